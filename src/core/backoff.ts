@@ -1,0 +1,128 @@
+/**
+ * Port of upstream `framework/backoff_table.rs`: per-peer exponential backoff
+ * with cooldowns. Sans-IO: `nowNs` is always an argument; every addition and
+ * multiplication on times saturates at 2^64-1 as upstream's does.
+ */
+import type { PeerId } from "./peer-id.js";
+import { atLeastOne, saturatingAdd, saturatingIncrementU32, saturatingMul } from "./u64.js";
+
+/** Default base delay: 10 ms. */
+export const DEFAULT_BACKOFF_BASE_NS = 10_000_000n;
+/** Default cap on any delay: 60 s. */
+export const DEFAULT_BACKOFF_MAX_DELAY_NS = 60_000_000_000n;
+
+/** The schedule: delay(n) = min(baseNs * 2^min(n-1, 63), maxDelayNs). */
+export interface BackoffConfig {
+  readonly baseNs: bigint;
+  readonly maxDelayNs: bigint;
+}
+
+/** One peer's backoff entry. */
+export interface BackoffState {
+  /** Failures (and advisories) since the last success, saturating at 2^32-1. */
+  readonly attempts: number;
+  /** `now` of the last failure or advisory. */
+  readonly lastAttemptNs: bigint;
+  /** Sends are refused before this instant. */
+  readonly nextRetryNs: bigint;
+}
+
+/** A peer together with its backoff entry, as the table iterates them. */
+export interface BackoffEntry extends BackoffState {
+  readonly peer: PeerId;
+}
+
+/** Per-peer exponential backoff table. */
+export class BackoffTable {
+  private schedule: BackoffConfig;
+  private readonly entries = new Map<string, BackoffEntry>();
+
+  /** A table with the given schedule (defaults 10 ms / 60 s; each clamped to at least 1). */
+  constructor(config: Partial<BackoffConfig> = {}) {
+    this.schedule = clampConfig(config);
+  }
+
+  /** The current schedule. */
+  config(): BackoffConfig {
+    return this.schedule;
+  }
+
+  /** Replaces the schedule (each value clamped to at least 1); entries are kept as they are. */
+  setConfig(config: Partial<BackoffConfig>): void {
+    this.schedule = clampConfig({ ...this.schedule, ...config });
+  }
+
+  /** delay(n) = min(base saturating* 2^min(n-1, 63), max); the delay after the n-th attempt. */
+  delayFor(attempts: number): bigint {
+    const shift = BigInt(Math.min(Math.max(attempts - 1, 0), 63));
+    const delay = saturatingMul(this.schedule.baseNs, 1n << shift);
+    return delay < this.schedule.maxDelayNs ? delay : this.schedule.maxDelayNs;
+  }
+
+  /** A failed attempt at `nowNs`: attempts + 1, next retry after the exponential delay. */
+  recordFailure(peer: PeerId, nowNs: bigint): BackoffState {
+    const attempts = this.nextAttempts(peer);
+    return this.put(peer, attempts, nowNs, saturatingAdd(nowNs, this.delayFor(attempts)));
+  }
+
+  /** A peer's own back-off notice: attempts + 1, next retry after min(minBackoffNs, max delay). */
+  recordRemoteAdvisory(peer: PeerId, nowNs: bigint, minBackoffNs: bigint): BackoffState {
+    const attempts = this.nextAttempts(peer);
+    const delay = minBackoffNs < this.schedule.maxDelayNs ? minBackoffNs : this.schedule.maxDelayNs;
+    return this.put(peer, attempts, nowNs, saturatingAdd(nowNs, delay));
+  }
+
+  /** A success: the peer's entry is removed. */
+  recordSuccess(peer: PeerId): void {
+    this.entries.delete(peer.text);
+  }
+
+  /** True when the peer has no entry or `nowNs` has reached its next retry. */
+  shouldRetry(peer: PeerId, nowNs: bigint): boolean {
+    const entry = this.entries.get(peer.text);
+    return entry === undefined || nowNs >= entry.nextRetryNs;
+  }
+
+  /** The peer's entry, if it has one. */
+  state(peer: PeerId): BackoffState | undefined {
+    return this.entries.get(peer.text);
+  }
+
+  /** Number of peers with an entry. */
+  size(): number {
+    return this.entries.size;
+  }
+
+  /** Every entry, in insertion order. */
+  iterEntries(): IterableIterator<BackoffEntry> {
+    return this.entries.values();
+  }
+
+  /** Puts an entry back as it was captured (snapshot restore). */
+  restore(peer: PeerId, state: BackoffState): void {
+    this.put(peer, state.attempts, state.lastAttemptNs, state.nextRetryNs);
+  }
+
+  /** Forgets a peer's entry (bbgov `reset`); returns whether it had one. */
+  forget(peer: PeerId): boolean {
+    return this.entries.delete(peer.text);
+  }
+
+  private nextAttempts(peer: PeerId): number {
+    const previous = this.entries.get(peer.text);
+    return previous === undefined ? 1 : saturatingIncrementU32(previous.attempts);
+  }
+
+  private put(peer: PeerId, attempts: number, lastAttemptNs: bigint, nextRetryNs: bigint): BackoffState {
+    const entry: BackoffEntry = { peer, attempts, lastAttemptNs, nextRetryNs };
+    this.entries.set(peer.text, entry);
+    return entry;
+  }
+}
+
+function clampConfig(config: Partial<BackoffConfig>): BackoffConfig {
+  return {
+    baseNs: atLeastOne(config.baseNs ?? DEFAULT_BACKOFF_BASE_NS),
+    maxDelayNs: atLeastOne(config.maxDelayNs ?? DEFAULT_BACKOFF_MAX_DELAY_NS),
+  };
+}

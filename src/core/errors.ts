@@ -1,0 +1,27 @@
+/** Base class of every error bbgov raises on purpose; anything else is a bug. */
+export class BbgovError extends Error {
+  /** Where the problem is (a JSON path, an argument, a file, a line), shown in brackets. */
+  readonly where: string | undefined;
+
+  constructor(message: string, where?: string) {
+    super(message);
+    this.name = new.target.name;
+    this.where = where;
+  }
+}
+
+/** A peer id that is not a valid base58btc multihash (or CIDv1 libp2p-key). */
+export class InvalidPeerId extends BbgovError {
+  /** The text that was given. */
+  readonly input: string;
+
+  constructor(input: string, reason: string, where?: string) {
+    super(`invalid peer id ${JSON.stringify(truncate(input))}: ${reason}`, where);
+    this.input = input;
+  }
+}
+
+/** Shortens a user-supplied value so one error stays one readable line. */
+export function truncate(text: string, max = 80): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,205 @@
+/**
+ * Port of upstream `peer_governor.rs`: the single source of truth for peer
+ * policy (blocklist, optional allowlist) and health (consecutive failures,
+ * down flag). Methods follow the upstream file in order and name; the
+ * bbgov-only operations the CLI needs come last, marked as extensions.
+ * Sans-IO: no clock, no disk, no console; `nowNs` is an argument.
+ */
+import type { BackoffTable } from "./backoff.js";
+import type { PeerId } from "./peer-id.js";
+import { saturatingIncrementU32 } from "./u64.js";
+
+/** Default number of consecutive send failures before a peer is marked down. */
+export const DEFAULT_FAILURE_THRESHOLD = 5;
+
+/** Why a peer can't receive an envelope; `kind` is the runtime's stable label. */
+export type BlockReason =
+  | { readonly kind: "blocklisted" }
+  | { readonly kind: "not_allowlisted" }
+  | { readonly kind: "cooldown"; readonly retryNs: bigint };
+
+/** Outcome of a `checkInbound` / `checkOutbound` consultation. */
+export type Decision = { readonly kind: "allow" } | { readonly kind: "deny"; readonly reason: BlockReason };
+
+/** Side-effect of recording a failure or success (`went_down` surfaces as PeerDown, `came_up` as PeerUp). */
+export type LifecycleTransition = "none" | "went_down" | "came_up";
+
+/** Per-peer health. */
+export interface PeerHealth {
+  /** Number of consecutive `recordFailure` calls since the last `recordSuccess` (u32, saturating). */
+  readonly consecutiveFailures: number;
+  /** `now` at the last success or failure; 0 if neither was recorded. */
+  readonly lastEventNs: bigint;
+  /** True once the streak reached the threshold; stays true until a success. */
+  readonly down: boolean;
+}
+
+/** A peer together with its health, as the governor iterates them. */
+export interface HealthEntry extends PeerHealth {
+  readonly peer: PeerId;
+}
+
+const ALLOW: Decision = { kind: "allow" };
+const DENY_BLOCKLISTED: Decision = { kind: "deny", reason: { kind: "blocklisted" } };
+const DENY_NOT_ALLOWLISTED: Decision = { kind: "deny", reason: { kind: "not_allowlisted" } };
+
+/** Per-peer policy and health state owner. */
+export class PeerGovernor {
+  private readonly blocked = new Map<string, PeerId>();
+  private allowed: Map<string, PeerId> | null = null;
+  private readonly health = new Map<string, HealthEntry>();
+  private threshold = DEFAULT_FAILURE_THRESHOLD;
+
+  /** A fresh governor: no blocklist, no allowlist, the default failure threshold. */
+  constructor() {}
+
+  /** Configures the failure threshold (clamped to at least 1); returns this governor. */
+  withFailureThreshold(threshold: number): this {
+    this.threshold = Math.max(threshold, 1);
+    return this;
+  }
+
+  /** Adds a peer to the blocklist. */
+  block(peer: PeerId): void {
+    this.blocked.set(peer.text, peer);
+  }
+
+  /** Removes a peer from the blocklist. */
+  unblock(peer: PeerId): void {
+    this.blocked.delete(peer.text);
+  }
+
+  /** Sets (or, with null, clears) the allowlist; null is the open policy. */
+  setAllowlist(allowlist: Iterable<PeerId> | null): void {
+    this.allowed = allowlist === null ? null : new Map(Array.from(allowlist, (peer) => [peer.text, peer]));
+  }
+
+  /** The peer's health, or undefined if no success or failure was ever recorded. */
+  peerHealth(peer: PeerId): PeerHealth | undefined {
+    return this.health.get(peer.text);
+  }
+
+  /** True when the peer is currently marked down. */
+  isDown(peer: PeerId): boolean {
+    return this.health.get(peer.text)?.down ?? false;
+  }
+
+  /** Inbound consultation: blocklist first, then the allowlist. */
+  checkInbound(peer: PeerId): Decision {
+    if (this.blocked.has(peer.text)) return DENY_BLOCKLISTED;
+    if (this.allowed !== null && !this.allowed.has(peer.text)) return DENY_NOT_ALLOWLISTED;
+    return ALLOW;
+  }
+
+  /** Outbound consultation: the inbound checks, then the backoff table's cooldown. */
+  checkOutbound(peer: PeerId, backoff: BackoffTable, nowNs: bigint): Decision {
+    if (this.blocked.has(peer.text)) return DENY_BLOCKLISTED;
+    if (this.allowed !== null && !this.allowed.has(peer.text)) return DENY_NOT_ALLOWLISTED;
+    if (!backoff.shouldRetry(peer, nowNs)) {
+      const retryNs = backoff.state(peer)?.nextRetryNs ?? nowNs;
+      return { kind: "deny", reason: { kind: "cooldown", retryNs } };
+    }
+    return ALLOW;
+  }
+
+  /** Records a success at `nowNs`: streak reset, `down` cleared; `came_up` if it was down. */
+  recordSuccess(peer: PeerId, nowNs: bigint): LifecycleTransition {
+    const wasDown = this.health.get(peer.text)?.down ?? false;
+    this.health.set(peer.text, { peer, consecutiveFailures: 0, lastEventNs: nowNs, down: false });
+    return wasDown ? "came_up" : "none";
+  }
+
+  /** Records a failure at `nowNs`; `went_down` on the call that reaches the threshold. */
+  recordFailure(peer: PeerId, nowNs: bigint): LifecycleTransition {
+    const previous = this.health.get(peer.text);
+    const previousDown = previous?.down ?? false;
+    const consecutiveFailures = saturatingIncrementU32(previous?.consecutiveFailures ?? 0);
+    const justWentDown = !previousDown && consecutiveFailures >= this.threshold;
+    this.health.set(peer.text, {
+      peer,
+      consecutiveFailures,
+      lastEventNs: nowNs,
+      down: previousDown || justWentDown,
+    });
+    return justWentDown ? "went_down" : "none";
+  }
+
+  /** Number of distinct peers with health recorded. */
+  trackedPeers(): number {
+    return this.health.size;
+  }
+
+  /** The blocklist. */
+  blocklist(): IterableIterator<PeerId> {
+    return this.blocked.values();
+  }
+
+  /** The allowlist, or null for the open policy. */
+  allowlist(): IterableIterator<PeerId> | null {
+    return this.allowed === null ? null : this.allowed.values();
+  }
+
+  /** Every peer's health, in insertion order. */
+  iterHealth(): IterableIterator<HealthEntry> {
+    return this.health.values();
+  }
+
+  /** The failure threshold (consecutive failures that mark a peer down). */
+  failureThreshold(): number {
+    return this.threshold;
+  }
+
+  /** Replaces a peer's health directly (snapshot restore). */
+  restoreHealth(peer: PeerId, health: PeerHealth): void {
+    this.health.set(peer.text, {
+      peer,
+      consecutiveFailures: health.consecutiveFailures,
+      lastEventNs: health.lastEventNs,
+      down: health.down,
+    });
+  }
+
+  /** Overwrites the failure threshold (clamped to at least 1); nobody's `down` is recomputed. */
+  setFailureThreshold(threshold: number): void {
+    this.threshold = Math.max(threshold, 1);
+  }
+
+  // bbgov extensions: single-peer edits the operator CLI needs in O(1), which
+  // upstream expresses by rebuilding the whole set through `setAllowlist`.
+
+  /** True when the peer is on the blocklist. */
+  isBlocked(peer: PeerId): boolean {
+    return this.blocked.has(peer.text);
+  }
+
+  /** True when an allowlist is set and the peer is on it. */
+  isAllowlisted(peer: PeerId): boolean {
+    return this.allowed?.has(peer.text) ?? false;
+  }
+
+  /** Adds a peer to the allowlist, creating it (admitting only this peer) when the policy is open. */
+  allow(peer: PeerId): void {
+    if (this.allowed === null) this.allowed = new Map();
+    this.allowed.set(peer.text, peer);
+  }
+
+  /** Removes a peer from the allowlist; the policy stays closed even when it empties. */
+  disallow(peer: PeerId): void {
+    this.allowed?.delete(peer.text);
+  }
+
+  /** Number of peers on the blocklist. */
+  blocklistSize(): number {
+    return this.blocked.size;
+  }
+
+  /** Number of peers on the allowlist, or null for the open policy. */
+  allowlistSize(): number | null {
+    return this.allowed === null ? null : this.allowed.size;
+  }
+
+  /** Forgets a peer's health (bbgov `reset`); returns whether it had any. */
+  forgetHealth(peer: PeerId): boolean {
+    return this.health.delete(peer.text);
+  }
+}

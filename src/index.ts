@@ -1,0 +1,32 @@
+/**
+ * bbgov as a library: the sans-IO port of upstream's PeerGovernor and
+ * BackoffTable, peer ids, and the version-1 snapshot codec. Importing this
+ * module has no side effects; nothing here reads a clock, a file or the console.
+ */
+export { BbgovError, InvalidPeerId } from "./core/errors.js";
+export {
+  IDENTITY_CODE,
+  LIBP2P_KEY_CODEC,
+  MAX_DIGEST_BYTES,
+  PeerId,
+  SHA2_256_CODE,
+  multihashProblem,
+} from "./core/peer-id.js";
+export {
+  BackoffTable,
+  DEFAULT_BACKOFF_BASE_NS,
+  DEFAULT_BACKOFF_MAX_DELAY_NS,
+  type BackoffConfig,
+  type BackoffEntry,
+  type BackoffState,
+} from "./core/backoff.js";
+export {
+  DEFAULT_FAILURE_THRESHOLD,
+  PeerGovernor,
+  type BlockReason,
+  type Decision,
+  type HealthEntry,
+  type LifecycleTransition,
+  type PeerHealth,
+} from "./core/governor.js";
+export { U32_MAX, U64_MAX, saturatingAdd, saturatingMul } from "./core/u64.js";

@@ -1,0 +1,46 @@
+/**
+ * The in-memory form of a version-1 snapshot: the live core objects plus the
+ * snapshot's own clock. The codec turns text into this and back.
+ */
+import { BackoffTable, type BackoffConfig } from "../core/backoff.js";
+import { BbgovError } from "../core/errors.js";
+import { PeerGovernor } from "../core/governor.js";
+
+/** The only snapshot format version this codec reads and writes. */
+export const SPEC_VERSION = 1;
+
+/** A governor snapshot: policy, health, backoff table and the snapshot clock. */
+export interface Snapshot {
+  /** The "now" of commands given no time; u64 nanoseconds. */
+  clockNs: bigint;
+  governor: PeerGovernor;
+  backoff: BackoffTable;
+  /** The optional top-level `"$schema"` string, kept as it was read. */
+  schema?: string | undefined;
+}
+
+/** A non-fatal finding while loading (a clamp applied, say), with its JSON path. */
+export interface SnapshotWarning {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** A snapshot text that is not a valid version-1 snapshot; `where` is the JSON path. */
+export class SnapshotError extends BbgovError {
+  /** JSON path of the offending value, e.g. `peer_governor.health[3].peer` (`$` for the whole document). */
+  readonly path: string;
+
+  constructor(message: string, path: string) {
+    super(message, path);
+    this.path = path;
+  }
+}
+
+/** An empty snapshot with the given settings (defaults: threshold 5, backoff 10 ms / 60 s, clock 0). */
+export function emptySnapshot(
+  options: { clockNs?: bigint; failureThreshold?: number; backoff?: Partial<BackoffConfig> } = {},
+): Snapshot {
+  const governor = new PeerGovernor();
+  if (options.failureThreshold !== undefined) governor.setFailureThreshold(options.failureThreshold);
+  return { clockNs: options.clockNs ?? 0n, governor, backoff: new BackoffTable(options.backoff ?? {}) };
+}
