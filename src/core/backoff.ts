@@ -47,9 +47,12 @@ export class BackoffTable {
     return this.schedule;
   }
 
-  /** Replaces the schedule (each value clamped to at least 1); entries are kept as they are. */
+  /** Replaces the given schedule values (each clamped to at least 1); the others and all entries are kept. */
   setConfig(config: Partial<BackoffConfig>): void {
-    this.schedule = clampConfig({ ...this.schedule, ...config });
+    this.schedule = clampConfig({
+      baseNs: config.baseNs ?? this.schedule.baseNs,
+      maxDelayNs: config.maxDelayNs ?? this.schedule.maxDelayNs,
+    });
   }
 
   /** delay(n) = min(base saturating* 2^min(n-1, 63), max); the delay after the n-th attempt. */

@@ -1,14 +1,17 @@
 /**
  * Peer ids as upstream `bb-runtime` has them: a multihash (`Multihash<64>`)
  * whose text form is base58btc of the canonical bytes, exactly libp2p's
- * `PeerId::to_base58`. base58 and varints come from `multiformats`; this file
- * adds the checks upstream makes (64-byte digest limit, no trailing bytes,
- * minimal varints) and the CIDv1 `libp2p-key` text form that libp2p accepts.
+ * `PeerId::to_base58`. base58 and base32/base36 come from `multiformats`; the
+ * varints are decoded here as upstream's `unsigned_varint::decode::u64` does
+ * (up to 10 bytes, minimal, bits past 64 dropped), because multiformats stops at
+ * 9 bytes and upstream accepts codes up to 2^64-1. Like upstream's
+ * `Multihash::from_bytes` + `to_bytes`, a peer's bytes are re-encoded: that is
+ * its canonical form. The CIDv1 `libp2p-key` text form that libp2p accepts is
+ * read too, but a text that is a valid base58btc multihash is always that peer.
  */
-import { CID } from "multiformats/cid";
+import { base32 } from "multiformats/bases/base32";
+import { base36 } from "multiformats/bases/base36";
 import { base58btc } from "multiformats/bases/base58";
-import * as Digest from "multiformats/hashes/digest";
-import { varint } from "multiformats";
 import { InvalidPeerId } from "./errors.js";
 import { U64_MAX } from "./u64.js";
 
@@ -36,30 +39,29 @@ export class PeerId {
   /** Parses base58btc text (or a CIDv1 libp2p-key) into a validated peer id. */
   static parse(text: string): PeerId {
     if (text.length === 0) throw new InvalidPeerId(text, "empty");
-    const fromCid = looksLikeCid(text) ? peerBytesFromCid(text) : undefined;
-    if (fromCid !== undefined) return PeerId.fromBytes(fromCid);
-    let bytes: Uint8Array;
-    try {
-      bytes = base58btc.baseDecode(text);
-    } catch {
-      throw new InvalidPeerId(text, `not base58btc (bad character ${JSON.stringify(firstNonBase58(text))})`);
+    let problem: string;
+    const base58Bytes = decodeBase58(text);
+    if (base58Bytes === undefined) {
+      problem = `not base58btc (bad character ${JSON.stringify(firstNonBase58(text))})`;
+    } else {
+      const decoded = decodeMultihash(base58Bytes);
+      // base58btc is one-to-one, so canonical bytes mean `text` is the canonical text.
+      if (typeof decoded !== "string") return PeerId.spelledBy(text, base58Bytes, decoded, text);
+      problem = decoded;
     }
-    const problem = multihashProblem(bytes);
-    if (problem !== undefined) throw new InvalidPeerId(text, problem);
-    // base58 text with extra leading '1's or other non-canonical spellings would
-    // alias another id; a peer has exactly one text form.
-    const canonical = base58btc.baseEncode(bytes);
-    if (canonical !== text) throw new InvalidPeerId(text, `not canonical base58btc (expected ${canonical})`);
-    return new PeerId(bytes, text);
+    // Not a base58btc multihash: perhaps the CIDv1 libp2p-key form.
+    const cidPayload = libp2pKeyPayload(text);
+    if (cidPayload === undefined) throw new InvalidPeerId(text, problem);
+    const decoded = decodeMultihash(cidPayload);
+    if (typeof decoded === "string") throw new InvalidPeerId(text, decoded);
+    return PeerId.spelledBy(text, cidPayload, decoded, undefined);
   }
 
-  /** Builds a peer id from canonical multihash bytes, validating them. */
+  /** Builds a peer id from multihash bytes, validating them as upstream's `PeerId::from_bytes`. */
   static fromBytes(bytes: Uint8Array): PeerId {
-    const problem = multihashProblem(bytes);
-    const copy = Uint8Array.from(bytes);
-    const text = base58btc.baseEncode(copy);
-    if (problem !== undefined) throw new InvalidPeerId(`0x${hex(copy)}`, problem);
-    return new PeerId(copy, text);
+    const decoded = decodeMultihash(bytes);
+    if (typeof decoded === "string") throw new InvalidPeerId(`0x${hex(bytes)}`, decoded);
+    return new PeerId(decoded.canonical, base58btc.baseEncode(decoded.canonical));
   }
 
   /** Upstream `PeerId::from(u64)`: identity multihash of the 8 big-endian bytes. */
@@ -72,21 +74,19 @@ export class PeerId {
     return new PeerId(bytes, base58btc.baseEncode(bytes));
   }
 
-  /** The multihash code (0x00 identity, 0x12 sha2-256, or another). */
+  /** The multihash code (0x00 identity, 0x12 sha2-256, or another; exact up to 2^53). */
   get code(): number {
-    return varint.decode(this.bytes)[0];
+    return Number(this.decoded().code);
   }
 
   /** The digest bytes after code and length. */
   get digest(): Uint8Array {
-    const [, codeLength] = varint.decode(this.bytes);
-    const [, sizeLength] = varint.decode(this.bytes, codeLength);
-    return this.bytes.subarray(codeLength + sizeLength);
+    return this.decoded().digest;
   }
 
   /** The CIDv1 libp2p-key form in base32 (`bafz...`), as libp2p prints it. */
   toCid(): string {
-    return CID.createV1(LIBP2P_KEY_CODEC, Digest.decode(this.bytes)).toString();
+    return base32.encode(Uint8Array.of(1, LIBP2P_KEY_CODEC, ...this.bytes));
   }
 
   /** True when both ids have the same canonical bytes. */
@@ -103,58 +103,124 @@ export class PeerId {
   toJSON(): string {
     return this.text;
   }
+
+  // A text must spell the canonical bytes (upstream's `to_bytes`): a peer has one text form.
+  private static spelledBy(
+    text: string,
+    spelled: Uint8Array,
+    decoded: DecodedMultihash,
+    canonicalText: string | undefined,
+  ): PeerId {
+    const canonical = decoded.canonical;
+    const same = canonical.length === spelled.length && canonical.every((byte, i) => byte === spelled[i]);
+    if (!same) throw new InvalidPeerId(text, `not canonical (expected ${base58btc.baseEncode(canonical)})`);
+    return new PeerId(canonical, canonicalText ?? base58btc.baseEncode(canonical));
+  }
+
+  private decoded(): DecodedMultihash {
+    const decoded = decodeMultihash(this.bytes);
+    if (typeof decoded === "string") throw new Error(`unreachable: stored peer bytes invalid (${decoded})`);
+    return decoded;
+  }
 }
 
-/** What is wrong with `bytes` as a canonical `Multihash<64>`, or undefined when nothing is. */
+/** What is wrong with `bytes` as a `Multihash<64>` (upstream `from_bytes`), or undefined when nothing is. */
 export function multihashProblem(bytes: Uint8Array): string | undefined {
-  if (bytes.length === 0) return "no bytes";
-  let codeLength: number;
-  let size: number;
-  let sizeLength: number;
-  try {
-    codeLength = varint.decode(bytes)[1];
-  } catch (error) {
-    return `bad multihash code varint (${varintReason(error)})`;
-  }
-  if (codeLength >= bytes.length) return "truncated: no digest length after the code";
-  try {
-    [size, sizeLength] = varint.decode(bytes, codeLength);
-  } catch (error) {
-    return `bad digest length varint (${varintReason(error)})`;
-  }
-  if (size > MAX_DIGEST_BYTES) return `digest of ${size} bytes exceeds the ${MAX_DIGEST_BYTES}-byte limit`;
-  const available = bytes.length - codeLength - sizeLength;
-  if (available < size) return `truncated: digest length ${size} but ${available} bytes follow`;
-  if (available > size) return `${available - size} trailing bytes after the ${size}-byte digest`;
-  return undefined;
+  const decoded = decodeMultihash(bytes);
+  return typeof decoded === "string" ? decoded : undefined;
 }
 
-function varintReason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/not minimally/i.test(message)) return "not minimally encoded";
-  if (/too long/i.test(message)) return "too long";
+interface DecodedMultihash {
+  readonly code: bigint;
+  readonly digest: Uint8Array;
+  /** varint(code) ++ varint(digest length) ++ digest, varints re-encoded as upstream's `to_bytes`. */
+  readonly canonical: Uint8Array;
+}
+
+// Upstream `Multihash::<64>::from_bytes`: code varint, length varint, at most 64
+// digest bytes, nothing after. Returns the problem as a string.
+function decodeMultihash(bytes: Uint8Array): DecodedMultihash | string {
+  if (bytes.length === 0) return "no bytes";
+  const code = readVarintU64(bytes, 0);
+  if (typeof code === "string") return `bad multihash code varint (${code})`;
+  if (code.end >= bytes.length) return "truncated: no digest length after the code";
+  const size = readVarintU64(bytes, code.end);
+  if (typeof size === "string") return `bad digest length varint (${size})`;
+  if (size.value > BigInt(MAX_DIGEST_BYTES)) {
+    return `digest of ${size.value} bytes exceeds the ${MAX_DIGEST_BYTES}-byte limit`;
+  }
+  const digestLength = Number(size.value);
+  const available = bytes.length - size.end;
+  if (available < digestLength) return `truncated: digest length ${digestLength} but ${available} bytes follow`;
+  if (available > digestLength) {
+    return `${available - digestLength} trailing bytes after the ${digestLength}-byte digest`;
+  }
+  const codeBytes = encodeVarintU64(code.value);
+  const sizeBytes = encodeVarintU64(size.value);
+  const digestStart = codeBytes.length + sizeBytes.length;
+  const canonical = new Uint8Array(digestStart + digestLength);
+  canonical.set(codeBytes);
+  canonical.set(sizeBytes, codeBytes.length);
+  canonical.set(bytes.subarray(size.end), digestStart);
+  return { code: code.value, digest: canonical.subarray(digestStart), canonical };
+}
+
+// Upstream `unsigned_varint::decode::u64`: at most 10 bytes, the last of a
+// multi-byte varint must not be 0, and bits shifted past 64 are dropped.
+function readVarintU64(bytes: Uint8Array, offset: number): { value: bigint; end: number } | string {
+  let value = 0n;
+  for (let i = 0; offset + i < bytes.length; i++) {
+    const byte = bytes[offset + i] as number;
+    value = (value | (BigInt(byte & 0x7f) << BigInt(7 * i))) & U64_MAX;
+    if ((byte & 0x80) === 0) {
+      if (byte === 0 && i > 0) return "not minimally encoded";
+      return { value, end: offset + i + 1 };
+    }
+    if (i === 9) return "too long";
+  }
   return "truncated";
 }
 
-// Only multibase prefixes that CID.parse understands by itself; base58btc peer ids
-// of the two usual kinds start with '1' (identity) or 'Q' (sha2-256).
-function looksLikeCid(text: string): boolean {
-  const first = text[0];
-  return first === "b" || first === "k" || first === "z";
+function encodeVarintU64(value: bigint): number[] {
+  const out: number[] = [];
+  let rest = value;
+  while (rest >= 0x80n) {
+    out.push(Number(rest & 0x7fn) | 0x80);
+    rest >>= 7n;
+  }
+  out.push(Number(rest));
+  return out;
 }
 
-function peerBytesFromCid(text: string): Uint8Array | undefined {
-  let cid: CID;
+function decodeBase58(text: string): Uint8Array | undefined {
   try {
-    cid = CID.parse(text);
+    return base58btc.baseDecode(text);
   } catch {
     return undefined;
   }
-  if (cid.version !== 1) return undefined;
-  if (cid.code !== LIBP2P_KEY_CODEC) {
-    throw new InvalidPeerId(text, `a CID with codec 0x${cid.code.toString(16)}, not libp2p-key (0x72)`);
+}
+
+// The multibases a bare CID string may use (as `CID.parse` without a decoder).
+const CID_BASES = { b: base32, k: base36, z: base58btc } as const;
+
+// The multihash inside a CIDv1 libp2p-key text; undefined when `text` is no CIDv1.
+function libp2pKeyPayload(text: string): Uint8Array | undefined {
+  const prefix = text[0];
+  if (prefix !== "b" && prefix !== "k" && prefix !== "z") return undefined;
+  let bytes: Uint8Array;
+  try {
+    bytes = CID_BASES[prefix].decode(text);
+  } catch {
+    return undefined;
   }
-  return cid.multihash.bytes;
+  const version = readVarintU64(bytes, 0);
+  if (typeof version === "string" || version.value !== 1n) return undefined;
+  const codec = readVarintU64(bytes, version.end);
+  if (typeof codec === "string") return undefined;
+  if (codec.value !== BigInt(LIBP2P_KEY_CODEC)) {
+    throw new InvalidPeerId(text, `a CID with codec 0x${codec.value.toString(16)}, not libp2p-key (0x72)`);
+  }
+  return bytes.subarray(codec.end);
 }
 
 const BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
