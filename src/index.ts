@@ -30,3 +30,17 @@ export {
   type PeerHealth,
 } from "./core/governor.js";
 export { U32_MAX, U64_MAX, saturatingAdd, saturatingMul } from "./core/u64.js";
+export {
+  SPEC_VERSION,
+  SnapshotError,
+  decodeSnapshot,
+  emptySnapshot,
+  encodeSnapshot,
+  lintSnapshot,
+  snapshotDocument,
+  type DecodeOptions,
+  type DecodedSnapshot,
+  type Snapshot,
+  type SnapshotDocument,
+  type SnapshotWarning,
+} from "./snapshot/index.js";

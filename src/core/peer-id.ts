@@ -21,6 +21,8 @@ export const IDENTITY_CODE = 0x00;
 export const SHA2_256_CODE = 0x12;
 /** Largest digest upstream's `Multihash<64>` holds. */
 export const MAX_DIGEST_BYTES = 64;
+/** Longest peer id text accepted; no valid spelling comes near it. */
+export const MAX_PEER_TEXT = 256;
 /** Multicodec of a libp2p public key inside a CIDv1. */
 export const LIBP2P_KEY_CODEC = 0x72;
 
@@ -39,6 +41,9 @@ export class PeerId {
   /** Parses base58btc text (or a CIDv1 libp2p-key) into a validated peer id. */
   static parse(text: string): PeerId {
     if (text.length === 0) throw new InvalidPeerId(text, "empty");
+    // The longest valid spelling (a 64-byte digest as a base32 CID) is about 125
+    // characters; base58 decoding is quadratic, so refuse long input up front.
+    if (text.length > MAX_PEER_TEXT) throw new InvalidPeerId(text, `too long (${text.length} characters, at most ${MAX_PEER_TEXT})`);
     let problem: string;
     const base58Bytes = decodeBase58(text);
     if (base58Bytes === undefined) {

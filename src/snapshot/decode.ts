@@ -1,0 +1,627 @@
+/**
+ * Snapshot text -> validated model, losslessly.
+ *
+ * u64 times are often epoch nanoseconds (~1.7e18), and JSON.parse rounds any
+ * integer above 2^53. So there are two parsers feeding one validator:
+ *
+ * - Fast path: JSON.parse, taken only when a single regex scan proves that no
+ *   number token in the text has 16+ digits, a fraction or an exponent. Every
+ *   number JSON.parse then returns is an integer of at most 15 digits, which a
+ *   double holds exactly, so its decimal text is the text that was written.
+ *   Canonical files write every u64 as a string and always take this path.
+ * - Slow path: lossless-json with a number parser that keeps each number's raw
+ *   text, so "18446744073709551615" and "1.0" are judged as written.
+ *
+ * Duplicate keys: JSON.parse silently keeps the last one. Every colon in a
+ * JSON text ends a key or sits inside a string, so the fast path counts the
+ * colons of the text and of the parsed tree (keys plus colons inside strings);
+ * any difference means a key was repeated and the text goes to the slow path,
+ * where lossless-json reports a repeated key whose values differ (we turn that
+ * into an error at the key's path). A key repeated with the same value is
+ * harmless and accepted by both paths alike.
+ *
+ * Other choices: u64 strings hold plain digits with no leading zero (except
+ * "0"); inside a health or backoff entry every field is required (the
+ * defaults apply to whole sections only); the same peer twice in one list is
+ * an error at the second one. lossless-json recurses, so very deep nesting on
+ * the slow path is reported as "nested too deeply" at `$`.
+ *
+ * Every failure is a SnapshotError with the JSON path of the offending value;
+ * nothing else escapes decodeSnapshot.
+ */
+import { parse as parseLosslessJson } from "lossless-json";
+import { BackoffTable } from "../core/backoff.js";
+import { InvalidPeerId, truncate } from "../core/errors.js";
+import { PeerGovernor } from "../core/governor.js";
+import { MAX_PEER_TEXT, PeerId } from "../core/peer-id.js";
+import { U32_MAX, U64_MAX } from "../core/u64.js";
+import { SPEC_VERSION, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
+
+/** A decoded snapshot and the non-fatal findings made while loading it. */
+export interface DecodedSnapshot {
+  snapshot: Snapshot;
+  warnings: SnapshotWarning[];
+}
+
+/** Knobs for tests and benchmarks; callers normally pass nothing. */
+export interface DecodeOptions {
+  /** Skip the JSON.parse fast path and always use the lossless parser. */
+  readonly forceLossless?: boolean;
+}
+
+/** Parses and validates a version-1 snapshot text; throws only SnapshotError. */
+export function decodeSnapshot(text: string, options: DecodeOptions = {}): DecodedSnapshot {
+  try {
+    return decode(text, options.forceLossless === true);
+  } catch (error) {
+    throw asSnapshotError(error);
+  }
+}
+
+// A number token that a double may not hold exactly, or whose written form
+// (fraction, exponent) matters: number tokens follow `:`, `,`, `[` or start the text.
+const NEEDS_LOSSLESS = /(?:^|[:,[])\s*-?(?:\d{16}|\d+[.eE])/;
+
+function decode(input: string, forceLossless: boolean): DecodedSnapshot {
+  const warnings: SnapshotWarning[] = [];
+  let text = input;
+  if (text.charCodeAt(0) === 0xfeff) {
+    text = text.slice(1);
+    warnings.push({ path: "$", message: "ignored a byte order mark (U+FEFF) at the start of the text" });
+  }
+  if (isBlank(text)) throw new SnapshotError("the document is empty: expected a JSON object with spec_version 1", "$");
+  if (!forceLossless && !NEEDS_LOSSLESS.test(text)) {
+    let tree: unknown;
+    let parsed = true;
+    try {
+      tree = JSON.parse(text);
+    } catch {
+      // Let the lossless parser report the error with its position.
+      parsed = false;
+    }
+    if (parsed && !hidesRepeatedKeys(text, tree)) return new Reader(warnings).snapshot(tree);
+  }
+  return new Reader(warnings).snapshot(parseLossless(text));
+}
+
+/** A number exactly as written in the text (slow path). */
+class RawNumber {
+  constructor(readonly raw: string) {}
+}
+
+/** Stands where lossless-json met the same key twice with different values. */
+class RepeatedKey {
+  constructor(
+    readonly first: unknown,
+    readonly last: unknown,
+  ) {}
+}
+
+function parseLossless(text: string): unknown {
+  try {
+    return parseLosslessJson(text, null, {
+      parseNumber: (raw) => new RawNumber(raw),
+      onDuplicateKey: ({ oldValue, newValue }) =>
+        oldValue instanceof RepeatedKey ? oldValue : new RepeatedKey(oldValue, newValue),
+    });
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new SnapshotError(`invalid JSON: ${withLineAndColumn(error.message, text)}`, "$");
+    throw error;
+  }
+}
+
+/** Adds the 1-based line and column to lossless-json's "at position N". */
+function withLineAndColumn(message: string, text: string): string {
+  const match = / at position (\d+)$/.exec(message);
+  if (match === null) return message;
+  const position = Number(match[1]);
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf("\n"); i !== -1 && i < position; i = text.indexOf("\n", i + 1)) {
+    line += 1;
+    lineStart = i + 1;
+  }
+  return `${message.slice(0, match.index)} at line ${line}, column ${position - lineStart + 1}`;
+}
+
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) return false;
+  }
+  return true;
+}
+
+/**
+ * True when JSON.parse may have dropped a repeated key: the text has more
+ * colons than the tree accounts for, or escaped colons (`\u003a`) could make
+ * the two counts agree by accident.
+ */
+function hidesRepeatedKeys(text: string, tree: unknown): boolean {
+  let textColons = 0;
+  for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) textColons += 1;
+  let keys = 0;
+  let colonsInStrings = 0; // in keys and in values, as decoded
+  const stack: unknown[] = [tree];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === "string") {
+      colonsInStrings += countColons(value);
+    } else if (Array.isArray(value)) {
+      for (const item of value) if (typeof item === "object" || typeof item === "string") stack.push(item);
+    } else if (typeof value === "object" && value !== null) {
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        keys += 1;
+        colonsInStrings += countColons(key);
+        const item = record[key];
+        if (typeof item === "object" || typeof item === "string") stack.push(item);
+      }
+    }
+  }
+  if (textColons !== keys + colonsInStrings) return true;
+  return colonsInStrings > 0 && (text.includes("\\u003a") || text.includes("\\u003A"));
+}
+
+function countColons(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) count += 1;
+  return count;
+}
+
+/** A finding without its path; the container that knows the path wraps it in a SnapshotError. */
+class Problem extends Error {}
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof RawNumber) &&
+    !(value instanceof RepeatedKey)
+  );
+}
+
+const ROOT_KEYS = "$schema, spec_version, clock_ns, peer_governor, backoff, backoff_table";
+const GOVERNOR_KEYS = "failure_threshold, blocklist, allowlist, health";
+const BACKOFF_KEYS = "base_ns, max_delay_ns";
+const HEALTH_KEYS = "peer, consecutive_failures, last_event_ns, down";
+const TABLE_KEYS = "peer, attempts, last_attempt_ns, next_retry_ns";
+
+/** Walks the parsed tree once, validating and restoring into a fresh model. */
+class Reader {
+  private readonly peers = new Map<string, PeerId>();
+  private readonly governor = new PeerGovernor();
+  private readonly backoff = new BackoffTable();
+  private clockNs = 0n;
+  private schema: string | undefined;
+
+  constructor(private readonly warnings: SnapshotWarning[]) {}
+
+  snapshot(root: unknown): DecodedSnapshot {
+    if (!isObject(root)) throw new SnapshotError(`the top level must be a JSON object, got ${describe(root)}`, "$");
+    if (!Object.hasOwn(root, "spec_version")) {
+      throw new SnapshotError(`missing "spec_version" (this bbgov reads spec_version ${SPEC_VERSION})`, "$");
+    }
+    // The version comes first: a newer file's other keys would only confuse the message.
+    this.fields({ spec_version: root["spec_version"] }, "$", (_key, value) => checkSpecVersion(value));
+    this.fields(root, "$", (key, value) => {
+      switch (key) {
+        case "spec_version":
+          return;
+        case "$schema":
+          if (typeof value !== "string") throw mismatch("a string", value);
+          this.schema = value;
+          return;
+        case "clock_ns":
+          this.clockNs = readU64(value);
+          return;
+        case "peer_governor":
+          return this.peerGovernor(value, "peer_governor");
+        case "backoff":
+          return this.backoffConfig(value, "backoff");
+        case "backoff_table":
+          return this.backoffTable(value, "backoff_table");
+        default:
+          throw unknownKey(key, "the top level", ROOT_KEYS);
+      }
+    });
+    const snapshot: Snapshot = { clockNs: this.clockNs, governor: this.governor, backoff: this.backoff };
+    if (this.schema !== undefined) snapshot.schema = this.schema;
+    return { snapshot, warnings: this.warnings };
+  }
+
+  /** Visits an object's own keys in order, reporting a Problem at the key's path. */
+  private fields(object: JsonObject, path: string, visit: (key: string, value: unknown) => void): void {
+    for (const key of Object.keys(object)) {
+      try {
+        visit(key, object[key]);
+      } catch (error) {
+        if (error instanceof Problem) throw new SnapshotError(error.message, keyPath(path, key));
+        throw error;
+      }
+    }
+  }
+
+  private peerGovernor(value: unknown, path: string): void {
+    if (!isObject(value)) throw mismatch("an object", value);
+    this.fields(value, path, (key, item) => {
+      switch (key) {
+        case "failure_threshold": {
+          const threshold = readU32(item);
+          if (threshold === 0) this.clampWarning(keyPath(path, key), key);
+          this.governor.setFailureThreshold(threshold);
+          return;
+        }
+        case "blocklist": {
+          const peers = this.peerList(item, keyPath(path, key), false);
+          for (const peer of peers) this.governor.block(peer);
+          if (this.governor.blocklistSize() !== peers.length) throwDuplicate(peers, keyPath(path, key), "");
+          return;
+        }
+        case "allowlist": {
+          const peers = item === null ? null : this.peerList(item, keyPath(path, key), true);
+          this.governor.setAllowlist(peers);
+          if (peers !== null && this.governor.allowlistSize() !== peers.length) {
+            throwDuplicate(peers, keyPath(path, key), "");
+          }
+          return;
+        }
+        case "health":
+          return this.health(item, keyPath(path, key));
+        default:
+          throw unknownKey(key, "peer_governor", GOVERNOR_KEYS);
+      }
+    });
+  }
+
+  private backoffConfig(value: unknown, path: string): void {
+    if (!isObject(value)) throw mismatch("an object", value);
+    this.fields(value, path, (key, item) => {
+      switch (key) {
+        case "base_ns":
+          this.backoff.setConfig({ baseNs: this.atLeastOne(readU64(item), keyPath(path, key), key) });
+          return;
+        case "max_delay_ns":
+          this.backoff.setConfig({ maxDelayNs: this.atLeastOne(readU64(item), keyPath(path, key), key) });
+          return;
+        default:
+          throw unknownKey(key, "backoff", BACKOFF_KEYS);
+      }
+    });
+  }
+
+  private atLeastOne(value: bigint, path: string, name: string): bigint {
+    if (value !== 0n) return value;
+    this.clampWarning(path, name);
+    return 1n;
+  }
+
+  private clampWarning(path: string, name: string): void {
+    this.warnings.push({ path, message: `${name} 0 loads as 1 (upstream clamps it to at least 1)` });
+  }
+
+  private peerList(value: unknown, path: string, nullable: boolean): PeerId[] {
+    if (!Array.isArray(value)) throw mismatch(nullable ? "null or an array of peer ids" : "an array of peer ids", value);
+    const list: unknown[] = value;
+    const peers = new Array<PeerId>(list.length);
+    for (let index = 0; index < list.length; index++) {
+      try {
+        peers[index] = this.peer(list[index]);
+      } catch (error) {
+        if (error instanceof Problem) throw new SnapshotError(error.message, `${path}[${index}]`);
+        throw error;
+      }
+    }
+    return peers;
+  }
+
+  private health(value: unknown, path: string): void {
+    if (!Array.isArray(value)) throw mismatch("an array of health entries", value);
+    const list: unknown[] = value;
+    const peers = new Array<PeerId>(list.length);
+    let index = 0;
+    let field: string | undefined;
+    try {
+      for (; index < list.length; index++) {
+        field = undefined;
+        const entry = list[index];
+        if (!isObject(entry)) throw mismatch("a health entry object", entry);
+        let peer: PeerId | undefined;
+        let consecutiveFailures: number | undefined;
+        let lastEventNs: bigint | undefined;
+        let down: boolean | undefined;
+        for (const key of Object.keys(entry)) {
+          field = key;
+          const item = entry[key];
+          switch (key) {
+            case "peer":
+              peer = this.peer(item);
+              break;
+            case "consecutive_failures":
+              consecutiveFailures = readU32(item);
+              break;
+            case "last_event_ns":
+              lastEventNs = readU64(item);
+              break;
+            case "down":
+              if (typeof item !== "boolean") throw mismatch("true or false", item);
+              down = item;
+              break;
+            default:
+              throw unknownKey(key, "a health entry", HEALTH_KEYS);
+          }
+        }
+        field = undefined;
+        if (peer === undefined) throw missing("peer", "a health entry", HEALTH_KEYS);
+        if (consecutiveFailures === undefined) throw missing("consecutive_failures", "a health entry", HEALTH_KEYS);
+        if (lastEventNs === undefined) throw missing("last_event_ns", "a health entry", HEALTH_KEYS);
+        if (down === undefined) throw missing("down", "a health entry", HEALTH_KEYS);
+        this.governor.restoreHealth(peer, { consecutiveFailures, lastEventNs, down });
+        peers[index] = peer;
+      }
+    } catch (error) {
+      if (error instanceof Problem) throw new SnapshotError(error.message, entryPath(path, index, field));
+      throw error;
+    }
+    if (this.governor.trackedPeers() !== list.length) throwDuplicate(peers, path, ".peer");
+  }
+
+  private backoffTable(value: unknown, path: string): void {
+    if (!Array.isArray(value)) throw mismatch("an array of backoff entries", value);
+    const list: unknown[] = value;
+    const peers = new Array<PeerId>(list.length);
+    let index = 0;
+    let field: string | undefined;
+    try {
+      for (; index < list.length; index++) {
+        field = undefined;
+        const entry = list[index];
+        if (!isObject(entry)) throw mismatch("a backoff entry object", entry);
+        let peer: PeerId | undefined;
+        let attempts: number | undefined;
+        let lastAttemptNs: bigint | undefined;
+        let nextRetryNs: bigint | undefined;
+        for (const key of Object.keys(entry)) {
+          field = key;
+          const item = entry[key];
+          switch (key) {
+            case "peer":
+              peer = this.peer(item);
+              break;
+            case "attempts":
+              attempts = readU32(item);
+              break;
+            case "last_attempt_ns":
+              lastAttemptNs = readU64(item);
+              break;
+            case "next_retry_ns":
+              nextRetryNs = readU64(item);
+              break;
+            default:
+              throw unknownKey(key, "a backoff entry", TABLE_KEYS);
+          }
+        }
+        field = undefined;
+        if (peer === undefined) throw missing("peer", "a backoff entry", TABLE_KEYS);
+        if (attempts === undefined) throw missing("attempts", "a backoff entry", TABLE_KEYS);
+        if (lastAttemptNs === undefined) throw missing("last_attempt_ns", "a backoff entry", TABLE_KEYS);
+        if (nextRetryNs === undefined) throw missing("next_retry_ns", "a backoff entry", TABLE_KEYS);
+        this.backoff.restore(peer, { attempts, lastAttemptNs, nextRetryNs });
+        peers[index] = peer;
+      }
+    } catch (error) {
+      if (error instanceof Problem) throw new SnapshotError(error.message, entryPath(path, index, field));
+      throw error;
+    }
+    if (this.backoff.size() !== list.length) throwDuplicate(peers, path, ".peer");
+  }
+
+  /** A peer id in canonical base58btc text; each distinct text is parsed once. */
+  private peer(value: unknown): PeerId {
+    if (typeof value !== "string") throw mismatch("a peer id string", value);
+    const known = this.peers.get(value);
+    if (known !== undefined) return known;
+    if (value.length > MAX_PEER_TEXT) {
+      throw new Problem(new InvalidPeerId(value, `too long (${value.length} characters)`).message);
+    }
+    let peer: PeerId;
+    try {
+      peer = PeerId.parse(value);
+    } catch (error) {
+      if (error instanceof InvalidPeerId) throw new Problem(error.message);
+      throw error;
+    }
+    if (peer.text !== value) {
+      throw new Problem(`peer id ${describe(value)} must be base58btc text (that is ${peer.text})`);
+    }
+    this.peers.set(value, peer);
+    return peer;
+  }
+}
+
+/**
+ * Reports the first repeated peer of a list already loaded into the model.
+ * Lists are checked after loading (the model holding fewer peers than the list
+ * has entries means a repeat), which keeps a lookup per peer off the hot path.
+ */
+function throwDuplicate(peers: readonly PeerId[], listPath: string, field: string): never {
+  const firstIndex = new Map<string, number>();
+  for (let index = 0; index < peers.length; index++) {
+    const text = (peers[index] as PeerId).text;
+    const first = firstIndex.get(text);
+    if (first !== undefined) {
+      throw new SnapshotError(
+        `duplicate peer ${JSON.stringify(text)} (already at index ${first})`,
+        `${listPath}[${index}]${field}`,
+      );
+    }
+    firstIndex.set(text, index);
+  }
+  throw new Error("unreachable: the list has no repeated peer");
+}
+
+function checkSpecVersion(value: unknown): void {
+  const raw = numberText(value);
+  if (raw === "1") return;
+  if (raw !== undefined && isIntegerText(raw)) {
+    throw new Problem(`spec_version ${truncate(raw)} is not supported by this bbgov (reads ${SPEC_VERSION})`);
+  }
+  throw mismatch(`the JSON integer ${SPEC_VERSION}`, value);
+}
+
+/** The decimal text of a JSON number as written, or undefined for a non-number. */
+function numberText(value: unknown): string | undefined {
+  if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
+  if (value instanceof RawNumber) return value.raw;
+  return undefined;
+}
+
+function isIntegerText(raw: string): boolean {
+  for (let i = raw.charCodeAt(0) === 0x2d ? 1 : 0; i < raw.length; i++) {
+    const code = raw.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
+
+const U64_MAX_TEXT = U64_MAX.toString();
+const U64_EXPECTED = "a u64: a decimal string or a JSON integer";
+
+/** A u64 from a decimal string or a JSON integer, exactly. */
+function readU64(value: unknown): bigint {
+  if (typeof value === "string") return u64FromString(value);
+  if (typeof value === "number") {
+    // The fast-path guard leaves only integers of at most 15 digits here.
+    if (Number.isSafeInteger(value) && value >= 0 && !Object.is(value, -0)) return BigInt(value);
+    return u64FromNumber(numberText(value) ?? String(value));
+  }
+  if (value instanceof RawNumber) return u64FromNumber(value.raw);
+  throw mismatch(U64_EXPECTED, value);
+}
+
+// Strings hold plain digits only. A leading zero ("007") is refused like in a
+// JSON integer: writers never produce it and it reads like an octal literal.
+function u64FromString(text: string): bigint {
+  const problem = (reason: string) => new Problem(`${describe(text)} is not a u64: ${reason}`);
+  if (text.length === 0) throw problem("empty string");
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x30 && code <= 0x39) continue;
+    if (code === 0x2d && i === 0) throw problem("negative");
+    if (code === 0x2b && i === 0) throw problem('leading "+"');
+    if (code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d) throw problem("whitespace");
+    throw problem("only the digits 0-9 are allowed");
+  }
+  if (text.length > 1 && text.charCodeAt(0) === 0x30) throw problem("leading zeros");
+  if (text.length > U64_MAX_TEXT.length || (text.length === U64_MAX_TEXT.length && text > U64_MAX_TEXT)) {
+    throw problem(`above ${U64_MAX_TEXT}`);
+  }
+  return BigInt(text);
+}
+
+function u64FromNumber(raw: string): bigint {
+  const reason = integerProblem(raw);
+  if (reason !== undefined) throw new Problem(`${truncate(raw)} is not a u64: ${reason}`);
+  if (raw.length > U64_MAX_TEXT.length || (raw.length === U64_MAX_TEXT.length && raw > U64_MAX_TEXT)) {
+    throw new Problem(`${truncate(raw)} is not a u64: above ${U64_MAX_TEXT}`);
+  }
+  return BigInt(raw);
+}
+
+/** Why a JSON number token is not a non-negative integer, or undefined. */
+function integerProblem(raw: string): string | undefined {
+  if (raw.charCodeAt(0) === 0x2d) return "negative";
+  if (raw.includes(".")) return "has a fraction (write a whole number)";
+  if (raw.includes("e") || raw.includes("E")) return "has an exponent (write all the digits)";
+  return undefined;
+}
+
+const U32_MAX_TEXT = String(U32_MAX);
+
+/** A u32: a JSON integer 0..4294967295 (not a string). */
+function readU32(value: unknown): number {
+  if (typeof value === "number") {
+    if (Number.isInteger(value) && value >= 0 && value <= U32_MAX && !Object.is(value, -0)) return value;
+  } else if (!(value instanceof RawNumber)) {
+    throw mismatch("a u32: a JSON integer 0..4294967295", value);
+  }
+  const raw = numberText(value) ?? "";
+  const reason = integerProblem(raw);
+  if (reason !== undefined) throw new Problem(`${truncate(raw)} is not a u32: ${reason}`);
+  if (raw.length > U32_MAX_TEXT.length || (raw.length === U32_MAX_TEXT.length && raw > U32_MAX_TEXT)) {
+    throw new Problem(`${truncate(raw)} is not a u32: above ${U32_MAX_TEXT}`);
+  }
+  return Number(raw);
+}
+
+function mismatch(expected: string, value: unknown): Problem {
+  if (value instanceof RepeatedKey) {
+    return new Problem(`the key appears more than once, with different values (${describe(value.first)} and ${describe(value.last)})`);
+  }
+  return new Problem(`expected ${expected}, got ${describe(value)}`);
+}
+
+function unknownKey(key: string, where: string, known: string): Problem {
+  return new Problem(`unknown key ${JSON.stringify(truncate(key))} in ${where} (known keys: ${known})`);
+}
+
+function missing(key: string, where: string, required: string): Problem {
+  return new Problem(`missing "${key}" in ${where} (every one needs ${required})`);
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** JSON path of a key: `clock_ns`, `peer_governor.health`, `$["odd key"]`. */
+function keyPath(parent: string, key: string): string {
+  if (IDENTIFIER.test(key)) return parent === "$" ? key : `${parent}.${key}`;
+  return `${parent}[${truncate(JSON.stringify(key))}]`;
+}
+
+function entryPath(listPath: string, index: number, field: string | undefined): string {
+  const path = `${listPath}[${index}]`;
+  return field === undefined ? path : keyPath(path, field);
+}
+
+/** A JSON rendering of a value for a message: short, and safe on huge or deeply nested values. */
+function describe(value: unknown): string {
+  return truncate(render(value, 100));
+}
+
+function render(value: unknown, limit: number): string {
+  if (limit <= 0) return "…";
+  if (value === null || typeof value === "boolean") return String(value);
+  if (typeof value === "string") return JSON.stringify(value.length > limit ? value.slice(0, limit) : value);
+  const raw = numberText(value);
+  if (raw !== undefined) return raw;
+  if (value instanceof RepeatedKey) return render(value.last, limit);
+  if (Array.isArray(value)) {
+    const items: unknown[] = value;
+    let out = "[";
+    for (let i = 0; i < items.length && out.length < limit; i++) {
+      out += (i > 0 ? "," : "") + render(items[i], limit - out.length - 1);
+    }
+    return `${out}]`;
+  }
+  if (isObject(value)) {
+    let out = "{";
+    for (const key of Object.keys(value)) {
+      if (out.length >= limit) break;
+      out += `${out.length > 1 ? "," : ""}${JSON.stringify(key)}:`;
+      out += render(value[key], limit - out.length);
+    }
+    return `${out}}`;
+  }
+  return String(value);
+}
+
+function asSnapshotError(error: unknown): SnapshotError {
+  if (error instanceof SnapshotError) return error;
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return new SnapshotError("nested too deeply to read (is this a snapshot?)", "$");
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new SnapshotError(`could not read the snapshot: ${truncate(message)}`, "$");
+}
