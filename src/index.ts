@@ -8,6 +8,7 @@ export {
   IDENTITY_CODE,
   LIBP2P_KEY_CODEC,
   MAX_DIGEST_BYTES,
+  MAX_PEER_TEXT,
   PeerId,
   SHA2_256_CODE,
   multihashProblem,
@@ -44,3 +45,12 @@ export {
   type SnapshotDocument,
   type SnapshotWarning,
 } from "./snapshot/index.js";
+export { diffSnapshots, type SnapshotChange } from "./snapshot/diff.js";
+export {
+  InvalidUpstreamEntries,
+  decodeUpstream,
+  encodeUpstream,
+  type DecodedUpstream,
+  type InvalidEntry,
+  type UpstreamDecodeOptions,
+} from "./snapshot/upstream.js";

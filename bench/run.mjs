@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+/**
+ * bbgov's benchmark: `npm run bench` (after a build). Generates snapshots of
+ * 1k, 10k, 100k and 1M peers in bench/data/, then measures, each figure the
+ * median of several runs, bbgov against the floor (`node -e 0`), the bare
+ * Node round trip of the same file and jq. Prints a table and writes
+ * bench/RESULTS.md. Not a test: nothing here asserts a timing.
+ *
+ * Options: --sizes 1000,10000 (subset), --runs N (default 5; 3 for 1M).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateSnapshot, peerText } from "./generate.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "..");
+const BIN = path.join(root, "bin", "bbgov.js");
+const DATA = path.join(here, "data");
+const ROUNDTRIP = path.join(here, "roundtrip.mjs");
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const index = args.indexOf(name);
+  return index >= 0 && args[index + 1] !== undefined ? args[index + 1] : fallback;
+};
+const SIZES = option("--sizes", "1000,10000,100000,1000000").split(",").map(Number);
+const RUNS = Number(option("--runs", "5"));
+const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+const JQ = spawnSync("jq", ["--version"], { encoding: "utf8" }).status === 0 ? "jq" : undefined;
+
+mkdirSync(DATA, { recursive: true });
+
+/** Runs a command once; returns wall seconds and peak RSS in bytes (when /usr/bin/time exists). */
+function measure(command, commandArgs, options = {}) {
+  const start = process.hrtime.bigint();
+  const result = TIME
+    ? spawnSync(TIME, ["-f", "%M", command, ...commandArgs], { encoding: "utf8", maxBuffer: 1 << 30, ...options })
+    : spawnSync(command, commandArgs, { encoding: "utf8", maxBuffer: 1 << 30, ...options });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 0) {
+    throw new Error(`${command} ${commandArgs.join(" ")} failed (${result.status}): ${result.stderr.slice(-500)}`);
+  }
+  const lines = TIME ? result.stderr.trim().split("\n") : [];
+  const rssBytes = TIME ? Number(lines[lines.length - 1]) * 1024 : NaN;
+  return { seconds, rssBytes };
+}
+
+/** The median of `runs` measurements; `prepare` runs before each (outside the timing). */
+function median(runs, once, prepare = () => {}) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    prepare(i);
+    samples.push(once(i));
+  }
+  const pick = (key) => {
+    const values = samples.map((s) => s[key]).sort((a, b) => a - b);
+    return values[Math.floor(values.length / 2)];
+  };
+  return { seconds: pick("seconds"), rssBytes: pick("rssBytes") };
+}
+
+const fmtMs = (s) => `${(s * 1000).toFixed(s < 1 ? 1 : 0)} ms`;
+const fmtMb = (b) => `${(b / 1048576).toFixed(1)} MB`;
+const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
+
+const rows = [];
+const record = (what, value, reference, target) => {
+  rows.push({ what, value, reference, target });
+  console.log(`${what.padEnd(58)} ${value.padStart(12)}  ${reference ?? ""}  ${target ?? ""}`);
+};
+
+console.log(`bbgov benchmark: node ${process.version}, ${os.cpus()[0]?.model ?? "unknown CPU"} x${os.cpus().length}`);
+
+// Snapshots.
+const files = new Map();
+for (const size of SIZES) {
+  const file = path.join(DATA, `peers-${size}.json`);
+  if (!existsSync(file)) {
+    const start = Date.now();
+    writeFileSync(file, generateSnapshot(size));
+    console.log(`generated ${path.relative(root, file)} (${fmtMb(statSync(file).size)}) in ${Date.now() - start} ms`);
+  }
+  files.set(size, file);
+}
+const small = path.join(DATA, "small.json");
+copyFileSync(path.join(root, "fixtures", "example.json"), small);
+
+// Startup.
+const floor = median(RUNS * 2, () => measure(process.execPath, ["-e", "0"]));
+const startup = median(RUNS * 2, () => measure(process.execPath, [BIN, "-s", small, "inspect"]));
+record("startup: node -e 0", fmtMs(floor.seconds));
+record("startup: bbgov -s small.json inspect", fmtMs(startup.seconds), ratio(startup.seconds, floor.seconds), "target <= 1.5x");
+
+// Scale: one block on each size, against the bare Node round trip and jq.
+const work = path.join(DATA, "work.json");
+const NEW_PEER = peerText(99_999_999);
+const results = [];
+for (const size of SIZES) {
+  const file = files.get(size);
+  const runs = size >= 1_000_000 ? Math.min(RUNS, 3) : RUNS;
+  const fresh = () => copyFileSync(file, work);
+  const block = median(runs, () => measure(process.execPath, [BIN, "-s", work, "-q", "block", NEW_PEER]), fresh);
+  const bare = median(runs, () => measure(process.execPath, [ROUNDTRIP, work, NEW_PEER]), fresh);
+  const jq = JQ
+    ? median(runs, () => measure("sh", ["-c", `jq '.peer_governor.blocklist += ["${NEW_PEER}"]' "${work}" > "${work}.jq" && mv "${work}.jq" "${work}"`]), fresh)
+    : undefined;
+  const bytes = statSync(file).size;
+  results.push({ size, bytes, block, bare, jq });
+  const label = `${size.toLocaleString("en")} peers (${fmtMb(bytes)})`;
+  record(`block, ${label}`, fmtMs(block.seconds));
+  record(`  bare Node round trip`, fmtMs(bare.seconds), `bbgov ${ratio(block.seconds, bare.seconds)}`, size >= 1_000_000 ? "target <= 1.5x" : size >= 100_000 ? "target <= 1.3x" : "");
+  if (jq) record(`  jq 1.6`, fmtMs(jq.seconds), `bbgov ${ratio(block.seconds, jq.seconds)}`, size === 100_000 ? "target <= 0.5x" : "");
+  record(`  peak RSS of bbgov block`, fmtMb(block.rssBytes), `${(block.rssBytes / bytes).toFixed(2)}x file`, "target <= 6x");
+}
+
+// Batch: 10,000 mixed commands in one apply, against one block, on the largest size up to 100k.
+const batchSize = Math.max(...SIZES.filter((s) => s <= 100_000));
+const batchFile = files.get(batchSize);
+const script = path.join(DATA, "apply-10k.txt");
+writeFileSync(script, mixedScript(10_000));
+const fresh = () => copyFileSync(batchFile, work);
+const one = median(RUNS, () => measure(process.execPath, [BIN, "-s", work, "-q", "block", NEW_PEER]), fresh);
+const batch = median(RUNS, () => measure(process.execPath, [BIN, "-s", work, "-q", "apply", script]), fresh);
+record(`apply of 10,000 mixed commands, ${batchSize.toLocaleString("en")} peers`, fmtMs(batch.seconds), `${ratio(batch.seconds, one.seconds)} one block`, "target <= 2x");
+
+// inspect --json on 100k peers.
+if (files.has(100_000)) {
+  const inspect = median(RUNS, () => measure("sh", ["-c", `"${process.execPath}" "${BIN}" -s "${files.get(100_000)}" --json inspect > /dev/null`]));
+  record("inspect --json, 100,000 peers", fmtMs(inspect.seconds), `RSS ${fmtMb(inspect.rssBytes)}`);
+}
+
+writeResults();
+
+function mixedScript(count) {
+  const lines = ["# 10,000 mixed commands: the kinds an operator script uses"];
+  for (let i = 0; i < count; i++) {
+    const peer = peerText(1 + (i % 5000));
+    switch (i % 8) {
+      case 0: lines.push(`block ${peer}`); break;
+      case 1: lines.push(`unblock ${peer}`); break;
+      case 2: lines.push(`fail ${peer} --after ${i}ms`); break;
+      case 3: lines.push(`succeed ${peer}`); break;
+      case 4: lines.push(`advise ${peer} 5s`); break;
+      case 5: lines.push(`fail ${peer} --times 3 --every 100ms`); break;
+      case 6: lines.push(`reset ${peer}`); break;
+      default: lines.push(`clock --advance 1ms`); break;
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function writeResults() {
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  const table = [
+    "| measurement | value | compared | target |",
+    "|---|---:|---|---|",
+    ...rows.map((r) => `| ${r.what.trim()} | ${r.value} | ${r.reference ?? ""} | ${r.target ?? ""} |`),
+  ].join("\n");
+  const text = `# bbgov benchmark results
+
+Machine: ${cpu}, ${os.cpus().length} cores, ${fmtMb(os.totalmem())} RAM; Node ${process.version}; ${JQ ? execFileSync("jq", ["--version"], { encoding: "utf8" }).trim() : "no jq"}.
+Each figure is the median of ${RUNS} runs (3 for 1M peers; startup ${RUNS * 2}), wall time of the whole process, peak RSS from /usr/bin/time.
+Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.
+
+${table}
+`;
+  writeFileSync(path.join(here, "RESULTS.md"), text);
+  console.log(`\nwrote ${path.relative(root, path.join(here, "RESULTS.md"))}`);
+}

@@ -1,0 +1,54 @@
+/**
+ * Parsers for command-line values, shared by the shell and `apply` lines.
+ * Each turns text into a typed value or throws a UsageError that names the
+ * argument and says what is accepted.
+ */
+import { InvalidPeerId } from "../core/errors.js";
+import { PeerId } from "../core/peer-id.js";
+import { U32_MAX } from "../core/u64.js";
+import type { TimeSpec } from "./context.js";
+import { UsageError } from "./errors.js";
+import { parseNanoseconds } from "./io/time.js";
+
+/** A peer id argument (base58btc, or a CIDv1 libp2p-key normalized to base58btc). */
+export function peerArg(name: string): (text: string) => PeerId {
+  return (text) => {
+    try {
+      return PeerId.parse(text);
+    } catch (error) {
+      if (error instanceof InvalidPeerId) throw new UsageError(error.message, name);
+      throw error;
+    }
+  };
+}
+
+/** A variadic peer argument: collects parsed peers into an array. */
+export function peersArg(name: string): (text: string, previous: PeerId[] | undefined) => PeerId[] {
+  const one = peerArg(name);
+  return (text, previous) => [...(previous ?? []), one(text)];
+}
+
+/** A TIME or DUR value in nanoseconds. */
+export function nanosecondsArg(name: string): (text: string) => bigint {
+  return (text) => parseNanoseconds(text, name);
+}
+
+/** `--at TIME` as an absolute event time. */
+export function atArg(text: string): TimeSpec {
+  return { kind: "at", ns: parseNanoseconds(text, "--at") };
+}
+
+/** `--after DUR` as an event time relative to the snapshot clock. */
+export function afterArg(text: string): TimeSpec {
+  return { kind: "after", ns: parseNanoseconds(text, "--after") };
+}
+
+/** A whole number in `min..max` (u32 by default). */
+export function integerArg(name: string, min = 0, max = U32_MAX): (text: string) => number {
+  return (text) => {
+    if (!/^\d{1,10}$/.test(text) || Number(text) < min || Number(text) > max) {
+      throw new UsageError(`invalid number ${JSON.stringify(text)}: expected a whole number from ${min} to ${max}`, name);
+    }
+    return Number(text);
+  };
+}

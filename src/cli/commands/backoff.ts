@@ -1,0 +1,84 @@
+/** `backoff [--base DUR] [--max DUR] [--plan [--attempts N]]`: the backoff schedule. */
+import { saturatingAdd } from "../../core/u64.js";
+import { UsageError } from "../errors.js";
+import type { CommandContext, Report } from "../context.js";
+import { report } from "../context.js";
+import { formatDuration } from "../render/format.js";
+import { renderTable } from "../render/table.js";
+
+const MAX_PLAN_ROWS = 64;
+
+/** Shows or sets the schedule; with --plan, the delays it gives attempt by attempt. */
+export function execute(ctx: CommandContext, _args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
+  const { backoff } = ctx.snapshot;
+  const baseNs = options.base as bigint | undefined;
+  const maxDelayNs = options.max as bigint | undefined;
+  const attempts = options.attempts as number | undefined;
+  if (attempts !== undefined && options.plan !== true) throw new UsageError("--attempts goes with --plan", "backoff");
+  const before = backoff.config();
+  const warnings: string[] = [];
+  if (baseNs === 0n) warnings.push("a backoff base of 0 becomes 1 ns (the upstream clamp)");
+  if (maxDelayNs === 0n) warnings.push("a backoff max of 0 becomes 1 ns (the upstream clamp)");
+  backoff.setConfig({ ...(baseNs === undefined ? {} : { baseNs }), ...(maxDelayNs === undefined ? {} : { maxDelayNs }) });
+  const config = backoff.config();
+  const plan = options.plan === true ? planRows(ctx, attempts) : undefined;
+  const changed = config.baseNs !== before.baseNs || config.maxDelayNs !== before.maxDelayNs;
+  const json: Record<string, unknown> = { backoff: { base_ns: config.baseNs, max_delay_ns: config.maxDelayNs } };
+  if (plan !== undefined) json.plan = plan.map((row) => ({ attempt: row.attempt, delay_ns: row.delayNs, cumulative_ns: row.cumulativeNs, capped: row.capped }));
+  return report(
+    json,
+    (ui) => {
+      const lines: string[] = [];
+      if (changed) {
+        lines.push(`${ui.chalk.green("✓")} backoff base ${formatDuration(before.baseNs)} -> ${formatDuration(config.baseNs)}, max ${formatDuration(before.maxDelayNs)} -> ${formatDuration(config.maxDelayNs)}`);
+      } else {
+        lines.push(`backoff base ${formatDuration(config.baseNs)} (${config.baseNs} ns), max ${formatDuration(config.maxDelayNs)} (${config.maxDelayNs} ns)`);
+      }
+      if (plan !== undefined) {
+        lines.push(
+          renderTable(
+            ui,
+            ["ATTEMPT", "DELAY", "CUMULATIVE", ""],
+            plan.map((row) => [
+              String(row.attempt),
+              row.capped ? ui.chalk.yellow(formatDuration(row.delayNs)) : formatDuration(row.delayNs),
+              formatDuration(row.cumulativeNs),
+              row.firstCapped ? ui.chalk.yellow("<- capped at max") : "",
+            ]),
+            ["right", "right", "right", "left"],
+          ),
+        );
+      }
+      return lines.join("\n");
+    },
+    { warnings, changed },
+  );
+}
+
+interface PlanRow {
+  attempt: number;
+  delayNs: bigint;
+  cumulativeNs: bigint;
+  capped: boolean;
+  firstCapped: boolean;
+}
+
+function planRows(ctx: CommandContext, attempts: number | undefined): PlanRow[] {
+  const { backoff } = ctx.snapshot;
+  const { maxDelayNs } = backoff.config();
+  const rows: PlanRow[] = [];
+  let cumulativeNs = 0n;
+  let sawCap = false;
+  for (let attempt = 1; attempt <= (attempts ?? MAX_PLAN_ROWS); attempt++) {
+    const delayNs = backoff.delayFor(attempt);
+    cumulativeNs = saturatingAdd(cumulativeNs, delayNs);
+    const capped = delayNs === maxDelayNs;
+    rows.push({ attempt, delayNs, cumulativeNs, capped, firstCapped: capped && !sawCap });
+    if (capped && !sawCap && attempts === undefined) {
+      sawCap = true;
+      break;
+    }
+    sawCap ||= capped;
+  }
+  return rows;
+}

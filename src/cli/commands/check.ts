@@ -1,0 +1,34 @@
+/** `check PEER [--inbound | --outbound]`: would a message pass, and which rule decides. */
+import type { Decision } from "../../core/governor.js";
+import type { PeerId } from "../../core/peer-id.js";
+import type { CommandContext, Report } from "../context.js";
+import { report } from "../context.js";
+import { decisionSentence } from "../render/cells.js";
+import { formatInstant } from "../render/format.js";
+import { decisionJson, eventTime } from "./common.js";
+
+/** The decision(s) at the clock (or --at / --after); exit 1 when a checked direction denies. */
+export function execute(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
+  const { governor, backoff } = ctx.snapshot;
+  const peer = args[0] as PeerId;
+  const atNs = eventTime(ctx.snapshot, options);
+  const both = options.inbound !== true && options.outbound !== true;
+  const inbound: Decision | undefined = both || options.inbound === true ? governor.checkInbound(peer) : undefined;
+  const outbound: Decision | undefined = both || options.outbound === true ? governor.checkOutbound(peer, backoff, atNs) : undefined;
+  const denied = inbound?.kind === "deny" || outbound?.kind === "deny";
+  const json: Record<string, unknown> = { peer: peer.text, at_ns: atNs };
+  if (inbound !== undefined) json.inbound = decisionJson(inbound);
+  if (outbound !== undefined) json.outbound = decisionJson(outbound);
+  return report(
+    json,
+    (ui) => {
+      const lines = [`${ui.chalk.bold(peer.text)} at ${formatInstant(atNs)}`];
+      if (inbound !== undefined) lines.push(`  inbound   ${decisionSentence(ui, inbound, atNs)}`);
+      if (outbound !== undefined) lines.push(`  outbound  ${decisionSentence(ui, outbound, atNs)}`);
+      const health = governor.peerHealth(peer);
+      if (health?.down === true) lines.push(ui.chalk.dim(`  (marked down after ${health.consecutiveFailures} failures; down never affects a decision)`));
+      return lines.join("\n");
+    },
+    { exitCode: denied ? 1 : 0 },
+  );
+}

@@ -1,0 +1,27 @@
+/** `clock [--set TIME | --advance DUR]`: show or move the snapshot clock. */
+import { saturatingAdd } from "../../core/u64.js";
+import type { CommandContext, Report } from "../context.js";
+import { report } from "../context.js";
+import { formatDuration, formatInstant } from "../render/format.js";
+
+/** Shows the clock, sets it, or moves it forward (saturating at 2^64-1). */
+export function execute(ctx: CommandContext, _args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
+  const { snapshot } = ctx;
+  const before = snapshot.clockNs;
+  const set = options.set as bigint | undefined;
+  const advance = options.advance as bigint | undefined;
+  if (set !== undefined) snapshot.clockNs = set;
+  if (advance !== undefined) snapshot.clockNs = saturatingAdd(before, advance);
+  const after = snapshot.clockNs;
+  const warnings = after < before ? [`the clock moved backwards by ${formatDuration(before - after)}`] : [];
+  return report(
+    { clock_ns: after, previous_ns: before },
+    (ui) => {
+      if (set === undefined && advance === undefined) return `clock ${formatInstant(after)}`;
+      if (after === before) return ui.chalk.dim(`clock unchanged at ${formatInstant(after)}`);
+      const delta = after > before ? `+${formatDuration(after - before)}` : `-${formatDuration(before - after)}`;
+      return `${ui.chalk.green("✓")} clock ${formatInstant(before)} -> ${formatInstant(after)} (${delta})`;
+    },
+    { warnings, changed: after !== before },
+  );
+}

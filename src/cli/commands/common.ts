@@ -1,0 +1,59 @@
+/** Helpers shared by the commands: event times against the snapshot clock, and JSON shapes of the contract. */
+import type { BackoffState } from "../../core/backoff.js";
+import type { Decision, LifecycleTransition, PeerHealth } from "../../core/governor.js";
+import type { PeerId } from "../../core/peer-id.js";
+import { saturatingAdd } from "../../core/u64.js";
+import type { Snapshot } from "../../snapshot/model.js";
+import type { TimeSpec } from "../context.js";
+
+/** The instant of an event: `--at`, clock + `--after` (saturating), or the clock. */
+export function eventTime(snapshot: Snapshot, options: Readonly<Record<string, unknown>>): bigint {
+  const spec = (options.at ?? options.after) as TimeSpec | undefined;
+  if (spec === undefined) return snapshot.clockNs;
+  return spec.kind === "at" ? spec.ns : saturatingAdd(snapshot.clockNs, spec.ns);
+}
+
+/** After an event: clock_ns = max(clock, event time). The clock never moves back by itself. */
+export function advanceClock(snapshot: Snapshot, eventNs: bigint): void {
+  if (eventNs > snapshot.clockNs) snapshot.clockNs = eventNs;
+}
+
+/** The contract's decision document D: `{decision, reason, retry_ns}`. */
+export function decisionJson(decision: Decision): { decision: "allow" | "deny"; reason: string | null; retry_ns: bigint | null } {
+  if (decision.kind === "allow") return { decision: "allow", reason: null, retry_ns: null };
+  const reason = decision.reason;
+  return { decision: "deny", reason: reason.kind, retry_ns: reason.kind === "cooldown" ? reason.retryNs : null };
+}
+
+/** One recorded event of `fail`, `succeed` or `advise`, in the contract's shape. */
+export interface EventJson {
+  peer: string;
+  at_ns: bigint;
+  consecutive_failures: number;
+  down: boolean;
+  transition: LifecycleTransition;
+  backoff: { attempts: number; next_retry_ns: bigint } | null;
+}
+
+/** Builds an event document from the state after the event. */
+export function eventJson(
+  peer: PeerId,
+  atNs: bigint,
+  health: PeerHealth,
+  transition: LifecycleTransition,
+  backoff: BackoffState | undefined,
+): EventJson {
+  return {
+    peer: peer.text,
+    at_ns: atNs,
+    consecutive_failures: health.consecutiveFailures,
+    down: health.down,
+    transition,
+    backoff: backoff === undefined ? null : { attempts: backoff.attempts, next_retry_ns: backoff.nextRetryNs },
+  };
+}
+
+/** Peers given as a variadic argument (commander leaves it undefined when none). */
+export function peerList(value: unknown): PeerId[] {
+  return (value as PeerId[] | undefined) ?? [];
+}

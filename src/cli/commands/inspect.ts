@@ -1,0 +1,188 @@
+/** `inspect [PEER...]`: the policy summary and one row per peer, with its decisions at the clock. */
+import type { BackoffEntry } from "../../core/backoff.js";
+import type { HealthEntry } from "../../core/governor.js";
+import type { PeerId } from "../../core/peer-id.js";
+import type { Snapshot } from "../../snapshot/model.js";
+import type { CommandContext, Report, Ui } from "../context.js";
+import { report } from "../context.js";
+import { decisionCell, failuresCell, retryCell } from "../render/cells.js";
+import { formatDuration, formatInstant, formatWhen } from "../render/format.js";
+import { renderNdjson, renderWideTable, type InspectRow } from "../render/inspect-formats.js";
+import { renderJson } from "../render/json.js";
+import { renderPairs, renderTable } from "../render/table.js";
+import { decisionJson, peerList } from "./common.js";
+
+/** Everything known about one peer, and its decisions at the clock. */
+type PeerRow = InspectRow;
+
+/** Builds the summary and the rows (filtered, sorted, limited) and renders them. */
+export function execute(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
+  const { snapshot } = ctx;
+  const all = collectRows(snapshot, peerList(args[0]));
+  let rows = all;
+  if (options.down === true) rows = rows.filter((row) => row.health?.down === true);
+  if (options.blocked === true) rows = rows.filter((row) => row.blocked);
+  rows = sortRows(rows, (options.sort as string | undefined) ?? "peer");
+  const limit = options.limit as number | undefined;
+  const shown = limit === undefined ? rows : rows.slice(0, limit);
+  const summary = summarize(snapshot, all);
+  // `--format json` is `--json`; ndjson is one peer per line; both are exact text (Report.output).
+  const format = (options.format as string | undefined) ?? "table";
+  const document = {
+    clock_ns: snapshot.clockNs,
+    peer_governor: {
+      failure_threshold: snapshot.governor.failureThreshold(),
+      blocklist: sortedTexts(snapshot.governor.blocklist()),
+      allowlist: maybeSorted(snapshot.governor.allowlist()),
+    },
+    backoff: { base_ns: snapshot.backoff.config().baseNs, max_delay_ns: snapshot.backoff.config().maxDelayNs },
+    summary,
+    peers: shown.map(rowJson),
+  };
+  const render = (ui: Ui): string => renderInspect(ui, ctx, summary, shown, rows.length, format === "wide");
+  if (format === "json") return report(document, render, { output: renderJson(document) });
+  if (format === "ndjson") return report(document, render, { output: renderNdjson(document.peers) });
+  return report(document, render);
+}
+
+function collectRows(snapshot: Snapshot, only: readonly PeerId[]): PeerRow[] {
+  const { governor, backoff } = snapshot;
+  const peers = new Map<string, PeerId>();
+  if (only.length > 0) {
+    for (const peer of only) peers.set(peer.text, peer);
+  } else {
+    for (const entry of governor.iterHealth()) peers.set(entry.peer.text, entry.peer);
+    for (const entry of backoff.iterEntries()) peers.set(entry.peer.text, entry.peer);
+    for (const peer of governor.blocklist()) peers.set(peer.text, peer);
+    for (const peer of governor.allowlist() ?? []) peers.set(peer.text, peer);
+  }
+  return [...peers.values()].map((peer) => ({
+    peer,
+    blocked: governor.isBlocked(peer),
+    allowlisted: governor.isAllowlisted(peer),
+    health: governor.peerHealth(peer) as HealthEntry | undefined,
+    backoff: backoff.state(peer) as BackoffEntry | undefined,
+    inbound: governor.checkInbound(peer),
+    outbound: governor.checkOutbound(peer, backoff, snapshot.clockNs),
+  }));
+}
+
+const byText = (a: PeerRow, b: PeerRow): number => (a.peer.text < b.peer.text ? -1 : a.peer.text > b.peer.text ? 1 : 0);
+const descending = (a: bigint | number, b: bigint | number): number => (a > b ? -1 : a < b ? 1 : 0);
+
+function sortRows(rows: PeerRow[], key: string): PeerRow[] {
+  const sorted = [...rows].sort(byText);
+  switch (key) {
+    case "failures":
+      return sorted.sort((a, b) => descending(a.health?.consecutiveFailures ?? -1, b.health?.consecutiveFailures ?? -1));
+    case "last-event":
+      return sorted.sort((a, b) => descending(a.health?.lastEventNs ?? -1n, b.health?.lastEventNs ?? -1n));
+    case "attempts":
+      return sorted.sort((a, b) => descending(a.backoff?.attempts ?? -1, b.backoff?.attempts ?? -1));
+    case "next-retry":
+      // Soonest retry first; peers without a backoff entry last.
+      return sorted.sort((a, b) => -descending(a.backoff?.nextRetryNs ?? 1n << 65n, b.backoff?.nextRetryNs ?? 1n << 65n));
+    default:
+      return sorted;
+  }
+}
+
+interface Summary {
+  peers: number;
+  blocked: number;
+  allowlisted: number | null;
+  tracked: number;
+  down: number;
+  backoff_entries: number;
+  cooling_down: number;
+  inbound_denied: number;
+  outbound_denied: number;
+}
+
+function summarize(snapshot: Snapshot, rows: readonly PeerRow[]): Summary {
+  let down = 0;
+  for (const entry of snapshot.governor.iterHealth()) if (entry.down) down++;
+  let coolingDown = 0;
+  for (const entry of snapshot.backoff.iterEntries()) if (entry.nextRetryNs > snapshot.clockNs) coolingDown++;
+  return {
+    peers: rows.length,
+    blocked: snapshot.governor.blocklistSize(),
+    allowlisted: snapshot.governor.allowlistSize(),
+    tracked: snapshot.governor.trackedPeers(),
+    down,
+    backoff_entries: snapshot.backoff.size(),
+    cooling_down: coolingDown,
+    inbound_denied: rows.filter((row) => row.inbound.kind === "deny").length,
+    outbound_denied: rows.filter((row) => row.outbound.kind === "deny").length,
+  };
+}
+
+function rowJson(row: PeerRow): Record<string, unknown> {
+  return {
+    peer: row.peer.text,
+    blocked: row.blocked,
+    allowlisted: row.allowlisted,
+    health:
+      row.health === undefined
+        ? null
+        : { consecutive_failures: row.health.consecutiveFailures, last_event_ns: row.health.lastEventNs, down: row.health.down },
+    backoff:
+      row.backoff === undefined
+        ? null
+        : { attempts: row.backoff.attempts, last_attempt_ns: row.backoff.lastAttemptNs, next_retry_ns: row.backoff.nextRetryNs },
+    inbound: decisionJson(row.inbound),
+    outbound: decisionJson(row.outbound),
+  };
+}
+
+function renderInspect(ui: Ui, ctx: CommandContext, summary: Summary, rows: readonly PeerRow[], matching: number, wide: boolean): string {
+  const { snapshot } = ctx;
+  const { chalk } = ui;
+  const threshold = snapshot.governor.failureThreshold();
+  const config = snapshot.backoff.config();
+  const policy =
+    summary.allowlisted === null
+      ? `open (no allowlist), ${summary.blocked} blocked`
+      : summary.allowlisted === 0
+        ? chalk.red(`allowlist is empty: nobody is admitted`) + `, ${summary.blocked} blocked`
+        : `allowlist of ${summary.allowlisted}, ${summary.blocked} blocked`;
+  const header = renderPairs(ui, [
+    ["snapshot", chalk.bold(ctx.source)],
+    ["clock", formatInstant(snapshot.clockNs)],
+    ["policy", policy],
+    ["threshold", `${threshold} consecutive failures mark a peer down`],
+    ["backoff", `base ${formatDuration(config.baseNs)}, doubling, max ${formatDuration(config.maxDelayNs)}`],
+    [
+      "peers",
+      `${summary.peers} known, ${summary.tracked} tracked, ` +
+        `${summary.down > 0 ? chalk.bold.red(`${summary.down} down`) : "0 down"}, ` +
+        `${summary.cooling_down > 0 ? chalk.yellow(`${summary.cooling_down} cooling down`) : "0 cooling down"}`,
+    ],
+  ]);
+  if (rows.length === 0) return `${header}\n\n${chalk.dim("no peer matches")}`;
+  const table = wide ? renderWideTable(ui, rows, snapshot.clockNs, threshold, summary.allowlisted === null) : renderTable(
+    ui,
+    ["PEER", "FAILURES", "DOWN", "LAST EVENT", "ATTEMPTS", "NEXT RETRY", "INBOUND", "OUTBOUND"],
+    rows.map((row) => [
+      row.blocked ? chalk.red(row.peer.text) : row.peer.text,
+      row.health === undefined ? chalk.dim("-") : failuresCell(ui, row.health.consecutiveFailures, threshold, row.health.down),
+      row.health?.down === true ? chalk.bold.red("DOWN") : "",
+      row.health === undefined ? chalk.dim("-") : formatWhen(row.health.lastEventNs, snapshot.clockNs),
+      row.backoff === undefined ? chalk.dim("-") : String(row.backoff.attempts),
+      retryCell(ui, row.backoff?.nextRetryNs, snapshot.clockNs),
+      decisionCell(ui, row.inbound),
+      decisionCell(ui, row.outbound),
+    ]),
+    ["left", "right", "left", "left", "right", "left", "left", "left"],
+  );
+  const more = rows.length < matching ? `\n${chalk.dim(`${matching - rows.length} more row(s) not shown (--limit)`)}` : "";
+  return `${header}\n\n${table}${more}`;
+}
+
+function sortedTexts(peers: Iterable<PeerId>): string[] {
+  return Array.from(peers, (peer) => peer.text).sort();
+}
+
+function maybeSorted(peers: Iterable<PeerId> | null): string[] | null {
+  return peers === null ? null : sortedTexts(peers);
+}

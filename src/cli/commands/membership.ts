@@ -1,0 +1,29 @@
+/** The shared shape of list edits (block, unblock, allow, disallow, reset): one line per peer, changed or not. */
+import type { PeerId } from "../../core/peer-id.js";
+import type { Report, Ui } from "../context.js";
+import { report } from "../context.js";
+
+/** What one edit did to one peer. */
+export interface PeerChange {
+  readonly changed: boolean;
+  /** Past tense for a person: "blocked", "was not blocked". */
+  readonly note: string;
+}
+
+/** Applies `edit` to each peer and reports `{changes: [{peer, changed, note}]}` plus one line per peer. */
+export function membershipReport(
+  peers: readonly PeerId[],
+  edit: (peer: PeerId) => PeerChange,
+  extra: { warnings?: string[]; lines?: (ui: Ui) => string[] } = {},
+): Report {
+  const changes = peers.map((peer) => ({ peer: peer.text, ...edit(peer) }));
+  return report(
+    { changes },
+    (ui) =>
+      [
+        ...changes.map(({ peer, changed, note }) => (changed ? `${ui.chalk.green("✓")} ${peer} ${note}` : `${ui.chalk.dim("·")} ${peer} ${ui.chalk.dim(note)}`)),
+        ...(extra.lines?.(ui) ?? []),
+      ].join("\n"),
+    { warnings: extra.warnings ?? [], changed: changes.some((change) => change.changed) },
+  );
+}

@@ -1,0 +1,21 @@
+/** `threshold N`: set the failure threshold. */
+import type { CommandContext, Report } from "../context.js";
+import { report } from "../context.js";
+
+/** Sets the threshold (0 becomes 1, with a warning); nobody's down flag is recomputed, as upstream. */
+export function execute(ctx: CommandContext, args: readonly unknown[]): Report {
+  const { governor } = ctx.snapshot;
+  const requested = args[0] as number;
+  const before = governor.failureThreshold();
+  governor.setFailureThreshold(requested);
+  const after = governor.failureThreshold();
+  const warnings = requested === 0 ? ["a failure threshold of 0 becomes 1 (the upstream clamp)"] : [];
+  return report(
+    { failure_threshold: after, previous: before },
+    (ui) =>
+      before === after
+        ? ui.chalk.dim(`failure threshold was already ${after}`)
+        : `${ui.chalk.green("✓")} failure threshold ${before} -> ${after}\n${ui.chalk.dim("down flags are not recomputed: they change on the next failure or success, as upstream")}`,
+    { warnings, changed: before !== after },
+  );
+}

@@ -1,0 +1,24 @@
+/** `validate`: the snapshot loaded (format checks passed in `main`); add the semantic checks. */
+import { lintSnapshot } from "../../snapshot/lint.js";
+import type { CommandContext, Report } from "../context.js";
+import { report } from "../context.js";
+
+/** Reports the lint findings as warnings; exit 0 (an invalid file never gets here: it exits 2 on load). */
+export function execute(ctx: CommandContext): Report {
+  const { governor, backoff } = ctx.snapshot;
+  const findings = lintSnapshot(ctx.snapshot);
+  const counts = {
+    blocked: governor.blocklistSize(),
+    allowlisted: governor.allowlistSize(),
+    tracked: governor.trackedPeers(),
+    backoff_entries: backoff.size(),
+  };
+  return report(
+    { valid: true, source: ctx.source, counts, findings: findings.map((f) => ({ path: f.path, message: f.message })) },
+    (ui) => {
+      const head = `${ui.chalk.green("valid")}: ${ctx.source} (${counts.tracked} tracked, ${counts.blocked} blocked, ${counts.backoff_entries} backoff entries)`;
+      const notes = findings.map((f) => `  ${ui.chalk.yellow("!")} ${f.message} (${f.path})`);
+      return [head, ...(findings.length > 0 ? [`${findings.length} finding(s):`, ...notes] : [])].join("\n");
+    },
+  );
+}

@@ -1,0 +1,62 @@
+/** What a command module receives and returns: the contract between `main` and `commands/`. */
+import type { ChalkInstance } from "chalk";
+import type { Snapshot } from "../snapshot/model.js";
+
+/** An event time as given on the command line: absolute (`--at`) or relative to the clock (`--after`). */
+export type TimeSpec = { readonly kind: "at"; readonly ns: bigint } | { readonly kind: "after"; readonly ns: bigint };
+
+/** Everything a command needs to run against a loaded snapshot. */
+export interface CommandContext {
+  /** The loaded snapshot; mutating commands change it in place. */
+  readonly snapshot: Snapshot;
+  /** How the snapshot is named in messages (its path, or "standard input"). */
+  readonly source: string;
+}
+
+/** How a report is drawn for people. */
+export interface Ui {
+  readonly chalk: ChalkInstance;
+}
+
+/** What a command did: data for `--json`, a renderer for people, and its exit code. */
+export interface Report {
+  /** The body of the `--json` document (bigints become decimal strings). */
+  readonly json: Record<string, unknown>;
+  /** The human rendering; may be empty. */
+  render(ui: Ui): string;
+  /** Non-fatal findings, printed on standard error as `bbgov: warning: ...`. */
+  readonly warnings: readonly string[];
+  /** 0, or 1 for a negative answer (`check` denied, `diff` differs). */
+  readonly exitCode: 0 | 1;
+  /**
+   * The command's product as exact text (an export, a completion script, NDJSON):
+   * printed as it is, with or without --json, to standard output or `--out`.
+   */
+  readonly output?: string;
+  /**
+   * Whether a mutating command changed the state (default true). A command that
+   * changed nothing leaves the file as it was, even when it is not canonical.
+   */
+  readonly changed?: boolean;
+}
+
+/** A command's implementation, loaded on use. */
+export interface CommandModule {
+  execute(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report | Promise<Report>;
+}
+
+/** Builds a report; `exitCode` defaults to 0 and `warnings` to none. */
+export function report(
+  json: Record<string, unknown>,
+  render: (ui: Ui) => string,
+  extra: { warnings?: readonly string[]; exitCode?: 0 | 1; output?: string; changed?: boolean } = {},
+): Report {
+  return {
+    json,
+    render,
+    warnings: extra.warnings ?? [],
+    exitCode: extra.exitCode ?? 0,
+    ...(extra.output === undefined ? {} : { output: extra.output }),
+    ...(extra.changed === undefined ? {} : { changed: extra.changed }),
+  };
+}

@@ -1,0 +1,251 @@
+/**
+ * The one exit point of bbgov. `execute` parses argv, loads the snapshot,
+ * runs one command, writes the result and prints the report, returning the
+ * exit code; every known error class becomes one line on standard error and
+ * exit 2. Only `run` touches the real process.
+ */
+import { CommanderError } from "commander";
+import { BbgovError } from "../core/errors.js";
+import { decodeSnapshot } from "../snapshot/decode.js";
+import { encodeSnapshot } from "../snapshot/encode.js";
+import { emptySnapshot, SnapshotError, type Snapshot } from "../snapshot/model.js";
+import type { CommandModule, Report } from "./context.js";
+import { UsageError } from "./errors.js";
+import { acquireLock } from "./io/lock.js";
+import { displayName, exists, readText, STDIO, writeOutput, writeTextAtomic } from "./io/store.js";
+import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
+import { colorLevel, makeChalk } from "./render/color.js";
+import { renderJson } from "./render/json.js";
+import { packageVersion } from "./version.js";
+
+/** The process surface `execute` uses; tests pass their own. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream;
+  readonly stdin: AsyncIterable<Uint8Array | string>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Exit codes of the contract. */
+export const EXIT = { ok: 0, negative: 1, error: 2 } as const;
+
+/** Runs bbgov with `argv` (without node and script) and returns the exit code. */
+export async function execute(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await executeOrThrow(argv, io);
+  } catch (error) {
+    io.stderr.write(`${errorLine(error, io.env)}\n`);
+    return EXIT.error;
+  }
+}
+
+/** Entry point of the `bbgov` binary. */
+export function run(argv: readonly string[]): void {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    // A closed pipe (`bbgov inspect | head -1`) is the reader's choice, not an error.
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  void execute(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+  );
+}
+
+async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<number> {
+  let invocation: Invocation | undefined;
+  const program = buildProgram(
+    "shell",
+    packageVersion(),
+    // Commander writes to stderr only the help it shows when no command is given; we say one line instead.
+    { writeOut: (text) => io.stdout.write(text), writeErr: () => {} },
+    (parsed) => {
+      invocation = parsed;
+    },
+  );
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    // `bbgov help` exits 0; no command at all is a usage error, in one line like every error.
+    if (error.code === "commander.help") {
+      if (error.exitCode === 0) return EXIT.ok;
+      throw new UsageError("no command given", "see bbgov --help");
+    }
+    const usage = usageFromCommander(error, helpHint(argv));
+    if (usage === undefined) return EXIT.ok;
+    throw usage;
+  }
+  if (invocation === undefined) throw new UsageError("no command given", "see bbgov --help");
+  return runInvocation(invocation, io);
+}
+
+interface Globals {
+  readonly snapshotPath: string;
+  readonly json: boolean;
+  readonly dryRun: boolean;
+  readonly out: string | undefined;
+  readonly quiet: boolean;
+  readonly color: boolean;
+}
+
+function readGlobals(invocation: Invocation, env: CliIo["env"]): Globals {
+  const g = invocation.globals;
+  const fromEnv = env.BBGOV_SNAPSHOT === undefined || env.BBGOV_SNAPSHOT === "" ? undefined : env.BBGOV_SNAPSHOT;
+  return {
+    snapshotPath: (g.snapshot as string | undefined) ?? fromEnv ?? "governor.json",
+    json: g.json === true,
+    dryRun: g.dryRun === true,
+    out: g.out as string | undefined,
+    quiet: g.quiet === true,
+    color: g.color !== false,
+  };
+}
+
+async function runInvocation(invocation: Invocation, io: CliIo): Promise<number> {
+  const { spec } = invocation;
+  const globals = readGlobals(invocation, io.env);
+  const source = globals.snapshotPath;
+  if (!spec.mutates && !spec.writesOut && globals.out !== undefined) {
+    throw new UsageError(`--out is for commands that write a file; ${spec.name} only reads`, "--out");
+  }
+  const commandModule = await spec.load();
+  const args = await readFileArgument(invocation, globals, io);
+  const target = globals.out ?? source;
+  const lock =
+    spec.mutates && target !== STDIO && !globals.dryRun
+      ? await acquireLock(target, spec.name, lockTimeoutMs(invocation.globals.lockTimeout))
+      : undefined;
+  const releaseOnSignal = (signal: NodeJS.Signals): void => {
+    lock?.releaseSync();
+    process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGHUP" ? 1 : 15));
+  };
+  if (lock !== undefined) for (const signal of SIGNALS) process.once(signal, releaseOnSignal);
+  let outcome: { report: Report; written: boolean; loadWarnings: string[] };
+  try {
+    outcome = await loadRunWrite(invocation, globals, io, commandModule, args);
+  } finally {
+    if (lock !== undefined) {
+      for (const signal of SIGNALS) process.off(signal, releaseOnSignal);
+      await lock.release();
+    }
+  }
+  const { report, written, loadWarnings } = outcome;
+
+  const reportStream = spec.mutates && (globals.out ?? source) === STDIO ? io.stderr : io.stdout;
+  const warnings = [...loadWarnings, ...report.warnings];
+  if (report.output !== undefined && !spec.mutates) {
+    if (globals.out !== undefined && globals.out !== STDIO) await writeTextAtomic(globals.out, report.output);
+    else io.stdout.write(report.output);
+  } else if (globals.json) {
+    reportStream.write(renderJson(spec.mutates ? mutationDocument(spec.name, written, report, warnings) : report.json));
+  } else if (!globals.quiet) {
+    const level = colorLevel(io.env, globals.color, reportStream === io.stdout && io.stdout.isTTY === true);
+    let text = report.render({ chalk: makeChalk(level) });
+    if (spec.mutates) text += footer(globals, source, written);
+    if (text !== "") reportStream.write(text.endsWith("\n") ? text : `${text}\n`);
+  }
+  if (!globals.quiet) for (const warning of warnings) io.stderr.write(`bbgov: warning: ${warning}\n`);
+  return report.exitCode;
+}
+
+/** Loads the snapshot (or starts an empty one for init), runs the command, and writes the result if wanted. */
+async function loadRunWrite(
+  invocation: Invocation,
+  globals: Globals,
+  io: CliIo,
+  commandModule: CommandModule,
+  args: readonly unknown[],
+): Promise<{ report: Report; written: boolean; loadWarnings: string[] }> {
+  const { spec } = invocation;
+  const source = globals.snapshotPath;
+  const target = globals.out ?? source;
+  let originalText: string | undefined;
+  let snapshot: Snapshot;
+  const loadWarnings: string[] = [];
+  if (spec.snapshot === "create" || spec.snapshot === "none") {
+    snapshot = emptySnapshot();
+    if (spec.snapshot === "create" && target !== STDIO && invocation.options.force !== true && (await exists(target))) {
+      throw new UsageError(`${target} already exists; add --force to replace it`, spec.name);
+    }
+  } else {
+    originalText = await readText(source, io.stdin);
+    const loaded = decodeFrom(originalText, source);
+    snapshot = loaded.snapshot;
+    loadWarnings.push(...loaded.warnings);
+  }
+  const report = await commandModule.execute({ snapshot, source: displayName(source) }, args, invocation.options);
+  let written = false;
+  if (spec.mutates) {
+    const text = encodeSnapshot(snapshot);
+    const wanted = globals.out !== undefined || target === STDIO || ((report.changed ?? true) && text !== originalText);
+    if (wanted && !globals.dryRun) {
+      await writeOutput(target, text, io.stdout);
+      written = true;
+    }
+  }
+  return { report, written, loadWarnings };
+}
+
+const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+
+function lockTimeoutMs(value: unknown): number {
+  if (typeof value !== "bigint") return DEFAULT_LOCK_TIMEOUT_MS;
+  const ms = value / 1_000_000n;
+  return ms > 2_147_483_647n ? 2_147_483_647 : Number(ms);
+}
+
+function mutationDocument(command: string, written: boolean, report: Report, warnings: readonly string[]): Record<string, unknown> {
+  return { command, written, ...report.json, warnings };
+}
+
+function footer(globals: Globals, source: string, written: boolean): string {
+  const target = globals.out ?? source;
+  if (target === STDIO) return "";
+  if (globals.dryRun) return `\ndry run: ${target} not written`;
+  return written ? `\nwrote ${target}` : "";
+}
+
+/** Reads the file a command names as its argument (diff's OTHER, apply's SCRIPT) and passes its content on. */
+async function readFileArgument(invocation: Invocation, globals: Globals, io: CliIo): Promise<readonly unknown[]> {
+  const kind = invocation.spec.fileArg;
+  if (kind === undefined) return invocation.args;
+  const file = (invocation.args[0] as string | undefined) ?? STDIO;
+  if (file === STDIO && globals.snapshotPath === STDIO && (invocation.spec.snapshot ?? "load") === "load") {
+    throw new UsageError("standard input cannot be both the snapshot and the command's input file", invocation.spec.name);
+  }
+  const what = kind === "text" ? `the ${invocation.spec.args[0]?.syntax.replace(/[<>[\].]/g, "") ?? "input"} file` : "the other snapshot";
+  const text = await readText(file, io.stdin, what);
+  if (kind === "text") return [{ text, source: displayName(file) }, ...invocation.args.slice(1)];
+  const loaded = decodeFrom(text, file);
+  return [{ snapshot: loaded.snapshot, source: displayName(file) }];
+}
+
+function decodeFrom(text: string, file: string): { snapshot: Snapshot; warnings: string[] } {
+  try {
+    const { snapshot, warnings } = decodeSnapshot(text);
+    return { snapshot, warnings: warnings.map((w) => `${w.message} (${displayName(file)}: ${w.path})`) };
+  } catch (error) {
+    if (error instanceof SnapshotError) throw new SnapshotError(error.message, `${displayName(file)}: ${error.path}`);
+    throw error;
+  }
+}
+
+/** The one-line message for an error: `bbgov: <what> (<where>)`, with the stack only under BBGOV_DEBUG=1. */
+export function errorLine(error: unknown, env: CliIo["env"]): string {
+  const debug = env.BBGOV_DEBUG === "1";
+  if (error instanceof BbgovError) {
+    const where = error.where === undefined ? "" : ` (${error.where})`;
+    return `bbgov: ${error.message}${where}${debug && error.stack ? `\n${error.stack}` : ""}`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const detail = debug && error instanceof Error && error.stack ? `\n${error.stack}` : "";
+  return `bbgov: internal error: ${message.split("\n")[0] ?? ""} (set BBGOV_DEBUG=1 for details)${detail}`;
+}
+
+function helpHint(argv: readonly string[]): string {
+  const command = argv.find((word) => COMMANDS.some((spec) => spec.name === word));
+  return command === undefined ? "see bbgov --help" : `see bbgov ${command} --help`;
+}

@@ -1,0 +1,427 @@
+/**
+ * Every command and option of bbgov, declared once. The same declarations
+ * build the shell's parser, each `apply` line's parser, `--help` and shell
+ * completion. Actions never run a command: they hand back an Invocation that
+ * `main` executes, so parsing stays separate from loading and writing.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { afterArg, atArg, integerArg, nanosecondsArg, peerArg, peersArg } from "./args.js";
+import type { CommandModule } from "./context.js";
+import { UsageError } from "./errors.js";
+import { TIME_SYNTAX } from "./io/time.js";
+
+/** One option of a command, as data. */
+export interface OptionSpec {
+  readonly flags: string;
+  readonly description: string;
+  readonly parse?: (text: string, previous: never) => unknown;
+  readonly choices?: readonly string[];
+  readonly conflicts?: readonly string[];
+  readonly defaultValue?: unknown;
+}
+
+/** One positional argument of a command, as data. */
+export interface ArgumentSpec {
+  /** Commander syntax: `<peer>`, `[peer...]`. */
+  readonly syntax: string;
+  readonly description: string;
+  readonly parse?: (text: string, previous: never) => unknown;
+}
+
+/** One command, as data. */
+export interface CommandSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly args: readonly ArgumentSpec[];
+  readonly options: readonly OptionSpec[];
+  readonly examples: readonly string[];
+  /** Changes the snapshot (and so takes the lock and writes it). */
+  readonly mutates: boolean;
+  /** May be a line of an `apply` script. */
+  readonly inApply: boolean;
+  /** A positional argument that names a file `main` reads for the command: a snapshot, or text (a script, an upstream export). */
+  readonly fileArg?: "snapshot" | "text";
+  /**
+   * Where the command's snapshot comes from: `load` (the default) reads `-s`;
+   * `create` starts from an empty one and refuses to replace a file without
+   * --force (init, import); `none` needs no snapshot at all (completion).
+   */
+  readonly snapshot?: "load" | "create" | "none";
+  /** A read-only command whose product (`Report.output`) `--out` may send to a file (export). */
+  readonly writesOut?: boolean;
+  readonly load: () => Promise<CommandModule>;
+}
+
+/** A parsed command line, ready for `main` to execute. */
+export interface Invocation {
+  readonly spec: CommandSpec;
+  readonly args: readonly unknown[];
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly globals: Readonly<Record<string, unknown>>;
+}
+
+const at: OptionSpec = { flags: "--at <time>", description: "when the event happens (absolute TIME)", parse: atArg, conflicts: ["after"] };
+const after: OptionSpec = { flags: "--after <dur>", description: "when the event happens: the snapshot clock + DUR", parse: afterArg };
+const PEER = "a peer id (base58btc, or CIDv1 libp2p-key)";
+
+/** Sort keys of `inspect --sort`. */
+export const SORT_KEYS = ["peer", "failures", "last-event", "next-retry", "attempts"] as const;
+
+/** Every command of bbgov. */
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "init",
+    summary: "write a new empty snapshot",
+    args: [],
+    options: [
+      { flags: "--threshold <n>", description: "failure threshold (default 5; 0 becomes 1)", parse: integerArg("--threshold") },
+      { flags: "--backoff-base <dur>", description: "backoff base delay (default 10ms)", parse: nanosecondsArg("--backoff-base") },
+      { flags: "--backoff-max <dur>", description: "backoff maximum delay (default 60s)", parse: nanosecondsArg("--backoff-max") },
+      { flags: "--clock <time>", description: "the snapshot clock (default 0)", parse: nanosecondsArg("--clock") },
+      { flags: "--force", description: "replace an existing snapshot" },
+    ],
+    examples: ["bbgov init", "bbgov -s node1.json init --threshold 3 --backoff-base 50ms --backoff-max 2m", "bbgov -s - init --clock 1764000000000000000 > fresh.json"],
+    mutates: true,
+    inApply: false,
+    snapshot: "create",
+    load: () => import("./commands/init.js"),
+  },
+  {
+    name: "inspect",
+    summary: "show the policy and every peer's health, backoff and decisions (read-only)",
+    args: [{ syntax: "[peer...]", description: `only these peers: ${PEER}`, parse: peersArg("argument PEER") }],
+    options: [
+      { flags: "--down", description: "only peers marked down" },
+      { flags: "--blocked", description: "only blocklisted peers" },
+      { flags: "--sort <key>", description: "order of the rows", choices: SORT_KEYS, defaultValue: "peer" },
+      { flags: "--limit <n>", description: "at most N rows", parse: integerArg("--limit", 1) },
+      { flags: "--format <format>", description: "table, wide (absolute ns times, list flags), json (same as --json) or ndjson (one peer per line)", choices: ["table", "wide", "json", "ndjson"], defaultValue: "table" },
+    ],
+    examples: ["bbgov inspect", "bbgov inspect --down --sort failures", "bbgov --json inspect 16uZAbWC1AJvL | jq '.peers[0].outbound'"],
+    mutates: false,
+    inApply: false,
+    load: () => import("./commands/inspect.js"),
+  },
+  {
+    name: "block",
+    summary: "add peers to the blocklist",
+    args: [{ syntax: "<peer...>", description: PEER, parse: peersArg("argument PEER") }],
+    options: [],
+    examples: ["bbgov block QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N", "bbgov --dry-run block 16uZAbWC1AJvL 16uZAbWC1AJvM"],
+    mutates: true,
+    inApply: true,
+    load: () => import("./commands/block.js"),
+  },
+  {
+    name: "unblock",
+    summary: "remove peers from the blocklist",
+    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg("argument PEER") }],
+    options: [{ flags: "--all", description: "empty the blocklist" }],
+    examples: ["bbgov unblock 16uZAbWC1AJvL", "bbgov unblock --all"],
+    mutates: true,
+    inApply: true,
+    load: () => import("./commands/unblock.js"),
+  },
+  {
+    name: "allow",
+    summary: "add peers to the allowlist (creating it when the policy is open)",
+    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg("argument PEER") }],
+    options: [{ flags: "--open", description: "drop the allowlist: the open policy admits everyone" }],
+    examples: ["bbgov allow 16uZAbWC1AJvL 16uZAbWC1AJvM", "bbgov allow --open"],
+    mutates: true,
+    inApply: true,
+    load: () => import("./commands/allow.js"),
+  },
+  {
+    name: "disallow",
+    summary: "remove peers from the allowlist",
+    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg("argument PEER") }],
+    options: [{ flags: "--all", description: "empty the allowlist (nobody is admitted)" }],
+    examples: ["bbgov disallow 16uZAbWC1AJvM", "bbgov disallow --all"],
+    mutates: true,
+    inApply: true,
+    load: () => import("./commands/disallow.js"),
+  },
+  {
+    name: "fail",
+    summary: "record send failures: the failure-streak simulator",
+    args: [{ syntax: "<peer>", description: PEER, parse: peerArg("argument PEER") }],
+    options: [
+      { flags: "--times <n>", description: "number of failures (1 to 1000000)", parse: integerArg("--times", 1, 1_000_000), defaultValue: 1 },
+      { flags: "--every <dur>", description: "time between failures (default 0)", parse: nanosecondsArg("--every") },
+      at,
+      after,
+    ],
+    examples: ["bbgov fail 16uZAbWC1AJvL", "bbgov fail 16uZAbWC1AJvL --times 6 --every 500ms", "bbgov --json fail 16uZAbWC1AJvL --after 2s | jq -r '.events[].transition'"],
+    mutates: true,
+    inApply: true,
+    load: () => import("./commands/fail.js"),
+  },
+  {
+    name: "succeed",
+    summary: "record a successful send",
+    args: [{ syntax: "<peer>", description: PEER, parse: peerArg("argument PEER") }],
+    options: [at, after],
+    examples: ["bbgov succeed 16uZAbWC1AJvL", "bbgov succeed 16uZAbWC1AJvL --after 30s"],
+    mutates: true,
+    inApply: true,
+    load: () => import("./commands/succeed.js"),
+  },
+  {
+    name: "advise",
+    summary: "record a peer's back-off notice (advisory on the table, failure on the governor)",
+    args: [
+      { syntax: "<peer>", description: PEER, parse: peerArg("argument PEER") },
+      { syntax: "<dur>", description: "the back-off the peer asks for (capped at the max delay)", parse: nanosecondsArg("argument DUR") },
+    ],
+    options: [at, after],
+    examples: ["bbgov advise 16uZAbWC1AJvL 5s", "bbgov advise 16uZAbWC1AJvL 250ms --at 1764000000000000000"],
+    mutates: true,
+    inApply: true,
+    load: () => import("./commands/advise.js"),
+  },
+  {
+    name: "check",
+    summary: "would a message pass? exit 0 allowed, 1 denied (read-only)",
+    args: [{ syntax: "<peer>", description: PEER, parse: peerArg("argument PEER") }],
+    options: [
+      { flags: "--inbound", description: "only the inbound decision", conflicts: ["outbound"] },
+      { flags: "--outbound", description: "only the outbound decision" },
+      at,
+      after,
+    ],
+    examples: ["bbgov check 16uZAbWC1AJvL", "bbgov check 16uZAbWC1AJvL --outbound --after 1s", "if bbgov -q check \"$PEER\"; then echo allowed; fi"],
+    mutates: false,
+    inApply: false,
+    load: () => import("./commands/check.js"),
+  },
+  {
+    name: "threshold",
+    summary: "set the failure threshold (0 becomes 1)",
+    args: [{ syntax: "<n>", description: "consecutive failures that mark a peer down (0 to 4294967295)", parse: integerArg("argument N") }],
+    options: [],
+    examples: ["bbgov threshold 3"],
+    mutates: true,
+    inApply: true,
+    load: () => import("./commands/threshold.js"),
+  },
+  {
+    name: "backoff",
+    summary: "show or set the backoff schedule, or print its plan",
+    args: [],
+    options: [
+      { flags: "--base <dur>", description: "base delay (0 becomes 1 ns)", parse: nanosecondsArg("--base") },
+      { flags: "--max <dur>", description: "maximum delay (0 becomes 1 ns)", parse: nanosecondsArg("--max") },
+      { flags: "--plan", description: "print the schedule: attempt, delay, cumulative time" },
+      { flags: "--attempts <n>", description: "rows of the plan (default: until the cap, at most 64)", parse: integerArg("--attempts", 1, 10_000) },
+    ],
+    examples: ["bbgov backoff", "bbgov backoff --base 50ms --max 2m", "bbgov backoff --plan --attempts 12"],
+    mutates: true,
+    inApply: true,
+    load: () => import("./commands/backoff.js"),
+  },
+  {
+    name: "clock",
+    summary: "show or move the snapshot clock",
+    args: [],
+    options: [
+      { flags: "--set <time>", description: "set the clock to TIME", parse: nanosecondsArg("--set"), conflicts: ["advance"] },
+      { flags: "--advance <dur>", description: "move the clock forward by DUR", parse: nanosecondsArg("--advance") },
+    ],
+    examples: ["bbgov clock", "bbgov clock --advance 90s", "bbgov clock --set 1764000000000000000"],
+    mutates: true,
+    inApply: true,
+    load: () => import("./commands/clock.js"),
+  },
+  {
+    name: "reset",
+    summary: "forget peers' health and backoff entries",
+    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg("argument PEER") }],
+    options: [{ flags: "--all", description: "forget every peer's health and backoff" }],
+    examples: ["bbgov reset 16uZAbWC1AJvL", "bbgov reset --all"],
+    mutates: true,
+    inApply: true,
+    load: () => import("./commands/reset.js"),
+  },
+  {
+    name: "validate",
+    summary: "check the snapshot fully: exit 0 valid, 2 invalid (read-only)",
+    args: [],
+    options: [],
+    examples: ["bbgov -s node1.json validate", "for f in snapshots/*.json; do bbgov -q -s \"$f\" validate || echo \"$f is broken\"; done"],
+    mutates: false,
+    inApply: false,
+    load: () => import("./commands/validate.js"),
+  },
+  {
+    name: "diff",
+    summary: "what differs between the snapshot and OTHER, by meaning: exit 0 same, 1 different (read-only)",
+    args: [{ syntax: "<other>", description: "the snapshot file to compare with" }],
+    options: [],
+    examples: ["bbgov diff governor.json.bak", "bbgov --json -s after.json diff before.json"],
+    mutates: false,
+    inApply: false,
+    fileArg: "snapshot",
+    load: () => import("./commands/diff.js"),
+  },
+  {
+    name: "apply",
+    summary: "run many commands, one per line, in one load and one write (all or nothing)",
+    args: [{ syntax: "[script]", description: "the script file, or - for standard input (the default)" }],
+    options: [],
+    examples: ["bbgov apply changes.txt", "printf 'block 16uZAbWC1AJvL\\nthreshold 3\\n' | bbgov apply -"],
+    mutates: true,
+    inApply: false,
+    fileArg: "text",
+    load: () => import("./commands/apply.js"),
+  },
+  {
+    name: "import",
+    summary: "write a new snapshot from the upstream framework snapshot's JSON",
+    args: [{ syntax: "<upstream>", description: "the upstream framework snapshot (serde JSON) file, or - for standard input" }],
+    options: [
+      { flags: "--from <format>", description: "the input format", choices: ["framework-json"], defaultValue: "framework-json" },
+      { flags: "--skip-invalid", description: "drop entries whose peer bytes do not parse (as upstream does) instead of failing" },
+      { flags: "--clock <time>", description: "the snapshot clock (default: the latest event time in the file)", parse: nanosecondsArg("--clock") },
+      { flags: "--backoff-base <dur>", description: "backoff base delay, not in the upstream snapshot (default 10ms)", parse: nanosecondsArg("--backoff-base") },
+      { flags: "--backoff-max <dur>", description: "backoff maximum delay, not in the upstream snapshot (default 60s)", parse: nanosecondsArg("--backoff-max") },
+      { flags: "--force", description: "replace an existing snapshot" },
+    ],
+    examples: ["bbgov -s node1.json import framework-snapshot.json", "bbgov -s - import --skip-invalid dump.json > governor.json", "bbgov -s a.json export | bbgov -s b.json import -"],
+    mutates: true,
+    inApply: false,
+    fileArg: "text",
+    snapshot: "create",
+    load: () => import("./commands/import.js"),
+  },
+  {
+    name: "export",
+    summary: "print the governor state as the upstream framework snapshot's JSON (read-only)",
+    args: [],
+    options: [{ flags: "--to <format>", description: "the output format", choices: ["framework-json"], defaultValue: "framework-json" }],
+    examples: ["bbgov export > governor-upstream.json", "bbgov -s node1.json export -o restore.json"],
+    mutates: false,
+    inApply: false,
+    writesOut: true,
+    load: () => import("./commands/export.js"),
+  },
+  {
+    name: "completion",
+    summary: "print a shell completion script (bash, zsh or fish)",
+    args: [
+      {
+        syntax: "<shell>",
+        description: "bash, zsh or fish",
+        // The choices ride on the parser so that completion scripts can offer them too.
+        parse: Object.assign(
+          (text: string) => {
+            if (text === "bash" || text === "zsh" || text === "fish") return text;
+            throw new UsageError(`invalid shell ${JSON.stringify(text)}: expected bash, zsh or fish`, "argument SHELL");
+          },
+          { choices: ["bash", "zsh", "fish"] },
+        ),
+      },
+    ],
+    options: [],
+    examples: ["source <(bbgov completion bash)", 'bbgov completion zsh > "${fpath[1]}/_bbgov"', "bbgov completion fish > ~/.config/fish/completions/bbgov.fish"],
+    mutates: false,
+    inApply: false,
+    snapshot: "none",
+    load: () => import("./commands/completion.js"),
+  },
+];
+
+/** The global options, declared once (commander adds `-h, --help`). */
+export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
+  { flags: "-s, --snapshot <file>", description: "the snapshot (default $BBGOV_SNAPSHOT, else governor.json); - for stdin/stdout" },
+  { flags: "--json", description: "print one JSON document instead of tables" },
+  { flags: "--dry-run", description: "do everything but write the snapshot" },
+  { flags: "-o, --out <file>", description: "write the result there instead of in place" },
+  { flags: "--lock-timeout <dur>", description: "how long to wait for another writer's lock (default 10s)", parse: nanosecondsArg("--lock-timeout") },
+  { flags: "--no-color", description: "no colours (also NO_COLOR=1)" },
+  { flags: "-q, --quiet", description: "print nothing but errors and the JSON document; exit codes still tell" },
+];
+
+const GLOBAL_HELP = `
+Times: TIME and DUR are ${TIME_SYNTAX}.
+Events happen at the snapshot clock unless --at TIME or --after DUR says otherwise.
+
+Exit codes: 0 success, 1 a negative answer (check denied, diff differs), 2 any error.
+
+Examples:
+  $ bbgov -s fixtures/example.json inspect
+  $ bbgov fail 16uZAbWC1AJvL --times 6 --every 500ms
+  $ bbgov --json check 16uZAbWC1AJvL
+  $ bbgov apply <<'EOF'
+    block QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N
+    threshold 3
+    EOF
+`;
+
+/** Where commander's own output (help, version, its errors) goes. */
+export interface ProgramOutput {
+  writeOut(text: string): void;
+  writeErr(text: string): void;
+}
+
+/**
+ * Builds the parser. `mode: "shell"` is the whole program with its global
+ * options; `mode: "apply"` accepts only the commands allowed in a script.
+ * Parsing a line calls `onInvoke` with what to run.
+ */
+export function buildProgram(
+  mode: "shell" | "apply",
+  version: string,
+  output: ProgramOutput,
+  onInvoke: (invocation: Invocation) => void,
+): Command {
+  const program = new Command(mode === "shell" ? "bbgov" : "");
+  program.exitOverride().configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr, outputError: () => {} });
+  if (mode === "shell") {
+    program
+      .description("Inspect and edit bytesandbrains PeerGovernor snapshots; simulate failure streaks.")
+      .version(version, "-V, --version", "print the version")
+      .helpOption("-h, --help", "show help")
+      .addHelpText("after", GLOBAL_HELP)
+      .showSuggestionAfterError(true);
+    for (const spec of GLOBAL_OPTIONS) program.addOption(toOption(spec));
+  }
+  for (const spec of COMMANDS) {
+    if (mode === "apply" && !spec.inApply) continue;
+    const command = program.command(spec.name).description(spec.summary).allowExcessArguments(false);
+    command.exitOverride().configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr, outputError: () => {} });
+    for (const arg of spec.args) {
+      command.argument(arg.syntax, arg.description, arg.parse as ((value: string, previous: unknown) => unknown) | undefined);
+    }
+    for (const option of spec.options) command.addOption(toOption(option));
+    command.addHelpText("after", `\nExamples:\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n`);
+    command.action((...params: unknown[]) => {
+      const cmd = params[params.length - 1] as Command;
+      onInvoke({
+        spec,
+        args: params.slice(0, spec.args.length),
+        options: cmd.opts(),
+        globals: mode === "shell" ? cmd.optsWithGlobals() : {},
+      });
+    });
+  }
+  return program;
+}
+
+function toOption(spec: OptionSpec): Option {
+  const option = new Option(spec.flags, spec.description);
+  if (spec.parse !== undefined) option.argParser(spec.parse as (value: string, previous: unknown) => unknown);
+  if (spec.choices !== undefined) option.choices(spec.choices);
+  if (spec.conflicts !== undefined) option.conflicts([...spec.conflicts]);
+  if (spec.defaultValue !== undefined) option.default(spec.defaultValue);
+  return option;
+}
+
+/** Turns commander's own errors into a UsageError (or undefined for help/version, which end with exit 0). */
+export function usageFromCommander(error: CommanderError, where: string): UsageError | undefined {
+  if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
+    return undefined;
+  }
+  const message = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ").trim();
+  return new UsageError(message, where);
+}

@@ -1,0 +1,64 @@
+/** Human formatting of u64 nanosecond values: durations, relative times, wall-clock dates. */
+
+const NS_PER_US = 1_000n;
+const NS_PER_MS = 1_000_000n;
+const NS_PER_S = 1_000_000_000n;
+const NS_PER_M = 60n * NS_PER_S;
+const NS_PER_H = 60n * NS_PER_M;
+const NS_PER_D = 24n * NS_PER_H;
+
+// Clocks between 2000-01-01 and 2200-01-01 are taken for epoch nanoseconds.
+const EPOCH_FROM_NS = 946_684_800n * NS_PER_S;
+const EPOCH_TO_NS = 7_258_118_400n * NS_PER_S;
+
+/** A duration for people: "850 ns", "40 ms", "1.5 s", "2 m 30 s", "3 h 5 m", "12 d 4 h". */
+export function formatDuration(ns: bigint): string {
+  if (ns < 0n) ns = -ns;
+  if (ns < NS_PER_US) return `${ns} ns`;
+  if (ns < NS_PER_MS) return `${decimal(ns, NS_PER_US)} µs`;
+  if (ns < NS_PER_S) return `${decimal(ns, NS_PER_MS)} ms`;
+  if (ns < NS_PER_M) return `${decimal(ns, NS_PER_S)} s`;
+  if (ns < NS_PER_H) return pair(ns, NS_PER_M, "m", NS_PER_S, "s");
+  if (ns < NS_PER_D) return pair(ns, NS_PER_H, "h", NS_PER_M, "m");
+  return pair(ns, NS_PER_D, "d", NS_PER_H, "h");
+}
+
+/** `targetNs` relative to `clockNs`: "in 40 ms", "3 s ago" or "now". */
+export function formatRelative(targetNs: bigint, clockNs: bigint): string {
+  if (targetNs === clockNs) return "now";
+  return targetNs > clockNs ? `in ${formatDuration(targetNs - clockNs)}` : `${formatDuration(clockNs - targetNs)} ago`;
+}
+
+/** True when `ns` looks like nanoseconds since the Unix epoch (years 2000 to 2200). */
+export function looksLikeEpoch(ns: bigint): boolean {
+  return ns >= EPOCH_FROM_NS && ns < EPOCH_TO_NS;
+}
+
+/** An epoch-nanosecond instant as UTC with milliseconds: "2026-11-25 10:00:00.000 UTC". */
+export function formatDate(ns: bigint): string {
+  const iso = new Date(Number(ns / NS_PER_MS)).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)} UTC`;
+}
+
+/** An instant for people: the raw nanoseconds, plus the date when it looks like epoch time. */
+export function formatInstant(ns: bigint): string {
+  return looksLikeEpoch(ns) ? `${ns} (${formatDate(ns)})` : `${ns}`;
+}
+
+/** An instant in a table cell: relative to the clock, with the date when epoch-like. */
+export function formatWhen(ns: bigint, clockNs: bigint): string {
+  const relative = formatRelative(ns, clockNs);
+  return looksLikeEpoch(ns) ? `${relative} (${formatDate(ns).slice(11)})` : relative;
+}
+
+function decimal(ns: bigint, unit: bigint): string {
+  const whole = ns / unit;
+  if (whole >= 100n) return `${whole}`;
+  const tenths = ((ns % unit) * 10n) / unit;
+  return tenths === 0n ? `${whole}` : `${whole}.${tenths}`;
+}
+
+function pair(ns: bigint, big: bigint, bigName: string, small: bigint, smallName: string): string {
+  const rest = (ns % big) / small;
+  return rest === 0n ? `${ns / big} ${bigName}` : `${ns / big} ${bigName} ${rest} ${smallName}`;
+}

@@ -1,0 +1,143 @@
+/**
+ * Shell completion: the scripts are generated from the command table, so they
+ * name every command and option in it; bash checks the syntax of its script
+ * and runs it. (zsh and fish are not installed here, so their syntax is not
+ * checked by a shell.)
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { argumentChoices, completionScript, SHELLS } from "../../src/cli/completion.js";
+import { execute, type CliIo } from "../../src/cli/main.js";
+import { COMMANDS, GLOBAL_OPTIONS, SORT_KEYS, type CommandSpec, type OptionSpec } from "../../src/cli/program.js";
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-completion-"));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+/** Every flag name of an option: `-s`, `--snapshot`. */
+function flagNames(option: OptionSpec): string[] {
+  return option.flags.split(/[ ,|]+/).filter((part) => part.startsWith("-"));
+}
+
+async function cli(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const io = {
+    stdout: { isTTY: false, write: (chunk: string | Uint8Array) => ((stdout += String(chunk)), true) },
+    stderr: { write: (chunk: string | Uint8Array) => ((stderr += String(chunk)), true) },
+    stdin: (async function* () {})(),
+    env: {},
+  } as unknown as CliIo;
+  const status = await execute(args, io);
+  return { status, stdout, stderr };
+}
+
+describe.each(SHELLS)("the %s script", (shell) => {
+  const script = completionScript(shell);
+
+  it("names every command, every command option and every global option of the table", () => {
+    for (const spec of COMMANDS) {
+      expect(script).toContain(spec.name);
+      for (const option of spec.options) {
+        for (const name of flagNames(option)) {
+          // fish spells `--sort` as `-l sort` and `-s` as `-s s`.
+          const spelled = shell === "fish" ? (name.startsWith("--") ? `-l ${name.slice(2)}` : `-s ${name.slice(1)}`) : name;
+          expect(script, `${spec.name} ${name}`).toContain(spelled);
+        }
+      }
+    }
+    for (const option of GLOBAL_OPTIONS) {
+      for (const name of flagNames(option)) {
+        const spelled = shell === "fish" ? (name.startsWith("--") ? `-l ${name.slice(2)}` : `-s ${name.slice(1)}`) : name;
+        expect(script, name).toContain(spelled);
+      }
+    }
+    expect(script).toContain(SORT_KEYS.join(" "));
+    expect(script).toContain("bash zsh fish");
+  });
+
+  it("follows the table: a command added there is completed", () => {
+    const extra: CommandSpec = {
+      name: "frobnicate",
+      summary: "a command that does not exist",
+      args: [],
+      options: [{ flags: "--intensity <level>", description: "how much", choices: ["low", "high"] }],
+      examples: [],
+      mutates: false,
+      inApply: false,
+      load: () => Promise.reject(new Error("not for running")),
+    };
+    const generated = completionScript(shell, [...COMMANDS, extra], GLOBAL_OPTIONS);
+    expect(script).not.toContain("frobnicate");
+    expect(generated).toContain("frobnicate");
+    expect(generated).toContain(shell === "fish" ? "-l intensity" : "--intensity");
+    expect(generated).toContain("low high");
+  });
+
+  it("is what `bbgov completion " + shell + "` prints", async () => {
+    const result = await cli(["completion", shell]);
+    expect(result).toEqual({ status: 0, stdout: script, stderr: "" });
+    // --json does not wrap it: the script is the product.
+    expect((await cli(["--json", "completion", shell])).stdout).toBe(script);
+  });
+});
+
+describe("the completion command", () => {
+  it("accepts only bash, zsh and fish, which it also offers", async () => {
+    const result = await cli(["completion", "tcsh"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('bbgov: invalid shell "tcsh": expected bash, zsh or fish (argument SHELL)\n');
+    const spec = COMMANDS.find((command) => command.name === "completion");
+    expect(spec?.args[0] && argumentChoices(spec.args[0])).toEqual([...SHELLS]);
+  });
+
+  it("needs no snapshot", async () => {
+    const result = await cli(["-s", path.join(root, "does-not-exist.json"), "completion", "bash"]);
+    expect(result.status).toBe(0);
+  });
+});
+
+describe("bash runs its script", () => {
+  const file = path.join(root, "bbgov.bash");
+  fs.writeFileSync(file, completionScript("bash"));
+
+  /** Completions bash offers for the words of a command line (the last one is being typed). */
+  function complete(...words: string[]): string[] {
+    const program = [
+      `source ${JSON.stringify(file)}`,
+      `COMP_WORDS=(bbgov ${words.map((word) => `'${word}'`).join(" ")})`,
+      `COMP_CWORD=${words.length}`,
+      "_bbgov",
+      'printf "%s\\n" "${COMPREPLY[@]}"',
+    ].join("\n");
+    const result = spawnSync("bash", ["-c", program], { cwd: root, encoding: "utf8" });
+    expect(result.status, result.stderr).toBe(0);
+    return result.stdout.split("\n").filter((line) => line !== "");
+  }
+
+  it("bash -n accepts the script", () => {
+    const result = spawnSync("bash", ["-n", file], { encoding: "utf8" });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("completes commands, options, --sort keys, files and shells", () => {
+    fs.writeFileSync(path.join(root, "changes.txt"), "");
+    expect(complete("ins")).toEqual(["inspect"]);
+    expect(complete("")).toEqual(COMMANDS.map((spec) => spec.name));
+    expect(complete("--js")).toEqual(["--json"]);
+    expect(complete("inspect", "--so")).toEqual(["--sort"]);
+    expect(complete("inspect", "--sort", "")).toEqual([...SORT_KEYS]);
+    expect(complete("-s", "x.json", "inspect", "--sort", "n")).toEqual(["next-retry"]);
+    expect(complete("--snapshot", "bbgov.b")).toEqual(["bbgov.bash"]);
+    expect(complete("apply", "chan")).toEqual(["changes.txt"]);
+    expect(complete("completion", "")).toEqual(["bash", "zsh", "fish"]);
+    expect(complete("import", "--from", "")).toEqual(["framework-json"]);
+    expect(complete("block", "--d")).toEqual(["--dry-run"]);
+    // Peers and durations are not guessed.
+    expect(complete("block", "")).toEqual([]);
+    expect(complete("fail", "--every", "")).toEqual([]);
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * The package as users get it: `npm pack` the built tree, install the tarball
+ * globally into an empty prefix (dependencies from the npm cache or the
+ * registry), then run the installed binary, import the library by its package
+ * name and type-check a consumer against its declarations.
+ */
+import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const EXAMPLE = path.join(ROOT, "fixtures", "example.json");
+const TSC = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
+const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-pack-"));
+const prefix = path.join(work, "prefix");
+const installed = path.join(prefix, "lib", "node_modules", "bbgov");
+const binary = path.join(prefix, "bin", "bbgov");
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+// npm run from `npm test` passes its own settings in npm_config_* variables; these would redirect the install.
+const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+for (const name of Object.keys(env)) {
+  if (/^npm_config_(prefix|global|location|local_prefix|dry_run|offline|ignore_scripts)$/i.test(name)) delete env[name];
+}
+delete env.BBGOV_SNAPSHOT;
+
+function run(command: string, args: readonly string[], options: SpawnSyncOptions = {}): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(command, args, { cwd: work, env, encoding: "utf8", timeout: 240_000, ...options });
+  if (result.error !== undefined) throw result.error;
+  return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+let packed: { filename: string; files: { path: string }[] };
+
+beforeAll(() => {
+  const pack = run("npm", ["pack", "--json", "--pack-destination", work], { cwd: ROOT });
+  expect(pack.status, pack.stderr).toBe(0);
+  packed = (JSON.parse(pack.stdout) as (typeof packed)[])[0] as typeof packed;
+  const tarball = path.join(work, path.basename(packed.filename));
+  fs.mkdirSync(prefix);
+  const install = run("npm", ["install", "--global", "--prefix", prefix, "--prefer-offline", "--no-audit", "--no-fund", tarball]);
+  expect(install.status, install.stderr).toBe(0);
+}, 300_000);
+
+describe("the packed package", { timeout: 300_000 }, () => {
+  it("holds the binary, the built library with declarations and the schema, and no sources or tests", () => {
+    const files = packed.files.map((file) => file.path);
+    for (const wanted of ["package.json", "bin/bbgov.js", "dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "src/snapshot/snapshot.schema.json"]) {
+      expect(files).toContain(wanted);
+    }
+    expect(files.filter((file) => file.startsWith("test/") || file.startsWith("fixtures/") || /^src\/.*\.ts$/.test(file))).toEqual([]);
+  });
+
+  it("installs a working bbgov binary", () => {
+    const version = run(binary, ["--version"]);
+    expect(version).toEqual({ status: 0, stdout: `${VERSION}\n`, stderr: "" });
+    const inspect = run(binary, ["-s", EXAMPLE, "inspect"]);
+    expect(inspect.stderr).toBe("");
+    expect(inspect.status).toBe(0);
+    expect(inspect.stdout).toContain("12 known, 11 tracked, 5 down");
+    const json = run(binary, ["-s", EXAMPLE, "--json", "check", "16uZAbWC1AJvL"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ peer: "16uZAbWC1AJvL" });
+  });
+
+  it("exposes the library by its package name, and the schema file", () => {
+    const consumer = path.join(prefix, "lib", "consumer");
+    fs.mkdirSync(consumer, { recursive: true });
+    fs.writeFileSync(path.join(consumer, "package.json"), '{ "type": "module", "private": true }\n');
+    fs.writeFileSync(
+      path.join(consumer, "check.mjs"),
+      [
+        'import { PeerGovernor, PeerId, decodeSnapshot } from "bbgov";',
+        'import { createRequire } from "node:module";',
+        "const governor = new PeerGovernor();",
+        'governor.block(PeerId.parse("16uZAbWC1AJvL"));',
+        "const require = createRequire(import.meta.url);",
+        'const pkg = require("bbgov/package.json");',
+        "console.log(JSON.stringify({",
+        "  governor: typeof PeerGovernor, decode: typeof decodeSnapshot, blocked: governor.blocklistSize(), version: pkg.version,",
+        "}));",
+      ].join("\n"),
+    );
+    const result = run(process.execPath, ["check.mjs"], { cwd: consumer });
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual({ governor: "function", decode: "function", blocked: 1, version: VERSION });
+    // The direct path works too (it is what the issue names).
+    const direct = run(process.execPath, [
+      "--input-type=module",
+      "-e",
+      `const m = await import(${JSON.stringify(new URL(`file://${path.join(installed, "dist", "index.js")}`).href)}); console.log(typeof m.PeerGovernor);`,
+    ]);
+    expect(direct.stdout).toBe("function\n");
+    const schema = JSON.parse(fs.readFileSync(path.join(installed, "src", "snapshot", "snapshot.schema.json"), "utf8")) as { $schema: string };
+    expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
+  });
+
+  it("ships type declarations that a TypeScript consumer compiles against", () => {
+    expect(fs.existsSync(path.join(installed, "dist", "index.d.ts"))).toBe(true);
+    const consumer = path.join(prefix, "lib", "typed");
+    fs.mkdirSync(consumer, { recursive: true });
+    fs.writeFileSync(path.join(consumer, "package.json"), '{ "type": "module", "private": true }\n');
+    fs.writeFileSync(
+      path.join(consumer, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true, types: [], skipLibCheck: false },
+        files: ["consumer.ts"],
+      }),
+    );
+    fs.writeFileSync(
+      path.join(consumer, "consumer.ts"),
+      [
+        'import { PeerGovernor, PeerId, type Decision } from "bbgov";',
+        "const governor: PeerGovernor = new PeerGovernor();",
+        'const decision: Decision = governor.checkInbound(PeerId.fromU64(1n));',
+        "const kind: \"allow\" | \"deny\" = decision.kind;",
+        "// @ts-expect-error: the threshold is a number",
+        'governor.setFailureThreshold("5");',
+        "export { kind };",
+      ].join("\n"),
+    );
+    const result = run(process.execPath, [TSC, "-p", consumer]);
+    expect(result.stdout + result.stderr).toBe("");
+    expect(result.status).toBe(0);
+  });
+});

@@ -1,0 +1,252 @@
+/** The upstream framework snapshot converter: exact u64s, both shapes, invalid peers, round trips. */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { BackoffTable } from "../../src/core/backoff.js";
+import { PeerGovernor } from "../../src/core/governor.js";
+import { PeerId } from "../../src/core/peer-id.js";
+import { SnapshotError, type Snapshot } from "../../src/snapshot/index.js";
+import { decodeUpstream, encodeUpstream, InvalidUpstreamEntries } from "../../src/snapshot/upstream.js";
+import { buildExampleSnapshot, plain, snapshotArb } from "./helpers.js";
+
+const U64_MAX = 18446744073709551615n;
+const TWO_53_PLUS_1 = 9007199254740993n;
+const P1 = PeerId.fromU64(1n); // 16uZAbWC1AJvL: identity multihash [0,8,0,0,0,0,0,0,0,1]
+const P2 = PeerId.fromU64(2n);
+const P7 = PeerId.fromU64(7n);
+const B1 = "[0,8,0,0,0,0,0,0,0,1]";
+const B2 = "[0,8,0,0,0,0,0,0,0,2]";
+const B7 = "[0,8,0,0,0,0,0,0,0,7]";
+
+/** A state with every kind of entry and u64s that a double would corrupt. */
+function bigSnapshot(): Snapshot {
+  const governor = new PeerGovernor();
+  governor.setFailureThreshold(3);
+  governor.block(P7);
+  governor.setAllowlist([P2, P1]);
+  governor.restoreHealth(P2, { consecutiveFailures: 4294967295, lastEventNs: U64_MAX, down: true });
+  governor.restoreHealth(P1, { consecutiveFailures: 1, lastEventNs: TWO_53_PLUS_1, down: false });
+  const backoff = new BackoffTable();
+  backoff.restore(P1, { attempts: 2, lastAttemptNs: TWO_53_PLUS_1, nextRetryNs: U64_MAX });
+  return { clockNs: 5n, governor, backoff };
+}
+
+const BIG_UPSTREAM =
+  `{"spec_version":1,"peer_governor":{"blocklist":[${B7}],"allowlist":[${B1},${B2}],` +
+  `"health":[[${B1},1,9007199254740993,false],[${B2},4294967295,18446744073709551615,true]],"failure_threshold":3},` +
+  `"backoff_table":[{"peer":${B1},"attempts":2,"last_attempt_ns":9007199254740993,"next_retry_ns":18446744073709551615}]}`;
+
+function withoutClockAndSchema(snapshot: Snapshot): unknown {
+  const view = plain(snapshot) as Record<string, unknown>;
+  delete view.clockNs;
+  delete view.schema;
+  return view;
+}
+
+function errorOf(run: () => unknown): SnapshotError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SnapshotError);
+    return error as SnapshotError;
+  }
+  throw new Error("expected a SnapshotError");
+}
+
+describe("encodeUpstream", () => {
+  it("writes serde's exact shape: byte arrays, bare exact u64 integers, 4-tuples, lists sorted by peer text", () => {
+    expect(encodeUpstream(bigSnapshot())).toBe(BIG_UPSTREAM);
+  });
+
+  it("writes null for the open policy and empty lists", () => {
+    const empty: Snapshot = { clockNs: 0n, governor: new PeerGovernor(), backoff: new BackoffTable() };
+    expect(encodeUpstream(empty)).toBe(
+      '{"spec_version":1,"peer_governor":{"blocklist":[],"allowlist":null,"health":[],"failure_threshold":5},"backoff_table":[]}',
+    );
+  });
+
+  it("is valid JSON whose small numbers read back the same", () => {
+    const doc = JSON.parse(encodeUpstream(buildExampleSnapshot())) as { peer_governor: { health: unknown[][] } };
+    expect(doc.peer_governor.health).toHaveLength(11);
+    expect(doc.peer_governor.health[0]).toHaveLength(4);
+  });
+});
+
+describe("decodeUpstream", () => {
+  it("reads u64 values far above 2^53 exactly", () => {
+    const { snapshot, invalid, warnings } = decodeUpstream(BIG_UPSTREAM);
+    expect(invalid).toEqual([]);
+    expect(warnings).toEqual([]);
+    expect(snapshot.governor.peerHealth(P2)).toMatchObject({ consecutiveFailures: 4294967295, lastEventNs: U64_MAX, down: true });
+    expect(snapshot.governor.peerHealth(P1)?.lastEventNs).toBe(TWO_53_PLUS_1);
+    expect(snapshot.backoff.state(P1)).toMatchObject({ attempts: 2, lastAttemptNs: TWO_53_PLUS_1, nextRetryNs: U64_MAX });
+    expect(withoutClockAndSchema(snapshot)).toEqual(withoutClockAndSchema(bigSnapshot()));
+  });
+
+  it("upstream -> model -> upstream gives the same text (once sorted)", () => {
+    expect(encodeUpstream(decodeUpstream(BIG_UPSTREAM).snapshot)).toBe(BIG_UPSTREAM);
+    // Upstream's hash-map order is random: the output is sorted whatever the input order.
+    const shuffled = BIG_UPSTREAM.replace(`[${B1},${B2}]`, `[${B2},${B1}]`);
+    expect(shuffled).not.toBe(BIG_UPSTREAM);
+    expect(encodeUpstream(decodeUpstream(shuffled).snapshot)).toBe(BIG_UPSTREAM);
+  });
+
+  it("model -> upstream -> model keeps the example state", () => {
+    const example = buildExampleSnapshot();
+    const { snapshot } = decodeUpstream(encodeUpstream(example));
+    expect(withoutClockAndSchema(snapshot)).toEqual(withoutClockAndSchema(example));
+  });
+
+  it("model -> upstream -> model keeps any state (given the clock and the schedule, which upstream lacks)", () => {
+    fc.assert(
+      fc.property(snapshotArb, (original) => {
+        const { snapshot } = decodeUpstream(encodeUpstream(original), {
+          clockNs: original.clockNs,
+          backoff: original.backoff.config(),
+        });
+        expect(plain({ ...snapshot, schema: original.schema })).toEqual(plain(original));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("reads a whole framework snapshot, ignoring its other fields", () => {
+    const framework =
+      `{"node_id":[1,2,3],"spec_version":1,"engine":{"tick":18446744073709551615,"ratio":0.25,"slots":[{"a":null}]},` +
+      `"backoff_table":[],"peer_governor":{"blocklist":[${B1}],"allowlist":null,"health":[],"failure_threshold":5},` +
+      `"routes":"opaque","timers":[1e3,-4]}`;
+    const decoded = decodeUpstream(framework);
+    expect(decoded.otherKeys).toEqual(["node_id", "engine", "routes", "timers"]);
+    expect(Array.from(decoded.snapshot.governor.blocklist(), (peer) => peer.text)).toEqual([P1.text]);
+    expect(decoded.warnings).toEqual([]);
+  });
+
+  it("reads the minimal form; a missing allowlist is the open policy, [] admits nobody", () => {
+    const minimal = (allowlist: string): string =>
+      `{"spec_version":1,"peer_governor":{"blocklist":[],${allowlist}"health":[],"failure_threshold":5},"backoff_table":[]}`;
+    const open = decodeUpstream(minimal(""));
+    expect(open.otherKeys).toEqual([]);
+    expect(open.snapshot.governor.allowlist()).toBeNull();
+    expect(open.snapshot.clockNs).toBe(0n);
+    expect(open.latestEventNs).toBeUndefined();
+    expect(decodeUpstream(minimal('"allowlist":null,')).snapshot.governor.allowlist()).toBeNull();
+    expect(decodeUpstream(minimal('"allowlist":[],')).snapshot.governor.allowlistSize()).toBe(0);
+  });
+
+  it("sets the clock to the latest event time found, or to the option", () => {
+    expect(decodeUpstream(BIG_UPSTREAM).snapshot.clockNs).toBe(U64_MAX);
+    const text = BIG_UPSTREAM.replace("18446744073709551615,true", "1000,true");
+    expect(decodeUpstream(text).snapshot.clockNs).toBe(TWO_53_PLUS_1);
+    expect(decodeUpstream(text).latestEventNs).toBe(TWO_53_PLUS_1);
+    expect(decodeUpstream(text, { clockNs: 42n }).snapshot.clockNs).toBe(42n);
+  });
+
+  it("takes the backoff schedule from the options (defaults 10 ms / 60 s)", () => {
+    expect(decodeUpstream(BIG_UPSTREAM).snapshot.backoff.config()).toEqual({ baseNs: 10_000_000n, maxDelayNs: 60_000_000_000n });
+    expect(decodeUpstream(BIG_UPSTREAM, { backoff: { baseNs: 5n } }).snapshot.backoff.config().baseNs).toBe(5n);
+  });
+
+  it("clamps a failure_threshold of 0 to 1, with a warning", () => {
+    const decoded = decodeUpstream(BIG_UPSTREAM.replace('"failure_threshold":3', '"failure_threshold":0'));
+    expect(decoded.snapshot.governor.failureThreshold()).toBe(1);
+    expect(decoded.warnings).toEqual([
+      { path: "peer_governor.failure_threshold", message: "failure_threshold 0 loads as 1 (upstream clamps it to at least 1)" },
+    ]);
+  });
+
+  it("warns about unknown keys inside the governor and the backoff entries (serde ignores them)", () => {
+    const text = BIG_UPSTREAM.replace('"failure_threshold":3', '"failure_threshold":3,"future":true').replace(
+      '"attempts":2',
+      '"attempts":2,"jitter":7',
+    );
+    expect(decodeUpstream(text).warnings.map((w) => w.path)).toEqual(["peer_governor.future", "backoff_table[0].jitter"]);
+  });
+});
+
+describe("decodeUpstream: peers that do not parse", () => {
+  // [0,5,1] is a truncated identity multihash; [18,32,1] a truncated sha2-256 one; [] has no bytes.
+  const text =
+    `{"spec_version":1,"peer_governor":{"blocklist":[[0,5,1],${B7}],"allowlist":null,` +
+    `"health":[[${B1},1,10,false],[[18,32,1],2,20,false]],"failure_threshold":5},` +
+    `"backoff_table":[{"peer":[],"attempts":1,"last_attempt_ns":30,"next_retry_ns":40}]}`;
+
+  it("fail the import, naming the first one's path and the count", () => {
+    const error = errorOf(() => decodeUpstream(text));
+    expect(error).toBeInstanceOf(InvalidUpstreamEntries);
+    expect(error.path).toBe("peer_governor.blocklist[0]");
+    expect(error.message).toMatch(/^3 upstream entries have a peer that does not parse \(and 2 more\); the first: peer bytes \[0,5,1\] are not a multihash: truncated/);
+    expect((error as InvalidUpstreamEntries).entries.map((entry) => entry.path)).toEqual([
+      "peer_governor.blocklist[0]",
+      "peer_governor.health[1][0]",
+      "backoff_table[0].peer",
+    ]);
+  });
+
+  it("are dropped with skipInvalid, each reported and listed as a warning", () => {
+    const decoded = decodeUpstream(text, { skipInvalid: true });
+    expect(decoded.invalid.map((entry) => entry.path)).toEqual(["peer_governor.blocklist[0]", "peer_governor.health[1][0]", "backoff_table[0].peer"]);
+    expect(decoded.invalid[2]?.message).toBe("peer bytes [] are not a multihash: no bytes");
+    expect(decoded.warnings).toEqual(decoded.invalid.map((entry) => ({ path: entry.path, message: `skipped: ${entry.message}` })));
+    expect(Array.from(decoded.snapshot.governor.blocklist(), (peer) => peer.text)).toEqual([P7.text]);
+    expect(decoded.snapshot.governor.trackedPeers()).toBe(1);
+    expect(decoded.snapshot.backoff.size()).toBe(0);
+    // The clock comes from imported entries only.
+    expect(decoded.snapshot.clockNs).toBe(10n);
+  });
+
+  it("a repeated peer in one list is reported the same way", () => {
+    const repeated = BIG_UPSTREAM.replace(`"blocklist":[${B7}]`, `"blocklist":[${B7},${B7}]`);
+    const error = errorOf(() => decodeUpstream(repeated));
+    expect(error.path).toBe("peer_governor.blocklist[1]");
+    expect(error.message).toContain(`duplicate peer ${P7.text} (already at peer_governor.blocklist[0])`);
+    expect(decodeUpstream(repeated, { skipInvalid: true }).snapshot.governor.blocklistSize()).toBe(1);
+  });
+});
+
+describe("decodeUpstream: type errors name their JSON path", () => {
+  const cases: [string, string, string, RegExp][] = [
+    ["a byte above 255", '"blocklist":[[0,8,0,0,0,0,0,0,0,256]]', "peer_governor.blocklist[0][9]", /256 is not a byte: above 255/],
+    ["a peer as text", '"blocklist":["16uZAbWC1AJvL"]', "peer_governor.blocklist[0]", /expected a peer id \(an array of byte integers/],
+    ["a u64 as a string", '"health":[[[0,8,0,0,0,0,0,0,0,1],1,"10",false]]', "peer_governor.health[0][2]", /expected a u64 \(a JSON integer\), got "10"/],
+    ["a negative u64", '"health":[[[0,8,0,0,0,0,0,0,0,1],1,-10,false]]', "peer_governor.health[0][2]", /-10 is not a u64: negative/],
+    ["a u64 above 2^64-1", '"health":[[[0,8,0,0,0,0,0,0,0,1],1,18446744073709551616,false]]', "peer_governor.health[0][2]", /above 18446744073709551615/],
+    ["a fraction", '"health":[[[0,8,0,0,0,0,0,0,0,1],1.5,10,false]]', "peer_governor.health[0][1]", /1.5 is not a u32: not a whole number/],
+    ["an exponent", '"failure_threshold":1e2', "peer_governor.failure_threshold", /1e2 is not a u32: has an exponent/],
+    ["a u32 above 2^32-1", '"failure_threshold":4294967296', "peer_governor.failure_threshold", /above 4294967295/],
+    ["a 3-tuple", '"health":[[[0,8,0,0,0,0,0,0,0,1],1,10]]', "peer_governor.health[0]", /got 3 elements/],
+    ["a health object", '"health":[{"peer":[0,8,0,0,0,0,0,0,0,1]}]', "peer_governor.health[0]", /expected a health entry \[peer/],
+    ["down as a number", '"health":[[[0,8,0,0,0,0,0,0,0,1],1,10,0]]', "peer_governor.health[0][3]", /expected true or false, got 0/],
+    ["allowlist as an object", '"allowlist":{}', "peer_governor.allowlist", /expected an array of peer ids/],
+  ];
+  const base = { blocklist: '"blocklist":[]', allowlist: '"allowlist":null', health: '"health":[]', failure_threshold: '"failure_threshold":5' };
+  it.each(cases)("%s", (_name, field, path, message) => {
+    const key = field.slice(1, field.indexOf('"', 1)) as keyof typeof base;
+    const governor = Object.values({ ...base, [key]: field }).join(",");
+    const error = errorOf(() => decodeUpstream(`{"spec_version":1,"peer_governor":{${governor}},"backoff_table":[]}`));
+    expect(error.path).toBe(path);
+    expect(error.message).toMatch(message);
+  });
+
+  it("backoff entries: missing fields and wrong types", () => {
+    const entry = (body: string): string => `{"spec_version":1,"peer_governor":{"blocklist":[],"health":[],"failure_threshold":5},"backoff_table":[${body}]}`;
+    expect(errorOf(() => decodeUpstream(entry(`{"peer":${B1},"attempts":1,"last_attempt_ns":2}`))).path).toBe("backoff_table[0]");
+    const wrong = errorOf(() => decodeUpstream(entry(`{"peer":${B1},"attempts":1,"last_attempt_ns":2,"next_retry_ns":null}`)));
+    expect(wrong.path).toBe("backoff_table[0].next_retry_ns");
+    expect(wrong.message).toBe("expected a u64 (a JSON integer), got null");
+    expect(errorOf(() => decodeUpstream(entry("[]"))).path).toBe("backoff_table[0]");
+  });
+
+  it("the top level: spec_version must be 1; the three fields must be there; JSON must be JSON", () => {
+    const v2 = errorOf(() => decodeUpstream(BIG_UPSTREAM.replace('"spec_version":1', '"spec_version":2')));
+    expect([v2.path, v2.message]).toEqual(["spec_version", "expected spec_version 1 (upstream restore refuses any other), got 2"]);
+    expect(errorOf(() => decodeUpstream(BIG_UPSTREAM.replace('"spec_version":1', '"spec_version":"1"'))).path).toBe("spec_version");
+    expect(errorOf(() => decodeUpstream('{"peer_governor":{},"backoff_table":[]}')).message).toMatch(/^missing "spec_version"/);
+    expect(errorOf(() => decodeUpstream('{"spec_version":1,"backoff_table":[]}')).message).toMatch(/^missing "peer_governor"/);
+    expect(errorOf(() => decodeUpstream('{"spec_version":1,"peer_governor":{"blocklist":[],"health":[]},"backoff_table":[]}')).message).toBe(
+      'missing "failure_threshold" in peer_governor',
+    );
+    expect(errorOf(() => decodeUpstream("[1]")).path).toBe("$");
+    expect(errorOf(() => decodeUpstream("")).message).toMatch(/empty/);
+    expect(errorOf(() => decodeUpstream("{")).message).toMatch(/^invalid JSON/);
+    expect(errorOf(() => decodeUpstream(`${"[".repeat(100_000)}${"]".repeat(100_000)}`)).path).toBe("$");
+  });
+});
