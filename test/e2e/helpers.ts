@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect } from "vitest";
+import type { SnapshotDocument } from "../../src/snapshot/encode.js";
 
 export const BIN = fileURLToPath(new URL("../../bin/bbgov.js", import.meta.url));
 
@@ -111,18 +112,7 @@ export class Sandbox {
 }
 
 /** The snapshot's JSON shape, as written by bbgov. */
-export interface Snapshot {
-  spec_version: number;
-  clock_ns: string;
-  peer_governor: {
-    failure_threshold: number;
-    blocklist: string[];
-    allowlist: string[] | null;
-    health: { peer: string; consecutive_failures: number; last_event_ns: string; down: boolean }[];
-  };
-  backoff: { base_ns: string; max_delay_ns: string };
-  backoff_table: { peer: string; attempts: number; last_attempt_ns: string; next_retry_ns: string }[];
-}
+export type Snapshot = SnapshotDocument;
 
 /** A `D` document of `check` and `inspect`. */
 export interface DecisionDoc {
