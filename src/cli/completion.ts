@@ -10,7 +10,7 @@
  *   (`fileArg`: diff OTHER, apply SCRIPT, import FILE), and the `choices`
  *   attached to an argument's parser (`completion SHELL`).
  */
-import { COMMANDS, GLOBAL_OPTIONS, type ArgumentSpec, type CommandSpec, type OptionSpec } from "./program.js";
+import { COMMANDS, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from "./program.js";
 
 /** The shells bbgov writes completion scripts for. */
 export const SHELLS = ["bash", "zsh", "fish"] as const;
@@ -61,11 +61,6 @@ export function completionScript(shell: Shell, commands: readonly CommandSpec[] 
   }
 }
 
-/** The choices an argument's parser accepts, when it publishes them (a parser with a `choices` property). */
-export function argumentChoices(arg: ArgumentSpec): readonly string[] | undefined {
-  const choices = (arg.parse as { choices?: unknown } | undefined)?.choices;
-  return Array.isArray(choices) && choices.every((item) => typeof item === "string") ? (choices as string[]) : undefined;
-}
 
 function toEntry(spec: CommandSpec): Entry {
   return {
@@ -78,7 +73,7 @@ function toEntry(spec: CommandSpec): Entry {
         name: word(name),
         variadic: arg.syntax.includes("..."),
         files: index === 0 && spec.fileArg !== undefined,
-        choices: argumentChoices(arg)?.map(word),
+        choices: arg.choices?.map(word),
       };
     }),
   };

@@ -4,7 +4,7 @@
  * completion. Actions never run a command: they hand back an Invocation that
  * `main` executes, so parsing stays separate from loading and writing.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "commander";
 import { afterArg, atArg, integerArg, nanosecondsArg, peerArg, peersArg } from "./args.js";
 import type { CommandModule } from "./context.js";
 import { UsageError } from "./errors.js";
@@ -26,6 +26,8 @@ export interface ArgumentSpec {
   readonly syntax: string;
   readonly description: string;
   readonly parse?: (text: string, previous: never) => unknown;
+  /** The only values accepted (checked by commander, offered by completion). */
+  readonly choices?: readonly string[];
 }
 
 /** One command, as data. */
@@ -312,14 +314,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       {
         syntax: "<shell>",
         description: "bash, zsh or fish",
-        // The choices ride on the parser so that completion scripts can offer them too.
-        parse: Object.assign(
-          (text: string) => {
-            if (text === "bash" || text === "zsh" || text === "fish") return text;
-            throw new UsageError(`invalid shell ${JSON.stringify(text)}: expected bash, zsh or fish`, "argument SHELL");
-          },
-          { choices: ["bash", "zsh", "fish"] },
-        ),
+        choices: ["bash", "zsh", "fish"],
       },
     ],
     options: [],
@@ -390,9 +385,7 @@ export function buildProgram(
     if (mode === "apply" && !spec.inApply) continue;
     const command = program.command(spec.name).description(spec.summary).allowExcessArguments(false);
     command.exitOverride().configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr, outputError: () => {} });
-    for (const arg of spec.args) {
-      command.argument(arg.syntax, arg.description, arg.parse as ((value: string, previous: unknown) => unknown) | undefined);
-    }
+    for (const arg of spec.args) command.addArgument(toArgument(arg));
     for (const option of spec.options) command.addOption(toOption(option));
     command.addHelpText("after", `\nExamples:\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n`);
     command.action((...params: unknown[]) => {
@@ -406,6 +399,13 @@ export function buildProgram(
     });
   }
   return program;
+}
+
+function toArgument(spec: ArgumentSpec): Argument {
+  const argument = new Argument(spec.syntax, spec.description);
+  if (spec.parse !== undefined) argument.argParser(spec.parse as (value: string, previous: unknown) => unknown);
+  if (spec.choices !== undefined) argument.choices(spec.choices);
+  return argument;
 }
 
 function toOption(spec: OptionSpec): Option {
