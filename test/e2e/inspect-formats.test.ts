@@ -61,7 +61,7 @@ describe("inspect --format", { timeout: 30_000 }, () => {
     const row = (peer: string): string => out.split("\n").find((line) => line.includes(peer)) ?? "";
     const cells = (peer: string): string[] => row(peer).split("│").map((cell) => cell.trim()).slice(1, -1);
     expect(cells(L)).toEqual([
-      L, "no", "yes", "2/5", "", "now (16:00:00.000 UTC)", String(T0), "2", String(T0), "in 20 ms (16:00:00.020 UTC)", String(T0 + 20_000_000n), "allow", "cooldown",
+      L, "no", "yes", "2/5", "", "now (16:00:00.000)", String(T0), "2", String(T0), "in 20 ms (16:00:00.020)", String(T0 + 20_000_000n), "allow", "cooldown",
     ]);
     expect(cells(M).slice(0, 4)).toEqual([M, "no", "yes", "0/5"]);
     expect(cells(M)[6]).toBe(String(T0));

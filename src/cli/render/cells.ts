@@ -2,7 +2,7 @@
 import type { Decision, LifecycleTransition } from "../../core/governor.js";
 import type { EventJson } from "../commands/common.js";
 import type { Ui } from "../context.js";
-import { formatDuration, formatInstant, formatWhen, looksLikeEpoch, formatDate } from "./format.js";
+import { formatDuration, formatInstant, formatRelative, formatTimeOfDay, formatWhen, looksLikeEpoch } from "./format.js";
 import { renderTable } from "./table.js";
 
 /** A decision as a short coloured word: allow green, deny red, cooldown yellow. */
@@ -50,7 +50,7 @@ export function failuresCell(ui: Ui, failures: number, threshold: number, down: 
 /** The next retry relative to the clock: yellow while in the future, dim "ready" once reached. */
 export function retryCell(ui: Ui, nextRetryNs: bigint | undefined, clockNs: bigint): string {
   if (nextRetryNs === undefined) return ui.chalk.dim("-");
-  if (nextRetryNs <= clockNs) return ui.chalk.dim(`ready (${formatWhen(nextRetryNs, clockNs)})`);
+  if (nextRetryNs <= clockNs) return ui.chalk.dim(`ready (${formatRelative(nextRetryNs, clockNs)})`);
   return ui.chalk.yellow(formatWhen(nextRetryNs, clockNs));
 }
 
@@ -58,12 +58,12 @@ export function retryCell(ui: Ui, nextRetryNs: bigint | undefined, clockNs: bigi
 export function renderEvents(ui: Ui, events: readonly EventJson[], threshold: number, baseNs: bigint): string {
   const rows = events.map((event, index) => [
     String(index + 1),
-    looksLikeEpoch(event.at_ns) ? formatDate(event.at_ns).slice(11) : String(event.at_ns),
+    looksLikeEpoch(event.at_ns) ? formatTimeOfDay(event.at_ns) : String(event.at_ns),
     event.at_ns === baseNs ? "+0" : `+${formatDuration(event.at_ns - baseNs)}`,
     failuresCell(ui, event.consecutive_failures, threshold, event.down),
     transitionCell(ui, event.transition),
     event.backoff === null ? ui.chalk.dim("-") : String(event.backoff.attempts),
-    event.backoff === null ? ui.chalk.dim("cleared") : looksLikeEpoch(event.backoff.next_retry_ns) ? formatDate(event.backoff.next_retry_ns).slice(11) : String(event.backoff.next_retry_ns),
+    event.backoff === null ? ui.chalk.dim("cleared") : looksLikeEpoch(event.backoff.next_retry_ns) ? formatTimeOfDay(event.backoff.next_retry_ns) : String(event.backoff.next_retry_ns),
     event.backoff === null ? ui.chalk.dim("-") : ui.chalk.yellow(`in ${formatDuration(event.backoff.next_retry_ns - event.at_ns)}`),
   ]);
   return renderTable(

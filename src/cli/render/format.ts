@@ -45,10 +45,15 @@ export function formatInstant(ns: bigint): string {
   return looksLikeEpoch(ns) ? `${ns} (${formatDate(ns)})` : `${ns}`;
 }
 
-/** An instant in a table cell: relative to the clock, with the date when epoch-like. */
+/** An instant in a table cell: relative to the clock, with the UTC time of day when epoch-like. */
 export function formatWhen(ns: bigint, clockNs: bigint): string {
   const relative = formatRelative(ns, clockNs);
-  return looksLikeEpoch(ns) ? `${relative} (${formatDate(ns).slice(11)})` : relative;
+  return looksLikeEpoch(ns) ? `${relative} (${formatTimeOfDay(ns)})` : relative;
+}
+
+/** The UTC time of day of an epoch-nanosecond instant: "16:00:00.123". */
+export function formatTimeOfDay(ns: bigint): string {
+  return formatDate(ns).slice(11, 23);
 }
 
 function decimal(ns: bigint, unit: bigint): string {
