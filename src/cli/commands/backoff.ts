@@ -38,7 +38,7 @@ export function execute(ctx: CommandContext, _args: readonly unknown[], options:
         lines.push(
           renderTable(
             ui,
-            ["ATTEMPT", "DELAY", "CUMULATIVE", ""],
+            ["ATTEMPT", "DELAY", "CUMULATIVE", "NOTE"],
             plan.map((row) => [
               String(row.attempt),
               row.capped ? ui.chalk.yellow(formatDuration(row.delayNs)) : formatDuration(row.delayNs),

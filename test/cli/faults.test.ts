@@ -1,0 +1,85 @@
+/**
+ * Disk faults that a test cannot provoke for real without privileges (a full
+ * disk): the file system call fails under bbgov, in process, and the command
+ * must say so in one line, exit 2, leave the snapshot as it was and leave no
+ * temporary file behind.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { execute, type CliIo } from "../../src/cli/main.js";
+
+const PEER = "16uZAbWC1AJvL";
+
+async function cli(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const io = {
+    stdout: { isTTY: false, write: (chunk: string) => ((stdout += chunk), true) },
+    stderr: { write: (chunk: string) => ((stderr += chunk), true) },
+    stdin: (async function* () {})(),
+    env: {},
+  } as unknown as CliIo;
+  const status = await execute(args, io);
+  return { status, stdout, stderr };
+}
+
+let dir = "";
+let file = "";
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-faults-"));
+  file = path.join(dir, "governor.json");
+  expect((await cli(["-s", file, "-q", "init"])).status).toBe(0);
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Makes the next temporary file's write fail with `code` after writing part of the text. */
+function failTempWrites(code: string): void {
+  const realOpen = fs.promises.open;
+  vi.spyOn(fs.promises, "open").mockImplementation(async (...args: Parameters<typeof realOpen>) => {
+    const handle = await realOpen(...args);
+    if (String(args[0]).endsWith(".tmp")) {
+      handle.writeFile = async (data: unknown) => {
+        await realOpen.call(fs.promises, String(args[0]), "a").then(async (h) => {
+          await h.writeFile(String(data).slice(0, 10));
+          await h.close();
+        });
+        throw Object.assign(new Error(`${code}: simulated`), { code });
+      };
+    }
+    return handle;
+  });
+}
+
+describe("disk faults", () => {
+  it.each([
+    ["ENOSPC", "no space left on the device"],
+    ["EDQUOT", "disk quota exceeded"],
+    ["EIO", "EIO"],
+  ])("%s while writing: one line, exit 2, snapshot and folder as they were", async (code, words) => {
+    const before = fs.readFileSync(file, "utf8");
+    failTempWrites(code);
+    const result = await cli(["-s", file, "block", PEER]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(`bbgov: cannot write the snapshot: ${words} (${file})\n`);
+    expect(fs.readFileSync(file, "utf8")).toBe(before);
+    expect(fs.readdirSync(dir)).toEqual(["governor.json"]);
+  });
+
+  it("a snapshot path that is a folder is refused for reading and writing", async () => {
+    const folder = path.join(dir, "folder.json");
+    fs.mkdirSync(folder);
+    const read = await cli(["-s", folder, "inspect"]);
+    expect(read.status).toBe(2);
+    expect(read.stderr).toBe(`bbgov: cannot read the snapshot: is a folder, not a file (${folder})\n`);
+    const write = await cli(["-s", file, "-o", folder, "block", PEER]);
+    expect(write.status).toBe(2);
+    expect(write.stderr).toBe(`bbgov: cannot write the snapshot: is a folder, not a file (${folder})\n`);
+    expect(fs.readdirSync(folder)).toEqual([]);
+  });
+});
