@@ -202,7 +202,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "set the failure threshold (0 becomes 1)",
     args: [{ syntax: "<n>", description: "consecutive failures that mark a peer down (0 to 4294967295)", parse: integerArg("argument N") }],
     options: [],
-    examples: ["bbgov threshold 3"],
+    examples: ["bbgov threshold 3", "bbgov --json threshold 10 | jq .previous", "bbgov -s node1.json --dry-run threshold 1"],
     mutates: true,
     inApply: true,
     load: () => import("./commands/threshold.js"),

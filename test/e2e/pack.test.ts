@@ -36,12 +36,13 @@ function run(command: string, args: readonly string[], options: SpawnSyncOptions
 }
 
 let packed: { filename: string; files: { path: string }[] };
+let tarball = "";
 
 beforeAll(() => {
   const pack = run("npm", ["pack", "--json", "--pack-destination", work], { cwd: ROOT });
   expect(pack.status, pack.stderr).toBe(0);
   packed = (JSON.parse(pack.stdout) as (typeof packed)[])[0] as typeof packed;
-  const tarball = path.join(work, path.basename(packed.filename));
+  tarball = path.join(work, path.basename(packed.filename));
   fs.mkdirSync(prefix);
   const install = run("npm", ["install", "--global", "--prefix", prefix, "--prefer-offline", "--no-audit", "--no-fund", tarball]);
   expect(install.status, install.stderr).toBe(0);
@@ -126,5 +127,18 @@ describe("the packed package", { timeout: 300_000 }, () => {
     const result = run(process.execPath, [TSC, "-p", consumer]);
     expect(result.stdout + result.stderr).toBe("");
     expect(result.status).toBe(0);
+  });
+
+  it("runs with npx from a project that depends on it", () => {
+    const project = path.join(work, "project");
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, "package.json"), '{ "name": "uses-bbgov", "private": true }\n');
+    const install = run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], { cwd: project });
+    expect(install.status, install.stderr).toBe(0);
+    const npx = run("npx", ["--no", "--", "bbgov", "--version"], { cwd: project });
+    expect(npx.stderr).toBe("");
+    expect(npx).toMatchObject({ status: 0, stdout: `${VERSION}\n` });
+    const check = run("npx", ["--no", "--", "bbgov", "-s", EXAMPLE, "-q", "check", "16uZAbWC1AJvL"], { cwd: project });
+    expect(check.status).toBe(0);
   });
 });
