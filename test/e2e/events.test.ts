@@ -47,7 +47,7 @@ describe("fail", { timeout: 30_000 }, () => {
     const rows = out.split("\n").filter((line) => /^│\s+\d+ │/.test(line));
     expect(rows).toHaveLength(6);
     expect(rows.map((row) => row.includes("PeerDown"))).toEqual([false, false, false, false, true, false]);
-    expect(rows[4]).toMatch(/16:00:02\.000 UTC.*\+2 s.*5\/5.*PeerDown/);
+    expect(rows[4]).toMatch(/16:00:02\.000 .*\+2 s.*5\/5.*PeerDown/);
     expect(out).toContain(`${L} is DOWN with 6 consecutive failure(s) (went down at event 5)`);
   });
 
