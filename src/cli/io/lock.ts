@@ -136,13 +136,18 @@ async function readHolder(lockPath: string): Promise<Holder | undefined> {
 }
 
 async function isStale(lockPath: string, holder: Holder): Promise<boolean> {
-  if (holder.host === os.hostname() && holder.pid > 0 && !processAlive(holder.pid)) return true;
-  try {
-    const { mtimeMs } = await fs.stat(lockPath);
-    return Date.now() - mtimeMs > STALE_AFTER_MS;
-  } catch {
-    return false;
+  let stale = holder.host === os.hostname() && holder.pid > 0 && !processAlive(holder.pid);
+  if (!stale) {
+    try {
+      const { mtimeMs } = await fs.stat(lockPath);
+      stale = Date.now() - mtimeMs > STALE_AFTER_MS;
+    } catch {
+      return false;
+    }
   }
+  // The holder may have released the lock and exited since we read it, and
+  // another process taken it: only the lock we judged, still there, is stale.
+  return stale && (await readHolder(lockPath))?.token === holder.token;
 }
 
 async function takeOver(lockPath: string, stale: Holder): Promise<void> {
