@@ -3,8 +3,10 @@
  * bbgov's benchmark: `npm run bench` (after a build). Generates snapshots of
  * 1k, 10k, 100k and 1M peers in bench/data/, then measures, each figure the
  * median of several runs, bbgov against the floor (`node -e 0`), the bare
- * Node round trip of the same file and jq. Prints a table and writes
- * bench/RESULTS.md. Not a test: nothing here asserts a timing.
+ * Node round trip of the same file and jq; commands compared with each other
+ * run in turns, so a change in the machine's load weighs on all of them
+ * alike. Prints a table and writes bench/RESULTS.md. Not a test: nothing
+ * here asserts a timing.
  *
  * Options: --sizes 1000,10000 (subset), --runs N (default 5; 3 for 1M).
  */
@@ -50,16 +52,29 @@ function measure(command, commandArgs, options = {}) {
 
 /** The median of `runs` measurements; `prepare` runs before each (outside the timing). */
 function median(runs, once, prepare = () => {}) {
-  const samples = [];
+  return interleaved(runs, [{ once, prepare }])[0];
+}
+
+/**
+ * Medians of several commands measured in turns (one run of each, then the
+ * next round), so that a change in the machine's load while the benchmark
+ * runs weighs on all of them alike rather than on whichever ran then.
+ */
+function interleaved(runs, commands) {
+  const samples = commands.map(() => []);
   for (let i = 0; i < runs; i++) {
-    prepare(i);
-    samples.push(once(i));
+    commands.forEach(({ once, prepare = () => {} }, c) => {
+      prepare(i);
+      samples[c].push(once(i));
+    });
   }
-  const pick = (key) => {
-    const values = samples.map((s) => s[key]).sort((a, b) => a - b);
-    return values[Math.floor(values.length / 2)];
-  };
-  return { seconds: pick("seconds"), rssBytes: pick("rssBytes") };
+  return samples.map((list) => {
+    const pick = (key) => {
+      const values = list.map((s) => s[key]).sort((a, b) => a - b);
+      return values[Math.floor(values.length / 2)];
+    };
+    return { seconds: pick("seconds"), rssBytes: pick("rssBytes") };
+  });
 }
 
 const fmtMs = (s) => `${(s * 1000).toFixed(s < 1 ? 1 : 0)} ms`;
@@ -89,8 +104,10 @@ const small = path.join(DATA, "small.json");
 copyFileSync(path.join(root, "fixtures", "example.json"), small);
 
 // Startup.
-const floor = median(RUNS * 2, () => measure(process.execPath, ["-e", "0"]));
-const startup = median(RUNS * 2, () => measure(process.execPath, [BIN, "-s", small, "inspect"]));
+const [floor, startup] = interleaved(RUNS * 2, [
+  { once: () => measure(process.execPath, ["-e", "0"]) },
+  { once: () => measure(process.execPath, [BIN, "-s", small, "inspect"]) },
+]);
 record("startup: node -e 0", fmtMs(floor.seconds));
 record("startup: bbgov -s small.json inspect", fmtMs(startup.seconds), ratio(startup.seconds, floor.seconds), "target <= 1.5x");
 
@@ -102,11 +119,11 @@ for (const size of SIZES) {
   const file = files.get(size);
   const runs = size >= 1_000_000 ? Math.min(RUNS, 3) : RUNS;
   const fresh = () => copyFileSync(file, work);
-  const block = median(runs, () => measure(process.execPath, [BIN, "-s", work, "-q", "block", NEW_PEER]), fresh);
-  const bare = median(runs, () => measure(process.execPath, [ROUNDTRIP, work, NEW_PEER]), fresh);
-  const jq = JQ
-    ? median(runs, () => measure("sh", ["-c", `jq '.peer_governor.blocklist += ["${NEW_PEER}"]' "${work}" > "${work}.jq" && mv "${work}.jq" "${work}"`]), fresh)
-    : undefined;
+  const [block, bare, jq] = interleaved(runs, [
+    { once: () => measure(process.execPath, [BIN, "-s", work, "-q", "block", NEW_PEER]), prepare: fresh },
+    { once: () => measure(process.execPath, [ROUNDTRIP, work, NEW_PEER]), prepare: fresh },
+    ...(JQ ? [{ once: () => measure("sh", ["-c", `jq '.peer_governor.blocklist += ["${NEW_PEER}"]' "${work}" > "${work}.jq" && mv "${work}.jq" "${work}"`]), prepare: fresh }] : []),
+  ]);
   const bytes = statSync(file).size;
   results.push({ size, bytes, block, bare, jq });
   const label = `${size.toLocaleString("en")} peers (${fmtMb(bytes)})`;
@@ -122,8 +139,10 @@ const batchFile = files.get(batchSize);
 const script = path.join(DATA, "apply-10k.txt");
 writeFileSync(script, mixedScript(10_000));
 const fresh = () => copyFileSync(batchFile, work);
-const one = median(RUNS, () => measure(process.execPath, [BIN, "-s", work, "-q", "block", NEW_PEER]), fresh);
-const batch = median(RUNS, () => measure(process.execPath, [BIN, "-s", work, "-q", "apply", script]), fresh);
+const [one, batch] = interleaved(RUNS, [
+  { once: () => measure(process.execPath, [BIN, "-s", work, "-q", "block", NEW_PEER]), prepare: fresh },
+  { once: () => measure(process.execPath, [BIN, "-s", work, "-q", "apply", script]), prepare: fresh },
+]);
 record(`apply of 10,000 mixed commands, ${batchSize.toLocaleString("en")} peers`, fmtMs(batch.seconds), `${ratio(batch.seconds, one.seconds)} one block`, "target <= 2x");
 
 // inspect --json on 100k peers.
@@ -162,7 +181,7 @@ function writeResults() {
   const text = `# bbgov benchmark results
 
 Machine: ${cpu}, ${os.cpus().length} cores, ${fmtMb(os.totalmem())} RAM; Node ${process.version}; ${JQ ? execFileSync("jq", ["--version"], { encoding: "utf8" }).trim() : "no jq"}.
-Each figure is the median of ${RUNS} runs (3 for 1M peers; startup ${RUNS * 2}), wall time of the whole process, peak RSS from /usr/bin/time.
+Each figure is the median of ${RUNS} runs (3 for 1M peers; startup ${RUNS * 2}), wall time of the whole process, peak RSS from /usr/bin/time; commands compared with each other ran in turns.
 Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.
 
 ${table}

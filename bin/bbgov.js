@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { run } from "../dist/cli/main.js";
-
-run(process.argv.slice(2));
+// Runs the bundled CLI that `npm run build` writes (dist/bundle/bbgov.cjs): one file to load instead of ~80.
+// CommonJS (see bin/package.json), so that starting it needs no ES module loader.
+require("../dist/bundle/bbgov.cjs").run(process.argv.slice(2));

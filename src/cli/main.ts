@@ -7,14 +7,12 @@
 import { CommanderError } from "commander";
 import { BbgovError } from "../core/errors.js";
 import { decodeSnapshot } from "../snapshot/decode.js";
-import { encodeSnapshot } from "../snapshot/encode.js";
+import { encodeSnapshotBytes } from "../snapshot/encode.js";
 import { emptySnapshot, SnapshotError, type Snapshot } from "../snapshot/model.js";
 import type { CommandModule, Report } from "./context.js";
 import { UsageError } from "./errors.js";
-import { acquireLock } from "./io/lock.js";
-import { displayName, exists, readText, STDIO, writeOutput, writeTextAtomic } from "./io/store.js";
+import { displayName, exists, isEncodingOf, readSnapshotText, readText, STDIO, writeOutput, writeTextAtomic } from "./io/store.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
-import { colorLevel, makeChalk } from "./render/color.js";
 import { renderJson } from "./render/json.js";
 import { packageVersion } from "./version.js";
 
@@ -46,7 +44,9 @@ export function run(argv: readonly string[]): void {
     if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
     throw error;
   });
-  void execute(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then(
+  // process.stdin builds a stream (and loads net/tty) on first touch: only `-` needs it.
+  const stdin: AsyncIterable<Uint8Array | string> = { [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() };
+  void execute(argv, { stdout: process.stdout, stderr: process.stderr, stdin, env: process.env }).then(
     (code) => {
       process.exitCode = code;
     },
@@ -113,9 +113,10 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   const commandModule = await spec.load();
   const args = await readFileArgument(invocation, globals, io);
   const target = globals.out ?? source;
+  // The lock module (and node:crypto, node:os with it) loads only for a command that writes.
   const lock =
     spec.mutates && target !== STDIO && !globals.dryRun
-      ? await acquireLock(target, spec.name, lockTimeoutMs(invocation.globals.lockTimeout))
+      ? await (await import("./io/lock.js")).acquireLock(target, spec.name, lockTimeoutMs(invocation.globals.lockTimeout))
       : undefined;
   const releaseOnSignal = (signal: NodeJS.Signals): void => {
     lock?.releaseSync();
@@ -141,6 +142,8 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   } else if (globals.json) {
     reportStream.write(renderJson(spec.mutates ? mutationDocument(spec.name, written, report, warnings) : report.json));
   } else if (!globals.quiet) {
+    // chalk (and the terminal probing it does on load) only when there is text to colour.
+    const { colorLevel, makeChalk } = await import("./render/color.js");
     const level = colorLevel(io.env, globals.color, reportStream === io.stdout && io.stdout.isTTY === true);
     let text = report.render({ chalk: makeChalk(level) });
     if (spec.mutates) text += footer(globals, source, written);
@@ -162,6 +165,7 @@ async function loadRunWrite(
   const source = globals.snapshotPath;
   const target = globals.out ?? source;
   let originalText: string | undefined;
+  let spare: Uint8Array | undefined; // the buffer the snapshot was read into: the new one is encoded into it
   let snapshot: Snapshot;
   const loadWarnings: string[] = [];
   if (spec.snapshot === "create" || spec.snapshot === "none") {
@@ -170,7 +174,7 @@ async function loadRunWrite(
       throw new UsageError(`${target} already exists; add --force to replace it`, spec.name);
     }
   } else {
-    originalText = await readText(source, io.stdin);
+    ({ text: originalText, buffer: spare } = await readSnapshotText(source, io.stdin, spec.mutates));
     const loaded = decodeFrom(originalText, source);
     snapshot = loaded.snapshot;
     loadWarnings.push(...loaded.warnings);
@@ -178,10 +182,14 @@ async function loadRunWrite(
   const report = await commandModule.execute({ snapshot, source: displayName(source) }, args, invocation.options);
   let written = false;
   if (spec.mutates) {
-    const text = encodeSnapshot(snapshot);
-    const wanted = globals.out !== undefined || target === STDIO || ((report.changed ?? true) && text !== originalText);
+    // Bytes, not a string: the canonical text goes to disk without a second copy.
+    const bytes = encodeSnapshotBytes(snapshot, spare);
+    const wanted =
+      globals.out !== undefined ||
+      target === STDIO ||
+      ((report.changed ?? true) && (originalText === undefined || !isEncodingOf(bytes, originalText)));
     if (wanted && !globals.dryRun) {
-      await writeOutput(target, text, io.stdout);
+      await writeOutput(target, bytes, io.stdout);
       written = true;
     }
   }

@@ -8,6 +8,16 @@
  * `Multihash::from_bytes` + `to_bytes`, a peer's bytes are re-encoded: that is
  * its canonical form. The CIDv1 `libp2p-key` text form that libp2p accepts is
  * read too, but a text that is a valid base58btc multihash is always that peer.
+ *
+ * Speed: a snapshot holds one peer id per entry, so `parse` is on the hot path
+ * of every load. The usual peer id, a multihash whose code and length are
+ * one-byte varints, is recognised from its text alone: the base58 number in
+ * floating point, with an error bound, tells its byte length and its two
+ * leading bytes, which is all the check needs (`spellsShortMultihash`); its
+ * bytes are decoded only if someone asks for them. Anything else, and any
+ * case the bound leaves undecided, takes the exact path: base58 decoded here
+ * (`decodeBase58Btc`, four characters per step on 24-bit limbs), then the
+ * general varint parse. Property tests hold both to multiformats' base58btc.
  */
 import { base32 } from "multiformats/bases/base32";
 import { base36 } from "multiformats/bases/base36";
@@ -28,14 +38,20 @@ export const LIBP2P_KEY_CODEC = 0x72;
 
 /** A validated peer id: canonical multihash bytes and their base58btc text. */
 export class PeerId {
-  /** Canonical multihash bytes: varint(code) ++ varint(length) ++ digest. */
-  readonly bytes: Uint8Array;
   /** base58btc text of `bytes`: the form bbgov prints and stores. */
   readonly text: string;
+  // Undefined until first asked for when `parse` validated the text without decoding it.
+  #bytes: Uint8Array | undefined;
 
-  private constructor(bytes: Uint8Array, text: string) {
-    this.bytes = bytes;
+  private constructor(bytes: Uint8Array | undefined, text: string) {
+    this.#bytes = bytes;
     this.text = text;
+  }
+
+  /** Canonical multihash bytes: varint(code) ++ varint(length) ++ digest. */
+  get bytes(): Uint8Array {
+    this.#bytes ??= decodeBase58Btc(this.text) as Uint8Array;
+    return this.#bytes;
   }
 
   /** Parses base58btc text (or a CIDv1 libp2p-key) into a validated peer id. */
@@ -44,8 +60,12 @@ export class PeerId {
     // The longest valid spelling (a 64-byte digest as a base32 CID) is about 125
     // characters; base58 decoding is quadratic, so refuse long input up front.
     if (text.length > MAX_PEER_TEXT) throw new InvalidPeerId(text, `too long (${text.length} characters, at most ${MAX_PEER_TEXT})`);
+    // The usual case: one-byte code and length varints (always minimal) and
+    // exactly that many digest bytes, which are then their own canonical form.
+    if (spellsShortMultihash(text)) return new PeerId(undefined, text);
     let problem: string;
-    const base58Bytes = decodeBase58(text);
+    const base58Bytes = decodeBase58Btc(text);
+    if (base58Bytes !== undefined && isShortMultihash(base58Bytes)) return new PeerId(base58Bytes, text);
     if (base58Bytes === undefined) {
       problem = `not base58btc (bad character ${JSON.stringify(firstNonBase58(text))})`;
     } else {
@@ -197,12 +217,139 @@ function encodeVarintU64(value: bigint): number[] {
   return out;
 }
 
-function decodeBase58(text: string): Uint8Array | undefined {
-  try {
-    return base58btc.baseDecode(text);
-  } catch {
-    return undefined;
+// True when `bytes` is varint(code) ++ varint(length) ++ digest with both
+// varints one byte long and a digest of exactly `length` <= 64 bytes: what
+// decodeMultihash accepts unchanged, decided without BigInt.
+function isShortMultihash(bytes: Uint8Array): boolean {
+  const code = bytes[0];
+  const length = bytes[1];
+  return code !== undefined && length !== undefined && code < 0x80 && length <= MAX_DIGEST_BYTES && bytes.length === length + 2;
+}
+
+const BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+/** Value of each ASCII character in base58btc, -1 for the characters outside the alphabet. */
+const BASE58_VALUES = ((): Int8Array => {
+  const values = new Int8Array(128).fill(-1);
+  for (let i = 0; i < BASE58_ALPHABET.length; i++) values[BASE58_ALPHABET.charCodeAt(i)] = i;
+  return values;
+})();
+// 256^k for k = 0..127, exact in doubles.
+const POWERS_OF_256 = Array.from({ length: 128 }, (_, k) => 2 ** (8 * k));
+// Texts up to this long make at most 2 x 110 roundings of 2^-53 each in
+// spellsShortMultihash: a relative error under 2.5e-14, far inside 2^-40.
+const MAX_FLOAT_TEXT = 110;
+const FLOAT_MARGIN = 2 ** -40;
+
+/**
+ * True when base58btc `text` certainly spells a short multihash (as
+ * `isShortMultihash(decodeBase58Btc(text))`, without decoding the bytes).
+ * False when it does not, or when a character is outside the alphabet, or
+ * when the arithmetic cannot be sure: the caller then takes the exact path.
+ *
+ * The bytes are `zeroes` x 0x00 (one per leading "1") and then the number N
+ * the other characters spell, big-endian. N is computed in doubles within a
+ * relative error below FLOAT_MARGIN; its byte length and its two leading
+ * bytes are read off both ends of that interval and trusted only when they
+ * agree (scaling by powers of 256 is exact).
+ */
+function spellsShortMultihash(text: string): boolean {
+  const length = text.length;
+  if (length > MAX_FLOAT_TEXT) return false;
+  const zeroes = text.charCodeAt(0) === 0x31 ? 1 : 0;
+  // Two leading zero bytes leave no room for a digest length: only the exact path can say.
+  if (zeroes === 1 && text.charCodeAt(1) === 0x31) return false;
+  let value = 0;
+  for (let i = zeroes; i < length; i++) {
+    const code = text.charCodeAt(i);
+    const digit = code < 128 ? (BASE58_VALUES[code] as number) : -1;
+    if (digit < 0) return false;
+    value = value * 58 + digit;
   }
+  // N = 0 (the text "1") is left to the exact path.
+  if (value < 1) return false;
+  const low = value * (1 - FLOAT_MARGIN);
+  const high = value * (1 + FLOAT_MARGIN);
+  const size = byteLength(low);
+  if (size < 2 || size !== byteLength(high)) return false;
+  const scale = POWERS_OF_256[size - 2] as number;
+  const leading = Math.floor(low / scale); // the two leading bytes of N
+  if (leading !== Math.floor(high / scale)) return false;
+  const first = leading >>> 8;
+  const second = leading & 0xff;
+  // Without a leading zero byte, N's bytes are code, length, digest; with one, N's are length, digest.
+  return zeroes === 0
+    ? first < 0x80 && second <= MAX_DIGEST_BYTES && size === second + 2
+    : first <= MAX_DIGEST_BYTES && size === first + 1;
+}
+
+/** Bytes in the integer part of `x` >= 1 (which is below 256^127). */
+function byteLength(x: number): number {
+  let size = Math.max(1, Math.ceil(Math.log2(x) / 8));
+  while (size < 127 && (POWERS_OF_256[size] as number) <= x) size++;
+  while (size > 1 && (POWERS_OF_256[size - 1] as number) > x) size--;
+  return size;
+}
+
+const LIMB = 0x1000000; // 2^24: a limb times 58^4 plus a carry stays below 2^53.
+const BASE58_POWERS = [1, 58, 58 * 58, 58 * 58 * 58, 58 * 58 * 58 * 58] as const;
+/** Reused limbs, enough for MAX_PEER_TEXT characters (only limbs below `used` are ever read). */
+const SCRATCH_LIMBS = new Float64Array(Math.ceil((MAX_PEER_TEXT * 0.74) / 3) + 2);
+
+/**
+ * base58btc text -> bytes, or undefined when a character is outside the
+ * alphabet; the same bytes as multiformats' `base58btc.baseDecode` (each
+ * leading "1" is a zero byte, the rest a big-endian number without leading
+ * zeros). multiformats does not refuse a character above U+00FF (its base-x
+ * table has 256 entries; such a character decodes as a strange digit), so a
+ * text with one goes to multiformats, to decode exactly as it always has.
+ * Exported for its property test, not part of the library's API.
+ */
+export function decodeBase58Btc(text: string): Uint8Array | undefined {
+  const length = text.length;
+  let zeroes = 0;
+  while (zeroes < length && text.charCodeAt(zeroes) === 0x31) zeroes++;
+  // The number as little-endian 24-bit limbs; `used` of them are in play.
+  // 58 < 2^5.86, so each character adds under 0.74 bytes; 3 bytes per limb.
+  const needed = Math.ceil(((length - zeroes) * 0.74) / 3) + 2;
+  const limbs = needed <= SCRATCH_LIMBS.length ? SCRATCH_LIMBS : new Float64Array(needed);
+  let used = 0;
+  for (let start = zeroes; start < length; start += 4) {
+    // Up to four characters at a time: their value is below 58^4 < 2^24.
+    const end = Math.min(start + 4, length);
+    let carry = 0;
+    for (let i = start; i < end; i++) {
+      const code = text.charCodeAt(i);
+      // Only the 58 letters of the alphabet: multiformats' decoder lets characters
+      // above U+00FF through (and would keep them in the peer's text); we do not.
+      const digit = code < 128 ? (BASE58_VALUES[code] as number) : -1;
+      if (digit < 0) return undefined;
+      carry = carry * 58 + digit;
+    }
+    const multiplier = BASE58_POWERS[end - start] as number;
+    for (let j = 0; j < used; j++) {
+      const product = (limbs[j] as number) * multiplier + carry;
+      carry = Math.floor(product / LIMB);
+      limbs[j] = product - carry * LIMB;
+    }
+    while (carry > 0) {
+      limbs[used++] = carry % LIMB;
+      carry = Math.floor(carry / LIMB);
+    }
+  }
+  // Bytes of the number, big-endian, without leading zeros.
+  const top = used === 0 ? 0 : (limbs[used - 1] as number);
+  const topBytes = top >= 0x10000 ? 3 : top >= 0x100 ? 2 : top > 0 ? 1 : 0;
+  const size = used === 0 ? 0 : (used - 1) * 3 + topBytes;
+  const bytes = new Uint8Array(zeroes + size);
+  let at = bytes.length;
+  for (let j = 0; j < used; j++) {
+    let limb = limbs[j] as number;
+    for (let k = 0; k < 3 && at > zeroes; k++) {
+      bytes[--at] = limb & 0xff;
+      limb >>>= 8;
+    }
+  }
+  return bytes;
 }
 
 // The multibases a bare CID string may use (as `CID.parse` without a decoder).
@@ -227,8 +374,6 @@ function libp2pKeyPayload(text: string): Uint8Array | undefined {
   }
   return bytes.subarray(codec.end);
 }
-
-const BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
 function firstNonBase58(text: string): string {
   for (const char of text) if (!BASE58_ALPHABET.includes(char)) return char;

@@ -2,9 +2,18 @@
  * Reading and writing snapshot files. Reads decode UTF-8 strictly; writes go
  * to a temporary file in the same folder, are flushed to disk and renamed over
  * the target, so a crash leaves the old file or the new one, never a mix.
+ *
+ * Snapshots reach hundreds of megabytes, so a regular file is read with
+ * synchronous calls (fs/promises reads in 512 KiB steps through the thread
+ * pool), checked with Node's native UTF-8/ASCII validators, and an ASCII file
+ * (every canonical one) becomes a string by a plain copy. The text is a copy,
+ * so `readSnapshotText` hands the file's buffer on for reuse: the snapshot
+ * written back, about as long, is encoded into it rather than into hundreds of
+ * megabytes of fresh memory. Writes take bytes as they are. node:crypto is
+ * loaded only when a write needs a temporary name.
  */
-import { randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { isAscii, isUtf8 } from "node:buffer";
+import { promises as fs, readSync } from "node:fs";
 import path from "node:path";
 import { IoError } from "../errors.js";
 
@@ -17,17 +26,78 @@ export async function readText(
   stdin: AsyncIterable<Uint8Array | string>,
   what = "the snapshot",
 ): Promise<string> {
-  let bytes: Uint8Array;
+  return (await readTextAndBuffer(file, stdin, what, 0)).text;
+}
+
+/**
+ * Reads a snapshot file (or standard input for `-`) as readText does, and
+ * gives its buffer too, free for the caller to reuse (nothing else refers to
+ * it: the text is a copy); with `room`, an eighth longer than the file.
+ */
+export async function readSnapshotText(
+  file: string,
+  stdin: AsyncIterable<Uint8Array | string>,
+  room: boolean,
+): Promise<{ text: string; buffer: Uint8Array }> {
+  return readTextAndBuffer(file, stdin, "the snapshot", room ? 1 / 8 : 0);
+}
+
+async function readTextAndBuffer(
+  file: string,
+  stdin: AsyncIterable<Uint8Array | string>,
+  what: string,
+  room: number,
+): Promise<{ text: string; buffer: Uint8Array }> {
+  let read: { buffer: Buffer; length: number };
   try {
-    bytes = file === STDIO ? await readAll(stdin) : await fs.readFile(file);
+    read = file === STDIO ? whole(await readAll(stdin)) : await readWhole(file, room);
   } catch (error) {
     throw ioError(error, "read", file, what);
   }
+  const { buffer } = read;
+  const bytes = buffer.subarray(0, read.length);
+  // The same string as a strict TextDecoder (a byte order mark is kept), without its cost.
+  if (isAscii(bytes)) return { text: bytes.toString("latin1"), buffer };
+  if (!isUtf8(bytes)) throw new IoError(`cannot read ${what}: not UTF-8 text`, displayName(file));
+  return { text: bytes.toString("utf8"), buffer };
+}
+
+const whole = (buffer: Buffer): { buffer: Buffer; length: number } => ({ buffer, length: buffer.length });
+
+/**
+ * A whole file, in the first `length` bytes of a buffer `room` (a fraction of
+ * its size) longer than it. A regular file is read with synchronous calls on
+ * the handle; anything else (a folder, a pipe that may keep us waiting) is
+ * read as before, asynchronously, errors and all.
+ */
+async function readWhole(file: string, room: number): Promise<{ buffer: Buffer; length: number }> {
+  const handle = await fs.open(file, "r");
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new IoError(`cannot read ${what}: not UTF-8 text`, displayName(file));
+    const stat = await handle.stat();
+    if (!stat.isFile()) return whole(await handle.readFile());
+    let buffer = Buffer.allocUnsafeSlow(stat.size + Math.ceil(stat.size * room) + 1);
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        // The file grew while being read: keep reading into a bigger buffer.
+        const bigger = Buffer.allocUnsafeSlow(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, length);
+        buffer = bigger;
+      }
+      const read = readSync(handle.fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    return { buffer, length };
+  } finally {
+    await handle.close();
   }
+}
+
+/** True when `bytes` are the UTF-8 encoding of `text`; cheap when an ASCII text's length already differs. */
+export function isEncodingOf(bytes: Uint8Array, text: string): boolean {
+  if (isAscii(bytes) && bytes.length !== text.length) return false;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8") === text;
 }
 
 /** True when something exists at `file` (a file, a folder, a dangling link). */
@@ -40,10 +110,11 @@ export async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** Replaces `file` atomically with `text`, keeping its permission bits and following a symlink. */
-export async function writeTextAtomic(file: string, text: string): Promise<void> {
+/** Replaces `file` atomically with `text` (a string, or its UTF-8 bytes), keeping its permission bits and following a symlink. */
+export async function writeTextAtomic(file: string, text: string | Uint8Array): Promise<void> {
   const target = await resolveLink(file);
   const dir = path.dirname(target);
+  const { randomBytes } = await import("node:crypto");
   const temp = path.join(dir, `${tempPrefix(target)}${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
   await removeStaleTemps(target);
   let mode = 0o644;
@@ -61,7 +132,7 @@ export async function writeTextAtomic(file: string, text: string): Promise<void>
   try {
     const handle = await fs.open(temp, "wx", mode);
     try {
-      await handle.writeFile(text, "utf8");
+      await handle.writeFile(text);
       await handle.chmod(mode);
       await handle.sync();
     } finally {
@@ -113,10 +184,10 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** Writes `text` to standard output or atomically to a file. */
-export async function writeOutput(file: string, text: string, stdout: NodeJS.WritableStream): Promise<void> {
+/** Writes `text` (a string, or its UTF-8 bytes) to standard output or atomically to a file. */
+export async function writeOutput(file: string, text: string | Uint8Array, stdout: NodeJS.WritableStream): Promise<void> {
   if (file === STDIO) {
-    stdout.write(text);
+    stdout.write(typeof text === "string" ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString("utf8"));
     return;
   }
   await writeTextAtomic(file, text);
@@ -147,7 +218,7 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-async function readAll(stream: AsyncIterable<Uint8Array | string>): Promise<Uint8Array> {
+async function readAll(stream: AsyncIterable<Uint8Array | string>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk));
   return Buffer.concat(chunks);

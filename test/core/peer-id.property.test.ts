@@ -1,0 +1,138 @@
+/**
+ * peer-id.ts decodes base58btc itself and recognises the usual peer id from
+ * its text with floating-point arithmetic (for speed). Both are held here to
+ * multiformats' base58btc and to the exact multihash rules, on random input
+ * and on the values right at the edges the arithmetic has to get right.
+ */
+import fc from "fast-check";
+import { base58btc } from "multiformats/bases/base58";
+import { describe, expect, it } from "vitest";
+import { InvalidPeerId } from "../../src/core/errors.js";
+import { decodeBase58Btc, MAX_DIGEST_BYTES, multihashProblem, PeerId } from "../../src/core/peer-id.js";
+
+const RUNS = Number(process.env.BBGOV_PROPERTY_RUNS ?? 200) * 10;
+const ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/** multiformats' decoding, or undefined where it refuses the text. */
+function reference(text: string): Uint8Array | undefined {
+  try {
+    return base58btc.baseDecode(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** PeerId.parse as a value: the peer's bytes and text, or the refusal's message. */
+function parsed(text: string): { bytes: number[]; text: string } | { error: string } {
+  try {
+    const peer = PeerId.parse(text);
+    return { bytes: Array.from(peer.bytes), text: peer.text };
+  } catch (error) {
+    if (error instanceof InvalidPeerId) return { error: error.message };
+    throw error;
+  }
+}
+
+/** Whether `bytes` are a canonical multihash, by the exact path alone (PeerId.fromBytes re-encodes them). */
+function canonical(bytes: Uint8Array): boolean {
+  if (multihashProblem(bytes) !== undefined) return false;
+  return PeerId.fromBytes(bytes).text === base58btc.baseEncode(bytes);
+}
+
+/** Parse must give exactly the peer of canonical bytes; otherwise refuse, or read the text as some other peer's CID. */
+function expectParseOf(bytes: Uint8Array): void {
+  const text = base58btc.baseEncode(bytes);
+  const result = parsed(text);
+  if (canonical(bytes)) expect(result).toEqual({ bytes: Array.from(bytes), text });
+  else if (!("error" in result)) expect(result.text).not.toBe(text);
+}
+
+const base58Text = fc
+  .tuple(fc.nat({ max: 4 }), fc.array(fc.constantFrom(...ALPHABET), { maxLength: 120 }))
+  .map(([ones, chars]) => "1".repeat(ones) + chars.join(""));
+
+/** Bytes shaped like a multihash: code and length bytes near the limits, digests of zeros, 0xff or noise. */
+const multihashLike = fc
+  .tuple(
+    fc.constantFrom(0x00, 0x01, 0x12, 0x7f, 0x80, 0xff),
+    fc.integer({ min: 0, max: MAX_DIGEST_BYTES + 2 }),
+    fc.integer({ min: -2, max: 2 }),
+    fc.constantFrom("zeros", "ones", "noise"),
+    fc.uint8Array({ minLength: MAX_DIGEST_BYTES + 4, maxLength: MAX_DIGEST_BYTES + 4 }),
+  )
+  .map(([code, length, skew, fill, noise]) => {
+    const digestLength = Math.max(0, length + skew);
+    const digest = Array.from({ length: digestLength }, (_, i) => (fill === "zeros" ? 0 : fill === "ones" ? 0xff : (noise[i] as number)));
+    return Uint8Array.from([code, length & 0xff, ...digest]);
+  });
+
+describe("decodeBase58Btc", () => {
+  it("decodes every base58btc text to the bytes multiformats gives", () => {
+    fc.assert(
+      fc.property(base58Text, (text) => {
+        expect(Array.from(decodeBase58Btc(text) ?? [])).toEqual(Array.from(reference(text) ?? []));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("round-trips any bytes through multiformats' encoding", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
+        expect(Array.from(decodeBase58Btc(base58btc.baseEncode(bytes)) ?? [-1])).toEqual(Array.from(bytes));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("refuses any character outside the alphabet, wherever it stands", () => {
+    const latin1 = fc.constantFrom("0", "O", "I", "l", " ", "+", "/", "\u00e9", "\u00ff", "\n", "\u0000", "\u007f", "\u0080");
+    // multiformats' decoder lets these through (and the peer's text would keep them): we refuse them too.
+    const beyond = fc.constantFrom("\u0100", "\u{1f600}", "\ud800", "\uffff");
+    fc.assert(
+      fc.property(base58Text, fc.oneof(latin1, beyond), fc.nat(), (text, char, at) => {
+        const i = at % (text.length + 1);
+        const spoiled = text.slice(0, i) + char + text.slice(i);
+        expect(decodeBase58Btc(spoiled)).toBeUndefined();
+        expect(() => PeerId.parse(spoiled)).toThrow(/invalid peer id/);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("PeerId.parse on base58btc text", () => {
+  it("accepts exactly the canonical multihashes, with their bytes", () => {
+    fc.assert(fc.property(multihashLike, expectParseOf), { numRuns: RUNS });
+  });
+
+  it("decides right at the edges of every byte length, where the arithmetic is tightest", () => {
+    for (let length = 0; length <= MAX_DIGEST_BYTES + 1; length++) {
+      for (const code of [0x00, 0x01, 0x12, 0x7e, 0x7f, 0x80]) {
+        for (const lengthByte of [length - 1, length, length + 1]) {
+          for (const [first, rest] of [[0, 0], [0xff, 0xff], [0, 0xff], [0xff, 0]]) {
+            const digest = Array.from({ length }, (_, i) => (i === 0 ? first : rest) as number);
+            expectParseOf(Uint8Array.from([code, lengthByte & 0xff, ...digest]));
+          }
+        }
+      }
+    }
+  });
+
+  it("agrees with the exact path on random texts of any shape", () => {
+    fc.assert(
+      fc.property(base58Text, (text) => {
+        const bytes = reference(text);
+        if (bytes !== undefined && base58btc.baseEncode(bytes) === text) expectParseOf(bytes);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("decodes the bytes of a peer recognised from its text when asked, once", () => {
+    const peer = PeerId.parse("12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA");
+    expect(peer.bytes).toBe(peer.bytes);
+    expect(Array.from(peer.bytes)).toEqual(Array.from(base58btc.baseDecode(peer.text)));
+    expect(PeerId.parse(peer.text).equals(peer)).toBe(true);
+  });
+});
