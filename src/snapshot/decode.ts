@@ -677,6 +677,30 @@ const ROOT_KEYS = "$schema, spec_version, clock_ns, peer_governor, backoff, back
 const GOVERNOR_KEYS = "failure_threshold, blocklist, allowlist, health";
 const BACKOFF_KEYS = "base_ns, max_delay_ns";
 const HEALTH_KEYS = "peer, consecutive_failures, last_event_ns, down";
+
+/** One field of a list entry besides `peer`: its key and its reader. */
+type EntryField = readonly [string, (item: unknown) => unknown];
+
+/** How the general path reads one kind of per-peer list entry. */
+interface EntryKind {
+  /** The entry in messages: "a health entry". */
+  readonly noun: string;
+  /** The list in messages: "an array of health entries". */
+  readonly list: string;
+  /** The accepted keys, for messages. */
+  readonly keys: string;
+  /** Every field besides `peer`, in the order their absence is reported. */
+  readonly fields: readonly EntryField[];
+  /** Puts a read entry into the model; `values` follow `fields`. */
+  restore(peer: PeerId, values: readonly unknown[]): void;
+  /** How many peers the model holds for this list (fewer than entries: a duplicate). */
+  size(): number;
+}
+
+function readBoolean(item: unknown): boolean {
+  if (typeof item !== "boolean") throw mismatch("true or false", item);
+  return item;
+}
 const TABLE_KEYS = "peer, attempts, last_attempt_ns, next_retry_ns";
 
 /** Walks the parsed tree once, validating and restoring into a fresh model. */
@@ -808,58 +832,52 @@ class Reader {
   }
 
   private health(value: unknown, path: string): void {
-    if (!Array.isArray(value)) throw mismatch("an array of health entries", value);
-    const list: unknown[] = value;
-    const peers = new Array<PeerId>(list.length);
-    let index = 0;
-    let field: string | undefined;
-    try {
-      for (; index < list.length; index++) {
-        field = undefined;
-        const entry = list[index];
-        if (!isObject(entry)) throw mismatch("a health entry object", entry);
-        let peer: PeerId | undefined;
-        let consecutiveFailures: number | undefined;
-        let lastEventNs: bigint | undefined;
-        let down: boolean | undefined;
-        for (const key of Object.keys(entry)) {
-          field = key;
-          const item = entry[key];
-          switch (key) {
-            case "peer":
-              peer = this.peer(item);
-              break;
-            case "consecutive_failures":
-              consecutiveFailures = readU32(item);
-              break;
-            case "last_event_ns":
-              lastEventNs = readU64(item);
-              break;
-            case "down":
-              if (typeof item !== "boolean") throw mismatch("true or false", item);
-              down = item;
-              break;
-            default:
-              throw unknownKey(key, "a health entry", HEALTH_KEYS);
-          }
-        }
-        field = undefined;
-        if (peer === undefined) throw missing("peer", "a health entry", HEALTH_KEYS);
-        if (consecutiveFailures === undefined) throw missing("consecutive_failures", "a health entry", HEALTH_KEYS);
-        if (lastEventNs === undefined) throw missing("last_event_ns", "a health entry", HEALTH_KEYS);
-        if (down === undefined) throw missing("down", "a health entry", HEALTH_KEYS);
-        this.governor.restoreHealth(peer, { consecutiveFailures, lastEventNs, down });
-        peers[index] = peer;
-      }
-    } catch (error) {
-      if (error instanceof Problem) throw new SnapshotError(error.message, entryPath(path, index, field));
-      throw error;
-    }
-    if (this.governor.trackedPeers() !== list.length) throwDuplicate(peers, path, ".peer");
+    this.entries(value, path, {
+      noun: "a health entry",
+      list: "an array of health entries",
+      keys: HEALTH_KEYS,
+      fields: [
+        ["consecutive_failures", readU32],
+        ["last_event_ns", readU64],
+        ["down", readBoolean],
+      ],
+      restore: (peer, [consecutiveFailures, lastEventNs, down]) =>
+        this.governor.restoreHealth(peer, {
+          consecutiveFailures: consecutiveFailures as number,
+          lastEventNs: lastEventNs as bigint,
+          down: down as boolean,
+        }),
+      size: () => this.governor.trackedPeers(),
+    });
   }
 
   private backoffTable(value: unknown, path: string): void {
-    if (!Array.isArray(value)) throw mismatch("an array of backoff entries", value);
+    this.entries(value, path, {
+      noun: "a backoff entry",
+      list: "an array of backoff entries",
+      keys: TABLE_KEYS,
+      fields: [
+        ["attempts", readU32],
+        ["last_attempt_ns", readU64],
+        ["next_retry_ns", readU64],
+      ],
+      restore: (peer, [attempts, lastAttemptNs, nextRetryNs]) =>
+        this.backoff.restore(peer, {
+          attempts: attempts as number,
+          lastAttemptNs: lastAttemptNs as bigint,
+          nextRetryNs: nextRetryNs as bigint,
+        }),
+      size: () => this.backoff.size(),
+    });
+  }
+
+  /**
+   * A list of per-peer entries (health, backoff table): every entry an object
+   * with `peer` and exactly the kind's fields, each read by its reader, then
+   * restored into the model; a peer twice in the list is an error.
+   */
+  private entries(value: unknown, path: string, kind: EntryKind): void {
+    if (!Array.isArray(value)) throw mismatch(kind.list, value);
     const list: unknown[] = value;
     const peers = new Array<PeerId>(list.length);
     let index = 0;
@@ -868,44 +886,34 @@ class Reader {
       for (; index < list.length; index++) {
         field = undefined;
         const entry = list[index];
-        if (!isObject(entry)) throw mismatch("a backoff entry object", entry);
+        if (!isObject(entry)) throw mismatch(`${kind.noun} object`, entry);
         let peer: PeerId | undefined;
-        let attempts: number | undefined;
-        let lastAttemptNs: bigint | undefined;
-        let nextRetryNs: bigint | undefined;
+        const values = new Array<unknown>(kind.fields.length);
         for (const key of Object.keys(entry)) {
           field = key;
           const item = entry[key];
-          switch (key) {
-            case "peer":
-              peer = this.peer(item);
-              break;
-            case "attempts":
-              attempts = readU32(item);
-              break;
-            case "last_attempt_ns":
-              lastAttemptNs = readU64(item);
-              break;
-            case "next_retry_ns":
-              nextRetryNs = readU64(item);
-              break;
-            default:
-              throw unknownKey(key, "a backoff entry", TABLE_KEYS);
+          if (key === "peer") {
+            peer = this.peer(item);
+            continue;
           }
+          const at = kind.fields.findIndex(([name]) => name === key);
+          const reader = kind.fields[at]?.[1];
+          if (reader === undefined) throw unknownKey(key, kind.noun, kind.keys);
+          values[at] = reader(item);
         }
         field = undefined;
-        if (peer === undefined) throw missing("peer", "a backoff entry", TABLE_KEYS);
-        if (attempts === undefined) throw missing("attempts", "a backoff entry", TABLE_KEYS);
-        if (lastAttemptNs === undefined) throw missing("last_attempt_ns", "a backoff entry", TABLE_KEYS);
-        if (nextRetryNs === undefined) throw missing("next_retry_ns", "a backoff entry", TABLE_KEYS);
-        this.backoff.restore(peer, { attempts, lastAttemptNs, nextRetryNs });
+        if (peer === undefined) throw missing("peer", kind.noun, kind.keys);
+        for (let at = 0; at < kind.fields.length; at++) {
+          if (values[at] === undefined) throw missing((kind.fields[at] as EntryField)[0], kind.noun, kind.keys);
+        }
+        kind.restore(peer, values);
         peers[index] = peer;
       }
     } catch (error) {
       if (error instanceof Problem) throw new SnapshotError(error.message, entryPath(path, index, field));
       throw error;
     }
-    if (this.backoff.size() !== list.length) throwDuplicate(peers, path, ".peer");
+    if (kind.size() !== list.length) throwDuplicate(peers, path, ".peer");
   }
 
   /** A peer id in canonical base58btc text; each distinct text is parsed once. */
