@@ -1,11 +1,18 @@
 /**
  * The canonical order of a snapshot's lists: by peer text, compared as plain
- * strings (base58btc is ASCII, so this is byte order). Encoder and linter share
- * it so that a lint path like `backoff_table[3]` points into the written file.
+ * strings (base58btc is ASCII, so this is byte order). Encoder, linter and
+ * upstream export share it, so that a lint path like `backoff_table[3]` points
+ * into the written file.
+ *
+ * The maps mostly hold a snapshot's items in text order already (loaded in
+ * that order; a change keeps its place), so each list is checked before it is
+ * sorted, and items still as the canonical reader left them need no
+ * comparison at all.
  */
 import type { BackoffEntry } from "../core/backoff.js";
 import type { HealthEntry } from "../core/governor.js";
 import type { PeerId } from "../core/peer-id.js";
+import { canonicalSource } from "./decode.js";
 import type { Snapshot } from "./model.js";
 
 /** A snapshot's lists in canonical order. */
@@ -17,21 +24,62 @@ export interface CanonicalLists {
   readonly backoffTable: BackoffEntry[];
 }
 
-/** Every list of the snapshot, sorted by peer text. */
+/** Every list of the snapshot, in order of peer text. */
 export function canonicalLists(snapshot: Snapshot): CanonicalLists {
+  const source = canonicalSource(snapshot);
   const allowlist = snapshot.governor.allowlist();
   return {
-    blocklist: Array.from(snapshot.governor.blocklist()).sort(byText),
-    allowlist: allowlist === null ? null : Array.from(allowlist).sort(byText),
-    health: Array.from(snapshot.governor.iterHealth()).sort(byPeerText),
-    backoffTable: Array.from(snapshot.backoff.iterEntries()).sort(byPeerText),
+    blocklist: inTextOrder(snapshot.governor.blocklist(), peerText, source?.blocklist.items),
+    allowlist: allowlist === null ? null : inTextOrder(allowlist, peerText, source?.allowlist?.items),
+    health: inTextOrder(snapshot.governor.iterHealth(), entryPeerText, source?.health.items),
+    backoffTable: inTextOrder(snapshot.backoff.iterEntries(), entryPeerText, source?.backoffTable.items),
   };
 }
 
-function byText(a: PeerId, b: PeerId): number {
-  return a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
+/** The text a peer is ordered by. */
+export const peerText = (peer: PeerId): string => peer.text;
+/** The text an entry is ordered by: its peer's. */
+export const entryPeerText = (entry: { readonly peer: PeerId }): string => entry.peer.text;
+
+/**
+ * The items by peer text, in byte order (texts are distinct: a map's keys).
+ * Items still as they were read from a canonical source (`from`, ascending)
+ * are in order among themselves, since a map keeps each key's place: an item
+ * that follows its predecessor in `from` needs no comparison of texts.
+ */
+function inTextOrder<T>(items: Iterable<T>, keyOf: (item: T) => string, from: readonly T[] = []): T[] {
+  const list = Array.from(items);
+  let at = -1; // where the previous item stands in `from`, -1 if it is not there
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i] as T;
+    if (at >= 0 && from[at + 1] === item) {
+      at += 1;
+      continue;
+    }
+    if (i > 0 && !(keyOf(list[i - 1] as T) < keyOf(item))) return sortByText(list, keyOf);
+    at = indexByText(from, keyOf(item), keyOf);
+    if (from[at] !== item) at = -1;
+  }
+  return list;
 }
 
-function byPeerText(a: { readonly peer: PeerId }, b: { readonly peer: PeerId }): number {
-  return a.peer.text < b.peer.text ? -1 : a.peer.text > b.peer.text ? 1 : 0;
+function sortByText<T>(list: T[], keyOf: (item: T) => string): T[] {
+  return list.sort((a, b) => {
+    const left = keyOf(a);
+    const right = keyOf(b);
+    return left < right ? -1 : left > right ? 1 : 0;
+  });
 }
+
+/** Where `key` stands (or would) in `sorted`, ascending by text. */
+function indexByText<T>(sorted: readonly T[], key: string, keyOf: (item: T) => string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (keyOf(sorted[middle] as T) < key) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+

@@ -20,7 +20,7 @@
 import type { BackoffEntry } from "../core/backoff.js";
 import type { HealthEntry } from "../core/governor.js";
 import type { PeerId } from "../core/peer-id.js";
-import { canonicalLists, type CanonicalLists } from "./canonical.js";
+import { canonicalLists, entryPeerText, peerText } from "./canonical.js";
 import { canonicalSource, type SourceList } from "./decode.js";
 import { SPEC_VERSION, type Snapshot } from "./model.js";
 
@@ -97,7 +97,7 @@ export function encodeSnapshot(snapshot: Snapshot): string {
  * snapshot was read into), else into new memory.
  */
 export function encodeSnapshotBytes(snapshot: Snapshot, scratch?: Uint8Array): Uint8Array {
-  const lists = sortedLists(snapshot);
+  const lists = canonicalLists(snapshot);
   const config = snapshot.backoff.config();
   const source = canonicalSource(snapshot);
   const text = source?.text ?? "";
@@ -134,64 +134,6 @@ export function encodeSnapshotBytes(snapshot: Snapshot, scratch?: Uint8Array): U
   out.ensure(END.length);
   out.bytes(END);
   return out.written();
-}
-
-/**
- * canonicalLists, checked before sorted: the maps mostly hold a snapshot's
- * items in text order already (loaded in that order; a change keeps its
- * place), and one pass of checks costs less than sorting.
- */
-function sortedLists(snapshot: Snapshot): CanonicalLists {
-  const source = canonicalSource(snapshot);
-  const allowlist = snapshot.governor.allowlist();
-  return {
-    blocklist: inTextOrder(snapshot.governor.blocklist(), peerText, source?.blocklist.items),
-    allowlist: allowlist === null ? null : inTextOrder(allowlist, peerText, source?.allowlist?.items),
-    health: inTextOrder(snapshot.governor.iterHealth(), entryPeerText, source?.health.items),
-    backoffTable: inTextOrder(snapshot.backoff.iterEntries(), entryPeerText, source?.backoffTable.items),
-  };
-}
-
-/**
- * The items by peer text, in byte order (texts are distinct: a map's keys).
- * Items still as they were read from a canonical source (`from`, ascending)
- * are in order among themselves, since a map keeps each key's place: an item
- * that follows its predecessor in `from` needs no comparison of texts.
- */
-function inTextOrder<T>(items: Iterable<T>, keyOf: (item: T) => string, from: readonly T[] = []): T[] {
-  const list = Array.from(items);
-  let at = -1; // where the previous item stands in `from`, -1 if it is not there
-  for (let i = 0; i < list.length; i++) {
-    const item = list[i] as T;
-    if (at >= 0 && from[at + 1] === item) {
-      at += 1;
-      continue;
-    }
-    if (i > 0 && !(keyOf(list[i - 1] as T) < keyOf(item))) return sortByText(list, keyOf);
-    at = indexByText(from, keyOf(item), keyOf);
-    if (from[at] !== item) at = -1;
-  }
-  return list;
-}
-
-function sortByText<T>(list: T[], keyOf: (item: T) => string): T[] {
-  return list.sort((a, b) => {
-    const left = keyOf(a);
-    const right = keyOf(b);
-    return left < right ? -1 : left > right ? 1 : 0;
-  });
-}
-
-/** Where `key` stands (or would) in `sorted`, ascending by text. */
-function indexByText<T>(sorted: readonly T[], key: string, keyOf: (item: T) => string): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (keyOf(sorted[middle] as T) < key) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 const UTF8_ENCODER = new TextEncoder();
@@ -303,8 +245,7 @@ function writeList<T>(
   out.bytes(closing);
 }
 
-const peerText = (peer: PeerId): string => peer.text;
-const entryPeerText = (entry: { readonly peer: PeerId }): string => entry.peer.text;
+
 
 function writePeer(out: ByteWriter, peer: PeerId): void {
   out.bytes(PEER_ITEM);
