@@ -260,8 +260,7 @@ function spellsShortMultihash(text: string): boolean {
   if (zeroes === 1 && text.charCodeAt(1) === 0x31) return false;
   let value = 0;
   for (let i = zeroes; i < length; i++) {
-    const code = text.charCodeAt(i);
-    const digit = code < 128 ? (BASE58_VALUES[code] as number) : -1;
+    const digit = base58Digit(text.charCodeAt(i));
     if (digit < 0) return false;
     value = value * 58 + digit;
   }
@@ -282,6 +281,11 @@ function spellsShortMultihash(text: string): boolean {
     : first <= MAX_DIGEST_BYTES && size === first + 1;
 }
 
+/** The value of a base58btc letter, or -1 for any other character (of any code point). */
+function base58Digit(code: number): number {
+  return code < 128 ? (BASE58_VALUES[code] as number) : -1;
+}
+
 /** Bytes in the integer part of `x` >= 1 (which is below 256^127). */
 function byteLength(x: number): number {
   let size = Math.max(1, Math.ceil(Math.log2(x) / 8));
@@ -299,9 +303,8 @@ const SCRATCH_LIMBS = new Float64Array(Math.ceil((MAX_PEER_TEXT * 0.74) / 3) + 2
  * base58btc text -> bytes, or undefined when a character is outside the
  * alphabet; the same bytes as multiformats' `base58btc.baseDecode` (each
  * leading "1" is a zero byte, the rest a big-endian number without leading
- * zeros). multiformats does not refuse a character above U+00FF (its base-x
- * table has 256 entries; such a character decodes as a strange digit), so a
- * text with one goes to multiformats, to decode exactly as it always has.
+ * zeros) for every text of the alphabet. Unlike multiformats, which lets a
+ * character above U+00FF through as a strange digit, it refuses them all.
  * Exported for its property test, not part of the library's API.
  */
 export function decodeBase58Btc(text: string): Uint8Array | undefined {
@@ -318,10 +321,7 @@ export function decodeBase58Btc(text: string): Uint8Array | undefined {
     const end = Math.min(start + 4, length);
     let carry = 0;
     for (let i = start; i < end; i++) {
-      const code = text.charCodeAt(i);
-      // Only the 58 letters of the alphabet: multiformats' decoder lets characters
-      // above U+00FF through (and would keep them in the peer's text); we do not.
-      const digit = code < 128 ? (BASE58_VALUES[code] as number) : -1;
+      const digit = base58Digit(text.charCodeAt(i));
       if (digit < 0) return undefined;
       carry = carry * 58 + digit;
     }
