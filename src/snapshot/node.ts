@@ -1,0 +1,330 @@
+/**
+ * The node-snapshot kind: upstream's bincode `NodeSnapshot`, the file a node
+ * writes (reference/NODE_SNAPSHOT.md), over the shared model.
+ *
+ * Reading validates the whole file (any bad byte is a SnapshotError with the
+ * field path and byte offset), builds nothing for the sections bbgov does not
+ * edit (they are skipped, measured, and left where they are), and restores
+ * the governor part as upstream's `Node::restore` does. Writing replaces only
+ * the bytes of `peer_governor` + `backoff_table`: everything before and after
+ * them, trailing bytes included, is copied unchanged. Entries whose peer
+ * bytes do not parse are skipped by restore but kept on write, as raw bytes
+ * after the model's entries of the same list.
+ *
+ * The governor lists are read and written by hand over the codec's Reader and
+ * Writer (the hot path at 100k peers); they follow PEER_GOVERNOR and
+ * BACKOFF_TABLE of node-schema.ts, which the generic codec's tests hold them to.
+ */
+import { BackoffTable, type BackoffConfig } from "../core/backoff.js";
+import { InvalidPeerId } from "../core/errors.js";
+import { PeerGovernor } from "../core/governor.js";
+import { PeerId, multihashProblem } from "../core/peer-id.js";
+import { Failure, Reader, Writer, read, skip, toSnapshotError, type Schema } from "./bincode.js";
+import { canonicalLists } from "./canonical.js";
+import { SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
+import { FRAMEWORK, NODE_SNAPSHOT, TRANSIENT } from "./node-schema.js";
+
+/** The node's identity and the shape of the file, for `inspect`. */
+export interface NodeInfo {
+  readonly incarnation: bigint;
+  /** `config.peer_id` (a view into the file's bytes). */
+  readonly peerIdBytes: Uint8Array;
+  /** undefined when empty or not parsable. */
+  readonly peerId: PeerId | undefined;
+  /** `transient.framework.spec_version`. */
+  readonly specVersion: number;
+  /** Sizes of the other sections, for `inspect`: name, element count where it has one, bytes. */
+  readonly sections: readonly { readonly name: string; readonly count?: number; readonly bytes: number }[];
+  /** [start, end) of peer_governor + backoff_table. */
+  readonly governorRange: readonly [number, number];
+  readonly trailingBytes: number;
+}
+
+/** A node snapshot read as upstream restores it, with what writing it back needs. */
+export interface NodeSnapshotRead {
+  /** The model as Node::restore leaves it. */
+  readonly snapshot: Snapshot;
+  /** One per skipped (unparsable) entry and per clamp: path + "at byte N". */
+  readonly warnings: readonly SnapshotWarning[];
+  readonly node: NodeInfo;
+  /** The governor part (peer_governor + backoff_table) of `snapshot` as bytes, deterministic. */
+  encodeGovernor(snapshot: Snapshot): Uint8Array;
+  /** The whole file with the governor part replaced: bytes before and after (trailing included) copied unchanged. */
+  encode(snapshot: Snapshot): Uint8Array;
+}
+
+/** Options of `readNodeSnapshot`: what the file cannot hold. */
+export interface NodeReadOptions {
+  /** The host's backoff schedule (default upstream's 10 ms / 60 s). */
+  readonly backoff?: Partial<BackoffConfig>;
+  /** "now"; default the latest event time among the restored entries, else 0. */
+  readonly clockNs?: bigint;
+}
+
+/** The only `spec_version` upstream's restore accepts. */
+export const NODE_SPEC_VERSION = 1;
+
+const FRAMEWORK_PATH = "transient.framework";
+const GOVERNOR_PATH = `${FRAMEWORK_PATH}.peer_governor`;
+const BACKOFF_PATH = `${FRAMEWORK_PATH}.backoff_table`;
+
+/** Entries of one list that restore skips, as their raw encoded bytes in file order. */
+interface KeptEntries {
+  blocklist: Uint8Array[];
+  allowlist: Uint8Array[];
+  health: Uint8Array[];
+  backoffTable: Uint8Array[];
+}
+
+/** True when the bytes look like a bincode NodeSnapshot rather than text (cheap check). */
+export function looksLikeNodeSnapshot(bytes: Uint8Array): boolean {
+  // incarnation (8 bytes), then config.peer_id's u64 length: a real one is
+  // small, while text (JSON, say) has printable bytes in its high half.
+  if (bytes.length < 16) return false;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const high = view.getUint32(12, true);
+  const low = view.getUint32(8, true);
+  return high === 0 && low <= bytes.length - 16;
+}
+
+/** Decodes a bincode NodeSnapshot and restores its governor part as upstream's `Node::restore` does. */
+export function readNodeSnapshot(bytes: Uint8Array, options: NodeReadOptions = {}): NodeSnapshotRead {
+  const reader = new Reader(bytes);
+  const sections: { name: string; count?: number; bytes: number }[] = [];
+  const warnings: SnapshotWarning[] = [];
+  const governor = new PeerGovernor();
+  const backoff = new BackoffTable(options.backoff ?? {});
+  const kept: KeptEntries = { blocklist: [], allowlist: [], health: [], backoffTable: [] };
+  let incarnation = 0n;
+  let peerIdBytes: Uint8Array = new Uint8Array(0);
+  let specVersion = 0;
+  let governorStart = 0;
+  let governorEnd = 0;
+
+  const section = (name: string, schema: Schema): void => {
+    const start = reader.offset;
+    skip(schema, reader, name);
+    const collection = typeof schema === "object" && ("vec" in schema || "map" in schema);
+    const count = collection ? Number(new DataView(bytes.buffer, bytes.byteOffset + start, 8).getBigUint64(0, true)) : undefined;
+    sections.push(count === undefined ? { name, bytes: reader.offset - start } : { name, count, bytes: reader.offset - start });
+  };
+
+  for (const [name, schema] of NODE_SNAPSHOT.struct) {
+    if (name === "incarnation") incarnation = read("u64", reader, name) as bigint;
+    else if (name === "config") {
+      const start = reader.offset;
+      const config = read(schema, reader, name) as { peer_id: Uint8Array };
+      peerIdBytes = config.peer_id;
+      sections.push({ name, bytes: reader.offset - start });
+    } else if (name !== "transient") section(name, schema);
+    else {
+      for (const [field, fieldSchema] of TRANSIENT.struct) {
+        const path = `transient.${field}`;
+        if (field !== "framework") {
+          section(path, fieldSchema);
+          continue;
+        }
+        for (const [part, partSchema] of FRAMEWORK.struct) {
+          const partPath = `${FRAMEWORK_PATH}.${part}`;
+          if (part === "peer_governor") {
+            governorStart = reader.offset;
+            readGovernor(reader, governor, kept, warnings);
+          } else if (part === "backoff_table") {
+            readBackoffTable(reader, backoff, kept, warnings);
+            governorEnd = reader.offset;
+          } else if (part === "spec_version") specVersion = read("u32", reader, partPath) as number;
+          else if (part === "peer_id_bytes" || part === "next_command_id" || part === "next_exec_id") skip(partSchema, reader, partPath);
+          else section(partPath, partSchema);
+        }
+      }
+    }
+  }
+  if (specVersion !== NODE_SPEC_VERSION) {
+    throw new SnapshotError(
+      `SpecVersionMismatch { got: ${specVersion}, expected: ${NODE_SPEC_VERSION} }: upstream's restore refuses this snapshot`,
+      `${FRAMEWORK_PATH}.spec_version`,
+    );
+  }
+
+  const snapshot: Snapshot = { clockNs: options.clockNs ?? latestEventNs(governor, backoff), governor, backoff };
+  let peerId: PeerId | undefined;
+  if (peerIdBytes.length > 0 && multihashProblem(peerIdBytes) === undefined) peerId = PeerId.fromBytes(peerIdBytes);
+  const node: NodeInfo = {
+    incarnation,
+    peerIdBytes,
+    peerId,
+    specVersion,
+    sections,
+    governorRange: [governorStart, governorEnd],
+    trailingBytes: bytes.length - reader.offset,
+  };
+  const encodeGovernor = (model: Snapshot): Uint8Array => writeGovernor(model, kept, governorEnd - governorStart);
+  return {
+    snapshot,
+    warnings,
+    node,
+    encodeGovernor,
+    encode(model: Snapshot): Uint8Array {
+      const governorBytes = encodeGovernor(model);
+      const after = bytes.length - governorEnd;
+      const out = new Uint8Array(governorStart + governorBytes.length + after);
+      out.set(bytes.subarray(0, governorStart), 0);
+      out.set(governorBytes, governorStart);
+      out.set(bytes.subarray(governorEnd), governorStart + governorBytes.length);
+      return out;
+    },
+  };
+}
+
+/** The latest `last_event_ns` / `last_attempt_ns` of the model, 0 when it has none. */
+function latestEventNs(governor: PeerGovernor, backoff: BackoffTable): bigint {
+  let latest = 0n;
+  for (const entry of governor.iterHealth()) if (entry.lastEventNs > latest) latest = entry.lastEventNs;
+  for (const entry of backoff.iterEntries()) if (entry.lastAttemptNs > latest) latest = entry.lastAttemptNs;
+  return latest;
+}
+
+/** The peer the bytes spell, or undefined (with a warning) when upstream's `PeerId::from_bytes` refuses them. */
+function parsePeer(bytes: Uint8Array, path: string, at: number, warnings: SnapshotWarning[]): PeerId | undefined {
+  try {
+    return PeerId.fromBytes(bytes);
+  } catch (error) {
+    if (!(error instanceof InvalidPeerId)) throw error;
+    const problem = multihashProblem(bytes) ?? error.message;
+    warnings.push({
+      path,
+      message: `peer bytes do not parse (${problem}): skipped as upstream's restore skips them, kept as they are on write (at byte ${at})`,
+    });
+    return undefined;
+  }
+}
+
+/**
+ * Reads `PeerGovernorSnapshot` into `governor`. Where a failure happened is
+ * tracked in plain variables (no closures, no strings per element) and
+ * turned into a path only when one is thrown.
+ */
+function readGovernor(reader: Reader, governor: PeerGovernor, kept: KeptEntries, warnings: SnapshotWarning[]): void {
+  let list = "blocklist";
+  let index = -1;
+  let field = "";
+  try {
+    let count = reader.length(8, "peers");
+    for (index = 0; index < count; index++) {
+      const start = reader.offset;
+      const peerBytes = reader.bytesView();
+      const peer = parsePeer(peerBytes, `${GOVERNOR_PATH}.blocklist[${index}]`, start, warnings);
+      if (peer === undefined) kept.blocklist.push(reader.bytes.subarray(start, reader.offset));
+      else governor.block(peer);
+    }
+    list = "allowlist";
+    index = -1;
+    if (reader.optionTag()) {
+      count = reader.length(8, "peers");
+      const allowed: PeerId[] = [];
+      for (index = 0; index < count; index++) {
+        const start = reader.offset;
+        const peerBytes = reader.bytesView();
+        const peer = parsePeer(peerBytes, `${GOVERNOR_PATH}.allowlist[${index}]`, start, warnings);
+        if (peer === undefined) kept.allowlist.push(reader.bytes.subarray(start, reader.offset));
+        else allowed.push(peer);
+      }
+      governor.setAllowlist(allowed);
+    }
+    list = "health";
+    index = -1;
+    count = reader.length(8 + 4 + 8 + 1, "health entries");
+    for (index = 0; index < count; index++) {
+      const start = reader.offset;
+      field = "[0]";
+      const peerBytes = reader.bytesView();
+      field = "[1]";
+      const consecutiveFailures = reader.u32();
+      field = "[2]";
+      const lastEventNs = reader.u64();
+      field = "[3]";
+      const down = reader.bool();
+      field = "";
+      const peer = parsePeer(peerBytes, `${GOVERNOR_PATH}.health[${index}][0]`, start, warnings);
+      if (peer === undefined) kept.health.push(reader.bytes.subarray(start, reader.offset));
+      else governor.restoreHealth(peer, { consecutiveFailures, lastEventNs, down });
+    }
+    list = "failure_threshold";
+    index = -1;
+    const at = reader.offset;
+    const threshold = reader.u32();
+    if (threshold === 0) {
+      warnings.push({
+        path: `${GOVERNOR_PATH}.failure_threshold`,
+        message: `failure_threshold 0 loads as 1 (upstream clamps it to at least 1) (at byte ${at})`,
+      });
+    }
+    governor.setFailureThreshold(threshold);
+  } catch (error) {
+    throw located(error, `${GOVERNOR_PATH}.${list}${index >= 0 ? `[${index}]` : ""}${field}`);
+  }
+}
+
+/** Reads `Vec<BackoffEntry>` into `backoff`, the last entry of a repeated peer winning. */
+function readBackoffTable(reader: Reader, backoff: BackoffTable, kept: KeptEntries, warnings: SnapshotWarning[]): void {
+  let index = -1;
+  let field = "";
+  try {
+    const count = reader.length(8 + 4 + 8 + 8, "backoff entries");
+    for (index = 0; index < count; index++) {
+      const start = reader.offset;
+      field = ".peer";
+      const peerBytes = reader.bytesView();
+      field = ".attempts";
+      const attempts = reader.u32();
+      field = ".last_attempt_ns";
+      const lastAttemptNs = reader.u64();
+      field = ".next_retry_ns";
+      const nextRetryNs = reader.u64();
+      field = "";
+      const peer = parsePeer(peerBytes, `${BACKOFF_PATH}[${index}].peer`, start, warnings);
+      if (peer === undefined) kept.backoffTable.push(reader.bytes.subarray(start, reader.offset));
+      else backoff.restore(peer, { attempts, lastAttemptNs, nextRetryNs });
+    }
+  } catch (error) {
+    throw located(error, `${BACKOFF_PATH}${index >= 0 ? `[${index}]` : ""}${field}`);
+  }
+}
+
+function located(error: unknown, path: string): unknown {
+  return error instanceof Failure ? toSnapshotError(error, path) : error;
+}
+
+/** peer_governor + backoff_table of the model: canonical order and bytes, then the kept entries. */
+function writeGovernor(snapshot: Snapshot, kept: KeptEntries, sizeHint: number): Uint8Array {
+  const lists = canonicalLists(snapshot);
+  const writer = new Writer(sizeHint + 64);
+  writer.count(lists.blocklist.length + kept.blocklist.length);
+  for (const peer of lists.blocklist) writer.bytes(peer.bytes);
+  for (const raw of kept.blocklist) writer.raw(raw);
+  if (lists.allowlist === null) writer.u8(0);
+  else {
+    writer.u8(1);
+    writer.count(lists.allowlist.length + kept.allowlist.length);
+    for (const peer of lists.allowlist) writer.bytes(peer.bytes);
+    for (const raw of kept.allowlist) writer.raw(raw);
+  }
+  writer.count(lists.health.length + kept.health.length);
+  for (const entry of lists.health) {
+    writer.bytes(entry.peer.bytes);
+    writer.u32(entry.consecutiveFailures);
+    writer.u64(entry.lastEventNs);
+    writer.u8(entry.down ? 1 : 0);
+  }
+  for (const raw of kept.health) writer.raw(raw);
+  writer.u32(snapshot.governor.failureThreshold());
+  writer.count(lists.backoffTable.length + kept.backoffTable.length);
+  for (const entry of lists.backoffTable) {
+    writer.bytes(entry.peer.bytes);
+    writer.u32(entry.attempts);
+    writer.u64(entry.lastAttemptNs);
+    writer.u64(entry.nextRetryNs);
+  }
+  for (const raw of kept.backoffTable) writer.raw(raw);
+  return writer.result();
+}
