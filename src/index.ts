@@ -53,4 +53,4 @@ export {
   type DecodedUpstream,
   type InvalidEntry,
   type UpstreamDecodeOptions,
-} from "./snapshot/upstream.js";
+} from "./snapshot/framework-json.js";

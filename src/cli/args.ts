@@ -52,3 +52,16 @@ export function integerArg(name: string, min = 0, max = U32_MAX): (text: string)
     return Number(text);
   };
 }
+
+/** `--host-backoff BASE,MAX` (either may be left out: `20ms`, `,30s`): the host's backoff schedule. */
+export function hostBackoffArg(text: string): { baseNs?: bigint; maxDelayNs?: bigint } {
+  const parts = text.split(",");
+  if (parts.length > 2 || parts.every((part) => part.trim() === "")) {
+    throw new UsageError(`invalid schedule ${JSON.stringify(text)}: expected BASE,MAX (e.g. 10ms,60s), BASE, or ,MAX`, "--host-backoff");
+  }
+  const [base = "", max = ""] = parts.map((part) => part.trim());
+  return {
+    ...(base === "" ? {} : { baseNs: parseNanoseconds(base, "--host-backoff base") }),
+    ...(max === "" ? {} : { maxDelayNs: parseNanoseconds(max, "--host-backoff max") }),
+  };
+}

@@ -1,6 +1,9 @@
 /** What a command module receives and returns: the contract between `main` and `commands/`. */
 import type { ChalkInstance } from "chalk";
-import type { Snapshot } from "../snapshot/model.js";
+import type { FrameworkFields } from "../snapshot/framework-json.js";
+import type { Holds, SnapshotKind } from "../snapshot/kinds.js";
+import type { Snapshot, SnapshotWarning } from "../snapshot/model.js";
+import type { NodeInfo } from "../snapshot/node.js";
 
 /** An event time as given on the command line: absolute (`--at`) or relative to the clock (`--after`). */
 export type TimeSpec = { readonly kind: "at"; readonly ns: bigint } | { readonly kind: "after"; readonly ns: bigint };
@@ -11,6 +14,16 @@ export interface CommandContext {
   readonly snapshot: Snapshot;
   /** How the snapshot is named in messages (its path, or "standard input"). */
   readonly source: string;
+  /** What the file can store besides the governor (a node snapshot holds no clock and no backoff schedule). */
+  readonly holds: Holds;
+  /** The kind of file, for messages only: commands behave alike on every kind. */
+  readonly kind: SnapshotKind;
+  /** Which node the snapshot belongs to, when the file says (a node snapshot). */
+  readonly node?: NodeInfo;
+  /** What loading found (clamps, skipped entries), each with its path in the file. */
+  readonly loadFindings: readonly SnapshotWarning[];
+  /** The file's own FrameworkSnapshot fields besides the governor (none for a bbgov snapshot), for export. */
+  readonly frameworkFields?: () => FrameworkFields;
 }
 
 /** How a report is drawn for people. */

@@ -6,12 +6,13 @@
  */
 import { CommanderError } from "commander";
 import { BbgovError } from "../core/errors.js";
-import { decodeSnapshot } from "../snapshot/decode.js";
+import type { BackoffConfig } from "../core/backoff.js";
 import { encodeSnapshotBytes } from "../snapshot/encode.js";
+import { openSnapshot, type OpenedSnapshot, type SnapshotInput } from "../snapshot/kinds.js";
 import { emptySnapshot, SnapshotError, type Snapshot } from "../snapshot/model.js";
 import type { CommandModule, Report } from "./context.js";
 import { UsageError } from "./errors.js";
-import { displayName, exists, isEncodingOf, readSnapshotText, readText, STDIO, writeOutput, writeTextAtomic } from "./io/store.js";
+import { displayName, exists, isEncodingOf, readBytes, STDIO, textOf, writeOutput, writeTextAtomic } from "./io/store.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
 import { renderJson } from "./render/json.js";
 import { packageVersion } from "./version.js";
@@ -88,6 +89,8 @@ interface Globals {
   readonly out: string | undefined;
   readonly quiet: boolean;
   readonly color: boolean;
+  /** The host's backoff schedule, for snapshot kinds that do not store one. */
+  readonly hostBackoff: Partial<BackoffConfig> | undefined;
 }
 
 function readGlobals(invocation: Invocation, env: CliIo["env"]): Globals {
@@ -100,6 +103,7 @@ function readGlobals(invocation: Invocation, env: CliIo["env"]): Globals {
     out: g.out as string | undefined,
     quiet: g.quiet === true,
     color: g.color !== false,
+    hostBackoff: g.hostBackoff as Partial<BackoffConfig> | undefined,
   };
 }
 
@@ -135,7 +139,8 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   const { report, written, loadWarnings } = outcome;
 
   const reportStream = spec.mutates && (globals.out ?? source) === STDIO ? io.stderr : io.stdout;
-  const warnings = [...loadWarnings, ...report.warnings];
+  // A command that reports what loading found (validate) has it in its own report.
+  const warnings = [...(spec.reportsLoadFindings === true ? [] : loadWarnings), ...report.warnings];
   if (report.output !== undefined && !spec.mutates) {
     if (globals.out !== undefined && globals.out !== STDIO) await writeTextAtomic(globals.out, report.output);
     else io.stdout.write(report.output);
@@ -164,8 +169,8 @@ async function loadRunWrite(
   const { spec } = invocation;
   const source = globals.snapshotPath;
   const target = globals.out ?? source;
-  let originalText: string | undefined;
-  let spare: Uint8Array | undefined; // the buffer the snapshot was read into: the new one is encoded into it
+  let opened: OpenedSnapshot | undefined;
+  let spare: Uint8Array | undefined; // the buffer the snapshot was read into: a new JSON one is encoded into it
   let snapshot: Snapshot;
   const loadWarnings: string[] = [];
   if (spec.snapshot === "create" || spec.snapshot === "none") {
@@ -174,20 +179,30 @@ async function loadRunWrite(
       throw new UsageError(`${target} already exists; add --force to replace it`, spec.name);
     }
   } else {
-    ({ text: originalText, buffer: spare } = await readSnapshotText(source, io.stdin, spec.mutates));
-    const loaded = decodeFrom(originalText, source);
-    snapshot = loaded.snapshot;
+    const read = await readBytes(source, io.stdin, "the snapshot", spec.mutates);
+    spare = read.buffer;
+    const loaded = openFrom(read.bytes, source, globals.hostBackoff);
+    opened = loaded.opened;
+    snapshot = opened.snapshot;
     loadWarnings.push(...loaded.warnings);
   }
-  const report = await commandModule.execute({ snapshot, source: displayName(source) }, args, invocation.options);
+  if (globals.hostBackoff !== undefined && (opened?.holds.backoffSchedule ?? true)) {
+    loadWarnings.push(`--host-backoff ignored: ${displayName(source)} stores its own backoff schedule (see bbgov backoff)`);
+  }
+  const ctx = {
+    snapshot,
+    source: displayName(source),
+    holds: opened?.holds ?? { clock: true, backoffSchedule: true },
+    kind: opened?.kind ?? "bbgov-json",
+    ...(opened?.node === undefined ? {} : { node: opened.node }),
+    ...(opened === undefined ? {} : { frameworkFields: () => opened.frameworkFields() }),
+    loadFindings: (opened?.warnings ?? []).map((w) => ({ path: `${displayName(source)}: ${w.path}`, message: w.message })),
+  };
+  const report = await commandModule.execute(ctx, args, invocation.options);
   let written = false;
   if (spec.mutates) {
-    // Bytes, not a string: the canonical text goes to disk without a second copy.
-    const bytes = encodeSnapshotBytes(snapshot, spare);
-    const wanted =
-      globals.out !== undefined ||
-      target === STDIO ||
-      ((report.changed ?? true) && (originalText === undefined || !isEncodingOf(bytes, originalText)));
+    const bytes = opened === undefined ? encodeSnapshotBytes(snapshot) : opened.encode(spare);
+    const wanted = globals.out !== undefined || target === STDIO || ((report.changed ?? true) && (opened === undefined || !opened.unchanged(bytes)));
     if (wanted && !globals.dryRun) {
       await writeOutput(target, bytes, io.stdout);
       written = true;
@@ -216,7 +231,7 @@ function footer(globals: Globals, source: string, written: boolean): string {
   return written ? `\nwrote ${target}` : "";
 }
 
-/** Reads the file a command names as its argument (diff's OTHER, apply's SCRIPT) and passes its content on. */
+/** Reads the file a command names as its argument (diff's OTHER, apply's SCRIPT, import's FILE) and passes its content on. */
 async function readFileArgument(invocation: Invocation, globals: Globals, io: CliIo): Promise<readonly unknown[]> {
   const kind = invocation.spec.fileArg;
   if (kind === undefined) return invocation.args;
@@ -225,16 +240,19 @@ async function readFileArgument(invocation: Invocation, globals: Globals, io: Cl
     throw new UsageError("standard input cannot be both the snapshot and the command's input file", invocation.spec.name);
   }
   const what = kind === "text" ? `the ${invocation.spec.args[0]?.syntax.replace(/[<>[\].]/g, "") ?? "input"} file` : "the other snapshot";
-  const text = await readText(file, io.stdin, what);
-  if (kind === "text") return [{ text, source: displayName(file) }, ...invocation.args.slice(1)];
-  const loaded = decodeFrom(text, file);
-  return [{ snapshot: loaded.snapshot, source: displayName(file) }];
+  const { bytes } = await readBytes(file, io.stdin, what);
+  if (kind === "text") return [{ text: textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];
+  if (kind === "bytes") return [{ bytes, text: () => textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];
+  const { opened } = openFrom(bytes, file, globals.hostBackoff);
+  return [{ snapshot: opened.snapshot, source: displayName(file) }];
 }
 
-function decodeFrom(text: string, file: string): { snapshot: Snapshot; warnings: string[] } {
+/** Opens a snapshot file of any kind; its errors and warnings name the file. */
+function openFrom(bytes: Uint8Array, file: string, hostBackoff: Partial<BackoffConfig> | undefined): { opened: OpenedSnapshot; warnings: string[] } {
+  const input: SnapshotInput = { bytes, text: () => textOf(bytes, file), isEncodingOf };
   try {
-    const { snapshot, warnings } = decodeSnapshot(text);
-    return { snapshot, warnings: warnings.map((w) => `${w.message} (${displayName(file)}: ${w.path})`) };
+    const opened = openSnapshot(input, hostBackoff === undefined ? {} : { backoff: hostBackoff });
+    return { opened, warnings: opened.warnings.map((w) => `${w.message} (${displayName(file)}: ${w.path})`) };
   } catch (error) {
     if (error instanceof SnapshotError) throw new SnapshotError(error.message, `${displayName(file)}: ${error.path}`);
     throw error;

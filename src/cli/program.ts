@@ -5,7 +5,7 @@
  * `main` executes, so parsing stays separate from loading and writing.
  */
 import { Argument, Command, CommanderError, Option } from "commander";
-import { afterArg, atArg, integerArg, nanosecondsArg, peerArg, peersArg } from "./args.js";
+import { afterArg, atArg, hostBackoffArg, integerArg, nanosecondsArg, peerArg, peersArg } from "./args.js";
 import type { CommandModule } from "./context.js";
 import { UsageError } from "./errors.js";
 import { TIME_SYNTAX } from "./io/time.js";
@@ -42,13 +42,15 @@ export interface CommandSpec {
   /** May be a line of an `apply` script. */
   readonly inApply: boolean;
   /** A positional argument that names a file `main` reads for the command: a snapshot, or text (a script, an upstream export). */
-  readonly fileArg?: "snapshot" | "text";
+  readonly fileArg?: "snapshot" | "text" | "bytes";
   /**
    * Where the command's snapshot comes from: `load` (the default) reads `-s`;
    * `create` starts from an empty one and refuses to replace a file without
    * --force (init, import); `none` needs no snapshot at all (completion).
    */
   readonly snapshot?: "load" | "create" | "none";
+  /** The command reports what loading found (clamps, skipped entries) itself, so `main` does not repeat them as warnings. */
+  readonly reportsLoadFindings?: boolean;
   /** A read-only command whose product (`Report.output`) `--out` may send to a file (export). */
   readonly writesOut?: boolean;
   readonly load: () => Promise<CommandModule>;
@@ -253,6 +255,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov -s node1.json validate", "for f in snapshots/*.json; do bbgov -q -s \"$f\" validate || echo \"$f is broken\"; done"],
     mutates: false,
     inApply: false,
+    reportsLoadFindings: true,
     load: () => import("./commands/validate.js"),
   },
   {
@@ -279,29 +282,37 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "import",
-    summary: "write a new snapshot from the upstream framework snapshot's JSON",
-    args: [{ syntax: "<upstream>", description: "the upstream framework snapshot (serde JSON) file, or - for standard input" }],
+    summary: "write a new snapshot from a node's own snapshot (bincode) or upstream's framework snapshot (JSON)",
+    args: [{ syntax: "<upstream>", description: "the node snapshot or framework snapshot file, or - for standard input" }],
     options: [
-      { flags: "--from <format>", description: "the input format", choices: ["framework-json"], defaultValue: "framework-json" },
-      { flags: "--skip-invalid", description: "drop entries whose peer bytes do not parse (as upstream does) instead of failing" },
+      { flags: "--from <kind>", description: "the input kind (default: recognised from the content)", choices: ["auto", "node-snapshot", "framework-json"], defaultValue: "auto" },
+      { flags: "--strict", description: "refuse a file with entries whose peer bytes do not parse (by default they are skipped, as upstream's restore does, and reported)" },
+      { flags: "--skip-invalid", description: "skip entries whose peer bytes do not parse (the default; kept for old scripts)" },
       { flags: "--clock <time>", description: "the snapshot clock (default: the latest event time in the file)", parse: nanosecondsArg("--clock") },
       { flags: "--backoff-base <dur>", description: "backoff base delay, not in the upstream snapshot (default 10ms)", parse: nanosecondsArg("--backoff-base") },
       { flags: "--backoff-max <dur>", description: "backoff maximum delay, not in the upstream snapshot (default 60s)", parse: nanosecondsArg("--backoff-max") },
       { flags: "--force", description: "replace an existing snapshot" },
     ],
-    examples: ["bbgov -s node1.json import framework-snapshot.json", "bbgov -s - import --skip-invalid dump.json > governor.json", "bbgov -s a.json export | bbgov -s b.json import -"],
+    examples: ["bbgov -s governor.json import node-7.snap", "bbgov -s node1.json import framework-snapshot.json", "bbgov -s a.json export | bbgov -s b.json import -"],
     mutates: true,
     inApply: false,
-    fileArg: "text",
+    fileArg: "bytes",
     snapshot: "create",
     load: () => import("./commands/import.js"),
   },
   {
     name: "export",
-    summary: "print the governor state as the upstream framework snapshot's JSON (read-only)",
+    summary: "print the snapshot as upstream's complete FrameworkSnapshot JSON, or as a bbgov snapshot (read-only)",
     args: [],
-    options: [{ flags: "--to <format>", description: "the output format", choices: ["framework-json"], defaultValue: "framework-json" }],
-    examples: ["bbgov export > governor-upstream.json", "bbgov -s node1.json export -o restore.json"],
+    options: [
+      {
+        flags: "--to <kind>",
+        description: "framework-json: a complete FrameworkSnapshot (a node's own fields kept); bbgov-json: a version-1 bbgov snapshot",
+        choices: ["framework-json", "bbgov-json"],
+        defaultValue: "framework-json",
+      },
+    ],
+    examples: ["bbgov export > framework.json", "bbgov -s node-7.snap export --to framework-json -o framework.json", "bbgov -s node-7.snap export --to bbgov-json -o governor.json"],
     mutates: false,
     inApply: false,
     writesOut: true,
@@ -332,6 +343,11 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { flags: "--json", description: "print one JSON document instead of tables" },
   { flags: "--dry-run", description: "do everything but write the snapshot" },
   { flags: "-o, --out <file>", description: "write the result there instead of in place" },
+  {
+    flags: "--host-backoff <base,max>",
+    description: "the host's backoff schedule, for node and framework snapshots, which do not store one (default 10ms,60s)",
+    parse: hostBackoffArg,
+  },
   { flags: "--lock-timeout <dur>", description: "how long to wait for another writer's lock (default 10s)", parse: nanosecondsArg("--lock-timeout") },
   { flags: "--no-color", description: "no colours (also NO_COLOR=1)" },
   { flags: "-q, --quiet", description: "print nothing but errors and the JSON document; exit codes still tell" },

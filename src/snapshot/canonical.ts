@@ -12,7 +12,7 @@
 import type { BackoffEntry } from "../core/backoff.js";
 import type { HealthEntry } from "../core/governor.js";
 import type { PeerId } from "../core/peer-id.js";
-import { canonicalSource } from "./decode.js";
+import { canonicalSource } from "./decode-canonical.js";
 import type { Snapshot } from "./model.js";
 
 /** A snapshot's lists in canonical order. */

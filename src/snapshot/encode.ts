@@ -21,7 +21,7 @@ import type { BackoffEntry } from "../core/backoff.js";
 import type { HealthEntry } from "../core/governor.js";
 import type { PeerId } from "../core/peer-id.js";
 import { canonicalLists, entryPeerText, peerText } from "./canonical.js";
-import { canonicalSource, type SourceList } from "./decode.js";
+import { canonicalSource, type SourceList } from "./decode-canonical.js";
 import { SPEC_VERSION, type Snapshot } from "./model.js";
 
 /** One `peer_governor.health` entry as written. */

@@ -136,7 +136,7 @@ describe("bash runs its script", () => {
     expect(complete("--snapshot", "bbgov.b")).toEqual(["bbgov.bash"]);
     expect(complete("apply", "chan")).toEqual(["changes.txt"]);
     expect(complete("completion", "")).toEqual(["bash", "zsh", "fish"]);
-    expect(complete("import", "--from", "")).toEqual(["framework-json"]);
+    expect(complete("import", "--from", "")).toEqual(["auto", "node-snapshot", "framework-json"]);
     expect(complete("block", "--d")).toEqual(["--dry-run"]);
     // Peers and durations are not guessed.
     expect(complete("block", "")).toEqual([]);

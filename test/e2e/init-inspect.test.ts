@@ -91,6 +91,8 @@ function fourPeers(): Sandbox {
 }
 
 interface InspectDoc {
+  kind: string;
+  node: unknown;
   clock_ns: string;
   peer_governor: { failure_threshold: number; blocklist: string[]; allowlist: string[] | null };
   backoff: { base_ns: string; max_delay_ns: string };
@@ -118,7 +120,8 @@ describe("inspect", { timeout: 30_000 }, () => {
 
   it("--json: the whole state, a summary, and each peer's decisions at the clock", () => {
     const doc = box.json<InspectDoc>(["inspect"]);
-    expect(Object.keys(doc)).toEqual(["clock_ns", "peer_governor", "backoff", "summary", "peers"]);
+    expect(Object.keys(doc)).toEqual(["kind", "node", "clock_ns", "peer_governor", "backoff", "summary", "peers"]);
+    expect([doc.kind, doc.node]).toEqual(["bbgov-json", null]);
     expect(doc.clock_ns).toBe(String(T0 + S));
     expect(doc.peer_governor).toEqual({ failure_threshold: 5, blocklist: [Q], allowlist: null });
     expect(doc.backoff).toEqual({ base_ns: "10000000", max_delay_ns: "60000000000" });

@@ -17,13 +17,19 @@ const UPSTREAM =
   `"health":[[${B1},1,9007199254740993,false],[${B2},6,18446744073709551615,true]],"failure_threshold":3},` +
   `"backoff_table":[{"peer":${B1},"attempts":2,"last_attempt_ns":9007199254740993,"next_retry_ns":18446744073709551615}]}\n`;
 
+/** A complete FrameworkSnapshot around a governor-only export (upstream's defaults for the other fields). */
+function complete(governorOnly: string): string {
+  const governor = governorOnly.slice(governorOnly.indexOf('"peer_governor":'), governorOnly.lastIndexOf("}"));
+  return `{"counters":{},"fired_phases":[],"address_book":[],${governor},"pending_outbound":[],"peer_id_bytes":[],"next_command_id":0,"next_exec_id":0,"spec_version":1}\n`;
+}
+
 describe("export", { timeout: 30_000 }, () => {
   it("prints the upstream JSON with exact u64 integers; -o writes it to a file instead", () => {
     const box = sandbox();
     box.write("governor.json", EXAMPLE);
     const out = box.ok(["export"]);
-    expect(out).toMatch(/^\{"spec_version":1,"peer_governor":\{"blocklist":\[\[0,36,8,1,/);
-    expect(out.endsWith("]}\n")).toBe(true);
+    expect(out).toMatch(/^\{"counters":\{\},"fired_phases":\[\],"address_book":\[\],"peer_governor":\{"blocklist":\[\[0,36,8,1,/);
+    expect(out.endsWith(',"pending_outbound":[],"peer_id_bytes":[],"next_command_id":0,"next_exec_id":0,"spec_version":1}\n')).toBe(true);
     expect(out).toContain(",7,1763999998123415789,true]");
     expect(JSON.parse(out)).toHaveProperty("backoff_table");
     expect(box.ok(["export", "--to", "framework-json", "-o", "up.json"])).toBe("");
@@ -37,15 +43,16 @@ describe("export", { timeout: 30_000 }, () => {
     const result = box.run(["--json", "export"]);
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(
-      '{"spec_version":1,"peer_governor":{"blocklist":[],"allowlist":null,"health":[],"failure_threshold":5},"backoff_table":[]}\n',
+      complete('{"spec_version":1,"peer_governor":{"blocklist":[],"allowlist":null,"health":[],"failure_threshold":5},"backoff_table":[]}'),
     );
     expect(warnings(result.stderr)).toEqual(["the backoff schedule (base 1 s, max 1 m) is not part of the upstream snapshot and is not exported"]);
   });
 
-  it("accepts only --to framework-json", () => {
+  it("--to bbgov-json gives the version-1 snapshot; other kinds are refused", () => {
     const box = sandbox();
-    box.build();
-    expectError(box.run(["export", "--to", "yaml"]), "Allowed choices are framework-json");
+    const before = box.build();
+    expect(box.ok(["export", "--to", "bbgov-json"])).toBe(before);
+    expectError(box.run(["export", "--to", "yaml"]), "Allowed choices are framework-json, bbgov-json");
   });
 });
 
@@ -70,7 +77,7 @@ describe("import", { timeout: 30_000 }, () => {
       { peer: "16uZAbWC1AJvL", attempts: 2, last_attempt_ns: "9007199254740993", next_retry_ns: "18446744073709551615" },
     ]);
     expect(box.ok(["validate"])).toContain("valid");
-    expect(box.ok(["export"])).toBe(UPSTREAM);
+    expect(box.ok(["export"])).toBe(complete(UPSTREAM));
   });
 
   it("v1 -> export -> import keeps everything but the clock, which --clock restores", () => {
@@ -118,19 +125,19 @@ describe("import", { timeout: 30_000 }, () => {
     expect(box.doc().peer_governor.blocklist).toEqual(["16uZAbWC1AJvS"]);
   });
 
-  it("fails on peers whose bytes do not parse, naming the first; --skip-invalid drops and lists each", () => {
+  it("skips peers whose bytes do not parse, as upstream's restore does, listing each; --strict refuses the file", () => {
     const box = sandbox();
     box.write(
       "bad.json",
       `{"spec_version":1,"peer_governor":{"blocklist":[[0,5,1],${B7}],"allowlist":null,` +
         `"health":[[${B1},1,10,false],[[18,32,1],2,20,false]],"failure_threshold":5},"backoff_table":[]}`,
     );
-    const failed = box.run(["import", "bad.json"]);
+    const failed = box.run(["import", "bad.json", "--strict"]);
     expectError(failed, "2 upstream entries have a peer that does not parse (and 1 more)");
-    expect(failed.stderr).toContain("--skip-invalid drops them as upstream does (bad.json: peer_governor.blocklist[0])");
+    expect(failed.stderr).toContain("without --strict they are skipped as upstream's restore skips them (bad.json: peer_governor.blocklist[0])");
     expect(box.exists()).toBe(false);
 
-    const skipped = box.run(["import", "bad.json", "--skip-invalid"]);
+    const skipped = box.run(["import", "bad.json"]);
     expect(skipped.status).toBe(0);
     expect(skipped.stdout).toContain("skipped 2 entries whose peer does not parse (see the warnings)");
     expect(warnings(skipped.stderr)).toEqual([
@@ -151,7 +158,7 @@ describe("import", { timeout: 30_000 }, () => {
     expect(box.exists()).toBe(false);
   });
 
-  it("refuses to replace a snapshot without --force; takes the schedule from options; only --from framework-json", () => {
+  it("refuses to replace a snapshot without --force; takes the schedule from options; --from names a known kind", () => {
     const box = sandbox();
     const before = box.build();
     box.write("up.json", UPSTREAM);
@@ -159,7 +166,7 @@ describe("import", { timeout: 30_000 }, () => {
     expect(box.read()).toBe(before);
     box.ok(["-q", "import", "up.json", "--force", "--backoff-base", "50ms", "--backoff-max", "2m", "--from", "framework-json"]);
     expect(box.doc().backoff).toEqual({ base_ns: "50000000", max_delay_ns: "120000000000" });
-    expectError(box.run(["import", "up.json", "--force", "--from", "protobuf"]), "Allowed choices are framework-json");
+    expectError(box.run(["import", "up.json", "--force", "--from", "protobuf"]), "Allowed choices are auto, node-snapshot, framework-json");
   });
 });
 

@@ -1,5 +1,6 @@
 /** `backoff [--base DUR] [--max DUR] [--plan [--attempts N]]`: the backoff schedule. */
 import { saturatingAdd } from "../../core/u64.js";
+import { KIND_NAMES } from "../../snapshot/kinds.js";
 import { UsageError } from "../errors.js";
 import type { CommandContext, Report } from "../context.js";
 import { report } from "../context.js";
@@ -15,6 +16,12 @@ export function execute(ctx: CommandContext, _args: readonly unknown[], options:
   const maxDelayNs = options.max as bigint | undefined;
   const attempts = options.attempts as number | undefined;
   if (attempts !== undefined && options.plan !== true) throw new UsageError("--attempts goes with --plan", "backoff");
+  if ((baseNs !== undefined || maxDelayNs !== undefined) && !ctx.holds.backoffSchedule) {
+    throw new UsageError(
+      `a ${KIND_NAMES[ctx.kind]} holds no backoff schedule: it is the host's setting; tell bbgov the host's with --host-backoff BASE,MAX`,
+      baseNs !== undefined ? "--base" : "--max",
+    );
+  }
   const before = backoff.config();
   const warnings: string[] = [];
   if (baseNs === 0n) warnings.push("a backoff base of 0 becomes 1 ns (the upstream clamp)");

@@ -1,6 +1,8 @@
 /** `clock [--set TIME | --advance DUR]`: show or move the snapshot clock. */
 import { saturatingAdd } from "../../core/u64.js";
+import { KIND_NAMES } from "../../snapshot/kinds.js";
 import type { CommandContext, Report } from "../context.js";
+import { UsageError } from "../errors.js";
 import { report } from "../context.js";
 import { formatDuration, formatInstant } from "../render/format.js";
 
@@ -10,6 +12,12 @@ export function execute(ctx: CommandContext, _args: readonly unknown[], options:
   const before = snapshot.clockNs;
   const set = options.set as bigint | undefined;
   const advance = options.advance as bigint | undefined;
+  if ((set !== undefined || advance !== undefined) && !ctx.holds.clock) {
+    throw new UsageError(
+      `a ${KIND_NAMES[ctx.kind]} holds no clock: its "now" is the latest event time in the file; give a command its time with --at or --after`,
+      set !== undefined ? "--set" : "--advance",
+    );
+  }
   if (set !== undefined) snapshot.clockNs = set;
   if (advance !== undefined) snapshot.clockNs = saturatingAdd(before, advance);
   const after = snapshot.clockNs;

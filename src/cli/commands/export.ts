@@ -1,14 +1,22 @@
-/** `export`: the snapshot's governor state as the upstream framework snapshot's JSON (serde), for a Rust host. */
+/** `export [--to KIND]`: the snapshot as another kind of file: upstream's framework JSON (serde), or a bbgov snapshot. */
 import { DEFAULT_BACKOFF_BASE_NS, DEFAULT_BACKOFF_MAX_DELAY_NS } from "../../core/backoff.js";
-import { encodeUpstream } from "../../snapshot/upstream.js";
+import { encodeSnapshot } from "../../snapshot/encode.js";
+import { encodeFrameworkSnapshot } from "../../snapshot/framework-json.js";
 import type { CommandContext, Report } from "../context.js";
 import { report } from "../context.js";
 import { formatDuration } from "../render/format.js";
 
-/** Renders the upstream JSON as the report's output (stdout, or `--out FILE`). */
-export function execute(ctx: CommandContext): Report {
+/** Renders the chosen kind as the report's output (stdout, or `--out FILE`). */
+export function execute(ctx: CommandContext, _args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
   const { snapshot } = ctx;
-  const output = `${encodeUpstream(snapshot)}\n`;
+  const to = options.to === "bbgov-json" ? "bbgov-json" : "framework-json";
+  if (to === "bbgov-json") {
+    const output = encodeSnapshot(snapshot);
+    return report({ to, source: ctx.source }, () => output, { output });
+  }
+  // A complete FrameworkSnapshot: the node's own other fields when the source has them, upstream's defaults otherwise.
+  const fields = ctx.frameworkFields?.() ?? {};
+  const output = `${encodeFrameworkSnapshot(snapshot, fields)}\n`;
   const config = snapshot.backoff.config();
   const warnings: string[] = [];
   // The runtime takes its schedule from its own config: say so when this one would be lost.
@@ -17,5 +25,5 @@ export function execute(ctx: CommandContext): Report {
       `the backoff schedule (base ${formatDuration(config.baseNs)}, max ${formatDuration(config.maxDelayNs)}) is not part of the upstream snapshot and is not exported`,
     );
   }
-  return report({ to: "framework-json", source: ctx.source }, () => output, { warnings, output });
+  return report({ to, source: ctx.source, fields_from_source: Object.keys(fields) }, () => output, { warnings, output });
 }

@@ -1,27 +1,40 @@
-/** `import FILE`: a new version-1 snapshot from the upstream framework snapshot's JSON (serde). */
-import { SnapshotError } from "../../snapshot/model.js";
-import { decodeUpstream, InvalidUpstreamEntries, type DecodedUpstream } from "../../snapshot/upstream.js";
+/** `import FILE`: a new version-1 snapshot from a node's own snapshot (bincode) or upstream's framework snapshot JSON (serde). */
+import { detectKind, KIND_NAMES, type SnapshotInput, type SnapshotKind } from "../../snapshot/kinds.js";
+import { SnapshotError, type Snapshot, type SnapshotWarning } from "../../snapshot/model.js";
+import { readNodeSnapshot } from "../../snapshot/node.js";
+import { decodeUpstream, InvalidUpstreamEntries } from "../../snapshot/framework-json.js";
 import type { CommandContext, Report } from "../context.js";
 import { report } from "../context.js";
 import { formatDuration, formatInstant } from "../render/format.js";
 import { renderPairs } from "../render/table.js";
 
-/** Reads the upstream text `main` passes as args[0] into the fresh snapshot `main` provides. */
+/** What was read from the upstream file. */
+interface Imported {
+  readonly kind: SnapshotKind;
+  readonly snapshot: Snapshot;
+  readonly warnings: readonly SnapshotWarning[];
+  /** Paths and reasons of the entries skipped because their peer does not parse. */
+  readonly skipped: readonly { path: string; message: string }[];
+  readonly latestEventNs: bigint | undefined;
+  /** What the file holds besides the governor, in words. */
+  readonly form: string;
+  /** The file's other fields or sections, which a bbgov snapshot does not hold. */
+  readonly otherFields: readonly string[];
+}
+
+/** Reads the upstream file `main` passes as args[0] into the fresh snapshot `main` provides. */
 export function execute(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
-  const input = args[0] as { text: string; source: string };
+  const input = args[0] as SnapshotInput & { source: string };
   const baseNs = options.backoffBase as bigint | undefined;
   const maxDelayNs = options.backoffMax as bigint | undefined;
   const clockNs = options.clock as bigint | undefined;
-  let decoded: DecodedUpstream;
+  const schedule = { ...(baseNs === undefined ? {} : { baseNs }), ...(maxDelayNs === undefined ? {} : { maxDelayNs }) };
+  let decoded: Imported;
   try {
-    decoded = decodeUpstream(input.text, {
-      skipInvalid: options.skipInvalid === true,
-      backoff: { ...(baseNs === undefined ? {} : { baseNs }), ...(maxDelayNs === undefined ? {} : { maxDelayNs }) },
-      ...(clockNs === undefined ? {} : { clockNs }),
-    });
+    decoded = readUpstream(input, options.from as string | undefined, options.strict === true, schedule, clockNs);
   } catch (error) {
     if (error instanceof InvalidUpstreamEntries) {
-      throw new SnapshotError(`${error.message}; --skip-invalid drops them as upstream does`, `${input.source}: ${error.path}`);
+      throw new SnapshotError(`${error.message}; without --strict they are skipped as upstream's restore skips them`, `${input.source}: ${error.path}`);
     }
     if (error instanceof SnapshotError) throw new SnapshotError(error.message, `${input.source}: ${error.path}`);
     throw error;
@@ -52,20 +65,17 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
   return report(
     {
       source: input.source,
-      from: "framework-json",
+      from: decoded.kind,
       imported: counts,
-      skipped: decoded.invalid.map((entry) => ({ path: entry.path, message: entry.message })),
-      ignored_fields: decoded.otherKeys,
+      skipped: decoded.skipped,
+      ignored_fields: decoded.otherFields,
       failure_threshold: governor.failureThreshold(),
       clock_ns: snapshot.clockNs,
       clock_source: clockSource,
       backoff: { base_ns: config.baseNs, max_delay_ns: config.maxDelayNs },
     },
     (ui) => {
-      const form =
-        decoded.otherKeys.length === 0
-          ? "governor fields only"
-          : `framework snapshot, ${decoded.otherKeys.length} other field(s) ignored`;
+      const { form } = decoded;
       const clockNote =
         clockSource === "--clock" ? "" : clockSource === "latest event" ? " (the latest event in the file)" : " (no event in the file)";
       const lines = [
@@ -80,10 +90,59 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
         ]),
       ];
       // Each skipped entry is one of the warnings printed after the report.
-      const skipped = decoded.invalid.length;
+      const skipped = decoded.skipped.length;
       if (skipped > 0) lines.push(ui.chalk.yellow(`skipped ${skipped} entr${skipped === 1 ? "y" : "ies"} whose peer does not parse (see the warnings)`));
       return lines.join("\n");
     },
     { warnings },
   );
+}
+
+function readUpstream(
+  input: SnapshotInput,
+  from: string | undefined,
+  strict: boolean,
+  backoff: { baseNs?: bigint; maxDelayNs?: bigint },
+  clockNs: bigint | undefined,
+): Imported {
+  const kind = from === undefined || from === "auto" ? detectKind(input) : (from as SnapshotKind);
+  const options = { backoff, ...(clockNs === undefined ? {} : { clockNs }) };
+  if (kind === "bbgov-json") {
+    throw new SnapshotError("this is already a bbgov snapshot: use it as it is (bbgov -s FILE ...)", "$");
+  }
+  if (kind === "node-snapshot") {
+    const read = readNodeSnapshot(input.bytes, options);
+    const skipped = read.warnings.filter((warning) => warning.message.startsWith("peer bytes do not parse"));
+    if (strict && skipped.length > 0) {
+      throw new InvalidUpstreamEntries(skipped.map((warning) => ({ path: warning.path, message: warning.message })));
+    }
+    const sections = read.node.sections.length;
+    return {
+      kind,
+      snapshot: read.snapshot,
+      warnings: read.warnings,
+      skipped: skipped.map((warning) => ({ path: warning.path, message: warning.message })),
+      latestEventNs: latestEvent(read.snapshot),
+      form: `${KIND_NAMES[kind]}, incarnation ${read.node.incarnation}; ${sections} other section(s) not imported`,
+      otherFields: read.node.sections.map((section) => section.name),
+    };
+  }
+  const decoded = decodeUpstream(input.text(), { ...options, skipInvalid: !strict });
+  return {
+    kind,
+    snapshot: decoded.snapshot,
+    warnings: decoded.warnings,
+    skipped: decoded.invalid.map((entry) => ({ path: entry.path, message: entry.message })),
+    latestEventNs: decoded.latestEventNs,
+    form: decoded.otherKeys.length === 0 ? "governor fields only" : `${KIND_NAMES[kind]}, ${decoded.otherKeys.length} other field(s) not imported`,
+    otherFields: decoded.otherKeys,
+  };
+}
+
+/** The latest `last_event_ns` / `last_attempt_ns` of a model, or undefined when it has none. */
+function latestEvent(snapshot: Snapshot): bigint | undefined {
+  let latest: bigint | undefined;
+  for (const entry of snapshot.governor.iterHealth()) if (latest === undefined || entry.lastEventNs > latest) latest = entry.lastEventNs;
+  for (const entry of snapshot.backoff.iterEntries()) if (latest === undefined || entry.lastAttemptNs > latest) latest = entry.lastAttemptNs;
+  return latest;
 }

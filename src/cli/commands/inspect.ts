@@ -2,11 +2,13 @@
 import type { BackoffEntry } from "../../core/backoff.js";
 import type { HealthEntry } from "../../core/governor.js";
 import type { PeerId } from "../../core/peer-id.js";
+import { KIND_DESCRIPTIONS, KIND_NAMES } from "../../snapshot/kinds.js";
 import type { Snapshot } from "../../snapshot/model.js";
+import type { NodeInfo } from "../../snapshot/node.js";
 import type { CommandContext, Report, Ui } from "../context.js";
 import { report } from "../context.js";
 import { decisionCell, failuresCell, retryCell } from "../render/cells.js";
-import { formatDuration, formatInstant, formatWhen } from "../render/format.js";
+import { formatBytes, formatDuration, formatInstant, formatWhen } from "../render/format.js";
 import { renderNdjson, renderWideTable, type InspectRow } from "../render/inspect-formats.js";
 import { renderJson } from "../render/json.js";
 import { renderPairs, renderTable } from "../render/table.js";
@@ -29,6 +31,8 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
   // `--format json` is `--json`; ndjson is one peer per line; both are exact text (Report.output).
   const format = (options.format as string | undefined) ?? "table";
   const document = {
+    kind: ctx.kind,
+    node: ctx.node === undefined ? null : nodeJson(ctx.node),
     clock_ns: snapshot.clockNs,
     peer_governor: {
       failure_threshold: snapshot.governor.failureThreshold(),
@@ -117,6 +121,19 @@ function summarize(snapshot: Snapshot, rows: readonly PeerRow[]): Summary {
   };
 }
 
+/** The node's identity and the size of the file's other sections, for `--json`. */
+function nodeJson(node: NodeInfo): Record<string, unknown> {
+  return {
+    peer_id: node.peerId?.text ?? null,
+    peer_id_bytes: node.peerId === undefined ? Array.from(node.peerIdBytes) : undefined,
+    incarnation: node.incarnation,
+    spec_version: node.specVersion,
+    sections: node.sections.map((section) => ({ name: section.name, ...(section.count === undefined ? {} : { count: section.count }), bytes: section.bytes })),
+    governor_bytes: [...node.governorRange],
+    trailing_bytes: node.trailingBytes,
+  };
+}
+
 function rowJson(row: PeerRow): Record<string, unknown> {
   return {
     peer: row.peer.text,
@@ -146,12 +163,14 @@ function renderInspect(ui: Ui, ctx: CommandContext, summary: Summary, rows: read
       : summary.allowlisted === 0
         ? chalk.red(`allowlist is empty: nobody is admitted`) + `, ${summary.blocked} blocked`
         : `allowlist of ${summary.allowlisted}, ${summary.blocked} blocked`;
+  const held = ctx.holds.backoffSchedule ? "" : chalk.dim(" (the host's, not in the file)");
   const header = renderPairs(ui, [
-    ["snapshot", chalk.bold(ctx.source)],
-    ["clock", formatInstant(snapshot.clockNs)],
+    ["snapshot", `${chalk.bold(ctx.source)}${ctx.kind === "bbgov-json" ? "" : chalk.dim(` (${KIND_NAMES[ctx.kind]}: ${KIND_DESCRIPTIONS[ctx.kind]})`)}`],
+    ...(ctx.node === undefined ? [] : nodeLines(ui, ctx.node)),
+    ["clock", `${formatInstant(snapshot.clockNs)}${ctx.holds.clock ? "" : chalk.dim(" (the latest event in the file)")}`],
     ["policy", policy],
     ["threshold", `${threshold} consecutive failures mark a peer down`],
-    ["backoff", `base ${formatDuration(config.baseNs)}, doubling, max ${formatDuration(config.maxDelayNs)}`],
+    ["backoff", `base ${formatDuration(config.baseNs)}, doubling, max ${formatDuration(config.maxDelayNs)}${held}`],
     [
       "peers",
       `${summary.peers} known, ${summary.tracked} tracked, ` +
@@ -177,6 +196,20 @@ function renderInspect(ui: Ui, ctx: CommandContext, summary: Summary, rows: read
   );
   const more = rows.length < matching ? `\n${chalk.dim(`${matching - rows.length} more row(s) not shown (--limit)`)}` : "";
   return `${header}\n\n${table}${more}`;
+}
+
+/** The header lines that say which node a node snapshot is. */
+function nodeLines(ui: Ui, node: NodeInfo): [string, string][] {
+  const id = node.peerId?.text ?? ui.chalk.dim(node.peerIdBytes.length === 0 ? "(none in the file)" : `(${node.peerIdBytes.length} bytes that are not a peer id)`);
+  // Graphs and components by count and size; the rest of the runtime state as one size (all of it is in --json).
+  const shown = node.sections.filter((section) => section.name === "graphs" || section.name === "components");
+  const restBytes = node.sections.filter((section) => !shown.includes(section) && section.name !== "config").reduce((sum, section) => sum + section.bytes, 0);
+  const sections = [...shown.map((section) => `${section.count ?? 0} ${section.name} (${formatBytes(section.bytes)})`), `other state ${formatBytes(restBytes)}`].join(", ");
+  const trailing = node.trailingBytes > 0 ? `; ${formatBytes(node.trailingBytes)} after the snapshot` : "";
+  return [
+    ["node", `${id}, incarnation ${node.incarnation}, spec_version ${node.specVersion}`],
+    ["holds", `${sections}${trailing}`],
+  ];
 }
 
 function sortedTexts(peers: Iterable<PeerId>): string[] {

@@ -3,10 +3,11 @@ import { lintSnapshot } from "../../snapshot/lint.js";
 import type { CommandContext, Report } from "../context.js";
 import { report } from "../context.js";
 
-/** Reports the lint findings as warnings; exit 0 (an invalid file never gets here: it exits 2 on load). */
+/** Reports the load and lint findings; exit 0 (an invalid file never gets here: it exits 2 on load). */
 export function execute(ctx: CommandContext): Report {
   const { governor, backoff } = ctx.snapshot;
-  const findings = lintSnapshot(ctx.snapshot);
+  // What loading found (a clamp, entries upstream's restore skips), then what the lint finds in the model.
+  const findings = [...ctx.loadFindings, ...lintSnapshot(ctx.snapshot)];
   const counts = {
     blocked: governor.blocklistSize(),
     allowlisted: governor.allowlistSize(),

@@ -5,9 +5,9 @@
  *
  * Snapshots reach hundreds of megabytes, so a regular file is read with
  * synchronous calls (fs/promises reads in 512 KiB steps through the thread
- * pool), checked with Node's native UTF-8/ASCII validators, and an ASCII file
- * (every canonical one) becomes a string by a plain copy. The text is a copy,
- * so `readSnapshotText` hands the file's buffer on for reuse: the snapshot
+ * pool); a text kind is checked with Node's native UTF-8/ASCII validators, and
+ * an ASCII file (every canonical one) becomes a string by a plain copy. The
+ * text is a copy, so `readBytes` hands the file's buffer on for reuse: the snapshot
  * written back, about as long, is encoded into it rather than into hundreds of
  * megabytes of fresh memory. Writes take bytes as they are. node:crypto is
  * loaded only when a write needs a temporary name.
@@ -26,40 +26,35 @@ export async function readText(
   stdin: AsyncIterable<Uint8Array | string>,
   what = "the snapshot",
 ): Promise<string> {
-  return (await readTextAndBuffer(file, stdin, what, 0)).text;
+  return textOf((await readBytes(file, stdin, what)).bytes, file, what);
 }
 
 /**
- * Reads a snapshot file (or standard input for `-`) as readText does, and
- * gives its buffer too, free for the caller to reuse (nothing else refers to
- * it: the text is a copy); with `room`, an eighth longer than the file.
+ * Reads a whole file (or standard input for `-`) as bytes, whatever its kind,
+ * in a buffer free for the caller to reuse; with `room`, a snapshot about to
+ * be written back, an eighth longer than the file.
  */
-export async function readSnapshotText(
-  file: string,
-  stdin: AsyncIterable<Uint8Array | string>,
-  room: boolean,
-): Promise<{ text: string; buffer: Uint8Array }> {
-  return readTextAndBuffer(file, stdin, "the snapshot", room ? 1 / 8 : 0);
-}
-
-async function readTextAndBuffer(
+export async function readBytes(
   file: string,
   stdin: AsyncIterable<Uint8Array | string>,
   what: string,
-  room: number,
-): Promise<{ text: string; buffer: Uint8Array }> {
-  let read: { buffer: Buffer; length: number };
+  room = false,
+): Promise<{ bytes: Uint8Array; buffer: Uint8Array }> {
   try {
-    read = file === STDIO ? whole(await readAll(stdin)) : await readWhole(file, room);
+    const read = file === STDIO ? whole(await readAll(stdin)) : await readWhole(file, room ? 1 / 8 : 0);
+    return { bytes: read.buffer.subarray(0, read.length), buffer: read.buffer };
   } catch (error) {
     throw ioError(error, "read", file, what);
   }
-  const { buffer } = read;
-  const bytes = buffer.subarray(0, read.length);
+}
+
+/** The bytes of a file as strict UTF-8 text (a copy: the bytes may be reused after). */
+export function textOf(bytes: Uint8Array, file: string, what = "the snapshot"): string {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // The same string as a strict TextDecoder (a byte order mark is kept), without its cost.
-  if (isAscii(bytes)) return { text: bytes.toString("latin1"), buffer };
-  if (!isUtf8(bytes)) throw new IoError(`cannot read ${what}: not UTF-8 text`, displayName(file));
-  return { text: bytes.toString("utf8"), buffer };
+  if (isAscii(buffer)) return buffer.toString("latin1");
+  if (!isUtf8(buffer)) throw new IoError(`cannot read ${what}: not UTF-8 text`, displayName(file));
+  return buffer.toString("utf8");
 }
 
 const whole = (buffer: Buffer): { buffer: Buffer; length: number } => ({ buffer, length: buffer.length });
@@ -187,7 +182,8 @@ export function processAlive(pid: number): boolean {
 /** Writes `text` (a string, or its UTF-8 bytes) to standard output or atomically to a file. */
 export async function writeOutput(file: string, text: string | Uint8Array, stdout: NodeJS.WritableStream): Promise<void> {
   if (file === STDIO) {
-    stdout.write(typeof text === "string" ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString("utf8"));
+    // Bytes go out as they are: a node snapshot is binary.
+    stdout.write(typeof text === "string" ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength));
     return;
   }
   await writeTextAtomic(file, text);

@@ -67,3 +67,16 @@ function pair(ns: bigint, big: bigint, bigName: string, small: bigint, smallName
   const rest = (ns % big) / small;
   return rest === 0n ? `${ns / big} ${bigName}` : `${ns / big} ${bigName} ${rest} ${smallName}`;
 }
+
+/** A size in bytes for people: `196 B`, `7.3 KB`, `979 KB`, `1.2 MB` (powers of 1000, as file sizes are usually told). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}

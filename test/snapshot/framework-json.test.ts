@@ -5,7 +5,7 @@ import { BackoffTable } from "../../src/core/backoff.js";
 import { PeerGovernor } from "../../src/core/governor.js";
 import { PeerId } from "../../src/core/peer-id.js";
 import { SnapshotError, type Snapshot } from "../../src/snapshot/index.js";
-import { decodeUpstream, encodeUpstream, InvalidUpstreamEntries } from "../../src/snapshot/upstream.js";
+import { decodeUpstream, encodeUpstream, InvalidUpstreamEntries } from "../../src/snapshot/framework-json.js";
 import { buildExampleSnapshot, plain, snapshotArb } from "./helpers.js";
 
 const U64_MAX = 18446744073709551615n;
@@ -193,12 +193,25 @@ describe("decodeUpstream: peers that do not parse", () => {
     expect(decoded.snapshot.clockNs).toBe(10n);
   });
 
-  it("a repeated peer in one list is reported the same way", () => {
+  it("a repeated peer in one list counts once, with a warning naming both places (upstream's sets)", () => {
     const repeated = BIG_UPSTREAM.replace(`"blocklist":[${B7}]`, `"blocklist":[${B7},${B7}]`);
-    const error = errorOf(() => decodeUpstream(repeated));
-    expect(error.path).toBe("peer_governor.blocklist[1]");
-    expect(error.message).toContain(`duplicate peer ${P7.text} (already at peer_governor.blocklist[0])`);
-    expect(decodeUpstream(repeated, { skipInvalid: true }).snapshot.governor.blocklistSize()).toBe(1);
+    const decoded = decodeUpstream(repeated);
+    expect(decoded.snapshot.governor.blocklistSize()).toBe(1);
+    const warning = decoded.warnings.find((w) => w.path === "peer_governor.blocklist[1]");
+    expect(warning?.message).toContain(`peer ${P7.text} is repeated (first at peer_governor.blocklist[0])`);
+  });
+
+  it("for a peer repeated in health or the backoff table, the last entry wins, as upstream's restore does", () => {
+    const peer = "[0,8,0,0,0,0,0,0,0,1]";
+    const text =
+      `{"spec_version":1,"peer_governor":{"blocklist":[],"allowlist":null,"health":[[${peer},1,10,false],[${peer},7,20,true]],"failure_threshold":5},` +
+      `"backoff_table":[{"peer":${peer},"attempts":1,"last_attempt_ns":10,"next_retry_ns":11},{"peer":${peer},"attempts":3,"last_attempt_ns":20,"next_retry_ns":40}]}`;
+    const decoded = decodeUpstream(text);
+    const health = [...decoded.snapshot.governor.iterHealth()];
+    expect(health.map((entry) => [entry.consecutiveFailures, entry.lastEventNs, entry.down])).toEqual([[7, 20n, true]]);
+    const table = [...decoded.snapshot.backoff.iterEntries()];
+    expect(table.map((entry) => [entry.attempts, entry.nextRetryNs])).toEqual([[3, 40n]]);
+    expect(decoded.warnings.map((w) => w.path)).toEqual(["peer_governor.health[1]", "backoff_table[1]"]);
   });
 });
 
@@ -235,12 +248,16 @@ describe("decodeUpstream: type errors name their JSON path", () => {
     expect(errorOf(() => decodeUpstream(entry("[]"))).path).toBe("backoff_table[0]");
   });
 
-  it("the top level: spec_version must be 1; the three fields must be there; JSON must be JSON", () => {
+  it("the top level: spec_version must be 1; serde's defaults fill missing fields; JSON must be JSON", () => {
     const v2 = errorOf(() => decodeUpstream(BIG_UPSTREAM.replace('"spec_version":1', '"spec_version":2')));
-    expect([v2.path, v2.message]).toEqual(["spec_version", "expected spec_version 1 (upstream restore refuses any other), got 2"]);
+    expect([v2.path, v2.message]).toEqual(["spec_version", "spec_version must be 1: upstream's restore refuses this file (SpecVersionMismatch { got: 2, expected: 1 })"]);
     expect(errorOf(() => decodeUpstream(BIG_UPSTREAM.replace('"spec_version":1', '"spec_version":"1"'))).path).toBe("spec_version");
-    expect(errorOf(() => decodeUpstream('{"peer_governor":{},"backoff_table":[]}')).message).toMatch(/^missing "spec_version"/);
-    expect(errorOf(() => decodeUpstream('{"spec_version":1,"backoff_table":[]}')).message).toMatch(/^missing "peer_governor"/);
+    // #[serde(default)]: spec_version 1, an empty governor (threshold 0, restored as 1), an empty table.
+    const defaults = decodeUpstream('{"counters":{},"fired_phases":[],"address_book":[]}');
+    expect(defaults.snapshot.governor.failureThreshold()).toBe(1);
+    expect(defaults.snapshot.governor.allowlist()).toBeNull();
+    expect(defaults.snapshot.backoff.size()).toBe(0);
+    expect(decodeUpstream('{"spec_version":1,"peer_governor":{"blocklist":[],"health":[],"failure_threshold":3}}').snapshot.governor.failureThreshold()).toBe(3);
     expect(errorOf(() => decodeUpstream('{"spec_version":1,"peer_governor":{"blocklist":[],"health":[]},"backoff_table":[]}')).message).toBe(
       'missing "failure_threshold" in peer_governor',
     );

@@ -1,0 +1,488 @@
+/**
+ * The canonical-layout reader: the fast path for the files bbgov writes itself.
+ *
+ * A text laid out byte for byte as encodeSnapshot writes it is read by a
+ * recognizer that walks it once and fills the model directly, with no JSON
+ * tree in between. It accepts a subset of what the general reader
+ * (`decode.ts`) accepts and builds the same model; at the first thing it does
+ * not expect (other whitespace or key order, an escape, a list out of order,
+ * a value the general path would warn about or reject) it gives up, and the
+ * general path decides, so errors and warnings always come from one place. It
+ * also remembers where each entry stood, for encodeSnapshot to copy the
+ * entries nothing has changed (see `CanonicalSource`).
+ */
+import { BackoffTable, type BackoffEntry } from "../core/backoff.js";
+import { PeerGovernor, type HealthEntry } from "../core/governor.js";
+import { MAX_PEER_TEXT, PeerId } from "../core/peer-id.js";
+import { U32_MAX, U64_MAX } from "../core/u64.js";
+import type { Snapshot } from "./model.js";
+
+const U64_MAX_TEXT = U64_MAX.toString();
+const U32_MAX_TEXT = String(U32_MAX);
+
+/**
+ * Where a list of a canonically read snapshot sits in its text: `items` as
+ * the model held them right after the read (PeerIds, or health / backoff
+ * entry objects), in text order, and where each item's text starts; the last
+ * one ends at `end`. Items are joined by ",\n".
+ */
+export interface SourceList<T> {
+  readonly items: readonly T[];
+  readonly starts: readonly number[];
+  readonly end: number;
+}
+
+/**
+ * The text a snapshot was read from by the canonical path, with its lists.
+ * An item the model still holds (the same object: the core replaces an entry
+ * on every change and never edits one) is written back exactly as it stands
+ * there, so encodeSnapshot may copy it instead of formatting it again.
+ */
+export interface CanonicalSource {
+  readonly text: string;
+  readonly blocklist: SourceList<PeerId>;
+  readonly allowlist: SourceList<PeerId> | null;
+  readonly health: SourceList<HealthEntry>;
+  readonly backoffTable: SourceList<BackoffEntry>;
+}
+
+const SOURCES = new WeakMap<Snapshot, CanonicalSource>();
+
+/** The canonical text `snapshot` was decoded from, if it was read by the canonical path. */
+export function canonicalSource(snapshot: Snapshot): CanonicalSource | undefined {
+  return SOURCES.get(snapshot);
+}
+
+/** Thrown inside CanonicalReader at the first unexpected character; never escapes readCanonical. */
+class NotCanonical extends Error {}
+const NOT_CANONICAL = new NotCanonical("not in the canonical layout");
+
+/**
+ * The snapshot of a text in exactly the canonical layout (CONTRACT section 1:
+ * contract key order, 2-space indent, values as encodeSnapshot writes them),
+ * or undefined for any other text. Builds the model with the same calls, in
+ * the same order, as Reader; returns undefined wherever Reader would warn or
+ * fail, so that the general path reports it.
+ */
+export function readCanonical(text: string): Snapshot | undefined {
+  // A cheap look at both ends first: most other texts fail here.
+  if (text.charCodeAt(0) !== 0x7b || !text.endsWith("\n}\n")) return undefined;
+  try {
+    return new CanonicalReader(text).snapshot();
+  } catch {
+    // NotCanonical, or a peer id PeerId.parse refused: the general path reports it.
+    return undefined;
+  }
+}
+
+// One whole entry each, as encodeSnapshot writes it: sticky, so `lastIndex` is
+// where it must start. A match proves the layout; the values are then read at
+// known offsets from the peer's closing quote (no capture strings to allocate).
+const HEALTH_ENTRY =
+  /      \{\n        "peer": "[1-9A-HJ-NP-Za-km-z]{1,256}",\n        "consecutive_failures": (?:0|[1-9][0-9]{0,9}),\n        "last_event_ns": "(?:0|[1-9][0-9]{0,19})",\n        "down": (?:true|false)\n      \}/y;
+const HEALTH_ENTRY_PEER_AT = '      {\n        "peer": "'.length;
+const HEALTH_ENTRY_FAILURES_AT = '",\n        "consecutive_failures": '.length;
+const HEALTH_ENTRY_LAST_EVENT_AT = ',\n        "last_event_ns": "'.length;
+const HEALTH_ENTRY_DOWN_AT = '",\n        "down": '.length;
+const TABLE_ENTRY =
+  /    \{\n      "peer": "[1-9A-HJ-NP-Za-km-z]{1,256}",\n      "attempts": (?:0|[1-9][0-9]{0,9}),\n      "last_attempt_ns": "(?:0|[1-9][0-9]{0,19})",\n      "next_retry_ns": "(?:0|[1-9][0-9]{0,19})"\n    \}/y;
+const TABLE_ENTRY_PEER_AT = '    {\n      "peer": "'.length;
+const TABLE_ENTRY_ATTEMPTS_AT = '",\n      "attempts": '.length;
+const TABLE_ENTRY_LAST_ATTEMPT_AT = ',\n      "last_attempt_ns": "'.length;
+const TABLE_ENTRY_NEXT_RETRY_AT = '",\n      "next_retry_ns": "'.length;
+
+/** Where the run of decimal digits starting at `start` ends. */
+function digitsEnd(text: string, start: number): number {
+  let end = start;
+  for (let code = text.charCodeAt(end); code >= 0x30 && code <= 0x39; code = text.charCodeAt(++end));
+  return end;
+}
+
+/** The u32 whose digits (at most 10, as the entry pattern allows) are text[start, end). */
+function u32At(text: string, start: number, end: number): number {
+  let value = 0;
+  for (let i = start; i < end; i++) value = value * 10 + (text.charCodeAt(i) - 0x30);
+  if (value > U32_MAX) throw NOT_CANONICAL;
+  return value;
+}
+
+/** The u64 whose digits (no leading zero, as the entry pattern allows) are text[start, end). */
+function u64At(text: string, start: number, end: number): bigint {
+  const digits = text.slice(start, end);
+  if (digits.length === U64_MAX_TEXT.length && digits > U64_MAX_TEXT) throw NOT_CANONICAL;
+  return BigInt(digits);
+}
+
+const SCHEMA_KEY = '  "$schema": "';
+
+/**
+ * A cursor over a canonical text; every method consumes exactly what it
+ * expects or throws NOT_CANONICAL. Canonical lists are sorted by peer text, so
+ * instead of a Map of the peers met so far (a hash of each text), each list is
+ * matched against the sorted peers of the lists before it by a merge walk,
+ * comparing texts where they stand in the source; a list out of order is not
+ * canonical.
+ */
+class CanonicalReader {
+  private at = 0;
+  /** Every peer of the lists read so far, ascending by text, each once, with where its text stands. */
+  private known: MetPeers = emptyMetPeers();
+  /** The list being read: its position in `known`, where its last text stands, and its peers not in `known`. */
+  private cursor = 0;
+  private previousStart = -1;
+  private previousEnd = -1;
+  private added: MetPeers = emptyMetPeers();
+  /** What peerAt found last: where the peer's text ends (its closing quote), and its index in `known` if it was there (else -1). */
+  private peerEnd = 0;
+  private metAt = -1;
+  /** Per health entry: its last_event_ns and where its digits stand, to share with an equal last_attempt_ns. */
+  private readonly lastEventNs: bigint[] = [];
+  private readonly lastEventStarts: number[] = [];
+  private readonly lastEventEnds: number[] = [];
+  private readonly governor = new PeerGovernor();
+  private readonly backoff = new BackoffTable();
+
+  constructor(private readonly text: string) {}
+
+  snapshot(): Snapshot {
+    this.expect("{\n");
+    let schema: string | undefined;
+    if (this.text.startsWith(SCHEMA_KEY, this.at)) {
+      this.at += SCHEMA_KEY.length;
+      schema = this.plainString();
+      this.expect(",\n");
+    }
+    this.expect('  "spec_version": 1,\n  "clock_ns": ');
+    const clockNs = this.u64();
+    this.expect(',\n  "peer_governor": {\n    "failure_threshold": ');
+    const threshold = this.u32();
+    if (threshold === 0) throw NOT_CANONICAL; // loads with a warning: the general path gives it
+    this.governor.setFailureThreshold(threshold);
+    this.expect(',\n    "blocklist": ');
+    const blocklist = this.peerList();
+    for (const peer of blocklist.items) this.governor.block(peer);
+    if (this.governor.blocklistSize() !== blocklist.items.length) throw NOT_CANONICAL;
+    this.expect(',\n    "allowlist": ');
+    let allowlist: SourceList<PeerId> | null = null;
+    if (this.text.startsWith("null", this.at)) {
+      this.at += 4;
+      this.governor.setAllowlist(null);
+    } else {
+      allowlist = this.peerList();
+      this.governor.setAllowlist(allowlist.items);
+      if (this.governor.allowlistSize() !== allowlist.items.length) throw NOT_CANONICAL;
+    }
+    this.expect(',\n    "health": ');
+    const health = this.health();
+    this.expect('\n  },\n  "backoff": {\n    "base_ns": ');
+    const baseNs = this.u64();
+    this.expect(',\n    "max_delay_ns": ');
+    const maxDelayNs = this.u64();
+    if (baseNs === 0n || maxDelayNs === 0n) throw NOT_CANONICAL; // clamped with a warning
+    this.backoff.setConfig({ baseNs });
+    this.backoff.setConfig({ maxDelayNs });
+    this.expect('\n  },\n  "backoff_table": ');
+    const backoffTable = this.backoffTable();
+    this.expect("\n}\n");
+    if (this.at !== this.text.length) throw NOT_CANONICAL;
+    const snapshot: Snapshot = { clockNs, governor: this.governor, backoff: this.backoff };
+    if (schema !== undefined) snapshot.schema = schema;
+    // Each list went into a fresh map in text order, so the maps iterate in text order.
+    SOURCES.set(snapshot, {
+      text: this.text,
+      blocklist,
+      allowlist,
+      health: { ...health, items: Array.from(this.governor.iterHealth()) },
+      backoffTable: { ...backoffTable, items: Array.from(this.backoff.iterEntries()) },
+    });
+    return snapshot;
+  }
+
+  /** `[]`, or the peer texts one per line at the depth of the governor's lists. */
+  private peerList(): SourceList<PeerId> {
+    const items: PeerId[] = [];
+    const starts: number[] = [];
+    if (this.emptyList()) return { items, starts, end: this.at };
+    this.startList();
+    do {
+      starts.push(this.at);
+      this.expect('      "');
+      items.push(this.peerUpToQuote());
+    } while (this.nextItem());
+    const end = this.at;
+    this.expect("\n    ]");
+    this.endList();
+    return { items, starts, end };
+  }
+
+  private health(): Omit<SourceList<HealthEntry>, "items"> {
+    const list = this.entryList(HEALTH_ENTRY, "\n    ]", (start) => this.healthEntry(start));
+    if (this.governor.trackedPeers() !== list.starts.length) throw NOT_CANONICAL; // a repeated peer
+    return list;
+  }
+
+  private backoffTable(): Omit<SourceList<BackoffEntry>, "items"> {
+    const list = this.entryList(TABLE_ENTRY, "\n  ]", (start) => this.backoffEntry(start));
+    if (this.backoff.size() !== list.starts.length) throw NOT_CANONICAL; // a repeated peer
+    return list;
+  }
+
+  /** `[]`, or entries each matching `pattern` whole, read by `read`, then `closing`; where each starts. */
+  private entryList(pattern: RegExp, closing: string, read: (start: number) => void): Omit<SourceList<unknown>, "items"> {
+    const starts: number[] = [];
+    let end = this.at;
+    if (!this.emptyList()) {
+      this.startList();
+      do {
+        const start = this.at;
+        starts.push(start);
+        pattern.lastIndex = start;
+        if (!pattern.test(this.text)) throw NOT_CANONICAL;
+        this.at = pattern.lastIndex;
+        read(start);
+      } while (this.nextItem());
+      end = this.at;
+      this.expect(closing);
+      this.endList();
+    }
+    return { starts, end };
+  }
+
+  /** The values of the health entry HEALTH_ENTRY matched at `start`, into the governor. */
+  private healthEntry(start: number): void {
+    const text = this.text;
+    const peer = this.peerAt(start + HEALTH_ENTRY_PEER_AT);
+    const failuresAt = this.peerEnd + HEALTH_ENTRY_FAILURES_AT;
+    const failuresEnd = digitsEnd(text, failuresAt);
+    const consecutiveFailures = u32At(text, failuresAt, failuresEnd);
+    const lastEventAt = failuresEnd + HEALTH_ENTRY_LAST_EVENT_AT;
+    const lastEventEnd = digitsEnd(text, lastEventAt);
+    const lastEventNs = u64At(text, lastEventAt, lastEventEnd);
+    const down = text.charCodeAt(lastEventEnd + HEALTH_ENTRY_DOWN_AT) === 0x74; // "true"
+    this.noteHealth(this.lastEventNs.length);
+    this.lastEventNs.push(lastEventNs);
+    this.lastEventStarts.push(lastEventAt);
+    this.lastEventEnds.push(lastEventEnd);
+    this.governor.restoreHealth(peer, { consecutiveFailures, lastEventNs, down });
+  }
+
+  /** The values of the backoff entry TABLE_ENTRY matched at `start`, into the table. */
+  private backoffEntry(start: number): void {
+    const text = this.text;
+    const peer = this.peerAt(start + TABLE_ENTRY_PEER_AT);
+    const attemptsAt = this.peerEnd + TABLE_ENTRY_ATTEMPTS_AT;
+    const attemptsEnd = digitsEnd(text, attemptsAt);
+    const attempts = u32At(text, attemptsAt, attemptsEnd);
+    const lastAttemptAt = attemptsEnd + TABLE_ENTRY_LAST_ATTEMPT_AT;
+    const lastAttemptEnd = digitsEnd(text, lastAttemptAt);
+    // Usually the same instant as the peer's last health event (a failure records both): share that value.
+    const health = this.metAt >= 0 ? (this.known.healthIndexes[this.metAt] as number) : -1;
+    const lastAttemptNs =
+      health >= 0 &&
+      compareSpans(text, this.lastEventStarts[health] as number, this.lastEventEnds[health] as number, lastAttemptAt, lastAttemptEnd) === 0
+        ? (this.lastEventNs[health] as bigint)
+        : u64At(text, lastAttemptAt, lastAttemptEnd);
+    const nextRetryAt = lastAttemptEnd + TABLE_ENTRY_NEXT_RETRY_AT;
+    const nextRetryNs = u64At(text, nextRetryAt, digitsEnd(text, nextRetryAt));
+    this.backoff.restore(peer, { attempts, lastAttemptNs, nextRetryNs });
+  }
+
+  /** Consumes `[]` (true) or `[` and a newline (false: items follow). */
+  private emptyList(): boolean {
+    this.expect("[");
+    if (this.text.charCodeAt(this.at) === 0x5d) {
+      this.at += 1;
+      return true;
+    }
+    this.expect("\n");
+    return false;
+  }
+
+  /** Consumes `,` and a newline when another item follows. */
+  private nextItem(): boolean {
+    if (this.text.charCodeAt(this.at) !== 0x2c || this.text.charCodeAt(this.at + 1) !== 0x0a) return false;
+    this.at += 2;
+    return true;
+  }
+
+  private expect(literal: string): void {
+    if (!this.text.startsWith(literal, this.at)) throw NOT_CANONICAL;
+    this.at += literal.length;
+  }
+
+  /** The rest of a string with no escape and no control character, up to and past its closing quote. */
+  private plainString(): string {
+    const end = this.text.indexOf('"', this.at);
+    if (end === -1) throw NOT_CANONICAL;
+    for (let i = this.at; i < end; i++) {
+      const code = this.text.charCodeAt(i);
+      if (code < 0x20 || code === 0x5c) throw NOT_CANONICAL;
+    }
+    const value = this.text.slice(this.at, end);
+    this.at = end + 1;
+    return value;
+  }
+
+  private startList(): void {
+    this.cursor = 0;
+    this.previousStart = -1;
+    this.added = emptyMetPeers();
+  }
+
+  private endList(): void {
+    if (this.added.peers.length > 0) this.known = mergeMetPeers(this.text, this.known, this.added);
+  }
+
+  /** A peer id up to and past its closing quote (see peerAt; PeerId.parse takes base58btc letters only). */
+  private peerUpToQuote(): PeerId {
+    const peer = this.peerAt(this.at);
+    this.at = this.peerEnd + 1;
+    return peer;
+  }
+
+  /**
+   * The peer id whose text starts at `start` and runs to the next quote, as
+   * Reader.peer accepts it: the same PeerId as an earlier list's for the same
+   * text, else parsed (once). Texts are compared where they stand in the
+   * source (`compareSpans`), so a peer met before costs no string at all.
+   */
+  private peerAt(start: number): PeerId {
+    const text = this.text;
+    const end = text.indexOf('"', start);
+    if (end <= start || end - start > MAX_PEER_TEXT) throw NOT_CANONICAL;
+    this.peerEnd = end;
+    // Strictly after the list's previous item: in order, and no repeat.
+    if (this.previousStart >= 0 && compareSpans(text, this.previousStart, this.previousEnd, start, end) >= 0) throw NOT_CANONICAL;
+    this.previousStart = start;
+    this.previousEnd = end;
+    const known = this.known;
+    const count = known.peers.length;
+    let cursor = this.cursor;
+    let order = -1;
+    while (cursor < count) {
+      order = compareSpans(text, known.starts[cursor] as number, known.ends[cursor] as number, start, end);
+      if (order >= 0) break;
+      cursor++;
+    }
+    this.cursor = cursor;
+    if (cursor < count && order === 0) {
+      this.metAt = cursor;
+      return known.peers[cursor] as PeerId;
+    }
+    this.metAt = -1;
+    const value = text.slice(start, end);
+    const peer = PeerId.parse(value); // a backslash or any other non-base58 character throws
+    if (peer.text !== value) throw NOT_CANONICAL;
+    const added = this.added;
+    added.peers.push(peer);
+    added.starts.push(start);
+    added.ends.push(end);
+    added.healthIndexes.push(-1);
+    return peer;
+  }
+
+  /** Notes that the peer peerAt read last has the health entry `index`. */
+  private noteHealth(index: number): void {
+    const met = this.metAt >= 0 ? this.known : this.added;
+    met.healthIndexes[this.metAt >= 0 ? this.metAt : met.peers.length - 1] = index;
+  }
+
+  /** A u64 as a decimal string, as u64FromString accepts it. */
+  private u64(): bigint {
+    const text = this.text;
+    if (text.charCodeAt(this.at) !== 0x22) throw NOT_CANONICAL;
+    const start = this.at + 1;
+    const end = text.indexOf('"', start);
+    const length = end - start;
+    if (end === -1 || length === 0 || length > U64_MAX_TEXT.length) throw NOT_CANONICAL;
+    for (let i = start; i < end; i++) {
+      const code = text.charCodeAt(i);
+      if (code < 0x30 || code > 0x39) throw NOT_CANONICAL;
+    }
+    if (length > 1 && text.charCodeAt(start) === 0x30) throw NOT_CANONICAL;
+    const digits = text.slice(start, end);
+    if (length === U64_MAX_TEXT.length && digits > U64_MAX_TEXT) throw NOT_CANONICAL;
+    this.at = end + 1;
+    return BigInt(digits);
+  }
+
+  /** A u32 as a JSON integer: digits with no leading zero, at most U32_MAX. */
+  private u32(): number {
+    const text = this.text;
+    const start = this.at;
+    let value = 0;
+    let i = start;
+    for (; i < text.length && i - start <= U32_MAX_TEXT.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code < 0x30 || code > 0x39) break;
+      value = value * 10 + (code - 0x30);
+    }
+    const length = i - start;
+    if (length === 0 || length > U32_MAX_TEXT.length || value > U32_MAX) throw NOT_CANONICAL;
+    if (length > 1 && text.charCodeAt(start) === 0x30) throw NOT_CANONICAL;
+    this.at = i;
+    return value;
+  }
+
+
+}
+
+/** Compares text[aStart, aEnd) with text[bStart, bEnd) as `<` compares strings: negative, 0 or positive. */
+function compareSpans(text: string, aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+  const aLength = aEnd - aStart;
+  const bLength = bEnd - bStart;
+  const common = aLength < bLength ? aLength : bLength;
+  for (let i = 0; i < common; i++) {
+    const difference = text.charCodeAt(aStart + i) - text.charCodeAt(bStart + i);
+    if (difference !== 0) return difference;
+  }
+  return aLength - bLength;
+}
+
+/** Peers met in a canonical text, ascending by text: where each text stands, and its health entry (-1 for none yet). */
+interface MetPeers {
+  readonly peers: PeerId[];
+  readonly starts: number[];
+  readonly ends: number[];
+  readonly healthIndexes: number[];
+}
+
+function emptyMetPeers(): MetPeers {
+  return { peers: [], starts: [], ends: [], healthIndexes: [] };
+}
+
+/**
+ * The union of two lists of distinct peers of `text`, each ascending. Usually
+ * one is far shorter (a blocklist against the health list): each of its peers
+ * is placed by binary search, and the other list is copied between them.
+ */
+function mergeMetPeers(text: string, a: MetPeers, b: MetPeers): MetPeers {
+  const [short, long] = a.peers.length <= b.peers.length ? [a, b] : [b, a];
+  const merged = emptyMetPeers();
+  const copy = (from: MetPeers, start: number, end: number): void => {
+    for (let i = start; i < end; i++) {
+      merged.peers.push(from.peers[i] as PeerId);
+      merged.starts.push(from.starts[i] as number);
+      merged.ends.push(from.ends[i] as number);
+      merged.healthIndexes.push(from.healthIndexes[i] as number);
+    }
+  };
+  let next = 0; // the first peer of `long` not copied yet
+  for (let i = 0; i < short.peers.length; i++) {
+    const start = short.starts[i] as number;
+    const end = short.ends[i] as number;
+    let low = next;
+    let high = long.peers.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareSpans(text, long.starts[middle] as number, long.ends[middle] as number, start, end) < 0) low = middle + 1;
+      else high = middle;
+    }
+    copy(long, next, low);
+    copy(short, i, i + 1);
+    next = low;
+  }
+  copy(long, next, long.peers.length);
+  return merged;
+}
+

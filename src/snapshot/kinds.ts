@@ -1,0 +1,201 @@
+/**
+ * Three kinds of snapshot file over one model. Each kind is a module that
+ * reads its bytes into the model and writes the model back into its own
+ * kind, keeping what it does not model: a version-1 bbgov JSON snapshot
+ * (`decode.ts` / `encode.ts`), upstream's bincode `NodeSnapshot` as a node
+ * writes it (`node.ts`), and upstream's serde JSON of a `FrameworkSnapshot`
+ * (`framework-json.ts`). The kind is recognised from the content; callers
+ * never ask which kind they hold, only what it can store.
+ */
+import type { BackoffConfig } from "../core/backoff.js";
+import { decodeSnapshot } from "./decode.js";
+import { encodeSnapshotBytes } from "./encode.js";
+import { Reader, read, type Value } from "./bincode.js";
+import { FRAMEWORK_ONLY_FIELDS, readFrameworkJson, type FrameworkFields } from "./framework-json.js";
+import { topLevelLayout } from "./json-values.js";
+import { SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
+import { readNodeSnapshot, type NodeInfo } from "./node.js";
+import { FRAMEWORK, NODE_SNAPSHOT } from "./node-schema.js";
+import { serdeJson } from "./serde-json.js";
+
+/** The kinds of snapshot file bbgov reads and writes. */
+export type SnapshotKind = "bbgov-json" | "node-snapshot" | "framework-json";
+
+/** What each kind is called in messages. */
+export const KIND_NAMES: Readonly<Record<SnapshotKind, string>> = {
+  "bbgov-json": "bbgov snapshot",
+  "node-snapshot": "node snapshot",
+  "framework-json": "framework snapshot",
+};
+
+/** What each kind is, in a few words. */
+export const KIND_DESCRIPTIONS: Readonly<Record<SnapshotKind, string>> = {
+  "bbgov-json": "bbgov's JSON, version 1",
+  "node-snapshot": "upstream's bincode NodeSnapshot",
+  "framework-json": "upstream's serde JSON of a FrameworkSnapshot",
+};
+
+/** A snapshot file's content, with the text decoding left to the caller (which may have a faster one). */
+export interface SnapshotInput {
+  readonly bytes: Uint8Array;
+  /** The bytes as strict UTF-8 text; throws when they are not. */
+  text(): string;
+  /** True when `bytes` are the UTF-8 encoding of `text` (a faster check may be given). */
+  isEncodingOf?(bytes: Uint8Array, text: string): boolean;
+}
+
+/** Settings a file may not hold, from the user. */
+export interface OpenOptions {
+  /** The host's backoff schedule, for kinds that do not store one (default upstream's 10 ms / 60 s). */
+  readonly backoff?: Partial<BackoffConfig>;
+}
+
+/** What a kind of file can store besides the governor and the backoff table. */
+export interface Holds {
+  /** The snapshot clock (`clock --set`, `clock --advance`). */
+  readonly clock: boolean;
+  /** The backoff schedule (`backoff --base`, `--max`). */
+  readonly backoffSchedule: boolean;
+}
+
+/** A snapshot file opened as its kind: the model, its findings, and how to write it back. */
+export interface OpenedSnapshot {
+  readonly kind: SnapshotKind;
+  readonly snapshot: Snapshot;
+  readonly warnings: readonly SnapshotWarning[];
+  /** Which node the file belongs to (node snapshots only). */
+  readonly node?: NodeInfo;
+  readonly holds: Holds;
+  /** The file's own FrameworkSnapshot fields besides the governor (counters, address book, ...), as serde JSON texts. */
+  frameworkFields(): FrameworkFields;
+  /** The file's bytes for the model's current state; `spare`, when given, may be reused as the output's memory. */
+  encode(spare?: Uint8Array): Uint8Array;
+  /** True when `encoded` (from `encode`) stores the same state as the file that was read, so nothing needs writing. */
+  unchanged(encoded: Uint8Array): boolean;
+}
+
+/** Recognises the kind of a snapshot file from its content; throws SnapshotError when it is none of them. */
+export function detectKind(input: SnapshotInput): SnapshotKind {
+  // JSON text never holds a NUL byte; a node snapshot's fixed-width integers almost always do.
+  if (input.bytes.indexOf(0) === -1) return isFrameworkJson(input) ? "framework-json" : "bbgov-json";
+  if (startsLikeNodeSnapshot(input.bytes)) return "node-snapshot";
+  throw new SnapshotError(
+    `not a snapshot: ${input.bytes.length} bytes of binary data that do not start as a node snapshot does (an incarnation, then the node's peer id length); nor is it JSON`,
+    "$",
+  );
+}
+
+/**
+ * Binary data is read as a node snapshot when it starts as one: the
+ * incarnation (u64), then the peer id's length (u64) with its high half zero.
+ * A file cut short still counts, so that its reader says where it ends.
+ */
+function startsLikeNodeSnapshot(bytes: Uint8Array): boolean {
+  return bytes.length >= 16 && bytes[12] === 0 && bytes[13] === 0 && bytes[14] === 0 && bytes[15] === 0;
+}
+
+/**
+ * A JSON document is a framework snapshot when it has a field only a
+ * FrameworkSnapshot has, or, having none of bbgov's own (clock_ns, backoff,
+ * $schema), holds its governor's peers as serde's byte arrays.
+ */
+function isFrameworkJson(input: SnapshotInput): boolean {
+  let text: string;
+  try {
+    text = input.text();
+  } catch {
+    return false; // not UTF-8: the bbgov reader says so
+  }
+  const layout = topLevelLayout(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  if (layout === undefined) return false;
+  const keys = new Set(layout.members.map((member) => member.key));
+  if (FRAMEWORK_ONLY_FIELDS.some((key) => keys.has(key))) return true;
+  if (keys.has("clock_ns") || keys.has("backoff") || keys.has("$schema")) return false;
+  return SERDE_PEER.test(text);
+}
+
+/** A governor list whose first item is an array (serde's byte arrays, health tuples), or a byte-array `peer`. */
+const SERDE_PEER = /"(?:blocklist|allowlist|health)"\s*:\s*\[\s*\[|"peer"\s*:\s*\[/;
+
+/** Opens a snapshot file of any kind, as that kind. */
+export function openSnapshot(input: SnapshotInput, options: OpenOptions = {}): OpenedSnapshot {
+  const kind = detectKind(input);
+  if (kind === "node-snapshot") return openNode(input, options);
+  if (kind === "framework-json") return openFrameworkJson(input, options);
+  return openBbgovJson(input);
+}
+
+function openBbgovJson(input: SnapshotInput): OpenedSnapshot {
+  const text = input.text();
+  const { snapshot, warnings } = decodeSnapshot(text);
+  const isEncodingOf = input.isEncodingOf ?? defaultIsEncodingOf;
+  return {
+    kind: "bbgov-json",
+    snapshot,
+    warnings,
+    holds: { clock: true, backoffSchedule: true },
+    frameworkFields: () => ({}),
+    // Bytes, not a string: the canonical text goes to disk without a second copy.
+    encode: (spare) => encodeSnapshotBytes(snapshot, spare),
+    unchanged: (encoded) => isEncodingOf(encoded, text),
+  };
+}
+
+function openNode(input: SnapshotInput, options: OpenOptions): OpenedSnapshot {
+  const read = readNodeSnapshot(input.bytes, options.backoff === undefined ? {} : { backoff: options.backoff });
+  const { snapshot } = read;
+  // The governor as read, encoded once: a command that changed nothing encodes to the same bytes.
+  const before = read.encodeGovernor(snapshot);
+  const suffix = input.bytes.length - read.node.governorRange[1];
+  return {
+    kind: "node-snapshot",
+    snapshot,
+    warnings: read.warnings,
+    node: read.node,
+    holds: { clock: false, backoffSchedule: false },
+    frameworkFields: () => nodeFrameworkFields(input.bytes),
+    encode: () => read.encode(snapshot),
+    unchanged: (encoded) => sameBytes(encoded.subarray(read.node.governorRange[0], encoded.length - suffix), before),
+  };
+}
+
+function openFrameworkJson(input: SnapshotInput, options: OpenOptions): OpenedSnapshot {
+  const read = readFrameworkJson(input.text(), options.backoff === undefined ? {} : { backoff: options.backoff });
+  const { snapshot } = read;
+  const before = read.encodeGovernor(snapshot);
+  let lastEncoded: { bytes: Uint8Array; governor: string } | undefined;
+  return {
+    kind: "framework-json",
+    snapshot,
+    warnings: read.warnings,
+    holds: { clock: false, backoffSchedule: false },
+    frameworkFields: () => read.fields,
+    encode: () => {
+      const bytes = new TextEncoder().encode(read.encode(snapshot));
+      lastEncoded = { bytes, governor: read.encodeGovernor(snapshot) };
+      return bytes;
+    },
+    unchanged: (encoded) => (lastEncoded?.bytes === encoded ? lastEncoded.governor : read.encodeGovernor(snapshot)) === before,
+  };
+}
+
+/** A node's FrameworkSnapshot fields besides the governor, as upstream's serde_json writes them. */
+function nodeFrameworkFields(bytes: Uint8Array): FrameworkFields {
+  const node = read(NODE_SNAPSHOT, new Reader(bytes)) as { transient: { framework: Record<string, Value> } };
+  const fields: Record<string, string> = {};
+  for (const [name, schema] of FRAMEWORK.struct) {
+    if (name === "peer_governor" || name === "backoff_table" || name === "spec_version") continue;
+    fields[name] = serdeJson(schema, node.transient.framework[name] as Value);
+  }
+  return fields;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function defaultIsEncodingOf(bytes: Uint8Array, text: string): boolean {
+  return new TextDecoder().decode(bytes) === text;
+}

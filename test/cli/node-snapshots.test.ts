@@ -1,0 +1,309 @@
+/**
+ * Every command on a node's own snapshot (upstream's bincode NodeSnapshot,
+ * the fixtures in fixtures/node made by upstream's code) and on a framework
+ * snapshot (serde JSON), in process through `execute`: the same state as the
+ * same command on the equivalent bbgov snapshot, every byte outside the
+ * governor kept, nothing written when nothing changed, clean refusals.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { parse as parseLossless } from "lossless-json";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { execute, type CliIo } from "../../src/cli/main.js";
+import { PeerId } from "../../src/core/peer-id.js";
+import { readNodeSnapshot } from "../../src/snapshot/node.js";
+
+const FIXTURES = fileURLToDir("../../fixtures/node/");
+const RESTORABLE = ["empty", "small", "allowlist-some", "allowlist-empty", "heavy-300k", "hand-edited", "trailing-bytes"];
+
+function fileURLToDir(relative: string): string {
+  return new URL(relative, import.meta.url).pathname;
+}
+
+interface Result {
+  status: number;
+  stdout: string;
+  stdoutBytes: Buffer;
+  stderr: string;
+}
+
+/** Runs `execute` with fake streams. */
+async function cli(args: readonly string[], stdin?: Uint8Array): Promise<Result> {
+  const out: Buffer[] = [];
+  let stderr = "";
+  const io = {
+    stdout: { isTTY: false, write: (chunk: string | Uint8Array) => (out.push(Buffer.from(chunk)), true) },
+    stderr: { write: (chunk: string | Uint8Array) => ((stderr += String(chunk)), true) },
+    stdin: (async function* () {
+      if (stdin !== undefined) yield stdin;
+    })(),
+    env: {},
+  } as unknown as CliIo;
+  const status = await execute(args, io);
+  const stdoutBytes = Buffer.concat(out);
+  return { status, stdout: stdoutBytes.toString("utf8"), stdoutBytes, stderr };
+}
+
+async function ok(args: readonly string[]): Promise<string> {
+  const result = await cli(args);
+  expect(result.status, result.stderr).toBe(0);
+  return result.stdout;
+}
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-node-"));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+let dir = "";
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(root, "t-"));
+});
+
+const fixture = (name: string): Buffer => fs.readFileSync(path.join(FIXTURES, `${name}.bin`));
+
+/** What upstream decoded from a fixture (its JSON rendering), numbers kept exact. */
+function rendering(name: string): { governor_bytes: [number, number]; snapshot: Record<string, unknown> } {
+  const file = path.join(FIXTURES, `${name}.json`);
+  const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : gunzipSync(fs.readFileSync(`${file}.gz`)).toString("utf8");
+  return parseLossless(text) as never;
+}
+
+function copy(name: string, as = "node.snap"): string {
+  const target = path.join(dir, as);
+  fs.writeFileSync(target, fixture(name));
+  return target;
+}
+
+/** The governor part of any snapshot, as a bbgov snapshot document (for comparing kinds). */
+async function governorOf(file: string): Promise<unknown> {
+  const doc = JSON.parse(await ok(["-s", file, "export", "--to", "bbgov-json"])) as Record<string, unknown>;
+  return { peer_governor: doc.peer_governor, backoff_table: doc.backoff_table };
+}
+
+function expectOutsideKept(before: Buffer, after: Buffer): void {
+  const [start, end] = readNodeSnapshot(before).node.governorRange;
+  const suffix = before.length - end;
+  expect(after.subarray(0, start).equals(before.subarray(0, start))).toBe(true);
+  expect(after.subarray(after.length - suffix).equals(before.subarray(end))).toBe(true);
+}
+
+const P = "16uZAbWC1AJvL"; // PeerId::from(1), in no fixture
+const CHANGES: readonly (readonly string[])[] = [
+  ["block", P],
+  ["threshold", "2"],
+  ["fail", P, "--times", "3", "--every", "1s"],
+  ["advise", P, "30s"],
+  ["apply", "SCRIPT"],
+];
+
+describe("every changing command on a node snapshot", () => {
+  for (const name of RESTORABLE) {
+    it(`${name}: the same state as on the equivalent bbgov snapshot; bytes outside the governor kept`, async () => {
+      const node = copy(name);
+      const json = path.join(dir, "governor.json");
+      fs.writeFileSync(json, await ok(["-s", node, "export", "--to", "bbgov-json"]));
+      fs.writeFileSync(path.join(dir, "script"), `block ${P}\nfail ${P} --times 2\nsucceed ${P}\nthreshold 7\n`);
+      const known = [...readNodeSnapshot(fixture(name)).snapshot.governor.iterHealth()].map((entry) => entry.peer.text);
+      const peer = known[0] ?? P;
+      for (const change of [...CHANGES, ["unblock", peer], ["succeed", peer], ["reset", peer], ["allow", "--open"]]) {
+        const args = change.map((word) => (word === "SCRIPT" ? path.join(dir, "script") : word));
+        const before = fs.readFileSync(node);
+        const onNode = await cli(["-s", node, ...args]);
+        const onJson = await cli(["-s", json, ...args]);
+        expect([onNode.status, onNode.stderr.includes("bbgov: ") && !onNode.stderr.includes("warning")], args.join(" ")).toEqual([
+          onJson.status,
+          false,
+        ]);
+        expect(await governorOf(node), args.join(" ")).toEqual(await governorOf(json));
+        expectOutsideKept(before, fs.readFileSync(node));
+      }
+    });
+  }
+
+  it("commands that change nothing leave the file byte-identical", async () => {
+    const node = copy("small");
+    const before = fs.readFileSync(node);
+    const blocked = [...readNodeSnapshot(before).snapshot.governor.blocklist()][0]?.text as string;
+    for (const args of [["unblock", P], ["block", blocked], ["threshold", "5"], ["reset", P], ["allow", "--open"], ["clock"], ["backoff"]]) {
+      const result = await cli(["-s", node, ...args]);
+      expect(result.status, `${args.join(" ")}: ${result.stderr}`).toBe(0);
+      expect(result.stdout).not.toContain("wrote");
+      expect(fs.readFileSync(node).equals(before), args.join(" ")).toBe(true);
+    }
+  });
+
+  it("entries restore skips (hand-edited.bin) survive an edit as they were; the last repeated entry wins", async () => {
+    const node = copy("hand-edited");
+    const skipped = (bytes: Buffer) => readNodeSnapshot(bytes).warnings.filter((w) => w.message.startsWith("peer bytes do not parse")).length;
+    const before = fs.readFileSync(node);
+    expect(skipped(before)).toBe(7);
+    await ok(["-s", node, "-q", "block", P]);
+    const after = fs.readFileSync(node);
+    expect(skipped(after)).toBe(7);
+    expect(readNodeSnapshot(after).snapshot.governor.isBlocked(PeerId.parse(P))).toBe(true);
+    expectOutsideKept(before, after);
+  });
+});
+
+describe("what a node snapshot cannot hold, and files upstream refuses", () => {
+  it("clock --set / --advance and backoff --base / --max: exit 2 with the reason; the file untouched", async () => {
+    const node = copy("small");
+    const before = fs.readFileSync(node);
+    for (const args of [["clock", "--set", "5"], ["clock", "--advance", "1s"], ["backoff", "--base", "20ms"], ["backoff", "--max", "1m"]]) {
+      const result = await cli(["-s", node, ...args]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/^bbgov: a node snapshot holds no (clock|backoff schedule): .+\n$/);
+      expect(fs.readFileSync(node).equals(before)).toBe(true);
+    }
+  });
+
+  it("--host-backoff gives the host's schedule: a failure's next retry follows it", async () => {
+    const node = copy("small");
+    const doc = JSON.parse(await ok(["-s", node, "--host-backoff", "1s,1m", "--json", "fail", P, "--times", "2"])) as {
+      events: { at_ns: string; backoff: { next_retry_ns: string } }[];
+    };
+    const [first, second] = doc.events;
+    expect(BigInt(first!.backoff.next_retry_ns) - BigInt(first!.at_ns)).toBe(1_000_000_000n);
+    expect(BigInt(second!.backoff.next_retry_ns) - BigInt(second!.at_ns)).toBe(2_000_000_000n);
+    const inspect = JSON.parse(await ok(["-s", node, "--host-backoff", ",30s", "--json", "inspect"])) as { backoff: { base_ns: string; max_delay_ns: string } };
+    expect(inspect.backoff).toEqual({ base_ns: "10000000", max_delay_ns: "30000000000" });
+    const bad = await cli(["-s", node, "--host-backoff", "1s,2s,3s", "inspect"]);
+    expect(bad.status).toBe(2);
+  });
+
+  for (const [name, got] of [["spec-version-2", 2], ["default-spec0", 0]] as const) {
+    it(`${name}: every command refuses it as upstream's restore does, nothing written`, async () => {
+      const node = copy(name);
+      const before = fs.readFileSync(node);
+      for (const args of [["inspect"], ["block", P], ["validate"]]) {
+        const result = await cli(["-s", node, ...args]);
+        expect(result.status).toBe(2);
+        expect(result.stderr).toBe(
+          `bbgov: SpecVersionMismatch { got: ${got}, expected: 1 }: upstream's restore refuses this snapshot (${node}: transient.framework.spec_version)\n`,
+        );
+      }
+      expect(fs.readFileSync(node).equals(before)).toBe(true);
+    });
+  }
+
+  it("truncated and damaged files: one clean line, exit 2, the file untouched", async () => {
+    const whole = fixture("small");
+    for (const cut of [9, 20, 100, 4600, whole.length - 300]) {
+      const node = path.join(dir, `cut-${cut}.snap`);
+      fs.writeFileSync(node, whole.subarray(0, cut));
+      const result = await cli(["-s", node, "block", P]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/^bbgov: [^\n]+ \(.+: [^\n]+\)\n$/);
+      expect(result.stderr).toMatch(cut < 16 ? /not a snapshot: \d+ bytes of binary data/ : /byte \d+/);
+      expect(fs.readFileSync(node).equals(whole.subarray(0, cut))).toBe(true);
+    }
+    const huge = Buffer.from(whole);
+    huge.writeBigUInt64LE(0xffff_ffffn, 8); // config.peer_id's length: far beyond the file
+    const node = path.join(dir, "huge.snap");
+    fs.writeFileSync(node, huge);
+    const result = await cli(["-s", node, "inspect"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("config.peer_id");
+  });
+});
+
+describe("inspect shows which node it is", () => {
+  it("the node's own peer id, incarnation, spec_version and the other sections; the clock is the latest event", async () => {
+    const node = copy("small");
+    const text = await ok(["-s", node, "inspect"]);
+    const read = readNodeSnapshot(fixture("small"));
+    expect(text).toMatch(new RegExp(`node +${read.node.peerId?.text}, incarnation 4, spec_version 1`));
+    expect(text).toMatch(/holds +1 graphs \(1\.2 KB\), 4 components \(1\.8 KB\), other state/);
+    expect(text).toMatch(/clock +1764013179194320461 .+\(the latest event in the file\)/);
+    const doc = JSON.parse(await ok(["-s", node, "--json", "inspect"])) as Record<string, unknown> & {
+      node: { peer_id: string; incarnation: string; spec_version: number; governor_bytes: number[]; sections: { name: string }[] };
+    };
+    expect(doc.kind).toBe("node-snapshot");
+    expect(doc.node.peer_id).toBe(read.node.peerId?.text);
+    expect(doc.node.incarnation).toBe("4");
+    expect(doc.node.spec_version).toBe(1);
+    expect(doc.node.governor_bytes).toEqual(rendering("small").governor_bytes.map(Number));
+    expect(doc.node.sections.map((section) => section.name)).toContain("transient.framework.address_book");
+    expect(doc.clock_ns).toBe("1764013179194320461");
+    const plain = JSON.parse(await ok(["-s", path.join(FIXTURES, "../example.json"), "--json", "inspect"])) as Record<string, unknown>;
+    expect([plain.kind, plain.node]).toEqual(["bbgov-json", null]);
+  });
+});
+
+describe("framework-json files and export / import", () => {
+  it("export --to framework-json from a node: a complete FrameworkSnapshot with the node's own fields", async () => {
+    const node = copy("small");
+    const out = await ok(["-s", node, "export"]);
+    const keys = Object.keys(JSON.parse(out) as object);
+    expect(keys).toEqual([
+      "counters",
+      "fired_phases",
+      "address_book",
+      "peer_governor",
+      "backoff_table",
+      "pending_outbound",
+      "peer_id_bytes",
+      "next_command_id",
+      "next_exec_id",
+      "spec_version",
+    ]);
+    const framework = (rendering("small").snapshot.transient as Record<string, Record<string, unknown>>).framework as Record<string, unknown>;
+    const exported = parseLossless(out) as Record<string, unknown>;
+    const plain = (value: unknown): string => JSON.stringify(value, (_key, item: unknown) => (typeof item === "object" && item !== null && "isLosslessNumber" in item ? String(item) : item));
+    const counters = Object.fromEntries(framework.counters as [string, unknown][]);
+    expect(plain(exported.counters)).toBe(plain(counters));
+    for (const key of ["fired_phases", "address_book", "pending_outbound", "peer_id_bytes", "next_command_id", "next_exec_id"]) {
+      expect(plain(exported[key]), key).toBe(plain(framework[key]));
+    }
+  });
+
+  it("a framework-json file is edited in place: every other field kept exactly, numbers included", async () => {
+    const node = copy("small");
+    const exported = (await ok(["-s", node, "export"])).trimEnd();
+    const text = `${exported.slice(0, -1)},"future_field":{"ratio":1.50,"big":18446744073709551615, "spaced" : [ 1 ,2 ]}}\n`;
+    const file = path.join(dir, "framework.json");
+    fs.writeFileSync(file, text);
+    const before = fs.readFileSync(file, "utf8");
+    await ok(["-s", file, "-q", "block", P]);
+    const after = fs.readFileSync(file, "utf8");
+    expect(after).not.toBe(before);
+    expect(after.slice(after.indexOf(',"pending_outbound"'))).toBe(before.slice(before.indexOf(',"pending_outbound"')));
+    expect(after.slice(0, after.indexOf('"peer_governor"'))).toBe(before.slice(0, before.indexOf('"peer_governor"')));
+    expect((await cli(["-s", file, "check", P])).status).toBe(1);
+    // A no-op on it changes no byte; the clock cannot be set.
+    await ok(["-s", file, "-q", "block", P]);
+    expect(fs.readFileSync(file, "utf8")).toBe(after);
+    expect((await cli(["-s", file, "clock", "--set", "1"])).status).toBe(2);
+  });
+
+  it("import reads a node snapshot into a bbgov snapshot: the same state, clock at the latest event", async () => {
+    const node = copy("hand-edited");
+    const target = path.join(dir, "governor.json");
+    const result = await cli(["-s", target, "--json", "import", node]);
+    expect(result.status, result.stderr).toBe(0);
+    const doc = JSON.parse(result.stdout) as { from: string; skipped: unknown[]; written: boolean };
+    expect(doc.from).toBe("node-snapshot");
+    expect(doc.skipped).toHaveLength(7);
+    expect(await governorOf(target)).toEqual(await governorOf(node));
+    const strict = await cli(["-s", path.join(dir, "strict.json"), "import", node, "--strict"]);
+    expect(strict.status).toBe(2);
+    expect(fs.existsSync(path.join(dir, "strict.json"))).toBe(false);
+  });
+
+  it("-s - reads a node snapshot from standard input and writes the binary back to standard output", async () => {
+    const bytes = fixture("trailing-bytes");
+    const out: Buffer[] = [];
+    const io = {
+      stdout: { isTTY: false, write: (chunk: string | Uint8Array) => (out.push(Buffer.from(chunk)), true) },
+      stderr: { write: () => true },
+      stdin: (async function* () {
+        yield bytes;
+      })(),
+      env: {},
+    } as unknown as CliIo;
+    expect(await execute(["-s", "-", "block", P], io)).toBe(0);
+    const written = Buffer.concat(out);
+    expectOutsideKept(bytes, written);
+    expect(readNodeSnapshot(written).snapshot.governor.blocklistSize()).toBe(readNodeSnapshot(bytes).snapshot.governor.blocklistSize() + 1);
+  });
+});
