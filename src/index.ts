@@ -47,9 +47,26 @@ export {
 } from "./snapshot/index.js";
 export { diffSnapshots, type SnapshotChange } from "./snapshot/diff.js";
 export {
+  KIND_DESCRIPTIONS,
+  KIND_NAMES,
+  detectKind,
+  openSnapshot,
+  type Holds,
+  type OpenOptions,
+  type OpenedSnapshot,
+  type SnapshotInput,
+  type SnapshotKind,
+} from "./snapshot/kinds.js";
+export { readNodeSnapshot, type NodeInfo, type NodeReadOptions, type NodeSnapshotRead } from "./snapshot/node.js";
+export {
+  FRAMEWORK_FIELDS,
   InvalidUpstreamEntries,
   decodeUpstream,
+  encodeFrameworkSnapshot,
   encodeUpstream,
+  readFrameworkJson,
+  type FrameworkFields,
+  type FrameworkJsonRead,
   type DecodedUpstream,
   type InvalidEntry,
   type UpstreamDecodeOptions,

@@ -181,7 +181,7 @@ async function loadRunWrite(
   } else {
     const read = await readBytes(source, io.stdin, "the snapshot", spec.mutates);
     spare = read.buffer;
-    const loaded = openFrom(read.bytes, source, globals.hostBackoff);
+    const loaded = openFrom(read.bytes, source, globals.hostBackoff, spec.mutates);
     opened = loaded.opened;
     snapshot = opened.snapshot;
     loadWarnings.push(...loaded.warnings);
@@ -243,15 +243,20 @@ async function readFileArgument(invocation: Invocation, globals: Globals, io: Cl
   const { bytes } = await readBytes(file, io.stdin, what);
   if (kind === "text") return [{ text: textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];
   if (kind === "bytes") return [{ bytes, text: () => textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];
-  const { opened } = openFrom(bytes, file, globals.hostBackoff);
+  const { opened } = openFrom(bytes, file, globals.hostBackoff, false);
   return [{ snapshot: opened.snapshot, source: displayName(file) }];
 }
 
 /** Opens a snapshot file of any kind; its errors and warnings name the file. */
-function openFrom(bytes: Uint8Array, file: string, hostBackoff: Partial<BackoffConfig> | undefined): { opened: OpenedSnapshot; warnings: string[] } {
+function openFrom(
+  bytes: Uint8Array,
+  file: string,
+  hostBackoff: Partial<BackoffConfig> | undefined,
+  forWrite: boolean,
+): { opened: OpenedSnapshot; warnings: string[] } {
   const input: SnapshotInput = { bytes, text: () => textOf(bytes, file), isEncodingOf };
   try {
-    const opened = openSnapshot(input, hostBackoff === undefined ? {} : { backoff: hostBackoff });
+    const opened = openSnapshot(input, { forWrite, ...(hostBackoff === undefined ? {} : { backoff: hostBackoff }) });
     return { opened, warnings: opened.warnings.map((w) => `${w.message} (${displayName(file)}: ${w.path})`) };
   } catch (error) {
     if (error instanceof SnapshotError) throw new SnapshotError(error.message, `${displayName(file)}: ${error.path}`);

@@ -48,6 +48,8 @@ export interface SnapshotInput {
 export interface OpenOptions {
   /** The host's backoff schedule, for kinds that do not store one (default upstream's 10 ms / 60 s). */
   readonly backoff?: Partial<BackoffConfig>;
+  /** The caller may change the model and write it back: prepare `unchanged` (false saves that work for a read-only look). */
+  readonly forWrite?: boolean;
 }
 
 /** What a kind of file can store besides the governor and the backoff table. */
@@ -70,7 +72,7 @@ export interface OpenedSnapshot {
   frameworkFields(): FrameworkFields;
   /** The file's bytes for the model's current state; `spare`, when given, may be reused as the output's memory. */
   encode(spare?: Uint8Array): Uint8Array;
-  /** True when `encoded` (from `encode`) stores the same state as the file that was read, so nothing needs writing. */
+  /** True when `encoded` (from `encode`) stores the same state as the file that was read, so nothing needs writing (needs `forWrite`). */
   unchanged(encoded: Uint8Array): boolean;
 }
 
@@ -145,7 +147,7 @@ function openNode(input: SnapshotInput, options: OpenOptions): OpenedSnapshot {
   const read = readNodeSnapshot(input.bytes, options.backoff === undefined ? {} : { backoff: options.backoff });
   const { snapshot } = read;
   // The governor as read, encoded once: a command that changed nothing encodes to the same bytes.
-  const before = read.encodeGovernor(snapshot);
+  const before = options.forWrite === false ? new Uint8Array(0) : read.encodeGovernor(snapshot);
   const suffix = input.bytes.length - read.node.governorRange[1];
   return {
     kind: "node-snapshot",
@@ -162,7 +164,7 @@ function openNode(input: SnapshotInput, options: OpenOptions): OpenedSnapshot {
 function openFrameworkJson(input: SnapshotInput, options: OpenOptions): OpenedSnapshot {
   const read = readFrameworkJson(input.text(), options.backoff === undefined ? {} : { backoff: options.backoff });
   const { snapshot } = read;
-  const before = read.encodeGovernor(snapshot);
+  const before = options.forWrite === false ? "" : read.encodeGovernor(snapshot);
   let lastEncoded: { bytes: Uint8Array; governor: string } | undefined;
   return {
     kind: "framework-json",

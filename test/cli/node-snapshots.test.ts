@@ -213,7 +213,7 @@ describe("inspect shows which node it is", () => {
     const text = await ok(["-s", node, "inspect"]);
     const read = readNodeSnapshot(fixture("small"));
     expect(text).toMatch(new RegExp(`node +${read.node.peerId?.text}, incarnation 4, spec_version 1`));
-    expect(text).toMatch(/holds +1 graphs \(1\.2 KB\), 4 components \(1\.8 KB\), other state/);
+    expect(text).toMatch(/holds +1 graph \(1\.2 KB\), 4 components \(1\.8 KB\), other state/);
     expect(text).toMatch(/clock +1764013179194320461 .+\(the latest event in the file\)/);
     const doc = JSON.parse(await ok(["-s", node, "--json", "inspect"])) as Record<string, unknown> & {
       node: { peer_id: string; incarnation: string; spec_version: number; governor_bytes: number[]; sections: { name: string }[] };

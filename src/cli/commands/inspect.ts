@@ -204,7 +204,11 @@ function nodeLines(ui: Ui, node: NodeInfo): [string, string][] {
   // Graphs and components by count and size; the rest of the runtime state as one size (all of it is in --json).
   const shown = node.sections.filter((section) => section.name === "graphs" || section.name === "components");
   const restBytes = node.sections.filter((section) => !shown.includes(section) && section.name !== "config").reduce((sum, section) => sum + section.bytes, 0);
-  const sections = [...shown.map((section) => `${section.count ?? 0} ${section.name} (${formatBytes(section.bytes)})`), `other state ${formatBytes(restBytes)}`].join(", ");
+  const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+  const sections = [
+    ...shown.map((section) => `${counted(section.count ?? 0, section.name.slice(0, -1))} (${formatBytes(section.bytes)})`),
+    `other state ${formatBytes(restBytes)}`,
+  ].join(", ");
   const trailing = node.trailingBytes > 0 ? `; ${formatBytes(node.trailingBytes)} after the snapshot` : "";
   return [
     ["node", `${id}, incarnation ${node.incarnation}, spec_version ${node.specVersion}`],
