@@ -95,6 +95,7 @@ export function readNodeSnapshot(bytes: Uint8Array, options: NodeReadOptions = {
   const governor = new PeerGovernor();
   const backoff = new BackoffTable(options.backoff ?? {});
   const kept: KeptEntries = { blocklist: [], allowlist: [], health: [], backoffTable: [] };
+  const peers = new PeerCache();
   let incarnation = 0n;
   let peerIdBytes: Uint8Array = new Uint8Array(0);
   let specVersion = 0;
@@ -128,9 +129,9 @@ export function readNodeSnapshot(bytes: Uint8Array, options: NodeReadOptions = {
           const partPath = `${FRAMEWORK_PATH}.${part}`;
           if (part === "peer_governor") {
             governorStart = reader.offset;
-            readGovernor(reader, governor, kept, warnings);
+            readGovernor(reader, peers, governor, kept, warnings);
           } else if (part === "backoff_table") {
-            readBackoffTable(reader, backoff, kept, warnings);
+            readBackoffTable(reader, peers, backoff, kept, warnings);
             governorEnd = reader.offset;
           } else if (part === "spec_version") specVersion = read("u32", reader, partPath) as number;
           else if (part === "peer_id_bytes" || part === "next_command_id" || part === "next_exec_id") skip(partSchema, reader, partPath);
@@ -184,10 +185,38 @@ function latestEventNs(governor: PeerGovernor, backoff: BackoffTable): bigint {
   return latest;
 }
 
+/**
+ * The peers of one file, each made once: a peer usually stands in health and
+ * in the backoff table alike, and turning bytes into base58 text is the
+ * dearest step of a read. Keyed by a 32-bit hash of the bytes, confirmed by
+ * comparing them.
+ */
+class PeerCache {
+  private readonly byHash = new Map<number, PeerId>();
+
+  /** The peer the bytes spell (a view into them is kept); InvalidPeerId when they do not parse. */
+  peer(bytes: Uint8Array): PeerId {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
+    const known = this.byHash.get(hash);
+    if (known !== undefined && sameBytes(known.bytes, bytes)) return known;
+    const peer = PeerId.fromBytesView(bytes);
+    // A collision keeps the first peer cached; the other is simply made each time.
+    if (known === undefined) this.byHash.set(hash, peer);
+    return peer;
+  }
+}
+
+function sameBytes(left: Uint8Array, right: Uint8Array): boolean {
+  if (left.length !== right.length) return false;
+  for (let i = 0; i < left.length; i++) if (left[i] !== right[i]) return false;
+  return true;
+}
+
 /** The peer the bytes spell, or undefined (with a warning) when upstream's `PeerId::from_bytes` refuses them. */
-function parsePeer(bytes: Uint8Array, path: string, at: number, warnings: SnapshotWarning[]): PeerId | undefined {
+function parsePeer(peers: PeerCache, bytes: Uint8Array, path: string, at: number, warnings: SnapshotWarning[]): PeerId | undefined {
   try {
-    return PeerId.fromBytes(bytes);
+    return peers.peer(bytes);
   } catch (error) {
     if (!(error instanceof InvalidPeerId)) throw error;
     const problem = multihashProblem(bytes) ?? error.message;
@@ -204,7 +233,7 @@ function parsePeer(bytes: Uint8Array, path: string, at: number, warnings: Snapsh
  * tracked in plain variables (no closures, no strings per element) and
  * turned into a path only when one is thrown.
  */
-function readGovernor(reader: Reader, governor: PeerGovernor, kept: KeptEntries, warnings: SnapshotWarning[]): void {
+function readGovernor(reader: Reader, peers: PeerCache, governor: PeerGovernor, kept: KeptEntries, warnings: SnapshotWarning[]): void {
   let list = "blocklist";
   let index = -1;
   let field = "";
@@ -213,7 +242,7 @@ function readGovernor(reader: Reader, governor: PeerGovernor, kept: KeptEntries,
     for (index = 0; index < count; index++) {
       const start = reader.offset;
       const peerBytes = reader.bytesView();
-      const peer = parsePeer(peerBytes, `${GOVERNOR_PATH}.blocklist[${index}]`, start, warnings);
+      const peer = parsePeer(peers, peerBytes, `${GOVERNOR_PATH}.blocklist[${index}]`, start, warnings);
       if (peer === undefined) kept.blocklist.push(reader.bytes.subarray(start, reader.offset));
       else governor.block(peer);
     }
@@ -225,7 +254,7 @@ function readGovernor(reader: Reader, governor: PeerGovernor, kept: KeptEntries,
       for (index = 0; index < count; index++) {
         const start = reader.offset;
         const peerBytes = reader.bytesView();
-        const peer = parsePeer(peerBytes, `${GOVERNOR_PATH}.allowlist[${index}]`, start, warnings);
+        const peer = parsePeer(peers, peerBytes, `${GOVERNOR_PATH}.allowlist[${index}]`, start, warnings);
         if (peer === undefined) kept.allowlist.push(reader.bytes.subarray(start, reader.offset));
         else allowed.push(peer);
       }
@@ -245,7 +274,7 @@ function readGovernor(reader: Reader, governor: PeerGovernor, kept: KeptEntries,
       field = "[3]";
       const down = reader.bool();
       field = "";
-      const peer = parsePeer(peerBytes, `${GOVERNOR_PATH}.health[${index}][0]`, start, warnings);
+      const peer = parsePeer(peers, peerBytes, `${GOVERNOR_PATH}.health[${index}][0]`, start, warnings);
       if (peer === undefined) kept.health.push(reader.bytes.subarray(start, reader.offset));
       else governor.restoreHealth(peer, { consecutiveFailures, lastEventNs, down });
     }
@@ -266,7 +295,7 @@ function readGovernor(reader: Reader, governor: PeerGovernor, kept: KeptEntries,
 }
 
 /** Reads `Vec<BackoffEntry>` into `backoff`, the last entry of a repeated peer winning. */
-function readBackoffTable(reader: Reader, backoff: BackoffTable, kept: KeptEntries, warnings: SnapshotWarning[]): void {
+function readBackoffTable(reader: Reader, peers: PeerCache, backoff: BackoffTable, kept: KeptEntries, warnings: SnapshotWarning[]): void {
   let index = -1;
   let field = "";
   try {
@@ -282,7 +311,7 @@ function readBackoffTable(reader: Reader, backoff: BackoffTable, kept: KeptEntri
       field = ".next_retry_ns";
       const nextRetryNs = reader.u64();
       field = "";
-      const peer = parsePeer(peerBytes, `${BACKOFF_PATH}[${index}].peer`, start, warnings);
+      const peer = parsePeer(peers, peerBytes, `${BACKOFF_PATH}[${index}].peer`, start, warnings);
       if (peer === undefined) kept.backoffTable.push(reader.bytes.subarray(start, reader.offset));
       else backoff.restore(peer, { attempts, lastAttemptNs, nextRetryNs });
     }
