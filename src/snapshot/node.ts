@@ -95,7 +95,7 @@ export function readNodeSnapshot(bytes: Uint8Array, options: NodeReadOptions = {
   const governor = new PeerGovernor();
   const backoff = new BackoffTable(options.backoff ?? {});
   const kept: KeptEntries = { blocklist: [], allowlist: [], health: [], backoffTable: [] };
-  const peers = new PeerCache();
+  const peers = new PeerCache(bytes, warnings);
   let incarnation = 0n;
   let peerIdBytes: Uint8Array = new Uint8Array(0);
   let specVersion = 0;
@@ -131,7 +131,7 @@ export function readNodeSnapshot(bytes: Uint8Array, options: NodeReadOptions = {
             governorStart = reader.offset;
             readGovernor(reader, peers, governor, kept, warnings);
           } else if (part === "backoff_table") {
-            readBackoffTable(reader, peers, backoff, kept, warnings);
+            readBackoffTable(reader, peers, backoff, kept);
             governorEnd = reader.offset;
           } else if (part === "spec_version") specVersion = read("u32", reader, partPath) as number;
           else if (part === "peer_id_bytes" || part === "next_command_id" || part === "next_exec_id") skip(partSchema, reader, partPath);
@@ -185,47 +185,65 @@ function latestEventNs(governor: PeerGovernor, backoff: BackoffTable): bigint {
   return latest;
 }
 
+/** The list an entry stands in, for the path of a warning. */
+type ListKind = "blocklist" | "allowlist" | "health" | "backoff_table";
+
+function entryPath(list: ListKind, index: number): string {
+  if (list === "health") return `${GOVERNOR_PATH}.health[${index}][0]`;
+  if (list === "backoff_table") return `${BACKOFF_PATH}[${index}].peer`;
+  return `${GOVERNOR_PATH}.${list}[${index}]`;
+}
+
 /**
  * The peers of one file, each made once: a peer usually stands in health and
  * in the backoff table alike, and turning bytes into base58 text is the
  * dearest step of a read. Keyed by a 32-bit hash of the bytes, confirmed by
- * comparing them.
+ * comparing them; nothing is allocated for a peer already seen.
  */
 class PeerCache {
   private readonly byHash = new Map<number, PeerId>();
 
-  /** The peer the bytes spell (a view into them is kept); InvalidPeerId when they do not parse. */
-  peer(bytes: Uint8Array): PeerId {
+  constructor(
+    private readonly file: Uint8Array,
+    private readonly warnings: SnapshotWarning[],
+  ) {}
+
+  /**
+   * The peer whose `Vec<u8>` (length prefix included) spans `at..end` of the
+   * file, or undefined, with a warning naming the entry and the byte, when
+   * upstream's `PeerId::from_bytes` refuses the bytes (restore skips them).
+   */
+  peer(at: number, end: number, list: ListKind, index: number): PeerId | undefined {
+    const file = this.file;
+    const from = at + 8;
     let hash = 0x811c9dc5;
-    for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
+    for (let i = from; i < end; i++) hash = Math.imul(hash ^ (file[i] as number), 0x01000193);
     const known = this.byHash.get(hash);
-    if (known !== undefined && sameBytes(known.bytes, bytes)) return known;
-    const peer = PeerId.fromBytesView(bytes);
+    if (known !== undefined && spells(known.bytes, file, from, end)) return known;
+    const bytes = file.subarray(from, end);
+    let peer: PeerId;
+    try {
+      peer = PeerId.fromBytesView(bytes);
+    } catch (error) {
+      if (!(error instanceof InvalidPeerId)) throw error;
+      const problem = multihashProblem(bytes) ?? error.message;
+      this.warnings.push({
+        path: entryPath(list, index),
+        message: `peer bytes do not parse (${problem}): skipped as upstream's restore skips them, kept as they are on write (at byte ${at})`,
+      });
+      return undefined;
+    }
     // A collision keeps the first peer cached; the other is simply made each time.
     if (known === undefined) this.byHash.set(hash, peer);
     return peer;
   }
 }
 
-function sameBytes(left: Uint8Array, right: Uint8Array): boolean {
-  if (left.length !== right.length) return false;
-  for (let i = 0; i < left.length; i++) if (left[i] !== right[i]) return false;
+/** True when `file[from..end)` holds exactly `bytes`. */
+function spells(bytes: Uint8Array, file: Uint8Array, from: number, end: number): boolean {
+  if (bytes.length !== end - from) return false;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== file[from + i]) return false;
   return true;
-}
-
-/** The peer the bytes spell, or undefined (with a warning) when upstream's `PeerId::from_bytes` refuses them. */
-function parsePeer(peers: PeerCache, bytes: Uint8Array, path: string, at: number, warnings: SnapshotWarning[]): PeerId | undefined {
-  try {
-    return peers.peer(bytes);
-  } catch (error) {
-    if (!(error instanceof InvalidPeerId)) throw error;
-    const problem = multihashProblem(bytes) ?? error.message;
-    warnings.push({
-      path,
-      message: `peer bytes do not parse (${problem}): skipped as upstream's restore skips them, kept as they are on write (at byte ${at})`,
-    });
-    return undefined;
-  }
 }
 
 /**
@@ -241,8 +259,8 @@ function readGovernor(reader: Reader, peers: PeerCache, governor: PeerGovernor, 
     let count = reader.length(8, "peers");
     for (index = 0; index < count; index++) {
       const start = reader.offset;
-      const peerBytes = reader.bytesView();
-      const peer = parsePeer(peers, peerBytes, `${GOVERNOR_PATH}.blocklist[${index}]`, start, warnings);
+      reader.skipBytes();
+      const peer = peers.peer(start, reader.offset, "blocklist", index);
       if (peer === undefined) kept.blocklist.push(reader.bytes.subarray(start, reader.offset));
       else governor.block(peer);
     }
@@ -253,8 +271,8 @@ function readGovernor(reader: Reader, peers: PeerCache, governor: PeerGovernor, 
       const allowed: PeerId[] = [];
       for (index = 0; index < count; index++) {
         const start = reader.offset;
-        const peerBytes = reader.bytesView();
-        const peer = parsePeer(peers, peerBytes, `${GOVERNOR_PATH}.allowlist[${index}]`, start, warnings);
+        reader.skipBytes();
+        const peer = peers.peer(start, reader.offset, "allowlist", index);
         if (peer === undefined) kept.allowlist.push(reader.bytes.subarray(start, reader.offset));
         else allowed.push(peer);
       }
@@ -266,7 +284,8 @@ function readGovernor(reader: Reader, peers: PeerCache, governor: PeerGovernor, 
     for (index = 0; index < count; index++) {
       const start = reader.offset;
       field = "[0]";
-      const peerBytes = reader.bytesView();
+      reader.skipBytes();
+      const peerEnd = reader.offset;
       field = "[1]";
       const consecutiveFailures = reader.u32();
       field = "[2]";
@@ -274,7 +293,7 @@ function readGovernor(reader: Reader, peers: PeerCache, governor: PeerGovernor, 
       field = "[3]";
       const down = reader.bool();
       field = "";
-      const peer = parsePeer(peers, peerBytes, `${GOVERNOR_PATH}.health[${index}][0]`, start, warnings);
+      const peer = peers.peer(start, peerEnd, "health", index);
       if (peer === undefined) kept.health.push(reader.bytes.subarray(start, reader.offset));
       else governor.restoreHealth(peer, { consecutiveFailures, lastEventNs, down });
     }
@@ -295,7 +314,7 @@ function readGovernor(reader: Reader, peers: PeerCache, governor: PeerGovernor, 
 }
 
 /** Reads `Vec<BackoffEntry>` into `backoff`, the last entry of a repeated peer winning. */
-function readBackoffTable(reader: Reader, peers: PeerCache, backoff: BackoffTable, kept: KeptEntries, warnings: SnapshotWarning[]): void {
+function readBackoffTable(reader: Reader, peers: PeerCache, backoff: BackoffTable, kept: KeptEntries): void {
   let index = -1;
   let field = "";
   try {
@@ -303,7 +322,8 @@ function readBackoffTable(reader: Reader, peers: PeerCache, backoff: BackoffTabl
     for (index = 0; index < count; index++) {
       const start = reader.offset;
       field = ".peer";
-      const peerBytes = reader.bytesView();
+      reader.skipBytes();
+      const peerEnd = reader.offset;
       field = ".attempts";
       const attempts = reader.u32();
       field = ".last_attempt_ns";
@@ -311,7 +331,7 @@ function readBackoffTable(reader: Reader, peers: PeerCache, backoff: BackoffTabl
       field = ".next_retry_ns";
       const nextRetryNs = reader.u64();
       field = "";
-      const peer = parsePeer(peers, peerBytes, `${BACKOFF_PATH}[${index}].peer`, start, warnings);
+      const peer = peers.peer(start, peerEnd, "backoff_table", index);
       if (peer === undefined) kept.backoffTable.push(reader.bytes.subarray(start, reader.offset));
       else backoff.restore(peer, { attempts, lastAttemptNs, nextRetryNs });
     }
