@@ -36,6 +36,11 @@ export function canonicalLists(snapshot: Snapshot): CanonicalLists {
   };
 }
 
+/** One list in order of peer text, as `canonicalLists` orders each of its lists (for a kind that rewrites only some). */
+export function byPeerText<T>(items: Iterable<T>, keyOf: (item: T) => string): T[] {
+  return inTextOrder(items, keyOf);
+}
+
 /** The text a peer is ordered by. */
 export const peerText = (peer: PeerId): string => peer.text;
 /** The text an entry is ordered by: its peer's. */

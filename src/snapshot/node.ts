@@ -7,20 +7,25 @@
  * edit (they are skipped, measured, and left where they are), and restores
  * the governor part as upstream's `Node::restore` does. Writing replaces only
  * the bytes of `peer_governor` + `backoff_table`: everything before and after
- * them, trailing bytes included, is copied unchanged. Entries whose peer
- * bytes do not parse are skipped by restore but kept on write, as raw bytes
- * after the model's entries of the same list.
+ * them, trailing bytes included, is copied unchanged. Within the governor, a
+ * list the model still holds exactly as read (blocklist, allowlist, health,
+ * backoff table) is copied byte for byte too, in the file's own order; a
+ * changed list is written in canonical order (by peer text, canonical
+ * bytes), followed by the entries restore skipped because their peer bytes do
+ * not parse, kept as they were. So a change that touches nothing leaves the
+ * file byte-identical, and one `block` on a 100k-peer file neither sorts nor
+ * re-encodes the health list or the backoff table.
  *
  * The governor lists are read and written by hand over the codec's Reader and
  * Writer (the hot path at 100k peers); they follow PEER_GOVERNOR and
  * BACKOFF_TABLE of node-schema.ts, which the generic codec's tests hold them to.
  */
-import { BackoffTable, type BackoffConfig } from "../core/backoff.js";
+import { BackoffTable, type BackoffConfig, type BackoffEntry } from "../core/backoff.js";
 import { InvalidPeerId } from "../core/errors.js";
-import { PeerGovernor } from "../core/governor.js";
+import { PeerGovernor, type HealthEntry } from "../core/governor.js";
 import { PeerId, multihashProblem } from "../core/peer-id.js";
 import { Failure, Reader, Writer, read, skip, toSnapshotError, type Schema } from "./bincode.js";
-import { canonicalLists } from "./canonical.js";
+import { byPeerText, entryPeerText, peerText } from "./canonical.js";
 import { SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
 import { FRAMEWORK, NODE_SNAPSHOT, TRANSIENT } from "./node-schema.js";
 
@@ -76,6 +81,25 @@ interface KeptEntries {
   backoffTable: Uint8Array[];
 }
 
+/** Each governor list as read: its bytes in the file ([start, end), length prefix or Option tag included) and the model's view of it then. */
+interface AsRead {
+  blocklist: { range: [number, number]; peers: string[] };
+  allowlist: { range: [number, number]; peers: string[] | null };
+  health: { range: [number, number]; entries: HealthEntry[] };
+  /** The u32 in the file: 0 restores as 1, and is written back as 0 while the model still says 1. */
+  failureThreshold: number;
+  backoffTable: { range: [number, number]; entries: BackoffEntry[] };
+}
+
+/** Where each list stood in the file, and the threshold's raw value, filled in while reading. */
+interface Ranges {
+  blocklist: [number, number];
+  allowlist: [number, number];
+  health: [number, number];
+  backoffTable: [number, number];
+  failureThreshold: number;
+}
+
 /** True when the bytes look like a bincode NodeSnapshot rather than text (cheap check). */
 export function looksLikeNodeSnapshot(bytes: Uint8Array): boolean {
   // incarnation (8 bytes), then config.peer_id's u64 length: a real one is
@@ -95,6 +119,7 @@ export function readNodeSnapshot(bytes: Uint8Array, options: NodeReadOptions = {
   const governor = new PeerGovernor();
   const backoff = new BackoffTable(options.backoff ?? {});
   const kept: KeptEntries = { blocklist: [], allowlist: [], health: [], backoffTable: [] };
+  const ranges: Ranges = { blocklist: [0, 0], allowlist: [0, 0], health: [0, 0], backoffTable: [0, 0], failureThreshold: 0 };
   const peers = new PeerCache(bytes, warnings);
   let incarnation = 0n;
   let peerIdBytes: Uint8Array = new Uint8Array(0);
@@ -129,9 +154,11 @@ export function readNodeSnapshot(bytes: Uint8Array, options: NodeReadOptions = {
           const partPath = `${FRAMEWORK_PATH}.${part}`;
           if (part === "peer_governor") {
             governorStart = reader.offset;
-            readGovernor(reader, peers, governor, kept, warnings);
+            readGovernor(reader, peers, governor, kept, warnings, ranges);
           } else if (part === "backoff_table") {
+            ranges.backoffTable[0] = reader.offset;
             readBackoffTable(reader, peers, backoff, kept);
+            ranges.backoffTable[1] = reader.offset;
             governorEnd = reader.offset;
           } else if (part === "spec_version") specVersion = read("u32", reader, partPath) as number;
           else if (part === "peer_id_bytes" || part === "next_command_id" || part === "next_exec_id") skip(partSchema, reader, partPath);
@@ -159,7 +186,14 @@ export function readNodeSnapshot(bytes: Uint8Array, options: NodeReadOptions = {
     governorRange: [governorStart, governorEnd],
     trailingBytes: bytes.length - reader.offset,
   };
-  const encodeGovernor = (model: Snapshot): Uint8Array => writeGovernor(model, kept, governorEnd - governorStart);
+  const asRead: AsRead = {
+    blocklist: { range: ranges.blocklist, peers: Array.from(governor.blocklist(), peerText) },
+    allowlist: { range: ranges.allowlist, peers: governor.allowlistSize() === null ? null : Array.from(governor.allowlist() ?? [], peerText) },
+    health: { range: ranges.health, entries: Array.from(governor.iterHealth()) },
+    failureThreshold: ranges.failureThreshold,
+    backoffTable: { range: ranges.backoffTable, entries: Array.from(backoff.iterEntries()) },
+  };
+  const encodeGovernor = (model: Snapshot): Uint8Array => writeGovernor(model, bytes, asRead, kept, governorEnd - governorStart);
   return {
     snapshot,
     warnings,
@@ -251,11 +285,19 @@ function spells(bytes: Uint8Array, file: Uint8Array, from: number, end: number):
  * tracked in plain variables (no closures, no strings per element) and
  * turned into a path only when one is thrown.
  */
-function readGovernor(reader: Reader, peers: PeerCache, governor: PeerGovernor, kept: KeptEntries, warnings: SnapshotWarning[]): void {
+function readGovernor(
+  reader: Reader,
+  peers: PeerCache,
+  governor: PeerGovernor,
+  kept: KeptEntries,
+  warnings: SnapshotWarning[],
+  ranges: Ranges,
+): void {
   let list = "blocklist";
   let index = -1;
   let field = "";
   try {
+    ranges.blocklist[0] = reader.offset;
     let count = reader.length(8, "peers");
     for (index = 0; index < count; index++) {
       const start = reader.offset;
@@ -264,8 +306,10 @@ function readGovernor(reader: Reader, peers: PeerCache, governor: PeerGovernor, 
       if (peer === undefined) kept.blocklist.push(reader.bytes.subarray(start, reader.offset));
       else governor.block(peer);
     }
+    ranges.blocklist[1] = reader.offset;
     list = "allowlist";
     index = -1;
+    ranges.allowlist[0] = reader.offset;
     if (reader.optionTag()) {
       count = reader.length(8, "peers");
       const allowed: PeerId[] = [];
@@ -278,8 +322,10 @@ function readGovernor(reader: Reader, peers: PeerCache, governor: PeerGovernor, 
       }
       governor.setAllowlist(allowed);
     }
+    ranges.allowlist[1] = reader.offset;
     list = "health";
     index = -1;
+    ranges.health[0] = reader.offset;
     count = reader.length(8 + 4 + 8 + 1, "health entries");
     for (index = 0; index < count; index++) {
       const start = reader.offset;
@@ -297,10 +343,12 @@ function readGovernor(reader: Reader, peers: PeerCache, governor: PeerGovernor, 
       if (peer === undefined) kept.health.push(reader.bytes.subarray(start, reader.offset));
       else governor.restoreHealth(peer, { consecutiveFailures, lastEventNs, down });
     }
+    ranges.health[1] = reader.offset;
     list = "failure_threshold";
     index = -1;
     const at = reader.offset;
     const threshold = reader.u32();
+    ranges.failureThreshold = threshold;
     if (threshold === 0) {
       warnings.push({
         path: `${GOVERNOR_PATH}.failure_threshold`,
@@ -344,36 +392,80 @@ function located(error: unknown, path: string): unknown {
   return error instanceof Failure ? toSnapshotError(error, path) : error;
 }
 
-/** peer_governor + backoff_table of the model: canonical order and bytes, then the kept entries. */
-function writeGovernor(snapshot: Snapshot, kept: KeptEntries, sizeHint: number): Uint8Array {
-  const lists = canonicalLists(snapshot);
+/** True when `peers` are exactly `asRead`, in the same order. */
+function samePeers(peers: Iterable<PeerId>, size: number, asRead: readonly string[]): boolean {
+  if (size !== asRead.length) return false;
+  let i = 0;
+  for (const peer of peers) if (peer.text !== asRead[i++]) return false;
+  return true;
+}
+
+/** True when `entries` are the very entries read, in the same order (the core replaces an entry on any change). */
+function sameEntries<T>(entries: Iterable<T>, size: number, asRead: readonly T[]): boolean {
+  if (size !== asRead.length) return false;
+  let i = 0;
+  for (const entry of entries) if (entry !== asRead[i++]) return false;
+  return true;
+}
+
+/**
+ * peer_governor + backoff_table of the model: each list still as read is
+ * copied from the file; a changed one is written in canonical order, then
+ * its kept entries (the allowlist's only while it is still `Some`).
+ */
+function writeGovernor(snapshot: Snapshot, file: Uint8Array, asRead: AsRead, kept: KeptEntries, sizeHint: number): Uint8Array {
+  const { governor, backoff } = snapshot;
   const writer = new Writer(sizeHint + 64);
-  writer.count(lists.blocklist.length + kept.blocklist.length);
-  for (const peer of lists.blocklist) writer.bytes(peer.bytes);
-  for (const raw of kept.blocklist) writer.raw(raw);
-  if (lists.allowlist === null) writer.u8(0);
+  const copy = (range: readonly [number, number]): void => writer.raw(file.subarray(range[0], range[1]));
+
+  if (samePeers(governor.blocklist(), governor.blocklistSize(), asRead.blocklist.peers)) copy(asRead.blocklist.range);
   else {
+    const blocklist = byPeerText(governor.blocklist(), peerText);
+    writer.count(blocklist.length + kept.blocklist.length);
+    for (const peer of blocklist) writer.bytes(peer.bytes);
+    for (const raw of kept.blocklist) writer.raw(raw);
+  }
+
+  const allowed = governor.allowlist();
+  const allowedAsRead = asRead.allowlist.peers;
+  if (allowed === null ? allowedAsRead === null : allowedAsRead !== null && samePeers(allowed, governor.allowlistSize() ?? 0, allowedAsRead)) {
+    copy(asRead.allowlist.range);
+  } else if (allowed === null) writer.u8(0);
+  else {
+    const allowlist = byPeerText(allowed, peerText);
     writer.u8(1);
-    writer.count(lists.allowlist.length + kept.allowlist.length);
-    for (const peer of lists.allowlist) writer.bytes(peer.bytes);
+    writer.count(allowlist.length + kept.allowlist.length);
+    for (const peer of allowlist) writer.bytes(peer.bytes);
     for (const raw of kept.allowlist) writer.raw(raw);
   }
-  writer.count(lists.health.length + kept.health.length);
-  for (const entry of lists.health) {
-    writer.bytes(entry.peer.bytes);
-    writer.u32(entry.consecutiveFailures);
-    writer.u64(entry.lastEventNs);
-    writer.u8(entry.down ? 1 : 0);
+
+  if (sameEntries(governor.iterHealth(), governor.trackedPeers(), asRead.health.entries)) copy(asRead.health.range);
+  else {
+    const health = byPeerText(governor.iterHealth(), entryPeerText);
+    writer.count(health.length + kept.health.length);
+    for (const entry of health) {
+      writer.bytes(entry.peer.bytes);
+      writer.u32(entry.consecutiveFailures);
+      writer.u64(entry.lastEventNs);
+      writer.u8(entry.down ? 1 : 0);
+    }
+    for (const raw of kept.health) writer.raw(raw);
   }
-  for (const raw of kept.health) writer.raw(raw);
-  writer.u32(snapshot.governor.failureThreshold());
-  writer.count(lists.backoffTable.length + kept.backoffTable.length);
-  for (const entry of lists.backoffTable) {
-    writer.bytes(entry.peer.bytes);
-    writer.u32(entry.attempts);
-    writer.u64(entry.lastAttemptNs);
-    writer.u64(entry.nextRetryNs);
+
+  const threshold = governor.failureThreshold();
+  writer.u32(threshold === Math.max(asRead.failureThreshold, 1) ? asRead.failureThreshold : threshold);
+
+  if (sameEntries(backoff.iterEntries(), backoff.size(), asRead.backoffTable.entries)) copy(asRead.backoffTable.range);
+  else {
+    const table = byPeerText(backoff.iterEntries(), entryPeerText);
+    writer.count(table.length + kept.backoffTable.length);
+    for (const entry of table) {
+      writer.bytes(entry.peer.bytes);
+      writer.u32(entry.attempts);
+      writer.u64(entry.lastAttemptNs);
+      writer.u64(entry.nextRetryNs);
+    }
+    for (const raw of kept.backoffTable) writer.raw(raw);
   }
-  for (const raw of kept.backoffTable) writer.raw(raw);
   return writer.result();
 }

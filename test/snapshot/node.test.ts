@@ -287,11 +287,14 @@ describe("encode after a change", () => {
     expect(Buffer.from(second.encode(second.snapshot)).equals(Buffer.from(out))).toBe(true);
   });
 
-  it("hand-edited: entries that do not parse survive any edit, after the model's, in file order", () => {
+  it("hand-edited: entries that do not parse survive a change of every list, after the model's, in file order", () => {
     const fixture = loadFixture("hand-edited");
     const first = readNodeSnapshot(fixture.bytes);
     const badPaths = first.warnings.filter((w) => !w.path.endsWith("failure_threshold")).map((w) => w.path);
     first.snapshot.governor.block(NEW_PEER);
+    first.snapshot.governor.allow(NEW_PEER);
+    first.snapshot.governor.recordFailure(NEW_PEER, 1n);
+    first.snapshot.backoff.recordFailure(NEW_PEER, 1n);
     const out = first.encode(first.snapshot);
     const again = readNodeSnapshot(out);
     const lists = canonicalLists(again.snapshot);
@@ -309,7 +312,7 @@ describe("encode after a change", () => {
       const rank = badPaths.filter((p) => p.includes(key === "backoff" ? "backoff_table[" : `.${key}[`)).indexOf(path);
       return path.replace(/\[\d+\]/, `[${sizes[kind] + rank}]`);
     });
-    expect(again.warnings.map((w) => w.path)).toEqual(expectedPaths);
+    expect(again.warnings.map((w) => w.path).filter((path) => !path.endsWith("failure_threshold"))).toEqual(expectedPaths);
     // Their bytes are exactly the file's.
     const raw = (bytes: Uint8Array, at: number): number[] => {
       const length = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(at, true));
@@ -320,8 +323,46 @@ describe("encode after a change", () => {
     const before = offsets(first.warnings).map((at) => raw(fixture.bytes, at));
     const now = offsets(again.warnings).map((at) => raw(out, at));
     expect(now).toEqual(before);
-    // Threshold 0 was written back as the model's 1: upstream restores both alike.
+    // Threshold 0 (restored as 1) is written back as the 0 it was.
     expect(again.snapshot.governor.failureThreshold()).toBe(1);
+    expect(again.warnings.some((w) => w.path.endsWith("failure_threshold"))).toBe(true);
+  });
+
+  it.each(ACCEPTED)("%s: a model unchanged since it was read encodes to the very same file", (name) => {
+    const fixture = loadFixture(name);
+    const first = readNodeSnapshot(fixture.bytes);
+    expect(Buffer.from(first.encode(first.snapshot)).equals(Buffer.from(fixture.bytes))).toBe(true);
+    // Changing something and changing it back is no change either.
+    first.snapshot.governor.setFailureThreshold(first.snapshot.governor.failureThreshold() + 1);
+    first.snapshot.governor.setFailureThreshold(first.snapshot.governor.failureThreshold() - 1);
+    expect(Buffer.from(first.encode(first.snapshot)).equals(Buffer.from(fixture.bytes))).toBe(true);
+  });
+
+  it("a list left alone is copied byte for byte (file order, duplicates and bad entries included); a changed one is canonical", () => {
+    const fixture = loadFixture("hand-edited");
+    const first = readNodeSnapshot(fixture.bytes);
+    first.snapshot.governor.block(NEW_PEER);
+    const out = first.encode(first.snapshot);
+    const [start, end] = first.node.governorRange;
+    const oldGovernor = fixture.bytes.subarray(start, end);
+    const newGovernor = out.subarray(start, out.length - (fixture.bytes.length - end));
+    const view = new DataView(oldGovernor.buffer, oldGovernor.byteOffset);
+    let blocklistEnd = 8;
+    for (let i = 0, n = Number(view.getBigUint64(0, true)); i < n; i++) blocklistEnd += 8 + Number(view.getBigUint64(blocklistEnd, true));
+    // Everything after the blocklist (allowlist, health, threshold, backoff table) is as it was.
+    const grown = newGovernor.length - oldGovernor.length;
+    expect(Buffer.from(newGovernor.subarray(blocklistEnd + grown)).equals(Buffer.from(oldGovernor.subarray(blocklistEnd)))).toBe(true);
+    // The blocklist itself: the model's peers by text, then the two entries that do not parse.
+    const again = readNodeSnapshot(out);
+    const blocked = canonicalLists(again.snapshot).blocklist.length;
+    expect(again.warnings.filter((w) => w.path.includes("blocklist")).map((w) => w.path)).toEqual([
+      `transient.framework.peer_governor.blocklist[${blocked}]`,
+      `transient.framework.peer_governor.blocklist[${blocked + 1}]`,
+    ]);
+    const reader = new Reader(out, start);
+    const rawBlocklist = read(PEER_GOVERNOR, reader) as { blocklist: Uint8Array[] };
+    const texts = rawBlocklist.blocklist.slice(0, blocked).map((peer) => PeerId.fromBytes(peer).text);
+    expect(texts).toEqual([...texts].sort());
   });
 
   it("hand-edited: opening the allowlist drops its bad entries with it (None has no entries)", () => {
