@@ -374,6 +374,21 @@ describe("encode after a change", () => {
     expect(again.warnings.filter((w) => w.message.includes("do not parse"))).toHaveLength(6);
   });
 
+  it("peers whose bytes differ only where the read's hash does not look are still two peers", () => {
+    const first = readNodeSnapshot(loadFixture("empty").bytes);
+    const digest = (byte: number): Uint8Array => Uint8Array.from([0x12, 0x20, ...Array.from({ length: 32 }, (_, i) => (i === 3 ? byte : 7))]);
+    const one = PeerId.fromBytes(digest(1));
+    const two = PeerId.fromBytes(digest(2));
+    first.snapshot.governor.block(one);
+    first.snapshot.governor.block(two);
+    first.snapshot.governor.recordFailure(two, 5n);
+    first.snapshot.governor.recordFailure(one, 6n);
+    const again = readNodeSnapshot(first.encode(first.snapshot));
+    expect(restoredOf(again.snapshot)).toEqual(restoredOf(first.snapshot));
+    expect(again.snapshot.governor.peerHealth(one)?.lastEventNs).toBe(6n);
+    expect(again.snapshot.governor.peerHealth(two)?.lastEventNs).toBe(5n);
+  });
+
   it("allowlist-empty: Some([]) stays closed and admits nobody", () => {
     const first = readNodeSnapshot(loadFixture("allowlist-empty").bytes);
     const again = readNodeSnapshot(first.encode(first.snapshot));
