@@ -112,7 +112,9 @@ export function looksLikeNodeSnapshot(bytes: Uint8Array): boolean {
 }
 
 /** Decodes a bincode NodeSnapshot and restores its governor part as upstream's `Node::restore` does. */
-export function readNodeSnapshot(bytes: Uint8Array, options: NodeReadOptions = {}): NodeSnapshotRead {
+export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {}): NodeSnapshotRead {
+  // A plain Uint8Array over the same memory (a Node Buffer's subclass would make every view a Buffer and the hot loops polymorphic).
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const reader = new Reader(bytes);
   const sections: { name: string; count?: number; bytes: number }[] = [];
   const warnings: SnapshotWarning[] = [];
@@ -235,8 +237,11 @@ function entryPath(list: ListKind, index: number): string {
  * comparing them; nothing is allocated for a peer already seen.
  */
 class PeerCache {
-  private readonly byHash = new Map<number, PeerId>();
-
+  /** hash -> index into `made` / `madeAt` of the first peer with that hash. */
+  private readonly byHash = new Map<number, number>();
+  private readonly made: PeerId[] = [];
+  /** Where each peer of `made` has its bytes in the file. */
+  private readonly madeAt: number[] = [];
   private readonly view: DataView;
 
   constructor(
@@ -247,34 +252,16 @@ class PeerCache {
   }
 
   /**
-   * A hash of `file[from..end)` from its length and three of its words (the
-   * digest's tail and middle, where peers differ): constant time per entry.
-   * Peers that collide are only made more than once, never confused.
-   */
-  private hashOf(from: number, end: number): number {
-    const length = end - from;
-    let hash = length;
-    if (length < 12) {
-      for (let i = from; i < end; i++) hash = Math.imul(hash ^ (this.file[i] as number), 0x01000193);
-      return hash;
-    }
-    hash = Math.imul(hash ^ this.view.getInt32(end - 4, true), 0x9e3779b1);
-    hash = Math.imul(hash ^ this.view.getInt32(end - 8, true), 0x85ebca6b);
-    return Math.imul(hash ^ this.view.getInt32(from + (length >> 1) - 2, true), 0xc2b2ae35);
-  }
-
-  /**
    * The peer whose `Vec<u8>` (length prefix included) spans `at..end` of the
    * file, or undefined, with a warning naming the entry and the byte, when
    * upstream's `PeerId::from_bytes` refuses the bytes (restore skips them).
    */
   peer(at: number, end: number, list: ListKind, index: number): PeerId | undefined {
-    const file = this.file;
     const from = at + 8;
     const hash = this.hashOf(from, end);
     const known = this.byHash.get(hash);
-    if (known !== undefined && spells(known.bytes, file, from, end)) return known;
-    const bytes = file.subarray(from, end);
+    if (known !== undefined && this.sameBytes(this.madeAt[known] as number, from, end - from)) return this.made[known];
+    const bytes = this.file.subarray(from, end);
     let peer: PeerId;
     try {
       peer = PeerId.fromBytesView(bytes);
@@ -288,16 +275,40 @@ class PeerCache {
       return undefined;
     }
     // A collision keeps the first peer cached; the other is simply made each time.
-    if (known === undefined) this.byHash.set(hash, peer);
+    if (known === undefined) {
+      this.byHash.set(hash, this.made.length);
+      this.made.push(peer);
+      this.madeAt.push(from);
+    }
     return peer;
   }
-}
 
-/** True when `file[from..end)` holds exactly `bytes`. */
-function spells(bytes: Uint8Array, file: Uint8Array, from: number, end: number): boolean {
-  if (bytes.length !== end - from) return false;
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== file[from + i]) return false;
-  return true;
+  /**
+   * A hash of `file[from..end)` from its length and three of its words (the
+   * digest's tail and middle, where peers differ), kept to 30 bits so that it
+   * is a small integer for the Map: constant time per entry. Peers that
+   * collide are only made more than once, never confused.
+   */
+  private hashOf(from: number, end: number): number {
+    const length = end - from;
+    let hash = length;
+    if (length < 12) {
+      for (let i = from; i < end; i++) hash = Math.imul(hash ^ (this.file[i] as number), 0x01000193);
+      return hash & 0x3fffffff;
+    }
+    hash = Math.imul(hash ^ this.view.getInt32(end - 4, true), 0x9e3779b1);
+    hash = Math.imul(hash ^ this.view.getInt32(end - 8, true), 0x85ebca6b);
+    return Math.imul(hash ^ this.view.getInt32(from + (length >> 1) - 2, true), 0xc2b2ae35) & 0x3fffffff;
+  }
+
+  /** True when the file holds the same `length` bytes at `a` and at `b`, compared a word at a time. */
+  private sameBytes(a: number, b: number, length: number): boolean {
+    const view = this.view;
+    let i = 0;
+    for (; i + 4 <= length; i += 4) if (view.getInt32(a + i, true) !== view.getInt32(b + i, true)) return false;
+    for (; i < length; i++) if (this.file[a + i] !== this.file[b + i]) return false;
+    return true;
+  }
 }
 
 /**
