@@ -61,3 +61,46 @@ export function generateSnapshot(count) {
 }
 `;
 }
+
+/**
+ * A bincode NodeSnapshot with the governor of `generateSnapshot(count)`, made
+ * by bbgov's own encoder (needs `npm run build`) over upstream's small.bin
+ * fixture (its other sections stay as they are). `order: "hash"` shuffles the
+ * lists (seeded), as upstream writes them from its hash maps; "canonical" keeps
+ * bbgov's order of peer text.
+ */
+export async function generateNodeSnapshot(count, { order = "hash", jsonText = generateSnapshot(count) } = {}) {
+  const dist = new URL("../dist/snapshot/", import.meta.url);
+  const { readFileSync } = await import("node:fs");
+  const { readNodeSnapshot } = await import(new URL("node.js", dist).href);
+  const { decodeSnapshot } = await import(new URL("decode.js", dist).href);
+  const { Reader, Writer, read, write } = await import(new URL("bincode.js", dist).href);
+  const { PEER_GOVERNOR, BACKOFF_TABLE } = await import(new URL("node-schema.js", dist).href);
+  const base = readNodeSnapshot(readFileSync(new URL("../fixtures/node/small.bin", import.meta.url)));
+  const canonical = base.encode(decodeSnapshot(jsonText).snapshot);
+  if (order === "canonical") return canonical;
+  const [start, end] = readNodeSnapshot(canonical).node.governorRange;
+  const reader = new Reader(canonical, start);
+  const governor = read(PEER_GOVERNOR, reader);
+  const table = read(BACKOFF_TABLE, reader);
+  let state = 0x2545f491;
+  const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const shuffle = (list) => {
+    for (let i = list.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [list[i], list[j]] = [list[j], list[i]];
+    }
+  };
+  shuffle(governor.blocklist);
+  shuffle(governor.health);
+  shuffle(table);
+  const writer = new Writer(end - start);
+  write(PEER_GOVERNOR, governor, writer);
+  write(BACKOFF_TABLE, table, writer);
+  const middle = writer.result();
+  const out = new Uint8Array(canonical.length - (end - start) + middle.length);
+  out.set(canonical.subarray(0, start));
+  out.set(middle, start);
+  out.set(canonical.subarray(end), start + middle.length);
+  return out;
+}

@@ -84,9 +84,20 @@ export class PeerId {
 
   /** Builds a peer id from multihash bytes, validating them as upstream's `PeerId::from_bytes`. */
   static fromBytes(bytes: Uint8Array): PeerId {
+    // The usual peer (one-byte varints) is its own canonical form: no BigInt varint parse.
+    if (isShortMultihash(bytes)) return new PeerId(bytes.slice(), encodeBase58Btc(bytes));
     const decoded = decodeMultihash(bytes);
     if (typeof decoded === "string") throw new InvalidPeerId(`0x${hex(bytes)}`, decoded);
     return new PeerId(decoded.canonical, base58btc.baseEncode(decoded.canonical));
+  }
+
+  /**
+   * As `fromBytes`, but the peer keeps a view of `bytes` rather than a copy
+   * when they are already canonical: for a reader that holds the whole file
+   * anyway and never changes it (node snapshots), saving a copy per entry.
+   */
+  static fromBytesView(bytes: Uint8Array): PeerId {
+    return isShortMultihash(bytes) ? new PeerId(bytes, encodeBase58Btc(bytes)) : PeerId.fromBytes(bytes);
   }
 
   /** Upstream `PeerId::from(u64)`: identity multihash of the 8 big-endian bytes. */
@@ -350,6 +361,66 @@ export function decodeBase58Btc(text: string): Uint8Array | undefined {
     }
   }
   return bytes;
+}
+
+const ENCODE_LIMB = 58 ** 4; // four base58 digits per limb; a limb times 2^24 plus a carry stays below 2^53
+const BASE58_CODES = Uint8Array.from(BASE58_ALPHABET, (char) => char.charCodeAt(0));
+/** Reused limbs and output characters for encodeBase58Btc (grown when a longer input comes). */
+let encodeLimbs = new Float64Array(64);
+let encodeChars = new Uint16Array(128);
+
+/**
+ * bytes -> base58btc text, the same as multiformats' `base58btc.baseEncode`
+ * (each leading zero byte is a "1"), three bytes per step on base-58^4 limbs,
+ * into a reused character buffer: reading a node snapshot turns every peer's
+ * bytes into its text. Exported for its property test.
+ */
+export function encodeBase58Btc(bytes: Uint8Array): string {
+  const length = bytes.length;
+  let zeroes = 0;
+  while (zeroes < length && bytes[zeroes] === 0) zeroes++;
+  const neededLimbs = Math.ceil(((length - zeroes) * 1.37) / 4) + 2; // log58(256) < 1.37 digits per byte
+  if (encodeLimbs.length < neededLimbs) encodeLimbs = new Float64Array(neededLimbs);
+  if (encodeChars.length < zeroes + neededLimbs * 4) encodeChars = new Uint16Array(zeroes + neededLimbs * 4);
+  const limbs = encodeLimbs;
+  const chars = encodeChars;
+  let used = 0;
+  for (let start = zeroes; start < length; start += 3) {
+    const end = Math.min(start + 3, length);
+    let carry = 0;
+    let multiplier = 1;
+    for (let i = start; i < end; i++) {
+      carry = carry * 256 + (bytes[i] as number);
+      multiplier *= 256;
+    }
+    for (let j = 0; j < used; j++) {
+      const product = (limbs[j] as number) * multiplier + carry;
+      carry = Math.floor(product / ENCODE_LIMB);
+      limbs[j] = product - carry * ENCODE_LIMB;
+    }
+    while (carry > 0) {
+      const quotient = Math.floor(carry / ENCODE_LIMB);
+      limbs[used++] = carry - quotient * ENCODE_LIMB;
+      carry = quotient;
+    }
+  }
+  let n = 0;
+  for (let i = 0; i < zeroes; i++) chars[n++] = 0x31;
+  for (let j = used - 1; j >= 0; j--) {
+    const limb = limbs[j] as number;
+    const q1 = Math.floor(limb / 58);
+    const q2 = Math.floor(q1 / 58);
+    const d0 = Math.floor(q2 / 58);
+    const d1 = q2 - d0 * 58;
+    const d2 = q1 - q2 * 58;
+    // The top limb without its leading zero digits; the others all four.
+    const top = j === used - 1;
+    if (!top || d0 > 0) chars[n++] = BASE58_CODES[d0] as number;
+    if (!top || d0 + d1 > 0) chars[n++] = BASE58_CODES[d1] as number;
+    if (!top || d0 + d1 + d2 > 0) chars[n++] = BASE58_CODES[d2] as number;
+    chars[n++] = BASE58_CODES[limb - q1 * 58] as number;
+  }
+  return String.fromCharCode.apply(null, chars.subarray(0, n) as unknown as number[]);
 }
 
 // The multibases a bare CID string may use (as `CID.parse` without a decoder).

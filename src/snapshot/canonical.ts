@@ -36,6 +36,11 @@ export function canonicalLists(snapshot: Snapshot): CanonicalLists {
   };
 }
 
+/** One list in order of peer text, as `canonicalLists` orders each of its lists (for a kind that rewrites only some). */
+export function byPeerText<T>(items: Iterable<T>, keyOf: (item: T) => string): T[] {
+  return inTextOrder(items, keyOf);
+}
+
 /** The text a peer is ordered by. */
 export const peerText = (peer: PeerId): string => peer.text;
 /** The text an entry is ordered by: its peer's. */
@@ -63,12 +68,14 @@ function inTextOrder<T>(items: Iterable<T>, keyOf: (item: T) => string, from: re
   return list;
 }
 
+// The texts sorted by the engine's own string order (UTF-16 code units, as `<`),
+// without a comparator call per comparison: a node snapshot's lists come in hash order.
 function sortByText<T>(list: T[], keyOf: (item: T) => string): T[] {
-  return list.sort((a, b) => {
-    const left = keyOf(a);
-    const right = keyOf(b);
-    return left < right ? -1 : left > right ? 1 : 0;
-  });
+  const byText = new Map<string, T>();
+  for (const item of list) byText.set(keyOf(item), item);
+  const texts = Array.from(byText.keys()).sort();
+  for (let i = 0; i < texts.length; i++) list[i] = byText.get(texts[i] as string) as T;
+  return list;
 }
 
 /** Where `key` stands (or would) in `sorted`, ascending by text. */

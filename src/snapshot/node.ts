@@ -7,20 +7,25 @@
  * edit (they are skipped, measured, and left where they are), and restores
  * the governor part as upstream's `Node::restore` does. Writing replaces only
  * the bytes of `peer_governor` + `backoff_table`: everything before and after
- * them, trailing bytes included, is copied unchanged. Entries whose peer
- * bytes do not parse are skipped by restore but kept on write, as raw bytes
- * after the model's entries of the same list.
+ * them, trailing bytes included, is copied unchanged. Within the governor, a
+ * list the model still holds exactly as read (blocklist, allowlist, health,
+ * backoff table) is copied byte for byte too, in the file's own order; a
+ * changed list is written in canonical order (by peer text, canonical
+ * bytes), followed by the entries restore skipped because their peer bytes do
+ * not parse, kept as they were. So a change that touches nothing leaves the
+ * file byte-identical, and one `block` on a 100k-peer file neither sorts nor
+ * re-encodes the health list or the backoff table.
  *
  * The governor lists are read and written by hand over the codec's Reader and
  * Writer (the hot path at 100k peers); they follow PEER_GOVERNOR and
  * BACKOFF_TABLE of node-schema.ts, which the generic codec's tests hold them to.
  */
-import { BackoffTable, type BackoffConfig } from "../core/backoff.js";
+import { BackoffTable, type BackoffConfig, type BackoffEntry } from "../core/backoff.js";
 import { InvalidPeerId } from "../core/errors.js";
-import { PeerGovernor } from "../core/governor.js";
+import { PeerGovernor, type HealthEntry } from "../core/governor.js";
 import { PeerId, multihashProblem } from "../core/peer-id.js";
 import { Failure, Reader, Writer, read, skip, toSnapshotError, type Schema } from "./bincode.js";
-import { canonicalLists } from "./canonical.js";
+import { byPeerText, entryPeerText, peerText } from "./canonical.js";
 import { SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
 import { FRAMEWORK, NODE_SNAPSHOT, TRANSIENT } from "./node-schema.js";
 
@@ -76,6 +81,25 @@ interface KeptEntries {
   backoffTable: Uint8Array[];
 }
 
+/** Each governor list as read: its bytes in the file ([start, end), length prefix or Option tag included) and the model's view of it then. */
+interface AsRead {
+  blocklist: { range: [number, number]; peers: string[] };
+  allowlist: { range: [number, number]; peers: string[] | null };
+  health: { range: [number, number]; entries: HealthEntry[] };
+  /** The u32 in the file: 0 restores as 1, and is written back as 0 while the model still says 1. */
+  failureThreshold: number;
+  backoffTable: { range: [number, number]; entries: BackoffEntry[] };
+}
+
+/** Where each list stood in the file, and the threshold's raw value, filled in while reading. */
+interface Ranges {
+  blocklist: [number, number];
+  allowlist: [number, number];
+  health: [number, number];
+  backoffTable: [number, number];
+  failureThreshold: number;
+}
+
 /** True when the bytes look like a bincode NodeSnapshot rather than text (cheap check). */
 export function looksLikeNodeSnapshot(bytes: Uint8Array): boolean {
   // incarnation (8 bytes), then config.peer_id's u64 length: a real one is
@@ -88,13 +112,17 @@ export function looksLikeNodeSnapshot(bytes: Uint8Array): boolean {
 }
 
 /** Decodes a bincode NodeSnapshot and restores its governor part as upstream's `Node::restore` does. */
-export function readNodeSnapshot(bytes: Uint8Array, options: NodeReadOptions = {}): NodeSnapshotRead {
+export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {}): NodeSnapshotRead {
+  // A plain Uint8Array over the same memory (a Node Buffer's subclass would make every view a Buffer and the hot loops polymorphic).
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const reader = new Reader(bytes);
   const sections: { name: string; count?: number; bytes: number }[] = [];
   const warnings: SnapshotWarning[] = [];
   const governor = new PeerGovernor();
   const backoff = new BackoffTable(options.backoff ?? {});
   const kept: KeptEntries = { blocklist: [], allowlist: [], health: [], backoffTable: [] };
+  const ranges: Ranges = { blocklist: [0, 0], allowlist: [0, 0], health: [0, 0], backoffTable: [0, 0], failureThreshold: 0 };
+  const peers = new PeerCache(bytes, warnings);
   let incarnation = 0n;
   let peerIdBytes: Uint8Array = new Uint8Array(0);
   let specVersion = 0;
@@ -128,9 +156,11 @@ export function readNodeSnapshot(bytes: Uint8Array, options: NodeReadOptions = {
           const partPath = `${FRAMEWORK_PATH}.${part}`;
           if (part === "peer_governor") {
             governorStart = reader.offset;
-            readGovernor(reader, governor, kept, warnings);
+            readGovernor(reader, peers, governor, kept, warnings, ranges);
           } else if (part === "backoff_table") {
-            readBackoffTable(reader, backoff, kept, warnings);
+            ranges.backoffTable[0] = reader.offset;
+            readBackoffTable(reader, peers, backoff, kept);
+            ranges.backoffTable[1] = reader.offset;
             governorEnd = reader.offset;
           } else if (part === "spec_version") specVersion = read("u32", reader, partPath) as number;
           else if (part === "peer_id_bytes" || part === "next_command_id" || part === "next_exec_id") skip(partSchema, reader, partPath);
@@ -158,7 +188,14 @@ export function readNodeSnapshot(bytes: Uint8Array, options: NodeReadOptions = {
     governorRange: [governorStart, governorEnd],
     trailingBytes: bytes.length - reader.offset,
   };
-  const encodeGovernor = (model: Snapshot): Uint8Array => writeGovernor(model, kept, governorEnd - governorStart);
+  const asRead: AsRead = {
+    blocklist: { range: ranges.blocklist, peers: Array.from(governor.blocklist(), peerText) },
+    allowlist: { range: ranges.allowlist, peers: governor.allowlistSize() === null ? null : Array.from(governor.allowlist() ?? [], peerText) },
+    health: { range: ranges.health, entries: Array.from(governor.iterHealth()) },
+    failureThreshold: ranges.failureThreshold,
+    backoffTable: { range: ranges.backoffTable, entries: Array.from(backoff.iterEntries()) },
+  };
+  const encodeGovernor = (model: Snapshot): Uint8Array => writeGovernor(model, bytes, asRead, kept, governorEnd - governorStart);
   return {
     snapshot,
     warnings,
@@ -184,18 +221,93 @@ function latestEventNs(governor: PeerGovernor, backoff: BackoffTable): bigint {
   return latest;
 }
 
-/** The peer the bytes spell, or undefined (with a warning) when upstream's `PeerId::from_bytes` refuses them. */
-function parsePeer(bytes: Uint8Array, path: string, at: number, warnings: SnapshotWarning[]): PeerId | undefined {
-  try {
-    return PeerId.fromBytes(bytes);
-  } catch (error) {
-    if (!(error instanceof InvalidPeerId)) throw error;
-    const problem = multihashProblem(bytes) ?? error.message;
-    warnings.push({
-      path,
-      message: `peer bytes do not parse (${problem}): skipped as upstream's restore skips them, kept as they are on write (at byte ${at})`,
-    });
-    return undefined;
+/** The list an entry stands in, for the path of a warning. */
+type ListKind = "blocklist" | "allowlist" | "health" | "backoff_table";
+
+function entryPath(list: ListKind, index: number): string {
+  if (list === "health") return `${GOVERNOR_PATH}.health[${index}][0]`;
+  if (list === "backoff_table") return `${BACKOFF_PATH}[${index}].peer`;
+  return `${GOVERNOR_PATH}.${list}[${index}]`;
+}
+
+/**
+ * The peers of one file, each made once: a peer usually stands in health and
+ * in the backoff table alike, and turning bytes into base58 text is the
+ * dearest step of a read. Keyed by a 32-bit hash of the bytes, confirmed by
+ * comparing them; nothing is allocated for a peer already seen.
+ */
+class PeerCache {
+  /** hash -> index into `made` / `madeAt` of the first peer with that hash. */
+  private readonly byHash = new Map<number, number>();
+  private readonly made: PeerId[] = [];
+  /** Where each peer of `made` has its bytes in the file. */
+  private readonly madeAt: number[] = [];
+  private readonly view: DataView;
+
+  constructor(
+    private readonly file: Uint8Array,
+    private readonly warnings: SnapshotWarning[],
+  ) {
+    this.view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  }
+
+  /**
+   * The peer whose `Vec<u8>` (length prefix included) spans `at..end` of the
+   * file, or undefined, with a warning naming the entry and the byte, when
+   * upstream's `PeerId::from_bytes` refuses the bytes (restore skips them).
+   */
+  peer(at: number, end: number, list: ListKind, index: number): PeerId | undefined {
+    const from = at + 8;
+    const hash = this.hashOf(from, end);
+    const known = this.byHash.get(hash);
+    if (known !== undefined && this.sameBytes(this.madeAt[known] as number, from, end - from)) return this.made[known];
+    const bytes = this.file.subarray(from, end);
+    let peer: PeerId;
+    try {
+      peer = PeerId.fromBytesView(bytes);
+    } catch (error) {
+      if (!(error instanceof InvalidPeerId)) throw error;
+      const problem = multihashProblem(bytes) ?? error.message;
+      this.warnings.push({
+        path: entryPath(list, index),
+        message: `peer bytes do not parse (${problem}): skipped as upstream's restore skips them, kept as they are on write (at byte ${at})`,
+      });
+      return undefined;
+    }
+    // A collision keeps the first peer cached; the other is simply made each time.
+    if (known === undefined) {
+      this.byHash.set(hash, this.made.length);
+      this.made.push(peer);
+      this.madeAt.push(from);
+    }
+    return peer;
+  }
+
+  /**
+   * A hash of `file[from..end)` from its length and three of its words (the
+   * digest's tail and middle, where peers differ), kept to 30 bits so that it
+   * is a small integer for the Map: constant time per entry. Peers that
+   * collide are only made more than once, never confused.
+   */
+  private hashOf(from: number, end: number): number {
+    const length = end - from;
+    let hash = length;
+    if (length < 12) {
+      for (let i = from; i < end; i++) hash = Math.imul(hash ^ (this.file[i] as number), 0x01000193);
+      return hash & 0x3fffffff;
+    }
+    hash = Math.imul(hash ^ this.view.getInt32(end - 4, true), 0x9e3779b1);
+    hash = Math.imul(hash ^ this.view.getInt32(end - 8, true), 0x85ebca6b);
+    return Math.imul(hash ^ this.view.getInt32(from + (length >> 1) - 2, true), 0xc2b2ae35) & 0x3fffffff;
+  }
+
+  /** True when the file holds the same `length` bytes at `a` and at `b`, compared a word at a time. */
+  private sameBytes(a: number, b: number, length: number): boolean {
+    const view = this.view;
+    let i = 0;
+    for (; i + 4 <= length; i += 4) if (view.getInt32(a + i, true) !== view.getInt32(b + i, true)) return false;
+    for (; i < length; i++) if (this.file[a + i] !== this.file[b + i]) return false;
+    return true;
   }
 }
 
@@ -204,40 +316,53 @@ function parsePeer(bytes: Uint8Array, path: string, at: number, warnings: Snapsh
  * tracked in plain variables (no closures, no strings per element) and
  * turned into a path only when one is thrown.
  */
-function readGovernor(reader: Reader, governor: PeerGovernor, kept: KeptEntries, warnings: SnapshotWarning[]): void {
+function readGovernor(
+  reader: Reader,
+  peers: PeerCache,
+  governor: PeerGovernor,
+  kept: KeptEntries,
+  warnings: SnapshotWarning[],
+  ranges: Ranges,
+): void {
   let list = "blocklist";
   let index = -1;
   let field = "";
   try {
+    ranges.blocklist[0] = reader.offset;
     let count = reader.length(8, "peers");
     for (index = 0; index < count; index++) {
       const start = reader.offset;
-      const peerBytes = reader.bytesView();
-      const peer = parsePeer(peerBytes, `${GOVERNOR_PATH}.blocklist[${index}]`, start, warnings);
+      reader.skipBytes();
+      const peer = peers.peer(start, reader.offset, "blocklist", index);
       if (peer === undefined) kept.blocklist.push(reader.bytes.subarray(start, reader.offset));
       else governor.block(peer);
     }
+    ranges.blocklist[1] = reader.offset;
     list = "allowlist";
     index = -1;
+    ranges.allowlist[0] = reader.offset;
     if (reader.optionTag()) {
       count = reader.length(8, "peers");
       const allowed: PeerId[] = [];
       for (index = 0; index < count; index++) {
         const start = reader.offset;
-        const peerBytes = reader.bytesView();
-        const peer = parsePeer(peerBytes, `${GOVERNOR_PATH}.allowlist[${index}]`, start, warnings);
+        reader.skipBytes();
+        const peer = peers.peer(start, reader.offset, "allowlist", index);
         if (peer === undefined) kept.allowlist.push(reader.bytes.subarray(start, reader.offset));
         else allowed.push(peer);
       }
       governor.setAllowlist(allowed);
     }
+    ranges.allowlist[1] = reader.offset;
     list = "health";
     index = -1;
+    ranges.health[0] = reader.offset;
     count = reader.length(8 + 4 + 8 + 1, "health entries");
     for (index = 0; index < count; index++) {
       const start = reader.offset;
       field = "[0]";
-      const peerBytes = reader.bytesView();
+      reader.skipBytes();
+      const peerEnd = reader.offset;
       field = "[1]";
       const consecutiveFailures = reader.u32();
       field = "[2]";
@@ -245,14 +370,16 @@ function readGovernor(reader: Reader, governor: PeerGovernor, kept: KeptEntries,
       field = "[3]";
       const down = reader.bool();
       field = "";
-      const peer = parsePeer(peerBytes, `${GOVERNOR_PATH}.health[${index}][0]`, start, warnings);
+      const peer = peers.peer(start, peerEnd, "health", index);
       if (peer === undefined) kept.health.push(reader.bytes.subarray(start, reader.offset));
       else governor.restoreHealth(peer, { consecutiveFailures, lastEventNs, down });
     }
+    ranges.health[1] = reader.offset;
     list = "failure_threshold";
     index = -1;
     const at = reader.offset;
     const threshold = reader.u32();
+    ranges.failureThreshold = threshold;
     if (threshold === 0) {
       warnings.push({
         path: `${GOVERNOR_PATH}.failure_threshold`,
@@ -266,7 +393,7 @@ function readGovernor(reader: Reader, governor: PeerGovernor, kept: KeptEntries,
 }
 
 /** Reads `Vec<BackoffEntry>` into `backoff`, the last entry of a repeated peer winning. */
-function readBackoffTable(reader: Reader, backoff: BackoffTable, kept: KeptEntries, warnings: SnapshotWarning[]): void {
+function readBackoffTable(reader: Reader, peers: PeerCache, backoff: BackoffTable, kept: KeptEntries): void {
   let index = -1;
   let field = "";
   try {
@@ -274,7 +401,8 @@ function readBackoffTable(reader: Reader, backoff: BackoffTable, kept: KeptEntri
     for (index = 0; index < count; index++) {
       const start = reader.offset;
       field = ".peer";
-      const peerBytes = reader.bytesView();
+      reader.skipBytes();
+      const peerEnd = reader.offset;
       field = ".attempts";
       const attempts = reader.u32();
       field = ".last_attempt_ns";
@@ -282,7 +410,7 @@ function readBackoffTable(reader: Reader, backoff: BackoffTable, kept: KeptEntri
       field = ".next_retry_ns";
       const nextRetryNs = reader.u64();
       field = "";
-      const peer = parsePeer(peerBytes, `${BACKOFF_PATH}[${index}].peer`, start, warnings);
+      const peer = peers.peer(start, peerEnd, "backoff_table", index);
       if (peer === undefined) kept.backoffTable.push(reader.bytes.subarray(start, reader.offset));
       else backoff.restore(peer, { attempts, lastAttemptNs, nextRetryNs });
     }
@@ -295,36 +423,80 @@ function located(error: unknown, path: string): unknown {
   return error instanceof Failure ? toSnapshotError(error, path) : error;
 }
 
-/** peer_governor + backoff_table of the model: canonical order and bytes, then the kept entries. */
-function writeGovernor(snapshot: Snapshot, kept: KeptEntries, sizeHint: number): Uint8Array {
-  const lists = canonicalLists(snapshot);
+/** True when `peers` are exactly `asRead`, in the same order. */
+function samePeers(peers: Iterable<PeerId>, size: number, asRead: readonly string[]): boolean {
+  if (size !== asRead.length) return false;
+  let i = 0;
+  for (const peer of peers) if (peer.text !== asRead[i++]) return false;
+  return true;
+}
+
+/** True when `entries` are the very entries read, in the same order (the core replaces an entry on any change). */
+function sameEntries<T>(entries: Iterable<T>, size: number, asRead: readonly T[]): boolean {
+  if (size !== asRead.length) return false;
+  let i = 0;
+  for (const entry of entries) if (entry !== asRead[i++]) return false;
+  return true;
+}
+
+/**
+ * peer_governor + backoff_table of the model: each list still as read is
+ * copied from the file; a changed one is written in canonical order, then
+ * its kept entries (the allowlist's only while it is still `Some`).
+ */
+function writeGovernor(snapshot: Snapshot, file: Uint8Array, asRead: AsRead, kept: KeptEntries, sizeHint: number): Uint8Array {
+  const { governor, backoff } = snapshot;
   const writer = new Writer(sizeHint + 64);
-  writer.count(lists.blocklist.length + kept.blocklist.length);
-  for (const peer of lists.blocklist) writer.bytes(peer.bytes);
-  for (const raw of kept.blocklist) writer.raw(raw);
-  if (lists.allowlist === null) writer.u8(0);
+  const copy = (range: readonly [number, number]): void => writer.raw(file.subarray(range[0], range[1]));
+
+  if (samePeers(governor.blocklist(), governor.blocklistSize(), asRead.blocklist.peers)) copy(asRead.blocklist.range);
   else {
+    const blocklist = byPeerText(governor.blocklist(), peerText);
+    writer.count(blocklist.length + kept.blocklist.length);
+    for (const peer of blocklist) writer.bytes(peer.bytes);
+    for (const raw of kept.blocklist) writer.raw(raw);
+  }
+
+  const allowed = governor.allowlist();
+  const allowedAsRead = asRead.allowlist.peers;
+  if (allowed === null ? allowedAsRead === null : allowedAsRead !== null && samePeers(allowed, governor.allowlistSize() ?? 0, allowedAsRead)) {
+    copy(asRead.allowlist.range);
+  } else if (allowed === null) writer.u8(0);
+  else {
+    const allowlist = byPeerText(allowed, peerText);
     writer.u8(1);
-    writer.count(lists.allowlist.length + kept.allowlist.length);
-    for (const peer of lists.allowlist) writer.bytes(peer.bytes);
+    writer.count(allowlist.length + kept.allowlist.length);
+    for (const peer of allowlist) writer.bytes(peer.bytes);
     for (const raw of kept.allowlist) writer.raw(raw);
   }
-  writer.count(lists.health.length + kept.health.length);
-  for (const entry of lists.health) {
-    writer.bytes(entry.peer.bytes);
-    writer.u32(entry.consecutiveFailures);
-    writer.u64(entry.lastEventNs);
-    writer.u8(entry.down ? 1 : 0);
+
+  if (sameEntries(governor.iterHealth(), governor.trackedPeers(), asRead.health.entries)) copy(asRead.health.range);
+  else {
+    const health = byPeerText(governor.iterHealth(), entryPeerText);
+    writer.count(health.length + kept.health.length);
+    for (const entry of health) {
+      writer.bytes(entry.peer.bytes);
+      writer.u32(entry.consecutiveFailures);
+      writer.u64(entry.lastEventNs);
+      writer.u8(entry.down ? 1 : 0);
+    }
+    for (const raw of kept.health) writer.raw(raw);
   }
-  for (const raw of kept.health) writer.raw(raw);
-  writer.u32(snapshot.governor.failureThreshold());
-  writer.count(lists.backoffTable.length + kept.backoffTable.length);
-  for (const entry of lists.backoffTable) {
-    writer.bytes(entry.peer.bytes);
-    writer.u32(entry.attempts);
-    writer.u64(entry.lastAttemptNs);
-    writer.u64(entry.nextRetryNs);
+
+  const threshold = governor.failureThreshold();
+  writer.u32(threshold === Math.max(asRead.failureThreshold, 1) ? asRead.failureThreshold : threshold);
+
+  if (sameEntries(backoff.iterEntries(), backoff.size(), asRead.backoffTable.entries)) copy(asRead.backoffTable.range);
+  else {
+    const table = byPeerText(backoff.iterEntries(), entryPeerText);
+    writer.count(table.length + kept.backoffTable.length);
+    for (const entry of table) {
+      writer.bytes(entry.peer.bytes);
+      writer.u32(entry.attempts);
+      writer.u64(entry.lastAttemptNs);
+      writer.u64(entry.nextRetryNs);
+    }
+    for (const raw of kept.backoffTable) writer.raw(raw);
   }
-  for (const raw of kept.backoffTable) writer.raw(raw);
   return writer.result();
 }

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { base58btc } from "multiformats/bases/base58";
 import { describe, expect, it } from "vitest";
 import { InvalidPeerId } from "../../src/core/errors.js";
-import { decodeBase58Btc, MAX_DIGEST_BYTES, multihashProblem, PeerId } from "../../src/core/peer-id.js";
+import { decodeBase58Btc, encodeBase58Btc, MAX_DIGEST_BYTES, multihashProblem, PeerId } from "../../src/core/peer-id.js";
 
 const RUNS = Number(process.env.BBGOV_PROPERTY_RUNS ?? 200) * 10;
 const ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
@@ -80,6 +80,27 @@ describe("decodeBase58Btc", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
         expect(Array.from(decodeBase58Btc(base58btc.baseEncode(bytes)) ?? [-1])).toEqual(Array.from(bytes));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("encodes any bytes (leading zeros, long runs of 0xff included) as multiformats does", () => {
+    const runs = fc.tuple(fc.nat({ max: 4 }), fc.uint8Array({ maxLength: 80 }), fc.constantFrom(0, 0xff, -1)).map(
+      ([zeroes, body, fill]) => Uint8Array.from([...new Array<number>(zeroes).fill(0), ...body.map((byte) => (fill < 0 ? byte : fill))]),
+    );
+    fc.assert(
+      fc.property(runs, (bytes) => {
+        expect(encodeBase58Btc(bytes)).toBe(base58btc.baseEncode(bytes));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("gives a peer from bytes the text multiformats gives", () => {
+    fc.assert(
+      fc.property(multihashLike, (bytes) => {
+        if (multihashProblem(bytes) === undefined) expect(PeerId.fromBytes(bytes).text).toBe(base58btc.baseEncode(PeerId.fromBytes(bytes).bytes));
       }),
       { numRuns: RUNS },
     );

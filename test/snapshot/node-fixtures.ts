@@ -1,0 +1,128 @@
+/**
+ * Upstream's node snapshots (fixtures/node/) and their JSON renderings, read
+ * losslessly and mapped onto the generic codec's value shape: serde's byte
+ * arrays become Uint8Array, u64 bigint, enums `{ variant, value }`.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
+import { parse } from "lossless-json";
+import type { Schema, Value } from "../../src/snapshot/bincode.js";
+
+export const NODE_FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "node");
+
+/** Every fixture, smallest first; the last two are the big ones. */
+export const FIXTURE_NAMES = [
+  "empty",
+  "default-spec0",
+  "small",
+  "allowlist-some",
+  "allowlist-empty",
+  "hand-edited",
+  "trailing-bytes",
+  "spec-version-2",
+  "heavy-300k",
+  "peers-10k",
+] as const;
+export type FixtureName = (typeof FIXTURE_NAMES)[number];
+
+/** The fixtures upstream's restore refuses (spec_version other than 1). */
+export const REFUSED: readonly FixtureName[] = ["default-spec0", "spec-version-2"];
+
+/** A restored entry as the rendering has it. */
+export interface RestoredHealth {
+  peer: string;
+  consecutive_failures: string;
+  last_event_ns: string;
+  down: boolean;
+}
+export interface RestoredBackoff {
+  peer: string;
+  attempts: string;
+  last_attempt_ns: string;
+  next_retry_ns: string;
+}
+/** `restored`, numbers kept as their digits. */
+export type Restored =
+  | {
+      failure_threshold: string;
+      blocklist: string[];
+      allowlist: string[] | null;
+      health: RestoredHealth[];
+      backoff_table: RestoredBackoff[];
+    }
+  | { error: string };
+
+/** One fixture: the file, and what upstream decoded from it. */
+export interface NodeFixture {
+  readonly name: FixtureName;
+  readonly bytes: Uint8Array;
+  /** `snapshot`, numbers as their digits (map with `toValue`). */
+  readonly snapshot: unknown;
+  readonly trailing: number[];
+  readonly governorBytes: [number, number];
+  readonly restored: Restored;
+}
+
+const cache = new Map<FixtureName, NodeFixture>();
+
+/** Loads a fixture and its rendering (`.json`, or `.json.gz` for the big ones). */
+export function loadFixture(name: FixtureName): NodeFixture {
+  const known = cache.get(name);
+  if (known !== undefined) return known;
+  const plain = join(NODE_FIXTURES, `${name}.json`);
+  const text = existsSync(plain) ? readFileSync(plain, "utf8") : gunzipSync(readFileSync(`${plain}.gz`)).toString("utf8");
+  const rendering = parse(text, null, (digits: string) => digits) as {
+    snapshot: unknown;
+    trailing: string[];
+    governor_bytes: [string, string];
+    restored: Restored;
+  };
+  const fixture: NodeFixture = {
+    name,
+    bytes: new Uint8Array(readFileSync(join(NODE_FIXTURES, `${name}.bin`))),
+    snapshot: rendering.snapshot,
+    trailing: rendering.trailing.map(Number),
+    governorBytes: [Number(rendering.governor_bytes[0]), Number(rendering.governor_bytes[1])],
+    restored: rendering.restored,
+  };
+  cache.set(name, fixture);
+  return fixture;
+}
+
+/** Maps serde's JSON form of a value of `schema` onto the generic codec's value shape. */
+export function toValue(schema: Schema, json: unknown): Value {
+  switch (schema) {
+    case "u8":
+    case "u32":
+      return Number(json as string);
+    case "u64":
+      return BigInt(json as string);
+    case "bool":
+      return json as boolean;
+    case "string":
+      return json as string;
+    case "bytes":
+      return Uint8Array.from(json as string[], Number);
+  }
+  if ("struct" in schema) {
+    const object = json as Record<string, unknown>;
+    const out: { [field: string]: Value } = {};
+    for (const [name, field] of schema.struct) out[name] = toValue(field, object[name]);
+    return out;
+  }
+  if ("tuple" in schema) return schema.tuple.map((item, i) => toValue(item, (json as unknown[])[i]));
+  if ("option" in schema) return json === null ? null : toValue(schema.option, json);
+  if ("vec" in schema) return (json as unknown[]).map((item) => toValue(schema.vec, item));
+  if ("map" in schema) {
+    const { key, value } = schema.map;
+    return (json as [unknown, unknown][]).map(([k, v]) => [toValue(key, k), toValue(value, v)]);
+  }
+  // serde: a unit variant is its name; any other a one-key object.
+  if (typeof json === "string") return { variant: json, value: null };
+  const [variant, inner] = Object.entries(json as Record<string, unknown>)[0] as [string, unknown];
+  const fields = schema.enum.find(([name]) => name === variant)?.[1];
+  if (fields === undefined) throw new Error(`unknown variant ${variant} in the rendering`);
+  return { variant, value: fields === null ? null : toValue(fields, inner) };
+}
