@@ -11,7 +11,20 @@ import { encodeSnapshotBytes } from "../snapshot/encode.js";
 import { emptySnapshot, SnapshotError, type Snapshot } from "../snapshot/model.js";
 import type { CommandModule, Report } from "./context.js";
 import { UsageError } from "./errors.js";
-import { displayName, exists, isEncodingOf, readSnapshotText, readText, STDIO, writeOutput, writeTextAtomic } from "./io/store.js";
+import type { HeldLock } from "./io/lock.js";
+import {
+  displayName,
+  exists,
+  identityOf,
+  isEncodingOf,
+  readSnapshotText,
+  readText,
+  resolveTarget,
+  STDIO,
+  writeOutput,
+  writeTextAtomic,
+  type WriteTarget,
+} from "./io/store.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
 import { renderJson } from "./render/json.js";
 import { packageVersion } from "./version.js";
@@ -113,11 +126,20 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   const commandModule = await spec.load();
   const args = await readFileArgument(invocation, globals, io);
   const target = globals.out ?? source;
-  // The lock module (and node:crypto, node:os with it) loads only for a command that writes.
-  const lock =
-    spec.mutates && target !== STDIO && !globals.dryRun
-      ? await (await import("./io/lock.js")).acquireLock(target, spec.name, lockTimeoutMs(invocation.globals.lockTimeout))
-      : undefined;
+  // The target is resolved once: the lock guards that path and the write goes there, whatever links change meanwhile.
+  // The lock module (and node:os, the native addon with it) loads only for a command that writes.
+  let lock: HeldLock | undefined;
+  let writeTarget: WriteTarget | undefined;
+  if (spec.mutates && target !== STDIO && !globals.dryRun) {
+    const resolved = await resolveTarget(target);
+    lock = await (await import("./io/lock.js")).acquireLock(resolved, spec.name, lockTimeoutMs(invocation.globals.lockTimeout));
+    try {
+      writeTarget = { path: resolved, identity: await identityOf(resolved) };
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
   const releaseOnSignal = (signal: NodeJS.Signals): void => {
     lock?.releaseSync();
     process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGHUP" ? 1 : 15));
@@ -125,7 +147,7 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   if (lock !== undefined) for (const signal of SIGNALS) process.once(signal, releaseOnSignal);
   let outcome: { report: Report; written: boolean; loadWarnings: string[] };
   try {
-    outcome = await loadRunWrite(invocation, globals, io, commandModule, args);
+    outcome = await loadRunWrite(invocation, globals, io, commandModule, args, writeTarget);
   } finally {
     if (lock !== undefined) {
       for (const signal of SIGNALS) process.off(signal, releaseOnSignal);
@@ -160,6 +182,7 @@ async function loadRunWrite(
   io: CliIo,
   commandModule: CommandModule,
   args: readonly unknown[],
+  writeTarget: WriteTarget | undefined,
 ): Promise<{ report: Report; written: boolean; loadWarnings: string[] }> {
   const { spec } = invocation;
   const source = globals.snapshotPath;
@@ -189,7 +212,7 @@ async function loadRunWrite(
       target === STDIO ||
       ((report.changed ?? true) && (originalText === undefined || !isEncodingOf(bytes, originalText)));
     if (wanted && !globals.dryRun) {
-      await writeOutput(target, bytes, io.stdout);
+      await writeOutput(target, bytes, io.stdout, writeTarget);
       written = true;
     }
   }

@@ -68,7 +68,7 @@ describe("disk faults", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(`bbgov: cannot write the snapshot: ${words} (${file})\n`);
     expect(fs.readFileSync(file, "utf8")).toBe(before);
-    expect(fs.readdirSync(dir)).toEqual(["governor.json"]);
+    expect(fs.readdirSync(dir).sort()).toEqual(["governor.json", "governor.json.lock"]);
   });
 
   it("a snapshot path that is a folder is refused for reading and writing", async () => {
