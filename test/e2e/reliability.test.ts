@@ -196,6 +196,34 @@ describe("reliability", { timeout: 120_000 }, () => {
     }
   });
 
+  it("a really full disk (a small tmpfs): one line, exit 2, the snapshot and folder as they were", (ctx) => {
+    const mount = path.join(dir, "small");
+    mkdirSync(mount);
+    const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", mount], { encoding: "utf8" });
+    if (mounted.status !== 0) {
+      console.log(`skipped: cannot mount a small tmpfs here (${(mounted.stderr ?? String(mounted.error)).trim()})`);
+      ctx.skip();
+    }
+    try {
+      const target = path.join(mount, "governor.json");
+      expect(spawnSync(process.execPath, [BIN, "-s", target, "-q", "init"]).status).toBe(0);
+      const original = readFileSync(target, "utf8");
+      try {
+        writeFileSync(path.join(mount, "filler"), Buffer.alloc(1 << 20));
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe("ENOSPC");
+      }
+      const result = spawnSync(process.execPath, [BIN, "-s", target, "fail", PEER, "--times", "50"], { encoding: "utf8" });
+      expect(result.status).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toBe(`bbgov: cannot write the snapshot: no space left on the device (${target})\n`);
+      expect(readFileSync(target, "utf8")).toBe(original);
+      expect(readdirSync(mount).sort()).toEqual(["filler", "governor.json", "governor.json.lock"]);
+    } finally {
+      spawnSync("umount", [mount]);
+    }
+  });
+
   it("read-only commands never take the lock", async () => {
     expect(bbgov(["init", "-q"]).status).toBe(0);
     const holder = await holdLock(`${file}.lock`, lockHolder(process.pid));
