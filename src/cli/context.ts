@@ -11,6 +11,11 @@ export interface CommandContext {
   readonly snapshot: Snapshot;
   /** How the snapshot is named in messages (its path, or "standard input"). */
   readonly source: string;
+  /**
+   * The Ui the report will be drawn with, when it will be drawn for people (not --json or --quiet): a command
+   * whose report shows the state at several moments (apply, line by line) draws each part as it goes.
+   */
+  readonly drawing?: () => Promise<Ui>;
 }
 
 /** How a report is drawn for people. */

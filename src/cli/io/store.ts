@@ -16,6 +16,7 @@ import { isAscii, isUtf8 } from "node:buffer";
 import { closeSync, constants, openSync, promises as fs, readSync, type Stats } from "node:fs";
 import path from "node:path";
 import { IoError } from "../errors.js";
+import { sanitize } from "../render/sanitize.js";
 
 /** The name `-` stands for standard input / standard output. */
 export const STDIO = "-";
@@ -330,9 +331,9 @@ export async function writeOutput(file: string, text: string | Uint8Array, stdou
   await writeTextAtomic(file, text, target);
 }
 
-/** How a file is named in messages. */
+/** How a file is named in messages: sanitised, since a name may hold escape sequences. */
 export function displayName(file: string): string {
-  return file === STDIO ? "standard input" : file;
+  return file === STDIO ? "standard input" : sanitize(file);
 }
 
 async function syncDirectory(dir: string): Promise<void> {
