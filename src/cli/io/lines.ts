@@ -38,7 +38,11 @@ async function* splitLines(chunks: AsyncIterable<Uint8Array | string>, file: str
     try {
       return decoder.decode(chunk, { stream });
     } catch {
-      throw new IoError(`cannot read ${what}: not UTF-8 text`, `${displayName(file)} line ${number + countNewlines(pending)}`);
+      // The line of the first bad byte: the lines before it in this chunk, decoded leniently.
+      const lenient = Buffer.from(chunk).toString("utf8");
+      const bad = lenient.indexOf("\ufffd");
+      const line = number + countNewlines(pending) + countNewlines(bad < 0 ? lenient : lenient.slice(0, bad));
+      throw new IoError(`cannot read ${what}: not UTF-8 text`, `${displayName(file)} line ${line}`);
     }
   };
   let first = true;
