@@ -76,7 +76,8 @@ export function decodeUpstream(text: string, options: UpstreamDecodeOptions = {}
     if (error instanceof RangeError && /call stack/i.test(error.message)) {
       throw new SnapshotError("nested too deeply to read", "$");
     }
-    throw new SnapshotError(`could not read the upstream snapshot: ${truncate(error instanceof Error ? error.message : String(error))}`, "$");
+    // Anything else (a TypeError, say) is a bug of ours, not a bad file: it must not be reported as one.
+    throw error;
   }
 }
 

@@ -83,3 +83,16 @@ describe("disk faults", () => {
     expect(fs.readdirSync(folder)).toEqual([]);
   });
 });
+
+describe("bugs are not bad files", () => {
+  it("an internal TypeError while reading is an internal error, not a snapshot that cannot be read", async () => {
+    const { PeerId } = await import("../../src/core/peer-id.js");
+    fs.writeFileSync(file, `{"spec_version": 1, "peer_governor": {"blocklist": ["${PEER}"]}}\n`);
+    vi.spyOn(PeerId, "parse").mockImplementation(() => {
+      throw new TypeError("cannot read properties of undefined (reading 'x')");
+    });
+    const result = await cli(["-s", file, "inspect"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe("bbgov: internal error: cannot read properties of undefined (reading 'x') (set BBGOV_DEBUG=1 for details)\n");
+  });
+});
