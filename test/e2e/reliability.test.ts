@@ -5,11 +5,11 @@
  * real temp files.
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PeerId } from "../../src/core/peer-id.js";
 import { decodeSnapshot, emptySnapshot, encodeSnapshot } from "../../src/snapshot/index.js";
 
@@ -90,6 +90,44 @@ async function holdLock(lockPath: string, content: string): Promise<ChildProcess
   });
   return child;
 }
+
+const ROOT = path.resolve(__dirname, "../..");
+
+/**
+ * A world-readable copy of what the built bin needs (bin/, the bundle, package.json and the runtime packages
+ * it loads), in a temporary folder of its own; returns its bin/bbgov.js.
+ */
+function portableBin(): string {
+  const copy = mkdtempSync(path.join(os.tmpdir(), "bbgov-portable-"));
+  copies.push(copy);
+  for (const part of ["bin", path.join("dist", "bundle"), "package.json"]) cpSync(path.join(ROOT, part), path.join(copy, part), { recursive: true });
+  const pending = ["fs-native-extensions"];
+  const seen = new Set<string>();
+  while (pending.length > 0) {
+    const name = pending.pop() as string;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const from = path.join(ROOT, "node_modules", name);
+    cpSync(from, path.join(copy, "node_modules", name), { recursive: true });
+    const manifest = JSON.parse(readFileSync(path.join(from, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+    pending.push(...Object.keys(manifest.dependencies ?? {}));
+  }
+  openUp(copy);
+  return path.join(copy, "bin", "bbgov.js");
+}
+
+/** Read and search permission for everyone on a whole tree. */
+function openUp(entry: string): void {
+  const stat = lstatSync(entry);
+  if (stat.isSymbolicLink()) return;
+  chmodSync(entry, stat.isDirectory() ? 0o755 : stat.mode | 0o444);
+  if (stat.isDirectory()) for (const name of readdirSync(entry)) openUp(path.join(entry, name));
+}
+
+const copies: string[] = [];
+afterAll(() => {
+  for (const copy of copies) rmSync(copy, { recursive: true, force: true });
+});
 
 describe("reliability", { timeout: 120_000 }, () => {
   it("serializes 20 racers on a lock whose holder is killed: exactly N updates, twice", async () => {
@@ -246,19 +284,32 @@ describe("reliability", { timeout: 120_000 }, () => {
     expect(readFileSync(file, "utf8")).toBe(original);
   });
 
-  it("reports an unwritable folder and leaves the snapshot intact", () => {
+  it("reports an unwritable folder and leaves the snapshot intact", (ctx) => {
     expect(bbgov(["init", "-q"]).status).toBe(0);
     const original = readFileSync(file, "utf8");
-    // Root writes anywhere: run the write as `nobody` then.
+    // Root writes anywhere: run the write as `nobody` then, from a copy of the built bin that nobody can read
+    // (the checkout itself may sit where nobody cannot enter, such as /root or a mktemp -d folder).
     const asRoot = process.getuid?.() === 0;
+    let bin = BIN;
     if (asRoot) {
       chmodSync(dir, 0o755);
       chownSync(file, 65534, 65534);
+      bin = portableBin();
+      const probe = spawnSync(process.execPath, [bin, "--version"], { uid: 65534, gid: 65534, cwd: dir, encoding: "utf8" });
+      if (probe.status !== 0) {
+        console.log(`skipped: uid 65534 cannot run a copy of bbgov in ${path.dirname(path.dirname(bin))} (${probe.stderr.trim() || String(probe.error)})`);
+        ctx.skip();
+      }
     }
     // No lock file yet: it is the folder that refuses to hold one.
     rmSync(`${file}.lock`);
     chmodSync(dir, 0o555);
-    const result = bbgov(["block", PEER], asRoot ? { uid: 65534, gid: 65534 } : {});
+    const result = spawnSync(process.execPath, [bin, "-s", file, "block", PEER], {
+      encoding: "utf8",
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: "1" },
+      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^bbgov: cannot write the snapshot: its folder is not writable \(permission denied\) \(.*\)\n$/);
     expect(readFileSync(file, "utf8")).toBe(original);
