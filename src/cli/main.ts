@@ -10,7 +10,7 @@ import { decodeSnapshot } from "../snapshot/decode.js";
 import { encodeSnapshotBytes } from "../snapshot/encode.js";
 import { emptySnapshot, SnapshotError, type Snapshot } from "../snapshot/model.js";
 import type { CommandModule, Report, Ui } from "./context.js";
-import { ApplyScriptErrors, UsageError } from "./errors.js";
+import { ApplyScriptErrors, IoError, UsageError } from "./errors.js";
 import { scriptLines } from "./io/lines.js";
 import type { HeldLock } from "./io/lock.js";
 import {
@@ -25,6 +25,8 @@ import {
   STDIO,
   writeOutput,
   writeTextAtomic,
+  sameIdentity,
+  type FileIdentity,
   type WriteTarget,
 } from "./io/store.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
@@ -244,7 +246,12 @@ async function loadRunWrite(
       throw new UsageError(`${target} already exists; add --force to replace it`, spec.name);
     }
   } else {
-    ({ text: originalText, buffer: spare } = await readSnapshotText(source, io.stdin, spec.mutates));
+    let identity: FileIdentity | undefined;
+    ({ text: originalText, buffer: spare, identity } = await readSnapshotText(source, io.stdin, spec.mutates));
+    // What was read must be the file that is locked and will be replaced: a link swapped in between would mix two files.
+    if (writeTarget?.identity !== undefined && globals.out === undefined && identity !== undefined && !sameIdentity(identity, writeTarget.identity)) {
+      throw new IoError("cannot write the snapshot: it was replaced by another program while bbgov opened it; nothing written", displayName(source));
+    }
     const loaded = decodeFrom(originalText, source);
     snapshot = loaded.snapshot;
     loadWarnings.push(...loaded.warnings);

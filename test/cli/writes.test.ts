@@ -130,6 +130,28 @@ describe("what a write keeps", () => {
     expect(fs.readdirSync(dir).sort()).toEqual(["governor.json", "governor.json.lock"]);
   });
 
+  it("a link swapped between the lock and the read mixes nothing: nothing written", async () => {
+    const other = path.join(dir, "other.json");
+    fs.copyFileSync(file, other);
+    const link = path.join(dir, "link.json");
+    fs.symlinkSync(file, link);
+    const before = fs.readFileSync(file, "utf8");
+    const realOpen = fs.promises.open;
+    vi.spyOn(fs.promises, "open").mockImplementation(async (...args: Parameters<typeof realOpen>) => {
+      // The link is re-pointed after bbgov resolved and locked it, just as it opens it to read.
+      if (args[0] === link && args[1] === "r") {
+        fs.unlinkSync(link);
+        fs.symlinkSync(other, link);
+      }
+      return realOpen(...args);
+    });
+    const result = await cli(["-s", link, "block", PEER]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`bbgov: cannot write the snapshot: it was replaced by another program while bbgov opened it; nothing written (${link})\n`);
+    expect(fs.readFileSync(file, "utf8")).toBe(before);
+    expect(fs.readFileSync(other, "utf8")).toBe(before);
+  });
+
   it("never follows another user's symbolic link in a sticky world-writable folder (protected_symlinks)", async () => {
     const sticky = path.join(dir, "shared");
     fs.mkdirSync(sticky);

@@ -39,7 +39,7 @@ export async function readSnapshotText(
   file: string,
   stdin: AsyncIterable<Uint8Array | string>,
   room: boolean,
-): Promise<{ text: string; buffer: Uint8Array }> {
+): Promise<{ text: string; buffer: Uint8Array; identity?: FileIdentity }> {
   return readTextAndBuffer(file, stdin, "the snapshot", room ? 1 / 8 : 0);
 }
 
@@ -48,8 +48,8 @@ async function readTextAndBuffer(
   stdin: AsyncIterable<Uint8Array | string>,
   what: string,
   room: number,
-): Promise<{ text: string; buffer: Uint8Array }> {
-  let read: { buffer: Buffer; length: number };
+): Promise<{ text: string; buffer: Uint8Array; identity?: FileIdentity }> {
+  let read: { buffer: Buffer; length: number; identity?: FileIdentity };
   try {
     read = file === STDIO ? whole(await readAll(stdin)) : await readWhole(file, room);
   } catch (error) {
@@ -57,10 +57,11 @@ async function readTextAndBuffer(
   }
   const { buffer } = read;
   const bytes = buffer.subarray(0, read.length);
+  const identity = read.identity === undefined ? {} : { identity: read.identity };
   // The same string as a strict TextDecoder (a byte order mark is kept), without its cost.
-  if (isAscii(bytes)) return { text: bytes.toString("latin1"), buffer };
+  if (isAscii(bytes)) return { text: bytes.toString("latin1"), buffer, ...identity };
   if (!isUtf8(bytes)) throw new IoError(`cannot read ${what}: not UTF-8 text`, displayName(file));
-  return { text: bytes.toString("utf8"), buffer };
+  return { text: bytes.toString("utf8"), buffer, ...identity };
 }
 
 const whole = (buffer: Buffer): { buffer: Buffer; length: number } => ({ buffer, length: buffer.length });
@@ -71,11 +72,12 @@ const whole = (buffer: Buffer): { buffer: Buffer; length: number } => ({ buffer,
  * the handle; anything else (a folder, a pipe that may keep us waiting) is
  * read as before, asynchronously, errors and all.
  */
-async function readWhole(file: string, room: number): Promise<{ buffer: Buffer; length: number }> {
+async function readWhole(file: string, room: number): Promise<{ buffer: Buffer; length: number; identity: FileIdentity }> {
   const handle = await fs.open(file, "r");
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) return whole(await handle.readFile());
+    const identity = { dev: stat.dev, ino: stat.ino };
+    if (!stat.isFile()) return { ...whole(await handle.readFile()), identity };
     let buffer = Buffer.allocUnsafeSlow(stat.size + Math.ceil(stat.size * room) + 1);
     let length = 0;
     for (;;) {
@@ -89,7 +91,7 @@ async function readWhole(file: string, room: number): Promise<{ buffer: Buffer; 
       if (read === 0) break;
       length += read;
     }
-    return { buffer, length };
+    return { buffer, length, identity };
   } finally {
     await handle.close();
   }
@@ -239,7 +241,8 @@ export async function writeTextAtomic(file: string, text: string | Uint8Array, t
   await syncDirectory(dir);
 }
 
-function sameIdentity(a: FileIdentity | null, b: FileIdentity | null): boolean {
+/** True when both name the same file (or both none). */
+export function sameIdentity(a: FileIdentity | null, b: FileIdentity | null): boolean {
   return a === null || b === null ? a === b : a.dev === b.dev && a.ino === b.ino;
 }
 
