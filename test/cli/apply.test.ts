@@ -8,24 +8,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { LISTED_ERRORS, SHOWN_LINES } from "../../src/cli/commands/apply.js";
-import { execute, type CliIo } from "../../src/cli/main.js";
+import { cli } from "./run.js";
 
 const P = "16uZAbWC1AJvL";
-
-async function cli(args: readonly string[], stdin?: string | Buffer): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io = {
-    stdout: { isTTY: false, write: (chunk: string | Uint8Array) => ((stdout += String(chunk)), true) },
-    stderr: { write: (chunk: string | Uint8Array) => ((stderr += String(chunk)), true) },
-    stdin: (async function* () {
-      if (stdin !== undefined) yield Buffer.from(stdin);
-    })(),
-    env: {},
-  } as unknown as CliIo;
-  const status = await execute(args, io);
-  return { status, stdout, stderr };
-}
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-apply-"));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));

@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { execute, type CliIo } from "../../src/cli/main.js";
+import { cli } from "./run.js";
 import { renderJson } from "../../src/cli/render/json.js";
 import { sanitize } from "../../src/cli/render/sanitize.js";
 
@@ -19,21 +19,6 @@ const EVIL = "\u001b[2J\u001b]52;c;cm0gLXJmIH4=\u0007\u009b31m\u202e";
 const SHOWN = "\\x1b[2J\\x1b]52;c;cm0gLXJmIH4=\\x07\\x9b31m\\u202e";
 /** Anything a terminal acts on, other than a line break. */
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/;
-
-async function cli(args: readonly string[], stdin?: string): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io = {
-    stdout: { isTTY: false, write: (chunk: string | Uint8Array) => ((stdout += String(chunk)), true) },
-    stderr: { write: (chunk: string | Uint8Array) => ((stderr += String(chunk)), true) },
-    stdin: (async function* () {
-      if (stdin !== undefined) yield Buffer.from(stdin);
-    })(),
-    env: {},
-  } as unknown as CliIo;
-  const status = await execute(args, io);
-  return { status, stdout, stderr };
-}
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-sanitize-"));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
