@@ -86,6 +86,22 @@ describe("what a write keeps", () => {
     expect(attr("system.posix_acl_access")).toEqual(aclValue());
   });
 
+  it("a new lock file may be taken by whoever may write the snapshot: its mode, whatever the umask, and always the owner", async () => {
+    fs.rmSync(`${file}.lock`);
+    fs.chmodSync(file, 0o664);
+    const umask = process.umask(0o077);
+    try {
+      expect((await cli(["-s", file, "-q", "block", PEER])).status).toBe(0);
+      expect(fs.statSync(`${file}.lock`).mode & 0o777).toBe(0o664);
+      fs.rmSync(`${file}.lock`);
+      fs.chmodSync(file, 0o444);
+      expect((await cli(["-s", file, "-q", "unblock", PEER])).stderr).toContain("it is read-only (mode 0444)");
+      expect(fs.statSync(`${file}.lock`).mode & 0o777).toBe(0o644);
+    } finally {
+      process.umask(umask);
+    }
+  });
+
   it("refuses a hard-linked snapshot rather than split its names", async () => {
     const other = path.join(dir, "other-name.json");
     fs.linkSync(file, other);

@@ -14,7 +14,7 @@
  * link and without blocking, so a FIFO, a folder or a link there is an error
  * at once rather than a hang.
  */
-import { closeSync, constants, fstatSync, fchownSync, ftruncateSync, openSync, readSync, statSync, writeSync, type Stats } from "node:fs";
+import { closeSync, constants, fchmodSync, fchownSync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync, type Stats } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { IoError, LockError } from "../errors.js";
@@ -79,7 +79,8 @@ export async function acquireLock(target: string, command: string, timeoutMs: nu
 function openLockFile(lockPath: string, target: string): number {
   const flags = constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK;
   const model = statOrUndefined(target) ?? statOrUndefined(path.dirname(target));
-  const mode = model?.isFile() === true ? model.mode & 0o666 : 0o644;
+  // The owner may always take the lock, even of a snapshot marked read-only (whose write is then refused by name).
+  const mode = model?.isFile() === true ? (model.mode & 0o666) | 0o600 : 0o644;
   let fd: number;
   let created = false;
   try {
@@ -98,9 +99,11 @@ function openLockFile(lockPath: string, target: string): number {
     closeSync(fd);
     throw new LockError(`cannot lock the snapshot: its lock file is ${kindOf(stat)}, not a regular file; remove it`, lockPath);
   }
-  if (created && process.geteuid?.() === 0 && model !== undefined && (model.uid !== 0 || model.gid !== 0)) {
+  if (created) {
     try {
-      fchownSync(fd, model.uid, model.gid);
+      // The mode as meant, not as the umask cut it: a group that may write the snapshot may lock it.
+      fchmodSync(fd, mode);
+      if (process.geteuid?.() === 0 && model !== undefined && (model.uid !== 0 || model.gid !== 0)) fchownSync(fd, model.uid, model.gid);
     } catch {
       // The lock works all the same; only another user's later use of it is at stake.
     }

@@ -271,7 +271,15 @@ async function keepAttributes(resolved: string, tempFd: number, file: string): P
   let name = "";
   try {
     oldFd = openSync(resolved, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    for (name of native.listAttrsSync(oldFd)) {
+    let names: string[];
+    try {
+      names = native.listAttrsSync(oldFd);
+    } catch (error) {
+      // A file system without extended attributes (NFSv3, some FUSE): there is nothing to keep.
+      if (isCode(error, "ENOTSUP") || isCode(error, "EOPNOTSUPP") || isCode(error, "ENOSYS")) return;
+      throw error;
+    }
+    for (name of names) {
       const value = native.getAttrSync(oldFd, name);
       if (value === null) continue;
       const present = native.getAttrSync(tempFd, name);
