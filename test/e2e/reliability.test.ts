@@ -130,15 +130,17 @@ afterAll(() => {
 });
 
 describe("reliability", { timeout: 120_000 }, () => {
-  it("serializes 20 racers on a lock whose holder is killed: exactly N updates, twice", async () => {
+  it("serializes 20 racers on a lock whose holder is killed: exactly N updates, and again", async () => {
     expect(bbgov(["init", "-q"]).status).toBe(0);
-    const racers = 20;
-    for (let round = 1; round <= 2; round++) {
+    let expected = 0;
+    // The second round is smaller only to keep the suite quick: each racer is a whole process.
+    for (const racers of [20, 6]) {
       const holder = await holdLock(`${file}.lock`, lockHolder(999_999));
       const results = Array.from({ length: racers }, () => bbgovAsync(["-q", "--lock-timeout", "60s", "fail", PEER]));
       holder.kill("SIGKILL");
       for (const result of await Promise.all(results)) expect(result).toEqual({ status: 0, stderr: "" });
-      expect(failuresOf(readFileSync(file, "utf8"), PEER)).toBe(round * racers);
+      expected += racers;
+      expect(failuresOf(readFileSync(file, "utf8"), PEER)).toBe(expected);
     }
     expect(readdirSync(dir).sort()).toEqual(["governor.json", "governor.json.lock"]);
   });
