@@ -137,6 +137,8 @@ describe("reliability", { timeout: 120_000 }, () => {
     for (const racers of [20, 6]) {
       const holder = await holdLock(`${file}.lock`, lockHolder(999_999));
       const results = Array.from({ length: racers }, () => bbgovAsync(["-q", "--lock-timeout", "60s", "fail", PEER]));
+      // Let the racers start and queue on the lock (a scheduling aid, nothing is timed), then kill its holder.
+      await new Promise((resolve) => setTimeout(resolve, 700));
       holder.kill("SIGKILL");
       for (const result of await Promise.all(results)) expect(result).toEqual({ status: 0, stderr: "" });
       expected += racers;
