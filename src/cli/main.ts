@@ -22,10 +22,10 @@ import {
   readSnapshotText,
   readText,
   resolveTarget,
+  sameIdentity,
   STDIO,
   writeOutput,
   writeTextAtomic,
-  sameIdentity,
   type FileIdentity,
   type WriteTarget,
 } from "./io/store.js";
@@ -210,8 +210,7 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
     if (globals.out !== undefined && globals.out !== STDIO) {
       await writeTextAtomic(globals.out, report.output);
       io.onWritten?.(globals.out);
-    }
-    else io.stdout.write(report.output);
+    } else io.stdout.write(report.output);
   } else if (globals.json) {
     reportStream.write(renderJson(spec.mutates ? mutationDocument(spec.name, written, report, warnings) : report.json));
   } else if (drawing !== undefined) {
