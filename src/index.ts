@@ -3,7 +3,7 @@
  * BackoffTable, peer ids, and the version-1 snapshot codec. Importing this
  * module has no side effects; nothing here reads a clock, a file or the console.
  */
-export { BbgovError, InvalidPeerId } from "./core/errors.js";
+export { BbgovError, InvalidArgument, InvalidPeerId } from "./core/errors.js";
 export {
   IDENTITY_CODE,
   LIBP2P_KEY_CODEC,

@@ -24,6 +24,11 @@ export interface CommandContext {
   readonly loadFindings: readonly SnapshotWarning[];
   /** The file's own FrameworkSnapshot fields besides the governor (none for a bbgov snapshot), for export. */
   readonly frameworkFields?: () => FrameworkFields;
+  /**
+   * The Ui the report will be drawn with, when it will be drawn for people (not --json or --quiet): a command
+   * whose report shows the state at several moments (apply, line by line) draws each part as it goes.
+   */
+  readonly drawing?: () => Promise<Ui>;
 }
 
 /** How a report is drawn for people. */

@@ -20,3 +20,14 @@ export class ApplyLineError extends BbgovError {
     super(lineError.message, `${source} line ${lineNumber}${lineError.where === undefined ? "" : `: ${lineError.where}`}`);
   }
 }
+
+/** Several lines of an `apply` script failed: each is reported, up to a limit, and the rest counted. */
+export class ApplyScriptErrors extends BbgovError {
+  constructor(
+    readonly errors: readonly [ApplyLineError, ...ApplyLineError[]],
+    readonly unlisted: number,
+    readonly source: string,
+  ) {
+    super(errors[0].message, errors[0].where);
+  }
+}

@@ -10,11 +10,29 @@ import type { BackoffConfig } from "../core/backoff.js";
 import { encodeSnapshotBytes } from "../snapshot/encode.js";
 import { openSnapshot, type OpenedSnapshot, type SnapshotInput } from "../snapshot/kinds.js";
 import { emptySnapshot, SnapshotError, type Snapshot } from "../snapshot/model.js";
-import type { CommandModule, Report } from "./context.js";
-import { UsageError } from "./errors.js";
-import { displayName, exists, isEncodingOf, readBytes, STDIO, textOf, writeOutput, writeTextAtomic } from "./io/store.js";
+import type { CommandModule, Report, Ui } from "./context.js";
+import { ApplyScriptErrors, IoError, UsageError } from "./errors.js";
+import { scriptLines } from "./io/lines.js";
+import type { HeldLock } from "./io/lock.js";
+import {
+  displayName,
+  exists,
+  identityOf,
+  ioError,
+  isEncodingOf,
+  readBytes,
+  resolveTarget,
+  sameIdentity,
+  STDIO,
+  textOf,
+  writeOutput,
+  writeTextAtomic,
+  type FileIdentity,
+  type WriteTarget,
+} from "./io/store.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
 import { renderJson } from "./render/json.js";
+import { sanitize } from "./render/sanitize.js";
 import { packageVersion } from "./version.js";
 
 /** The process surface `execute` uses; tests pass their own. */
@@ -23,6 +41,8 @@ export interface CliIo {
   readonly stderr: NodeJS.WritableStream;
   readonly stdin: AsyncIterable<Uint8Array | string>;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Told the name of each file written, so that a later output fault can say the snapshot was. */
+  readonly onWritten?: (file: string) => void;
 }
 
 /** Exit codes of the contract. */
@@ -38,20 +58,53 @@ export async function execute(argv: readonly string[], io: CliIo): Promise<numbe
   }
 }
 
-/** Entry point of the `bbgov` binary. */
+/**
+ * Entry point of the `bbgov` binary. A fault of standard output or error
+ * (a full disk behind `> file`, a closed terminal) ends the process with one
+ * line and exit 2, saying whether the snapshot was written before it; a
+ * closed pipe (`bbgov inspect | head -1`) is the reader's choice, not an
+ * error. Any exception that escapes is one line too, never a stack trace.
+ */
 export function run(argv: readonly string[]): void {
-  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    // A closed pipe (`bbgov inspect | head -1`) is the reader's choice, not an error.
+  let written: string | undefined;
+  const outputFault = (stream: "standard output" | "standard error") => (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw error;
-  });
+    const state = written === undefined ? "no snapshot was written" : `${displayName(written)} was written`;
+    const reason = ioError(error, "write", "-", stream).message.replace(/^cannot write /, "");
+    // With standard error itself broken this line may go nowhere; the exit code still says it.
+    if (stream === "standard output") writeQuietly(`bbgov: cannot write the report to ${reason}; ${state} (${stream})\n`);
+    process.exit(EXIT.error);
+  };
+  process.stdout.on("error", outputFault("standard output"));
+  process.stderr.on("error", outputFault("standard error"));
+  const crash = (error: unknown): void => {
+    writeQuietly(`${errorLine(error, process.env)}\n`);
+    process.exit(EXIT.error);
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
   // process.stdin builds a stream (and loads net/tty) on first touch: only `-` needs it.
   const stdin: AsyncIterable<Uint8Array | string> = { [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() };
-  void execute(argv, { stdout: process.stdout, stderr: process.stderr, stdin, env: process.env }).then(
-    (code) => {
-      process.exitCode = code;
+  const io: CliIo = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin,
+    env: process.env,
+    onWritten: (file) => {
+      written = file;
     },
-  );
+  };
+  execute(argv, io).then((code) => {
+    process.exitCode = code;
+  }, crash);
+}
+
+function writeQuietly(text: string): void {
+  try {
+    process.stderr.write(text);
+  } catch {
+    // Nowhere left to say it.
+  }
 }
 
 async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<number> {
@@ -117,19 +170,37 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   const commandModule = await spec.load();
   const args = await readFileArgument(invocation, globals, io);
   const target = globals.out ?? source;
-  // The lock module (and node:crypto, node:os with it) loads only for a command that writes.
-  const lock =
-    spec.mutates && target !== STDIO && !globals.dryRun
-      ? await (await import("./io/lock.js")).acquireLock(target, spec.name, lockTimeoutMs(invocation.globals.lockTimeout))
-      : undefined;
+  // The target is resolved once: the lock guards that path and the write goes there, whatever links change meanwhile.
+  // The lock module (and node:os, the native addon with it) loads only for a command that writes.
+  let lock: HeldLock | undefined;
+  let writeTarget: WriteTarget | undefined;
+  if (spec.mutates && target !== STDIO && !globals.dryRun) {
+    const resolved = await resolveTarget(target);
+    lock = await (await import("./io/lock.js")).acquireLock(resolved, spec.name, lockTimeoutMs(invocation.globals.lockTimeout));
+    try {
+      writeTarget = { path: resolved, identity: await identityOf(resolved) };
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
   const releaseOnSignal = (signal: NodeJS.Signals): void => {
     lock?.releaseSync();
     process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGHUP" ? 1 : 15));
   };
   if (lock !== undefined) for (const signal of SIGNALS) process.once(signal, releaseOnSignal);
+  const reportStream = spec.mutates && (globals.out ?? source) === STDIO ? io.stderr : io.stdout;
+  // chalk (and the terminal probing it does on load) only when there is text to colour.
+  const drawing =
+    globals.json || globals.quiet
+      ? undefined
+      : async (): Promise<Ui> => {
+          const { colorLevel, makeChalk } = await import("./render/color.js");
+          return { chalk: makeChalk(colorLevel(io.env, globals.color, reportStream === io.stdout && io.stdout.isTTY === true)) };
+        };
   let outcome: { report: Report; written: boolean; loadWarnings: string[] };
   try {
-    outcome = await loadRunWrite(invocation, globals, io, commandModule, args);
+    outcome = await loadRunWrite(invocation, globals, io, commandModule, args, writeTarget, drawing);
   } finally {
     if (lock !== undefined) {
       for (const signal of SIGNALS) process.off(signal, releaseOnSignal);
@@ -138,23 +209,21 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   }
   const { report, written, loadWarnings } = outcome;
 
-  const reportStream = spec.mutates && (globals.out ?? source) === STDIO ? io.stderr : io.stdout;
   // A command that reports what loading found (validate) has it in its own report.
   const warnings = [...(spec.reportsLoadFindings === true ? [] : loadWarnings), ...report.warnings];
   if (report.output !== undefined && !spec.mutates) {
-    if (globals.out !== undefined && globals.out !== STDIO) await writeTextAtomic(globals.out, report.output);
-    else io.stdout.write(report.output);
+    if (globals.out !== undefined && globals.out !== STDIO) {
+      await writeTextAtomic(globals.out, report.output);
+      io.onWritten?.(globals.out);
+    } else io.stdout.write(report.output);
   } else if (globals.json) {
     reportStream.write(renderJson(spec.mutates ? mutationDocument(spec.name, written, report, warnings) : report.json));
-  } else if (!globals.quiet) {
-    // chalk (and the terminal probing it does on load) only when there is text to colour.
-    const { colorLevel, makeChalk } = await import("./render/color.js");
-    const level = colorLevel(io.env, globals.color, reportStream === io.stdout && io.stdout.isTTY === true);
-    let text = report.render({ chalk: makeChalk(level) });
+  } else if (drawing !== undefined) {
+    let text = report.render(await drawing());
     if (spec.mutates) text += footer(globals, source, written);
     if (text !== "") reportStream.write(text.endsWith("\n") ? text : `${text}\n`);
   }
-  if (!globals.quiet) for (const warning of warnings) io.stderr.write(`bbgov: warning: ${warning}\n`);
+  if (!globals.quiet) for (const warning of warnings) io.stderr.write(`bbgov: warning: ${sanitize(warning)}\n`);
   return report.exitCode;
 }
 
@@ -165,6 +234,8 @@ async function loadRunWrite(
   io: CliIo,
   commandModule: CommandModule,
   args: readonly unknown[],
+  writeTarget: WriteTarget | undefined,
+  drawing: (() => Promise<Ui>) | undefined,
 ): Promise<{ report: Report; written: boolean; loadWarnings: string[] }> {
   const { spec } = invocation;
   const source = globals.snapshotPath;
@@ -181,6 +252,10 @@ async function loadRunWrite(
   } else {
     const read = await readBytes(source, io.stdin, "the snapshot", spec.mutates);
     spare = read.buffer;
+    // What was read must be the file that is locked and will be replaced: a link swapped in between would mix two files.
+    if (writeTarget?.identity !== undefined && globals.out === undefined && read.identity !== undefined && !sameIdentity(read.identity, writeTarget.identity)) {
+      throw new IoError("cannot write the snapshot: it was replaced by another program while bbgov opened it; nothing written", displayName(source));
+    }
     const loaded = openFrom(read.bytes, source, globals.hostBackoff, spec.mutates);
     opened = loaded.opened;
     snapshot = opened.snapshot;
@@ -197,6 +272,7 @@ async function loadRunWrite(
     ...(opened?.node === undefined ? {} : { node: opened.node }),
     ...(opened === undefined ? {} : { frameworkFields: () => opened.frameworkFields() }),
     loadFindings: (opened?.warnings ?? []).map((w) => ({ path: `${displayName(source)}: ${w.path}`, message: w.message })),
+    ...(drawing === undefined ? {} : { drawing }),
   };
   const report = await commandModule.execute(ctx, args, invocation.options);
   let written = false;
@@ -204,8 +280,9 @@ async function loadRunWrite(
     const bytes = opened === undefined ? encodeSnapshotBytes(snapshot) : opened.encode(spare);
     const wanted = globals.out !== undefined || target === STDIO || ((report.changed ?? true) && (opened === undefined || !opened.unchanged(bytes)));
     if (wanted && !globals.dryRun) {
-      await writeOutput(target, bytes, io.stdout);
+      await writeOutput(target, bytes, io.stdout, writeTarget);
       written = true;
+      if (target !== STDIO) io.onWritten?.(target);
     }
   }
   return { report, written, loadWarnings };
@@ -227,8 +304,8 @@ function mutationDocument(command: string, written: boolean, report: Report, war
 function footer(globals: Globals, source: string, written: boolean): string {
   const target = globals.out ?? source;
   if (target === STDIO) return "";
-  if (globals.dryRun) return `\ndry run: ${target} not written`;
-  return written ? `\nwrote ${target}` : "";
+  if (globals.dryRun) return `\ndry run: ${displayName(target)} not written`;
+  return written ? `\nwrote ${displayName(target)}` : "";
 }
 
 /** Reads the file a command names as its argument (diff's OTHER, apply's SCRIPT, import's FILE) and passes its content on. */
@@ -239,7 +316,9 @@ async function readFileArgument(invocation: Invocation, globals: Globals, io: Cl
   if (file === STDIO && globals.snapshotPath === STDIO && (invocation.spec.snapshot ?? "load") === "load") {
     throw new UsageError("standard input cannot be both the snapshot and the command's input file", invocation.spec.name);
   }
-  const what = kind === "text" ? `the ${invocation.spec.args[0]?.syntax.replace(/[<>[\].]/g, "") ?? "input"} file` : "the other snapshot";
+  const what = kind === "snapshot" ? "the other snapshot" : `the ${invocation.spec.args[0]?.syntax.replace(/[<>[\].]/g, "") ?? "input"} file`;
+  // A script is read line by line while it runs, never whole.
+  if (kind === "lines") return [scriptLines(file, io.stdin, what), ...invocation.args.slice(1)];
   const { bytes } = await readBytes(file, io.stdin, what);
   if (kind === "text") return [{ text: textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];
   if (kind === "bytes") return [{ bytes, text: () => textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];
@@ -264,16 +343,25 @@ function openFrom(
   }
 }
 
-/** The one-line message for an error: `bbgov: <what> (<where>)`, with the stack only under BBGOV_DEBUG=1. */
+/**
+ * The one-line message for an error: `bbgov: <what> (<where>)`, with the stack only under BBGOV_DEBUG=1.
+ * What and where go through the sanitiser: both may quote a file name, a lock file, a script line or input.
+ */
 export function errorLine(error: unknown, env: CliIo["env"]): string {
   const debug = env.BBGOV_DEBUG === "1";
+  if (error instanceof ApplyScriptErrors) {
+    // One line per bad line of the script, each in the usual form.
+    const lines = error.errors.map((lineError) => errorLine(lineError, env));
+    if (error.unlisted > 0) lines.push(`bbgov: ${error.unlisted} more bad line(s) not listed (${sanitize(error.source)})`);
+    return lines.join("\n");
+  }
   if (error instanceof BbgovError) {
-    const where = error.where === undefined ? "" : ` (${error.where})`;
-    return `bbgov: ${error.message}${where}${debug && error.stack ? `\n${error.stack}` : ""}`;
+    const where = error.where === undefined ? "" : ` (${sanitize(error.where)})`;
+    return `bbgov: ${sanitize(error.message)}${where}${debug && error.stack ? `\n${error.stack}` : ""}`;
   }
   const message = error instanceof Error ? error.message : String(error);
   const detail = debug && error instanceof Error && error.stack ? `\n${error.stack}` : "";
-  return `bbgov: internal error: ${message.split("\n")[0] ?? ""} (set BBGOV_DEBUG=1 for details)${detail}`;
+  return `bbgov: internal error: ${sanitize(message.split("\n")[0] ?? "")} (set BBGOV_DEBUG=1 for details)${detail}`;
 }
 
 function helpHint(argv: readonly string[]): string {

@@ -41,8 +41,11 @@ export interface CommandSpec {
   readonly mutates: boolean;
   /** May be a line of an `apply` script. */
   readonly inApply: boolean;
-  /** A positional argument that names a file `main` reads for the command: a snapshot, or text (a script, an upstream export). */
-  readonly fileArg?: "snapshot" | "text" | "bytes";
+  /**
+   * A positional argument that names a file `main` reads for the command: a snapshot of any kind, text, bytes
+   * (an upstream file of any kind, for import), or lines (a script, read one line at a time).
+   */
+  readonly fileArg?: "snapshot" | "text" | "bytes" | "lines";
   /**
    * Where the command's snapshot comes from: `load` (the default) reads `-s`;
    * `create` starts from an empty one and refuses to replace a file without
@@ -277,7 +280,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov apply changes.txt", "printf 'block 16uZAbWC1AJvL\\nthreshold 3\\n' | bbgov apply -"],
     mutates: true,
     inApply: false,
-    fileArg: "text",
+    fileArg: "lines",
     load: () => import("./commands/apply.js"),
   },
   {

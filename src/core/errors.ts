@@ -21,6 +21,9 @@ export class InvalidPeerId extends BbgovError {
   }
 }
 
+/** An argument outside what upstream's type can hold (a threshold that is not a u32 integer). */
+export class InvalidArgument extends BbgovError {}
+
 /** Shortens a user-supplied value so one error stays one readable line. */
 export function truncate(text: string, max = 80): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;

@@ -5,6 +5,7 @@
  * bbgov-only operations the CLI needs come last, marked as extensions.
  * Sans-IO: no clock, no disk, no console; `nowNs` is an argument.
  */
+import { InvalidArgument } from "./errors.js";
 import type { BackoffTable } from "./backoff.js";
 import type { PeerId } from "./peer-id.js";
 import { saturatingIncrementU32 } from "./u64.js";
@@ -55,7 +56,7 @@ export class PeerGovernor {
 
   /** Configures the failure threshold (clamped to at least 1); returns this governor. */
   withFailureThreshold(threshold: number): this {
-    this.threshold = Math.max(threshold, 1);
+    this.threshold = Math.max(checkedU32(threshold), 1);
     return this;
   }
 
@@ -161,7 +162,7 @@ export class PeerGovernor {
 
   /** Overwrites the failure threshold (clamped to at least 1); nobody's `down` is recomputed. */
   setFailureThreshold(threshold: number): void {
-    this.threshold = Math.max(threshold, 1);
+    this.threshold = Math.max(checkedU32(threshold), 1);
   }
 
   // bbgov extensions: single-peer edits the operator CLI needs in O(1), which
@@ -202,4 +203,12 @@ export class PeerGovernor {
   forgetHealth(peer: PeerId): boolean {
     return this.health.delete(peer.text);
   }
+}
+
+/** Upstream's threshold is a u32: NaN, a fraction or a value out of range would silently change every comparison. */
+function checkedU32(threshold: number): number {
+  if (!Number.isInteger(threshold) || threshold < 0 || threshold > 0xffff_ffff) {
+    throw new InvalidArgument(`invalid failure threshold ${String(threshold)}: expected a whole number from 0 to 4294967295`);
+  }
+  return threshold;
 }

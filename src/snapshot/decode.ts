@@ -72,7 +72,7 @@ export interface DecodeOptions {
   readonly forceLossless?: boolean;
 }
 
-/** Parses and validates a version-1 snapshot text; throws only SnapshotError. */
+/** Parses and validates a version-1 snapshot text; throws SnapshotError for a bad text, anything else only for a bug. */
 export function decodeSnapshot(text: string, options: DecodeOptions = {}): DecodedSnapshot {
   try {
     return decode(text, options.forceLossless === true);
@@ -508,11 +508,11 @@ function entryPath(listPath: string, index: number, field: string | undefined): 
   return field === undefined ? path : keyPath(path, field);
 }
 
-function asSnapshotError(error: unknown): SnapshotError {
+function asSnapshotError(error: unknown): Error {
   if (error instanceof SnapshotError) return error;
   if (error instanceof RangeError && /call stack/i.test(error.message)) {
     return new SnapshotError("nested too deeply to read (is this a snapshot?)", "$");
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return new SnapshotError(`could not read the snapshot: ${truncate(message)}`, "$");
+  // Anything else (a TypeError, say) is a bug of ours, not a bad file: it must not be reported as one.
+  return error instanceof Error ? error : new Error(String(error));
 }

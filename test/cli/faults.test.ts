@@ -8,22 +8,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { execute, type CliIo } from "../../src/cli/main.js";
+import { cli } from "./run.js";
 
 const PEER = "16uZAbWC1AJvL";
-
-async function cli(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io = {
-    stdout: { isTTY: false, write: (chunk: string) => ((stdout += chunk), true) },
-    stderr: { write: (chunk: string) => ((stderr += chunk), true) },
-    stdin: (async function* () {})(),
-    env: {},
-  } as unknown as CliIo;
-  const status = await execute(args, io);
-  return { status, stdout, stderr };
-}
 
 let dir = "";
 let file = "";
@@ -68,7 +55,7 @@ describe("disk faults", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(`bbgov: cannot write the snapshot: ${words} (${file})\n`);
     expect(fs.readFileSync(file, "utf8")).toBe(before);
-    expect(fs.readdirSync(dir)).toEqual(["governor.json"]);
+    expect(fs.readdirSync(dir).sort()).toEqual(["governor.json", "governor.json.lock"]);
   });
 
   it("a snapshot path that is a folder is refused for reading and writing", async () => {
@@ -81,5 +68,18 @@ describe("disk faults", () => {
     expect(write.status).toBe(2);
     expect(write.stderr).toBe(`bbgov: cannot write the snapshot: is a folder, not a file (${folder})\n`);
     expect(fs.readdirSync(folder)).toEqual([]);
+  });
+});
+
+describe("bugs are not bad files", () => {
+  it("an internal TypeError while reading is an internal error, not a snapshot that cannot be read", async () => {
+    const { PeerId } = await import("../../src/core/peer-id.js");
+    fs.writeFileSync(file, `{"spec_version": 1, "peer_governor": {"blocklist": ["${PEER}"]}}\n`);
+    vi.spyOn(PeerId, "parse").mockImplementation(() => {
+      throw new TypeError("cannot read properties of undefined (reading 'x')");
+    });
+    const result = await cli(["-s", file, "inspect"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe("bbgov: internal error: cannot read properties of undefined (reading 'x') (set BBGOV_DEBUG=1 for details)\n");
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BackoffTable } from "../../src/core/backoff.js";
+import { InvalidArgument } from "../../src/core/errors.js";
 import { DEFAULT_FAILURE_THRESHOLD, PeerGovernor, type Decision, type PeerHealth } from "../../src/core/governor.js";
 import { PeerId } from "../../src/core/peer-id.js";
 
@@ -55,6 +56,15 @@ describe("construction and the failure threshold", () => {
     expect(governor.failureThreshold()).toBe(1);
     governor.setFailureThreshold(1);
     expect(governor.failureThreshold()).toBe(1);
+  });
+
+  it("refuses a threshold upstream's u32 cannot hold: NaN, a fraction, negative, too large", () => {
+    for (const bad of [Number.NaN, 2.5, -1, U32_MAX + 1, Number.POSITIVE_INFINITY]) {
+      const governor = new PeerGovernor().withFailureThreshold(4);
+      expect(() => governor.setFailureThreshold(bad), String(bad)).toThrow(InvalidArgument);
+      expect(() => new PeerGovernor().withFailureThreshold(bad), String(bad)).toThrow(/invalid failure threshold/);
+      expect(governor.failureThreshold()).toBe(4);
+    }
   });
 
   it("threshold 1 (from 0) marks a peer down on its first failure", () => {

@@ -1,95 +1,140 @@
 /**
  * `apply [SCRIPT | -]`: many commands, one per line, in one load and one
- * write. Every line goes through the same parser as the shell; all lines are
- * parsed and checked before the first one runs, and any failure leaves the
- * snapshot unwritten, with an error that names the line.
+ * write. Every line goes through the same parser as the shell. The script is
+ * streamed: each line is parsed and run on the one loaded snapshot as it is
+ * read, and only a bounded part of the report is kept, so memory follows the
+ * snapshot, not the script. All or nothing: once a line fails, no later line
+ * runs but every later line is still checked, and the error lists every bad
+ * line; nothing is written, so running the good lines before a bad one was
+ * found has no effect anyone can see. Each line's report is drawn right after
+ * it runs, so it shows the state after that line.
  */
-import { CommanderError } from "commander";
+import { CommanderError, type Command } from "commander";
 import { BbgovError } from "../../core/errors.js";
 import type { CommandContext, CommandModule, Report } from "../context.js";
 import { report } from "../context.js";
-import { ApplyLineError, UsageError } from "../errors.js";
+import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
+import type { ScriptLines } from "../io/lines.js";
 import { splitWords } from "../io/words.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "../program.js";
+import { sanitize } from "../render/sanitize.js";
 
-interface Line {
-  readonly number: number;
+/** Lines whose report is kept and shown; the rest of a longer script is counted. */
+export const SHOWN_LINES = 10_000;
+/** Bad lines listed in the error; the rest are counted. */
+export const LISTED_ERRORS = 100;
+/** Warnings kept; the rest are counted in one more warning. */
+const KEPT_WARNINGS = 1_000;
+
+interface Shown {
+  readonly line: number;
   readonly text: string;
-  readonly invocation: Invocation;
+  readonly command: string;
+  readonly json: Record<string, unknown>;
+  readonly body: string;
 }
 
-/** Parses every line of the script, then runs them in order on the one loaded snapshot. */
+/** Runs the script's lines in order on the one loaded snapshot, checking every line. */
 export async function execute(ctx: CommandContext, args: readonly unknown[]): Promise<Report> {
-  const script = args[0] as { text: string; source: string };
-  const lines = parseScript(script.text, script.source);
+  const script = args[0] as ScriptLines;
+  const ui = await ctx.drawing?.();
+  const parser = lineParser();
   const modules = new Map<string, CommandModule>();
-  for (const line of lines) {
-    const name = line.invocation.spec.name;
-    if (!modules.has(name)) modules.set(name, await line.invocation.spec.load());
-  }
-  const results: { line: Line; report: Report }[] = [];
-  for (const line of lines) {
-    const commandModule = modules.get(line.invocation.spec.name) as CommandModule;
+  const errors: ApplyLineError[] = [];
+  let unlisted = 0;
+  const shown: Shown[] = [];
+  const warnings: string[] = [];
+  let droppedWarnings = 0;
+  let applied = 0;
+  let changed = false;
+  let number = 0;
+  const fail = (error: BbgovError): void => {
+    if (errors.length < LISTED_ERRORS) errors.push(new ApplyLineError(number, error, script.source));
+    else unlisted++;
+  };
+  for await (const text of script.lines()) {
+    number++;
+    let invocation: Invocation | undefined;
     try {
-      results.push({ line, report: await commandModule.execute(ctx, line.invocation.args, line.invocation.options) });
+      invocation = parser(text);
     } catch (error) {
-      if (error instanceof BbgovError) throw new ApplyLineError(line.number, error, script.source);
-      throw error;
+      if (!(error instanceof BbgovError)) throw error;
+      fail(stripEmptyWhere(error));
+      continue;
+    }
+    // After a failure the rest is only checked: nothing will be written.
+    if (invocation === undefined || errors.length > 0) continue;
+    const name = invocation.spec.name;
+    let commandModule = modules.get(name);
+    if (commandModule === undefined) {
+      commandModule = await invocation.spec.load();
+      modules.set(name, commandModule);
+    }
+    let result: Report;
+    try {
+      result = await commandModule.execute(ctx, invocation.args, invocation.options);
+    } catch (error) {
+      if (!(error instanceof BbgovError)) throw error;
+      fail(error);
+      continue;
+    }
+    applied++;
+    changed ||= result.changed ?? true;
+    for (const warning of result.warnings) {
+      if (warnings.length < KEPT_WARNINGS) warnings.push(`line ${number}: ${warning}`);
+      else droppedWarnings++;
+    }
+    if (shown.length < SHOWN_LINES) {
+      shown.push({ line: number, text: text.trim(), command: name, json: result.json, body: ui === undefined ? "" : result.render(ui) });
     }
   }
-  const warnings = results.flatMap(({ line, report: r }) => r.warnings.map((warning) => `line ${line.number}: ${warning}`));
+  const [first, ...rest] = errors;
+  if (first !== undefined) throw rest.length === 0 && unlisted === 0 ? first : new ApplyScriptErrors([first, ...rest], unlisted, script.source);
+  if (droppedWarnings > 0) warnings.push(`${droppedWarnings} more warning(s) from ${script.source} not shown`);
+  const notShown = applied - shown.length;
   return report(
     {
       source: script.source,
-      lines: results.map(({ line, report: r }) => ({ line: line.number, text: line.text.trim(), command: line.invocation.spec.name, ...r.json })),
+      lines: shown.map(({ line, text, command, json }) => ({ line, text, command, ...json })),
+      ...(notShown > 0 ? { lines_not_shown: notShown } : {}),
     },
-    (ui) => {
-      const parts = results.map(({ line, report: r }) => {
-        const body = r.render(ui);
-        return `${ui.chalk.dim(`${line.number}:`)} ${ui.chalk.bold(line.text.trim())}${body === "" ? "" : `\n${indent(body)}`}`;
+    (draw) => {
+      const parts = shown.map(({ line, text, body }) => {
+        return `${draw.chalk.dim(`${line}:`)} ${draw.chalk.bold(sanitize(text))}${body === "" ? "" : `\n${indent(body)}`}`;
       });
-      parts.push(`${ui.chalk.green("✓")} applied ${results.length} command(s) from ${script.source}`);
+      if (notShown > 0) parts.push(draw.chalk.dim(`... and ${notShown} more line(s), not shown`));
+      parts.push(`${draw.chalk.green("✓")} applied ${applied} command(s) from ${script.source}`);
       return parts.join("\n");
     },
-    { warnings, changed: results.some(({ report: r }) => r.changed ?? true) },
+    { warnings, changed },
   );
 }
 
-/** Parses a whole script into invocations; the first bad line throws an ApplyLineError. */
-export function parseScript(text: string, source: string): Line[] {
+/** A parser for one script line: its invocation, undefined for a blank or comment line; throws a BbgovError. */
+function lineParser(): (text: string) => Invocation | undefined {
   let parsed: Invocation | undefined;
-  const program = buildProgram("apply", "", { writeOut: () => {}, writeErr: () => {} }, (invocation) => {
+  const program: Command = buildProgram("apply", "", { writeOut: () => {}, writeErr: () => {} }, (invocation) => {
     parsed = invocation;
   });
-  const lines: Line[] = [];
-  const rows = text.split("\n");
-  for (let index = 0; index < rows.length; index++) {
-    const lineText = rows[index] as string;
-    const number = index + 1;
+  return (text) => {
+    const words = splitWords(text);
+    if (words.length === 0) return undefined;
+    if (words[0] === "bbgov") throw new UsageError("write the command without `bbgov` in front");
+    checkAllowed(words[0] as string);
+    parsed = undefined;
     try {
-      const words = splitWords(lineText);
-      if (words.length === 0) continue;
-      if (words[0] === "bbgov") throw new UsageError("write the command without `bbgov` in front");
-      checkAllowed(words[0] as string);
-      parsed = undefined;
-      try {
-        program.parse(words, { from: "user" });
-      } catch (error) {
-        if (error instanceof CommanderError) {
-          // `help` and `--help` print help and end the parse; neither means anything in a script.
-          if (error.code === "commander.help" || error.code === "commander.helpDisplayed") throw new UsageError("help cannot be used in a script");
-          throw usageFromCommander(error, "") ?? new UsageError("help cannot be used in a script");
-        }
-        throw error;
-      }
-      if (parsed === undefined) throw new UsageError(`not a command: ${words[0]}`);
-      lines.push({ number, text: lineText, invocation: parsed });
+      program.parse(words, { from: "user" });
     } catch (error) {
-      if (error instanceof BbgovError) throw new ApplyLineError(number, stripEmptyWhere(error), source);
+      if (error instanceof CommanderError) {
+        // `help` and `--help` print help and end the parse; neither means anything in a script.
+        if (error.code === "commander.help" || error.code === "commander.helpDisplayed") throw new UsageError("help cannot be used in a script");
+        throw usageFromCommander(error, "") ?? new UsageError("help cannot be used in a script");
+      }
       throw error;
     }
-  }
-  return lines;
+    if (parsed === undefined) throw new UsageError(`not a command: ${words[0]}`);
+    return parsed;
+  };
 }
 
 function checkAllowed(name: string): void {

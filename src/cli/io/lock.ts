@@ -2,25 +2,25 @@
  * An exclusive lock on a snapshot for the whole load-modify-write of a
  * command, so concurrent bbgov processes never lose an update.
  *
- * The lock is a file `<snapshot>.lock` created with O_EXCL, holding who took
- * it (pid, host, command, time, a random token). The holder refreshes its
- * mtime while it works. A lock is stale when its process is gone (same host)
- * or it has not been refreshed for STALE_AFTER_MS (another host, or a reused
- * pid); a stale lock is renamed aside, checked to still be the one judged
- * stale, and removed, then taking the lock is tried again. Release removes
- * the file only if it still holds our token.
+ * The lock is the kernel's advisory lock (an open file description lock on
+ * Linux, flock elsewhere) on `<snapshot>.lock`, a file that is created once
+ * and never deleted. The kernel drops the lock when its holder's descriptor
+ * closes, so a killed or crashed holder releases it at once, and a paused one
+ * (SIGSTOP, a slow disk) keeps it: there is no staleness guess and no
+ * takeover. The file's content (pid, host, command, time) only names the
+ * holder in the message of a process that gives up waiting; an empty or
+ * garbled file means nothing. Waiting is a poll of non-blocking tries, so
+ * `--lock-timeout` bounds it, and the file is opened without following a
+ * link and without blocking, so a FIFO, a folder or a link there is an error
+ * at once rather than a hang.
  */
-import { randomBytes } from "node:crypto";
-import { promises as fs, readFileSync, unlinkSync } from "node:fs";
+import { closeSync, constants, fchmodSync, fchownSync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync, type Stats } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { IoError, LockError } from "../errors.js";
 import { formatDuration } from "../render/format.js";
-import { ioError, processAlive } from "./store.js";
-
-/** How long a lock may go unrefreshed before another process may take it over. */
-export const STALE_AFTER_MS = 30_000;
-const REFRESH_EVERY_MS = 5_000;
+import { nativeFs, type NativeFs } from "./native.js";
+import { ioError } from "./store.js";
 
 /** What a lock file says about its holder. */
 interface Holder {
@@ -28,7 +28,6 @@ interface Holder {
   host: string;
   command: string;
   since_ms: number;
-  token: string;
 }
 
 /** A held lock; `release` is idempotent. */
@@ -39,149 +38,171 @@ export interface HeldLock {
   releaseSync(): void;
 }
 
-/** The lock file that guards `file` (next to the real file when `file` is a symbolic link). */
-export async function lockPathFor(file: string): Promise<string> {
-  let real = file;
-  try {
-    real = await fs.realpath(file);
-  } catch {
-    // A snapshot that does not exist yet is locked by its own name.
-  }
-  return `${real}.lock`;
+/** The lock file that guards the (already resolved) snapshot path `target`. */
+export function lockPathFor(target: string): string {
+  return `${target}.lock`;
 }
 
-/** Takes the lock on `file`, waiting up to `timeoutMs`; throws LockError naming the holder when it cannot. */
-export async function acquireLock(file: string, command: string, timeoutMs: number): Promise<HeldLock> {
-  const lockPath = await lockPathFor(file);
-  const me: Holder = { pid: process.pid, host: os.hostname(), command, since_ms: Date.now(), token: randomBytes(8).toString("hex") };
+/** Takes the lock on the resolved path `target`, waiting up to `timeoutMs`; throws LockError naming the holder when it cannot. */
+export async function acquireLock(target: string, command: string, timeoutMs: number): Promise<HeldLock> {
+  const native = nativeFs();
+  const lockPath = lockPathFor(target);
+  if (native instanceof Error) {
+    throw new LockError(`cannot lock the snapshot: file locks are not available here (${native.message.split("\n")[0] ?? ""})`, lockPath);
+  }
+  const fd = openLockFile(lockPath, target);
   const deadline = Date.now() + timeoutMs;
-  let delayMs = 10;
-  for (;;) {
-    try {
-      const handle = await fs.open(lockPath, "wx", 0o644);
-      try {
-        await handle.writeFile(JSON.stringify(me));
-      } finally {
-        await handle.close();
+  let delayMs = 5;
+  try {
+    for (;;) {
+      if (tryLock(native, fd, lockPath)) {
+        writeHolder(fd, { pid: process.pid, host: os.hostname(), command, since_ms: Date.now() });
+        return held(native, fd, lockPath);
       }
-      return held(lockPath, me.token);
-    } catch (error) {
-      if (!isCode(error, "EEXIST")) throw lockIoError(error, lockPath);
+      const left = deadline - Date.now();
+      if (left <= 0) throw busy(lockPath, readHolder(fd), timeoutMs);
+      await sleep(Math.min(delayMs, left));
+      delayMs = Math.min(delayMs * 2, 100);
     }
-    const holder = await readHolder(lockPath);
-    if (holder !== undefined && (await isStale(lockPath, holder))) {
-      await takeOver(lockPath, holder);
-      continue;
-    }
-    if (Date.now() >= deadline) throw busy(lockPath, holder, timeoutMs);
-    await sleep(Math.min(delayMs, Math.max(deadline - Date.now(), 1)) * (0.5 + Math.random()));
-    delayMs = Math.min(delayMs * 2, 200);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
   }
 }
 
-function held(lockPath: string, token: string): HeldLock {
-  let released = false;
-  const refresh = setInterval(() => {
-    const now = new Date();
-    fs.utimes(lockPath, now, now).catch(() => {});
-  }, REFRESH_EVERY_MS);
-  refresh.unref();
-  const ours = (text: string): boolean => {
+/**
+ * Opens (or creates) the lock file for reading and writing, refusing a link,
+ * a FIFO, a device or a folder. A new lock file gets the snapshot's mode
+ * (read/write bits) and, when root creates it, the snapshot's owner: whoever
+ * may write the snapshot may take its lock.
+ */
+function openLockFile(lockPath: string, target: string): number {
+  const flags = constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+  const model = statOrUndefined(target) ?? statOrUndefined(path.dirname(target));
+  // The owner may always take the lock, even of a snapshot marked read-only (whose write is then refused by name).
+  const mode = model?.isFile() === true ? (model.mode & 0o666) | 0o600 : 0o644;
+  let fd: number;
+  let created = false;
+  try {
+    fd = openSync(lockPath, flags | constants.O_CREAT | constants.O_EXCL, mode);
+    created = true;
+  } catch (error) {
+    if (!isCode(error, "EEXIST")) throw lockOpenError(error, lockPath, "its folder");
     try {
-      return (JSON.parse(text) as Partial<Holder>).token === token;
+      fd = openSync(lockPath, flags);
+    } catch (again) {
+      throw lockOpenError(again, lockPath, "its lock file");
+    }
+  }
+  const stat = fstatSync(fd);
+  if (!stat.isFile()) {
+    closeSync(fd);
+    throw new LockError(`cannot lock the snapshot: its lock file is ${kindOf(stat)}, not a regular file; remove it`, lockPath);
+  }
+  if (created) {
+    try {
+      // The mode as meant, not as the umask cut it: a group that may write the snapshot may lock it.
+      fchmodSync(fd, mode);
+      if (process.geteuid?.() === 0 && model !== undefined && (model.uid !== 0 || model.gid !== 0)) fchownSync(fd, model.uid, model.gid);
     } catch {
-      return false;
+      // The lock works all the same; only another user's later use of it is at stake.
+    }
+  }
+  return fd;
+}
+
+function tryLock(native: NativeFs, fd: number, lockPath: string): boolean {
+  try {
+    return native.tryLock(fd);
+  } catch (error) {
+    throw new LockError(`cannot lock the snapshot: ${ioError(error, "write", lockPath).message.replace(/^cannot write the snapshot: /, "")}`, lockPath);
+  }
+}
+
+function held(native: NativeFs, fd: number, lockPath: string): HeldLock {
+  let released = false;
+  const releaseSync = (): void => {
+    if (released) return;
+    released = true;
+    try {
+      // Empty while free: a name in the file always belongs to a holder that was live.
+      ftruncateSync(fd, 0);
+    } catch {
+      // The lock goes with the descriptor either way.
+    }
+    try {
+      native.unlock(fd);
+    } finally {
+      closeSync(fd);
     }
   };
   return {
     path: lockPath,
-    async release() {
-      if (released) return;
-      released = true;
-      clearInterval(refresh);
-      try {
-        if (ours(await fs.readFile(lockPath, "utf8"))) await fs.unlink(lockPath);
-      } catch {
-        // Already gone (taken over as stale): nothing of ours to remove.
-      }
-    },
-    releaseSync() {
-      if (released) return;
-      released = true;
-      clearInterval(refresh);
-      try {
-        if (ours(readFileSync(lockPath, "utf8"))) unlinkSync(lockPath);
-      } catch {
-        // Nothing to release.
-      }
-    },
+    release: async () => releaseSync(),
+    releaseSync,
   };
 }
 
-async function readHolder(lockPath: string): Promise<Holder | undefined> {
+function writeHolder(fd: number, holder: Holder): void {
   try {
-    const parsed = JSON.parse(await fs.readFile(lockPath, "utf8")) as Partial<Holder>;
-    return {
-      pid: typeof parsed.pid === "number" ? parsed.pid : -1,
-      host: typeof parsed.host === "string" ? parsed.host : "",
-      command: typeof parsed.command === "string" ? parsed.command : "?",
-      since_ms: typeof parsed.since_ms === "number" ? parsed.since_ms : 0,
-      token: typeof parsed.token === "string" ? parsed.token : "",
-    };
-  } catch (error) {
-    if (isCode(error, "ENOENT")) return undefined;
-    // Unreadable or half-written: judge it by its age alone.
-    return { pid: -1, host: "", command: "?", since_ms: 0, token: "" };
-  }
-}
-
-async function isStale(lockPath: string, holder: Holder): Promise<boolean> {
-  let stale = holder.host === os.hostname() && holder.pid > 0 && !processAlive(holder.pid);
-  if (!stale) {
-    try {
-      const { mtimeMs } = await fs.stat(lockPath);
-      stale = Date.now() - mtimeMs > STALE_AFTER_MS;
-    } catch {
-      return false;
-    }
-  }
-  // The holder may have released the lock and exited since we read it, and
-  // another process taken it: only the lock we judged, still there, is stale.
-  return stale && (await readHolder(lockPath))?.token === holder.token;
-}
-
-async function takeOver(lockPath: string, stale: Holder): Promise<void> {
-  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
-  try {
-    await fs.rename(lockPath, aside);
+    ftruncateSync(fd, 0);
+    writeSync(fd, JSON.stringify(holder), 0);
   } catch {
-    return; // Someone else moved or released it first.
+    // A full disk here only leaves the holder unnamed; the lock itself is held.
   }
-  const moved = await readHolder(aside);
-  if (moved !== undefined && moved.token !== stale.token) {
-    // Between our look and our rename a live process took the lock: put it back.
-    await fs.link(aside, lockPath).catch(() => {});
+}
+
+function readHolder(fd: number): Holder | undefined {
+  try {
+    const buffer = Buffer.alloc(4096);
+    const length = readSync(fd, buffer, 0, buffer.length, 0);
+    const parsed = JSON.parse(buffer.subarray(0, length).toString("utf8")) as Partial<Holder>;
+    if (typeof parsed !== "object" || parsed === null || typeof parsed.pid !== "number") return undefined;
+    return {
+      pid: parsed.pid,
+      host: typeof parsed.host === "string" ? parsed.host : "?",
+      command: typeof parsed.command === "string" ? parsed.command : "?",
+      since_ms: typeof parsed.since_ms === "number" ? parsed.since_ms : Date.now(),
+    };
+  } catch {
+    return undefined;
   }
-  await fs.unlink(aside).catch(() => {});
 }
 
 function busy(lockPath: string, holder: Holder | undefined, timeoutMs: number): LockError {
   const waited = formatDuration(BigInt(timeoutMs) * 1_000_000n);
-  if (holder === undefined) return new LockError(`the snapshot stayed locked; gave up after ${waited}`, lockPath);
-  const age = formatDuration(BigInt(Math.max(Date.now() - holder.since_ms, 0)) * 1_000_000n);
+  if (holder === undefined) return new LockError(`the snapshot is locked by another process; gave up after ${waited}`, lockPath);
+  const age = formatDuration(BigInt(Math.max(Math.trunc(Date.now() - holder.since_ms), 0)) * 1_000_000n);
   return new LockError(
     `the snapshot is locked by pid ${holder.pid} on ${holder.host || "?"} (bbgov ${holder.command}, for ${age}); gave up after ${waited}`,
     lockPath,
   );
 }
 
-function lockIoError(error: unknown, lockPath: string): Error {
-  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
-  if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
+function lockOpenError(error: unknown, lockPath: string, which: string): Error {
+  if (isCode(error, "ELOOP")) return new LockError("cannot lock the snapshot: its lock file is a symbolic link; remove it", lockPath);
+  if (isCode(error, "EISDIR")) return new LockError("cannot lock the snapshot: its lock file is a folder; remove it", lockPath);
+  if (isCode(error, "EACCES") || isCode(error, "EPERM") || isCode(error, "EROFS")) {
     const reason = ioError(error, "write", lockPath).message.replace(/^cannot write the snapshot: /, "");
-    return new IoError(`cannot write the snapshot: its folder is not writable (${reason})`, path.dirname(lockPath));
+    return new IoError(`cannot write the snapshot: ${which} is not writable (${reason})`, which === "its folder" ? path.dirname(lockPath) : lockPath);
   }
   return ioError(error, "write", lockPath, "the snapshot's lock");
+}
+
+function kindOf(stat: Stats): string {
+  if (stat.isFIFO()) return "a FIFO";
+  if (stat.isSocket()) return "a socket";
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
+  if (stat.isDirectory()) return "a folder";
+  return "not a file";
+}
+
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 function isCode(error: unknown, code: string): boolean {

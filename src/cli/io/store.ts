@@ -13,9 +13,10 @@
  * loaded only when a write needs a temporary name.
  */
 import { isAscii, isUtf8 } from "node:buffer";
-import { promises as fs, readSync } from "node:fs";
+import { closeSync, constants, openSync, promises as fs, readSync, type Stats } from "node:fs";
 import path from "node:path";
 import { IoError } from "../errors.js";
+import { sanitize } from "../render/sanitize.js";
 
 /** The name `-` stands for standard input / standard output. */
 export const STDIO = "-";
@@ -39,10 +40,12 @@ export async function readBytes(
   stdin: AsyncIterable<Uint8Array | string>,
   what: string,
   room = false,
-): Promise<{ bytes: Uint8Array; buffer: Uint8Array }> {
+): Promise<{ bytes: Uint8Array; buffer: Uint8Array; identity?: FileIdentity }> {
   try {
-    const read = file === STDIO ? whole(await readAll(stdin)) : await readWhole(file, room ? 1 / 8 : 0);
-    return { bytes: read.buffer.subarray(0, read.length), buffer: read.buffer };
+    const read: { buffer: Buffer; length: number; identity?: FileIdentity } =
+      file === STDIO ? whole(await readAll(stdin)) : await readWhole(file, room ? 1 / 8 : 0);
+    const identity = read.identity === undefined ? {} : { identity: read.identity };
+    return { bytes: read.buffer.subarray(0, read.length), buffer: read.buffer, ...identity };
   } catch (error) {
     throw ioError(error, "read", file, what);
   }
@@ -65,11 +68,12 @@ const whole = (buffer: Buffer): { buffer: Buffer; length: number } => ({ buffer,
  * the handle; anything else (a folder, a pipe that may keep us waiting) is
  * read as before, asynchronously, errors and all.
  */
-async function readWhole(file: string, room: number): Promise<{ buffer: Buffer; length: number }> {
+async function readWhole(file: string, room: number): Promise<{ buffer: Buffer; length: number; identity: FileIdentity }> {
   const handle = await fs.open(file, "r");
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) return whole(await handle.readFile());
+    const identity = { dev: stat.dev, ino: stat.ino };
+    if (!stat.isFile()) return { ...whole(await handle.readFile()), identity };
     let buffer = Buffer.allocUnsafeSlow(stat.size + Math.ceil(stat.size * room) + 1);
     let length = 0;
     for (;;) {
@@ -83,7 +87,7 @@ async function readWhole(file: string, room: number): Promise<{ buffer: Buffer; 
       if (read === 0) break;
       length += read;
     }
-    return { buffer, length };
+    return { buffer, length, identity };
   } finally {
     await handle.close();
   }
@@ -105,40 +109,186 @@ export async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** Replaces `file` atomically with `text` (a string, or its UTF-8 bytes), keeping its permission bits and following a symlink. */
-export async function writeTextAtomic(file: string, text: string | Uint8Array): Promise<void> {
-  const target = await resolveLink(file);
-  const dir = path.dirname(target);
-  const { randomBytes } = await import("node:crypto");
-  const temp = path.join(dir, `${tempPrefix(target)}${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
-  await removeStaleTemps(target);
-  let mode = 0o644;
+/** A file's identity: the same dev and ino is the same file, whatever its name. */
+export interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number;
+}
+
+/** Where a write goes: the target resolved once, and the file found there when it was locked (null: none). */
+export interface WriteTarget {
+  readonly path: string;
+  readonly identity?: FileIdentity | null;
+}
+
+/**
+ * Resolves `file` to the path with no symbolic link in it, once, refusing any
+ * link that the kernel's protected_symlinks rule would refuse to follow: a
+ * link in a sticky world-writable folder (such as /tmp) owned by neither the
+ * follower nor the folder's owner. Root's shell refuses those; so does bbgov,
+ * whatever the sysctl says, because following one lets another user aim a
+ * write by root. A missing last part is kept as it is (a file to create).
+ */
+export async function resolveTarget(file: string): Promise<string> {
+  let pending = path.resolve(file).split("/").filter((part) => part !== "");
+  let current = "/";
+  let hops = 0;
+  while (pending.length > 0) {
+    const name = pending.shift() as string;
+    if (name === ".") continue;
+    if (name === "..") {
+      current = path.dirname(current);
+      continue;
+    }
+    const next = path.join(current, name);
+    let stat: Stats;
+    try {
+      stat = await fs.lstat(next);
+    } catch (error) {
+      if (isCode(error, "ENOENT")) return path.join(next, ...pending);
+      throw ioError(error, "write", file);
+    }
+    if (!stat.isSymbolicLink()) {
+      current = next;
+      continue;
+    }
+    if (++hops > 40) throw ioError(Object.assign(new Error("loop"), { code: "ELOOP" }), "write", file);
+    const folder = await fs.stat(current);
+    const euid = process.geteuid?.() ?? -1;
+    if ((folder.mode & 0o1002) === 0o1002 && stat.uid !== euid && stat.uid !== folder.uid) {
+      throw new IoError(
+        `cannot write the snapshot: refusing to follow the symbolic link ${next}, owned by uid ${stat.uid} in a sticky world-writable folder (the kernel's protected_symlinks rule)`,
+        displayName(file),
+      );
+    }
+    const link = await fs.readlink(next);
+    if (link.startsWith("/")) current = "/";
+    pending = [...link.split("/").filter((part) => part !== ""), ...pending];
+  }
+  return current;
+}
+
+/** The identity of the file at the resolved path `target`, or null when there is none. */
+export async function identityOf(target: string): Promise<FileIdentity | null> {
   try {
-    const stat = await fs.stat(target);
-    if (stat.isDirectory()) throw Object.assign(new Error("is a folder"), { code: "EISDIR" });
-    mode = stat.mode & 0o7777;
+    const { dev, ino } = await fs.lstat(target);
+    return { dev, ino };
+  } catch (error) {
+    if (isCode(error, "ENOENT")) return null;
+    throw ioError(error, "write", target);
+  }
+}
+
+/**
+ * Replaces `file` atomically with `text` (a string, or its UTF-8 bytes). The
+ * new file is written beside the target and renamed over it, keeping the old
+ * one's mode, owner, group and extended attributes (ACLs included), or the
+ * write is refused; a file with several hard links is refused, since the
+ * rename would split them. With a locked `target`, the write goes to its
+ * resolved path, and only if the file there is still the one locked.
+ */
+export async function writeTextAtomic(file: string, text: string | Uint8Array, target?: WriteTarget): Promise<void> {
+  const resolved = target?.path ?? (await resolveTarget(file));
+  const dir = path.dirname(resolved);
+  const { randomBytes } = await import("node:crypto");
+  const temp = path.join(dir, `${tempPrefix(resolved)}${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+  await removeStaleTemps(resolved);
+  let old: Stats | undefined;
+  try {
+    old = await fs.lstat(resolved);
   } catch (error) {
     if (!isCode(error, "ENOENT")) throw ioError(error, "write", file);
   }
+  const expected = target?.identity === undefined ? (old === undefined ? null : { dev: old.dev, ino: old.ino }) : target.identity;
+  if (old?.isDirectory() === true) throw ioError(Object.assign(new Error("is a folder"), { code: "EISDIR" }), "write", file);
+  if (old !== undefined && !old.isFile()) throw new IoError("cannot write the snapshot: it is not a regular file", displayName(file));
+  const mode = old === undefined ? 0o644 : old.mode & 0o7777;
   // Renaming over a file works whatever its mode; a snapshot marked read-only is the user's "do not touch".
   if ((mode & 0o222) === 0) {
-    throw new IoError(`cannot write the snapshot: it is read-only (mode ${mode.toString(8).padStart(4, "0")})`, file);
+    throw new IoError(`cannot write the snapshot: it is read-only (mode ${mode.toString(8).padStart(4, "0")})`, displayName(file));
+  }
+  if (old !== undefined && old.nlink > 1) {
+    throw new IoError(
+      `cannot write the snapshot: it has ${old.nlink} hard links, and replacing it would split them; remove the other links or write a copy with --out`,
+      displayName(file),
+    );
   }
   try {
     const handle = await fs.open(temp, "wx", mode);
     try {
       await handle.writeFile(text);
+      if (old !== undefined) await keepOwner(handle, old, file);
       await handle.chmod(mode);
+      if (old !== undefined) await keepAttributes(resolved, handle.fd, file);
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await fs.rename(temp, target);
+    const now = await identityOf(resolved);
+    if (!sameIdentity(now, expected)) {
+      throw new IoError("cannot write the snapshot: the file was replaced by another program while bbgov worked on it; nothing written", displayName(file));
+    }
+    await fs.rename(temp, resolved);
   } catch (error) {
     await fs.rm(temp, { force: true }).catch(() => {});
+    if (error instanceof IoError) throw error;
     throw ioError(error, "write", file);
   }
   await syncDirectory(dir);
+}
+
+/** True when both name the same file (or both none). */
+export function sameIdentity(a: FileIdentity | null, b: FileIdentity | null): boolean {
+  return a === null || b === null ? a === b : a.dev === b.dev && a.ino === b.ino;
+}
+
+/** Gives the new file the old one's owner and group, or refuses: a snapshot root edits must stay its owner's. */
+async function keepOwner(handle: fs.FileHandle, old: Stats, file: string): Promise<void> {
+  const mine = await handle.stat();
+  if (mine.uid === old.uid && mine.gid === old.gid) return;
+  try {
+    await handle.chown(old.uid, old.gid);
+  } catch (error) {
+    const reason = ioError(error, "write", file).message.replace(/^cannot write the snapshot: /, "");
+    throw new IoError(`cannot write the snapshot: cannot keep its owner and group ${old.uid}:${old.gid} (${reason}); nothing written`, displayName(file));
+  }
+}
+
+/**
+ * Copies every extended attribute of the old file (its ACL is one,
+ * system.posix_acl_access) onto the new one, or refuses. Without the native
+ * module no attribute can be listed, and the new file has none.
+ */
+async function keepAttributes(resolved: string, tempFd: number, file: string): Promise<void> {
+  const { nativeFs } = await import("./native.js");
+  const native = nativeFs();
+  if (native instanceof Error) return;
+  let oldFd: number | undefined;
+  let name = "";
+  try {
+    oldFd = openSync(resolved, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    let names: string[];
+    try {
+      names = native.listAttrsSync(oldFd);
+    } catch (error) {
+      // A file system without extended attributes (NFSv3, some FUSE): there is nothing to keep.
+      if (isCode(error, "ENOTSUP") || isCode(error, "EOPNOTSUPP") || isCode(error, "ENOSYS")) return;
+      throw error;
+    }
+    for (name of names) {
+      const value = native.getAttrSync(oldFd, name);
+      if (value === null) continue;
+      const present = native.getAttrSync(tempFd, name);
+      if (present !== null && Buffer.compare(Buffer.from(present), Buffer.from(value)) === 0) continue;
+      native.setAttrSync(tempFd, name, value);
+    }
+  } catch (error) {
+    const reason = ioError(error, "write", file).message.replace(/^cannot write the snapshot: /, "");
+    const what = name === "" ? "its extended attributes" : `its extended attribute ${name}`;
+    throw new IoError(`cannot write the snapshot: cannot keep ${what} (${reason}); nothing written`, displayName(file));
+  } finally {
+    if (oldFd !== undefined) closeSync(oldFd);
+  }
 }
 
 /** Temporary files of a write to `target` are named `.<name>.bbgov-<pid>-<random>.tmp`, beside it. */
@@ -179,27 +329,19 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** Writes `text` (a string, or its UTF-8 bytes) to standard output or atomically to a file. */
-export async function writeOutput(file: string, text: string | Uint8Array, stdout: NodeJS.WritableStream): Promise<void> {
+/** Writes `text` (a string, or its UTF-8 bytes) to standard output or atomically to a file (at `target` when locked). */
+export async function writeOutput(file: string, text: string | Uint8Array, stdout: NodeJS.WritableStream, target?: WriteTarget): Promise<void> {
   if (file === STDIO) {
     // Bytes go out as they are: a node snapshot is binary.
     stdout.write(typeof text === "string" ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength));
     return;
   }
-  await writeTextAtomic(file, text);
+  await writeTextAtomic(file, text, target);
 }
 
-/** How a file is named in messages. */
+/** How a file is named in messages: sanitised, since a name may hold escape sequences. */
 export function displayName(file: string): string {
-  return file === STDIO ? "standard input" : file;
-}
-
-async function resolveLink(file: string): Promise<string> {
-  try {
-    return await fs.realpath(file);
-  } catch {
-    return file;
-  }
+  return file === STDIO ? "standard input" : sanitize(file);
 }
 
 async function syncDirectory(dir: string): Promise<void> {

@@ -1,0 +1,82 @@
+/**
+ * `apply`, in process: every bad line listed before anything is written,
+ * each line's report drawn with the state after that line, a byte order
+ * mark, and a long script streamed with a bounded report.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { LISTED_ERRORS, SHOWN_LINES } from "../../src/cli/commands/apply.js";
+import { cli } from "./run.js";
+
+const P = "16uZAbWC1AJvL";
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-apply-"));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+let file = "";
+beforeEach(async () => {
+  file = path.join(fs.mkdtempSync(path.join(root, "t-")), "governor.json");
+  expect((await cli(["-s", file, "-q", "init"])).status).toBe(0);
+});
+
+describe("apply", () => {
+  it("lists every bad line, parse and run errors alike, and writes nothing", async () => {
+    const before = fs.readFileSync(file, "utf8");
+    const script = [`block ${P}`, "block not-a-peer", "# fine", "nope", `fail ${P} --times 0`, `threshold 3`, "clock --set 1 --advance 1s"].join("\n");
+    const result = await cli(["-s", file, "apply", "-"], script);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    const lines = result.stderr.trimEnd().split("\n");
+    expect(lines.map((line) => /\(standard input line (\d+)/.exec(line)?.[1])).toEqual(["2", "4", "5", "7"]);
+    for (const line of lines) expect(line).toMatch(/^bbgov: [^\n]+ \(standard input line \d+[^\n]*\)$/);
+    expect(fs.readFileSync(file, "utf8")).toBe(before);
+  });
+
+  it("one bad line is one line, as before", async () => {
+    const result = await cli(["-s", file, "apply", "-"], `block ${P}\nnope\n`);
+    expect(result).toEqual({ status: 2, stdout: "", stderr: "bbgov: unknown command 'nope' (standard input line 2)\n" });
+  });
+
+  it("lists the first bad lines and counts the rest", async () => {
+    const result = await cli(["-s", file, "apply", "-"], "nope\n".repeat(LISTED_ERRORS + 7));
+    expect(result.status).toBe(2);
+    const lines = result.stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(LISTED_ERRORS + 1);
+    expect(lines.at(-1)).toBe("bbgov: 7 more bad line(s) not listed (standard input)");
+  });
+
+  it("draws each line's report with the state after that line", async () => {
+    const result = await cli(["-s", file, "apply", "-"], `fail ${P} --after 1s\nfail ${P} --after 1s\n`);
+    expect(result.status).toBe(0);
+    const moved = result.stdout.split("\n").filter((line) => line.includes("clock moved to"));
+    expect(moved.map((line) => line.trim())).toEqual(["clock moved to 1000000000", "clock moved to 2000000000"]);
+  });
+
+  it("a script that starts with a byte order mark works", async () => {
+    const result = await cli(["-s", file, "-q", "apply", "-"], Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`block ${P}\n`)]));
+    expect(result).toEqual({ status: 0, stdout: "", stderr: "" });
+    expect(fs.readFileSync(file, "utf8")).toContain(P);
+    const scriptFile = path.join(path.dirname(file), "bom.txt");
+    fs.writeFileSync(scriptFile, `\ufeffunblock ${P}\n`);
+    expect((await cli(["-s", file, "-q", "apply", scriptFile])).status).toBe(0);
+    expect(fs.readFileSync(file, "utf8")).not.toContain(P);
+  });
+
+  it("a long script runs with a bounded report: the first lines shown, the rest counted", async () => {
+    const count = SHOWN_LINES + 2_500;
+    const result = await cli(["--json", "-s", file, "apply", "-"], `fail ${P}\n`.repeat(count));
+    expect(result.status).toBe(0);
+    const document = JSON.parse(result.stdout) as { lines: unknown[]; lines_not_shown: number; written: boolean };
+    expect(document.lines).toHaveLength(SHOWN_LINES);
+    expect(document.lines_not_shown).toBe(2_500);
+    expect(document.written).toBe(true);
+    const health = (JSON.parse(fs.readFileSync(file, "utf8")) as { peer_governor: { health: { consecutive_failures: number }[] } }).peer_governor.health;
+    expect(health[0]?.consecutive_failures).toBe(count);
+  });
+
+  it("bad UTF-8 in a script names its line", async () => {
+    const result = await cli(["-s", file, "apply", "-"], Buffer.concat([Buffer.from(`block ${P}\nblock `), Buffer.from([0xff, 0x0a])]));
+    expect(result).toEqual({ status: 2, stdout: "", stderr: "bbgov: cannot read the script file: not UTF-8 text (standard input line 2)\n" });
+  });
+});
