@@ -364,6 +364,7 @@ export function decodeBase58Btc(text: string): Uint8Array | undefined {
 }
 
 const ENCODE_LIMB = 58 ** 4; // four base58 digits per limb; a limb times 2^24 plus a carry stays below 2^53
+const ENCODE_LIMB_INVERSE = 1 / ENCODE_LIMB; // a multiplication where the hot loop would divide
 const BASE58_CODES = Uint8Array.from(BASE58_ALPHABET, (char) => char.charCodeAt(0));
 /** Reused limbs and output characters for encodeBase58Btc (grown when a longer input comes). */
 let encodeLimbs = new Float64Array(64);
@@ -394,9 +395,19 @@ export function encodeBase58Btc(bytes: Uint8Array): string {
       multiplier *= 256;
     }
     for (let j = 0; j < used; j++) {
+      // product < 2^48: the reciprocal's quotient is off by at most one, which the remainder shows.
       const product = (limbs[j] as number) * multiplier + carry;
-      carry = Math.floor(product / ENCODE_LIMB);
-      limbs[j] = product - carry * ENCODE_LIMB;
+      let quotient = Math.floor(product * ENCODE_LIMB_INVERSE);
+      let remainder = product - quotient * ENCODE_LIMB;
+      if (remainder < 0) {
+        quotient -= 1;
+        remainder += ENCODE_LIMB;
+      } else if (remainder >= ENCODE_LIMB) {
+        quotient += 1;
+        remainder -= ENCODE_LIMB;
+      }
+      limbs[j] = remainder;
+      carry = quotient;
     }
     while (carry > 0) {
       const quotient = Math.floor(carry / ENCODE_LIMB);
