@@ -278,13 +278,12 @@ class PeerCache {
       }
       slot = (slot + 1) & mask;
     }
-    const bytes = this.file.subarray(from, end);
     let peer: PeerId;
     try {
-      peer = PeerId.fromBytesView(bytes);
+      peer = PeerId.fromBytesIn(this.file, from, end);
     } catch (error) {
       if (!(error instanceof InvalidPeerId)) throw error;
-      const problem = multihashProblem(bytes) ?? error.message;
+      const problem = multihashProblem(this.file.subarray(from, end)) ?? error.message;
       this.warnings.push({
         path: entryPath(list, index),
         message: `peer bytes do not parse (${problem}): skipped as upstream's restore skips them, kept as they are on write (at byte ${at})`,
