@@ -92,12 +92,15 @@ export class PeerId {
   }
 
   /**
-   * As `fromBytes`, but the peer keeps a view of `bytes` rather than a copy
-   * when they are already canonical: for a reader that holds the whole file
-   * anyway and never changes it (node snapshots), saving a copy per entry.
+   * As `fromBytes(bytes.subarray(start, end))`, but a short multihash (its
+   * own canonical form) keeps a view of those bytes rather than a copy: for a
+   * reader that holds the whole file anyway and never changes it (node
+   * snapshots), one peer per entry.
    */
-  static fromBytesView(bytes: Uint8Array): PeerId {
-    return isShortMultihash(bytes) ? new PeerId(bytes, encodeBase58Btc(bytes)) : PeerId.fromBytes(bytes);
+  static fromBytesIn(bytes: Uint8Array, start: number, end: number): PeerId {
+    return isShortMultihashIn(bytes, start, end)
+      ? new PeerId(bytes.subarray(start, end), encodeBase58Btc(bytes, start, end))
+      : PeerId.fromBytes(bytes.subarray(start, end));
   }
 
   /** Upstream `PeerId::from(u64)`: identity multihash of the 8 big-endian bytes. */
@@ -231,6 +234,13 @@ function encodeVarintU64(value: bigint): number[] {
 // True when `bytes` is varint(code) ++ varint(length) ++ digest with both
 // varints one byte long and a digest of exactly `length` <= 64 bytes: what
 // decodeMultihash accepts unchanged, decided without BigInt.
+// isShortMultihash of `bytes[start..end)`, without making a view.
+function isShortMultihashIn(bytes: Uint8Array, start: number, end: number): boolean {
+  const code = bytes[start];
+  const length = bytes[start + 1];
+  return code !== undefined && length !== undefined && code < 0x80 && length <= MAX_DIGEST_BYTES && end - start === length + 2;
+}
+
 function isShortMultihash(bytes: Uint8Array): boolean {
   const code = bytes[0];
   const length = bytes[1];
@@ -364,6 +374,7 @@ export function decodeBase58Btc(text: string): Uint8Array | undefined {
 }
 
 const ENCODE_LIMB = 58 ** 4; // four base58 digits per limb; a limb times 2^24 plus a carry stays below 2^53
+const ENCODE_LIMB_INVERSE = 1 / ENCODE_LIMB; // a multiplication where the hot loop would divide
 const BASE58_CODES = Uint8Array.from(BASE58_ALPHABET, (char) => char.charCodeAt(0));
 /** Reused limbs and output characters for encodeBase58Btc (grown when a longer input comes). */
 let encodeLimbs = new Float64Array(64);
@@ -373,30 +384,40 @@ let encodeChars = new Uint16Array(128);
  * bytes -> base58btc text, the same as multiformats' `base58btc.baseEncode`
  * (each leading zero byte is a "1"), three bytes per step on base-58^4 limbs,
  * into a reused character buffer: reading a node snapshot turns every peer's
- * bytes into its text. Exported for its property test.
+ * bytes into its text. `start`/`end` pick a range without making a view.
  */
-export function encodeBase58Btc(bytes: Uint8Array): string {
-  const length = bytes.length;
-  let zeroes = 0;
-  while (zeroes < length && bytes[zeroes] === 0) zeroes++;
-  const neededLimbs = Math.ceil(((length - zeroes) * 1.37) / 4) + 2; // log58(256) < 1.37 digits per byte
+export function encodeBase58Btc(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  let first = start; // the first byte that is not a leading zero
+  while (first < end && bytes[first] === 0) first++;
+  const zeroes = first - start;
+  const neededLimbs = Math.ceil(((end - first) * 1.37) / 4) + 2; // log58(256) < 1.37 digits per byte
   if (encodeLimbs.length < neededLimbs) encodeLimbs = new Float64Array(neededLimbs);
   if (encodeChars.length < zeroes + neededLimbs * 4) encodeChars = new Uint16Array(zeroes + neededLimbs * 4);
   const limbs = encodeLimbs;
   const chars = encodeChars;
   let used = 0;
-  for (let start = zeroes; start < length; start += 3) {
-    const end = Math.min(start + 3, length);
+  for (let chunk = first; chunk < end; chunk += 3) {
+    const chunkEnd = Math.min(chunk + 3, end);
     let carry = 0;
     let multiplier = 1;
-    for (let i = start; i < end; i++) {
+    for (let i = chunk; i < chunkEnd; i++) {
       carry = carry * 256 + (bytes[i] as number);
       multiplier *= 256;
     }
     for (let j = 0; j < used; j++) {
+      // product < 2^48: the reciprocal's quotient is off by at most one, which the remainder shows.
       const product = (limbs[j] as number) * multiplier + carry;
-      carry = Math.floor(product / ENCODE_LIMB);
-      limbs[j] = product - carry * ENCODE_LIMB;
+      let quotient = Math.floor(product * ENCODE_LIMB_INVERSE);
+      let remainder = product - quotient * ENCODE_LIMB;
+      if (remainder < 0) {
+        quotient -= 1;
+        remainder += ENCODE_LIMB;
+      } else if (remainder >= ENCODE_LIMB) {
+        quotient += 1;
+        remainder -= ENCODE_LIMB;
+      }
+      limbs[j] = remainder;
+      carry = quotient;
     }
     while (carry > 0) {
       const quotient = Math.floor(carry / ENCODE_LIMB);

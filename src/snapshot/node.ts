@@ -237,9 +237,15 @@ function entryPath(list: ListKind, index: number): string {
  * comparing them; nothing is allocated for a peer already seen.
  */
 class PeerCache {
-  /** hash -> index into `made` / `madeAt` of the first peer with that hash. */
-  private readonly byHash = new Map<number, number>();
+  /**
+   * An open-addressing table: slot -> 1 + index into `made` / `madeAt`, 0
+   * when empty; kept under half full. Cheaper than a Map at 100k peers.
+   */
+  private slots = new Int32Array(1024);
   private readonly made: PeerId[] = [];
+  /** Each made peer's hash (to rehash when the table grows) and the length of its bytes in the file. */
+  private readonly madeHash: number[] = [];
+  private readonly madeLength: number[] = [];
   /** Where each peer of `made` has its bytes in the file. */
   private readonly madeAt: number[] = [];
   private readonly view: DataView;
@@ -259,28 +265,49 @@ class PeerCache {
   peer(at: number, end: number, list: ListKind, index: number): PeerId | undefined {
     const from = at + 8;
     const hash = this.hashOf(from, end);
-    const known = this.byHash.get(hash);
-    if (known !== undefined && this.sameBytes(this.madeAt[known] as number, from, end - from)) return this.made[known];
-    const bytes = this.file.subarray(from, end);
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    // Probe from the hash's slot to the first empty one; equal bytes are the same peer.
+    for (let cached = (this.slots[slot] as number) - 1; cached >= 0; cached = (this.slots[slot] as number) - 1) {
+      if (
+        this.madeHash[cached] === hash &&
+        this.madeLength[cached] === end - from &&
+        this.sameBytes(this.madeAt[cached] as number, from, end - from)
+      ) {
+        return this.made[cached];
+      }
+      slot = (slot + 1) & mask;
+    }
     let peer: PeerId;
     try {
-      peer = PeerId.fromBytesView(bytes);
+      peer = PeerId.fromBytesIn(this.file, from, end);
     } catch (error) {
       if (!(error instanceof InvalidPeerId)) throw error;
-      const problem = multihashProblem(bytes) ?? error.message;
+      const problem = multihashProblem(this.file.subarray(from, end)) ?? error.message;
       this.warnings.push({
         path: entryPath(list, index),
         message: `peer bytes do not parse (${problem}): skipped as upstream's restore skips them, kept as they are on write (at byte ${at})`,
       });
       return undefined;
     }
-    // A collision keeps the first peer cached; the other is simply made each time.
-    if (known === undefined) {
-      this.byHash.set(hash, this.made.length);
-      this.made.push(peer);
-      this.madeAt.push(from);
-    }
+    this.slots[slot] = this.made.length + 1;
+    this.made.push(peer);
+    this.madeAt.push(from);
+    this.madeHash.push(hash);
+    this.madeLength.push(end - from);
+    if (this.made.length * 2 > this.slots.length) this.grow();
     return peer;
+  }
+
+  private grow(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let index = 0; index < this.made.length; index++) {
+      let slot = (this.madeHash[index] as number) & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = index + 1;
+    }
+    this.slots = slots;
   }
 
   /**

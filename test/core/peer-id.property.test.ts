@@ -106,6 +106,25 @@ describe("decodeBase58Btc", () => {
     );
   });
 
+  it("reads a range of a larger buffer as the same bytes on their own", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 8 }), multihashLike, fc.uint8Array({ maxLength: 8 }), (before, bytes, after) => {
+        const buffer = Uint8Array.from([...before, ...bytes, ...after]);
+        const end = before.length + bytes.length;
+        expect(encodeBase58Btc(buffer, before.length, end)).toBe(base58btc.baseEncode(bytes));
+        const problem = multihashProblem(bytes);
+        if (problem !== undefined) {
+          expect(() => PeerId.fromBytesIn(buffer, before.length, end)).toThrow(/invalid peer id/);
+          return;
+        }
+        const peer = PeerId.fromBytesIn(buffer, before.length, end);
+        expect(peer.text).toBe(PeerId.fromBytes(bytes).text);
+        expect(Array.from(peer.bytes)).toEqual(Array.from(PeerId.fromBytes(bytes).bytes));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it("refuses any character outside the alphabet, wherever it stands", () => {
     const latin1 = fc.constantFrom("0", "O", "I", "l", " ", "+", "/", "\u00e9", "\u00ff", "\n", "\u0000", "\u007f", "\u0080");
     // multiformats' decoder lets these through (and the peer's text would keep them): we refuse them too.
