@@ -1,38 +1,30 @@
 /**
  * bin/bbgov.js runs the bundled CLI (dist/bundle/bbgov.cjs, one minified file,
- * for startup time); the library and its declarations are tsc's dist/. The two
- * builds of the same sources must behave alike: the same commands on the same
- * files give the same exit codes, output and files, byte for byte.
+ * for startup time); the library and its declarations are tsc's dist/. The
+ * bundle must behave as the sources do: the same commands on the same files
+ * give the same exit codes, output and files, byte for byte, whether the
+ * bundle runs as a process or the sources run in process through `execute`
+ * (what tsc's build runs).
  */
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
-import { BIN, L, M, Q } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { Sandbox } from "../cli/helpers.js";
+import { BIN, L, M, Q, spawnBbgov, tempDirs } from "./helpers.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const TSC_MAIN = path.join(ROOT, "dist", "cli", "main.js");
 const BUNDLE = path.join(ROOT, "dist", "bundle", "bbgov.cjs");
 const EXAMPLE = path.join(ROOT, "fixtures", "example.json");
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-bundle-"));
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
-// What bin/bbgov.js was before the bundle: tsc's build of src/cli/main.ts, run as it is.
-const TSC_BIN = path.join(work, "bbgov-tsc.mjs");
-fs.writeFileSync(TSC_BIN, `import { run } from ${JSON.stringify(TSC_MAIN)};\nrun(process.argv.slice(2));\n`);
+const work = tempDirs("bbgov-bundle-")();
 
-type Build = "bundle" | "tsc";
+type Build = "bundle" | "sources";
 
 /** Runs bbgov from one build in its own folder (same relative paths in both), colours as `env` says. */
-function run(build: Build, dir: string, args: readonly string[], env: Record<string, string> = {}, input = "") {
-  const command = build === "bundle" ? [BIN] : [TSC_BIN];
-  const clean: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...env };
-  for (const name of ["BBGOV_SNAPSHOT", "BBGOV_DEBUG", "TERM", ...(env.FORCE_COLOR === undefined ? ["FORCE_COLOR"] : [])]) delete clean[name];
-  const result = spawnSync(process.execPath, [...command, ...args], { cwd: dir, env: clean, input, encoding: "utf8", timeout: 20_000 });
-  if (result.error !== undefined) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+async function run(build: Build, dir: string, args: readonly string[], env: Record<string, string> = {}, input = "") {
+  const options = { env, input };
+  return build === "bundle" ? spawnBbgov(dir, args, options) : new Sandbox(dir).run(args, options);
 }
 
 /** Every file of a folder with its bytes. */
@@ -52,15 +44,15 @@ const SCENARIOS: { name: string; steps: { args: string[]; env?: Record<string, s
   { name: "init", steps: [{ args: ["-s", "new.json", "init", "--threshold", "4", "--clock", "1764000000000000000"] }, { args: ["-s", "new.json", "init"] }, { args: ["-s", "new.json", "inspect"] }] },
 ];
 
-describe("the bundled bin and tsc's build", () => {
+describe("the bundled bin and the sources", () => {
   it("bin/bbgov.js runs the bundle, which is one file", () => {
     expect(fs.readFileSync(BIN, "utf8")).toContain("../dist/bundle/bbgov.cjs");
     expect(fs.statSync(BUNDLE).isFile()).toBe(true);
     expect(fs.readdirSync(path.dirname(BUNDLE))).toEqual(["bbgov.cjs"]);
   });
 
-  it.each(SCENARIOS)("behave the same: $name", ({ name, steps }) => {
-    const dirs = { bundle: path.join(work, `bundle-${name}`), tsc: path.join(work, `tsc-${name}`) };
+  it.each(SCENARIOS)("behave the same: $name", async ({ name, steps }) => {
+    const dirs = { bundle: path.join(work, `bundle-${name}`), sources: path.join(work, `sources-${name}`) };
     for (const dir of Object.values(dirs)) {
       fs.mkdirSync(dir);
       fs.copyFileSync(EXAMPLE, path.join(dir, "governor.json"));
@@ -68,10 +60,11 @@ describe("the bundled bin and tsc's build", () => {
       fs.writeFileSync(path.join(dir, "changes.txt"), SCRIPT);
     }
     for (const step of steps) {
-      const [bundle, tsc] = (["bundle", "tsc"] as const).map((build) => run(build, dirs[build], step.args, step.env, step.input));
+      const bundle = await run("bundle", dirs.bundle, step.args, step.env, step.input);
+      const sources = await run("sources", dirs.sources, step.args, step.env, step.input);
       const label = `bbgov ${step.args.join(" ")}`;
-      expect(bundle, label).toEqual(tsc);
-      expect(files(dirs.bundle), label).toEqual(files(dirs.tsc));
+      expect(bundle, label).toEqual(sources);
+      expect(files(dirs.bundle), label).toEqual(files(dirs.sources));
     }
   });
 });
