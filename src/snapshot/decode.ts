@@ -274,7 +274,7 @@ class CanonicalReader {
       blocklist,
       allowlist,
       health: { ...health, items: Array.from(this.governor.iterHealth()) },
-      backoffTable: { ...backoffTable, items: Array.from(this.backoff.iterEntries()) },
+      backoffTable: { ...backoffTable, items: Array.from(this.backoff.iter()) },
     });
     return snapshot;
   }
@@ -304,7 +304,7 @@ class CanonicalReader {
 
   private backoffTable(): Omit<SourceList<BackoffEntry>, "items"> {
     const list = this.entryList(TABLE_ENTRY, "\n  ]", (start) => this.backoffEntry(start));
-    if (this.backoff.size() !== list.starts.length) throw NOT_CANONICAL; // a repeated peer
+    if (this.backoff.len() !== list.starts.length) throw NOT_CANONICAL; // a repeated peer
     return list;
   }
 
@@ -365,7 +365,7 @@ class CanonicalReader {
         : u64At(text, lastAttemptAt, lastAttemptEnd);
     const nextRetryAt = lastAttemptEnd + TABLE_ENTRY_NEXT_RETRY_AT;
     const nextRetryNs = u64At(text, nextRetryAt, digitsEnd(text, nextRetryAt));
-    this.backoff.restore(peer, { attempts, lastAttemptNs, nextRetryNs });
+    this.backoff.restoreState(peer, { attempts, lastAttemptNs, nextRetryNs });
   }
 
   /** Consumes `[]` (true) or `[` and a newline (false: items follow). */
@@ -856,12 +856,12 @@ class Reader {
         ["next_retry_ns", readU64],
       ],
       restore: (peer, [attempts, lastAttemptNs, nextRetryNs]) =>
-        this.backoff.restore(peer, {
+        this.backoff.restoreState(peer, {
           attempts: attempts as number,
           lastAttemptNs: lastAttemptNs as bigint,
           nextRetryNs: nextRetryNs as bigint,
         }),
-      size: () => this.backoff.size(),
+      size: () => this.backoff.len(),
     });
   }
 

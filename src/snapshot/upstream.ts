@@ -222,7 +222,7 @@ class UpstreamReader {
       const nextRetryNs = readU64(entry["next_retry_ns"], `${entryPath}.next_retry_ns`);
       const peer = this.peer(entry["peer"], `${entryPath}.peer`, seen);
       if (peer === undefined) return;
-      this.backoff.restore(peer, { attempts, lastAttemptNs, nextRetryNs });
+      this.backoff.restoreState(peer, { attempts, lastAttemptNs, nextRetryNs });
       this.sawEvent(lastAttemptNs);
     });
   }

@@ -26,7 +26,7 @@ function bigSnapshot(): Snapshot {
   governor.restoreHealth(P2, { consecutiveFailures: 4294967295, lastEventNs: U64_MAX, down: true });
   governor.restoreHealth(P1, { consecutiveFailures: 1, lastEventNs: TWO_53_PLUS_1, down: false });
   const backoff = new BackoffTable();
-  backoff.restore(P1, { attempts: 2, lastAttemptNs: TWO_53_PLUS_1, nextRetryNs: U64_MAX });
+  backoff.restoreState(P1, { attempts: 2, lastAttemptNs: TWO_53_PLUS_1, nextRetryNs: U64_MAX });
   return { clockNs: 5n, governor, backoff };
 }
 
@@ -188,7 +188,7 @@ describe("decodeUpstream: peers that do not parse", () => {
     expect(decoded.warnings).toEqual(decoded.invalid.map((entry) => ({ path: entry.path, message: `skipped: ${entry.message}` })));
     expect(Array.from(decoded.snapshot.governor.blocklist(), (peer) => peer.text)).toEqual([P7.text]);
     expect(decoded.snapshot.governor.trackedPeers()).toBe(1);
-    expect(decoded.snapshot.backoff.size()).toBe(0);
+    expect(decoded.snapshot.backoff.len()).toBe(0);
     // The clock comes from imported entries only.
     expect(decoded.snapshot.clockNs).toBe(10n);
   });

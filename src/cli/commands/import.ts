@@ -40,14 +40,14 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
   for (const peer of governor.blocklist()) peers.add(peer.text);
   for (const peer of governor.allowlist() ?? []) peers.add(peer.text);
   for (const entry of governor.iterHealth()) peers.add(entry.peer.text);
-  for (const entry of backoff.iterEntries()) peers.add(entry.peer.text);
+  for (const entry of backoff.iter()) peers.add(entry.peer.text);
   const clockSource = clockNs !== undefined ? "--clock" : decoded.latestEventNs !== undefined ? "latest event" : "none";
   const counts = {
     peers: peers.size,
     blocklist: governor.blocklistSize(),
     allowlist: governor.allowlistSize(),
     health: governor.trackedPeers(),
-    backoff_table: backoff.size(),
+    backoff_table: backoff.len(),
   };
   return report(
     {
