@@ -11,6 +11,8 @@ export interface CommandContext {
   readonly snapshot: Snapshot;
   /** How the snapshot is named in messages (its path, or "standard input"). */
   readonly source: string;
+  /** Loads another command's module (apply runs other commands; given by `main` so no command imports the table). */
+  loadCommand(name: string): Promise<CommandModule>;
 }
 
 /** How a report is drawn for people. */

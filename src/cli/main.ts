@@ -9,6 +9,7 @@ import { BbgovError } from "../core/errors.js";
 import { decodeSnapshot } from "../snapshot/decode.js";
 import { encodeSnapshotBytes } from "../snapshot/encode.js";
 import { emptySnapshot, SnapshotError, type Snapshot } from "../snapshot/model.js";
+import { loadCommand } from "./commands/index.js";
 import type { CommandModule, Report } from "./context.js";
 import { UsageError } from "./errors.js";
 import { displayName, exists, isEncodingOf, readSnapshotText, readText, STDIO, writeOutput, writeTextAtomic } from "./io/store.js";
@@ -110,7 +111,7 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   if (!spec.mutates && !spec.writesOut && globals.out !== undefined) {
     throw new UsageError(`--out is for commands that write a file; ${spec.name} only reads`, "--out");
   }
-  const commandModule = await spec.load();
+  const commandModule = await loadCommand(spec.name);
   const args = await readFileArgument(invocation, globals, io);
   const target = globals.out ?? source;
   // The lock module (and node:crypto, node:os with it) loads only for a command that writes.
@@ -179,7 +180,7 @@ async function loadRunWrite(
     snapshot = loaded.snapshot;
     loadWarnings.push(...loaded.warnings);
   }
-  const report = await commandModule.execute({ snapshot, source: displayName(source) }, args, invocation.options);
+  const report = await commandModule.execute({ snapshot, source: displayName(source), loadCommand }, args, invocation.options);
   let written = false;
   if (spec.mutates) {
     // Bytes, not a string: the canonical text goes to disk without a second copy.

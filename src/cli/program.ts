@@ -1,12 +1,11 @@
 /**
  * Every command and option of bbgov, declared once. The same declarations
  * build the shell's parser, each `apply` line's parser, `--help` and shell
- * completion. Actions never run a command: they hand back an Invocation that
+ * completion; `commands/index.ts` maps each name to its module, loaded on use. Actions never run a command: they hand back an Invocation that
  * `main` executes, so parsing stays separate from loading and writing.
  */
 import { Argument, Command, CommanderError, Option } from "commander";
 import { afterArg, atArg, integerArg, nanosecondsArg, peerArg, peersArg } from "./args.js";
-import type { CommandModule } from "./context.js";
 import { UsageError } from "./errors.js";
 import { TIME_SYNTAX } from "./io/time.js";
 
@@ -51,7 +50,6 @@ export interface CommandSpec {
   readonly snapshot?: "load" | "create" | "none";
   /** A read-only command whose product (`Report.output`) `--out` may send to a file (export). */
   readonly writesOut?: boolean;
-  readonly load: () => Promise<CommandModule>;
 }
 
 /** A parsed command line, ready for `main` to execute. */
@@ -86,7 +84,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     mutates: true,
     inApply: false,
     snapshot: "create",
-    load: () => import("./commands/init.js"),
   },
   {
     name: "inspect",
@@ -102,7 +99,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov inspect", "bbgov inspect --down --sort failures", "bbgov --json inspect 16uZAbWC1AJvL | jq '.peers[0].outbound'"],
     mutates: false,
     inApply: false,
-    load: () => import("./commands/inspect.js"),
   },
   {
     name: "block",
@@ -112,7 +108,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov block QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N", "bbgov --dry-run block 16uZAbWC1AJvL 16uZAbWC1AJvM"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/block.js"),
   },
   {
     name: "unblock",
@@ -122,7 +117,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov unblock 16uZAbWC1AJvL", "bbgov unblock --all"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/unblock.js"),
   },
   {
     name: "allow",
@@ -132,7 +126,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov allow 16uZAbWC1AJvL 16uZAbWC1AJvM", "bbgov allow --open"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/allow.js"),
   },
   {
     name: "disallow",
@@ -142,7 +135,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov disallow 16uZAbWC1AJvM", "bbgov disallow --all"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/disallow.js"),
   },
   {
     name: "fail",
@@ -157,7 +149,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov fail 16uZAbWC1AJvL", "bbgov fail 16uZAbWC1AJvL --times 6 --every 500ms", "bbgov --json fail 16uZAbWC1AJvL --after 2s | jq -r '.events[].transition'"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/fail.js"),
   },
   {
     name: "succeed",
@@ -167,7 +158,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov succeed 16uZAbWC1AJvL", "bbgov succeed 16uZAbWC1AJvL --after 30s"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/succeed.js"),
   },
   {
     name: "advise",
@@ -180,7 +170,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov advise 16uZAbWC1AJvL 5s", "bbgov advise 16uZAbWC1AJvL 250ms --at 1764000000000000000"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/advise.js"),
   },
   {
     name: "check",
@@ -195,7 +184,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov check 16uZAbWC1AJvL", "bbgov check 16uZAbWC1AJvL --outbound --after 1s", "if bbgov -q check \"$PEER\"; then echo allowed; fi"],
     mutates: false,
     inApply: false,
-    load: () => import("./commands/check.js"),
   },
   {
     name: "threshold",
@@ -205,7 +193,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov threshold 3", "bbgov --json threshold 10 | jq .previous", "bbgov -s node1.json --dry-run threshold 1"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/threshold.js"),
   },
   {
     name: "backoff",
@@ -220,7 +207,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov backoff", "bbgov backoff --base 50ms --max 2m", "bbgov backoff --plan --attempts 12"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/backoff.js"),
   },
   {
     name: "clock",
@@ -233,7 +219,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov clock", "bbgov clock --advance 90s", "bbgov clock --set 1764000000000000000"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/clock.js"),
   },
   {
     name: "reset",
@@ -243,7 +228,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov reset 16uZAbWC1AJvL", "bbgov reset --all"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/reset.js"),
   },
   {
     name: "validate",
@@ -253,7 +237,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov -s node1.json validate", "for f in snapshots/*.json; do bbgov -q -s \"$f\" validate || echo \"$f is broken\"; done"],
     mutates: false,
     inApply: false,
-    load: () => import("./commands/validate.js"),
   },
   {
     name: "diff",
@@ -264,7 +247,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     mutates: false,
     inApply: false,
     fileArg: "snapshot",
-    load: () => import("./commands/diff.js"),
   },
   {
     name: "apply",
@@ -275,7 +257,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     mutates: true,
     inApply: false,
     fileArg: "text",
-    load: () => import("./commands/apply.js"),
   },
   {
     name: "import",
@@ -294,7 +275,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     inApply: false,
     fileArg: "text",
     snapshot: "create",
-    load: () => import("./commands/import.js"),
   },
   {
     name: "export",
@@ -305,7 +285,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     mutates: false,
     inApply: false,
     writesOut: true,
-    load: () => import("./commands/export.js"),
   },
   {
     name: "completion",
@@ -322,7 +301,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     mutates: false,
     inApply: false,
     snapshot: "none",
-    load: () => import("./commands/completion.js"),
   },
 ];
 

@@ -7,6 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { execute, type CliIo } from "../../src/cli/main.js";
+import { COMMAND_MODULES, loadCommand } from "../../src/cli/commands/index.js";
+import { COMMANDS } from "../../src/cli/program.js";
 
 const P = "16uZAbWC1AJvL";
 const Q = "QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N";
@@ -225,5 +227,13 @@ describe("help and version", () => {
     expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe("bbgov: no command given (see bbgov --help)\n");
+  });
+});
+
+describe("the command table and the command modules", () => {
+  it("have the same commands, each module with an execute", async () => {
+    expect([...COMMAND_MODULES].sort()).toEqual(COMMANDS.map((spec) => spec.name).sort());
+    for (const name of COMMAND_MODULES) expect(typeof (await loadCommand(name)).execute, name).toBe("function");
+    expect(() => loadCommand("frobnicate")).toThrow("invariant: no module for the command frobnicate");
   });
 });

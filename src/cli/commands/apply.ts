@@ -25,7 +25,7 @@ export async function execute(ctx: CommandContext, args: readonly unknown[]): Pr
   const modules = new Map<string, CommandModule>();
   for (const line of lines) {
     const name = line.invocation.spec.name;
-    if (!modules.has(name)) modules.set(name, await line.invocation.spec.load());
+    if (!modules.has(name)) modules.set(name, await ctx.loadCommand(name));
   }
   const results: { line: Line; report: Report }[] = [];
   for (const line of lines) {
