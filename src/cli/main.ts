@@ -242,16 +242,17 @@ function decodeFrom(text: string, file: string): { snapshot: Snapshot; warnings:
   }
 }
 
-/** The one-line message for an error: `bbgov: <what> (<where>)`, with the stack only under BBGOV_DEBUG=1. */
+/** The one-line message for an error: `bbgov: <what> (<where>)`, or an internal error for a bug; the stack only under BBGOV_DEBUG=1. */
 export function errorLine(error: unknown, env: CliIo["env"]): string {
   const debug = env.BBGOV_DEBUG === "1";
   if (error instanceof BbgovError) {
     const where = error.where === undefined ? "" : ` (${error.where})`;
     return `bbgov: ${error.message}${where}${debug && error.stack ? `\n${error.stack}` : ""}`;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // Anything else is a bug in bbgov (a TypeError, a broken invariant), never the user's file: say so, and how to see where.
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const detail = debug && error instanceof Error && error.stack ? `\n${error.stack}` : "";
-  return `bbgov: internal error: ${message.split("\n")[0] ?? ""} (set BBGOV_DEBUG=1 for details)${detail}`;
+  return `bbgov: internal error: ${message.split("\n")[0] ?? ""} (a bug in bbgov; rerun with BBGOV_DEBUG=1 for the stack trace)${detail}`;
 }
 
 function helpHint(argv: readonly string[]): string {

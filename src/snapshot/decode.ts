@@ -46,7 +46,7 @@ import { InvalidPeerId, truncate } from "../core/errors.js";
 import { PeerGovernor, type HealthEntry } from "../core/governor.js";
 import { MAX_PEER_TEXT, PeerId } from "../core/peer-id.js";
 import { U32_MAX, U64_MAX } from "../core/u64.js";
-import { SPEC_VERSION, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
+import { SPEC_VERSION, SnapshotError, tooDeep, type Snapshot, type SnapshotWarning } from "./model.js";
 
 /** A decoded snapshot and the non-fatal findings made while loading it. */
 export interface DecodedSnapshot {
@@ -60,12 +60,16 @@ export interface DecodeOptions {
   readonly forceLossless?: boolean;
 }
 
-/** Parses and validates a version-1 snapshot text; throws only SnapshotError. */
+/**
+ * Parses and validates a version-1 snapshot text; a text that is not a valid
+ * snapshot throws SnapshotError. Anything else that escapes is a bug in bbgov
+ * and is left to surface as one, never dressed up as a bad file.
+ */
 export function decodeSnapshot(text: string, options: DecodeOptions = {}): DecodedSnapshot {
   try {
     return decode(text, options.forceLossless === true);
   } catch (error) {
-    throw asSnapshotError(error);
+    throw tooDeep(error) ? new SnapshotError("nested too deeply to read (is this a snapshot?)", "$") : error;
   }
 }
 
@@ -90,7 +94,8 @@ function decode(input: string, forceLossless: boolean): DecodedSnapshot {
     let parsed = true;
     try {
       tree = JSON.parse(text);
-    } catch {
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
       // Let the lossless parser report the error with its position.
       parsed = false;
     }
@@ -150,9 +155,10 @@ function readCanonical(text: string): Snapshot | undefined {
   if (text.charCodeAt(0) !== 0x7b || !text.endsWith("\n}\n")) return undefined;
   try {
     return new CanonicalReader(text).snapshot();
-  } catch {
-    // NotCanonical, or a peer id PeerId.parse refused: the general path reports it.
-    return undefined;
+  } catch (error) {
+    // NotCanonical, or a peer id PeerId.parse refused: the general path reports it. Anything else is a bug.
+    if (error instanceof NotCanonical || error instanceof InvalidPeerId) return undefined;
+    throw error;
   }
 }
 
@@ -1108,11 +1114,3 @@ function render(value: unknown, limit: number): string {
   return String(value);
 }
 
-function asSnapshotError(error: unknown): SnapshotError {
-  if (error instanceof SnapshotError) return error;
-  if (error instanceof RangeError && /call stack/i.test(error.message)) {
-    return new SnapshotError("nested too deeply to read (is this a snapshot?)", "$");
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return new SnapshotError(`could not read the snapshot: ${truncate(message)}`, "$");
-}

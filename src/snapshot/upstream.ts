@@ -23,7 +23,7 @@ import { PeerGovernor } from "../core/governor.js";
 import { multihashProblem, PeerId } from "../core/peer-id.js";
 import { U32_MAX, U64_MAX } from "../core/u64.js";
 import { canonicalLists } from "./canonical.js";
-import { SPEC_VERSION, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
+import { SPEC_VERSION, SnapshotError, tooDeep, type Snapshot, type SnapshotWarning } from "./model.js";
 
 /** How to turn an upstream snapshot into a version-1 one. */
 export interface UpstreamDecodeOptions {
@@ -72,11 +72,8 @@ export function decodeUpstream(text: string, options: UpstreamDecodeOptions = {}
   try {
     return new UpstreamReader(options).read(text);
   } catch (error) {
-    if (error instanceof SnapshotError) throw error;
-    if (error instanceof RangeError && /call stack/i.test(error.message)) {
-      throw new SnapshotError("nested too deeply to read", "$");
-    }
-    throw new SnapshotError(`could not read the upstream snapshot: ${truncate(error instanceof Error ? error.message : String(error))}`, "$");
+    // Only a bad text becomes a SnapshotError; anything else is a bug and surfaces as one.
+    throw tooDeep(error) ? new SnapshotError("nested too deeply to read", "$") : error;
   }
 }
 
