@@ -48,7 +48,20 @@ describe("the bundled bin and the sources", () => {
   it("bin/bbgov.js runs the bundle, which is one file", () => {
     expect(fs.readFileSync(BIN, "utf8")).toContain("../dist/bundle/bbgov.cjs");
     expect(fs.statSync(BUNDLE).isFile()).toBe(true);
-    expect(fs.readdirSync(path.dirname(BUNDLE))).toEqual(["bbgov.cjs"]);
+    expect(fs.readdirSync(path.dirname(BUNDLE))).toEqual(["bbgov.cjs", "bbgov.cjs.map"]);
+  });
+
+  it("under BBGOV_DEBUG=1 the trace names the real functions and source files; without it, one line", () => {
+    const dir = path.join(work, "debug");
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "broken.json"), "[]");
+    const plain = spawnBbgov(dir, ["-s", "broken.json", "inspect"]);
+    expect(plain.stderr).toBe("bbgov: the top level must be a JSON object, got [] (broken.json: $)\n");
+    const debug = spawnBbgov(dir, ["-s", "broken.json", "inspect"], { env: { BBGOV_DEBUG: "1" } });
+    expect(debug.status).toBe(2);
+    expect(debug.stderr.startsWith(plain.stderr)).toBe(true);
+    expect(debug.stderr).toMatch(/\n\s+at decodeFrom \(.*src\/cli\/main\.ts:\d+:\d+\)\n/);
+    expect(debug.stderr).toMatch(/\n\s+at (async )?runInvocation \(.*src\/cli\/main\.ts:\d+:\d+\)\n/);
   });
 
   it.each(SCENARIOS)("behave the same: $name", async ({ name, steps }) => {

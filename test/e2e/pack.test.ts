@@ -52,7 +52,7 @@ beforeAll(() => {
 describe("the packed package", { timeout: 300_000 }, () => {
   it("holds the binary, the built library with declarations and the schema, and no sources or tests", () => {
     const files = packed.files.map((file) => file.path);
-    for (const wanted of ["package.json", "bin/bbgov.js", "dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "src/snapshot/snapshot.schema.json"]) {
+    for (const wanted of ["package.json", "bin/bbgov.js", "dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "dist/bundle/bbgov.cjs", "dist/bundle/bbgov.cjs.map", "src/snapshot/snapshot.schema.json"]) {
       expect(files).toContain(wanted);
     }
     expect(files.filter((file) => file.startsWith("test/") || file.startsWith("fixtures/") || /^src\/.*\.ts$/.test(file))).toEqual([]);
