@@ -40,8 +40,11 @@ export interface RunOptions {
   tty?: boolean;
 }
 
-/** Runs `execute` with fake streams in the current folder; the environment is exactly `env`. */
-export async function cli(args: readonly string[], options: RunOptions = {}): Promise<Result> {
+/** The entry the binary runs: `execute` of the sources, or of the bundle (which exports the same). */
+export type Entry = (argv: readonly string[], io: CliIo) => Promise<number>;
+
+/** Runs `execute` (or another entry) with fake streams in the current folder; the environment is exactly `env`. */
+export async function cli(args: readonly string[], options: RunOptions = {}, entry: Entry = execute): Promise<Result> {
   let stdout = "";
   let stderr = "";
   const env: Record<string, string | undefined> = {};
@@ -54,20 +57,23 @@ export async function cli(args: readonly string[], options: RunOptions = {}): Pr
     })(),
     env,
   } as unknown as CliIo;
-  const status = await execute(args, io);
+  const status = await entry(args, io);
   return { status, stdout, stderr };
 }
 
-/** A temporary folder holding snapshots, with bbgov run inside it (in process). */
+/** A temporary folder holding snapshots, with bbgov run inside it (in process, the sources unless `entry` says). */
 export class Sandbox {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly entry: Entry = execute,
+  ) {}
 
   /** Runs `bbgov args...` in the folder; colours off and no BBGOV_* variables unless `env` says so. */
   async run(args: readonly string[], options: RunOptions = {}): Promise<Result> {
     const previous = process.cwd();
     process.chdir(this.dir);
     try {
-      return await cli(args, { ...options, env: { NO_COLOR: "1", ...options.env } });
+      return await cli(args, { ...options, env: { NO_COLOR: "1", ...options.env } }, this.entry);
     } finally {
       process.chdir(previous);
     }

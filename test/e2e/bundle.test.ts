@@ -2,15 +2,16 @@
  * bin/bbgov.js runs the bundled CLI (dist/bundle/bbgov.cjs, one minified file,
  * for startup time); the library and its declarations are tsc's dist/. The
  * bundle must behave as the sources do: the same commands on the same files
- * give the same exit codes, output and files, byte for byte, whether the
- * bundle runs as a process or the sources run in process through `execute`
- * (what tsc's build runs).
+ * give the same exit codes, output and files, byte for byte. The bundle's own
+ * `execute` runs in process for most scenarios (the bundled code, without a
+ * process start each); one scenario runs the binary as a process.
  */
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { Sandbox } from "../cli/helpers.js";
+import { Sandbox, type Entry } from "../cli/helpers.js";
 import { BIN, L, M, Q, spawnBbgov, tempDirs } from "./helpers.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -19,12 +20,16 @@ const EXAMPLE = path.join(ROOT, "fixtures", "example.json");
 
 const work = tempDirs("bbgov-bundle-")();
 
-type Build = "bundle" | "sources";
+/** The bundle's `execute`, loaded as the binary loads it (CommonJS require). */
+const bundled = (createRequire(import.meta.url)(BUNDLE) as { execute: Entry }).execute;
+
+type Build = "binary" | "bundle" | "sources";
 
 /** Runs bbgov from one build in its own folder (same relative paths in both), colours as `env` says. */
 async function run(build: Build, dir: string, args: readonly string[], env: Record<string, string> = {}, input = "") {
   const options = { env, input };
-  return build === "bundle" ? spawnBbgov(dir, args, options) : new Sandbox(dir).run(args, options);
+  if (build === "binary") return spawnBbgov(dir, args, options);
+  return new Sandbox(dir, build === "bundle" ? bundled : undefined).run(args, options);
 }
 
 /** Every file of a folder with its bytes. */
@@ -35,12 +40,12 @@ function files(dir: string): Record<string, string> {
 const SCRIPT = `# a few changes\nblock ${M}\nfail ${L} --times 3 --every 250ms\nadvise ${Q} 2s\nthreshold 3\nclock --advance 1s\n`;
 
 /** Sequences of commands, each run from the example snapshot (governor.json) in a fresh folder. */
-const SCENARIOS: { name: string; steps: { args: string[]; env?: Record<string, string>; input?: string }[] }[] = [
+const SCENARIOS: { name: string; asProcess?: boolean; steps: { args: string[]; env?: Record<string, string>; input?: string }[] }[] = [
   { name: "read-only views", steps: [{ args: ["inspect"] }, { args: ["inspect", "--down", "--sort", "failures"] }, { args: ["--json", "inspect"] }, { args: ["check", L] }, { args: ["--json", "check", Q, "--outbound"] }, { args: ["validate"] }, { args: ["export"] }, { args: ["backoff", "--plan", "--attempts", "8"] }] },
   { name: "colours", steps: [{ args: ["inspect"], env: { FORCE_COLOR: "3" } }, { args: ["fail", L, "--times", "2"], env: { FORCE_COLOR: "1" } }] },
   { name: "edits", steps: [{ args: ["block", M, Q] }, { args: ["unblock", Q] }, { args: ["allow", L] }, { args: ["disallow", L] }, { args: ["allow", "--open"] }, { args: ["reset", L] }, { args: ["-q", "succeed", M] }, { args: ["--json", "fail", M, "--times", "6", "--every", "1s"] }] },
   { name: "apply, diff and outputs", steps: [{ args: ["apply", "changes.txt"] }, { args: ["diff", "before.json"] }, { args: ["-o", "copy.json", "block", L] }, { args: ["--dry-run", "threshold", "0"] }, { args: ["-s", "-", "block", M], input: fs.readFileSync(EXAMPLE, "utf8") }] },
-  { name: "errors and help", steps: [{ args: ["block", "not-a-peer"] }, { args: ["nope"] }, { args: ["fail"] }, { args: ["-s", "missing.json", "inspect"] }, { args: ["apply", "-"], input: "block 0OIl\n" }, { args: ["--help"] }, { args: ["fail", "--help"] }, { args: ["-V"] }, { args: ["completion", "bash"] }] },
+  { name: "errors and help", asProcess: true, steps: [{ args: ["block", "not-a-peer"] }, { args: ["nope"] }, { args: ["fail"] }, { args: ["-s", "missing.json", "inspect"] }, { args: ["apply", "-"], input: "block 0OIl\n" }, { args: ["--help"] }, { args: ["fail", "--help"] }, { args: ["-V"] }, { args: ["completion", "bash"] }] },
   { name: "init", steps: [{ args: ["-s", "new.json", "init", "--threshold", "4", "--clock", "1764000000000000000"] }, { args: ["-s", "new.json", "init"] }, { args: ["-s", "new.json", "inspect"] }] },
 ];
 
@@ -64,7 +69,8 @@ describe("the bundled bin and the sources", () => {
     expect(debug.stderr).toMatch(/\n\s+at (async )?runInvocation \(.*src\/cli\/main\.ts:\d+:\d+\)\n/);
   });
 
-  it.each(SCENARIOS)("behave the same: $name", async ({ name, steps }) => {
+  it.each(SCENARIOS)("behave the same: $name", async ({ name, steps, asProcess }) => {
+    const build: Build = asProcess === true ? "binary" : "bundle";
     const dirs = { bundle: path.join(work, `bundle-${name}`), sources: path.join(work, `sources-${name}`) };
     for (const dir of Object.values(dirs)) {
       fs.mkdirSync(dir);
@@ -73,7 +79,7 @@ describe("the bundled bin and the sources", () => {
       fs.writeFileSync(path.join(dir, "changes.txt"), SCRIPT);
     }
     for (const step of steps) {
-      const bundle = await run("bundle", dirs.bundle, step.args, step.env, step.input);
+      const bundle = await run(build, dirs.bundle, step.args, step.env, step.input);
       const sources = await run("sources", dirs.sources, step.args, step.env, step.input);
       const label = `bbgov ${step.args.join(" ")}`;
       expect(bundle, label).toEqual(sources);
