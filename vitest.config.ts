@@ -10,6 +10,9 @@ export default defineConfig({
     testTimeout: 60_000,
     // Vitest's default on a 2-core machine is one worker; the end-to-end files mostly wait on child processes.
     maxWorkers: 2,
+    // A worker runs its files one after another in one module graph instead of re-importing it for each
+    // (a third of the suite's CPU time). Tests that change process state (cwd, spies) put it back.
+    isolate: false,
     coverage: {
       provider: "v8",
       include: ["src/**"],
