@@ -8,22 +8,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { execute, type CliIo } from "../../src/cli/main.js";
+import { cli } from "./helpers.js";
 
 const PEER = "16uZAbWC1AJvL";
-
-async function cli(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io = {
-    stdout: { isTTY: false, write: (chunk: string) => ((stdout += chunk), true) },
-    stderr: { write: (chunk: string) => ((stderr += chunk), true) },
-    stdin: (async function* () {})(),
-    env: {},
-  } as unknown as CliIo;
-  const status = await execute(args, io);
-  return { status, stdout, stderr };
-}
 
 let dir = "";
 let file = "";
