@@ -1,8 +1,9 @@
 /**
  * Every command and option of bbgov, declared once. The same declarations
  * build the shell's parser, each `apply` line's parser, `--help` and shell
- * completion; `commands/index.ts` maps each name to its module, loaded on use. Actions never run a command: they hand back an Invocation that
- * `main` executes, so parsing stays separate from loading and writing.
+ * completion; `commands/index.ts` maps each name to its module, loaded on
+ * use. Actions never run a command: they hand back an Invocation that `main`
+ * executes, so parsing stays separate from loading and writing.
  */
 import { Argument, Command, CommanderError, Option } from "commander";
 import { afterArg, atArg, integerArg, nanosecondsArg, peerArg, peersArg } from "./args.js";

@@ -39,12 +39,12 @@ export class BackoffTable {
   private readonly states = new Map<string, BackoffEntry>();
   private schedule: BackoffConfig;
 
-  /** A table with the given schedule (upstream's `new` and `with_schedule`: defaults 10 ms / 60 s, each clamped to at least 1). */
+  /** A table with the given schedule (upstream's `new` and `with_schedule`: defaults 10 ms / 60 s, each at least 1). */
   constructor(config: Partial<BackoffConfig> = {}) {
     this.schedule = clampConfig(config);
   }
 
-  /** A failed attempt at `nowNs`: attempts + 1, next retry after the exponential delay. Returns the new entry (upstream returns nothing). */
+  /** A failed attempt at `nowNs`: attempts + 1, next retry after the exponential delay; returns the entry (upstream: nothing). */
   recordFailure(peer: PeerId, nowNs: bigint): BackoffState {
     const attempts = this.nextAttempts(peer);
     return this.put(peer, attempts, nowNs, saturatingAdd(nowNs, this.delayFor(attempts)));

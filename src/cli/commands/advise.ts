@@ -17,6 +17,7 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
   const outcome = recordBackoffNotice(snapshot, peer, atNs, minBackoffNs);
   advanceClock(snapshot, atNs);
   const maxDelayNs = snapshot.backoff.config().maxDelayNs;
-  const warnings = outcome.capped ? [`the advised ${formatDuration(minBackoffNs)} is capped at the max delay ${formatDuration(maxDelayNs)}`] : [];
+  const capped = `the advised ${formatDuration(minBackoffNs)} is capped at the max delay ${formatDuration(maxDelayNs)}`;
+  const warnings = outcome.capped ? [capped] : [];
   return eventsReport(snapshot, peer, [eventJson(peer, atNs, outcome)], atNs, clockBeforeNs, warnings);
 }
