@@ -16,10 +16,10 @@ export function eventsReport(
   warnings: readonly string[] = [],
 ): Report {
   const threshold = snapshot.governor.failureThreshold();
-  const clockAfterNs = snapshot.clockNs;
+  // The clock is read when the report is drawn, as it always was: in `apply`, after the whole script.
   return report(
     { events },
-    (ui) => `${renderEvents(ui, events, threshold, startNs)}\n${eventsSummary(ui, peer, events, clockBeforeNs, clockAfterNs)}`,
+    (ui) => `${renderEvents(ui, events, threshold, startNs)}\n${eventsSummary(ui, peer, events, clockBeforeNs, snapshot.clockNs)}`,
     { warnings },
   );
 }
