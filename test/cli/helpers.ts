@@ -61,12 +61,40 @@ export async function cli(args: readonly string[], options: RunOptions = {}, ent
   return { status, stdout, stderr };
 }
 
-/** A temporary folder holding snapshots, with bbgov run inside it (in process, the sources unless `entry` says). */
-export class Sandbox {
+/** A temporary folder holding snapshots: the file helpers both kinds of sandbox share. */
+export class Folder {
+  constructor(readonly dir: string) {}
+
+  path(name = "governor.json"): string {
+    return path.join(this.dir, name);
+  }
+
+  read(name = "governor.json"): string {
+    return fs.readFileSync(this.path(name), "utf8");
+  }
+
+  /** The file as a parsed snapshot document. */
+  doc(name = "governor.json"): Snapshot {
+    return JSON.parse(this.read(name)) as Snapshot;
+  }
+
+  write(name: string, text: string): void {
+    fs.writeFileSync(this.path(name), text);
+  }
+
+  exists(name = "governor.json"): boolean {
+    return fs.existsSync(this.path(name));
+  }
+}
+
+/** A temporary folder with bbgov run inside it, in process (the sources' `execute` unless `entry` says). */
+export class Sandbox extends Folder {
   constructor(
-    readonly dir: string,
+    dir: string,
     private readonly entry: Entry = execute,
-  ) {}
+  ) {
+    super(dir);
+  }
 
   /** Runs `bbgov args...` in the folder; colours off and no BBGOV_* variables unless `env` says so. */
   async run(args: readonly string[], options: RunOptions = {}): Promise<Result> {
@@ -93,27 +121,6 @@ export class Sandbox {
     expect(result.status, `${result.stderr}`).toBe(status);
     expect(result.stdout).not.toMatch(ANSI);
     return JSON.parse(result.stdout) as T;
-  }
-
-  path(name = "governor.json"): string {
-    return path.join(this.dir, name);
-  }
-
-  read(name = "governor.json"): string {
-    return fs.readFileSync(this.path(name), "utf8");
-  }
-
-  /** The file as a parsed snapshot document. */
-  doc(name = "governor.json"): Snapshot {
-    return JSON.parse(this.read(name)) as Snapshot;
-  }
-
-  write(name: string, text: string): void {
-    fs.writeFileSync(this.path(name), text);
-  }
-
-  exists(name = "governor.json"): boolean {
-    return fs.existsSync(this.path(name));
   }
 
   /**

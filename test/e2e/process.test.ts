@@ -4,24 +4,24 @@
  * behaviour itself is tested in process under `test/cli/commands/`.
  */
 import fs from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { expectError, L, spawnBbgov, T0, tempDirs } from "./helpers.js";
+import { expectError, L, sandboxes, spawnBbgov, T0, tempDirs } from "./helpers.js";
 
 const tempDir = tempDirs("bbgov-e2e-");
+const sandbox = sandboxes();
 
 describe("the built binary", { timeout: 30_000 }, () => {
   it("exit 0, 1 and 2 as the contract says, with the file written only by a good edit", () => {
-    const dir = tempDir();
-    const file = path.join(dir, "governor.json");
-    expect(spawnBbgov(dir, ["-q", "init", "--clock", String(T0)])).toEqual({ status: 0, stdout: "", stderr: "" });
-    expect(spawnBbgov(dir, ["-q", "block", L])).toEqual({ status: 0, stdout: "", stderr: "" });
-    const blocked = fs.readFileSync(file, "utf8");
-    expect(JSON.parse(blocked)).toMatchObject({ clock_ns: String(T0), peer_governor: { blocklist: [L] } });
-    expect(spawnBbgov(dir, ["-q", "check", L])).toEqual({ status: 1, stdout: "", stderr: "" });
-    expectError(spawnBbgov(dir, ["block", "notapeer!"]), 'invalid peer id "notapeer!"');
-    expectError(spawnBbgov(dir, ["frobnicate"]), "unknown command 'frobnicate'");
-    expect(fs.readFileSync(file, "utf8")).toBe(blocked);
+    const box = sandbox();
+    expect(box.run(["-q", "init", "--clock", String(T0)])).toEqual({ status: 0, stdout: "", stderr: "" });
+    expect(box.run(["-q", "block", L])).toEqual({ status: 0, stdout: "", stderr: "" });
+    const blocked = box.read();
+    expect(box.doc()).toMatchObject({ clock_ns: String(T0), peer_governor: { blocklist: [L] } });
+    expect(box.run(["-q", "check", L])).toEqual({ status: 1, stdout: "", stderr: "" });
+    expectError(box.run(["block", "notapeer!"]), 'invalid peer id "notapeer!"');
+    expectError(box.run(["frobnicate"]), "unknown command 'frobnicate'");
+    expect(box.read()).toBe(blocked);
+    expect(box.json(["check", L], 1)).toMatchObject({ peer: L, inbound: { reason: "blocklisted" } });
   });
 
   it("-s - reads a pipe and writes the snapshot to stdout, the report to stderr", () => {
