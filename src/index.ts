@@ -30,6 +30,14 @@ export {
   type LifecycleTransition,
   type PeerHealth,
 } from "./core/governor.js";
+export {
+  recordBackoffNotice,
+  recordSendFailure,
+  recordSendSuccess,
+  type BackoffNoticeOutcome,
+  type EventOutcome,
+  type PeerState,
+} from "./core/events.js";
 export { U32_MAX, U64_MAX, saturatingAdd, saturatingMul } from "./core/u64.js";
 export {
   SPEC_VERSION,

@@ -29,6 +29,8 @@ export interface CommandContext {
    * whose report shows the state at several moments (apply, line by line) draws each part as it goes.
    */
   readonly drawing?: () => Promise<Ui>;
+  /** Loads another command's module (apply runs other commands; given by `main` so no command imports the table). */
+  loadCommand(name: string): Promise<CommandModule>;
 }
 
 /** How a report is drawn for people. */

@@ -10,6 +10,7 @@ import type { BackoffConfig } from "../core/backoff.js";
 import { encodeSnapshotBytes } from "../snapshot/encode.js";
 import { openSnapshot, type OpenedSnapshot, type SnapshotInput } from "../snapshot/kinds.js";
 import { emptySnapshot, SnapshotError, type Snapshot } from "../snapshot/model.js";
+import { loadCommand } from "./commands/index.js";
 import type { CommandModule, Report, Ui } from "./context.js";
 import { ApplyScriptErrors, IoError, UsageError } from "./errors.js";
 import { scriptLines } from "./io/lines.js";
@@ -167,7 +168,7 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   if (!spec.mutates && !spec.writesOut && globals.out !== undefined) {
     throw new UsageError(`--out is for commands that write a file; ${spec.name} only reads`, "--out");
   }
-  const commandModule = await spec.load();
+  const commandModule = await loadCommand(spec.name);
   const args = await readFileArgument(invocation, globals, io);
   const target = globals.out ?? source;
   // The target is resolved once: the lock guards that path and the write goes there, whatever links change meanwhile.
@@ -273,6 +274,7 @@ async function loadRunWrite(
     ...(opened === undefined ? {} : { frameworkFields: () => opened.frameworkFields() }),
     loadFindings: (opened?.warnings ?? []).map((w) => ({ path: `${displayName(source)}: ${w.path}`, message: w.message })),
     ...(drawing === undefined ? {} : { drawing }),
+    loadCommand,
   };
   const report = await commandModule.execute(ctx, args, invocation.options);
   let written = false;
@@ -344,8 +346,9 @@ function openFrom(
 }
 
 /**
- * The one-line message for an error: `bbgov: <what> (<where>)`, with the stack only under BBGOV_DEBUG=1.
- * What and where go through the sanitiser: both may quote a file name, a lock file, a script line or input.
+ * The one-line message for an error: `bbgov: <what> (<where>)`, or an internal error for a bug; the stack only
+ * under BBGOV_DEBUG=1. What and where go through the sanitiser: both may quote a file name, a lock file, a script
+ * line or input.
  */
 export function errorLine(error: unknown, env: CliIo["env"]): string {
   const debug = env.BBGOV_DEBUG === "1";
@@ -359,9 +362,10 @@ export function errorLine(error: unknown, env: CliIo["env"]): string {
     const where = error.where === undefined ? "" : ` (${sanitize(error.where)})`;
     return `bbgov: ${sanitize(error.message)}${where}${debug && error.stack ? `\n${error.stack}` : ""}`;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // Anything else is a bug in bbgov (a TypeError, a broken invariant), never the user's file: say so, and how to see where.
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const detail = debug && error instanceof Error && error.stack ? `\n${error.stack}` : "";
-  return `bbgov: internal error: ${sanitize(message.split("\n")[0] ?? "")} (set BBGOV_DEBUG=1 for details)${detail}`;
+  return `bbgov: internal error: ${sanitize(message.split("\n")[0] ?? "")} (a bug in bbgov; rerun with BBGOV_DEBUG=1 for the stack trace)${detail}`;
 }
 
 function helpHint(argv: readonly string[]): string {

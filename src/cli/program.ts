@@ -1,12 +1,12 @@
 /**
  * Every command and option of bbgov, declared once. The same declarations
  * build the shell's parser, each `apply` line's parser, `--help` and shell
- * completion. Actions never run a command: they hand back an Invocation that
- * `main` executes, so parsing stays separate from loading and writing.
+ * completion; `commands/index.ts` maps each name to its module, loaded on
+ * use. Actions never run a command: they hand back an Invocation that `main`
+ * executes, so parsing stays separate from loading and writing.
  */
 import { Argument, Command, CommanderError, Option } from "commander";
 import { afterArg, atArg, hostBackoffArg, integerArg, nanosecondsArg, peerArg, peersArg } from "./args.js";
-import type { CommandModule } from "./context.js";
 import { UsageError } from "./errors.js";
 import { TIME_SYNTAX } from "./io/time.js";
 
@@ -56,7 +56,6 @@ export interface CommandSpec {
   readonly reportsLoadFindings?: boolean;
   /** A read-only command whose product (`Report.output`) `--out` may send to a file (export). */
   readonly writesOut?: boolean;
-  readonly load: () => Promise<CommandModule>;
 }
 
 /** A parsed command line, ready for `main` to execute. */
@@ -91,7 +90,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     mutates: true,
     inApply: false,
     snapshot: "create",
-    load: () => import("./commands/init.js"),
   },
   {
     name: "inspect",
@@ -107,7 +105,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov inspect", "bbgov inspect --down --sort failures", "bbgov --json inspect 16uZAbWC1AJvL | jq '.peers[0].outbound'"],
     mutates: false,
     inApply: false,
-    load: () => import("./commands/inspect.js"),
   },
   {
     name: "block",
@@ -117,7 +114,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov block QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N", "bbgov --dry-run block 16uZAbWC1AJvL 16uZAbWC1AJvM"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/block.js"),
   },
   {
     name: "unblock",
@@ -127,7 +123,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov unblock 16uZAbWC1AJvL", "bbgov unblock --all"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/unblock.js"),
   },
   {
     name: "allow",
@@ -137,7 +132,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov allow 16uZAbWC1AJvL 16uZAbWC1AJvM", "bbgov allow --open"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/allow.js"),
   },
   {
     name: "disallow",
@@ -147,7 +141,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov disallow 16uZAbWC1AJvM", "bbgov disallow --all"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/disallow.js"),
   },
   {
     name: "fail",
@@ -162,7 +155,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov fail 16uZAbWC1AJvL", "bbgov fail 16uZAbWC1AJvL --times 6 --every 500ms", "bbgov --json fail 16uZAbWC1AJvL --after 2s | jq -r '.events[].transition'"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/fail.js"),
   },
   {
     name: "succeed",
@@ -172,7 +164,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov succeed 16uZAbWC1AJvL", "bbgov succeed 16uZAbWC1AJvL --after 30s"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/succeed.js"),
   },
   {
     name: "advise",
@@ -185,7 +176,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov advise 16uZAbWC1AJvL 5s", "bbgov advise 16uZAbWC1AJvL 250ms --at 1764000000000000000"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/advise.js"),
   },
   {
     name: "check",
@@ -200,7 +190,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov check 16uZAbWC1AJvL", "bbgov check 16uZAbWC1AJvL --outbound --after 1s", "if bbgov -q check \"$PEER\"; then echo allowed; fi"],
     mutates: false,
     inApply: false,
-    load: () => import("./commands/check.js"),
   },
   {
     name: "threshold",
@@ -210,7 +199,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov threshold 3", "bbgov --json threshold 10 | jq .previous", "bbgov -s node1.json --dry-run threshold 1"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/threshold.js"),
   },
   {
     name: "backoff",
@@ -225,7 +213,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov backoff", "bbgov backoff --base 50ms --max 2m", "bbgov backoff --plan --attempts 12"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/backoff.js"),
   },
   {
     name: "clock",
@@ -238,7 +225,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov clock", "bbgov clock --advance 90s", "bbgov clock --set 1764000000000000000"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/clock.js"),
   },
   {
     name: "reset",
@@ -248,7 +234,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov reset 16uZAbWC1AJvL", "bbgov reset --all"],
     mutates: true,
     inApply: true,
-    load: () => import("./commands/reset.js"),
   },
   {
     name: "validate",
@@ -259,7 +244,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     mutates: false,
     inApply: false,
     reportsLoadFindings: true,
-    load: () => import("./commands/validate.js"),
   },
   {
     name: "diff",
@@ -270,7 +254,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     mutates: false,
     inApply: false,
     fileArg: "snapshot",
-    load: () => import("./commands/diff.js"),
   },
   {
     name: "apply",
@@ -281,7 +264,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     mutates: true,
     inApply: false,
     fileArg: "lines",
-    load: () => import("./commands/apply.js"),
   },
   {
     name: "import",
@@ -301,7 +283,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     inApply: false,
     fileArg: "bytes",
     snapshot: "create",
-    load: () => import("./commands/import.js"),
   },
   {
     name: "export",
@@ -319,7 +300,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     mutates: false,
     inApply: false,
     writesOut: true,
-    load: () => import("./commands/export.js"),
   },
   {
     name: "completion",
@@ -336,7 +316,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     mutates: false,
     inApply: false,
     snapshot: "none",
-    load: () => import("./commands/completion.js"),
   },
 ];
 

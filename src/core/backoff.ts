@@ -1,7 +1,9 @@
 /**
  * Port of upstream `framework/backoff_table.rs`: per-peer exponential backoff
- * with cooldowns. Sans-IO: `nowNs` is always an argument; every addition and
- * multiplication on times saturates at 2^64-1 as upstream's does.
+ * with cooldowns. Methods follow the upstream file in order and name; the
+ * bbgov-only operations the CLI needs come last, marked as extensions.
+ * Sans-IO: `nowNs` is always an argument; every addition and multiplication
+ * on times saturates at 2^64-1 as upstream's does.
  */
 import type { PeerId } from "./peer-id.js";
 import { atLeastOne, saturatingAdd, saturatingIncrementU32, saturatingMul } from "./u64.js";
@@ -34,13 +36,72 @@ export interface BackoffEntry extends BackoffState {
 
 /** Per-peer exponential backoff table. */
 export class BackoffTable {
+  private readonly states = new Map<string, BackoffEntry>();
   private schedule: BackoffConfig;
-  private readonly entries = new Map<string, BackoffEntry>();
 
-  /** A table with the given schedule (defaults 10 ms / 60 s; each clamped to at least 1). */
+  /** A table with the given schedule (upstream's `new` and `with_schedule`: defaults 10 ms / 60 s, each at least 1). */
   constructor(config: Partial<BackoffConfig> = {}) {
     this.schedule = clampConfig(config);
   }
+
+  /** A failed attempt at `nowNs`: attempts + 1, next retry after the exponential delay; returns the entry (upstream: nothing). */
+  recordFailure(peer: PeerId, nowNs: bigint): BackoffState {
+    const attempts = this.nextAttempts(peer);
+    return this.put(peer, attempts, nowNs, saturatingAdd(nowNs, this.delayFor(attempts)));
+  }
+
+  /** A peer's own back-off notice: attempts + 1, next retry after min(minBackoffNs, max delay). Returns the new entry. */
+  recordRemoteAdvisory(peer: PeerId, nowNs: bigint, minBackoffNs: bigint): BackoffState {
+    const attempts = this.nextAttempts(peer);
+    const capped = minBackoffNs < this.schedule.maxDelayNs ? minBackoffNs : this.schedule.maxDelayNs;
+    return this.put(peer, attempts, nowNs, saturatingAdd(nowNs, capped));
+  }
+
+  /** A success: the peer's entry is removed. */
+  recordSuccess(peer: PeerId): void {
+    this.states.delete(peer.text);
+  }
+
+  /** True when the peer has no entry or `nowNs` has reached its next retry. */
+  shouldRetry(peer: PeerId, nowNs: bigint): boolean {
+    const state = this.states.get(peer.text);
+    return state === undefined || nowNs >= state.nextRetryNs;
+  }
+
+  /** The peer's entry, if it has one. */
+  state(peer: PeerId): BackoffState | undefined {
+    return this.states.get(peer.text);
+  }
+
+  /** Number of peers with an entry. */
+  len(): number {
+    return this.states.size;
+  }
+
+  /** True when no peer is backing off. */
+  isEmpty(): boolean {
+    return this.states.size === 0;
+  }
+
+  /** Every entry, in insertion order, for snapshot capture. */
+  iter(): IterableIterator<BackoffEntry> {
+    return this.states.values();
+  }
+
+  /** Puts an entry back as it was captured (snapshot restore), without the failure-counting path. */
+  restoreState(peer: PeerId, state: BackoffState): void {
+    this.put(peer, state.attempts, state.lastAttemptNs, state.nextRetryNs);
+  }
+
+  /** delay(n) = min(base saturating* 2^min(n-1, 63), max); the delay after the n-th attempt (public here for `backoff --plan`). */
+  delayFor(attempts: number): bigint {
+    const shift = BigInt(Math.min(Math.max(attempts - 1, 0), 63));
+    const delay = saturatingMul(this.schedule.baseNs, 1n << shift);
+    return delay < this.schedule.maxDelayNs ? delay : this.schedule.maxDelayNs;
+  }
+
+  // bbgov extensions: the operator CLI reads and edits the schedule of a
+  // loaded table and forgets one peer, which upstream does by building a new table.
 
   /** The current schedule. */
   config(): BackoffConfig {
@@ -55,70 +116,19 @@ export class BackoffTable {
     });
   }
 
-  /** delay(n) = min(base saturating* 2^min(n-1, 63), max); the delay after the n-th attempt. */
-  delayFor(attempts: number): bigint {
-    const shift = BigInt(Math.min(Math.max(attempts - 1, 0), 63));
-    const delay = saturatingMul(this.schedule.baseNs, 1n << shift);
-    return delay < this.schedule.maxDelayNs ? delay : this.schedule.maxDelayNs;
-  }
-
-  /** A failed attempt at `nowNs`: attempts + 1, next retry after the exponential delay. */
-  recordFailure(peer: PeerId, nowNs: bigint): BackoffState {
-    const attempts = this.nextAttempts(peer);
-    return this.put(peer, attempts, nowNs, saturatingAdd(nowNs, this.delayFor(attempts)));
-  }
-
-  /** A peer's own back-off notice: attempts + 1, next retry after min(minBackoffNs, max delay). */
-  recordRemoteAdvisory(peer: PeerId, nowNs: bigint, minBackoffNs: bigint): BackoffState {
-    const attempts = this.nextAttempts(peer);
-    const delay = minBackoffNs < this.schedule.maxDelayNs ? minBackoffNs : this.schedule.maxDelayNs;
-    return this.put(peer, attempts, nowNs, saturatingAdd(nowNs, delay));
-  }
-
-  /** A success: the peer's entry is removed. */
-  recordSuccess(peer: PeerId): void {
-    this.entries.delete(peer.text);
-  }
-
-  /** True when the peer has no entry or `nowNs` has reached its next retry. */
-  shouldRetry(peer: PeerId, nowNs: bigint): boolean {
-    const entry = this.entries.get(peer.text);
-    return entry === undefined || nowNs >= entry.nextRetryNs;
-  }
-
-  /** The peer's entry, if it has one. */
-  state(peer: PeerId): BackoffState | undefined {
-    return this.entries.get(peer.text);
-  }
-
-  /** Number of peers with an entry. */
-  size(): number {
-    return this.entries.size;
-  }
-
-  /** Every entry, in insertion order. */
-  iterEntries(): IterableIterator<BackoffEntry> {
-    return this.entries.values();
-  }
-
-  /** Puts an entry back as it was captured (snapshot restore). */
-  restore(peer: PeerId, state: BackoffState): void {
-    this.put(peer, state.attempts, state.lastAttemptNs, state.nextRetryNs);
-  }
-
   /** Forgets a peer's entry (bbgov `reset`); returns whether it had one. */
   forget(peer: PeerId): boolean {
-    return this.entries.delete(peer.text);
+    return this.states.delete(peer.text);
   }
 
   private nextAttempts(peer: PeerId): number {
-    const previous = this.entries.get(peer.text);
+    const previous = this.states.get(peer.text);
     return previous === undefined ? 1 : saturatingIncrementU32(previous.attempts);
   }
 
   private put(peer: PeerId, attempts: number, lastAttemptNs: bigint, nextRetryNs: bigint): BackoffState {
     const entry: BackoffEntry = { peer, attempts, lastAttemptNs, nextRetryNs };
-    this.entries.set(peer.text, entry);
+    this.states.set(peer.text, entry);
     return entry;
   }
 }

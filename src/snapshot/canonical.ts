@@ -32,7 +32,7 @@ export function canonicalLists(snapshot: Snapshot): CanonicalLists {
     blocklist: inTextOrder(snapshot.governor.blocklist(), peerText, source?.blocklist.items),
     allowlist: allowlist === null ? null : inTextOrder(allowlist, peerText, source?.allowlist?.items),
     health: inTextOrder(snapshot.governor.iterHealth(), entryPeerText, source?.health.items),
-    backoffTable: inTextOrder(snapshot.backoff.iterEntries(), entryPeerText, source?.backoffTable.items),
+    backoffTable: inTextOrder(snapshot.backoff.iter(), entryPeerText, source?.backoffTable.items),
   };
 }
 

@@ -12,6 +12,7 @@
  * entries nothing has changed (see `CanonicalSource`).
  */
 import { BackoffTable, type BackoffEntry } from "../core/backoff.js";
+import { InvalidPeerId } from "../core/errors.js";
 import { PeerGovernor, type HealthEntry } from "../core/governor.js";
 import { MAX_PEER_TEXT, PeerId } from "../core/peer-id.js";
 import { U32_MAX, U64_MAX } from "../core/u64.js";
@@ -69,9 +70,10 @@ export function readCanonical(text: string): Snapshot | undefined {
   if (text.charCodeAt(0) !== 0x7b || !text.endsWith("\n}\n")) return undefined;
   try {
     return new CanonicalReader(text).snapshot();
-  } catch {
-    // NotCanonical, or a peer id PeerId.parse refused: the general path reports it.
-    return undefined;
+  } catch (error) {
+    // NotCanonical, or a peer id PeerId.parse refused: the general path reports it. Anything else is a bug.
+    if (error instanceof NotCanonical || error instanceof InvalidPeerId) return undefined;
+    throw error;
   }
 }
 
@@ -193,7 +195,7 @@ class CanonicalReader {
       blocklist,
       allowlist,
       health: { ...health, items: Array.from(this.governor.iterHealth()) },
-      backoffTable: { ...backoffTable, items: Array.from(this.backoff.iterEntries()) },
+      backoffTable: { ...backoffTable, items: Array.from(this.backoff.iter()) },
     });
     return snapshot;
   }
@@ -223,7 +225,7 @@ class CanonicalReader {
 
   private backoffTable(): Omit<SourceList<BackoffEntry>, "items"> {
     const list = this.entryList(TABLE_ENTRY, "\n  ]", (start) => this.backoffEntry(start));
-    if (this.backoff.size() !== list.starts.length) throw NOT_CANONICAL; // a repeated peer
+    if (this.backoff.len() !== list.starts.length) throw NOT_CANONICAL; // a repeated peer
     return list;
   }
 
@@ -284,7 +286,7 @@ class CanonicalReader {
         : u64At(text, lastAttemptAt, lastAttemptEnd);
     const nextRetryAt = lastAttemptEnd + TABLE_ENTRY_NEXT_RETRY_AT;
     const nextRetryNs = u64At(text, nextRetryAt, digitsEnd(text, nextRetryAt));
-    this.backoff.restore(peer, { attempts, lastAttemptNs, nextRetryNs });
+    this.backoff.restoreState(peer, { attempts, lastAttemptNs, nextRetryNs });
   }
 
   /** Consumes `[]` (true) or `[` and a newline (false: items follow). */

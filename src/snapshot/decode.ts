@@ -58,7 +58,7 @@ import {
   RepeatedKey,
   type JsonObject,
 } from "./json-values.js";
-import { SPEC_VERSION, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
+import { SPEC_VERSION, SnapshotError, tooDeep, type Snapshot, type SnapshotWarning } from "./model.js";
 
 /** A decoded snapshot and the non-fatal findings made while loading it. */
 export interface DecodedSnapshot {
@@ -72,12 +72,16 @@ export interface DecodeOptions {
   readonly forceLossless?: boolean;
 }
 
-/** Parses and validates a version-1 snapshot text; throws SnapshotError for a bad text, anything else only for a bug. */
+/**
+ * Parses and validates a version-1 snapshot text; a text that is not a valid
+ * snapshot throws SnapshotError. Anything else that escapes is a bug in bbgov
+ * and is left to surface as one, never dressed up as a bad file.
+ */
 export function decodeSnapshot(text: string, options: DecodeOptions = {}): DecodedSnapshot {
   try {
     return decode(text, options.forceLossless === true);
   } catch (error) {
-    throw asSnapshotError(error);
+    throw tooDeep(error) ? new SnapshotError("nested too deeply to read (is this a snapshot?)", "$") : error;
   }
 }
 
@@ -102,7 +106,8 @@ function decode(input: string, forceLossless: boolean): DecodedSnapshot {
     let parsed = true;
     try {
       tree = JSON.parse(text);
-    } catch {
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
       // Let the lossless parser report the error with its position.
       parsed = false;
     }
@@ -303,12 +308,12 @@ class Reader {
         ["next_retry_ns", readU64],
       ],
       restore: (peer, [attempts, lastAttemptNs, nextRetryNs]) =>
-        this.backoff.restore(peer, {
+        this.backoff.restoreState(peer, {
           attempts: attempts as number,
           lastAttemptNs: lastAttemptNs as bigint,
           nextRetryNs: nextRetryNs as bigint,
         }),
-      size: () => this.backoff.size(),
+      size: () => this.backoff.len(),
     });
   }
 
@@ -506,13 +511,4 @@ function keyPath(parent: string, key: string): string {
 function entryPath(listPath: string, index: number, field: string | undefined): string {
   const path = `${listPath}[${index}]`;
   return field === undefined ? path : keyPath(path, field);
-}
-
-function asSnapshotError(error: unknown): Error {
-  if (error instanceof SnapshotError) return error;
-  if (error instanceof RangeError && /call stack/i.test(error.message)) {
-    return new SnapshotError("nested too deeply to read (is this a snapshot?)", "$");
-  }
-  // Anything else (a TypeError, say) is a bug of ours, not a bad file: it must not be reported as one.
-  return error instanceof Error ? error : new Error(String(error));
 }

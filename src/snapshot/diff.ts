@@ -41,7 +41,7 @@ export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotChange[] {
   const configB = b.backoff.config();
   changed("backoff.base_ns", configA.baseNs, configB.baseNs);
   changed("backoff.max_delay_ns", configA.maxDelayNs, configB.maxDelayNs);
-  diffEntries(changes, "backoff_table", byPeer(a.backoff.iterEntries()), byPeer(b.backoff.iterEntries()), backoffJson);
+  diffEntries(changes, "backoff_table", byPeer(a.backoff.iter()), byPeer(b.backoff.iter()), backoffJson);
   return changes;
 }
 

@@ -85,6 +85,13 @@ export function snapshotDocument(snapshot: Snapshot): SnapshotDocument {
   return snapshot.schema === undefined ? document : { $schema: snapshot.schema, ...document };
 }
 
+/**
+ * What the last `encodeSnapshotBytes` did with the list items: copied from the
+ * text the snapshot was read from, or formatted. Tests read it to prove the
+ * copying path runs (its output is the same either way); nothing else should.
+ */
+export const lastEncode = { copiedItems: 0, formattedItems: 0 };
+
 /** The canonical text of a snapshot: fixed key order, sorted lists, u64 as strings, 2-space indent, trailing newline. */
 export function encodeSnapshot(snapshot: Snapshot): string {
   return UTF8_DECODER.decode(encodeSnapshotBytes(snapshot));
@@ -97,6 +104,8 @@ export function encodeSnapshot(snapshot: Snapshot): string {
  * snapshot was read into), else into new memory.
  */
 export function encodeSnapshotBytes(snapshot: Snapshot, scratch?: Uint8Array): Uint8Array {
+  lastEncode.copiedItems = 0;
+  lastEncode.formattedItems = 0;
   const lists = canonicalLists(snapshot);
   const config = snapshot.backoff.config();
   const source = canonicalSource(snapshot);
@@ -218,6 +227,7 @@ function writeList<T>(
     const end = runLast + 1 < source.starts.length ? (source.starts[runLast + 1] as number) - ITEM_SEPARATOR.length : source.end;
     out.ensure(end - start);
     out.copy(text, start, end);
+    lastEncode.copiedItems += runLast - runFirst + 1;
     runFirst = -1;
   };
   for (let i = 0; i < items.length; i++) {
@@ -239,6 +249,7 @@ function writeList<T>(
     out.ensure(bound + keyOf(item).length);
     if (i > 0) out.bytes(ITEM_SEPARATOR);
     write(out, item);
+    lastEncode.formattedItems++;
   }
   flush();
   out.ensure(LIST_BOUND);

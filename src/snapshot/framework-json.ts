@@ -333,7 +333,7 @@ class Restorer {
         return;
       }
       this.noteRepeat(seen, peer, entryPath, "the last entry wins");
-      this.backoff.restore(peer, { attempts, lastAttemptNs, nextRetryNs });
+      this.backoff.restoreState(peer, { attempts, lastAttemptNs, nextRetryNs });
       this.sawEvent(lastAttemptNs);
     });
   }

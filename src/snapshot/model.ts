@@ -36,6 +36,11 @@ export class SnapshotError extends BbgovError {
   }
 }
 
+/** The stack overflow a recursive reader meets on a document nested thousands deep: the input's fault, not a bug. */
+export function tooDeep(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
 /** An empty snapshot with the given settings (defaults: threshold 5, backoff 10 ms / 60 s, clock 0). */
 export function emptySnapshot(
   options: { clockNs?: bigint; failureThreshold?: number; backoff?: Partial<BackoffConfig> } = {},

@@ -193,7 +193,7 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
     allowlist: { range: ranges.allowlist, peers: governor.allowlistSize() === null ? null : Array.from(governor.allowlist() ?? [], peerText) },
     health: { range: ranges.health, entries: Array.from(governor.iterHealth()) },
     failureThreshold: ranges.failureThreshold,
-    backoffTable: { range: ranges.backoffTable, entries: Array.from(backoff.iterEntries()) },
+    backoffTable: { range: ranges.backoffTable, entries: Array.from(backoff.iter()) },
   };
   const encodeGovernor = (model: Snapshot): Uint8Array => writeGovernor(model, bytes, asRead, kept, governorEnd - governorStart);
   return {
@@ -217,7 +217,7 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
 function latestEventNs(governor: PeerGovernor, backoff: BackoffTable): bigint {
   let latest = 0n;
   for (const entry of governor.iterHealth()) if (entry.lastEventNs > latest) latest = entry.lastEventNs;
-  for (const entry of backoff.iterEntries()) if (entry.lastAttemptNs > latest) latest = entry.lastAttemptNs;
+  for (const entry of backoff.iter()) if (entry.lastAttemptNs > latest) latest = entry.lastAttemptNs;
   return latest;
 }
 
@@ -439,7 +439,7 @@ function readBackoffTable(reader: Reader, peers: PeerCache, backoff: BackoffTabl
       field = "";
       const peer = peers.peer(start, peerEnd, "backoff_table", index);
       if (peer === undefined) kept.backoffTable.push(reader.bytes.subarray(start, reader.offset));
-      else backoff.restore(peer, { attempts, lastAttemptNs, nextRetryNs });
+      else backoff.restoreState(peer, { attempts, lastAttemptNs, nextRetryNs });
     }
   } catch (error) {
     throw located(error, `${BACKOFF_PATH}${index >= 0 ? `[${index}]` : ""}${field}`);
@@ -513,9 +513,9 @@ function writeGovernor(snapshot: Snapshot, file: Uint8Array, asRead: AsRead, kep
   const threshold = governor.failureThreshold();
   writer.u32(threshold === Math.max(asRead.failureThreshold, 1) ? asRead.failureThreshold : threshold);
 
-  if (sameEntries(backoff.iterEntries(), backoff.size(), asRead.backoffTable.entries)) copy(asRead.backoffTable.range);
+  if (sameEntries(backoff.iter(), backoff.len(), asRead.backoffTable.entries)) copy(asRead.backoffTable.range);
   else {
-    const table = byPeerText(backoff.iterEntries(), entryPeerText);
+    const table = byPeerText(backoff.iter(), entryPeerText);
     writer.count(table.length + kept.backoffTable.length);
     for (const entry of table) {
       writer.bytes(entry.peer.bytes);

@@ -67,7 +67,6 @@ describe.each(SHELLS)("the %s script", (shell) => {
       examples: [],
       mutates: false,
       inApply: false,
-      load: () => Promise.reject(new Error("not for running")),
     };
     const generated = completionScript(shell, [...COMMANDS, extra], GLOBAL_OPTIONS);
     expect(script).not.toContain("frobnicate");

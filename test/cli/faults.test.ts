@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { cli } from "./run.js";
+import { cli } from "./helpers.js";
 
 const PEER = "16uZAbWC1AJvL";
 
@@ -80,6 +80,31 @@ describe("bugs are not bad files", () => {
     });
     const result = await cli(["-s", file, "inspect"]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe("bbgov: internal error: cannot read properties of undefined (reading 'x') (set BBGOV_DEBUG=1 for details)\n");
+    expect(result.stderr).toBe("bbgov: internal error: TypeError: cannot read properties of undefined (reading 'x') (a bug in bbgov; rerun with BBGOV_DEBUG=1 for the stack trace)\n");
+  });
+});
+
+describe("bugs", () => {
+  it("a TypeError under a command is an internal error with the BBGOV_DEBUG hint, never a bad file", async () => {
+    const before = fs.readFileSync(file, "utf8");
+    vi.spyOn(fs.promises, "open").mockRejectedValue(new TypeError("handle.read is not a function"));
+    const result = await cli(["-s", file, "inspect"]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      "bbgov: internal error: TypeError: handle.read is not a function (a bug in bbgov; rerun with BBGOV_DEBUG=1 for the stack trace)\n",
+    );
+    expect(result.stderr).not.toContain("cannot read");
+    expect(fs.readFileSync(file, "utf8")).toBe(before);
+  });
+
+  it("a broken invariant in the engine rules is an internal error too, and the file is left as it was", async () => {
+    const before = fs.readFileSync(file, "utf8");
+    const { PeerGovernor } = await import("../../src/core/governor.js");
+    vi.spyOn(PeerGovernor.prototype, "peerHealth").mockReturnValue(undefined);
+    const result = await cli(["-s", file, "fail", PEER]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^bbgov: internal error: Error: invariant: no health for 16uZAbWC1AJvL right after an event \(a bug in bbgov; rerun with BBGOV_DEBUG=1 for the stack trace\)\n$/);
+    expect(fs.readFileSync(file, "utf8")).toBe(before);
   });
 });

@@ -6,40 +6,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { execute, type CliIo } from "../../src/cli/main.js";
+import { COMMAND_MODULES, loadCommand } from "../../src/cli/commands/index.js";
+import { COMMANDS } from "../../src/cli/program.js";
+import { cli, type Result } from "./helpers.js";
 
 const P = "16uZAbWC1AJvL";
 const Q = "QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N";
 const ANSI = /\u001b\[/;
 const version = (JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
-
-interface Result {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-interface Options {
-  env?: Record<string, string | undefined>;
-  stdin?: string;
-  tty?: boolean;
-}
-
-/** Runs `execute` with fake streams; the environment is only what the test gives. */
-async function cli(args: readonly string[], options: Options = {}): Promise<Result> {
-  let stdout = "";
-  let stderr = "";
-  const io = {
-    stdout: { isTTY: options.tty ?? false, write: (chunk: string | Uint8Array) => ((stdout += String(chunk)), true) },
-    stderr: { write: (chunk: string | Uint8Array) => ((stderr += String(chunk)), true) },
-    stdin: (async function* () {
-      if (options.stdin !== undefined) yield Buffer.from(options.stdin);
-    })(),
-    env: options.env ?? {},
-  } as unknown as CliIo;
-  const status = await execute(args, io);
-  return { status, stdout, stderr };
-}
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-wiring-"));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -129,7 +103,7 @@ describe("commands: argv to exit code and output", () => {
 
   it("-s - reads stdin, writes the snapshot to stdout and messages to stderr", async () => {
     const original = await fixture();
-    const result = await cli(["-s", "-", "block", P], { stdin: original });
+    const result = await cli(["-s", "-", "block", P], { input: original });
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ peer_governor: { blocklist: [P] } });
     expect(result.stderr).toContain(`${P} blocked`);
@@ -225,5 +199,13 @@ describe("help and version", () => {
     expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe("bbgov: no command given (see bbgov --help)\n");
+  });
+});
+
+describe("the command table and the command modules", () => {
+  it("have the same commands, each module with an execute", async () => {
+    expect([...COMMAND_MODULES].sort()).toEqual(COMMANDS.map((spec) => spec.name).sort());
+    for (const name of COMMAND_MODULES) expect(typeof (await loadCommand(name)).execute, name).toBe("function");
+    expect(() => loadCommand("frobnicate")).toThrow("invariant: no module for the command frobnicate");
   });
 });

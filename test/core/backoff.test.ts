@@ -72,7 +72,7 @@ describe("the schedule", () => {
 
   it("the same through recordFailure from a restored entry", () => {
     const table = new BackoffTable({ baseNs: 1n, maxDelayNs: U64_MAX });
-    table.restore(A, { attempts: 63, lastAttemptNs: 0n, nextRetryNs: 0n });
+    table.restoreState(A, { attempts: 63, lastAttemptNs: 0n, nextRetryNs: 0n });
     table.recordFailure(A, 0n);
     expect(state(table, A)).toEqual({ attempts: 64, lastAttemptNs: 0n, nextRetryNs: 2n ** 63n });
     table.setConfig({ baseNs: 3n });
@@ -99,7 +99,7 @@ describe("recordFailure", () => {
 
   it("saturates attempts at 2^32-1", () => {
     const table = new BackoffTable();
-    table.restore(A, { attempts: U32_MAX - 1, lastAttemptNs: 0n, nextRetryNs: 0n });
+    table.restoreState(A, { attempts: U32_MAX - 1, lastAttemptNs: 0n, nextRetryNs: 0n });
     table.recordFailure(A, 1n);
     expect(table.state(A)?.attempts).toBe(U32_MAX);
     table.recordFailure(A, 2n);
@@ -155,7 +155,7 @@ describe("recordRemoteAdvisory", () => {
 
   it("saturates attempts at 2^32-1", () => {
     const table = new BackoffTable();
-    table.restore(A, { attempts: U32_MAX, lastAttemptNs: 0n, nextRetryNs: 0n });
+    table.restoreState(A, { attempts: U32_MAX, lastAttemptNs: 0n, nextRetryNs: 0n });
     table.recordRemoteAdvisory(A, 1n, 1n);
     expect(table.state(A)?.attempts).toBe(U32_MAX);
   });
@@ -167,9 +167,9 @@ describe("success, retry checks and the table's contents", () => {
     table.recordFailure(A, 0n);
     table.recordSuccess(A);
     expect(table.state(A)).toBeUndefined();
-    expect(table.size()).toBe(0);
+    expect(table.len()).toBe(0);
     table.recordSuccess(B); // no entry: nothing happens
-    expect(table.size()).toBe(0);
+    expect(table.len()).toBe(0);
     table.recordFailure(A, 0n);
     expect(table.state(A)?.attempts).toBe(1);
   });
@@ -184,10 +184,10 @@ describe("success, retry checks and the table's contents", () => {
     expect(table.shouldRetry(A, U64_MAX)).toBe(true);
   });
 
-  it("restore puts an entry back verbatim, and forget removes it", () => {
+  it("restoreState puts an entry back verbatim, and forget removes it", () => {
     const table = new BackoffTable();
     const restored = { attempts: 4, lastAttemptNs: 2n ** 60n, nextRetryNs: 3n };
-    table.restore(A, restored);
+    table.restoreState(A, restored);
     expect(state(table, A)).toEqual(restored);
     expect(table.shouldRetry(A, 3n)).toBe(true);
     expect(table.shouldRetry(A, 2n)).toBe(false);
@@ -196,12 +196,14 @@ describe("success, retry checks and the table's contents", () => {
     expect(table.state(A)).toBeUndefined();
   });
 
-  it("size and iterEntries list every peer with an entry", () => {
+  it("len, isEmpty and iter list every peer with an entry", () => {
     const table = new BackoffTable();
+    expect(table.isEmpty()).toBe(true);
     table.recordFailure(A, 1n);
+    expect(table.isEmpty()).toBe(false);
     table.recordRemoteAdvisory(B, 2n, 3n);
-    expect(table.size()).toBe(2);
-    expect(Array.from(table.iterEntries(), (entry) => [entry.peer.text, entry.attempts])).toEqual([
+    expect(table.len()).toBe(2);
+    expect(Array.from(table.iter(), (entry) => [entry.peer.text, entry.attempts])).toEqual([
       [A.text, 1],
       [B.text, 1],
     ]);

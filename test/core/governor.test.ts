@@ -212,7 +212,7 @@ describe("checkOutbound", () => {
   it("uses a restored entry's nextRetryNs as is", () => {
     const governor = new PeerGovernor();
     const backoff = new BackoffTable();
-    backoff.restore(A, { attempts: 3, lastAttemptNs: 50n, nextRetryNs: 2n ** 53n + 1n });
+    backoff.restoreState(A, { attempts: 3, lastAttemptNs: 50n, nextRetryNs: 2n ** 53n + 1n });
     expect(governor.checkOutbound(A, backoff, 2n ** 53n)).toEqual(cooldown(2n ** 53n + 1n));
     expect(governor.checkOutbound(A, backoff, 2n ** 53n + 1n)).toEqual(ALLOW);
   });

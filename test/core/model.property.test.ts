@@ -338,7 +338,7 @@ function step(system: System, model: Model, cmd: Command): [unknown, unknown] {
       model.health[peerAt(cmd.peer).text] = { failures: BigInt(cmd.failures), lastNs: cmd.lastEventNs, down: cmd.down };
       return [undefined, undefined];
     case "restoreBackoff":
-      backoff.restore(peerAt(cmd.peer), { attempts: cmd.attempts, lastAttemptNs: cmd.lastAttemptNs, nextRetryNs: cmd.nextRetryNs });
+      backoff.restoreState(peerAt(cmd.peer), { attempts: cmd.attempts, lastAttemptNs: cmd.lastAttemptNs, nextRetryNs: cmd.nextRetryNs });
       model.backoff[peerAt(cmd.peer).text] = { attempts: BigInt(cmd.attempts), lastNs: cmd.lastAttemptNs, nextNs: cmd.nextRetryNs };
       return [undefined, undefined];
   }
@@ -362,9 +362,9 @@ function observeReal({ governor, backoff }: System): unknown {
       Array.from(governor.iterHealth(), (h) => [h.peer.text, [h.consecutiveFailures, h.lastEventNs, h.down]]),
     ),
     config: backoff.config(),
-    backoffSize: backoff.size(),
+    backoffSize: backoff.len(),
     backoff: Object.fromEntries(
-      Array.from(backoff.iterEntries(), (e) => [e.peer.text, [e.attempts, e.lastAttemptNs, e.nextRetryNs]]),
+      Array.from(backoff.iter(), (e) => [e.peer.text, [e.attempts, e.lastAttemptNs, e.nextRetryNs]]),
     ),
     perPeer: POOL.map((peer) => {
       const h = governor.peerHealth(peer);
@@ -436,7 +436,7 @@ describe("PeerGovernor + BackoffTable against a reference model", () => {
         const backoff = new BackoffTable({ baseNs, maxDelayNs });
         const model = freshModel({ threshold: undefined, baseNs, maxDelayNs });
         const peer = POOL[1] as PeerId;
-        backoff.restore(peer, { attempts, lastAttemptNs: 0n, nextRetryNs: 0n });
+        backoff.restoreState(peer, { attempts, lastAttemptNs: 0n, nextRetryNs: 0n });
         model.backoff[peer.text] = { attempts: BigInt(attempts), lastNs: 0n, nextNs: 0n };
         backoff.recordFailure(peer, nowNs);
         modelBackoffFailure(model, peer.text, nowNs);

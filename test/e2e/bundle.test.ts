@@ -1,38 +1,35 @@
 /**
  * bin/bbgov.js runs the bundled CLI (dist/bundle/bbgov.cjs, one minified file,
- * for startup time); the library and its declarations are tsc's dist/. The two
- * builds of the same sources must behave alike: the same commands on the same
- * files give the same exit codes, output and files, byte for byte.
+ * for startup time); the library and its declarations are tsc's dist/. The
+ * bundle must behave as the sources do: the same commands on the same files
+ * give the same exit codes, output and files, byte for byte. The bundle's own
+ * `execute` runs in process for most scenarios (the bundled code, without a
+ * process start each); one scenario (init) runs the binary as a process.
  */
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
-import { BIN, L, M, Q } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { Sandbox, type Entry } from "../cli/helpers.js";
+import { BIN, L, M, Q, spawnBbgov, tempDirs } from "./helpers.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const TSC_MAIN = path.join(ROOT, "dist", "cli", "main.js");
 const BUNDLE = path.join(ROOT, "dist", "bundle", "bbgov.cjs");
 const EXAMPLE = path.join(ROOT, "fixtures", "example.json");
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-bundle-"));
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
-// What bin/bbgov.js was before the bundle: tsc's build of src/cli/main.ts, run as it is.
-const TSC_BIN = path.join(work, "bbgov-tsc.mjs");
-fs.writeFileSync(TSC_BIN, `import { run } from ${JSON.stringify(TSC_MAIN)};\nrun(process.argv.slice(2));\n`);
+const work = tempDirs("bbgov-bundle-")();
 
-type Build = "bundle" | "tsc";
+/** The bundle's `execute`, loaded as the binary loads it (CommonJS require). */
+const bundled = (createRequire(import.meta.url)(BUNDLE) as { execute: Entry }).execute;
+
+type Build = "binary" | "bundle" | "sources";
 
 /** Runs bbgov from one build in its own folder (same relative paths in both), colours as `env` says. */
-function run(build: Build, dir: string, args: readonly string[], env: Record<string, string> = {}, input = "") {
-  const command = build === "bundle" ? [BIN] : [TSC_BIN];
-  const clean: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...env };
-  for (const name of ["BBGOV_SNAPSHOT", "BBGOV_DEBUG", "TERM", ...(env.FORCE_COLOR === undefined ? ["FORCE_COLOR"] : [])]) delete clean[name];
-  const result = spawnSync(process.execPath, [...command, ...args], { cwd: dir, env: clean, input, encoding: "utf8", timeout: 20_000 });
-  if (result.error !== undefined) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+async function run(build: Build, dir: string, args: readonly string[], env: Record<string, string> = {}, input = "") {
+  const options = { env, input };
+  if (build === "binary") return spawnBbgov(dir, args, options);
+  return new Sandbox(dir, build === "bundle" ? bundled : undefined).run(args, options);
 }
 
 /** Every file of a folder with its bytes. */
@@ -43,24 +40,38 @@ function files(dir: string): Record<string, string> {
 const SCRIPT = `# a few changes\nblock ${M}\nfail ${L} --times 3 --every 250ms\nadvise ${Q} 2s\nthreshold 3\nclock --advance 1s\n`;
 
 /** Sequences of commands, each run from the example snapshot (governor.json) in a fresh folder. */
-const SCENARIOS: { name: string; steps: { args: string[]; env?: Record<string, string>; input?: string }[] }[] = [
+const SCENARIOS: { name: string; asProcess?: boolean; steps: { args: string[]; env?: Record<string, string>; input?: string }[] }[] = [
   { name: "read-only views", steps: [{ args: ["inspect"] }, { args: ["inspect", "--down", "--sort", "failures"] }, { args: ["--json", "inspect"] }, { args: ["check", L] }, { args: ["--json", "check", Q, "--outbound"] }, { args: ["validate"] }, { args: ["export"] }, { args: ["backoff", "--plan", "--attempts", "8"] }] },
   { name: "colours", steps: [{ args: ["inspect"], env: { FORCE_COLOR: "3" } }, { args: ["fail", L, "--times", "2"], env: { FORCE_COLOR: "1" } }] },
   { name: "edits", steps: [{ args: ["block", M, Q] }, { args: ["unblock", Q] }, { args: ["allow", L] }, { args: ["disallow", L] }, { args: ["allow", "--open"] }, { args: ["reset", L] }, { args: ["-q", "succeed", M] }, { args: ["--json", "fail", M, "--times", "6", "--every", "1s"] }] },
   { name: "apply, diff and outputs", steps: [{ args: ["apply", "changes.txt"] }, { args: ["diff", "before.json"] }, { args: ["-o", "copy.json", "block", L] }, { args: ["--dry-run", "threshold", "0"] }, { args: ["-s", "-", "block", M], input: fs.readFileSync(EXAMPLE, "utf8") }] },
   { name: "errors and help", steps: [{ args: ["block", "not-a-peer"] }, { args: ["nope"] }, { args: ["fail"] }, { args: ["-s", "missing.json", "inspect"] }, { args: ["apply", "-"], input: "block 0OIl\n" }, { args: ["--help"] }, { args: ["fail", "--help"] }, { args: ["-V"] }, { args: ["completion", "bash"] }] },
-  { name: "init", steps: [{ args: ["-s", "new.json", "init", "--threshold", "4", "--clock", "1764000000000000000"] }, { args: ["-s", "new.json", "init"] }, { args: ["-s", "new.json", "inspect"] }] },
+  { name: "init", asProcess: true, steps: [{ args: ["-s", "new.json", "init", "--threshold", "4", "--clock", "1764000000000000000"] }, { args: ["-s", "new.json", "init"] }, { args: ["-s", "new.json", "inspect"] }] },
 ];
 
-describe("the bundled bin and tsc's build", () => {
+describe("the bundled bin and the sources", () => {
   it("bin/bbgov.js runs the bundle, which is one file", () => {
     expect(fs.readFileSync(BIN, "utf8")).toContain("../dist/bundle/bbgov.cjs");
     expect(fs.statSync(BUNDLE).isFile()).toBe(true);
-    expect(fs.readdirSync(path.dirname(BUNDLE))).toEqual(["bbgov.cjs"]);
+    expect(fs.readdirSync(path.dirname(BUNDLE))).toEqual(["bbgov.cjs", "bbgov.cjs.map"]);
   });
 
-  it.each(SCENARIOS)("behave the same: $name", ({ name, steps }) => {
-    const dirs = { bundle: path.join(work, `bundle-${name}`), tsc: path.join(work, `tsc-${name}`) };
+  it("under BBGOV_DEBUG=1 the trace names the real functions and source files; without it, one line", () => {
+    const dir = path.join(work, "debug");
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "broken.json"), "[]");
+    const plain = spawnBbgov(dir, ["-s", "broken.json", "inspect"]);
+    expect(plain.stderr).toBe("bbgov: the top level must be a JSON object, got [] (broken.json: $)\n");
+    const debug = spawnBbgov(dir, ["-s", "broken.json", "inspect"], { env: { BBGOV_DEBUG: "1" } });
+    expect(debug.status).toBe(2);
+    expect(debug.stderr.startsWith(plain.stderr)).toBe(true);
+    expect(debug.stderr).toMatch(/\n\s+at openFrom \(.*src\/cli\/main\.ts:\d+:\d+\)\n/);
+    expect(debug.stderr).toMatch(/\n\s+at (async )?runInvocation \(.*src\/cli\/main\.ts:\d+:\d+\)\n/);
+  });
+
+  it.each(SCENARIOS)("behave the same: $name", async ({ name, steps, asProcess }) => {
+    const build: Build = asProcess === true ? "binary" : "bundle";
+    const dirs = { bundle: path.join(work, `bundle-${name}`), sources: path.join(work, `sources-${name}`) };
     for (const dir of Object.values(dirs)) {
       fs.mkdirSync(dir);
       fs.copyFileSync(EXAMPLE, path.join(dir, "governor.json"));
@@ -68,10 +79,11 @@ describe("the bundled bin and tsc's build", () => {
       fs.writeFileSync(path.join(dir, "changes.txt"), SCRIPT);
     }
     for (const step of steps) {
-      const [bundle, tsc] = (["bundle", "tsc"] as const).map((build) => run(build, dirs[build], step.args, step.env, step.input));
+      const bundle = await run(build, dirs.bundle, step.args, step.env, step.input);
+      const sources = await run("sources", dirs.sources, step.args, step.env, step.input);
       const label = `bbgov ${step.args.join(" ")}`;
-      expect(bundle, label).toEqual(tsc);
-      expect(files(dirs.bundle), label).toEqual(files(dirs.tsc));
+      expect(bundle, label).toEqual(sources);
+      expect(files(dirs.bundle), label).toEqual(files(dirs.sources));
     }
   });
 });

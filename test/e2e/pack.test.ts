@@ -1,8 +1,8 @@
 /**
- * The package as users get it: `npm pack` the built tree, install the tarball
- * globally into an empty prefix (dependencies from the npm cache or the
- * registry), then run the installed binary, import the library by its package
- * name and type-check a consumer against its declarations.
+ * The package as users get it: `npm pack` the built tree once, install the
+ * tarball into an empty project (dependencies from the npm cache or the
+ * registry), then run the installed binary (directly and with npx), import the
+ * library by its package name and type-check a consumer against its declarations.
  */
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
 import fs from "node:fs";
@@ -17,9 +17,9 @@ const TSC = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
 const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-pack-"));
-const prefix = path.join(work, "prefix");
-const installed = path.join(prefix, "lib", "node_modules", "bbgov");
-const binary = path.join(prefix, "bin", "bbgov");
+const project = path.join(work, "project");
+const installed = path.join(project, "node_modules", "bbgov");
+const binary = path.join(project, "node_modules", ".bin", "bbgov");
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 // npm run from `npm test` passes its own settings in npm_config_* variables; these would redirect the install.
@@ -43,15 +43,16 @@ beforeAll(() => {
   expect(pack.status, pack.stderr).toBe(0);
   packed = (JSON.parse(pack.stdout) as (typeof packed)[])[0] as typeof packed;
   tarball = path.join(work, path.basename(packed.filename));
-  fs.mkdirSync(prefix);
-  const install = run("npm", ["install", "--global", "--prefix", prefix, "--prefer-offline", "--no-audit", "--no-fund", tarball]);
+  fs.mkdirSync(project);
+  fs.writeFileSync(path.join(project, "package.json"), '{ "name": "uses-bbgov", "private": true }\n');
+  const install = run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], { cwd: project });
   expect(install.status, install.stderr).toBe(0);
 }, 300_000);
 
 describe("the packed package", { timeout: 300_000 }, () => {
   it("holds the binary, the built library with declarations and the schema, and no sources or tests", () => {
     const files = packed.files.map((file) => file.path);
-    for (const wanted of ["package.json", "bin/bbgov.js", "dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "src/snapshot/snapshot.schema.json"]) {
+    for (const wanted of ["package.json", "bin/bbgov.js", "dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "dist/bundle/bbgov.cjs", "dist/bundle/bbgov.cjs.map", "src/snapshot/snapshot.schema.json"]) {
       expect(files).toContain(wanted);
     }
     expect(files.filter((file) => file.startsWith("test/") || file.startsWith("fixtures/") || /^src\/.*\.ts$/.test(file))).toEqual([]);
@@ -69,7 +70,7 @@ describe("the packed package", { timeout: 300_000 }, () => {
   });
 
   it("exposes the library by its package name, and the schema file", () => {
-    const consumer = path.join(prefix, "lib", "consumer");
+    const consumer = path.join(project, "consumer");
     fs.mkdirSync(consumer, { recursive: true });
     fs.writeFileSync(path.join(consumer, "package.json"), '{ "type": "module", "private": true }\n');
     fs.writeFileSync(
@@ -102,13 +103,23 @@ describe("the packed package", { timeout: 300_000 }, () => {
 
   it("ships type declarations that a TypeScript consumer compiles against", () => {
     expect(fs.existsSync(path.join(installed, "dist", "index.d.ts"))).toBe(true);
-    const consumer = path.join(prefix, "lib", "typed");
+    const consumer = path.join(project, "typed");
     fs.mkdirSync(consumer, { recursive: true });
     fs.writeFileSync(path.join(consumer, "package.json"), '{ "type": "module", "private": true }\n');
     fs.writeFileSync(
       path.join(consumer, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true, types: [], skipLibCheck: false },
+        // bbgov's declarations are checked (skipLibCheck off); TypeScript's own lib files need not be, each time.
+        compilerOptions: {
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          target: "es2022",
+          strict: true,
+          noEmit: true,
+          types: [],
+          skipLibCheck: false,
+          skipDefaultLibCheck: true,
+        },
         files: ["consumer.ts"],
       }),
     );
@@ -130,16 +141,9 @@ describe("the packed package", { timeout: 300_000 }, () => {
   });
 
   it("runs with npx from a project that depends on it", () => {
-    const project = path.join(work, "project");
-    fs.mkdirSync(project);
-    fs.writeFileSync(path.join(project, "package.json"), '{ "name": "uses-bbgov", "private": true }\n');
-    const install = run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], { cwd: project });
-    expect(install.status, install.stderr).toBe(0);
-    const npx = run("npx", ["--no", "--", "bbgov", "--version"], { cwd: project });
+    const npx = run("npx", ["--no", "--", "bbgov", "-s", EXAMPLE, "-q", "check", "16uZAbWC1AJvL"], { cwd: project });
     // npm itself may warn about this machine's npm configuration; bbgov says nothing.
     expect(npx.stderr).not.toMatch(/bbgov|Error/);
-    expect(npx).toMatchObject({ status: 0, stdout: `${VERSION}\n` });
-    const check = run("npx", ["--no", "--", "bbgov", "-s", EXAMPLE, "-q", "check", "16uZAbWC1AJvL"], { cwd: project });
-    expect(check.status).toBe(0);
+    expect(npx).toMatchObject({ status: 0, stdout: "" });
   });
 });

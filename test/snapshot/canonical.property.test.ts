@@ -37,7 +37,7 @@ function mapOrder(snapshot: Snapshot): unknown {
     blocklist: Array.from(snapshot.governor.blocklist(), (peer) => peer.text),
     allowlist: allowlist === null ? null : Array.from(allowlist, (peer) => peer.text),
     health: Array.from(snapshot.governor.iterHealth(), (entry) => entry.peer.text),
-    backoff: Array.from(snapshot.backoff.iterEntries(), (entry) => entry.peer.text),
+    backoff: Array.from(snapshot.backoff.iter(), (entry) => entry.peer.text),
   };
 }
 
@@ -215,7 +215,7 @@ describe("encodeSnapshot after a canonical read", () => {
     for (let i = 0; i < 3000; i++) {
       const peer = widest(i);
       snapshot.governor.restoreHealth(peer, { consecutiveFailures: 4294967295, lastEventNs: 18446744073709551615n, down: false });
-      snapshot.backoff.restore(peer, { attempts: 4294967295, lastAttemptNs: 18446744073709551615n, nextRetryNs: 18446744073709551615n });
+      snapshot.backoff.restoreState(peer, { attempts: 4294967295, lastAttemptNs: 18446744073709551615n, nextRetryNs: 18446744073709551615n });
     }
     expect(encodeSnapshot(snapshot)).toBe(reference(snapshot));
     expect(new TextDecoder().decode(encodeSnapshotBytes(snapshot, new Uint8Array(10)))).toBe(reference(snapshot));

@@ -340,7 +340,7 @@ describe("peers", () => {
     const { snapshot } = decodeBoth(example);
     const health = new Map(Array.from(snapshot.governor.iterHealth(), (entry) => [entry.peer.text, entry.peer]));
     let shared = 0;
-    for (const entry of snapshot.backoff.iterEntries()) {
+    for (const entry of snapshot.backoff.iter()) {
       expect(health.get(entry.peer.text)).toBe(entry.peer);
       shared += 1;
     }

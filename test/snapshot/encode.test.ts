@@ -33,7 +33,7 @@ function canonicalObject(snapshot: Snapshot): unknown {
       })),
     },
     backoff: { base_ns: String(config.baseNs), max_delay_ns: String(config.maxDelayNs) },
-    backoff_table: byPeer(snapshot.backoff.iterEntries()).map((entry) => ({
+    backoff_table: byPeer(snapshot.backoff.iter()).map((entry) => ({
       peer: entry.peer.text,
       attempts: entry.attempts,
       last_attempt_ns: String(entry.lastAttemptNs),
@@ -134,7 +134,7 @@ describe("encodeSnapshot", () => {
     const snapshot = emptySnapshot({ clockNs: U64_MAX, failureThreshold: U32_MAX, backoff: { baseNs: 1n, maxDelayNs: U64_MAX } });
     snapshot.governor.setAllowlist([]);
     snapshot.governor.restoreHealth(PeerId.fromU64(0n), { consecutiveFailures: U32_MAX, lastEventNs: U64_MAX, down: true });
-    snapshot.backoff.restore(PeerId.fromU64(0n), { attempts: U32_MAX, lastAttemptNs: 0n, nextRetryNs: U64_MAX });
+    snapshot.backoff.restoreState(PeerId.fromU64(0n), { attempts: U32_MAX, lastAttemptNs: 0n, nextRetryNs: U64_MAX });
     const text = encodeSnapshot(snapshot);
     expect(text).toContain('    "allowlist": [],\n');
     expect(text).toContain('"clock_ns": "18446744073709551615"');

@@ -26,7 +26,7 @@ function bigSnapshot(): Snapshot {
   governor.restoreHealth(P2, { consecutiveFailures: 4294967295, lastEventNs: U64_MAX, down: true });
   governor.restoreHealth(P1, { consecutiveFailures: 1, lastEventNs: TWO_53_PLUS_1, down: false });
   const backoff = new BackoffTable();
-  backoff.restore(P1, { attempts: 2, lastAttemptNs: TWO_53_PLUS_1, nextRetryNs: U64_MAX });
+  backoff.restoreState(P1, { attempts: 2, lastAttemptNs: TWO_53_PLUS_1, nextRetryNs: U64_MAX });
   return { clockNs: 5n, governor, backoff };
 }
 
@@ -188,7 +188,7 @@ describe("decodeUpstream: peers that do not parse", () => {
     expect(decoded.warnings).toEqual(decoded.invalid.map((entry) => ({ path: entry.path, message: `skipped: ${entry.message}` })));
     expect(Array.from(decoded.snapshot.governor.blocklist(), (peer) => peer.text)).toEqual([P7.text]);
     expect(decoded.snapshot.governor.trackedPeers()).toBe(1);
-    expect(decoded.snapshot.backoff.size()).toBe(0);
+    expect(decoded.snapshot.backoff.len()).toBe(0);
     // The clock comes from imported entries only.
     expect(decoded.snapshot.clockNs).toBe(10n);
   });
@@ -209,7 +209,7 @@ describe("decodeUpstream: peers that do not parse", () => {
     const decoded = decodeUpstream(text);
     const health = [...decoded.snapshot.governor.iterHealth()];
     expect(health.map((entry) => [entry.consecutiveFailures, entry.lastEventNs, entry.down])).toEqual([[7, 20n, true]]);
-    const table = [...decoded.snapshot.backoff.iterEntries()];
+    const table = [...decoded.snapshot.backoff.iter()];
     expect(table.map((entry) => [entry.attempts, entry.nextRetryNs])).toEqual([[3, 40n]]);
     expect(decoded.warnings.map((w) => w.path)).toEqual(["peer_governor.health[1]", "backoff_table[1]"]);
   });
@@ -256,7 +256,7 @@ describe("decodeUpstream: type errors name their JSON path", () => {
     const defaults = decodeUpstream('{"counters":{},"fired_phases":[],"address_book":[]}');
     expect(defaults.snapshot.governor.failureThreshold()).toBe(1);
     expect(defaults.snapshot.governor.allowlist()).toBeNull();
-    expect(defaults.snapshot.backoff.size()).toBe(0);
+    expect(defaults.snapshot.backoff.len()).toBe(0);
     expect(decodeUpstream('{"spec_version":1,"peer_governor":{"blocklist":[],"health":[],"failure_threshold":3}}').snapshot.governor.failureThreshold()).toBe(3);
     expect(errorOf(() => decodeUpstream('{"spec_version":1,"peer_governor":{"blocklist":[],"health":[]},"backoff_table":[]}')).message).toBe(
       'missing "failure_threshold" in peer_governor',

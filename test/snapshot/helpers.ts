@@ -105,7 +105,7 @@ export function plain(snapshot: Snapshot): unknown {
     ),
     backoff: snapshot.backoff.config(),
     backoffTable: byPeer(
-      Array.from(snapshot.backoff.iterEntries(), (entry) => ({
+      Array.from(snapshot.backoff.iter(), (entry) => ({
         peer: entry.peer.text,
         attempts: entry.attempts,
         lastAttemptNs: entry.lastAttemptNs,
@@ -163,7 +163,7 @@ export const snapshotArb: fc.Arbitrary<Snapshot> = fc
     }
     const backoff = new BackoffTable({ baseNs: state.baseNs, maxDelayNs: state.maxDelayNs });
     for (const [peer, attempts, lastAttemptNs, nextRetryNs] of state.table) {
-      backoff.restore(peer, { attempts, lastAttemptNs, nextRetryNs });
+      backoff.restoreState(peer, { attempts, lastAttemptNs, nextRetryNs });
     }
     const snapshot: Snapshot = { clockNs: state.clockNs, governor, backoff };
     if (state.schema !== undefined) snapshot.schema = state.schema;

@@ -41,10 +41,10 @@ describe("lintSnapshot", () => {
 
   it("flags backoff entries upstream never writes", () => {
     const snapshot = emptySnapshot({ clockNs: 1_000_000_000_000n, backoff: { baseNs: 10n, maxDelayNs: 100n } });
-    snapshot.backoff.restore(peer(4n), { attempts: 1, lastAttemptNs: 50n, nextRetryNs: 151n }); // delay 101 > max
-    snapshot.backoff.restore(peer(3n), { attempts: 2, lastAttemptNs: 50n, nextRetryNs: 49n }); // retry before attempt
-    snapshot.backoff.restore(peer(2n), { attempts: 0, lastAttemptNs: 50n, nextRetryNs: 60n }); // no attempt
-    snapshot.backoff.restore(peer(1n), { attempts: 7, lastAttemptNs: 50n, nextRetryNs: 150n }); // fine: exactly max
+    snapshot.backoff.restoreState(peer(4n), { attempts: 1, lastAttemptNs: 50n, nextRetryNs: 151n }); // delay 101 > max
+    snapshot.backoff.restoreState(peer(3n), { attempts: 2, lastAttemptNs: 50n, nextRetryNs: 49n }); // retry before attempt
+    snapshot.backoff.restoreState(peer(2n), { attempts: 0, lastAttemptNs: 50n, nextRetryNs: 60n }); // no attempt
+    snapshot.backoff.restoreState(peer(1n), { attempts: 7, lastAttemptNs: 50n, nextRetryNs: 150n }); // fine: exactly max
     expect(lintSnapshot(snapshot)).toEqual([
       { path: "backoff_table[1].attempts", message: expect.stringContaining("0 attempts") },
       { path: "backoff_table[2].next_retry_ns", message: expect.stringContaining("is before last_attempt_ns 50") },
@@ -56,8 +56,8 @@ describe("lintSnapshot", () => {
     const snapshot = emptySnapshot({ clockNs: 100n });
     snapshot.governor.restoreHealth(peer(1n), { consecutiveFailures: 1, lastEventNs: 150n, down: false });
     snapshot.governor.restoreHealth(peer(2n), { consecutiveFailures: 1, lastEventNs: 100n, down: false });
-    snapshot.backoff.restore(peer(1n), { attempts: 1, lastAttemptNs: 150n, nextRetryNs: 160n });
-    snapshot.backoff.restore(peer(3n), { attempts: 1, lastAttemptNs: 200n, nextRetryNs: 210n });
+    snapshot.backoff.restoreState(peer(1n), { attempts: 1, lastAttemptNs: 150n, nextRetryNs: 160n });
+    snapshot.backoff.restoreState(peer(3n), { attempts: 1, lastAttemptNs: 200n, nextRetryNs: 210n });
     const warnings = lintSnapshot(snapshot);
     expect(warnings).toEqual([{ path: "clock_ns", message: expect.stringContaining("behind 3 recorded events") }]);
     expect(warnings[0]?.message).toContain("latest 200 at backoff_table[1].last_attempt_ns");

@@ -67,7 +67,7 @@ export async function execute(ctx: CommandContext, args: readonly unknown[]): Pr
     const name = invocation.spec.name;
     let commandModule = modules.get(name);
     if (commandModule === undefined) {
-      commandModule = await invocation.spec.load();
+      commandModule = await ctx.loadCommand(name);
       modules.set(name, commandModule);
     }
     let result: Report;

@@ -1,6 +1,5 @@
 /** Helpers shared by the commands: event times against the snapshot clock, and JSON shapes of the contract. */
-import type { BackoffState } from "../../core/backoff.js";
-import type { Decision, LifecycleTransition, PeerHealth } from "../../core/governor.js";
+import type { Decision } from "../../core/governor.js";
 import type { PeerId } from "../../core/peer-id.js";
 import { saturatingAdd } from "../../core/u64.js";
 import type { Snapshot } from "../../snapshot/model.js";
@@ -23,34 +22,6 @@ export function decisionJson(decision: Decision): { decision: "allow" | "deny"; 
   if (decision.kind === "allow") return { decision: "allow", reason: null, retry_ns: null };
   const reason = decision.reason;
   return { decision: "deny", reason: reason.kind, retry_ns: reason.kind === "cooldown" ? reason.retryNs : null };
-}
-
-/** One recorded event of `fail`, `succeed` or `advise`, in the contract's shape. */
-export interface EventJson {
-  peer: string;
-  at_ns: bigint;
-  consecutive_failures: number;
-  down: boolean;
-  transition: LifecycleTransition;
-  backoff: { attempts: number; next_retry_ns: bigint } | null;
-}
-
-/** Builds an event document from the state after the event. */
-export function eventJson(
-  peer: PeerId,
-  atNs: bigint,
-  health: PeerHealth,
-  transition: LifecycleTransition,
-  backoff: BackoffState | undefined,
-): EventJson {
-  return {
-    peer: peer.text,
-    at_ns: atNs,
-    consecutive_failures: health.consecutiveFailures,
-    down: health.down,
-    transition,
-    backoff: backoff === undefined ? null : { attempts: backoff.attempts, next_retry_ns: backoff.nextRetryNs },
-  };
 }
 
 /** Peers given as a variadic argument (commander leaves it undefined when none). */

@@ -1,19 +1,25 @@
-/** The summary under an event table: where the peer stands now, and the clock's move. */
+/** The report the event commands (`fail`, `succeed`, `advise`) share: a row per event, then where the peer stands. */
 import type { PeerId } from "../../core/peer-id.js";
-import type { Ui } from "../context.js";
-import { formatInstant } from "../render/format.js";
-import type { EventJson } from "./common.js";
+import type { Snapshot } from "../../snapshot/model.js";
+import type { Report } from "../context.js";
+import { report } from "../context.js";
+import { renderEvents } from "../render/cells.js";
+import { eventsSummary, type EventJson } from "../render/events.js";
 
-/** One or two lines: the peer's state after the last event, and the clock if it moved. */
-export function eventsSummary(ui: Ui, peer: PeerId, events: readonly EventJson[], clockBefore: bigint, clockAfter: bigint): string {
-  const last = events[events.length - 1];
-  const lines: string[] = [];
-  if (last !== undefined) {
-    const downAt = events.find((event) => event.transition === "went_down");
-    const state = last.down ? ui.chalk.bold.red("DOWN") : ui.chalk.green("up");
-    const when = downAt === undefined ? "" : ` (went down at event ${events.indexOf(downAt) + 1})`;
-    lines.push(`${peer.text} is ${state} with ${last.consecutive_failures} consecutive failure(s)${when}`);
-  }
-  if (clockAfter !== clockBefore) lines.push(ui.chalk.dim(`clock moved to ${formatInstant(clockAfter)}`));
-  return lines.join("\n");
+/** The events as `{events}` for --json and as a table plus summary for people; `startNs` is where "since start" counts from. */
+export function eventsReport(
+  snapshot: Snapshot,
+  peer: PeerId,
+  events: readonly EventJson[],
+  startNs: bigint,
+  clockBeforeNs: bigint,
+  warnings: readonly string[] = [],
+): Report {
+  const threshold = snapshot.governor.failureThreshold();
+  // The clock is read when the report is drawn, as it always was: in `apply`, after the whole script.
+  return report(
+    { events },
+    (ui) => `${renderEvents(ui, events, threshold, startNs)}\n${eventsSummary(ui, peer, events, clockBeforeNs, snapshot.clockNs)}`,
+    { warnings },
+  );
 }

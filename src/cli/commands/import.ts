@@ -53,14 +53,14 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
   for (const peer of governor.blocklist()) peers.add(peer.text);
   for (const peer of governor.allowlist() ?? []) peers.add(peer.text);
   for (const entry of governor.iterHealth()) peers.add(entry.peer.text);
-  for (const entry of backoff.iterEntries()) peers.add(entry.peer.text);
+  for (const entry of backoff.iter()) peers.add(entry.peer.text);
   const clockSource = clockNs !== undefined ? "--clock" : decoded.latestEventNs !== undefined ? "latest event" : "none";
   const counts = {
     peers: peers.size,
     blocklist: governor.blocklistSize(),
     allowlist: governor.allowlistSize(),
     health: governor.trackedPeers(),
-    backoff_table: backoff.size(),
+    backoff_table: backoff.len(),
   };
   return report(
     {
@@ -143,6 +143,6 @@ function readUpstream(
 function latestEvent(snapshot: Snapshot): bigint | undefined {
   let latest: bigint | undefined;
   for (const entry of snapshot.governor.iterHealth()) if (latest === undefined || entry.lastEventNs > latest) latest = entry.lastEventNs;
-  for (const entry of snapshot.backoff.iterEntries()) if (latest === undefined || entry.lastAttemptNs > latest) latest = entry.lastAttemptNs;
+  for (const entry of snapshot.backoff.iter()) if (latest === undefined || entry.lastAttemptNs > latest) latest = entry.lastAttemptNs;
   return latest;
 }

@@ -56,7 +56,7 @@ function collectRows(snapshot: Snapshot, only: readonly PeerId[]): PeerRow[] {
     for (const peer of only) peers.set(peer.text, peer);
   } else {
     for (const entry of governor.iterHealth()) peers.set(entry.peer.text, entry.peer);
-    for (const entry of backoff.iterEntries()) peers.set(entry.peer.text, entry.peer);
+    for (const entry of backoff.iter()) peers.set(entry.peer.text, entry.peer);
     for (const peer of governor.blocklist()) peers.set(peer.text, peer);
     for (const peer of governor.allowlist() ?? []) peers.set(peer.text, peer);
   }
@@ -107,14 +107,14 @@ function summarize(snapshot: Snapshot, rows: readonly PeerRow[]): Summary {
   let down = 0;
   for (const entry of snapshot.governor.iterHealth()) if (entry.down) down++;
   let coolingDown = 0;
-  for (const entry of snapshot.backoff.iterEntries()) if (entry.nextRetryNs > snapshot.clockNs) coolingDown++;
+  for (const entry of snapshot.backoff.iter()) if (entry.nextRetryNs > snapshot.clockNs) coolingDown++;
   return {
     peers: rows.length,
     blocked: snapshot.governor.blocklistSize(),
     allowlisted: snapshot.governor.allowlistSize(),
     tracked: snapshot.governor.trackedPeers(),
     down,
-    backoff_entries: snapshot.backoff.size(),
+    backoff_entries: snapshot.backoff.len(),
     cooling_down: coolingDown,
     inbound_denied: rows.filter((row) => row.inbound.kind === "deny").length,
     outbound_denied: rows.filter((row) => row.outbound.kind === "deny").length,

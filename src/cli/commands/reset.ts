@@ -15,7 +15,7 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
   if (options.all === true) {
     const known = new Map<string, PeerId>();
     for (const entry of governor.iterHealth()) known.set(entry.peer.text, entry.peer);
-    for (const entry of backoff.iterEntries()) known.set(entry.peer.text, entry.peer);
+    for (const entry of backoff.iter()) known.set(entry.peer.text, entry.peer);
     targets = [...known.values()].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
   }
   return membershipReport(

@@ -12,7 +12,7 @@ export function execute(ctx: CommandContext): Report {
     blocked: governor.blocklistSize(),
     allowlisted: governor.allowlistSize(),
     tracked: governor.trackedPeers(),
-    backoff_entries: backoff.size(),
+    backoff_entries: backoff.len(),
   };
   return report(
     { valid: true, source: ctx.source, counts, findings: findings.map((f) => ({ path: f.path, message: f.message })) },

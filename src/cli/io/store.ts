@@ -380,10 +380,14 @@ const REASONS: Readonly<Record<string, string>> = {
   ENAMETOOLONG: "file name too long",
 };
 
-/** Wraps a Node file-system error into a one-line IoError. */
-export function ioError(error: unknown, action: "read" | "write", file: string, what = "the snapshot"): IoError {
+/**
+ * Wraps a Node file-system error (one with a `code`) into a one-line IoError;
+ * anything else is a bug in bbgov, returned as it is so it is reported as one.
+ */
+export function ioError(error: unknown, action: "read" | "write", file: string, what = "the snapshot"): Error {
   const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
-  const reason = typeof code === "string" ? (REASONS[code] ?? code) : error instanceof Error ? error.message : String(error);
+  if (typeof code !== "string") return error instanceof Error ? error : new Error(String(error));
+  const reason = REASONS[code] ?? code;
   const hint = action === "read" && code === "ENOENT" && what === "the snapshot" ? "; create one with `bbgov init`" : "";
   return new IoError(`cannot ${action} ${what}: ${reason}${hint}`, displayName(file));
 }

@@ -1,7 +1,7 @@
 /** Coloured table cells and lines shared by the commands' renderers. */
 import type { Decision, LifecycleTransition } from "../../core/governor.js";
-import type { EventJson } from "../commands/common.js";
 import type { Ui } from "../context.js";
+import type { EventJson } from "./events.js";
 import { formatDuration, formatInstant, formatRelative, formatTimeOfDay, formatWhen, looksLikeEpoch } from "./format.js";
 import { renderTable } from "./table.js";
 

@@ -1,6 +1,6 @@
 /** End to end: `init` and `inspect` against the built binary. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { ALLOW, ANSI, expectError, L, M, MS, N, Q, S, sandboxes, T0, warnings, type DecisionDoc, type Sandbox } from "./helpers.js";
+import { ALLOW, ANSI, expectError, L, M, MS, N, Q, S, sandboxes, T0, warnings, type DecisionDoc, type Sandbox } from "../helpers.js";
 
 const sandbox = sandboxes();
 
@@ -22,35 +22,35 @@ const DEFAULT_SNAPSHOT = `{
 `;
 
 describe("init", { timeout: 30_000 }, () => {
-  it("writes the default snapshot to governor.json in the working directory", () => {
+  it("writes the default snapshot to governor.json in the working directory", async () => {
     const box = sandbox();
-    const out = box.ok(["init"]);
+    const out = await box.ok(["init"]);
     expect(out).toContain("new snapshot");
     expect(out).toContain("wrote governor.json");
     expect(box.read()).toBe(DEFAULT_SNAPSHOT);
   });
 
-  it("refuses to replace an existing file without --force, leaving it as it was", () => {
+  it("refuses to replace an existing file without --force, leaving it as it was", async () => {
     const box = sandbox();
-    const before = box.build([`block ${L}`]);
-    expectError(box.run(["init"]), "governor.json already exists; add --force to replace it (init)");
+    const before = await box.build([`block ${L}`]);
+    expectError(await box.run(["init"]), "governor.json already exists; add --force to replace it (init)");
     expect(box.read()).toBe(before);
-    box.ok(["-q", "init", "--force"]);
+    await box.ok(["-q", "init", "--force"]);
     expect(box.read()).toBe(DEFAULT_SNAPSHOT);
   });
 
-  it("takes --threshold, --backoff-base, --backoff-max and --clock", () => {
+  it("takes --threshold, --backoff-base, --backoff-max and --clock", async () => {
     const box = sandbox();
-    box.ok(["init", "--threshold", "3", "--backoff-base", "50ms", "--backoff-max", "2m", "--clock", "1764000000000000000"]);
+    await box.ok(["init", "--threshold", "3", "--backoff-base", "50ms", "--backoff-max", "2m", "--clock", "1764000000000000000"]);
     const doc = box.doc();
     expect(doc.clock_ns).toBe("1764000000000000000");
     expect(doc.peer_governor.failure_threshold).toBe(3);
     expect(doc.backoff).toEqual({ base_ns: "50000000", max_delay_ns: "120000000000" });
   });
 
-  it("clamps 0 to 1 with a warning for each", () => {
+  it("clamps 0 to 1 with a warning for each", async () => {
     const box = sandbox();
-    const result = box.run(["init", "--threshold", "0", "--backoff-base", "0", "--backoff-max", "0"]);
+    const result = await box.run(["init", "--threshold", "0", "--backoff-base", "0", "--backoff-max", "0"]);
     expect(result.status).toBe(0);
     expect(warnings(result.stderr)).toEqual([
       "a failure threshold of 0 becomes 1 (the upstream clamp)",
@@ -62,19 +62,19 @@ describe("init", { timeout: 30_000 }, () => {
     expect(doc.backoff).toEqual({ base_ns: "1", max_delay_ns: "1" });
   });
 
-  it("-s - init prints the snapshot on stdout and the report on stderr", () => {
+  it("-s - init prints the snapshot on stdout and the report on stderr", async () => {
     const box = sandbox();
-    const result = box.run(["-s", "-", "init", "--clock", "1d"]);
+    const result = await box.run(["-s", "-", "init", "--clock", "1d"]);
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(DEFAULT_SNAPSHOT.replace('"clock_ns": "0"', '"clock_ns": "86400000000000"'));
     expect(result.stderr).toContain("new snapshot");
     expect(box.exists()).toBe(false);
   });
 
-  it("rejects a bad value without creating a file", () => {
+  it("rejects a bad value without creating a file", async () => {
     const box = sandbox();
-    expectError(box.run(["init", "--clock", "1.5"]), "a fraction needs a unit (e.g. 1.5s) (--clock)");
-    expectError(box.run(["init", "--threshold", "4294967296"]), "(--threshold)");
+    expectError(await box.run(["init", "--clock", "1.5"]), "a fraction needs a unit (e.g. 1.5s) (--clock)");
+    expectError(await box.run(["init", "--threshold", "4294967296"]), "(--threshold)");
     expect(box.exists()).toBe(false);
   });
 });
@@ -84,9 +84,9 @@ describe("init", { timeout: 30_000 }, () => {
  * L 2 failures at T0 (backoff ready); M 6 failures at T0+1s (down, cooling
  * down); N 1 failure at 5 ns; Q blocklisted with no health.
  */
-function fourPeers(): Sandbox {
+async function fourPeers(): Promise<Sandbox> {
   const box = sandbox();
-  box.build([`fail ${L} --times 2`, `fail ${M} --times 6 --after 1s`, `fail ${N} --at 5`, `block ${Q}`]);
+  await box.build([`fail ${L} --times 2`, `fail ${M} --times 6 --after 1s`, `fail ${N} --at 5`, `block ${Q}`]);
   return box;
 }
 
@@ -113,13 +113,13 @@ const peersOf = (doc: InspectDoc): string[] => doc.peers.map((row) => row.peer);
 describe("inspect", { timeout: 30_000 }, () => {
   let box: Sandbox;
   let snapshotBefore = "";
-  beforeAll(() => {
-    box = fourPeers();
+  beforeAll(async () => {
+    box = await fourPeers();
     snapshotBefore = box.read();
   });
 
-  it("--json: the whole state, a summary, and each peer's decisions at the clock", () => {
-    const doc = box.json<InspectDoc>(["inspect"]);
+  it("--json: the whole state, a summary, and each peer's decisions at the clock", async () => {
+    const doc = await box.json<InspectDoc>(["inspect"]);
     expect(Object.keys(doc)).toEqual(["kind", "node", "clock_ns", "peer_governor", "backoff", "summary", "peers"]);
     expect([doc.kind, doc.node]).toEqual(["bbgov-json", null]);
     expect(doc.clock_ns).toBe(String(T0 + S));
@@ -155,8 +155,8 @@ describe("inspect", { timeout: 30_000 }, () => {
     expect(q?.outbound).toEqual({ decision: "deny", reason: "blocklisted", retry_ns: null });
   });
 
-  it("shows a table for people, with no colour when NO_COLOR is set", () => {
-    const out = box.ok(["inspect"]);
+  it("shows a table for people, with no colour when NO_COLOR is set", async () => {
+    const out = await box.ok(["inspect"]);
     expect(out).not.toMatch(ANSI);
     for (const text of ["governor.json", "2025-11-24 16:00:01.000 UTC", "open (no allowlist), 1 blocked", "4 known, 3 tracked, 1 down, 1 cooling down"]) {
       expect(out).toContain(text);
@@ -166,16 +166,16 @@ describe("inspect", { timeout: 30_000 }, () => {
     expect(row).toMatch(/6\/5.*DOWN.*now.*6.*in 320 ms.*allow.*cooldown/);
   });
 
-  it("PEER... shows only those peers, known or not", () => {
-    expect(peersOf(box.json<InspectDoc>(["inspect", N, "16uZAbWC1AJvZ"]))).toEqual([N, "16uZAbWC1AJvZ"]);
+  it("PEER... shows only those peers, known or not", async () => {
+    expect(peersOf(await box.json<InspectDoc>(["inspect", N, "16uZAbWC1AJvZ"]))).toEqual([N, "16uZAbWC1AJvZ"]);
   });
 
-  it("--down and --blocked filter the rows; the summary still counts everyone", () => {
-    const down = box.json<InspectDoc>(["inspect", "--down"]);
+  it("--down and --blocked filter the rows; the summary still counts everyone", async () => {
+    const down = await box.json<InspectDoc>(["inspect", "--down"]);
     expect(peersOf(down)).toEqual([M]);
     expect(down.summary.peers).toBe(4);
-    expect(peersOf(box.json<InspectDoc>(["inspect", "--blocked"]))).toEqual([Q]);
-    expect(box.ok(["inspect", "--down", "--blocked"])).toContain("no peer matches");
+    expect(peersOf(await box.json<InspectDoc>(["inspect", "--blocked"]))).toEqual([Q]);
+    expect(await box.ok(["inspect", "--down", "--blocked"])).toContain("no peer matches");
   });
 
   it.each([
@@ -184,14 +184,14 @@ describe("inspect", { timeout: 30_000 }, () => {
     ["last-event", [M, L, N, Q]],
     ["next-retry", [N, L, M, Q]],
     ["attempts", [M, L, N, Q]],
-  ])("--sort %s", (key, order) => {
-    expect(peersOf(box.json<InspectDoc>(["inspect", "--sort", key]))).toEqual(order);
+  ])("--sort %s", async (key, order) => {
+    expect(peersOf(await box.json<InspectDoc>(["inspect", "--sort", key]))).toEqual(order);
   });
 
-  it("--limit N keeps the first N rows after sorting and says how many are hidden", () => {
-    expect(peersOf(box.json<InspectDoc>(["inspect", "--sort", "failures", "--limit", "2"]))).toEqual([M, L]);
-    expect(box.ok(["inspect", "--limit", "1"])).toContain("3 more row(s) not shown (--limit)");
-    expectError(box.run(["inspect", "--limit", "0"]), "(--limit)");
+  it("--limit N keeps the first N rows after sorting and says how many are hidden", async () => {
+    expect(peersOf(await box.json<InspectDoc>(["inspect", "--sort", "failures", "--limit", "2"]))).toEqual([M, L]);
+    expect(await box.ok(["inspect", "--limit", "1"])).toContain("3 more row(s) not shown (--limit)");
+    expectError(await box.run(["inspect", "--limit", "0"]), "(--limit)");
   });
 
   it("never writes the snapshot", () => {

@@ -1,15 +1,15 @@
 /** End to end: the commands that read whole files (validate, diff, apply). */
 import { describe, expect, it } from "vitest";
-import { expectError, L, M, Q, sandboxes, T0, warnings, type EventsDoc, type Sandbox } from "./helpers.js";
+import { expectError, L, M, Q, sandboxes, T0, warnings, type EventsDoc, type Sandbox } from "../helpers.js";
 
 const sandbox = sandboxes();
 
 describe("validate", { timeout: 30_000 }, () => {
-  it("exit 0 for a valid snapshot, file untouched", () => {
+  it("exit 0 for a valid snapshot, file untouched", async () => {
     const box = sandbox();
-    const before = box.build([`fail ${L} --times 2`, `block ${Q}`]);
-    expect(box.ok(["validate"])).toContain("valid: governor.json (1 tracked, 1 blocked, 1 backoff entries)");
-    expect(box.json(["validate"])).toMatchObject({ valid: true, source: "governor.json", counts: { blocked: 1, allowlisted: null, tracked: 1, backoff_entries: 1 } });
+    const before = await box.build([`fail ${L} --times 2`, `block ${Q}`]);
+    expect(await box.ok(["validate"])).toContain("valid: governor.json (1 tracked, 1 blocked, 1 backoff entries)");
+    expect(await box.json(["validate"])).toMatchObject({ valid: true, source: "governor.json", counts: { blocked: 1, allowlisted: null, tracked: 1, backoff_entries: 1 } });
     expect(box.read()).toBe(before);
   });
 
@@ -19,26 +19,26 @@ describe("validate", { timeout: 30_000 }, () => {
     ["an unknown key", '{"spec_version": 1, "colour": "red"}\n', "colour"],
     ["the wrong version", '{"spec_version": 2}\n', "spec_version"],
     ["not JSON", "spec_version: 1\n", "(bad.json: $)"],
-  ])("exit 2 with one line for %s, file untouched", (_what, text, where) => {
+  ])("exit 2 with one line for %s, file untouched", async (_what, text, where) => {
     const box = sandbox();
     box.write("bad.json", text);
-    expectError(box.run(["-s", "bad.json", "validate"]), where);
+    expectError(await box.run(["-s", "bad.json", "validate"]), where);
     expect(box.read("bad.json")).toBe(text);
   });
 
-  it("a mutating command refuses an invalid snapshot the same way", () => {
+  it("a mutating command refuses an invalid snapshot the same way", async () => {
     const box = sandbox();
     const text = '{"spec_version": 1, "peer_governor": {"health": [{"peer": "xx"}]}}';
     box.write("governor.json", text);
-    expectError(box.run(["block", L]), "(governor.json: peer_governor.health[0].peer)");
+    expectError(await box.run(["block", L]), "(governor.json: peer_governor.health[0].peer)");
     expect(box.read()).toBe(text);
   });
 });
 
 describe("diff", { timeout: 30_000 }, () => {
-  it("exit 0 for the same state, even spelled differently", () => {
+  it("exit 0 for the same state, even spelled differently", async () => {
     const box = sandbox();
-    box.build([`fail ${L} --times 2`, `fail ${M}`, `block ${Q} ${M}`]);
+    await box.build([`fail ${L} --times 2`, `fail ${M}`, `block ${Q} ${M}`]);
     const doc = box.doc();
     // Keys in another order, u64s as JSON integers where exact, lists unsorted, no indentation.
     const reordered = {
@@ -54,19 +54,19 @@ describe("diff", { timeout: 30_000 }, () => {
       clock_ns: doc.clock_ns,
     };
     box.write("other.json", JSON.stringify(reordered));
-    expect(box.ok(["diff", "other.json"])).toContain("same: governor.json and other.json hold the same state");
-    expect(box.json(["diff", "other.json"])).toEqual({ same: true, from: "governor.json", to: "other.json", changes: [] });
+    expect(await box.ok(["diff", "other.json"])).toContain("same: governor.json and other.json hold the same state");
+    expect(await box.json(["diff", "other.json"])).toEqual({ same: true, from: "governor.json", to: "other.json", changes: [] });
   });
 
-  it("exit 1 with the changes; --json lists them", () => {
+  it("exit 1 with the changes; --json lists them", async () => {
     const box = sandbox();
-    box.build([`fail ${L} --times 2`]);
-    box.ok(["-q", "-o", "after.json", "fail", L]);
-    const text = box.run(["diff", "after.json"]);
+    await box.build([`fail ${L} --times 2`]);
+    await box.ok(["-q", "-o", "after.json", "fail", L]);
+    const text = await box.run(["diff", "after.json"]);
     expect(text.status).toBe(1);
     expect(text.stdout).toContain("3 difference(s) from governor.json to after.json");
     expect(text.stdout).toContain(`peer_governor.health[${L}].consecutive_failures: 2 -> 3`);
-    const doc = box.json<{ same: boolean; changes: { path: string; kind: string }[] }>(["diff", "after.json"], 1);
+    const doc = await box.json<{ same: boolean; changes: { path: string; kind: string }[] }>(["diff", "after.json"], 1);
     expect(doc.same).toBe(false);
     expect(doc.changes.map((change) => change.path)).toEqual([
       `peer_governor.health[${L}].consecutive_failures`,
@@ -75,12 +75,12 @@ describe("diff", { timeout: 30_000 }, () => {
     ]);
   });
 
-  it("exit 2 when OTHER is missing or invalid", () => {
+  it("exit 2 when OTHER is missing or invalid", async () => {
     const box = sandbox();
-    box.build();
-    expectError(box.run(["diff", "missing.json"]), "cannot read the other snapshot: no such file (missing.json)");
+    await box.build();
+    expectError(await box.run(["diff", "missing.json"]), "cannot read the other snapshot: no such file (missing.json)");
     box.write("bad.json", "{}");
-    expectError(box.run(["diff", "bad.json"]), "(bad.json: ");
+    expectError(await box.run(["diff", "bad.json"]), "(bad.json: ");
   });
 });
 
@@ -99,11 +99,11 @@ fail ${L}
   allow '${M}' "${L}"
 `;
 
-  it("runs a script file: comments, blank lines, quotes, in one write", () => {
+  it("runs a script file: comments, blank lines, quotes, in one write", async () => {
     const box = sandbox();
-    box.build();
+    await box.build();
     box.write("changes.txt", SCRIPT);
-    const result = box.run(["apply", "changes.txt"]);
+    const result = await box.run(["apply", "changes.txt"]);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("✓ applied 5 command(s) from changes.txt");
     expect(result.stdout).toContain("wrote governor.json");
@@ -116,21 +116,21 @@ fail ${L}
     expect(failures(box, L)).toBe(4);
   });
 
-  it("reads `-` and no argument from standard input (a here-document)", () => {
+  it("reads `-` and no argument from standard input (a here-document)", async () => {
     const box = sandbox();
-    box.build();
-    box.ok(["-q", "apply", "-"], { input: `fail ${L} --times 2 --every 1s\nfail ${L}\n` });
+    await box.build();
+    await box.ok(["-q", "apply", "-"], { input: `fail ${L} --times 2 --every 1s\nfail ${L}\n` });
     expect(failures(box, L)).toBe(3);
     // `fail L` ran at the clock the first line moved, with --every back to 0.
     expect(box.doc().clock_ns).toBe(String(T0 + 1_000_000_000n));
-    box.ok(["-q", "apply"], { input: `reset ${L}` });
+    await box.ok(["-q", "apply"], { input: `reset ${L}` });
     expect(failures(box, L)).toBeUndefined();
   });
 
-  it("--json: one document with each line's result", () => {
+  it("--json: one document with each line's result", async () => {
     const box = sandbox();
-    box.build();
-    const doc = box.json<{ command: string; written: boolean; source: string; lines: ({ line: number; command: string } & Partial<EventsDoc>)[] }>(
+    await box.build();
+    const doc = await box.json<{ command: string; written: boolean; source: string; lines: ({ line: number; command: string } & Partial<EventsDoc>)[] }>(
       ["apply", "-"],
       0,
       { input: `\nblock ${Q}\nfail ${L} --times 2\n` },
@@ -143,27 +143,27 @@ fail ${L}
     expect(doc.lines[1]?.events).toHaveLength(2);
   });
 
-  it("all or nothing: a bad line 3 leaves the file byte-identical and the error names line 3", () => {
+  it("all or nothing: a bad line 3 leaves the file byte-identical and the error names line 3", async () => {
     const box = sandbox();
-    const before = box.build();
+    const before = await box.build();
     box.write("bad.txt", `block ${Q}\nthreshold 2\nfail not-a-peer\nthreshold 4\n`);
-    expectError(box.run(["apply", "bad.txt"]), /^bbgov: invalid peer id "not-a-peer": .* \(bad\.txt line 3: argument PEER\)\n$/);
+    expectError(await box.run(["apply", "bad.txt"]), /^bbgov: invalid peer id "not-a-peer": .* \(bad\.txt line 3: argument PEER\)\n$/);
     expect(box.read()).toBe(before);
   });
 
-  it("validates every line before running any: a parse error after a good line writes nothing", () => {
+  it("validates every line before running any: a parse error after a good line writes nothing", async () => {
     const box = sandbox();
-    const before = box.build();
-    expectError(box.run(["apply", "-"], { input: `block ${Q}\nfail ${L} --times 0\n` }), "(standard input line 2: --times)");
-    expectError(box.run(["apply", "-"], { input: `block ${Q}\nfail ${L} --every "1.5\n` }), 'unterminated " quote (standard input line 2)');
-    expectError(box.run(["apply", "-"], { input: `block ${Q}\nfrobnicate\n` }), "unknown command 'frobnicate' (standard input line 2)");
+    const before = await box.build();
+    expectError(await box.run(["apply", "-"], { input: `block ${Q}\nfail ${L} --times 0\n` }), "(standard input line 2: --times)");
+    expectError(await box.run(["apply", "-"], { input: `block ${Q}\nfail ${L} --every "1.5\n` }), 'unterminated " quote (standard input line 2)');
+    expectError(await box.run(["apply", "-"], { input: `block ${Q}\nfrobnicate\n` }), "unknown command 'frobnicate' (standard input line 2)");
     expect(box.read()).toBe(before);
   });
 
-  it("a line that fails while running still writes nothing", () => {
+  it("a line that fails while running still writes nothing", async () => {
     const box = sandbox();
-    const before = box.build();
-    expectError(box.run(["apply", "-"], { input: `block ${Q}\nreset\n` }), "name at least one PEER, or --all (standard input line 2: reset)");
+    const before = await box.build();
+    expectError(await box.run(["apply", "-"], { input: `block ${Q}\nreset\n` }), "name at least one PEER, or --all (standard input line 2: reset)");
     expect(box.read()).toBe(before);
   });
 
@@ -173,20 +173,20 @@ fail ${L}
     ["a global option", `--json block ${L}`, "global options such as --json go on the bbgov apply command line"],
     ["bbgov in front", `bbgov block ${L}`, "write the command without `bbgov` in front"],
     ["help", "help", "help cannot be used in a script"],
-  ])("refuses %s inside a script", (_what, line, message) => {
+  ])("refuses %s inside a script", async (_what, line, message) => {
     const box = sandbox();
-    const before = box.build();
-    const result = box.run(["apply", "-"], { input: `block ${Q}\n${line}\n` });
+    const before = await box.build();
+    const result = await box.run(["apply", "-"], { input: `block ${Q}\n${line}\n` });
     expectError(result, message);
     expect(result.stderr).toContain("(standard input line 2)");
     expect(box.read()).toBe(before);
   });
 
-  it("a missing script, or stdin for both script and snapshot, is an error", () => {
+  it("a missing script, or stdin for both script and snapshot, is an error", async () => {
     const box = sandbox();
-    const before = box.build();
-    expectError(box.run(["apply", "nope.txt"]), /^bbgov: cannot read the script.*: no such file \(nope\.txt\)\n$/);
-    expectError(box.run(["-s", "-", "apply", "-"], { input: before }), "standard input cannot be both the snapshot and ");
+    const before = await box.build();
+    expectError(await box.run(["apply", "nope.txt"]), /^bbgov: cannot read the script.*: no such file \(nope\.txt\)\n$/);
+    expectError(await box.run(["-s", "-", "apply", "-"], { input: before }), "standard input cannot be both the snapshot and ");
     expect(box.read()).toBe(before);
   });
 });

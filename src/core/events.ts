@@ -1,0 +1,64 @@
+/**
+ * Upstream's engine rules for one peer event (`poll.rs` and the wire
+ * syscalls): what a failed send, a successful send and a peer's back-off
+ * notice do to the governor and the backoff table together. Each rule is one
+ * function that takes `now` and returns what happened as a value; nothing
+ * here prints or reads a clock.
+ */
+import type { BackoffState, BackoffTable } from "./backoff.js";
+import type { LifecycleTransition, PeerGovernor, PeerHealth } from "./governor.js";
+import type { PeerId } from "./peer-id.js";
+
+/** The runtime's per-peer state that the events change (upstream's `framework.peer_state`). */
+export interface PeerState {
+  readonly governor: PeerGovernor;
+  readonly backoff: BackoffTable;
+}
+
+/** What one event did to a peer. */
+export interface EventOutcome {
+  /** The governor's transition: `went_down` surfaces as PeerDown, `came_up` as PeerUp. */
+  readonly transition: LifecycleTransition;
+  /** The peer's health after the event. */
+  readonly health: PeerHealth;
+  /** The peer's backoff entry after the event; undefined after a success, which removes it. */
+  readonly backoff: BackoffState | undefined;
+}
+
+/** What a back-off notice did, and whether the advised delay was capped at the table's max delay. */
+export interface BackoffNoticeOutcome extends EventOutcome {
+  readonly capped: boolean;
+}
+
+/** A wire send to `peer` failed at `nowNs`: a failure for the governor's health and for the backoff table. */
+export function recordSendFailure(state: PeerState, peer: PeerId, nowNs: bigint): EventOutcome {
+  const transition = state.governor.recordFailure(peer, nowNs);
+  const backoff = state.backoff.recordFailure(peer, nowNs);
+  return { transition, health: healthAfterEvent(state.governor, peer), backoff };
+}
+
+/** A wire send to `peer` succeeded at `nowNs`: the streak ends and the backoff entry is removed. */
+export function recordSendSuccess(state: PeerState, peer: PeerId, nowNs: bigint): EventOutcome {
+  const transition = state.governor.recordSuccess(peer, nowNs);
+  state.backoff.recordSuccess(peer);
+  return { transition, health: healthAfterEvent(state.governor, peer), backoff: undefined };
+}
+
+/**
+ * `peer` advised a back-off of `minBackoffNs` at `nowNs` (a BackoffNotice):
+ * the table takes the advisory (capped at its max delay), and the governor
+ * counts a failure, so the threshold stays the single way a peer goes down.
+ */
+export function recordBackoffNotice(state: PeerState, peer: PeerId, nowNs: bigint, minBackoffNs: bigint): BackoffNoticeOutcome {
+  const backoff = state.backoff.recordRemoteAdvisory(peer, nowNs, minBackoffNs);
+  const transition = state.governor.recordFailure(peer, nowNs);
+  const capped = minBackoffNs > state.backoff.config().maxDelayNs;
+  return { transition, health: healthAfterEvent(state.governor, peer), backoff, capped };
+}
+
+/** The health a success or failure just recorded; the governor always keeps it. */
+function healthAfterEvent(governor: PeerGovernor, peer: PeerId): PeerHealth {
+  const health = governor.peerHealth(peer);
+  if (health === undefined) throw new Error(`invariant: no health for ${peer.text} right after an event`);
+  return health;
+}

@@ -1,0 +1,92 @@
+/**
+ * The fast paths run: the canonical reader takes a canonical text (and only
+ * that), and the encoder copies the entries a snapshot still holds from the
+ * text it was read from. Their results equal the general paths' (the property
+ * tests check that); these tests check they are taken at all. And a bug under
+ * the decoders surfaces as a bug, never as a bad file.
+ */
+import { readFileSync } from "node:fs";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { recordSendFailure } from "../../src/core/events.js";
+import { PeerGovernor } from "../../src/core/governor.js";
+import { PeerId } from "../../src/core/peer-id.js";
+import { canonicalSource } from "../../src/snapshot/decode-canonical.js";
+import { encodeSnapshotBytes, lastEncode } from "../../src/snapshot/encode.js";
+import { SnapshotError, decodeSnapshot, encodeSnapshot } from "../../src/snapshot/index.js";
+import { decodeUpstream } from "../../src/snapshot/framework-json.js";
+
+const example = readFileSync(new URL("../../fixtures/example.json", import.meta.url), "utf8");
+const text = encodeSnapshot(decodeSnapshot(example).snapshot);
+const utf8 = (bytes: Uint8Array): string => Buffer.from(bytes).toString("utf8");
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("the canonical reader", () => {
+  it("reads a canonical text, and keeps its source for the encoder", () => {
+    const { snapshot } = decodeSnapshot(text);
+    const source = canonicalSource(snapshot);
+    expect(source?.text).toBe(text);
+    expect(source?.health.items.length).toBe(snapshot.governor.trackedPeers());
+    expect(source?.backoffTable.items.length).toBe(snapshot.backoff.len());
+  });
+
+  it("gives way for any other layout, and when told to", () => {
+    expect(canonicalSource(decodeSnapshot(text, { forceLossless: true }).snapshot)).toBeUndefined();
+    expect(canonicalSource(decodeSnapshot(text.replace(/\n {2}/g, "\n    ")).snapshot)).toBeUndefined();
+    expect(canonicalSource(decodeSnapshot(JSON.stringify(JSON.parse(text))).snapshot)).toBeUndefined();
+  });
+});
+
+describe("the copying encoder", () => {
+  const items = (count: { copiedItems: number; formattedItems: number }): number => count.copiedItems + count.formattedItems;
+
+  it("copies every entry of an unchanged canonical read and formats none", () => {
+    const { snapshot } = decodeSnapshot(text);
+    expect(utf8(encodeSnapshotBytes(snapshot))).toBe(text);
+    expect(lastEncode.formattedItems).toBe(0);
+    expect(lastEncode.copiedItems).toBeGreaterThan(10);
+  });
+
+  it("formats only what changed, and everything without a canonical source", () => {
+    const { snapshot } = decodeSnapshot(text);
+    encodeSnapshotBytes(snapshot);
+    const total = items(lastEncode);
+    const peer = Array.from(snapshot.governor.iterHealth())[0]?.peer as PeerId;
+    expect(snapshot.backoff.state(peer)).toBeDefined();
+    recordSendFailure(snapshot, peer, snapshot.clockNs);
+    const changed = utf8(encodeSnapshotBytes(snapshot));
+    expect(changed).not.toBe(text);
+    // The peer's health entry and its backoff entry; the lists keep their length.
+    expect({ ...lastEncode }).toEqual({ copiedItems: total - 2, formattedItems: 2 });
+    const general = decodeSnapshot(text, { forceLossless: true }).snapshot;
+    expect(utf8(encodeSnapshotBytes(general))).toBe(text);
+    expect({ ...lastEncode }).toEqual({ copiedItems: 0, formattedItems: total });
+  });
+});
+
+describe("a bug under the decoders", () => {
+  it("escapes decodeSnapshot as it is, on the canonical and the general paths, not as a SnapshotError", () => {
+    vi.spyOn(PeerGovernor.prototype, "block").mockImplementation(() => {
+      throw new TypeError("simulated bug");
+    });
+    for (const forceLossless of [false, true]) {
+      expect(() => decodeSnapshot(text, { forceLossless })).toThrow(TypeError);
+    }
+    expect(() => decodeSnapshot(text.replace(/\n {2}/g, "\n    "))).toThrow(TypeError);
+  });
+
+  it("escapes decodeUpstream as it is", () => {
+    const upstream = `{"spec_version":1,"peer_governor":{"blocklist":[[0,8,0,0,0,0,0,0,0,1]],"allowlist":null,"health":[],"failure_threshold":5},"backoff_table":[]}`;
+    expect(decodeUpstream(upstream).snapshot.governor.blocklistSize()).toBe(1);
+    vi.spyOn(PeerGovernor.prototype, "block").mockImplementation(() => {
+      throw new TypeError("simulated bug");
+    });
+    expect(() => decodeUpstream(upstream)).toThrow(TypeError);
+  });
+
+  it("while a text nested too deeply is still the file's fault", () => {
+    expect(() => decodeSnapshot(`${"[".repeat(200_000)}${"]".repeat(200_000)}`)).toThrow(SnapshotError);
+  });
+});
