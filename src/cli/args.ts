@@ -8,7 +8,7 @@ import { PeerId } from "../core/peer-id.js";
 import { U32_MAX } from "../core/u64.js";
 import type { TimeSpec } from "./context.js";
 import { UsageError } from "./errors.js";
-import { parseNanoseconds } from "./io/time.js";
+import { parseDuration, parseTime } from "./io/time.js";
 
 /** A peer id argument (base58btc, or a CIDv1 libp2p-key normalized to base58btc). */
 export function peerArg(name: string): (text: string) => PeerId {
@@ -28,19 +28,24 @@ export function peersArg(name: string): (text: string, previous: PeerId[] | unde
   return (text, previous) => [...(previous ?? []), one(text)];
 }
 
-/** A TIME or DUR value in nanoseconds. */
-export function nanosecondsArg(name: string): (text: string) => bigint {
-  return (text) => parseNanoseconds(text, name);
+/** A DUR value in nanoseconds (a unit required). */
+export function durationArg(name: string): (text: string) => bigint {
+  return (text) => parseDuration(text, name);
+}
+
+/** A TIME value in nanoseconds (nanoseconds, an RFC 3339 date, or now). */
+export function timeArg(name: string): (text: string) => bigint {
+  return (text) => parseTime(text, name);
 }
 
 /** `--at TIME` as an absolute event time. */
 export function atArg(text: string): TimeSpec {
-  return { kind: "at", ns: parseNanoseconds(text, "--at") };
+  return { kind: "at", ns: parseTime(text, "--at") };
 }
 
 /** `--after DUR` as an event time relative to the snapshot clock. */
 export function afterArg(text: string): TimeSpec {
-  return { kind: "after", ns: parseNanoseconds(text, "--after") };
+  return { kind: "after", ns: parseDuration(text, "--after") };
 }
 
 /** A whole number in `min..max` (u32 by default). */

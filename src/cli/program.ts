@@ -5,10 +5,10 @@
  * `main` executes, so parsing stays separate from loading and writing.
  */
 import { Argument, Command, CommanderError, Option } from "commander";
-import { afterArg, atArg, integerArg, nanosecondsArg, peerArg, peersArg } from "./args.js";
+import { afterArg, atArg, durationArg, integerArg, peerArg, peersArg, timeArg } from "./args.js";
 import type { CommandModule } from "./context.js";
 import { UsageError } from "./errors.js";
-import { TIME_SYNTAX } from "./io/time.js";
+import { DUR_SYNTAX, TIME_SYNTAX } from "./io/time.js";
 
 /** One option of a command, as data. */
 export interface OptionSpec {
@@ -77,9 +77,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: [],
     options: [
       { flags: "--threshold <n>", description: "failure threshold (default 5; 0 becomes 1)", parse: integerArg("--threshold") },
-      { flags: "--backoff-base <dur>", description: "backoff base delay (default 10ms)", parse: nanosecondsArg("--backoff-base") },
-      { flags: "--backoff-max <dur>", description: "backoff maximum delay (default 60s)", parse: nanosecondsArg("--backoff-max") },
-      { flags: "--clock <time>", description: "the snapshot clock (default 0)", parse: nanosecondsArg("--clock") },
+      { flags: "--backoff-base <dur>", description: "backoff base delay (default 10ms)", parse: durationArg("--backoff-base") },
+      { flags: "--backoff-max <dur>", description: "backoff maximum delay (default 60s)", parse: durationArg("--backoff-max") },
+      { flags: "--clock <time>", description: "the snapshot clock (default 0)", parse: timeArg("--clock") },
       { flags: "--force", description: "replace an existing snapshot" },
     ],
     examples: ["bbgov init", "bbgov -s node1.json init --threshold 3 --backoff-base 50ms --backoff-max 2m", "bbgov -s - init --clock 1764000000000000000 > fresh.json"],
@@ -97,6 +97,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--blocked", description: "only blocklisted peers" },
       { flags: "--sort <key>", description: "order of the rows", choices: SORT_KEYS, defaultValue: "peer" },
       { flags: "--limit <n>", description: "at most N rows", parse: integerArg("--limit", 1) },
+      { ...at, description: "decisions and times as at TIME instead of the clock" },
+      { ...after, description: "decisions and times as at the clock + DUR" },
       { flags: "--format <format>", description: "table, wide (absolute ns times, list flags), json (same as --json) or ndjson (one peer per line)", choices: ["table", "wide", "json", "ndjson"], defaultValue: "table" },
     ],
     examples: ["bbgov inspect", "bbgov inspect --down --sort failures", "bbgov --json inspect 16uZAbWC1AJvL | jq '.peers[0].outbound'"],
@@ -150,7 +152,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: [{ syntax: "<peer>", description: PEER, parse: peerArg("argument PEER") }],
     options: [
       { flags: "--times <n>", description: "number of failures (1 to 1000000)", parse: integerArg("--times", 1, 1_000_000), defaultValue: 1 },
-      { flags: "--every <dur>", description: "time between failures (default 0)", parse: nanosecondsArg("--every") },
+      { flags: "--every <dur>", description: "time between failures (default 0)", parse: durationArg("--every") },
       at,
       after,
     ],
@@ -174,7 +176,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "record a peer's back-off notice (advisory on the table, failure on the governor)",
     args: [
       { syntax: "<peer>", description: PEER, parse: peerArg("argument PEER") },
-      { syntax: "<dur>", description: "the back-off the peer asks for (capped at the max delay)", parse: nanosecondsArg("argument DUR") },
+      { syntax: "<dur>", description: "the back-off the peer asks for (capped at the max delay)", parse: durationArg("argument DUR") },
     ],
     options: [at, after],
     examples: ["bbgov advise 16uZAbWC1AJvL 5s", "bbgov advise 16uZAbWC1AJvL 250ms --at 1764000000000000000"],
@@ -212,8 +214,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "show or set the backoff schedule, or print its plan",
     args: [],
     options: [
-      { flags: "--base <dur>", description: "base delay (0 becomes 1 ns)", parse: nanosecondsArg("--base") },
-      { flags: "--max <dur>", description: "maximum delay (0 becomes 1 ns)", parse: nanosecondsArg("--max") },
+      { flags: "--base <dur>", description: "base delay (0 becomes 1 ns)", parse: durationArg("--base") },
+      { flags: "--max <dur>", description: "maximum delay (0 becomes 1 ns)", parse: durationArg("--max") },
       { flags: "--plan", description: "print the schedule: attempt, delay, cumulative time" },
       { flags: "--attempts <n>", description: "rows of the plan (default: until the cap, at most 64)", parse: integerArg("--attempts", 1, 10_000) },
     ],
@@ -227,8 +229,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "show or move the snapshot clock",
     args: [],
     options: [
-      { flags: "--set <time>", description: "set the clock to TIME", parse: nanosecondsArg("--set"), conflicts: ["advance"] },
-      { flags: "--advance <dur>", description: "move the clock forward by DUR", parse: nanosecondsArg("--advance") },
+      { flags: "--set <time>", description: "set the clock to TIME", parse: timeArg("--set"), conflicts: ["advance"] },
+      { flags: "--advance <dur>", description: "move the clock forward by DUR", parse: durationArg("--advance") },
     ],
     examples: ["bbgov clock", "bbgov clock --advance 90s", "bbgov clock --set 1764000000000000000"],
     mutates: true,
@@ -284,9 +286,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [
       { flags: "--from <format>", description: "the input format", choices: ["framework-json"], defaultValue: "framework-json" },
       { flags: "--skip-invalid", description: "drop entries whose peer bytes do not parse (as upstream does) instead of failing" },
-      { flags: "--clock <time>", description: "the snapshot clock (default: the latest event time in the file)", parse: nanosecondsArg("--clock") },
-      { flags: "--backoff-base <dur>", description: "backoff base delay, not in the upstream snapshot (default 10ms)", parse: nanosecondsArg("--backoff-base") },
-      { flags: "--backoff-max <dur>", description: "backoff maximum delay, not in the upstream snapshot (default 60s)", parse: nanosecondsArg("--backoff-max") },
+      { flags: "--clock <time>", description: "the snapshot clock (default: the latest event time in the file)", parse: timeArg("--clock") },
+      { flags: "--backoff-base <dur>", description: "backoff base delay, not in the upstream snapshot (default 10ms)", parse: durationArg("--backoff-base") },
+      { flags: "--backoff-max <dur>", description: "backoff maximum delay, not in the upstream snapshot (default 60s)", parse: durationArg("--backoff-max") },
       { flags: "--force", description: "replace an existing snapshot" },
     ],
     examples: ["bbgov -s node1.json import framework-snapshot.json", "bbgov -s - import --skip-invalid dump.json > governor.json", "bbgov -s a.json export | bbgov -s b.json import -"],
@@ -332,13 +334,13 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { flags: "--json", description: "print one JSON document instead of tables" },
   { flags: "--dry-run", description: "do everything but write the snapshot" },
   { flags: "-o, --out <file>", description: "write the result there instead of in place" },
-  { flags: "--lock-timeout <dur>", description: "how long to wait for another writer's lock (default 10s)", parse: nanosecondsArg("--lock-timeout") },
+  { flags: "--lock-timeout <dur>", description: "how long to wait for another writer's lock (default 10s)", parse: durationArg("--lock-timeout") },
   { flags: "--no-color", description: "no colours (also NO_COLOR=1)" },
   { flags: "-q, --quiet", description: "print nothing but errors and the JSON document; exit codes still tell" },
 ];
 
 const GLOBAL_HELP = `
-Times: TIME and DUR are ${TIME_SYNTAX}.
+Times: DUR is ${DUR_SYNTAX};\nTIME is ${TIME_SYNTAX}.
 Events happen at the snapshot clock unless --at TIME or --after DUR says otherwise.
 
 Exit codes: 0 success, 1 a negative answer (check denied, diff differs), 2 any error.

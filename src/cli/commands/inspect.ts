@@ -10,7 +10,7 @@ import { formatDuration, formatInstant, formatWhen } from "../render/format.js";
 import { renderNdjson, renderWideTable, type InspectRow } from "../render/inspect-formats.js";
 import { renderJson } from "../render/json.js";
 import { renderPairs, renderTable } from "../render/table.js";
-import { decisionJson, peerList } from "./common.js";
+import { decisionJson, eventTime, peerList } from "./common.js";
 
 /** Everything known about one peer, and its decisions at the clock. */
 type PeerRow = InspectRow;
@@ -18,18 +18,21 @@ type PeerRow = InspectRow;
 /** Builds the summary and the rows (filtered, sorted, limited) and renders them. */
 export function execute(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
   const { snapshot } = ctx;
-  const all = collectRows(snapshot, peerList(args[0]));
+  // `--at`/`--after` ask "what would it look like then?": decisions and relative times use that instant.
+  const nowNs = eventTime(snapshot, options);
+  const all = collectRows(snapshot, peerList(args[0]), nowNs);
   let rows = all;
   if (options.down === true) rows = rows.filter((row) => row.health?.down === true);
   if (options.blocked === true) rows = rows.filter((row) => row.blocked);
   rows = sortRows(rows, (options.sort as string | undefined) ?? "peer");
   const limit = options.limit as number | undefined;
   const shown = limit === undefined ? rows : rows.slice(0, limit);
-  const summary = summarize(snapshot, all);
+  const summary = summarize(snapshot, all, nowNs);
   // `--format json` is `--json`; ndjson is one peer per line; both are exact text (Report.output).
   const format = (options.format as string | undefined) ?? "table";
   const document = {
     clock_ns: snapshot.clockNs,
+    ...(nowNs === snapshot.clockNs && options.at === undefined ? {} : { at_ns: nowNs }),
     peer_governor: {
       failure_threshold: snapshot.governor.failureThreshold(),
       blocklist: sortedTexts(snapshot.governor.blocklist()),
@@ -39,13 +42,13 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
     summary,
     peers: shown.map(rowJson),
   };
-  const render = (ui: Ui): string => renderInspect(ui, ctx, summary, shown, rows.length, format === "wide");
+  const render = (ui: Ui): string => renderInspect(ui, ctx, summary, shown, rows.length, format === "wide", nowNs);
   if (format === "json") return report(document, render, { output: renderJson(document) });
   if (format === "ndjson") return report(document, render, { output: renderNdjson(document.peers) });
   return report(document, render);
 }
 
-function collectRows(snapshot: Snapshot, only: readonly PeerId[]): PeerRow[] {
+function collectRows(snapshot: Snapshot, only: readonly PeerId[], nowNs: bigint): PeerRow[] {
   const { governor, backoff } = snapshot;
   const peers = new Map<string, PeerId>();
   if (only.length > 0) {
@@ -63,7 +66,7 @@ function collectRows(snapshot: Snapshot, only: readonly PeerId[]): PeerRow[] {
     health: governor.peerHealth(peer) as HealthEntry | undefined,
     backoff: backoff.state(peer) as BackoffEntry | undefined,
     inbound: governor.checkInbound(peer),
-    outbound: governor.checkOutbound(peer, backoff, snapshot.clockNs),
+    outbound: governor.checkOutbound(peer, backoff, nowNs),
   }));
 }
 
@@ -99,11 +102,11 @@ interface Summary {
   outbound_denied: number;
 }
 
-function summarize(snapshot: Snapshot, rows: readonly PeerRow[]): Summary {
+function summarize(snapshot: Snapshot, rows: readonly PeerRow[], nowNs: bigint): Summary {
   let down = 0;
   for (const entry of snapshot.governor.iterHealth()) if (entry.down) down++;
   let coolingDown = 0;
-  for (const entry of snapshot.backoff.iterEntries()) if (entry.nextRetryNs > snapshot.clockNs) coolingDown++;
+  for (const entry of snapshot.backoff.iterEntries()) if (entry.nextRetryNs > nowNs) coolingDown++;
   return {
     peers: rows.length,
     blocked: snapshot.governor.blocklistSize(),
@@ -135,7 +138,7 @@ function rowJson(row: PeerRow): Record<string, unknown> {
   };
 }
 
-function renderInspect(ui: Ui, ctx: CommandContext, summary: Summary, rows: readonly PeerRow[], matching: number, wide: boolean): string {
+function renderInspect(ui: Ui, ctx: CommandContext, summary: Summary, rows: readonly PeerRow[], matching: number, wide: boolean, nowNs: bigint): string {
   const { snapshot } = ctx;
   const { chalk } = ui;
   const threshold = snapshot.governor.failureThreshold();
@@ -149,6 +152,7 @@ function renderInspect(ui: Ui, ctx: CommandContext, summary: Summary, rows: read
   const header = renderPairs(ui, [
     ["snapshot", chalk.bold(ctx.source)],
     ["clock", formatInstant(snapshot.clockNs)],
+    ...(nowNs === snapshot.clockNs ? [] : [["at", `${formatInstant(nowNs)}, clock ${nowNs > snapshot.clockNs ? "+" : "-"} ${formatDuration(nowNs - snapshot.clockNs)}`] as const]),
     ["policy", policy],
     ["threshold", `${threshold} consecutive failures mark a peer down`],
     ["backoff", `base ${formatDuration(config.baseNs)}, doubling, max ${formatDuration(config.maxDelayNs)}`],
@@ -160,16 +164,16 @@ function renderInspect(ui: Ui, ctx: CommandContext, summary: Summary, rows: read
     ],
   ]);
   if (rows.length === 0) return `${header}\n\n${chalk.dim("no peer matches")}`;
-  const table = wide ? renderWideTable(ui, rows, snapshot.clockNs, threshold, summary.allowlisted === null) : renderTable(
+  const table = wide ? renderWideTable(ui, rows, nowNs, threshold, summary.allowlisted === null) : renderTable(
     ui,
     ["PEER", "FAILURES", "DOWN", "LAST EVENT", "ATTEMPTS", "NEXT RETRY", "INBOUND", "OUTBOUND"],
     rows.map((row) => [
       row.blocked ? chalk.red(row.peer.text) : row.peer.text,
       row.health === undefined ? chalk.dim("-") : failuresCell(ui, row.health.consecutiveFailures, threshold, row.health.down),
       row.health?.down === true ? chalk.bold.red("DOWN") : "",
-      row.health === undefined ? chalk.dim("-") : formatWhen(row.health.lastEventNs, snapshot.clockNs),
+      row.health === undefined ? chalk.dim("-") : formatWhen(row.health.lastEventNs, nowNs),
       row.backoff === undefined ? chalk.dim("-") : String(row.backoff.attempts),
-      retryCell(ui, row.backoff?.nextRetryNs, snapshot.clockNs),
+      retryCell(ui, row.backoff?.nextRetryNs, nowNs),
       decisionCell(ui, row.inbound),
       decisionCell(ui, row.outbound),
     ]),
