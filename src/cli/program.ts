@@ -128,10 +128,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "allow",
-    summary: "add peers to the allowlist (creating it when the policy is open)",
+    summary: "add peers to the allowlist (on an open policy only with --restrict)",
     args: [{ syntax: "[peer...]", description: PEER, parse: peersArg("argument PEER") }],
-    options: [{ flags: "--open", description: "drop the allowlist: the open policy admits everyone" }],
-    examples: ["bbgov allow 16uZAbWC1AJvL 16uZAbWC1AJvM", "bbgov allow --open"],
+    options: [
+      { flags: "--restrict", description: "create the allowlist on an open policy: every other peer is then denied", conflicts: ["open"] },
+      { flags: "--open", description: "drop the allowlist: the open policy admits everyone" },
+    ],
+    examples: ["bbgov allow --restrict 16uZAbWC1AJvL 16uZAbWC1AJvM", "bbgov allow 16uZAbWC1AJvN", "bbgov allow --open"],
     mutates: true,
     inApply: true,
     load: () => import("./commands/allow.js"),

@@ -165,7 +165,7 @@ describe("check", { timeout: 30_000 }, () => {
 
   it("exit 1 for not_allowlisted", () => {
     const box = sandbox();
-    box.build([`allow ${M}`]);
+    box.build([`allow --restrict ${M}`]);
     expect(box.json<CheckDoc>(["check", L], 1)).toMatchObject({ inbound: NOT_ALLOWLISTED, outbound: NOT_ALLOWLISTED });
     expect(box.json<CheckDoc>(["check", M], 0)).toMatchObject({ inbound: ALLOW, outbound: ALLOW });
   });

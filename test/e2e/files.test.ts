@@ -96,7 +96,7 @@ threshold 3
 block ${Q}   # a bad actor
 fail ${L} --times 3
 fail ${L}
-  allow '${M}' "${L}"
+  allow --restrict '${M}' "${L}"
 `;
 
   it("runs a script file: comments, blank lines, quotes, in one write", () => {

@@ -59,10 +59,13 @@ describe("block and unblock", { timeout: 30_000 }, () => {
 });
 
 describe("allow, allow --open and disallow", { timeout: 30_000 }, () => {
-  it("allow creates the allowlist when the policy is open, with a warning", () => {
+  it("allow creates the allowlist when the policy is open only with --restrict, with a warning", () => {
     const box = sandbox();
-    box.build();
-    const first = box.run(["allow", L]);
+    box.build([`fail ${M}`]);
+    const before = box.read();
+    expectError(box.run(["allow", L]), "the policy is open: an allowlist would deny every other peer (1 known peer(s) in this snapshot); add --restrict to create it (allow)");
+    expect(box.read()).toBe(before);
+    const first = box.run(["allow", "--restrict", L]);
     expect(first.status).toBe(0);
     expect(first.stdout).toContain(`${L} allowed`);
     expect(warnings(first.stderr)).toEqual(["the policy was open: now only the 1 allowlisted peer(s) are admitted"]);
@@ -72,9 +75,19 @@ describe("allow, allow --open and disallow", { timeout: 30_000 }, () => {
     expect(box.doc().peer_governor.allowlist).toEqual([L, M, Q]);
   });
 
+  it("allow of a blocklisted peer warns that the blocklist still wins", () => {
+    const box = sandbox();
+    box.build([`block ${Q}`]);
+    const result = box.run(["allow", "--restrict", Q]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`${Q} allowed, but still blocked`);
+    expect(warnings(result.stderr)).toContain(`${Q} is blocklisted: the blocklist still wins, it stays denied until unblock`);
+    expect(box.run(["check", Q]).status).toBe(1);
+  });
+
   it("disallow warns when the allowlist becomes empty, which admits nobody", () => {
     const box = sandbox();
-    box.build([`allow ${L} ${Q}`]);
+    box.build([`allow --restrict ${L} ${Q}`]);
     expect(box.ok(["disallow", L])).toContain(`${L} disallowed`);
     const last = box.run(["disallow", Q]);
     expect(last.status).toBe(0);
@@ -85,7 +98,7 @@ describe("allow, allow --open and disallow", { timeout: 30_000 }, () => {
 
   it("disallow --all empties the list; --json carries the warning", () => {
     const box = sandbox();
-    box.build([`allow ${L} ${Q}`]);
+    box.build([`allow --restrict ${L} ${Q}`]);
     const doc = box.json<{ changes: unknown[]; warnings: string[] }>(["disallow", "--all"]);
     expect(doc.changes).toHaveLength(2);
     expect(doc.warnings).toEqual([EMPTY_ALLOWLIST]);
@@ -94,7 +107,7 @@ describe("allow, allow --open and disallow", { timeout: 30_000 }, () => {
 
   it("allow --open drops the allowlist: the open policy", () => {
     const box = sandbox();
-    box.build([`allow ${L}`]);
+    box.build([`allow --restrict ${L}`]);
     expect(box.ok(["allow", "--open"])).toContain("allowlist of 1 dropped");
     expect(box.doc().peer_governor.allowlist).toBeNull();
     const before = box.read();
