@@ -11,7 +11,7 @@ import { encodeSnapshotBytes } from "../snapshot/encode.js";
 import { emptySnapshot, SnapshotError, type Snapshot } from "../snapshot/model.js";
 import type { CommandModule, Report } from "./context.js";
 import { UsageError } from "./errors.js";
-import { displayName, exists, isEncodingOf, readSnapshotText, readText, STDIO, writeOutput, writeTextAtomic } from "./io/store.js";
+import { displayName, exists, existsAsFile, isEncodingOf, readSnapshotText, readText, sameFile, STDIO, writeOutput, writeTextAtomic } from "./io/store.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
 import { renderJson } from "./render/json.js";
 import { packageVersion } from "./version.js";
@@ -110,6 +110,7 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   if (!spec.mutates && !spec.writesOut && globals.out !== undefined) {
     throw new UsageError(`--out is for commands that write a file; ${spec.name} only reads`, "--out");
   }
+  await refuseUnrelatedOut(invocation, globals);
   const commandModule = await spec.load();
   const args = await readFileArgument(invocation, globals, io);
   const target = globals.out ?? source;
@@ -194,6 +195,16 @@ async function loadRunWrite(
     }
   }
   return { report, written, loadWarnings };
+}
+
+/** `-o FILE` replaces an existing file only with --force, unless it is the snapshot itself (init and import check their own). */
+async function refuseUnrelatedOut(invocation: Invocation, globals: Globals): Promise<void> {
+  const out = globals.out;
+  if (out === undefined || out === STDIO || globals.dryRun || invocation.options.force === true) return;
+  if (invocation.spec.snapshot === "create") return;
+  if ((await existsAsFile(out)) && !(await sameFile(out, globals.snapshotPath))) {
+    throw new UsageError(`${out} already exists; add --force to replace it`, "--out");
+  }
 }
 
 const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];

@@ -82,7 +82,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--clock <time>", description: "the snapshot clock (default 0)", parse: timeArg("--clock") },
       { flags: "--force", description: "replace an existing snapshot" },
     ],
-    examples: ["bbgov init", "bbgov -s node1.json init --threshold 3 --backoff-base 50ms --backoff-max 2m", "bbgov -s - init --clock 1764000000000000000 > fresh.json"],
+    examples: ["bbgov init", "bbgov -s node1.json init --threshold 3 --backoff-base 50ms --backoff-max 2m", "bbgov -s fresh.json init --clock 2025-11-24T16:00:00Z"],
     mutates: true,
     inApply: false,
     snapshot: "create",
@@ -294,7 +294,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--backoff-max <dur>", description: "backoff maximum delay, not in the upstream snapshot (default 60s)", parse: durationArg("--backoff-max") },
       { flags: "--force", description: "replace an existing snapshot" },
     ],
-    examples: ["bbgov -s node1.json import framework-snapshot.json", "bbgov -s - import --skip-invalid dump.json > governor.json", "bbgov -s a.json export | bbgov -s b.json import -"],
+    examples: ["bbgov -s node1.json import framework-snapshot.json", "bbgov -s node1.json import --skip-invalid dump.json", "bbgov -s a.json export | bbgov -s b.json import -"],
     mutates: true,
     inApply: false,
     fileArg: "text",
@@ -306,7 +306,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "print the governor state as the upstream framework snapshot's JSON (read-only)",
     args: [],
     options: [{ flags: "--to <format>", description: "the output format", choices: ["framework-json"], defaultValue: "framework-json" }],
-    examples: ["bbgov export > governor-upstream.json", "bbgov -s node1.json export -o restore.json"],
+    examples: ["bbgov export -o governor-upstream.json", "bbgov -s node1.json export | jq .peer_governor"],
     mutates: false,
     inApply: false,
     writesOut: true,
@@ -323,13 +323,17 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
     ],
     options: [],
-    examples: ["source <(bbgov completion bash)", 'bbgov completion zsh > "${fpath[1]}/_bbgov"', "bbgov completion fish > ~/.config/fish/completions/bbgov.fish"],
+    examples: ["source <(bbgov completion bash)", 'bbgov -o "${fpath[1]}/_bbgov" completion zsh', "bbgov -o ~/.config/fish/completions/bbgov.fish completion fish"],
     mutates: false,
     inApply: false,
+    writesOut: true,
     snapshot: "none",
     load: () => import("./commands/completion.js"),
   },
 ];
+
+/** `--force` of the commands that write: replace an existing file named by --out. */
+export const FORCE_OUT: OptionSpec = { flags: "--force", description: "with -o: replace an existing file" };
 
 /** The global options, declared once (commander adds `-h, --help`). */
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
@@ -392,6 +396,10 @@ export function buildProgram(
     command.exitOverride().configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr, outputError: () => {} });
     for (const arg of spec.args) command.addArgument(toArgument(arg));
     for (const option of spec.options) command.addOption(toOption(option));
+    // Every command that can write a file can be told to replace one that is in the way.
+    if (mode === "shell" && (spec.mutates || spec.writesOut === true) && !spec.options.some((option) => option.flags === "--force")) {
+      command.addOption(toOption(FORCE_OUT));
+    }
     command.addHelpText("after", `\nExamples:\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n`);
     command.action((...params: unknown[]) => {
       const cmd = params[params.length - 1] as Command;
