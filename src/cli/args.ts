@@ -3,29 +3,20 @@
  * Each turns text into a typed value or throws a UsageError that names the
  * argument and says what is accepted.
  */
-import { InvalidPeerId } from "../core/errors.js";
-import { PeerId } from "../core/peer-id.js";
 import { U32_MAX } from "../core/u64.js";
+import { tidyPeerText } from "./commands/resolve.js";
 import type { TimeSpec } from "./context.js";
 import { UsageError } from "./errors.js";
 import { parseDuration, parseTime } from "./io/time.js";
 
-/** A peer id argument (base58btc, or a CIDv1 libp2p-key normalized to base58btc). */
-export function peerArg(name: string): (text: string) => PeerId {
-  return (text) => {
-    try {
-      return PeerId.parse(text);
-    } catch (error) {
-      if (error instanceof InvalidPeerId) throw new UsageError(error.message, name);
-      throw error;
-    }
-  };
+/** A peer argument: tidied text, resolved against the snapshot once it is loaded (commands/resolve.ts). */
+export function peerArg(): (text: string) => string {
+  return (text) => tidyPeerText(text);
 }
 
-/** A variadic peer argument: collects parsed peers into an array. */
-export function peersArg(name: string): (text: string, previous: PeerId[] | undefined) => PeerId[] {
-  const one = peerArg(name);
-  return (text, previous) => [...(previous ?? []), one(text)];
+/** A variadic peer argument: collects tidied texts into an array. */
+export function peersArg(): (text: string, previous: string[] | undefined) => string[] {
+  return (text, previous) => [...(previous ?? []), tidyPeerText(text)];
 }
 
 /** A DUR value in nanoseconds (a unit required). */

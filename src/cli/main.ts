@@ -9,6 +9,7 @@ import { BbgovError } from "../core/errors.js";
 import { decodeSnapshot } from "../snapshot/decode.js";
 import { encodeSnapshotBytes } from "../snapshot/encode.js";
 import { emptySnapshot, SnapshotError, type Snapshot } from "../snapshot/model.js";
+import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
 import type { CommandModule, Report } from "./context.js";
 import { UsageError } from "./errors.js";
 import { displayName, exists, existsAsFile, isEncodingOf, readSnapshotText, readText, sameFile, STDIO, writeOutput, writeTextAtomic } from "./io/store.js";
@@ -180,7 +181,8 @@ async function loadRunWrite(
     snapshot = loaded.snapshot;
     loadWarnings.push(...loaded.warnings);
   }
-  const report = await commandModule.execute({ snapshot, source: displayName(source) }, args, invocation.options);
+  const resolved = resolvePeerArgs(spec.args, args, snapshot);
+  const report = withNotices(await commandModule.execute({ snapshot, source: displayName(source) }, resolved.args, invocation.options), resolved.notices);
   let written = false;
   if (spec.mutates) {
     // Bytes, not a string: the canonical text goes to disk without a second copy.

@@ -28,6 +28,8 @@ export interface ArgumentSpec {
   readonly parse?: (text: string, previous: never) => unknown;
   /** The only values accepted (checked by commander, offered by completion). */
   readonly choices?: readonly string[];
+  /** A peer (or peers): resolved against the loaded snapshot before the command runs. */
+  readonly peer?: "one" | "many";
 }
 
 /** One command, as data. */
@@ -64,7 +66,7 @@ export interface Invocation {
 
 const at: OptionSpec = { flags: "--at <time>", description: "when the event happens (absolute TIME)", parse: atArg, conflicts: ["after"] };
 const after: OptionSpec = { flags: "--after <dur>", description: "when the event happens: the snapshot clock + DUR", parse: afterArg };
-const PEER = "a peer id (base58btc, or CIDv1 libp2p-key)";
+const PEER = "a peer id, a unique prefix of a known one, its short form (12D3KooW…a7Ci4) or a /p2p/ address";
 
 /** Sort keys of `inspect --sort`. */
 export const SORT_KEYS = ["peer", "failures", "last-event", "next-retry", "attempts"] as const;
@@ -91,7 +93,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "inspect",
     summary: "show the policy and every peer's health, backoff and decisions (read-only)",
-    args: [{ syntax: "[peer...]", description: `only these peers: ${PEER}`, parse: peersArg("argument PEER") }],
+    args: [{ syntax: "[peer...]", description: `only these peers: ${PEER}`, parse: peersArg(), peer: "many" }],
     options: [
       { flags: "--down", description: "only peers marked down" },
       { flags: "--blocked", description: "only blocklisted peers" },
@@ -109,7 +111,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "block",
     summary: "add peers to the blocklist",
-    args: [{ syntax: "<peer...>", description: PEER, parse: peersArg("argument PEER") }],
+    args: [{ syntax: "<peer...>", description: PEER, parse: peersArg(), peer: "many" }],
     options: [],
     examples: ["bbgov block QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N", "bbgov --dry-run block 16uZAbWC1AJvL 16uZAbWC1AJvM"],
     mutates: true,
@@ -119,7 +121,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "unblock",
     summary: "remove peers from the blocklist",
-    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg("argument PEER") }],
+    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg(), peer: "many" }],
     options: [{ flags: "--all", description: "empty the blocklist" }],
     examples: ["bbgov unblock 16uZAbWC1AJvL", "bbgov unblock --all"],
     mutates: true,
@@ -129,7 +131,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "allow",
     summary: "add peers to the allowlist (on an open policy only with --restrict)",
-    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg("argument PEER") }],
+    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg(), peer: "many" }],
     options: [
       { flags: "--restrict", description: "create the allowlist on an open policy: every other peer is then denied", conflicts: ["open"] },
       { flags: "--open", description: "drop the allowlist: the open policy admits everyone" },
@@ -142,7 +144,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "disallow",
     summary: "remove peers from the allowlist",
-    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg("argument PEER") }],
+    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg(), peer: "many" }],
     options: [{ flags: "--all", description: "empty the allowlist (nobody is admitted)" }],
     examples: ["bbgov disallow 16uZAbWC1AJvM", "bbgov disallow --all"],
     mutates: true,
@@ -152,7 +154,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "fail",
     summary: "record send failures: the failure-streak simulator",
-    args: [{ syntax: "<peer>", description: PEER, parse: peerArg("argument PEER") }],
+    args: [{ syntax: "<peer>", description: PEER, parse: peerArg(), peer: "one" }],
     options: [
       { flags: "--times <n>", description: "number of failures (1 to 1000000)", parse: integerArg("--times", 1, 1_000_000), defaultValue: 1 },
       { flags: "--every <dur>", description: "time between failures (default 0)", parse: durationArg("--every") },
@@ -167,7 +169,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "succeed",
     summary: "record a successful send",
-    args: [{ syntax: "<peer>", description: PEER, parse: peerArg("argument PEER") }],
+    args: [{ syntax: "<peer>", description: PEER, parse: peerArg(), peer: "one" }],
     options: [at, after],
     examples: ["bbgov succeed 16uZAbWC1AJvL", "bbgov succeed 16uZAbWC1AJvL --after 30s"],
     mutates: true,
@@ -178,7 +180,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "advise",
     summary: "record a peer's back-off notice (advisory on the table, failure on the governor)",
     args: [
-      { syntax: "<peer>", description: PEER, parse: peerArg("argument PEER") },
+      { syntax: "<peer>", description: PEER, parse: peerArg(), peer: "one" },
       { syntax: "<dur>", description: "the back-off the peer asks for (capped at the max delay)", parse: durationArg("argument DUR") },
     ],
     options: [at, after],
@@ -190,7 +192,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "check",
     summary: "would a message pass? exit 0 allowed, 1 denied (read-only)",
-    args: [{ syntax: "<peer>", description: PEER, parse: peerArg("argument PEER") }],
+    args: [{ syntax: "<peer>", description: PEER, parse: peerArg(), peer: "one" }],
     options: [
       { flags: "--inbound", description: "only the inbound decision", conflicts: ["outbound"] },
       { flags: "--outbound", description: "only the outbound decision" },
@@ -243,7 +245,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "reset",
     summary: "forget peers' health and backoff entries",
-    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg("argument PEER") }],
+    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg(), peer: "many" }],
     options: [{ flags: "--all", description: "forget every peer's health and backoff" }],
     examples: ["bbgov reset 16uZAbWC1AJvL", "bbgov reset --all"],
     mutates: true,

@@ -10,6 +10,7 @@ import type { CommandContext, CommandModule, Report } from "../context.js";
 import { report } from "../context.js";
 import { ApplyLineError, UsageError } from "../errors.js";
 import { splitWords } from "../io/words.js";
+import { resolvePeerArgs, withNotices } from "./resolve.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "../program.js";
 
 interface Line {
@@ -31,7 +32,9 @@ export async function execute(ctx: CommandContext, args: readonly unknown[]): Pr
   for (const line of lines) {
     const commandModule = modules.get(line.invocation.spec.name) as CommandModule;
     try {
-      results.push({ line, report: await commandModule.execute(ctx, line.invocation.args, line.invocation.options) });
+      // Peers resolve against the state this line sees, after the lines before it.
+      const resolved = resolvePeerArgs(line.invocation.spec.args, line.invocation.args, ctx.snapshot);
+      results.push({ line, report: withNotices(await commandModule.execute(ctx, resolved.args, line.invocation.options), resolved.notices) });
     } catch (error) {
       if (error instanceof BbgovError) throw new ApplyLineError(line.number, error, script.source);
       throw error;
