@@ -16,6 +16,8 @@ export interface CommandContext {
 /** How a report is drawn for people. */
 export interface Ui {
   readonly chalk: ChalkInstance;
+  /** Columns the output may take (the terminal's width); undefined: unlimited (pipes, --no-trunc). */
+  readonly width?: number;
 }
 
 /** What a command did: data for `--json`, a renderer for people, and its exit code. */

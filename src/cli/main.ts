@@ -13,13 +13,14 @@ import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
 import type { CommandModule, Report } from "./context.js";
 import { UsageError } from "./errors.js";
 import { displayName, exists, existsAsFile, isEncodingOf, readSnapshotText, readText, sameFile, STDIO, writeOutput, writeTextAtomic } from "./io/store.js";
+import { outputWidth } from "./io/terminal.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
 import { renderJson } from "./render/json.js";
 import { packageVersion } from "./version.js";
 
 /** The process surface `execute` uses; tests pass their own. */
 export interface CliIo {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly stderr: NodeJS.WritableStream;
   readonly stdin: AsyncIterable<Uint8Array | string>;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -60,7 +61,7 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
     "shell",
     packageVersion(),
     // Commander writes to stderr only the help it shows when no command is given; we say one line instead.
-    { writeOut: (text) => io.stdout.write(text), writeErr: () => {} },
+    { writeOut: (text) => io.stdout.write(text), writeErr: () => {}, helpWidth: outputWidth(io.stdout, io.env) ?? 80 },
     (parsed) => {
       invocation = parsed;
     },
@@ -89,6 +90,8 @@ interface Globals {
   readonly out: string | undefined;
   readonly quiet: boolean;
   readonly color: boolean;
+  /** Fit the output to the terminal (false with --no-trunc). */
+  readonly trunc: boolean;
 }
 
 function readGlobals(invocation: Invocation, env: CliIo["env"]): Globals {
@@ -101,6 +104,7 @@ function readGlobals(invocation: Invocation, env: CliIo["env"]): Globals {
     out: g.out as string | undefined,
     quiet: g.quiet === true,
     color: g.color !== false,
+    trunc: g.trunc !== false,
   };
 }
 
@@ -147,7 +151,8 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
     // chalk (and the terminal probing it does on load) only when there is text to colour.
     const { colorLevel, makeChalk } = await import("./render/color.js");
     const level = colorLevel(io.env, globals.color, reportStream === io.stdout && io.stdout.isTTY === true);
-    let text = report.render({ chalk: makeChalk(level) });
+    const width = globals.trunc ? outputWidth(reportStream === io.stdout ? io.stdout : {}, io.env) : undefined;
+    let text = report.render({ chalk: makeChalk(level), ...(width === undefined ? {} : { width }) });
     if (spec.mutates) text += footer(globals, source, written);
     if (text !== "") reportStream.write(text.endsWith("\n") ? text : `${text}\n`);
   }

@@ -345,6 +345,7 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { flags: "-o, --out <file>", description: "write the result there instead of in place" },
   { flags: "--lock-timeout <dur>", description: "how long to wait for another writer's lock (default 10s)", parse: durationArg("--lock-timeout") },
   { flags: "--no-color", description: "no colours (also NO_COLOR=1)" },
+  { flags: "--no-trunc", description: "never shorten to fit the terminal: whole peer ids, every column" },
   { flags: "-q, --quiet", description: "print nothing but errors and the JSON document; exit codes still tell" },
 ];
 
@@ -364,10 +365,41 @@ Examples:
     EOF
 `;
 
+/** Whether a command has a TIME or DUR value, whose syntax its help then explains. */
+function takesTime(spec: CommandSpec): boolean {
+  return [...spec.options.map((option) => option.flags), ...spec.args.map((arg) => arg.syntax)].some((text) => /<(dur|time)>/.test(text));
+}
+
+const COMMAND_HELP_FOOTER = `
+Times: DUR is ${DUR_SYNTAX}; TIME is ${TIME_SYNTAX}.
+`;
+
 /** Where commander's own output (help, version, its errors) goes. */
 export interface ProgramOutput {
   writeOut(text: string): void;
   writeErr(text: string): void;
+  /** Columns help may take (default 80). */
+  readonly helpWidth?: number;
+}
+
+/** Wraps each paragraph line of `text` at `width` between words; indented lines (examples) stay whole. */
+export function wrapText(text: string, width: number): string {
+  return text
+    .split("\n")
+    .map((line) => {
+      if (line.length <= width || /^\s/.test(line)) return line;
+      const out: string[] = [];
+      let current = "";
+      for (const word of line.split(" ")) {
+        if (current !== "" && current.length + 1 + word.length > width) {
+          out.push(current);
+          current = `  ${word}`;
+        } else current = current === "" ? word : `${current} ${word}`;
+      }
+      out.push(current);
+      return out.join("\n");
+    })
+    .join("\n");
 }
 
 /**
@@ -382,27 +414,31 @@ export function buildProgram(
   onInvoke: (invocation: Invocation) => void,
 ): Command {
   const program = new Command(mode === "shell" ? "bbgov" : "");
-  program.exitOverride().configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr, outputError: () => {} });
+  const helpWidth = output.helpWidth ?? 80;
+  const outputConfig = { writeOut: output.writeOut, writeErr: output.writeErr, outputError: () => {}, getOutHelpWidth: () => helpWidth };
+  program.exitOverride().configureOutput(outputConfig);
   if (mode === "shell") {
     program
       .description("Inspect and edit bytesandbrains PeerGovernor snapshots; simulate failure streaks.")
       .version(version, "-V, --version", "print the version")
       .helpOption("-h, --help", "show help")
-      .addHelpText("after", GLOBAL_HELP)
+      .addHelpText("after", wrapText(GLOBAL_HELP, helpWidth))
       .showSuggestionAfterError(true);
     for (const spec of GLOBAL_OPTIONS) program.addOption(toOption(spec));
   }
   for (const spec of COMMANDS) {
     if (mode === "apply" && !spec.inApply) continue;
     const command = program.command(spec.name).description(spec.summary).allowExcessArguments(false);
-    command.exitOverride().configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr, outputError: () => {} });
+    command.exitOverride().configureOutput(outputConfig);
+    // Command help lists the global options too (-s, --json, ...): they work after the command name.
+    if (mode === "shell") command.configureHelp({ showGlobalOptions: true });
     for (const arg of spec.args) command.addArgument(toArgument(arg));
     for (const option of spec.options) command.addOption(toOption(option));
     // Every command that can write a file can be told to replace one that is in the way.
     if (mode === "shell" && (spec.mutates || spec.writesOut === true) && !spec.options.some((option) => option.flags === "--force")) {
       command.addOption(toOption(FORCE_OUT));
     }
-    command.addHelpText("after", `\nExamples:\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n`);
+    command.addHelpText("after", `\nExamples:\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n${mode === "shell" && takesTime(spec) ? wrapText(COMMAND_HELP_FOOTER, helpWidth) : ""}`);
     command.action((...params: unknown[]) => {
       const cmd = params[params.length - 1] as Command;
       onInvoke({

@@ -6,11 +6,14 @@ import type { Snapshot } from "../../snapshot/model.js";
 import type { CommandContext, Report, Ui } from "../context.js";
 import { report } from "../context.js";
 import { decisionCell, failuresCell, retryCell } from "../render/cells.js";
-import { formatDuration, formatInstant, formatWhen } from "../render/format.js";
+import { renderFittedTable, type FitColumn, type FitStep } from "../render/fit.js";
+import { formatDuration, formatInstant, formatRelative, formatWhen } from "../render/format.js";
+import { shortPeerNames } from "../render/peer.js";
 import { renderNdjson, renderWideTable, type InspectRow } from "../render/inspect-formats.js";
 import { renderJson } from "../render/json.js";
-import { renderPairs, renderTable } from "../render/table.js";
+import { renderPairs } from "../render/table.js";
 import { decisionJson, eventTime, peerList } from "./common.js";
+import { knownPeerTexts } from "./resolve.js";
 
 /** Everything known about one peer, and its decisions at the clock. */
 type PeerRow = InspectRow;
@@ -164,23 +167,59 @@ function renderInspect(ui: Ui, ctx: CommandContext, summary: Summary, rows: read
     ],
   ]);
   if (rows.length === 0) return `${header}\n\n${chalk.dim("no peer matches")}`;
-  const table = wide ? renderWideTable(ui, rows, nowNs, threshold, summary.allowlisted === null) : renderTable(
-    ui,
-    ["PEER", "FAILURES", "DOWN", "LAST EVENT", "ATTEMPTS", "NEXT RETRY", "INBOUND", "OUTBOUND"],
-    rows.map((row) => [
-      row.blocked ? chalk.red(row.peer.text) : row.peer.text,
-      row.health === undefined ? chalk.dim("-") : failuresCell(ui, row.health.consecutiveFailures, threshold, row.health.down),
-      row.health?.down === true ? chalk.bold.red("DOWN") : "",
-      row.health === undefined ? chalk.dim("-") : formatWhen(row.health.lastEventNs, nowNs),
-      row.backoff === undefined ? chalk.dim("-") : String(row.backoff.attempts),
-      retryCell(ui, row.backoff?.nextRetryNs, nowNs),
-      decisionCell(ui, row.inbound),
-      decisionCell(ui, row.outbound),
-    ]),
-    ["left", "right", "left", "left", "right", "left", "left", "left"],
-  );
+  const table = wide ? renderWideTable(ui, rows, nowNs, threshold, summary.allowlisted === null) : renderInspectTable(ui, snapshot, rows, nowNs);
   const more = rows.length < matching ? `\n${chalk.dim(`${matching - rows.length} more row(s) not shown (--limit)`)}` : "";
   return `${header}\n\n${table}${more}`;
+}
+
+// What goes first when the terminal is narrow: the time of day in brackets,
+// then long peer ids, then whole columns, least useful first.
+const INSPECT_STEPS: readonly FitStep[] = [
+  { column: "LAST EVENT" },
+  { column: "NEXT RETRY" },
+  { column: "PEER" },
+  { column: "ATTEMPTS", drop: true },
+  { column: "LAST EVENT", drop: true },
+  { column: "NEXT RETRY" },
+  { column: "DOWN", drop: true },
+  { column: "INBOUND", drop: true },
+];
+
+/** The per-peer table, fitted to the terminal width. */
+function renderInspectTable(ui: Ui, snapshot: Snapshot, rows: readonly PeerRow[], nowNs: bigint): string {
+  const { chalk } = ui;
+  const threshold = snapshot.governor.failureThreshold();
+  const dash = chalk.dim("-");
+  const short = ui.width === undefined ? undefined : shortPeerNames(rows.map((row) => row.peer.text), knownPeerTexts(snapshot));
+  const peerCell = (row: PeerRow, text: string): string => (row.blocked ? chalk.red(text) : text);
+  const retry = (row: PeerRow, compact: boolean): string => {
+    const next = row.backoff?.nextRetryNs;
+    if (next === undefined) return dash;
+    if (next <= nowNs) return chalk.dim(compact ? "ready" : `ready (${formatRelative(next, nowNs)})`);
+    return chalk.yellow(formatRelative(next, nowNs));
+  };
+  const columns: FitColumn[] = [
+    { title: "PEER", align: "left", forms: [rows.map((row) => peerCell(row, row.peer.text)), rows.map((row) => peerCell(row, short?.get(row.peer.text) ?? row.peer.text))] },
+    {
+      title: "FAILURES",
+      align: "right",
+      forms: [rows.map((row) => (row.health === undefined ? dash : failuresCell(ui, row.health.consecutiveFailures, threshold, row.health.down)))],
+    },
+    { title: "DOWN", align: "left", forms: [rows.map((row) => (row.health?.down === true ? chalk.bold.red("DOWN") : ""))] },
+    {
+      title: "LAST EVENT",
+      align: "left",
+      forms: [
+        rows.map((row) => (row.health === undefined ? dash : formatWhen(row.health.lastEventNs, nowNs))),
+        rows.map((row) => (row.health === undefined ? dash : formatRelative(row.health.lastEventNs, nowNs))),
+      ],
+    },
+    { title: "ATTEMPTS", align: "right", forms: [rows.map((row) => (row.backoff === undefined ? dash : String(row.backoff.attempts)))] },
+    { title: "NEXT RETRY", align: "left", forms: [rows.map((row) => retryCell(ui, row.backoff?.nextRetryNs, nowNs)), rows.map((row) => retry(row, false)), rows.map((row) => retry(row, true))] },
+    { title: "INBOUND", align: "left", forms: [rows.map((row) => decisionCell(ui, row.inbound))] },
+    { title: "OUTBOUND", align: "left", forms: [rows.map((row) => decisionCell(ui, row.outbound))] },
+  ];
+  return renderFittedTable(ui, columns, INSPECT_STEPS);
 }
 
 function sortedTexts(peers: Iterable<PeerId>): string[] {

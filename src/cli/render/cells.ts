@@ -3,7 +3,8 @@ import type { Decision, LifecycleTransition } from "../../core/governor.js";
 import type { EventJson } from "../commands/common.js";
 import type { Ui } from "../context.js";
 import { formatDuration, formatInstant, formatRelative, formatTimeOfDay, formatWhen, looksLikeEpoch } from "./format.js";
-import { renderTable } from "./table.js";
+import { renderFittedTable } from "./fit.js";
+import type { Align } from "./table.js";
 
 /** A decision as a short coloured word: allow green, deny red, cooldown yellow. */
 export function decisionCell(ui: Ui, decision: Decision): string {
@@ -19,7 +20,7 @@ export function decisionCell(ui: Ui, decision: Decision): string {
 }
 
 /** A decision explained in words, with the rule that decided and, for a cooldown, when to retry. */
-export function decisionSentence(ui: Ui, decision: Decision, atNs: bigint): string {
+export function decisionSentence(ui: Ui, decision: Decision, atNs: bigint, compact = false): string {
   if (decision.kind === "allow") return `${ui.chalk.green("allow")}`;
   switch (decision.reason.kind) {
     case "blocklisted":
@@ -28,7 +29,8 @@ export function decisionSentence(ui: Ui, decision: Decision, atNs: bigint): stri
       return `${ui.chalk.red("deny")}  not_allowlisted: an allowlist is set and the peer is not on it`;
     case "cooldown": {
       const retry = decision.reason.retryNs;
-      return `${ui.chalk.yellow("deny")}  cooldown: backing off until ${formatInstant(retry)}, ${ui.chalk.yellow(`in ${formatDuration(retry - atNs)}`)}`;
+      const until = compact ? (looksLikeEpoch(retry) ? formatTimeOfDay(retry) : String(retry)) : formatInstant(retry);
+      return `${ui.chalk.yellow("deny")}  cooldown: backing off until ${until}, ${ui.chalk.yellow(`in ${formatDuration(retry - atNs)}`)}`;
     }
   }
 }
@@ -66,10 +68,13 @@ export function renderEvents(ui: Ui, events: readonly EventJson[], threshold: nu
     event.backoff === null ? ui.chalk.dim("cleared") : looksLikeEpoch(event.backoff.next_retry_ns) ? formatTimeOfDay(event.backoff.next_retry_ns) : String(event.backoff.next_retry_ns),
     event.backoff === null ? ui.chalk.dim("-") : ui.chalk.yellow(`in ${formatDuration(event.backoff.next_retry_ns - event.at_ns)}`),
   ]);
-  return renderTable(
+  const column = (index: number): string[] => rows.map((row) => row[index] as string);
+  const titles = ["#", "AT", "SINCE START", "FAILURES", "TRANSITION", "ATTEMPTS", "NEXT RETRY", "RETRY IN"] as const;
+  const aligns: readonly Align[] = ["right", "left", "right", "right", "left", "right", "left", "right"];
+  return renderFittedTable(
     ui,
-    ["#", "AT", "SINCE START", "FAILURES", "TRANSITION", "ATTEMPTS", "NEXT RETRY", "RETRY IN"],
-    rows,
-    ["right", "left", "right", "right", "left", "right", "left", "right"],
+    titles.map((title, index) => ({ title, align: aligns[index] ?? "left", forms: [column(index)] })),
+    // The clock times of day go first (SINCE START and RETRY IN say the same relatively), then the attempt count.
+    [{ column: "NEXT RETRY", drop: true }, { column: "AT", drop: true }, { column: "ATTEMPTS", drop: true }],
   );
 }
