@@ -28,8 +28,8 @@ export interface Report {
   render(ui: Ui): string;
   /** Non-fatal findings, printed on standard error as `bbgov: warning: ...`. */
   readonly warnings: readonly string[];
-  /** 0, or 1 for a negative answer (`check` denied, `diff` differs). */
-  readonly exitCode: 0 | 1;
+  /** 0, 1 for a negative answer (`check` denied, `diff` differs), 2 for a report of errors (`validate`). */
+  readonly exitCode: 0 | 1 | 2;
   /**
    * The command's product as exact text (an export, a completion script, NDJSON):
    * printed as it is, with or without --json, to standard output or `--out`.
@@ -51,7 +51,7 @@ export interface CommandModule {
 export function report(
   json: Record<string, unknown>,
   render: (ui: Ui) => string,
-  extra: { warnings?: readonly string[]; exitCode?: 0 | 1; output?: string; changed?: boolean } = {},
+  extra: { warnings?: readonly string[]; exitCode?: 0 | 1 | 2; output?: string; changed?: boolean } = {},
 ): Report {
   return {
     json,

@@ -175,7 +175,13 @@ async function loadRunWrite(
   let spare: Uint8Array | undefined; // the buffer the snapshot was read into: the new one is encoded into it
   let snapshot: Snapshot;
   const loadWarnings: string[] = [];
-  if (spec.snapshot === "create" || spec.snapshot === "none") {
+  let commandArgs = args;
+  if (spec.snapshot === "text") {
+    // The command judges the text itself: a broken file is its subject, not an error of loading.
+    snapshot = emptySnapshot();
+    const { text } = await readSnapshotText(source, io.stdin, false);
+    commandArgs = [{ text, source: displayName(source) }, ...args];
+  } else if (spec.snapshot === "create" || spec.snapshot === "none") {
     snapshot = emptySnapshot();
     if (spec.snapshot === "create" && target !== STDIO && invocation.options.force !== true && (await exists(target))) {
       throw new UsageError(`${target} already exists; add --force to replace it`, spec.name);
@@ -186,7 +192,7 @@ async function loadRunWrite(
     snapshot = loaded.snapshot;
     loadWarnings.push(...loaded.warnings);
   }
-  const resolved = resolvePeerArgs(spec.args, args, snapshot);
+  const resolved = resolvePeerArgs(spec.args, commandArgs, snapshot);
   const report = withNotices(await commandModule.execute({ snapshot, source: displayName(source) }, resolved.args, invocation.options), resolved.notices);
   let written = false;
   if (spec.mutates) {

@@ -48,9 +48,10 @@ export interface CommandSpec {
   /**
    * Where the command's snapshot comes from: `load` (the default) reads `-s`;
    * `create` starts from an empty one and refuses to replace a file without
-   * --force (init, import); `none` needs no snapshot at all (completion).
+   * --force (init, import); `none` needs no snapshot at all (completion);
+   * `text` hands the command the snapshot's text to judge itself (validate).
    */
-  readonly snapshot?: "load" | "create" | "none";
+  readonly snapshot?: "load" | "create" | "none" | "text";
   /** A read-only command whose product (`Report.output`) `--out` may send to a file (export). */
   readonly writesOut?: boolean;
   readonly load: () => Promise<CommandModule>;
@@ -254,12 +255,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "validate",
-    summary: "check the snapshot fully: exit 0 valid, 2 invalid (read-only)",
+    summary: "check the snapshot fully and report every problem: exit 0 valid, 2 invalid (read-only)",
     args: [],
-    options: [],
-    examples: ["bbgov -s node1.json validate", "for f in snapshots/*.json; do bbgov -q -s \"$f\" validate || echo \"$f is broken\"; done"],
+    options: [{ flags: "--all", description: "list every error (default: the first 50, and how many more)" }],
+    examples: ["bbgov -s node1.json validate", "bbgov --json validate | jq -r '.errors[].path'", "for f in snapshots/*.json; do bbgov -q -s \"$f\" validate || echo \"$f is broken\"; done"],
     mutates: false,
     inApply: false,
+    snapshot: "text",
     load: () => import("./commands/validate.js"),
   },
   {

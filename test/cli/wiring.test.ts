@@ -188,10 +188,10 @@ describe("usage errors: exit 2, one line, snapshot untouched", () => {
 
   it("never prints a stack trace unless BBGOV_DEBUG=1", async () => {
     fs.writeFileSync(file, '{"spec_version": 2}\n');
-    const quiet = await cli(["-s", file, "validate"]);
+    const quiet = await cli(["-s", file, "inspect"]);
     expect(quiet.status).toBe(2);
     expect(quiet.stderr).not.toContain("    at ");
-    const debug = await cli(["-s", file, "validate"], { env: { BBGOV_DEBUG: "1" } });
+    const debug = await cli(["-s", file, "inspect"], { env: { BBGOV_DEBUG: "1" } });
     expect(debug.status).toBe(2);
     expect(debug.stderr.split("\n")[0]).toBe(quiet.stderr.trimEnd());
     expect(debug.stderr).toContain("    at ");

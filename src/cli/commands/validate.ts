@@ -1,24 +1,98 @@
-/** `validate`: the snapshot loaded (format checks passed in `main`); add the semantic checks. */
+/**
+ * `validate`: every problem of the snapshot, not just the first: the format
+ * errors (exit 2) and the semantic findings of lint, each at the path of the
+ * entry as it stands in the file (lint indexes the sorted lists; a file's own
+ * order may differ).
+ */
+import { parse } from "lossless-json";
+import { canonicalLists } from "../../snapshot/canonical.js";
 import { lintSnapshot } from "../../snapshot/lint.js";
+import type { Snapshot } from "../../snapshot/model.js";
+import { collectProblems } from "../../snapshot/problems.js";
 import type { CommandContext, Report } from "../context.js";
 import { report } from "../context.js";
 
-/** Reports the lint findings as warnings; exit 0 (an invalid file never gets here: it exits 2 on load). */
-export function execute(ctx: CommandContext): Report {
-  const { governor, backoff } = ctx.snapshot;
-  const findings = lintSnapshot(ctx.snapshot);
-  const counts = {
-    blocked: governor.blocklistSize(),
-    allowlisted: governor.allowlistSize(),
-    tracked: governor.trackedPeers(),
-    backoff_entries: backoff.size(),
-  };
+/** Errors shown as lines unless --all; the JSON document lists every one collected. */
+const SHOWN = 50;
+/** Collecting stops here: a file this broken is broken enough. */
+const COLLECTED = 10_000;
+
+/** Reports every error and finding; exit 2 when there is an error. */
+export function execute(_ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
+  const input = args[0] as { text: string; source: string };
+  const { errors, truncated, decoded } = collectProblems(input.text, COLLECTED);
+  const loadWarnings = decoded?.warnings.map((w) => `${w.message} (${input.source}: ${w.path})`) ?? [];
+  const snapshot = decoded?.snapshot;
+  const order = snapshot === undefined ? undefined : fileOrder(snapshot, input.text);
+  const inFile = (path: string): string => order?.(path) ?? path;
+  const findings =
+    snapshot === undefined
+      ? []
+      : lintSnapshot(snapshot).map((f) => ({ path: inFile(f.path), message: f.message.replace(LIST_PATH_IN_TEXT, inFile) }));
+  const counts =
+    snapshot === undefined
+      ? null
+      : {
+          blocked: snapshot.governor.blocklistSize(),
+          allowlisted: snapshot.governor.allowlistSize(),
+          tracked: snapshot.governor.trackedPeers(),
+          backoff_entries: snapshot.backoff.size(),
+        };
+  const shown = options.all === true ? errors : errors.slice(0, SHOWN);
+  const hidden = errors.length - shown.length;
   return report(
-    { valid: true, source: ctx.source, counts, findings: findings.map((f) => ({ path: f.path, message: f.message })) },
+    { valid: errors.length === 0, source: input.source, counts, errors, errors_truncated: truncated, findings },
     (ui) => {
-      const head = `${ui.chalk.green("valid")}: ${ctx.source} (${counts.tracked} tracked, ${counts.blocked} blocked, ${counts.backoff_entries} backoff entries)`;
       const notes = findings.map((f) => `  ${ui.chalk.yellow("!")} ${f.message} (${f.path})`);
-      return [head, ...(findings.length > 0 ? [`${findings.length} finding(s):`, ...notes] : [])].join("\n");
+      const findingLines = findings.length > 0 ? [`${findings.length} finding(s):`, ...notes] : [];
+      if (counts === null) {
+        const total = `${errors.length}${truncated ? "+" : ""} error(s)`;
+        return [
+          `${ui.chalk.red("invalid")}: ${input.source}: ${total}`,
+          ...shown.map((e) => `  ${ui.chalk.red("✗")} ${e.message} (${e.path})`),
+          ...(hidden > 0 || truncated ? [ui.chalk.dim(`  … and ${hidden}${truncated ? "+" : ""} more error(s) (--all or --json lists them)`)] : []),
+        ].join("\n");
+      }
+      const head = `${ui.chalk.green("valid")}: ${input.source} (${counts.tracked} tracked, ${counts.blocked} blocked, ${counts.backoff_entries} backoff entries)`;
+      return [head, ...findingLines].join("\n");
     },
+    { exitCode: errors.length > 0 ? 2 : 0, warnings: loadWarnings },
   );
+}
+
+const LIST_PATH_IN_TEXT = /(?:peer_governor\.allowlist|peer_governor\.health|backoff_table)\[\d+\][\w.]*/g;
+const LIST_PATH = /^(peer_governor\.allowlist|peer_governor\.health|backoff_table)\[(\d+)\](.*)$/;
+
+/** Maps a lint path (an index into the sorted list) to the index of that peer in the file; lists read once, on first use. */
+function fileOrder(snapshot: Snapshot, text: string): (path: string) => string {
+  let tree: unknown;
+  let lists: ReturnType<typeof canonicalLists> | undefined;
+  return (path) => {
+    const match = LIST_PATH.exec(path);
+    if (match === null) return path;
+    const [, list = "", index = "", rest = ""] = match;
+    lists ??= canonicalLists(snapshot);
+    const sorted =
+      list === "backoff_table"
+        ? lists.backoffTable.map((e) => e.peer.text)
+        : list === "peer_governor.health"
+          ? lists.health.map((e) => e.peer.text)
+          : (lists.allowlist ?? []).map((p) => p.text);
+    const peer = sorted[Number(index)];
+    tree ??= parseOrNull(text);
+    let node: unknown = tree;
+    for (const key of list.split(".")) node = node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined;
+    if (!Array.isArray(node)) return path;
+    const position = node.findIndex((item: unknown) => item === peer || (typeof item === "object" && item !== null && (item as { peer?: unknown }).peer === peer));
+    return position < 0 ? path : `${list}[${position}]${rest}`;
+  };
+}
+
+/** The JSON tree of the text, or null when it is not JSON (a node snapshot). */
+function parseOrNull(text: string): unknown {
+  try {
+    return parse(text.replace(/^\uFEFF/, ""));
+  } catch {
+    return null;
+  }
 }
