@@ -73,7 +73,12 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
     // `bbgov help` exits 0; no command at all is a usage error, in one line like every error.
     if (error.code === "commander.help") {
       if (error.exitCode === 0) return EXIT.ok;
+      const asked = argv[argv.indexOf("help") + 1];
+      if (argv.includes("help") && asked !== undefined) throw unknownCommand(asked);
       throw new UsageError("no command given", "see bbgov --help");
+    }
+    if (error.code === "commander.unknownCommand") {
+      throw unknownCommand(/'([^']*)'/.exec(error.message)?.[1] ?? "");
     }
     const usage = usageFromCommander(error, helpHint(argv));
     if (usage === undefined) return EXIT.ok;
@@ -275,6 +280,31 @@ export function errorLine(error: unknown, env: CliIo["env"]): string {
   const message = error instanceof Error ? error.message : String(error);
   const detail = debug && error instanceof Error && error.stack ? `\n${error.stack}` : "";
   return `bbgov: internal error: ${message.split("\n")[0] ?? ""} (set BBGOV_DEBUG=1 for details)${detail}`;
+}
+
+/** `unknown command 'insp' (did you mean inspect?)`: a prefix first, then the closest spelling. */
+function unknownCommand(word: string): UsageError {
+  const names = COMMANDS.map((spec) => spec.name);
+  const byPrefix = word === "" ? [] : names.filter((name) => name.startsWith(word));
+  const close = names.filter((name) => editDistance(name, word) <= Math.max(1, Math.floor(name.length / 3)));
+  const guesses = byPrefix.length > 0 ? byPrefix : close;
+  const hint = guesses.length === 0 ? "" : ` (did you mean ${guesses.join(" or ")}?)`;
+  return new UsageError(`unknown command '${word}'${hint}`, "see bbgov --help");
+}
+
+/** Levenshtein distance with transpositions, for command suggestions. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = rows[i] as number[];
+      const above = rows[i - 1] as number[];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((above[j] as number) + 1, (row[j - 1] as number) + 1, (above[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j] as number, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+    }
+  }
+  return (rows[a.length] as number[])[b.length] as number;
 }
 
 function helpHint(argv: readonly string[]): string {

@@ -159,6 +159,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [
       { flags: "--times <n>", description: "number of failures (1 to 1000000)", parse: integerArg("--times", 1, 1_000_000), defaultValue: 1 },
       { flags: "--every <dur>", description: "time between failures (default 0)", parse: durationArg("--every") },
+      { flags: "--all-rows", description: "print every failure's row (a long streak shows the first, transitions and last)" },
       at,
       after,
     ],
@@ -376,6 +377,9 @@ const COMMAND_HELP_FOOTER = `
 Times: DUR is ${DUR_SYNTAX}; TIME is ${TIME_SYNTAX}.
 `;
 
+// Commander wraps a description only when this many columns are left for it; ours are short words.
+const MIN_WIDTH_TO_WRAP = 20;
+
 /** Where commander's own output (help, version, its errors) goes. */
 export interface ProgramOutput {
   writeOut(text: string): void;
@@ -425,6 +429,7 @@ export function buildProgram(
       .version(version, "-V, --version", "print the version")
       .helpOption("-h, --help", "show help")
       .addHelpText("after", wrapText(GLOBAL_HELP, helpWidth))
+      .configureHelp({ minWidthToWrap: MIN_WIDTH_TO_WRAP })
       .showSuggestionAfterError(true);
     for (const spec of GLOBAL_OPTIONS) program.addOption(toOption(spec));
   }
@@ -433,7 +438,7 @@ export function buildProgram(
     const command = program.command(spec.name).description(spec.summary).allowExcessArguments(false);
     command.exitOverride().configureOutput(outputConfig);
     // Command help lists the global options too (-s, --json, ...): they work after the command name.
-    if (mode === "shell") command.configureHelp({ showGlobalOptions: true });
+    if (mode === "shell") command.configureHelp({ showGlobalOptions: true, minWidthToWrap: MIN_WIDTH_TO_WRAP });
     for (const arg of spec.args) command.addArgument(toArgument(arg));
     for (const option of spec.options) command.addOption(toOption(option));
     // Every command that can write a file can be told to replace one that is in the way.

@@ -43,6 +43,7 @@ const COMMANDS: readonly (readonly string[])[] = [
   ["check", "12D3KooWJj"],
   ["check", "QmZn"],
   ["--dry-run", "fail", "QmZn", "--times", "4", "--every", "1s"],
+  ["--dry-run", "fail", "12D3KooWPFD8", "--times", "1000", "--every", "10ms"],
   ["--dry-run", "advise", "12D3KooWJA", "5s"],
   ["--help"],
   ["fail", "--help"],

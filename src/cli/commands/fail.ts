@@ -25,5 +25,5 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
     advanceClock(snapshot, atNs);
   }
   const threshold = snapshot.governor.failureThreshold();
-  return report({ events }, (ui) => `${renderEvents(ui, events, threshold, startNs)}\n${eventsSummary(ui, peer, events, clockBefore, snapshot.clockNs)}`);
+  return report({ events }, (ui) => `${renderEvents(ui, events, threshold, startNs, options.allRows === true)}\n${eventsSummary(ui, peer, events, clockBefore, snapshot.clockNs)}`);
 }
