@@ -13,7 +13,7 @@ import { renderNdjson, renderWideTable, type InspectRow } from "../render/inspec
 import { renderJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
 import { decisionJson, eventTime, peerList } from "./common.js";
-import { knownPeerTexts } from "./resolve.js";
+import { isKnown, knownPeerTexts } from "./resolve.js";
 
 /** Everything known about one peer, and its decisions at the clock. */
 type PeerRow = InspectRow;
@@ -25,9 +25,15 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
   const nowNs = eventTime(snapshot, options);
   const all = collectRows(snapshot, peerList(args[0]), nowNs);
   let rows = all;
+  // Filters combine: each keeps only the rows that pass it.
   if (options.down === true) rows = rows.filter((row) => row.health?.down === true);
   if (options.blocked === true) rows = rows.filter((row) => row.blocked);
+  if (options.cooling === true) rows = rows.filter((row) => row.backoff !== undefined && row.backoff.nextRetryNs > nowNs);
+  if (options.denied === true) rows = rows.filter((row) => row.inbound.kind === "deny" || row.outbound.kind === "deny");
+  if (options.allowlisted === true) rows = rows.filter((row) => row.allowlisted);
+  if (options.unknown === true) rows = rows.filter((row) => !isKnown(snapshot, row.peer));
   rows = sortRows(rows, (options.sort as string | undefined) ?? "peer");
+  if (options.reverse === true) rows.reverse();
   const limit = options.limit as number | undefined;
   const shown = limit === undefined ? rows : rows.slice(0, limit);
   const summary = summarize(snapshot, all, nowNs);
@@ -48,6 +54,7 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
   const render = (ui: Ui): string => renderInspect(ui, ctx, summary, shown, rows.length, format === "wide", nowNs);
   if (format === "json") return report(document, render, { output: renderJson(document) });
   if (format === "ndjson") return report(document, render, { output: renderNdjson(document.peers) });
+  if (format === "tsv") return report(document, render, { output: renderTsv(shown) });
   return report(document, render);
 }
 
@@ -220,6 +227,30 @@ function renderInspectTable(ui: Ui, snapshot: Snapshot, rows: readonly PeerRow[]
     { title: "OUTBOUND", align: "left", forms: [rows.map((row) => decisionCell(ui, row.outbound))] },
   ];
   return renderFittedTable(ui, columns, INSPECT_STEPS);
+}
+
+const TSV_HEAD = ["peer", "blocked", "allowlisted", "consecutive_failures", "down", "last_event_ns", "attempts", "last_attempt_ns", "next_retry_ns", "inbound", "outbound"];
+
+/** `--format tsv`: a header and one line per peer of plain values (u64 in ns, `-` for none), for awk and cut. */
+function renderTsv(rows: readonly PeerRow[]): string {
+  const none = "-";
+  const decision = (d: PeerRow["inbound"]): string => (d.kind === "allow" ? "allow" : d.reason.kind);
+  const lines = rows.map((row) =>
+    [
+      row.peer.text,
+      String(row.blocked),
+      String(row.allowlisted),
+      row.health === undefined ? none : String(row.health.consecutiveFailures),
+      row.health === undefined ? none : String(row.health.down),
+      row.health === undefined ? none : String(row.health.lastEventNs),
+      row.backoff === undefined ? none : String(row.backoff.attempts),
+      row.backoff === undefined ? none : String(row.backoff.lastAttemptNs),
+      row.backoff === undefined ? none : String(row.backoff.nextRetryNs),
+      decision(row.inbound),
+      decision(row.outbound),
+    ].join("\t"),
+  );
+  return `${[TSV_HEAD.join("\t"), ...lines].join("\n")}\n`;
 }
 
 function sortedTexts(peers: Iterable<PeerId>): string[] {
