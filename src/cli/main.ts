@@ -24,6 +24,8 @@ export interface CliIo {
   readonly stderr: NodeJS.WritableStream;
   readonly stdin: AsyncIterable<Uint8Array | string>;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Ends `inspect --watch` (tests); the real process uses Ctrl-C. */
+  readonly stop?: AbortSignal;
 }
 
 /** Exit codes of the contract. */
@@ -122,6 +124,7 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   }
   await refuseUnrelatedOut(invocation, globals);
   const commandModule = await spec.load();
+  if (invocation.options.watch === true) return watchCommand(invocation, globals, io, commandModule);
   const args = await readFileArgument(invocation, globals, io);
   const target = globals.out ?? source;
   // The lock module (and node:crypto, node:os with it) loads only for a command that writes.
@@ -213,6 +216,37 @@ async function loadRunWrite(
     }
   }
   return { report, written, loadWarnings };
+}
+
+/** `inspect --watch`: the watch loop (loaded on use), ended by io.stop or Ctrl-C. */
+async function watchCommand(invocation: Invocation, globals: Globals, io: CliIo, commandModule: CommandModule): Promise<number> {
+  const format = invocation.options.format as string | undefined;
+  if (globals.json || (format !== undefined && format !== "table" && format !== "wide")) {
+    throw new UsageError("--watch draws tables for a terminal; use it without --json or --format json/ndjson/tsv", "--watch");
+  }
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  io.stop?.addEventListener("abort", onSignal, { once: true });
+  if (io.stop === undefined) process.once("SIGINT", onSignal);
+  try {
+    const { watch } = await import("./watch.js");
+    return await watch(
+      {
+        file: globals.snapshotPath,
+        source: displayName(globals.snapshotPath),
+        args: invocation.args,
+        argSpecs: invocation.spec.args,
+        options: invocation.options,
+        intervalNs: (invocation.options.interval as bigint | undefined) ?? 1_000_000_000n,
+        color: globals.color,
+        commandModule,
+        stop: controller.signal,
+      },
+      io,
+    );
+  } finally {
+    process.off("SIGINT", onSignal);
+  }
 }
 
 /** `-o FILE` replaces an existing file only with --force, unless it is the snapshot itself (init and import check their own). */

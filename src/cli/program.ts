@@ -103,6 +103,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--allowlisted", description: "only allowlisted peers" },
       { flags: "--unknown", description: "only the given peers the snapshot has never seen" },
       { flags: "--reverse", description: "reverse the order of the rows" },
+      { flags: "--watch", description: "redraw whenever the snapshot file changes (Ctrl-C quits)" },
+      { flags: "--interval <dur>", description: "with --watch: how often to look at the file (default 1s)", parse: durationArg("--interval") },
       { flags: "--sort <key>", description: "order of the rows", choices: SORT_KEYS, defaultValue: "peer" },
       { flags: "--limit <n>", description: "at most N rows", parse: integerArg("--limit", 1) },
       { ...at, description: "decisions and times as at TIME instead of the clock" },

@@ -2,7 +2,7 @@
  * The built bin in a real pseudo-terminal (util-linux `script`), at 80 and
  * 120 columns: no line of default output may be wider than the terminal.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -73,5 +73,47 @@ describe("the width decides what is shown", () => {
     const all = inTerminal(80, ["-s", snapshot, "--no-trunc", "inspect"]).join("\n");
     expect(all).toContain("12D3KooWJATkUcKJHbbtK22skXSBCUAtjkCg9z6NVDz3wX4a7Ci4");
     expect(all).toMatch(/\(\d\d:\d\d:\d\d\.\d{3}\)/);
+  });
+});
+
+/** Resolves once `check` holds for the text seen so far (polling; the test's own timeout bounds the wait). */
+async function until(read: () => string, check: (text: string) => boolean): Promise<string> {
+  for (;;) {
+    const text = read();
+    if (check(text)) return text;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("inspect --watch in a pseudo-terminal", () => {
+  it("redraws after an atomic rename, fits 80 columns, and Ctrl-C exits cleanly", { timeout: 30_000 }, async () => {
+    const file = path.join(dir, "watched.json");
+    fs.copyFileSync(EXAMPLE, file);
+    const command = `stty cols 80 rows 30; exec ${sh(process.execPath)} ${sh(BIN)} -s ${sh(file)} inspect --watch --interval 20ms`;
+    const child = spawn("script", ["-qfec", command, "/dev/null"], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color", HOME: dir },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let seen = "";
+    child.stdout.on("data", (chunk: Buffer) => (seen += chunk.toString("utf8")));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const frames = (text: string): string[] => text.split("\u001b[2J").slice(1);
+    await until(() => seen, (text) => frames(text).some((frame) => frame.includes("Ctrl-C quits")));
+    expect(frames(seen).join("")).not.toContain("blocked 3");
+    // A host rewrites its snapshot: a new file renamed over the old one.
+    const doc = JSON.parse(fs.readFileSync(file, "utf8")) as { peer_governor: { blocklist: string[] } };
+    doc.peer_governor.blocklist.push("QmZnC2FJ3vHT4mJhiTVBPaeEQQYBTZeRtkKHRFmAMtQ6A4");
+    fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(doc, null, 2)}\n`);
+    fs.renameSync(`${file}.tmp`, file);
+    const after = await until(() => seen, (text) => frames(text).some((frame) => frame.includes("3 blocked")));
+    child.stdin.write("\u0003");
+    expect(await exited).toBe(0);
+    // Each frame starts at the top left of a cleared screen: measure them one by one.
+    for (const frame of frames(after)) {
+      const lines = frame.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").split(/\r?\n/).map((line) => line.replace(/\r/g, ""));
+      expect(Math.max(...lines.map((line) => [...line].length)), frame).toBeLessThanOrEqual(80);
+    }
+    expect(seen).not.toContain("bbgov: ");
   });
 });
