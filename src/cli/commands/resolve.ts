@@ -80,8 +80,11 @@ export class PeerResolver {
       throw new UsageError(`peer id ${quote(text)} looks cut: ${cut[2]} has ${cut[1]} characters, this has ${text.length}, and no peer of this snapshot starts with it`, this.where);
     }
     if (parsed === undefined) {
-      const shortened = /…|\.\.\./.test(text) ? " (no peer of this snapshot has that shortened form)" : "";
-      throw new UsageError(`${problem}${shortened}`, this.where);
+      if (/…|\.\.\./.test(text)) throw new UsageError(`no peer of this snapshot has the short form ${quote(text)}`, this.where);
+      // A bad character says what to fix; the multihash details of a cut id ("digest of 634529 bytes") do not.
+      // CIDs (bafz…, k51…) keep their own explanation (a wrong codec, a bad multibase).
+      if (/not base58btc|too long|empty/.test(problem) || !/^[1Q]/.test(text)) throw new UsageError(problem, this.where);
+      throw new UsageError(`${quote(text)} is not a whole peer id (cut or mistyped?) and no peer of this snapshot starts with it`, this.where);
     }
     this.notices.push(`${parsed.text}: not seen in this snapshot before`);
     return parsed;
