@@ -4,6 +4,7 @@ import type { CommandContext, Report } from "../context.js";
 import { report } from "../context.js";
 import { peerList } from "./common.js";
 import { membershipReport } from "./membership.js";
+import { knownPeerTexts } from "./resolve.js";
 
 /** Adds each peer to the allowlist (creating it when open), or opens the policy with --open. */
 export function execute(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
@@ -24,7 +25,7 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
   const wasOpen = governor.allowlistSize() === null;
   if (wasOpen && options.restrict !== true) {
     // An allowlist turns an open node into a closed one: say what it would cost before doing it.
-    const denied = knownPeers(ctx).filter((text) => !peers.some((peer) => peer.text === text)).length;
+    const denied = knownPeerTexts(ctx.snapshot).filter((text) => !peers.some((peer) => peer.text === text)).length;
     throw new UsageError(
       `the policy is open: an allowlist would deny every other peer (${denied} known peer(s) in this snapshot); add --restrict to create it`,
       "allow",
@@ -40,14 +41,4 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
   // Built after the edits, so the count includes the peers just allowed.
   if (wasOpen) warnings.unshift(`the policy was open: now only the ${governor.allowlistSize() ?? 0} allowlisted peer(s) are admitted`);
   return { ...result, warnings };
-}
-
-/** Every peer the snapshot knows: health, backoff entries and both lists. */
-function knownPeers(ctx: CommandContext): string[] {
-  const { governor, backoff } = ctx.snapshot;
-  const texts = new Set<string>();
-  for (const entry of governor.iterHealth()) texts.add(entry.peer.text);
-  for (const entry of backoff.iterEntries()) texts.add(entry.peer.text);
-  for (const peer of governor.blocklist()) texts.add(peer.text);
-  return [...texts];
 }
