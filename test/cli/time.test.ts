@@ -67,7 +67,7 @@ describe("parseDuration: every wrong form says which part and shows an example",
     ["1E3s", "no exponents"],
     ["5S", 'unknown unit "S" (units are lower case: 5s)'],
     ["5MS", "units are lower case: 5ms"],
-    ["5sec", 'unknown unit "sec" (units: ns, us, ms, s, m, h, d)'],
+    ["5sec", 'unknown unit "sec" (units: ns, us, ms, s, m, h, d; e.g. 5s)'],
     ["5µs", "write 5us"],
     ["0x10", 'unknown unit "x"'],
     [".5s", "put a digit before the point (e.g. 0.5s)"],
@@ -89,6 +89,8 @@ describe("parseDuration: every wrong form says which part and shows an example",
     expect(error.message).toContain(message);
     expect(error.message).toContain(`invalid duration ${JSON.stringify(text)}`);
     expect(error.where).toBe("--at");
+    // Each says what was wrong and shows a valid form: an example with digits.
+    expect(error.message.slice(error.message.indexOf("\": ") + 3)).toMatch(/\d/);
     expect(error.message).not.toContain("\n");
     expect(error.message.length).toBeLessThan(110);
   });
@@ -144,8 +146,8 @@ describe("parseTime: nanoseconds, RFC 3339 dates and now", () => {
     ["18446744073709551616", "above the u64 maximum"],
     ["9".repeat(60), "above the u64 maximum"],
     ["2025-13-01T00:00:00Z", "month 13 is not 01..12"],
-    ["2025-02-29T00:00:00Z", "day 29 is not in 2025-02 (01..28)"],
-    ["2025-11-31T00:00:00Z", "day 31 is not in 2025-11 (01..30)"],
+    ["2025-02-29T00:00:00Z", "day 29 is not in 2025-02 (01..28; e.g. 2025-02-01T00:00:00Z)"],
+    ["2025-11-31T00:00:00Z", "day 31 is not in 2025-11 (01..30"],
     ["2025-11-24", "add a time and zone: 2025-11-24T00:00:00Z"],
     ["2025-11-24T16:01Z", "add seconds: 2025-11-24T16:01:00Z"],
     ["2025-11-24T24:00:00Z", "hour 24 is not 00..23"],
@@ -153,16 +155,17 @@ describe("parseTime: nanoseconds, RFC 3339 dates and now", () => {
     ["2025-11-24T16:01:60Z", "second 60 is not 00..59"],
     ["2025-11-24T16:01:00", "add a time zone: 2025-11-24T16:01:00Z or 2025-11-24T16:01:00+01:00"],
     ["2025-11-24T16:01:00+0100", 'zone "+0100" is not Z or +HH:MM'],
-    ["2025-11-24T16:01:00+24:00", "zone +24:00 is out of range"],
+    ["2025-11-24T16:01:00+24:00", "zone +24:00 is not -23:59..+23:59 (e.g. +01:00)"],
     ["2025-11-24T16:01:00.1234567891Z", "more than 9 digits"],
     ["2025-1-24T16:01:00Z", "dates are written 2025-11-24T16:01:00Z"],
-    ["1969-12-31T23:59:59Z", "before 1970-01-01T00:00:00Z"],
-    ["0075-01-01T00:00:00Z", "before 1970-01-01T00:00:00Z"],
+    ["1969-12-31T23:59:59Z", "before 1970, where epoch nanoseconds start"],
+    ["0075-01-01T00:00:00Z", "before 1970"],
     ["2554-07-21T23:34:34Z", "the last u64 nanosecond"],
   ])("%j: %s", (text, message) => {
     const error = rejection(parseTime, text);
     expect(error.message).toContain(message);
     expect(error.message).toContain(`invalid time ${JSON.stringify(text.slice(0, 24)).slice(0, -1)}`);
+    expect(error.message.slice(error.message.indexOf("\": ") + 3)).toMatch(/\d|now/);
     expect(error.message).not.toContain("\n");
     expect(error.message.length).toBeLessThan(120);
   });

@@ -62,13 +62,13 @@ export function parseDuration(text: string, name: string): bigint {
     const rank = UNIT_RANK.get(unit);
     const unitNs = UNIT_NS.get(unit);
     if (rank === undefined || unitNs === undefined) {
-      const hint = unit === "µs" ? ` (write ${whole}us)` : UNIT_RANK.has(unit.toLowerCase()) ? ` (units are lower case: ${whole}${unit.toLowerCase()})` : " (units: ns, us, ms, s, m, h, d)";
+      const hint = unit === "µs" ? ` (write ${whole}us)` : UNIT_RANK.has(unit.toLowerCase()) ? ` (units are lower case: ${whole}${unit.toLowerCase()})` : ` (units: ns, us, ms, s, m, h, d; e.g. ${whole}s)`;
       return fail(`unknown unit ${quote(unit)}${hint}`);
     }
     if (rank <= previousRank) fail("units go from largest to smallest, each once (e.g. 1h5m30s)");
     previousRank = rank;
     total += amount(whole, fractionDigits, unitNs, fail);
-    if (total > U64_MAX) fail(`above the u64 maximum ${U64_MAX} ns`);
+    if (total > U64_MAX) fail(`above the u64 maximum ${U64_MAX} ns (e.g. 213503d)`);
     position += spelled.length;
   }
   return total;
@@ -82,7 +82,7 @@ export function parseTime(text: string, name: string, wallClockNs: () => bigint 
   if (text === "now") return wallClockNs();
   if (/^\d+$/.test(text)) {
     const digits = text.replace(/^0+(?=\d)/, "");
-    if (digits.length > MAX_WHOLE_DIGITS || BigInt(digits) > U64_MAX) fail(`above the u64 maximum ${U64_MAX} ns`);
+    if (digits.length > MAX_WHOLE_DIGITS || BigInt(digits) > U64_MAX) fail(`above the u64 maximum ${U64_MAX} ns (e.g. 1764000000000000000)`);
     return BigInt(digits);
   }
   if (/^\d{4}-/.test(text)) return parseDate(text, fail);
@@ -110,14 +110,15 @@ function parseDate(text: string, fail: (why: string) => never): bigint {
   if (mo < 1 || mo > 12) fail(`month ${month} is not 01..12 (e.g. 2025-11-24T16:01:00Z)`);
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   const days = mo === 2 && leap ? 29 : (DAYS_IN_MONTH[mo - 1] ?? 31);
-  if (d < 1 || d > days) fail(`day ${day} is not in ${year}-${month} (01..${days})`);
+  if (d < 1 || d > days) fail(`day ${day} is not in ${year}-${month} (01..${days}; e.g. ${year}-${month}-01T00:00:00Z)`);
   if (separator === undefined) fail(`add a time and zone: ${year}-${month}-${day}T00:00:00Z`);
   if (second === undefined) fail(`add seconds: ${year}-${month}-${day}T${hour}:${minute}:00${zone || "Z"}`);
   const [h, mi, s] = [Number(hour), Number(minute), Number(second)];
-  if (h > 23) fail(`hour ${hour} is not 00..23`);
-  if (mi > 59) fail(`minute ${minute} is not 00..59`);
-  if (s > 59) fail(`second ${second} is not 00..59 (leap seconds have no epoch time)`);
-  if (fraction !== undefined && fraction.length > 9) fail(`fraction .${fraction.slice(0, 12)} has more than 9 digits (nanoseconds)`);
+  const example = `e.g. ${year}-${month}-${day}T16:01:00Z`;
+  if (h > 23) fail(`hour ${hour} is not 00..23 (${example})`);
+  if (mi > 59) fail(`minute ${minute} is not 00..59 (${example})`);
+  if (s > 59) fail(`second ${second} is not 00..59 (no leap seconds; ${example})`);
+  if (fraction !== undefined && fraction.length > 9) fail(`fraction .${fraction.slice(0, 12)} has more than 9 digits (e.g. .123456789)`);
   const offsetMinutes = zoneOffset(zone, fail, `${year}-${month}-${day}T${hour}:${minute}:${second}`);
   const epochMs = BigInt(Date.UTC(y, mo - 1, d, h, mi, s));
   // Date.UTC maps years 0..99 to 1900..1999; a year before 1970 is refused anyway.
@@ -125,8 +126,8 @@ function parseDate(text: string, fail: (why: string) => never): bigint {
     (y < 100 ? -1n : epochMs * 1_000_000n) +
     BigInt((fraction ?? "").padEnd(9, "0") || "0") -
     BigInt(offsetMinutes) * 60_000_000_000n;
-  if (ns < 0n) fail("before 1970-01-01T00:00:00Z: epoch nanoseconds cannot be negative");
-  if (ns > U64_MAX) fail("after 2554-07-21T23:34:33.709551615Z, the last u64 nanosecond");
+  if (ns < 0n) fail("before 1970, where epoch nanoseconds start (e.g. 2025-11-24T16:01:00Z)");
+  if (ns > U64_MAX) fail("after the last u64 nanosecond, 2554-07-21T23:34:33.709551615Z");
   return ns;
 }
 
@@ -137,7 +138,7 @@ function zoneOffset(zone: string, fail: (why: string) => never, stem: string): n
   const match = /^([+-])(\d{2}):(\d{2})$/.exec(zone);
   if (match === null) return fail(`zone ${quote(zone)} is not Z or +HH:MM (e.g. ${stem}+01:00)`);
   const [, sign, hours = "", minutes = ""] = match;
-  if (Number(hours) > 23 || Number(minutes) > 59) fail(`zone ${zone} is out of range (-23:59..+23:59)`);
+  if (Number(hours) > 23 || Number(minutes) > 59) fail(`zone ${zone} is not -23:59..+23:59 (e.g. +01:00)`);
   return (sign === "-" ? -1 : 1) * (Number(hours) * 60 + Number(minutes));
 }
 
@@ -145,7 +146,7 @@ function zoneOffset(zone: string, fail: (why: string) => never, stem: string): n
 function amount(wholeDigits: string, fractionDigits: string, unitNs: bigint, fail: (why: string) => never): bigint {
   const whole = wholeDigits.replace(/^0+(?=\d)/, "");
   const fraction = fractionDigits.replace(/0+$/, "");
-  if (whole.length > MAX_WHOLE_DIGITS) fail(`above the u64 maximum ${U64_MAX} ns`);
+  if (whole.length > MAX_WHOLE_DIGITS) fail(`above the u64 maximum ${U64_MAX} ns (e.g. 213503d)`);
   if (fraction.length > MAX_FRACTION_DIGITS) fail("finer than a nanosecond (e.g. 1.000000001s)");
   const scale = 10n ** BigInt(fraction.length);
   const scaled = (BigInt(whole) * scale + BigInt(fraction === "" ? "0" : fraction)) * unitNs;
