@@ -12,7 +12,7 @@
  *   the snapshot's known peers (asked of bbgov at completion time; with
  *   bash, of the `-s` snapshot on the line).
  */
-import { COMMANDS, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from "./program.js";
+import { COMMANDS, extraOptions, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from "./program.js";
 
 /** The shells bbgov writes completion scripts for. */
 export const SHELLS = ["bash", "zsh", "fish"] as const;
@@ -73,7 +73,7 @@ function toEntry(spec: CommandSpec): Entry {
   return {
     name: word(spec.name),
     summary: spec.summary,
-    flags: spec.options.map(toFlag),
+    flags: [...spec.options, ...extraOptions(spec)].map(toFlag),
     positionals: spec.args.map((arg, index) => {
       const name = arg.syntax.replace(/[<>[\].]/g, "");
       return {

@@ -347,6 +347,12 @@ export const COMMANDS: readonly CommandSpec[] = [
 /** `--force` of the commands that write: replace an existing file named by --out. */
 export const FORCE_OUT: OptionSpec = { flags: "--force", description: "with -o: replace an existing file" };
 
+/** Options a command gets beyond its own: `--force` for every command that can write a file (to replace one in the way). */
+export function extraOptions(spec: CommandSpec): OptionSpec[] {
+  const writes = spec.mutates || spec.writesOut === true;
+  return writes && !spec.options.some((option) => option.flags === "--force") ? [FORCE_OUT] : [];
+}
+
 /** The global options, declared once (commander adds `-h, --help`). */
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { flags: "-s, --snapshot <file>", description: "the snapshot (default $BBGOV_SNAPSHOT, else governor.json); - for stdin/stdout" },
@@ -448,10 +454,7 @@ export function buildProgram(
     if (mode === "shell") command.configureHelp({ showGlobalOptions: true, minWidthToWrap: MIN_WIDTH_TO_WRAP });
     for (const arg of spec.args) command.addArgument(toArgument(arg));
     for (const option of spec.options) command.addOption(toOption(option));
-    // Every command that can write a file can be told to replace one that is in the way.
-    if (mode === "shell" && (spec.mutates || spec.writesOut === true) && !spec.options.some((option) => option.flags === "--force")) {
-      command.addOption(toOption(FORCE_OUT));
-    }
+    if (mode === "shell") for (const option of extraOptions(spec)) command.addOption(toOption(option));
     command.addHelpText("after", `\nExamples:\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n${mode === "shell" && takesTime(spec) ? wrapText(COMMAND_HELP_FOOTER, helpWidth) : ""}`);
     command.action((...params: unknown[]) => {
       const cmd = params[params.length - 1] as Command;
