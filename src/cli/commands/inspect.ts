@@ -197,7 +197,8 @@ function renderInspectTable(ui: Ui, snapshot: Snapshot, rows: readonly PeerRow[]
   const { chalk } = ui;
   const threshold = snapshot.governor.failureThreshold();
   const dash = chalk.dim("-");
-  const short = ui.width === undefined ? undefined : shortPeerNames(rows.map((row) => row.peer.text), knownPeerTexts(snapshot));
+  let names: Map<string, string> | undefined;
+  const short = (): Map<string, string> => (names ??= shortPeerNames(rows.map((row) => row.peer.text), knownPeerTexts(snapshot)));
   const peerCell = (row: PeerRow, text: string): string => (row.blocked ? chalk.red(text) : text);
   const retry = (row: PeerRow, compact: boolean): string => {
     const next = row.backoff?.nextRetryNs;
@@ -206,25 +207,25 @@ function renderInspectTable(ui: Ui, snapshot: Snapshot, rows: readonly PeerRow[]
     return chalk.yellow(formatRelative(next, nowNs));
   };
   const columns: FitColumn[] = [
-    { title: "PEER", align: "left", forms: [rows.map((row) => peerCell(row, row.peer.text)), rows.map((row) => peerCell(row, short?.get(row.peer.text) ?? row.peer.text))] },
+    { title: "PEER", align: "left", forms: [() => rows.map((row) => peerCell(row, row.peer.text)), () => rows.map((row) => peerCell(row, short()?.get(row.peer.text) ?? row.peer.text))] },
     {
       title: "FAILURES",
       align: "right",
-      forms: [rows.map((row) => (row.health === undefined ? dash : failuresCell(ui, row.health.consecutiveFailures, threshold, row.health.down)))],
+      forms: [() => rows.map((row) => (row.health === undefined ? dash : failuresCell(ui, row.health.consecutiveFailures, threshold, row.health.down)))],
     },
-    { title: "DOWN", align: "left", forms: [rows.map((row) => (row.health?.down === true ? chalk.bold.red("DOWN") : ""))] },
+    { title: "DOWN", align: "left", forms: [() => rows.map((row) => (row.health?.down === true ? chalk.bold.red("DOWN") : ""))] },
     {
       title: "LAST EVENT",
       align: "left",
       forms: [
-        rows.map((row) => (row.health === undefined ? dash : formatWhen(row.health.lastEventNs, nowNs))),
-        rows.map((row) => (row.health === undefined ? dash : formatRelative(row.health.lastEventNs, nowNs))),
+        () => rows.map((row) => (row.health === undefined ? dash : formatWhen(row.health.lastEventNs, nowNs))),
+        () => rows.map((row) => (row.health === undefined ? dash : formatRelative(row.health.lastEventNs, nowNs))),
       ],
     },
-    { title: "ATTEMPTS", align: "right", forms: [rows.map((row) => (row.backoff === undefined ? dash : String(row.backoff.attempts)))] },
-    { title: "NEXT RETRY", align: "left", forms: [rows.map((row) => retryCell(ui, row.backoff?.nextRetryNs, nowNs)), rows.map((row) => retry(row, false)), rows.map((row) => retry(row, true))] },
-    { title: "INBOUND", align: "left", forms: [rows.map((row) => decisionCell(ui, row.inbound))] },
-    { title: "OUTBOUND", align: "left", forms: [rows.map((row) => decisionCell(ui, row.outbound))] },
+    { title: "ATTEMPTS", align: "right", forms: [() => rows.map((row) => (row.backoff === undefined ? dash : String(row.backoff.attempts)))] },
+    { title: "NEXT RETRY", align: "left", forms: [() => rows.map((row) => retryCell(ui, row.backoff?.nextRetryNs, nowNs)), () => rows.map((row) => retry(row, false)), () => rows.map((row) => retry(row, true))] },
+    { title: "INBOUND", align: "left", forms: [() => rows.map((row) => decisionCell(ui, row.inbound))] },
+    { title: "OUTBOUND", align: "left", forms: [() => rows.map((row) => decisionCell(ui, row.outbound))] },
   ];
   return renderFittedTable(ui, columns, INSPECT_STEPS);
 }

@@ -107,7 +107,7 @@ function renderEventTable(ui: Ui, rows: readonly (readonly string[])[]): string 
   const aligns: readonly Align[] = ["right", "left", "right", "right", "left", "right", "left", "right"];
   return renderFittedTable(
     ui,
-    titles.map((title, index) => ({ title, align: aligns[index] ?? "left", forms: [column(index)] })),
+    titles.map((title, index) => ({ title, align: aligns[index] ?? "left", forms: [() => column(index)] })),
     // The clock times of day go first (SINCE START and RETRY IN say the same relatively), then the attempt count.
     [{ column: "NEXT RETRY", drop: true }, { column: "AT", drop: true }, { column: "ATTEMPTS", drop: true }],
   );

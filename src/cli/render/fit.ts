@@ -8,11 +8,11 @@
 import type { Ui } from "../context.js";
 import { renderTable, visibleWidth, type Align } from "./table.js";
 
-/** One column: its title, alignment, and its cells in each form (forms[f][row]). */
+/** One column: its title, alignment, and its cells in each form (forms[f]() gives the cells, built only when needed). */
 export interface FitColumn {
   readonly title: string;
   readonly align: Align;
-  readonly forms: readonly (readonly string[])[];
+  readonly forms: readonly (() => readonly string[])[];
 }
 
 /** A reduction: the column's next form, or (drop) no column at all. */
@@ -31,23 +31,40 @@ export function renderFittedTable(ui: Ui, columns: readonly FitColumn[], steps: 
   const limit = ui.width ?? Number.POSITIVE_INFINITY;
   const form = columns.map(() => 0);
   const dropped = columns.map(() => false);
-  // The widest cell of each column in each form, measured once.
-  const formWidths = columns.map((column) => column.forms.map((cells) => Math.max(visibleWidth(column.title), ...cells.map(visibleWidth))));
-  const current = (): number[] =>
-    columns.flatMap((_, index) => (dropped[index] === true ? [] : [formWidths[index]?.[form[index] ?? 0] ?? 0]));
+  // Cells and widest cell of each column in each form, built and measured on first use (a pipe needs only the first forms).
+  const cellCache = new Map<string, readonly string[]>();
+  const cells = (index: number, f: number): readonly string[] => {
+    const key = `${index}:${f}`;
+    let built = cellCache.get(key);
+    if (built === undefined) {
+      built = columns[index]?.forms[f]?.() ?? [];
+      cellCache.set(key, built);
+    }
+    return built;
+  };
+  const widthCache = new Map<string, number>();
+  const widthOf = (index: number, f: number): number => {
+    const key = `${index}:${f}`;
+    let width = widthCache.get(key);
+    if (width === undefined) {
+      width = cells(index, f).reduce((widest, cell) => Math.max(widest, visibleWidth(cell)), visibleWidth(columns[index]?.title ?? ""));
+      widthCache.set(key, width);
+    }
+    return width;
+  };
+  const current = (): number[] => columns.flatMap((_, index) => (dropped[index] === true ? [] : [widthOf(index, form[index] ?? 0)]));
   for (const step of steps) {
-    if (tableWidth(current()) <= limit) break;
+    if (limit === Number.POSITIVE_INFINITY || tableWidth(current()) <= limit) break;
     const index = columns.findIndex((column) => column.title === step.column);
     if (index < 0) continue;
     if (step.drop === true) dropped[index] = true;
     else form[index] = Math.min((form[index] ?? 0) + 1, (columns[index]?.forms.length ?? 1) - 1);
   }
   const kept = columns.map((column, index) => ({ column, index })).filter(({ index }) => dropped[index] !== true);
-  const rowCount = columns[0]?.forms[0]?.length ?? 0;
+  const keptCells = kept.map(({ index }) => cells(index, form[index] ?? 0));
+  const rowCount = keptCells[0]?.length ?? 0;
   const rows: string[][] = [];
-  for (let row = 0; row < rowCount; row++) {
-    rows.push(kept.map(({ column, index }) => column.forms[form[index] ?? 0]?.[row] ?? ""));
-  }
+  for (let row = 0; row < rowCount; row++) rows.push(keptCells.map((column) => column[row] ?? ""));
   return renderTable(
     ui,
     kept.map(({ column }) => column.title),
