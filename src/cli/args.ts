@@ -3,44 +3,46 @@
  * Each turns text into a typed value or throws a UsageError that names the
  * argument and says what is accepted.
  */
-import { InvalidPeerId } from "../core/errors.js";
-import { PeerId } from "../core/peer-id.js";
 import { U32_MAX } from "../core/u64.js";
 import type { TimeSpec } from "./context.js";
 import { UsageError } from "./errors.js";
-import { parseNanoseconds } from "./io/time.js";
+import { parseDuration, parseTime } from "./io/time.js";
 
-/** A peer id argument (base58btc, or a CIDv1 libp2p-key normalized to base58btc). */
-export function peerArg(name: string): (text: string) => PeerId {
-  return (text) => {
-    try {
-      return PeerId.parse(text);
-    } catch (error) {
-      if (error instanceof InvalidPeerId) throw new UsageError(error.message, name);
-      throw error;
-    }
-  };
+/** Trims pasted whitespace and takes the id out of a `/…/p2p/<id>` multiaddr. */
+export function tidyPeerText(text: string): string {
+  const trimmed = text.trim();
+  const p2p = /\/(?:p2p|ipfs)\/([^/\s]+)/.exec(trimmed);
+  return p2p?.[1] ?? trimmed;
 }
 
-/** A variadic peer argument: collects parsed peers into an array. */
-export function peersArg(name: string): (text: string, previous: PeerId[] | undefined) => PeerId[] {
-  const one = peerArg(name);
-  return (text, previous) => [...(previous ?? []), one(text)];
+/** A peer argument: tidied text, resolved against the snapshot once it is loaded (commands/resolve.ts). */
+export function peerArg(): (text: string) => string {
+  return (text) => tidyPeerText(text);
 }
 
-/** A TIME or DUR value in nanoseconds. */
-export function nanosecondsArg(name: string): (text: string) => bigint {
-  return (text) => parseNanoseconds(text, name);
+/** A variadic peer argument: collects tidied texts into an array. */
+export function peersArg(): (text: string, previous: string[] | undefined) => string[] {
+  return (text, previous) => [...(previous ?? []), tidyPeerText(text)];
+}
+
+/** A DUR value in nanoseconds (a unit required). */
+export function durationArg(name: string): (text: string) => bigint {
+  return (text) => parseDuration(text, name);
+}
+
+/** A TIME value in nanoseconds (nanoseconds, an RFC 3339 date, or now). */
+export function timeArg(name: string): (text: string) => bigint {
+  return (text) => parseTime(text, name);
 }
 
 /** `--at TIME` as an absolute event time. */
 export function atArg(text: string): TimeSpec {
-  return { kind: "at", ns: parseNanoseconds(text, "--at") };
+  return { kind: "at", ns: parseTime(text, "--at") };
 }
 
 /** `--after DUR` as an event time relative to the snapshot clock. */
 export function afterArg(text: string): TimeSpec {
-  return { kind: "after", ns: parseNanoseconds(text, "--after") };
+  return { kind: "after", ns: parseDuration(text, "--after") };
 }
 
 /** A whole number in `min..max` (u32 by default). */
@@ -61,7 +63,7 @@ export function hostBackoffArg(text: string): { baseNs?: bigint; maxDelayNs?: bi
   }
   const [base = "", max = ""] = parts.map((part) => part.trim());
   return {
-    ...(base === "" ? {} : { baseNs: parseNanoseconds(base, "--host-backoff base") }),
-    ...(max === "" ? {} : { maxDelayNs: parseNanoseconds(max, "--host-backoff max") }),
+    ...(base === "" ? {} : { baseNs: parseDuration(base, "--host-backoff base") }),
+    ...(max === "" ? {} : { maxDelayNs: parseDuration(max, "--host-backoff max") }),
   };
 }

@@ -1,9 +1,21 @@
 /** What a command module receives and returns: the contract between `main` and `commands/`. */
 import type { ChalkInstance } from "chalk";
 import type { FrameworkFields } from "../snapshot/framework-json.js";
-import type { Holds, SnapshotKind } from "../snapshot/kinds.js";
-import type { Snapshot, SnapshotWarning } from "../snapshot/model.js";
+import type { Holds, OpenedSnapshot, SnapshotKind } from "../snapshot/kinds.js";
+import type { Snapshot } from "../snapshot/model.js";
 import type { NodeInfo } from "../snapshot/node.js";
+
+/** The process surface `execute` uses; tests pass their own. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly stderr: NodeJS.WritableStream;
+  readonly stdin: AsyncIterable<Uint8Array | string>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Told the name of each file written, so that a later output fault can say the snapshot was. */
+  readonly onWritten?: (file: string) => void;
+  /** Ends `inspect --watch` (tests); the real process uses Ctrl-C. */
+  readonly stop?: AbortSignal;
+}
 
 /** An event time as given on the command line: absolute (`--at`) or relative to the clock (`--after`). */
 export type TimeSpec = { readonly kind: "at"; readonly ns: bigint } | { readonly kind: "after"; readonly ns: bigint };
@@ -20,8 +32,6 @@ export interface CommandContext {
   readonly kind: SnapshotKind;
   /** Which node the snapshot belongs to, when the file says (a node snapshot). */
   readonly node?: NodeInfo;
-  /** What loading found (clamps, skipped entries), each with its path in the file. */
-  readonly loadFindings: readonly SnapshotWarning[];
   /** The file's own FrameworkSnapshot fields besides the governor (none for a bbgov snapshot), for export. */
   readonly frameworkFields?: () => FrameworkFields;
   /**
@@ -33,9 +43,34 @@ export interface CommandContext {
   loadCommand(name: string): Promise<CommandModule>;
 }
 
+/**
+ * The context of a command on a snapshot as opened (or on a fresh one for
+ * init, import and completion: a bbgov snapshot that holds everything).
+ */
+export function commandContext(
+  snapshot: Snapshot,
+  source: string,
+  opened: OpenedSnapshot | undefined,
+  loadCommand: (name: string) => Promise<CommandModule>,
+  drawing?: () => Promise<Ui>,
+): CommandContext {
+  return {
+    snapshot,
+    source,
+    holds: opened?.holds ?? { clock: true, backoffSchedule: true },
+    kind: opened?.kind ?? "bbgov-json",
+    ...(opened?.node === undefined ? {} : { node: opened.node }),
+    ...(opened === undefined ? {} : { frameworkFields: () => opened.frameworkFields() }),
+    ...(drawing === undefined ? {} : { drawing }),
+    loadCommand,
+  };
+}
+
 /** How a report is drawn for people. */
 export interface Ui {
   readonly chalk: ChalkInstance;
+  /** Columns the output may take (the terminal's width); undefined: unlimited (pipes, --no-trunc). */
+  readonly width?: number;
 }
 
 /** What a command did: data for `--json`, a renderer for people, and its exit code. */
@@ -46,8 +81,8 @@ export interface Report {
   render(ui: Ui): string;
   /** Non-fatal findings, printed on standard error as `bbgov: warning: ...`. */
   readonly warnings: readonly string[];
-  /** 0, or 1 for a negative answer (`check` denied, `diff` differs). */
-  readonly exitCode: 0 | 1;
+  /** 0, 1 for a negative answer (`check` denied, `diff` differs), 2 for a report of errors (`validate`). */
+  readonly exitCode: 0 | 1 | 2;
   /**
    * The command's product as exact text (an export, a completion script, NDJSON):
    * printed as it is, with or without --json, to standard output or `--out`.
@@ -69,7 +104,7 @@ export interface CommandModule {
 export function report(
   json: Record<string, unknown>,
   render: (ui: Ui) => string,
-  extra: { warnings?: readonly string[]; exitCode?: 0 | 1; output?: string; changed?: boolean } = {},
+  extra: { warnings?: readonly string[]; exitCode?: 0 | 1 | 2; output?: string; changed?: boolean } = {},
 ): Report {
   return {
     json,

@@ -11,18 +11,21 @@ import { encodeSnapshotBytes } from "../snapshot/encode.js";
 import { openSnapshot, type OpenedSnapshot, type SnapshotInput } from "../snapshot/kinds.js";
 import { emptySnapshot, SnapshotError, type Snapshot } from "../snapshot/model.js";
 import { loadCommand } from "./commands/index.js";
-import type { CommandModule, Report, Ui } from "./context.js";
+import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
+import { commandContext, type CliIo, type CommandModule, type Report, type Ui } from "./context.js";
 import { ApplyScriptErrors, IoError, UsageError } from "./errors.js";
 import { scriptLines } from "./io/lines.js";
 import type { HeldLock } from "./io/lock.js";
 import {
   displayName,
   exists,
+  existsAsFile,
   identityOf,
   ioError,
   isEncodingOf,
   readBytes,
   resolveTarget,
+  sameFile,
   sameIdentity,
   STDIO,
   textOf,
@@ -31,20 +34,13 @@ import {
   type FileIdentity,
   type WriteTarget,
 } from "./io/store.js";
+import { outputWidth } from "./io/terminal.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
 import { renderJson } from "./render/json.js";
 import { sanitize } from "./render/sanitize.js";
 import { packageVersion } from "./version.js";
 
-/** The process surface `execute` uses; tests pass their own. */
-export interface CliIo {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stderr: NodeJS.WritableStream;
-  readonly stdin: AsyncIterable<Uint8Array | string>;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Told the name of each file written, so that a later output fault can say the snapshot was. */
-  readonly onWritten?: (file: string) => void;
-}
+export type { CliIo } from "./context.js";
 
 /** Exit codes of the contract. */
 export const EXIT = { ok: 0, negative: 1, error: 2 } as const;
@@ -114,7 +110,7 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
     "shell",
     packageVersion(),
     // Commander writes to stderr only the help it shows when no command is given; we say one line instead.
-    { writeOut: (text) => io.stdout.write(text), writeErr: () => {} },
+    { writeOut: (text) => io.stdout.write(text), writeErr: () => {}, helpWidth: outputWidth(io.stdout, io.env) ?? 80 },
     (parsed) => {
       invocation = parsed;
     },
@@ -126,7 +122,12 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
     // `bbgov help` exits 0; no command at all is a usage error, in one line like every error.
     if (error.code === "commander.help") {
       if (error.exitCode === 0) return EXIT.ok;
+      const asked = argv[argv.indexOf("help") + 1];
+      if (argv.includes("help") && asked !== undefined) throw unknownCommand(asked);
       throw new UsageError("no command given", "see bbgov --help");
+    }
+    if (error.code === "commander.unknownCommand") {
+      throw unknownCommand(/'([^']*)'/.exec(error.message)?.[1] ?? "");
     }
     const usage = usageFromCommander(error, helpHint(argv));
     if (usage === undefined) return EXIT.ok;
@@ -145,6 +146,8 @@ interface Globals {
   readonly color: boolean;
   /** The host's backoff schedule, for snapshot kinds that do not store one. */
   readonly hostBackoff: Partial<BackoffConfig> | undefined;
+  /** Fit the output to the terminal (false with --no-trunc). */
+  readonly trunc: boolean;
 }
 
 function readGlobals(invocation: Invocation, env: CliIo["env"]): Globals {
@@ -158,6 +161,7 @@ function readGlobals(invocation: Invocation, env: CliIo["env"]): Globals {
     quiet: g.quiet === true,
     color: g.color !== false,
     hostBackoff: g.hostBackoff as Partial<BackoffConfig> | undefined,
+    trunc: g.trunc !== false,
   };
 }
 
@@ -168,7 +172,9 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   if (!spec.mutates && !spec.writesOut && globals.out !== undefined) {
     throw new UsageError(`--out is for commands that write a file; ${spec.name} only reads`, "--out");
   }
+  await refuseUnrelatedOut(invocation, globals);
   const commandModule = await loadCommand(spec.name);
+  if (invocation.options.watch === true) return watchCommand(invocation, globals, io, commandModule);
   const args = await readFileArgument(invocation, globals, io);
   const target = globals.out ?? source;
   // The target is resolved once: the lock guards that path and the write goes there, whatever links change meanwhile.
@@ -197,7 +203,10 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
       ? undefined
       : async (): Promise<Ui> => {
           const { colorLevel, makeChalk } = await import("./render/color.js");
-          return { chalk: makeChalk(colorLevel(io.env, globals.color, reportStream === io.stdout && io.stdout.isTTY === true)) };
+          const chalk = makeChalk(colorLevel(io.env, globals.color, reportStream === io.stdout && io.stdout.isTTY === true));
+          // Fit the output to the terminal unless --no-trunc (a pipe is unlimited unless COLUMNS says otherwise).
+          const width = globals.trunc ? outputWidth(reportStream === io.stdout ? io.stdout : {}, io.env) : undefined;
+          return { chalk, ...(width === undefined ? {} : { width }) };
         };
   let outcome: { report: Report; written: boolean; loadWarnings: string[] };
   try {
@@ -210,8 +219,7 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   }
   const { report, written, loadWarnings } = outcome;
 
-  // A command that reports what loading found (validate) has it in its own report.
-  const warnings = [...(spec.reportsLoadFindings === true ? [] : loadWarnings), ...report.warnings];
+  const warnings = [...loadWarnings, ...report.warnings];
   if (report.output !== undefined && !spec.mutates) {
     if (globals.out !== undefined && globals.out !== STDIO) {
       await writeTextAtomic(globals.out, report.output);
@@ -245,7 +253,14 @@ async function loadRunWrite(
   let spare: Uint8Array | undefined; // the buffer the snapshot was read into: a new JSON one is encoded into it
   let snapshot: Snapshot;
   const loadWarnings: string[] = [];
-  if (spec.snapshot === "create" || spec.snapshot === "none") {
+  let commandArgs = args;
+  if (spec.snapshot === "raw") {
+    // The command judges the file itself: a broken file is its subject, not an error of loading.
+    snapshot = emptySnapshot();
+    const { bytes } = await readBytes(source, io.stdin, "the snapshot");
+    const input: SnapshotInput = { bytes, text: () => textOf(bytes, source), isEncodingOf };
+    commandArgs = [{ input, source: displayName(source), hostBackoff: globals.hostBackoff }, ...args];
+  } else if (spec.snapshot === "create" || spec.snapshot === "none") {
     snapshot = emptySnapshot();
     if (spec.snapshot === "create" && target !== STDIO && invocation.options.force !== true && (await exists(target))) {
       throw new UsageError(`${target} already exists; add --force to replace it`, spec.name);
@@ -265,18 +280,9 @@ async function loadRunWrite(
   if (globals.hostBackoff !== undefined && (opened?.holds.backoffSchedule ?? true)) {
     loadWarnings.push(`--host-backoff ignored: ${displayName(source)} stores its own backoff schedule (see bbgov backoff)`);
   }
-  const ctx = {
-    snapshot,
-    source: displayName(source),
-    holds: opened?.holds ?? { clock: true, backoffSchedule: true },
-    kind: opened?.kind ?? "bbgov-json",
-    ...(opened?.node === undefined ? {} : { node: opened.node }),
-    ...(opened === undefined ? {} : { frameworkFields: () => opened.frameworkFields() }),
-    loadFindings: (opened?.warnings ?? []).map((w) => ({ path: `${displayName(source)}: ${w.path}`, message: w.message })),
-    ...(drawing === undefined ? {} : { drawing }),
-    loadCommand,
-  };
-  const report = await commandModule.execute(ctx, args, invocation.options);
+  const ctx = commandContext(snapshot, displayName(source), opened, loadCommand, drawing);
+  const resolved = resolvePeerArgs(spec.args, commandArgs, snapshot);
+  const report = withNotices(await commandModule.execute(ctx, resolved.args, invocation.options), resolved.notices);
   let written = false;
   if (spec.mutates) {
     const bytes = opened === undefined ? encodeSnapshotBytes(snapshot) : opened.encode(spare);
@@ -288,6 +294,47 @@ async function loadRunWrite(
     }
   }
   return { report, written, loadWarnings };
+}
+
+/** `inspect --watch`: the watch loop (loaded on use), ended by io.stop or Ctrl-C. */
+async function watchCommand(invocation: Invocation, globals: Globals, io: CliIo, commandModule: CommandModule): Promise<number> {
+  const format = invocation.options.format as string | undefined;
+  if (globals.json || (format !== undefined && format !== "table" && format !== "wide")) {
+    throw new UsageError("--watch draws tables for a terminal; use it without --json or --format json/ndjson/tsv", "--watch");
+  }
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  io.stop?.addEventListener("abort", onSignal, { once: true });
+  if (io.stop === undefined) process.once("SIGINT", onSignal);
+  try {
+    const { watch } = await import("./watch.js");
+    return await watch(
+      {
+        file: globals.snapshotPath,
+        source: displayName(globals.snapshotPath),
+        args: invocation.args,
+        argSpecs: invocation.spec.args,
+        options: invocation.options,
+        intervalNs: (invocation.options.interval as bigint | undefined) ?? 1_000_000_000n,
+        color: globals.color,
+        commandModule,
+        stop: controller.signal,
+      },
+      io,
+    );
+  } finally {
+    process.off("SIGINT", onSignal);
+  }
+}
+
+/** `-o FILE` replaces an existing file only with --force, unless it is the snapshot itself (init and import check their own). */
+async function refuseUnrelatedOut(invocation: Invocation, globals: Globals): Promise<void> {
+  const out = globals.out;
+  if (out === undefined || out === STDIO || globals.dryRun || invocation.options.force === true) return;
+  if (invocation.spec.snapshot === "create") return;
+  if ((await existsAsFile(out)) && !(await sameFile(out, globals.snapshotPath))) {
+    throw new UsageError(`${out} already exists; add --force to replace it`, "--out");
+  }
 }
 
 const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -366,6 +413,31 @@ export function errorLine(error: unknown, env: CliIo["env"]): string {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const detail = debug && error instanceof Error && error.stack ? `\n${error.stack}` : "";
   return `bbgov: internal error: ${sanitize(message.split("\n")[0] ?? "")} (a bug in bbgov; rerun with BBGOV_DEBUG=1 for the stack trace)${detail}`;
+}
+
+/** `unknown command 'insp' (did you mean inspect?)`: a prefix first, then the closest spelling. */
+function unknownCommand(word: string): UsageError {
+  const names = COMMANDS.map((spec) => spec.name);
+  const byPrefix = word === "" ? [] : names.filter((name) => name.startsWith(word));
+  const close = names.filter((name) => editDistance(name, word) <= Math.max(1, Math.floor(name.length / 3)));
+  const guesses = byPrefix.length > 0 ? byPrefix : close;
+  const hint = guesses.length === 0 ? "" : ` (did you mean ${guesses.join(" or ")}?)`;
+  return new UsageError(`unknown command '${word}'${hint}`, "see bbgov --help");
+}
+
+/** Levenshtein distance with transpositions, for command suggestions. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = rows[i] as number[];
+      const above = rows[i - 1] as number[];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((above[j] as number) + 1, (row[j - 1] as number) + 1, (above[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j] as number, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+    }
+  }
+  return (rows[a.length] as number[])[b.length] as number;
 }
 
 function helpHint(argv: readonly string[]): string {

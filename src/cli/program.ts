@@ -6,9 +6,9 @@
  * executes, so parsing stays separate from loading and writing.
  */
 import { Argument, Command, CommanderError, Option } from "commander";
-import { afterArg, atArg, hostBackoffArg, integerArg, nanosecondsArg, peerArg, peersArg } from "./args.js";
+import { afterArg, atArg, durationArg, hostBackoffArg, integerArg, peerArg, peersArg, timeArg } from "./args.js";
 import { UsageError } from "./errors.js";
-import { TIME_SYNTAX } from "./io/time.js";
+import { DUR_SYNTAX, TIME_SYNTAX } from "./io/time.js";
 
 /** One option of a command, as data. */
 export interface OptionSpec {
@@ -28,6 +28,8 @@ export interface ArgumentSpec {
   readonly parse?: (text: string, previous: never) => unknown;
   /** The only values accepted (checked by commander, offered by completion). */
   readonly choices?: readonly string[];
+  /** A peer (or peers): resolved against the loaded snapshot before the command runs. */
+  readonly peer?: "one" | "many";
 }
 
 /** One command, as data. */
@@ -49,11 +51,10 @@ export interface CommandSpec {
   /**
    * Where the command's snapshot comes from: `load` (the default) reads `-s`;
    * `create` starts from an empty one and refuses to replace a file without
-   * --force (init, import); `none` needs no snapshot at all (completion).
+   * --force (init, import); `none` needs no snapshot at all (completion);
+   * `raw` hands the command the file's content to judge itself (validate).
    */
-  readonly snapshot?: "load" | "create" | "none";
-  /** The command reports what loading found (clamps, skipped entries) itself, so `main` does not repeat them as warnings. */
-  readonly reportsLoadFindings?: boolean;
+  readonly snapshot?: "load" | "create" | "none" | "raw";
   /** A read-only command whose product (`Report.output`) `--out` may send to a file (export). */
   readonly writesOut?: boolean;
 }
@@ -68,7 +69,7 @@ export interface Invocation {
 
 const at: OptionSpec = { flags: "--at <time>", description: "when the event happens (absolute TIME)", parse: atArg, conflicts: ["after"] };
 const after: OptionSpec = { flags: "--after <dur>", description: "when the event happens: the snapshot clock + DUR", parse: afterArg };
-const PEER = "a peer id (base58btc, or CIDv1 libp2p-key)";
+const PEER = "a peer id, a unique prefix of a known one, its short form (12D3KooW…a7Ci4) or a /p2p/ address";
 
 /** Sort keys of `inspect --sort`. */
 export const SORT_KEYS = ["peer", "failures", "last-event", "next-retry", "attempts"] as const;
@@ -81,12 +82,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: [],
     options: [
       { flags: "--threshold <n>", description: "failure threshold (default 5; 0 becomes 1)", parse: integerArg("--threshold") },
-      { flags: "--backoff-base <dur>", description: "backoff base delay (default 10ms)", parse: nanosecondsArg("--backoff-base") },
-      { flags: "--backoff-max <dur>", description: "backoff maximum delay (default 60s)", parse: nanosecondsArg("--backoff-max") },
-      { flags: "--clock <time>", description: "the snapshot clock (default 0)", parse: nanosecondsArg("--clock") },
+      { flags: "--backoff-base <dur>", description: "backoff base delay (default 10ms)", parse: durationArg("--backoff-base") },
+      { flags: "--backoff-max <dur>", description: "backoff maximum delay (default 60s)", parse: durationArg("--backoff-max") },
+      { flags: "--clock <time>", description: "the snapshot clock (default 0)", parse: timeArg("--clock") },
       { flags: "--force", description: "replace an existing snapshot" },
     ],
-    examples: ["bbgov init", "bbgov -s node1.json init --threshold 3 --backoff-base 50ms --backoff-max 2m", "bbgov -s - init --clock 1764000000000000000 > fresh.json"],
+    examples: ["bbgov init", "bbgov -s node1.json init --threshold 3 --backoff-base 50ms --backoff-max 2m", "bbgov -s fresh.json init --clock 2025-11-24T16:00:00Z"],
     mutates: true,
     inApply: false,
     snapshot: "create",
@@ -94,13 +95,22 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "inspect",
     summary: "show the policy and every peer's health, backoff and decisions (read-only)",
-    args: [{ syntax: "[peer...]", description: `only these peers: ${PEER}`, parse: peersArg("argument PEER") }],
+    args: [{ syntax: "[peer...]", description: `only these peers: ${PEER}`, parse: peersArg(), peer: "many" }],
     options: [
       { flags: "--down", description: "only peers marked down" },
       { flags: "--blocked", description: "only blocklisted peers" },
+      { flags: "--cooling", description: "only peers backing off (next retry after now)" },
+      { flags: "--denied", description: "only peers denied inbound or outbound now" },
+      { flags: "--allowlisted", description: "only allowlisted peers" },
+      { flags: "--unknown", description: "only the given peers the snapshot has never seen" },
+      { flags: "--reverse", description: "reverse the order of the rows" },
+      { flags: "--watch", description: "redraw whenever the snapshot file changes (Ctrl-C quits)" },
+      { flags: "--interval <dur>", description: "with --watch: how often to look at the file (default 1s)", parse: durationArg("--interval") },
       { flags: "--sort <key>", description: "order of the rows", choices: SORT_KEYS, defaultValue: "peer" },
       { flags: "--limit <n>", description: "at most N rows", parse: integerArg("--limit", 1) },
-      { flags: "--format <format>", description: "table, wide (absolute ns times, list flags), json (same as --json) or ndjson (one peer per line)", choices: ["table", "wide", "json", "ndjson"], defaultValue: "table" },
+      { ...at, description: "decisions and times as at TIME instead of the clock" },
+      { ...after, description: "decisions and times as at the clock + DUR" },
+      { flags: "--format <format>", description: "table, wide (everything: absolute ns times, list flags, whole ids), json (same as --json), ndjson (one peer per line) or tsv (tab-separated, for awk and cut)", choices: ["table", "wide", "json", "ndjson", "tsv"], defaultValue: "table" },
     ],
     examples: ["bbgov inspect", "bbgov inspect --down --sort failures", "bbgov --json inspect 16uZAbWC1AJvL | jq '.peers[0].outbound'"],
     mutates: false,
@@ -109,7 +119,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "block",
     summary: "add peers to the blocklist",
-    args: [{ syntax: "<peer...>", description: PEER, parse: peersArg("argument PEER") }],
+    args: [{ syntax: "<peer...>", description: PEER, parse: peersArg(), peer: "many" }],
     options: [],
     examples: ["bbgov block QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N", "bbgov --dry-run block 16uZAbWC1AJvL 16uZAbWC1AJvM"],
     mutates: true,
@@ -118,7 +128,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "unblock",
     summary: "remove peers from the blocklist",
-    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg("argument PEER") }],
+    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg(), peer: "many" }],
     options: [{ flags: "--all", description: "empty the blocklist" }],
     examples: ["bbgov unblock 16uZAbWC1AJvL", "bbgov unblock --all"],
     mutates: true,
@@ -126,17 +136,20 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "allow",
-    summary: "add peers to the allowlist (creating it when the policy is open)",
-    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg("argument PEER") }],
-    options: [{ flags: "--open", description: "drop the allowlist: the open policy admits everyone" }],
-    examples: ["bbgov allow 16uZAbWC1AJvL 16uZAbWC1AJvM", "bbgov allow --open"],
+    summary: "add peers to the allowlist (on an open policy only with --restrict)",
+    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg(), peer: "many" }],
+    options: [
+      { flags: "--restrict", description: "create the allowlist on an open policy: every other peer is then denied", conflicts: ["open"] },
+      { flags: "--open", description: "drop the allowlist: the open policy admits everyone" },
+    ],
+    examples: ["bbgov allow --restrict 16uZAbWC1AJvL 16uZAbWC1AJvM", "bbgov allow 16uZAbWC1AJvN", "bbgov allow --open"],
     mutates: true,
     inApply: true,
   },
   {
     name: "disallow",
     summary: "remove peers from the allowlist",
-    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg("argument PEER") }],
+    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg(), peer: "many" }],
     options: [{ flags: "--all", description: "empty the allowlist (nobody is admitted)" }],
     examples: ["bbgov disallow 16uZAbWC1AJvM", "bbgov disallow --all"],
     mutates: true,
@@ -145,10 +158,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "fail",
     summary: "record send failures: the failure-streak simulator",
-    args: [{ syntax: "<peer>", description: PEER, parse: peerArg("argument PEER") }],
+    args: [{ syntax: "<peer>", description: PEER, parse: peerArg(), peer: "one" }],
     options: [
       { flags: "--times <n>", description: "number of failures (1 to 1000000)", parse: integerArg("--times", 1, 1_000_000), defaultValue: 1 },
-      { flags: "--every <dur>", description: "time between failures (default 0)", parse: nanosecondsArg("--every") },
+      { flags: "--every <dur>", description: "time between failures (default 0)", parse: durationArg("--every") },
+      { flags: "--all-rows", description: "print every failure's row (a long streak shows the first, transitions and last)" },
       at,
       after,
     ],
@@ -159,7 +173,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "succeed",
     summary: "record a successful send",
-    args: [{ syntax: "<peer>", description: PEER, parse: peerArg("argument PEER") }],
+    args: [{ syntax: "<peer>", description: PEER, parse: peerArg(), peer: "one" }],
     options: [at, after],
     examples: ["bbgov succeed 16uZAbWC1AJvL", "bbgov succeed 16uZAbWC1AJvL --after 30s"],
     mutates: true,
@@ -169,8 +183,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "advise",
     summary: "record a peer's back-off notice (advisory on the table, failure on the governor)",
     args: [
-      { syntax: "<peer>", description: PEER, parse: peerArg("argument PEER") },
-      { syntax: "<dur>", description: "the back-off the peer asks for (capped at the max delay)", parse: nanosecondsArg("argument DUR") },
+      { syntax: "<peer>", description: PEER, parse: peerArg(), peer: "one" },
+      { syntax: "<dur>", description: "the back-off the peer asks for (capped at the max delay)", parse: durationArg("argument DUR") },
     ],
     options: [at, after],
     examples: ["bbgov advise 16uZAbWC1AJvL 5s", "bbgov advise 16uZAbWC1AJvL 250ms --at 1764000000000000000"],
@@ -180,7 +194,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "check",
     summary: "would a message pass? exit 0 allowed, 1 denied (read-only)",
-    args: [{ syntax: "<peer>", description: PEER, parse: peerArg("argument PEER") }],
+    args: [{ syntax: "<peer>", description: PEER, parse: peerArg(), peer: "one" }],
     options: [
       { flags: "--inbound", description: "only the inbound decision", conflicts: ["outbound"] },
       { flags: "--outbound", description: "only the outbound decision" },
@@ -205,8 +219,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "show or set the backoff schedule, or print its plan",
     args: [],
     options: [
-      { flags: "--base <dur>", description: "base delay (0 becomes 1 ns)", parse: nanosecondsArg("--base") },
-      { flags: "--max <dur>", description: "maximum delay (0 becomes 1 ns)", parse: nanosecondsArg("--max") },
+      { flags: "--base <dur>", description: "base delay (0 becomes 1 ns)", parse: durationArg("--base") },
+      { flags: "--max <dur>", description: "maximum delay (0 becomes 1 ns)", parse: durationArg("--max") },
       { flags: "--plan", description: "print the schedule: attempt, delay, cumulative time" },
       { flags: "--attempts <n>", description: "rows of the plan (default: until the cap, at most 64)", parse: integerArg("--attempts", 1, 10_000) },
     ],
@@ -219,8 +233,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "show or move the snapshot clock",
     args: [],
     options: [
-      { flags: "--set <time>", description: "set the clock to TIME", parse: nanosecondsArg("--set"), conflicts: ["advance"] },
-      { flags: "--advance <dur>", description: "move the clock forward by DUR", parse: nanosecondsArg("--advance") },
+      { flags: "--set <time>", description: "set the clock to TIME", parse: timeArg("--set"), conflicts: ["advance"] },
+      { flags: "--advance <dur>", description: "move the clock forward by DUR", parse: durationArg("--advance") },
     ],
     examples: ["bbgov clock", "bbgov clock --advance 90s", "bbgov clock --set 1764000000000000000"],
     mutates: true,
@@ -229,7 +243,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "reset",
     summary: "forget peers' health and backoff entries",
-    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg("argument PEER") }],
+    args: [{ syntax: "[peer...]", description: PEER, parse: peersArg(), peer: "many" }],
     options: [{ flags: "--all", description: "forget every peer's health and backoff" }],
     examples: ["bbgov reset 16uZAbWC1AJvL", "bbgov reset --all"],
     mutates: true,
@@ -237,13 +251,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "validate",
-    summary: "check the snapshot fully: exit 0 valid, 2 invalid (read-only)",
+    summary: "check the snapshot fully and report every problem: exit 0 valid, 2 invalid (read-only)",
     args: [],
-    options: [],
-    examples: ["bbgov -s node1.json validate", "for f in snapshots/*.json; do bbgov -q -s \"$f\" validate || echo \"$f is broken\"; done"],
+    options: [{ flags: "--all", description: "list every error (default: the first 50, and how many more)" }],
+    examples: ["bbgov -s node1.json validate", "bbgov --json validate | jq -r '.errors[].path'", "for f in snapshots/*.json; do bbgov -q -s \"$f\" validate || echo \"$f is broken\"; done"],
     mutates: false,
     inApply: false,
-    reportsLoadFindings: true,
+    snapshot: "raw",
   },
   {
     name: "diff",
@@ -273,9 +287,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--from <kind>", description: "the input kind (default: recognised from the content)", choices: ["auto", "node-snapshot", "framework-json"], defaultValue: "auto" },
       { flags: "--strict", description: "refuse a file with entries whose peer bytes do not parse (by default they are skipped, as upstream's restore does, and reported)" },
       { flags: "--skip-invalid", description: "skip entries whose peer bytes do not parse (the default; kept for old scripts)" },
-      { flags: "--clock <time>", description: "the snapshot clock (default: the latest event time in the file)", parse: nanosecondsArg("--clock") },
-      { flags: "--backoff-base <dur>", description: "backoff base delay, not in the upstream snapshot (default 10ms)", parse: nanosecondsArg("--backoff-base") },
-      { flags: "--backoff-max <dur>", description: "backoff maximum delay, not in the upstream snapshot (default 60s)", parse: nanosecondsArg("--backoff-max") },
+      { flags: "--clock <time>", description: "the snapshot clock (default: the latest event time in the file)", parse: timeArg("--clock") },
+      { flags: "--backoff-base <dur>", description: "backoff base delay, not in the upstream snapshot (default 10ms)", parse: durationArg("--backoff-base") },
+      { flags: "--backoff-max <dur>", description: "backoff maximum delay, not in the upstream snapshot (default 60s)", parse: durationArg("--backoff-max") },
       { flags: "--force", description: "replace an existing snapshot" },
     ],
     examples: ["bbgov -s governor.json import node-7.snap", "bbgov -s node1.json import framework-snapshot.json", "bbgov -s a.json export | bbgov -s b.json import -"],
@@ -296,7 +310,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         defaultValue: "framework-json",
       },
     ],
-    examples: ["bbgov export > framework.json", "bbgov -s node-7.snap export --to framework-json -o framework.json", "bbgov -s node-7.snap export --to bbgov-json -o governor.json"],
+    examples: ["bbgov export -o framework.json", "bbgov -s node-7.snap export --to framework-json -o framework.json", "bbgov -s node-7.snap export --to bbgov-json -o governor.json"],
     mutates: false,
     inApply: false,
     writesOut: true,
@@ -312,12 +326,22 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
     ],
     options: [],
-    examples: ["source <(bbgov completion bash)", 'bbgov completion zsh > "${fpath[1]}/_bbgov"', "bbgov completion fish > ~/.config/fish/completions/bbgov.fish"],
+    examples: ["source <(bbgov completion bash)", 'bbgov -o "${fpath[1]}/_bbgov" completion zsh', "bbgov -o ~/.config/fish/completions/bbgov.fish completion fish"],
     mutates: false,
     inApply: false,
+    writesOut: true,
     snapshot: "none",
   },
 ];
+
+/** `--force` of the commands that write: replace an existing file named by --out. */
+export const FORCE_OUT: OptionSpec = { flags: "--force", description: "with -o: replace an existing file" };
+
+/** Options a command gets beyond its own: `--force` for every command that can write a file (to replace one in the way). */
+export function extraOptions(spec: CommandSpec): OptionSpec[] {
+  const writes = spec.mutates || spec.writesOut === true;
+  return writes && !spec.options.some((option) => option.flags === "--force") ? [FORCE_OUT] : [];
+}
 
 /** The global options, declared once (commander adds `-h, --help`). */
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
@@ -330,13 +354,14 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     description: "the host's backoff schedule, for node and framework snapshots, which do not store one (default 10ms,60s)",
     parse: hostBackoffArg,
   },
-  { flags: "--lock-timeout <dur>", description: "how long to wait for another writer's lock (default 10s)", parse: nanosecondsArg("--lock-timeout") },
+  { flags: "--lock-timeout <dur>", description: "how long to wait for another writer's lock (default 10s)", parse: durationArg("--lock-timeout") },
   { flags: "--no-color", description: "no colours (also NO_COLOR=1)" },
+  { flags: "--no-trunc", description: "never shorten to fit the terminal: whole peer ids, every column" },
   { flags: "-q, --quiet", description: "print nothing but errors and the JSON document; exit codes still tell" },
 ];
 
 const GLOBAL_HELP = `
-Times: TIME and DUR are ${TIME_SYNTAX}.
+Times: DUR is ${DUR_SYNTAX};\nTIME is ${TIME_SYNTAX}.
 Events happen at the snapshot clock unless --at TIME or --after DUR says otherwise.
 
 Exit codes: 0 success, 1 a negative answer (check denied, diff differs), 2 any error.
@@ -351,10 +376,44 @@ Examples:
     EOF
 `;
 
+/** Whether a command has a TIME or DUR value, whose syntax its help then explains. */
+function takesTime(spec: CommandSpec): boolean {
+  return [...spec.options.map((option) => option.flags), ...spec.args.map((arg) => arg.syntax)].some((text) => /<(dur|time)>/.test(text));
+}
+
+const COMMAND_HELP_FOOTER = `
+Times: DUR is ${DUR_SYNTAX}; TIME is ${TIME_SYNTAX}.
+`;
+
+// Commander wraps a description only when this many columns are left for it; ours are short words.
+const MIN_WIDTH_TO_WRAP = 20;
+
 /** Where commander's own output (help, version, its errors) goes. */
 export interface ProgramOutput {
   writeOut(text: string): void;
   writeErr(text: string): void;
+  /** Columns help may take (default 80). */
+  readonly helpWidth?: number;
+}
+
+/** Wraps each paragraph line of `text` at `width` between words; indented lines (examples) stay whole. */
+export function wrapText(text: string, width: number): string {
+  return text
+    .split("\n")
+    .map((line) => {
+      if (line.length <= width || /^\s/.test(line)) return line;
+      const out: string[] = [];
+      let current = "";
+      for (const word of line.split(" ")) {
+        if (current !== "" && current.length + 1 + word.length > width) {
+          out.push(current);
+          current = `  ${word}`;
+        } else current = current === "" ? word : `${current} ${word}`;
+      }
+      out.push(current);
+      return out.join("\n");
+    })
+    .join("\n");
 }
 
 /**
@@ -369,23 +428,29 @@ export function buildProgram(
   onInvoke: (invocation: Invocation) => void,
 ): Command {
   const program = new Command(mode === "shell" ? "bbgov" : "");
-  program.exitOverride().configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr, outputError: () => {} });
+  const helpWidth = output.helpWidth ?? 80;
+  const outputConfig = { writeOut: output.writeOut, writeErr: output.writeErr, outputError: () => {}, getOutHelpWidth: () => helpWidth };
+  program.exitOverride().configureOutput(outputConfig);
   if (mode === "shell") {
     program
       .description("Inspect and edit bytesandbrains PeerGovernor snapshots; simulate failure streaks.")
       .version(version, "-V, --version", "print the version")
       .helpOption("-h, --help", "show help")
-      .addHelpText("after", GLOBAL_HELP)
+      .addHelpText("after", wrapText(GLOBAL_HELP, helpWidth))
+      .configureHelp({ minWidthToWrap: MIN_WIDTH_TO_WRAP })
       .showSuggestionAfterError(true);
     for (const spec of GLOBAL_OPTIONS) program.addOption(toOption(spec));
   }
   for (const spec of COMMANDS) {
     if (mode === "apply" && !spec.inApply) continue;
     const command = program.command(spec.name).description(spec.summary).allowExcessArguments(false);
-    command.exitOverride().configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr, outputError: () => {} });
+    command.exitOverride().configureOutput(outputConfig);
+    // Command help lists the global options too (-s, --json, ...): they work after the command name.
+    if (mode === "shell") command.configureHelp({ showGlobalOptions: true, minWidthToWrap: MIN_WIDTH_TO_WRAP });
     for (const arg of spec.args) command.addArgument(toArgument(arg));
     for (const option of spec.options) command.addOption(toOption(option));
-    command.addHelpText("after", `\nExamples:\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n`);
+    if (mode === "shell") for (const option of extraOptions(spec)) command.addOption(toOption(option));
+    command.addHelpText("after", `\nExamples:\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n${mode === "shell" && takesTime(spec) ? wrapText(COMMAND_HELP_FOOTER, helpWidth) : ""}`);
     command.action((...params: unknown[]) => {
       const cmd = params[params.length - 1] as Command;
       onInvoke({

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { completionScript, SHELLS } from "../../src/cli/completion.js";
 import { execute, type CliIo } from "../../src/cli/main.js";
@@ -106,6 +107,11 @@ describe("bash runs its script", () => {
 
   /** Completions bash offers for the words of a command line (the last one is being typed). */
   function complete(...words: string[]): string[] {
+    return completeWith(process.env.PATH ?? "", ...words);
+  }
+
+  /** The same, with `PATH` set (to find a `bbgov` that answers the peer question). */
+  function completeWith(pathVariable: string, ...words: string[]): string[] {
     const program = [
       `source ${JSON.stringify(file)}`,
       `COMP_WORDS=(bbgov ${words.map((word) => `'${word}'`).join(" ")})`,
@@ -113,7 +119,7 @@ describe("bash runs its script", () => {
       "_bbgov",
       'printf "%s\\n" "${COMPREPLY[@]}"',
     ].join("\n");
-    const result = spawnSync("bash", ["-c", program], { cwd: root, encoding: "utf8" });
+    const result = spawnSync("bash", ["-c", program], { cwd: root, encoding: "utf8", env: { ...process.env, PATH: pathVariable } });
     expect(result.status, result.stderr).toBe(0);
     return result.stdout.split("\n").filter((line) => line !== "");
   }
@@ -137,8 +143,20 @@ describe("bash runs its script", () => {
     expect(complete("completion", "")).toEqual(["bash", "zsh", "fish"]);
     expect(complete("import", "--from", "")).toEqual(["auto", "node-snapshot", "framework-json"]);
     expect(complete("block", "--d")).toEqual(["--dry-run"]);
-    // Peers and durations are not guessed.
-    expect(complete("block", "")).toEqual([]);
+    // Durations are not guessed; peers come from the snapshot (none here: no bbgov on this PATH's snapshot).
     expect(complete("fail", "--every", "")).toEqual([]);
+  });
+
+  it("offers the known peers of the -s snapshot for a PEER (asking the built bbgov)", () => {
+    const shims = fs.mkdtempSync(path.join(root, "bin-"));
+    const bin = fileURLToPath(new URL("../../bin/bbgov.js", import.meta.url));
+    fs.writeFileSync(path.join(shims, "bbgov"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} "$@"\n`, { mode: 0o755 });
+    fs.copyFileSync(fileURLToPath(new URL("../../fixtures/example.json", import.meta.url)), path.join(root, "example.json"));
+    const pathVariable = `${shims}:${process.env.PATH ?? ""}`;
+    expect(completeWith(pathVariable, "-s", "example.json", "block", "12D3KooWJ")).toEqual([
+      "12D3KooWJATkUcKJHbbtK22skXSBCUAtjkCg9z6NVDz3wX4a7Ci4",
+      "12D3KooWJjwFKy17A4DiZTrU3FfbmQNYwhBaKbfG5hB8qqh5ptHD",
+    ]);
+    expect(completeWith(pathVariable, "-s", "example.json", "fail", "QmZ")).toEqual(["QmZnC2FJ3vHT4mJhiTVBPaeEQQYBTZeRtkKHRFmAMtQ6A4"]);
   });
 });

@@ -175,13 +175,17 @@ describe("what a node snapshot cannot hold, and files upstream refuses", () => {
     it(`${name}: every command refuses it as upstream's restore does, nothing written`, async () => {
       const node = copy(name);
       const before = fs.readFileSync(node);
-      for (const args of [["inspect"], ["block", P], ["validate"]]) {
+      for (const args of [["inspect"], ["block", P]]) {
         const result = await cli(["-s", node, ...args]);
         expect(result.status).toBe(2);
         expect(result.stderr).toBe(
           `bbgov: SpecVersionMismatch { got: ${got}, expected: 1 }: upstream's restore refuses this snapshot (${node}: transient.framework.spec_version)\n`,
         );
       }
+      // validate reports the refusal as the file's error, on standard output.
+      const validate = await cli(["-s", node, "validate"]);
+      expect(validate.status).toBe(2);
+      expect(validate.stdout).toContain(`SpecVersionMismatch { got: ${got}, expected: 1 }: upstream's restore refuses this snapshot (transient.framework.spec_version)`);
       expect(fs.readFileSync(node).equals(before)).toBe(true);
     });
   }

@@ -165,13 +165,13 @@ describe("what a write keeps", () => {
     fs.symlinkSync(victim, link);
     if (!asRoot) {
       // Only root can plant a link owned by someone else; one's own link is followed, as the kernel does.
-      expect((await cli(["-s", file, "-q", "-o", link, "block", PEER])).status).toBe(0);
+      expect((await cli(["-s", file, "-q", "-o", link, "block", PEER, "--force"])).status).toBe(0);
       expect(fs.readFileSync(victim, "utf8")).toContain(PEER);
       return;
     }
     fs.lchownSync(link, 65534, 65534);
     const refusal = `bbgov: cannot write the snapshot: refusing to follow the symbolic link ${link}, owned by uid 65534 in a sticky world-writable folder (the kernel's protected_symlinks rule)`;
-    for (const args of [["-o", link, "block", PEER], ["-s", link, "init", "--force"], ["-o", link, "export"]]) {
+    for (const args of [["-o", link, "block", PEER, "--force"], ["-s", link, "init", "--force"], ["-o", link, "export", "--force"]]) {
       const result = await cli(["-s", file, ...args]);
       expect(result.status, args.join(" ")).toBe(2);
       expect(result.stderr).toBe(`${refusal} (${link})\n`);
@@ -179,7 +179,7 @@ describe("what a write keeps", () => {
     expect(fs.readFileSync(victim, "utf8")).toBe("precious\n");
     // The folder's owner's links are followed, as the kernel does.
     fs.chownSync(sticky, 65534, 65534);
-    expect((await cli(["-s", file, "-q", "-o", link, "block", PEER])).status).toBe(0);
+    expect((await cli(["-s", file, "-q", "-o", link, "block", PEER, "--force"])).status).toBe(0);
     expect(fs.readFileSync(victim, "utf8")).toContain(PEER);
   });
 });

@@ -16,6 +16,7 @@ import { report } from "../context.js";
 import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import type { ScriptLines } from "../io/lines.js";
 import { splitWords } from "../io/words.js";
+import { resolvePeerArgs, withNotices } from "./resolve.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "../program.js";
 import { sanitize } from "../render/sanitize.js";
 
@@ -72,7 +73,9 @@ export async function execute(ctx: CommandContext, args: readonly unknown[]): Pr
     }
     let result: Report;
     try {
-      result = await commandModule.execute(ctx, invocation.args, invocation.options);
+      // Peers resolve against the state this line sees, after the lines before it.
+      const resolved = resolvePeerArgs(invocation.spec.args, invocation.args, ctx.snapshot);
+      result = withNotices(await commandModule.execute(ctx, resolved.args, invocation.options), resolved.notices);
     } catch (error) {
       if (!(error instanceof BbgovError)) throw error;
       fail(error);

@@ -4,8 +4,16 @@ import type { PeerId } from "../../core/peer-id.js";
 import type { CommandContext, Report } from "../context.js";
 import { report } from "../context.js";
 import { decisionSentence } from "../render/cells.js";
-import { formatInstant } from "../render/format.js";
+import { fitLine } from "../render/fit.js";
+import { formatDate, formatInstant, looksLikeEpoch } from "../render/format.js";
+import { shortPeerNames } from "../render/peer.js";
 import { decisionJson, eventTime } from "./common.js";
+import { knownPeerTexts } from "./resolve.js";
+
+/** An instant in few columns: its date when it looks like epoch time, else its nanoseconds. */
+function formatDateOrNs(ns: bigint): string {
+  return looksLikeEpoch(ns) ? formatDate(ns) : String(ns);
+}
 
 /** The decision(s) at the clock (or --at / --after); exit 1 when a checked direction denies. */
 export function execute(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
@@ -22,9 +30,12 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
   return report(
     json,
     (ui) => {
-      const lines = [`${ui.chalk.bold(peer.text)} at ${formatInstant(atNs)}`];
-      if (inbound !== undefined) lines.push(`  inbound   ${decisionSentence(ui, inbound, atNs)}`);
-      if (outbound !== undefined) lines.push(`  outbound  ${decisionSentence(ui, outbound, atNs)}`);
+      const short = shortPeerNames([peer.text], knownPeerTexts(ctx.snapshot)).get(peer.text) ?? peer.text;
+      const lines = [
+        fitLine(ui, `${ui.chalk.bold(peer.text)} at ${formatInstant(atNs)}`, `${ui.chalk.bold(short)} at ${formatInstant(atNs)}`, `${ui.chalk.bold(short)} at ${formatDateOrNs(atNs)}`),
+      ];
+      if (inbound !== undefined) lines.push(fitLine(ui, `  inbound   ${decisionSentence(ui, inbound, atNs)}`, `  inbound   ${decisionSentence(ui, inbound, atNs, true)}`));
+      if (outbound !== undefined) lines.push(fitLine(ui, `  outbound  ${decisionSentence(ui, outbound, atNs)}`, `  outbound  ${decisionSentence(ui, outbound, atNs, true)}`));
       const health = governor.peerHealth(peer);
       if (health?.down === true) lines.push(ui.chalk.dim(`  (marked down after ${health.consecutiveFailures} failures; down never affects a decision)`));
       return lines.join("\n");

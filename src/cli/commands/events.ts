@@ -14,12 +14,13 @@ export function eventsReport(
   startNs: bigint,
   clockBeforeNs: bigint,
   warnings: readonly string[] = [],
+  allRows = true,
 ): Report {
   const threshold = snapshot.governor.failureThreshold();
-  // The clock is read when the report is drawn, as it always was: in `apply`, after the whole script.
+  // The clock is read when the report is drawn: right after the command (in `apply`, right after its line).
   return report(
     { events },
-    (ui) => `${renderEvents(ui, events, threshold, startNs)}\n${eventsSummary(ui, peer, events, clockBeforeNs, snapshot.clockNs)}`,
+    (ui) => `${renderEvents(ui, events, threshold, startNs, allRows)}\n${eventsSummary(ui, peer, events, clockBeforeNs, snapshot.clockNs)}`,
     { warnings },
   );
 }

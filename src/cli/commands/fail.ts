@@ -21,5 +21,5 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
     events.push(eventJson(peer, atNs, recordSendFailure(snapshot, peer, atNs)));
     advanceClock(snapshot, atNs);
   }
-  return eventsReport(snapshot, peer, events, startNs, clockBeforeNs);
+  return eventsReport(snapshot, peer, events, startNs, clockBeforeNs, [], options.allRows === true);
 }

@@ -8,11 +8,14 @@ import type { NodeInfo } from "../../snapshot/node.js";
 import type { CommandContext, Report, Ui } from "../context.js";
 import { report } from "../context.js";
 import { decisionCell, failuresCell, retryCell } from "../render/cells.js";
-import { formatBytes, formatDuration, formatInstant, formatWhen } from "../render/format.js";
+import { renderFittedTable, type FitColumn, type FitStep } from "../render/fit.js";
+import { formatBytes, formatDuration, formatInstant, formatRelative, formatWhen } from "../render/format.js";
+import { shortPeerNames } from "../render/peer.js";
 import { renderNdjson, renderWideTable, type InspectRow } from "../render/inspect-formats.js";
 import { renderJson } from "../render/json.js";
-import { renderPairs, renderTable } from "../render/table.js";
-import { decisionJson, peerList } from "./common.js";
+import { renderPairs } from "../render/table.js";
+import { decisionJson, eventTime, peerList } from "./common.js";
+import { isKnown, knownPeerTexts } from "./resolve.js";
 
 /** Everything known about one peer, and its decisions at the clock. */
 type PeerRow = InspectRow;
@@ -20,20 +23,29 @@ type PeerRow = InspectRow;
 /** Builds the summary and the rows (filtered, sorted, limited) and renders them. */
 export function execute(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
   const { snapshot } = ctx;
-  const all = collectRows(snapshot, peerList(args[0]));
+  // `--at`/`--after` ask "what would it look like then?": decisions and relative times use that instant.
+  const nowNs = eventTime(snapshot, options);
+  const all = collectRows(snapshot, peerList(args[0]), nowNs);
   let rows = all;
+  // Filters combine: each keeps only the rows that pass it.
   if (options.down === true) rows = rows.filter((row) => row.health?.down === true);
   if (options.blocked === true) rows = rows.filter((row) => row.blocked);
+  if (options.cooling === true) rows = rows.filter((row) => row.backoff !== undefined && row.backoff.nextRetryNs > nowNs);
+  if (options.denied === true) rows = rows.filter((row) => row.inbound.kind === "deny" || row.outbound.kind === "deny");
+  if (options.allowlisted === true) rows = rows.filter((row) => row.allowlisted);
+  if (options.unknown === true) rows = rows.filter((row) => !isKnown(snapshot, row.peer));
   rows = sortRows(rows, (options.sort as string | undefined) ?? "peer");
+  if (options.reverse === true) rows.reverse();
   const limit = options.limit as number | undefined;
   const shown = limit === undefined ? rows : rows.slice(0, limit);
-  const summary = summarize(snapshot, all);
+  const summary = summarize(snapshot, all, nowNs);
   // `--format json` is `--json`; ndjson is one peer per line; both are exact text (Report.output).
   const format = (options.format as string | undefined) ?? "table";
   const document = {
     kind: ctx.kind,
     node: ctx.node === undefined ? null : nodeJson(ctx.node),
     clock_ns: snapshot.clockNs,
+    ...(nowNs === snapshot.clockNs && options.at === undefined ? {} : { at_ns: nowNs }),
     peer_governor: {
       failure_threshold: snapshot.governor.failureThreshold(),
       blocklist: sortedTexts(snapshot.governor.blocklist()),
@@ -43,13 +55,14 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
     summary,
     peers: shown.map(rowJson),
   };
-  const render = (ui: Ui): string => renderInspect(ui, ctx, summary, shown, rows.length, format === "wide");
+  const render = (ui: Ui): string => renderInspect(ui, ctx, summary, shown, rows.length, format === "wide", nowNs);
   if (format === "json") return report(document, render, { output: renderJson(document) });
   if (format === "ndjson") return report(document, render, { output: renderNdjson(document.peers) });
+  if (format === "tsv") return report(document, render, { output: renderTsv(shown) });
   return report(document, render);
 }
 
-function collectRows(snapshot: Snapshot, only: readonly PeerId[]): PeerRow[] {
+function collectRows(snapshot: Snapshot, only: readonly PeerId[], nowNs: bigint): PeerRow[] {
   const { governor, backoff } = snapshot;
   const peers = new Map<string, PeerId>();
   if (only.length > 0) {
@@ -67,7 +80,7 @@ function collectRows(snapshot: Snapshot, only: readonly PeerId[]): PeerRow[] {
     health: governor.peerHealth(peer) as HealthEntry | undefined,
     backoff: backoff.state(peer) as BackoffEntry | undefined,
     inbound: governor.checkInbound(peer),
-    outbound: governor.checkOutbound(peer, backoff, snapshot.clockNs),
+    outbound: governor.checkOutbound(peer, backoff, nowNs),
   }));
 }
 
@@ -103,11 +116,11 @@ interface Summary {
   outbound_denied: number;
 }
 
-function summarize(snapshot: Snapshot, rows: readonly PeerRow[]): Summary {
+function summarize(snapshot: Snapshot, rows: readonly PeerRow[], nowNs: bigint): Summary {
   let down = 0;
   for (const entry of snapshot.governor.iterHealth()) if (entry.down) down++;
   let coolingDown = 0;
-  for (const entry of snapshot.backoff.iter()) if (entry.nextRetryNs > snapshot.clockNs) coolingDown++;
+  for (const entry of snapshot.backoff.iter()) if (entry.nextRetryNs > nowNs) coolingDown++;
   return {
     peers: rows.length,
     blocked: snapshot.governor.blocklistSize(),
@@ -152,7 +165,7 @@ function rowJson(row: PeerRow): Record<string, unknown> {
   };
 }
 
-function renderInspect(ui: Ui, ctx: CommandContext, summary: Summary, rows: readonly PeerRow[], matching: number, wide: boolean): string {
+function renderInspect(ui: Ui, ctx: CommandContext, summary: Summary, rows: readonly PeerRow[], matching: number, wide: boolean, nowNs: bigint): string {
   const { snapshot } = ctx;
   const { chalk } = ui;
   const threshold = snapshot.governor.failureThreshold();
@@ -168,6 +181,7 @@ function renderInspect(ui: Ui, ctx: CommandContext, summary: Summary, rows: read
     ["snapshot", `${chalk.bold(ctx.source)}${ctx.kind === "bbgov-json" ? "" : chalk.dim(` (${KIND_NAMES[ctx.kind]}: ${KIND_DESCRIPTIONS[ctx.kind]})`)}`],
     ...(ctx.node === undefined ? [] : nodeLines(ui, ctx.node)),
     ["clock", `${formatInstant(snapshot.clockNs)}${ctx.holds.clock ? "" : chalk.dim(" (the latest event in the file)")}`],
+    ...(nowNs === snapshot.clockNs ? [] : [["at", `${formatInstant(nowNs)}, clock ${nowNs > snapshot.clockNs ? "+" : "-"} ${formatDuration(nowNs - snapshot.clockNs)}`] as const]),
     ["policy", policy],
     ["threshold", `${threshold} consecutive failures mark a peer down`],
     ["backoff", `base ${formatDuration(config.baseNs)}, doubling, max ${formatDuration(config.maxDelayNs)}${held}`],
@@ -179,21 +193,7 @@ function renderInspect(ui: Ui, ctx: CommandContext, summary: Summary, rows: read
     ],
   ]);
   if (rows.length === 0) return `${header}\n\n${chalk.dim("no peer matches")}`;
-  const table = wide ? renderWideTable(ui, rows, snapshot.clockNs, threshold, summary.allowlisted === null) : renderTable(
-    ui,
-    ["PEER", "FAILURES", "DOWN", "LAST EVENT", "ATTEMPTS", "NEXT RETRY", "INBOUND", "OUTBOUND"],
-    rows.map((row) => [
-      row.blocked ? chalk.red(row.peer.text) : row.peer.text,
-      row.health === undefined ? chalk.dim("-") : failuresCell(ui, row.health.consecutiveFailures, threshold, row.health.down),
-      row.health?.down === true ? chalk.bold.red("DOWN") : "",
-      row.health === undefined ? chalk.dim("-") : formatWhen(row.health.lastEventNs, snapshot.clockNs),
-      row.backoff === undefined ? chalk.dim("-") : String(row.backoff.attempts),
-      retryCell(ui, row.backoff?.nextRetryNs, snapshot.clockNs),
-      decisionCell(ui, row.inbound),
-      decisionCell(ui, row.outbound),
-    ]),
-    ["left", "right", "left", "left", "right", "left", "left", "left"],
-  );
+  const table = wide ? renderWideTable(ui, rows, nowNs, threshold, summary.allowlisted === null) : renderInspectTable(ui, snapshot, rows, nowNs);
   const more = rows.length < matching ? `\n${chalk.dim(`${matching - rows.length} more row(s) not shown (--limit)`)}` : "";
   return `${header}\n\n${table}${more}`;
 }
@@ -214,6 +214,81 @@ function nodeLines(ui: Ui, node: NodeInfo): [string, string][] {
     ["node", `${id}, incarnation ${node.incarnation}, spec_version ${node.specVersion}`],
     ["holds", `${sections}${trailing}`],
   ];
+}
+
+// What goes first when the terminal is narrow: the time of day in brackets,
+// then long peer ids, then whole columns, least useful first.
+const INSPECT_STEPS: readonly FitStep[] = [
+  { column: "LAST EVENT" },
+  { column: "NEXT RETRY" },
+  { column: "PEER" },
+  { column: "ATTEMPTS", drop: true },
+  { column: "LAST EVENT", drop: true },
+  { column: "NEXT RETRY" },
+  { column: "DOWN", drop: true },
+  { column: "INBOUND", drop: true },
+];
+
+/** The per-peer table, fitted to the terminal width. */
+function renderInspectTable(ui: Ui, snapshot: Snapshot, rows: readonly PeerRow[], nowNs: bigint): string {
+  const { chalk } = ui;
+  const threshold = snapshot.governor.failureThreshold();
+  const dash = chalk.dim("-");
+  let names: Map<string, string> | undefined;
+  const short = (): Map<string, string> => (names ??= shortPeerNames(rows.map((row) => row.peer.text), knownPeerTexts(snapshot)));
+  const peerCell = (row: PeerRow, text: string): string => (row.blocked ? chalk.red(text) : text);
+  const retry = (row: PeerRow, compact: boolean): string => {
+    const next = row.backoff?.nextRetryNs;
+    if (next === undefined) return dash;
+    if (next <= nowNs) return chalk.dim(compact ? "ready" : `ready (${formatRelative(next, nowNs)})`);
+    return chalk.yellow(formatRelative(next, nowNs));
+  };
+  const columns: FitColumn[] = [
+    { title: "PEER", align: "left", forms: [() => rows.map((row) => peerCell(row, row.peer.text)), () => rows.map((row) => peerCell(row, short()?.get(row.peer.text) ?? row.peer.text))] },
+    {
+      title: "FAILURES",
+      align: "right",
+      forms: [() => rows.map((row) => (row.health === undefined ? dash : failuresCell(ui, row.health.consecutiveFailures, threshold, row.health.down)))],
+    },
+    { title: "DOWN", align: "left", forms: [() => rows.map((row) => (row.health?.down === true ? chalk.bold.red("DOWN") : ""))] },
+    {
+      title: "LAST EVENT",
+      align: "left",
+      forms: [
+        () => rows.map((row) => (row.health === undefined ? dash : formatWhen(row.health.lastEventNs, nowNs))),
+        () => rows.map((row) => (row.health === undefined ? dash : formatRelative(row.health.lastEventNs, nowNs))),
+      ],
+    },
+    { title: "ATTEMPTS", align: "right", forms: [() => rows.map((row) => (row.backoff === undefined ? dash : String(row.backoff.attempts)))] },
+    { title: "NEXT RETRY", align: "left", forms: [() => rows.map((row) => retryCell(ui, row.backoff?.nextRetryNs, nowNs)), () => rows.map((row) => retry(row, false)), () => rows.map((row) => retry(row, true))] },
+    { title: "INBOUND", align: "left", forms: [() => rows.map((row) => decisionCell(ui, row.inbound))] },
+    { title: "OUTBOUND", align: "left", forms: [() => rows.map((row) => decisionCell(ui, row.outbound))] },
+  ];
+  return renderFittedTable(ui, columns, INSPECT_STEPS);
+}
+
+const TSV_HEAD = ["peer", "blocked", "allowlisted", "consecutive_failures", "down", "last_event_ns", "attempts", "last_attempt_ns", "next_retry_ns", "inbound", "outbound"];
+
+/** `--format tsv`: a header and one line per peer of plain values (u64 in ns, `-` for none), for awk and cut. */
+function renderTsv(rows: readonly PeerRow[]): string {
+  const none = "-";
+  const decision = (d: PeerRow["inbound"]): string => (d.kind === "allow" ? "allow" : d.reason.kind);
+  const lines = rows.map((row) =>
+    [
+      row.peer.text,
+      String(row.blocked),
+      String(row.allowlisted),
+      row.health === undefined ? none : String(row.health.consecutiveFailures),
+      row.health === undefined ? none : String(row.health.down),
+      row.health === undefined ? none : String(row.health.lastEventNs),
+      row.backoff === undefined ? none : String(row.backoff.attempts),
+      row.backoff === undefined ? none : String(row.backoff.lastAttemptNs),
+      row.backoff === undefined ? none : String(row.backoff.nextRetryNs),
+      decision(row.inbound),
+      decision(row.outbound),
+    ].join("\t"),
+  );
+  return `${[TSV_HEAD.join("\t"), ...lines].join("\n")}\n`;
 }
 
 function sortedTexts(peers: Iterable<PeerId>): string[] {

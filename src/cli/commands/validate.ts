@@ -1,25 +1,134 @@
-/** `validate`: the snapshot loaded (format checks passed in `main`); add the semantic checks. */
+/**
+ * `validate`: every problem of the snapshot, not just the first: the format
+ * errors (exit 2) and the semantic findings of lint, each at the path of the
+ * entry as it stands in the file (lint indexes the sorted lists; a file's own
+ * order may differ). A bbgov JSON snapshot has every error collected; a node
+ * or framework snapshot stops at its first error (its reader cannot go past
+ * bad bytes), and what upstream's restore would skip is listed as findings.
+ */
+import { parse } from "lossless-json";
+import { canonicalLists } from "../../snapshot/canonical.js";
+import type { BackoffConfig } from "../../core/backoff.js";
+import { detectKind, openSnapshot, type SnapshotInput } from "../../snapshot/kinds.js";
 import { lintSnapshot } from "../../snapshot/lint.js";
+import { SnapshotError, type Snapshot } from "../../snapshot/model.js";
+import { collectProblems } from "../../snapshot/problems.js";
 import type { CommandContext, Report } from "../context.js";
 import { report } from "../context.js";
 
-/** Reports the load and lint findings; exit 0 (an invalid file never gets here: it exits 2 on load). */
-export function execute(ctx: CommandContext): Report {
-  const { governor, backoff } = ctx.snapshot;
-  // What loading found (a clamp, entries upstream's restore skips), then what the lint finds in the model.
-  const findings = [...ctx.loadFindings, ...lintSnapshot(ctx.snapshot)];
-  const counts = {
-    blocked: governor.blocklistSize(),
-    allowlisted: governor.allowlistSize(),
-    tracked: governor.trackedPeers(),
-    backoff_entries: backoff.len(),
-  };
+/** Errors shown as lines unless --all; the JSON document lists every one collected. */
+const SHOWN = 50;
+/** Collecting stops here: a file this broken is broken enough. */
+const COLLECTED = 10_000;
+
+/** Reports every error and finding; exit 2 when there is an error. */
+export function execute(_ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
+  const given = args[0] as { input: SnapshotInput; source: string; hostBackoff?: Partial<BackoffConfig> };
+  const input = { source: given.source };
+  const { errors, truncated, snapshot, loadWarnings, findings } = problemsOf(given.input, given.source, given.hostBackoff);
+  const counts =
+    snapshot === undefined
+      ? null
+      : {
+          blocked: snapshot.governor.blocklistSize(),
+          allowlisted: snapshot.governor.allowlistSize(),
+          tracked: snapshot.governor.trackedPeers(),
+          backoff_entries: snapshot.backoff.len(),
+        };
+  const shown = options.all === true ? errors : errors.slice(0, SHOWN);
+  const hidden = errors.length - shown.length;
   return report(
-    { valid: true, source: ctx.source, counts, findings: findings.map((f) => ({ path: f.path, message: f.message })) },
+    { valid: errors.length === 0, source: input.source, counts, errors, errors_truncated: truncated, findings },
     (ui) => {
-      const head = `${ui.chalk.green("valid")}: ${ctx.source} (${counts.tracked} tracked, ${counts.blocked} blocked, ${counts.backoff_entries} backoff entries)`;
       const notes = findings.map((f) => `  ${ui.chalk.yellow("!")} ${f.message} (${f.path})`);
-      return [head, ...(findings.length > 0 ? [`${findings.length} finding(s):`, ...notes] : [])].join("\n");
+      const findingLines = findings.length > 0 ? [`${findings.length} finding(s):`, ...notes] : [];
+      if (counts === null) {
+        const total = `${errors.length}${truncated ? "+" : ""} error(s)`;
+        return [
+          `${ui.chalk.red("invalid")}: ${input.source}: ${total}`,
+          ...shown.map((e) => `  ${ui.chalk.red("✗")} ${e.message} (${e.path})`),
+          ...(hidden > 0 || truncated ? [ui.chalk.dim(`  … and ${hidden}${truncated ? "+" : ""} more error(s) (--all or --json lists them)`)] : []),
+        ].join("\n");
+      }
+      const head = `${ui.chalk.green("valid")}: ${input.source} (${counts.tracked} tracked, ${counts.blocked} blocked, ${counts.backoff_entries} backoff entries)`;
+      return [head, ...findingLines].join("\n");
     },
+    { exitCode: errors.length > 0 ? 2 : 0, warnings: loadWarnings },
   );
+}
+
+interface Problems {
+  readonly errors: readonly { readonly path: string; readonly message: string }[];
+  readonly truncated: boolean;
+  readonly snapshot: Snapshot | undefined;
+  readonly loadWarnings: readonly string[];
+  readonly findings: readonly { readonly path: string; readonly message: string }[];
+}
+
+/** Every error and finding of a file of any kind. */
+function problemsOf(input: SnapshotInput, source: string, hostBackoff: Partial<BackoffConfig> | undefined): Problems {
+  let kind;
+  try {
+    kind = detectKind(input);
+  } catch (error) {
+    if (!(error instanceof SnapshotError)) throw error;
+    return { errors: [{ path: error.path, message: error.message }], truncated: false, snapshot: undefined, loadWarnings: [], findings: [] };
+  }
+  if (kind === "bbgov-json") {
+    const text = input.text();
+    const { errors, truncated, decoded } = collectProblems(text, COLLECTED);
+    const snapshot = decoded?.snapshot;
+    const order = snapshot === undefined ? undefined : fileOrder(snapshot, text);
+    const inFile = (path: string): string => order?.(path) ?? path;
+    const findings =
+      snapshot === undefined ? [] : lintSnapshot(snapshot).map((f) => ({ path: inFile(f.path), message: f.message.replace(LIST_PATH_IN_TEXT, inFile) }));
+    const loadWarnings = decoded?.warnings.map((w) => `${w.message} (${source}: ${w.path})`) ?? [];
+    return { errors, truncated, snapshot, loadWarnings, findings };
+  }
+  try {
+    const opened = openSnapshot(input, { forWrite: false, ...(hostBackoff === undefined ? {} : { backoff: hostBackoff }) });
+    // What upstream's restore would skip or clamp is a finding here, with its path and byte.
+    const findings = [...opened.warnings, ...lintSnapshot(opened.snapshot)].map((f) => ({ path: f.path, message: f.message }));
+    return { errors: [], truncated: false, snapshot: opened.snapshot, loadWarnings: [], findings };
+  } catch (error) {
+    if (!(error instanceof SnapshotError)) throw error;
+    return { errors: [{ path: error.path, message: error.message }], truncated: false, snapshot: undefined, loadWarnings: [], findings: [] };
+  }
+}
+
+const LIST_PATH_IN_TEXT = /(?:peer_governor\.allowlist|peer_governor\.health|backoff_table)\[\d+\][\w.]*/g;
+const LIST_PATH = /^(peer_governor\.allowlist|peer_governor\.health|backoff_table)\[(\d+)\](.*)$/;
+
+/** Maps a lint path (an index into the sorted list) to the index of that peer in the file; lists read once, on first use. */
+function fileOrder(snapshot: Snapshot, text: string): (path: string) => string {
+  let tree: unknown;
+  let lists: ReturnType<typeof canonicalLists> | undefined;
+  return (path) => {
+    const match = LIST_PATH.exec(path);
+    if (match === null) return path;
+    const [, list = "", index = "", rest = ""] = match;
+    lists ??= canonicalLists(snapshot);
+    const sorted =
+      list === "backoff_table"
+        ? lists.backoffTable.map((e) => e.peer.text)
+        : list === "peer_governor.health"
+          ? lists.health.map((e) => e.peer.text)
+          : (lists.allowlist ?? []).map((p) => p.text);
+    const peer = sorted[Number(index)];
+    tree ??= parseOrNull(text);
+    let node: unknown = tree;
+    for (const key of list.split(".")) node = node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined;
+    if (!Array.isArray(node)) return path;
+    const position = node.findIndex((item: unknown) => item === peer || (typeof item === "object" && item !== null && (item as { peer?: unknown }).peer === peer));
+    return position < 0 ? path : `${list}[${position}]${rest}`;
+  };
+}
+
+/** The JSON tree of the text, or null when it is not JSON (a node snapshot). */
+function parseOrNull(text: string): unknown {
+  try {
+    return parse(text.replace(/^\uFEFF/, ""));
+  } catch {
+    return null;
+  }
 }

@@ -391,3 +391,23 @@ export function ioError(error: unknown, action: "read" | "write", file: string, 
   const hint = action === "read" && code === "ENOENT" && what === "the snapshot" ? "; create one with `bbgov init`" : "";
   return new IoError(`cannot ${action} ${what}: ${reason}${hint}`, displayName(file));
 }
+
+/** Whether two paths name the same file (after links); false when either does not exist. */
+export async function sameFile(a: string, b: string): Promise<boolean> {
+  if (a === b) return true;
+  try {
+    const [first, second] = await Promise.all([fs.stat(a), fs.stat(b)]);
+    return first.dev === second.dev && first.ino === second.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `file` is something -o would replace: it exists and is not a folder (a folder gets the write's own error). */
+export async function existsAsFile(file: string): Promise<boolean> {
+  try {
+    return !(await fs.stat(file)).isDirectory();
+  } catch {
+    return exists(file); // a dangling link is still in the way
+  }
+}

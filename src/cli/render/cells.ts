@@ -3,7 +3,8 @@ import type { Decision, LifecycleTransition } from "../../core/governor.js";
 import type { Ui } from "../context.js";
 import type { EventJson } from "./events.js";
 import { formatDuration, formatInstant, formatRelative, formatTimeOfDay, formatWhen, looksLikeEpoch } from "./format.js";
-import { renderTable } from "./table.js";
+import { fitLine, renderFittedTable } from "./fit.js";
+import type { Align } from "./table.js";
 
 /** A decision as a short coloured word: allow green, deny red, cooldown yellow. */
 export function decisionCell(ui: Ui, decision: Decision): string {
@@ -19,7 +20,7 @@ export function decisionCell(ui: Ui, decision: Decision): string {
 }
 
 /** A decision explained in words, with the rule that decided and, for a cooldown, when to retry. */
-export function decisionSentence(ui: Ui, decision: Decision, atNs: bigint): string {
+export function decisionSentence(ui: Ui, decision: Decision, atNs: bigint, compact = false): string {
   if (decision.kind === "allow") return `${ui.chalk.green("allow")}`;
   switch (decision.reason.kind) {
     case "blocklisted":
@@ -28,7 +29,8 @@ export function decisionSentence(ui: Ui, decision: Decision, atNs: bigint): stri
       return `${ui.chalk.red("deny")}  not_allowlisted: an allowlist is set and the peer is not on it`;
     case "cooldown": {
       const retry = decision.reason.retryNs;
-      return `${ui.chalk.yellow("deny")}  cooldown: backing off until ${formatInstant(retry)}, ${ui.chalk.yellow(`in ${formatDuration(retry - atNs)}`)}`;
+      const until = compact ? (looksLikeEpoch(retry) ? formatTimeOfDay(retry) : String(retry)) : formatInstant(retry);
+      return `${ui.chalk.yellow("deny")}  cooldown: backing off until ${until}, ${ui.chalk.yellow(`in ${formatDuration(retry - atNs)}`)}`;
     }
   }
 }
@@ -55,8 +57,39 @@ export function retryCell(ui: Ui, nextRetryNs: bigint | undefined, clockNs: bigi
 }
 
 /** The rows of `fail`, `succeed` and `advise`: one per event, relative to the snapshot clock before the command. */
-export function renderEvents(ui: Ui, events: readonly EventJson[], threshold: number, baseNs: bigint): string {
-  const rows = events.map((event, index) => [
+export function renderEvents(ui: Ui, events: readonly EventJson[], threshold: number, baseNs: bigint, allRows = true): string {
+  const kept = allRows ? events.map((_, index) => index) : keptEventRows(events);
+  const gap = (): string[] => Array.from({ length: 8 }, () => ui.chalk.dim("…"));
+  const rows: string[][] = [];
+  kept.forEach((index, position) => {
+    if (position > 0 && index > (kept[position - 1] as number) + 1) rows.push(gap());
+    rows.push(eventRow(ui, events[index] as EventJson, index, threshold, baseNs));
+  });
+  const hidden = events.length - kept.length;
+  const table = renderEventTable(ui, rows);
+  if (hidden === 0) return table;
+  const long = `${hidden} of ${events.length} rows hidden: first, transitions and last shown (--all-rows shows every one)`;
+  return `${table}\n${ui.chalk.dim(fitLine(ui, long, `${hidden} of ${events.length} rows hidden (--all-rows shows them)`))}`;
+}
+
+// A long streak keeps the rows that matter: the first ones, every transition, the last ones.
+const LONG_TABLE = 20;
+const EDGE_ROWS = 3;
+
+/** The indices of the rows worth showing of a long event table. */
+function keptEventRows(events: readonly EventJson[]): number[] {
+  if (events.length <= LONG_TABLE) return events.map((_, index) => index);
+  const kept = new Set<number>();
+  for (let index = 0; index < EDGE_ROWS; index++) kept.add(index);
+  events.forEach((event, index) => {
+    if (event.transition !== "none") kept.add(index);
+  });
+  for (let index = events.length - EDGE_ROWS; index < events.length; index++) kept.add(index);
+  return [...kept].sort((a, b) => a - b);
+}
+
+function eventRow(ui: Ui, event: EventJson, index: number, threshold: number, baseNs: bigint): string[] {
+  return [
     String(index + 1),
     looksLikeEpoch(event.at_ns) ? formatTimeOfDay(event.at_ns) : String(event.at_ns),
     event.at_ns === baseNs ? "+0" : `+${formatDuration(event.at_ns - baseNs)}`,
@@ -65,11 +98,17 @@ export function renderEvents(ui: Ui, events: readonly EventJson[], threshold: nu
     event.backoff === null ? ui.chalk.dim("-") : String(event.backoff.attempts),
     event.backoff === null ? ui.chalk.dim("cleared") : looksLikeEpoch(event.backoff.next_retry_ns) ? formatTimeOfDay(event.backoff.next_retry_ns) : String(event.backoff.next_retry_ns),
     event.backoff === null ? ui.chalk.dim("-") : ui.chalk.yellow(`in ${formatDuration(event.backoff.next_retry_ns - event.at_ns)}`),
-  ]);
-  return renderTable(
+  ];
+}
+
+function renderEventTable(ui: Ui, rows: readonly (readonly string[])[]): string {
+  const column = (index: number): string[] => rows.map((row) => row[index] as string);
+  const titles = ["#", "AT", "SINCE START", "FAILURES", "TRANSITION", "ATTEMPTS", "NEXT RETRY", "RETRY IN"] as const;
+  const aligns: readonly Align[] = ["right", "left", "right", "right", "left", "right", "left", "right"];
+  return renderFittedTable(
     ui,
-    ["#", "AT", "SINCE START", "FAILURES", "TRANSITION", "ATTEMPTS", "NEXT RETRY", "RETRY IN"],
-    rows,
-    ["right", "left", "right", "right", "left", "right", "left", "right"],
+    titles.map((title, index) => ({ title, align: aligns[index] ?? "left", forms: [() => column(index)] })),
+    // The clock times of day go first (SINCE START and RETRY IN say the same relatively), then the attempt count.
+    [{ column: "NEXT RETRY", drop: true }, { column: "AT", drop: true }, { column: "ATTEMPTS", drop: true }],
   );
 }

@@ -1,4 +1,6 @@
 /** The event commands' output (`fail`, `succeed`, `advise`): the contract's event document and the summary under the table. */
+import { fitLine } from "./fit.js";
+import { shortPeerNames } from "./peer.js";
 import type { EventOutcome } from "../../core/events.js";
 import type { LifecycleTransition } from "../../core/governor.js";
 import type { PeerId } from "../../core/peer-id.js";
@@ -36,7 +38,9 @@ export function eventsSummary(ui: Ui, peer: PeerId, events: readonly EventJson[]
     const downAt = events.find((event) => event.transition === "went_down");
     const state = last.down ? ui.chalk.bold.red("DOWN") : ui.chalk.green("up");
     const when = downAt === undefined ? "" : ` (went down at event ${events.indexOf(downAt) + 1})`;
-    lines.push(`${peer.text} is ${state} with ${last.consecutive_failures} consecutive failure(s)${when}`);
+    const line = (name: string): string => `${name} is ${state} with ${last.consecutive_failures} consecutive failure(s)${when}`;
+    // Head and tail of a real id are unique in practice; the full id is one `--no-trunc` away.
+    lines.push(fitLine(ui, line(peer.text), line(shortPeerNames([peer.text], [peer.text]).get(peer.text) ?? peer.text)));
   }
   if (clockAfter !== clockBefore) lines.push(ui.chalk.dim(`clock moved to ${formatInstant(clockAfter)}`));
   return lines.join("\n");

@@ -62,7 +62,7 @@ function drawTable(head: readonly string[], rows: readonly (readonly string[])[]
 }
 
 /** Columns a cell takes on a terminal: its characters without colour codes. */
-function visibleWidth(text: string): number {
+export function visibleWidth(text: string): number {
   return [...stripVTControlCharacters(text)].length;
 }
 
@@ -148,7 +148,7 @@ const ATTRIBUTES: Readonly<Record<string, readonly [string, boolean]>> = {
 
 /**
  * The width of a cell that cli-table3 would draw unchanged: one line of
- * printable ASCII or "µ" (one column each) between SGR codes that leave no
+ * printable ASCII, "µ" or "…" (one column each) between SGR codes that leave no
  * attribute or colour open at its end (cli-table3 would close it). Undefined
  * for any other cell.
  */
@@ -163,7 +163,7 @@ function simpleWidth(cell: string): number | undefined {
     const end = match === null ? cell.length : match.index;
     for (let i = last; i < end; i++) {
       const code = cell.charCodeAt(i);
-      if ((code < 0x20 || code > 0x7e) && code !== 0xb5) return undefined;
+      if ((code < 0x20 || code > 0x7e) && code !== 0xb5 && code !== 0x2026) return undefined;
     }
     width += end - last;
     if (match === null) break;

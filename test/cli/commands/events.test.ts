@@ -92,7 +92,7 @@ describe("fail", { timeout: 30_000 }, () => {
     const before = await box.build();
     expectError(await box.run(["fail", L, "--at", "1", "--after", "1s"]), "option '--at <time>' cannot be used with option '--after <dur>'");
     expectError(await box.run(["fail", L, "--times", "0"]), 'invalid number "0": expected a whole number from 1 to 1000000 (--times)');
-    expectError(await box.run(["fail", L, "--every", "5sec"]), 'invalid time "5sec"');
+    expectError(await box.run(["fail", L, "--every", "5sec"]), 'invalid duration "5sec"');
     expectError(await box.run(["fail", "16uZAbWC1AJv0"]), "invalid peer id");
     expect(box.read()).toBe(before);
   });
@@ -141,7 +141,7 @@ describe("advise", { timeout: 30_000 }, () => {
     expect(doc.warnings).toEqual(["the advised 1 h is capped at the max delay 1 m"]);
     expect(doc.events[0]?.consecutive_failures).toBe(2);
     expectError(await box.run(["advise", L]), "missing required argument 'dur'");
-    expectError(await box.run(["advise", L, "soon"]), /^bbgov: invalid time "soon": .* \(argument DUR\)\n$/);
+    expectError(await box.run(["advise", L, "soon"]), /^bbgov: invalid duration "soon": .* \(argument DUR\)\n$/);
   });
 });
 
@@ -165,7 +165,7 @@ describe("check", { timeout: 30_000 }, () => {
 
   it("exit 1 for not_allowlisted", async () => {
     const box = sandbox();
-    await box.build([`allow ${M}`]);
+    await box.build([`allow --restrict ${M}`]);
     expect(await box.json<CheckDoc>(["check", L], 1)).toMatchObject({ inbound: NOT_ALLOWLISTED, outbound: NOT_ALLOWLISTED });
     expect(await box.json<CheckDoc>(["check", M], 0)).toMatchObject({ inbound: ALLOW, outbound: ALLOW });
   });

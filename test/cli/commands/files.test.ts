@@ -14,15 +14,18 @@ describe("validate", { timeout: 30_000 }, () => {
   });
 
   it.each([
-    ["a negative u64", '{"spec_version": 1, "clock_ns": "-1"}\n', "(bad.json: clock_ns)"],
-    ["an invalid peer id", '{"spec_version": 1, "peer_governor": {"blocklist": ["0OIl"]}}\n', "(bad.json: peer_governor.blocklist[0])"],
+    ["a negative u64", '{"spec_version": 1, "clock_ns": "-1"}\n', "(clock_ns)"],
+    ["an invalid peer id", '{"spec_version": 1, "peer_governor": {"blocklist": ["0OIl"]}}\n', "(peer_governor.blocklist[0])"],
     ["an unknown key", '{"spec_version": 1, "colour": "red"}\n', "colour"],
-    ["the wrong version", '{"spec_version": 2}\n', "spec_version"],
-    ["not JSON", "spec_version: 1\n", "(bad.json: $)"],
-  ])("exit 2 with one line for %s, file untouched", async (_what, text, where) => {
+    ["the wrong version", '{"spec_version": 2}\n', "(spec_version)"],
+    ["not JSON", "spec_version: 1\n", "($)"],
+  ])("exit 2 listing the error for %s, file untouched", async (_what, text, where) => {
     const box = sandbox();
     box.write("bad.json", text);
-    expectError(await box.run(["-s", "bad.json", "validate"]), where);
+    const result = await box.run(["-s", "bad.json", "validate"]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toContain("invalid: bad.json: 1 error(s)\n  ✗ ");
+    expect(result.stdout).toContain(where);
     expect(box.read("bad.json")).toBe(text);
   });
 
@@ -96,7 +99,7 @@ threshold 3
 block ${Q}   # a bad actor
 fail ${L} --times 3
 fail ${L}
-  allow '${M}' "${L}"
+  allow --restrict '${M}' "${L}"
 `;
 
   it("runs a script file: comments, blank lines, quotes, in one write", async () => {

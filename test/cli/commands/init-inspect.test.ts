@@ -64,7 +64,7 @@ describe("init", { timeout: 30_000 }, () => {
 
   it("-s - init prints the snapshot on stdout and the report on stderr", async () => {
     const box = sandbox();
-    const result = await box.run(["-s", "-", "init", "--clock", "1d"]);
+    const result = await box.run(["-s", "-", "init", "--clock", "86400000000000"]);
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(DEFAULT_SNAPSHOT.replace('"clock_ns": "0"', '"clock_ns": "86400000000000"'));
     expect(result.stderr).toContain("new snapshot");
@@ -73,7 +73,7 @@ describe("init", { timeout: 30_000 }, () => {
 
   it("rejects a bad value without creating a file", async () => {
     const box = sandbox();
-    expectError(await box.run(["init", "--clock", "1.5"]), "a fraction needs a unit (e.g. 1.5s) (--clock)");
+    expectError(await box.run(["init", "--clock", "1.5"]), "expected nanoseconds, a date (e.g. 2025-11-24T16:01:00Z) or now (--clock)");
     expectError(await box.run(["init", "--threshold", "4294967296"]), "(--threshold)");
     expect(box.exists()).toBe(false);
   });

@@ -53,7 +53,7 @@ describe("inspect --format", { timeout: 30_000 }, () => {
 
   it("wide adds the list flags and the absolute times in nanoseconds", async () => {
     const box = sandbox();
-    await box.build([`allow ${L} ${M}`, `block ${Q}`, `fail ${L} --times 2`, `succeed ${M}`]);
+    await box.build([`allow --restrict ${L} ${M}`, `block ${Q}`, `fail ${L} --times 2`, `succeed ${M}`]);
     const out = await box.ok(["inspect", "--format", "wide"]);
     for (const column of ["BLOCKED", "ALLOWLISTED", "LAST EVENT NS", "LAST ATTEMPT NS", "NEXT RETRY NS", "INBOUND", "OUTBOUND"]) {
       expect(out).toContain(column);

@@ -59,10 +59,13 @@ describe("block and unblock", { timeout: 30_000 }, () => {
 });
 
 describe("allow, allow --open and disallow", { timeout: 30_000 }, () => {
-  it("allow creates the allowlist when the policy is open, with a warning", async () => {
+  it("allow creates the allowlist when the policy is open only with --restrict, with a warning", async () => {
     const box = sandbox();
-    await box.build();
-    const first = await box.run(["allow", L]);
+    await box.build([`fail ${M}`]);
+    const before = box.read();
+    expectError(await box.run(["allow", L]), "the policy is open: an allowlist would deny every other peer (1 known peer(s) in this snapshot); add --restrict to create it (allow)");
+    expect(box.read()).toBe(before);
+    const first = await box.run(["allow", "--restrict", L]);
     expect(first.status).toBe(0);
     expect(first.stdout).toContain(`${L} allowed`);
     expect(warnings(first.stderr)).toEqual(["the policy was open: now only the 1 allowlisted peer(s) are admitted"]);
@@ -72,9 +75,19 @@ describe("allow, allow --open and disallow", { timeout: 30_000 }, () => {
     expect(box.doc().peer_governor.allowlist).toEqual([L, M, Q]);
   });
 
+  it("allow of a blocklisted peer warns that the blocklist still wins", async () => {
+    const box = sandbox();
+    await box.build([`block ${Q}`]);
+    const result = await box.run(["allow", "--restrict", Q]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`${Q} allowed, but still blocked`);
+    expect(warnings(result.stderr)).toContain(`${Q} is blocklisted: the blocklist still wins, it stays denied until unblock`);
+    expect((await box.run(["check", Q])).status).toBe(1);
+  });
+
   it("disallow warns when the allowlist becomes empty, which admits nobody", async () => {
     const box = sandbox();
-    await box.build([`allow ${L} ${Q}`]);
+    await box.build([`allow --restrict ${L} ${Q}`]);
     expect(await box.ok(["disallow", L])).toContain(`${L} disallowed`);
     const last = await box.run(["disallow", Q]);
     expect(last.status).toBe(0);
@@ -85,7 +98,7 @@ describe("allow, allow --open and disallow", { timeout: 30_000 }, () => {
 
   it("disallow --all empties the list; --json carries the warning", async () => {
     const box = sandbox();
-    await box.build([`allow ${L} ${Q}`]);
+    await box.build([`allow --restrict ${L} ${Q}`]);
     const doc = await box.json<{ changes: unknown[]; warnings: string[] }>(["disallow", "--all"]);
     expect(doc.changes).toHaveLength(2);
     expect(doc.warnings).toEqual([EMPTY_ALLOWLIST]);
@@ -94,7 +107,7 @@ describe("allow, allow --open and disallow", { timeout: 30_000 }, () => {
 
   it("allow --open drops the allowlist: the open policy", async () => {
     const box = sandbox();
-    await box.build([`allow ${L}`]);
+    await box.build([`allow --restrict ${L}`]);
     expect(await box.ok(["allow", "--open"])).toContain("allowlist of 1 dropped");
     expect(box.doc().peer_governor.allowlist).toBeNull();
     const before = box.read();
@@ -174,12 +187,12 @@ describe("clock", { timeout: 30_000 }, () => {
     expect(box.doc().clock_ns).toBe("1000001000");
     await box.ok(["-q", "clock", "--set", "1764000000000000000"]);
     expect(box.doc().clock_ns).toBe(String(T0));
-    const back = await box.run(["clock", "--set", "5s"]);
+    const back = await box.run(["clock", "--set", "5000000000"]);
     expect(warnings(back.stderr)).toEqual([expect.stringContaining("the clock moved backwards by")]);
     expect(box.doc().clock_ns).toBe("5000000000");
-    expect(await box.json(["clock", "--advance", "18446744073709551615"])).toMatchObject({ clock_ns: String(U64_MAX), previous_ns: "5000000000" });
+    expect(await box.json(["clock", "--advance", "18446744073709551615ns"])).toMatchObject({ clock_ns: String(U64_MAX), previous_ns: "5000000000" });
     expect(await box.json(["clock", "--advance", "1d"])).toMatchObject({ clock_ns: String(U64_MAX), written: false });
-    expectError(await box.run(["clock", "--set", "1", "--advance", "1"]), "cannot be used with");
+    expectError(await box.run(["clock", "--set", "1", "--advance", "1s"]), "cannot be used with");
   });
 });
 

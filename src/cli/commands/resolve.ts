@@ -1,0 +1,134 @@
+/**
+ * Peers as people give them, resolved against the loaded snapshot: an exact
+ * id, a unique prefix, or the shortened form the tables print
+ * (`12D3KooW…a7Ci4`). A `/p2p/<id>` multiaddr and pasted whitespace are
+ * accepted. A full id the snapshot has never seen is accepted with a notice,
+ * because adding peers is what block, allow and fail are for; an id that
+ * looks cut is refused, because a cut `12D3KooW…` often still decodes as some
+ * valid id and would silently name a stranger.
+ */
+import { InvalidPeerId } from "../../core/errors.js";
+import { PeerId } from "../../core/peer-id.js";
+import type { Snapshot } from "../../snapshot/model.js";
+import { UsageError } from "../errors.js";
+import type { Report } from "../context.js";
+import { tidyPeerText } from "../args.js";
+import type { ArgumentSpec } from "../program.js";
+
+// Real ids have fixed lengths by kind; a shorter text of that kind was cut.
+const FULL_LENGTHS: readonly (readonly [string, number, string])[] = [
+  ["12D3KooW", 52, "an ed25519 id (12D3KooW…)"],
+  ["Qm", 46, "a sha2-256 id (Qm…)"],
+];
+const MAX_CANDIDATES_SHOWN = 3;
+
+/** The peers a snapshot knows (health, backoff, both lists), sorted by text. */
+export function knownPeerTexts(snapshot: Snapshot): string[] {
+  const { governor, backoff } = snapshot;
+  const texts = new Set<string>();
+  for (const entry of governor.iterHealth()) texts.add(entry.peer.text);
+  for (const entry of backoff.iter()) texts.add(entry.peer.text);
+  for (const peer of governor.blocklist()) texts.add(peer.text);
+  for (const peer of governor.allowlist() ?? []) texts.add(peer.text);
+  return [...texts].sort();
+}
+
+/** Whether the snapshot has any record of `peer`. */
+export function isKnown(snapshot: Snapshot, peer: PeerId): boolean {
+  const { governor, backoff } = snapshot;
+  return governor.peerHealth(peer) !== undefined || backoff.state(peer) !== undefined || governor.isBlocked(peer) || governor.isAllowlisted(peer);
+}
+
+/** Resolves peer inputs against `snapshot`; `notices` says which ones it has never seen. */
+export class PeerResolver {
+  #known: string[] | undefined;
+  readonly notices: string[] = [];
+
+  constructor(private readonly snapshot: Snapshot, private readonly where: string) {}
+
+  /** One input to the peer it names, or a UsageError that says why not. */
+  resolve(input: string): PeerId {
+    const text = tidyPeerText(input);
+    if (text === "") throw new UsageError("empty peer id", this.where);
+    let parsed: PeerId | undefined;
+    let problem = "";
+    try {
+      parsed = PeerId.parse(text);
+    } catch (error) {
+      if (!(error instanceof InvalidPeerId)) throw error;
+      problem = error.message;
+    }
+    if (parsed !== undefined && isKnown(this.snapshot, parsed)) return parsed;
+    const cut = cutKind(text);
+    // A complete id of a real kind cannot be a prefix of another: skip the search.
+    if (parsed === undefined || cut !== undefined || text.length < 46) {
+      const matches = this.#matching(text);
+      if (matches.length === 1) return PeerId.parse(matches[0] as string);
+      if (matches.length > 1) {
+        const shown = matches.slice(0, MAX_CANDIDATES_SHOWN).join(", ");
+        const rest = matches.length > MAX_CANDIDATES_SHOWN ? ` and ${matches.length - MAX_CANDIDATES_SHOWN} more` : "";
+        throw new UsageError(`peer ${quote(text)} is ambiguous: it matches ${matches.length} peers (${shown}${rest}); type more of it`, this.where);
+      }
+    }
+    if (cut !== undefined) {
+      throw new UsageError(`peer id ${quote(text)} looks cut: ${cut[2]} has ${cut[1]} characters, this has ${text.length}, and no peer of this snapshot starts with it`, this.where);
+    }
+    if (parsed === undefined) {
+      if (/…|\.\.\./.test(text)) throw new UsageError(`no peer of this snapshot has the short form ${quote(text)}`, this.where);
+      // A bad character says what to fix; the multihash details of a cut id ("digest of 634529 bytes") do not.
+      // CIDs (bafz…, k51…) keep their own explanation (a wrong codec, a bad multibase).
+      if (/not base58btc|too long|empty/.test(problem) || !/^[1Q]/.test(text)) throw new UsageError(problem, this.where);
+      throw new UsageError(`${quote(text)} is not a whole peer id (cut or mistyped?) and no peer of this snapshot starts with it`, this.where);
+    }
+    this.notices.push(`${parsed.text}: not seen in this snapshot before`);
+    return parsed;
+  }
+
+  /** Known peers that `text` names: by prefix, or by the head…tail of the shortened form. */
+  #matching(text: string): string[] {
+    this.#known ??= knownPeerTexts(this.snapshot);
+    const short = /^(.+?)(?:…|\.\.\.)(.+)$/.exec(text);
+    const head = short?.[1] ?? text;
+    const tail = short?.[2] ?? "";
+    return this.#known.filter((known) => known.startsWith(head) && known.endsWith(tail) && known.length >= head.length + tail.length);
+  }
+}
+
+/** The kind of a real id that `text` starts like but is too short for, if any. */
+function cutKind(text: string): readonly [string, number, string] | undefined {
+  return FULL_LENGTHS.find(([prefix, length]) => text.startsWith(prefix) && text.length < length && !/…|\.\.\./.test(text));
+}
+
+/** The input as shown in an error: JSON-quoted, cut after 60 characters. */
+function quote(text: string): string {
+  return text.length > 60 ? `${JSON.stringify(text.slice(0, 60)).slice(0, -1)}..."` : JSON.stringify(text);
+}
+
+/** Replaces the peer arguments of a command (texts, as parsed) by the peers they name in `snapshot`. */
+export function resolvePeerArgs(
+  specs: readonly ArgumentSpec[],
+  args: readonly unknown[],
+  snapshot: Snapshot,
+): { args: unknown[]; notices: string[] } {
+  if (!specs.some((spec) => spec.peer !== undefined)) return { args: [...args], notices: [] };
+  const resolver = new PeerResolver(snapshot, "argument PEER");
+  const resolved = args.map((value, index) => {
+    const kind = specs[index]?.peer;
+    if (kind === undefined || value === undefined) return value;
+    return kind === "many" ? (value as string[]).map((text) => resolver.resolve(text)) : resolver.resolve(value as string);
+  });
+  return { args: resolved, notices: resolver.notices };
+}
+
+/** The report with a dim `note:` line per notice under its human rendering (the --json document is unchanged). */
+export function withNotices(report: Report, notices: readonly string[]): Report {
+  if (notices.length === 0) return report;
+  return {
+    ...report,
+    render: (ui) => {
+      const body = report.render(ui);
+      const notes = notices.map((notice) => ui.chalk.dim(`note: ${notice}`)).join("\n");
+      return body === "" ? notes : `${body}\n${notes}`;
+    },
+  };
+}

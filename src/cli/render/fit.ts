@@ -1,0 +1,80 @@
+/**
+ * Output that fits the terminal. A table is declared with, per column, its
+ * cells from the most detailed form to the most compact, and an ordered list
+ * of reductions (use a column's next form, or drop the column); reductions
+ * are applied in that order until the table fits `ui.width`. Lines of text
+ * pick the first of their variants that fits.
+ */
+import type { Ui } from "../context.js";
+import { renderTable, visibleWidth, type Align } from "./table.js";
+
+/** One column: its title, alignment, and its cells in each form (forms[f]() gives the cells, built only when needed). */
+export interface FitColumn {
+  readonly title: string;
+  readonly align: Align;
+  readonly forms: readonly (() => readonly string[])[];
+}
+
+/** A reduction: the column's next form, or (drop) no column at all. */
+export interface FitStep {
+  readonly column: string;
+  readonly drop?: boolean;
+}
+
+/** The width of the table renderTable draws for these columns: cells, padding and borders. */
+function tableWidth(widths: readonly number[]): number {
+  return widths.reduce((sum, width) => sum + width + 3, 1);
+}
+
+/** Draws the table, reduced step by step until it fits `ui.width` (unlimited when undefined). */
+export function renderFittedTable(ui: Ui, columns: readonly FitColumn[], steps: readonly FitStep[]): string {
+  const limit = ui.width ?? Number.POSITIVE_INFINITY;
+  const form = columns.map(() => 0);
+  const dropped = columns.map(() => false);
+  // Cells and widest cell of each column in each form, built and measured on first use (a pipe needs only the first forms).
+  const cellCache = new Map<string, readonly string[]>();
+  const cells = (index: number, f: number): readonly string[] => {
+    const key = `${index}:${f}`;
+    let built = cellCache.get(key);
+    if (built === undefined) {
+      built = columns[index]?.forms[f]?.() ?? [];
+      cellCache.set(key, built);
+    }
+    return built;
+  };
+  const widthCache = new Map<string, number>();
+  const widthOf = (index: number, f: number): number => {
+    const key = `${index}:${f}`;
+    let width = widthCache.get(key);
+    if (width === undefined) {
+      width = cells(index, f).reduce((widest, cell) => Math.max(widest, visibleWidth(cell)), visibleWidth(columns[index]?.title ?? ""));
+      widthCache.set(key, width);
+    }
+    return width;
+  };
+  const current = (): number[] => columns.flatMap((_, index) => (dropped[index] === true ? [] : [widthOf(index, form[index] ?? 0)]));
+  for (const step of steps) {
+    if (limit === Number.POSITIVE_INFINITY || tableWidth(current()) <= limit) break;
+    const index = columns.findIndex((column) => column.title === step.column);
+    if (index < 0) continue;
+    if (step.drop === true) dropped[index] = true;
+    else form[index] = Math.min((form[index] ?? 0) + 1, (columns[index]?.forms.length ?? 1) - 1);
+  }
+  const kept = columns.map((column, index) => ({ column, index })).filter(({ index }) => dropped[index] !== true);
+  const keptCells = kept.map(({ index }) => cells(index, form[index] ?? 0));
+  const rowCount = keptCells[0]?.length ?? 0;
+  const rows: string[][] = [];
+  for (let row = 0; row < rowCount; row++) rows.push(keptCells.map((column) => column[row] ?? ""));
+  return renderTable(
+    ui,
+    kept.map(({ column }) => column.title),
+    rows,
+    kept.map(({ column }) => column.align),
+  );
+}
+
+/** The first of `variants` whose visible width fits `ui.width`, else the last (the most compact). */
+export function fitLine(ui: Ui, ...variants: readonly string[]): string {
+  const limit = ui.width ?? Number.POSITIVE_INFINITY;
+  return variants.find((line) => visibleWidth(line) <= limit) ?? variants[variants.length - 1] ?? "";
+}

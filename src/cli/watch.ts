@@ -1,0 +1,121 @@
+/**
+ * `inspect --watch`: redraw the inspect screen whenever the snapshot file
+ * changes, fitted to the window. Changes are found by polling the file's
+ * identity (inode, size, modification time) every interval, which also sees
+ * a host's atomic rename; a resize redraws at once. A file caught half-way
+ * or invalid shows its error on the screen and the watch goes on. Ctrl-C
+ * (or the signal given) ends it cleanly with exit 0.
+ */
+import fs from "node:fs/promises";
+import { BbgovError } from "../core/errors.js";
+import { openSnapshot } from "../snapshot/kinds.js";
+import { loadCommand } from "./commands/index.js";
+import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
+import { commandContext, type CliIo, type CommandModule } from "./context.js";
+import { UsageError } from "./errors.js";
+import { outputWidth } from "./io/terminal.js";
+import { isEncodingOf, readBytes, STDIO, textOf } from "./io/store.js";
+import type { ArgumentSpec } from "./program.js";
+import { colorLevel, makeChalk } from "./render/color.js";
+
+/** What a watch needs from the command line. */
+export interface WatchRequest {
+  readonly file: string;
+  readonly source: string;
+  readonly args: readonly unknown[];
+  /** The command's argument declarations: peers resolve against each new state of the file. */
+  readonly argSpecs: readonly ArgumentSpec[];
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly intervalNs: bigint;
+  readonly color: boolean;
+  readonly commandModule: CommandModule;
+  /** Ends the watch (Ctrl-C in the real process). */
+  readonly stop: AbortSignal;
+}
+
+const CLEAR = "\u001b[H\u001b[2J\u001b[3J";
+const HIDE_CURSOR = "\u001b[?25l";
+const SHOW_CURSOR = "\u001b[?25h";
+// Lines of the screen that are not table rows: summary, borders, status.
+const SCREEN_LINES_BESIDES_ROWS = 12;
+
+/** Redraws until `stop` aborts; returns the exit code. */
+export async function watch(request: WatchRequest, io: CliIo): Promise<number> {
+  if (request.file === STDIO) throw new UsageError("--watch needs a snapshot file, not standard input", "--watch");
+  const out = io.stdout as CliIo["stdout"] & { rows?: number; on?: (event: string, listener: () => void) => unknown; off?: (event: string, listener: () => void) => unknown };
+  const intervalMs = Math.max(10, Number(request.intervalNs / 1_000_000n));
+  let seen = "";
+  let drawn = false;
+  let resized = false;
+  const onResize = (): void => {
+    resized = true;
+  };
+  out.on?.("resize", onResize);
+  if (out.isTTY === true) out.write(HIDE_CURSOR);
+  try {
+    while (!request.stop.aborted) {
+      const identity = await fileIdentity(request.file);
+      if (identity !== seen || resized || !drawn) {
+        seen = identity;
+        resized = false;
+        drawn = true;
+        out.write(await frame(request, io, out));
+      }
+      await sleep(intervalMs, request.stop);
+    }
+  } finally {
+    out.off?.("resize", onResize);
+    if (out.isTTY === true) out.write(SHOW_CURSOR);
+  }
+  out.write("\n");
+  return 0;
+}
+
+/** One screen: the inspect report of the file as it is now (or its error), and a status line. */
+async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { rows?: number }): Promise<string> {
+  const chalk = makeChalk(colorLevel(io.env, request.color, out.isTTY === true));
+  const width = outputWidth(out, io.env);
+  const rows = typeof out.rows === "number" && out.rows > SCREEN_LINES_BESIDES_ROWS ? out.rows - SCREEN_LINES_BESIDES_ROWS : undefined;
+  let body: string;
+  try {
+    const { bytes } = await readBytes(request.file, io.stdin, "the snapshot");
+    const opened = openSnapshot({ bytes, text: () => textOf(bytes, request.file), isEncodingOf }, { forWrite: false });
+    const { snapshot } = opened;
+    const options = rows === undefined || request.options.limit !== undefined ? request.options : { ...request.options, limit: rows };
+    const resolved = resolvePeerArgs(request.argSpecs, request.args, snapshot);
+    const report = withNotices(await request.commandModule.execute(commandContext(snapshot, request.source, opened, loadCommand), resolved.args, options), resolved.notices);
+    body = report.render({ chalk, ...(width === undefined ? {} : { width }) });
+  } catch (error) {
+    if (!(error instanceof BbgovError)) throw error;
+    body = chalk.red(`bbgov: ${error.message}${error.where === undefined ? "" : ` (${error.where})`}`);
+  }
+  const status = `watching ${request.source} every ${intervalMs(request.intervalNs)}; Ctrl-C quits`;
+  const fitted = width !== undefined && status.length > width ? status.slice(0, width) : status;
+  return `${CLEAR}${body}\n\n${chalk.dim(fitted)}`;
+}
+
+function intervalMs(ns: bigint): string {
+  return ns % 1_000_000_000n === 0n ? `${ns / 1_000_000_000n} s` : `${ns / 1_000_000n} ms`;
+}
+
+/** What changes when the file does: a rename gives a new inode, a rewrite a new size or time. */
+async function fileIdentity(file: string): Promise<string> {
+  try {
+    const stat = await fs.stat(file, { bigint: true });
+    return `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+  } catch {
+    return "missing";
+  }
+}
+
+function sleep(ms: number, stop: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      stop.removeEventListener("abort", done);
+      resolve();
+    }
+    stop.addEventListener("abort", done, { once: true });
+  });
+}

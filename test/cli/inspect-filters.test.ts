@@ -1,0 +1,57 @@
+/** inspect filters (--cooling, --denied, --allowlisted, --unknown), --reverse and --format tsv, on the example snapshot. */
+import { describe, expect, it } from "vitest";
+import { cli, EXAMPLE } from "./terminal-helpers.js";
+
+const STRANGER = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
+
+/** The peers of `inspect --format tsv` with these arguments, in order. */
+async function peers(...args: string[]): Promise<string[]> {
+  const result = await cli(["-s", EXAMPLE, "inspect", "--format", "tsv", ...args]);
+  expect(result.status).toBe(0);
+  const [head, ...lines] = result.stdout.trimEnd().split("\n");
+  expect(head?.split("\t")[0]).toBe("peer");
+  return lines.filter((line) => line !== "").map((line) => line.split("\t")[0] as string);
+}
+
+describe("inspect filters", () => {
+  it("--cooling keeps peers whose next retry is after now (and --at moves now)", async () => {
+    expect(await peers("--cooling")).toEqual([
+      "12D3KooWJjwFKy17A4DiZTrU3FfbmQNYwhBaKbfG5hB8qqh5ptHD",
+      "12D3KooWP4h1eBk3xVcfThQ2sJcvanmnJRjWuNbP2waTLbxWhdok",
+      "12D3KooWSv3VbnPvrkBsdMvY1LXJDzv5LAXFFiayxQJqESv7FeR7",
+      "QmZnC2FJ3vHT4mJhiTVBPaeEQQYBTZeRtkKHRFmAMtQ6A4",
+    ]);
+    expect(await peers("--cooling", "--after", "20s")).toEqual(["QmZnC2FJ3vHT4mJhiTVBPaeEQQYBTZeRtkKHRFmAMtQ6A4"]);
+  });
+
+  it("--denied keeps peers denied in either direction; filters combine", async () => {
+    const denied = await peers("--denied");
+    expect(denied).toContain("QmNVm9nn9RKXEuuKKsX2RWd66nqK4FedXehVffiUVnLrtT");
+    expect(denied).toContain("QmZnC2FJ3vHT4mJhiTVBPaeEQQYBTZeRtkKHRFmAMtQ6A4");
+    expect(denied).toHaveLength(6);
+    expect(await peers("--denied", "--blocked")).toEqual(["12D3KooWS3iYbD7YEuQ1SGhRiUSiVBdgzuWSxXgY551TNtMFdaik", "QmNVm9nn9RKXEuuKKsX2RWd66nqK4FedXehVffiUVnLrtT"]);
+  });
+
+  it("--allowlisted is empty on an open policy", async () => {
+    expect(await peers("--allowlisted")).toEqual([]);
+  });
+
+  it("--unknown keeps the given peers the snapshot has never seen", async () => {
+    expect(await peers("--unknown", STRANGER, "QmZn")).toEqual([STRANGER]);
+  });
+
+  it("--reverse reverses the sorted order", async () => {
+    const forward = await peers("--sort", "failures");
+    expect(await peers("--sort", "failures", "--reverse")).toEqual([...forward].reverse());
+  });
+});
+
+describe("--format tsv", () => {
+  it("prints plain tab-separated values: exact ns, no colour, one line per peer", async () => {
+    const result = await cli(["-s", EXAMPLE, "inspect", "--format", "tsv", "QmZn"], { env: { FORCE_COLOR: "3" }, tty: true });
+    expect(result.stdout).toBe(
+      "peer\tblocked\tallowlisted\tconsecutive_failures\tdown\tlast_event_ns\tattempts\tlast_attempt_ns\tnext_retry_ns\tinbound\toutbound\n" +
+        "QmZnC2FJ3vHT4mJhiTVBPaeEQQYBTZeRtkKHRFmAMtQ6A4\tfalse\tfalse\t30\ttrue\t1763999990123184961\t30\t1763999990123184961\t1764000050123184961\tallow\tcooldown\n",
+    );
+  });
+});

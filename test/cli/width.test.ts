@@ -1,0 +1,49 @@
+/** How wide output may be, and tables that fit it (in process; the pseudo-terminal runs are in test/e2e/terminal.test.ts). */
+import { stripVTControlCharacters } from "node:util";
+import { describe, expect, it } from "vitest";
+import { outputWidth } from "../../src/cli/io/terminal.js";
+import { shortPeerNames } from "../../src/cli/render/peer.js";
+import { cli, EXAMPLE } from "./terminal-helpers.js";
+
+describe("outputWidth", () => {
+  it.each([
+    ["a terminal's own width", { isTTY: true, columns: 120 }, {}, 120],
+    ["COLUMNS when the terminal gives none", { isTTY: true }, { COLUMNS: "100" }, 100],
+    ["80 for a terminal of unknown width", { isTTY: true }, {}, 80],
+    ["unlimited for a pipe", { isTTY: false }, {}, undefined],
+    ["COLUMNS for a pipe when set", { isTTY: false }, { COLUMNS: "80" }, 80],
+    ["at least 40", { isTTY: true, columns: 10 }, {}, 40],
+    ["a nonsense COLUMNS is ignored", { isTTY: false }, { COLUMNS: "wide" }, undefined],
+  ])("%s", (_, stream, env, expected) => {
+    expect(outputWidth(stream, env)).toBe(expected);
+  });
+});
+
+describe("short peer names", () => {
+  it("are head…tail, lengthened where two known peers would look alike", () => {
+    const a = "12D3KooWAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAzzzzz";
+    const b = "12D3KooWAAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAAAAAAAzzzzz";
+    const names = shortPeerNames([a, b, "16uZAbWC1AJvL"], [a, b]);
+    expect(names.get("16uZAbWC1AJvL")).toBe("16uZAbWC1AJvL");
+    expect(names.get(a)).not.toBe(names.get(b));
+    expect(names.get(a)?.endsWith("…zzzzz")).toBe(true);
+    expect(shortPeerNames([a], [a]).get(a)).toBe("12D3KooW…zzzzz");
+  });
+});
+
+describe("inspect fits the terminal", () => {
+  it.each([80, 100, 120, 160])("%i columns: no line is wider", async (columns) => {
+    const result = await cli(["-s", EXAMPLE, "inspect"], { tty: true, columns });
+    expect(result.status).toBe(0);
+    // Coloured, as on a terminal: the colour codes take no columns.
+    for (const line of stripVTControlCharacters(result.stdout).split("\n")) expect([...line].length, line).toBeLessThanOrEqual(columns);
+  });
+
+  it("a pipe gets everything; --no-trunc and --format wide on a terminal too", async () => {
+    const full = "12D3KooWJATkUcKJHbbtK22skXSBCUAtjkCg9z6NVDz3wX4a7Ci4";
+    expect((await cli(["-s", EXAMPLE, "inspect"])).stdout).toContain(full);
+    expect((await cli(["-s", EXAMPLE, "--no-trunc", "inspect"], { tty: true, columns: 80 })).stdout).toContain(full);
+    expect((await cli(["-s", EXAMPLE, "inspect", "--format", "wide"], { tty: true, columns: 80 })).stdout).toContain(full);
+    expect((await cli(["-s", EXAMPLE, "inspect"], { tty: true, columns: 80 })).stdout).not.toContain(full);
+  });
+});

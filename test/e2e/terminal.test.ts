@@ -1,0 +1,119 @@
+/**
+ * The built bin in a real pseudo-terminal (util-linux `script`), at 80 and
+ * 120 columns: no line of default output may be wider than the terminal.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+const BIN = fileURLToPath(new URL("../../bin/bbgov.js", import.meta.url));
+const EXAMPLE = fileURLToPath(new URL("../../fixtures/example.json", import.meta.url));
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-pty-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Single-quotes a word for sh. */
+function sh(word: string): string {
+  return `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/** Runs bbgov in a pseudo-terminal `columns` wide; returns what the terminal showed, colours removed, line by line. */
+function inTerminal(columns: number, args: readonly string[]): string[] {
+  const command = `stty cols ${columns} rows 40; exec ${sh(process.execPath)} ${sh(BIN)} ${args.map(sh).join(" ")}`;
+  const result = spawnSync("script", ["-qfec", command, "/dev/null"], {
+    encoding: "utf8",
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color", HOME: dir },
+  });
+  expect(result.error).toBeUndefined();
+  return result.stdout
+    .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "")
+    .split(/\r?\n/)
+    .map((line) => line.replace(/\r/g, ""));
+}
+
+const snapshot = path.join(dir, "governor.json");
+fs.copyFileSync(EXAMPLE, snapshot);
+
+const COMMANDS: readonly (readonly string[])[] = [
+  ["inspect"],
+  ["inspect", "--sort", "failures", "--at", "2025-11-24T16:00:30Z"],
+  ["check", "12D3KooWJj"],
+  ["check", "QmZn"],
+  ["--dry-run", "fail", "QmZn", "--times", "4", "--every", "1s"],
+  ["--dry-run", "fail", "12D3KooWPFD8", "--times", "1000", "--every", "10ms"],
+  ["--dry-run", "advise", "12D3KooWJA", "5s"],
+  ["--help"],
+  ["fail", "--help"],
+  ["inspect", "--help"],
+  ["import", "--help"],
+  ["validate"],
+];
+
+describe.each([80, 120])("a terminal %i columns wide", (columns) => {
+  it.each(COMMANDS.map((args) => [args.join(" "), args] as const))("%s: no line is wider", (_, args) => {
+    const lines = inTerminal(columns, ["-s", "governor.json", ...args]);
+    expect(lines.join("\n")).not.toContain("bbgov: ");
+    const widest = Math.max(...lines.map((line) => [...line].length));
+    expect(widest, lines.find((line) => [...line].length === widest)).toBeLessThanOrEqual(columns);
+    expect(lines.filter((line) => line.trim() !== "").length).toBeGreaterThan(0);
+  });
+});
+
+describe("the width decides what is shown", () => {
+  it("80 columns: short peer ids; 120 columns: more columns; --no-trunc: everything", () => {
+    const narrow = inTerminal(80, ["-s", snapshot, "inspect"]).join("\n");
+    expect(narrow).toContain("12D3KooW…a7Ci4");
+    expect(narrow).not.toContain("LAST EVENT");
+    const wide = inTerminal(120, ["-s", snapshot, "inspect"]).join("\n");
+    expect(wide).toContain("LAST EVENT");
+    expect(wide).toContain("ATTEMPTS");
+    const all = inTerminal(80, ["-s", snapshot, "--no-trunc", "inspect"]).join("\n");
+    expect(all).toContain("12D3KooWJATkUcKJHbbtK22skXSBCUAtjkCg9z6NVDz3wX4a7Ci4");
+    expect(all).toMatch(/\(\d\d:\d\d:\d\d\.\d{3}\)/);
+  });
+});
+
+/** Resolves once `check` holds for the text seen so far (polling; the test's own timeout bounds the wait). */
+async function until(read: () => string, check: (text: string) => boolean): Promise<string> {
+  for (;;) {
+    const text = read();
+    if (check(text)) return text;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("inspect --watch in a pseudo-terminal", () => {
+  it("redraws after an atomic rename, fits 80 columns, and Ctrl-C exits cleanly", { timeout: 30_000 }, async () => {
+    const file = path.join(dir, "watched.json");
+    fs.copyFileSync(EXAMPLE, file);
+    const command = `stty cols 80 rows 30; exec ${sh(process.execPath)} ${sh(BIN)} -s ${sh(file)} inspect --watch --interval 20ms`;
+    const child = spawn("script", ["-qfec", command, "/dev/null"], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color", HOME: dir },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let seen = "";
+    child.stdout.on("data", (chunk: Buffer) => (seen += chunk.toString("utf8")));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const frames = (text: string): string[] => text.split("\u001b[2J").slice(1);
+    await until(() => seen, (text) => frames(text).some((frame) => frame.includes("Ctrl-C quits")));
+    expect(frames(seen).join("")).not.toContain("blocked 3");
+    // A host rewrites its snapshot: a new file renamed over the old one.
+    const doc = JSON.parse(fs.readFileSync(file, "utf8")) as { peer_governor: { blocklist: string[] } };
+    doc.peer_governor.blocklist.push("QmZnC2FJ3vHT4mJhiTVBPaeEQQYBTZeRtkKHRFmAMtQ6A4");
+    fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(doc, null, 2)}\n`);
+    fs.renameSync(`${file}.tmp`, file);
+    const after = await until(() => seen, (text) => frames(text).some((frame) => frame.includes("3 blocked")));
+    child.stdin.write("\u0003");
+    expect(await exited).toBe(0);
+    // Each frame starts at the top left of a cleared screen: measure them one by one.
+    for (const frame of frames(after)) {
+      const lines = frame.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").split(/\r?\n/).map((line) => line.replace(/\r/g, ""));
+      expect(Math.max(...lines.map((line) => [...line].length)), frame).toBeLessThanOrEqual(80);
+    }
+    expect(seen).not.toContain("bbgov: ");
+  });
+});
