@@ -9,7 +9,7 @@ import { BbgovError } from "../core/errors.js";
 import type { BackoffConfig } from "../core/backoff.js";
 import { encodeSnapshotBytes } from "../snapshot/encode.js";
 import { openSnapshot, type OpenedSnapshot, type SnapshotInput } from "../snapshot/kinds.js";
-import { emptySnapshot, SnapshotError, type Snapshot } from "../snapshot/model.js";
+import { emptySnapshot, SnapshotError, type Snapshot, type SnapshotWarning } from "../snapshot/model.js";
 import { loadCommand } from "./commands/index.js";
 import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
 import { commandContext, type CliIo, type CommandModule, type Report, type Ui } from "./context.js";
@@ -385,11 +385,27 @@ function openFrom(
   const input: SnapshotInput = { bytes, text: () => textOf(bytes, file), isEncodingOf };
   try {
     const opened = openSnapshot(input, { forWrite, ...(hostBackoff === undefined ? {} : { backoff: hostBackoff }) });
-    return { opened, warnings: opened.warnings.map((w) => `${w.message} (${displayName(file)}: ${w.path})`) };
+    return { opened, warnings: loadWarningLines(opened.warnings, displayName(file)) };
   } catch (error) {
     if (error instanceof SnapshotError) throw new SnapshotError(error.message, `${displayName(file)}: ${error.path}`);
     throw error;
   }
+}
+
+/**
+ * What loading found, one line each; entries that restore skips are one line
+ * together when there are several (`validate` lists each with its byte).
+ */
+function loadWarningLines(warnings: readonly SnapshotWarning[], file: string): string[] {
+  const skipped = warnings.filter((w) => w.skippedEntry === true);
+  const each = skipped.length > 1 ? warnings.filter((w) => w.skippedEntry !== true) : warnings;
+  const lines = each.map((w) => `${w.message} (${file}: ${w.path})`);
+  if (skipped.length > 1) {
+    lines.push(
+      `${skipped.length} entries whose peer bytes do not parse are skipped, as upstream's restore skips them, and kept in the file as they are; bbgov validate lists them (${file})`,
+    );
+  }
+  return lines;
 }
 
 /**

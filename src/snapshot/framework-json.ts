@@ -148,7 +148,7 @@ export function readFrameworkJson(input: string, options: UpstreamDecodeOptions 
   else restorer.defaultGovernor();
   if (Object.hasOwn(root, "backoff_table")) restorer.backoffTable(root["backoff_table"], "backoff_table");
   if (restorer.invalid.length > 0 && options.skipInvalid === false) throw new InvalidUpstreamEntries(restorer.invalid);
-  for (const entry of restorer.invalid) warnings.push({ path: entry.path, message: `skipped: ${entry.message}` });
+  for (const entry of restorer.invalid) warnings.push({ path: entry.path, message: `skipped: ${entry.message}`, skippedEntry: true });
   const snapshot: Snapshot = {
     clockNs: options.clockNs ?? restorer.latestEventNs ?? 0n,
     governor: restorer.governor,

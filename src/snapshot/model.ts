@@ -23,6 +23,8 @@ export interface Snapshot {
 export interface SnapshotWarning {
   readonly path: string;
   readonly message: string;
+  /** An entry restore skips because its peer bytes do not parse (kept in the file as it is). */
+  readonly skippedEntry?: boolean;
 }
 
 /** A snapshot text that is not a valid version-1 snapshot; `where` is the JSON path. */

@@ -287,6 +287,7 @@ class PeerCache {
       this.warnings.push({
         path: entryPath(list, index),
         message: `peer bytes do not parse (${problem}): skipped as upstream's restore skips them, kept as they are on write (at byte ${at})`,
+        skippedEntry: true,
       });
       return undefined;
     }

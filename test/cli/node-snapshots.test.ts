@@ -30,7 +30,7 @@ interface Result {
 }
 
 /** Runs `execute` with fake streams. */
-async function cli(args: readonly string[], stdin?: Uint8Array): Promise<Result> {
+async function cli(args: readonly string[], stdin?: Uint8Array, env: Record<string, string> = {}): Promise<Result> {
   const out: Buffer[] = [];
   let stderr = "";
   const io = {
@@ -39,7 +39,7 @@ async function cli(args: readonly string[], stdin?: Uint8Array): Promise<Result>
     stdin: (async function* () {
       if (stdin !== undefined) yield stdin;
     })(),
-    env: {},
+    env,
   } as unknown as CliIo;
   const status = await execute(args, io);
   const stdoutBytes = Buffer.concat(out);
@@ -309,5 +309,33 @@ describe("framework-json files and export / import", () => {
     const written = Buffer.concat(out);
     expectOutsideKept(bytes, written);
     expect(readNodeSnapshot(written).snapshot.governor.blocklistSize()).toBe(readNodeSnapshot(bytes).snapshot.governor.blocklistSize() + 1);
+  });
+});
+
+describe("what loading finds, on a file with many entries restore skips", () => {
+  it("is one warning for the skipped entries (validate lists each) and one per clamp", async () => {
+    const node = copy("hand-edited");
+    const result = await cli(["-s", node, "inspect"]);
+    expect(result.status).toBe(0);
+    const warnings = result.stderr.trimEnd().split("\n");
+    expect(warnings).toEqual([
+      expect.stringMatching(/^bbgov: warning: failure_threshold 0 loads as 1 .+ \(at byte \d+\) \(.+: transient\.framework\.peer_governor\.failure_threshold\)$/),
+      `bbgov: warning: 7 entries whose peer bytes do not parse are skipped, as upstream's restore skips them, and kept in the file as they are; bbgov validate lists them (${node})`,
+    ]);
+    const validate = await cli(["-s", node, "validate"]);
+    expect(validate.stdout.match(/peer bytes do not parse/g)).toHaveLength(7);
+  });
+});
+
+describe("a node snapshot at 80 columns", () => {
+  it("inspect fits every line, the header included (the node's id and the clock's note say less)", async () => {
+    const node = copy("small");
+    const result = await cli(["-s", node, "inspect"], undefined, { COLUMNS: "80" });
+    expect(result.status).toBe(0);
+    for (const line of result.stdout.split("\n")) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(result.stdout).toMatch(/node +12D3KooW…\w+, incarnation 4, spec_version 1\n/);
+    expect(result.stdout).toMatch(/clock +1764013179194320461 \(2025-11-24 19:39:39\.194 UTC\) \(latest event\)\n/);
+    const wide = await cli(["-s", node, "inspect"], undefined, { COLUMNS: "200" });
+    expect(wide.stdout).toContain("(the latest event in the file)");
   });
 });

@@ -185,7 +185,7 @@ describe("decodeUpstream: peers that do not parse", () => {
     const decoded = decodeUpstream(text, { skipInvalid: true });
     expect(decoded.invalid.map((entry) => entry.path)).toEqual(["peer_governor.blocklist[0]", "peer_governor.health[1][0]", "backoff_table[0].peer"]);
     expect(decoded.invalid[2]?.message).toBe("peer bytes [] are not a multihash: no bytes");
-    expect(decoded.warnings).toEqual(decoded.invalid.map((entry) => ({ path: entry.path, message: `skipped: ${entry.message}` })));
+    expect(decoded.warnings).toEqual(decoded.invalid.map((entry) => ({ path: entry.path, message: `skipped: ${entry.message}`, skippedEntry: true })));
     expect(Array.from(decoded.snapshot.governor.blocklist(), (peer) => peer.text)).toEqual([P7.text]);
     expect(decoded.snapshot.governor.trackedPeers()).toBe(1);
     expect(decoded.snapshot.backoff.len()).toBe(0);

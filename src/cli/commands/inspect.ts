@@ -8,7 +8,7 @@ import type { NodeInfo } from "../../snapshot/node.js";
 import type { CommandContext, Report, Ui } from "../context.js";
 import { report } from "../context.js";
 import { decisionCell, failuresCell, retryCell } from "../render/cells.js";
-import { renderFittedTable, type FitColumn, type FitStep } from "../render/fit.js";
+import { fitLine, renderFittedTable, type FitColumn, type FitStep } from "../render/fit.js";
 import { formatBytes, formatDuration, formatInstant, formatRelative, formatWhen } from "../render/format.js";
 import { shortPeerNames } from "../render/peer.js";
 import { renderNdjson, renderWideTable, type InspectRow } from "../render/inspect-formats.js";
@@ -177,11 +177,16 @@ function renderInspect(ui: Ui, ctx: CommandContext, summary: Summary, rows: read
         ? chalk.red(`allowlist is empty: nobody is admitted`) + `, ${summary.blocked} blocked`
         : `allowlist of ${summary.allowlisted}, ${summary.blocked} blocked`;
   const held = ctx.holds.backoffSchedule ? "" : chalk.dim(" (the host's, not in the file)");
+  // Values longer than the terminal leaves them say less: the first form that fits is shown.
+  const value = (...forms: string[]): string => fitLine(ui.width === undefined ? ui : { ...ui, width: ui.width - HEADER_LABEL_WIDTH }, ...forms);
+  const kindNote = (long: boolean) => (ctx.kind === "bbgov-json" ? "" : chalk.dim(long ? ` (${KIND_NAMES[ctx.kind]}: ${KIND_DESCRIPTIONS[ctx.kind]})` : ` (${KIND_NAMES[ctx.kind]})`));
+  const clock = formatInstant(snapshot.clockNs);
+  const sinceClock = nowNs >= snapshot.clockNs ? `+ ${formatDuration(nowNs - snapshot.clockNs)}` : `- ${formatDuration(snapshot.clockNs - nowNs)}`;
   const header = renderPairs(ui, [
-    ["snapshot", `${chalk.bold(ctx.source)}${ctx.kind === "bbgov-json" ? "" : chalk.dim(` (${KIND_NAMES[ctx.kind]}: ${KIND_DESCRIPTIONS[ctx.kind]})`)}`],
-    ...(ctx.node === undefined ? [] : nodeLines(ui, ctx.node)),
-    ["clock", `${formatInstant(snapshot.clockNs)}${ctx.holds.clock ? "" : chalk.dim(" (the latest event in the file)")}`],
-    ...(nowNs === snapshot.clockNs ? [] : [["at", `${formatInstant(nowNs)}, clock ${nowNs > snapshot.clockNs ? "+" : "-"} ${formatDuration(nowNs - snapshot.clockNs)}`] as const]),
+    ["snapshot", value(`${chalk.bold(ctx.source)}${kindNote(true)}`, `${chalk.bold(ctx.source)}${kindNote(false)}`, chalk.bold(ctx.source))],
+    ...(ctx.node === undefined ? [] : nodeLines(ui, ctx.node, value)),
+    ["clock", ctx.holds.clock ? clock : value(`${clock}${chalk.dim(" (the latest event in the file)")}`, `${clock}${chalk.dim(" (latest event)")}`, clock)],
+    ...(nowNs === snapshot.clockNs ? [] : [["at", `${formatInstant(nowNs)}, clock ${sinceClock}`] as const]),
     ["policy", policy],
     ["threshold", `${threshold} consecutive failures mark a peer down`],
     ["backoff", `base ${formatDuration(config.baseNs)}, doubling, max ${formatDuration(config.maxDelayNs)}${held}`],
@@ -198,9 +203,14 @@ function renderInspect(ui: Ui, ctx: CommandContext, summary: Summary, rows: read
   return `${header}\n\n${table}${more}`;
 }
 
+/** The width of the header's labels and the gap after them ("threshold  "). */
+const HEADER_LABEL_WIDTH = "threshold".length + 2;
+
 /** The header lines that say which node a node snapshot is. */
-function nodeLines(ui: Ui, node: NodeInfo): [string, string][] {
-  const id = node.peerId?.text ?? ui.chalk.dim(node.peerIdBytes.length === 0 ? "(none in the file)" : `(${node.peerIdBytes.length} bytes that are not a peer id)`);
+function nodeLines(ui: Ui, node: NodeInfo, value: (...forms: string[]) => string): [string, string][] {
+  const text = node.peerId?.text;
+  const id = text ?? ui.chalk.dim(node.peerIdBytes.length === 0 ? "(none in the file)" : `(${node.peerIdBytes.length} bytes that are not a peer id)`);
+  const shortId = text === undefined ? id : (shortPeerNames([text], [text]).get(text) ?? text);
   // Graphs and components by count and size; the rest of the runtime state as one size (all of it is in --json).
   const shown = node.sections.filter((section) => section.name === "graphs" || section.name === "components");
   const restBytes = node.sections.filter((section) => !shown.includes(section) && section.name !== "config").reduce((sum, section) => sum + section.bytes, 0);
@@ -211,7 +221,14 @@ function nodeLines(ui: Ui, node: NodeInfo): [string, string][] {
   ].join(", ");
   const trailing = node.trailingBytes > 0 ? `; ${formatBytes(node.trailingBytes)} after the snapshot` : "";
   return [
-    ["node", `${id}, incarnation ${node.incarnation}, spec_version ${node.specVersion}`],
+    [
+      "node",
+      value(
+        `${id}, incarnation ${node.incarnation}, spec_version ${node.specVersion}`,
+        `${shortId}, incarnation ${node.incarnation}, spec_version ${node.specVersion}`,
+        `${shortId}, incarnation ${node.incarnation}`,
+      ),
+    ],
     ["holds", `${sections}${trailing}`],
   ];
 }
