@@ -31,11 +31,16 @@ export interface Result {
   stderr: string;
 }
 
+/** A run's result with standard output also as the bytes written (a node snapshot on `-s -` is binary). */
+export interface BytesResult extends Result {
+  stdoutBytes: Buffer;
+}
+
 export interface RunOptions {
   /** Variables to add (or remove, with undefined) on top of the clean environment. */
   env?: Record<string, string | undefined>;
   /** Standard input. */
-  input?: string;
+  input?: string | Uint8Array;
   /** Whether standard output claims to be a terminal. */
   tty?: boolean;
 }
@@ -45,20 +50,27 @@ export type Entry = (argv: readonly string[], io: CliIo) => Promise<number>;
 
 /** Runs `execute` (or another entry) with fake streams in the current folder; the environment is exactly `env`. */
 export async function cli(args: readonly string[], options: RunOptions = {}, entry: Entry = execute): Promise<Result> {
-  let stdout = "";
+  const { status, stdout, stderr } = await cliBytes(args, options, entry);
+  return { status, stdout, stderr };
+}
+
+/** As `cli`, keeping standard output's bytes too. */
+export async function cliBytes(args: readonly string[], options: RunOptions = {}, entry: Entry = execute): Promise<BytesResult> {
+  const out: Buffer[] = [];
   let stderr = "";
   const env: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[name] = value;
   const io = {
-    stdout: { isTTY: options.tty ?? false, write: (chunk: string | Uint8Array) => ((stdout += Buffer.from(chunk).toString("utf8")), true) },
+    stdout: { isTTY: options.tty ?? false, write: (chunk: string | Uint8Array) => (out.push(Buffer.from(chunk)), true) },
     stderr: { write: (chunk: string | Uint8Array) => ((stderr += Buffer.from(chunk).toString("utf8")), true) },
     stdin: (async function* () {
-      if (options.input !== undefined && options.input !== "") yield Buffer.from(options.input);
+      if (options.input !== undefined && options.input.length > 0) yield Buffer.from(options.input);
     })(),
     env,
   } as unknown as CliIo;
   const status = await entry(args, io);
-  return { status, stdout, stderr };
+  const stdoutBytes = Buffer.concat(out);
+  return { status, stdout: stdoutBytes.toString("utf8"), stdoutBytes, stderr };
 }
 
 /** A temporary folder holding snapshots: the file helpers both kinds of sandbox share. */

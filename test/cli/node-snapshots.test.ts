@@ -11,7 +11,7 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parse as parseLossless } from "lossless-json";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { execute, type CliIo } from "../../src/cli/main.js";
+import { cliBytes as run, type BytesResult as Result } from "./helpers.js";
 import { PeerId } from "../../src/core/peer-id.js";
 import { readNodeSnapshot } from "../../src/snapshot/node.js";
 
@@ -22,28 +22,9 @@ function fileURLToDir(relative: string): string {
   return new URL(relative, import.meta.url).pathname;
 }
 
-interface Result {
-  status: number;
-  stdout: string;
-  stdoutBytes: Buffer;
-  stderr: string;
-}
-
-/** Runs `execute` with fake streams. */
-async function cli(args: readonly string[], stdin?: Uint8Array, env: Record<string, string> = {}): Promise<Result> {
-  const out: Buffer[] = [];
-  let stderr = "";
-  const io = {
-    stdout: { isTTY: false, write: (chunk: string | Uint8Array) => (out.push(Buffer.from(chunk)), true) },
-    stderr: { write: (chunk: string | Uint8Array) => ((stderr += String(chunk)), true) },
-    stdin: (async function* () {
-      if (stdin !== undefined) yield stdin;
-    })(),
-    env,
-  } as unknown as CliIo;
-  const status = await execute(args, io);
-  const stdoutBytes = Buffer.concat(out);
-  return { status, stdout: stdoutBytes.toString("utf8"), stdoutBytes, stderr };
+/** Runs `execute` in process with `stdin` and an environment of only `env`. */
+function cli(args: readonly string[], stdin?: Uint8Array, env: Record<string, string> = {}): Promise<Result> {
+  return run(args, { ...(stdin === undefined ? {} : { input: stdin }), env });
 }
 
 async function ok(args: readonly string[]): Promise<string> {
@@ -296,20 +277,13 @@ describe("framework-json files and export / import", () => {
 
   it("-s - reads a node snapshot from standard input and writes the binary back to standard output", async () => {
     const bytes = fixture("trailing-bytes");
-    const out: Buffer[] = [];
-    const io = {
-      stdout: { isTTY: false, write: (chunk: string | Uint8Array) => (out.push(Buffer.from(chunk)), true) },
-      stderr: { write: () => true },
-      stdin: (async function* () {
-        yield bytes;
-      })(),
-      env: {},
-    } as unknown as CliIo;
-    expect(await execute(["-s", "-", "block", P], io)).toBe(0);
-    const written = Buffer.concat(out);
+    const result = await cli(["-s", "-", "block", P], bytes);
+    expect(result.status, result.stderr).toBe(0);
+    const written = result.stdoutBytes;
     expectOutsideKept(bytes, written);
     expect(readNodeSnapshot(written).snapshot.governor.blocklistSize()).toBe(readNodeSnapshot(bytes).snapshot.governor.blocklistSize() + 1);
   });
+
 });
 
 describe("what loading finds, on a file with many entries restore skips", () => {
