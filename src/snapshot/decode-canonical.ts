@@ -59,7 +59,7 @@ class NotCanonical extends Error {}
 const NOT_CANONICAL = new NotCanonical("not in the canonical layout");
 
 /**
- * The snapshot of a text in exactly the canonical layout (CONTRACT section 1:
+ * The snapshot of a text in exactly the canonical layout (the snapshot format in README.md:
  * contract key order, 2-space indent, values as encodeSnapshot writes them),
  * or undefined for any other text. Builds the model with the same calls, in
  * the same order, as Reader; returns undefined wherever Reader would warn or

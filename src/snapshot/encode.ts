@@ -1,5 +1,5 @@
 /**
- * Model -> canonical snapshot text (CONTRACT section 1). The text is, byte for
+ * Model -> canonical snapshot text (the snapshot format in README.md). The text is, byte for
  * byte, `JSON.stringify(snapshotDocument(snapshot), null, 2) + "\n"`: keys in
  * contract order, lists sorted by peer text, u64 values as decimal strings.
  *

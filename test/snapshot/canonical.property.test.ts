@@ -16,7 +16,7 @@ import { peerArb, plain, snapshotArb, u32Arb, u64Arb } from "./helpers.js";
 
 const RUNS = Number(process.env.BBGOV_PROPERTY_RUNS ?? 200);
 
-/** The canonical text by its definition (CONTRACT section 1), with no shortcut. */
+/** The canonical text by its definition (the snapshot format in README.md), with no shortcut. */
 const reference = (snapshot: Snapshot): string => `${JSON.stringify(snapshotDocument(snapshot), null, 2)}\n`;
 
 /** Outcome of decoding: the canonical text and warnings, or the error's path and message. */

@@ -10,7 +10,7 @@ import { buildExampleSnapshot, plain, sha256Peer } from "./helpers.js";
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), "utf8");
 const example = fixture("example.json");
 
-/** The canonical object of CONTRACT section 1, built the obvious (slow) way. */
+/** The canonical object of the snapshot format in README.md, built the obvious (slow) way. */
 function canonicalObject(snapshot: Snapshot): unknown {
   const texts = (peers: Iterable<PeerId>): string[] => Array.from(peers, (peer) => peer.text).sort(byteOrder);
   const byPeer = <T extends { peer: PeerId }>(entries: Iterable<T>): T[] =>

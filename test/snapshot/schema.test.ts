@@ -133,7 +133,7 @@ describe("the validator of this test", () => {
 });
 
 describe("snapshot.schema.json", () => {
-  it("is a draft 2020-12 schema with an $id, describing every field of CONTRACT section 1", () => {
+  it("is a draft 2020-12 schema with an $id, describing every field of the snapshot format in README.md", () => {
     expect(SCHEMA.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
     expect(typeof SCHEMA.$id).toBe("string");
     const properties = (schema: unknown): string[] => Object.keys((schema as { properties: object }).properties);

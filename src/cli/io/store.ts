@@ -298,8 +298,9 @@ function tempPrefix(target: string): string {
 
 /**
  * Removes temporary files left by writers that were killed mid-write (their
- * pid is gone). Called under the snapshot's lock, so no live writer of ours
- * is using them.
+ * pid is gone). A temp file's name carries its writer's pid, and a live
+ * writer's pid is never gone, so this is safe with or without the lock
+ * (`export -o` writes without one).
  */
 async function removeStaleTemps(target: string): Promise<void> {
   const dir = path.dirname(target);

@@ -1,7 +1,7 @@
 /** Colour decisions: `--no-color`, NO_COLOR and FORCE_COLOR, and whether the stream is a terminal. */
 import { Chalk, type ChalkInstance, supportsColor } from "chalk";
 
-/** Chooses the chalk level: FORCE_COLOR wins, then --no-color and NO_COLOR, then the terminal. */
+/** Chooses the chalk level: --no-color wins, then FORCE_COLOR, then NO_COLOR, then the terminal. */
 export function colorLevel(env: Readonly<Record<string, string | undefined>>, flag: boolean, isTty: boolean): 0 | 1 | 2 | 3 {
   const force = env.FORCE_COLOR;
   if (!flag) return 0;
