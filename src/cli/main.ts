@@ -30,6 +30,7 @@ import {
   type FileIdentity,
   type WriteTarget,
 } from "./io/store.js";
+import { isFleetRequest } from "./fleet/sources.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
 import { renderJson } from "./render/json.js";
 import { sanitize } from "./render/sanitize.js";
@@ -135,8 +136,11 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
   return runInvocation(invocation, io);
 }
 
-interface Globals {
+/** The global options as `main` uses them. */
+export interface Globals {
   readonly snapshotPath: string;
+  /** Every `-s` value (several, a folder or a glob make a fleet: src/cli/fleet/). */
+  readonly snapshotPaths: readonly string[];
   readonly json: boolean;
   readonly dryRun: boolean;
   readonly out: string | undefined;
@@ -149,8 +153,10 @@ interface Globals {
 function readGlobals(invocation: Invocation, env: CliIo["env"]): Globals {
   const g = invocation.globals;
   const fromEnv = env.BBGOV_SNAPSHOT === undefined || env.BBGOV_SNAPSHOT === "" ? undefined : env.BBGOV_SNAPSHOT;
+  const paths = (g.snapshot as string[] | undefined) ?? [fromEnv ?? "governor.json"];
   return {
-    snapshotPath: (g.snapshot as string | undefined) ?? fromEnv ?? "governor.json",
+    snapshotPath: paths[0] ?? "governor.json",
+    snapshotPaths: paths,
     json: g.json === true,
     dryRun: g.dryRun === true,
     out: g.out as string | undefined,
@@ -163,6 +169,10 @@ function readGlobals(invocation: Invocation, env: CliIo["env"]): Globals {
 async function runInvocation(invocation: Invocation, io: CliIo): Promise<number> {
   const { spec } = invocation;
   const globals = readGlobals(invocation, io.env);
+  // Issue 15: several -s, a folder or a glob are a fleet, run file by file in src/cli/fleet/.
+  if (spec.snapshot !== "none" && isFleetRequest(globals.snapshotPaths)) return (await import("./fleet/run.js")).runFleet(invocation, globals, io);
+  // (until issue 13's single-file tsv is merged: drop the tsv half of this guard then)
+  if (invocation.options.byNode === true || invocation.options.format === "tsv") throw new UsageError(`${invocation.options.byNode === true ? "--by-node" : "--format tsv"} is for a fleet (several -s, a folder or a glob)`, spec.name);
   const source = globals.snapshotPath;
   if (!spec.mutates && !spec.writesOut && globals.out !== undefined) {
     throw new UsageError(`--out is for commands that write a file; ${spec.name} only reads`, "--out");
@@ -227,8 +237,8 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   return report.exitCode;
 }
 
-/** Loads the snapshot (or starts an empty one for init), runs the command, and writes the result if wanted. */
-async function loadRunWrite(
+/** Loads the snapshot (or starts an empty one for init), runs the command, and writes the result if wanted (`changes`: it was, or would have been without --dry-run). */
+export async function loadRunWrite(
   invocation: Invocation,
   globals: Globals,
   io: CliIo,
@@ -236,7 +246,7 @@ async function loadRunWrite(
   args: readonly unknown[],
   writeTarget: WriteTarget | undefined,
   drawing: (() => Promise<Ui>) | undefined,
-): Promise<{ report: Report; written: boolean; loadWarnings: string[] }> {
+): Promise<{ report: Report; written: boolean; changes: boolean; loadWarnings: string[] }> {
   const { spec } = invocation;
   const source = globals.snapshotPath;
   const target = globals.out ?? source;
@@ -276,22 +286,26 @@ async function loadRunWrite(
   };
   const report = await commandModule.execute(ctx, args, invocation.options);
   let written = false;
+  let changes = false;
   if (spec.mutates) {
     const bytes = opened === undefined ? encodeSnapshotBytes(snapshot) : opened.encode(spare);
     const wanted = globals.out !== undefined || target === STDIO || ((report.changed ?? true) && (opened === undefined || !opened.unchanged(bytes)));
+    changes = wanted;
     if (wanted && !globals.dryRun) {
       await writeOutput(target, bytes, io.stdout, writeTarget);
       written = true;
       if (target !== STDIO) io.onWritten?.(target);
     }
   }
-  return { report, written, loadWarnings };
+  return { report, written, changes, loadWarnings };
 }
 
-const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+/** The signals on which a held lock is released before the process ends. */
+export const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
-function lockTimeoutMs(value: unknown): number {
+/** `--lock-timeout` in milliseconds (default 10 s). */
+export function lockTimeoutMs(value: unknown): number {
   if (typeof value !== "bigint") return DEFAULT_LOCK_TIMEOUT_MS;
   const ms = value / 1_000_000n;
   return ms > 2_147_483_647n ? 2_147_483_647 : Number(ms);
@@ -309,7 +323,7 @@ function footer(globals: Globals, source: string, written: boolean): string {
 }
 
 /** Reads the file a command names as its argument (diff's OTHER, apply's SCRIPT, import's FILE) and passes its content on. */
-async function readFileArgument(invocation: Invocation, globals: Globals, io: CliIo): Promise<readonly unknown[]> {
+export async function readFileArgument(invocation: Invocation, globals: Globals, io: CliIo): Promise<readonly unknown[]> {
   const kind = invocation.spec.fileArg;
   if (kind === undefined) return invocation.args;
   const file = (invocation.args[0] as string | undefined) ?? STDIO;

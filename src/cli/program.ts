@@ -102,9 +102,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--blocked", description: "only blocklisted peers" },
       { flags: "--sort <key>", description: "order of the rows", choices: SORT_KEYS, defaultValue: "peer" },
       { flags: "--limit <n>", description: "at most N rows", parse: integerArg("--limit", 1) },
-      { flags: "--format <format>", description: "table, wide (absolute ns times, list flags), json (same as --json) or ndjson (one peer per line)", choices: ["table", "wide", "json", "ndjson"], defaultValue: "table" },
+      { flags: "--format <format>", description: "table, wide (absolute ns times, list flags), json (same as --json) or ndjson (one peer per line); a fleet: one row per node and peer with json, ndjson or tsv", choices: ["table", "wide", "json", "ndjson", "tsv"], defaultValue: "table" },
+      // Issue 15: the fleet's peers x nodes matrix.
+      { flags: "--by-node", description: "a fleet: a peers x nodes matrix (B blocked, D down, c cooling down, . known)" },
     ],
-    examples: ["bbgov inspect", "bbgov inspect --down --sort failures", "bbgov --json inspect 16uZAbWC1AJvL | jq '.peers[0].outbound'"],
+    examples: ["bbgov inspect", "bbgov inspect --down --sort failures", "bbgov -s nodes/ inspect --by-node", "bbgov -s 'nodes/*/node.snap' inspect --format ndjson", "bbgov --json inspect 16uZAbWC1AJvL | jq '.peers[0].outbound'"],
     mutates: false,
     inApply: false,
     load: () => import("./commands/inspect.js"),
@@ -342,7 +344,12 @@ export const COMMANDS: readonly CommandSpec[] = [
 
 /** The global options, declared once (commander adds `-h, --help`). */
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
-  { flags: "-s, --snapshot <file>", description: "the snapshot (default $BBGOV_SNAPSHOT, else governor.json); - for stdin/stdout" },
+  {
+    flags: "-s, --snapshot <file>",
+    description:
+      "the snapshot (default $BBGOV_SNAPSHOT, else governor.json); - for stdin/stdout. Repeat it, or give a folder (its *.json, *.snap, *.bin) or a quoted glob, for a fleet of nodes",
+    parse: collectSnapshots,
+  },
   { flags: "--json", description: "print one JSON document instead of tables" },
   { flags: "--dry-run", description: "do everything but write the snapshot" },
   { flags: "-o, --out <file>", description: "write the result there instead of in place" },
@@ -351,10 +358,16 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     description: "the host's backoff schedule, for node and framework snapshots, which do not store one (default 10ms,60s)",
     parse: hostBackoffArg,
   },
+  { flags: "--jobs <n>", description: "fleet: files read at once (default: the number of cores)", parse: integerArg("--jobs", 1, 1024) },
   { flags: "--lock-timeout <dur>", description: "how long to wait for another writer's lock (default 10s)", parse: nanosecondsArg("--lock-timeout") },
   { flags: "--no-color", description: "no colours (also NO_COLOR=1)" },
   { flags: "-q, --quiet", description: "print nothing but errors and the JSON document; exit codes still tell" },
 ];
+
+/** `-s` may be given several times (a fleet): every value is kept, in order. */
+function collectSnapshots(text: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), text];
+}
 
 const GLOBAL_HELP = `
 Times: TIME and DUR are ${TIME_SYNTAX}.
