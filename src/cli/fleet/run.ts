@@ -27,6 +27,7 @@ import { errorLine, EXIT, lockTimeoutMs, loadRunWrite, readFileArgument, SIGNALS
 import type { Invocation } from "../program.js";
 import { renderRowsNdjson, renderRowsTsv } from "../render/fleet.js";
 import { renderJson } from "../render/json.js";
+import { renderPairs } from "../render/table.js";
 import { sanitize } from "../render/sanitize.js";
 import { FleetAggregate, nodeRows, type NodePeerRow, type PeerFilter } from "./aggregate.js";
 import { expandSources, labelFiles, type FleetFile } from "./sources.js";
@@ -142,7 +143,10 @@ class Fleet {
       const { renderMatrix, renderPeersAcross } = await import("../render/fleet.js");
       const read = outcomes.length - failed;
       const summary = fleetSummary(outcomes, aggregate);
-      const header = `${ui.chalk.bold("fleet")}  ${read} node(s) read${failed > 0 ? ui.chalk.red(`, ${failed} unreadable`) : ""}; ${summary.peers} peer(s): ${summary.blocked_somewhere} blocked, ${summary.down_somewhere} down, ${summary.cooling_down_somewhere} cooling down on some node`;
+      const header = renderPairs(ui, [
+        ["fleet", `${read} node(s) read${failed > 0 ? ui.chalk.red(`, ${failed} unreadable`) : ""}`],
+        ["peers", `${summary.peers} known; on some node: ${summary.blocked_somewhere} blocked, ${summary.down_somewhere} down, ${summary.cooling_down_somewhere} cooling down`],
+      ]);
       const body =
         shown.length === 0
           ? ui.chalk.dim("no peer matches")
@@ -309,13 +313,14 @@ class Fleet {
       this.flushWarnings();
       return EXIT.ok;
     }
+    // Warnings first: the last lines say what failed and what to do.
+    this.flushWarnings();
     for (const outcome of failed) this.io.stderr.write(`${errorLine(outcome.error, this.io.env)}\n`);
     const written = outcomes.filter((outcome) => outcome.written === true).map((outcome) => outcome.file.relative);
     this.io.stderr.write(
       `bbgov: ${failed.length} of ${outcomes.length} file(s) not written: ${failed.map((outcome) => sanitize(outcome.file.relative)).join(", ")}; ` +
         `written: ${written.length === 0 ? "none" : written.map(sanitize).join(", ")}; the same command run again completes the rest (fleet)\n`,
     );
-    this.flushWarnings();
     return EXIT.error;
   }
 
@@ -386,9 +391,9 @@ class Fleet {
   /** Names each file that could not be read (one error line each), prints the warnings, and ends with exit 2 when one failed. */
   private finish(outcomes: readonly NodeOutcome[]): number {
     const failed = outcomes.filter((outcome) => outcome.error !== undefined);
+    this.flushWarnings();
     for (const outcome of failed) this.io.stderr.write(`${errorLine(outcome.error, this.io.env)}\n`);
     if (failed.length > 0) this.io.stderr.write(`bbgov: ${failed.length} of ${outcomes.length} file(s) could not be read; the others are shown (fleet)\n`);
-    this.flushWarnings();
     return failed.length > 0 ? EXIT.error : EXIT.ok;
   }
 
