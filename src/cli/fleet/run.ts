@@ -51,11 +51,17 @@ export async function runFleet(invocation: Invocation, globals: Globals, io: Cli
   return fleet.change();
 }
 
-/** What one file gave: its kind and report, or the error that stopped it. */
+/**
+ * What one file gave: its kind, its report's JSON and exit code (and drawing, when wanted), or the error that
+ * stopped it. Never the report itself: its renderer holds the node's whole model.
+ */
 interface NodeOutcome {
   readonly file: FleetFile;
   readonly kind?: string;
-  readonly report?: Report;
+  /** The report's `--json` body; dropped once streamed (inspect rows). */
+  json?: Record<string, unknown> | undefined;
+  readonly exitCode?: 0 | 1;
+  readonly text?: string;
   readonly changes?: boolean;
   readonly written?: boolean;
   readonly warnings: readonly string[];
@@ -114,7 +120,8 @@ class Fleet {
       (outcome) => {
         nodes.push(nodeJson(outcome));
         if (format !== "ndjson" && format !== "tsv") return;
-        const mine = (outcome.report?.json.rows as NodePeerRow[] | undefined) ?? [];
+        const mine = (outcome.json?.rows as NodePeerRow[] | undefined) ?? [];
+        outcome.json = undefined;
         if (format === "ndjson") this.io.stdout.write(renderRowsNdjson(mine));
         else {
           this.io.stdout.write(renderRowsTsv(mine, !headerDone));
@@ -163,11 +170,11 @@ class Fleet {
   async check(): Promise<number> {
     const module = await this.invocation.spec.load();
     const outcomes = await this.each(() => module);
-    const denied = outcomes.filter((outcome) => outcome.report?.exitCode === 1).map((outcome) => outcome.file.label);
+    const denied = outcomes.filter((outcome) => outcome.exitCode === 1).map((outcome) => outcome.file.label);
     const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
     const peer = (this.invocation.args[0] as { text: string }).text;
     if (this.globals.json) {
-      this.io.stdout.write(renderJson({ peer, nodes: outcomes.map((outcome) => ({ ...nodeJson(outcome), ...(outcome.report?.json ?? {}) })), denied }));
+      this.io.stdout.write(renderJson({ peer, nodes: outcomes.map((outcome) => ({ ...nodeJson(outcome), ...(outcome.json ?? {}) })), denied }));
     } else {
       const ui = await this.ui;
       if (ui !== undefined) {
@@ -176,7 +183,7 @@ class Fleet {
           ui,
           ["NODE", "INBOUND", "OUTBOUND"],
           outcomes.map((outcome) => {
-            const json = outcome.report?.json;
+            const json = outcome.json;
             if (json === undefined) return [outcome.file.label, ui.chalk.red("unreadable"), ""];
             const atNs = json.at_ns as bigint;
             return [outcome.file.label, decisionWords(ui, json.inbound, atNs), decisionWords(ui, json.outbound, atNs)];
@@ -198,22 +205,22 @@ class Fleet {
   /** `validate`: every file checked and reported; exit 2 when one is invalid. */
   async validate(): Promise<number> {
     const module = await this.invocation.spec.load();
-    const outcomes = await this.each(() => module);
+    const outcomes = await this.each(() => module, undefined, { dryRun: true, render: true });
     const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
     if (this.globals.json) {
       this.io.stdout.write(
         renderJson({
           valid: failed === 0,
-          files: outcomes.map((outcome) => ({ ...nodeJson(outcome), valid: outcome.error === undefined, ...(outcome.report?.json ?? {}) })),
+          files: outcomes.map((outcome) => ({ ...nodeJson(outcome), valid: outcome.error === undefined, ...(outcome.json ?? {}) })),
         }),
       );
     } else {
       const ui = await this.ui;
       if (ui !== undefined) {
         const lines = outcomes.map((outcome) =>
-          outcome.report === undefined
+          outcome.text === undefined
             ? `${ui.chalk.red("invalid")}: ${outcome.file.label}: ${errorText(outcome.error, this.io)}`
-            : outcome.report.render(ui).replace(/^([^:]*: )\S.*?( \()/, `$1${outcome.file.label}$2`),
+            : outcome.text.replace(/^([^:]*: )\S.*?( \()/, `$1${outcome.file.label}$2`),
         );
         const verdict = failed === 0 ? ui.chalk.green(`all ${outcomes.length} file(s) valid`) : ui.chalk.red(`${failed} of ${outcomes.length} file(s) invalid`);
         this.io.stdout.write(`${lines.join("\n")}\n${verdict}\n`);
@@ -229,7 +236,7 @@ class Fleet {
     const io = await this.replayableInput();
     const args = await readFileArgument(this.invocation, this.globals, io);
     const module = await spec.load();
-    const plans = await this.each(() => module, undefined, { dryRun: true, io, args });
+    const plans = await this.each(() => module, undefined, { dryRun: true, io, args, render: this.globals.dryRun });
     const bad = plans.filter((plan) => plan.error !== undefined);
     if (bad.length > 0) {
       for (const plan of bad) this.io.stderr.write(`${errorLine(plan.error, this.io.env)}\n`);
@@ -253,7 +260,7 @@ class Fleet {
           try {
             const target = { path: resolved, identity: await identityOf(resolved) };
             const outcome = await loadRunWrite(this.invocation, this.fileGlobals(file, false), io, watchKind(module, (k) => (kind = k)), args, target, await this.drawing());
-            results.push({ file, ...(kind === undefined ? {} : { kind }), report: outcome.report, changes: outcome.changes, written: outcome.written, warnings: this.fileWarnings(file, outcome) });
+            results.push({ file, ...(kind === undefined ? {} : { kind }), json: outcome.report.json, exitCode: outcome.report.exitCode, changes: outcome.changes, written: outcome.written, warnings: this.fileWarnings(file, outcome) });
           } finally {
             await lock.release();
             lock = undefined;
@@ -283,7 +290,7 @@ class Fleet {
           unchanged: paths("unchanged"),
           ...(dryRun ? { would_change: paths("would_change") } : {}),
           not_written: paths("not_written"),
-          nodes: outcomes.map((outcome) => ({ ...nodeJson(outcome), result: result(outcome), ...(outcome.report === undefined ? {} : { report: outcome.report.json }) })),
+          nodes: outcomes.map((outcome) => ({ ...nodeJson(outcome), result: result(outcome), ...(outcome.json === undefined ? {} : { report: outcome.json }) })),
         }),
       );
     } else {
@@ -296,7 +303,7 @@ class Fleet {
           would_change: ui.chalk.yellow("would change"),
           not_written: ui.chalk.red("NOT WRITTEN"),
         };
-        const plans = dryRun ? `${outcomes.map((outcome) => nodeSection(ui, outcome.file.label, outcome.report?.render(ui) ?? "")).join("\n\n")}\n\n` : "";
+        const plans = dryRun ? `${outcomes.map((outcome) => nodeSection(ui, outcome.file.label, outcome.text ?? "")).join("\n\n")}\n\n` : "";
         const table = renderNodeResults(
           ui,
           ["NODE", "FILE", "RESULT"],
@@ -332,12 +339,13 @@ class Fleet {
   private async each(
     moduleFor: (file: FleetFile, index: number) => CommandModule,
     onOutcome?: (outcome: NodeOutcome) => void,
-    run: { dryRun: boolean; io?: CliIo; args?: readonly unknown[] } = { dryRun: true },
+    run: { dryRun: boolean; io?: CliIo; args?: readonly unknown[]; render?: boolean } = { dryRun: true },
   ): Promise<NodeOutcome[]> {
     const outcomes: (NodeOutcome | undefined)[] = new Array(this.files.length);
     let next = 0;
     let flushed = 0;
     const drawing = await this.drawing();
+    const ui = run.render === true ? await this.ui : undefined;
     const worker = async (): Promise<void> => {
       while (next < this.files.length) {
         const index = next++;
@@ -346,7 +354,16 @@ class Fleet {
         try {
           const module = watchKind(moduleFor(file, index), (k) => (kind = k));
           const outcome = await loadRunWrite(this.invocation, this.fileGlobals(file, run.dryRun), run.io ?? this.io, module, run.args ?? this.invocation.args, undefined, drawing);
-          outcomes[index] = { file, ...(kind === undefined ? {} : { kind }), report: outcome.report, changes: outcome.changes, warnings: this.fileWarnings(file, outcome) };
+          const { report } = outcome;
+          outcomes[index] = {
+            file,
+            ...(kind === undefined ? {} : { kind }),
+            json: report.json,
+            exitCode: report.exitCode,
+            ...(ui === undefined ? {} : { text: report.render(ui) }),
+            changes: outcome.changes,
+            warnings: this.fileWarnings(file, outcome),
+          };
         } catch (error) {
           outcomes[index] = { file, ...(kind === undefined ? {} : { kind }), error: naming(error, file), warnings: [] };
         }
