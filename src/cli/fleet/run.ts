@@ -154,14 +154,14 @@ class Fleet {
         ["fleet", `${read} node(s) read${failed > 0 ? ui.chalk.red(`, ${failed} unreadable`) : ""}`],
         ["peers", `${summary.peers} known; on some node: ${summary.blocked_somewhere} blocked, ${summary.down_somewhere} down, ${summary.cooling_down_somewhere} cooling down`],
       ]);
+      const more = shown.length < all.length ? `\n${ui.chalk.dim(`${all.length - shown.length} more row(s) not shown (--limit)`)}` : "";
       const body =
         shown.length === 0
           ? ui.chalk.dim("no peer matches")
           : byNode
-            ? renderMatrix(ui, shown, outcomes.map((o) => ({ label: o.file.label, ...(o.kind === undefined ? { kind: "unreadable" } : {}) })), this.width())
-            : renderPeersAcross(ui, shown, read);
-      const more = shown.length < all.length ? `\n${ui.chalk.dim(`${all.length - shown.length} more row(s) not shown (--limit)`)}` : "";
-      this.io.stdout.write(`${header}\n\n${body}${more}\n`);
+            ? renderMatrix(ui, shown, outcomes.map((o) => ({ label: o.file.label, ...(o.kind === undefined ? { kind: "unreadable" } : {}) })), this.width(), more)
+            : `${renderPeersAcross(ui, shown, read)}${more}`;
+      this.io.stdout.write(`${header}\n\n${body}\n`);
     }
     return this.finish(outcomes);
   }

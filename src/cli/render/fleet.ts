@@ -2,7 +2,7 @@
 import { stripVTControlCharacters } from "node:util";
 import type { Ui } from "../context.js";
 import { STATE, type NodePeerRow, type PeerAcross } from "../fleet/aggregate.js";
-import { formatDuration, formatInstant } from "./format.js";
+import { formatDate, formatDuration, looksLikeEpoch } from "./format.js";
 import { sanitize } from "./sanitize.js";
 import { renderTable } from "./table.js";
 
@@ -31,7 +31,8 @@ export function renderPeersAcross(ui: Ui, rows: readonly PeerAcross[], nodeCount
       count(row.down, chalk.bold.red),
       count(row.coolingDown, chalk.yellow),
       row.latestEventNs === undefined ? chalk.dim("-") : String(row.worstStreak),
-      row.latestEventNs === undefined ? chalk.dim("-") : formatInstant(row.latestEventNs),
+      // The date alone keeps the table narrow; --json has the nanoseconds.
+      row.latestEventNs === undefined ? chalk.dim("-") : looksLikeEpoch(row.latestEventNs) ? formatDate(row.latestEventNs) : String(row.latestEventNs),
     ]),
     ["left", "right", "right", "right", "right", "right", "left"],
   );
@@ -50,7 +51,7 @@ const CELL: readonly [number, string][] = [
  * . known, blank unknown. Nodes that do not fit in `width` columns go to a
  * further block, each repeating the peer column.
  */
-export function renderMatrix(ui: Ui, rows: readonly PeerAcross[], nodes: readonly NodeName[], width: number): string {
+export function renderMatrix(ui: Ui, rows: readonly PeerAcross[], nodes: readonly NodeName[], width: number, note = ""): string {
   const { chalk } = ui;
   const peerWidth = Math.max(4, ...rows.map((row) => shortId(row.peer).length));
   const cellWidth = String(nodes.length).length + 1;
@@ -77,7 +78,7 @@ export function renderMatrix(ui: Ui, rows: readonly PeerAcross[], nodes: readonl
   }
   const legend = nodes.map((node, index) => `${String(index + 1).padStart(cellWidth)}  ${fit(node.label, width - cellWidth - 2)}${node.kind === undefined ? "" : chalk.dim(` (${node.kind})`)}`);
   const key = chalk.dim("B blocked, D down, c cooling down, . known, blank: not known to the node");
-  return `${blocks.join("\n\n")}\n\n${key}\n\n${chalk.bold("NODES")}\n${legend.join("\n")}`;
+  return `${blocks.join("\n\n")}${note}\n\n${key}\n\n${chalk.bold("NODES")}\n${legend.join("\n")}`;
 }
 
 function fit(text: string, width: number): string {
