@@ -307,7 +307,7 @@ class Fleet {
         const table = renderNodeResults(
           ui,
           ["NODE", "FILE", "RESULT"],
-          outcomes.map((outcome) => [outcome.file.label, outcome.file.relative, `${words[result(outcome)] ?? ""}${outcome.error === undefined ? "" : `: ${errorText(outcome.error, this.io)}`}`]),
+          outcomes.map((outcome) => [outcome.file.label, outcome.file.relative, `${words[result(outcome)] ?? ""}${outcome.error === undefined ? "" : `: ${errorMessage(outcome.error, this.io)}`}`]),
         );
         const count = (wanted: string): number => outcomes.filter((outcome) => result(outcome) === wanted).length;
         const tail = dryRun
@@ -453,6 +453,11 @@ function nodeJson(outcome: NodeOutcome): Record<string, unknown> {
 
 function errorText(error: unknown, io: CliIo): string {
   return errorLine(error, { ...io.env, BBGOV_DEBUG: undefined }).replace(/^bbgov: /, "");
+}
+
+/** The error's message alone, for a table cell (its full line, with where, is on standard error). */
+function errorMessage(error: unknown, io: CliIo): string {
+  return error instanceof BbgovError ? sanitize(error.message) : errorText(error, io);
 }
 
 function fleetSummary(outcomes: readonly NodeOutcome[], aggregate: FleetAggregate): Record<string, number> {
