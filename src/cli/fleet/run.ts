@@ -107,22 +107,19 @@ class Fleet {
     const outcomes = await this.each(
       (file, index) => ({
         execute: (ctx) => {
-          if (perRow) {
-            const mine = nodeRows({ label: file.label, path: file.relative }, ctx.snapshot, filter);
-            // Rows stream out in file order; `--format json` gathers them into one document.
-            if (format === "json") rows.push(...mine);
-            return makeReport({ rows: mine }, () => "");
-          }
+          if (perRow) return makeReport({ rows: nodeRows({ label: file.label, path: file.relative }, ctx.snapshot, filter) }, () => "");
           aggregate.add(index, ctx.snapshot);
-          return makeReport({ peers: countPeers(ctx) }, () => "");
+          return makeReport({}, () => "");
         },
       }),
       (outcome) => {
+        // Called in file order: rows stream out as they come; `--format json` gathers them into one document.
         nodes.push(nodeJson(outcome));
-        if (format !== "ndjson" && format !== "tsv") return;
+        if (!perRow) return;
         const mine = (outcome.json?.rows as NodePeerRow[] | undefined) ?? [];
         outcome.json = undefined;
-        if (format === "ndjson") this.io.stdout.write(renderRowsNdjson(mine));
+        if (format === "json") rows.push(...mine);
+        else if (format === "ndjson") this.io.stdout.write(renderRowsNdjson(mine));
         else {
           this.io.stdout.write(renderRowsTsv(mine, !headerDone));
           headerDone = true;
@@ -436,10 +433,6 @@ function watchKind(module: CommandModule, seen: (kind: string) => void): Command
       return module.execute(ctx, args, options);
     },
   };
-}
-
-function countPeers(ctx: CommandContext): number {
-  return ctx.snapshot.governor.trackedPeers();
 }
 
 function nodeJson(outcome: NodeOutcome): Record<string, unknown> {
