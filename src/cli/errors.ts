@@ -31,3 +31,6 @@ export class ApplyScriptErrors extends BbgovError {
     super(errors[0].message, errors[0].where);
   }
 }
+
+/** Exit codes of the contract. */
+export const EXIT = { ok: 0, negative: 1, error: 2 } as const;

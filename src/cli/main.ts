@@ -13,7 +13,9 @@ import { emptySnapshot, SnapshotError, type Snapshot, type SnapshotWarning } fro
 import { loadCommand } from "./commands/index.js";
 import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
 import { commandContext, type CliIo, type CommandModule, type Report, type Ui } from "./context.js";
-import { ApplyScriptErrors, IoError, UsageError } from "./errors.js";
+import { EXIT, UsageError } from "./errors.js";
+import { errorLine } from "./render/error-line.js";
+import { lockTimeoutMs, loadRunWrite, readFileArgument, SIGNALS, type Globals } from "./single.js";
 import { scriptLines } from "./io/lines.js";
 import type { HeldLock } from "./io/lock.js";
 import {
@@ -35,15 +37,15 @@ import {
   type WriteTarget,
 } from "./io/store.js";
 import { outputWidth } from "./io/terminal.js";
+import { isFleetRequest } from "./fleet/sources.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
 import { renderJson } from "./render/json.js";
 import { sanitize } from "./render/sanitize.js";
 import { packageVersion } from "./version.js";
 
 export type { CliIo } from "./context.js";
-
-/** Exit codes of the contract. */
-export const EXIT = { ok: 0, negative: 1, error: 2 } as const;
+export { EXIT } from "./errors.js";
+export { errorLine } from "./render/error-line.js";
 
 /** Runs bbgov with `argv` (without node and script) and returns the exit code. */
 export async function execute(argv: readonly string[], io: CliIo): Promise<number> {
@@ -137,24 +139,13 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
   return runInvocation(invocation, io);
 }
 
-interface Globals {
-  readonly snapshotPath: string;
-  readonly json: boolean;
-  readonly dryRun: boolean;
-  readonly out: string | undefined;
-  readonly quiet: boolean;
-  readonly color: boolean;
-  /** The host's backoff schedule, for snapshot kinds that do not store one. */
-  readonly hostBackoff: Partial<BackoffConfig> | undefined;
-  /** Fit the output to the terminal (false with --no-trunc). */
-  readonly trunc: boolean;
-}
-
 function readGlobals(invocation: Invocation, env: CliIo["env"]): Globals {
   const g = invocation.globals;
   const fromEnv = env.BBGOV_SNAPSHOT === undefined || env.BBGOV_SNAPSHOT === "" ? undefined : env.BBGOV_SNAPSHOT;
+  const paths = (g.snapshot as string[] | undefined) ?? [fromEnv ?? "governor.json"];
   return {
-    snapshotPath: (g.snapshot as string | undefined) ?? fromEnv ?? "governor.json",
+    snapshotPath: paths[0] ?? "governor.json",
+    snapshotPaths: paths,
     json: g.json === true,
     dryRun: g.dryRun === true,
     out: g.out as string | undefined,
@@ -168,6 +159,9 @@ function readGlobals(invocation: Invocation, env: CliIo["env"]): Globals {
 async function runInvocation(invocation: Invocation, io: CliIo): Promise<number> {
   const { spec } = invocation;
   const globals = readGlobals(invocation, io.env);
+  // Issue 15: several -s, a folder or a glob are a fleet, run file by file in src/cli/fleet/.
+  if (spec.snapshot !== "none" && isFleetRequest(globals.snapshotPaths)) return (await import("./fleet/run.js")).runFleet(invocation, globals, io);
+  if (invocation.options.byNode === true) throw new UsageError("--by-node is for a fleet (several -s, a folder or a glob)", spec.name);
   const source = globals.snapshotPath;
   if (!spec.mutates && !spec.writesOut && globals.out !== undefined) {
     throw new UsageError(`--out is for commands that write a file; ${spec.name} only reads`, "--out");
@@ -236,66 +230,6 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   return report.exitCode;
 }
 
-/** Loads the snapshot (or starts an empty one for init), runs the command, and writes the result if wanted. */
-async function loadRunWrite(
-  invocation: Invocation,
-  globals: Globals,
-  io: CliIo,
-  commandModule: CommandModule,
-  args: readonly unknown[],
-  writeTarget: WriteTarget | undefined,
-  drawing: (() => Promise<Ui>) | undefined,
-): Promise<{ report: Report; written: boolean; loadWarnings: string[] }> {
-  const { spec } = invocation;
-  const source = globals.snapshotPath;
-  const target = globals.out ?? source;
-  let opened: OpenedSnapshot | undefined;
-  let spare: Uint8Array | undefined; // the buffer the snapshot was read into: a new JSON one is encoded into it
-  let snapshot: Snapshot;
-  const loadWarnings: string[] = [];
-  let commandArgs = args;
-  if (spec.snapshot === "raw") {
-    // The command judges the file itself: a broken file is its subject, not an error of loading.
-    snapshot = emptySnapshot();
-    const { bytes } = await readBytes(source, io.stdin, "the snapshot");
-    const input: SnapshotInput = { bytes, text: () => textOf(bytes, source), isEncodingOf };
-    commandArgs = [{ input, source: displayName(source), hostBackoff: globals.hostBackoff }, ...args];
-  } else if (spec.snapshot === "create" || spec.snapshot === "none") {
-    snapshot = emptySnapshot();
-    if (spec.snapshot === "create" && target !== STDIO && invocation.options.force !== true && (await exists(target))) {
-      throw new UsageError(`${target} already exists; add --force to replace it`, spec.name);
-    }
-  } else {
-    const read = await readBytes(source, io.stdin, "the snapshot", spec.mutates);
-    spare = read.buffer;
-    // What was read must be the file that is locked and will be replaced: a link swapped in between would mix two files.
-    if (writeTarget?.identity !== undefined && globals.out === undefined && read.identity !== undefined && !sameIdentity(read.identity, writeTarget.identity)) {
-      throw new IoError("cannot write the snapshot: it was replaced by another program while bbgov opened it; nothing written", displayName(source));
-    }
-    const loaded = openFrom(read.bytes, source, globals.hostBackoff, spec.mutates);
-    opened = loaded.opened;
-    snapshot = opened.snapshot;
-    loadWarnings.push(...loaded.warnings);
-  }
-  if (globals.hostBackoff !== undefined && (opened?.holds.backoffSchedule ?? true)) {
-    loadWarnings.push(`--host-backoff ignored: ${displayName(source)} stores its own backoff schedule (see bbgov backoff)`);
-  }
-  const ctx = commandContext(snapshot, displayName(source), opened, loadCommand, drawing);
-  const resolved = resolvePeerArgs(spec.args, commandArgs, snapshot);
-  const report = withNotices(await commandModule.execute(ctx, resolved.args, invocation.options), resolved.notices);
-  let written = false;
-  if (spec.mutates) {
-    const bytes = opened === undefined ? encodeSnapshotBytes(snapshot) : opened.encode(spare);
-    const wanted = globals.out !== undefined || target === STDIO || ((report.changed ?? true) && (opened === undefined || !opened.unchanged(bytes)));
-    if (wanted && !globals.dryRun) {
-      await writeOutput(target, bytes, io.stdout, writeTarget);
-      written = true;
-      if (target !== STDIO) io.onWritten?.(target);
-    }
-  }
-  return { report, written, loadWarnings };
-}
-
 /** `inspect --watch`: the watch loop (loaded on use), ended by io.stop or Ctrl-C. */
 async function watchCommand(invocation: Invocation, globals: Globals, io: CliIo, commandModule: CommandModule): Promise<number> {
   const format = invocation.options.format as string | undefined;
@@ -337,15 +271,6 @@ async function refuseUnrelatedOut(invocation: Invocation, globals: Globals): Pro
   }
 }
 
-const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
-
-function lockTimeoutMs(value: unknown): number {
-  if (typeof value !== "bigint") return DEFAULT_LOCK_TIMEOUT_MS;
-  const ms = value / 1_000_000n;
-  return ms > 2_147_483_647n ? 2_147_483_647 : Number(ms);
-}
-
 function mutationDocument(command: string, written: boolean, report: Report, warnings: readonly string[]): Record<string, unknown> {
   return { command, written, ...report.json, warnings };
 }
@@ -355,80 +280,6 @@ function footer(globals: Globals, source: string, written: boolean): string {
   if (target === STDIO) return "";
   if (globals.dryRun) return `\ndry run: ${displayName(target)} not written`;
   return written ? `\nwrote ${displayName(target)}` : "";
-}
-
-/** Reads the file a command names as its argument (diff's OTHER, apply's SCRIPT, import's FILE) and passes its content on. */
-async function readFileArgument(invocation: Invocation, globals: Globals, io: CliIo): Promise<readonly unknown[]> {
-  const kind = invocation.spec.fileArg;
-  if (kind === undefined) return invocation.args;
-  const file = (invocation.args[0] as string | undefined) ?? STDIO;
-  if (file === STDIO && globals.snapshotPath === STDIO && (invocation.spec.snapshot ?? "load") === "load") {
-    throw new UsageError("standard input cannot be both the snapshot and the command's input file", invocation.spec.name);
-  }
-  const what = kind === "snapshot" ? "the other snapshot" : `the ${invocation.spec.args[0]?.syntax.replace(/[<>[\].]/g, "") ?? "input"} file`;
-  // A script is read line by line while it runs, never whole.
-  if (kind === "lines") return [scriptLines(file, io.stdin, what), ...invocation.args.slice(1)];
-  const { bytes } = await readBytes(file, io.stdin, what);
-  if (kind === "text") return [{ text: textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];
-  if (kind === "bytes") return [{ bytes, text: () => textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];
-  const { opened } = openFrom(bytes, file, globals.hostBackoff, false);
-  return [{ snapshot: opened.snapshot, source: displayName(file) }];
-}
-
-/** Opens a snapshot file of any kind; its errors and warnings name the file. */
-function openFrom(
-  bytes: Uint8Array,
-  file: string,
-  hostBackoff: Partial<BackoffConfig> | undefined,
-  forWrite: boolean,
-): { opened: OpenedSnapshot; warnings: string[] } {
-  const input: SnapshotInput = { bytes, text: () => textOf(bytes, file), isEncodingOf };
-  try {
-    const opened = openSnapshot(input, { forWrite, ...(hostBackoff === undefined ? {} : { backoff: hostBackoff }) });
-    return { opened, warnings: loadWarningLines(opened.warnings, displayName(file)) };
-  } catch (error) {
-    if (error instanceof SnapshotError) throw new SnapshotError(error.message, `${displayName(file)}: ${error.path}`);
-    throw error;
-  }
-}
-
-/**
- * What loading found, one line each; entries that restore skips are one line
- * together when there are several (`validate` lists each with its byte).
- */
-function loadWarningLines(warnings: readonly SnapshotWarning[], file: string): string[] {
-  const skipped = warnings.filter((w) => w.skippedEntry === true);
-  const each = skipped.length > 1 ? warnings.filter((w) => w.skippedEntry !== true) : warnings;
-  const lines = each.map((w) => `${w.message} (${file}: ${w.path})`);
-  if (skipped.length > 1) {
-    lines.push(
-      `${skipped.length} entries whose peer bytes do not parse are skipped, as upstream's restore skips them, and kept in the file as they are; bbgov validate lists them (${file})`,
-    );
-  }
-  return lines;
-}
-
-/**
- * The one-line message for an error: `bbgov: <what> (<where>)`, or an internal error for a bug; the stack only
- * under BBGOV_DEBUG=1. What and where go through the sanitiser: both may quote a file name, a lock file, a script
- * line or input.
- */
-export function errorLine(error: unknown, env: CliIo["env"]): string {
-  const debug = env.BBGOV_DEBUG === "1";
-  if (error instanceof ApplyScriptErrors) {
-    // One line per bad line of the script, each in the usual form.
-    const lines = error.errors.map((lineError) => errorLine(lineError, env));
-    if (error.unlisted > 0) lines.push(`bbgov: ${error.unlisted} more bad line(s) not listed (${sanitize(error.source)})`);
-    return lines.join("\n");
-  }
-  if (error instanceof BbgovError) {
-    const where = error.where === undefined ? "" : ` (${sanitize(error.where)})`;
-    return `bbgov: ${sanitize(error.message)}${where}${debug && error.stack ? `\n${error.stack}` : ""}`;
-  }
-  // Anything else is a bug in bbgov (a TypeError, a broken invariant), never the user's file: say so, and how to see where.
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  const detail = debug && error instanceof Error && error.stack ? `\n${error.stack}` : "";
-  return `bbgov: internal error: ${sanitize(message.split("\n")[0] ?? "")} (a bug in bbgov; rerun with BBGOV_DEBUG=1 for the stack trace)${detail}`;
 }
 
 /** `unknown command 'insp' (did you mean inspect?)`: a prefix first, then the closest spelling. */

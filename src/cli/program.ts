@@ -110,9 +110,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--limit <n>", description: "at most N rows", parse: integerArg("--limit", 1) },
       { ...at, description: "decisions and times as at TIME instead of the clock" },
       { ...after, description: "decisions and times as at the clock + DUR" },
-      { flags: "--format <format>", description: "table, wide (everything: absolute ns times, list flags, whole ids), json (same as --json), ndjson (one peer per line) or tsv (tab-separated, for awk and cut)", choices: ["table", "wide", "json", "ndjson", "tsv"], defaultValue: "table" },
+      { flags: "--format <format>", description: "table, wide (everything: absolute ns times, list flags, whole ids), json (same as --json), ndjson (one peer per line) or tsv (tab-separated, for awk and cut); a fleet: one row per node and peer with json, ndjson or tsv", choices: ["table", "wide", "json", "ndjson", "tsv"], defaultValue: "table" },
+      // Issue 15: the fleet's peers x nodes matrix.
+      { flags: "--by-node", description: "a fleet: a peers x nodes matrix (B blocked, D down, c cooling down, . known)" },
     ],
-    examples: ["bbgov inspect", "bbgov inspect --down --sort failures", "bbgov --json inspect 16uZAbWC1AJvL | jq '.peers[0].outbound'"],
+    examples: ["bbgov inspect", "bbgov inspect --down --sort failures", "bbgov -s nodes/ inspect --by-node", "bbgov -s 'nodes/*/node.snap' inspect --format ndjson", "bbgov --json inspect 16uZAbWC1AJvL | jq '.peers[0].outbound'"],
     mutates: false,
     inApply: false,
   },
@@ -345,7 +347,12 @@ export function extraOptions(spec: CommandSpec): OptionSpec[] {
 
 /** The global options, declared once (commander adds `-h, --help`). */
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
-  { flags: "-s, --snapshot <file>", description: "the snapshot (default $BBGOV_SNAPSHOT, else governor.json); - for stdin/stdout" },
+  {
+    flags: "-s, --snapshot <file>",
+    description:
+      "the snapshot (default $BBGOV_SNAPSHOT, else governor.json); - for stdin/stdout. Repeat it, or give a folder (its *.json, *.snap, *.bin) or a quoted glob, for a fleet of nodes",
+    parse: collectSnapshots,
+  },
   { flags: "--json", description: "print one JSON document instead of tables" },
   { flags: "--dry-run", description: "do everything but write the snapshot" },
   { flags: "-o, --out <file>", description: "write the result there instead of in place" },
@@ -354,11 +361,17 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     description: "the host's backoff schedule, for node and framework snapshots, which do not store one (default 10ms,60s)",
     parse: hostBackoffArg,
   },
+  { flags: "--jobs <n>", description: "fleet: files read at once (default: the number of cores)", parse: integerArg("--jobs", 1, 1024) },
   { flags: "--lock-timeout <dur>", description: "how long to wait for another writer's lock (default 10s)", parse: durationArg("--lock-timeout") },
   { flags: "--no-color", description: "no colours (also NO_COLOR=1)" },
   { flags: "--no-trunc", description: "never shorten to fit the terminal: whole peer ids, every column" },
   { flags: "-q, --quiet", description: "print nothing but errors and the JSON document; exit codes still tell" },
 ];
+
+/** `-s` may be given several times (a fleet): every value is kept, in order. */
+function collectSnapshots(text: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), text];
+}
 
 const GLOBAL_HELP = `
 Times: DUR is ${DUR_SYNTAX};\nTIME is ${TIME_SYNTAX}.

@@ -61,9 +61,10 @@ describe("disk faults", () => {
   it("a snapshot path that is a folder is refused for reading and writing", async () => {
     const folder = path.join(dir, "folder.json");
     fs.mkdirSync(folder);
+    // A folder given to -s is a fleet (issue 15): this one holds no snapshot.
     const read = await cli(["-s", folder, "inspect"]);
     expect(read.status).toBe(2);
-    expect(read.stderr).toBe(`bbgov: cannot read the snapshot: is a folder, not a file (${folder})\n`);
+    expect(read.stderr).toBe(`bbgov: no snapshot in the folder (files ending .json, .snap, .bin) (-s ${folder})\n`);
     const write = await cli(["-s", file, "-o", folder, "block", PEER]);
     expect(write.status).toBe(2);
     expect(write.stderr).toBe(`bbgov: cannot write the snapshot: is a folder, not a file (${folder})\n`);

@@ -65,7 +65,7 @@ describe("the bundled bin and the sources", () => {
     const debug = spawnBbgov(dir, ["-s", "broken.json", "inspect"], { env: { BBGOV_DEBUG: "1" } });
     expect(debug.status).toBe(2);
     expect(debug.stderr.startsWith(plain.stderr)).toBe(true);
-    expect(debug.stderr).toMatch(/\n\s+at openFrom \(.*src\/cli\/main\.ts:\d+:\d+\)\n/);
+    expect(debug.stderr).toMatch(/\n\s+at openFrom \(.*src\/cli\/single\.ts:\d+:\d+\)\n/);
     expect(debug.stderr).toMatch(/\n\s+at (async )?runInvocation \(.*src\/cli\/main\.ts:\d+:\d+\)\n/);
   });
 

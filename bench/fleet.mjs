@@ -1,0 +1,65 @@
+// The fleet (issue 15): a folder of N node snapshots of 10k peers each (copies of
+// fixtures/node/peers-10k.bin), inspected by bbgov against reading the same files with bare Node.
+// Each run is a whole process (start-up included), timed from outside; max RSS from /usr/bin/time
+// when it is there. Prints a Markdown table.
+// Usage: node bench/fleet.mjs [--nodes 200] [--runs 3]   (needs `npm run build`)
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const BIN = path.join(ROOT, "bin", "bbgov.js");
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(name);
+  return at === -1 ? fallback : Number(args[at + 1]);
+};
+const nodes = option("--nodes", 200);
+const runs = option("--runs", 3);
+const PEER = "12D3KooWEVkTai2Aabvt8QUuN3fgUsbksh3Ru13KXYxKV7go7ktp";
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "bbgov-fleet-bench-"));
+const fleet = path.join(dir, "nodes");
+spawnSync("mkdir", [fleet]);
+for (let i = 0; i < nodes; i++) copyFileSync(path.join(ROOT, "fixtures/node/peers-10k.bin"), path.join(fleet, `node-${String(i).padStart(4, "0")}.bin`));
+
+const BARE = `const fs = require("node:fs"); let n = 0; for (const f of fs.readdirSync(process.argv[1])) n += fs.readFileSync(process.argv[1] + "/" + f).length; process.stdout.write(String(n));`;
+const timer = existsSync("/usr/bin/time") ? ["/usr/bin/time", "-f", "%M"] : [];
+
+function measure(argv) {
+  const times = [];
+  let rssKb;
+  for (let run = 0; run < runs; run++) {
+    const start = process.hrtime.bigint();
+    const [command, ...rest] = [...timer, process.execPath, ...argv];
+    const result = spawnSync(command, rest, { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 1 << 30 });
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (timer.length > 0) rssKb = Number(result.stderr.trim().split("\n").at(-1));
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times[Math.floor(times.length / 2)], rssMb: rssKb === undefined ? undefined : rssKb / 1024 };
+}
+
+const cases = [
+  ["bare Node: read every file", ["-e", BARE, fleet]],
+  ["bbgov inspect (table)", [BIN, "-s", fleet, "inspect"]],
+  ["bbgov inspect --jobs 1", [BIN, "-s", fleet, "--jobs", "1", "inspect"]],
+  ["bbgov --json inspect", [BIN, "--json", "-s", fleet, "inspect"]],
+  ["bbgov inspect --by-node", [BIN, "-s", fleet, "inspect", "--by-node"]],
+  ["bbgov inspect --format ndjson", [BIN, "-s", fleet, "inspect", "--format", "ndjson"]],
+  ["bbgov check PEER", [BIN, "-s", fleet, "check", PEER]],
+  ["bbgov validate", [BIN, "-s", fleet, "validate"]],
+  ["bbgov --dry-run block PEER", [BIN, "-s", fleet, "--dry-run", "block", PEER]],
+  ["bbgov inspect, one file", [BIN, "-s", path.join(fleet, "node-0000.bin"), "inspect"]],
+];
+console.log(`Fleet of ${nodes} node snapshots of 10k peers (${nodes} x 979 KB), median of ${runs} whole-process runs, ${os.availableParallelism()} cores, Node ${process.version}\n`);
+console.log("| run | ms | x bare | max RSS MB |\n|---|---:|---:|---:|");
+let bare;
+for (const [name, argv] of cases) {
+  const { ms, rssMb } = measure(argv);
+  bare ??= ms;
+  console.log(`| ${name} | ${ms.toFixed(0)} | ${(ms / bare).toFixed(1)} | ${rssMb === undefined ? "-" : rssMb.toFixed(0)} |`);
+}
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,528 @@
+/**
+ * One command across a fleet of snapshots (issue 15). Every file goes
+ * through `main`'s own single-file path (`loadRunWrite`: read, open as its
+ * kind, run the command, encode), so a fleet behaves file by file exactly as
+ * `-s FILE` does.
+ *
+ * Read-only commands (inspect, check, validate) read the files with at most
+ * `--jobs` at once and fold each into the answer as it comes; a file that
+ * cannot be read is reported by name, the rest go on, exit 2 at the end.
+ *
+ * A changing command runs in two phases. First every file is loaded, checked
+ * and the change computed without writing; one failure and nothing is
+ * written anywhere. Then file by file: take its lock, read it again, apply the
+ * change again, write atomically, release. A write that fails (disk, lock
+ * timeout) does not stop the others; the report names every file written and
+ * every file not, and the same command run again completes the rest (a file
+ * the command does not change is left byte-identical).
+ */
+import { availableParallelism } from "node:os";
+import { BbgovError, InvalidPeerId } from "../../core/errors.js";
+import { PeerId } from "../../core/peer-id.js";
+import type { CommandContext, CommandModule, Report, Ui } from "../context.js";
+import { report as makeReport } from "../context.js";
+import { UsageError } from "../errors.js";
+import type { HeldLock } from "../io/lock.js";
+import { displayName, identityOf, resolveTarget, STDIO } from "../io/store.js";
+import { loadCommand } from "../commands/index.js";
+import type { CliIo } from "../context.js";
+import { EXIT } from "../errors.js";
+import { errorLine } from "../render/error-line.js";
+import { lockTimeoutMs, loadRunWrite, readFileArgument, SIGNALS, type Globals } from "../single.js";
+import type { Invocation } from "../program.js";
+import { renderRowsNdjson, renderRowsTsv } from "../render/fleet.js";
+import { renderJson } from "../render/json.js";
+import { renderPairs } from "../render/table.js";
+import { sanitize } from "../render/sanitize.js";
+import { FleetAggregate, nodeRows, type NodePeerRow, type PeerFilter } from "./aggregate.js";
+import { expandSources, labelFiles, type FleetFile } from "./sources.js";
+
+const READ_ONLY = new Set(["inspect", "check", "validate"]);
+
+/** Runs `invocation` on every file of the fleet that `globals.snapshotPaths` name; returns the exit code. */
+export async function runFleet(invocation: Invocation, globals: Globals, io: CliIo): Promise<number> {
+  const { spec } = invocation;
+  if (spec.snapshot === "create") throw new UsageError(`${spec.name} writes one new snapshot; give one -s FILE, not a fleet`, spec.name);
+  if (!spec.mutates && !READ_ONLY.has(spec.name)) {
+    throw new UsageError(`${spec.name} works on one snapshot; across a fleet bbgov runs inspect, check, validate and the changing commands`, spec.name);
+  }
+  if (globals.out !== undefined) throw new UsageError("--out writes one file; a fleet is changed in place", "--out");
+  if (spec.name !== "inspect" && invocation.options.byNode === true) throw new UsageError("--by-node is for inspect", "--by-node");
+  const files = labelFiles(await expandSources(globals.snapshotPaths));
+  const fleet = new Fleet(invocation, globals, io, files);
+  if (spec.name === "inspect") return fleet.inspect();
+  if (spec.name === "check") return fleet.check();
+  if (spec.name === "validate") return fleet.validate();
+  return fleet.change();
+}
+
+/**
+ * What one file gave: its kind, its report's JSON and exit code (and drawing, when wanted), or the error that
+ * stopped it. Never the report itself: its renderer holds the node's whole model.
+ */
+interface NodeOutcome {
+  readonly file: FleetFile;
+  readonly kind?: string;
+  /** The report's `--json` body; dropped once streamed (inspect rows). */
+  json?: Record<string, unknown> | undefined;
+  readonly exitCode?: 0 | 1 | 2;
+  readonly text?: string;
+  readonly changes?: boolean;
+  readonly written?: boolean;
+  readonly warnings: readonly string[];
+  readonly error?: unknown;
+}
+
+class Fleet {
+  private readonly jobs: number;
+  private readonly ui: Promise<Ui> | undefined;
+  private readonly warnings: string[] = [];
+
+  constructor(
+    private readonly invocation: Invocation,
+    private readonly globals: Globals,
+    private readonly io: CliIo,
+    private readonly files: readonly FleetFile[],
+  ) {
+    this.jobs = (invocation.globals.jobs as number | undefined) ?? availableParallelism();
+    this.ui =
+      globals.json || globals.quiet
+        ? undefined
+        : import("../render/color.js").then(({ colorLevel, makeChalk }) => ({
+            chalk: makeChalk(colorLevel(io.env, globals.color, io.stdout.isTTY === true)),
+          }));
+  }
+
+  /** `inspect`: per-peer counts, the peers x nodes matrix, or one row per node and peer. */
+  async inspect(): Promise<number> {
+    const { options } = this.invocation;
+    const only = peerMatcher((this.invocation.args[0] as string[] | undefined) ?? []);
+    const filter: PeerFilter = { only, down: options.down === true, blocked: options.blocked === true };
+    const format = (options.format as string | undefined) ?? "table";
+    const sort = (options.sort as string | undefined) ?? "peer";
+    if (!["peer", "failures", "last-event"].includes(sort)) throw new UsageError(`--sort ${sort} is for one snapshot; across a fleet: peer, failures, last-event`, "--sort");
+    const byNode = options.byNode === true;
+    if (byNode && format !== "table") throw new UsageError("--by-node draws a table; --format gives rows already carrying their node", "--by-node");
+    if (format === "wide") throw new UsageError("--format wide is for one snapshot; across a fleet: table, json, ndjson, tsv", "--format");
+    const perRow = format === "ndjson" || format === "tsv" || format === "json";
+    const aggregate = new FleetAggregate(this.files.length, byNode, filter.only);
+    const nodes: Record<string, unknown>[] = [];
+    const rows: NodePeerRow[] = [];
+    let headerDone = false;
+    const outcomes = await this.each(
+      (file, index) => ({
+        execute: (ctx) => {
+          if (perRow) return makeReport({ rows: nodeRows({ label: file.label, path: file.relative }, ctx.snapshot, filter) }, () => "");
+          aggregate.add(index, ctx.snapshot);
+          return makeReport({}, () => "");
+        },
+      }),
+      (outcome) => {
+        // Called in file order: rows stream out as they come; `--format json` gathers them into one document.
+        nodes.push(nodeJson(outcome));
+        if (!perRow) return;
+        const mine = (outcome.json?.rows as NodePeerRow[] | undefined) ?? [];
+        outcome.json = undefined;
+        if (format === "json") rows.push(...mine);
+        else if (format === "ndjson") this.io.stdout.write(renderRowsNdjson(mine));
+        else {
+          this.io.stdout.write(renderRowsTsv(mine, !headerDone));
+          headerDone = true;
+        }
+      },
+    );
+    const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
+    if (format === "ndjson" || format === "tsv") {
+      if (format === "tsv" && !headerDone) this.io.stdout.write(renderRowsTsv([], true));
+      return this.finish(outcomes);
+    }
+    if (format === "json") {
+      this.io.stdout.write(renderJson({ nodes, rows }));
+      return this.finish(outcomes);
+    }
+    const limit = options.limit as number | undefined;
+    const all = aggregate.rows(filter, sort);
+    const shown = limit === undefined ? all : all.slice(0, limit);
+    if (this.globals.json) {
+      this.io.stdout.write(renderJson({ nodes, summary: fleetSummary(outcomes, aggregate), peers: shown.map((row) => peerAcrossJson(row, this.files, byNode)) }));
+      return this.finish(outcomes);
+    }
+    const ui = await this.ui;
+    if (ui !== undefined) {
+      const { renderMatrix, renderPeersAcross } = await import("../render/fleet.js");
+      const read = outcomes.length - failed;
+      const summary = fleetSummary(outcomes, aggregate);
+      const header = renderPairs(ui, [
+        ["fleet", `${read} node(s) read${failed > 0 ? ui.chalk.red(`, ${failed} unreadable`) : ""}`],
+        ["peers", `${summary.peers} known; on some node: ${summary.blocked_somewhere} blocked, ${summary.down_somewhere} down, ${summary.cooling_down_somewhere} cooling down`],
+      ]);
+      const more = shown.length < all.length ? `\n${ui.chalk.dim(`${all.length - shown.length} more row(s) not shown (--limit)`)}` : "";
+      const body =
+        shown.length === 0
+          ? ui.chalk.dim("no peer matches")
+          : byNode
+            ? renderMatrix(ui, shown, outcomes.map((o) => ({ label: o.file.label, ...(o.kind === undefined ? { kind: "unreadable" } : {}) })), this.width(), more)
+            : `${renderPeersAcross(ui, shown, read)}${more}`;
+      this.io.stdout.write(`${header}\n\n${body}\n`);
+    }
+    return this.finish(outcomes);
+  }
+
+  /** `check PEER`: the decision on every node; exit 1 when one denies (they are named), 2 when a file could not be read. */
+  async check(): Promise<number> {
+    const module = await loadCommand(this.invocation.spec.name);
+    const outcomes = await this.each(() => module);
+    const denied = outcomes.filter((outcome) => outcome.exitCode === 1).map((outcome) => outcome.file.label);
+    const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
+    // The peer as each node resolved it (a prefix may name a different peer on different nodes: each row says).
+    const peer = (outcomes.find((outcome) => typeof outcome.json?.peer === "string")?.json?.peer as string | undefined) ?? String(this.invocation.args[0]);
+    if (this.globals.json) {
+      this.io.stdout.write(renderJson({ peer, nodes: outcomes.map((outcome) => ({ ...nodeJson(outcome), ...(outcome.json ?? {}) })), denied }));
+    } else {
+      const ui = await this.ui;
+      if (ui !== undefined) {
+        const { decisionWords, renderNodeResults } = await import("../render/fleet.js");
+        const table = renderNodeResults(
+          ui,
+          ["NODE", "INBOUND", "OUTBOUND"],
+          outcomes.map((outcome) => {
+            const json = outcome.json;
+            if (json === undefined) return [outcome.file.label, ui.chalk.red("unreadable"), ""];
+            const atNs = json.at_ns as bigint;
+            return [outcome.file.label, decisionWords(ui, json.inbound, atNs), decisionWords(ui, json.outbound, atNs)];
+          }),
+        );
+        const read = outcomes.length - failed;
+        const verdict =
+          denied.length === 0
+            ? ui.chalk.green(`allowed on all ${read} node(s) read`)
+            : ui.chalk.red(`denied on ${denied.length} of ${read} node(s): ${denied.join(", ")}`);
+        this.io.stdout.write(`${ui.chalk.bold(peer)}\n${table}\n${verdict}\n`);
+      }
+    }
+    if (failed > 0) return this.finish(outcomes);
+    this.flushWarnings();
+    return denied.length > 0 ? EXIT.negative : EXIT.ok;
+  }
+
+  /** `validate`: every file checked and reported; exit 2 when one is invalid. */
+  async validate(): Promise<number> {
+    const module = await loadCommand(this.invocation.spec.name);
+    const outcomes = await this.each(() => module, undefined, { dryRun: true, render: true });
+    // A file that cannot be read is an error; one that is read and found invalid reports exit 2.
+    const invalid = (outcome: NodeOutcome): boolean => outcome.error !== undefined || outcome.exitCode === 2;
+    const failed = outcomes.filter(invalid).length;
+    if (this.globals.json) {
+      this.io.stdout.write(
+        renderJson({
+          valid: failed === 0,
+          files: outcomes.map((outcome) => ({ ...nodeJson(outcome), valid: !invalid(outcome), ...(outcome.json ?? {}) })),
+        }),
+      );
+    } else {
+      const ui = await this.ui;
+      if (ui !== undefined) {
+        const lines = outcomes.map((outcome) =>
+          outcome.text === undefined
+            ? `${ui.chalk.red("invalid")}: ${outcome.file.label}: ${errorText(outcome.error, this.io)}`
+            : outcome.text.replace(/^([^:]*: )\S.*?( \()/, `$1${outcome.file.label}$2`),
+        );
+        const verdict = failed === 0 ? ui.chalk.green(`all ${outcomes.length} file(s) valid`) : ui.chalk.red(`${failed} of ${outcomes.length} file(s) invalid`);
+        this.io.stdout.write(`${lines.join("\n")}\n${verdict}\n`);
+      }
+    }
+    // The per-file lines say what is wrong; standard error gets them too, one line each, as any error.
+    for (const outcome of outcomes) {
+      if (outcome.error !== undefined || outcome.exitCode !== 2) continue;
+      const errors = (outcome.json?.errors as { path: string; message: string }[] | undefined) ?? [];
+      for (const error of errors.slice(0, 50)) this.io.stderr.write(`bbgov: ${sanitize(error.message)} (${sanitize(`${outcome.file.relative}: ${error.path}`)})\n`);
+    }
+    const code = this.finish(outcomes);
+    return failed > 0 ? EXIT.error : code;
+  }
+
+  /** A changing command: every file checked first, then each written under its own lock. */
+  async change(): Promise<number> {
+    const { spec } = this.invocation;
+    const io = await this.replayableInput();
+    const args = await readFileArgument(this.invocation, this.globals, io);
+    const module = await loadCommand(spec.name);
+    const plans = await this.each(() => module, undefined, { dryRun: true, io, args, render: this.globals.dryRun });
+    const bad = plans.filter((plan) => plan.error !== undefined);
+    if (bad.length > 0) {
+      for (const plan of bad) this.io.stderr.write(`${errorLine(plan.error, this.io.env)}\n`);
+      throw new UsageError(`nothing written: ${bad.length} of ${plans.length} file(s) failed their check (${bad.map((plan) => plan.file.relative).join(", ")})`, "fleet");
+    }
+    if (this.globals.dryRun) return this.changeReport(plans, true);
+    const results: NodeOutcome[] = [];
+    let lock: HeldLock | undefined;
+    const releaseOnSignal = (signal: NodeJS.Signals): void => {
+      lock?.releaseSync();
+      process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGHUP" ? 1 : 15));
+    };
+    for (const signal of SIGNALS) process.once(signal, releaseOnSignal);
+    try {
+      const { acquireLock } = await import("../io/lock.js");
+      for (const file of this.files) {
+        let kind: string | undefined;
+        try {
+          const resolved = await resolveTarget(file.path);
+          lock = await acquireLock(resolved, spec.name, lockTimeoutMs(this.invocation.globals.lockTimeout));
+          try {
+            const target = { path: resolved, identity: await identityOf(resolved) };
+            const outcome = await loadRunWrite(this.invocation, this.fileGlobals(file, false), io, watchKind(module, (k) => (kind = k)), args, target, await this.drawing());
+            results.push({ file, ...(kind === undefined ? {} : { kind }), json: outcome.report.json, exitCode: outcome.report.exitCode, changes: outcome.changes, written: outcome.written, warnings: this.fileWarnings(file, outcome) });
+          } finally {
+            await lock.release();
+            lock = undefined;
+          }
+        } catch (error) {
+          results.push({ file, ...(kind === undefined ? {} : { kind }), error: naming(error, file), warnings: [] });
+        }
+      }
+    } finally {
+      for (const signal of SIGNALS) process.off(signal, releaseOnSignal);
+    }
+    return this.changeReport(results, false);
+  }
+
+  private async changeReport(outcomes: readonly NodeOutcome[], dryRun: boolean): Promise<number> {
+    const failed = outcomes.filter((outcome) => outcome.error !== undefined);
+    const result = (outcome: NodeOutcome): string =>
+      outcome.error !== undefined ? "not_written" : dryRun ? (outcome.changes === true ? "would_change" : "unchanged") : outcome.written === true ? "written" : "unchanged";
+    for (const outcome of outcomes) this.warnings.push(...outcome.warnings);
+    if (this.globals.json) {
+      const paths = (wanted: string): string[] => outcomes.filter((outcome) => result(outcome) === wanted).map((outcome) => outcome.file.relative);
+      this.io.stdout.write(
+        renderJson({
+          command: this.invocation.spec.name,
+          dry_run: dryRun,
+          written: paths("written"),
+          unchanged: paths("unchanged"),
+          ...(dryRun ? { would_change: paths("would_change") } : {}),
+          not_written: paths("not_written"),
+          nodes: outcomes.map((outcome) => ({ ...nodeJson(outcome), result: result(outcome), ...(outcome.json === undefined ? {} : { report: outcome.json }) })),
+        }),
+      );
+    } else {
+      const ui = await this.ui;
+      if (ui !== undefined) {
+        const { nodeSection, renderNodeResults } = await import("../render/fleet.js");
+        const words: Record<string, string> = {
+          written: ui.chalk.green("written"),
+          unchanged: ui.chalk.dim("unchanged"),
+          would_change: ui.chalk.yellow("would change"),
+          not_written: ui.chalk.red("NOT WRITTEN"),
+        };
+        const plans = dryRun ? `${outcomes.map((outcome) => nodeSection(ui, outcome.file.label, outcome.text ?? "")).join("\n\n")}\n\n` : "";
+        const table = renderNodeResults(
+          ui,
+          ["NODE", "FILE", "RESULT"],
+          outcomes.map((outcome) => [outcome.file.label, outcome.file.relative, `${words[result(outcome)] ?? ""}${outcome.error === undefined ? "" : `: ${errorMessage(outcome.error, this.io)}`}`]),
+        );
+        const count = (wanted: string): number => outcomes.filter((outcome) => result(outcome) === wanted).length;
+        const tail = dryRun
+          ? `dry run: nothing written; ${count("would_change")} of ${outcomes.length} file(s) would change`
+          : `${count("written")} of ${outcomes.length} file(s) written, ${count("unchanged")} unchanged${failed.length > 0 ? ui.chalk.red(`, ${failed.length} NOT written`) : ""}`;
+        this.io.stdout.write(`${plans}${table}\n${tail}\n`);
+      }
+    }
+    if (failed.length === 0) {
+      this.flushWarnings();
+      return EXIT.ok;
+    }
+    // Warnings first: the last lines say what failed and what to do.
+    this.flushWarnings();
+    for (const outcome of failed) this.io.stderr.write(`${errorLine(outcome.error, this.io.env)}\n`);
+    const written = outcomes.filter((outcome) => outcome.written === true).map((outcome) => outcome.file.relative);
+    this.io.stderr.write(
+      `bbgov: ${failed.length} of ${outcomes.length} file(s) not written: ${failed.map((outcome) => sanitize(outcome.file.relative)).join(", ")}; ` +
+        `written: ${written.length === 0 ? "none" : written.map(sanitize).join(", ")}; the same command run again completes the rest (fleet)\n`,
+    );
+    return EXIT.error;
+  }
+
+  /**
+   * Runs a command module on every file, at most `--jobs` at once, and hands
+   * each outcome to `onOutcome` in file order as soon as it and those before
+   * it are done; the outcomes (reports kept only as small JSON) come back in order.
+   */
+  private async each(
+    moduleFor: (file: FleetFile, index: number) => CommandModule,
+    onOutcome?: (outcome: NodeOutcome) => void,
+    run: { dryRun: boolean; io?: CliIo; args?: readonly unknown[]; render?: boolean } = { dryRun: true },
+  ): Promise<NodeOutcome[]> {
+    const outcomes: (NodeOutcome | undefined)[] = new Array(this.files.length);
+    let next = 0;
+    let flushed = 0;
+    const drawing = await this.drawing();
+    const ui = run.render === true ? await this.ui : undefined;
+    const worker = async (): Promise<void> => {
+      while (next < this.files.length) {
+        const index = next++;
+        const file = this.files[index] as FleetFile;
+        let kind: string | undefined;
+        try {
+          const module = watchKind(moduleFor(file, index), (k) => (kind = k));
+          const outcome = await loadRunWrite(this.invocation, this.fileGlobals(file, run.dryRun), run.io ?? this.io, module, run.args ?? this.invocation.args, undefined, drawing);
+          const { report } = outcome;
+          outcomes[index] = {
+            file,
+            ...(kind === undefined ? {} : { kind }),
+            json: report.json,
+            exitCode: report.exitCode,
+            ...(ui === undefined ? {} : { text: report.render(ui) }),
+            changes: outcome.changes,
+            warnings: this.fileWarnings(file, outcome),
+          };
+        } catch (error) {
+          outcomes[index] = { file, ...(kind === undefined ? {} : { kind }), error: naming(error, file), warnings: [] };
+        }
+        for (; flushed < outcomes.length && outcomes[flushed] !== undefined; flushed++) onOutcome?.(outcomes[flushed] as NodeOutcome);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.jobs, this.files.length) }, worker));
+    const done = outcomes as NodeOutcome[];
+    if (!this.invocation.spec.mutates) for (const outcome of done) this.warnings.push(...outcome.warnings);
+    return done;
+  }
+
+  private fileGlobals(file: FleetFile, dryRun: boolean): Globals {
+    return { ...this.globals, snapshotPath: file.path, snapshotPaths: [file.path], out: undefined, dryRun };
+  }
+
+  private fileWarnings(file: FleetFile, outcome: { report: Report; loadWarnings: readonly string[] }): string[] {
+    return [...outcome.loadWarnings, ...outcome.report.warnings.map((warning) => `${file.label}: ${warning}`)];
+  }
+
+  private async drawing(): Promise<(() => Promise<Ui>) | undefined> {
+    const ui = this.ui;
+    return ui === undefined ? undefined : () => ui;
+  }
+
+  /** An apply script on standard input is read once and replayed for every file. */
+  private async replayableInput(): Promise<CliIo> {
+    if (this.invocation.spec.fileArg === undefined || ((this.invocation.args[0] as string | undefined) ?? STDIO) !== STDIO) return this.io;
+    const chunks: (Uint8Array | string)[] = [];
+    for await (const chunk of this.io.stdin) chunks.push(chunk);
+    return { ...this.io, stdin: { [Symbol.asyncIterator]: () => chunks[Symbol.iterator]() as unknown as AsyncIterator<Uint8Array | string> } };
+  }
+
+  private width(): number {
+    const columns = (this.io.stdout as { columns?: number }).columns;
+    if (this.io.stdout.isTTY === true && typeof columns === "number" && columns > 0) return columns;
+    const fromEnv = Number(this.io.env.COLUMNS);
+    return Number.isInteger(fromEnv) && fromEnv > 20 ? fromEnv : 80;
+  }
+
+  /** Names each file that could not be read (one error line each), prints the warnings, and ends with exit 2 when one failed. */
+  private finish(outcomes: readonly NodeOutcome[]): number {
+    const failed = outcomes.filter((outcome) => outcome.error !== undefined);
+    this.flushWarnings();
+    for (const outcome of failed) this.io.stderr.write(`${errorLine(outcome.error, this.io.env)}\n`);
+    if (failed.length > 0) this.io.stderr.write(`bbgov: ${failed.length} of ${outcomes.length} file(s) could not be read; the others are shown (fleet)\n`);
+    return failed.length > 0 ? EXIT.error : EXIT.ok;
+  }
+
+  private flushWarnings(): void {
+    if (this.globals.quiet) return;
+    for (const warning of this.warnings.splice(0)) this.io.stderr.write(`bbgov: warning: ${sanitize(warning)}\n`);
+  }
+}
+
+/**
+ * Which peers `inspect PEER...` asks for across a fleet: each given text as a
+ * whole id (a CID spelling read as its base58 form), as a prefix, or as a
+ * short form `head…tail`; nodes may know different peers, so nothing here
+ * is refused as ambiguous.
+ */
+function peerMatcher(given: readonly string[]): ((text: string) => boolean) | undefined {
+  if (given.length === 0) return undefined;
+  const exact = new Set<string>();
+  const partial: { head: string; tail: string }[] = [];
+  for (const text of given) {
+    try {
+      exact.add(PeerId.parse(text).text);
+    } catch (error) {
+      if (!(error instanceof InvalidPeerId)) throw error;
+    }
+    const cut = /^(.*?)(?:…|\.\.\.)(.*)$/.exec(text);
+    partial.push(cut === null ? { head: text, tail: "" } : { head: cut[1] ?? "", tail: cut[2] ?? "" });
+  }
+  return (text) => exact.has(text) || partial.some((p) => text.startsWith(p.head) && text.endsWith(p.tail));
+}
+
+/** A fleet's error names its file: one that says only an argument (`--advance`) gets the file in front. */
+function naming(error: unknown, file: FleetFile): unknown {
+  if (!(error instanceof BbgovError)) return error;
+  const name = displayName(file.path);
+  if (error.where !== undefined && error.where.includes(name)) return error;
+  return new BbgovError(error.message, error.where === undefined ? name : `${name}: ${error.where}`);
+}
+
+/** Wraps a command module to learn the kind of the file it runs on. */
+function watchKind(module: CommandModule, seen: (kind: string) => void): CommandModule {
+  return {
+    execute: (ctx: CommandContext, args, options) => {
+      seen(ctx.kind);
+      return module.execute(ctx, args, options);
+    },
+  };
+}
+
+function nodeJson(outcome: NodeOutcome): Record<string, unknown> {
+  return {
+    node: outcome.file.label,
+    path: outcome.file.relative,
+    kind: outcome.kind ?? null,
+    ...(outcome.error === undefined ? {} : { error: errorLine(outcome.error, {}).replace(/^bbgov: /, "") }),
+  };
+}
+
+function errorText(error: unknown, io: CliIo): string {
+  return errorLine(error, { ...io.env, BBGOV_DEBUG: undefined }).replace(/^bbgov: /, "");
+}
+
+/** The error's message alone, for a table cell (its full line, with where, is on standard error). */
+function errorMessage(error: unknown, io: CliIo): string {
+  return error instanceof BbgovError ? sanitize(error.message) : errorText(error, io);
+}
+
+function fleetSummary(outcomes: readonly NodeOutcome[], aggregate: FleetAggregate): Record<string, number> {
+  let blocked = 0;
+  let down = 0;
+  let cooling = 0;
+  for (const peer of aggregate.peers.values()) {
+    if (peer.blocked > 0) blocked++;
+    if (peer.down > 0) down++;
+    if (peer.coolingDown > 0) cooling++;
+  }
+  const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
+  return { nodes: outcomes.length - failed, unreadable: failed, peers: aggregate.peers.size, blocked_somewhere: blocked, down_somewhere: down, cooling_down_somewhere: cooling };
+}
+
+function peerAcrossJson(row: ReturnType<FleetAggregate["rows"]>[number], files: readonly FleetFile[], byNode: boolean): Record<string, unknown> {
+  const json: Record<string, unknown> = {
+    peer: row.peer,
+    nodes: row.nodes,
+    blocked: row.blocked,
+    down: row.down,
+    cooling_down: row.coolingDown,
+    worst_streak: row.worstStreak,
+    latest_event_ns: row.latestEventNs ?? null,
+  };
+  if (byNode && row.states !== undefined) {
+    const states = row.states;
+    json.by_node = Object.fromEntries(files.map((file, index) => [file.label, stateWords(states[index] ?? 0)]).filter((pair) => (pair[1]?.length ?? 0) > 0));
+  }
+  return json;
+}
+
+function stateWords(bits: number): string[] {
+  const words: string[] = [];
+  if (bits & 1) words.push("known");
+  if (bits & 8) words.push("blocked");
+  if (bits & 4) words.push("down");
+  if (bits & 2) words.push("cooling_down");
+  return words;
+}

@@ -1,0 +1,201 @@
+/**
+ * Which files a fleet is (issue 15): `-s` given several times, a folder (its
+ * `*.json`, `*.snap` and `*.bin` files, not its dot files, not recursive) or a
+ * quoted glob that bbgov expands itself (`*`, `?`, `[...]`, `**`, never a `.lock`; Node 20 has
+ * no fs.glob, and the expander is small enough to keep). One plain `-s FILE`
+ * is no fleet: `main` keeps its single-file path, byte for byte.
+ *
+ * Each file gets a short node label: the node's own peer id when the file has
+ * one (a node snapshot's `config.peer_id`, read from the file's first bytes),
+ * else its path relative to the fleet's common folder; two nodes with the same
+ * id are both named by their paths.
+ */
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { multihashProblem, PeerId } from "../../core/peer-id.js";
+import { UsageError } from "../errors.js";
+import { STDIO } from "../io/store.js";
+
+/** The file names a folder contributes to a fleet. */
+export const FLEET_EXTENSIONS = [".json", ".snap", ".bin"] as const;
+
+/** One file of a fleet. */
+export interface FleetFile {
+  /** The path as bbgov opens it. */
+  readonly path: string;
+  /** The path relative to the fleet's common folder. */
+  readonly relative: string;
+  /** The node's label in output: its peer id, or `relative`. */
+  readonly label: string;
+}
+
+const GLOB_CHARS = /[*?[]/;
+
+/** True when the `-s` values name a fleet rather than one file (several values, a folder, a glob with no such file). */
+export function isFleetRequest(values: readonly string[]): boolean {
+  if (values.length > 1) return true;
+  const [only] = values;
+  if (only === undefined || only === STDIO) return false;
+  try {
+    return statSync(only).isDirectory();
+  } catch {
+    return GLOB_CHARS.test(only);
+  }
+}
+
+/** Expands the `-s` values into the fleet's files, in a stable order, each once. */
+export async function expandSources(values: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  const seen = new Set<string>();
+  const add = (file: string): void => {
+    const key = path.resolve(file);
+    if (seen.has(key)) return;
+    seen.add(key);
+    files.push(file);
+  };
+  for (const value of values) {
+    if (value === STDIO) throw new UsageError("standard input cannot be part of a fleet", "-s -");
+    const stat = await fs.stat(value).catch(() => undefined);
+    if (stat?.isDirectory() === true) {
+      const names = (await fs.readdir(value, { withFileTypes: true }))
+        .filter((entry) => !entry.name.startsWith(".") && FLEET_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) && (entry.isFile() || entry.isSymbolicLink()))
+        .map((entry) => entry.name)
+        .sort();
+      if (names.length === 0) throw new UsageError(`no snapshot in the folder (files ending ${FLEET_EXTENSIONS.join(", ")})`, `-s ${value}`);
+      for (const name of names) add(path.join(value, name));
+    } else if (stat === undefined && GLOB_CHARS.test(value)) {
+      const matches = await expandGlob(value);
+      if (matches.length === 0) throw new UsageError("no file matches the pattern", `-s ${value}`);
+      for (const match of matches) add(match);
+    } else add(value); // a file, or a missing one: reading it says what is wrong, by name
+  }
+  return files;
+}
+
+/** The files matching a glob pattern, sorted; `**` is any number of folders, `*` and `?` never match a leading dot. */
+export async function expandGlob(pattern: string): Promise<string[]> {
+  const absolute = pattern.startsWith("/");
+  const parts = pattern.split("/").filter((part) => part !== "" && part !== ".");
+  const results: string[] = [];
+  const walk = async (base: string, rest: readonly string[]): Promise<void> => {
+    const [head, ...tail] = rest;
+    if (head === undefined) {
+      const stat = await fs.stat(base || ".").catch(() => undefined);
+      if (stat?.isFile() === true) results.push(base);
+      return;
+    }
+    const join = (name: string): string => (base === "" ? (absolute ? `/${name}` : name) : base === "/" ? `/${name}` : `${base}/${name}`);
+    if (head === "**") {
+      await walk(base, tail);
+      for (const entry of await entries(base, absolute)) {
+        if (entry.name.startsWith(".")) continue;
+        if (entry.dir) await walk(join(entry.name), rest);
+        else if (tail.length === 0) results.push(join(entry.name)); // a trailing `**`: every file below
+      }
+      return;
+    }
+    if (!GLOB_CHARS.test(head)) {
+      await walk(join(head), tail);
+      return;
+    }
+    const matcher = globSegment(head);
+    for (const entry of await entries(base, absolute)) {
+      if (!matcher.test(entry.name)) continue;
+      if (tail.length > 0 && !entry.dir) continue;
+      await walk(join(entry.name), tail);
+    }
+  };
+  await walk(absolute ? "/" : "", parts);
+  // A lock file beside each snapshot (`node.snap.lock`) is bbgov's own, never a node.
+  return [...new Set(results)].filter((file) => !file.endsWith(".lock")).sort();
+}
+
+async function entries(base: string, absolute: boolean): Promise<{ name: string; dir: boolean }[]> {
+  const folder = base === "" ? (absolute ? "/" : ".") : base;
+  try {
+    const list = await fs.readdir(folder, { withFileTypes: true });
+    const out: { name: string; dir: boolean }[] = [];
+    for (const entry of list) {
+      let dir = entry.isDirectory();
+      if (entry.isSymbolicLink()) dir = (await fs.stat(path.join(folder, entry.name)).catch(() => undefined))?.isDirectory() === true;
+      out.push({ name: entry.name, dir });
+    }
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+/** One path segment of a glob as a regular expression: `*`, `?`, `[abc]`, `[a-z]`, `[!x]` (or `[^x]`). */
+export function globSegment(segment: string): RegExp {
+  let source = segment.startsWith(".") ? "" : "(?!\\.)";
+  for (let i = 0; i < segment.length; i++) {
+    const char = segment[i] as string;
+    if (char === "*") source += "[^/]*";
+    else if (char === "?") source += "[^/]";
+    else if (char === "[") {
+      const close = segment.indexOf("]", i + 2);
+      if (close === -1) {
+        source += "\\[";
+        continue;
+      }
+      let body = segment.slice(i + 1, close);
+      const negated = body.startsWith("!") || body.startsWith("^");
+      if (negated) body = body.slice(1);
+      source += `[${negated ? "^" : ""}${body.replace(/[\\\]^]/g, "\\$&")}]`;
+      i = close;
+    } else source += char.replace(/[.+^${}()|\\\]]/g, "\\$&");
+  }
+  return new RegExp(`^${source}$`);
+}
+
+/** Labels the fleet's files: node peer ids where the files hold one (unique), else paths relative to the common folder. */
+export function labelFiles(files: readonly string[]): FleetFile[] {
+  const absolute = files.map((file) => path.resolve(file));
+  const common = commonFolder(absolute);
+  const ids = files.map(nodePeerIdOf);
+  const counts = new Map<string, number>();
+  for (const id of ids) if (id !== undefined) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return files.map((file, index) => {
+    const relative = path.relative(common, absolute[index] as string) || path.basename(file);
+    const id = ids[index];
+    return { path: file, relative, label: id !== undefined && counts.get(id) === 1 ? id : relative };
+  });
+}
+
+/** The deepest folder that holds every file. */
+export function commonFolder(absolutePaths: readonly string[]): string {
+  const [first, ...rest] = absolutePaths.map((file) => path.dirname(file).split(path.sep));
+  if (first === undefined) return process.cwd();
+  let length = first.length;
+  for (const parts of rest) {
+    let same = 0;
+    while (same < Math.min(length, parts.length) && parts[same] === first[same]) same++;
+    length = same;
+  }
+  return first.slice(0, length).join(path.sep) || path.sep;
+}
+
+/**
+ * The node's own peer id from a node snapshot's first bytes (incarnation u64,
+ * then `config.peer_id` as a u64 length and its bytes), or undefined for any
+ * other file, one that cannot be read, or an id that does not parse.
+ */
+export function nodePeerIdOf(file: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    const head = Buffer.alloc(16 + 128);
+    const length = readSync(fd, head, 0, head.length, 0);
+    if (length < 16 || head.subarray(0, length).indexOf(0) === -1) return undefined; // JSON holds no NUL byte
+    const idLength = head.readBigUInt64LE(8);
+    if (idLength === 0n || idLength > 128n || 16 + Number(idLength) > length) return undefined;
+    const bytes = head.subarray(16, 16 + Number(idLength));
+    return multihashProblem(bytes) === undefined ? PeerId.fromBytes(bytes).text : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

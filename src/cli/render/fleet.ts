@@ -1,0 +1,127 @@
+/** Renderings of the fleet views (issue 15): the per-peer table, the peers x nodes matrix, rows for pipelines, per-node results. */
+import { stripVTControlCharacters } from "node:util";
+import type { Ui } from "../context.js";
+import { STATE, type NodePeerRow, type PeerAcross } from "../fleet/aggregate.js";
+import { formatDate, formatDuration, looksLikeEpoch } from "./format.js";
+import { sanitize } from "./sanitize.js";
+import { renderTable } from "./table.js";
+
+/** A node of a fleet view as the renderers name it. */
+export interface NodeName {
+  readonly label: string;
+  readonly kind?: string;
+}
+
+/** A long id shortened for narrow columns: its first 8 and last 5 characters (`12D3KooW…a7Ci4`). */
+export function shortId(text: string): string {
+  return text.length <= 16 ? text : `${text.slice(0, 8)}…${text.slice(-5)}`;
+}
+
+/** `inspect` across a fleet: one row per peer with how many nodes block it, have it down, have it cooling down. */
+export function renderPeersAcross(ui: Ui, rows: readonly PeerAcross[], nodeCount: number): string {
+  const { chalk } = ui;
+  const count = (n: number, colour: (text: string) => string): string => (n === 0 ? chalk.dim("0") : colour(String(n)));
+  return renderTable(
+    ui,
+    ["PEER", "NODES", "BLOCKED", "DOWN", "COOLING", "WORST STREAK", "LATEST EVENT"],
+    rows.map((row) => [
+      row.blocked > 0 ? chalk.red(row.peer) : row.peer,
+      `${row.nodes}/${nodeCount}`,
+      count(row.blocked, chalk.red),
+      count(row.down, chalk.bold.red),
+      count(row.coolingDown, chalk.yellow),
+      row.latestEventNs === undefined ? chalk.dim("-") : String(row.worstStreak),
+      // The date alone keeps the table narrow; --json has the nanoseconds.
+      row.latestEventNs === undefined ? chalk.dim("-") : looksLikeEpoch(row.latestEventNs) ? formatDate(row.latestEventNs) : String(row.latestEventNs),
+    ]),
+    ["left", "right", "right", "right", "right", "right", "left"],
+  );
+}
+
+const CELL: readonly [number, string][] = [
+  [STATE.blocked, "B"],
+  [STATE.down, "D"],
+  [STATE.coolingDown, "c"],
+  [STATE.known, "."],
+];
+
+/**
+ * `inspect --by-node`: peers down the side, nodes across by number (the
+ * legend names them), one letter per cell: B blocked, D down, c cooling down,
+ * . known, blank unknown. Nodes that do not fit in `width` columns go to a
+ * further block, each repeating the peer column.
+ */
+export function renderMatrix(ui: Ui, rows: readonly PeerAcross[], nodes: readonly NodeName[], width: number, note = ""): string {
+  const { chalk } = ui;
+  const peerWidth = Math.max(4, ...rows.map((row) => shortId(row.peer).length));
+  const cellWidth = String(nodes.length).length + 1;
+  const perBlock = Math.max(1, Math.floor((width - peerWidth) / cellWidth));
+  const blocks: string[] = [];
+  for (let start = 0; start < nodes.length; start += perBlock) {
+    const end = Math.min(nodes.length, start + perBlock);
+    const lines: string[] = [];
+    let head = chalk.bold("PEER".padEnd(peerWidth));
+    for (let index = start; index < end; index++) head += chalk.bold(String(index + 1).padStart(cellWidth));
+    lines.push(head);
+    for (const row of rows) {
+      let line = shortId(row.peer).padEnd(peerWidth);
+      for (let index = start; index < end; index++) {
+        const state = row.states?.[index] ?? 0;
+        const found = CELL.find(([bit]) => (state & bit) !== 0);
+        const letter = found?.[1] ?? " ";
+        const colour = letter === "B" ? chalk.red : letter === "D" ? chalk.bold.red : letter === "c" ? chalk.yellow : chalk.dim;
+        line += " ".repeat(cellWidth - 1) + colour(letter);
+      }
+      lines.push(line.trimEnd());
+    }
+    blocks.push(lines.join("\n"));
+  }
+  const legend = nodes.map((node, index) => `${String(index + 1).padStart(cellWidth)}  ${fit(node.label, width - cellWidth - 2)}${node.kind === undefined ? "" : chalk.dim(` (${node.kind})`)}`);
+  const key = chalk.dim("B blocked, D down, c cooling down, . known, blank: not known to the node");
+  return `${blocks.join("\n\n")}${note}\n\n${key}\n\n${chalk.bold("NODES")}\n${legend.join("\n")}`;
+}
+
+function fit(text: string, width: number): string {
+  return [...text].length <= width ? text : `…${[...text].slice(-(width - 1)).join("")}`;
+}
+
+/** `inspect --format tsv` across a fleet: a header line (with the first rows), then one line per node and peer. */
+export function renderRowsTsv(rows: readonly NodePeerRow[], withHeader: boolean): string {
+  const cell = (value: unknown): string => {
+    if (value === null) return "";
+    if (typeof value === "object") {
+      const d = value as { decision: string; reason: string | null };
+      return d.decision === "allow" ? "allow" : `deny:${d.reason ?? ""}`;
+    }
+    return sanitize(String(value)).replace(/[\t\n\r]/g, " ");
+  };
+  const lines = rows.map((row) => `${TSV_COLUMNS.map((column) => cell(row[column])).join("\t")}\n`);
+  return `${withHeader ? `${TSV_COLUMNS.join("\t")}\n` : ""}${lines.join("")}`;
+}
+
+const TSV_COLUMNS = ["node", "path", "peer", "blocked", "allowlisted", "consecutive_failures", "down", "last_event_ns", "attempts", "next_retry_ns", "cooling_down", "inbound", "outbound"] as const;
+
+/** `inspect --format ndjson` across a fleet: one compact JSON object per node and peer, u64 as strings. */
+export function renderRowsNdjson(rows: readonly NodePeerRow[]): string {
+  return rows.map((row) => `${JSON.stringify(row, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))}\n`).join("");
+}
+
+/** A decision document (`{decision, reason, retry_ns}`) as a short coloured cell. */
+export function decisionWords(ui: Ui, document: unknown, atNs: bigint): string {
+  const d = document as { decision: string; reason: string | null; retry_ns: bigint | null } | undefined;
+  if (d === undefined) return ui.chalk.dim("-");
+  if (d.decision === "allow") return ui.chalk.green("allow");
+  if (d.reason === "cooldown" && d.retry_ns !== null) return ui.chalk.yellow(`deny: cooldown, retry in ${formatDuration(d.retry_ns - atNs)}`);
+  return ui.chalk.red(`deny: ${d.reason ?? "?"}`);
+}
+
+/** A two-column table of nodes and what happened on each. */
+export function renderNodeResults(ui: Ui, head: readonly string[], rows: readonly (readonly string[])[]): string {
+  return renderTable(ui, head, rows);
+}
+
+/** Indents every line of a node's own report under its name. */
+export function nodeSection(ui: Ui, label: string, body: string): string {
+  const lines = body === "" ? [] : body.split("\n").map((line) => (stripVTControlCharacters(line) === "" ? "" : `  ${line}`));
+  return [ui.chalk.bold(`── ${label}`), ...lines].join("\n");
+}

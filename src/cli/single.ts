@@ -1,0 +1,157 @@
+/**
+ * One snapshot, one command: load the file of any kind, run the command on
+ * it, write it back if it changed. `main` runs this for `-s FILE`; a fleet
+ * (src/cli/fleet/) runs it for each of its files.
+ */
+import type { BackoffConfig } from "../core/backoff.js";
+import { encodeSnapshotBytes } from "../snapshot/encode.js";
+import { openSnapshot, type OpenedSnapshot, type SnapshotInput } from "../snapshot/kinds.js";
+import { emptySnapshot, SnapshotError, type Snapshot, type SnapshotWarning } from "../snapshot/model.js";
+import { loadCommand } from "./commands/index.js";
+import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
+import { commandContext, type CliIo, type CommandModule, type Report, type Ui } from "./context.js";
+import { IoError, UsageError } from "./errors.js";
+import { scriptLines } from "./io/lines.js";
+import { displayName, exists, isEncodingOf, readBytes, sameIdentity, STDIO, textOf, writeOutput, type WriteTarget } from "./io/store.js";
+import type { Invocation } from "./program.js";
+
+/** The global options as `main` uses them. */
+export interface Globals {
+  readonly snapshotPath: string;
+  /** Every `-s` value (several, a folder or a glob make a fleet: src/cli/fleet/). */
+  readonly snapshotPaths: readonly string[];
+  readonly json: boolean;
+  readonly dryRun: boolean;
+  readonly out: string | undefined;
+  readonly quiet: boolean;
+  readonly color: boolean;
+  /** The host's backoff schedule, for snapshot kinds that do not store one. */
+  readonly hostBackoff: Partial<BackoffConfig> | undefined;
+  /** Fit the output to the terminal (false with --no-trunc). */
+  readonly trunc: boolean;
+}
+
+/** Loads the snapshot (or starts an empty one for init), runs the command, and writes the result if wanted (`changes`: it was, or would have been without --dry-run). */
+export async function loadRunWrite(
+  invocation: Invocation,
+  globals: Globals,
+  io: CliIo,
+  commandModule: CommandModule,
+  args: readonly unknown[],
+  writeTarget: WriteTarget | undefined,
+  drawing: (() => Promise<Ui>) | undefined,
+): Promise<{ report: Report; written: boolean; changes: boolean; loadWarnings: string[] }> {
+  const { spec } = invocation;
+  const source = globals.snapshotPath;
+  const target = globals.out ?? source;
+  let opened: OpenedSnapshot | undefined;
+  let spare: Uint8Array | undefined; // the buffer the snapshot was read into: a new JSON one is encoded into it
+  let snapshot: Snapshot;
+  const loadWarnings: string[] = [];
+  let commandArgs = args;
+  if (spec.snapshot === "raw") {
+    // The command judges the file itself: a broken file is its subject, not an error of loading.
+    snapshot = emptySnapshot();
+    const { bytes } = await readBytes(source, io.stdin, "the snapshot");
+    const input: SnapshotInput = { bytes, text: () => textOf(bytes, source), isEncodingOf };
+    commandArgs = [{ input, source: displayName(source), hostBackoff: globals.hostBackoff }, ...args];
+  } else if (spec.snapshot === "create" || spec.snapshot === "none") {
+    snapshot = emptySnapshot();
+    if (spec.snapshot === "create" && target !== STDIO && invocation.options.force !== true && (await exists(target))) {
+      throw new UsageError(`${target} already exists; add --force to replace it`, spec.name);
+    }
+  } else {
+    const read = await readBytes(source, io.stdin, "the snapshot", spec.mutates);
+    spare = read.buffer;
+    // What was read must be the file that is locked and will be replaced: a link swapped in between would mix two files.
+    if (writeTarget?.identity !== undefined && globals.out === undefined && read.identity !== undefined && !sameIdentity(read.identity, writeTarget.identity)) {
+      throw new IoError("cannot write the snapshot: it was replaced by another program while bbgov opened it; nothing written", displayName(source));
+    }
+    const loaded = openFrom(read.bytes, source, globals.hostBackoff, spec.mutates);
+    opened = loaded.opened;
+    snapshot = opened.snapshot;
+    loadWarnings.push(...loaded.warnings);
+  }
+  if (globals.hostBackoff !== undefined && (opened?.holds.backoffSchedule ?? true)) {
+    loadWarnings.push(`--host-backoff ignored: ${displayName(source)} stores its own backoff schedule (see bbgov backoff)`);
+  }
+  const ctx = commandContext(snapshot, displayName(source), opened, loadCommand, drawing);
+  const resolved = resolvePeerArgs(spec.args, commandArgs, snapshot);
+  const report = withNotices(await commandModule.execute(ctx, resolved.args, invocation.options), resolved.notices);
+  let written = false;
+  let changes = false;
+  if (spec.mutates) {
+    const bytes = opened === undefined ? encodeSnapshotBytes(snapshot) : opened.encode(spare);
+    const wanted = globals.out !== undefined || target === STDIO || ((report.changed ?? true) && (opened === undefined || !opened.unchanged(bytes)));
+    changes = wanted;
+    if (wanted && !globals.dryRun) {
+      await writeOutput(target, bytes, io.stdout, writeTarget);
+      written = true;
+      if (target !== STDIO) io.onWritten?.(target);
+    }
+  }
+  return { report, written, changes, loadWarnings };
+}
+
+/** The signals on which a held lock is released before the process ends. */
+export const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+
+/** `--lock-timeout` in milliseconds (default 10 s). */
+export function lockTimeoutMs(value: unknown): number {
+  if (typeof value !== "bigint") return DEFAULT_LOCK_TIMEOUT_MS;
+  const ms = value / 1_000_000n;
+  return ms > 2_147_483_647n ? 2_147_483_647 : Number(ms);
+}
+
+/** Reads the file a command names as its argument (diff's OTHER, apply's SCRIPT, import's FILE) and passes its content on. */
+export async function readFileArgument(invocation: Invocation, globals: Globals, io: CliIo): Promise<readonly unknown[]> {
+  const kind = invocation.spec.fileArg;
+  if (kind === undefined) return invocation.args;
+  const file = (invocation.args[0] as string | undefined) ?? STDIO;
+  if (file === STDIO && globals.snapshotPath === STDIO && (invocation.spec.snapshot ?? "load") === "load") {
+    throw new UsageError("standard input cannot be both the snapshot and the command's input file", invocation.spec.name);
+  }
+  const what = kind === "snapshot" ? "the other snapshot" : `the ${invocation.spec.args[0]?.syntax.replace(/[<>[\].]/g, "") ?? "input"} file`;
+  // A script is read line by line while it runs, never whole.
+  if (kind === "lines") return [scriptLines(file, io.stdin, what), ...invocation.args.slice(1)];
+  const { bytes } = await readBytes(file, io.stdin, what);
+  if (kind === "text") return [{ text: textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];
+  if (kind === "bytes") return [{ bytes, text: () => textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];
+  const { opened } = openFrom(bytes, file, globals.hostBackoff, false);
+  return [{ snapshot: opened.snapshot, source: displayName(file) }];
+}
+
+/** Opens a snapshot file of any kind; its errors and warnings name the file. */
+function openFrom(
+  bytes: Uint8Array,
+  file: string,
+  hostBackoff: Partial<BackoffConfig> | undefined,
+  forWrite: boolean,
+): { opened: OpenedSnapshot; warnings: string[] } {
+  const input: SnapshotInput = { bytes, text: () => textOf(bytes, file), isEncodingOf };
+  try {
+    const opened = openSnapshot(input, { forWrite, ...(hostBackoff === undefined ? {} : { backoff: hostBackoff }) });
+    return { opened, warnings: loadWarningLines(opened.warnings, displayName(file)) };
+  } catch (error) {
+    if (error instanceof SnapshotError) throw new SnapshotError(error.message, `${displayName(file)}: ${error.path}`);
+    throw error;
+  }
+}
+
+/**
+ * What loading found, one line each; entries that restore skips are one line
+ * together when there are several (`validate` lists each with its byte).
+ */
+function loadWarningLines(warnings: readonly SnapshotWarning[], file: string): string[] {
+  const skipped = warnings.filter((w) => w.skippedEntry === true);
+  const each = skipped.length > 1 ? warnings.filter((w) => w.skippedEntry !== true) : warnings;
+  const lines = each.map((w) => `${w.message} (${file}: ${w.path})`);
+  if (skipped.length > 1) {
+    lines.push(
+      `${skipped.length} entries whose peer bytes do not parse are skipped, as upstream's restore skips them, and kept in the file as they are; bbgov validate lists them (${file})`,
+    );
+  }
+  return lines;
+}
+

@@ -1,0 +1,364 @@
+/** Issue 15: one command across a fleet of snapshots, in process through `execute`. */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { stripVTControlCharacters } from "node:util";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { acquireLock } from "../../src/cli/io/lock.js";
+import { commonFolder, expandGlob, globSegment, labelFiles, nodePeerIdOf } from "../../src/cli/fleet/sources.js";
+import { cli } from "./run.js";
+
+const FIXTURES = path.resolve(__dirname, "../../fixtures");
+/** A peer no fixture knows. */
+const NEW_PEER = "16uZAbWC1AJvL";
+/** Blocked in fixtures/example.json, unknown to the node fixtures. */
+const EXAMPLE_BLOCKED = "12D3KooWS3iYbD7YEuQ1SGhRiUSiVBdgzuWSxXgY551TNtMFdaik";
+/** The node ids of fixtures/node/small.bin and hand-edited.bin. */
+const SMALL_ID = "12D3KooWGmsLTSHwPyiPKZp3dtS7b9NhTJaS6NaBqgsn7wdyEey2";
+/** Down in fixtures/node/small.bin, unknown to the example. */
+const SMALL_DOWN = "12D3KooWEVkTai2Aabvt8QUuN3fgUsbksh3Ru13KXYxKV7go7ktp";
+const HAND_ID = "12D3KooWL8gxDvGuMnRYpxjNyDaWUTZryxuTp8x4zN9YGD6KWrqJ";
+
+let dir: string;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-fleet-"));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fleet of every kind: bbgov JSON, two node snapshots (one in a subfolder), and a framework-json made by `bbgov export`. */
+async function mixedFleet(): Promise<{ fleet: string; files: string[] }> {
+  const fleet = path.join(dir, "nodes");
+  fs.mkdirSync(path.join(fleet, "east"), { recursive: true });
+  fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, "a.json"));
+  fs.copyFileSync(path.join(FIXTURES, "node/small.bin"), path.join(fleet, "small.bin"));
+  fs.copyFileSync(path.join(FIXTURES, "node/hand-edited.bin"), path.join(fleet, "east", "node.snap"));
+  const exported = await cli(["-s", path.join(FIXTURES, "node/allowlist-some.bin"), "export"]);
+  expect(exported.status).toBe(0);
+  fs.writeFileSync(path.join(fleet, "fw.json"), exported.stdout);
+  const files = ["a.json", "east/node.snap", "fw.json", "small.bin"].map((name) => path.join(fleet, name));
+  return { fleet, files };
+}
+
+const bytesOf = (files: readonly string[]): Buffer[] => files.map((file) => fs.readFileSync(file));
+
+describe("which files a fleet is", () => {
+  it("a folder gives its *.json, *.snap and *.bin files; a glob is expanded by bbgov; -s may be repeated", async () => {
+    const { fleet } = await mixedFleet();
+    fs.writeFileSync(path.join(fleet, "notes.txt"), "not a snapshot\n");
+    fs.writeFileSync(path.join(fleet, ".hidden.json"), "{}\n");
+    const folder = await cli(["--json", "-s", fleet, "inspect"]);
+    expect(folder.status).toBe(0);
+    expect((JSON.parse(folder.stdout) as { nodes: { path: string }[] }).nodes.map((node) => node.path)).toEqual(["a.json", "fw.json", "small.bin"]);
+    const glob = await cli(["--json", "-s", `${fleet}/**/*.{snap,bin}`, "-s", `${fleet}/*/node.snap`, "-s", path.join(fleet, "a.json"), "inspect"]);
+    // No braces in our globs: the first pattern matches nothing and says so.
+    expect(glob.status).toBe(2);
+    expect(glob.stderr).toBe(`bbgov: no file matches the pattern (-s ${fleet}/**/*.{snap,bin})\n`);
+    const repeated = await cli(["--json", "-s", `${fleet}/**/*.snap`, "-s", `${fleet}/*.bin`, "-s", path.join(fleet, "a.json"), "-s", path.join(fleet, "a.json"), "inspect"]);
+    expect(repeated.status).toBe(0);
+    const nodes = (JSON.parse(repeated.stdout) as { nodes: { node: string; path: string; kind: string }[] }).nodes;
+    // A file named twice is one node; node snapshots are labelled by their own peer id, the rest by their path.
+    expect(nodes).toEqual([
+      { node: HAND_ID, path: "east/node.snap", kind: "node-snapshot" },
+      { node: SMALL_ID, path: "small.bin", kind: "node-snapshot" },
+      { node: "a.json", path: "a.json", kind: "bbgov-json" },
+    ]);
+  });
+
+  it("glob segments: *, ?, classes, negation, and no match of a leading dot; ** walks folders; lock files are never nodes", async () => {
+    expect(globSegment("*.snap").test("node.snap")).toBe(true);
+    expect(globSegment("*.snap").test(".node.snap")).toBe(false);
+    expect(globSegment(".*").test(".node")).toBe(true);
+    expect(globSegment("node-?.bin").test("node-7.bin")).toBe(true);
+    expect(globSegment("node-?.bin").test("node-17.bin")).toBe(false);
+    expect(globSegment("node-[0-3].bin").test("node-2.bin")).toBe(true);
+    expect(globSegment("node-[!0-3].bin").test("node-2.bin")).toBe(false);
+    expect(globSegment("node-[^0-3].bin").test("node-7.bin")).toBe(true);
+    expect(globSegment("a+b(c).json").test("a+b(c).json")).toBe(true);
+    for (const name of ["x/1/node.snap", "x/2/node.snap", "x/2/node.snap.lock", "x/2/deep/node.snap", "x/.git/node.snap"]) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), "");
+    }
+    expect(await expandGlob(`${dir}/x/*/node.snap`)).toEqual([`${dir}/x/1/node.snap`, `${dir}/x/2/node.snap`]);
+    expect(await expandGlob(`${dir}/x/**/node.snap`)).toEqual([`${dir}/x/1/node.snap`, `${dir}/x/2/deep/node.snap`, `${dir}/x/2/node.snap`]);
+    expect(await expandGlob(`${dir}/x/**`)).toEqual([`${dir}/x/1/node.snap`, `${dir}/x/2/deep/node.snap`, `${dir}/x/2/node.snap`]);
+  });
+
+  it("labels: a node's own peer id, else the path from the common folder; two nodes with one id are named by their paths", () => {
+    for (const name of ["a/small.bin", "b/small.bin", "c/hand.bin"]) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.copyFileSync(path.join(FIXTURES, `node/${name.endsWith("hand.bin") ? "hand-edited" : "small"}.bin`), path.join(dir, name));
+    }
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(dir, "c/example.json"));
+    expect(nodePeerIdOf(path.join(dir, "c/hand.bin"))).toBe(HAND_ID);
+    expect(nodePeerIdOf(path.join(dir, "c/example.json"))).toBeUndefined();
+    expect(commonFolder([path.join(dir, "a/x"), path.join(dir, "b/c/y")])).toBe(dir);
+    const labels = labelFiles(["a/small.bin", "b/small.bin", "c/hand.bin", "c/example.json"].map((name) => path.join(dir, name)));
+    expect(labels.map((file) => file.label)).toEqual(["a/small.bin", "b/small.bin", HAND_ID, "c/example.json"]);
+  });
+});
+
+describe("read-only views", () => {
+  it("inspect: one row per peer with how many nodes block it, have it down or cooling down, its worst streak and latest event", async () => {
+    const { fleet } = await mixedFleet();
+    expect((await cli(["-q", "-s", fleet, "-s", `${fleet}/east/node.snap`, "block", NEW_PEER])).status).toBe(0);
+    const result = await cli(["--json", "-s", fleet, "-s", `${fleet}/east/node.snap`, "inspect", NEW_PEER, EXAMPLE_BLOCKED]);
+    expect(result.status).toBe(0);
+    const doc = JSON.parse(result.stdout) as { summary: Record<string, number>; peers: Record<string, unknown>[] };
+    expect(doc.summary).toMatchObject({ nodes: 4, unreadable: 0, peers: 2, blocked_somewhere: 2 });
+    expect(doc.peers).toEqual([
+      { peer: EXAMPLE_BLOCKED, nodes: 1, blocked: 1, down: 1, cooling_down: 0, worst_streak: 6, latest_event_ns: "1763996400122469135" },
+      { peer: NEW_PEER, nodes: 4, blocked: 4, down: 0, cooling_down: 0, worst_streak: 0, latest_event_ns: null },
+    ]);
+    const table = await cli(["-s", fleet, "inspect", "--down", "--sort", "failures", "--limit", "2"]);
+    expect(table.status).toBe(0);
+    const lines = stripVTControlCharacters(table.stdout).split("\n");
+    expect(lines[0]).toBe("fleet  3 node(s) read");
+    expect(lines[1]).toMatch(/^peers {2}\d+ known; on some node: \d+ blocked, \d+ down, \d+ cooling down$/);
+    expect(lines[4]).toMatch(/PEER +│ NODES │ BLOCKED │ DOWN │ COOLING │ WORST STREAK │ LATEST EVENT/);
+    // The worst streak first: QmZnC2FJ... is down after 30 failures in example.json.
+    expect(lines[6]).toMatch(/QmZnC2FJ3vHT4mJhiTVBPaeEQQYBTZeRtkKHRFmAMtQ6A4 +│ +1\/3 │ +0 │ +1 │ +1 │ +30 │ 2025-11-24 15:59:50.123 UTC │/);
+    expect(table.stdout).toContain("more row(s) not shown (--limit)");
+  });
+
+  it("--format ndjson, tsv and json: one row per node and peer, each carrying its node, u64 values as strings", async () => {
+    const { fleet } = await mixedFleet();
+    const glob = `${fleet}/**/*.*`;
+    const ndjson = await cli(["-s", glob, "inspect", "--format", "ndjson"]);
+    expect(ndjson.status).toBe(0);
+    const rows = ndjson.stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const perNode = new Map<string, number>();
+    for (const row of rows) perNode.set(row.node as string, (perNode.get(row.node as string) ?? 0) + 1);
+    // As many rows per node as the single-file inspect of that file has peers.
+    for (const [label, file] of [["a.json", "a.json"], [SMALL_ID, "small.bin"], [HAND_ID, "east/node.snap"]] as const) {
+      const single = JSON.parse((await cli(["--json", "-s", path.join(fleet, file), "inspect"])).stdout) as { peers: unknown[] };
+      expect(perNode.get(label), label).toBe(single.peers.length);
+    }
+    const down = rows.find((row) => row.node === "a.json" && row.peer === EXAMPLE_BLOCKED);
+    expect(down).toMatchObject({ path: "a.json", blocked: true, down: true, consecutive_failures: 6, last_event_ns: "1763996400122469135" });
+    expect(down?.inbound).toEqual({ decision: "deny", reason: "blocklisted", retry_ns: null });
+    const tsv = await cli(["-s", glob, "inspect", "--format", "tsv", "--blocked"]);
+    const tsvLines = tsv.stdout.trimEnd().split("\n");
+    expect(tsvLines[0]).toBe("node\tpath\tpeer\tblocked\tallowlisted\tconsecutive_failures\tdown\tlast_event_ns\tattempts\tnext_retry_ns\tcooling_down\tinbound\toutbound");
+    expect(tsvLines.slice(1).every((line) => line.split("\t").length === 13 && line.split("\t")[3] === "true")).toBe(true);
+    expect(tsvLines).toContain(`a.json\ta.json\t${EXAMPLE_BLOCKED}\ttrue\tfalse\t6\ttrue\t1763996400122469135\t6\t1763996400442469135\tfalse\tdeny:blocklisted\tdeny:blocklisted`);
+    const json = JSON.parse((await cli(["-s", glob, "inspect", "--format", "json", EXAMPLE_BLOCKED])).stdout) as { nodes: unknown[]; rows: { node: string }[] };
+    expect(json.nodes).toHaveLength(4);
+    expect(json.rows.map((row) => row.node)).toEqual(["a.json"]);
+  });
+
+  it("--by-node: a peers x nodes matrix that fits 80 columns, in blocks of nodes, with a legend", async () => {
+    const fleet = path.join(dir, "many");
+    fs.mkdirSync(fleet);
+    for (let i = 1; i <= 40; i++) fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, `node-${String(i).padStart(2, "0")}.json`));
+    fs.copyFileSync(path.join(FIXTURES, "node/small.bin"), path.join(fleet, "small.bin"));
+    const result = await cli(["-s", fleet, "inspect", "--by-node", EXAMPLE_BLOCKED, SMALL_DOWN]);
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split("\n");
+    expect(Math.max(...lines.map((line) => [...line].length))).toBeLessThanOrEqual(80);
+    const heads = lines.filter((line) => line.startsWith("PEER"));
+    expect(heads.length).toBeGreaterThan(1); // 41 nodes do not fit one block of 80 columns
+    expect(heads[0]).toMatch(/^PEER {12}1 {2}2 {2}3/);
+    // The example's blocked peer is B on every example node and unknown to the node snapshot (node 41).
+    const blockedRows = lines.filter((line) => line.startsWith("12D3KooW…Fdaik"));
+    const cells = (rows: string[]): string => rows.map((line) => line.slice(14)).join("").replace(/[^B.Dc]/g, "");
+    expect(cells(blockedRows)).toBe("B".repeat(40));
+    // small.bin's down peer is D on node 41 only.
+    expect(cells(lines.filter((line) => line.startsWith("12D3KooW…o7ktp")))).toBe("D");
+    expect(result.stdout).toContain(`41  ${SMALL_ID}`);
+    expect(result.stdout).toContain(" 1  node-01.json");
+    expect(result.stdout).toContain("B blocked, D down, c cooling down, . known");
+    const wide = await cli(["-s", fleet, "inspect", "--by-node", EXAMPLE_BLOCKED], undefined, { COLUMNS: "200" });
+    expect(wide.stdout.split("\n").filter((line) => line.startsWith("PEER"))).toHaveLength(1);
+  });
+
+  it("a file that cannot be read is named; the view goes on with the rest and exits 2", async () => {
+    const { fleet } = await mixedFleet();
+    fs.writeFileSync(path.join(fleet, "broken.json"), '{"spec_version": 1, "clock_ns": "x"}\n');
+    const result = await cli(["-s", fleet, "inspect", EXAMPLE_BLOCKED]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toContain("fleet  3 node(s) read, 1 unreadable\n");
+    expect(result.stdout).toContain(EXAMPLE_BLOCKED);
+    const stderr = result.stderr.split("\n");
+    expect(stderr[0]).toMatch(new RegExp(`^bbgov: .* \\(${fleet}/broken.json: clock_ns\\)$`));
+    expect(stderr[1]).toBe("bbgov: 1 of 4 file(s) could not be read; the others are shown (fleet)");
+    const json = JSON.parse((await cli(["--json", "-s", fleet, "inspect"])).stdout) as { nodes: { path: string; error?: string }[] };
+    expect(json.nodes.find((node) => node.path === "broken.json")?.error).toContain("broken.json: clock_ns");
+  });
+
+  it("check PEER: the decision on every node; exit 1 when one denies, naming it", async () => {
+    const { fleet } = await mixedFleet();
+    const denied = await cli(["-s", fleet, "-s", `${fleet}/east/node.snap`, "check", EXAMPLE_BLOCKED]);
+    expect(denied.status).toBe(1);
+    const text = stripVTControlCharacters(denied.stdout);
+    expect(text).toMatch(/│ a\.json +│ deny: blocklisted +│ deny: blocklisted +│/);
+    expect(text).toMatch(new RegExp(`│ ${SMALL_ID} │ allow +│ allow +│`));
+    expect(text).toContain(`denied on 3 of 4 node(s): a.json, fw.json, ${HAND_ID}`);
+    const json = JSON.parse((await cli(["--json", "-s", fleet, "check", EXAMPLE_BLOCKED, "--inbound"])).stdout) as { denied: string[]; nodes: Record<string, unknown>[] };
+    expect(json.denied).toEqual(["a.json", "fw.json"]);
+    expect(json.nodes[2]).toMatchObject({ node: SMALL_ID, path: "small.bin", kind: "node-snapshot", peer: EXAMPLE_BLOCKED, inbound: { decision: "allow" } });
+    const allowed = await cli(["-s", `${fleet}/small.bin`, "-s", `${fleet}/a.json`, "check", "16uZAbWC1AYtq"]);
+    expect(allowed.status).toBe(0);
+    expect(allowed.stdout).toContain("allowed on all 2 node(s) read");
+  });
+
+  it("validate: every file checked and reported; exit 2 when one is invalid", async () => {
+    const { fleet } = await mixedFleet();
+    const good = await cli(["-s", fleet, "-s", `${fleet}/east/node.snap`, "validate"]);
+    expect(good.status).toBe(0);
+    expect(good.stdout).toContain("valid: a.json (");
+    expect(good.stdout).toContain(`valid: ${HAND_ID} (`);
+    expect(good.stdout).toContain("all 4 file(s) valid");
+    fs.copyFileSync(path.join(FIXTURES, "node/spec-version-2.bin"), path.join(fleet, "v2.bin"));
+    const bad = await cli(["--json", "-s", fleet, "validate"]);
+    expect(bad.status).toBe(2);
+    const doc = JSON.parse(bad.stdout) as { valid: boolean; files: { path: string; valid: boolean; error?: string }[] };
+    expect(doc.valid).toBe(false);
+    expect(doc.files.map((file) => [file.path, file.valid])).toEqual([["a.json", true], ["fw.json", true], ["small.bin", true], ["v2.bin", false]]);
+    expect(bad.stderr).toContain("v2.bin: transient.framework.spec_version)");
+  });
+
+  it("other commands across a fleet are usage errors", async () => {
+    const { fleet } = await mixedFleet();
+    const cases: [string[], string][] = [
+      [["diff", `${fleet}/a.json`], "bbgov: diff works on one snapshot; across a fleet bbgov runs inspect, check, validate and the changing commands (diff)"],
+      [["export"], "bbgov: export works on one snapshot; across a fleet bbgov runs inspect, check, validate and the changing commands (export)"],
+      [["init"], "bbgov: init writes one new snapshot; give one -s FILE, not a fleet (init)"],
+      [["import", `${fleet}/small.bin`], "bbgov: import writes one new snapshot; give one -s FILE, not a fleet (import)"],
+      [["-o", `${dir}/out.json`, "block", NEW_PEER], "bbgov: --out writes one file; a fleet is changed in place (--out)"],
+      [["inspect", "--format", "wide"], "bbgov: --format wide is for one snapshot; across a fleet: table, json, ndjson, tsv (--format)"],
+      [["inspect", "--sort", "attempts"], "bbgov: --sort attempts is for one snapshot; across a fleet: peer, failures, last-event (--sort)"],
+    ];
+    const before = bytesOf([`${fleet}/a.json`, `${fleet}/small.bin`]);
+    for (const [args, message] of cases) {
+      const result = await cli(["-s", fleet, ...args]);
+      expect(result.status, args.join(" ")).toBe(2);
+      expect(result.stderr).toBe(`${message}\n`);
+    }
+    expect(bytesOf([`${fleet}/a.json`, `${fleet}/small.bin`])).toEqual(before);
+    expect((await cli(["-s", fleet, "-s", "-", "inspect"])).stderr).toBe("bbgov: standard input cannot be part of a fleet (-s -)\n");
+    expect((await cli(["-s", `${fleet}/a.json`, "inspect", "--by-node"])).stderr).toBe("bbgov: --by-node is for a fleet (several -s, a folder or a glob) (inspect)\n");
+  });
+});
+
+describe("changing a fleet", () => {
+  it("every file checked before the first write: one that fails and nothing is written anywhere", async () => {
+    const { fleet, files } = await mixedFleet();
+    const before = bytesOf(files);
+    // A node snapshot has no clock: clock --advance fails on three of the four, and a.json is not written either.
+    const result = await cli(["-s", fleet, "-s", `${fleet}/east/node.snap`, "clock", "--advance", "1s"]);
+    expect(result.status).toBe(2);
+    const lines = result.stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(new RegExp(`^bbgov: a framework snapshot holds no clock.*\\(${fleet}/fw.json: --advance\\)$`));
+    expect(lines[2]).toMatch(new RegExp(`^bbgov: a node snapshot holds no clock.*\\(${fleet}/east/node.snap: --advance\\)$`));
+    expect(lines[3]).toBe("bbgov: nothing written: 3 of 4 file(s) failed their check (fw.json, small.bin, east/node.snap) (fleet)");
+    expect(bytesOf(files)).toEqual(before);
+    fs.writeFileSync(path.join(fleet, "broken.bin"), Buffer.from([1, 2, 3, 0]));
+    const broken = await cli(["-s", fleet, "block", NEW_PEER]);
+    expect(broken.status).toBe(2);
+    expect(broken.stderr).toContain("failed their check (broken.bin)");
+    expect(bytesOf(files)).toEqual(before);
+  });
+
+  it("writes every file; --dry-run shows the per-node plan; the same command again changes no byte", async () => {
+    const { fleet, files } = await mixedFleet();
+    const before = bytesOf(files);
+    const args = ["-s", fleet, "-s", `${fleet}/east/node.snap`];
+    const dry = await cli([...args, "--dry-run", "block", NEW_PEER]);
+    expect(dry.status).toBe(0);
+    const text = stripVTControlCharacters(dry.stdout);
+    expect(text).toContain(`── ${HAND_ID}\n  ✓ ${NEW_PEER} blocked`);
+    expect(text).toMatch(/│ a\.json +│ a\.json +│ would change │/);
+    expect(text).toContain("dry run: nothing written; 4 of 4 file(s) would change");
+    expect(bytesOf(files)).toEqual(before);
+    const done = await cli([...args, "--json", "block", NEW_PEER]);
+    expect(done.status).toBe(0);
+    const doc = JSON.parse(done.stdout) as { written: string[]; not_written: string[]; nodes: { result: string; report: unknown }[] };
+    // Files in the order given: the folder's, then the one named after it.
+    expect(doc.written).toEqual(["a.json", "fw.json", "small.bin", "east/node.snap"]);
+    expect(doc.not_written).toEqual([]);
+    for (const file of files) expect((await cli(["-s", file, "check", NEW_PEER])).status).toBe(1);
+    const after = bytesOf(files);
+    const again = await cli([...args, "block", NEW_PEER]);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain("0 of 4 file(s) written, 4 unchanged");
+    expect(bytesOf(files)).toEqual(after);
+  });
+
+  it("a write that fails midway (read-only file, held lock): the report names every file written and not; a re-run completes the rest", async () => {
+    const { fleet, files } = await mixedFleet();
+    const readOnly = path.join(fleet, "fw.json");
+    fs.chmodSync(readOnly, 0o444);
+    const locked = path.join(fleet, "small.bin");
+    const lock = await acquireLock(locked, "test", 1000);
+    const before = bytesOf(files);
+    let result;
+    try {
+      result = await cli(["-s", fleet, "-s", `${fleet}/east/node.snap`, "--lock-timeout", "50ms", "fail", NEW_PEER, "--at", "1764000000000000000"]);
+    } finally {
+      await lock.release();
+    }
+    expect(result.status).toBe(2);
+    const text = stripVTControlCharacters(result.stdout);
+    expect(text).toMatch(/│ a\.json +│ a\.json +│ written +│/);
+    expect(text).toMatch(/│ fw\.json +│ fw\.json +│ NOT WRITTEN: cannot write the snapshot: it is read-only \(mode 0444\)/);
+    expect(text).toMatch(new RegExp(`│ ${SMALL_ID} │ small\\.bin +│ NOT WRITTEN: the snapshot is locked by pid ${process.pid} .*gave up after 50 ms`));
+    expect(text).toContain("2 of 4 file(s) written, 0 unchanged, 2 NOT written");
+    expect(result.stderr.trimEnd().split("\n").at(-1)).toBe(
+      "bbgov: 2 of 4 file(s) not written: fw.json, small.bin; written: a.json, east/node.snap; the same command run again completes the rest (fleet)",
+    );
+    const after = bytesOf(files);
+    expect(after[0]).not.toEqual(before[0]);
+    expect(after[1]).not.toEqual(before[1]);
+    expect(after[2]).toEqual(before[2]);
+    expect(after[3]).toEqual(before[3]);
+    // `fail` is not idempotent, so the re-run here is one that is: block. First block everywhere it can, then complete it.
+    fs.chmodSync(readOnly, 0o644);
+    const completed = await cli(["--json", "-s", fleet, "-s", `${fleet}/east/node.snap`, "block", NEW_PEER]);
+    expect(completed.status).toBe(0);
+    const rerun = bytesOf(files);
+    fs.chmodSync(readOnly, 0o444);
+    const nothingLeft = await cli(["--json", "-s", fleet, "-s", `${fleet}/east/node.snap`, "block", NEW_PEER]);
+    // Nothing to change anywhere: even the read-only file is left alone, and the run succeeds.
+    expect(nothingLeft.status).toBe(0);
+    expect((JSON.parse(nothingLeft.stdout) as { unchanged: string[] }).unchanged).toHaveLength(4);
+    expect(bytesOf(files)).toEqual(rerun);
+    fs.chmodSync(readOnly, 0o644);
+  });
+
+  it("a held lock: the re-run of the same command writes only what was left", async () => {
+    const { fleet, files } = await mixedFleet();
+    const locked = path.join(fleet, "a.json");
+    const lock = await acquireLock(locked, "test", 1000);
+    let first;
+    try {
+      first = await cli(["--json", "-s", fleet, "--lock-timeout", "50ms", "block", NEW_PEER]);
+    } finally {
+      await lock.release();
+    }
+    expect(first.status).toBe(2);
+    const doc = JSON.parse(first.stdout) as { written: string[]; not_written: string[] };
+    expect(doc).toMatchObject({ written: ["fw.json", "small.bin"], not_written: ["a.json"] });
+    const between = bytesOf(files);
+    const second = await cli(["--json", "-s", fleet, "block", NEW_PEER]);
+    expect(second.status).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ written: ["a.json"], unchanged: ["fw.json", "small.bin"], not_written: [] });
+    const after = bytesOf(files);
+    expect(after[0]).not.toEqual(between[0]);
+    expect(after.slice(1)).toEqual(between.slice(1));
+  });
+
+  it("apply from standard input runs the same script on every file", async () => {
+    const { fleet, files } = await mixedFleet();
+    const result = await cli(["-s", `${fleet}/a.json`, "-s", `${fleet}/small.bin`, "apply", "-"], `block ${NEW_PEER}\nthreshold 3\n`);
+    expect(result.status).toBe(0);
+    for (const file of [files[0] as string, files[3] as string]) {
+      const doc = JSON.parse((await cli(["--json", "-s", file, "inspect", NEW_PEER])).stdout) as { peer_governor: { failure_threshold: number; blocklist: string[] } };
+      expect(doc.peer_governor.failure_threshold).toBe(3);
+      expect(doc.peer_governor.blocklist).toContain(NEW_PEER);
+    }
+  });
+});

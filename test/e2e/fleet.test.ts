@@ -1,0 +1,94 @@
+/**
+ * Issue 15 with real processes: the built binary changes a fleet while another
+ * process holds one file's kernel lock, reports which files were written and
+ * which were not, and the same command run again completes the rest.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+const BIN = path.resolve(__dirname, "../../bin/bbgov.js");
+const FIXTURES = path.resolve(__dirname, "../../fixtures");
+const PEER = "16uZAbWC1AJvL";
+const NATIVE = createRequire(import.meta.url).resolve("fs-native-extensions");
+
+let dir: string;
+let holder: ChildProcess | undefined;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "bbgov-fleet-e2e-"));
+});
+afterEach(() => {
+  holder?.kill("SIGKILL");
+  holder = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function bbgov(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 20_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Another process that takes the kernel lock on `lockPath` as bbgov does and holds it until killed. */
+async function holdLock(lockPath: string): Promise<ChildProcess> {
+  const script = `
+    const native = require(${JSON.stringify(NATIVE)});
+    const fs = require("node:fs");
+    const fd = fs.openSync(process.argv[1], fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+    if (!native.tryLock(fd)) process.exit(3);
+    process.stdout.write("held\\n");
+    setInterval(() => {}, 60_000);`;
+  const child = spawn(process.execPath, ["-e", script, lockPath], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.once("data", () => resolve());
+    child.once("exit", (code) => reject(new Error(`the lock holder exited with ${code}`)));
+  });
+  return child;
+}
+
+describe("a fleet under another process's lock", () => {
+  it("writes the others, names the locked file as not written (exit 2), and a re-run completes it", async () => {
+    const fleet = path.join(dir, "nodes");
+    for (const name of ["a", "b", "c"]) mkdirSync(path.join(fleet, name), { recursive: true });
+    copyFileSync(path.join(FIXTURES, "node/small.bin"), path.join(fleet, "a/node.snap"));
+    copyFileSync(path.join(FIXTURES, "node/hand-edited.bin"), path.join(fleet, "b/node.snap"));
+    copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, "c/node.snap"));
+    const files = ["a", "b", "c"].map((name) => path.join(fleet, name, "node.snap"));
+    const before = files.map((file) => readFileSync(file));
+    holder = await holdLock(`${files[1]}.lock`);
+    const first = bbgov(["--json", "-s", `${fleet}/*/node.snap`, "--lock-timeout", "200ms", "block", PEER]);
+    expect(first.status).toBe(2);
+    expect(JSON.parse(first.stdout)).toMatchObject({ written: ["a/node.snap", "c/node.snap"], not_written: ["b/node.snap"] });
+    const last = first.stderr.trimEnd().split("\n");
+    expect(last.at(-2)).toMatch(new RegExp(`^bbgov: the snapshot is locked by .*gave up after 200 ms \\(${files[1]}\\.lock\\)$`));
+    expect(last.at(-1)).toBe("bbgov: 1 of 3 file(s) not written: b/node.snap; written: a/node.snap, c/node.snap; the same command run again completes the rest (fleet)");
+    expect(readFileSync(files[1] as string)).toEqual(before[1]);
+    const between = files.map((file) => readFileSync(file));
+    expect(between[0]).not.toEqual(before[0]);
+    holder.kill("SIGKILL");
+    await new Promise((resolve) => holder?.once("exit", resolve));
+    holder = undefined;
+    const second = bbgov(["--json", "-s", `${fleet}/*/node.snap`, "block", PEER]);
+    expect(second.status).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ written: ["b/node.snap"], unchanged: ["a/node.snap", "c/node.snap"], not_written: [] });
+    const after = files.map((file) => readFileSync(file));
+    expect(after[0]).toEqual(between[0]);
+    expect(after[2]).toEqual(between[2]);
+    expect(after[1]).not.toEqual(before[1]);
+    for (const file of files) expect(bbgov(["-q", "-s", file, "check", PEER]).status).toBe(1);
+  });
+
+  it("a read-only view reads a locked file all the same (reads take no lock)", async () => {
+    const fleet = path.join(dir, "nodes");
+    mkdirSync(fleet);
+    copyFileSync(path.join(FIXTURES, "node/small.bin"), path.join(fleet, "a.bin"));
+    copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, "b.json"));
+    holder = await holdLock(path.join(fleet, "a.bin.lock"));
+    const result = bbgov(["-s", fleet, "--lock-timeout", "100ms", "inspect"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("fleet  2 node(s) read\n");
+  });
+});
