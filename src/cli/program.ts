@@ -8,56 +8,10 @@
 import { Argument, Command, CommanderError, Option } from "commander";
 import { afterArg, atArg, durationArg, hostBackoffArg, integerArg, peerArg, peersArg, timeArg } from "./args.js";
 import { UsageError } from "./errors.js";
+import { defineCommand, type ArgsOf, type ArgumentSpec, type CommandSpec, type OptionSpec, type OptionsOf } from "./spec.js";
 import { DUR_SYNTAX, TIME_SYNTAX } from "./io/time.js";
 
-/** One option of a command, as data. */
-export interface OptionSpec {
-  readonly flags: string;
-  readonly description: string;
-  readonly parse?: (text: string, previous: never) => unknown;
-  readonly choices?: readonly string[];
-  readonly conflicts?: readonly string[];
-  readonly defaultValue?: unknown;
-}
-
-/** One positional argument of a command, as data. */
-export interface ArgumentSpec {
-  /** Commander syntax: `<peer>`, `[peer...]`. */
-  readonly syntax: string;
-  readonly description: string;
-  readonly parse?: (text: string, previous: never) => unknown;
-  /** The only values accepted (checked by commander, offered by completion). */
-  readonly choices?: readonly string[];
-  /** A peer (or peers): resolved against the loaded snapshot before the command runs. */
-  readonly peer?: "one" | "many";
-}
-
-/** One command, as data. */
-export interface CommandSpec {
-  readonly name: string;
-  readonly summary: string;
-  readonly args: readonly ArgumentSpec[];
-  readonly options: readonly OptionSpec[];
-  readonly examples: readonly string[];
-  /** Changes the snapshot (and so takes the lock and writes it). */
-  readonly mutates: boolean;
-  /** May be a line of an `apply` script. */
-  readonly inApply: boolean;
-  /**
-   * A positional argument that names a file `main` reads for the command: a snapshot of any kind, text, bytes
-   * (an upstream file of any kind, for import), or lines (a script, read one line at a time).
-   */
-  readonly fileArg?: "snapshot" | "text" | "bytes" | "lines";
-  /**
-   * Where the command's snapshot comes from: `load` (the default) reads `-s`;
-   * `create` starts from an empty one and refuses to replace a file without
-   * --force (init, import); `none` needs no snapshot at all (completion);
-   * `raw` hands the command the file's content to judge itself (validate).
-   */
-  readonly snapshot?: "load" | "create" | "none" | "raw";
-  /** A read-only command whose product (`Report.output`) `--out` may send to a file (export). */
-  readonly writesOut?: boolean;
-}
+export type { ArgumentSpec, CommandSpec, OptionSpec } from "./spec.js";
 
 /** A parsed command line, ready for `main` to execute. */
 export interface Invocation {
@@ -67,16 +21,16 @@ export interface Invocation {
   readonly globals: Readonly<Record<string, unknown>>;
 }
 
-const at: OptionSpec = { flags: "--at <time>", description: "when the event happens (absolute TIME)", parse: atArg, conflicts: ["after"] };
-const after: OptionSpec = { flags: "--after <dur>", description: "when the event happens: the snapshot clock + DUR", parse: afterArg };
+const at = { flags: "--at <time>", description: "when the event happens (absolute TIME)", parse: atArg, conflicts: ["after"] } as const satisfies OptionSpec;
+const after = { flags: "--after <dur>", description: "when the event happens: the snapshot clock + DUR", parse: afterArg } as const satisfies OptionSpec;
 const PEER = "a peer id, a unique prefix of a known one, its short form (12D3KooW…a7Ci4) or a /p2p/ address";
 
 /** Sort keys of `inspect --sort`. */
 export const SORT_KEYS = ["peer", "failures", "last-event", "next-retry", "attempts"] as const;
 
-/** Every command of bbgov. */
-export const COMMANDS: readonly CommandSpec[] = [
-  {
+// Each command declared once: the literal types kept here are what its `execute` receives (ArgsOf, OptionsOf).
+const TABLE = [
+  defineCommand({
     name: "init",
     summary: "write a new empty snapshot",
     args: [],
@@ -91,8 +45,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     mutates: true,
     inApply: false,
     snapshot: "create",
-  },
-  {
+  }),
+  defineCommand({
     name: "inspect",
     summary: "show the policy and every peer's health, backoff and decisions (read-only)",
     args: [{ syntax: "[peer...]", description: `only these peers: ${PEER}`, parse: peersArg(), peer: "many" }],
@@ -117,8 +71,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov inspect", "bbgov inspect --down --sort failures", "bbgov -s nodes/ inspect --by-node", "bbgov -s 'nodes/*/node.snap' inspect --format ndjson", "bbgov --json inspect 16uZAbWC1AJvL | jq '.peers[0].outbound'"],
     mutates: false,
     inApply: false,
-  },
-  {
+  }),
+  defineCommand({
     name: "block",
     summary: "add peers to the blocklist",
     args: [{ syntax: "<peer...>", description: PEER, parse: peersArg(), peer: "many" }],
@@ -126,8 +80,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov block QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N", "bbgov --dry-run block 16uZAbWC1AJvL 16uZAbWC1AJvM"],
     mutates: true,
     inApply: true,
-  },
-  {
+  }),
+  defineCommand({
     name: "unblock",
     summary: "remove peers from the blocklist",
     args: [{ syntax: "[peer...]", description: PEER, parse: peersArg(), peer: "many" }],
@@ -135,8 +89,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov unblock 16uZAbWC1AJvL", "bbgov unblock --all"],
     mutates: true,
     inApply: true,
-  },
-  {
+  }),
+  defineCommand({
     name: "allow",
     summary: "add peers to the allowlist (on an open policy only with --restrict)",
     args: [{ syntax: "[peer...]", description: PEER, parse: peersArg(), peer: "many" }],
@@ -147,8 +101,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov allow --restrict 16uZAbWC1AJvL 16uZAbWC1AJvM", "bbgov allow 16uZAbWC1AJvN", "bbgov allow --open"],
     mutates: true,
     inApply: true,
-  },
-  {
+  }),
+  defineCommand({
     name: "disallow",
     summary: "remove peers from the allowlist",
     args: [{ syntax: "[peer...]", description: PEER, parse: peersArg(), peer: "many" }],
@@ -156,8 +110,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov disallow 16uZAbWC1AJvM", "bbgov disallow --all"],
     mutates: true,
     inApply: true,
-  },
-  {
+  }),
+  defineCommand({
     name: "fail",
     summary: "record send failures: the failure-streak simulator",
     args: [{ syntax: "<peer>", description: PEER, parse: peerArg(), peer: "one" }],
@@ -171,8 +125,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov fail 16uZAbWC1AJvL", "bbgov fail 16uZAbWC1AJvL --times 6 --every 500ms", "bbgov --json fail 16uZAbWC1AJvL --after 2s | jq -r '.events[].transition'"],
     mutates: true,
     inApply: true,
-  },
-  {
+  }),
+  defineCommand({
     name: "succeed",
     summary: "record a successful send",
     args: [{ syntax: "<peer>", description: PEER, parse: peerArg(), peer: "one" }],
@@ -180,8 +134,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov succeed 16uZAbWC1AJvL", "bbgov succeed 16uZAbWC1AJvL --after 30s"],
     mutates: true,
     inApply: true,
-  },
-  {
+  }),
+  defineCommand({
     name: "advise",
     summary: "record a peer's back-off notice (advisory on the table, failure on the governor)",
     args: [
@@ -192,8 +146,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov advise 16uZAbWC1AJvL 5s", "bbgov advise 16uZAbWC1AJvL 250ms --at 1764000000000000000"],
     mutates: true,
     inApply: true,
-  },
-  {
+  }),
+  defineCommand({
     name: "check",
     summary: "would a message pass? exit 0 allowed, 1 denied (read-only)",
     args: [{ syntax: "<peer>", description: PEER, parse: peerArg(), peer: "one" }],
@@ -206,8 +160,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov check 16uZAbWC1AJvL", "bbgov check 16uZAbWC1AJvL --outbound --after 1s", "if bbgov -q check \"$PEER\"; then echo allowed; fi"],
     mutates: false,
     inApply: false,
-  },
-  {
+  }),
+  defineCommand({
     name: "threshold",
     summary: "set the failure threshold (0 becomes 1)",
     args: [{ syntax: "<n>", description: "consecutive failures that mark a peer down (0 to 4294967295)", parse: integerArg("argument N") }],
@@ -215,8 +169,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov threshold 3", "bbgov --json threshold 10 | jq .previous", "bbgov -s node1.json --dry-run threshold 1"],
     mutates: true,
     inApply: true,
-  },
-  {
+  }),
+  defineCommand({
     name: "backoff",
     summary: "show or set the backoff schedule, or print its plan",
     args: [],
@@ -229,8 +183,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov backoff", "bbgov backoff --base 50ms --max 2m", "bbgov backoff --plan --attempts 12"],
     mutates: true,
     inApply: true,
-  },
-  {
+  }),
+  defineCommand({
     name: "clock",
     summary: "show or move the snapshot clock",
     args: [],
@@ -241,8 +195,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov clock", "bbgov clock --advance 90s", "bbgov clock --set 1764000000000000000"],
     mutates: true,
     inApply: true,
-  },
-  {
+  }),
+  defineCommand({
     name: "reset",
     summary: "forget peers' health and backoff entries",
     args: [{ syntax: "[peer...]", description: PEER, parse: peersArg(), peer: "many" }],
@@ -250,8 +204,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ["bbgov reset 16uZAbWC1AJvL", "bbgov reset --all"],
     mutates: true,
     inApply: true,
-  },
-  {
+  }),
+  defineCommand({
     name: "validate",
     summary: "check the snapshot fully and report every problem: exit 0 valid, 2 invalid (read-only)",
     args: [],
@@ -260,8 +214,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     mutates: false,
     inApply: false,
     snapshot: "raw",
-  },
-  {
+  }),
+  defineCommand({
     name: "diff",
     summary: "what differs between the snapshot and OTHER, by meaning: exit 0 same, 1 different (read-only)",
     args: [{ syntax: "<other>", description: "the snapshot file to compare with" }],
@@ -270,8 +224,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     mutates: false,
     inApply: false,
     fileArg: "snapshot",
-  },
-  {
+  }),
+  defineCommand({
     name: "apply",
     summary: "run many commands, one per line, in one load and one write (all or nothing)",
     args: [{ syntax: "[script]", description: "the script file, or - for standard input (the default)" }],
@@ -280,8 +234,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     mutates: true,
     inApply: false,
     fileArg: "lines",
-  },
-  {
+  }),
+  defineCommand({
     name: "import",
     summary: "write a new snapshot from a node's own snapshot (bincode) or upstream's framework snapshot (JSON)",
     args: [{ syntax: "<upstream>", description: "the node snapshot or framework snapshot file, or - for standard input" }],
@@ -299,8 +253,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     inApply: false,
     fileArg: "bytes",
     snapshot: "create",
-  },
-  {
+  }),
+  defineCommand({
     name: "export",
     summary: "print the snapshot as upstream's complete FrameworkSnapshot JSON, or as a bbgov snapshot (read-only)",
     args: [],
@@ -316,8 +270,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     mutates: false,
     inApply: false,
     writesOut: true,
-  },
-  {
+  }),
+  defineCommand({
     name: "completion",
     summary: "print a shell completion script (bash, zsh or fish)",
     args: [
@@ -333,8 +287,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     inApply: false,
     writesOut: true,
     snapshot: "none",
-  },
-];
+  }),
+] as const;
+
+/** Every command of bbgov. */
+export const COMMANDS: readonly CommandSpec[] = TABLE;
+
+/** The name of a command of the table. */
+export type CommandName = (typeof TABLE)[number]["name"];
+/** The declaration of the command `N`. */
+type SpecOf<N extends CommandName> = Extract<(typeof TABLE)[number], { readonly name: N }>;
+/** The arguments the command `N` receives: parsed, peers resolved, its file read. */
+export type CommandArgs<N extends CommandName> = ArgsOf<SpecOf<N>>;
+/** The options the command `N` receives, as parsed (its own options; the global ones stay with `main`). */
+export type CommandOptions<N extends CommandName> = OptionsOf<SpecOf<N>["options"]>;
 
 /** `--force` of the commands that write: replace an existing file named by --out. */
 export const FORCE_OUT: OptionSpec = { flags: "--force", description: "with -o: replace an existing file" };

@@ -1,17 +1,15 @@
 /** `advise PEER DUR`: a peer's back-off notice, as the engine handles a BackoffNotice. */
 import { recordBackoffNotice } from "../../core/events.js";
-import type { PeerId } from "../../core/peer-id.js";
 import type { CommandContext, Report } from "../context.js";
+import type { CommandArgs, CommandOptions } from "../program.js";
 import { eventJson } from "../render/events.js";
 import { formatDuration } from "../render/format.js";
 import { advanceClock, eventTime } from "./common.js";
 import { eventsReport } from "./events.js";
 
 /** The advisory on the table and a failure on the governor, with the same now; warns when the advice is capped. */
-export function execute(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
+export function execute(ctx: CommandContext, [peer, minBackoffNs]: CommandArgs<"advise">, options: CommandOptions<"advise">): Report {
   const { snapshot } = ctx;
-  const peer = args[0] as PeerId;
-  const minBackoffNs = args[1] as bigint;
   const atNs = eventTime(snapshot, options);
   const clockBeforeNs = snapshot.clockNs;
   const outcome = recordBackoffNotice(snapshot, peer, atNs, minBackoffNs);

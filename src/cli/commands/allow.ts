@@ -1,17 +1,16 @@
 /** `allow PEER...` / `allow --open`: add to the allowlist, or drop it for the open policy. */
 import { UsageError } from "../errors.js";
 import type { CommandContext, Report } from "../context.js";
+import type { CommandArgs, CommandOptions } from "../program.js";
 import { report } from "../context.js";
-import { peerList } from "./common.js";
+import { knownPeers, peersOrFlag } from "./common.js";
 import { membershipReport } from "./membership.js";
-import { knownPeerTexts } from "./resolve.js";
 
 /** Adds each peer to the allowlist (creating it when open), or opens the policy with --open. */
-export function execute(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
+export function execute(ctx: CommandContext, [peers]: CommandArgs<"allow">, options: CommandOptions<"allow">): Report {
   const { governor } = ctx.snapshot;
-  const peers = peerList(args[0]);
+  peersOrFlag(peers, options.open === true, "--open", "allow");
   if (options.open === true) {
-    if (peers.length > 0) throw new UsageError("give peers or --open, not both", "allow");
     const size = governor.allowlistSize();
     governor.setAllowlist(null);
     return report({ changes: [], policy: "open", changed: size !== null }, (ui) =>
@@ -21,11 +20,10 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
       { changed: size !== null },
     );
   }
-  if (peers.length === 0) throw new UsageError("name at least one PEER, or --open", "allow");
   const wasOpen = governor.allowlistSize() === null;
   if (wasOpen && options.restrict !== true) {
     // An allowlist turns an open node into a closed one: say what it would cost before doing it.
-    const denied = knownPeerTexts(ctx.snapshot).filter((text) => !peers.some((peer) => peer.text === text)).length;
+    const denied = knownPeers(ctx.snapshot).filter((known) => !peers.some((peer) => peer.text === known.text)).length;
     throw new UsageError(
       `the policy is open: an allowlist would deny every other peer (${denied} known peer(s) in this snapshot); add --restrict to create it`,
       "allow",

@@ -14,10 +14,9 @@ import { BbgovError } from "../../core/errors.js";
 import type { CommandContext, CommandModule, Report } from "../context.js";
 import { report } from "../context.js";
 import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
-import type { ScriptLines } from "../io/lines.js";
 import { splitWords } from "../io/words.js";
 import { resolvePeerArgs, withNotices } from "./resolve.js";
-import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "../program.js";
+import { buildProgram, COMMANDS, usageFromCommander, type CommandArgs, type Invocation } from "../program.js";
 import { sanitize } from "../render/sanitize.js";
 
 /** Lines whose report is kept and shown; the rest of a longer script is counted. */
@@ -36,8 +35,7 @@ interface Shown {
 }
 
 /** Runs the script's lines in order on the one loaded snapshot, checking every line. */
-export async function execute(ctx: CommandContext, args: readonly unknown[]): Promise<Report> {
-  const script = args[0] as ScriptLines;
+export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply">): Promise<Report> {
   const ui = await ctx.drawing?.();
   const parser = lineParser();
   const modules = new Map<string, CommandModule>();
@@ -121,9 +119,10 @@ function lineParser(): (text: string) => Invocation | undefined {
   });
   return (text) => {
     const words = splitWords(text);
-    if (words.length === 0) return undefined;
-    if (words[0] === "bbgov") throw new UsageError("write the command without `bbgov` in front");
-    checkAllowed(words[0] as string);
+    const [name] = words;
+    if (name === undefined) return undefined;
+    if (name === "bbgov") throw new UsageError("write the command without `bbgov` in front");
+    checkAllowed(name);
     parsed = undefined;
     try {
       program.parse(words, { from: "user" });
@@ -135,7 +134,7 @@ function lineParser(): (text: string) => Invocation | undefined {
       }
       throw error;
     }
-    if (parsed === undefined) throw new UsageError(`not a command: ${words[0]}`);
+    if (parsed === undefined) throw new UsageError(`not a command: ${name}`);
     return parsed;
   };
 }

@@ -3,18 +3,18 @@ import { saturatingAdd } from "../../core/u64.js";
 import { KIND_NAMES } from "../../snapshot/kinds.js";
 import { UsageError } from "../errors.js";
 import type { CommandContext, Report } from "../context.js";
+import type { CommandOptions } from "../program.js";
 import { report } from "../context.js";
 import { formatDuration } from "../render/format.js";
 import { renderTable } from "../render/table.js";
+import { backoffSettings } from "./common.js";
 
 const MAX_PLAN_ROWS = 64;
 
 /** Shows or sets the schedule; with --plan, the delays it gives attempt by attempt. */
-export function execute(ctx: CommandContext, _args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
+export function execute(ctx: CommandContext, _args: readonly [], options: CommandOptions<"backoff">): Report {
   const { backoff } = ctx.snapshot;
-  const baseNs = options.base as bigint | undefined;
-  const maxDelayNs = options.max as bigint | undefined;
-  const attempts = options.attempts as number | undefined;
+  const { base: baseNs, max: maxDelayNs, attempts } = options;
   if (attempts !== undefined && options.plan !== true) throw new UsageError("--attempts goes with --plan", "backoff");
   if ((baseNs !== undefined || maxDelayNs !== undefined) && !ctx.holds.backoffSchedule) {
     throw new UsageError(
@@ -23,10 +23,8 @@ export function execute(ctx: CommandContext, _args: readonly unknown[], options:
     );
   }
   const before = backoff.config();
-  const warnings: string[] = [];
-  if (baseNs === 0n) warnings.push("a backoff base of 0 becomes 1 ns (the upstream clamp)");
-  if (maxDelayNs === 0n) warnings.push("a backoff max of 0 becomes 1 ns (the upstream clamp)");
-  backoff.setConfig({ ...(baseNs === undefined ? {} : { baseNs }), ...(maxDelayNs === undefined ? {} : { maxDelayNs }) });
+  const { schedule, warnings } = backoffSettings(baseNs, maxDelayNs);
+  backoff.setConfig(schedule);
   const config = backoff.config();
   const plan = options.plan === true ? planRows(ctx, attempts) : undefined;
   const changed = config.baseNs !== before.baseNs || config.maxDelayNs !== before.maxDelayNs;

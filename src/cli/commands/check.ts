@@ -1,7 +1,7 @@
 /** `check PEER [--inbound | --outbound]`: would a message pass, and which rule decides. */
 import type { Decision } from "../../core/governor.js";
-import type { PeerId } from "../../core/peer-id.js";
 import type { CommandContext, Report } from "../context.js";
+import type { CommandArgs, CommandOptions } from "../program.js";
 import { report } from "../context.js";
 import { decisionSentence } from "../render/cells.js";
 import { fitLine } from "../render/fit.js";
@@ -16,9 +16,8 @@ function formatDateOrNs(ns: bigint): string {
 }
 
 /** The decision(s) at the clock (or --at / --after); exit 1 when a checked direction denies. */
-export function execute(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
+export function execute(ctx: CommandContext, [peer]: CommandArgs<"check">, options: CommandOptions<"check">): Report {
   const { governor, backoff } = ctx.snapshot;
-  const peer = args[0] as PeerId;
   const atNs = eventTime(ctx.snapshot, options);
   const both = options.inbound !== true && options.outbound !== true;
   const inbound: Decision | undefined = both || options.inbound === true ? governor.checkInbound(peer) : undefined;

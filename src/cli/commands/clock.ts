@@ -2,16 +2,15 @@
 import { saturatingAdd } from "../../core/u64.js";
 import { KIND_NAMES } from "../../snapshot/kinds.js";
 import type { CommandContext, Report } from "../context.js";
+import type { CommandOptions } from "../program.js";
 import { UsageError } from "../errors.js";
 import { report } from "../context.js";
 import { formatDuration, formatInstant } from "../render/format.js";
 
 /** Shows the clock, sets it, or moves it forward (saturating at 2^64-1). */
-export function execute(ctx: CommandContext, _args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
+export function execute(ctx: CommandContext, _args: readonly [], { set, advance }: CommandOptions<"clock">): Report {
   const { snapshot } = ctx;
   const before = snapshot.clockNs;
-  const set = options.set as bigint | undefined;
-  const advance = options.advance as bigint | undefined;
   if ((set !== undefined || advance !== undefined) && !ctx.holds.clock) {
     throw new UsageError(
       `a ${KIND_NAMES[ctx.kind]} holds no clock: its "now" is the latest event time in the file; give a command its time with --at or --after`,

@@ -1,12 +1,11 @@
 /** `diff OTHER`: what differs between the snapshot and OTHER, by meaning. */
 import { diffSnapshots, type SnapshotChange } from "../../snapshot/diff.js";
-import type { Snapshot } from "../../snapshot/model.js";
 import type { CommandContext, Report, Ui } from "../context.js";
+import type { CommandArgs } from "../program.js";
 import { report } from "../context.js";
 
 /** Compares the loaded snapshot with OTHER (read by `main`); exit 1 when they differ. */
-export function execute(ctx: CommandContext, args: readonly unknown[]): Report {
-  const other = args[0] as { snapshot: Snapshot; source: string };
+export function execute(ctx: CommandContext, [other]: CommandArgs<"diff">): Report {
   const changes = diffSnapshots(ctx.snapshot, other.snapshot);
   return report(
     { same: changes.length === 0, from: ctx.source, to: other.source, changes },

@@ -1,18 +1,16 @@
 /** `disallow PEER...` / `disallow --all`: remove peers from the allowlist. */
-import { UsageError } from "../errors.js";
 import type { CommandContext, Report } from "../context.js";
+import type { CommandArgs, CommandOptions } from "../program.js";
 import { report } from "../context.js";
-import { peerList } from "./common.js";
+import { peersOrFlag } from "./common.js";
 import { membershipReport } from "./membership.js";
 
 const EMPTY_WARNING = "the allowlist is now empty: nobody is admitted (use `allow --open` for the open policy)";
 
 /** Removes each peer from the allowlist (or everyone with --all); warns when nobody is left. */
-export function execute(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
+export function execute(ctx: CommandContext, [peers]: CommandArgs<"disallow">, options: CommandOptions<"disallow">): Report {
   const { governor } = ctx.snapshot;
-  const peers = peerList(args[0]);
-  if (options.all === true && peers.length > 0) throw new UsageError("give peers or --all, not both", "disallow");
-  if (options.all !== true && peers.length === 0) throw new UsageError("name at least one PEER, or --all", "disallow");
+  peersOrFlag(peers, options.all === true, "--all", "disallow");
   const allowlist = governor.allowlist();
   if (allowlist === null) {
     return report({ changes: peers.map((peer) => ({ peer: peer.text, changed: false, note: "no allowlist: the policy is open" })) }, (ui) =>

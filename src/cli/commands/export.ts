@@ -3,13 +3,13 @@ import { DEFAULT_BACKOFF_BASE_NS, DEFAULT_BACKOFF_MAX_DELAY_NS } from "../../cor
 import { encodeSnapshot } from "../../snapshot/encode.js";
 import { encodeFrameworkSnapshot } from "../../snapshot/framework-json.js";
 import type { CommandContext, Report } from "../context.js";
+import type { CommandOptions } from "../program.js";
 import { report } from "../context.js";
 import { formatDuration } from "../render/format.js";
 
 /** Renders the chosen kind as the report's output (stdout, or `--out FILE`). */
-export function execute(ctx: CommandContext, _args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
+export function execute(ctx: CommandContext, _args: readonly [], { to }: CommandOptions<"export">): Report {
   const { snapshot } = ctx;
-  const to = options.to === "bbgov-json" ? "bbgov-json" : "framework-json";
   if (to === "bbgov-json") {
     const output = encodeSnapshot(snapshot);
     return report({ to, source: ctx.source }, () => output, { output });

@@ -4,9 +4,11 @@ import { SnapshotError, type Snapshot, type SnapshotWarning } from "../../snapsh
 import { readNodeSnapshot } from "../../snapshot/node.js";
 import { decodeUpstream, InvalidUpstreamEntries } from "../../snapshot/framework-json.js";
 import type { CommandContext, Report } from "../context.js";
+import type { CommandArgs, CommandOptions } from "../program.js";
 import { report } from "../context.js";
 import { formatDuration, formatInstant } from "../render/format.js";
 import { renderPairs } from "../render/table.js";
+import { backoffSettings, knownPeers } from "./common.js";
 
 /** What was read from the upstream file. */
 interface Imported {
@@ -23,15 +25,12 @@ interface Imported {
 }
 
 /** Reads the upstream file `main` passes as args[0] into the fresh snapshot `main` provides. */
-export function execute(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
-  const input = args[0] as SnapshotInput & { source: string };
-  const baseNs = options.backoffBase as bigint | undefined;
-  const maxDelayNs = options.backoffMax as bigint | undefined;
-  const clockNs = options.clock as bigint | undefined;
-  const schedule = { ...(baseNs === undefined ? {} : { baseNs }), ...(maxDelayNs === undefined ? {} : { maxDelayNs }) };
+export function execute(ctx: CommandContext, [input]: CommandArgs<"import">, options: CommandOptions<"import">): Report {
+  const { clock: clockNs } = options;
+  const { schedule, warnings: clamped } = backoffSettings(options.backoffBase, options.backoffMax);
   let decoded: Imported;
   try {
-    decoded = readUpstream(input, options.from as string | undefined, options.strict === true, schedule, clockNs);
+    decoded = readUpstream(input, options.from, options.strict === true, schedule, clockNs);
   } catch (error) {
     if (error instanceof InvalidUpstreamEntries) {
       throw new SnapshotError(`${error.message}; without --strict they are skipped as upstream's restore skips them`, `${input.source}: ${error.path}`);
@@ -44,19 +43,12 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
   snapshot.backoff = decoded.snapshot.backoff;
   snapshot.clockNs = decoded.snapshot.clockNs;
 
-  const warnings = decoded.warnings.map((warning) => `${warning.message} (${input.source}: ${warning.path})`);
-  if (baseNs === 0n) warnings.push("a backoff base of 0 becomes 1 ns (the upstream clamp)");
-  if (maxDelayNs === 0n) warnings.push("a backoff max of 0 becomes 1 ns (the upstream clamp)");
+  const warnings = [...decoded.warnings.map((warning) => `${warning.message} (${input.source}: ${warning.path})`), ...clamped];
   const { governor, backoff } = snapshot;
   const config = backoff.config();
-  const peers = new Set<string>();
-  for (const peer of governor.blocklist()) peers.add(peer.text);
-  for (const peer of governor.allowlist() ?? []) peers.add(peer.text);
-  for (const entry of governor.iterHealth()) peers.add(entry.peer.text);
-  for (const entry of backoff.iter()) peers.add(entry.peer.text);
   const clockSource = clockNs !== undefined ? "--clock" : decoded.latestEventNs !== undefined ? "latest event" : "none";
   const counts = {
-    peers: peers.size,
+    peers: knownPeers(snapshot).length,
     blocklist: governor.blocklistSize(),
     allowlist: governor.allowlistSize(),
     health: governor.trackedPeers(),
@@ -100,12 +92,12 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
 
 function readUpstream(
   input: SnapshotInput,
-  from: string | undefined,
+  from: CommandOptions<"import">["from"],
   strict: boolean,
   backoff: { baseNs?: bigint; maxDelayNs?: bigint },
   clockNs: bigint | undefined,
 ): Imported {
-  const kind = from === undefined || from === "auto" ? detectKind(input) : (from as SnapshotKind);
+  const kind = from === "auto" ? detectKind(input) : from;
   const options = { backoff, ...(clockNs === undefined ? {} : { clockNs }) };
   if (kind === "bbgov-json") {
     throw new SnapshotError("this is already a bbgov snapshot: use it as it is (bbgov -s FILE ...)", "$");

@@ -4,9 +4,15 @@
  * `../program.ts`; this file is the only one that imports their modules, so
  * no command (apply runs others) imports the table that loads it.
  */
-import type { CommandModule } from "../context.js";
+import type { CommandContext, CommandModule, Report } from "../context.js";
+import type { CommandArgs, CommandName, CommandOptions } from "../program.js";
 
-const MODULES: Readonly<Record<string, () => Promise<CommandModule>>> = {
+/** A command's module as its declaration types it: checked here against each module's `execute`. */
+interface TypedModule<N extends CommandName> {
+  readonly execute: (ctx: CommandContext, args: CommandArgs<N>, options: CommandOptions<N>) => Report | Promise<Report>;
+}
+
+const MODULES: { readonly [N in CommandName]: () => Promise<TypedModule<N>> } = {
   init: () => import("./init.js"),
   inspect: () => import("./inspect.js"),
   block: () => import("./block.js"),
@@ -29,12 +35,17 @@ const MODULES: Readonly<Record<string, () => Promise<CommandModule>>> = {
   completion: () => import("./completion.js"),
 };
 
+// The one place where typed modules meet values typed only by name: commander ran each declared
+// parser and `main` resolved peers and read files as the declaration says (ArgsOf), so a module
+// receives what its types promise. CommandModule's method signature takes any module's `execute`.
+const LOADERS: Readonly<Record<string, () => Promise<CommandModule>>> = MODULES;
+
 /** Names of the commands that have a module (every command of the table). */
 export const COMMAND_MODULES: readonly string[] = Object.keys(MODULES);
 
 /** Loads the module of the command `name`. */
 export function loadCommand(name: string): Promise<CommandModule> {
-  const load = MODULES[name];
+  const load = LOADERS[name];
   if (load === undefined) throw new Error(`invariant: no module for the command ${name}`);
   return load();
 }

@@ -1,24 +1,20 @@
 /** `init`: a new empty snapshot with the given settings. */
 import type { CommandContext, Report } from "../context.js";
+import type { CommandOptions } from "../program.js";
 import { report } from "../context.js";
 import { renderPairs } from "../render/table.js";
 import { formatDuration, formatInstant } from "../render/format.js";
+import { backoffSettings, thresholdWarnings } from "./common.js";
 
 /** Applies `init`'s settings to the fresh snapshot `main` provides. */
-export function execute(ctx: CommandContext, _args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
+export function execute(ctx: CommandContext, _args: readonly [], options: CommandOptions<"init">): Report {
   const { snapshot } = ctx;
-  const warnings: string[] = [];
-  const threshold = options.threshold as number | undefined;
-  if (threshold !== undefined) {
-    if (threshold === 0) warnings.push("a failure threshold of 0 becomes 1 (the upstream clamp)");
-    snapshot.governor.setFailureThreshold(threshold);
-  }
-  const baseNs = options.backoffBase as bigint | undefined;
-  const maxDelayNs = options.backoffMax as bigint | undefined;
-  if (baseNs === 0n) warnings.push("a backoff base of 0 becomes 1 ns (the upstream clamp)");
-  if (maxDelayNs === 0n) warnings.push("a backoff max of 0 becomes 1 ns (the upstream clamp)");
-  snapshot.backoff.setConfig({ ...(baseNs === undefined ? {} : { baseNs }), ...(maxDelayNs === undefined ? {} : { maxDelayNs }) });
-  snapshot.clockNs = (options.clock as bigint | undefined) ?? 0n;
+  const { threshold } = options;
+  if (threshold !== undefined) snapshot.governor.setFailureThreshold(threshold);
+  const { schedule, warnings: clamped } = backoffSettings(options.backoffBase, options.backoffMax);
+  snapshot.backoff.setConfig(schedule);
+  snapshot.clockNs = options.clock ?? 0n;
+  const warnings = [...thresholdWarnings(threshold), ...clamped];
   const config = snapshot.backoff.config();
   return report(
     {

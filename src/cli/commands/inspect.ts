@@ -1,11 +1,10 @@
 /** `inspect [PEER...]`: the policy summary and one row per peer, with its decisions at the clock. */
-import type { BackoffEntry } from "../../core/backoff.js";
-import type { HealthEntry } from "../../core/governor.js";
 import type { PeerId } from "../../core/peer-id.js";
 import { KIND_DESCRIPTIONS, KIND_NAMES } from "../../snapshot/kinds.js";
 import type { Snapshot } from "../../snapshot/model.js";
 import type { NodeInfo } from "../../snapshot/node.js";
 import type { CommandContext, Report, Ui } from "../context.js";
+import type { CommandArgs, CommandOptions } from "../program.js";
 import { report } from "../context.js";
 import { decisionCell, failuresCell, retryCell } from "../render/cells.js";
 import { fitLine, renderFittedTable, type FitColumn, type FitStep } from "../render/fit.js";
@@ -14,18 +13,18 @@ import { shortPeerNames } from "../render/peer.js";
 import { renderNdjson, renderWideTable, type InspectRow } from "../render/inspect-formats.js";
 import { renderJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
-import { decisionJson, eventTime, peerList } from "./common.js";
+import { decisionJson, eventTime, knownPeers } from "./common.js";
 import { isKnown, knownPeerTexts } from "./resolve.js";
 
 /** Everything known about one peer, and its decisions at the clock. */
 type PeerRow = InspectRow;
 
 /** Builds the summary and the rows (filtered, sorted, limited) and renders them. */
-export function execute(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
+export function execute(ctx: CommandContext, [only]: CommandArgs<"inspect">, options: CommandOptions<"inspect">): Report {
   const { snapshot } = ctx;
   // `--at`/`--after` ask "what would it look like then?": decisions and relative times use that instant.
   const nowNs = eventTime(snapshot, options);
-  const all = collectRows(snapshot, peerList(args[0]), nowNs);
+  const all = collectRows(snapshot, only, nowNs);
   let rows = all;
   // Filters combine: each keeps only the rows that pass it.
   if (options.down === true) rows = rows.filter((row) => row.health?.down === true);
@@ -34,13 +33,13 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
   if (options.denied === true) rows = rows.filter((row) => row.inbound.kind === "deny" || row.outbound.kind === "deny");
   if (options.allowlisted === true) rows = rows.filter((row) => row.allowlisted);
   if (options.unknown === true) rows = rows.filter((row) => !isKnown(snapshot, row.peer));
-  rows = sortRows(rows, (options.sort as string | undefined) ?? "peer");
+  rows = sortRows(rows, options.sort);
   if (options.reverse === true) rows.reverse();
-  const limit = options.limit as number | undefined;
+  const { limit } = options;
   const shown = limit === undefined ? rows : rows.slice(0, limit);
   const summary = summarize(snapshot, all, nowNs);
   // `--format json` is `--json`; ndjson is one peer per line; both are exact text (Report.output).
-  const format = (options.format as string | undefined) ?? "table";
+  const { format } = options;
   const document = {
     kind: ctx.kind,
     node: ctx.node === undefined ? null : nodeJson(ctx.node),
@@ -64,21 +63,14 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
 
 function collectRows(snapshot: Snapshot, only: readonly PeerId[], nowNs: bigint): PeerRow[] {
   const { governor, backoff } = snapshot;
-  const peers = new Map<string, PeerId>();
-  if (only.length > 0) {
-    for (const peer of only) peers.set(peer.text, peer);
-  } else {
-    for (const entry of governor.iterHealth()) peers.set(entry.peer.text, entry.peer);
-    for (const entry of backoff.iter()) peers.set(entry.peer.text, entry.peer);
-    for (const peer of governor.blocklist()) peers.set(peer.text, peer);
-    for (const peer of governor.allowlist() ?? []) peers.set(peer.text, peer);
-  }
-  return [...peers.values()].map((peer) => ({
+  // Given peers once each (a peer named twice is one row); else every peer the snapshot knows.
+  const peers = only.length > 0 ? [...new Map(only.map((peer) => [peer.text, peer])).values()] : knownPeers(snapshot);
+  return peers.map((peer) => ({
     peer,
     blocked: governor.isBlocked(peer),
     allowlisted: governor.isAllowlisted(peer),
-    health: governor.peerHealth(peer) as HealthEntry | undefined,
-    backoff: backoff.state(peer) as BackoffEntry | undefined,
+    health: governor.peerHealth(peer),
+    backoff: backoff.state(peer),
     inbound: governor.checkInbound(peer),
     outbound: governor.checkOutbound(peer, backoff, nowNs),
   }));
@@ -87,7 +79,7 @@ function collectRows(snapshot: Snapshot, only: readonly PeerId[], nowNs: bigint)
 const byText = (a: PeerRow, b: PeerRow): number => (a.peer.text < b.peer.text ? -1 : a.peer.text > b.peer.text ? 1 : 0);
 const descending = (a: bigint | number, b: bigint | number): number => (a > b ? -1 : a < b ? 1 : 0);
 
-function sortRows(rows: PeerRow[], key: string): PeerRow[] {
+function sortRows(rows: PeerRow[], key: CommandOptions<"inspect">["sort"]): PeerRow[] {
   const sorted = [...rows].sort(byText);
   switch (key) {
     case "failures":

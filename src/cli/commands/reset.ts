@@ -1,23 +1,15 @@
 /** `reset PEER...` / `reset --all`: forget peers' health and backoff entries. */
 import type { PeerId } from "../../core/peer-id.js";
-import { UsageError } from "../errors.js";
 import type { CommandContext, Report } from "../context.js";
-import { peerList } from "./common.js";
+import type { CommandArgs, CommandOptions } from "../program.js";
+import { byPeerText, knownPeers, peersOrFlag } from "./common.js";
 import { membershipReport } from "./membership.js";
 
 /** Forgets each peer's health and backoff (everyone's with --all); policy lists are left alone. */
-export function execute(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
+export function execute(ctx: CommandContext, [peers]: CommandArgs<"reset">, options: CommandOptions<"reset">): Report {
   const { governor, backoff } = ctx.snapshot;
-  const peers = peerList(args[0]);
-  if (options.all === true && peers.length > 0) throw new UsageError("give peers or --all, not both", "reset");
-  if (options.all !== true && peers.length === 0) throw new UsageError("name at least one PEER, or --all", "reset");
-  let targets: PeerId[] = peers;
-  if (options.all === true) {
-    const known = new Map<string, PeerId>();
-    for (const entry of governor.iterHealth()) known.set(entry.peer.text, entry.peer);
-    for (const entry of backoff.iter()) known.set(entry.peer.text, entry.peer);
-    targets = [...known.values()].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
-  }
+  peersOrFlag(peers, options.all === true, "--all", "reset");
+  const targets: readonly PeerId[] = options.all === true ? knownPeers(ctx.snapshot, "tracked").sort(byPeerText) : peers;
   return membershipReport(
     targets,
     (peer) => {

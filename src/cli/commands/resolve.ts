@@ -14,6 +14,7 @@ import { UsageError } from "../errors.js";
 import type { Report } from "../context.js";
 import { tidyPeerText } from "../args.js";
 import type { ArgumentSpec } from "../program.js";
+import { knownPeers } from "./common.js";
 
 // Real ids have fixed lengths by kind; a shorter text of that kind was cut.
 const FULL_LENGTHS: readonly (readonly [string, number, string])[] = [
@@ -24,13 +25,9 @@ const MAX_CANDIDATES_SHOWN = 3;
 
 /** The peers a snapshot knows (health, backoff, both lists), sorted by text. */
 export function knownPeerTexts(snapshot: Snapshot): string[] {
-  const { governor, backoff } = snapshot;
-  const texts = new Set<string>();
-  for (const entry of governor.iterHealth()) texts.add(entry.peer.text);
-  for (const entry of backoff.iter()) texts.add(entry.peer.text);
-  for (const peer of governor.blocklist()) texts.add(peer.text);
-  for (const peer of governor.allowlist() ?? []) texts.add(peer.text);
-  return [...texts].sort();
+  return knownPeers(snapshot)
+    .map((peer) => peer.text)
+    .sort();
 }
 
 /** Whether the snapshot has any record of `peer`. */
@@ -114,6 +111,8 @@ export function resolvePeerArgs(
   const resolver = new PeerResolver(snapshot, "argument PEER");
   const resolved = args.map((value, index) => {
     const kind = specs[index]?.peer;
+    // Variadic peers left out are none: a command receives an empty list, never undefined.
+    if (kind === "many" && value === undefined) return [];
     if (kind === undefined || value === undefined) return value;
     return kind === "many" ? (value as string[]).map((text) => resolver.resolve(text)) : resolver.resolve(value as string);
   });

@@ -1,15 +1,16 @@
 /** `threshold N`: set the failure threshold. */
 import type { CommandContext, Report } from "../context.js";
+import type { CommandArgs } from "../program.js";
 import { report } from "../context.js";
+import { thresholdWarnings } from "./common.js";
 
 /** Sets the threshold (0 becomes 1, with a warning); nobody's down flag is recomputed, as upstream. */
-export function execute(ctx: CommandContext, args: readonly unknown[]): Report {
+export function execute(ctx: CommandContext, [requested]: CommandArgs<"threshold">): Report {
   const { governor } = ctx.snapshot;
-  const requested = args[0] as number;
   const before = governor.failureThreshold();
   governor.setFailureThreshold(requested);
   const after = governor.failureThreshold();
-  const warnings = requested === 0 ? ["a failure threshold of 0 becomes 1 (the upstream clamp)"] : [];
+  const warnings = thresholdWarnings(requested);
   return report(
     { failure_threshold: after, previous: before },
     (ui) =>

@@ -8,13 +8,14 @@
  */
 import { parse } from "lossless-json";
 import { canonicalLists } from "../../snapshot/canonical.js";
-import type { BackoffConfig } from "../../core/backoff.js";
 import { detectKind, openSnapshot, type SnapshotInput } from "../../snapshot/kinds.js";
 import { lintSnapshot } from "../../snapshot/lint.js";
 import { SnapshotError, type Snapshot } from "../../snapshot/model.js";
 import { collectProblems } from "../../snapshot/problems.js";
 import type { CommandContext, Report } from "../context.js";
+import type { CommandArgs, CommandOptions } from "../program.js";
 import { report } from "../context.js";
+import type { RawSnapshot } from "../spec.js";
 
 /** Errors shown as lines unless --all; the JSON document lists every one collected. */
 const SHOWN = 50;
@@ -22,8 +23,7 @@ const SHOWN = 50;
 const COLLECTED = 10_000;
 
 /** Reports every error and finding; exit 2 when there is an error. */
-export function execute(_ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report {
-  const given = args[0] as { input: SnapshotInput; source: string; hostBackoff?: Partial<BackoffConfig> };
+export function execute(_ctx: CommandContext, [given]: CommandArgs<"validate">, options: CommandOptions<"validate">): Report {
   const input = { source: given.source };
   const { errors, truncated, snapshot, loadWarnings, findings } = problemsOf(given.input, given.source, given.hostBackoff);
   const counts =
@@ -66,7 +66,7 @@ interface Problems {
 }
 
 /** Every error and finding of a file of any kind. */
-function problemsOf(input: SnapshotInput, source: string, hostBackoff: Partial<BackoffConfig> | undefined): Problems {
+function problemsOf(input: SnapshotInput, source: string, hostBackoff: RawSnapshot["hostBackoff"]): Problems {
   let kind;
   try {
     kind = detectKind(input);

@@ -1,6 +1,6 @@
 /** The other renderings of `inspect`: the wide table (absolute times, list flags) and NDJSON for pipelines. */
-import type { BackoffEntry } from "../../core/backoff.js";
-import type { Decision, HealthEntry } from "../../core/governor.js";
+import type { BackoffState } from "../../core/backoff.js";
+import type { Decision, PeerHealth } from "../../core/governor.js";
 import type { PeerId } from "../../core/peer-id.js";
 import type { Ui } from "../context.js";
 import { decisionCell, failuresCell, retryCell } from "./cells.js";
@@ -12,8 +12,8 @@ export interface InspectRow {
   readonly peer: PeerId;
   readonly blocked: boolean;
   readonly allowlisted: boolean;
-  readonly health: HealthEntry | undefined;
-  readonly backoff: BackoffEntry | undefined;
+  readonly health: PeerHealth | undefined;
+  readonly backoff: BackoffState | undefined;
   readonly inbound: Decision;
   readonly outbound: Decision;
 }
