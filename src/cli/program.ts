@@ -209,7 +209,7 @@ const TABLE = [
     name: "validate",
     summary: "check the snapshot fully and report every problem: exit 0 valid, 2 invalid (read-only)",
     args: [],
-    options: [{ flags: "--all", description: "list every error (default: the first 50, and how many more)" }],
+    options: [{ flags: "--all", description: "list every error and finding (default: the first 50 of each, and how many more)" }],
     examples: ["bbgov -s node1.json validate", "bbgov --json validate | jq -r '.errors[].path'", "for f in snapshots/*.json; do bbgov -q -s \"$f\" validate || echo \"$f is broken\"; done"],
     mutates: false,
     inApply: false,

@@ -70,7 +70,10 @@ export async function loadRunWrite(
     const loaded = openFrom(read.bytes, source, globals.hostBackoff, spec.mutates);
     opened = loaded.opened;
     snapshot = opened.snapshot;
-    loadWarnings.push(...loaded.warnings);
+    for (const warning of loaded.warnings) loadWarnings.push(warning);
+  }
+  if (spec.mutates && target === STDIO && opened?.kind === "node-snapshot" && io.stdout.isTTY === true) {
+    throw new UsageError("standard output is a terminal, and a node snapshot is binary: redirect it (> node.snap) or give -o FILE", "-s -");
   }
   if (globals.hostBackoff !== undefined && (opened?.holds.backoffSchedule ?? true)) {
     loadWarnings.push(`--host-backoff ignored: ${displayName(source)} stores its own backoff schedule (see bbgov backoff)`);
@@ -146,7 +149,9 @@ function openFrom(
 function loadWarningLines(warnings: readonly SnapshotWarning[], file: string): string[] {
   const skipped = warnings.filter((w) => w.skippedEntry === true);
   const each = skipped.length > 1 ? warnings.filter((w) => w.skippedEntry !== true) : warnings;
-  const lines = each.map((w) => `${w.message} (${file}: ${w.path})`);
+  // A damaged file may hold thousands of findings: a few are shown, validate lists them all.
+  const lines = each.slice(0, SHOWN_LOAD_WARNINGS).map((w) => `${w.message} (${file}: ${w.path})`);
+  if (each.length > SHOWN_LOAD_WARNINGS) lines.push(`${each.length - SHOWN_LOAD_WARNINGS} more finding(s) while loading; bbgov validate lists them (${file})`);
   if (skipped.length > 1) {
     lines.push(
       `${skipped.length} entries whose peer bytes do not parse are skipped, as upstream's restore skips them, and kept in the file as they are; bbgov validate lists them (${file})`,
@@ -154,4 +159,7 @@ function loadWarningLines(warnings: readonly SnapshotWarning[], file: string): s
   }
   return lines;
 }
+
+/** Load warnings shown one by one; the rest are counted. */
+const SHOWN_LOAD_WARNINGS = 10;
 

@@ -26,7 +26,7 @@ import { PeerGovernor } from "../core/governor.js";
 import { multihashProblem, PeerId } from "../core/peer-id.js";
 import { U32_MAX, U64_MAX } from "../core/u64.js";
 import { canonicalLists } from "./canonical.js";
-import { describe, isObject, numberText, parseRawJson, readUnsigned, stringifyRaw, topLevelLayout, type JsonObject } from "./json-values.js";
+import { describe, isObject, numberText, parseRawJson, readUnsigned, RepeatedKey, stringifyRaw, topLevelLayout, type JsonObject } from "./json-values.js";
 import { SPEC_VERSION, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
 
 /** How to read a framework snapshot into the model. */
@@ -125,7 +125,7 @@ export function readFrameworkJson(input: string, options: UpstreamDecodeOptions 
   const root = parseRawJson(text);
   if (!isObject(root)) throw new SnapshotError(`expected a JSON object (a framework snapshot), got ${describe(root)}`, "$");
   const layout = topLevelLayout(text);
-  if (layout === undefined) throw new SnapshotError("could not locate the top-level fields of the document", "$");
+  if (layout === undefined) throw new SnapshotError("could not read the top level as one JSON object (nested more than 1000 deep?)", "$");
   const seen = new Set<string>();
   for (const member of layout.members) {
     if (seen.has(member.key)) throw new SnapshotError(`duplicate field \`${truncate(member.key)}\` (upstream's serde refuses it)`, member.key);
@@ -138,10 +138,13 @@ export function readFrameworkJson(input: string, options: UpstreamDecodeOptions 
       throw new SnapshotError(`spec_version must be ${SPEC_VERSION}: upstream's restore refuses this file (${got})`, "spec_version");
     }
   }
-  for (const key of REQUIRED_FIELDS) {
-    if (!Object.hasOwn(root, key) && Object.hasOwn(root, "peer_governor") && hasAnyFrameworkOnlyField(root)) {
-      warnings.push({ path: "$", message: `missing field \`${key}\`: upstream's serde refuses a FrameworkSnapshot without it` });
+  // A document with any field of its own is a whole FrameworkSnapshot: what serde refuses, bbgov refuses too.
+  // (A governor-only document, as older bbgov exports wrote, is read for its governor.)
+  if (hasAnyFrameworkOnlyField(root)) {
+    for (const key of REQUIRED_FIELDS) {
+      if (!Object.hasOwn(root, key)) throw new SnapshotError(`missing field \`${key}\`: upstream's serde refuses a FrameworkSnapshot without it`, "$");
     }
+    checkOtherFields(root);
   }
   const restorer = new Restorer(options, warnings);
   if (Object.hasOwn(root, "peer_governor")) restorer.peerGovernor(root["peer_governor"], "peer_governor");
@@ -408,19 +411,61 @@ class Restorer {
   }
 }
 
+/** The types of the FrameworkSnapshot fields besides the governor, as serde reads them; throws SnapshotError. */
+function checkOtherFields(root: JsonObject): void {
+  const bytesAt = (value: unknown, path: string): void => void readBytes(value, path, "bytes (an array of integers 0..255)");
+  if (Object.hasOwn(root, "counters")) {
+    const counters = objectAt(root["counters"], "counters", "an object of counters (name: u64)");
+    for (const name of Object.keys(counters)) readU64(counters[name], `counters[${JSON.stringify(truncate(name))}]`);
+  }
+  if (Object.hasOwn(root, "fired_phases")) {
+    arrayAt(root["fired_phases"], "fired_phases", "an array of phase names").forEach((item, index) => {
+      if (typeof item !== "string") throw new SnapshotError(`expected a phase name (a string), got ${describe(item)}`, `fired_phases[${index}]`);
+    });
+  }
+  if (Object.hasOwn(root, "address_book")) {
+    arrayAt(root["address_book"], "address_book", "an array of address book entries").forEach((item, index) => {
+      const path = `address_book[${index}]`;
+      const entry = objectAt(item, path, "an address book entry {peer_id, addresses, ref_count}");
+      for (const key of ["peer_id", "addresses", "ref_count"]) if (!Object.hasOwn(entry, key)) throw new SnapshotError(`missing field \`${key}\``, path);
+      bytesAt(entry["peer_id"], `${path}.peer_id`);
+      arrayAt(entry["addresses"], `${path}.addresses`, "an array of addresses (byte arrays)").forEach((address, i) => bytesAt(address, `${path}.addresses[${i}]`));
+      readU64(entry["ref_count"], `${path}.ref_count`);
+    });
+  }
+  if (Object.hasOwn(root, "pending_outbound")) {
+    arrayAt(root["pending_outbound"], "pending_outbound", "an array of pending envelopes").forEach((item, index) => {
+      const path = `pending_outbound[${index}]`;
+      const entry = objectAt(item, path, "a pending envelope {envelope_bytes, redelivered}");
+      for (const key of ["envelope_bytes", "redelivered"]) if (!Object.hasOwn(entry, key)) throw new SnapshotError(`missing field \`${key}\``, path);
+      bytesAt(entry["envelope_bytes"], `${path}.envelope_bytes`);
+      if (typeof entry["redelivered"] !== "boolean") throw new SnapshotError(`expected true or false, got ${describe(entry["redelivered"])}`, `${path}.redelivered`);
+    });
+  }
+  if (Object.hasOwn(root, "peer_id_bytes")) bytesAt(root["peer_id_bytes"], "peer_id_bytes");
+  for (const key of ["next_command_id", "next_exec_id"]) if (Object.hasOwn(root, key)) readU64(root[key], key);
+}
+
+/** A key lossless-json met twice with different values: serde refuses a duplicate field. */
+function refuseRepeated(value: unknown, path: string): void {
+  if (value instanceof RepeatedKey) throw new SnapshotError("duplicate field (upstream's serde refuses it)", path);
+}
+
 function objectAt(value: unknown, path: string, what: string): JsonObject {
+  refuseRepeated(value, path);
   if (!isObject(value)) throw new SnapshotError(`expected ${what}, got ${describe(value)}`, path);
   return value;
 }
 
 function arrayAt(value: unknown, path: string, what: string): unknown[] {
+  refuseRepeated(value, path);
   if (!Array.isArray(value)) throw new SnapshotError(`expected ${what}, got ${describe(value)}`, path);
   return value;
 }
 
 /** Canonical multihash bytes as serde writes them: an array of integers 0..255. */
-function readBytes(value: unknown, path: string): Uint8Array {
-  const items = arrayAt(value, path, "a peer id (an array of byte integers 0..255)");
+function readBytes(value: unknown, path: string, what = "a peer id (an array of byte integers 0..255)"): Uint8Array {
+  const items = arrayAt(value, path, what);
   const bytes = new Uint8Array(items.length);
   items.forEach((item, index) => {
     bytes[index] = Number(readUnsigned(item, `${path}[${index}]`, 255n, "a byte"));
@@ -429,9 +474,11 @@ function readBytes(value: unknown, path: string): Uint8Array {
 }
 
 function readU32(value: unknown, path: string): number {
+  refuseRepeated(value, path);
   return Number(readUnsigned(value, path, BigInt(U32_MAX), "a u32"));
 }
 
 function readU64(value: unknown, path: string): bigint {
+  refuseRepeated(value, path);
   return readUnsigned(value, path, U64_MAX, "a u64");
 }

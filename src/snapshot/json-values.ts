@@ -259,7 +259,8 @@ export function topLevelLayout(text: string): TopLevelLayout | undefined {
   }
 }
 
-const MAX_DEPTH = 10_000;
+// Deeper documents are left to the parser, which reports them as nested too deeply: this scanner recurses too.
+const MAX_DEPTH = 1_000;
 
 /** A forward-only JSON scanner that checks structure and skips values. */
 class Scanner {

@@ -88,18 +88,22 @@ export function detectKind(input: SnapshotInput): SnapshotKind {
 }
 
 /**
- * Binary data is read as a node snapshot when it starts as one: the
- * incarnation (u64), then the peer id's length (u64) with its high half zero.
- * A file cut short still counts, so that its reader says where it ends.
+ * Binary data of at least the two leading u64 (the incarnation and the
+ * length of the node's peer id) is read as a node snapshot: its reader then
+ * says, with the field and the byte, where it stops being one (a file cut
+ * short, a length beyond the end of the file).
  */
 function startsLikeNodeSnapshot(bytes: Uint8Array): boolean {
-  return bytes.length >= 16 && bytes[12] === 0 && bytes[13] === 0 && bytes[14] === 0 && bytes[15] === 0;
+  return bytes.length >= 16;
 }
 
 /**
  * A JSON document is a framework snapshot when it has a field only a
- * FrameworkSnapshot has, or, having none of bbgov's own (clock_ns, backoff,
- * $schema), holds its governor's peers as serde's byte arrays.
+ * FrameworkSnapshot has, or when, having none of bbgov's own (clock_ns,
+ * backoff, $schema), its governor is in serde's form: peers as byte arrays,
+ * health entries as tuples, or the fields of `PeerGovernorSnapshot` in
+ * serde's order (failure_threshold last, where bbgov writes it first).
+ * Only the top level and the governor's own values are looked at.
  */
 function isFrameworkJson(input: SnapshotInput): boolean {
   let text: string;
@@ -108,16 +112,30 @@ function isFrameworkJson(input: SnapshotInput): boolean {
   } catch {
     return false; // not UTF-8: the bbgov reader says so
   }
-  const layout = topLevelLayout(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const layout = topLevelLayout(body);
   if (layout === undefined) return false;
   const keys = new Set(layout.members.map((member) => member.key));
   if (FRAMEWORK_ONLY_FIELDS.some((key) => keys.has(key))) return true;
   if (keys.has("clock_ns") || keys.has("backoff") || keys.has("$schema")) return false;
-  return SERDE_PEER.test(text);
+  const valueOf = (key: string): string | undefined => {
+    const member = layout.members.find((m) => m.key === key);
+    return member === undefined ? undefined : body.slice(member.valueStart, member.valueEnd);
+  };
+  const governor = valueOf("peer_governor");
+  const table = valueOf("backoff_table");
+  if (governor !== undefined) {
+    const members = topLevelLayout(governor)?.members ?? [];
+    // A list whose first item is an array: serde's byte arrays and health tuples.
+    const serdeList = members.some((m) => SERDE_LISTS.has(m.key) && /^\[\s*\[/.test(governor.slice(m.valueStart, m.valueStart + 64)));
+    const serdeOrder = members.length > 1 && members[0]?.key === "blocklist" && members[members.length - 1]?.key === "failure_threshold";
+    if (serdeList || serdeOrder) return true;
+  }
+  return table !== undefined && /^\[\s*\{\s*"peer"\s*:\s*\[/.test(table.slice(0, 64));
 }
 
-/** A governor list whose first item is an array (serde's byte arrays, health tuples), or a byte-array `peer`. */
-const SERDE_PEER = /"(?:blocklist|allowlist|health)"\s*:\s*\[\s*\[|"peer"\s*:\s*\[/;
+/** The governor's lists, whose items serde writes as arrays (byte arrays, health tuples). */
+const SERDE_LISTS: ReadonlySet<string> = new Set(["blocklist", "allowlist", "health"]);
 
 /** Opens a snapshot file of any kind, as that kind. */
 export function openSnapshot(input: SnapshotInput, options: OpenOptions = {}): OpenedSnapshot {

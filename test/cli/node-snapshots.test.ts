@@ -23,8 +23,8 @@ function fileURLToDir(relative: string): string {
 }
 
 /** Runs `execute` in process with `stdin` and an environment of only `env`. */
-function cli(args: readonly string[], stdin?: Uint8Array, env: Record<string, string> = {}): Promise<Result> {
-  return run(args, { ...(stdin === undefined ? {} : { input: stdin }), env });
+function cli(args: readonly string[], stdin?: Uint8Array, env: Record<string, string> = {}, tty = false): Promise<Result> {
+  return run(args, { ...(stdin === undefined ? {} : { input: stdin }), env, tty });
 }
 
 async function ok(args: readonly string[]): Promise<string> {
@@ -311,5 +311,113 @@ describe("a node snapshot at 80 columns", () => {
     expect(result.stdout).toMatch(/clock +1764013179194320461 \(2025-11-24 19:39:39\.194 UTC\) \(latest event\)\n/);
     const wide = await cli(["-s", node, "inspect"], undefined, { COLUMNS: "200" });
     expect(wide.stdout).toContain("(the latest event in the file)");
+  });
+});
+
+describe("hostile and confusing files (found by an adversarial run)", () => {
+  const write = (name: string, content: string | Uint8Array): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, content);
+    return file;
+  };
+
+  it("a JSON object that is no snapshot is refused, not edited, however peer-like its insides", async () => {
+    for (const [name, text] of [
+      ["deps.json", '{"name":"x","deps":{"peer": [1,2]}}'],
+      ["rendering.json", fs.readFileSync(path.join(FIXTURES, "small.json"), "utf8")],
+    ] as const) {
+      const file = write(name, text);
+      for (const args of [["block", P], ["validate"]]) {
+        const result = await cli(["-s", file, ...args]);
+        expect(result.status, `${name} ${args[0]}`).toBe(2);
+      }
+      expect(fs.readFileSync(file, "utf8")).toBe(text);
+    }
+  });
+
+  it("a governor-only upstream document stays upstream's shape when edited, empty lists included", async () => {
+    const text = '{"spec_version":1,"peer_governor":{"blocklist":[],"allowlist":null,"health":[],"failure_threshold":3},"backoff_table":[]}';
+    const file = write("up.json", text);
+    expect((await cli(["-s", file, "-q", "block", P])).status).toBe(0);
+    expect(fs.readFileSync(file, "utf8")).toBe(text.replace('"blocklist":[]', `"blocklist":[${[...PeerId.parse(P).bytes].join(",")}]`.replace("[0", "[[0") + "]"));
+  });
+
+  it("a framework snapshot that upstream's serde refuses is refused: wrong types, a missing field, a duplicate field", async () => {
+    const base = JSON.parse((await ok(["-s", copy("small"), "export"])).trimEnd()) as Record<string, unknown>;
+    const cases: [Record<string, unknown> | string, RegExp][] = [
+      [{ ...base, counters: 5 }, /expected an object of counters \(name: u64\), got 5 \(.*: counters\)/],
+      [{ ...base, fired_phases: "x" }, /expected an array of phase names, got "x" \(.*: fired_phases\)/],
+      [{ ...base, next_command_id: -1 }, /-1 is not a u64: negative \(.*: next_command_id\)/],
+      [{ ...base, peer_id_bytes: [999] }, /999 is not a byte: above 255 \(.*: peer_id_bytes\[0\]\)/],
+      [Object.fromEntries(Object.entries(base).filter(([key]) => key !== "address_book")), /missing field `address_book`/],
+      [JSON.stringify(base).replace('"failure_threshold":5', '"failure_threshold":5,"failure_threshold":7'), /duplicate field \(upstream's serde refuses it\) \(.*: peer_governor\.failure_threshold\)/],
+    ];
+    for (const [doc, message] of cases) {
+      const text = typeof doc === "string" ? doc : JSON.stringify(doc);
+      const file = write("fw.json", text);
+      const result = await cli(["-s", file, "block", P]);
+      expect(result.status, text.slice(0, 80)).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(fs.readFileSync(file, "utf8")).toBe(text);
+    }
+  });
+
+  /** small.bin with `extra` more blocklist entries of no bytes (which restore skips). */
+  const withEmptyBlocklistEntries = (extra: number): Buffer => {
+    const bytes = Buffer.from(fixture("small"));
+    const [start] = readNodeSnapshot(bytes).node.governorRange;
+    const count = bytes.readBigUInt64LE(start);
+    const grown = Buffer.concat([bytes.subarray(0, start), Buffer.alloc(8), Buffer.alloc(8 * extra), bytes.subarray(start + 8)]);
+    grown.writeBigUInt64LE(count + BigInt(extra), start);
+    return grown;
+  };
+
+  it("130,000 entries restore skips: one warning, no stack overflow", async () => {
+    const extra = 130_000;
+    const check = await cli(["-s", write("many-bad.snap", withEmptyBlocklistEntries(extra)), "check", P]);
+    expect(check.status, check.stderr).toBe(0);
+    expect(check.stderr).toContain(`bbgov: warning: ${extra} entries whose peer bytes do not parse are skipped`);
+    expect(check.stderr.split("\n").length).toBeLessThan(5);
+  });
+
+  it("validate shows 50 findings and counts the rest (--all lists them)", async () => {
+    const file = write("some-bad.snap", withEmptyBlocklistEntries(200));
+    const validate = await cli(["-s", file, "validate"]);
+    expect(validate.status).toBe(0);
+    expect(validate.stdout).toContain("… and 150 more finding(s) (--all or --json lists them)");
+    const all = await cli(["-s", file, "validate", "--all"]);
+    expect(all.stdout.match(/peer bytes do not parse/g)).toHaveLength(200);
+  });
+
+
+  it("validate shows what a file says through the sanitiser", async () => {
+    const base = JSON.parse((await ok(["-s", copy("small"), "export"])).trimEnd()) as { peer_governor: Record<string, unknown> };
+    base.peer_governor["\u202e\u009b\u001b[31mX"] = 1;
+    const file = write("esc.json", JSON.stringify(base));
+    const result = await cli(["-s", file, "validate"]);
+    expect(result.stdout).not.toMatch(/[\u001b\u009b\u202e]/);
+    expect(result.stdout).toContain("ignored unknown key");
+  });
+
+  it("a document nested thousands deep inside an object is a clean error, not an internal one", async () => {
+    const file = write("deep.json", `{"spec_version":1,"x":${"[".repeat(8000)}${"]".repeat(8000)}}`);
+    const result = await cli(["-s", file, "inspect"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).not.toContain("internal error");
+  });
+
+  it("a huge length of the node's own peer id is named with its field and byte", async () => {
+    const bytes = Buffer.from(fixture("small"));
+    bytes.writeBigUInt64LE(1n << 63n, 8);
+    const result = await cli(["-s", write("huge-id.snap", bytes), "inspect"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/\(at byte 8\) \(.+: config\.peer_id\)\n$/);
+  });
+
+  it("-s - does not pour a binary node snapshot onto a terminal", async () => {
+    const result = await cli(["-s", "-", "block", P], fixture("small"), {}, true);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/standard output is a terminal, and a node snapshot is binary/);
+    expect(result.stdoutBytes.length).toBe(0);
   });
 });

@@ -15,6 +15,7 @@ import { collectProblems } from "../../snapshot/problems.js";
 import type { CommandContext, Report } from "../context.js";
 import type { CommandArgs, CommandOptions } from "../program.js";
 import { report } from "../context.js";
+import { sanitize } from "../render/sanitize.js";
 import type { RawSnapshot } from "../spec.js";
 
 /** Errors shown as lines unless --all; the JSON document lists every one collected. */
@@ -40,13 +41,19 @@ export function execute(_ctx: CommandContext, [given]: CommandArgs<"validate">, 
   return report(
     { valid: errors.length === 0, source: input.source, counts, errors, errors_truncated: truncated, findings },
     (ui) => {
-      const notes = findings.map((f) => `  ${ui.chalk.yellow("!")} ${f.message} (${f.path})`);
-      const findingLines = findings.length > 0 ? [`${findings.length} finding(s):`, ...notes] : [];
+      // Messages and paths quote the file (keys, peer texts): shown through the sanitiser, and at most SHOWN unless --all.
+      const shownFindings = options.all === true ? findings : findings.slice(0, SHOWN);
+      const notes = shownFindings.map((f) => `  ${ui.chalk.yellow("!")} ${sanitize(f.message)} (${sanitize(f.path)})`);
+      const moreFindings = findings.length - shownFindings.length;
+      const findingLines =
+        findings.length > 0
+          ? [`${findings.length} finding(s):`, ...notes, ...(moreFindings > 0 ? [ui.chalk.dim(`  … and ${moreFindings} more finding(s) (--all or --json lists them)`)] : [])]
+          : [];
       if (counts === null) {
         const total = `${errors.length}${truncated ? "+" : ""} error(s)`;
         return [
           `${ui.chalk.red("invalid")}: ${input.source}: ${total}`,
-          ...shown.map((e) => `  ${ui.chalk.red("✗")} ${e.message} (${e.path})`),
+          ...shown.map((e) => `  ${ui.chalk.red("✗")} ${sanitize(e.message)} (${sanitize(e.path)})`),
           ...(hidden > 0 || truncated ? [ui.chalk.dim(`  … and ${hidden}${truncated ? "+" : ""} more error(s) (--all or --json lists them)`)] : []),
         ].join("\n");
       }

@@ -123,7 +123,7 @@ class Fleet {
         if (!perRow) return;
         const mine = (outcome.json?.rows as NodePeerRow[] | undefined) ?? [];
         outcome.json = undefined;
-        if (format === "json") rows.push(...mine);
+        if (format === "json") for (const row of mine) rows.push(row);
         else if (format === "ndjson") this.io.stdout.write(renderRowsNdjson(mine));
         else {
           this.io.stdout.write(renderRowsTsv(mine, !headerDone));
@@ -290,7 +290,7 @@ class Fleet {
     const failed = outcomes.filter((outcome) => outcome.error !== undefined);
     const result = (outcome: NodeOutcome): string =>
       outcome.error !== undefined ? "not_written" : dryRun ? (outcome.changes === true ? "would_change" : "unchanged") : outcome.written === true ? "written" : "unchanged";
-    for (const outcome of outcomes) this.warnings.push(...outcome.warnings);
+    for (const outcome of outcomes) for (const warning of outcome.warnings) this.warnings.push(warning);
     if (this.globals.json) {
       const paths = (wanted: string): string[] => outcomes.filter((outcome) => result(outcome) === wanted).map((outcome) => outcome.file.relative);
       this.io.stdout.write(
@@ -383,7 +383,7 @@ class Fleet {
     };
     await Promise.all(Array.from({ length: Math.min(this.jobs, this.files.length) }, worker));
     const done = outcomes as NodeOutcome[];
-    if (!this.invocation.spec.mutates) for (const outcome of done) this.warnings.push(...outcome.warnings);
+    if (!this.invocation.spec.mutates) for (const outcome of done) for (const warning of outcome.warnings) this.warnings.push(warning);
     return done;
   }
 
