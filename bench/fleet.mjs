@@ -23,7 +23,8 @@ const PEER = "12D3KooWEVkTai2Aabvt8QUuN3fgUsbksh3Ru13KXYxKV7go7ktp";
 const dir = mkdtempSync(path.join(os.tmpdir(), "bbgov-fleet-bench-"));
 const fleet = path.join(dir, "nodes");
 spawnSync("mkdir", [fleet]);
-for (let i = 0; i < nodes; i++) copyFileSync(path.join(ROOT, "fixtures/node/peers-10k.bin"), path.join(fleet, `node-${String(i).padStart(4, "0")}.bin`));
+for (let i = 0; i < nodes; i++)
+  copyFileSync(path.join(ROOT, "fixtures/node/peers-10k.bin"), path.join(fleet, `node-${String(i).padStart(4, "0")}.bin`));
 
 const BARE = `const fs = require("node:fs"); let n = 0; for (const f of fs.readdirSync(process.argv[1])) n += fs.readFileSync(process.argv[1] + "/" + f).length; process.stdout.write(String(n));`;
 const timer = existsSync("/usr/bin/time") ? ["/usr/bin/time", "-f", "%M"] : [];
@@ -54,7 +55,9 @@ const cases = [
   ["bbgov --dry-run block PEER", [BIN, "-s", fleet, "--dry-run", "block", PEER]],
   ["bbgov inspect, one file", [BIN, "-s", path.join(fleet, "node-0000.bin"), "inspect"]],
 ];
-console.log(`Fleet of ${nodes} node snapshots of 10k peers (${nodes} x 979 KB), median of ${runs} whole-process runs, ${os.availableParallelism()} cores, Node ${process.version}\n`);
+console.log(
+  `Fleet of ${nodes} node snapshots of 10k peers (${nodes} x 979 KB), median of ${runs} whole-process runs, ${os.availableParallelism()} cores, Node ${process.version}\n`,
+);
 console.log("| run | ms | x bare | max RSS MB |\n|---|---:|---:|---:|");
 let bare;
 for (const [name, argv] of cases) {

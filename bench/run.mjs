@@ -36,7 +36,9 @@ const option = (name, fallback) => {
 };
 const NODE_ONLY = args.includes("--node-only");
 const NODE_SECTION = "## Node snapshots (bincode NodeSnapshot)";
-const SIZES = option("--sizes", NODE_ONLY ? "100000" : "1000,10000,100000,1000000").split(",").map(Number);
+const SIZES = option("--sizes", NODE_ONLY ? "100000" : "1000,10000,100000,1000000")
+  .split(",")
+  .map(Number);
 const RUNS = Number(option("--runs", "5"));
 const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 const JQ = spawnSync("jq", ["--version"], { encoding: "utf8" }).status === 0 ? "jq" : undefined;
@@ -140,13 +142,29 @@ for (const size of SIZES) {
   const [block, bare, jq] = interleaved(runs, [
     { once: () => measure(process.execPath, [BIN, "-s", work, "-q", "block", NEW_PEER]), prepare: fresh },
     { once: () => measure(process.execPath, [ROUNDTRIP, work, NEW_PEER]), prepare: fresh },
-    ...(JQ ? [{ once: () => measure("sh", ["-c", `jq '.peer_governor.blocklist += ["${NEW_PEER}"]' "${work}" > "${work}.jq" && mv "${work}.jq" "${work}"`]), prepare: fresh }] : []),
+    ...(JQ
+      ? [
+          {
+            once: () =>
+              measure("sh", [
+                "-c",
+                `jq '.peer_governor.blocklist += ["${NEW_PEER}"]' "${work}" > "${work}.jq" && mv "${work}.jq" "${work}"`,
+              ]),
+            prepare: fresh,
+          },
+        ]
+      : []),
   ]);
   const bytes = statSync(file).size;
   results.push({ size, bytes, block, bare, jq });
   const label = `${size.toLocaleString("en")} peers (${fmtMb(bytes)})`;
   record(`block, ${label}`, fmtMs(block.seconds));
-  record(`  bare Node round trip`, fmtMs(bare.seconds), `bbgov ${ratio(block.seconds, bare.seconds)}`, size >= 1_000_000 ? "target <= 1.5x" : size >= 100_000 ? "target <= 1.3x" : "");
+  record(
+    `  bare Node round trip`,
+    fmtMs(bare.seconds),
+    `bbgov ${ratio(block.seconds, bare.seconds)}`,
+    size >= 1_000_000 ? "target <= 1.5x" : size >= 100_000 ? "target <= 1.3x" : "",
+  );
   if (jq) record(`  jq 1.6`, fmtMs(jq.seconds), `bbgov ${ratio(block.seconds, jq.seconds)}`, size === 100_000 ? "target <= 0.5x" : "");
   record(`  peak RSS of bbgov block`, fmtMb(block.rssBytes), `${(block.rssBytes / bytes).toFixed(2)}x file`, "target <= 6x");
 }
@@ -161,11 +179,18 @@ const [one, batch] = interleaved(RUNS, [
   { once: () => measure(process.execPath, [BIN, "-s", work, "-q", "block", NEW_PEER]), prepare: fresh },
   { once: () => measure(process.execPath, [BIN, "-s", work, "-q", "apply", script]), prepare: fresh },
 ]);
-record(`apply of 10,000 mixed commands, ${batchSize.toLocaleString("en")} peers`, fmtMs(batch.seconds), `${ratio(batch.seconds, one.seconds)} one block`, "target <= 2x");
+record(
+  `apply of 10,000 mixed commands, ${batchSize.toLocaleString("en")} peers`,
+  fmtMs(batch.seconds),
+  `${ratio(batch.seconds, one.seconds)} one block`,
+  "target <= 2x",
+);
 
 // inspect --json on 100k peers.
 if (files.has(100_000)) {
-  const inspect = median(RUNS, () => measure("sh", ["-c", `"${process.execPath}" "${BIN}" -s "${files.get(100_000)}" --json inspect > /dev/null`]));
+  const inspect = median(RUNS, () =>
+    measure("sh", ["-c", `"${process.execPath}" "${BIN}" -s "${files.get(100_000)}" --json inspect > /dev/null`]),
+  );
   record("inspect --json, 100,000 peers", fmtMs(inspect.seconds), `RSS ${fmtMb(inspect.rssBytes)}`);
 }
 
@@ -177,14 +202,30 @@ function mixedScript(count) {
   for (let i = 0; i < count; i++) {
     const peer = peerText(1 + (i % 5000));
     switch (i % 8) {
-      case 0: lines.push(`block ${peer}`); break;
-      case 1: lines.push(`unblock ${peer}`); break;
-      case 2: lines.push(`fail ${peer} --after ${i}ms`); break;
-      case 3: lines.push(`succeed ${peer}`); break;
-      case 4: lines.push(`advise ${peer} 5s`); break;
-      case 5: lines.push(`fail ${peer} --times 3 --every 100ms`); break;
-      case 6: lines.push(`reset ${peer}`); break;
-      default: lines.push(`clock --advance 1ms`); break;
+      case 0:
+        lines.push(`block ${peer}`);
+        break;
+      case 1:
+        lines.push(`unblock ${peer}`);
+        break;
+      case 2:
+        lines.push(`fail ${peer} --after ${i}ms`);
+        break;
+      case 3:
+        lines.push(`succeed ${peer}`);
+        break;
+      case 4:
+        lines.push(`advise ${peer} 5s`);
+        break;
+      case 5:
+        lines.push(`fail ${peer} --times 3 --every 100ms`);
+        break;
+      case 6:
+        lines.push(`reset ${peer}`);
+        break;
+      default:
+        lines.push(`clock --advance 1ms`);
+        break;
     }
   }
   return `${lines.join("\n")}\n`;
@@ -209,7 +250,6 @@ ${nodeSectionText(nodeRows)}`;
   writeFileSync(path.join(here, "RESULTS.md"), text);
   console.log(`\nwrote ${path.relative(root, path.join(here, "RESULTS.md"))}`);
 }
-
 
 /**
  * One block on a node snapshot of 100k governor peers against the same block
@@ -268,13 +308,33 @@ async function nodeSnapshotSection() {
   const binBytes = statSync(bin).size;
   const jsonBytes = statSync(json).size;
   const rows = [
-    { what: `block on a node snapshot, ${size.toLocaleString("en")} peers (${fmtMb(binBytes)})`, value: fmtMs(node.seconds), reference: `${ratio(node.seconds, jsonEdit.seconds)} the JSON edit; ${fmtCpu(node.cpuSeconds)}, ${ratio(node.cpuSeconds, jsonEdit.cpuSeconds)}`, target: "target <= 0.7x" },
+    {
+      what: `block on a node snapshot, ${size.toLocaleString("en")} peers (${fmtMb(binBytes)})`,
+      value: fmtMs(node.seconds),
+      reference: `${ratio(node.seconds, jsonEdit.seconds)} the JSON edit; ${fmtCpu(node.cpuSeconds)}, ${ratio(node.cpuSeconds, jsonEdit.cpuSeconds)}`,
+      target: "target <= 0.7x",
+    },
     { what: `same block on the bbgov JSON (${fmtMb(jsonBytes)})`, value: fmtMs(jsonEdit.seconds), reference: fmtCpu(jsonEdit.cpuSeconds) },
-    { what: "block on the node snapshot once bbgov has written it (lists in canonical order)", value: fmtMs(nodeCanonical.seconds), reference: `${ratio(nodeCanonical.seconds, jsonEdit.seconds)} the JSON edit; ${fmtCpu(nodeCanonical.cpuSeconds)}, ${ratio(nodeCanonical.cpuSeconds, jsonEdit.cpuSeconds)}`, target: "target <= 0.7x" },
-    { what: "peak RSS of the node-snapshot block", value: fmtMb(node.rssBytes), reference: `${(node.rssBytes / binBytes).toFixed(2)}x file`, target: "target <= 3x" },
-    { what: "peak RSS of the JSON block", value: fmtMb(jsonEdit.rssBytes), reference: `${(jsonEdit.rssBytes / jsonBytes).toFixed(2)}x file` },
+    {
+      what: "block on the node snapshot once bbgov has written it (lists in canonical order)",
+      value: fmtMs(nodeCanonical.seconds),
+      reference: `${ratio(nodeCanonical.seconds, jsonEdit.seconds)} the JSON edit; ${fmtCpu(nodeCanonical.cpuSeconds)}, ${ratio(nodeCanonical.cpuSeconds, jsonEdit.cpuSeconds)}`,
+      target: "target <= 0.7x",
+    },
+    {
+      what: "peak RSS of the node-snapshot block",
+      value: fmtMb(node.rssBytes),
+      reference: `${(node.rssBytes / binBytes).toFixed(2)}x file`,
+      target: "target <= 3x",
+    },
+    {
+      what: "peak RSS of the JSON block",
+      value: fmtMb(jsonEdit.rssBytes),
+      reference: `${(jsonEdit.rssBytes / jsonBytes).toFixed(2)}x file`,
+    },
   ];
-  for (const row of rows) console.log(`${row.what.padEnd(60)} ${String(row.value).padStart(10)}  ${row.reference ?? ""}  ${row.target ?? ""}`);
+  for (const row of rows)
+    console.log(`${row.what.padEnd(60)} ${String(row.value).padStart(10)}  ${row.reference ?? ""}  ${row.target ?? ""}`);
   return rows;
 }
 

@@ -5,35 +5,22 @@
  * exit 2. Only `run` touches the real process.
  */
 import { CommanderError } from "commander";
-import { BbgovError } from "../core/errors.js";
 import type { BackoffConfig } from "../core/backoff.js";
-import { encodeSnapshotBytes } from "../snapshot/encode.js";
-import { openSnapshot, type OpenedSnapshot, type SnapshotInput } from "../snapshot/kinds.js";
-import { emptySnapshot, SnapshotError, type Snapshot, type SnapshotWarning } from "../snapshot/model.js";
 import { loadCommand } from "./commands/index.js";
-import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
-import { commandContext, type CliIo, type CommandModule, type Report, type Ui } from "./context.js";
+import type { CliIo, CommandModule, Report, Ui } from "./context.js";
 import { EXIT, UsageError } from "./errors.js";
 import { errorLine } from "./render/error-line.js";
 import { lockTimeoutMs, loadRunWrite, readFileArgument, SIGNALS, type Globals } from "./single.js";
-import { scriptLines } from "./io/lines.js";
 import type { HeldLock } from "./io/lock.js";
 import {
   displayName,
-  exists,
   existsAsFile,
   identityOf,
   ioError,
-  isEncodingOf,
-  readBytes,
   resolveTarget,
   sameFile,
-  sameIdentity,
   STDIO,
-  textOf,
-  writeOutput,
   writeTextAtomic,
-  type FileIdentity,
   type WriteTarget,
 } from "./io/store.js";
 import { outputWidth } from "./io/terminal.js";
@@ -160,7 +147,8 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   const { spec } = invocation;
   const globals = readGlobals(invocation, io.env);
   // Issue 15: several -s, a folder or a glob are a fleet, run file by file in src/cli/fleet/.
-  if (spec.snapshot !== "none" && isFleetRequest(globals.snapshotPaths)) return (await import("./fleet/run.js")).runFleet(invocation, globals, io);
+  if (spec.snapshot !== "none" && isFleetRequest(globals.snapshotPaths))
+    return (await import("./fleet/run.js")).runFleet(invocation, globals, io);
   if (invocation.options.byNode === true) throw new UsageError("--by-node is for a fleet (several -s, a folder or a glob)", spec.name);
   const source = globals.snapshotPath;
   if (!spec.mutates && !spec.writesOut && globals.out !== undefined) {
@@ -294,14 +282,17 @@ function unknownCommand(word: string): UsageError {
 
 /** Levenshtein distance with transpositions, for command suggestions. */
 function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const row = rows[i] as number[];
       const above = rows[i - 1] as number[];
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       row[j] = Math.min((above[j] as number) + 1, (row[j - 1] as number) + 1, (above[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j] as number, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j] as number, ((rows[i - 2] as number[])[j - 2] as number) + 1);
     }
   }
   return (rows[a.length] as number[])[b.length] as number;

@@ -64,8 +64,16 @@ export async function loadRunWrite(
     const read = await readBytes(source, io.stdin, "the snapshot", spec.mutates);
     spare = read.buffer;
     // What was read must be the file that is locked and will be replaced: a link swapped in between would mix two files.
-    if (writeTarget?.identity !== undefined && globals.out === undefined && read.identity !== undefined && !sameIdentity(read.identity, writeTarget.identity)) {
-      throw new IoError("cannot write the snapshot: it was replaced by another program while bbgov opened it; nothing written", displayName(source));
+    if (
+      writeTarget?.identity !== undefined &&
+      globals.out === undefined &&
+      read.identity !== undefined &&
+      !sameIdentity(read.identity, writeTarget.identity)
+    ) {
+      throw new IoError(
+        "cannot write the snapshot: it was replaced by another program while bbgov opened it; nothing written",
+        displayName(source),
+      );
     }
     const loaded = openFrom(read.bytes, source, globals.hostBackoff, spec.mutates);
     opened = loaded.opened;
@@ -85,7 +93,8 @@ export async function loadRunWrite(
   let changes = false;
   if (spec.mutates) {
     const bytes = opened === undefined ? encodeSnapshotBytes(snapshot) : opened.encode(spare);
-    const wanted = globals.out !== undefined || target === STDIO || ((report.changed ?? true) && (opened === undefined || !opened.unchanged(bytes)));
+    const wanted =
+      globals.out !== undefined || target === STDIO || ((report.changed ?? true) && (opened === undefined || !opened.unchanged(bytes)));
     changes = wanted;
     if (wanted && !globals.dryRun) {
       await writeOutput(target, bytes, io.stdout, writeTarget);
@@ -115,7 +124,8 @@ export async function readFileArgument(invocation: Invocation, globals: Globals,
   if (file === STDIO && globals.snapshotPath === STDIO && (invocation.spec.snapshot ?? "load") === "load") {
     throw new UsageError("standard input cannot be both the snapshot and the command's input file", invocation.spec.name);
   }
-  const what = kind === "snapshot" ? "the other snapshot" : `the ${invocation.spec.args[0]?.syntax.replace(/[<>[\].]/g, "") ?? "input"} file`;
+  const what =
+    kind === "snapshot" ? "the other snapshot" : `the ${invocation.spec.args[0]?.syntax.replace(/[<>[\].]/g, "") ?? "input"} file`;
   // A script is read line by line while it runs, never whole.
   if (kind === "lines") return [scriptLines(file, io.stdin, what), ...invocation.args.slice(1)];
   const { bytes } = await readBytes(file, io.stdin, what);
@@ -151,7 +161,8 @@ function loadWarningLines(warnings: readonly SnapshotWarning[], file: string): s
   const each = skipped.length > 1 ? warnings.filter((w) => w.skippedEntry !== true) : warnings;
   // A damaged file may hold thousands of findings: a few are shown, validate lists them all.
   const lines = each.slice(0, SHOWN_LOAD_WARNINGS).map((w) => `${w.message} (${file}: ${w.path})`);
-  if (each.length > SHOWN_LOAD_WARNINGS) lines.push(`${each.length - SHOWN_LOAD_WARNINGS} more finding(s) while loading; bbgov validate lists them (${file})`);
+  if (each.length > SHOWN_LOAD_WARNINGS)
+    lines.push(`${each.length - SHOWN_LOAD_WARNINGS} more finding(s) while loading; bbgov validate lists them (${file})`);
   if (skipped.length > 1) {
     lines.push(
       `${skipped.length} entries whose peer bytes do not parse are skipped, as upstream's restore skips them, and kept in the file as they are; bbgov validate lists them (${file})`,
@@ -162,4 +173,3 @@ function loadWarningLines(warnings: readonly SnapshotWarning[], file: string): s
 
 /** Load warnings shown one by one; the rest are counted. */
 const SHOWN_LOAD_WARNINGS = 10;
-

@@ -51,9 +51,6 @@ export class PeerGovernor {
   private readonly health = new Map<string, HealthEntry>();
   private threshold = DEFAULT_FAILURE_THRESHOLD;
 
-  /** A fresh governor: no blocklist, no allowlist, the default failure threshold. */
-  constructor() {}
-
   /** Configures the failure threshold (clamped to at least 1); returns this governor. */
   withFailureThreshold(threshold: number): this {
     this.threshold = Math.max(checkedU32(threshold), 1);

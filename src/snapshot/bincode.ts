@@ -607,9 +607,13 @@ function writeValue(schema: Schema, value: Value, writer: Writer): void {
     return;
   }
   if ("option" in schema) {
-    if (value === null) return writer.u8(0);
+    if (value === null) {
+      writer.u8(0);
+      return;
+    }
     writer.u8(1);
-    return writeValue(schema.option, value, writer);
+    writeValue(schema.option, value, writer);
+    return;
   }
   if ("vec" in schema || "map" in schema) {
     if (!Array.isArray(value)) throw mismatch("a list", value);

@@ -81,13 +81,13 @@ export function readCanonical(text: string): Snapshot | undefined {
 // where it must start. A match proves the layout; the values are then read at
 // known offsets from the peer's closing quote (no capture strings to allocate).
 const HEALTH_ENTRY =
-  /      \{\n        "peer": "[1-9A-HJ-NP-Za-km-z]{1,256}",\n        "consecutive_failures": (?:0|[1-9][0-9]{0,9}),\n        "last_event_ns": "(?:0|[1-9][0-9]{0,19})",\n        "down": (?:true|false)\n      \}/y;
+  / {6}\{\n {8}"peer": "[1-9A-HJ-NP-Za-km-z]{1,256}",\n {8}"consecutive_failures": (?:0|[1-9][0-9]{0,9}),\n {8}"last_event_ns": "(?:0|[1-9][0-9]{0,19})",\n {8}"down": (?:true|false)\n {6}\}/y;
 const HEALTH_ENTRY_PEER_AT = '      {\n        "peer": "'.length;
 const HEALTH_ENTRY_FAILURES_AT = '",\n        "consecutive_failures": '.length;
 const HEALTH_ENTRY_LAST_EVENT_AT = ',\n        "last_event_ns": "'.length;
 const HEALTH_ENTRY_DOWN_AT = '",\n        "down": '.length;
 const TABLE_ENTRY =
-  /    \{\n      "peer": "[1-9A-HJ-NP-Za-km-z]{1,256}",\n      "attempts": (?:0|[1-9][0-9]{0,9}),\n      "last_attempt_ns": "(?:0|[1-9][0-9]{0,19})",\n      "next_retry_ns": "(?:0|[1-9][0-9]{0,19})"\n    \}/y;
+  / {4}\{\n {6}"peer": "[1-9A-HJ-NP-Za-km-z]{1,256}",\n {6}"attempts": (?:0|[1-9][0-9]{0,9}),\n {6}"last_attempt_ns": "(?:0|[1-9][0-9]{0,19})",\n {6}"next_retry_ns": "(?:0|[1-9][0-9]{0,19})"\n {4}\}/y;
 const TABLE_ENTRY_PEER_AT = '    {\n      "peer": "'.length;
 const TABLE_ENTRY_ATTEMPTS_AT = '",\n      "attempts": '.length;
 const TABLE_ENTRY_LAST_ATTEMPT_AT = ',\n      "last_attempt_ns": "'.length;
@@ -425,15 +425,13 @@ class CanonicalReader {
     this.at = i;
     return value;
   }
-
-
 }
 
 /** Compares text[aStart, aEnd) with text[bStart, bEnd) as `<` compares strings: negative, 0 or positive. */
 function compareSpans(text: string, aStart: number, aEnd: number, bStart: number, bEnd: number): number {
   const aLength = aEnd - aStart;
   const bLength = bEnd - bStart;
-  const common = aLength < bLength ? aLength : bLength;
+  const common = Math.min(aLength, bLength);
   for (let i = 0; i < common; i++) {
     const difference = text.charCodeAt(aStart + i) - text.charCodeAt(bStart + i);
     if (difference !== 0) return difference;
@@ -487,4 +485,3 @@ function mergeMetPeers(text: string, a: MetPeers, b: MetPeers): MetPeers {
   copy(long, next, long.peers.length);
   return merged;
 }
-

@@ -40,9 +40,9 @@
  * Every failure is a SnapshotError with the JSON path of the offending value;
  * nothing else escapes decodeSnapshot.
  */
-import { BackoffTable, type BackoffEntry } from "../core/backoff.js";
+import { BackoffTable } from "../core/backoff.js";
 import { InvalidPeerId, truncate } from "../core/errors.js";
-import { PeerGovernor, type HealthEntry } from "../core/governor.js";
+import { PeerGovernor } from "../core/governor.js";
 import { MAX_PEER_TEXT, PeerId } from "../core/peer-id.js";
 import { U32_MAX, U64_MAX } from "../core/u64.js";
 import { readCanonical } from "./decode-canonical.js";
@@ -396,10 +396,7 @@ function throwDuplicate(peers: readonly PeerId[], listPath: string, field: strin
     const text = (peers[index] as PeerId).text;
     const first = firstIndex.get(text);
     if (first !== undefined) {
-      throw new SnapshotError(
-        `duplicate peer ${JSON.stringify(text)} (already at index ${first})`,
-        `${listPath}[${index}]${field}`,
-      );
+      throw new SnapshotError(`duplicate peer ${JSON.stringify(text)} (already at index ${first})`, `${listPath}[${index}]${field}`);
     }
     firstIndex.set(text, index);
   }

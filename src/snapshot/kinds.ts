@@ -118,12 +118,12 @@ function isFrameworkJson(input: SnapshotInput): boolean {
   const keys = new Set(layout.members.map((member) => member.key));
   if (FRAMEWORK_ONLY_FIELDS.some((key) => keys.has(key))) return true;
   if (keys.has("clock_ns") || keys.has("backoff") || keys.has("$schema")) return false;
-  const valueOf = (key: string): string | undefined => {
+  const memberText = (key: string): string | undefined => {
     const member = layout.members.find((m) => m.key === key);
     return member === undefined ? undefined : body.slice(member.valueStart, member.valueEnd);
   };
-  const governor = valueOf("peer_governor");
-  const table = valueOf("backoff_table");
+  const governor = memberText("peer_governor");
+  const table = memberText("backoff_table");
   if (governor !== undefined) {
     const members = topLevelLayout(governor)?.members ?? [];
     // A list whose first item is an array: serde's byte arrays and health tuples.

@@ -76,7 +76,7 @@ describe.each(SHELLS)("the %s script", (shell) => {
     expect(generated).toContain("low high");
   });
 
-  it("is what `bbgov completion " + shell + "` prints", async () => {
+  it(`is what \`bbgov completion ${shell}\` prints`, async () => {
     const result = await cli(["completion", shell]);
     expect(result).toEqual({ status: 0, stdout: script, stderr: "" });
     // --json does not wrap it: the script is the product.
@@ -150,7 +150,9 @@ describe("bash runs its script", () => {
   it("offers the known peers of the -s snapshot for a PEER (asking the built bbgov)", () => {
     const shims = fs.mkdtempSync(path.join(root, "bin-"));
     const bin = fileURLToPath(new URL("../../bin/bbgov.js", import.meta.url));
-    fs.writeFileSync(path.join(shims, "bbgov"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(shims, "bbgov"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} "$@"\n`, {
+      mode: 0o755,
+    });
     fs.copyFileSync(fileURLToPath(new URL("../../fixtures/example.json", import.meta.url)), path.join(root, "example.json"));
     const pathVariable = `${shims}:${process.env.PATH ?? ""}`;
     expect(completeWith(pathVariable, "-s", "example.json", "block", "12D3KooWJ")).toEqual([

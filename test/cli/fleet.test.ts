@@ -51,12 +51,36 @@ describe("which files a fleet is", () => {
     fs.writeFileSync(path.join(fleet, ".hidden.json"), "{}\n");
     const folder = await cli(["--json", "-s", fleet, "inspect"]);
     expect(folder.status).toBe(0);
-    expect((JSON.parse(folder.stdout) as { nodes: { path: string }[] }).nodes.map((node) => node.path)).toEqual(["a.json", "fw.json", "small.bin"]);
-    const glob = await cli(["--json", "-s", `${fleet}/**/*.{snap,bin}`, "-s", `${fleet}/*/node.snap`, "-s", path.join(fleet, "a.json"), "inspect"]);
+    expect((JSON.parse(folder.stdout) as { nodes: { path: string }[] }).nodes.map((node) => node.path)).toEqual([
+      "a.json",
+      "fw.json",
+      "small.bin",
+    ]);
+    const glob = await cli([
+      "--json",
+      "-s",
+      `${fleet}/**/*.{snap,bin}`,
+      "-s",
+      `${fleet}/*/node.snap`,
+      "-s",
+      path.join(fleet, "a.json"),
+      "inspect",
+    ]);
     // No braces in our globs: the first pattern matches nothing and says so.
     expect(glob.status).toBe(2);
     expect(glob.stderr).toBe(`bbgov: no file matches the pattern (-s ${fleet}/**/*.{snap,bin})\n`);
-    const repeated = await cli(["--json", "-s", `${fleet}/**/*.snap`, "-s", `${fleet}/*.bin`, "-s", path.join(fleet, "a.json"), "-s", path.join(fleet, "a.json"), "inspect"]);
+    const repeated = await cli([
+      "--json",
+      "-s",
+      `${fleet}/**/*.snap`,
+      "-s",
+      `${fleet}/*.bin`,
+      "-s",
+      path.join(fleet, "a.json"),
+      "-s",
+      path.join(fleet, "a.json"),
+      "inspect",
+    ]);
     expect(repeated.status).toBe(0);
     const nodes = (JSON.parse(repeated.stdout) as { nodes: { node: string; path: string; kind: string }[] }).nodes;
     // A file named twice is one node; node snapshots are labelled by their own peer id, the rest by their path.
@@ -82,7 +106,11 @@ describe("which files a fleet is", () => {
       fs.writeFileSync(path.join(dir, name), "");
     }
     expect(await expandGlob(`${dir}/x/*/node.snap`)).toEqual([`${dir}/x/1/node.snap`, `${dir}/x/2/node.snap`]);
-    expect(await expandGlob(`${dir}/x/**/node.snap`)).toEqual([`${dir}/x/1/node.snap`, `${dir}/x/2/deep/node.snap`, `${dir}/x/2/node.snap`]);
+    expect(await expandGlob(`${dir}/x/**/node.snap`)).toEqual([
+      `${dir}/x/1/node.snap`,
+      `${dir}/x/2/deep/node.snap`,
+      `${dir}/x/2/node.snap`,
+    ]);
     expect(await expandGlob(`${dir}/x/**`)).toEqual([`${dir}/x/1/node.snap`, `${dir}/x/2/deep/node.snap`, `${dir}/x/2/node.snap`]);
   });
 
@@ -119,7 +147,9 @@ describe("read-only views", () => {
     expect(lines[1]).toMatch(/^peers {2}\d+ known; on some node: \d+ blocked, \d+ down, \d+ cooling down$/);
     expect(lines[4]).toMatch(/PEER +│ NODES │ BLOCKED │ DOWN │ COOLING │ WORST STREAK │ LATEST EVENT/);
     // The worst streak first: QmZnC2FJ... is down after 30 failures in example.json.
-    expect(lines[6]).toMatch(/QmZnC2FJ3vHT4mJhiTVBPaeEQQYBTZeRtkKHRFmAMtQ6A4 +│ +1\/3 │ +0 │ +1 │ +1 │ +30 │ 2025-11-24 15:59:50.123 UTC │/);
+    expect(lines[6]).toMatch(
+      /QmZnC2FJ3vHT4mJhiTVBPaeEQQYBTZeRtkKHRFmAMtQ6A4 +│ +1\/3 │ +0 │ +1 │ +1 │ +30 │ 2025-11-24 15:59:50.123 UTC │/,
+    );
     expect(table.stdout).toContain("more row(s) not shown (--limit)");
   });
 
@@ -128,23 +158,43 @@ describe("read-only views", () => {
     const glob = `${fleet}/**/*.*`;
     const ndjson = await cli(["-s", glob, "inspect", "--format", "ndjson"]);
     expect(ndjson.status).toBe(0);
-    const rows = ndjson.stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const rows = ndjson.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const perNode = new Map<string, number>();
     for (const row of rows) perNode.set(row.node as string, (perNode.get(row.node as string) ?? 0) + 1);
     // As many rows per node as the single-file inspect of that file has peers.
-    for (const [label, file] of [["a.json", "a.json"], [SMALL_ID, "small.bin"], [HAND_ID, "east/node.snap"]] as const) {
+    for (const [label, file] of [
+      ["a.json", "a.json"],
+      [SMALL_ID, "small.bin"],
+      [HAND_ID, "east/node.snap"],
+    ] as const) {
       const single = JSON.parse((await cli(["--json", "-s", path.join(fleet, file), "inspect"])).stdout) as { peers: unknown[] };
       expect(perNode.get(label), label).toBe(single.peers.length);
     }
     const down = rows.find((row) => row.node === "a.json" && row.peer === EXAMPLE_BLOCKED);
-    expect(down).toMatchObject({ path: "a.json", blocked: true, down: true, consecutive_failures: 6, last_event_ns: "1763996400122469135" });
+    expect(down).toMatchObject({
+      path: "a.json",
+      blocked: true,
+      down: true,
+      consecutive_failures: 6,
+      last_event_ns: "1763996400122469135",
+    });
     expect(down?.inbound).toEqual({ decision: "deny", reason: "blocklisted", retry_ns: null });
     const tsv = await cli(["-s", glob, "inspect", "--format", "tsv", "--blocked"]);
     const tsvLines = tsv.stdout.trimEnd().split("\n");
-    expect(tsvLines[0]).toBe("node\tpath\tpeer\tblocked\tallowlisted\tconsecutive_failures\tdown\tlast_event_ns\tattempts\tnext_retry_ns\tcooling_down\tinbound\toutbound");
+    expect(tsvLines[0]).toBe(
+      "node\tpath\tpeer\tblocked\tallowlisted\tconsecutive_failures\tdown\tlast_event_ns\tattempts\tnext_retry_ns\tcooling_down\tinbound\toutbound",
+    );
     expect(tsvLines.slice(1).every((line) => line.split("\t").length === 13 && line.split("\t")[3] === "true")).toBe(true);
-    expect(tsvLines).toContain(`a.json\ta.json\t${EXAMPLE_BLOCKED}\ttrue\tfalse\t6\ttrue\t1763996400122469135\t6\t1763996400442469135\tfalse\tdeny:blocklisted\tdeny:blocklisted`);
-    const json = JSON.parse((await cli(["-s", glob, "inspect", "--format", "json", EXAMPLE_BLOCKED])).stdout) as { nodes: unknown[]; rows: { node: string }[] };
+    expect(tsvLines).toContain(
+      `a.json\ta.json\t${EXAMPLE_BLOCKED}\ttrue\tfalse\t6\ttrue\t1763996400122469135\t6\t1763996400442469135\tfalse\tdeny:blocklisted\tdeny:blocklisted`,
+    );
+    const json = JSON.parse((await cli(["-s", glob, "inspect", "--format", "json", EXAMPLE_BLOCKED])).stdout) as {
+      nodes: unknown[];
+      rows: { node: string }[];
+    };
     expect(json.nodes).toHaveLength(4);
     expect(json.rows.map((row) => row.node)).toEqual(["a.json"]);
   });
@@ -152,7 +202,8 @@ describe("read-only views", () => {
   it("--by-node: a peers x nodes matrix that fits 80 columns, in blocks of nodes, with a legend", async () => {
     const fleet = path.join(dir, "many");
     fs.mkdirSync(fleet);
-    for (let i = 1; i <= 40; i++) fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, `node-${String(i).padStart(2, "0")}.json`));
+    for (let i = 1; i <= 40; i++)
+      fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, `node-${String(i).padStart(2, "0")}.json`));
     fs.copyFileSync(path.join(FIXTURES, "node/small.bin"), path.join(fleet, "small.bin"));
     const result = await cli(["-s", fleet, "inspect", "--by-node", EXAMPLE_BLOCKED, SMALL_DOWN]);
     expect(result.status).toBe(0);
@@ -163,7 +214,11 @@ describe("read-only views", () => {
     expect(heads[0]).toMatch(/^PEER {12}1 {2}2 {2}3/);
     // The example's blocked peer is B on every example node and unknown to the node snapshot (node 41).
     const blockedRows = lines.filter((line) => line.startsWith("12D3KooW…Fdaik"));
-    const cells = (rows: string[]): string => rows.map((line) => line.slice(14)).join("").replace(/[^B.Dc]/g, "");
+    const cells = (rows: string[]): string =>
+      rows
+        .map((line) => line.slice(14))
+        .join("")
+        .replace(/[^B.Dc]/g, "");
     expect(cells(blockedRows)).toBe("B".repeat(40));
     // small.bin's down peer is D on node 41 only.
     expect(cells(lines.filter((line) => line.startsWith("12D3KooW…o7ktp")))).toBe("D");
@@ -196,9 +251,18 @@ describe("read-only views", () => {
     expect(text).toMatch(/│ a\.json +│ deny: blocklisted +│ deny: blocklisted +│/);
     expect(text).toMatch(new RegExp(`│ ${SMALL_ID} │ allow +│ allow +│`));
     expect(text).toContain(`denied on 3 of 4 node(s): a.json, fw.json, ${HAND_ID}`);
-    const json = JSON.parse((await cli(["--json", "-s", fleet, "check", EXAMPLE_BLOCKED, "--inbound"])).stdout) as { denied: string[]; nodes: Record<string, unknown>[] };
+    const json = JSON.parse((await cli(["--json", "-s", fleet, "check", EXAMPLE_BLOCKED, "--inbound"])).stdout) as {
+      denied: string[];
+      nodes: Record<string, unknown>[];
+    };
     expect(json.denied).toEqual(["a.json", "fw.json"]);
-    expect(json.nodes[2]).toMatchObject({ node: SMALL_ID, path: "small.bin", kind: "node-snapshot", peer: EXAMPLE_BLOCKED, inbound: { decision: "allow" } });
+    expect(json.nodes[2]).toMatchObject({
+      node: SMALL_ID,
+      path: "small.bin",
+      kind: "node-snapshot",
+      peer: EXAMPLE_BLOCKED,
+      inbound: { decision: "allow" },
+    });
     const allowed = await cli(["-s", `${fleet}/small.bin`, "-s", `${fleet}/a.json`, "check", "16uZAbWC1AYtq"]);
     expect(allowed.status).toBe(0);
     expect(allowed.stdout).toContain("allowed on all 2 node(s) read");
@@ -216,20 +280,34 @@ describe("read-only views", () => {
     expect(bad.status).toBe(2);
     const doc = JSON.parse(bad.stdout) as { valid: boolean; files: { path: string; valid: boolean; error?: string }[] };
     expect(doc.valid).toBe(false);
-    expect(doc.files.map((file) => [file.path, file.valid])).toEqual([["a.json", true], ["fw.json", true], ["small.bin", true], ["v2.bin", false]]);
+    expect(doc.files.map((file) => [file.path, file.valid])).toEqual([
+      ["a.json", true],
+      ["fw.json", true],
+      ["small.bin", true],
+      ["v2.bin", false],
+    ]);
     expect(bad.stderr).toContain("v2.bin: transient.framework.spec_version)");
   });
 
   it("other commands across a fleet are usage errors", async () => {
     const { fleet } = await mixedFleet();
     const cases: [string[], string][] = [
-      [["diff", `${fleet}/a.json`], "bbgov: diff works on one snapshot; across a fleet bbgov runs inspect, check, validate and the changing commands (diff)"],
-      [["export"], "bbgov: export works on one snapshot; across a fleet bbgov runs inspect, check, validate and the changing commands (export)"],
+      [
+        ["diff", `${fleet}/a.json`],
+        "bbgov: diff works on one snapshot; across a fleet bbgov runs inspect, check, validate and the changing commands (diff)",
+      ],
+      [
+        ["export"],
+        "bbgov: export works on one snapshot; across a fleet bbgov runs inspect, check, validate and the changing commands (export)",
+      ],
       [["init"], "bbgov: init writes one new snapshot; give one -s FILE, not a fleet (init)"],
       [["import", `${fleet}/small.bin`], "bbgov: import writes one new snapshot; give one -s FILE, not a fleet (import)"],
       [["-o", `${dir}/out.json`, "block", NEW_PEER], "bbgov: --out writes one file; a fleet is changed in place (--out)"],
       [["inspect", "--format", "wide"], "bbgov: --format wide is for one snapshot; across a fleet: table, json, ndjson, tsv (--format)"],
-      [["inspect", "--sort", "attempts"], "bbgov: --sort attempts is for one snapshot; across a fleet: peer, failures, last-event (--sort)"],
+      [
+        ["inspect", "--sort", "attempts"],
+        "bbgov: --sort attempts is for one snapshot; across a fleet: peer, failures, last-event (--sort)",
+      ],
     ];
     const before = bytesOf([`${fleet}/a.json`, `${fleet}/small.bin`]);
     for (const [args, message] of cases) {
@@ -239,7 +317,9 @@ describe("read-only views", () => {
     }
     expect(bytesOf([`${fleet}/a.json`, `${fleet}/small.bin`])).toEqual(before);
     expect((await cli(["-s", fleet, "-s", "-", "inspect"])).stderr).toBe("bbgov: standard input cannot be part of a fleet (-s -)\n");
-    expect((await cli(["-s", `${fleet}/a.json`, "inspect", "--by-node"])).stderr).toBe("bbgov: --by-node is for a fleet (several -s, a folder or a glob) (inspect)\n");
+    expect((await cli(["-s", `${fleet}/a.json`, "inspect", "--by-node"])).stderr).toBe(
+      "bbgov: --by-node is for a fleet (several -s, a folder or a glob) (inspect)\n",
+    );
   });
 });
 
@@ -295,9 +375,20 @@ describe("changing a fleet", () => {
     const locked = path.join(fleet, "small.bin");
     const lock = await acquireLock(locked, "test", 1000);
     const before = bytesOf(files);
-    let result;
+    let result: Awaited<ReturnType<typeof cli>>;
     try {
-      result = await cli(["-s", fleet, "-s", `${fleet}/east/node.snap`, "--lock-timeout", "50ms", "fail", NEW_PEER, "--at", "1764000000000000000"]);
+      result = await cli([
+        "-s",
+        fleet,
+        "-s",
+        `${fleet}/east/node.snap`,
+        "--lock-timeout",
+        "50ms",
+        "fail",
+        NEW_PEER,
+        "--at",
+        "1764000000000000000",
+      ]);
     } finally {
       await lock.release();
     }
@@ -305,7 +396,9 @@ describe("changing a fleet", () => {
     const text = stripVTControlCharacters(result.stdout);
     expect(text).toMatch(/│ a\.json +│ a\.json +│ written +│/);
     expect(text).toMatch(/│ fw\.json +│ fw\.json +│ NOT WRITTEN: cannot write the snapshot: it is read-only \(mode 0444\)/);
-    expect(text).toMatch(new RegExp(`│ ${SMALL_ID} │ small\\.bin +│ NOT WRITTEN: the snapshot is locked by pid ${process.pid} .*gave up after 50 ms`));
+    expect(text).toMatch(
+      new RegExp(`│ ${SMALL_ID} │ small\\.bin +│ NOT WRITTEN: the snapshot is locked by pid ${process.pid} .*gave up after 50 ms`),
+    );
     expect(text).toContain("2 of 4 file(s) written, 0 unchanged, 2 NOT written");
     expect(result.stderr.trimEnd().split("\n").at(-1)).toBe(
       "bbgov: 2 of 4 file(s) not written: fw.json, small.bin; written: a.json, east/node.snap; the same command run again completes the rest (fleet)",
@@ -333,7 +426,7 @@ describe("changing a fleet", () => {
     const { fleet, files } = await mixedFleet();
     const locked = path.join(fleet, "a.json");
     const lock = await acquireLock(locked, "test", 1000);
-    let first;
+    let first: Awaited<ReturnType<typeof cli>>;
     try {
       first = await cli(["--json", "-s", fleet, "--lock-timeout", "50ms", "block", NEW_PEER]);
     } finally {
@@ -356,7 +449,9 @@ describe("changing a fleet", () => {
     const result = await cli(["-s", `${fleet}/a.json`, "-s", `${fleet}/small.bin`, "apply", "-"], `block ${NEW_PEER}\nthreshold 3\n`);
     expect(result.status).toBe(0);
     for (const file of [files[0] as string, files[3] as string]) {
-      const doc = JSON.parse((await cli(["--json", "-s", file, "inspect", NEW_PEER])).stdout) as { peer_governor: { failure_threshold: number; blocklist: string[] } };
+      const doc = JSON.parse((await cli(["--json", "-s", file, "inspect", NEW_PEER])).stdout) as {
+        peer_governor: { failure_threshold: number; blocklist: string[] };
+      };
       expect(doc.peer_governor.failure_threshold).toBe(3);
       expect(doc.peer_governor.blocklist).toContain(NEW_PEER);
     }

@@ -105,7 +105,15 @@ describe("every changing command on a node snapshot", () => {
     const node = copy("small");
     const before = fs.readFileSync(node);
     const blocked = [...readNodeSnapshot(before).snapshot.governor.blocklist()][0]?.text as string;
-    for (const args of [["unblock", P], ["block", blocked], ["threshold", "5"], ["reset", P], ["allow", "--open"], ["clock"], ["backoff"]]) {
+    for (const args of [
+      ["unblock", P],
+      ["block", blocked],
+      ["threshold", "5"],
+      ["reset", P],
+      ["allow", "--open"],
+      ["clock"],
+      ["backoff"],
+    ]) {
       const result = await cli(["-s", node, ...args]);
       expect(result.status, `${args.join(" ")}: ${result.stderr}`).toBe(0);
       expect(result.stdout).not.toContain("wrote");
@@ -115,7 +123,8 @@ describe("every changing command on a node snapshot", () => {
 
   it("entries restore skips (hand-edited.bin) survive an edit as they were; the last repeated entry wins", async () => {
     const node = copy("hand-edited");
-    const skipped = (bytes: Buffer) => readNodeSnapshot(bytes).warnings.filter((w) => w.message.startsWith("peer bytes do not parse")).length;
+    const skipped = (bytes: Buffer) =>
+      readNodeSnapshot(bytes).warnings.filter((w) => w.message.startsWith("peer bytes do not parse")).length;
     const before = fs.readFileSync(node);
     expect(skipped(before)).toBe(7);
     await ok(["-s", node, "-q", "block", P]);
@@ -130,7 +139,12 @@ describe("what a node snapshot cannot hold, and files upstream refuses", () => {
   it("clock --set / --advance and backoff --base / --max: exit 2 with the reason; the file untouched", async () => {
     const node = copy("small");
     const before = fs.readFileSync(node);
-    for (const args of [["clock", "--set", "5"], ["clock", "--advance", "1s"], ["backoff", "--base", "20ms"], ["backoff", "--max", "1m"]]) {
+    for (const args of [
+      ["clock", "--set", "5"],
+      ["clock", "--advance", "1s"],
+      ["backoff", "--base", "20ms"],
+      ["backoff", "--max", "1m"],
+    ]) {
       const result = await cli(["-s", node, ...args]);
       expect(result.status).toBe(2);
       expect(result.stderr).toMatch(/^bbgov: a node snapshot holds no (clock|backoff schedule): .+\n$/);
@@ -143,16 +157,20 @@ describe("what a node snapshot cannot hold, and files upstream refuses", () => {
     const doc = JSON.parse(await ok(["-s", node, "--host-backoff", "1s,1m", "--json", "fail", P, "--times", "2"])) as {
       events: { at_ns: string; backoff: { next_retry_ns: string } }[];
     };
-    const [first, second] = doc.events;
-    expect(BigInt(first!.backoff.next_retry_ns) - BigInt(first!.at_ns)).toBe(1_000_000_000n);
-    expect(BigInt(second!.backoff.next_retry_ns) - BigInt(second!.at_ns)).toBe(2_000_000_000n);
-    const inspect = JSON.parse(await ok(["-s", node, "--host-backoff", ",30s", "--json", "inspect"])) as { backoff: { base_ns: string; max_delay_ns: string } };
+    const delays = doc.events.map((event) => BigInt(event.backoff.next_retry_ns) - BigInt(event.at_ns));
+    expect(delays).toEqual([1_000_000_000n, 2_000_000_000n]);
+    const inspect = JSON.parse(await ok(["-s", node, "--host-backoff", ",30s", "--json", "inspect"])) as {
+      backoff: { base_ns: string; max_delay_ns: string };
+    };
     expect(inspect.backoff).toEqual({ base_ns: "10000000", max_delay_ns: "30000000000" });
     const bad = await cli(["-s", node, "--host-backoff", "1s,2s,3s", "inspect"]);
     expect(bad.status).toBe(2);
   });
 
-  for (const [name, got] of [["spec-version-2", 2], ["default-spec0", 0]] as const) {
+  for (const [name, got] of [
+    ["spec-version-2", 2],
+    ["default-spec0", 0],
+  ] as const) {
     it(`${name}: every command refuses it as upstream's restore does, nothing written`, async () => {
       const node = copy(name);
       const before = fs.readFileSync(node);
@@ -166,7 +184,9 @@ describe("what a node snapshot cannot hold, and files upstream refuses", () => {
       // validate reports the refusal as the file's error, on standard output.
       const validate = await cli(["-s", node, "validate"]);
       expect(validate.status).toBe(2);
-      expect(validate.stdout).toContain(`SpecVersionMismatch { got: ${got}, expected: 1 }: upstream's restore refuses this snapshot (transient.framework.spec_version)`);
+      expect(validate.stdout).toContain(
+        `SpecVersionMismatch { got: ${got}, expected: 1 }: upstream's restore refuses this snapshot (transient.framework.spec_version)`,
+      );
       expect(fs.readFileSync(node).equals(before)).toBe(true);
     });
   }
@@ -232,9 +252,15 @@ describe("framework-json files and export / import", () => {
       "next_exec_id",
       "spec_version",
     ]);
-    const framework = (rendering("small").snapshot.transient as Record<string, Record<string, unknown>>).framework as Record<string, unknown>;
+    const framework = (rendering("small").snapshot.transient as Record<string, Record<string, unknown>>).framework as Record<
+      string,
+      unknown
+    >;
     const exported = parseLossless(out) as Record<string, unknown>;
-    const plain = (value: unknown): string => JSON.stringify(value, (_key, item: unknown) => (typeof item === "object" && item !== null && "isLosslessNumber" in item ? String(item) : item));
+    const plain = (value: unknown): string =>
+      JSON.stringify(value, (_key, item: unknown) =>
+        typeof item === "object" && item !== null && "isLosslessNumber" in item ? String(item) : item,
+      );
     const counters = Object.fromEntries(framework.counters as [string, unknown][]);
     expect(plain(exported.counters)).toBe(plain(counters));
     for (const key of ["fired_phases", "address_book", "pending_outbound", "peer_id_bytes", "next_command_id", "next_exec_id"]) {
@@ -283,7 +309,6 @@ describe("framework-json files and export / import", () => {
     expectOutsideKept(bytes, written);
     expect(readNodeSnapshot(written).snapshot.governor.blocklistSize()).toBe(readNodeSnapshot(bytes).snapshot.governor.blocklistSize() + 1);
   });
-
 });
 
 describe("what loading finds, on a file with many entries restore skips", () => {
@@ -293,7 +318,9 @@ describe("what loading finds, on a file with many entries restore skips", () => 
     expect(result.status).toBe(0);
     const warnings = result.stderr.trimEnd().split("\n");
     expect(warnings).toEqual([
-      expect.stringMatching(/^bbgov: warning: failure_threshold 0 loads as 1 .+ \(at byte \d+\) \(.+: transient\.framework\.peer_governor\.failure_threshold\)$/),
+      expect.stringMatching(
+        /^bbgov: warning: failure_threshold 0 loads as 1 .+ \(at byte \d+\) \(.+: transient\.framework\.peer_governor\.failure_threshold\)$/,
+      ),
       `bbgov: warning: 7 entries whose peer bytes do not parse are skipped, as upstream's restore skips them, and kept in the file as they are; bbgov validate lists them (${node})`,
     ]);
     const validate = await cli(["-s", node, "validate"]);
@@ -336,10 +363,13 @@ describe("hostile and confusing files (found by an adversarial run)", () => {
   });
 
   it("a governor-only upstream document stays upstream's shape when edited, empty lists included", async () => {
-    const text = '{"spec_version":1,"peer_governor":{"blocklist":[],"allowlist":null,"health":[],"failure_threshold":3},"backoff_table":[]}';
+    const text =
+      '{"spec_version":1,"peer_governor":{"blocklist":[],"allowlist":null,"health":[],"failure_threshold":3},"backoff_table":[]}';
     const file = write("up.json", text);
     expect((await cli(["-s", file, "-q", "block", P])).status).toBe(0);
-    expect(fs.readFileSync(file, "utf8")).toBe(text.replace('"blocklist":[]', `"blocklist":[${[...PeerId.parse(P).bytes].join(",")}]`.replace("[0", "[[0") + "]"));
+    expect(fs.readFileSync(file, "utf8")).toBe(
+      text.replace('"blocklist":[]', `${`"blocklist":[${[...PeerId.parse(P).bytes].join(",")}]`.replace("[0", "[[0")}]`),
+    );
   });
 
   it("a framework snapshot that upstream's serde refuses is refused: wrong types, a missing field, a duplicate field", async () => {
@@ -350,7 +380,10 @@ describe("hostile and confusing files (found by an adversarial run)", () => {
       [{ ...base, next_command_id: -1 }, /-1 is not a u64: negative \(.*: next_command_id\)/],
       [{ ...base, peer_id_bytes: [999] }, /999 is not a byte: above 255 \(.*: peer_id_bytes\[0\]\)/],
       [Object.fromEntries(Object.entries(base).filter(([key]) => key !== "address_book")), /missing field `address_book`/],
-      [JSON.stringify(base).replace('"failure_threshold":5', '"failure_threshold":5,"failure_threshold":7'), /duplicate field \(upstream's serde refuses it\) \(.*: peer_governor\.failure_threshold\)/],
+      [
+        JSON.stringify(base).replace('"failure_threshold":5', '"failure_threshold":5,"failure_threshold":7'),
+        /duplicate field \(upstream's serde refuses it\) \(.*: peer_governor\.failure_threshold\)/,
+      ],
     ];
     for (const [doc, message] of cases) {
       const text = typeof doc === "string" ? doc : JSON.stringify(doc);
@@ -388,7 +421,6 @@ describe("hostile and confusing files (found by an adversarial run)", () => {
     const all = await cli(["-s", file, "validate", "--all"]);
     expect(all.stdout.match(/peer bytes do not parse/g)).toHaveLength(200);
   });
-
 
   it("validate shows what a file says through the sanitiser", async () => {
     const base = JSON.parse((await ok(["-s", copy("small"), "export"])).trimEnd()) as { peer_governor: Record<string, unknown> };

@@ -15,12 +15,14 @@ import { durationArg, integerArg } from "../../src/cli/args.js";
 
 describe("the command table's types", () => {
   it("options: a parsed value, true for a flag, the choices of --sort, required when there is a default", () => {
-    expectTypeOf<CommandOptions<"fail">>().toEqualTypeOf<{
-      readonly at?: TimeSpec | undefined;
-      readonly after?: TimeSpec | undefined;
-      readonly every?: bigint | undefined;
-      readonly allRows?: true | undefined;
-    } & { readonly times: number }>();
+    expectTypeOf<CommandOptions<"fail">>().toEqualTypeOf<
+      {
+        readonly at?: TimeSpec | undefined;
+        readonly after?: TimeSpec | undefined;
+        readonly every?: bigint | undefined;
+        readonly allRows?: true | undefined;
+      } & { readonly times: number }
+    >();
     expectTypeOf<CommandOptions<"inspect">["sort"]>().toEqualTypeOf<"peer" | "failures" | "last-event" | "next-retry" | "attempts">();
     expectTypeOf<CommandOptions<"inspect">["format"]>().toEqualTypeOf<"table" | "wide" | "json" | "ndjson" | "tsv">();
     expectTypeOf<CommandOptions<"import">["backoffBase"]>().toEqualTypeOf<bigint | undefined>();
@@ -53,7 +55,10 @@ describe("the command table's types", () => {
     const spec = {
       name: "demo",
       summary: "a command made up for this test",
-      args: [{ syntax: "<n>", description: "a number", parse: integerArg("argument N") }, { syntax: "[rest...]", description: "words" }],
+      args: [
+        { syntax: "<n>", description: "a number", parse: integerArg("argument N") },
+        { syntax: "[rest...]", description: "words" },
+      ],
       options: [
         { flags: "--every-so-often <dur>", description: "a duration", parse: durationArg("--every-so-often") },
         { flags: "--mode <mode>", description: "a choice", choices: ["fast", "slow"], defaultValue: "fast" },

@@ -64,7 +64,9 @@ describe("a fleet under another process's lock", () => {
     expect(JSON.parse(first.stdout)).toMatchObject({ written: ["a/node.snap", "c/node.snap"], not_written: ["b/node.snap"] });
     const last = first.stderr.trimEnd().split("\n");
     expect(last.at(-2)).toMatch(new RegExp(`^bbgov: the snapshot is locked by .*gave up after 200 ms \\(${files[1]}\\.lock\\)$`));
-    expect(last.at(-1)).toBe("bbgov: 1 of 3 file(s) not written: b/node.snap; written: a/node.snap, c/node.snap; the same command run again completes the rest (fleet)");
+    expect(last.at(-1)).toBe(
+      "bbgov: 1 of 3 file(s) not written: b/node.snap; written: a/node.snap, c/node.snap; the same command run again completes the rest (fleet)",
+    );
     expect(readFileSync(files[1] as string)).toEqual(before[1]);
     const between = files.map((file) => readFileSync(file));
     expect(between[0]).not.toEqual(before[0]);
@@ -73,7 +75,11 @@ describe("a fleet under another process's lock", () => {
     holder = undefined;
     const second = bbgov(["--json", "-s", `${fleet}/*/node.snap`, "block", PEER]);
     expect(second.status).toBe(0);
-    expect(JSON.parse(second.stdout)).toMatchObject({ written: ["b/node.snap"], unchanged: ["a/node.snap", "c/node.snap"], not_written: [] });
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      written: ["b/node.snap"],
+      unchanged: ["a/node.snap", "c/node.snap"],
+      not_written: [],
+    });
     const after = files.map((file) => readFileSync(file));
     expect(after[0]).toEqual(between[0]);
     expect(after[2]).toEqual(between[2]);

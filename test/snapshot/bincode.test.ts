@@ -35,7 +35,15 @@ describe("primitives", () => {
   });
 
   it("says what ran out, how much was left and where", () => {
-    const error = failure({ struct: [["a", "u8"], ["b", "u64"]] }, [1, 2, 3, 4]);
+    const error = failure(
+      {
+        struct: [
+          ["a", "u8"],
+          ["b", "u64"],
+        ],
+      },
+      [1, 2, 3, 4],
+    );
     expect(error.message).toBe("truncated: a u64 needs 8 bytes, 3 left (at byte 1)");
     expect(error.path).toBe("x.b");
     expect(failure("u32", []).message).toBe("truncated: a u32 needs 4 bytes, 0 left (at byte 0)");
@@ -116,7 +124,7 @@ describe("paths", () => {
 });
 
 /** Any value of `schema`, lists kept short. */
-function valueOf(schema: Schema): fc.Arbitrary<Value> {
+function arbitraryValue(schema: Schema): fc.Arbitrary<Value> {
   switch (schema) {
     case "u8":
       return fc.integer({ min: 0, max: 0xff });
@@ -132,15 +140,15 @@ function valueOf(schema: Schema): fc.Arbitrary<Value> {
       return fc.uint8Array({ maxLength: 6 });
   }
   if ("struct" in schema) {
-    return fc.record(Object.fromEntries(schema.struct.map(([name, field]) => [name, valueOf(field)]))) as fc.Arbitrary<Value>;
+    return fc.record(Object.fromEntries(schema.struct.map(([name, field]) => [name, arbitraryValue(field)]))) as fc.Arbitrary<Value>;
   }
-  if ("tuple" in schema) return fc.tuple(...schema.tuple.map(valueOf)) as fc.Arbitrary<Value>;
-  if ("option" in schema) return fc.option(valueOf(schema.option), { nil: null });
-  if ("vec" in schema) return fc.array(valueOf(schema.vec), { maxLength: 2 });
-  if ("map" in schema) return fc.array(fc.tuple(valueOf(schema.map.key), valueOf(schema.map.value)), { maxLength: 2 });
+  if ("tuple" in schema) return fc.tuple(...schema.tuple.map(arbitraryValue)) as fc.Arbitrary<Value>;
+  if ("option" in schema) return fc.option(arbitraryValue(schema.option), { nil: null });
+  if ("vec" in schema) return fc.array(arbitraryValue(schema.vec), { maxLength: 2 });
+  if ("map" in schema) return fc.array(fc.tuple(arbitraryValue(schema.map.key), arbitraryValue(schema.map.value)), { maxLength: 2 });
   return fc.oneof(
     ...schema.enum.map(([variant, fields]) =>
-      (fields === null ? fc.constant(null) : valueOf(fields)).map((value) => ({ variant, value }) as Value),
+      (fields === null ? fc.constant(null) : arbitraryValue(fields)).map((value) => ({ variant, value }) as Value),
     ),
   );
 }
@@ -148,7 +156,7 @@ function valueOf(schema: Schema): fc.Arbitrary<Value> {
 describe("any NodeSnapshot value (fast-check)", () => {
   it("read(write(v)) is v, skip measures exactly its bytes, and the smallest sizes hold", () => {
     fc.assert(
-      fc.property(valueOf(NODE_SNAPSHOT), (value) => {
+      fc.property(arbitraryValue(NODE_SNAPSHOT), (value) => {
         const bytes = encode(NODE_SNAPSHOT, value);
         const reader = new Reader(bytes);
         expect(read(NODE_SNAPSHOT, reader)).toEqual(value);
@@ -162,7 +170,7 @@ describe("any NodeSnapshot value (fast-check)", () => {
 
   it("every truncation of an encoded value is a SnapshotError naming a path and a byte, for read and skip alike", () => {
     fc.assert(
-      fc.property(valueOf(NODE_SNAPSHOT), fc.nat(), (value, cut) => {
+      fc.property(arbitraryValue(NODE_SNAPSHOT), fc.nat(), (value, cut) => {
         const bytes = encode(NODE_SNAPSHOT, value);
         const short = bytes.subarray(0, cut % bytes.length);
         for (const run of [() => read(NODE_SNAPSHOT, new Reader(short)), () => skip(NODE_SNAPSHOT, new Reader(short))]) {

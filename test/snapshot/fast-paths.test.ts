@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { recordSendFailure } from "../../src/core/events.js";
 import { PeerGovernor } from "../../src/core/governor.js";
-import { PeerId } from "../../src/core/peer-id.js";
+import type { PeerId } from "../../src/core/peer-id.js";
 import { canonicalSource } from "../../src/snapshot/decode-canonical.js";
 import { encodeSnapshotBytes, lastEncode } from "../../src/snapshot/encode.js";
 import { SnapshotError, decodeSnapshot, encodeSnapshot } from "../../src/snapshot/index.js";

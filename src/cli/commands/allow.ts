@@ -13,10 +13,12 @@ export function execute(ctx: CommandContext, [peers]: CommandArgs<"allow">, opti
   if (options.open === true) {
     const size = governor.allowlistSize();
     governor.setAllowlist(null);
-    return report({ changes: [], policy: "open", changed: size !== null }, (ui) =>
-      size === null
-        ? ui.chalk.dim("the policy was already open (no allowlist)")
-        : `${ui.chalk.green("✓")} allowlist of ${size} dropped: the policy is open, every peer not blocklisted is admitted`,
+    return report(
+      { changes: [], policy: "open", changed: size !== null },
+      (ui) =>
+        size === null
+          ? ui.chalk.dim("the policy was already open (no allowlist)")
+          : `${ui.chalk.green("✓")} allowlist of ${size} dropped: the policy is open, every peer not blocklisted is admitted`,
       { changed: size !== null },
     );
   }

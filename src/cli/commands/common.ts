@@ -13,7 +13,10 @@ import type { TimeSpec } from "../context.js";
 import { UsageError } from "../errors.js";
 
 /** The instant of an event: `--at`, clock + `--after` (saturating), or the clock. */
-export function eventTime(snapshot: Snapshot, options: { readonly at?: TimeSpec | undefined; readonly after?: TimeSpec | undefined }): bigint {
+export function eventTime(
+  snapshot: Snapshot,
+  options: { readonly at?: TimeSpec | undefined; readonly after?: TimeSpec | undefined },
+): bigint {
   const spec = options.at ?? options.after;
   if (spec === undefined) return snapshot.clockNs;
   return spec.kind === "at" ? spec.ns : saturatingAdd(snapshot.clockNs, spec.ns);
@@ -43,7 +46,10 @@ export function thresholdWarnings(threshold: number | undefined): string[] {
 }
 
 /** Backoff settings given on the command line: the part of the config they set, and a warning per value upstream clamps. */
-export function backoffSettings(baseNs: bigint | undefined, maxDelayNs: bigint | undefined): { schedule: Partial<BackoffConfig>; warnings: string[] } {
+export function backoffSettings(
+  baseNs: bigint | undefined,
+  maxDelayNs: bigint | undefined,
+): { schedule: Partial<BackoffConfig>; warnings: string[] } {
   const warnings: string[] = [];
   if (baseNs === 0n) warnings.push("a backoff base of 0 becomes 1 ns (the upstream clamp)");
   if (maxDelayNs === 0n) warnings.push("a backoff max of 0 becomes 1 ns (the upstream clamp)");

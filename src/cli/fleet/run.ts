@@ -44,7 +44,10 @@ export async function runFleet(invocation: Invocation, globals: Globals, io: Cli
   const { spec } = invocation;
   if (spec.snapshot === "create") throw new UsageError(`${spec.name} writes one new snapshot; give one -s FILE, not a fleet`, spec.name);
   if (!spec.mutates && !READ_ONLY.has(spec.name)) {
-    throw new UsageError(`${spec.name} works on one snapshot; across a fleet bbgov runs inspect, check, validate and the changing commands`, spec.name);
+    throw new UsageError(
+      `${spec.name} works on one snapshot; across a fleet bbgov runs inspect, check, validate and the changing commands`,
+      spec.name,
+    );
   }
   if (globals.out !== undefined) throw new UsageError("--out writes one file; a fleet is changed in place", "--out");
   if (spec.name !== "inspect" && invocation.options.byNode === true) throw new UsageError("--by-node is for inspect", "--by-node");
@@ -100,9 +103,11 @@ class Fleet {
     const filter: PeerFilter = { only, down: options.down === true, blocked: options.blocked === true };
     const format = (options.format as string | undefined) ?? "table";
     const sort = (options.sort as string | undefined) ?? "peer";
-    if (!["peer", "failures", "last-event"].includes(sort)) throw new UsageError(`--sort ${sort} is for one snapshot; across a fleet: peer, failures, last-event`, "--sort");
+    if (!["peer", "failures", "last-event"].includes(sort))
+      throw new UsageError(`--sort ${sort} is for one snapshot; across a fleet: peer, failures, last-event`, "--sort");
     const byNode = options.byNode === true;
-    if (byNode && format !== "table") throw new UsageError("--by-node draws a table; --format gives rows already carrying their node", "--by-node");
+    if (byNode && format !== "table")
+      throw new UsageError("--by-node draws a table; --format gives rows already carrying their node", "--by-node");
     if (format === "wide") throw new UsageError("--format wide is for one snapshot; across a fleet: table, json, ndjson, tsv", "--format");
     const perRow = format === "ndjson" || format === "tsv" || format === "json";
     const aggregate = new FleetAggregate(this.files.length, byNode, filter.only);
@@ -144,7 +149,13 @@ class Fleet {
     const all = aggregate.rows(filter, sort);
     const shown = limit === undefined ? all : all.slice(0, limit);
     if (this.globals.json) {
-      this.io.stdout.write(renderJson({ nodes, summary: fleetSummary(outcomes, aggregate), peers: shown.map((row) => peerAcrossJson(row, this.files, byNode)) }));
+      this.io.stdout.write(
+        renderJson({
+          nodes,
+          summary: fleetSummary(outcomes, aggregate),
+          peers: shown.map((row) => peerAcrossJson(row, this.files, byNode)),
+        }),
+      );
       return this.finish(outcomes);
     }
     const ui = await this.ui;
@@ -154,14 +165,23 @@ class Fleet {
       const summary = fleetSummary(outcomes, aggregate);
       const header = renderPairs(ui, [
         ["fleet", `${read} node(s) read${failed > 0 ? ui.chalk.red(`, ${failed} unreadable`) : ""}`],
-        ["peers", `${summary.peers} known; on some node: ${summary.blocked_somewhere} blocked, ${summary.down_somewhere} down, ${summary.cooling_down_somewhere} cooling down`],
+        [
+          "peers",
+          `${summary.peers} known; on some node: ${summary.blocked_somewhere} blocked, ${summary.down_somewhere} down, ${summary.cooling_down_somewhere} cooling down`,
+        ],
       ]);
       const more = shown.length < all.length ? `\n${ui.chalk.dim(`${all.length - shown.length} more row(s) not shown (--limit)`)}` : "";
       const body =
         shown.length === 0
           ? ui.chalk.dim("no peer matches")
           : byNode
-            ? renderMatrix(ui, shown, outcomes.map((o) => ({ label: o.file.label, ...(o.kind === undefined ? { kind: "unreadable" } : {}) })), this.width(), more)
+            ? renderMatrix(
+                ui,
+                shown,
+                outcomes.map((o) => ({ label: o.file.label, ...(o.kind === undefined ? { kind: "unreadable" } : {}) })),
+                this.width(),
+                more,
+              )
             : `${renderPeersAcross(ui, shown, read)}${more}`;
       this.io.stdout.write(`${header}\n\n${body}\n`);
     }
@@ -175,9 +195,13 @@ class Fleet {
     const denied = outcomes.filter((outcome) => outcome.exitCode === 1).map((outcome) => outcome.file.label);
     const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
     // The peer as each node resolved it (a prefix may name a different peer on different nodes: each row says).
-    const peer = (outcomes.find((outcome) => typeof outcome.json?.peer === "string")?.json?.peer as string | undefined) ?? String(this.invocation.args[0]);
+    const peer =
+      (outcomes.find((outcome) => typeof outcome.json?.peer === "string")?.json?.peer as string | undefined) ??
+      String(this.invocation.args[0]);
     if (this.globals.json) {
-      this.io.stdout.write(renderJson({ peer, nodes: outcomes.map((outcome) => ({ ...nodeJson(outcome), ...(outcome.json ?? {}) })), denied }));
+      this.io.stdout.write(
+        renderJson({ peer, nodes: outcomes.map((outcome) => ({ ...nodeJson(outcome), ...(outcome.json ?? {}) })), denied }),
+      );
     } else {
       const ui = await this.ui;
       if (ui !== undefined) {
@@ -227,7 +251,10 @@ class Fleet {
             ? `${ui.chalk.red("invalid")}: ${outcome.file.label}: ${errorText(outcome.error, this.io)}`
             : outcome.text.replace(/^([^:]*: )\S.*?( \()/, `$1${outcome.file.label}$2`),
         );
-        const verdict = failed === 0 ? ui.chalk.green(`all ${outcomes.length} file(s) valid`) : ui.chalk.red(`${failed} of ${outcomes.length} file(s) invalid`);
+        const verdict =
+          failed === 0
+            ? ui.chalk.green(`all ${outcomes.length} file(s) valid`)
+            : ui.chalk.red(`${failed} of ${outcomes.length} file(s) invalid`);
         this.io.stdout.write(`${lines.join("\n")}\n${verdict}\n`);
       }
     }
@@ -235,7 +262,8 @@ class Fleet {
     for (const outcome of outcomes) {
       if (outcome.error !== undefined || outcome.exitCode !== 2) continue;
       const errors = (outcome.json?.errors as { path: string; message: string }[] | undefined) ?? [];
-      for (const error of errors.slice(0, 50)) this.io.stderr.write(`bbgov: ${sanitize(error.message)} (${sanitize(`${outcome.file.relative}: ${error.path}`)})\n`);
+      for (const error of errors.slice(0, 50))
+        this.io.stderr.write(`bbgov: ${sanitize(error.message)} (${sanitize(`${outcome.file.relative}: ${error.path}`)})\n`);
     }
     const code = this.finish(outcomes);
     return failed > 0 ? EXIT.error : code;
@@ -251,7 +279,10 @@ class Fleet {
     const bad = plans.filter((plan) => plan.error !== undefined);
     if (bad.length > 0) {
       for (const plan of bad) this.io.stderr.write(`${errorLine(plan.error, this.io.env)}\n`);
-      throw new UsageError(`nothing written: ${bad.length} of ${plans.length} file(s) failed their check (${bad.map((plan) => plan.file.relative).join(", ")})`, "fleet");
+      throw new UsageError(
+        `nothing written: ${bad.length} of ${plans.length} file(s) failed their check (${bad.map((plan) => plan.file.relative).join(", ")})`,
+        "fleet",
+      );
     }
     if (this.globals.dryRun) return this.changeReport(plans, true);
     const results: NodeOutcome[] = [];
@@ -270,8 +301,24 @@ class Fleet {
           lock = await acquireLock(resolved, spec.name, lockTimeoutMs(this.invocation.globals.lockTimeout));
           try {
             const target = { path: resolved, identity: await identityOf(resolved) };
-            const outcome = await loadRunWrite(this.invocation, this.fileGlobals(file, false), io, watchKind(module, (k) => (kind = k)), args, target, await this.drawing());
-            results.push({ file, ...(kind === undefined ? {} : { kind }), json: outcome.report.json, exitCode: outcome.report.exitCode, changes: outcome.changes, written: outcome.written, warnings: this.fileWarnings(file, outcome) });
+            const outcome = await loadRunWrite(
+              this.invocation,
+              this.fileGlobals(file, false),
+              io,
+              watchKind(module, (k) => (kind = k)),
+              args,
+              target,
+              await this.drawing(),
+            );
+            results.push({
+              file,
+              ...(kind === undefined ? {} : { kind }),
+              json: outcome.report.json,
+              exitCode: outcome.report.exitCode,
+              changes: outcome.changes,
+              written: outcome.written,
+              warnings: this.fileWarnings(file, outcome),
+            });
           } finally {
             await lock.release();
             lock = undefined;
@@ -289,10 +336,19 @@ class Fleet {
   private async changeReport(outcomes: readonly NodeOutcome[], dryRun: boolean): Promise<number> {
     const failed = outcomes.filter((outcome) => outcome.error !== undefined);
     const result = (outcome: NodeOutcome): string =>
-      outcome.error !== undefined ? "not_written" : dryRun ? (outcome.changes === true ? "would_change" : "unchanged") : outcome.written === true ? "written" : "unchanged";
+      outcome.error !== undefined
+        ? "not_written"
+        : dryRun
+          ? outcome.changes === true
+            ? "would_change"
+            : "unchanged"
+          : outcome.written === true
+            ? "written"
+            : "unchanged";
     for (const outcome of outcomes) for (const warning of outcome.warnings) this.warnings.push(warning);
     if (this.globals.json) {
-      const paths = (wanted: string): string[] => outcomes.filter((outcome) => result(outcome) === wanted).map((outcome) => outcome.file.relative);
+      const paths = (wanted: string): string[] =>
+        outcomes.filter((outcome) => result(outcome) === wanted).map((outcome) => outcome.file.relative);
       this.io.stdout.write(
         renderJson({
           command: this.invocation.spec.name,
@@ -301,7 +357,11 @@ class Fleet {
           unchanged: paths("unchanged"),
           ...(dryRun ? { would_change: paths("would_change") } : {}),
           not_written: paths("not_written"),
-          nodes: outcomes.map((outcome) => ({ ...nodeJson(outcome), result: result(outcome), ...(outcome.json === undefined ? {} : { report: outcome.json }) })),
+          nodes: outcomes.map((outcome) => ({
+            ...nodeJson(outcome),
+            result: result(outcome),
+            ...(outcome.json === undefined ? {} : { report: outcome.json }),
+          })),
         }),
       );
     } else {
@@ -314,11 +374,17 @@ class Fleet {
           would_change: ui.chalk.yellow("would change"),
           not_written: ui.chalk.red("NOT WRITTEN"),
         };
-        const plans = dryRun ? `${outcomes.map((outcome) => nodeSection(ui, outcome.file.label, outcome.text ?? "")).join("\n\n")}\n\n` : "";
+        const plans = dryRun
+          ? `${outcomes.map((outcome) => nodeSection(ui, outcome.file.label, outcome.text ?? "")).join("\n\n")}\n\n`
+          : "";
         const table = renderNodeResults(
           ui,
           ["NODE", "FILE", "RESULT"],
-          outcomes.map((outcome) => [outcome.file.label, outcome.file.relative, `${words[result(outcome)] ?? ""}${outcome.error === undefined ? "" : `: ${errorMessage(outcome.error, this.io)}`}`]),
+          outcomes.map((outcome) => [
+            outcome.file.label,
+            outcome.file.relative,
+            `${words[result(outcome)] ?? ""}${outcome.error === undefined ? "" : `: ${errorMessage(outcome.error, this.io)}`}`,
+          ]),
         );
         const count = (wanted: string): number => outcomes.filter((outcome) => result(outcome) === wanted).length;
         const tail = dryRun
@@ -364,7 +430,15 @@ class Fleet {
         let kind: string | undefined;
         try {
           const module = watchKind(moduleFor(file, index), (k) => (kind = k));
-          const outcome = await loadRunWrite(this.invocation, this.fileGlobals(file, run.dryRun), run.io ?? this.io, module, run.args ?? this.invocation.args, undefined, drawing);
+          const outcome = await loadRunWrite(
+            this.invocation,
+            this.fileGlobals(file, run.dryRun),
+            run.io ?? this.io,
+            module,
+            run.args ?? this.invocation.args,
+            undefined,
+            drawing,
+          );
           const { report } = outcome;
           outcomes[index] = {
             file,
@@ -405,7 +479,10 @@ class Fleet {
     if (this.invocation.spec.fileArg === undefined || ((this.invocation.args[0] as string | undefined) ?? STDIO) !== STDIO) return this.io;
     const chunks: (Uint8Array | string)[] = [];
     for await (const chunk of this.io.stdin) chunks.push(chunk);
-    return { ...this.io, stdin: { [Symbol.asyncIterator]: () => chunks[Symbol.iterator]() as unknown as AsyncIterator<Uint8Array | string> } };
+    return {
+      ...this.io,
+      stdin: { [Symbol.asyncIterator]: () => chunks[Symbol.iterator]() as unknown as AsyncIterator<Uint8Array | string> },
+    };
   }
 
   private width(): number {
@@ -420,7 +497,8 @@ class Fleet {
     const failed = outcomes.filter((outcome) => outcome.error !== undefined);
     this.flushWarnings();
     for (const outcome of failed) this.io.stderr.write(`${errorLine(outcome.error, this.io.env)}\n`);
-    if (failed.length > 0) this.io.stderr.write(`bbgov: ${failed.length} of ${outcomes.length} file(s) could not be read; the others are shown (fleet)\n`);
+    if (failed.length > 0)
+      this.io.stderr.write(`bbgov: ${failed.length} of ${outcomes.length} file(s) could not be read; the others are shown (fleet)\n`);
     return failed.length > 0 ? EXIT.error : EXIT.ok;
   }
 
@@ -456,7 +534,7 @@ function peerMatcher(given: readonly string[]): ((text: string) => boolean) | un
 function naming(error: unknown, file: FleetFile): unknown {
   if (!(error instanceof BbgovError)) return error;
   const name = displayName(file.path);
-  if (error.where !== undefined && error.where.includes(name)) return error;
+  if (error.where?.includes(name)) return error;
   return new BbgovError(error.message, error.where === undefined ? name : `${name}: ${error.where}`);
 }
 
@@ -498,10 +576,21 @@ function fleetSummary(outcomes: readonly NodeOutcome[], aggregate: FleetAggregat
     if (peer.coolingDown > 0) cooling++;
   }
   const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
-  return { nodes: outcomes.length - failed, unreadable: failed, peers: aggregate.peers.size, blocked_somewhere: blocked, down_somewhere: down, cooling_down_somewhere: cooling };
+  return {
+    nodes: outcomes.length - failed,
+    unreadable: failed,
+    peers: aggregate.peers.size,
+    blocked_somewhere: blocked,
+    down_somewhere: down,
+    cooling_down_somewhere: cooling,
+  };
 }
 
-function peerAcrossJson(row: ReturnType<FleetAggregate["rows"]>[number], files: readonly FleetFile[], byNode: boolean): Record<string, unknown> {
+function peerAcrossJson(
+  row: ReturnType<FleetAggregate["rows"]>[number],
+  files: readonly FleetFile[],
+  byNode: boolean,
+): Record<string, unknown> {
   const json: Record<string, unknown> = {
     peer: row.peer,
     nodes: row.nodes,
@@ -513,7 +602,9 @@ function peerAcrossJson(row: ReturnType<FleetAggregate["rows"]>[number], files: 
   };
   if (byNode && row.states !== undefined) {
     const states = row.states;
-    json.by_node = Object.fromEntries(files.map((file, index) => [file.label, stateWords(states[index] ?? 0)]).filter((pair) => (pair[1]?.length ?? 0) > 0));
+    json.by_node = Object.fromEntries(
+      files.map((file, index) => [file.label, stateWords(states[index] ?? 0)]).filter((pair) => (pair[1]?.length ?? 0) > 0),
+    );
   }
   return json;
 }

@@ -59,10 +59,16 @@ export async function expandSources(values: readonly string[]): Promise<string[]
     const stat = await fs.stat(value).catch(() => undefined);
     if (stat?.isDirectory() === true) {
       const names = (await fs.readdir(value, { withFileTypes: true }))
-        .filter((entry) => !entry.name.startsWith(".") && FLEET_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) && (entry.isFile() || entry.isSymbolicLink()))
+        .filter(
+          (entry) =>
+            !entry.name.startsWith(".") &&
+            FLEET_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) &&
+            (entry.isFile() || entry.isSymbolicLink()),
+        )
         .map((entry) => entry.name)
         .sort();
-      if (names.length === 0) throw new UsageError(`no snapshot in the folder (files ending ${FLEET_EXTENSIONS.join(", ")})`, `-s ${value}`);
+      if (names.length === 0)
+        throw new UsageError(`no snapshot in the folder (files ending ${FLEET_EXTENSIONS.join(", ")})`, `-s ${value}`);
       for (const name of names) add(path.join(value, name));
     } else if (stat === undefined && GLOB_CHARS.test(value)) {
       const matches = await expandGlob(value);

@@ -26,4 +26,3 @@ export function errorLine(error: unknown, env: CliIo["env"]): string {
   const detail = debug && error instanceof Error && error.stack ? `\n${error.stack}` : "";
   return `bbgov: internal error: ${sanitize(message.split("\n")[0] ?? "")} (a bug in bbgov; rerun with BBGOV_DEBUG=1 for the stack trace)${detail}`;
 }
-

@@ -32,7 +32,11 @@ export function renderPeersAcross(ui: Ui, rows: readonly PeerAcross[], nodeCount
       count(row.coolingDown, chalk.yellow),
       row.latestEventNs === undefined ? chalk.dim("-") : String(row.worstStreak),
       // The date alone keeps the table narrow; --json has the nanoseconds.
-      row.latestEventNs === undefined ? chalk.dim("-") : looksLikeEpoch(row.latestEventNs) ? formatDate(row.latestEventNs) : String(row.latestEventNs),
+      row.latestEventNs === undefined
+        ? chalk.dim("-")
+        : looksLikeEpoch(row.latestEventNs)
+          ? formatDate(row.latestEventNs)
+          : String(row.latestEventNs),
     ]),
     ["left", "right", "right", "right", "right", "right", "left"],
   );
@@ -76,12 +80,15 @@ export function renderMatrix(ui: Ui, rows: readonly PeerAcross[], nodes: readonl
     }
     blocks.push(lines.join("\n"));
   }
-  const legend = nodes.map((node, index) => `${String(index + 1).padStart(cellWidth)}  ${fit(node.label, width - cellWidth - 2)}${node.kind === undefined ? "" : chalk.dim(` (${node.kind})`)}`);
+  const legend = nodes.map(
+    (node, index) =>
+      `${String(index + 1).padStart(cellWidth)}  ${fitText(node.label, width - cellWidth - 2)}${node.kind === undefined ? "" : chalk.dim(` (${node.kind})`)}`,
+  );
   const key = chalk.dim("B blocked, D down, c cooling down, . known, blank: not known to the node");
   return `${blocks.join("\n\n")}${note}\n\n${key}\n\n${chalk.bold("NODES")}\n${legend.join("\n")}`;
 }
 
-function fit(text: string, width: number): string {
+function fitText(text: string, width: number): string {
   return [...text].length <= width ? text : `…${[...text].slice(-(width - 1)).join("")}`;
 }
 
@@ -99,11 +106,27 @@ export function renderRowsTsv(rows: readonly NodePeerRow[], withHeader: boolean)
   return `${withHeader ? `${TSV_COLUMNS.join("\t")}\n` : ""}${lines.join("")}`;
 }
 
-const TSV_COLUMNS = ["node", "path", "peer", "blocked", "allowlisted", "consecutive_failures", "down", "last_event_ns", "attempts", "next_retry_ns", "cooling_down", "inbound", "outbound"] as const;
+const TSV_COLUMNS = [
+  "node",
+  "path",
+  "peer",
+  "blocked",
+  "allowlisted",
+  "consecutive_failures",
+  "down",
+  "last_event_ns",
+  "attempts",
+  "next_retry_ns",
+  "cooling_down",
+  "inbound",
+  "outbound",
+] as const;
 
 /** `inspect --format ndjson` across a fleet: one compact JSON object per node and peer, u64 as strings. */
 export function renderRowsNdjson(rows: readonly NodePeerRow[]): string {
-  return rows.map((row) => `${JSON.stringify(row, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))}\n`).join("");
+  return rows
+    .map((row) => `${JSON.stringify(row, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))}\n`)
+    .join("");
 }
 
 /** A decision document (`{decision, reason, retry_ns}`) as a short coloured cell. */
@@ -111,7 +134,8 @@ export function decisionWords(ui: Ui, document: unknown, atNs: bigint): string {
   const d = document as { decision: string; reason: string | null; retry_ns: bigint | null } | undefined;
   if (d === undefined) return ui.chalk.dim("-");
   if (d.decision === "allow") return ui.chalk.green("allow");
-  if (d.reason === "cooldown" && d.retry_ns !== null) return ui.chalk.yellow(`deny: cooldown, retry in ${formatDuration(d.retry_ns - atNs)}`);
+  if (d.reason === "cooldown" && d.retry_ns !== null)
+    return ui.chalk.yellow(`deny: cooldown, retry in ${formatDuration(d.retry_ns - atNs)}`);
   return ui.chalk.red(`deny: ${d.reason ?? "?"}`);
 }
 

@@ -28,7 +28,21 @@ export function renderWideTable(ui: Ui, rows: readonly InspectRow[], clockNs: bi
   const dash = chalk.dim("-");
   return renderTable(
     ui,
-    ["PEER", "BLOCKED", "ALLOWLISTED", "FAILURES", "DOWN", "LAST EVENT", "LAST EVENT NS", "ATTEMPTS", "LAST ATTEMPT NS", "NEXT RETRY", "NEXT RETRY NS", "INBOUND", "OUTBOUND"],
+    [
+      "PEER",
+      "BLOCKED",
+      "ALLOWLISTED",
+      "FAILURES",
+      "DOWN",
+      "LAST EVENT",
+      "LAST EVENT NS",
+      "ATTEMPTS",
+      "LAST ATTEMPT NS",
+      "NEXT RETRY",
+      "NEXT RETRY NS",
+      "INBOUND",
+      "OUTBOUND",
+    ],
     rows.map((row) => [
       row.blocked ? chalk.red(row.peer.text) : row.peer.text,
       row.blocked ? chalk.red("yes") : "no",
@@ -50,5 +64,7 @@ export function renderWideTable(ui: Ui, rows: readonly InspectRow[], clockNs: bi
 
 /** `inspect --format ndjson`: one compact JSON object per peer per line, u64 values as decimal strings. */
 export function renderNdjson(peers: readonly Record<string, unknown>[]): string {
-  return peers.map((peer) => `${JSON.stringify(peer, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))}\n`).join("");
+  return peers
+    .map((peer) => `${JSON.stringify(peer, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))}\n`)
+    .join("");
 }
