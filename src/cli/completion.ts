@@ -162,7 +162,8 @@ function bashScript(entries: readonly Entry[], globals: readonly Flag[], version
     const first = entry.positionals[0];
     const flags = [...entry.flags, ...globals].flatMap(names);
     out.push(
-      `    ${entry.name}) words="${unique(flags).join(" ")}"; choices="${first?.choices?.join(" ") ?? ""}"; files="${first?.files === true ? "1" : ""}"; peers="${first?.peers === true ? "1" : ""}" ;;`,
+      `    ${entry.name}) words="${unique(flags).join(" ")}"; choices="${first?.choices?.join(" ") ?? ""}";` +
+        ` files="${first?.files === true ? "1" : ""}"; peers="${first?.peers === true ? "1" : ""}" ;;`,
     );
   }
   out.push("    *) return 0 ;;", "  esac");

@@ -84,7 +84,9 @@ const TABLE = [
       {
         flags: "--format <format>",
         description:
-          "table, wide (everything: absolute ns times, list flags, whole ids), json (same as --json), ndjson (one peer per line) or tsv (tab-separated, for awk and cut); a fleet: one row per node and peer with json, ndjson or tsv",
+          "table, wide (everything: absolute ns times, list flags, whole ids), json (same as --json)," +
+          " ndjson (one peer per line) or tsv (tab-separated, for awk and cut);" +
+          " a fleet: one row per node and peer with json, ndjson or tsv",
         choices: ["table", "wide", "json", "ndjson", "tsv"],
         defaultValue: "table",
       },
@@ -299,7 +301,8 @@ const TABLE = [
       {
         flags: "--strict",
         description:
-          "refuse a file with entries whose peer bytes do not parse (by default they are skipped, as upstream's restore does, and reported)",
+          "refuse a file with entries whose peer bytes do not parse (by default they are skipped," +
+          " as upstream's restore does, and reported)",
       },
       { flags: "--skip-invalid", description: "skip entries whose peer bytes do not parse (the default; kept for old scripts)" },
       {
@@ -399,7 +402,8 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   {
     flags: "-s, --snapshot <file>",
     description:
-      "the snapshot (default $BBGOV_SNAPSHOT, else governor.json); - for stdin/stdout. Repeat it, or give a folder (its *.json, *.snap, *.bin) or a quoted glob, for a fleet of nodes",
+      "the snapshot (default $BBGOV_SNAPSHOT, else governor.json); - for stdin/stdout. Repeat it," +
+      " or give a folder (its *.json, *.snap, *.bin) or a quoted glob, for a fleet of nodes",
     parse: collectSnapshots,
   },
   { flags: "--json", description: "print one JSON document instead of tables" },
@@ -518,7 +522,8 @@ export function buildProgram(
     if (mode === "shell") for (const option of extraOptions(spec)) command.addOption(toOption(option));
     command.addHelpText(
       "after",
-      `\nExamples:\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n${mode === "shell" && takesTime(spec) ? wrapText(COMMAND_HELP_FOOTER, helpWidth) : ""}`,
+      `\nExamples:\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n` +
+        (mode === "shell" && takesTime(spec) ? wrapText(COMMAND_HELP_FOOTER, helpWidth) : ""),
     );
     command.action((...params: unknown[]) => {
       const cmd = params[params.length - 1] as Command;

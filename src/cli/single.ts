@@ -31,7 +31,10 @@ export interface Globals {
   readonly trunc: boolean;
 }
 
-/** Loads the snapshot (or starts an empty one for init), runs the command, and writes the result if wanted (`changes`: it was, or would have been without --dry-run). */
+/**
+ * Loads the snapshot (or starts an empty one for init), runs the command, and writes the result if
+ * wanted (`changes`: it was, or would have been without --dry-run).
+ */
 export async function loadRunWrite(
   invocation: Invocation,
   globals: Globals,
@@ -165,7 +168,8 @@ function loadWarningLines(warnings: readonly SnapshotWarning[], file: string): s
     lines.push(`${each.length - SHOWN_LOAD_WARNINGS} more finding(s) while loading; bbgov validate lists them (${file})`);
   if (skipped.length > 1) {
     lines.push(
-      `${skipped.length} entries whose peer bytes do not parse are skipped, as upstream's restore skips them, and kept in the file as they are; bbgov validate lists them (${file})`,
+      `${skipped.length} entries whose peer bytes do not parse are skipped, as upstream's restore skips them,` +
+        ` and kept in the file as they are; bbgov validate lists them (${file})`,
     );
   }
   return lines;

@@ -80,14 +80,20 @@ export function readCanonical(text: string): Snapshot | undefined {
 // One whole entry each, as encodeSnapshot writes it: sticky, so `lastIndex` is
 // where it must start. A match proves the layout; the values are then read at
 // known offsets from the peer's closing quote (no capture strings to allocate).
-const HEALTH_ENTRY =
-  / {6}\{\n {8}"peer": "[1-9A-HJ-NP-Za-km-z]{1,256}",\n {8}"consecutive_failures": (?:0|[1-9][0-9]{0,9}),\n {8}"last_event_ns": "(?:0|[1-9][0-9]{0,19})",\n {8}"down": (?:true|false)\n {6}\}/y;
+const HEALTH_ENTRY = new RegExp(
+  String.raw` {6}\{\n {8}"peer": "[1-9A-HJ-NP-Za-km-z]{1,256}",\n {8}"consecutive_failures": (?:0|[1-9][0-9]{0,9}),` +
+    String.raw`\n {8}"last_event_ns": "(?:0|[1-9][0-9]{0,19})",\n {8}"down": (?:true|false)\n {6}\}`,
+  "y",
+);
 const HEALTH_ENTRY_PEER_AT = '      {\n        "peer": "'.length;
 const HEALTH_ENTRY_FAILURES_AT = '",\n        "consecutive_failures": '.length;
 const HEALTH_ENTRY_LAST_EVENT_AT = ',\n        "last_event_ns": "'.length;
 const HEALTH_ENTRY_DOWN_AT = '",\n        "down": '.length;
-const TABLE_ENTRY =
-  / {4}\{\n {6}"peer": "[1-9A-HJ-NP-Za-km-z]{1,256}",\n {6}"attempts": (?:0|[1-9][0-9]{0,9}),\n {6}"last_attempt_ns": "(?:0|[1-9][0-9]{0,19})",\n {6}"next_retry_ns": "(?:0|[1-9][0-9]{0,19})"\n {4}\}/y;
+const TABLE_ENTRY = new RegExp(
+  String.raw` {4}\{\n {6}"peer": "[1-9A-HJ-NP-Za-km-z]{1,256}",\n {6}"attempts": (?:0|[1-9][0-9]{0,9}),` +
+    String.raw`\n {6}"last_attempt_ns": "(?:0|[1-9][0-9]{0,19})",\n {6}"next_retry_ns": "(?:0|[1-9][0-9]{0,19})"\n {4}\}`,
+  "y",
+);
 const TABLE_ENTRY_PEER_AT = '    {\n      "peer": "'.length;
 const TABLE_ENTRY_ATTEMPTS_AT = '",\n      "attempts": '.length;
 const TABLE_ENTRY_LAST_ATTEMPT_AT = ',\n      "last_attempt_ns": "'.length;

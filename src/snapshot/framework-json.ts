@@ -91,7 +91,8 @@ export class InvalidUpstreamEntries extends SnapshotError {
     const first = entries[0] as InvalidEntry;
     const more = entries.length > 1 ? ` (and ${entries.length - 1} more)` : "";
     super(
-      `${entries.length} upstream entr${entries.length === 1 ? "y has" : "ies have"} a peer that does not parse${more}; the first: ${first.message}`,
+      `${entries.length} upstream entr${entries.length === 1 ? "y has" : "ies have"} a peer that does not parse${more};` +
+        ` the first: ${first.message}`,
       first.path,
     );
     this.entries = entries;
@@ -254,7 +255,8 @@ export function encodeFrameworkSnapshot(snapshot: Snapshot, fields: FrameworkFie
 
 /** The upstream serde JSON of a snapshot's governor state only (spec_version, peer_governor, backoff_table). */
 export function encodeUpstream(snapshot: Snapshot): string {
-  return `{"spec_version":${SPEC_VERSION},"peer_governor":${governorJson(snapshot, NO_KEPT)},"backoff_table":${backoffTableJson(snapshot, [])}}`;
+  const governor = governorJson(snapshot, NO_KEPT);
+  return `{"spec_version":${SPEC_VERSION},"peer_governor":${governor},"backoff_table":${backoffTableJson(snapshot, [])}}`;
 }
 
 /** Entries read from the file whose peer does not parse: written back as they were. */
@@ -404,7 +406,10 @@ class Restorer {
     });
   }
 
-  /** The peer of an entry, or undefined (recorded as invalid) when its bytes do not parse. A value that is not a byte array is a type error. */
+  /**
+   * The peer of an entry, or undefined (recorded as invalid) when its bytes do not parse. A value
+   * that is not a byte array is a type error.
+   */
   private peer(value: unknown, path: string): PeerId | undefined {
     const bytes = readBytes(value, path);
     const problem = multihashProblem(bytes);

@@ -23,7 +23,10 @@ export class RepeatedKey {
   ) {}
 }
 
-/** Parses JSON keeping each number as written (RawNumber) and marking a key repeated with different values (RepeatedKey); a syntax error is a SnapshotError with line and column. */
+/**
+ * Parses JSON keeping each number as written (RawNumber) and marking a key repeated with different
+ * values (RepeatedKey); a syntax error is a SnapshotError with line and column.
+ */
 export function parseLossless(text: string): unknown {
   try {
     return parseLosslessJson(text, null, {

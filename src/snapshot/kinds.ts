@@ -82,7 +82,8 @@ export function detectKind(input: SnapshotInput): SnapshotKind {
   if (input.bytes.indexOf(0) === -1) return isFrameworkJson(input) ? "framework-json" : "bbgov-json";
   if (startsLikeNodeSnapshot(input.bytes)) return "node-snapshot";
   throw new SnapshotError(
-    `not a snapshot: ${input.bytes.length} bytes of binary data that do not start as a node snapshot does (an incarnation, then the node's peer id length); nor is it JSON`,
+    `not a snapshot: ${input.bytes.length} bytes of binary data that do not start as a node snapshot does ` +
+      `(an incarnation, then the node's peer id length); nor is it JSON`,
     "$",
   );
 }

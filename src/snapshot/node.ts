@@ -81,7 +81,10 @@ interface KeptEntries {
   backoffTable: Uint8Array[];
 }
 
-/** Each governor list as read: its bytes in the file ([start, end), length prefix or Option tag included) and the model's view of it then. */
+/**
+ * Each governor list as read: its bytes in the file ([start, end), length prefix or Option tag
+ * included) and the model's view of it then.
+ */
 interface AsRead {
   blocklist: { range: [number, number]; peers: string[] };
   allowlist: { range: [number, number]; peers: string[] | null };
@@ -289,7 +292,8 @@ class PeerCache {
       const problem = multihashProblem(this.file.subarray(from, end)) ?? error.message;
       this.warnings.push({
         path: entryPath(list, index),
-        message: `peer bytes do not parse (${problem}): skipped as upstream's restore skips them, kept as they are on write (at byte ${at})`,
+        message:
+          `peer bytes do not parse (${problem}): skipped as upstream's restore skips them,` + ` kept as they are on write (at byte ${at})`,
         skippedEntry: true,
       });
       return undefined;

@@ -27,7 +27,8 @@ export function execute(ctx: CommandContext, [peers]: CommandArgs<"allow">, opti
     // An allowlist turns an open node into a closed one: say what it would cost before doing it.
     const denied = knownPeers(ctx.snapshot).filter((known) => !peers.some((peer) => peer.text === known.text)).length;
     throw new UsageError(
-      `the policy is open: an allowlist would deny every other peer (${denied} known peer(s) in this snapshot); add --restrict to create it`,
+      `the policy is open: an allowlist would deny every other peer (${denied} known peer(s) in this snapshot);` +
+        ` add --restrict to create it`,
       "allow",
     );
   }

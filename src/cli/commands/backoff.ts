@@ -37,11 +37,13 @@ export function execute(ctx: CommandContext, _args: readonly [], options: Comman
       const lines: string[] = [];
       if (changed) {
         lines.push(
-          `${ui.chalk.green("✓")} backoff base ${formatDuration(before.baseNs)} -> ${formatDuration(config.baseNs)}, max ${formatDuration(before.maxDelayNs)} -> ${formatDuration(config.maxDelayNs)}`,
+          `${ui.chalk.green("✓")} backoff base ${formatDuration(before.baseNs)} -> ${formatDuration(config.baseNs)},` +
+            ` max ${formatDuration(before.maxDelayNs)} -> ${formatDuration(config.maxDelayNs)}`,
         );
       } else {
         lines.push(
-          `backoff base ${formatDuration(config.baseNs)} (${config.baseNs} ns), max ${formatDuration(config.maxDelayNs)} (${config.maxDelayNs} ns)`,
+          `backoff base ${formatDuration(config.baseNs)} (${config.baseNs} ns),` +
+            ` max ${formatDuration(config.maxDelayNs)} (${config.maxDelayNs} ns)`,
         );
       }
       if (plan !== undefined) {

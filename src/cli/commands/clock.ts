@@ -13,7 +13,8 @@ export function execute(ctx: CommandContext, _args: readonly [], { set, advance 
   const before = snapshot.clockNs;
   if ((set !== undefined || advance !== undefined) && !ctx.holds.clock) {
     throw new UsageError(
-      `a ${KIND_NAMES[ctx.kind]} holds no clock: its "now" is the latest event time in the file; give a command its time with --at or --after`,
+      `a ${KIND_NAMES[ctx.kind]} holds no clock: its "now" is the latest event time in the file;` +
+        ` give a command its time with --at or --after`,
       set !== undefined ? "--set" : "--advance",
     );
   }

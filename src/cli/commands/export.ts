@@ -22,7 +22,8 @@ export function execute(ctx: CommandContext, _args: readonly [], { to }: Command
   // The runtime takes its schedule from its own config: say so when this one would be lost.
   if (config.baseNs !== DEFAULT_BACKOFF_BASE_NS || config.maxDelayNs !== DEFAULT_BACKOFF_MAX_DELAY_NS) {
     warnings.push(
-      `the backoff schedule (base ${formatDuration(config.baseNs)}, max ${formatDuration(config.maxDelayNs)}) is not part of the upstream snapshot and is not exported`,
+      `the backoff schedule (base ${formatDuration(config.baseNs)},` +
+        ` max ${formatDuration(config.maxDelayNs)}) is not part of the upstream snapshot and is not exported`,
     );
   }
   return report({ to, source: ctx.source, fields_from_source: Object.keys(fields) }, () => output, { warnings, output });

@@ -82,7 +82,8 @@ export function execute(ctx: CommandContext, [input]: CommandArgs<"import">, opt
           ["health", `${counts.health} entr${counts.health === 1 ? "y" : "ies"}, threshold ${governor.failureThreshold()}`],
           [
             "backoff",
-            `${counts.backoff_table} entr${counts.backoff_table === 1 ? "y" : "ies"}; schedule base ${formatDuration(config.baseNs)}, max ${formatDuration(config.maxDelayNs)} (not in the upstream snapshot)`,
+            `${counts.backoff_table} entr${counts.backoff_table === 1 ? "y" : "ies"};` +
+              ` schedule base ${formatDuration(config.baseNs)}, max ${formatDuration(config.maxDelayNs)} (not in the upstream snapshot)`,
           ],
           ["clock", `${formatInstant(snapshot.clockNs)}${clockNote}`],
         ]),

@@ -77,7 +77,8 @@ export class PeerResolver {
     }
     if (cut !== undefined) {
       throw new UsageError(
-        `peer id ${quote(text)} looks cut: ${cut[2]} has ${cut[1]} characters, this has ${text.length}, and no peer of this snapshot starts with it`,
+        `peer id ${quote(text)} looks cut: ${cut[2]} has ${cut[1]} characters, this has ${text.length},` +
+          ` and no peer of this snapshot starts with it`,
         this.where,
       );
     }

@@ -5,6 +5,9 @@ import { report } from "../context.js";
 import { thresholdWarnings } from "./common.js";
 
 /** Sets the threshold (0 becomes 1, with a warning); nobody's down flag is recomputed, as upstream. */
+/** Why the down flags stay as they are (upstream does not recompute them either). */
+const NOT_RECOMPUTED = "down flags are not recomputed: they change on the next failure or success, as upstream";
+
 export function execute(ctx: CommandContext, [requested]: CommandArgs<"threshold">): Report {
   const { governor } = ctx.snapshot;
   const before = governor.failureThreshold();
@@ -16,7 +19,7 @@ export function execute(ctx: CommandContext, [requested]: CommandArgs<"threshold
     (ui) =>
       before === after
         ? ui.chalk.dim(`failure threshold was already ${after}`)
-        : `${ui.chalk.green("✓")} failure threshold ${before} -> ${after}\n${ui.chalk.dim("down flags are not recomputed: they change on the next failure or success, as upstream")}`,
+        : `${ui.chalk.green("✓")} failure threshold ${before} -> ${after}\n${ui.chalk.dim(NOT_RECOMPUTED)}`,
     { warnings, changed: before !== after },
   );
 }

@@ -63,7 +63,9 @@ export function execute(_ctx: CommandContext, [given]: CommandArgs<"validate">, 
             : []),
         ].join("\n");
       }
-      const head = `${ui.chalk.green("valid")}: ${input.source} (${counts.tracked} tracked, ${counts.blocked} blocked, ${counts.backoff_entries} backoff entries)`;
+      const head =
+        `${ui.chalk.green("valid")}: ${input.source} (${counts.tracked} tracked,` +
+        ` ${counts.blocked} blocked, ${counts.backoff_entries} backoff entries)`;
       return [head, ...findingLines].join("\n");
     },
     { exitCode: errors.length > 0 ? 2 : 0, warnings: loadWarnings },

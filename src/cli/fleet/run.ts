@@ -167,7 +167,8 @@ class Fleet {
         ["fleet", `${read} node(s) read${failed > 0 ? ui.chalk.red(`, ${failed} unreadable`) : ""}`],
         [
           "peers",
-          `${summary.peers} known; on some node: ${summary.blocked_somewhere} blocked, ${summary.down_somewhere} down, ${summary.cooling_down_somewhere} cooling down`,
+          `${summary.peers} known; on some node: ${summary.blocked_somewhere} blocked,` +
+            ` ${summary.down_somewhere} down, ${summary.cooling_down_somewhere} cooling down`,
         ],
       ]);
       const more = shown.length < all.length ? `\n${ui.chalk.dim(`${all.length - shown.length} more row(s) not shown (--limit)`)}` : "";
@@ -280,7 +281,8 @@ class Fleet {
     if (bad.length > 0) {
       for (const plan of bad) this.io.stderr.write(`${errorLine(plan.error, this.io.env)}\n`);
       throw new UsageError(
-        `nothing written: ${bad.length} of ${plans.length} file(s) failed their check (${bad.map((plan) => plan.file.relative).join(", ")})`,
+        `nothing written: ${bad.length} of ${plans.length} file(s) failed their check ` +
+          `(${bad.map((plan) => plan.file.relative).join(", ")})`,
         "fleet",
       );
     }
@@ -389,7 +391,8 @@ class Fleet {
         const count = (wanted: string): number => outcomes.filter((outcome) => result(outcome) === wanted).length;
         const tail = dryRun
           ? `dry run: nothing written; ${count("would_change")} of ${outcomes.length} file(s) would change`
-          : `${count("written")} of ${outcomes.length} file(s) written, ${count("unchanged")} unchanged${failed.length > 0 ? ui.chalk.red(`, ${failed.length} NOT written`) : ""}`;
+          : `${count("written")} of ${outcomes.length} file(s) written,` +
+            ` ${count("unchanged")} unchanged${failed.length > 0 ? ui.chalk.red(`, ${failed.length} NOT written`) : ""}`;
         this.io.stdout.write(`${plans}${table}\n${tail}\n`);
       }
     }
@@ -402,8 +405,10 @@ class Fleet {
     for (const outcome of failed) this.io.stderr.write(`${errorLine(outcome.error, this.io.env)}\n`);
     const written = outcomes.filter((outcome) => outcome.written === true).map((outcome) => outcome.file.relative);
     this.io.stderr.write(
-      `bbgov: ${failed.length} of ${outcomes.length} file(s) not written: ${failed.map((outcome) => sanitize(outcome.file.relative)).join(", ")}; ` +
-        `written: ${written.length === 0 ? "none" : written.map(sanitize).join(", ")}; the same command run again completes the rest (fleet)\n`,
+      `bbgov: ${failed.length} of ${outcomes.length} file(s) not written: ` +
+        `${failed.map((outcome) => sanitize(outcome.file.relative)).join(", ")}; ` +
+        `written: ${written.length === 0 ? "none" : written.map(sanitize).join(", ")};` +
+        ` the same command run again completes the rest (fleet)\n`,
     );
     return EXIT.error;
   }

@@ -156,7 +156,8 @@ export async function resolveTarget(file: string): Promise<string> {
     const euid = process.geteuid?.() ?? -1;
     if ((folder.mode & 0o1002) === 0o1002 && stat.uid !== euid && stat.uid !== folder.uid) {
       throw new IoError(
-        `cannot write the snapshot: refusing to follow the symbolic link ${next}, owned by uid ${stat.uid} in a sticky world-writable folder (the kernel's protected_symlinks rule)`,
+        `cannot write the snapshot: refusing to follow the symbolic link ${next},` +
+          ` owned by uid ${stat.uid} in a sticky world-writable folder (the kernel's protected_symlinks rule)`,
         displayName(file),
       );
     }
@@ -208,7 +209,8 @@ export async function writeTextAtomic(file: string, text: string | Uint8Array, t
   }
   if (old !== undefined && old.nlink > 1) {
     throw new IoError(
-      `cannot write the snapshot: it has ${old.nlink} hard links, and replacing it would split them; remove the other links or write a copy with --out`,
+      `cannot write the snapshot: it has ${old.nlink} hard links, and replacing it would split them;` +
+        ` remove the other links or write a copy with --out`,
       displayName(file),
     );
   }

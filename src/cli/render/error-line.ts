@@ -24,5 +24,8 @@ export function errorLine(error: unknown, env: CliIo["env"]): string {
   // Anything else is a bug in bbgov (a TypeError, a broken invariant), never the user's file: say so, and how to see where.
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const detail = debug && error instanceof Error && error.stack ? `\n${error.stack}` : "";
-  return `bbgov: internal error: ${sanitize(message.split("\n")[0] ?? "")} (a bug in bbgov; rerun with BBGOV_DEBUG=1 for the stack trace)${detail}`;
+  return (
+    `bbgov: internal error: ${sanitize(message.split("\n")[0] ?? "")} (a bug in bbgov;` +
+    ` rerun with BBGOV_DEBUG=1 for the stack trace)${detail}`
+  );
 }

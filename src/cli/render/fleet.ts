@@ -80,10 +80,10 @@ export function renderMatrix(ui: Ui, rows: readonly PeerAcross[], nodes: readonl
     }
     blocks.push(lines.join("\n"));
   }
-  const legend = nodes.map(
-    (node, index) =>
-      `${String(index + 1).padStart(cellWidth)}  ${fitText(node.label, width - cellWidth - 2)}${node.kind === undefined ? "" : chalk.dim(` (${node.kind})`)}`,
-  );
+  const legend = nodes.map((node, index) => {
+    const kind = node.kind === undefined ? "" : chalk.dim(` (${node.kind})`);
+    return `${String(index + 1).padStart(cellWidth)}  ${fitText(node.label, width - cellWidth - 2)}${kind}`;
+  });
   const key = chalk.dim("B blocked, D down, c cooling down, . known, blank: not known to the node");
   return `${blocks.join("\n\n")}${note}\n\n${key}\n\n${chalk.bold("NODES")}\n${legend.join("\n")}`;
 }
