@@ -453,3 +453,17 @@ describe("hostile and confusing files (found by an adversarial run)", () => {
     expect(result.stdoutBytes.length).toBe(0);
   });
 });
+
+describe("a fleet of node snapshots at 80 columns", () => {
+  it("inspect fits every line: short ids first, then the time of day, then the latest event", async () => {
+    const a = copy("small", "a.snap");
+    const b = copy("allowlist-some", "b.snap");
+    const result = await cli(["-s", a, "-s", b, "inspect", "--sort", "failures"], undefined, { COLUMNS: "80" });
+    expect(result.status, result.stderr).toBe(0);
+    for (const line of result.stdout.split("\n")) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(result.stdout).toMatch(/│ 12D3KooW…\w{5} │/);
+    const wide = await cli(["-s", a, "-s", b, "inspect", "--sort", "failures"], undefined, { COLUMNS: "200" });
+    expect(wide.stdout).toMatch(/LATEST EVENT/);
+    expect(wide.stdout).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC/);
+  });
+});

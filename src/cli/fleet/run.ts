@@ -31,6 +31,7 @@ import { errorLine } from "../render/error-line.js";
 import { lockTimeoutMs, loadRunWrite, readFileArgument, SIGNALS, type Globals } from "../single.js";
 import type { Invocation } from "../program.js";
 import { renderRowsNdjson, renderRowsTsv } from "../render/fleet.js";
+import { outputWidth } from "../io/terminal.js";
 import { renderJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
 import { sanitize } from "../render/sanitize.js";
@@ -93,6 +94,8 @@ class Fleet {
         ? undefined
         : import("../render/color.js").then(({ colorLevel, makeChalk }) => ({
             chalk: makeChalk(colorLevel(io.env, globals.color, io.stdout.isTTY === true)),
+            // Fitted to the terminal as one snapshot's views are (unless --no-trunc).
+            ...(globals.trunc ? widthOf(outputWidth(io.stdout, io.env)) : {}),
           }));
   }
 
@@ -511,6 +514,11 @@ class Fleet {
     if (this.globals.quiet) return;
     for (const warning of this.warnings.splice(0)) this.io.stderr.write(`bbgov: warning: ${sanitize(warning)}\n`);
   }
+}
+
+/** `{ width }` when the output has one. */
+function widthOf(width: number | undefined): { width?: number } {
+  return width === undefined ? {} : { width };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Ui } from "../context.js";
 import { STATE, type NodePeerRow, type PeerAcross } from "../fleet/aggregate.js";
 import { formatDate, formatDuration, looksLikeEpoch } from "./format.js";
 import { sanitize } from "./sanitize.js";
+import { renderFittedTable, type FitColumn } from "./fit.js";
 import { renderTable } from "./table.js";
 
 /** A node of a fleet view as the renderers name it. */
@@ -17,29 +18,41 @@ export function shortId(text: string): string {
   return text.length <= 16 ? text : `${text.slice(0, 8)}…${text.slice(-5)}`;
 }
 
-/** `inspect` across a fleet: one row per peer with how many nodes block it, have it down, have it cooling down. */
+/** `inspect` across a fleet: one row per peer with how many nodes block it, have it down, have it cooling down; fitted to the width. */
 export function renderPeersAcross(ui: Ui, rows: readonly PeerAcross[], nodeCount: number): string {
   const { chalk } = ui;
   const count = (n: number, colour: (text: string) => string): string => (n === 0 ? chalk.dim("0") : colour(String(n)));
-  return renderTable(
-    ui,
-    ["PEER", "NODES", "BLOCKED", "DOWN", "COOLING", "WORST STREAK", "LATEST EVENT"],
-    rows.map((row) => [
-      row.blocked > 0 ? chalk.red(row.peer) : row.peer,
-      `${row.nodes}/${nodeCount}`,
-      count(row.blocked, chalk.red),
-      count(row.down, chalk.bold.red),
-      count(row.coolingDown, chalk.yellow),
-      row.latestEventNs === undefined ? chalk.dim("-") : String(row.worstStreak),
-      // The date alone keeps the table narrow; --json has the nanoseconds.
-      row.latestEventNs === undefined
-        ? chalk.dim("-")
-        : looksLikeEpoch(row.latestEventNs)
-          ? formatDate(row.latestEventNs)
-          : String(row.latestEventNs),
-    ]),
-    ["left", "right", "right", "right", "right", "right", "left"],
-  );
+  const peer = (row: PeerAcross, text: string): string => (row.blocked > 0 ? chalk.red(text) : text);
+  const latest = (row: PeerAcross, withTime: boolean): string => {
+    if (row.latestEventNs === undefined) return chalk.dim("-");
+    if (!looksLikeEpoch(row.latestEventNs)) return String(row.latestEventNs);
+    // The date alone keeps the table narrow; --json has the nanoseconds.
+    const date = formatDate(row.latestEventNs);
+    return withTime ? date : date.slice(0, 10);
+  };
+  const columns: FitColumn[] = [
+    {
+      title: "PEER",
+      align: "left",
+      forms: [() => rows.map((row) => peer(row, row.peer)), () => rows.map((row) => peer(row, shortId(row.peer)))],
+    },
+    { title: "NODES", align: "right", forms: [() => rows.map((row) => `${row.nodes}/${nodeCount}`)] },
+    { title: "BLOCKED", align: "right", forms: [() => rows.map((row) => count(row.blocked, chalk.red))] },
+    { title: "DOWN", align: "right", forms: [() => rows.map((row) => count(row.down, chalk.bold.red))] },
+    { title: "COOLING", align: "right", forms: [() => rows.map((row) => count(row.coolingDown, chalk.yellow))] },
+    {
+      title: "WORST STREAK",
+      align: "right",
+      forms: [() => rows.map((row) => (row.latestEventNs === undefined ? chalk.dim("-") : String(row.worstStreak)))],
+    },
+    {
+      title: "LATEST EVENT",
+      align: "left",
+      forms: [() => rows.map((row) => latest(row, true)), () => rows.map((row) => latest(row, false))],
+    },
+  ];
+  // Long ids go first, then the time of day, then the least telling column.
+  return renderFittedTable(ui, columns, [{ column: "PEER" }, { column: "LATEST EVENT" }, { column: "LATEST EVENT", drop: true }]);
 }
 
 const CELL: readonly [number, string][] = [
