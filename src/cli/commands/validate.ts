@@ -86,14 +86,7 @@ function problemsOf(input: SnapshotInput, source: string, hostBackoff: RawSnapsh
   try {
     kind = detectKind(input);
   } catch (error) {
-    if (!(error instanceof SnapshotError)) throw error;
-    return {
-      errors: [{ path: error.path, message: error.message }],
-      truncated: false,
-      snapshot: undefined,
-      loadWarnings: [],
-      findings: [],
-    };
+    return unreadable(error);
   }
   if (kind === "bbgov-json") {
     const text = input.text();
@@ -114,15 +107,14 @@ function problemsOf(input: SnapshotInput, source: string, hostBackoff: RawSnapsh
     const findings = [...opened.warnings, ...lintSnapshot(opened.snapshot)].map((f) => ({ path: f.path, message: f.message }));
     return { errors: [], truncated: false, snapshot: opened.snapshot, loadWarnings: [], findings };
   } catch (error) {
-    if (!(error instanceof SnapshotError)) throw error;
-    return {
-      errors: [{ path: error.path, message: error.message }],
-      truncated: false,
-      snapshot: undefined,
-      loadWarnings: [],
-      findings: [],
-    };
+    return unreadable(error);
   }
+}
+
+/** A file that cannot be read as a snapshot: its one error (anything but a SnapshotError is a bug, and goes on up). */
+function unreadable(error: unknown): Problems {
+  if (!(error instanceof SnapshotError)) throw error;
+  return { errors: [{ path: error.path, message: error.message }], truncated: false, snapshot: undefined, loadWarnings: [], findings: [] };
 }
 
 const LIST_PATH_IN_TEXT = /(?:peer_governor\.allowlist|peer_governor\.health|backoff_table)\[\d+\][\w.]*/g;
