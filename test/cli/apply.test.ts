@@ -96,3 +96,14 @@ describe("apply", () => {
     });
   });
 });
+
+describe("apply at 80 columns", () => {
+  it("each line's report is fitted to the width it has under its line", async () => {
+    const script = `fail ${P} --times 6 --every 1s\nadvise ${P} 30s\n`;
+    const result = await cli(["-s", file, "apply", "-"], script, { COLUMNS: "80" });
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stdout.split("\n");
+    expect(lines.some((line) => line.startsWith("   ┌"))).toBe(true);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+});

@@ -11,7 +11,7 @@
  */
 import { CommanderError, type Command } from "commander";
 import { BbgovError } from "../../core/errors.js";
-import type { CommandContext, CommandModule, Report } from "../context.js";
+import type { CommandContext, CommandModule, Report, Ui } from "../context.js";
 import { report } from "../context.js";
 import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import { splitWords } from "../io/words.js";
@@ -86,7 +86,7 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
       else droppedWarnings++;
     }
     if (shown.length < SHOWN_LINES) {
-      shown.push({ line: number, text: text.trim(), command: name, json: result.json, body: ui === undefined ? "" : result.render(ui) });
+      shown.push({ line: number, text: text.trim(), command: name, json: result.json, body: ui === undefined ? "" : result.render(indented(ui)) });
     }
   }
   const [first, ...rest] = errors;
@@ -153,9 +153,17 @@ function stripEmptyWhere(error: BbgovError): BbgovError {
   return error.where === "" ? new UsageError(error.message) : error;
 }
 
+/** How far a line's report is indented under the line. */
+const INDENT = "   ";
+
+/** The Ui a line's report is drawn with: it is indented under its line, so it has that much less width. */
+function indented(ui: Ui): Ui {
+  return ui.width === undefined ? ui : { ...ui, width: Math.max(ui.width - INDENT.length, 20) };
+}
+
 function indent(text: string): string {
   return text
     .split("\n")
-    .map((line) => `   ${line}`)
+    .map((line) => `${INDENT}${line}`)
     .join("\n");
 }
