@@ -86,7 +86,13 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
       else droppedWarnings++;
     }
     if (shown.length < SHOWN_LINES) {
-      shown.push({ line: number, text: text.trim(), command: name, json: result.json, body: ui === undefined ? "" : result.render(indented(ui)) });
+      shown.push({
+        line: number,
+        text: text.trim(),
+        command: name,
+        json: result.json,
+        body: ui === undefined ? "" : result.render(indented(ui)),
+      });
     }
   }
   const [first, ...rest] = errors;
