@@ -17,7 +17,8 @@ import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import type { ScriptLines } from "../io/lines.js";
 import { splitWords } from "../io/words.js";
 import { resolvePeerArgs, withNotices } from "./resolve.js";
-import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "../program.js";
+import { buildProgram, COMMANDS, usageFromCommander, type CommandSpec, type Invocation } from "../program.js";
+import { quickParser } from "../quick-parse.js";
 import { sanitize } from "../render/sanitize.js";
 
 /** Lines whose report is kept and shown; the rest of a longer script is counted. */
@@ -119,11 +120,19 @@ function lineParser(): (text: string) => Invocation | undefined {
   const program: Command = buildProgram("apply", "", { writeOut: () => {}, writeErr: () => {} }, (invocation) => {
     parsed = invocation;
   });
+  // The plainest lines skip commander (same declarations, same result; see quick-parse.ts).
+  const quick = quickParser(
+    COMMANDS.filter((spec) => spec.inApply),
+    (spec) => spec.options,
+    {},
+  );
   return (text) => {
     const words = splitWords(text);
     if (words.length === 0) return undefined;
     if (words[0] === "bbgov") throw new UsageError("write the command without `bbgov` in front");
     checkAllowed(words[0] as string);
+    const fast = quick(words);
+    if (fast !== undefined) return fast;
     parsed = undefined;
     try {
       program.parse(words, { from: "user" });
@@ -140,8 +149,10 @@ function lineParser(): (text: string) => Invocation | undefined {
   };
 }
 
+const BY_NAME: ReadonlyMap<string, CommandSpec> = new Map(COMMANDS.map((spec) => [spec.name, spec]));
+
 function checkAllowed(name: string): void {
-  const spec = COMMANDS.find((command) => command.name === name);
+  const spec = BY_NAME.get(name);
   if (spec !== undefined && !spec.inApply) {
     throw new UsageError(`${name} cannot be used in a script: apply runs the commands that change the snapshot`);
   }
