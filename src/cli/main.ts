@@ -36,7 +36,8 @@ import {
 } from "./io/store.js";
 import { outputWidth } from "./io/terminal.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
-import { renderJson } from "./render/json.js";
+import { writeChunks } from "./io/chunks.js";
+import { jsonChunks } from "./render/json.js";
 import { sanitize } from "./render/sanitize.js";
 import { packageVersion } from "./version.js";
 
@@ -222,11 +223,13 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   const warnings = [...loadWarnings, ...report.warnings];
   if (report.output !== undefined && !spec.mutates) {
     if (globals.out !== undefined && globals.out !== STDIO) {
-      await writeTextAtomic(globals.out, report.output);
+      await writeTextAtomic(globals.out, typeof report.output === "string" ? report.output : [...report.output.chunks()].join(""));
       io.onWritten?.(globals.out);
-    } else io.stdout.write(report.output);
+    } else if (typeof report.output === "string") io.stdout.write(report.output);
+    else await writeChunks(io.stdout, report.output);
   } else if (globals.json) {
-    reportStream.write(renderJson(spec.mutates ? mutationDocument(spec.name, written, report, warnings) : report.json));
+    const document = spec.mutates ? mutationDocument(spec.name, written, report, warnings) : report.json;
+    await writeChunks(reportStream, { chunks: () => jsonChunks(document) });
   } else if (drawing !== undefined) {
     let text = report.render(await drawing());
     if (spec.mutates) text += footer(globals, source, written);
