@@ -38,6 +38,7 @@ import { outputWidth } from "./io/terminal.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
 import { writeChunks } from "./io/chunks.js";
 import { jsonChunks } from "./render/json.js";
+import { colorsOff, PLAIN } from "./render/plain.js";
 import { sanitize } from "./render/sanitize.js";
 import { packageVersion } from "./version.js";
 
@@ -220,8 +221,11 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
     globals.json || globals.quiet
       ? undefined
       : async (): Promise<Ui> => {
-          const { colorLevel, makeChalk } = await import("./render/color.js");
-          const chalk = makeChalk(colorLevel(io.env, globals.color, reportStream === io.stdout && io.stdout.isTTY === true));
+          const isTty = reportStream === io.stdout && io.stdout.isTTY === true;
+          // Colours off (a pipe, a file, NO_COLOR): the same text, without loading chalk.
+          const chalk = colorsOff(io.env, globals.color, isTty)
+            ? PLAIN
+            : await import("./render/color.js").then(({ colorLevel, makeChalk }) => makeChalk(colorLevel(io.env, globals.color, isTty)));
           // Fit the output to the terminal unless --no-trunc (a pipe is unlimited unless COLUMNS says otherwise).
           const width = globals.trunc ? outputWidth(reportStream === io.stdout ? io.stdout : {}, io.env) : undefined;
           return { chalk, ...(width === undefined ? {} : { width }) };
