@@ -117,9 +117,8 @@ export async function execute(ctx: CommandContext, args: readonly unknown[]): Pr
 /** A parser for one script line: its invocation, undefined for a blank or comment line; throws a BbgovError. */
 function lineParser(): (text: string) => Invocation | undefined {
   let parsed: Invocation | undefined;
-  const program: Command = buildProgram("apply", "", { writeOut: () => {}, writeErr: () => {} }, (invocation) => {
-    parsed = invocation;
-  });
+  // Built for the first line the quick path leaves to commander (a script of plain lines never needs it).
+  let program: Command | undefined;
   // The plainest lines skip commander (same declarations, same result; see quick-parse.ts).
   const quick = quickParser(
     COMMANDS.filter((spec) => spec.inApply),
@@ -134,6 +133,9 @@ function lineParser(): (text: string) => Invocation | undefined {
     const fast = quick(words);
     if (fast !== undefined) return fast;
     parsed = undefined;
+    program ??= buildProgram("apply", "", { writeOut: () => {}, writeErr: () => {} }, (invocation) => {
+      parsed = invocation;
+    });
     try {
       program.parse(words, { from: "user" });
     } catch (error) {
