@@ -15,9 +15,11 @@ export function peerText(n) {
   const digest = new Uint8Array(32);
   let x = (BigInt(n) * 0x9e3779b97f4a7c15n + 0x632be59bd9b4e019n) & ((1n << 64n) - 1n);
   for (let i = 0; i < 32; i++) {
-    x ^= x << 13n; x &= (1n << 64n) - 1n;
+    x ^= x << 13n;
+    x &= (1n << 64n) - 1n;
     x ^= x >> 7n;
-    x ^= x << 17n; x &= (1n << 64n) - 1n;
+    x ^= x << 17n;
+    x &= (1n << 64n) - 1n;
     digest[i] = Number(x & 0xffn);
   }
   const bytes = n % 2 === 0 ? Uint8Array.of(0x00, 0x24, 0x08, 0x01, 0x12, 0x20, ...digest) : Uint8Array.of(0x12, 0x20, ...digest);
@@ -84,7 +86,7 @@ export async function generateNodeSnapshot(count, { order = "hash", jsonText = g
   const governor = read(PEER_GOVERNOR, reader);
   const table = read(BACKOFF_TABLE, reader);
   let state = 0x2545f491;
-  const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const shuffle = (list) => {
     for (let i = list.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));

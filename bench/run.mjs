@@ -41,7 +41,9 @@ const CHECK = args.includes("--check");
 /** Targets missed, for --check. */
 const missed = [];
 const NODE_SECTION = "## Node snapshots (bincode NodeSnapshot)";
-const SIZES = option("--sizes", NODE_ONLY ? "100000" : "1000,10000,100000,1000000").split(",").map(Number);
+const SIZES = option("--sizes", NODE_ONLY ? "100000" : "1000,10000,100000,1000000")
+  .split(",")
+  .map(Number);
 const RUNS = Number(option("--runs", "5"));
 const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 const JQ = spawnSync("jq", ["--version"], { encoding: "utf8" }).status === 0 ? "jq" : undefined;
@@ -137,7 +139,13 @@ const [floor, startup] = interleaved(RUNS * 2, [
   { once: () => measure(process.execPath, [BIN, "-s", small, "inspect"]) },
 ]);
 record("startup: node -e 0", fmtMs(floor.seconds));
-record("startup: bbgov -s small.json inspect", fmtMs(startup.seconds), ratio(startup.seconds, floor.seconds), "target <= 1.2x", startup.seconds <= 1.2 * floor.seconds);
+record(
+  "startup: bbgov -s small.json inspect",
+  fmtMs(startup.seconds),
+  ratio(startup.seconds, floor.seconds),
+  "target <= 1.2x",
+  startup.seconds <= 1.2 * floor.seconds,
+);
 
 // Scale: one block on each size, against the bare Node round trip and jq.
 const work = path.join(DATA, "work.json");
@@ -150,7 +158,18 @@ for (const size of SIZES) {
   const [block, bare, jq] = interleaved(runs, [
     { once: () => measure(process.execPath, [BIN, "-s", work, "-q", "block", NEW_PEER]), prepare: fresh },
     { once: () => measure(process.execPath, [ROUNDTRIP, work, NEW_PEER]), prepare: fresh },
-    ...(JQ ? [{ once: () => measure("sh", ["-c", `jq '.peer_governor.blocklist += ["${NEW_PEER}"]' "${work}" > "${work}.jq" && mv "${work}.jq" "${work}"`]), prepare: fresh }] : []),
+    ...(JQ
+      ? [
+          {
+            once: () =>
+              measure("sh", [
+                "-c",
+                `jq '.peer_governor.blocklist += ["${NEW_PEER}"]' "${work}" > "${work}.jq" && mv "${work}.jq" "${work}"`,
+              ]),
+            prepare: fresh,
+          },
+        ]
+      : []),
   ]);
   const bytes = statSync(file).size;
   results.push({ size, bytes, block, bare, jq });
@@ -164,7 +183,14 @@ for (const size of SIZES) {
     bareTarget === undefined ? "" : `target <= ${bareTarget}x`,
     bareTarget === undefined ? undefined : block.seconds <= bareTarget * bare.seconds,
   );
-  if (jq) record(`  jq 1.6`, fmtMs(jq.seconds), `bbgov ${ratio(block.seconds, jq.seconds)}`, size === 100_000 ? "target <= 0.5x" : "", size === 100_000 ? block.seconds <= 0.5 * jq.seconds : undefined);
+  if (jq)
+    record(
+      `  jq 1.6`,
+      fmtMs(jq.seconds),
+      `bbgov ${ratio(block.seconds, jq.seconds)}`,
+      size === 100_000 ? "target <= 0.5x" : "",
+      size === 100_000 ? block.seconds <= 0.5 * jq.seconds : undefined,
+    );
   // Node alone is ~45 MB, so a per-byte target means something from 100k peers on.
   const rssTarget = size >= 1_000_000 ? 3 : size >= 100_000 ? 4 : undefined;
   record(
@@ -186,7 +212,13 @@ const [one, batch] = interleaved(RUNS, [
   { once: () => measure(process.execPath, [BIN, "-s", work, "-q", "block", NEW_PEER]), prepare: fresh20 },
   { once: () => measure(process.execPath, [BIN, "-s", work, "-q", "apply", script]), prepare: fresh20 },
 ]);
-record("apply of 10,000 mixed commands, 20 peers", fmtMs(batch.seconds), `${ratio(batch.seconds, one.seconds)} one block`, "target <= 1.5x", batch.seconds <= 1.5 * one.seconds);
+record(
+  "apply of 10,000 mixed commands, 20 peers",
+  fmtMs(batch.seconds),
+  `${ratio(batch.seconds, one.seconds)} one block`,
+  "target <= 1.5x",
+  batch.seconds <= 1.5 * one.seconds,
+);
 
 // The per-line path: 100,001 lines against 1 line, the difference per line.
 const script1 = path.join(DATA, "apply-1.txt");
@@ -198,7 +230,13 @@ const [shortRun, longRun] = interleaved(RUNS, [
   { once: () => measure(process.execPath, [BIN, "-s", work, "-q", "apply", script100k]), prepare: fresh20 },
 ]);
 const linesPerSecond = 100_000 / Math.max(longRun.seconds - shortRun.seconds, 1e-9);
-record("apply, per line (100,001 lines less 1 line)", `${Math.round(linesPerSecond).toLocaleString("en")} lines/s`, `${(1e6 / linesPerSecond).toFixed(2)} µs/line`, "target > 100,000 lines/s", linesPerSecond > 100_000);
+record(
+  "apply, per line (100,001 lines less 1 line)",
+  `${Math.round(linesPerSecond).toLocaleString("en")} lines/s`,
+  `${(1e6 / linesPerSecond).toFixed(2)} µs/line`,
+  "target > 100,000 lines/s",
+  linesPerSecond > 100_000,
+);
 
 // inspect --json on 100k peers, against the bare round trip of the same file.
 if (files.has(100_000)) {
@@ -208,8 +246,20 @@ if (files.has(100_000)) {
     { once: () => measure("sh", ["-c", `"${process.execPath}" "${BIN}" -s "${file}" --json inspect > /dev/null`]) },
     { once: () => measure(process.execPath, [ROUNDTRIP, work, NEW_PEER]), prepare: () => copyFileSync(file, work) },
   ]);
-  record("inspect --json, 100,000 peers", fmtMs(inspect.seconds), `${ratio(inspect.seconds, bare.seconds)} the bare round trip`, "target <= 1.0x", inspect.seconds <= bare.seconds);
-  record("  peak RSS of inspect --json", fmtMb(inspect.rssBytes), `${(inspect.rssBytes / bytes).toFixed(2)}x file`, "target <= 4x", Number.isNaN(inspect.rssBytes) ? undefined : inspect.rssBytes <= 4 * bytes);
+  record(
+    "inspect --json, 100,000 peers",
+    fmtMs(inspect.seconds),
+    `${ratio(inspect.seconds, bare.seconds)} the bare round trip`,
+    "target <= 1.0x",
+    inspect.seconds <= bare.seconds,
+  );
+  record(
+    "  peak RSS of inspect --json",
+    fmtMb(inspect.rssBytes),
+    `${(inspect.rssBytes / bytes).toFixed(2)}x file`,
+    "target <= 4x",
+    Number.isNaN(inspect.rssBytes) ? undefined : inspect.rssBytes <= 4 * bytes,
+  );
 }
 
 const nodeRows = await nodeSnapshotSection();
@@ -233,14 +283,30 @@ function mixedScript(count, peers = 5000) {
   for (let i = 0; i < count; i++) {
     const peer = texts[i % peers];
     switch (i % 8) {
-      case 0: lines.push(`block ${peer}`); break;
-      case 1: lines.push(`unblock ${peer}`); break;
-      case 2: lines.push(`fail ${peer} --after ${i}ms`); break;
-      case 3: lines.push(`succeed ${peer}`); break;
-      case 4: lines.push(`advise ${peer} 5s`); break;
-      case 5: lines.push(`fail ${peer} --times 3 --every 100ms`); break;
-      case 6: lines.push(`reset ${peer}`); break;
-      default: lines.push(`clock --advance 1ms`); break;
+      case 0:
+        lines.push(`block ${peer}`);
+        break;
+      case 1:
+        lines.push(`unblock ${peer}`);
+        break;
+      case 2:
+        lines.push(`fail ${peer} --after ${i}ms`);
+        break;
+      case 3:
+        lines.push(`succeed ${peer}`);
+        break;
+      case 4:
+        lines.push(`advise ${peer} 5s`);
+        break;
+      case 5:
+        lines.push(`fail ${peer} --times 3 --every 100ms`);
+        break;
+      case 6:
+        lines.push(`reset ${peer}`);
+        break;
+      default:
+        lines.push(`clock --advance 1ms`);
+        break;
     }
   }
   return `${lines.join("\n")}\n`;
@@ -265,7 +331,6 @@ ${nodeSectionText(nodeRows)}`;
   writeFileSync(path.join(here, "RESULTS.md"), text);
   console.log(`\nwrote ${path.relative(root, path.join(here, "RESULTS.md"))}`);
 }
-
 
 /**
  * One block on a node snapshot of 100k governor peers against the same block
@@ -324,19 +389,45 @@ async function nodeSnapshotSection() {
   const binBytes = statSync(bin).size;
   const jsonBytes = statSync(json).size;
   const rows = [
-    { what: `block on a node snapshot, ${size.toLocaleString("en")} peers (${fmtMb(binBytes)})`, value: fmtMs(node.seconds), reference: `${ratio(node.seconds, jsonEdit.seconds)} the JSON edit; ${fmtCpu(node.cpuSeconds)}, ${ratio(node.cpuSeconds, jsonEdit.cpuSeconds)}`, target: "target <= 0.7x" },
+    {
+      what: `block on a node snapshot, ${size.toLocaleString("en")} peers (${fmtMb(binBytes)})`,
+      value: fmtMs(node.seconds),
+      reference: `${ratio(node.seconds, jsonEdit.seconds)} the JSON edit; ${fmtCpu(node.cpuSeconds)}, ${ratio(node.cpuSeconds, jsonEdit.cpuSeconds)}`,
+      target: "target <= 0.7x",
+    },
     { what: `same block on the bbgov JSON (${fmtMb(jsonBytes)})`, value: fmtMs(jsonEdit.seconds), reference: fmtCpu(jsonEdit.cpuSeconds) },
-    { what: "block on the node snapshot once bbgov has written it (lists in canonical order)", value: fmtMs(nodeCanonical.seconds), reference: `${ratio(nodeCanonical.seconds, jsonEdit.seconds)} the JSON edit; ${fmtCpu(nodeCanonical.cpuSeconds)}, ${ratio(nodeCanonical.cpuSeconds, jsonEdit.cpuSeconds)}`, target: "target <= 0.7x" },
-    { what: "peak RSS of the node-snapshot block", value: fmtMb(node.rssBytes), reference: `${(node.rssBytes / binBytes).toFixed(2)}x file`, target: "target <= 3x" },
-    { what: "peak RSS of the JSON block", value: fmtMb(jsonEdit.rssBytes), reference: `${(jsonEdit.rssBytes / jsonBytes).toFixed(2)}x file` },
+    {
+      what: "block on the node snapshot once bbgov has written it (lists in canonical order)",
+      value: fmtMs(nodeCanonical.seconds),
+      reference: `${ratio(nodeCanonical.seconds, jsonEdit.seconds)} the JSON edit; ${fmtCpu(nodeCanonical.cpuSeconds)}, ${ratio(nodeCanonical.cpuSeconds, jsonEdit.cpuSeconds)}`,
+      target: "target <= 0.7x",
+    },
+    {
+      what: "peak RSS of the node-snapshot block",
+      value: fmtMb(node.rssBytes),
+      reference: `${(node.rssBytes / binBytes).toFixed(2)}x file`,
+      target: "target <= 3x",
+    },
+    {
+      what: "peak RSS of the JSON block",
+      value: fmtMb(jsonEdit.rssBytes),
+      reference: `${(jsonEdit.rssBytes / jsonBytes).toFixed(2)}x file`,
+    },
   ];
-  const met = [node.seconds <= 0.7 * jsonEdit.seconds, undefined, nodeCanonical.seconds <= 0.7 * jsonEdit.seconds, Number.isNaN(node.rssBytes) ? undefined : node.rssBytes <= 3 * binBytes, undefined];
+  const met = [
+    node.seconds <= 0.7 * jsonEdit.seconds,
+    undefined,
+    nodeCanonical.seconds <= 0.7 * jsonEdit.seconds,
+    Number.isNaN(node.rssBytes) ? undefined : node.rssBytes <= 3 * binBytes,
+    undefined,
+  ];
   rows.forEach((row, i) => {
     if (met[i] !== false) return;
     missed.push(`${row.what}: ${row.value} ${row.reference} (${row.target})`);
     row.target += " (missed)";
   });
-  for (const row of rows) console.log(`${row.what.padEnd(60)} ${String(row.value).padStart(10)}  ${row.reference ?? ""}  ${row.target ?? ""}`);
+  for (const row of rows)
+    console.log(`${row.what.padEnd(60)} ${String(row.value).padStart(10)}  ${row.reference ?? ""}  ${row.target ?? ""}`);
   return rows;
 }
 

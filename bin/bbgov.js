@@ -41,7 +41,8 @@ function runCached() {
   }
   // The bundle must hold no dynamic import(): Node 20 has no loader for one in a vm.Script without flags.
   const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
-  if (process.env.BBGOV_CODE_CACHE === "debug") process._rawDebug(`code cache ${cachedData === undefined ? "absent" : script.cachedDataRejected ? "rejected" : "used"}`);
+  if (process.env.BBGOV_CODE_CACHE === "debug")
+    process._rawDebug(`code cache ${cachedData === undefined ? "absent" : script.cachedDataRejected ? "rejected" : "used"}`);
   if (cachedData === undefined || script.cachedDataRejected) {
     // Written at exit, so that the functions this run compiled lazily are in the cache too.
     process.once("exit", () => writeCache(fs, script, dir, cacheFile));

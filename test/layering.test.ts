@@ -24,7 +24,11 @@ function tsFilesUnder(dir: string): string[] {
 
 /** Relative module specifiers of a source text: imports, re-exports and dynamic imports. */
 function relativeSpecifiers(source: string): string[] {
-  const patterns = [/\b(?:import|export)\s[^;]*?\bfrom\s*["'](\.[^"']*)["']/g, /\bimport\s*["'](\.[^"']*)["']/g, /\bimport\s*\(\s*["'](\.[^"']*)["']\s*\)/g];
+  const patterns = [
+    /\b(?:import|export)\s[^;]*?\bfrom\s*["'](\.[^"']*)["']/g,
+    /\bimport\s*["'](\.[^"']*)["']/g,
+    /\bimport\s*\(\s*["'](\.[^"']*)["']\s*\)/g,
+  ];
   return patterns.flatMap((pattern) => Array.from(source.matchAll(pattern), (match) => match[1] as string));
 }
 
@@ -56,7 +60,8 @@ export function layerViolations(graph: Graph): string[] {
     for (const to of targets) {
       if (to === "src/index.ts" && from !== to) found.push(`${from} -> ${to} (the library entry is for users)`);
       else if (layer(to) > layer(from)) found.push(`${from} -> ${to}`);
-      else if (from.startsWith("src/cli/render/") && to.startsWith("src/cli/commands/")) found.push(`${from} -> ${to} (render/ draws, commands/ decide)`);
+      else if (from.startsWith("src/cli/render/") && to.startsWith("src/cli/commands/"))
+        found.push(`${from} -> ${to} (render/ draws, commands/ decide)`);
     }
   }
   return found;

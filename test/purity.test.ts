@@ -61,14 +61,11 @@ describe("src/core and src/snapshot are pure", () => {
     expect(offending).toEqual([]);
   });
 
-  it.each(files.map((file) => [relative(ROOT, file), file]))(
-    "%s mentions no process, console or clock",
-    (_name, file) => {
-      const source = readFileSync(file, "utf8");
-      const found = FORBIDDEN_MENTIONS.filter(([, pattern]) => pattern.test(source)).map(([label]) => label);
-      expect(found).toEqual([]);
-    },
-  );
+  it.each(files.map((file) => [relative(ROOT, file), file]))("%s mentions no process, console or clock", (_name, file) => {
+    const source = readFileSync(file, "utf8");
+    const found = FORBIDDEN_MENTIONS.filter(([, pattern]) => pattern.test(source)).map(([label]) => label);
+    expect(found).toEqual([]);
+  });
 
   it("the scanner itself recognises what it must reject", () => {
     const sample = [
@@ -96,9 +93,7 @@ describe("importing the library", () => {
   it("has no side effects: no output, no exit code, no listeners, no globals", async () => {
     const stdout = vi.spyOn(process.stdout, "write");
     const stderr = vi.spyOn(process.stderr, "write");
-    const consoleSpies = (["log", "info", "warn", "error", "debug", "trace"] as const).map((method) =>
-      vi.spyOn(console, method),
-    );
+    const consoleSpies = (["log", "info", "warn", "error", "debug", "trace"] as const).map((method) => vi.spyOn(console, method));
     const exitCode = process.exitCode;
     const events = ["exit", "beforeExit", "uncaughtException", "unhandledRejection", "SIGINT", "SIGTERM"] as const;
     const listenersBefore = events.map((event) => process.listenerCount(event));

@@ -54,7 +54,11 @@ const HELP: OptionSpec = { flags: "-h, --help", description: "show help" };
 const VERSION: OptionSpec = { flags: "-V, --version", description: "print the version" };
 
 /** The completion script for `shell`, from the command table. */
-export function completionScript(shell: Shell, commands: readonly CommandSpec[] = COMMANDS, globals: readonly OptionSpec[] = GLOBAL_OPTIONS): string {
+export function completionScript(
+  shell: Shell,
+  commands: readonly CommandSpec[] = COMMANDS,
+  globals: readonly OptionSpec[] = GLOBAL_OPTIONS,
+): string {
   const entries = commands.map(toEntry);
   const globalFlags = [...globals, HELP].map(toFlag);
   const versionFlag = toFlag(VERSION);
@@ -67,7 +71,6 @@ export function completionScript(shell: Shell, commands: readonly CommandSpec[] 
       return fishScript(entries, globalFlags, versionFlag);
   }
 }
-
 
 function toEntry(spec: CommandSpec): Entry {
   return {
@@ -188,7 +191,8 @@ function bashValueCases(flags: readonly Flag[], indent: string): string[] {
     .filter((flag) => flag.value !== undefined)
     .map((flag) => {
       const pattern = names(flag).join("|");
-      if (flag.choices !== undefined) return `${indent}${pattern}) COMPREPLY=($(compgen -W "${flag.choices.join(" ")}" -- "$cur")); return 0 ;;`;
+      if (flag.choices !== undefined)
+        return `${indent}${pattern}) COMPREPLY=($(compgen -W "${flag.choices.join(" ")}" -- "$cur")); return 0 ;;`;
       if (isFileValue(flag)) return `${indent}${pattern}) _bbgov_files; return 0 ;;`;
       return `${indent}${pattern}) return 0 ;;`;
     });

@@ -293,8 +293,16 @@ async function loadRunWrite(
     const read = await readBytes(source, io.stdin, "the snapshot", spec.mutates);
     spare = read.buffer;
     // What was read must be the file that is locked and will be replaced: a link swapped in between would mix two files.
-    if (writeTarget?.identity !== undefined && globals.out === undefined && read.identity !== undefined && !sameIdentity(read.identity, writeTarget.identity)) {
-      throw new IoError("cannot write the snapshot: it was replaced by another program while bbgov opened it; nothing written", displayName(source));
+    if (
+      writeTarget?.identity !== undefined &&
+      globals.out === undefined &&
+      read.identity !== undefined &&
+      !sameIdentity(read.identity, writeTarget.identity)
+    ) {
+      throw new IoError(
+        "cannot write the snapshot: it was replaced by another program while bbgov opened it; nothing written",
+        displayName(source),
+      );
     }
     const loaded = openFrom(read.bytes, source, globals.hostBackoff, spec.mutates);
     opened = loaded.opened;
@@ -310,7 +318,8 @@ async function loadRunWrite(
   let written = false;
   if (spec.mutates) {
     const bytes = opened === undefined ? encodeSnapshotBytes(snapshot) : opened.encode(spare);
-    const wanted = globals.out !== undefined || target === STDIO || ((report.changed ?? true) && (opened === undefined || !opened.unchanged(bytes)));
+    const wanted =
+      globals.out !== undefined || target === STDIO || ((report.changed ?? true) && (opened === undefined || !opened.unchanged(bytes)));
     if (wanted && !globals.dryRun) {
       await writeOutput(target, bytes, io.stdout, writeTarget);
       written = true;
@@ -389,7 +398,8 @@ async function readFileArgument(invocation: Invocation, globals: Globals, io: Cl
   if (file === STDIO && globals.snapshotPath === STDIO && (invocation.spec.snapshot ?? "load") === "load") {
     throw new UsageError("standard input cannot be both the snapshot and the command's input file", invocation.spec.name);
   }
-  const what = kind === "snapshot" ? "the other snapshot" : `the ${invocation.spec.args[0]?.syntax.replace(/[<>[\].]/g, "") ?? "input"} file`;
+  const what =
+    kind === "snapshot" ? "the other snapshot" : `the ${invocation.spec.args[0]?.syntax.replace(/[<>[\].]/g, "") ?? "input"} file`;
   // A script is read line by line while it runs, never whole.
   if (kind === "lines") return [scriptLines(file, io.stdin, what), ...invocation.args.slice(1)];
   const { bytes } = await readBytes(file, io.stdin, what);
@@ -451,14 +461,17 @@ function unknownCommand(word: string): UsageError {
 
 /** Levenshtein distance with transpositions, for command suggestions. */
 function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const row = rows[i] as number[];
       const above = rows[i - 1] as number[];
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       row[j] = Math.min((above[j] as number) + 1, (row[j - 1] as number) + 1, (above[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j] as number, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j] as number, ((rows[i - 2] as number[])[j - 2] as number) + 1);
     }
   }
   return (rows[a.length] as number[])[b.length] as number;

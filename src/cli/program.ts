@@ -87,7 +87,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--clock <time>", description: "the snapshot clock (default 0)", parse: timeArg("--clock") },
       { flags: "--force", description: "replace an existing snapshot" },
     ],
-    examples: ["bbgov init", "bbgov -s node1.json init --threshold 3 --backoff-base 50ms --backoff-max 2m", "bbgov -s fresh.json init --clock 2025-11-24T16:00:00Z"],
+    examples: [
+      "bbgov init",
+      "bbgov -s node1.json init --threshold 3 --backoff-base 50ms --backoff-max 2m",
+      "bbgov -s fresh.json init --clock 2025-11-24T16:00:00Z",
+    ],
     mutates: true,
     inApply: false,
     snapshot: "create",
@@ -105,12 +109,22 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--unknown", description: "only the given peers the snapshot has never seen" },
       { flags: "--reverse", description: "reverse the order of the rows" },
       { flags: "--watch", description: "redraw whenever the snapshot file changes (Ctrl-C quits)" },
-      { flags: "--interval <dur>", description: "with --watch: how often to look at the file (default 1s)", parse: durationArg("--interval") },
+      {
+        flags: "--interval <dur>",
+        description: "with --watch: how often to look at the file (default 1s)",
+        parse: durationArg("--interval"),
+      },
       { flags: "--sort <key>", description: "order of the rows", choices: SORT_KEYS, defaultValue: "peer" },
       { flags: "--limit <n>", description: "at most N rows", parse: integerArg("--limit", 1) },
       { ...at, description: "decisions and times as at TIME instead of the clock" },
       { ...after, description: "decisions and times as at the clock + DUR" },
-      { flags: "--format <format>", description: "table, wide (everything: absolute ns times, list flags, whole ids), json (same as --json), ndjson (one peer per line) or tsv (tab-separated, for awk and cut)", choices: ["table", "wide", "json", "ndjson", "tsv"], defaultValue: "table" },
+      {
+        flags: "--format <format>",
+        description:
+          "table, wide (everything: absolute ns times, list flags, whole ids), json (same as --json), ndjson (one peer per line) or tsv (tab-separated, for awk and cut)",
+        choices: ["table", "wide", "json", "ndjson", "tsv"],
+        defaultValue: "table",
+      },
     ],
     examples: ["bbgov inspect", "bbgov inspect --down --sort failures", "bbgov --json inspect 16uZAbWC1AJvL | jq '.peers[0].outbound'"],
     mutates: false,
@@ -160,13 +174,22 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "record send failures: the failure-streak simulator",
     args: [{ syntax: "<peer>", description: PEER, parse: peerArg(), peer: "one" }],
     options: [
-      { flags: "--times <n>", description: "number of failures (1 to 1000000)", parse: integerArg("--times", 1, 1_000_000), defaultValue: 1 },
+      {
+        flags: "--times <n>",
+        description: "number of failures (1 to 1000000)",
+        parse: integerArg("--times", 1, 1_000_000),
+        defaultValue: 1,
+      },
       { flags: "--every <dur>", description: "time between failures (default 0)", parse: durationArg("--every") },
       { flags: "--all-rows", description: "print every failure's row (a long streak shows the first, transitions and last)" },
       at,
       after,
     ],
-    examples: ["bbgov fail 16uZAbWC1AJvL", "bbgov fail 16uZAbWC1AJvL --times 6 --every 500ms", "bbgov --json fail 16uZAbWC1AJvL --after 2s | jq -r '.events[].transition'"],
+    examples: [
+      "bbgov fail 16uZAbWC1AJvL",
+      "bbgov fail 16uZAbWC1AJvL --times 6 --every 500ms",
+      "bbgov --json fail 16uZAbWC1AJvL --after 2s | jq -r '.events[].transition'",
+    ],
     mutates: true,
     inApply: true,
   },
@@ -201,7 +224,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       at,
       after,
     ],
-    examples: ["bbgov check 16uZAbWC1AJvL", "bbgov check 16uZAbWC1AJvL --outbound --after 1s", "if bbgov -q check \"$PEER\"; then echo allowed; fi"],
+    examples: [
+      "bbgov check 16uZAbWC1AJvL",
+      "bbgov check 16uZAbWC1AJvL --outbound --after 1s",
+      'if bbgov -q check "$PEER"; then echo allowed; fi',
+    ],
     mutates: false,
     inApply: false,
   },
@@ -222,7 +249,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: "--base <dur>", description: "base delay (0 becomes 1 ns)", parse: durationArg("--base") },
       { flags: "--max <dur>", description: "maximum delay (0 becomes 1 ns)", parse: durationArg("--max") },
       { flags: "--plan", description: "print the schedule: attempt, delay, cumulative time" },
-      { flags: "--attempts <n>", description: "rows of the plan (default: until the cap, at most 64)", parse: integerArg("--attempts", 1, 10_000) },
+      {
+        flags: "--attempts <n>",
+        description: "rows of the plan (default: until the cap, at most 64)",
+        parse: integerArg("--attempts", 1, 10_000),
+      },
     ],
     examples: ["bbgov backoff", "bbgov backoff --base 50ms --max 2m", "bbgov backoff --plan --attempts 12"],
     mutates: true,
@@ -254,7 +285,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "check the snapshot fully and report every problem: exit 0 valid, 2 invalid (read-only)",
     args: [],
     options: [{ flags: "--all", description: "list every error (default: the first 50, and how many more)" }],
-    examples: ["bbgov -s node1.json validate", "bbgov --json validate | jq -r '.errors[].path'", "for f in snapshots/*.json; do bbgov -q -s \"$f\" validate || echo \"$f is broken\"; done"],
+    examples: [
+      "bbgov -s node1.json validate",
+      "bbgov --json validate | jq -r '.errors[].path'",
+      'for f in snapshots/*.json; do bbgov -q -s "$f" validate || echo "$f is broken"; done',
+    ],
     mutates: false,
     inApply: false,
     snapshot: "raw",
@@ -284,15 +319,40 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "write a new snapshot from a node's own snapshot (bincode) or upstream's framework snapshot (JSON)",
     args: [{ syntax: "<upstream>", description: "the node snapshot or framework snapshot file, or - for standard input" }],
     options: [
-      { flags: "--from <kind>", description: "the input kind (default: recognised from the content)", choices: ["auto", "node-snapshot", "framework-json"], defaultValue: "auto" },
-      { flags: "--strict", description: "refuse a file with entries whose peer bytes do not parse (by default they are skipped, as upstream's restore does, and reported)" },
+      {
+        flags: "--from <kind>",
+        description: "the input kind (default: recognised from the content)",
+        choices: ["auto", "node-snapshot", "framework-json"],
+        defaultValue: "auto",
+      },
+      {
+        flags: "--strict",
+        description:
+          "refuse a file with entries whose peer bytes do not parse (by default they are skipped, as upstream's restore does, and reported)",
+      },
       { flags: "--skip-invalid", description: "skip entries whose peer bytes do not parse (the default; kept for old scripts)" },
-      { flags: "--clock <time>", description: "the snapshot clock (default: the latest event time in the file)", parse: timeArg("--clock") },
-      { flags: "--backoff-base <dur>", description: "backoff base delay, not in the upstream snapshot (default 10ms)", parse: durationArg("--backoff-base") },
-      { flags: "--backoff-max <dur>", description: "backoff maximum delay, not in the upstream snapshot (default 60s)", parse: durationArg("--backoff-max") },
+      {
+        flags: "--clock <time>",
+        description: "the snapshot clock (default: the latest event time in the file)",
+        parse: timeArg("--clock"),
+      },
+      {
+        flags: "--backoff-base <dur>",
+        description: "backoff base delay, not in the upstream snapshot (default 10ms)",
+        parse: durationArg("--backoff-base"),
+      },
+      {
+        flags: "--backoff-max <dur>",
+        description: "backoff maximum delay, not in the upstream snapshot (default 60s)",
+        parse: durationArg("--backoff-max"),
+      },
       { flags: "--force", description: "replace an existing snapshot" },
     ],
-    examples: ["bbgov -s governor.json import node-7.snap", "bbgov -s node1.json import framework-snapshot.json", "bbgov -s a.json export | bbgov -s b.json import -"],
+    examples: [
+      "bbgov -s governor.json import node-7.snap",
+      "bbgov -s node1.json import framework-snapshot.json",
+      "bbgov -s a.json export | bbgov -s b.json import -",
+    ],
     mutates: true,
     inApply: false,
     fileArg: "bytes",
@@ -310,7 +370,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         defaultValue: "framework-json",
       },
     ],
-    examples: ["bbgov export -o framework.json", "bbgov -s node-7.snap export --to framework-json -o framework.json", "bbgov -s node-7.snap export --to bbgov-json -o governor.json"],
+    examples: [
+      "bbgov export -o framework.json",
+      "bbgov -s node-7.snap export --to framework-json -o framework.json",
+      "bbgov -s node-7.snap export --to bbgov-json -o governor.json",
+    ],
     mutates: false,
     inApply: false,
     writesOut: true,
@@ -326,7 +390,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
     ],
     options: [],
-    examples: ["source <(bbgov completion bash)", 'bbgov -o "${fpath[1]}/_bbgov" completion zsh', "bbgov -o ~/.config/fish/completions/bbgov.fish completion fish"],
+    examples: [
+      "source <(bbgov completion bash)",
+      'bbgov -o "${fpath[1]}/_bbgov" completion zsh',
+      "bbgov -o ~/.config/fish/completions/bbgov.fish completion fish",
+    ],
     mutates: false,
     inApply: false,
     writesOut: true,
@@ -354,7 +422,11 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     description: "the host's backoff schedule, for node and framework snapshots, which do not store one (default 10ms,60s)",
     parse: hostBackoffArg,
   },
-  { flags: "--lock-timeout <dur>", description: "how long to wait for another writer's lock (default 10s)", parse: durationArg("--lock-timeout") },
+  {
+    flags: "--lock-timeout <dur>",
+    description: "how long to wait for another writer's lock (default 10s)",
+    parse: durationArg("--lock-timeout"),
+  },
   { flags: "--no-color", description: "no colours (also NO_COLOR=1)" },
   { flags: "--no-trunc", description: "never shorten to fit the terminal: whole peer ids, every column" },
   { flags: "-q, --quiet", description: "print nothing but errors and the JSON document; exit codes still tell" },
@@ -452,7 +524,10 @@ export function buildProgram(
     for (const arg of spec.args) command.addArgument(toArgument(arg));
     for (const option of spec.options) command.addOption(toOption(option));
     if (mode === "shell") for (const option of extraOptions(spec)) command.addOption(toOption(option));
-    command.addHelpText("after", `\nExamples:\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n${mode === "shell" && takesTime(spec) ? wrapText(COMMAND_HELP_FOOTER, helpWidth) : ""}`);
+    command.addHelpText(
+      "after",
+      `\nExamples:\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n${mode === "shell" && takesTime(spec) ? wrapText(COMMAND_HELP_FOOTER, helpWidth) : ""}`,
+    );
     command.action((...params: unknown[]) => {
       const cmd = params[params.length - 1] as Command;
       onInvoke({
@@ -487,6 +562,9 @@ export function usageFromCommander(error: CommanderError, where: string): UsageE
   if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
     return undefined;
   }
-  const message = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ").trim();
+  const message = error.message
+    .replace(/^error: /, "")
+    .replace(/\s*\n\s*/g, " ")
+    .trim();
   return new UsageError(message, where);
 }

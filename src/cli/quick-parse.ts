@@ -61,7 +61,8 @@ function quickOption(spec: OptionSpec): QuickOption | undefined {
 function quickArgument(spec: ArgumentSpec): QuickArgument | undefined {
   const match = /^(<|\[)[a-z-]+(\.\.\.)?(>|\])$/.exec(spec.syntax);
   // A variadic argument with choices collects its values otherwise in commander; none needs the quick path.
-  if (match === null || (match[1] === "<") !== (match[3] === ">") || (match[2] !== undefined && spec.choices !== undefined)) return undefined;
+  if (match === null || (match[1] === "<") !== (match[3] === ">") || (match[2] !== undefined && spec.choices !== undefined))
+    return undefined;
   return { required: match[1] === "<", variadic: match[2] !== undefined, parse: spec.parse as Parse | undefined, choices: spec.choices };
 }
 
@@ -163,7 +164,11 @@ function parseWords(command: QuickCommand, words: readonly string[], globals: Re
 const REFUSED = Symbol("refused");
 
 /** A value through its choices (which replace the parser, as in commander) or its parser. */
-function choose(holder: { readonly parse: Parse | undefined; readonly choices: readonly string[] | undefined }, text: string, previous: unknown): unknown {
+function choose(
+  holder: { readonly parse: Parse | undefined; readonly choices: readonly string[] | undefined },
+  text: string,
+  previous: unknown,
+): unknown {
   if (holder.choices !== undefined) return holder.choices.includes(text) ? text : REFUSED;
   return holder.parse === undefined ? text : holder.parse(text, previous as never);
 }

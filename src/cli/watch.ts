@@ -42,7 +42,11 @@ const SCREEN_LINES_BESIDES_ROWS = 12;
 /** Redraws until `stop` aborts; returns the exit code. */
 export async function watch(request: WatchRequest, io: CliIo): Promise<number> {
   if (request.file === STDIO) throw new UsageError("--watch needs a snapshot file, not standard input", "--watch");
-  const out = io.stdout as CliIo["stdout"] & { rows?: number; on?: (event: string, listener: () => void) => unknown; off?: (event: string, listener: () => void) => unknown };
+  const out = io.stdout as CliIo["stdout"] & {
+    rows?: number;
+    on?: (event: string, listener: () => void) => unknown;
+    off?: (event: string, listener: () => void) => unknown;
+  };
   const intervalMs = Math.max(10, Number(request.intervalNs / 1_000_000n));
   let seen = "";
   let drawn = false;
@@ -83,7 +87,10 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
     const { snapshot } = opened;
     const options = rows === undefined || request.options.limit !== undefined ? request.options : { ...request.options, limit: rows };
     const resolved = resolvePeerArgs(request.argSpecs, request.args, snapshot);
-    const report = withNotices(await request.commandModule.execute(commandContext(snapshot, request.source, opened, loadCommand), resolved.args, options), resolved.notices);
+    const report = withNotices(
+      await request.commandModule.execute(commandContext(snapshot, request.source, opened, loadCommand), resolved.args, options),
+      resolved.notices,
+    );
     body = report.render({ chalk, ...(width === undefined ? {} : { width }) });
   } catch (error) {
     if (!(error instanceof BbgovError)) throw error;

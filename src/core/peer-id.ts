@@ -144,12 +144,7 @@ export class PeerId {
   }
 
   // A text must spell the canonical bytes (upstream's `to_bytes`): a peer has one text form.
-  private static spelledBy(
-    text: string,
-    spelled: Uint8Array,
-    decoded: DecodedMultihash,
-    canonicalText: string | undefined,
-  ): PeerId {
+  private static spelledBy(text: string, spelled: Uint8Array, decoded: DecodedMultihash, canonicalText: string | undefined): PeerId {
     const canonical = decoded.canonical;
     const same = canonical.length === spelled.length && canonical.every((byte, i) => byte === spelled[i]);
     if (!same) throw new InvalidPeerId(text, `not canonical (expected ${base58btc.baseEncode(canonical)})`);
@@ -297,9 +292,7 @@ function spellsShortMultihash(text: string): boolean {
   const first = leading >>> 8;
   const second = leading & 0xff;
   // Without a leading zero byte, N's bytes are code, length, digest; with one, N's are length, digest.
-  return zeroes === 0
-    ? first < 0x80 && second <= MAX_DIGEST_BYTES && size === second + 2
-    : first <= MAX_DIGEST_BYTES && size === first + 1;
+  return zeroes === 0 ? first < 0x80 && second <= MAX_DIGEST_BYTES && size === second + 2 : first <= MAX_DIGEST_BYTES && size === first + 1;
 }
 
 /** The value of a base58btc letter, or -1 for any other character (of any code point). */

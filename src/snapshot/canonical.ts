@@ -89,4 +89,3 @@ function indexByText<T>(sorted: readonly T[], key: string, keyOf: (item: T) => s
   }
   return low;
 }
-

@@ -425,8 +425,6 @@ class CanonicalReader {
     this.at = i;
     return value;
   }
-
-
 }
 
 /** Compares text[aStart, aEnd) with text[bStart, bEnd) as `<` compares strings: negative, 0 or positive. */
@@ -487,4 +485,3 @@ function mergeMetPeers(text: string, a: MetPeers, b: MetPeers): MetPeers {
   copy(long, next, long.peers.length);
   return merged;
 }
-

@@ -396,10 +396,7 @@ function throwDuplicate(peers: readonly PeerId[], listPath: string, field: strin
     const text = (peers[index] as PeerId).text;
     const first = firstIndex.get(text);
     if (first !== undefined) {
-      throw new SnapshotError(
-        `duplicate peer ${JSON.stringify(text)} (already at index ${first})`,
-        `${listPath}[${index}]${field}`,
-      );
+      throw new SnapshotError(`duplicate peer ${JSON.stringify(text)} (already at index ${first})`, `${listPath}[${index}]${field}`);
     }
     firstIndex.set(text, index);
   }

@@ -80,7 +80,8 @@ function diffEntries<T>(
       const jsonBefore = toJson(before);
       const jsonAfter = toJson(after);
       for (const key of Object.keys(jsonBefore)) {
-        if (jsonBefore[key] !== jsonAfter[key]) changes.push({ path: `${at}.${key}`, kind: "changed", before: jsonBefore[key], after: jsonAfter[key] });
+        if (jsonBefore[key] !== jsonAfter[key])
+          changes.push({ path: `${at}.${key}`, kind: "changed", before: jsonBefore[key], after: jsonAfter[key] });
       }
     }
   }

@@ -179,9 +179,25 @@ const TABLE_LIST_END = ascii("\n  ]");
 // character unless it must be escaped): a u32 has at most 10 digits, a u64 20.
 const PEER_ITEM_BOUND = ITEM_SEPARATOR.length + PEER_ITEM.length + QUOTE.length;
 const HEALTH_ENTRY_BOUND =
-  ITEM_SEPARATOR.length + HEALTH_PEER.length + HEALTH_FAILURES.length + 10 + HEALTH_LAST_EVENT.length + 20 + HEALTH_DOWN.length + 5 + HEALTH_END.length;
+  ITEM_SEPARATOR.length +
+  HEALTH_PEER.length +
+  HEALTH_FAILURES.length +
+  10 +
+  HEALTH_LAST_EVENT.length +
+  20 +
+  HEALTH_DOWN.length +
+  5 +
+  HEALTH_END.length;
 const TABLE_ENTRY_BOUND =
-  ITEM_SEPARATOR.length + TABLE_PEER.length + TABLE_ATTEMPTS.length + 10 + TABLE_LAST_ATTEMPT.length + 20 + TABLE_NEXT_RETRY.length + 20 + TABLE_END.length;
+  ITEM_SEPARATOR.length +
+  TABLE_PEER.length +
+  TABLE_ATTEMPTS.length +
+  10 +
+  TABLE_LAST_ATTEMPT.length +
+  20 +
+  TABLE_NEXT_RETRY.length +
+  20 +
+  TABLE_END.length;
 const LIST_BOUND = LIST_START.length + INNER_LIST_END.length;
 const ITEM_BOUND = Math.max(PEER_ITEM_BOUND, HEALTH_ENTRY_BOUND, TABLE_ENTRY_BOUND);
 
@@ -193,7 +209,12 @@ function writeHealth(out: ByteWriter, entries: readonly HealthEntry[], source: S
   writeList(out, entries, source, text, entryPeerText, writeHealthEntry, HEALTH_ENTRY_BOUND, INNER_LIST_END);
 }
 
-function writeBackoffTable(out: ByteWriter, entries: readonly BackoffEntry[], source: SourceList<BackoffEntry> | undefined, text: string): void {
+function writeBackoffTable(
+  out: ByteWriter,
+  entries: readonly BackoffEntry[],
+  source: SourceList<BackoffEntry> | undefined,
+  text: string,
+): void {
   writeList(out, entries, source, text, entryPeerText, writeBackoffEntry, TABLE_ENTRY_BOUND, TABLE_LIST_END);
 }
 
@@ -256,8 +277,6 @@ function writeList<T>(
   out.bytes(closing);
 }
 
-
-
 function writePeer(out: ByteWriter, peer: PeerId): void {
   out.bytes(PEER_ITEM);
   out.string(peer.text);
@@ -279,7 +298,15 @@ function writeBackoffEntry(out: ByteWriter, entry: BackoffEntry): void {
 }
 
 /** What both kinds of entry start with: the peer, a u32 counter, the time of the last event. */
-function writeEntryStart(out: ByteWriter, peerKey: Uint8Array, peer: PeerId, countKey: Uint8Array, count: number, timeKey: Uint8Array, timeNs: bigint): void {
+function writeEntryStart(
+  out: ByteWriter,
+  peerKey: Uint8Array,
+  peer: PeerId,
+  countKey: Uint8Array,
+  count: number,
+  timeKey: Uint8Array,
+  timeNs: bigint,
+): void {
   out.bytes(peerKey);
   out.string(peer.text);
   out.bytes(countKey);

@@ -26,7 +26,16 @@ import { PeerGovernor } from "../core/governor.js";
 import { multihashProblem, PeerId } from "../core/peer-id.js";
 import { U32_MAX, U64_MAX } from "../core/u64.js";
 import { canonicalLists } from "./canonical.js";
-import { describe, isObject, numberText, parseRawJson, readUnsigned, stringifyRaw, topLevelLayout, type JsonObject } from "./json-values.js";
+import {
+  describe,
+  isObject,
+  numberText,
+  parseRawJson,
+  readUnsigned,
+  stringifyRaw,
+  topLevelLayout,
+  type JsonObject,
+} from "./json-values.js";
 import { SPEC_VERSION, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
 
 /** How to read a framework snapshot into the model. */
@@ -80,7 +89,10 @@ export class InvalidUpstreamEntries extends SnapshotError {
   constructor(entries: readonly InvalidEntry[]) {
     const first = entries[0] as InvalidEntry;
     const more = entries.length > 1 ? ` (and ${entries.length - 1} more)` : "";
-    super(`${entries.length} upstream entr${entries.length === 1 ? "y has" : "ies have"} a peer that does not parse${more}; the first: ${first.message}`, first.path);
+    super(
+      `${entries.length} upstream entr${entries.length === 1 ? "y has" : "ies have"} a peer that does not parse${more}; the first: ${first.message}`,
+      first.path,
+    );
     this.entries = entries;
   }
 }
@@ -128,13 +140,17 @@ export function readFrameworkJson(input: string, options: UpstreamDecodeOptions 
   if (layout === undefined) throw new SnapshotError("could not locate the top-level fields of the document", "$");
   const seen = new Set<string>();
   for (const member of layout.members) {
-    if (seen.has(member.key)) throw new SnapshotError(`duplicate field \`${truncate(member.key)}\` (upstream's serde refuses it)`, member.key);
+    if (seen.has(member.key))
+      throw new SnapshotError(`duplicate field \`${truncate(member.key)}\` (upstream's serde refuses it)`, member.key);
     seen.add(member.key);
   }
   if (Object.hasOwn(root, "spec_version")) {
     const raw = numberText(root["spec_version"]);
     if (raw !== String(SPEC_VERSION)) {
-      const got = raw !== undefined && /^(0|[1-9][0-9]*)$/.test(raw) ? `SpecVersionMismatch { got: ${raw}, expected: 1 }` : describe(root["spec_version"]);
+      const got =
+        raw !== undefined && /^(0|[1-9][0-9]*)$/.test(raw)
+          ? `SpecVersionMismatch { got: ${raw}, expected: 1 }`
+          : describe(root["spec_version"]);
       throw new SnapshotError(`spec_version must be ${SPEC_VERSION}: upstream's restore refuses this file (${got})`, "spec_version");
     }
   }
@@ -305,7 +321,10 @@ class Restorer {
     }
     const threshold = readU32(governor["failure_threshold"], `${path}.failure_threshold`);
     if (threshold === 0) {
-      this.warnings.push({ path: `${path}.failure_threshold`, message: "failure_threshold 0 loads as 1 (upstream clamps it to at least 1)" });
+      this.warnings.push({
+        path: `${path}.failure_threshold`,
+        message: "failure_threshold 0 loads as 1 (upstream clamps it to at least 1)",
+      });
     }
     this.governor.setFailureThreshold(threshold);
     for (const peer of this.peerSet(governor["blocklist"], `${path}.blocklist`, this.kept.blocklist)) this.governor.block(peer);
@@ -322,7 +341,8 @@ class Restorer {
       const entry = objectAt(item, entryPath, "a backoff entry object");
       this.ignoreUnknownKeys(entry, entryPath, TABLE_FIELDS);
       for (const key of TABLE_FIELDS) {
-        if (!Object.hasOwn(entry, key)) throw new SnapshotError(`missing "${key}" in a backoff entry (every one needs ${TABLE_FIELDS.join(", ")})`, entryPath);
+        if (!Object.hasOwn(entry, key))
+          throw new SnapshotError(`missing "${key}" in a backoff entry (every one needs ${TABLE_FIELDS.join(", ")})`, entryPath);
       }
       const attempts = readU32(entry["attempts"], `${entryPath}.attempts`);
       const lastAttemptNs = readU64(entry["last_attempt_ns"], `${entryPath}.last_attempt_ns`);
@@ -360,7 +380,10 @@ class Restorer {
       const entryPath = `${path}[${index}]`;
       const tuple = arrayAt(item, entryPath, "a health entry [peer, consecutive_failures, last_event_ns, down]");
       if (tuple.length !== 4) {
-        throw new SnapshotError(`expected a health entry [peer, consecutive_failures, last_event_ns, down], got ${tuple.length} elements`, entryPath);
+        throw new SnapshotError(
+          `expected a health entry [peer, consecutive_failures, last_event_ns, down], got ${tuple.length} elements`,
+          entryPath,
+        );
       }
       const consecutiveFailures = readU32(tuple[1], `${entryPath}[1]`);
       const lastEventNs = readU64(tuple[2], `${entryPath}[2]`);
@@ -399,7 +422,8 @@ class Restorer {
 
   private ignoreUnknownKeys(object: JsonObject, path: string, known: readonly string[]): void {
     for (const key of Object.keys(object)) {
-      if (!known.includes(key)) this.warnings.push({ path: `${path}.${key}`, message: `ignored unknown key ${JSON.stringify(truncate(key))}` });
+      if (!known.includes(key))
+        this.warnings.push({ path: `${path}.${key}`, message: `ignored unknown key ${JSON.stringify(truncate(key))}` });
     }
   }
 

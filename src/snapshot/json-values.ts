@@ -28,8 +28,7 @@ export function parseLossless(text: string): unknown {
   try {
     return parseLosslessJson(text, null, {
       parseNumber: (raw) => new RawNumber(raw),
-      onDuplicateKey: ({ oldValue, newValue }) =>
-        oldValue instanceof RepeatedKey ? oldValue : new RepeatedKey(oldValue, newValue),
+      onDuplicateKey: ({ oldValue, newValue }) => (oldValue instanceof RepeatedKey ? oldValue : new RepeatedKey(oldValue, newValue)),
     });
   } catch (error) {
     if (error instanceof SyntaxError) throw new SnapshotError(`invalid JSON: ${withLineAndColumn(error.message, text)}`, "$");
@@ -98,21 +97,15 @@ export function countColons(text: string): number {
   return count;
 }
 
-
 /** A parsed JSON object. */
 export type JsonObject = Record<string, unknown>;
 
 /** True for a parsed JSON object (not an array, a number or a repeated-key marker). */
 export function isObject(value: unknown): value is JsonObject {
   return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !(value instanceof RawNumber) &&
-    !(value instanceof RepeatedKey)
+    typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof RawNumber) && !(value instanceof RepeatedKey)
   );
 }
-
 
 /** The decimal text of a JSON number as written, or undefined for a non-number. */
 export function numberText(value: unknown): string | undefined {
@@ -129,7 +122,6 @@ export function isIntegerText(raw: string): boolean {
   }
   return true;
 }
-
 
 /** A JSON rendering of a value for a message: short, and safe on huge or deeply nested values. */
 export function describe(value: unknown): string {
@@ -164,8 +156,6 @@ export function render(value: unknown, limit: number): string {
   return String(value);
 }
 
-
-
 /** Parses JSON text as parseLossless does; every failure is a SnapshotError at `path`. */
 export function parseRawJson(text: string, path = "$"): unknown {
   try {
@@ -197,7 +187,10 @@ export function stringifyRaw(value: unknown): string {
   if (value === null || typeof value === "boolean") return String(value);
   if (typeof value === "string") return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(stringifyRaw).join(",")}]`;
-  if (isObject(value)) return `{${Object.keys(value).map((key) => `${JSON.stringify(key)}:${stringifyRaw(value[key])}`).join(",")}}`;
+  if (isObject(value))
+    return `{${Object.keys(value)
+      .map((key) => `${JSON.stringify(key)}:${stringifyRaw(value[key])}`)
+      .join(",")}}`;
   return "null";
 }
 

@@ -42,9 +42,7 @@ export function tooDeep(error: unknown): boolean {
 }
 
 /** An empty snapshot with the given settings (defaults: threshold 5, backoff 10 ms / 60 s, clock 0). */
-export function emptySnapshot(
-  options: { clockNs?: bigint; failureThreshold?: number; backoff?: Partial<BackoffConfig> } = {},
-): Snapshot {
+export function emptySnapshot(options: { clockNs?: bigint; failureThreshold?: number; backoff?: Partial<BackoffConfig> } = {}): Snapshot {
   const governor = new PeerGovernor();
   if (options.failureThreshold !== undefined) governor.setFailureThreshold(options.failureThreshold);
   return { clockNs: options.clockNs ?? 0n, governor, backoff: new BackoffTable(options.backoff ?? {}) };

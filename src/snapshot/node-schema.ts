@@ -50,11 +50,29 @@ export const FRAMEWORK: { readonly struct: readonly (readonly [string, Schema])[
     ["fired_phases", { vec: "string" }],
     [
       "address_book",
-      { vec: { struct: [["peer_id", "bytes"], ["addresses", { vec: "bytes" }], ["ref_count", "u64"]] } },
+      {
+        vec: {
+          struct: [
+            ["peer_id", "bytes"],
+            ["addresses", { vec: "bytes" }],
+            ["ref_count", "u64"],
+          ],
+        },
+      },
     ],
     ["peer_governor", PEER_GOVERNOR],
     ["backoff_table", BACKOFF_TABLE],
-    ["pending_outbound", { vec: { struct: [["envelope_bytes", "bytes"], ["redelivered", "bool"]] } }],
+    [
+      "pending_outbound",
+      {
+        vec: {
+          struct: [
+            ["envelope_bytes", "bytes"],
+            ["redelivered", "bool"],
+          ],
+        },
+      },
+    ],
     ["peer_id_bytes", "bytes"],
     ["next_command_id", "u64"],
     ["next_exec_id", "u64"],
@@ -66,10 +84,35 @@ export const FRAMEWORK: { readonly struct: readonly (readonly [string, Schema])[
 export const INGRESS_EVENT: Schema = {
   enum: [
     ["Envelope", "bytes"],
-    ["AppEvent", { struct: [["module_name", "string"], ["input_name", "string"], ["value_bytes", "bytes"]] }],
-    ["Invoke", { struct: [["module_name", "string"], ["inputs", { vec: { tuple: ["string", "bytes"] } }]] }],
+    [
+      "AppEvent",
+      {
+        struct: [
+          ["module_name", "string"],
+          ["input_name", "string"],
+          ["value_bytes", "bytes"],
+        ],
+      },
+    ],
+    [
+      "Invoke",
+      {
+        struct: [
+          ["module_name", "string"],
+          ["inputs", { vec: { tuple: ["string", "bytes"] } }],
+        ],
+      },
+    ],
     ["TimerMatured", { struct: [["at_ns", "u64"]] }],
-    ["Completion", { struct: [["cmd_id", "u64"], ["results", { vec: "bytes" }]] }],
+    [
+      "Completion",
+      {
+        struct: [
+          ["cmd_id", "u64"],
+          ["results", { vec: "bytes" }],
+        ],
+      },
+    ],
   ],
 };
 
@@ -101,7 +144,14 @@ export const TRANSIENT: { readonly struct: readonly (readonly [string, Schema])[
     ["wire_states", { map: { key: "u32", value: "bytes" } }],
     [
       "pending_completions",
-      { vec: { struct: [["cmd_id", "u64"], ["results", { vec: { tuple: ["string", "bytes"] } }]] } },
+      {
+        vec: {
+          struct: [
+            ["cmd_id", "u64"],
+            ["results", { vec: { tuple: ["string", "bytes"] } }],
+          ],
+        },
+      },
     ],
   ],
 };
@@ -111,7 +161,17 @@ export const NODE_SNAPSHOT: { readonly struct: readonly (readonly [string, Schem
   struct: [
     ["incarnation", "u64"],
     ["config", NODE_CONFIG],
-    ["graphs", { vec: { struct: [["name", "string"], ["function_proto_bytes", "bytes"]] } }],
+    [
+      "graphs",
+      {
+        vec: {
+          struct: [
+            ["name", "string"],
+            ["function_proto_bytes", "bytes"],
+          ],
+        },
+      },
+    ],
     [
       "components",
       {
@@ -119,7 +179,15 @@ export const NODE_SNAPSHOT: { readonly struct: readonly (readonly [string, Schem
           struct: [
             ["type_name", "string"],
             ["instance_id", "u32"],
-            ["package", { enum: [["Framework", null], ["Application", null]] }],
+            [
+              "package",
+              {
+                enum: [
+                  ["Framework", null],
+                  ["Application", null],
+                ],
+              },
+            ],
             ["state_bytes", "bytes"],
           ],
         },

@@ -190,7 +190,10 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
   };
   const asRead: AsRead = {
     blocklist: { range: ranges.blocklist, peers: Array.from(governor.blocklist(), peerText) },
-    allowlist: { range: ranges.allowlist, peers: governor.allowlistSize() === null ? null : Array.from(governor.allowlist() ?? [], peerText) },
+    allowlist: {
+      range: ranges.allowlist,
+      peers: governor.allowlistSize() === null ? null : Array.from(governor.allowlist() ?? [], peerText),
+    },
     health: { range: ranges.health, entries: Array.from(governor.iterHealth()) },
     failureThreshold: ranges.failureThreshold,
     backoffTable: { range: ranges.backoffTable, entries: Array.from(backoff.iter()) },
@@ -486,7 +489,9 @@ function writeGovernor(snapshot: Snapshot, file: Uint8Array, asRead: AsRead, kep
 
   const allowed = governor.allowlist();
   const allowedAsRead = asRead.allowlist.peers;
-  if (allowed === null ? allowedAsRead === null : allowedAsRead !== null && samePeers(allowed, governor.allowlistSize() ?? 0, allowedAsRead)) {
+  if (
+    allowed === null ? allowedAsRead === null : allowedAsRead !== null && samePeers(allowed, governor.allowlistSize() ?? 0, allowedAsRead)
+  ) {
     copy(asRead.allowlist.range);
   } else if (allowed === null) writer.u8(0);
   else {

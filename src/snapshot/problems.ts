@@ -53,7 +53,10 @@ function collectFrom(tree: Json, first: SnapshotProblem, limit: number): Problem
     const segments = parsePath(problem.path);
     const filePath = segments === undefined ? problem.path : formatPath(toFileIndices(segments, tree, fileIndices));
     // A duplicate names its first occurrence by index, in the pruned list too.
-    const listKey = segments === undefined ? "" : formatPath(segments.filter((_, position) => position < segments.findIndex((s) => typeof s === "number")));
+    const listKey =
+      segments === undefined
+        ? ""
+        : formatPath(segments.filter((_, position) => position < segments.findIndex((s) => typeof s === "number")));
     const message = problem.message.replace(/\(already at index (\d+)\)/, (whole, index: string) => {
       const original = fileIndices.get(listKey)?.[Number(index)];
       return original === undefined ? whole : `(already at index ${original})`;

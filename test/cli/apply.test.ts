@@ -23,7 +23,15 @@ beforeEach(async () => {
 describe("apply", () => {
   it("lists every bad line, parse and run errors alike, and writes nothing", async () => {
     const before = fs.readFileSync(file, "utf8");
-    const script = [`block ${P}`, "block not-a-peer", "# fine", "nope", `fail ${P} --times 0`, `threshold 3`, "clock --set 1 --advance 1s"].join("\n");
+    const script = [
+      `block ${P}`,
+      "block not-a-peer",
+      "# fine",
+      "nope",
+      `fail ${P} --times 0`,
+      `threshold 3`,
+      "clock --set 1 --advance 1s",
+    ].join("\n");
     const result = await cli(["-s", file, "apply", "-"], script);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
@@ -54,7 +62,10 @@ describe("apply", () => {
   });
 
   it("a script that starts with a byte order mark works", async () => {
-    const result = await cli(["-s", file, "-q", "apply", "-"], Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`block ${P}\n`)]));
+    const result = await cli(
+      ["-s", file, "-q", "apply", "-"],
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`block ${P}\n`)]),
+    );
     expect(result).toEqual({ status: 0, stdout: "", stderr: "" });
     expect(fs.readFileSync(file, "utf8")).toContain(P);
     const scriptFile = path.join(path.dirname(file), "bom.txt");
@@ -71,12 +82,17 @@ describe("apply", () => {
     expect(document.lines).toHaveLength(SHOWN_LINES);
     expect(document.lines_not_shown).toBe(2_500);
     expect(document.written).toBe(true);
-    const health = (JSON.parse(fs.readFileSync(file, "utf8")) as { peer_governor: { health: { consecutive_failures: number }[] } }).peer_governor.health;
+    const health = (JSON.parse(fs.readFileSync(file, "utf8")) as { peer_governor: { health: { consecutive_failures: number }[] } })
+      .peer_governor.health;
     expect(health[0]?.consecutive_failures).toBe(count);
   });
 
   it("bad UTF-8 in a script names its line", async () => {
     const result = await cli(["-s", file, "apply", "-"], Buffer.concat([Buffer.from(`block ${P}\nblock `), Buffer.from([0xff, 0x0a])]));
-    expect(result).toEqual({ status: 2, stdout: "", stderr: "bbgov: cannot read the script file: not UTF-8 text (standard input line 2)\n" });
+    expect(result).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: "bbgov: cannot read the script file: not UTF-8 text (standard input line 2)\n",
+    });
   });
 });

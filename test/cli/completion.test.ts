@@ -150,7 +150,9 @@ describe("bash runs its script", () => {
   it("offers the known peers of the -s snapshot for a PEER (asking the built bbgov)", () => {
     const shims = fs.mkdtempSync(path.join(root, "bin-"));
     const bin = fileURLToPath(new URL("../../bin/bbgov.js", import.meta.url));
-    fs.writeFileSync(path.join(shims, "bbgov"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(shims, "bbgov"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} "$@"\n`, {
+      mode: 0o755,
+    });
     fs.copyFileSync(fileURLToPath(new URL("../../fixtures/example.json", import.meta.url)), path.join(root, "example.json"));
     const pathVariable = `${shims}:${process.env.PATH ?? ""}`;
     expect(completeWith(pathVariable, "-s", "example.json", "block", "12D3KooWJ")).toEqual([

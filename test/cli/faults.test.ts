@@ -80,7 +80,9 @@ describe("bugs are not bad files", () => {
     });
     const result = await cli(["-s", file, "inspect"]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe("bbgov: internal error: TypeError: cannot read properties of undefined (reading 'x') (a bug in bbgov; rerun with BBGOV_DEBUG=1 for the stack trace)\n");
+    expect(result.stderr).toBe(
+      "bbgov: internal error: TypeError: cannot read properties of undefined (reading 'x') (a bug in bbgov; rerun with BBGOV_DEBUG=1 for the stack trace)\n",
+    );
   });
 });
 
@@ -104,7 +106,9 @@ describe("bugs", () => {
     vi.spyOn(PeerGovernor.prototype, "peerHealth").mockReturnValue(undefined);
     const result = await cli(["-s", file, "fail", PEER]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^bbgov: internal error: Error: invariant: no health for 16uZAbWC1AJvL right after an event \(a bug in bbgov; rerun with BBGOV_DEBUG=1 for the stack trace\)\n$/);
+    expect(result.stderr).toMatch(
+      /^bbgov: internal error: Error: invariant: no health for 16uZAbWC1AJvL right after an event \(a bug in bbgov; rerun with BBGOV_DEBUG=1 for the stack trace\)\n$/,
+    );
     expect(fs.readFileSync(file, "utf8")).toBe(before);
   });
 });

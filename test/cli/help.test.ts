@@ -48,7 +48,10 @@ describe("long event tables", () => {
   it("keep the first, PeerDown and last rows with a count of the hidden ones; --all-rows shows all", async () => {
     const file = path.join(fs.mkdtempSync(path.join(root, "t-")), "governor.json");
     fs.copyFileSync(EXAMPLE, file);
-    const result = await cli(["-s", file, "--dry-run", "fail", "12D3KooWPFD8", "--times", "1000", "--every", "10ms"], { tty: true, columns: 80 });
+    const result = await cli(["-s", file, "--dry-run", "fail", "12D3KooWPFD8", "--times", "1000", "--every", "10ms"], {
+      tty: true,
+      columns: 80,
+    });
     expect(result.status).toBe(0);
     const rows = result.stdout.split("\n").filter((line) => /^│\s+\d+ │/.test(line));
     expect(rows.map((row) => Number(/\d+/.exec(row)?.[0]))).toEqual([1, 2, 3, 5, 998, 999, 1000]);

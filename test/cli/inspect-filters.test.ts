@@ -29,7 +29,10 @@ describe("inspect filters", () => {
     expect(denied).toContain("QmNVm9nn9RKXEuuKKsX2RWd66nqK4FedXehVffiUVnLrtT");
     expect(denied).toContain("QmZnC2FJ3vHT4mJhiTVBPaeEQQYBTZeRtkKHRFmAMtQ6A4");
     expect(denied).toHaveLength(6);
-    expect(await peers("--denied", "--blocked")).toEqual(["12D3KooWS3iYbD7YEuQ1SGhRiUSiVBdgzuWSxXgY551TNtMFdaik", "QmNVm9nn9RKXEuuKKsX2RWd66nqK4FedXehVffiUVnLrtT"]);
+    expect(await peers("--denied", "--blocked")).toEqual([
+      "12D3KooWS3iYbD7YEuQ1SGhRiUSiVBdgzuWSxXgY551TNtMFdaik",
+      "QmNVm9nn9RKXEuuKKsX2RWd66nqK4FedXehVffiUVnLrtT",
+    ]);
   });
 
   it("--allowlisted is empty on an open policy", async () => {

@@ -21,8 +21,17 @@ const values = fc.anything({
   withUnicodeString: true,
   maxDepth: 5,
 });
-const unsafe = fc.constantFrom("\u009b[31m", "\u202e", "a\u2028b", "\ufeff", "\u0000\u001f", "\ud800", "\"\\", "é");
-const documents = fc.dictionary(fc.oneof(fc.string(), unsafe), fc.oneof(values, unsafe, fc.array(fc.oneof(values, unsafe, fc.bigInt())), fc.constant(undefined), fc.constant(() => 1)));
+const unsafe = fc.constantFrom("\u009b[31m", "\u202e", "a\u2028b", "\ufeff", "\u0000\u001f", "\ud800", '"\\', "é");
+const documents = fc.dictionary(
+  fc.oneof(fc.string(), unsafe),
+  fc.oneof(
+    values,
+    unsafe,
+    fc.array(fc.oneof(values, unsafe, fc.bigInt())),
+    fc.constant(undefined),
+    fc.constant(() => 1),
+  ),
+);
 
 describe("the streamed JSON writer", () => {
   it("writes exactly JSON.stringify's text with bigints as strings, sanitized", () => {
@@ -35,8 +44,20 @@ describe("the streamed JSON writer", () => {
   });
 
   it("keeps to it for top-level arrays, leaves and toJSON, and cuts big documents between items", () => {
-    const rows = Array.from({ length: 5000 }, (_, i) => ({ peer: `p${i}\u202e`, n: BigInt(i) * 10n ** 15n, at: new Date(i), nested: { list: [i, null, undefined, "x"], empty: {}, none: [] } }));
-    const document = { kind: "bbgov-json", clock_ns: 2n ** 64n - 1n, summary: { peers: 5000 }, peers: rows, blocklist: [], skipped: undefined };
+    const rows = Array.from({ length: 5000 }, (_, i) => ({
+      peer: `p${i}\u202e`,
+      n: BigInt(i) * 10n ** 15n,
+      at: new Date(i),
+      nested: { list: [i, null, undefined, "x"], empty: {}, none: [] },
+    }));
+    const document = {
+      kind: "bbgov-json",
+      clock_ns: 2n ** 64n - 1n,
+      summary: { peers: 5000 },
+      peers: rows,
+      blocklist: [],
+      skipped: undefined,
+    };
     const pieces = [...jsonChunks(document)];
     expect(pieces.length).toBeGreaterThan(5);
     expect(pieces.join("")).toBe(reference(document));

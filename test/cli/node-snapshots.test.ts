@@ -124,7 +124,15 @@ describe("every changing command on a node snapshot", () => {
     const node = copy("small");
     const before = fs.readFileSync(node);
     const blocked = [...readNodeSnapshot(before).snapshot.governor.blocklist()][0]?.text as string;
-    for (const args of [["unblock", P], ["block", blocked], ["threshold", "5"], ["reset", P], ["allow", "--open"], ["clock"], ["backoff"]]) {
+    for (const args of [
+      ["unblock", P],
+      ["block", blocked],
+      ["threshold", "5"],
+      ["reset", P],
+      ["allow", "--open"],
+      ["clock"],
+      ["backoff"],
+    ]) {
       const result = await cli(["-s", node, ...args]);
       expect(result.status, `${args.join(" ")}: ${result.stderr}`).toBe(0);
       expect(result.stdout).not.toContain("wrote");
@@ -134,7 +142,8 @@ describe("every changing command on a node snapshot", () => {
 
   it("entries restore skips (hand-edited.bin) survive an edit as they were; the last repeated entry wins", async () => {
     const node = copy("hand-edited");
-    const skipped = (bytes: Buffer) => readNodeSnapshot(bytes).warnings.filter((w) => w.message.startsWith("peer bytes do not parse")).length;
+    const skipped = (bytes: Buffer) =>
+      readNodeSnapshot(bytes).warnings.filter((w) => w.message.startsWith("peer bytes do not parse")).length;
     const before = fs.readFileSync(node);
     expect(skipped(before)).toBe(7);
     await ok(["-s", node, "-q", "block", P]);
@@ -149,7 +158,12 @@ describe("what a node snapshot cannot hold, and files upstream refuses", () => {
   it("clock --set / --advance and backoff --base / --max: exit 2 with the reason; the file untouched", async () => {
     const node = copy("small");
     const before = fs.readFileSync(node);
-    for (const args of [["clock", "--set", "5"], ["clock", "--advance", "1s"], ["backoff", "--base", "20ms"], ["backoff", "--max", "1m"]]) {
+    for (const args of [
+      ["clock", "--set", "5"],
+      ["clock", "--advance", "1s"],
+      ["backoff", "--base", "20ms"],
+      ["backoff", "--max", "1m"],
+    ]) {
       const result = await cli(["-s", node, ...args]);
       expect(result.status).toBe(2);
       expect(result.stderr).toMatch(/^bbgov: a node snapshot holds no (clock|backoff schedule): .+\n$/);
@@ -165,13 +179,18 @@ describe("what a node snapshot cannot hold, and files upstream refuses", () => {
     const [first, second] = doc.events;
     expect(BigInt(first!.backoff.next_retry_ns) - BigInt(first!.at_ns)).toBe(1_000_000_000n);
     expect(BigInt(second!.backoff.next_retry_ns) - BigInt(second!.at_ns)).toBe(2_000_000_000n);
-    const inspect = JSON.parse(await ok(["-s", node, "--host-backoff", ",30s", "--json", "inspect"])) as { backoff: { base_ns: string; max_delay_ns: string } };
+    const inspect = JSON.parse(await ok(["-s", node, "--host-backoff", ",30s", "--json", "inspect"])) as {
+      backoff: { base_ns: string; max_delay_ns: string };
+    };
     expect(inspect.backoff).toEqual({ base_ns: "10000000", max_delay_ns: "30000000000" });
     const bad = await cli(["-s", node, "--host-backoff", "1s,2s,3s", "inspect"]);
     expect(bad.status).toBe(2);
   });
 
-  for (const [name, got] of [["spec-version-2", 2], ["default-spec0", 0]] as const) {
+  for (const [name, got] of [
+    ["spec-version-2", 2],
+    ["default-spec0", 0],
+  ] as const) {
     it(`${name}: every command refuses it as upstream's restore does, nothing written`, async () => {
       const node = copy(name);
       const before = fs.readFileSync(node);
@@ -185,7 +204,9 @@ describe("what a node snapshot cannot hold, and files upstream refuses", () => {
       // validate reports the refusal as the file's error, on standard output.
       const validate = await cli(["-s", node, "validate"]);
       expect(validate.status).toBe(2);
-      expect(validate.stdout).toContain(`SpecVersionMismatch { got: ${got}, expected: 1 }: upstream's restore refuses this snapshot (transient.framework.spec_version)`);
+      expect(validate.stdout).toContain(
+        `SpecVersionMismatch { got: ${got}, expected: 1 }: upstream's restore refuses this snapshot (transient.framework.spec_version)`,
+      );
       expect(fs.readFileSync(node).equals(before)).toBe(true);
     });
   }
@@ -251,9 +272,15 @@ describe("framework-json files and export / import", () => {
       "next_exec_id",
       "spec_version",
     ]);
-    const framework = (rendering("small").snapshot.transient as Record<string, Record<string, unknown>>).framework as Record<string, unknown>;
+    const framework = (rendering("small").snapshot.transient as Record<string, Record<string, unknown>>).framework as Record<
+      string,
+      unknown
+    >;
     const exported = parseLossless(out) as Record<string, unknown>;
-    const plain = (value: unknown): string => JSON.stringify(value, (_key, item: unknown) => (typeof item === "object" && item !== null && "isLosslessNumber" in item ? String(item) : item));
+    const plain = (value: unknown): string =>
+      JSON.stringify(value, (_key, item: unknown) =>
+        typeof item === "object" && item !== null && "isLosslessNumber" in item ? String(item) : item,
+      );
     const counters = Object.fromEntries(framework.counters as [string, unknown][]);
     expect(plain(exported.counters)).toBe(plain(counters));
     for (const key of ["fired_phases", "address_book", "pending_outbound", "peer_id_bytes", "next_command_id", "next_exec_id"]) {

@@ -60,7 +60,11 @@ describe("what cannot be resolved is refused with a clear message, the file unto
     ["a cut id of nobody", "12D3KooWZZZZ", 'peer id "12D3KooWZZZZ" looks cut: an ed25519 id (12D3KooW…) has 52 characters, this has 12'],
     ["a cut Qm id of nobody", "QmYyQSo1c1Ym7", "looks cut: a sha2-256 id (Qm…) has 46 characters"],
     ["a short form of nobody", "12D3KooW…zzzzz", 'no peer of this snapshot has the short form "12D3KooW…zzzzz"'],
-    ["a cut id of another kind", "16uZAbWC", '"16uZAbWC" is not a whole peer id (cut or mistyped?) and no peer of this snapshot starts with it'],
+    [
+      "a cut id of another kind",
+      "16uZAbWC",
+      '"16uZAbWC" is not a whole peer id (cut or mistyped?) and no peer of this snapshot starts with it',
+    ],
     ["a mistyped id", "1abc", "is not a whole peer id"],
     ["a bad character", "12D3KooW0OIl", "looks cut"],
     ["an empty id", "  ", "empty peer id"],

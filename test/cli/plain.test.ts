@@ -14,7 +14,9 @@ const styled = (chalk: unknown, chainNames: readonly string[]): Style =>
 
 describe("PLAIN, chalk at level 0 without chalk", () => {
   it("gives the same text for any chain of styles and any arguments", () => {
-    const args = fc.array(fc.oneof(fc.string(), fc.integer(), fc.constant(""), fc.constant(undefined), fc.constant(null), fc.boolean()), { maxLength: 4 });
+    const args = fc.array(fc.oneof(fc.string(), fc.integer(), fc.constant(""), fc.constant(undefined), fc.constant(null), fc.boolean()), {
+      maxLength: 4,
+    });
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...STYLES), { minLength: 1, maxLength: 3 }), args, (chainNames, values) => {
         expect(styled(PLAIN, chainNames)(...values)).toBe(styled(real, chainNames)(...values));
@@ -27,7 +29,11 @@ describe("PLAIN, chalk at level 0 without chalk", () => {
 
   it("colorsOff is true exactly when colorLevel is 0", () => {
     const env = fc.record(
-      { FORCE_COLOR: fc.constantFrom("0", "false", "1", "2", "3", "true", "", "7"), NO_COLOR: fc.constantFrom("", "1"), TERM: fc.constantFrom("dumb", "xterm-256color") },
+      {
+        FORCE_COLOR: fc.constantFrom("0", "false", "1", "2", "3", "true", "", "7"),
+        NO_COLOR: fc.constantFrom("", "1"),
+        TERM: fc.constantFrom("dumb", "xterm-256color"),
+      },
       { requiredKeys: [] },
     );
     fc.assert(

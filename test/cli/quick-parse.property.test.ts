@@ -31,12 +31,43 @@ const quick = quickParser(APPLY, (spec) => spec.options, {});
 const FLAGS = [...new Set(COMMANDS.flatMap((spec) => spec.options.map((option) => option.flags.split(" ")[0] as string)))];
 const WORDS = [
   ...APPLY.map((spec) => spec.name),
-  "inspect", "help", "bbgov", "",
-  ...FLAGS, "--help", "-h", "--", "--times=3", "-x", "--nope",
-  L, M, Q, "16uZAb", "16uZAbWC1AJvL/extra", "/p2p/" + Q, "0OIl", "-5",
-  "0", "1", "3", "4294967295", "4294967296", "1000001", "x",
-  "5s", "100ms", "1m", "2h", "0ns", "5", "-1s", "1.5s",
-  "1764000000000000000", "2025-11-24T16:00:00Z", "now",
+  "inspect",
+  "help",
+  "bbgov",
+  "",
+  ...FLAGS,
+  "--help",
+  "-h",
+  "--",
+  "--times=3",
+  "-x",
+  "--nope",
+  L,
+  M,
+  Q,
+  "16uZAb",
+  "16uZAbWC1AJvL/extra",
+  "/p2p/" + Q,
+  "0OIl",
+  "-5",
+  "0",
+  "1",
+  "3",
+  "4294967295",
+  "4294967296",
+  "1000001",
+  "x",
+  "5s",
+  "100ms",
+  "1m",
+  "2h",
+  "0ns",
+  "5",
+  "-1s",
+  "1.5s",
+  "1764000000000000000",
+  "2025-11-24T16:00:00Z",
+  "now",
 ];
 
 function compare(words: readonly string[]): void {
@@ -54,9 +85,13 @@ function compare(words: readonly string[]): void {
 describe("apply's quick parser", () => {
   it("agrees with commander on random lines, or leaves them to it", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...APPLY.map((spec) => spec.name)), fc.array(fc.constantFrom(...WORDS), { maxLength: 6 }), (name, rest) => {
-        compare([name, ...rest]);
-      }),
+      fc.property(
+        fc.constantFrom(...APPLY.map((spec) => spec.name)),
+        fc.array(fc.constantFrom(...WORDS), { maxLength: 6 }),
+        (name, rest) => {
+          compare([name, ...rest]);
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -67,7 +102,10 @@ describe("apply's quick parser", () => {
         ...spec.options.map((option) => option.flags.split(" ")[0] as string),
         ...spec.options.filter((option) => option.flags.includes("<")).map((option) => option.flags.split(" ")[0] as string),
       ];
-      return fc.tuple(fc.constant(spec.name), fc.array(fc.constantFrom(...parts, L, M, Q, "5s", "3", "100ms", "0", "2025-11-24T16:00:00Z"), { maxLength: 6 }));
+      return fc.tuple(
+        fc.constant(spec.name),
+        fc.array(fc.constantFrom(...parts, L, M, Q, "5s", "3", "100ms", "0", "2025-11-24T16:00:00Z"), { maxLength: 6 }),
+      );
     });
     fc.assert(
       fc.property(arb, ([name, rest]) => {

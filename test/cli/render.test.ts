@@ -128,15 +128,35 @@ describe("tables and cells", () => {
 
   function sample(ui: typeof plain): string {
     return [
-      renderTable(ui, ["PEER", "OUTBOUND"], [["16uZAbWC1AJvL", decisionCell(ui, cooldown)], ["x", decisionCell(ui, { kind: "allow" })]], ["left", "left"]),
-      renderPairs(ui, [["clock", "1"], ["threshold", "5"]]),
+      renderTable(
+        ui,
+        ["PEER", "OUTBOUND"],
+        [
+          ["16uZAbWC1AJvL", decisionCell(ui, cooldown)],
+          ["x", decisionCell(ui, { kind: "allow" })],
+        ],
+        ["left", "left"],
+      ),
+      renderPairs(ui, [
+        ["clock", "1"],
+        ["threshold", "5"],
+      ]),
       transitionCell(ui, "went_down"),
       failuresCell(ui, 5, 5, true),
       retryCell(ui, 3n * S, S),
       decisionSentence(ui, blocked, 0n),
       renderEvents(
         ui,
-        [{ peer: "16uZAbWC1AJvL", at_ns: S, consecutive_failures: 5, down: true, transition: "went_down", backoff: { attempts: 5, next_retry_ns: 2n * S } }],
+        [
+          {
+            peer: "16uZAbWC1AJvL",
+            at_ns: S,
+            consecutive_failures: 5,
+            down: true,
+            transition: "went_down",
+            backoff: { attempts: 5, next_retry_ns: 2n * S },
+          },
+        ],
         5,
         0n,
       ),
@@ -166,7 +186,12 @@ describe("tables and cells", () => {
   });
 
   it("aligns pairs", () => {
-    expect(renderPairs(plain, [["clock", "1"], ["threshold", "5"]])).toBe("clock      1\nthreshold  5");
+    expect(
+      renderPairs(plain, [
+        ["clock", "1"],
+        ["threshold", "5"],
+      ]),
+    ).toBe("clock      1\nthreshold  5");
   });
 });
 
@@ -174,12 +199,25 @@ describe("big tables", () => {
   const head = ["#", "AT", "FAILURES", "RETRY IN"];
   const align: Align[] = ["right", "left", "right", "right"];
   const rowsFor = (ui: typeof plain, count: number): string[][] =>
-    Array.from({ length: count }, (_, i) => [String((i * 37) % 1000), ui.chalk.yellow("16:00:00.000 UTC".slice(0, 5 + (i % 12))), ui.chalk.bold.red(`${i}/5`), `in ${formatDuration(BigInt(i) * 1_000n)}`]);
+    Array.from({ length: count }, (_, i) => [
+      String((i * 37) % 1000),
+      ui.chalk.yellow("16:00:00.000 UTC".slice(0, 5 + (i % 12))),
+      ui.chalk.bold.red(`${i}/5`),
+      `in ${formatDuration(BigInt(i) * 1_000n)}`,
+    ]);
 
-  it.each([[0 as const, 101], [0 as const, 777], [1 as const, 250]])("at level %s, %s rows draw exactly as one cli-table3 table", (level, count) => {
+  it.each([
+    [0 as const, 101],
+    [0 as const, 777],
+    [1 as const, 250],
+  ])("at level %s, %s rows draw exactly as one cli-table3 table", (level, count) => {
     const ui = { chalk: makeChalk(level) };
     const rows = rowsFor(ui, count);
-    const whole = new Table({ head: head.map((title) => ui.chalk.bold(title)), style: { head: [], border: [], compact: true, "padding-left": 1, "padding-right": 1 }, colAligns: align });
+    const whole = new Table({
+      head: head.map((title) => ui.chalk.bold(title)),
+      style: { head: [], border: [], compact: true, "padding-left": 1, "padding-right": 1 },
+      colAligns: align,
+    });
     for (const row of rows) whole.push(row);
     expect(renderTable(ui, head, rows, align)).toBe(whole.toString());
   });

@@ -19,23 +19,21 @@ function box(): { dir: string; snapshot: string; notes: string } {
 }
 
 describe("-o refuses to replace an existing file without --force", () => {
-  it.each([
-    [["export"]],
-    [["threshold", "3"]],
-    [["block", "QmNVm9nn9RKXEuuKKsX2RWd66nqK4FedXehVffiUVnLrtT"]],
-    [["completion", "bash"]],
-  ])("%j", async (command) => {
-    const { snapshot, notes } = box();
-    const before = fs.readFileSync(snapshot);
-    const refused = await cli(["-s", snapshot, "-o", notes, ...command]);
-    expect(refused.status).toBe(2);
-    expect(refused.stderr).toBe(`bbgov: ${notes} already exists; add --force to replace it (--out)\n`);
-    expect(fs.readFileSync(notes, "utf8")).toBe("my notes\n");
-    expect(fs.readFileSync(snapshot)).toEqual(before);
-    const forced = await cli(["-s", snapshot, "-o", notes, ...command, "--force"]);
-    expect(forced.status).toBe(0);
-    expect(fs.readFileSync(notes, "utf8")).not.toBe("my notes\n");
-  });
+  it.each([[["export"]], [["threshold", "3"]], [["block", "QmNVm9nn9RKXEuuKKsX2RWd66nqK4FedXehVffiUVnLrtT"]], [["completion", "bash"]]])(
+    "%j",
+    async (command) => {
+      const { snapshot, notes } = box();
+      const before = fs.readFileSync(snapshot);
+      const refused = await cli(["-s", snapshot, "-o", notes, ...command]);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toBe(`bbgov: ${notes} already exists; add --force to replace it (--out)\n`);
+      expect(fs.readFileSync(notes, "utf8")).toBe("my notes\n");
+      expect(fs.readFileSync(snapshot)).toEqual(before);
+      const forced = await cli(["-s", snapshot, "-o", notes, ...command, "--force"]);
+      expect(forced.status).toBe(0);
+      expect(fs.readFileSync(notes, "utf8")).not.toBe("my notes\n");
+    },
+  );
 
   it("writes a new file, the snapshot itself, and --dry-run without asking", async () => {
     const { dir, snapshot } = box();

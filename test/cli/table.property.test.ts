@@ -13,7 +13,12 @@ const RUNS = Number(process.env.BBGOV_PROPERTY_RUNS ?? 200);
 const STYLE = { head: [], border: [], compact: true, "padding-left": 1, "padding-right": 1 };
 
 /** cli-table3 with the options renderTable uses. */
-function cliTable3(head: readonly string[], rows: readonly (readonly string[])[], align?: readonly Align[], widths?: readonly number[]): string {
+function cliTable3(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  align?: readonly Align[],
+  widths?: readonly number[],
+): string {
   const table = new Table({
     head: [...head],
     style: STYLE,
@@ -34,9 +39,9 @@ const cellArb = (level: 0 | 1 | 2 | 3): fc.Arbitrary<string> => {
     { weight: 6, arbitrary: fc.string({ unit: fc.constantFrom(..."abcXYZ019 -/:().µ"), maxLength: 14 }) },
     { weight: 1, arbitrary: fc.constantFrom("✓", "…", "日本", "😀", "a\nb", "tab\there", "\u001b[38;5;100mx\u001b[0m", "\u001b[31mopen") },
   );
-  return fc.tuple(text, fc.subarray([...STYLES], { maxLength: 2 })).map(([value, styles]) =>
-    styles.reduce((out, style: StyleName) => chalk[style](out), value),
-  );
+  return fc
+    .tuple(text, fc.subarray([...STYLES], { maxLength: 2 }))
+    .map(([value, styles]) => styles.reduce((out, style: StyleName) => chalk[style](out), value));
 };
 
 const tableArb = fc.constantFrom(0 as const, 1 as const, 2 as const, 3 as const).chain((level) =>
@@ -45,7 +50,9 @@ const tableArb = fc.constantFrom(0 as const, 1 as const, 2 as const, 3 as const)
       level: fc.constant(level),
       head: fc.oneof(fc.constant([] as string[]), fc.array(cellArb(level), { minLength: columns, maxLength: columns })),
       rows: fc.array(fc.array(cellArb(level), { minLength: columns, maxLength: columns }), { maxLength: 6 }),
-      align: fc.option(fc.array(fc.constantFrom<Align>("left", "right", "center"), { minLength: columns, maxLength: columns }), { nil: undefined }),
+      align: fc.option(fc.array(fc.constantFrom<Align>("left", "right", "center"), { minLength: columns, maxLength: columns }), {
+        nil: undefined,
+      }),
       slack: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: columns, maxLength: columns }),
     }),
   ),
@@ -70,7 +77,10 @@ describe("tables drawn without cli-table3", () => {
         const natural = drawDirect(head, rows, align);
         if (natural === undefined) return;
         // The natural widths plus some slack, read off the drawn top border.
-        const widths = (natural.split("\n")[0] as string).slice(1, -1).split("┬").map((rule, i) => rule.length + (slack[i] as number));
+        const widths = (natural.split("\n")[0] as string)
+          .slice(1, -1)
+          .split("┬")
+          .map((rule, i) => rule.length + (slack[i] as number));
         expect(drawDirect(head, rows, align, widths)).toBe(cliTable3(head, rows, align, widths));
       }),
       { numRuns: RUNS * 5 },
@@ -82,7 +92,13 @@ describe("tables drawn without cli-table3", () => {
       fc.property(tableArb, ({ level, head, rows, align }) => {
         if (head.length === 0) return;
         const chalk = makeChalk(level);
-        expect(renderTable({ chalk }, head, rows, align)).toBe(cliTable3(head.map((title) => chalk.bold(title)), rows, align));
+        expect(renderTable({ chalk }, head, rows, align)).toBe(
+          cliTable3(
+            head.map((title) => chalk.bold(title)),
+            rows,
+            align,
+          ),
+        );
       }),
       { numRuns: RUNS * 5 },
     );
@@ -90,7 +106,16 @@ describe("tables drawn without cli-table3", () => {
 
   it("draws the usual cells directly", () => {
     const chalk = makeChalk(1);
-    expect(drawDirect(["PEER", chalk.bold("DOWN")], [["12D3KooW", chalk.red("DOWN")], ["Qm", chalk.dim("9.5 µs")]], ["left", "right"])).toBeDefined();
+    expect(
+      drawDirect(
+        ["PEER", chalk.bold("DOWN")],
+        [
+          ["12D3KooW", chalk.red("DOWN")],
+          ["Qm", chalk.dim("9.5 µs")],
+        ],
+        ["left", "right"],
+      ),
+    ).toBeDefined();
     expect(drawDirect(["A"], [["日本"]])).toBeUndefined();
   });
 });

@@ -90,7 +90,7 @@ describe("parseDuration: every wrong form says which part and shows an example",
     expect(error.message).toContain(`invalid duration ${JSON.stringify(text)}`);
     expect(error.where).toBe("--at");
     // Each says what was wrong and shows a valid form: an example with digits.
-    expect(error.message.slice(error.message.indexOf("\": ") + 3)).toMatch(/\d/);
+    expect(error.message.slice(error.message.indexOf('": ') + 3)).toMatch(/\d/);
     expect(error.message).not.toContain("\n");
     expect(error.message.length).toBeLessThan(110);
   });
@@ -165,7 +165,7 @@ describe("parseTime: nanoseconds, RFC 3339 dates and now", () => {
     const error = rejection(parseTime, text);
     expect(error.message).toContain(message);
     expect(error.message).toContain(`invalid time ${JSON.stringify(text.slice(0, 24)).slice(0, -1)}`);
-    expect(error.message.slice(error.message.indexOf("\": ") + 3)).toMatch(/\d|now/);
+    expect(error.message.slice(error.message.indexOf('": ') + 3)).toMatch(/\d|now/);
     expect(error.message).not.toContain("\n");
     expect(error.message.length).toBeLessThan(120);
   });

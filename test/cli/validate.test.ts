@@ -48,7 +48,11 @@ describe("validate with many errors", () => {
 
   it("names each entry by its index in the file, even after earlier errors", async () => {
     const { file, broken } = manyErrors();
-    const doc = JSON.parse((await cli(["-s", file, "--json", "validate"])).stdout) as { valid: boolean; errors: { path: string }[]; counts: unknown };
+    const doc = JSON.parse((await cli(["-s", file, "--json", "validate"])).stdout) as {
+      valid: boolean;
+      errors: { path: string }[];
+      counts: unknown;
+    };
     expect(doc.valid).toBe(false);
     expect(doc.counts).toBeNull();
     expect(doc.errors[0]?.path).toBe("clock_ns");
@@ -91,6 +95,8 @@ describe("validate findings of a valid file", () => {
     });
     const result = await cli(["-s", file, "validate"]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain(`${low} has a backoff entry with 0 attempts (upstream creates entries at 1) (backoff_table[1].attempts)`);
+    expect(result.stdout).toContain(
+      `${low} has a backoff entry with 0 attempts (upstream creates entries at 1) (backoff_table[1].attempts)`,
+    );
   });
 });

@@ -173,19 +173,40 @@ describe("usage errors: exit 2, one line, snapshot untouched", () => {
 });
 
 describe("help and version", () => {
-  it.each([[["--help"]], [["-h"]], [["help"]], [["fail", "--help"]], [["help", "fail"]], [["apply", "-h"]]])("%j exits 0 with examples", async (args) => {
-    const result = await cli(args);
-    expect(result.status).toBe(0);
-    expect(result.stdout).toContain("Examples:");
-    expect(result.stdout).toContain("Usage: bbgov");
-    expect(result.stderr).toBe("");
-  });
+  it.each([[["--help"]], [["-h"]], [["help"]], [["fail", "--help"]], [["help", "fail"]], [["apply", "-h"]]])(
+    "%j exits 0 with examples",
+    async (args) => {
+      const result = await cli(args);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain("Examples:");
+      expect(result.stdout).toContain("Usage: bbgov");
+      expect(result.stderr).toBe("");
+    },
+  );
 
   it("global help explains times and exit codes", async () => {
     const { stdout } = await cli(["--help"]);
     expect(stdout).toContain("Exit codes: 0 success, 1 a negative answer");
     expect(stdout).toContain("ns, us, ms, s, m, h, d");
-    for (const name of ["init", "inspect", "block", "unblock", "allow", "disallow", "fail", "succeed", "advise", "check", "threshold", "backoff", "clock", "reset", "validate", "diff", "apply"]) {
+    for (const name of [
+      "init",
+      "inspect",
+      "block",
+      "unblock",
+      "allow",
+      "disallow",
+      "fail",
+      "succeed",
+      "advise",
+      "check",
+      "threshold",
+      "backoff",
+      "clock",
+      "reset",
+      "validate",
+      "diff",
+      "apply",
+    ]) {
       expect(stdout).toMatch(new RegExp(`\\n  ${name} `));
     }
   });

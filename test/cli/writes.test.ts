@@ -150,7 +150,9 @@ describe("what a write keeps", () => {
     });
     const result = await cli(["-s", link, "block", PEER]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe(`bbgov: cannot write the snapshot: it was replaced by another program while bbgov opened it; nothing written (${link})\n`);
+    expect(result.stderr).toBe(
+      `bbgov: cannot write the snapshot: it was replaced by another program while bbgov opened it; nothing written (${link})\n`,
+    );
     expect(fs.readFileSync(file, "utf8")).toBe(before);
     expect(fs.readFileSync(other, "utf8")).toBe(before);
   });
@@ -171,7 +173,11 @@ describe("what a write keeps", () => {
     }
     fs.lchownSync(link, 65534, 65534);
     const refusal = `bbgov: cannot write the snapshot: refusing to follow the symbolic link ${link}, owned by uid 65534 in a sticky world-writable folder (the kernel's protected_symlinks rule)`;
-    for (const args of [["-o", link, "block", PEER, "--force"], ["-s", link, "init", "--force"], ["-o", link, "export", "--force"]]) {
+    for (const args of [
+      ["-o", link, "block", PEER, "--force"],
+      ["-s", link, "init", "--force"],
+      ["-o", link, "export", "--force"],
+    ]) {
       const result = await cli(["-s", file, ...args]);
       expect(result.status, args.join(" ")).toBe(2);
       expect(result.stderr).toBe(`${refusal} (${link})\n`);

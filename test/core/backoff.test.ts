@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  BackoffTable,
-  DEFAULT_BACKOFF_BASE_NS,
-  DEFAULT_BACKOFF_MAX_DELAY_NS,
-  type BackoffState,
-} from "../../src/core/backoff.js";
+import { BackoffTable, DEFAULT_BACKOFF_BASE_NS, DEFAULT_BACKOFF_MAX_DELAY_NS, type BackoffState } from "../../src/core/backoff.js";
 import { PeerId } from "../../src/core/peer-id.js";
 
 const U64_MAX = 2n ** 64n - 1n;
@@ -16,9 +11,7 @@ const B = PeerId.fromU64(2n);
 
 function state(table: BackoffTable, peer: PeerId): BackoffState | undefined {
   const entry = table.state(peer);
-  return entry === undefined
-    ? undefined
-    : { attempts: entry.attempts, lastAttemptNs: entry.lastAttemptNs, nextRetryNs: entry.nextRetryNs };
+  return entry === undefined ? undefined : { attempts: entry.attempts, lastAttemptNs: entry.lastAttemptNs, nextRetryNs: entry.nextRetryNs };
 }
 
 describe("the schedule", () => {

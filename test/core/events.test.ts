@@ -42,11 +42,19 @@ describe("recordSendSuccess: a success for both", () => {
     recordSendFailure(state, A, 1n);
     recordSendFailure(state, A, 2n);
     const up = recordSendSuccess(state, A, 5n);
-    expect(up).toEqual({ transition: "came_up", health: { peer: A, consecutiveFailures: 0, lastEventNs: 5n, down: false }, backoff: undefined });
+    expect(up).toEqual({
+      transition: "came_up",
+      health: { peer: A, consecutiveFailures: 0, lastEventNs: 5n, down: false },
+      backoff: undefined,
+    });
     expect(state.backoff.state(A)).toBeUndefined();
     expect(state.backoff.shouldRetry(A, 5n)).toBe(true);
     expect(recordSendSuccess(state, A, 6n).transition).toBe("none");
-    expect(recordSendSuccess(state, B, 7n)).toEqual({ transition: "none", health: { peer: B, consecutiveFailures: 0, lastEventNs: 7n, down: false }, backoff: undefined });
+    expect(recordSendSuccess(state, B, 7n)).toEqual({
+      transition: "none",
+      health: { peer: B, consecutiveFailures: 0, lastEventNs: 7n, down: false },
+      backoff: undefined,
+    });
   });
 });
 

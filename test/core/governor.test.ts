@@ -344,7 +344,12 @@ describe("reads, restore and the bbgov extensions", () => {
     governor.recordSuccess(B, 2n);
     governor.recordFailure(A, 3n);
     expect(governor.trackedPeers()).toBe(2);
-    const entries = Array.from(governor.iterHealth(), (entry) => [entry.peer.text, entry.consecutiveFailures, entry.lastEventNs, entry.down]);
+    const entries = Array.from(governor.iterHealth(), (entry) => [
+      entry.peer.text,
+      entry.consecutiveFailures,
+      entry.lastEventNs,
+      entry.down,
+    ]);
     expect(entries).toEqual([
       [A.text, 2, 3n, false],
       [B.text, 0, 2n, false],

@@ -135,11 +135,7 @@ const edgeTimes = [
   TOP_U64 - 1n,
   TOP_U64,
 ];
-const time = fc.oneof(
-  fc.constantFrom(...edgeTimes),
-  fc.bigInt({ min: 0n, max: 1_000n }),
-  fc.bigInt({ min: 0n, max: TOP_U64 }),
-);
+const time = fc.oneof(fc.constantFrom(...edgeTimes), fc.bigInt({ min: 0n, max: 1_000n }), fc.bigInt({ min: 0n, max: TOP_U64 }));
 const u32Edge = fc.oneof(
   { arbitrary: fc.constantFrom(0, 1, 2, 3, 5, 63, 64, 65, 4294967293, 4294967294, 4294967295), weight: 3 },
   fc.integer({ min: 0, max: 4294967295 }),
@@ -322,10 +318,7 @@ function step(system: System, model: Model, cmd: Command): [unknown, unknown] {
     case "checkOutboundNearRetry": {
       const text = peerAt(cmd.peer).text;
       const entry = model.backoff[text];
-      const nowNs =
-        cmd.op === "checkOutbound"
-          ? cmd.nowNs
-          : minOf(maxOf((entry?.nextNs ?? 1_000n) + cmd.delta, 0n), TOP_U64);
+      const nowNs = cmd.op === "checkOutbound" ? cmd.nowNs : minOf(maxOf((entry?.nextNs ?? 1_000n) + cmd.delta, 0n), TOP_U64);
       const expected: Decision =
         modelPolicy(model, text) ??
         (entry !== undefined && nowNs < entry.nextNs
@@ -358,14 +351,10 @@ function observeReal({ governor, backoff }: System): unknown {
     allowlistSize: governor.allowlistSize(),
     threshold: governor.failureThreshold(),
     trackedPeers: governor.trackedPeers(),
-    health: Object.fromEntries(
-      Array.from(governor.iterHealth(), (h) => [h.peer.text, [h.consecutiveFailures, h.lastEventNs, h.down]]),
-    ),
+    health: Object.fromEntries(Array.from(governor.iterHealth(), (h) => [h.peer.text, [h.consecutiveFailures, h.lastEventNs, h.down]])),
     config: backoff.config(),
     backoffSize: backoff.len(),
-    backoff: Object.fromEntries(
-      Array.from(backoff.iter(), (e) => [e.peer.text, [e.attempts, e.lastAttemptNs, e.nextRetryNs]]),
-    ),
+    backoff: Object.fromEntries(Array.from(backoff.iter(), (e) => [e.peer.text, [e.attempts, e.lastAttemptNs, e.nextRetryNs]])),
     perPeer: POOL.map((peer) => {
       const h = governor.peerHealth(peer);
       const s = backoff.state(peer);
@@ -414,93 +403,109 @@ function observeModel(model: Model): unknown {
 const PROPERTY_TIMEOUT_MS = 30_000;
 
 describe("PeerGovernor + BackoffTable against a reference model", () => {
-  it("agree on every outcome and the whole state after every command", () => {
-    fc.assert(
-      fc.property(start, fc.array(command, { minLength: 1, maxLength: 60 }), (initial, commands) => {
-        const system = freshSystem(initial);
-        const model = freshModel(initial);
-        expect(observeReal(system)).toEqual(observeModel(model));
-        for (const cmd of commands) {
-          const [real, expected] = step(system, model, cmd);
-          expect(real).toEqual(expected);
+  it(
+    "agree on every outcome and the whole state after every command",
+    () => {
+      fc.assert(
+        fc.property(start, fc.array(command, { minLength: 1, maxLength: 60 }), (initial, commands) => {
+          const system = freshSystem(initial);
+          const model = freshModel(initial);
           expect(observeReal(system)).toEqual(observeModel(model));
+          for (const cmd of commands) {
+            const [real, expected] = step(system, model, cmd);
+            expect(real).toEqual(expected);
+            expect(observeReal(system)).toEqual(observeModel(model));
+          }
+        }),
+        { numRuns: 200 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    "a failure after any restored entry schedules now + the model's delay, under any schedule",
+    () => {
+      fc.assert(
+        fc.property(scheduleValue, scheduleValue, u32Edge, time, (baseNs, maxDelayNs, attempts, nowNs) => {
+          const backoff = new BackoffTable({ baseNs, maxDelayNs });
+          const model = freshModel({ threshold: undefined, baseNs, maxDelayNs });
+          const peer = POOL[1] as PeerId;
+          backoff.restoreState(peer, { attempts, lastAttemptNs: 0n, nextRetryNs: 0n });
+          model.backoff[peer.text] = { attempts: BigInt(attempts), lastNs: 0n, nextNs: 0n };
+          backoff.recordFailure(peer, nowNs);
+          modelBackoffFailure(model, peer.text, nowNs);
+          const expected = model.backoff[peer.text] as ModelEntry;
+          const actual = backoff.state(peer);
+          expect(actual?.attempts).toBe(Number(expected.attempts));
+          expect(actual?.nextRetryNs).toBe(expected.nextNs);
+        }),
+        { numRuns: 300 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    "a failure streak goes down exactly once, whatever the threshold changes in between",
+    () => {
+      const event = fc.oneof(
+        fc.constant({ op: "fail" as const }),
+        fc.constant({ op: "succeed" as const }),
+        fc.record({ op: fc.constant("threshold" as const), value: u32Edge }),
+      );
+      fc.assert(
+        fc.property(fc.array(event, { maxLength: 40 }), (events) => {
+          const governor = new PeerGovernor();
+          const peer = POOL[0] as PeerId;
+          let downs = 0;
+          let ups = 0;
+          for (const e of events) {
+            const wasDown = governor.isDown(peer);
+            if (e.op === "threshold") governor.setFailureThreshold(e.value);
+            else if (e.op === "succeed") ups += governor.recordSuccess(peer, 0n) === "came_up" ? 1 : 0;
+            else downs += governor.recordFailure(peer, 0n) === "went_down" ? 1 : 0;
+            // A threshold change never flips the flag by itself.
+            if (e.op === "threshold") expect(governor.isDown(peer)).toBe(wasDown);
+          }
+          // Transitions alternate: went_down, came_up, went_down, ...
+          expect(downs - ups).toBe(governor.isDown(peer) ? 1 : 0);
+        }),
+        { numRuns: 200 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    "peer ids: bytes and base58btc text round-trip for any valid multihash",
+    () => {
+      const varint = (value: bigint): number[] => {
+        const out: number[] = [];
+        let rest = value;
+        while (rest >= 0x80n) {
+          out.push(Number(rest % 128n) + 0x80);
+          rest /= 128n;
         }
-      }),
-      { numRuns: 200 },
-    );
-  }, PROPERTY_TIMEOUT_MS);
-
-  it("a failure after any restored entry schedules now + the model's delay, under any schedule", () => {
-    fc.assert(
-      fc.property(scheduleValue, scheduleValue, u32Edge, time, (baseNs, maxDelayNs, attempts, nowNs) => {
-        const backoff = new BackoffTable({ baseNs, maxDelayNs });
-        const model = freshModel({ threshold: undefined, baseNs, maxDelayNs });
-        const peer = POOL[1] as PeerId;
-        backoff.restoreState(peer, { attempts, lastAttemptNs: 0n, nextRetryNs: 0n });
-        model.backoff[peer.text] = { attempts: BigInt(attempts), lastNs: 0n, nextNs: 0n };
-        backoff.recordFailure(peer, nowNs);
-        modelBackoffFailure(model, peer.text, nowNs);
-        const expected = model.backoff[peer.text] as ModelEntry;
-        const actual = backoff.state(peer);
-        expect(actual?.attempts).toBe(Number(expected.attempts));
-        expect(actual?.nextRetryNs).toBe(expected.nextNs);
-      }),
-      { numRuns: 300 },
-    );
-  }, PROPERTY_TIMEOUT_MS);
-
-  it("a failure streak goes down exactly once, whatever the threshold changes in between", () => {
-    const event = fc.oneof(
-      fc.constant({ op: "fail" as const }),
-      fc.constant({ op: "succeed" as const }),
-      fc.record({ op: fc.constant("threshold" as const), value: u32Edge }),
-    );
-    fc.assert(
-      fc.property(fc.array(event, { maxLength: 40 }), (events) => {
-        const governor = new PeerGovernor();
-        const peer = POOL[0] as PeerId;
-        let downs = 0;
-        let ups = 0;
-        for (const e of events) {
-          const wasDown = governor.isDown(peer);
-          if (e.op === "threshold") governor.setFailureThreshold(e.value);
-          else if (e.op === "succeed") ups += governor.recordSuccess(peer, 0n) === "came_up" ? 1 : 0;
-          else downs += governor.recordFailure(peer, 0n) === "went_down" ? 1 : 0;
-          // A threshold change never flips the flag by itself.
-          if (e.op === "threshold") expect(governor.isDown(peer)).toBe(wasDown);
-        }
-        // Transitions alternate: went_down, came_up, went_down, ...
-        expect(downs - ups).toBe(governor.isDown(peer) ? 1 : 0);
-      }),
-      { numRuns: 200 },
-    );
-  }, PROPERTY_TIMEOUT_MS);
-
-  it("peer ids: bytes and base58btc text round-trip for any valid multihash", () => {
-    const varint = (value: bigint): number[] => {
-      const out: number[] = [];
-      let rest = value;
-      while (rest >= 0x80n) {
-        out.push(Number(rest % 128n) + 0x80);
-        rest /= 128n;
-      }
-      out.push(Number(rest));
-      return out;
-    };
-    const multihash = fc
-      .record({
-        code: fc.oneof(fc.constantFrom(0n, 0x12n, 0x13n, 0xb220n, 2n ** 63n, TOP_U64), fc.bigInt({ min: 0n, max: TOP_U64 })),
-        digest: fc.uint8Array({ maxLength: 64 }),
-      })
-      .map(({ code, digest }) => Uint8Array.from([...varint(code), ...varint(BigInt(digest.length)), ...digest]));
-    fc.assert(
-      fc.property(multihash, (bytes) => {
-        const peer = PeerId.fromBytes(bytes);
-        expect(Array.from(peer.bytes)).toEqual(Array.from(bytes));
-        expect(PeerId.parse(peer.text).equals(peer)).toBe(true);
-        expect(PeerId.parse(peer.text).text).toBe(peer.text);
-      }),
-      { numRuns: 500 },
-    );
-  }, PROPERTY_TIMEOUT_MS);
+        out.push(Number(rest));
+        return out;
+      };
+      const multihash = fc
+        .record({
+          code: fc.oneof(fc.constantFrom(0n, 0x12n, 0x13n, 0xb220n, 2n ** 63n, TOP_U64), fc.bigInt({ min: 0n, max: TOP_U64 })),
+          digest: fc.uint8Array({ maxLength: 64 }),
+        })
+        .map(({ code, digest }) => Uint8Array.from([...varint(code), ...varint(BigInt(digest.length)), ...digest]));
+      fc.assert(
+        fc.property(multihash, (bytes) => {
+          const peer = PeerId.fromBytes(bytes);
+          expect(Array.from(peer.bytes)).toEqual(Array.from(bytes));
+          expect(PeerId.parse(peer.text).equals(peer)).toBe(true);
+          expect(PeerId.parse(peer.text).text).toBe(peer.text);
+        }),
+        { numRuns: 500 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });

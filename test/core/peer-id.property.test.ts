@@ -86,9 +86,11 @@ describe("decodeBase58Btc", () => {
   });
 
   it("encodes any bytes (leading zeros, long runs of 0xff included) as multiformats does", () => {
-    const runs = fc.tuple(fc.nat({ max: 4 }), fc.uint8Array({ maxLength: 80 }), fc.constantFrom(0, 0xff, -1)).map(
-      ([zeroes, body, fill]) => Uint8Array.from([...new Array<number>(zeroes).fill(0), ...body.map((byte) => (fill < 0 ? byte : fill))]),
-    );
+    const runs = fc
+      .tuple(fc.nat({ max: 4 }), fc.uint8Array({ maxLength: 80 }), fc.constantFrom(0, 0xff, -1))
+      .map(([zeroes, body, fill]) =>
+        Uint8Array.from([...new Array<number>(zeroes).fill(0), ...body.map((byte) => (fill < 0 ? byte : fill))]),
+      );
     fc.assert(
       fc.property(runs, (bytes) => {
         expect(encodeBase58Btc(bytes)).toBe(base58btc.baseEncode(bytes));
@@ -100,7 +102,8 @@ describe("decodeBase58Btc", () => {
   it("gives a peer from bytes the text multiformats gives", () => {
     fc.assert(
       fc.property(multihashLike, (bytes) => {
-        if (multihashProblem(bytes) === undefined) expect(PeerId.fromBytes(bytes).text).toBe(base58btc.baseEncode(PeerId.fromBytes(bytes).bytes));
+        if (multihashProblem(bytes) === undefined)
+          expect(PeerId.fromBytes(bytes).text).toBe(base58btc.baseEncode(PeerId.fromBytes(bytes).bytes));
       }),
       { numRuns: RUNS },
     );
@@ -150,7 +153,12 @@ describe("PeerId.parse on base58btc text", () => {
     for (let length = 0; length <= MAX_DIGEST_BYTES + 1; length++) {
       for (const code of [0x00, 0x01, 0x12, 0x7e, 0x7f, 0x80]) {
         for (const lengthByte of [length - 1, length, length + 1]) {
-          for (const [first, rest] of [[0, 0], [0xff, 0xff], [0, 0xff], [0xff, 0]]) {
+          for (const [first, rest] of [
+            [0, 0],
+            [0xff, 0xff],
+            [0, 0xff],
+            [0xff, 0],
+          ]) {
             const digest = Array.from({ length }, (_, i) => (i === 0 ? first : rest) as number);
             expectParseOf(Uint8Array.from([code, lengthByte & 0xff, ...digest]));
           }

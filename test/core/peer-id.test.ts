@@ -4,14 +4,7 @@ import { base36 } from "multiformats/bases/base36";
 import { base58btc } from "multiformats/bases/base58";
 import * as Digest from "multiformats/hashes/digest";
 import { BbgovError, InvalidPeerId } from "../../src/core/errors.js";
-import {
-  IDENTITY_CODE,
-  LIBP2P_KEY_CODEC,
-  MAX_DIGEST_BYTES,
-  PeerId,
-  SHA2_256_CODE,
-  multihashProblem,
-} from "../../src/core/peer-id.js";
+import { IDENTITY_CODE, LIBP2P_KEY_CODEC, MAX_DIGEST_BYTES, PeerId, SHA2_256_CODE, multihashProblem } from "../../src/core/peer-id.js";
 
 const ED25519_ID = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
 const SHA256_ID = "QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N";

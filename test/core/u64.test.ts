@@ -1,14 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  U32_MAX,
-  U64_MAX,
-  atLeastOne,
-  isU32,
-  isU64,
-  saturatingAdd,
-  saturatingIncrementU32,
-  saturatingMul,
-} from "../../src/core/u64.js";
+import { U32_MAX, U64_MAX, atLeastOne, isU32, isU64, saturatingAdd, saturatingIncrementU32, saturatingMul } from "../../src/core/u64.js";
 
 describe("u64 / u32 helpers (Rust saturating arithmetic)", () => {
   it("has the right maxima", () => {

@@ -34,19 +34,84 @@ async function run(build: Build, dir: string, args: readonly string[], env: Reco
 
 /** Every file of a folder with its bytes. */
 function files(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((name) => [name, fs.readFileSync(path.join(dir, name), "latin1")]));
+  return Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((name) => [name, fs.readFileSync(path.join(dir, name), "latin1")]),
+  );
 }
 
 const SCRIPT = `# a few changes\nblock ${M}\nfail ${L} --times 3 --every 250ms\nadvise ${Q} 2s\nthreshold 3\nclock --advance 1s\n`;
 
 /** Sequences of commands, each run from the example snapshot (governor.json) in a fresh folder. */
 const SCENARIOS: { name: string; asProcess?: boolean; steps: { args: string[]; env?: Record<string, string>; input?: string }[] }[] = [
-  { name: "read-only views", steps: [{ args: ["inspect"] }, { args: ["inspect", "--down", "--sort", "failures"] }, { args: ["--json", "inspect"] }, { args: ["check", L] }, { args: ["--json", "check", Q, "--outbound"] }, { args: ["validate"] }, { args: ["export"] }, { args: ["backoff", "--plan", "--attempts", "8"] }] },
-  { name: "colours", steps: [{ args: ["inspect"], env: { FORCE_COLOR: "3" } }, { args: ["fail", L, "--times", "2"], env: { FORCE_COLOR: "1" } }] },
-  { name: "edits", steps: [{ args: ["block", M, Q] }, { args: ["unblock", Q] }, { args: ["allow", "--restrict", L] }, { args: ["disallow", L] }, { args: ["allow", "--open"] }, { args: ["reset", L] }, { args: ["-q", "succeed", M] }, { args: ["--json", "fail", M, "--times", "6", "--every", "1s"] }] },
-  { name: "apply, diff and outputs", steps: [{ args: ["apply", "changes.txt"] }, { args: ["diff", "before.json"] }, { args: ["-o", "copy.json", "block", L] }, { args: ["--dry-run", "threshold", "0"] }, { args: ["-s", "-", "block", M], input: fs.readFileSync(EXAMPLE, "utf8") }] },
-  { name: "errors and help", steps: [{ args: ["block", "not-a-peer"] }, { args: ["nope"] }, { args: ["fail"] }, { args: ["-s", "missing.json", "inspect"] }, { args: ["apply", "-"], input: "block 0OIl\n" }, { args: ["--help"] }, { args: ["fail", "--help"] }, { args: ["-V"] }, { args: ["completion", "bash"] }] },
-  { name: "init", asProcess: true, steps: [{ args: ["-s", "new.json", "init", "--threshold", "4", "--clock", "1764000000000000000"] }, { args: ["-s", "new.json", "init"] }, { args: ["-s", "new.json", "inspect"] }] },
+  {
+    name: "read-only views",
+    steps: [
+      { args: ["inspect"] },
+      { args: ["inspect", "--down", "--sort", "failures"] },
+      { args: ["--json", "inspect"] },
+      { args: ["check", L] },
+      { args: ["--json", "check", Q, "--outbound"] },
+      { args: ["validate"] },
+      { args: ["export"] },
+      { args: ["backoff", "--plan", "--attempts", "8"] },
+    ],
+  },
+  {
+    name: "colours",
+    steps: [
+      { args: ["inspect"], env: { FORCE_COLOR: "3" } },
+      { args: ["fail", L, "--times", "2"], env: { FORCE_COLOR: "1" } },
+    ],
+  },
+  {
+    name: "edits",
+    steps: [
+      { args: ["block", M, Q] },
+      { args: ["unblock", Q] },
+      { args: ["allow", "--restrict", L] },
+      { args: ["disallow", L] },
+      { args: ["allow", "--open"] },
+      { args: ["reset", L] },
+      { args: ["-q", "succeed", M] },
+      { args: ["--json", "fail", M, "--times", "6", "--every", "1s"] },
+    ],
+  },
+  {
+    name: "apply, diff and outputs",
+    steps: [
+      { args: ["apply", "changes.txt"] },
+      { args: ["diff", "before.json"] },
+      { args: ["-o", "copy.json", "block", L] },
+      { args: ["--dry-run", "threshold", "0"] },
+      { args: ["-s", "-", "block", M], input: fs.readFileSync(EXAMPLE, "utf8") },
+    ],
+  },
+  {
+    name: "errors and help",
+    steps: [
+      { args: ["block", "not-a-peer"] },
+      { args: ["nope"] },
+      { args: ["fail"] },
+      { args: ["-s", "missing.json", "inspect"] },
+      { args: ["apply", "-"], input: "block 0OIl\n" },
+      { args: ["--help"] },
+      { args: ["fail", "--help"] },
+      { args: ["-V"] },
+      { args: ["completion", "bash"] },
+    ],
+  },
+  {
+    name: "init",
+    asProcess: true,
+    steps: [
+      { args: ["-s", "new.json", "init", "--threshold", "4", "--clock", "1764000000000000000"] },
+      { args: ["-s", "new.json", "init"] },
+      { args: ["-s", "new.json", "inspect"] },
+    ],
+  },
 ];
 
 describe("the bundled bin and the sources", () => {

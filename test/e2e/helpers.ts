@@ -42,7 +42,13 @@ export function spawnBbgov(dir: string, args: readonly string[], options: RunOpt
     if (value === undefined) delete env[name];
     else env[name] = value;
   }
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env, input: options.input ?? "", encoding: "utf8", timeout: 20_000 });
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    env,
+    input: options.input ?? "",
+    encoding: "utf8",
+    timeout: 20_000,
+  });
   if (result.error !== undefined) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

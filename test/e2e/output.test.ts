@@ -11,7 +11,12 @@ import { BIN, L, sandboxes } from "./helpers.js";
 const sandbox = sandboxes();
 
 function runTo(dir: string, args: readonly string[], stdout: number | "pipe", stderr: number | "pipe") {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd: dir, stdio: ["ignore", stdout, stderr], encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return spawnSync(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    stdio: ["ignore", stdout, stderr],
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
 }
 
 describe("output faults (/dev/full)", () => {
@@ -28,7 +33,9 @@ describe("output faults (/dev/full)", () => {
       expect(box.doc().peer_governor.blocklist).toEqual([L]);
       const readOnly = runTo(box.dir, ["inspect"], device, "pipe");
       expect(readOnly.status).toBe(2);
-      expect(readOnly.stderr).toBe("bbgov: cannot write the report to standard output: no space left on the device; no snapshot was written (standard output)\n");
+      expect(readOnly.stderr).toBe(
+        "bbgov: cannot write the report to standard output: no space left on the device; no snapshot was written (standard output)\n",
+      );
     } finally {
       fs.closeSync(device);
     }

@@ -29,7 +29,11 @@ for (const name of Object.keys(env)) {
 }
 delete env.BBGOV_SNAPSHOT;
 
-function run(command: string, args: readonly string[], options: SpawnSyncOptions = {}): { status: number | null; stdout: string; stderr: string } {
+function run(
+  command: string,
+  args: readonly string[],
+  options: SpawnSyncOptions = {},
+): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(command, args, { cwd: work, env, encoding: "utf8", timeout: 240_000, ...options });
   if (result.error !== undefined) throw result.error;
   return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
@@ -52,7 +56,16 @@ beforeAll(() => {
 describe("the packed package", { timeout: 300_000 }, () => {
   it("holds the binary, the built library with declarations and the schema, and no sources or tests", () => {
     const files = packed.files.map((file) => file.path);
-    for (const wanted of ["package.json", "bin/bbgov.js", "dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "dist/bundle/bbgov.cjs", "dist/bundle/bbgov.cjs.map", "src/snapshot/snapshot.schema.json"]) {
+    for (const wanted of [
+      "package.json",
+      "bin/bbgov.js",
+      "dist/index.js",
+      "dist/index.d.ts",
+      "dist/cli/main.js",
+      "dist/bundle/bbgov.cjs",
+      "dist/bundle/bbgov.cjs.map",
+      "src/snapshot/snapshot.schema.json",
+    ]) {
       expect(files).toContain(wanted);
     }
     expect(files.filter((file) => file.startsWith("test/") || file.startsWith("fixtures/") || /^src\/.*\.ts$/.test(file))).toEqual([]);
@@ -97,7 +110,9 @@ describe("the packed package", { timeout: 300_000 }, () => {
       `const m = await import(${JSON.stringify(new URL(`file://${path.join(installed, "dist", "index.js")}`).href)}); console.log(typeof m.PeerGovernor);`,
     ]);
     expect(direct.stdout).toBe("function\n");
-    const schema = JSON.parse(fs.readFileSync(path.join(installed, "src", "snapshot", "snapshot.schema.json"), "utf8")) as { $schema: string };
+    const schema = JSON.parse(fs.readFileSync(path.join(installed, "src", "snapshot", "snapshot.schema.json"), "utf8")) as {
+      $schema: string;
+    };
     expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
   });
 
@@ -128,8 +143,8 @@ describe("the packed package", { timeout: 300_000 }, () => {
       [
         'import { PeerGovernor, PeerId, type Decision } from "bbgov";',
         "const governor: PeerGovernor = new PeerGovernor();",
-        'const decision: Decision = governor.checkInbound(PeerId.fromU64(1n));',
-        "const kind: \"allow\" | \"deny\" = decision.kind;",
+        "const decision: Decision = governor.checkInbound(PeerId.fromU64(1n));",
+        'const kind: "allow" | "deny" = decision.kind;',
         "// @ts-expect-error: the threshold is a number",
         'governor.setFailureThreshold("5");',
         "export { kind };",

@@ -59,7 +59,11 @@ export function run(readme = path.join(ROOT, "README.md")) {
     fs.writeFileSync(path.join(sandbox, "changes.txt"), CHANGES);
     const shims = path.join(sandbox, ".bin");
     fs.mkdirSync(shims);
-    fs.writeFileSync(path.join(shims, "bbgov"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, "bin/bbgov.js"))} "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(shims, "bbgov"),
+      `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, "bin/bbgov.js"))} "$@"\n`,
+      { mode: 0o755 },
+    );
     const env = { PATH: `${shims}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: sandbox, NO_COLOR: "1", LC_ALL: "C.UTF-8" };
     let status = 0;
     for (const block of blocks) {
@@ -70,7 +74,10 @@ export function run(readme = path.join(ROOT, "README.md")) {
         }
         const result = spawnSync("sh", ["-c", `{ ${example.command}\n} 2>&1`], { cwd: sandbox, env, encoding: "utf8" });
         status = result.status ?? 128;
-        example.actual = result.stdout.replace(/\n$/, "").split("\n").filter((line, i, all) => !(all.length === 1 && line === ""));
+        example.actual = result.stdout
+          .replace(/\n$/, "")
+          .split("\n")
+          .filter((line, i, all) => !(all.length === 1 && line === ""));
       }
     }
   } finally {
@@ -101,7 +108,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     fs.writeFileSync(readme, rewrite(fs.readFileSync(readme, "utf8"), blocks));
   } else {
     const wrong = differences(blocks);
-    for (const example of wrong) console.log(`$ ${example.command}\n--- README\n${example.expected.join("\n")}\n--- run\n${example.actual.join("\n")}\n`);
+    for (const example of wrong)
+      console.log(`$ ${example.command}\n--- README\n${example.expected.join("\n")}\n--- run\n${example.actual.join("\n")}\n`);
     process.exitCode = wrong.length === 0 ? 0 : 1;
   }
 }

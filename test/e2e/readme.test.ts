@@ -13,7 +13,11 @@ describe("README examples", () => {
   it("show the output of one run of every `$` line, in README order", { timeout: 60_000 }, () => {
     const blocks = run() as { commands: Example[] }[];
     expect(blocks.flatMap((block) => block.commands).length).toBeGreaterThan(30);
-    const wrong = (differences(blocks) as Example[]).map((example) => ({ command: example.command, readme: example.expected.join("\n"), run: example.actual.join("\n") }));
+    const wrong = (differences(blocks) as Example[]).map((example) => ({
+      command: example.command,
+      readme: example.expected.join("\n"),
+      run: example.actual.join("\n"),
+    }));
     expect(wrong).toEqual([]);
   });
 });

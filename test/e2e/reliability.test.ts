@@ -5,7 +5,20 @@
  * real temp files.
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from "node:child_process";
-import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -100,7 +113,8 @@ const ROOT = path.resolve(__dirname, "../..");
 function portableBin(): string {
   const copy = mkdtempSync(path.join(os.tmpdir(), "bbgov-portable-"));
   copies.push(copy);
-  for (const part of ["bin", path.join("dist", "bundle"), "package.json"]) cpSync(path.join(ROOT, part), path.join(copy, part), { recursive: true });
+  for (const part of ["bin", path.join("dist", "bundle"), "package.json"])
+    cpSync(path.join(ROOT, part), path.join(copy, part), { recursive: true });
   const pending = ["fs-native-extensions"];
   const seen = new Set<string>();
   while (pending.length > 0) {
@@ -181,7 +195,11 @@ describe("reliability", { timeout: 120_000 }, () => {
       for (let attempt = 0; attempt < 2; attempt++) {
         const other = bbgov(["--lock-timeout", "700ms", "fail", PEER]);
         expect(other.status).toBe(2);
-        expect(other.stderr).toMatch(new RegExp(`^bbgov: the snapshot is locked by pid ${child.pid} on .*\\(bbgov fail, for .*\\); gave up after 700 ms \\(.*governor\\.json\\.lock\\)\\n$`));
+        expect(other.stderr).toMatch(
+          new RegExp(
+            `^bbgov: the snapshot is locked by pid ${child.pid} on .*\\(bbgov fail, for .*\\); gave up after 700 ms \\(.*governor\\.json\\.lock\\)\\n$`,
+          ),
+        );
       }
     } finally {
       child.kill("SIGCONT");
@@ -208,13 +226,20 @@ describe("reliability", { timeout: 120_000 }, () => {
   it.each([
     ["a FIFO", () => spawnSync("mkfifo", [`${file}.lock`]), "its lock file is a FIFO, not a regular file; remove it"],
     ["a folder", () => mkdirSync(`${file}.lock`), "its lock file is a folder; remove it"],
-    ["a dangling symbolic link", () => symlinkSync(path.join(dir, "nowhere"), `${file}.lock`), "its lock file is a symbolic link; remove it"],
+    [
+      "a dangling symbolic link",
+      () => symlinkSync(path.join(dir, "nowhere"), `${file}.lock`),
+      "its lock file is a symbolic link; remove it",
+    ],
   ])("a lock path that is %s is a clean error within the timeout, the snapshot untouched", (_name, make, message) => {
     expect(bbgov(["init", "-q"]).status).toBe(0);
     const original = readFileSync(file, "utf8");
     rmSync(`${file}.lock`);
     make();
-    const result = spawnSync(process.execPath, [BIN, "-s", file, "--lock-timeout", "2s", "block", PEER], { encoding: "utf8", timeout: 10_000 });
+    const result = spawnSync(process.execPath, [BIN, "-s", file, "--lock-timeout", "2s", "block", PEER], {
+      encoding: "utf8",
+      timeout: 10_000,
+    });
     expect(result.error).toBeUndefined();
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(`bbgov: cannot lock the snapshot: ${message} (${file}.lock)\n`);
@@ -301,7 +326,9 @@ describe("reliability", { timeout: 120_000 }, () => {
       bin = portableBin();
       const probe = spawnSync(process.execPath, [bin, "--version"], { uid: 65534, gid: 65534, cwd: dir, encoding: "utf8" });
       if (probe.status !== 0) {
-        console.log(`skipped: uid 65534 cannot run a copy of bbgov in ${path.dirname(path.dirname(bin))} (${probe.stderr.trim() || String(probe.error)})`);
+        console.log(
+          `skipped: uid 65534 cannot run a copy of bbgov in ${path.dirname(path.dirname(bin))} (${probe.stderr.trim() || String(probe.error)})`,
+        );
         ctx.skip();
       }
     }

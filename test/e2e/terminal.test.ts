@@ -57,7 +57,10 @@ describe.each([80, 120])("a terminal %i columns wide", (columns) => {
     const lines = inTerminal(columns, ["-s", "governor.json", ...args]);
     expect(lines.join("\n")).not.toContain("bbgov: ");
     const widest = Math.max(...lines.map((line) => [...line].length));
-    expect(widest, lines.find((line) => [...line].length === widest)).toBeLessThanOrEqual(columns);
+    expect(
+      widest,
+      lines.find((line) => [...line].length === widest),
+    ).toBeLessThanOrEqual(columns);
     expect(lines.filter((line) => line.trim() !== "").length).toBeGreaterThan(0);
   });
 });
@@ -99,19 +102,28 @@ describe("inspect --watch in a pseudo-terminal", () => {
     child.stdout.on("data", (chunk: Buffer) => (seen += chunk.toString("utf8")));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     const frames = (text: string): string[] => text.split("\u001b[2J").slice(1);
-    await until(() => seen, (text) => frames(text).some((frame) => frame.includes("Ctrl-C quits")));
+    await until(
+      () => seen,
+      (text) => frames(text).some((frame) => frame.includes("Ctrl-C quits")),
+    );
     expect(frames(seen).join("")).not.toContain("blocked 3");
     // A host rewrites its snapshot: a new file renamed over the old one.
     const doc = JSON.parse(fs.readFileSync(file, "utf8")) as { peer_governor: { blocklist: string[] } };
     doc.peer_governor.blocklist.push("QmZnC2FJ3vHT4mJhiTVBPaeEQQYBTZeRtkKHRFmAMtQ6A4");
     fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(doc, null, 2)}\n`);
     fs.renameSync(`${file}.tmp`, file);
-    const after = await until(() => seen, (text) => frames(text).some((frame) => frame.includes("3 blocked")));
+    const after = await until(
+      () => seen,
+      (text) => frames(text).some((frame) => frame.includes("3 blocked")),
+    );
     child.stdin.write("\u0003");
     expect(await exited).toBe(0);
     // Each frame starts at the top left of a cleared screen: measure them one by one.
     for (const frame of frames(after)) {
-      const lines = frame.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").split(/\r?\n/).map((line) => line.replace(/\r/g, ""));
+      const lines = frame
+        .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "")
+        .split(/\r?\n/)
+        .map((line) => line.replace(/\r/g, ""));
       expect(Math.max(...lines.map((line) => [...line].length)), frame).toBeLessThanOrEqual(80);
     }
     expect(seen).not.toContain("bbgov: ");

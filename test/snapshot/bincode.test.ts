@@ -35,7 +35,15 @@ describe("primitives", () => {
   });
 
   it("says what ran out, how much was left and where", () => {
-    const error = failure({ struct: [["a", "u8"], ["b", "u64"]] }, [1, 2, 3, 4]);
+    const error = failure(
+      {
+        struct: [
+          ["a", "u8"],
+          ["b", "u64"],
+        ],
+      },
+      [1, 2, 3, 4],
+    );
     expect(error.message).toBe("truncated: a u64 needs 8 bytes, 3 left (at byte 1)");
     expect(error.path).toBe("x.b");
     expect(failure("u32", []).message).toBe("truncated: a u32 needs 4 bytes, 0 left (at byte 0)");

@@ -69,7 +69,22 @@ describe("the canonical recognizer", () => {
     fc
       .tuple(
         fc.nat(),
-        fc.constantFrom("0", '"0"', "007", '"007"', "4294967296", '"18446744073709551616"', '"18446744073709551615"', "-0", "1.0", "true", '""', '"1"', '"\\u0031"', "null"),
+        fc.constantFrom(
+          "0",
+          '"0"',
+          "007",
+          '"007"',
+          "4294967296",
+          '"18446744073709551616"',
+          '"18446744073709551615"',
+          "-0",
+          "1.0",
+          "true",
+          '""',
+          '"1"',
+          '"\\u0031"',
+          "null",
+        ),
       )
       .map(([pick, value]) => (text: string) => {
         const spots = Array.from(text.matchAll(/: ("[^"\n]*"|[^,\n[{]+)(,?)$/gm));
@@ -83,7 +98,9 @@ describe("the canonical recognizer", () => {
       const spot = peers[pick % Math.max(peers.length, 1)];
       if (spot === undefined || spot.index === undefined) return text;
       const value = spot[1] as string;
-      const replacement = escape ? `\\u00${value.charCodeAt(0).toString(16)}${value.slice(1)}` : ((peers[other % peers.length] as RegExpMatchArray)[1] as string);
+      const replacement = escape
+        ? `\\u00${value.charCodeAt(0).toString(16)}${value.slice(1)}`
+        : ((peers[other % peers.length] as RegExpMatchArray)[1] as string);
       const at = spot.index + spot[0].lastIndexOf(value);
       return text.slice(0, at) + replacement + text.slice(at + value.length);
     }),
@@ -123,7 +140,21 @@ const somePeer = (peers: readonly PeerId[], pick: number, fresh: PeerId, useFres
 
 const changeArb: fc.Arbitrary<Change> = fc
   .tuple(
-    fc.constantFrom("block", "unblock", "allow", "disallow", "open", "fail", "succeed", "advise", "forget", "restore", "clock", "threshold", "schema"),
+    fc.constantFrom(
+      "block",
+      "unblock",
+      "allow",
+      "disallow",
+      "open",
+      "fail",
+      "succeed",
+      "advise",
+      "forget",
+      "restore",
+      "clock",
+      "threshold",
+      "schema",
+    ),
     fc.nat(),
     peerArb,
     fc.boolean(),
@@ -197,32 +228,46 @@ describe("encodeSnapshot after a canonical read", () => {
 
   it("writes the same bytes into a buffer given to reuse, whatever its size and old contents", () => {
     fc.assert(
-      fc.property(snapshotArb, fc.array(changeArb, { maxLength: 6 }), fc.double({ min: 0, max: 3, noNaN: true }), (original, changes, ratio) => {
-        const text = encodeSnapshot(original);
-        const snapshot = decodeSnapshot(text).snapshot;
-        const peers = Array.from(snapshot.governor.iterHealth(), (entry) => entry.peer);
-        for (const change of changes) change(snapshot, peers);
-        const scratch = new Uint8Array(Math.floor(text.length * ratio)).fill(0x7b);
-        expect(new TextDecoder().decode(encodeSnapshotBytes(snapshot, scratch))).toBe(reference(snapshot));
-      }),
+      fc.property(
+        snapshotArb,
+        fc.array(changeArb, { maxLength: 6 }),
+        fc.double({ min: 0, max: 3, noNaN: true }),
+        (original, changes, ratio) => {
+          const text = encodeSnapshot(original);
+          const snapshot = decodeSnapshot(text).snapshot;
+          const peers = Array.from(snapshot.governor.iterHealth(), (entry) => entry.peer);
+          for (const change of changes) change(snapshot, peers);
+          const scratch = new Uint8Array(Math.floor(text.length * ratio)).fill(0x7b);
+          expect(new TextDecoder().decode(encodeSnapshotBytes(snapshot, scratch))).toBe(reference(snapshot));
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it("grows its buffer when the entries are longer than it reckoned", () => {
     const snapshot = decodeSnapshot(encodeSnapshot(fc.sample(snapshotArb, { numRuns: 1, seed: 11 })[0] as Snapshot)).snapshot;
-    const widest = (i: number): PeerId => PeerId.fromBytes(Uint8Array.from([0x00, 0x24, 0x08, 0x01, 0x12, 0x20, ...new Array<number>(30).fill(0xff), i >> 8, i & 0xff]));
+    const widest = (i: number): PeerId =>
+      PeerId.fromBytes(Uint8Array.from([0x00, 0x24, 0x08, 0x01, 0x12, 0x20, ...new Array<number>(30).fill(0xff), i >> 8, i & 0xff]));
     for (let i = 0; i < 3000; i++) {
       const peer = widest(i);
       snapshot.governor.restoreHealth(peer, { consecutiveFailures: 4294967295, lastEventNs: 18446744073709551615n, down: false });
-      snapshot.backoff.restoreState(peer, { attempts: 4294967295, lastAttemptNs: 18446744073709551615n, nextRetryNs: 18446744073709551615n });
+      snapshot.backoff.restoreState(peer, {
+        attempts: 4294967295,
+        lastAttemptNs: 18446744073709551615n,
+        nextRetryNs: 18446744073709551615n,
+      });
     }
     expect(encodeSnapshot(snapshot)).toBe(reference(snapshot));
     expect(new TextDecoder().decode(encodeSnapshotBytes(snapshot, new Uint8Array(10)))).toBe(reference(snapshot));
   });
 
   it("never meets a peer text that needs escaping: PeerId.parse takes only base58 letters", () => {
-    for (const text of ["\u{1f600}QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N", "\ud800QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N", 'Qm"Yy']) {
+    for (const text of [
+      "\u{1f600}QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N",
+      "\ud800QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N",
+      'Qm"Yy',
+    ]) {
       expect(() => PeerId.parse(text)).toThrow(/not base58btc \(bad character/);
     }
   });

@@ -56,9 +56,7 @@ describe("defaults", () => {
   });
 
   it("fills the fields missing from partial objects", () => {
-    const { snapshot } = decodeBoth(
-      `{"spec_version": 1, "peer_governor": {"blocklist": ["${P1}"]}, "backoff": {"max_delay_ns": "7"}}`,
-    );
+    const { snapshot } = decodeBoth(`{"spec_version": 1, "peer_governor": {"blocklist": ["${P1}"]}, "backoff": {"max_delay_ns": "7"}}`);
     expect(snapshot.governor.failureThreshold()).toBe(5);
     expect(snapshot.governor.allowlist()).toBeNull();
     expect(snapshot.governor.trackedPeers()).toBe(0);
@@ -105,11 +103,7 @@ describe("clamps", () => {
     const { snapshot, warnings } = decodeBoth(
       '{"spec_version": 1, "backoff": {"max_delay_ns": 0, "base_ns": 0}, "peer_governor": {"failure_threshold": 0}}',
     );
-    expect(warnings.map((warning) => warning.path)).toEqual([
-      "backoff.max_delay_ns",
-      "backoff.base_ns",
-      "peer_governor.failure_threshold",
-    ]);
+    expect(warnings.map((warning) => warning.path)).toEqual(["backoff.max_delay_ns", "backoff.base_ns", "peer_governor.failure_threshold"]);
     expect(snapshot.backoff.config()).toEqual({ baseNs: 1n, maxDelayNs: 1n });
     expect(snapshot.governor.failureThreshold()).toBe(1);
   });
@@ -171,7 +165,7 @@ describe("u64 values", () => {
     expect(error.message).toContain(message);
   });
 
-  it("accepts a plain \"0\"", () => {
+  it('accepts a plain "0"', () => {
     expect(decodeBoth(withClock('"0"')).snapshot.clockNs).toBe(0n);
   });
 

@@ -173,7 +173,9 @@ describe("decodeUpstream: peers that do not parse", () => {
     const error = errorOf(() => decodeUpstream(text));
     expect(error).toBeInstanceOf(InvalidUpstreamEntries);
     expect(error.path).toBe("peer_governor.blocklist[0]");
-    expect(error.message).toMatch(/^3 upstream entries have a peer that does not parse \(and 2 more\); the first: peer bytes \[0,5,1\] are not a multihash: truncated/);
+    expect(error.message).toMatch(
+      /^3 upstream entries have a peer that does not parse \(and 2 more\); the first: peer bytes \[0,5,1\] are not a multihash: truncated/,
+    );
     expect((error as InvalidUpstreamEntries).entries.map((entry) => entry.path)).toEqual([
       "peer_governor.blocklist[0]",
       "peer_governor.health[1][0]",
@@ -183,7 +185,11 @@ describe("decodeUpstream: peers that do not parse", () => {
 
   it("are dropped with skipInvalid, each reported and listed as a warning", () => {
     const decoded = decodeUpstream(text, { skipInvalid: true });
-    expect(decoded.invalid.map((entry) => entry.path)).toEqual(["peer_governor.blocklist[0]", "peer_governor.health[1][0]", "backoff_table[0].peer"]);
+    expect(decoded.invalid.map((entry) => entry.path)).toEqual([
+      "peer_governor.blocklist[0]",
+      "peer_governor.health[1][0]",
+      "backoff_table[0].peer",
+    ]);
     expect(decoded.invalid[2]?.message).toBe("peer bytes [] are not a multihash: no bytes");
     expect(decoded.warnings).toEqual(decoded.invalid.map((entry) => ({ path: entry.path, message: `skipped: ${entry.message}` })));
     expect(Array.from(decoded.snapshot.governor.blocklist(), (peer) => peer.text)).toEqual([P7.text]);
@@ -219,9 +225,19 @@ describe("decodeUpstream: type errors name their JSON path", () => {
   const cases: [string, string, string, RegExp][] = [
     ["a byte above 255", '"blocklist":[[0,8,0,0,0,0,0,0,0,256]]', "peer_governor.blocklist[0][9]", /256 is not a byte: above 255/],
     ["a peer as text", '"blocklist":["16uZAbWC1AJvL"]', "peer_governor.blocklist[0]", /expected a peer id \(an array of byte integers/],
-    ["a u64 as a string", '"health":[[[0,8,0,0,0,0,0,0,0,1],1,"10",false]]', "peer_governor.health[0][2]", /expected a u64 \(a JSON integer\), got "10"/],
+    [
+      "a u64 as a string",
+      '"health":[[[0,8,0,0,0,0,0,0,0,1],1,"10",false]]',
+      "peer_governor.health[0][2]",
+      /expected a u64 \(a JSON integer\), got "10"/,
+    ],
     ["a negative u64", '"health":[[[0,8,0,0,0,0,0,0,0,1],1,-10,false]]', "peer_governor.health[0][2]", /-10 is not a u64: negative/],
-    ["a u64 above 2^64-1", '"health":[[[0,8,0,0,0,0,0,0,0,1],1,18446744073709551616,false]]', "peer_governor.health[0][2]", /above 18446744073709551615/],
+    [
+      "a u64 above 2^64-1",
+      '"health":[[[0,8,0,0,0,0,0,0,0,1],1,18446744073709551616,false]]',
+      "peer_governor.health[0][2]",
+      /above 18446744073709551615/,
+    ],
     ["a fraction", '"health":[[[0,8,0,0,0,0,0,0,0,1],1.5,10,false]]', "peer_governor.health[0][1]", /1.5 is not a u32: not a whole number/],
     ["an exponent", '"failure_threshold":1e2', "peer_governor.failure_threshold", /1e2 is not a u32: has an exponent/],
     ["a u32 above 2^32-1", '"failure_threshold":4294967296', "peer_governor.failure_threshold", /above 4294967295/],
@@ -230,7 +246,12 @@ describe("decodeUpstream: type errors name their JSON path", () => {
     ["down as a number", '"health":[[[0,8,0,0,0,0,0,0,0,1],1,10,0]]', "peer_governor.health[0][3]", /expected true or false, got 0/],
     ["allowlist as an object", '"allowlist":{}', "peer_governor.allowlist", /expected an array of peer ids/],
   ];
-  const base = { blocklist: '"blocklist":[]', allowlist: '"allowlist":null', health: '"health":[]', failure_threshold: '"failure_threshold":5' };
+  const base = {
+    blocklist: '"blocklist":[]',
+    allowlist: '"allowlist":null',
+    health: '"health":[]',
+    failure_threshold: '"failure_threshold":5',
+  };
   it.each(cases)("%s", (_name, field, path, message) => {
     const key = field.slice(1, field.indexOf('"', 1)) as keyof typeof base;
     const governor = Object.values({ ...base, [key]: field }).join(",");
@@ -240,7 +261,8 @@ describe("decodeUpstream: type errors name their JSON path", () => {
   });
 
   it("backoff entries: missing fields and wrong types", () => {
-    const entry = (body: string): string => `{"spec_version":1,"peer_governor":{"blocklist":[],"health":[],"failure_threshold":5},"backoff_table":[${body}]}`;
+    const entry = (body: string): string =>
+      `{"spec_version":1,"peer_governor":{"blocklist":[],"health":[],"failure_threshold":5},"backoff_table":[${body}]}`;
     expect(errorOf(() => decodeUpstream(entry(`{"peer":${B1},"attempts":1,"last_attempt_ns":2}`))).path).toBe("backoff_table[0]");
     const wrong = errorOf(() => decodeUpstream(entry(`{"peer":${B1},"attempts":1,"last_attempt_ns":2,"next_retry_ns":null}`)));
     expect(wrong.path).toBe("backoff_table[0].next_retry_ns");
@@ -250,17 +272,24 @@ describe("decodeUpstream: type errors name their JSON path", () => {
 
   it("the top level: spec_version must be 1; serde's defaults fill missing fields; JSON must be JSON", () => {
     const v2 = errorOf(() => decodeUpstream(BIG_UPSTREAM.replace('"spec_version":1', '"spec_version":2')));
-    expect([v2.path, v2.message]).toEqual(["spec_version", "spec_version must be 1: upstream's restore refuses this file (SpecVersionMismatch { got: 2, expected: 1 })"]);
+    expect([v2.path, v2.message]).toEqual([
+      "spec_version",
+      "spec_version must be 1: upstream's restore refuses this file (SpecVersionMismatch { got: 2, expected: 1 })",
+    ]);
     expect(errorOf(() => decodeUpstream(BIG_UPSTREAM.replace('"spec_version":1', '"spec_version":"1"'))).path).toBe("spec_version");
     // #[serde(default)]: spec_version 1, an empty governor (threshold 0, restored as 1), an empty table.
     const defaults = decodeUpstream('{"counters":{},"fired_phases":[],"address_book":[]}');
     expect(defaults.snapshot.governor.failureThreshold()).toBe(1);
     expect(defaults.snapshot.governor.allowlist()).toBeNull();
     expect(defaults.snapshot.backoff.len()).toBe(0);
-    expect(decodeUpstream('{"spec_version":1,"peer_governor":{"blocklist":[],"health":[],"failure_threshold":3}}').snapshot.governor.failureThreshold()).toBe(3);
-    expect(errorOf(() => decodeUpstream('{"spec_version":1,"peer_governor":{"blocklist":[],"health":[]},"backoff_table":[]}')).message).toBe(
-      'missing "failure_threshold" in peer_governor',
-    );
+    expect(
+      decodeUpstream(
+        '{"spec_version":1,"peer_governor":{"blocklist":[],"health":[],"failure_threshold":3}}',
+      ).snapshot.governor.failureThreshold(),
+    ).toBe(3);
+    expect(
+      errorOf(() => decodeUpstream('{"spec_version":1,"peer_governor":{"blocklist":[],"health":[]},"backoff_table":[]}')).message,
+    ).toBe('missing "failure_threshold" in peer_governor');
     expect(errorOf(() => decodeUpstream("[1]")).path).toBe("$");
     expect(errorOf(() => decodeUpstream("")).message).toMatch(/empty/);
     expect(errorOf(() => decodeUpstream("{")).message).toMatch(/^invalid JSON/);

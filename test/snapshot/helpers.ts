@@ -125,10 +125,7 @@ export const u64Arb: fc.Arbitrary<bigint> = fc.oneof(
 );
 
 /** u32 values with the edges weighted in. */
-export const u32Arb: fc.Arbitrary<number> = fc.oneof(
-  fc.constantFrom(0, 1, 5, U32_MAX - 1, U32_MAX),
-  fc.integer({ min: 0, max: U32_MAX }),
-);
+export const u32Arb: fc.Arbitrary<number> = fc.oneof(fc.constantFrom(0, 1, 5, U32_MAX - 1, U32_MAX), fc.integer({ min: 0, max: U32_MAX }));
 
 /** Peer ids of the kinds upstream tests and real networks use. */
 export const peerArb: fc.Arbitrary<PeerId> = fc.oneof(

@@ -3,10 +3,7 @@ import { describe, expect, it } from "vitest";
 import { SnapshotError, decodeSnapshot } from "../../src/snapshot/index.js";
 
 const dir = new URL("../../fixtures/invalid/", import.meta.url);
-const expected = JSON.parse(readFileSync(new URL("EXPECTED.json", dir), "utf8")) as Record<
-  string,
-  { path: string; message: string }
->;
+const expected = JSON.parse(readFileSync(new URL("EXPECTED.json", dir), "utf8")) as Record<string, { path: string; message: string }>;
 const files = readdirSync(dir)
   .filter((name) => name !== "EXPECTED.json")
   .sort();

@@ -15,9 +15,7 @@ describe("lintSnapshot", () => {
   it("flags an empty allowlist", () => {
     const snapshot = emptySnapshot();
     snapshot.governor.setAllowlist([]);
-    expect(lintSnapshot(snapshot)).toEqual([
-      { path: "peer_governor.allowlist", message: expect.stringContaining("no peer is admitted") },
-    ]);
+    expect(lintSnapshot(snapshot)).toEqual([{ path: "peer_governor.allowlist", message: expect.stringContaining("no peer is admitted") }]);
   });
 
   it("flags a peer both blocklisted and allowlisted, at its canonical index", () => {

@@ -191,8 +191,14 @@ describe("readNodeSnapshot", () => {
     const expected = [
       ...bad(governor.blocklist, (i) => `transient.framework.peer_governor.blocklist[${i}]`),
       ...bad(governor.allowlist ?? [], (i) => `transient.framework.peer_governor.allowlist[${i}]`),
-      ...bad(governor.health.map((entry) => entry[0]), (i) => `transient.framework.peer_governor.health[${i}][0]`),
-      ...bad(framework.backoff_table.map((entry) => entry.peer), (i) => `transient.framework.backoff_table[${i}].peer`),
+      ...bad(
+        governor.health.map((entry) => entry[0]),
+        (i) => `transient.framework.peer_governor.health[${i}][0]`,
+      ),
+      ...bad(
+        framework.backoff_table.map((entry) => entry.peer),
+        (i) => `transient.framework.backoff_table[${i}].peer`,
+      ),
     ];
     expect(expected).toHaveLength(7); // as the fixture's README says: 2 + 1 + 2 + 2
     const entryWarnings = warnings.filter((warning) => !warning.path.endsWith("failure_threshold"));
@@ -319,7 +325,9 @@ describe("encode after a change", () => {
       return Array.from(bytes.subarray(at, at + 8 + length));
     };
     const offsets = (warnings: readonly { message: string }[]): number[] =>
-      warnings.flatMap((w) => (/do not parse.*\(at byte (\d+)\)$/.exec(w.message) ? [Number(/\(at byte (\d+)\)$/.exec(w.message)?.[1])] : []));
+      warnings.flatMap((w) =>
+        /do not parse.*\(at byte (\d+)\)$/.exec(w.message) ? [Number(/\(at byte (\d+)\)$/.exec(w.message)?.[1])] : [],
+      );
     const before = offsets(first.warnings).map((at) => raw(fixture.bytes, at));
     const now = offsets(again.warnings).map((at) => raw(out, at));
     expect(now).toEqual(before);
@@ -376,7 +384,8 @@ describe("encode after a change", () => {
 
   it("peers whose bytes differ only where the read's hash does not look are still two peers", () => {
     const first = readNodeSnapshot(loadFixture("empty").bytes);
-    const digest = (byte: number): Uint8Array => Uint8Array.from([0x12, 0x20, ...Array.from({ length: 32 }, (_, i) => (i === 3 ? byte : 7))]);
+    const digest = (byte: number): Uint8Array =>
+      Uint8Array.from([0x12, 0x20, ...Array.from({ length: 32 }, (_, i) => (i === 3 ? byte : 7))]);
     const one = PeerId.fromBytes(digest(1));
     const two = PeerId.fromBytes(digest(2));
     first.snapshot.governor.block(one);
@@ -423,7 +432,9 @@ describe("errors name the field and the byte", () => {
     const error = errorOf(() => readNodeSnapshot(bytes)) as SnapshotError;
     expect(error).toBeInstanceOf(SnapshotError);
     expect(error.path).toBe("transient.framework.peer_governor.blocklist");
-    expect(error.message).toBe(`length 9223372036854775808 (peers of at least 8 bytes each) exceeds the ${bytes.length - start - 8} bytes left (at byte ${start})`);
+    expect(error.message).toBe(
+      `length 9223372036854775808 (peers of at least 8 bytes each) exceeds the ${bytes.length - start - 8} bytes left (at byte ${start})`,
+    );
   });
 
   it("a bad bool, Option tag or enum index inside the governor and elsewhere", () => {

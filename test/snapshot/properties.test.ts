@@ -45,16 +45,34 @@ function outcome(text: string, forceLossless: boolean): string {
   }
 }
 
-const JSON_BITS = ["{", "}", "[", "]", ",", ":", '"', "\\", "-", "0", "1.5", "1e3", "18446744073709551616", "null", "true", " ", "\n", "\ufeff", "\\u003a"];
+const JSON_BITS = [
+  "{",
+  "}",
+  "[",
+  "]",
+  ",",
+  ":",
+  '"',
+  "\\",
+  "-",
+  "0",
+  "1.5",
+  "1e3",
+  "18446744073709551616",
+  "null",
+  "true",
+  " ",
+  "\n",
+  "\ufeff",
+  "\\u003a",
+];
 
 type Mutation = (text: string) => string;
 
-const deleteRange: fc.Arbitrary<Mutation> = fc
-  .tuple(fc.nat(), fc.integer({ min: 1, max: 12 }))
-  .map(([at, length]) => (text) => {
-    const i = at % (text.length + 1);
-    return text.slice(0, i) + text.slice(i + length);
-  });
+const deleteRange: fc.Arbitrary<Mutation> = fc.tuple(fc.nat(), fc.integer({ min: 1, max: 12 })).map(([at, length]) => (text) => {
+  const i = at % (text.length + 1);
+  return text.slice(0, i) + text.slice(i + length);
+});
 
 const insert: fc.Arbitrary<Mutation> = fc
   .tuple(fc.nat(), fc.oneof(fc.constantFrom(...JSON_BITS), fc.string({ maxLength: 6 })))
@@ -63,12 +81,10 @@ const insert: fc.Arbitrary<Mutation> = fc
     return text.slice(0, i) + piece + text.slice(i);
   });
 
-const replaceChar: fc.Arbitrary<Mutation> = fc
-  .tuple(fc.nat(), fc.string({ minLength: 1, maxLength: 1 }))
-  .map(([at, char]) => (text) => {
-    const i = at % Math.max(text.length, 1);
-    return text.slice(0, i) + char + text.slice(i + 1);
-  });
+const replaceChar: fc.Arbitrary<Mutation> = fc.tuple(fc.nat(), fc.string({ minLength: 1, maxLength: 1 })).map(([at, char]) => (text) => {
+  const i = at % Math.max(text.length, 1);
+  return text.slice(0, i) + char + text.slice(i + 1);
+});
 
 /** Replaces one value somewhere in the tree (or adds a key) with a random JSON value. */
 const swapValue: fc.Arbitrary<Mutation> = fc

@@ -21,8 +21,20 @@ const SCHEMA = JSON.parse(readFileSync(new URL("../../src/snapshot/snapshot.sche
 
 const ANNOTATIONS = new Set(["$schema", "$id", "$comment", "title", "description", "$defs"]);
 const KEYWORDS = new Set([
-  "type", "properties", "required", "additionalProperties", "items", "uniqueItems",
-  "pattern", "minLength", "maxLength", "minimum", "maximum", "const", "anyOf", "$ref",
+  "type",
+  "properties",
+  "required",
+  "additionalProperties",
+  "items",
+  "uniqueItems",
+  "pattern",
+  "minLength",
+  "maxLength",
+  "minimum",
+  "maximum",
+  "const",
+  "anyOf",
+  "$ref",
 ]);
 
 function typeOf(value: unknown): string {
@@ -41,7 +53,10 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (typeOf(value) === "object") {
     const object = value as Record<string, unknown>;
-    return `{${Object.keys(object).sort().map((key) => `${JSON.stringify(key)}:${canonical(object[key])}`).join(",")}}`;
+    return `{${Object.keys(object)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical(object[key])}`)
+      .join(",")}}`;
   }
   return JSON.stringify(value);
 }
@@ -126,7 +141,9 @@ describe("the validator of this test", () => {
     expect(validate({})).toEqual(["/: missing spec_version"]);
     expect(validate({ spec_version: 1, extra: 1 })).toEqual(['/: unknown key "extra"']);
     expect(validate({ spec_version: 1, backoff_table: [{ peer: "16uZAbWC1AJvL" }] })).toHaveLength(3);
-    expect(validate({ spec_version: 1, peer_governor: { failure_threshold: 1.5 } })).toEqual(["/peer_governor/failure_threshold: not of type integer"]);
+    expect(validate({ spec_version: 1, peer_governor: { failure_threshold: 1.5 } })).toEqual([
+      "/peer_governor/failure_threshold: not of type integer",
+    ]);
     expect(validate({ spec_version: 1, clock_ns: "x" })).toEqual(["/clock_ns: matches no anyOf branch"]);
     expect(() => validate(1, { enum: [1] })).toThrow(/does not know the keyword enum/);
   });
@@ -206,7 +223,9 @@ describe("snapshot.schema.json", () => {
 
   it("rejects every invalid fixture it can express; the others are exactly the listed ones", () => {
     const dir = new URL("invalid/", FIXTURES);
-    const names = readdirSync(dir).filter((name) => name.endsWith(".json") && name !== "EXPECTED.json").sort();
+    const names = readdirSync(dir)
+      .filter((name) => name.endsWith(".json") && name !== "EXPECTED.json")
+      .sort();
     const notJson: string[] = [];
     const accepted: string[] = [];
     for (const name of names) {
@@ -225,9 +244,19 @@ describe("snapshot.schema.json", () => {
     expect(accepted).toEqual(Object.keys(INEXPRESSIBLE).sort());
     // The kinds of error the issue names are all among the rejected ones.
     for (const name of [
-      "unknown-top-level-key.json", "unknown-health-entry-key.json", "clock-bool.json", "threshold-string.json",
-      "clock-leading-zeros.json", "clock-2-pow-64-string.json", "threshold-2-pow-32.json", "peer-bad-base58-char.json",
-      "duplicate-blocklist.json", "duplicate-allowlist.json", "missing-spec-version.json", "spec-version-2.json", "proto-key.json",
+      "unknown-top-level-key.json",
+      "unknown-health-entry-key.json",
+      "clock-bool.json",
+      "threshold-string.json",
+      "clock-leading-zeros.json",
+      "clock-2-pow-64-string.json",
+      "threshold-2-pow-32.json",
+      "peer-bad-base58-char.json",
+      "duplicate-blocklist.json",
+      "duplicate-allowlist.json",
+      "missing-spec-version.json",
+      "spec-version-2.json",
+      "proto-key.json",
     ]) {
       expect(names).toContain(name);
       expect(accepted).not.toContain(name);

@@ -14,10 +14,12 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
     if (peers.length > 0) throw new UsageError("give peers or --open, not both", "allow");
     const size = governor.allowlistSize();
     governor.setAllowlist(null);
-    return report({ changes: [], policy: "open", changed: size !== null }, (ui) =>
-      size === null
-        ? ui.chalk.dim("the policy was already open (no allowlist)")
-        : `${ui.chalk.green("✓")} allowlist of ${size} dropped: the policy is open, every peer not blocklisted is admitted`,
+    return report(
+      { changes: [], policy: "open", changed: size !== null },
+      (ui) =>
+        size === null
+          ? ui.chalk.dim("the policy was already open (no allowlist)")
+          : `${ui.chalk.green("✓")} allowlist of ${size} dropped: the policy is open, every peer not blocklisted is admitted`,
       { changed: size !== null },
     );
   }

@@ -93,7 +93,8 @@ export async function execute(ctx: CommandContext, args: readonly unknown[]): Pr
     }
   }
   const [first, ...rest] = errors;
-  if (first !== undefined) throw rest.length === 0 && unlisted === 0 ? first : new ApplyScriptErrors([first, ...rest], unlisted, script.source);
+  if (first !== undefined)
+    throw rest.length === 0 && unlisted === 0 ? first : new ApplyScriptErrors([first, ...rest], unlisted, script.source);
   if (droppedWarnings > 0) warnings.push(`${droppedWarnings} more warning(s) from ${script.source} not shown`);
   const notShown = applied - shown.length;
   return report(
@@ -141,7 +142,8 @@ function lineParser(): (text: string) => Invocation | undefined {
     } catch (error) {
       if (error instanceof CommanderError) {
         // `help` and `--help` print help and end the parse; neither means anything in a script.
-        if (error.code === "commander.help" || error.code === "commander.helpDisplayed") throw new UsageError("help cannot be used in a script");
+        if (error.code === "commander.help" || error.code === "commander.helpDisplayed")
+          throw new UsageError("help cannot be used in a script");
         throw usageFromCommander(error, "") ?? new UsageError("help cannot be used in a script");
       }
       throw error;

@@ -31,15 +31,20 @@ export function execute(ctx: CommandContext, _args: readonly unknown[], options:
   const plan = options.plan === true ? planRows(ctx, attempts) : undefined;
   const changed = config.baseNs !== before.baseNs || config.maxDelayNs !== before.maxDelayNs;
   const json: Record<string, unknown> = { backoff: { base_ns: config.baseNs, max_delay_ns: config.maxDelayNs } };
-  if (plan !== undefined) json.plan = plan.map((row) => ({ attempt: row.attempt, delay_ns: row.delayNs, cumulative_ns: row.cumulativeNs, capped: row.capped }));
+  if (plan !== undefined)
+    json.plan = plan.map((row) => ({ attempt: row.attempt, delay_ns: row.delayNs, cumulative_ns: row.cumulativeNs, capped: row.capped }));
   return report(
     json,
     (ui) => {
       const lines: string[] = [];
       if (changed) {
-        lines.push(`${ui.chalk.green("✓")} backoff base ${formatDuration(before.baseNs)} -> ${formatDuration(config.baseNs)}, max ${formatDuration(before.maxDelayNs)} -> ${formatDuration(config.maxDelayNs)}`);
+        lines.push(
+          `${ui.chalk.green("✓")} backoff base ${formatDuration(before.baseNs)} -> ${formatDuration(config.baseNs)}, max ${formatDuration(before.maxDelayNs)} -> ${formatDuration(config.maxDelayNs)}`,
+        );
       } else {
-        lines.push(`backoff base ${formatDuration(config.baseNs)} (${config.baseNs} ns), max ${formatDuration(config.maxDelayNs)} (${config.maxDelayNs} ns)`);
+        lines.push(
+          `backoff base ${formatDuration(config.baseNs)} (${config.baseNs} ns), max ${formatDuration(config.maxDelayNs)} (${config.maxDelayNs} ns)`,
+        );
       }
       if (plan !== undefined) {
         lines.push(

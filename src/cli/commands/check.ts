@@ -32,12 +32,24 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
     (ui) => {
       const short = shortPeerNames([peer.text], knownPeerTexts(ctx.snapshot)).get(peer.text) ?? peer.text;
       const lines = [
-        fitLine(ui, `${ui.chalk.bold(peer.text)} at ${formatInstant(atNs)}`, `${ui.chalk.bold(short)} at ${formatInstant(atNs)}`, `${ui.chalk.bold(short)} at ${formatDateOrNs(atNs)}`),
+        fitLine(
+          ui,
+          `${ui.chalk.bold(peer.text)} at ${formatInstant(atNs)}`,
+          `${ui.chalk.bold(short)} at ${formatInstant(atNs)}`,
+          `${ui.chalk.bold(short)} at ${formatDateOrNs(atNs)}`,
+        ),
       ];
-      if (inbound !== undefined) lines.push(fitLine(ui, `  inbound   ${decisionSentence(ui, inbound, atNs)}`, `  inbound   ${decisionSentence(ui, inbound, atNs, true)}`));
-      if (outbound !== undefined) lines.push(fitLine(ui, `  outbound  ${decisionSentence(ui, outbound, atNs)}`, `  outbound  ${decisionSentence(ui, outbound, atNs, true)}`));
+      if (inbound !== undefined)
+        lines.push(
+          fitLine(ui, `  inbound   ${decisionSentence(ui, inbound, atNs)}`, `  inbound   ${decisionSentence(ui, inbound, atNs, true)}`),
+        );
+      if (outbound !== undefined)
+        lines.push(
+          fitLine(ui, `  outbound  ${decisionSentence(ui, outbound, atNs)}`, `  outbound  ${decisionSentence(ui, outbound, atNs, true)}`),
+        );
       const health = governor.peerHealth(peer);
-      if (health?.down === true) lines.push(ui.chalk.dim(`  (marked down after ${health.consecutiveFailures} failures; down never affects a decision)`));
+      if (health?.down === true)
+        lines.push(ui.chalk.dim(`  (marked down after ${health.consecutiveFailures} failures; down never affects a decision)`));
       return lines.join("\n");
     },
     { exitCode: denied ? 1 : 0 },

@@ -15,20 +15,25 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
   if (options.all !== true && peers.length === 0) throw new UsageError("name at least one PEER, or --all", "disallow");
   const allowlist = governor.allowlist();
   if (allowlist === null) {
-    return report({ changes: peers.map((peer) => ({ peer: peer.text, changed: false, note: "no allowlist: the policy is open" })) }, (ui) =>
-      ui.chalk.dim("no allowlist: the policy is open, nothing to disallow"),
+    return report(
+      { changes: peers.map((peer) => ({ peer: peer.text, changed: false, note: "no allowlist: the policy is open" })) },
+      (ui) => ui.chalk.dim("no allowlist: the policy is open, nothing to disallow"),
       { changed: false },
     );
   }
   const targets = options.all === true ? [...allowlist] : peers;
   const wasEmpty = governor.allowlistSize() === 0;
-  const result = membershipReport(targets, (peer) => {
-    if (!governor.isAllowlisted(peer)) return { changed: false, note: "was not allowed" };
-    governor.disallow(peer);
-    return { changed: true, note: "disallowed" };
-  }, {
-    lines: (ui) => (wasEmpty ? [ui.chalk.dim("the allowlist was already empty")] : []),
-  });
+  const result = membershipReport(
+    targets,
+    (peer) => {
+      if (!governor.isAllowlisted(peer)) return { changed: false, note: "was not allowed" };
+      governor.disallow(peer);
+      return { changed: true, note: "disallowed" };
+    },
+    {
+      lines: (ui) => (wasEmpty ? [ui.chalk.dim("the allowlist was already empty")] : []),
+    },
+  );
   // Decided after the edits, when the allowlist's new size is known.
   return !wasEmpty && governor.allowlistSize() === 0 ? { ...result, warnings: [EMPTY_WARNING] } : result;
 }

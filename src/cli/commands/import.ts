@@ -34,7 +34,10 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
     decoded = readUpstream(input, options.from as string | undefined, options.strict === true, schedule, clockNs);
   } catch (error) {
     if (error instanceof InvalidUpstreamEntries) {
-      throw new SnapshotError(`${error.message}; without --strict they are skipped as upstream's restore skips them`, `${input.source}: ${error.path}`);
+      throw new SnapshotError(
+        `${error.message}; without --strict they are skipped as upstream's restore skips them`,
+        `${input.source}: ${error.path}`,
+      );
     }
     if (error instanceof SnapshotError) throw new SnapshotError(error.message, `${input.source}: ${error.path}`);
     throw error;
@@ -85,13 +88,17 @@ export function execute(ctx: CommandContext, args: readonly unknown[], options: 
           ["blocklist", `${counts.blocklist} peer(s)`],
           ["allowlist", counts.allowlist === null ? "open (null)" : `${counts.allowlist} peer(s)`],
           ["health", `${counts.health} entr${counts.health === 1 ? "y" : "ies"}, threshold ${governor.failureThreshold()}`],
-          ["backoff", `${counts.backoff_table} entr${counts.backoff_table === 1 ? "y" : "ies"}; schedule base ${formatDuration(config.baseNs)}, max ${formatDuration(config.maxDelayNs)} (not in the upstream snapshot)`],
+          [
+            "backoff",
+            `${counts.backoff_table} entr${counts.backoff_table === 1 ? "y" : "ies"}; schedule base ${formatDuration(config.baseNs)}, max ${formatDuration(config.maxDelayNs)} (not in the upstream snapshot)`,
+          ],
           ["clock", `${formatInstant(snapshot.clockNs)}${clockNote}`],
         ]),
       ];
       // Each skipped entry is one of the warnings printed after the report.
       const skipped = decoded.skipped.length;
-      if (skipped > 0) lines.push(ui.chalk.yellow(`skipped ${skipped} entr${skipped === 1 ? "y" : "ies"} whose peer does not parse (see the warnings)`));
+      if (skipped > 0)
+        lines.push(ui.chalk.yellow(`skipped ${skipped} entr${skipped === 1 ? "y" : "ies"} whose peer does not parse (see the warnings)`));
       return lines.join("\n");
     },
     { warnings },
@@ -134,7 +141,10 @@ function readUpstream(
     warnings: decoded.warnings,
     skipped: decoded.invalid.map((entry) => ({ path: entry.path, message: entry.message })),
     latestEventNs: decoded.latestEventNs,
-    form: decoded.otherKeys.length === 0 ? "governor fields only" : `${KIND_NAMES[kind]}, ${decoded.otherKeys.length} other field(s) not imported`,
+    form:
+      decoded.otherKeys.length === 0
+        ? "governor fields only"
+        : `${KIND_NAMES[kind]}, ${decoded.otherKeys.length} other field(s) not imported`,
     otherFields: decoded.otherKeys,
   };
 }

@@ -142,7 +142,11 @@ function nodeJson(node: NodeInfo): Record<string, unknown> {
     peer_id_bytes: node.peerId === undefined ? Array.from(node.peerIdBytes) : undefined,
     incarnation: node.incarnation,
     spec_version: node.specVersion,
-    sections: node.sections.map((section) => ({ name: section.name, ...(section.count === undefined ? {} : { count: section.count }), bytes: section.bytes })),
+    sections: node.sections.map((section) => ({
+      name: section.name,
+      ...(section.count === undefined ? {} : { count: section.count }),
+      bytes: section.bytes,
+    })),
     governor_bytes: [...node.governorRange],
     trailing_bytes: node.trailingBytes,
   };
@@ -166,7 +170,15 @@ function rowJson(row: PeerRow): Record<string, unknown> {
   };
 }
 
-function renderInspect(ui: Ui, ctx: CommandContext, summary: Summary, rows: readonly PeerRow[], matching: number, wide: boolean, nowNs: bigint): string {
+function renderInspect(
+  ui: Ui,
+  ctx: CommandContext,
+  summary: Summary,
+  rows: readonly PeerRow[],
+  matching: number,
+  wide: boolean,
+  nowNs: bigint,
+): string {
   const { snapshot } = ctx;
   const { chalk } = ui;
   const threshold = snapshot.governor.failureThreshold();
@@ -179,10 +191,20 @@ function renderInspect(ui: Ui, ctx: CommandContext, summary: Summary, rows: read
         : `allowlist of ${summary.allowlisted}, ${summary.blocked} blocked`;
   const held = ctx.holds.backoffSchedule ? "" : chalk.dim(" (the host's, not in the file)");
   const header = renderPairs(ui, [
-    ["snapshot", `${chalk.bold(ctx.source)}${ctx.kind === "bbgov-json" ? "" : chalk.dim(` (${KIND_NAMES[ctx.kind]}: ${KIND_DESCRIPTIONS[ctx.kind]})`)}`],
+    [
+      "snapshot",
+      `${chalk.bold(ctx.source)}${ctx.kind === "bbgov-json" ? "" : chalk.dim(` (${KIND_NAMES[ctx.kind]}: ${KIND_DESCRIPTIONS[ctx.kind]})`)}`,
+    ],
     ...(ctx.node === undefined ? [] : nodeLines(ui, ctx.node)),
     ["clock", `${formatInstant(snapshot.clockNs)}${ctx.holds.clock ? "" : chalk.dim(" (the latest event in the file)")}`],
-    ...(nowNs === snapshot.clockNs ? [] : [["at", `${formatInstant(nowNs)}, clock ${nowNs > snapshot.clockNs ? "+" : "-"} ${formatDuration(nowNs - snapshot.clockNs)}`] as const]),
+    ...(nowNs === snapshot.clockNs
+      ? []
+      : [
+          [
+            "at",
+            `${formatInstant(nowNs)}, clock ${nowNs > snapshot.clockNs ? "+" : "-"} ${formatDuration(nowNs - snapshot.clockNs)}`,
+          ] as const,
+        ]),
     ["policy", policy],
     ["threshold", `${threshold} consecutive failures mark a peer down`],
     ["backoff", `base ${formatDuration(config.baseNs)}, doubling, max ${formatDuration(config.maxDelayNs)}${held}`],
@@ -194,17 +216,23 @@ function renderInspect(ui: Ui, ctx: CommandContext, summary: Summary, rows: read
     ],
   ]);
   if (rows.length === 0) return `${header}\n\n${chalk.dim("no peer matches")}`;
-  const table = wide ? renderWideTable(ui, rows, nowNs, threshold, summary.allowlisted === null) : renderInspectTable(ui, snapshot, rows, nowNs);
+  const table = wide
+    ? renderWideTable(ui, rows, nowNs, threshold, summary.allowlisted === null)
+    : renderInspectTable(ui, snapshot, rows, nowNs);
   const more = rows.length < matching ? `\n${chalk.dim(`${matching - rows.length} more row(s) not shown (--limit)`)}` : "";
   return `${header}\n\n${table}${more}`;
 }
 
 /** The header lines that say which node a node snapshot is. */
 function nodeLines(ui: Ui, node: NodeInfo): [string, string][] {
-  const id = node.peerId?.text ?? ui.chalk.dim(node.peerIdBytes.length === 0 ? "(none in the file)" : `(${node.peerIdBytes.length} bytes that are not a peer id)`);
+  const id =
+    node.peerId?.text ??
+    ui.chalk.dim(node.peerIdBytes.length === 0 ? "(none in the file)" : `(${node.peerIdBytes.length} bytes that are not a peer id)`);
   // Graphs and components by count and size; the rest of the runtime state as one size (all of it is in --json).
   const shown = node.sections.filter((section) => section.name === "graphs" || section.name === "components");
-  const restBytes = node.sections.filter((section) => !shown.includes(section) && section.name !== "config").reduce((sum, section) => sum + section.bytes, 0);
+  const restBytes = node.sections
+    .filter((section) => !shown.includes(section) && section.name !== "config")
+    .reduce((sum, section) => sum + section.bytes, 0);
   const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
   const sections = [
     ...shown.map((section) => `${counted(section.count ?? 0, section.name.slice(0, -1))} (${formatBytes(section.bytes)})`),
@@ -236,7 +264,11 @@ function renderInspectTable(ui: Ui, snapshot: Snapshot, rows: readonly PeerRow[]
   const threshold = snapshot.governor.failureThreshold();
   const dash = chalk.dim("-");
   let names: Map<string, string> | undefined;
-  const short = (): Map<string, string> => (names ??= shortPeerNames(rows.map((row) => row.peer.text), knownPeerTexts(snapshot)));
+  const short = (): Map<string, string> =>
+    (names ??= shortPeerNames(
+      rows.map((row) => row.peer.text),
+      knownPeerTexts(snapshot),
+    ));
   const peerCell = (row: PeerRow, text: string): string => (row.blocked ? chalk.red(text) : text);
   const retry = (row: PeerRow, compact: boolean): string => {
     const next = row.backoff?.nextRetryNs;
@@ -245,11 +277,23 @@ function renderInspectTable(ui: Ui, snapshot: Snapshot, rows: readonly PeerRow[]
     return chalk.yellow(formatRelative(next, nowNs));
   };
   const columns: FitColumn[] = [
-    { title: "PEER", align: "left", forms: [() => rows.map((row) => peerCell(row, row.peer.text)), () => rows.map((row) => peerCell(row, short()?.get(row.peer.text) ?? row.peer.text))] },
+    {
+      title: "PEER",
+      align: "left",
+      forms: [
+        () => rows.map((row) => peerCell(row, row.peer.text)),
+        () => rows.map((row) => peerCell(row, short()?.get(row.peer.text) ?? row.peer.text)),
+      ],
+    },
     {
       title: "FAILURES",
       align: "right",
-      forms: [() => rows.map((row) => (row.health === undefined ? dash : failuresCell(ui, row.health.consecutiveFailures, threshold, row.health.down)))],
+      forms: [
+        () =>
+          rows.map((row) =>
+            row.health === undefined ? dash : failuresCell(ui, row.health.consecutiveFailures, threshold, row.health.down),
+          ),
+      ],
     },
     { title: "DOWN", align: "left", forms: [() => rows.map((row) => (row.health?.down === true ? chalk.bold.red("DOWN") : ""))] },
     {
@@ -260,15 +304,39 @@ function renderInspectTable(ui: Ui, snapshot: Snapshot, rows: readonly PeerRow[]
         () => rows.map((row) => (row.health === undefined ? dash : formatRelative(row.health.lastEventNs, nowNs))),
       ],
     },
-    { title: "ATTEMPTS", align: "right", forms: [() => rows.map((row) => (row.backoff === undefined ? dash : String(row.backoff.attempts)))] },
-    { title: "NEXT RETRY", align: "left", forms: [() => rows.map((row) => retryCell(ui, row.backoff?.nextRetryNs, nowNs)), () => rows.map((row) => retry(row, false)), () => rows.map((row) => retry(row, true))] },
+    {
+      title: "ATTEMPTS",
+      align: "right",
+      forms: [() => rows.map((row) => (row.backoff === undefined ? dash : String(row.backoff.attempts)))],
+    },
+    {
+      title: "NEXT RETRY",
+      align: "left",
+      forms: [
+        () => rows.map((row) => retryCell(ui, row.backoff?.nextRetryNs, nowNs)),
+        () => rows.map((row) => retry(row, false)),
+        () => rows.map((row) => retry(row, true)),
+      ],
+    },
     { title: "INBOUND", align: "left", forms: [() => rows.map((row) => decisionCell(ui, row.inbound))] },
     { title: "OUTBOUND", align: "left", forms: [() => rows.map((row) => decisionCell(ui, row.outbound))] },
   ];
   return renderFittedTable(ui, columns, INSPECT_STEPS);
 }
 
-const TSV_HEAD = ["peer", "blocked", "allowlisted", "consecutive_failures", "down", "last_event_ns", "attempts", "last_attempt_ns", "next_retry_ns", "inbound", "outbound"];
+const TSV_HEAD = [
+  "peer",
+  "blocked",
+  "allowlisted",
+  "consecutive_failures",
+  "down",
+  "last_event_ns",
+  "attempts",
+  "last_attempt_ns",
+  "next_retry_ns",
+  "inbound",
+  "outbound",
+];
 
 /** `--format tsv`: a header and one line per peer of plain values (u64 in ns, `-` for none), for awk and cut. */
 function renderTsv(rows: readonly PeerRow[]): string {

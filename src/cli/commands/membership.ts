@@ -21,7 +21,9 @@ export function membershipReport(
     { changes },
     (ui) =>
       [
-        ...changes.map(({ peer, changed, note }) => (changed ? `${ui.chalk.green("✓")} ${peer} ${note}` : `${ui.chalk.dim("·")} ${peer} ${ui.chalk.dim(note)}`)),
+        ...changes.map(({ peer, changed, note }) =>
+          changed ? `${ui.chalk.green("✓")} ${peer} ${note}` : `${ui.chalk.dim("·")} ${peer} ${ui.chalk.dim(note)}`,
+        ),
         ...(extra.lines?.(ui) ?? []),
       ].join("\n"),
     { warnings: extra.warnings ?? [], changed: changes.some((change) => change.changed) },

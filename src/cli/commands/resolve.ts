@@ -36,7 +36,9 @@ export function knownPeerTexts(snapshot: Snapshot): string[] {
 /** Whether the snapshot has any record of `peer`. */
 export function isKnown(snapshot: Snapshot, peer: PeerId): boolean {
   const { governor, backoff } = snapshot;
-  return governor.peerHealth(peer) !== undefined || backoff.state(peer) !== undefined || governor.isBlocked(peer) || governor.isAllowlisted(peer);
+  return (
+    governor.peerHealth(peer) !== undefined || backoff.state(peer) !== undefined || governor.isBlocked(peer) || governor.isAllowlisted(peer)
+  );
 }
 
 /** Resolves peer inputs against `snapshot`; `notices` says which ones it has never seen. */
@@ -44,7 +46,10 @@ export class PeerResolver {
   #known: string[] | undefined;
   readonly notices: string[] = [];
 
-  constructor(private readonly snapshot: Snapshot, private readonly where: string) {}
+  constructor(
+    private readonly snapshot: Snapshot,
+    private readonly where: string,
+  ) {}
 
   /** One input to the peer it names, or a UsageError that says why not. */
   resolve(input: string): PeerId {
@@ -67,18 +72,27 @@ export class PeerResolver {
       if (matches.length > 1) {
         const shown = matches.slice(0, MAX_CANDIDATES_SHOWN).join(", ");
         const rest = matches.length > MAX_CANDIDATES_SHOWN ? ` and ${matches.length - MAX_CANDIDATES_SHOWN} more` : "";
-        throw new UsageError(`peer ${quote(text)} is ambiguous: it matches ${matches.length} peers (${shown}${rest}); type more of it`, this.where);
+        throw new UsageError(
+          `peer ${quote(text)} is ambiguous: it matches ${matches.length} peers (${shown}${rest}); type more of it`,
+          this.where,
+        );
       }
     }
     if (cut !== undefined) {
-      throw new UsageError(`peer id ${quote(text)} looks cut: ${cut[2]} has ${cut[1]} characters, this has ${text.length}, and no peer of this snapshot starts with it`, this.where);
+      throw new UsageError(
+        `peer id ${quote(text)} looks cut: ${cut[2]} has ${cut[1]} characters, this has ${text.length}, and no peer of this snapshot starts with it`,
+        this.where,
+      );
     }
     if (parsed === undefined) {
       if (/…|\.\.\./.test(text)) throw new UsageError(`no peer of this snapshot has the short form ${quote(text)}`, this.where);
       // A bad character says what to fix; the multihash details of a cut id ("digest of 634529 bytes") do not.
       // CIDs (bafz…, k51…) keep their own explanation (a wrong codec, a bad multibase).
       if (/not base58btc|too long|empty/.test(problem) || !/^[1Q]/.test(text)) throw new UsageError(problem, this.where);
-      throw new UsageError(`${quote(text)} is not a whole peer id (cut or mistyped?) and no peer of this snapshot starts with it`, this.where);
+      throw new UsageError(
+        `${quote(text)} is not a whole peer id (cut or mistyped?) and no peer of this snapshot starts with it`,
+        this.where,
+      );
     }
     this.notices.push(`${parsed.text}: not seen in this snapshot before`);
     return parsed;

@@ -47,7 +47,9 @@ export function execute(_ctx: CommandContext, args: readonly unknown[], options:
         return [
           `${ui.chalk.red("invalid")}: ${input.source}: ${total}`,
           ...shown.map((e) => `  ${ui.chalk.red("✗")} ${e.message} (${e.path})`),
-          ...(hidden > 0 || truncated ? [ui.chalk.dim(`  … and ${hidden}${truncated ? "+" : ""} more error(s) (--all or --json lists them)`)] : []),
+          ...(hidden > 0 || truncated
+            ? [ui.chalk.dim(`  … and ${hidden}${truncated ? "+" : ""} more error(s) (--all or --json lists them)`)]
+            : []),
         ].join("\n");
       }
       const head = `${ui.chalk.green("valid")}: ${input.source} (${counts.tracked} tracked, ${counts.blocked} blocked, ${counts.backoff_entries} backoff entries)`;
@@ -72,7 +74,13 @@ function problemsOf(input: SnapshotInput, source: string, hostBackoff: Partial<B
     kind = detectKind(input);
   } catch (error) {
     if (!(error instanceof SnapshotError)) throw error;
-    return { errors: [{ path: error.path, message: error.message }], truncated: false, snapshot: undefined, loadWarnings: [], findings: [] };
+    return {
+      errors: [{ path: error.path, message: error.message }],
+      truncated: false,
+      snapshot: undefined,
+      loadWarnings: [],
+      findings: [],
+    };
   }
   if (kind === "bbgov-json") {
     const text = input.text();
@@ -81,7 +89,9 @@ function problemsOf(input: SnapshotInput, source: string, hostBackoff: Partial<B
     const order = snapshot === undefined ? undefined : fileOrder(snapshot, text);
     const inFile = (path: string): string => order?.(path) ?? path;
     const findings =
-      snapshot === undefined ? [] : lintSnapshot(snapshot).map((f) => ({ path: inFile(f.path), message: f.message.replace(LIST_PATH_IN_TEXT, inFile) }));
+      snapshot === undefined
+        ? []
+        : lintSnapshot(snapshot).map((f) => ({ path: inFile(f.path), message: f.message.replace(LIST_PATH_IN_TEXT, inFile) }));
     const loadWarnings = decoded?.warnings.map((w) => `${w.message} (${source}: ${w.path})`) ?? [];
     return { errors, truncated, snapshot, loadWarnings, findings };
   }
@@ -92,7 +102,13 @@ function problemsOf(input: SnapshotInput, source: string, hostBackoff: Partial<B
     return { errors: [], truncated: false, snapshot: opened.snapshot, loadWarnings: [], findings };
   } catch (error) {
     if (!(error instanceof SnapshotError)) throw error;
-    return { errors: [{ path: error.path, message: error.message }], truncated: false, snapshot: undefined, loadWarnings: [], findings: [] };
+    return {
+      errors: [{ path: error.path, message: error.message }],
+      truncated: false,
+      snapshot: undefined,
+      loadWarnings: [],
+      findings: [],
+    };
   }
 }
 
@@ -117,9 +133,12 @@ function fileOrder(snapshot: Snapshot, text: string): (path: string) => string {
     const peer = sorted[Number(index)];
     tree ??= parseOrNull(text);
     let node: unknown = tree;
-    for (const key of list.split(".")) node = node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined;
+    for (const key of list.split("."))
+      node = node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined;
     if (!Array.isArray(node)) return path;
-    const position = node.findIndex((item: unknown) => item === peer || (typeof item === "object" && item !== null && (item as { peer?: unknown }).peer === peer));
+    const position = node.findIndex(
+      (item: unknown) => item === peer || (typeof item === "object" && item !== null && (item as { peer?: unknown }).peer === peer),
+    );
     return position < 0 ? path : `${list}[${position}]${rest}`;
   };
 }

@@ -14,7 +14,19 @@
  * link and without blocking, so a FIFO, a folder or a link there is an error
  * at once rather than a hang.
  */
-import { closeSync, constants, fchmodSync, fchownSync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync, type Stats } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  statSync,
+  writeSync,
+  type Stats,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { IoError, LockError } from "../errors.js";
@@ -115,7 +127,10 @@ function tryLock(native: NativeFs, fd: number, lockPath: string): boolean {
   try {
     return native.tryLock(fd);
   } catch (error) {
-    throw new LockError(`cannot lock the snapshot: ${ioError(error, "write", lockPath).message.replace(/^cannot write the snapshot: /, "")}`, lockPath);
+    throw new LockError(
+      `cannot lock the snapshot: ${ioError(error, "write", lockPath).message.replace(/^cannot write the snapshot: /, "")}`,
+      lockPath,
+    );
   }
 }
 
@@ -184,7 +199,10 @@ function lockOpenError(error: unknown, lockPath: string, which: string): Error {
   if (isCode(error, "EISDIR")) return new LockError("cannot lock the snapshot: its lock file is a folder; remove it", lockPath);
   if (isCode(error, "EACCES") || isCode(error, "EPERM") || isCode(error, "EROFS")) {
     const reason = ioError(error, "write", lockPath).message.replace(/^cannot write the snapshot: /, "");
-    return new IoError(`cannot write the snapshot: ${which} is not writable (${reason})`, which === "its folder" ? path.dirname(lockPath) : lockPath);
+    return new IoError(
+      `cannot write the snapshot: ${which} is not writable (${reason})`,
+      which === "its folder" ? path.dirname(lockPath) : lockPath,
+    );
   }
   return ioError(error, "write", lockPath, "the snapshot's lock");
 }

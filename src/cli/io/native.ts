@@ -62,7 +62,9 @@ function direct(require: NodeJS.Require): NativeFs | undefined {
     const manifest = require.resolve("fs-native-extensions/package.json");
     const { version } = JSON.parse(readFileSync(manifest, "utf8")) as { version?: unknown };
     if (typeof version !== "string" || !version.startsWith("1.5.")) return undefined;
-    binding = require(path.join(path.dirname(manifest), "prebuilds", `${process.platform}-${process.arch}`, "fs-native-extensions.node")) as Binding;
+    binding = require(
+      path.join(path.dirname(manifest), "prebuilds", `${process.platform}-${process.arch}`, "fs-native-extensions.node"),
+    ) as Binding;
   } catch {
     return undefined;
   }

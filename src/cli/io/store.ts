@@ -25,11 +25,7 @@ import { sanitize } from "../render/sanitize.js";
 export const STDIO = "-";
 
 /** Reads a whole text file (or standard input for `-`), strictly UTF-8. */
-export async function readText(
-  file: string,
-  stdin: AsyncIterable<Uint8Array | string>,
-  what = "the snapshot",
-): Promise<string> {
+export async function readText(file: string, stdin: AsyncIterable<Uint8Array | string>, what = "the snapshot"): Promise<string> {
   return textOf((await readBytes(file, stdin, what)).bytes, file, what);
 }
 
@@ -133,7 +129,10 @@ export interface WriteTarget {
  * write by root. A missing last part is kept as it is (a file to create).
  */
 export async function resolveTarget(file: string): Promise<string> {
-  let pending = path.resolve(file).split("/").filter((part) => part !== "");
+  let pending = path
+    .resolve(file)
+    .split("/")
+    .filter((part) => part !== "");
   let current = "/";
   let hops = 0;
   while (pending.length > 0) {
@@ -229,7 +228,10 @@ export async function writeTextAtomic(file: string, text: string | Uint8Array, t
     }
     const now = await identityOf(resolved);
     if (!sameIdentity(now, expected)) {
-      throw new IoError("cannot write the snapshot: the file was replaced by another program while bbgov worked on it; nothing written", displayName(file));
+      throw new IoError(
+        "cannot write the snapshot: the file was replaced by another program while bbgov worked on it; nothing written",
+        displayName(file),
+      );
     }
     await fs.rename(temp, resolved);
   } catch (error) {
@@ -253,7 +255,10 @@ async function keepOwner(handle: fs.FileHandle, old: Stats, file: string): Promi
     await handle.chown(old.uid, old.gid);
   } catch (error) {
     const reason = ioError(error, "write", file).message.replace(/^cannot write the snapshot: /, "");
-    throw new IoError(`cannot write the snapshot: cannot keep its owner and group ${old.uid}:${old.gid} (${reason}); nothing written`, displayName(file));
+    throw new IoError(
+      `cannot write the snapshot: cannot keep its owner and group ${old.uid}:${old.gid} (${reason}); nothing written`,
+      displayName(file),
+    );
   }
 }
 
@@ -333,7 +338,12 @@ export function processAlive(pid: number): boolean {
 }
 
 /** Writes `text` (a string, or its UTF-8 bytes) to standard output or atomically to a file (at `target` when locked). */
-export async function writeOutput(file: string, text: string | Uint8Array, stdout: NodeJS.WritableStream, target?: WriteTarget): Promise<void> {
+export async function writeOutput(
+  file: string,
+  text: string | Uint8Array,
+  stdout: NodeJS.WritableStream,
+  target?: WriteTarget,
+): Promise<void> {
   if (file === STDIO) {
     // Bytes go out as they are: a node snapshot is binary.
     stdout.write(typeof text === "string" ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength));

@@ -58,11 +58,17 @@ export function parseDuration(text: string, name: string): bigint {
     if (whole === "") fail(`put a digit before the point (e.g. 0${spelled})`);
     if (dot !== undefined && fractionDigits === "") fail(`put a digit after the point (e.g. ${whole}.5${unit || "s"})`);
     if (/^[eE]([+-]|\d|$)/.test(unit)) fail("no exponents: write the digits (e.g. 1000s)");
-    if (unit === "") fail(`add a unit after ${whole}${dot ?? ""}${fractionDigits}: s, ms or ns (e.g. ${whole}${dot ?? ""}${fractionDigits}s)`);
+    if (unit === "")
+      fail(`add a unit after ${whole}${dot ?? ""}${fractionDigits}: s, ms or ns (e.g. ${whole}${dot ?? ""}${fractionDigits}s)`);
     const rank = UNIT_RANK.get(unit);
     const unitNs = UNIT_NS.get(unit);
     if (rank === undefined || unitNs === undefined) {
-      const hint = unit === "µs" ? ` (write ${whole}us)` : UNIT_RANK.has(unit.toLowerCase()) ? ` (units are lower case: ${whole}${unit.toLowerCase()})` : ` (units: ns, us, ms, s, m, h, d; e.g. ${whole}s)`;
+      const hint =
+        unit === "µs"
+          ? ` (write ${whole}us)`
+          : UNIT_RANK.has(unit.toLowerCase())
+            ? ` (units are lower case: ${whole}${unit.toLowerCase()})`
+            : ` (units: ns, us, ms, s, m, h, d; e.g. ${whole}s)`;
       return fail(`unknown unit ${quote(unit)}${hint}`);
     }
     if (rank <= previousRank) fail("units go from largest to smallest, each once (e.g. 1h5m30s)");
@@ -82,7 +88,8 @@ export function parseTime(text: string, name: string, wallClockNs: () => bigint 
   if (text === "now") return wallClockNs();
   if (/^\d+$/.test(text)) {
     const digits = text.replace(/^0+(?=\d)/, "");
-    if (digits.length > MAX_WHOLE_DIGITS || BigInt(digits) > U64_MAX) fail(`above the u64 maximum ${U64_MAX} ns (e.g. 1764000000000000000)`);
+    if (digits.length > MAX_WHOLE_DIGITS || BigInt(digits) > U64_MAX)
+      fail(`above the u64 maximum ${U64_MAX} ns (e.g. 1764000000000000000)`);
     return BigInt(digits);
   }
   if (/^\d{4}-/.test(text)) return parseDate(text, fail);
@@ -123,9 +130,7 @@ function parseDate(text: string, fail: (why: string) => never): bigint {
   const epochMs = BigInt(Date.UTC(y, mo - 1, d, h, mi, s));
   // Date.UTC maps years 0..99 to 1900..1999; a year before 1970 is refused anyway.
   const ns =
-    (y < 100 ? -1n : epochMs * 1_000_000n) +
-    BigInt((fraction ?? "").padEnd(9, "0") || "0") -
-    BigInt(offsetMinutes) * 60_000_000_000n;
+    (y < 100 ? -1n : epochMs * 1_000_000n) + BigInt((fraction ?? "").padEnd(9, "0") || "0") - BigInt(offsetMinutes) * 60_000_000_000n;
   if (ns < 0n) fail("before 1970, where epoch nanoseconds start (e.g. 2025-11-24T16:01:00Z)");
   if (ns > U64_MAX) fail("after the last u64 nanosecond, 2554-07-21T23:34:33.709551615Z");
   return ns;

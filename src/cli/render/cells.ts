@@ -96,7 +96,11 @@ function eventRow(ui: Ui, event: EventJson, index: number, threshold: number, ba
     failuresCell(ui, event.consecutive_failures, threshold, event.down),
     transitionCell(ui, event.transition),
     event.backoff === null ? ui.chalk.dim("-") : String(event.backoff.attempts),
-    event.backoff === null ? ui.chalk.dim("cleared") : looksLikeEpoch(event.backoff.next_retry_ns) ? formatTimeOfDay(event.backoff.next_retry_ns) : String(event.backoff.next_retry_ns),
+    event.backoff === null
+      ? ui.chalk.dim("cleared")
+      : looksLikeEpoch(event.backoff.next_retry_ns)
+        ? formatTimeOfDay(event.backoff.next_retry_ns)
+        : String(event.backoff.next_retry_ns),
     event.backoff === null ? ui.chalk.dim("-") : ui.chalk.yellow(`in ${formatDuration(event.backoff.next_retry_ns - event.at_ns)}`),
   ];
 }
@@ -109,6 +113,10 @@ function renderEventTable(ui: Ui, rows: readonly (readonly string[])[]): string 
     ui,
     titles.map((title, index) => ({ title, align: aligns[index] ?? "left", forms: [() => column(index)] })),
     // The clock times of day go first (SINCE START and RETRY IN say the same relatively), then the attempt count.
-    [{ column: "NEXT RETRY", drop: true }, { column: "AT", drop: true }, { column: "ATTEMPTS", drop: true }],
+    [
+      { column: "NEXT RETRY", drop: true },
+      { column: "AT", drop: true },
+      { column: "ATTEMPTS", drop: true },
+    ],
   );
 }

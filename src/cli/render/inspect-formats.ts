@@ -28,7 +28,21 @@ export function renderWideTable(ui: Ui, rows: readonly InspectRow[], clockNs: bi
   const dash = chalk.dim("-");
   return renderTable(
     ui,
-    ["PEER", "BLOCKED", "ALLOWLISTED", "FAILURES", "DOWN", "LAST EVENT", "LAST EVENT NS", "ATTEMPTS", "LAST ATTEMPT NS", "NEXT RETRY", "NEXT RETRY NS", "INBOUND", "OUTBOUND"],
+    [
+      "PEER",
+      "BLOCKED",
+      "ALLOWLISTED",
+      "FAILURES",
+      "DOWN",
+      "LAST EVENT",
+      "LAST EVENT NS",
+      "ATTEMPTS",
+      "LAST ATTEMPT NS",
+      "NEXT RETRY",
+      "NEXT RETRY NS",
+      "INBOUND",
+      "OUTBOUND",
+    ],
     rows.map((row) => [
       row.blocked ? chalk.red(row.peer.text) : row.peer.text,
       row.blocked ? chalk.red("yes") : "no",
@@ -47,4 +61,3 @@ export function renderWideTable(ui: Ui, rows: readonly InspectRow[], clockNs: bi
     ["left", "left", "left", "right", "left", "left", "right", "right", "right", "left", "right", "left", "left"],
   );
 }
-

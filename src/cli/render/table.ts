@@ -47,7 +47,12 @@ export function renderTable(ui: Ui, head: readonly string[], rows: readonly (rea
 
 let tableClass: typeof CliTable | undefined;
 
-function drawTable(head: readonly string[], rows: readonly (readonly string[])[], align?: readonly Align[], widths?: readonly number[]): string {
+function drawTable(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  align?: readonly Align[],
+  widths?: readonly number[],
+): string {
   // Loaded on first use only; a lazy require keeps it out of the startup path (and of the bundle).
   tableClass ??= createRequire(import.meta.url)("cli-table3") as typeof CliTable;
   const table = new tableClass({

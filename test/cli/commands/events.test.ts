@@ -36,8 +36,12 @@ describe("fail", { timeout: 30_000 }, () => {
     });
     const snapshot = box.doc();
     expect(snapshot.clock_ns).toBe(String(T0 + 1800n * MS));
-    expect(snapshot.peer_governor.health).toEqual([{ peer: L, consecutive_failures: 7, last_event_ns: String(T0 + 1800n * MS), down: true }]);
-    expect(snapshot.backoff_table).toEqual([{ peer: L, attempts: 7, last_attempt_ns: String(T0 + 1800n * MS), next_retry_ns: String(T0 + 1800n * MS + 640n * MS) }]);
+    expect(snapshot.peer_governor.health).toEqual([
+      { peer: L, consecutive_failures: 7, last_event_ns: String(T0 + 1800n * MS), down: true },
+    ]);
+    expect(snapshot.backoff_table).toEqual([
+      { peer: L, attempts: 7, last_attempt_ns: String(T0 + 1800n * MS), next_retry_ns: String(T0 + 1800n * MS + 640n * MS) },
+    ]);
   });
 
   it("prints one row per failure, PeerDown on the crossing row", async () => {
@@ -90,7 +94,10 @@ describe("fail", { timeout: 30_000 }, () => {
   it("rejects --at with --after, --times 0, bad times and bad peers, leaving the file", async () => {
     const box = sandbox();
     const before = await box.build();
-    expectError(await box.run(["fail", L, "--at", "1", "--after", "1s"]), "option '--at <time>' cannot be used with option '--after <dur>'");
+    expectError(
+      await box.run(["fail", L, "--at", "1", "--after", "1s"]),
+      "option '--at <time>' cannot be used with option '--after <dur>'",
+    );
     expectError(await box.run(["fail", L, "--times", "0"]), 'invalid number "0": expected a whole number from 1 to 1000000 (--times)');
     expectError(await box.run(["fail", L, "--every", "5sec"]), 'invalid duration "5sec"');
     expectError(await box.run(["fail", "16uZAbWC1AJv0"]), "invalid peer id");
@@ -111,7 +118,12 @@ describe("succeed", { timeout: 30_000 }, () => {
     });
     const snapshot = box.doc();
     expect(snapshot.backoff_table.map((entry) => entry.peer)).toEqual([M]);
-    expect(snapshot.peer_governor.health.find((entry) => entry.peer === L)).toEqual({ peer: L, consecutive_failures: 0, last_event_ns: String(T0 + S), down: false });
+    expect(snapshot.peer_governor.health.find((entry) => entry.peer === L)).toEqual({
+      peer: L,
+      consecutive_failures: 0,
+      last_event_ns: String(T0 + S),
+      down: false,
+    });
     expect(snapshot.clock_ns).toBe(String(T0 + S));
     expect((await box.json<EventsDoc>(["succeed", L])).events[0]?.transition).toBe("none");
     expect(await box.ok(["succeed", M, "--at", "7"])).toContain("cleared");
@@ -124,7 +136,14 @@ describe("advise", { timeout: 30_000 }, () => {
     await box.build();
     const doc = await box.json<EventsDoc>(["advise", L, "5s", "--at", String(T0 + S)]);
     expect(doc.events).toEqual([
-      { peer: L, at_ns: String(T0 + S), consecutive_failures: 1, down: false, transition: "none", backoff: { attempts: 1, next_retry_ns: String(T0 + 6n * S) } },
+      {
+        peer: L,
+        at_ns: String(T0 + S),
+        consecutive_failures: 1,
+        down: false,
+        transition: "none",
+        backoff: { attempts: 1, next_retry_ns: String(T0 + 6n * S) },
+      },
     ]);
     expect(doc.warnings).toEqual([]);
     expect(box.doc().peer_governor.health[0]?.consecutive_failures).toBe(1);
@@ -178,7 +197,11 @@ describe("check", { timeout: 30_000 }, () => {
     expect(await box.json<CheckDoc>(["check", L, "--inbound"], 0)).toEqual({ peer: L, at_ns: String(T0), inbound: ALLOW });
     expect(await box.json<CheckDoc>(["check", L, "--outbound"], 1)).toEqual({ peer: L, at_ns: String(T0), outbound: cooldown(retry) });
     expect((await box.json<CheckDoc>(["check", L, "--outbound", "--at", String(retry - 1n)], 1)).outbound).toEqual(cooldown(retry));
-    expect(await box.json<CheckDoc>(["check", L, "--outbound", "--at", String(retry)], 0)).toEqual({ peer: L, at_ns: String(retry), outbound: ALLOW });
+    expect(await box.json<CheckDoc>(["check", L, "--outbound", "--at", String(retry)], 0)).toEqual({
+      peer: L,
+      at_ns: String(retry),
+      outbound: ALLOW,
+    });
     expect((await box.json<CheckDoc>(["check", L, "--after", "10ms"], 0)).at_ns).toBe(String(retry));
     expect((await box.run(["check", L])).stdout).toContain("cooldown: backing off until 1764000000010000000");
     expectError(await box.run(["check", L, "--inbound", "--outbound"]), "cannot be used with option '--outbound'");

@@ -9,7 +9,11 @@ describe("validate", { timeout: 30_000 }, () => {
     const box = sandbox();
     const before = await box.build([`fail ${L} --times 2`, `block ${Q}`]);
     expect(await box.ok(["validate"])).toContain("valid: governor.json (1 tracked, 1 blocked, 1 backoff entries)");
-    expect(await box.json(["validate"])).toMatchObject({ valid: true, source: "governor.json", counts: { blocked: 1, allowlisted: null, tracked: 1, backoff_entries: 1 } });
+    expect(await box.json(["validate"])).toMatchObject({
+      valid: true,
+      source: "governor.json",
+      counts: { blocked: 1, allowlisted: null, tracked: 1, backoff_entries: 1 },
+    });
     expect(box.read()).toBe(before);
   });
 
@@ -49,7 +53,9 @@ describe("diff", { timeout: 30_000 }, () => {
       backoff_table: [...doc.backoff_table].reverse(),
       backoff: { max_delay_ns: 60000000000, base_ns: "10000000" },
       peer_governor: {
-        health: [...doc.peer_governor.health].reverse().map(({ down, last_event_ns, consecutive_failures, peer }) => ({ down, last_event_ns, consecutive_failures, peer })),
+        health: [...doc.peer_governor.health]
+          .reverse()
+          .map(({ down, last_event_ns, consecutive_failures, peer }) => ({ down, last_event_ns, consecutive_failures, peer })),
         allowlist: null,
         blocklist: [...doc.peer_governor.blocklist].reverse(),
         failure_threshold: 5,
@@ -133,11 +139,12 @@ fail ${L}
   it("--json: one document with each line's result", async () => {
     const box = sandbox();
     await box.build();
-    const doc = await box.json<{ command: string; written: boolean; source: string; lines: ({ line: number; command: string } & Partial<EventsDoc>)[] }>(
-      ["apply", "-"],
-      0,
-      { input: `\nblock ${Q}\nfail ${L} --times 2\n` },
-    );
+    const doc = await box.json<{
+      command: string;
+      written: boolean;
+      source: string;
+      lines: ({ line: number; command: string } & Partial<EventsDoc>)[];
+    }>(["apply", "-"], 0, { input: `\nblock ${Q}\nfail ${L} --times 2\n` });
     expect(doc).toMatchObject({ command: "apply", written: true, source: "standard input" });
     expect(doc.lines.map((line) => [line.line, line.command])).toEqual([
       [2, "block"],
@@ -158,15 +165,24 @@ fail ${L}
     const box = sandbox();
     const before = await box.build();
     expectError(await box.run(["apply", "-"], { input: `block ${Q}\nfail ${L} --times 0\n` }), "(standard input line 2: --times)");
-    expectError(await box.run(["apply", "-"], { input: `block ${Q}\nfail ${L} --every "1.5\n` }), 'unterminated " quote (standard input line 2)');
-    expectError(await box.run(["apply", "-"], { input: `block ${Q}\nfrobnicate\n` }), "unknown command 'frobnicate' (standard input line 2)");
+    expectError(
+      await box.run(["apply", "-"], { input: `block ${Q}\nfail ${L} --every "1.5\n` }),
+      'unterminated " quote (standard input line 2)',
+    );
+    expectError(
+      await box.run(["apply", "-"], { input: `block ${Q}\nfrobnicate\n` }),
+      "unknown command 'frobnicate' (standard input line 2)",
+    );
     expect(box.read()).toBe(before);
   });
 
   it("a line that fails while running still writes nothing", async () => {
     const box = sandbox();
     const before = await box.build();
-    expectError(await box.run(["apply", "-"], { input: `block ${Q}\nreset\n` }), "name at least one PEER, or --all (standard input line 2: reset)");
+    expectError(
+      await box.run(["apply", "-"], { input: `block ${Q}\nreset\n` }),
+      "name at least one PEER, or --all (standard input line 2: reset)",
+    );
     expect(box.read()).toBe(before);
   });
 

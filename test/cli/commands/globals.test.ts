@@ -12,7 +12,8 @@ describe("where the snapshot is", { timeout: 30_000 }, () => {
     await box.ok(["-q", "-s", "a.json", "init", "--clock", "1"]);
     await box.ok(["-q", "--snapshot", "b.json", "init", "--clock", "2"]);
     await box.ok(["-q", "init", "--clock", "3"]);
-    const clock = async (args: string[], env: Record<string, string> = {}): Promise<unknown> => (await box.json<{ clock_ns: string }>(["clock", ...args], 0, { env })).clock_ns;
+    const clock = async (args: string[], env: Record<string, string> = {}): Promise<unknown> =>
+      (await box.json<{ clock_ns: string }>(["clock", ...args], 0, { env })).clock_ns;
     expect(await clock([])).toBe("3");
     expect(await clock([], { BBGOV_SNAPSHOT: "b.json" })).toBe("2");
     expect((await box.json<{ clock_ns: string }>(["-s", "a.json", "clock"], 0, { env: { BBGOV_SNAPSHOT: "b.json" } })).clock_ns).toBe("1");
@@ -63,7 +64,9 @@ describe("--dry-run and --out", { timeout: 30_000 }, () => {
     const before = await box.build([`block ${Q}`]);
     expect(await box.ok(["-o", "next.json", "fail", L])).toContain("wrote next.json");
     expect(box.read()).toBe(before);
-    expect(box.doc("next.json").peer_governor.health).toEqual([{ peer: L, consecutive_failures: 1, last_event_ns: String(T0), down: false }]);
+    expect(box.doc("next.json").peer_governor.health).toEqual([
+      { peer: L, consecutive_failures: 1, last_event_ns: String(T0), down: false },
+    ]);
     expect(box.doc("next.json").peer_governor.blocklist).toEqual([Q]);
     // An unchanged result is still written to --out.
     await box.ok(["-q", "--out", "same.json", "block", Q]);
@@ -87,7 +90,8 @@ describe("output: --json, colour, -q, -V, -h", { timeout: 30_000 }, () => {
   it("colour: off by default off a terminal, FORCE_COLOR turns it on, --no-color, NO_COLOR and FORCE_COLOR=0 turn it off", async () => {
     const box = sandbox();
     await box.build([`fail ${L} --times 5`]);
-    const inspect = async (args: string[], env: Record<string, string | undefined>): Promise<string> => (await box.run([...args, "inspect"], { env })).stdout;
+    const inspect = async (args: string[], env: Record<string, string | undefined>): Promise<string> =>
+      (await box.run([...args, "inspect"], { env })).stdout;
     expect(await inspect([], { NO_COLOR: undefined })).not.toMatch(ANSI);
     expect(await inspect([], { NO_COLOR: undefined, FORCE_COLOR: "1" })).toMatch(ANSI);
     expect(await inspect(["--no-color"], { NO_COLOR: undefined, FORCE_COLOR: "1" })).not.toMatch(ANSI);

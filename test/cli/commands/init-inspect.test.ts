@@ -158,10 +158,16 @@ describe("inspect", { timeout: 30_000 }, () => {
   it("shows a table for people, with no colour when NO_COLOR is set", async () => {
     const out = await box.ok(["inspect"]);
     expect(out).not.toMatch(ANSI);
-    for (const text of ["governor.json", "2025-11-24 16:00:01.000 UTC", "open (no allowlist), 1 blocked", "4 known, 3 tracked, 1 down, 1 cooling down"]) {
+    for (const text of [
+      "governor.json",
+      "2025-11-24 16:00:01.000 UTC",
+      "open (no allowlist), 1 blocked",
+      "4 known, 3 tracked, 1 down, 1 cooling down",
+    ]) {
       expect(out).toContain(text);
     }
-    for (const header of ["PEER", "FAILURES", "DOWN", "LAST EVENT", "ATTEMPTS", "NEXT RETRY", "INBOUND", "OUTBOUND"]) expect(out).toContain(header);
+    for (const header of ["PEER", "FAILURES", "DOWN", "LAST EVENT", "ATTEMPTS", "NEXT RETRY", "INBOUND", "OUTBOUND"])
+      expect(out).toContain(header);
     const row = out.split("\n").find((line) => line.includes(M)) ?? "";
     expect(row).toMatch(/6\/5.*DOWN.*now.*6.*in 320 ms.*allow.*cooldown/);
   });

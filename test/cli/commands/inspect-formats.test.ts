@@ -18,7 +18,9 @@ describe("inspect --format", { timeout: 30_000 }, () => {
     expect(viaFormat).toBe(await box.ok(["--json", "inspect"]));
     expect(JSON.parse(viaFormat)).toHaveProperty("summary");
     // The filters apply the same way.
-    expect(await box.ok(["inspect", "--down", "--sort", "failures", "--format", "json"])).toBe(await box.ok(["--json", "inspect", "--down", "--sort", "failures"]));
+    expect(await box.ok(["inspect", "--down", "--sort", "failures", "--format", "json"])).toBe(
+      await box.ok(["--json", "inspect", "--down", "--sort", "failures"]),
+    );
   });
 
   it("ndjson prints one object per peer per line: the peers of --json, u64 as strings", async () => {
@@ -40,15 +42,17 @@ describe("inspect --format", { timeout: 30_000 }, () => {
     await box.build();
     expect(await box.ok(["inspect", "--format", "ndjson"])).toBe("");
     await box.ok(["-q", "block", L]);
-    expect(await box.ok(["--json", "inspect", "--format", "ndjson"])).toBe(`${JSON.stringify({
-      peer: L,
-      blocked: true,
-      allowlisted: false,
-      health: null,
-      backoff: null,
-      inbound: { decision: "deny", reason: "blocklisted", retry_ns: null },
-      outbound: { decision: "deny", reason: "blocklisted", retry_ns: null },
-    })}\n`);
+    expect(await box.ok(["--json", "inspect", "--format", "ndjson"])).toBe(
+      `${JSON.stringify({
+        peer: L,
+        blocked: true,
+        allowlisted: false,
+        health: null,
+        backoff: null,
+        inbound: { decision: "deny", reason: "blocklisted", retry_ns: null },
+        outbound: { decision: "deny", reason: "blocklisted", retry_ns: null },
+      })}\n`,
+    );
   });
 
   it("wide adds the list flags and the absolute times in nanoseconds", async () => {
@@ -59,9 +63,25 @@ describe("inspect --format", { timeout: 30_000 }, () => {
       expect(out).toContain(column);
     }
     const row = (peer: string): string => out.split("\n").find((line) => line.includes(peer)) ?? "";
-    const cells = (peer: string): string[] => row(peer).split("│").map((cell) => cell.trim()).slice(1, -1);
+    const cells = (peer: string): string[] =>
+      row(peer)
+        .split("│")
+        .map((cell) => cell.trim())
+        .slice(1, -1);
     expect(cells(L)).toEqual([
-      L, "no", "yes", "2/5", "", "now (16:00:00.000)", String(T0), "2", String(T0), "in 20 ms (16:00:00.020)", String(T0 + 20_000_000n), "allow", "cooldown",
+      L,
+      "no",
+      "yes",
+      "2/5",
+      "",
+      "now (16:00:00.000)",
+      String(T0),
+      "2",
+      String(T0),
+      "in 20 ms (16:00:00.020)",
+      String(T0 + 20_000_000n),
+      "allow",
+      "cooldown",
     ]);
     expect(cells(M).slice(0, 4)).toEqual([M, "no", "yes", "0/5"]);
     expect(cells(M)[6]).toBe(String(T0));

@@ -45,7 +45,9 @@ describe("export", { timeout: 30_000 }, () => {
     expect(result.stdout).toBe(
       complete('{"spec_version":1,"peer_governor":{"blocklist":[],"allowlist":null,"health":[],"failure_threshold":5},"backoff_table":[]}'),
     );
-    expect(warnings(result.stderr)).toEqual(["the backoff schedule (base 1 s, max 1 m) is not part of the upstream snapshot and is not exported"]);
+    expect(warnings(result.stderr)).toEqual([
+      "the backoff schedule (base 1 s, max 1 m) is not part of the upstream snapshot and is not exported",
+    ]);
   });
 
   it("--to bbgov-json gives the version-1 snapshot; other kinds are refused", async () => {
@@ -134,7 +136,9 @@ describe("import", { timeout: 30_000 }, () => {
     );
     const failed = await box.run(["import", "bad.json", "--strict"]);
     expectError(failed, "2 upstream entries have a peer that does not parse (and 1 more)");
-    expect(failed.stderr).toContain("without --strict they are skipped as upstream's restore skips them (bad.json: peer_governor.blocklist[0])");
+    expect(failed.stderr).toContain(
+      "without --strict they are skipped as upstream's restore skips them (bad.json: peer_governor.blocklist[0])",
+    );
     expect(box.exists()).toBe(false);
 
     const skipped = await box.run(["import", "bad.json"]);
@@ -151,7 +155,10 @@ describe("import", { timeout: 30_000 }, () => {
   it("type errors name the file and the JSON path; nothing is written", async () => {
     const box = sandbox();
     box.write("bad.json", UPSTREAM.replace("9007199254740993,false", '"9007199254740993",false'));
-    expectError(await box.run(["import", "bad.json"]), 'expected a u64 (a JSON integer), got "9007199254740993" (bad.json: peer_governor.health[0][2])');
+    expectError(
+      await box.run(["import", "bad.json"]),
+      'expected a u64 (a JSON integer), got "9007199254740993" (bad.json: peer_governor.health[0][2])',
+    );
     box.write("v2.json", UPSTREAM.replace('"spec_version":1', '"spec_version":2'));
     expectError(await box.run(["import", "v2.json"]), "(v2.json: spec_version)");
     expectError(await box.run(["import", "missing.json"]), "missing.json");
@@ -166,7 +173,10 @@ describe("import", { timeout: 30_000 }, () => {
     expect(box.read()).toBe(before);
     await box.ok(["-q", "import", "up.json", "--force", "--backoff-base", "50ms", "--backoff-max", "2m", "--from", "framework-json"]);
     expect(box.doc().backoff).toEqual({ base_ns: "50000000", max_delay_ns: "120000000000" });
-    expectError(await box.run(["import", "up.json", "--force", "--from", "protobuf"]), "Allowed choices are auto, node-snapshot, framework-json");
+    expectError(
+      await box.run(["import", "up.json", "--force", "--from", "protobuf"]),
+      "Allowed choices are auto, node-snapshot, framework-json",
+    );
   });
 });
 
@@ -190,7 +200,10 @@ describe("CIDv1 libp2p-key peer ids", { timeout: 30_000 }, () => {
     const box = sandbox();
     const before = await box.build();
     const dagPb = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
-    expectError(await box.run(["block", dagPb]), `invalid peer id "${dagPb}": a CID with codec 0x70, not libp2p-key (0x72) (argument PEER)`);
+    expectError(
+      await box.run(["block", dagPb]),
+      `invalid peer id "${dagPb}": a CID with codec 0x70, not libp2p-key (0x72) (argument PEER)`,
+    );
     expectError(await box.run(["allow", ED25519_CID.slice(0, -1)]), /^bbgov: invalid peer id "bafz[a-z0-9]+": .+ \(argument PEER\)\n$/);
     expectError(await box.run(["fail", "bafz0000"]), 'invalid peer id "bafz0000"');
     expect(box.read()).toBe(before);

@@ -63,7 +63,10 @@ describe("allow, allow --open and disallow", { timeout: 30_000 }, () => {
     const box = sandbox();
     await box.build([`fail ${M}`]);
     const before = box.read();
-    expectError(await box.run(["allow", L]), "the policy is open: an allowlist would deny every other peer (1 known peer(s) in this snapshot); add --restrict to create it (allow)");
+    expectError(
+      await box.run(["allow", L]),
+      "the policy is open: an allowlist would deny every other peer (1 known peer(s) in this snapshot); add --restrict to create it (allow)",
+    );
     expect(box.read()).toBe(before);
     const first = await box.run(["allow", "--restrict", L]);
     expect(first.status).toBe(0);
@@ -123,7 +126,13 @@ describe("threshold", { timeout: 30_000 }, () => {
   it("sets the threshold; 0 becomes 1 with a warning", async () => {
     const box = sandbox();
     await box.build();
-    expect(await box.json(["threshold", "3"])).toEqual({ command: "threshold", written: true, failure_threshold: 3, previous: 5, warnings: [] });
+    expect(await box.json(["threshold", "3"])).toEqual({
+      command: "threshold",
+      written: true,
+      failure_threshold: 3,
+      previous: 5,
+      warnings: [],
+    });
     const zero = await box.run(["threshold", "0"]);
     expect(zero.status).toBe(0);
     expect(zero.stdout).toContain("failure threshold 3 -> 1");
@@ -176,7 +185,13 @@ describe("clock", { timeout: 30_000 }, () => {
     const box = sandbox();
     const before = await box.build();
     expect(await box.ok(["clock"])).toBe("clock 1764000000000000000 (2025-11-24 16:00:00.000 UTC)\n");
-    expect(await box.json(["clock"])).toEqual({ command: "clock", written: false, clock_ns: String(T0), previous_ns: String(T0), warnings: [] });
+    expect(await box.json(["clock"])).toEqual({
+      command: "clock",
+      written: false,
+      clock_ns: String(T0),
+      previous_ns: String(T0),
+      warnings: [],
+    });
     expect(box.read()).toBe(before);
   });
 
@@ -190,7 +205,10 @@ describe("clock", { timeout: 30_000 }, () => {
     const back = await box.run(["clock", "--set", "5000000000"]);
     expect(warnings(back.stderr)).toEqual([expect.stringContaining("the clock moved backwards by")]);
     expect(box.doc().clock_ns).toBe("5000000000");
-    expect(await box.json(["clock", "--advance", "18446744073709551615ns"])).toMatchObject({ clock_ns: String(U64_MAX), previous_ns: "5000000000" });
+    expect(await box.json(["clock", "--advance", "18446744073709551615ns"])).toMatchObject({
+      clock_ns: String(U64_MAX),
+      previous_ns: "5000000000",
+    });
     expect(await box.json(["clock", "--advance", "1d"])).toMatchObject({ clock_ns: String(U64_MAX), written: false });
     expectError(await box.run(["clock", "--set", "1", "--advance", "1s"]), "cannot be used with");
   });
