@@ -4,6 +4,7 @@ import type { FrameworkFields } from "../snapshot/framework-json.js";
 import type { Holds, OpenedSnapshot, SnapshotKind } from "../snapshot/kinds.js";
 import type { Snapshot } from "../snapshot/model.js";
 import type { NodeInfo } from "../snapshot/node.js";
+import type { TextChunks } from "./render/json.js";
 
 /** The process surface `execute` uses; tests pass their own. */
 export interface CliIo {
@@ -86,8 +87,9 @@ export interface Report {
   /**
    * The command's product as exact text (an export, a completion script, NDJSON):
    * printed as it is, with or without --json, to standard output or `--out`.
+   * A big product comes in pieces (TextChunks), written as they are made.
    */
-  readonly output?: string;
+  readonly output?: string | TextChunks;
   /**
    * Whether a mutating command changed the state (default true). A command that
    * changed nothing leaves the file as it was, even when it is not canonical.
@@ -104,7 +106,7 @@ export interface CommandModule {
 export function report(
   json: Record<string, unknown>,
   render: (ui: Ui) => string,
-  extra: { warnings?: readonly string[]; exitCode?: 0 | 1 | 2; output?: string; changed?: boolean } = {},
+  extra: { warnings?: readonly string[]; exitCode?: 0 | 1 | 2; output?: string | TextChunks; changed?: boolean } = {},
 ): Report {
   return {
     json,

@@ -26,7 +26,9 @@ import {
 import { outputWidth } from "./io/terminal.js";
 import { isFleetRequest } from "./fleet/sources.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
-import { renderJson } from "./render/json.js";
+import { writeChunks } from "./io/chunks.js";
+import { jsonChunks } from "./render/json.js";
+import { colorsOff, PLAIN } from "./render/plain.js";
 import { sanitize } from "./render/sanitize.js";
 import { packageVersion } from "./version.js";
 
@@ -93,16 +95,33 @@ function writeQuietly(text: string): void {
   }
 }
 
+const COMMAND_NAMES: ReadonlySet<string> = new Set(COMMANDS.map((spec) => spec.name));
+
 async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<number> {
   let invocation: Invocation | undefined;
+  const onInvoke = (parsed: Invocation): void => {
+    invocation = parsed;
+  };
+  // Most runs name a command: commander first gets that one alone (building all of them was ~5 ms of a ~25 ms
+  // start). A clean parse there is the whole program's parse (same root options, and that command is the first
+  // operand in both); anything else (help, version, any error, a file named like a command) is parsed again
+  // below by the whole program, which says it. The lean parse writes nothing.
+  const named = argv.find((word) => COMMAND_NAMES.has(word));
+  if (named !== undefined) {
+    const lean = buildProgram("shell", packageVersion(), { writeOut: () => {}, writeErr: () => {} }, onInvoke, named);
+    try {
+      await lean.parseAsync([...argv], { from: "user" });
+    } catch {
+      invocation = undefined;
+    }
+    if (invocation !== undefined) return runInvocation(invocation, io);
+  }
   const program = buildProgram(
     "shell",
     packageVersion(),
     // Commander writes to stderr only the help it shows when no command is given; we say one line instead.
     { writeOut: (text) => io.stdout.write(text), writeErr: () => {}, helpWidth: outputWidth(io.stdout, io.env) ?? 80 },
-    (parsed) => {
-      invocation = parsed;
-    },
+    onInvoke,
   );
   try {
     await program.parseAsync([...argv], { from: "user" });
@@ -184,8 +203,11 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
     globals.json || globals.quiet
       ? undefined
       : async (): Promise<Ui> => {
-          const { colorLevel, makeChalk } = await import("./render/color.js");
-          const chalk = makeChalk(colorLevel(io.env, globals.color, reportStream === io.stdout && io.stdout.isTTY === true));
+          const isTty = reportStream === io.stdout && io.stdout.isTTY === true;
+          // Colours off (a pipe, a file, NO_COLOR): the same text, without loading chalk.
+          const chalk = colorsOff(io.env, globals.color, isTty)
+            ? PLAIN
+            : await import("./render/color.js").then(({ colorLevel, makeChalk }) => makeChalk(colorLevel(io.env, globals.color, isTty)));
           // Fit the output to the terminal unless --no-trunc (a pipe is unlimited unless COLUMNS says otherwise).
           const width = globals.trunc ? outputWidth(reportStream === io.stdout ? io.stdout : {}, io.env) : undefined;
           return { chalk, ...(width === undefined ? {} : { width }) };
@@ -204,11 +226,13 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   const warnings = [...loadWarnings, ...report.warnings];
   if (report.output !== undefined && !spec.mutates) {
     if (globals.out !== undefined && globals.out !== STDIO) {
-      await writeTextAtomic(globals.out, report.output);
+      await writeTextAtomic(globals.out, typeof report.output === "string" ? report.output : [...report.output.chunks()].join(""));
       io.onWritten?.(globals.out);
-    } else io.stdout.write(report.output);
+    } else if (typeof report.output === "string") io.stdout.write(report.output);
+    else await writeChunks(io.stdout, report.output);
   } else if (globals.json) {
-    reportStream.write(renderJson(spec.mutates ? mutationDocument(spec.name, written, report, warnings) : report.json));
+    const document = spec.mutates ? mutationDocument(spec.name, written, report, warnings) : report.json;
+    await writeChunks(reportStream, { chunks: () => jsonChunks(document) });
   } else if (drawing !== undefined) {
     let text = report.render(await drawing());
     if (spec.mutates) text += footer(globals, source, written);

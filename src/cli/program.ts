@@ -489,13 +489,15 @@ export function wrapText(text: string, width: number): string {
 /**
  * Builds the parser. `mode: "shell"` is the whole program with its global
  * options; `mode: "apply"` accepts only the commands allowed in a script.
- * Parsing a line calls `onInvoke` with what to run.
+ * Parsing a line calls `onInvoke` with what to run. With `only`, the one
+ * command of that name (see `main`: a run that names one command).
  */
 export function buildProgram(
   mode: "shell" | "apply",
   version: string,
   output: ProgramOutput,
   onInvoke: (invocation: Invocation) => void,
+  only?: string,
 ): Command {
   const program = new Command(mode === "shell" ? "bbgov" : "");
   const helpWidth = output.helpWidth ?? 80;
@@ -512,7 +514,7 @@ export function buildProgram(
     for (const spec of GLOBAL_OPTIONS) program.addOption(toOption(spec));
   }
   for (const spec of COMMANDS) {
-    if (mode === "apply" && !spec.inApply) continue;
+    if ((mode === "apply" && !spec.inApply) || (only !== undefined && spec.name !== only)) continue;
     const command = program.command(spec.name).description(spec.summary).allowExcessArguments(false);
     command.exitOverride().configureOutput(outputConfig);
     // Command help lists the global options too (-s, --json, ...): they work after the command name.

@@ -16,7 +16,8 @@ import { report } from "../context.js";
 import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import { splitWords } from "../io/words.js";
 import { resolvePeerArgs, withNotices } from "./resolve.js";
-import { buildProgram, COMMANDS, usageFromCommander, type CommandArgs, type Invocation } from "../program.js";
+import { buildProgram, COMMANDS, usageFromCommander, type CommandArgs, type CommandSpec, type Invocation } from "../program.js";
+import { quickParser } from "../quick-parse.js";
 import { sanitize } from "../render/sanitize.js";
 
 /** Lines whose report is kept and shown; the rest of a longer script is counted. */
@@ -121,16 +122,26 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
 /** A parser for one script line: its invocation, undefined for a blank or comment line; throws a BbgovError. */
 function lineParser(): (text: string) => Invocation | undefined {
   let parsed: Invocation | undefined;
-  const program: Command = buildProgram("apply", "", { writeOut: () => {}, writeErr: () => {} }, (invocation) => {
-    parsed = invocation;
-  });
+  // Built for the first line the quick path leaves to commander (a script of plain lines never needs it).
+  let program: Command | undefined;
+  // The plainest lines skip commander (same declarations, same result; see quick-parse.ts).
+  const quick = quickParser(
+    COMMANDS.filter((spec) => spec.inApply),
+    (spec) => spec.options,
+    {},
+  );
   return (text) => {
     const words = splitWords(text);
     const [name] = words;
     if (name === undefined) return undefined;
     if (name === "bbgov") throw new UsageError("write the command without `bbgov` in front");
     checkAllowed(name);
+    const fast = quick(words);
+    if (fast !== undefined) return fast;
     parsed = undefined;
+    program ??= buildProgram("apply", "", { writeOut: () => {}, writeErr: () => {} }, (invocation) => {
+      parsed = invocation;
+    });
     try {
       program.parse(words, { from: "user" });
     } catch (error) {
@@ -147,8 +158,10 @@ function lineParser(): (text: string) => Invocation | undefined {
   };
 }
 
+const BY_NAME: ReadonlyMap<string, CommandSpec> = new Map(COMMANDS.map((spec) => [spec.name, spec]));
+
 function checkAllowed(name: string): void {
-  const spec = COMMANDS.find((command) => command.name === name);
+  const spec = BY_NAME.get(name);
   if (spec !== undefined && !spec.inApply) {
     throw new UsageError(`${name} cannot be used in a script: apply runs the commands that change the snapshot`);
   }

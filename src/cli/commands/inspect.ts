@@ -10,8 +10,8 @@ import { decisionCell, failuresCell, retryCell } from "../render/cells.js";
 import { fitLine, renderFittedTable, type FitColumn, type FitStep } from "../render/fit.js";
 import { formatBytes, formatDuration, formatInstant, formatRelative, formatWhen } from "../render/format.js";
 import { shortPeerNames } from "../render/peer.js";
-import { renderNdjson, renderWideTable, type InspectRow } from "../render/inspect-formats.js";
-import { renderJson } from "../render/json.js";
+import { renderWideTable, type InspectRow } from "../render/inspect-formats.js";
+import { jsonChunks, ndjsonChunks } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
 import { decisionJson, eventTime, knownPeers } from "./common.js";
 import { isKnown, knownPeerTexts } from "./resolve.js";
@@ -55,8 +55,9 @@ export function execute(ctx: CommandContext, [only]: CommandArgs<"inspect">, opt
     peers: shown.map(rowJson),
   };
   const render = (ui: Ui): string => renderInspect(ui, ctx, summary, shown, rows.length, format === "wide", nowNs);
-  if (format === "json") return report(document, render, { output: renderJson(document) });
-  if (format === "ndjson") return report(document, render, { output: renderNdjson(document.peers) });
+  // Both are written in pieces as they are made: at 100k peers the text is tens of megabytes.
+  if (format === "json") return report(document, render, { output: { chunks: () => jsonChunks(document) } });
+  if (format === "ndjson") return report(document, render, { output: { chunks: () => ndjsonChunks(document.peers) } });
   if (format === "tsv") return report(document, render, { output: renderTsv(shown) });
   return report(document, render);
 }

@@ -10,9 +10,12 @@
  * text is a copy, so `readBytes` hands the file's buffer on for reuse: the snapshot
  * written back, about as long, is encoded into it rather than into hundreds of
  * megabytes of fresh memory. Writes take bytes as they are. node:crypto is
- * loaded only when a write needs a temporary name.
+ * loaded only when a write needs a temporary name, by `require` rather than
+ * `import()`: bin/bbgov.js runs the bundle from V8's code cache through
+ * node:vm, where Node 20 has no loader for a dynamic import.
  */
 import { isAscii, isUtf8 } from "node:buffer";
+import { createRequire } from "node:module";
 import { closeSync, constants, openSync, promises as fs, readSync, type Stats } from "node:fs";
 import path from "node:path";
 import { IoError } from "../errors.js";
@@ -190,7 +193,7 @@ export async function identityOf(target: string): Promise<FileIdentity | null> {
 export async function writeTextAtomic(file: string, text: string | Uint8Array, target?: WriteTarget): Promise<void> {
   const resolved = target?.path ?? (await resolveTarget(file));
   const dir = path.dirname(resolved);
-  const { randomBytes } = await import("node:crypto");
+  const { randomBytes } = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
   const temp = path.join(dir, `${tempPrefix(resolved)}${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
   await removeStaleTemps(resolved);
   let old: Stats | undefined;

@@ -61,10 +61,3 @@ export function renderWideTable(ui: Ui, rows: readonly InspectRow[], clockNs: bi
     ["left", "left", "left", "right", "left", "left", "right", "right", "right", "left", "right", "left", "left"],
   );
 }
-
-/** `inspect --format ndjson`: one compact JSON object per peer per line, u64 values as decimal strings. */
-export function renderNdjson(peers: readonly Record<string, unknown>[]): string {
-  return peers
-    .map((peer) => `${JSON.stringify(peer, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))}\n`)
-    .join("");
-}

@@ -1,9 +1,231 @@
-/** JSON output: one document, u64 bigints as decimal strings, never colour. */
+/**
+ * JSON output: one document, u64 bigints as decimal strings, never colour.
+ *
+ * The document is written in pieces of about CHUNK characters, each ending
+ * between two array items, rather than as one string: `inspect --json` on
+ * 100k peers is ~60 MB of text, which as one string, its sanitized copy and
+ * the bytes written came to three times that. The text is exactly
+ * `JSON.stringify(document, bigints as strings, 2)` with the sanitizer's
+ * escapes (test/cli/json-stream.property.test.ts holds the two together); it
+ * is built here rather than by JSON.stringify with a replacer, V8's slow path,
+ * which took a third of `inspect --json`.
+ */
 import { sanitizeJson } from "./sanitize.js";
+
+/** Characters gathered before a piece is handed on. */
+const CHUNK = 1 << 16;
+
+/** Text produced in pieces: `chunks()` may be iterated once per call, each time from the start. */
+export interface TextChunks {
+  chunks(): Iterable<string>;
+}
 
 /** Serializes a `--json` document: 2-space indent, bigints as strings, control and bidi characters as \u escapes, trailing newline. */
 export function renderJson(document: unknown): string {
-  const json = JSON.stringify(document, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value), 2);
-  // JSON.stringify leaves C1 and bidi characters raw; outside strings JSON has none, so this escapes only inside them.
-  return `${sanitizeJson(json)}\n`;
+  return [...jsonChunks(document)].join("");
+}
+
+/** The same text as `renderJson`, in pieces of about 64k characters. */
+export function jsonChunks(document: unknown): Iterable<string> {
+  return {
+    [Symbol.iterator]() {
+      return withBigIntText(
+        (function* () {
+          const out = new Pieces(true);
+          yield* structure(prepared(document, ""), "", out, 0);
+          out.push("\n");
+          yield out.take();
+        })(),
+      );
+    },
+  };
+}
+
+/** NDJSON: one compact document per item, each on its line, in pieces (not sanitized, as before). */
+export function ndjsonChunks(items: readonly unknown[]): Iterable<string> {
+  return {
+    *[Symbol.iterator]() {
+      const out = new Pieces(false);
+      for (const item of items) {
+        out.push(json(item, "", undefined, "") ?? "undefined");
+        out.push("\n");
+        if (out.size >= CHUNK) yield out.take();
+      }
+      yield out.take();
+    },
+  };
+}
+
+/** Gathers text pieces; `take` joins them (sanitized when asked). */
+class Pieces {
+  private parts: string[] = [];
+  size = 0;
+
+  constructor(private readonly sanitized: boolean) {}
+
+  push(text: string): void {
+    this.parts.push(text);
+    this.size += text.length;
+  }
+
+  take(): string {
+    const joined = this.parts.join("");
+    const text = this.sanitized ? sanitizeJson(joined) : joined;
+    this.parts = [];
+    this.size = 0;
+    return text;
+  }
+}
+
+// Arrays and objects this close to the top are walked by the generator, so that a piece may end between their
+// items; deeper values (a peer's row) are serialized in one go.
+const STREAMED_DEPTH = 2;
+
+/** Writes `value` (toJSON and the replacer already applied) at `indent`. */
+function* structure(value: unknown, indent: string, out: Pieces, depth: number): Generator<string> {
+  if (depth >= STREAMED_DEPTH || !isWalked(value)) {
+    out.push(json(value, indent, "  ", "", true) ?? "undefined");
+    return;
+  }
+  yield* walk(value as object, indent, out, depth);
+}
+
+function* walk(value: object, indent: string, out: Pieces, depth: number): Generator<string> {
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return out.push("[]");
+    out.push("[");
+    for (let i = 0; i < value.length; i++) {
+      out.push(i === 0 ? `\n${inner}` : `,\n${inner}`);
+      const item = prepared(value[i], String(i));
+      if (isWalked(item)) {
+        if (depth + 1 >= STREAMED_DEPTH) out.push(native(item as object, inner));
+        else yield* walk(item as object, inner, out, depth + 1);
+      } else out.push(json(item, inner, "  ", String(i), true) ?? "null");
+      if (out.size >= CHUNK) yield out.take();
+    }
+    out.push(`\n${indent}]`);
+    return;
+  }
+  let first = true;
+  for (const name of Object.keys(value as object)) {
+    const item = prepared((value as Record<string, unknown>)[name], name);
+    const text = isWalked(item) ? undefined : json(item, inner, "  ", name, true);
+    if (!isWalked(item) && text === undefined) continue;
+    out.push(first ? `{\n${inner}${JSON.stringify(name)}: ` : `,\n${inner}${JSON.stringify(name)}: `);
+    first = false;
+    if (text !== undefined) out.push(text);
+    else if (depth + 1 >= STREAMED_DEPTH) out.push(native(item as object, inner));
+    else yield* walk(item as object, inner, out, depth + 1);
+    if (out.size >= CHUNK) yield out.take();
+  }
+  out.push(first ? "{}" : `\n${indent}}`);
+}
+
+/** A plain array or object, walked by `structure`. */
+function isWalked(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !isBoxed(value);
+}
+
+function isBoxed(value: object): boolean {
+  return value instanceof Number || value instanceof String || value instanceof Boolean || value instanceof BigInt;
+}
+
+/** JSON.stringify's first steps for one property: its toJSON, then our replacer (bigints become strings). */
+function prepared(value: unknown, key: string): unknown {
+  let result = value;
+  if ((typeof result === "object" && result !== null) || typeof result === "bigint") {
+    const toJSON = (result as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") result = (toJSON as (key: string) => unknown).call(result, key);
+  }
+  return typeof result === "bigint" ? result.toString() : result;
+}
+
+const replacer = (_key: string, value: unknown): unknown => (typeof value === "bigint" ? value.toString() : value);
+
+/**
+ * One array or object (toJSON and the replacer applied to it already) at
+ * `indent`, by V8's own JSON.stringify without a replacer, its fast path; a
+ * bigint inside becomes its decimal string through the BigInt.prototype.toJSON
+ * that `withBigIntText` puts in place for one step of the writer. A raw
+ * newline in JSON text is always layout, so indenting is a replace.
+ */
+function native(value: object, indent: string): string {
+  if (!bigintTextInPlace) return json(value, indent, "  ", "", true) ?? "undefined";
+  return (JSON.stringify(value, null, 2) as string).replaceAll("\n", `\n${indent}`);
+}
+
+let bigintTextInPlace = false;
+
+/**
+ * Runs the steps of `steps` with BigInt.prototype.toJSON giving a bigint's
+ * decimal text, and without it between steps, so that no other code ever sees
+ * it (unless some code put its own there: then it stays, and `native` is not used).
+ */
+function* withBigIntText(steps: Iterator<string>): Generator<string> {
+  const proto = BigInt.prototype as { toJSON?: (this: bigint) => string };
+  const own = Object.hasOwn(proto, "toJSON");
+  for (;;) {
+    let step: IteratorResult<string>;
+    if (own) step = steps.next();
+    else {
+      proto.toJSON = bigintText;
+      bigintTextInPlace = true;
+      try {
+        step = steps.next();
+      } finally {
+        bigintTextInPlace = false;
+        delete proto.toJSON;
+      }
+    }
+    if (step.done === true) return;
+    yield step.value;
+  }
+}
+
+function bigintText(this: bigint): string {
+  return this.toString();
+}
+
+/**
+ * The JSON text of one value at `indent` (its inner lines at indent + gap),
+ * or undefined where JSON.stringify leaves a property out. With `gap`
+ * undefined, compact (NDJSON). `ready`: toJSON and the replacer were applied.
+ */
+function json(raw: unknown, indent: string, gap: string | undefined, key: string, ready = false): string | undefined {
+  const value = ready ? raw : prepared(raw, key);
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      return Number.isFinite(value) ? String(value) : "null";
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      break;
+    default:
+      return undefined;
+  }
+  if (value === null) return "null";
+  if (isBoxed(value)) return JSON.stringify(value, replacer);
+  const inner = gap === undefined ? "" : `${indent}${gap}`;
+  const open = gap === undefined ? "" : `\n${inner}`;
+  const separator = gap === undefined ? "," : `,\n${inner}`;
+  const close = gap === undefined ? "" : `\n${indent}`;
+  const colon = gap === undefined ? ":" : ": ";
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    let text = "[";
+    for (let i = 0; i < value.length; i++) {
+      text += (i === 0 ? open : separator) + (json(value[i], inner, gap, String(i)) ?? "null");
+    }
+    return `${text}${close}]`;
+  }
+  let text = "";
+  for (const name of Object.keys(value)) {
+    const item = json((value as Record<string, unknown>)[name], inner, gap, name);
+    if (item === undefined) continue;
+    text += (text === "" ? `{${open}` : separator) + JSON.stringify(name) + colon + item;
+  }
+  return text === "" ? "{}" : `${text}${close}}`;
 }

@@ -1,0 +1,174 @@
+/**
+ * A quick path for the plainest `apply` lines, built from the same command
+ * declarations (program.ts) as commander's parser: a known command name, its
+ * long options (`--name` or `--name VALUE`, each at most once) and its
+ * operands. It gives exactly the Invocation commander's action would, with
+ * the same value parsers; anything else (a short or `--name=value` option, a
+ * word starting with "-" where a value or operand goes, a repeated or
+ * conflicting option, a wrong number of operands, a value a parser or a
+ * choice refuses, help) returns undefined and the line goes through commander,
+ * which gives its own result or error. Why: commander costs ~15 µs a line
+ * (state reset, events, camelCase names), most of `apply` on a small snapshot;
+ * this costs ~1 µs. test/cli/quick-parse.test.ts checks it against commander.
+ */
+import type { ArgumentSpec, CommandSpec, Invocation, OptionSpec } from "./program.js";
+
+type Parse = (text: string, previous: never) => unknown;
+
+interface QuickOption {
+  /** `--all-rows` */
+  readonly flag: string;
+  /** `allRows` */
+  readonly key: string;
+  readonly takesValue: boolean;
+  readonly parse: Parse | undefined;
+  readonly choices: readonly string[] | undefined;
+  readonly conflicts: readonly string[];
+}
+
+interface QuickArgument {
+  readonly required: boolean;
+  readonly variadic: boolean;
+  readonly parse: Parse | undefined;
+  readonly choices: readonly string[] | undefined;
+}
+
+interface QuickCommand {
+  readonly spec: CommandSpec;
+  readonly options: ReadonlyMap<string, QuickOption>;
+  readonly defaults: Readonly<Record<string, unknown>>;
+  readonly args: readonly QuickArgument[];
+}
+
+/** Commander's attribute name of a long option: `--all-rows` becomes `allRows`. */
+function camelCase(name: string): string {
+  return name.replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase());
+}
+
+function quickOption(spec: OptionSpec): QuickOption | undefined {
+  const match = /^(?:-[A-Za-z], )?--([a-z][a-z0-9-]*)( <[a-z-]+>)?$/.exec(spec.flags);
+  if (match === null || (match[1] as string).startsWith("no-")) return undefined;
+  return {
+    flag: `--${match[1] as string}`,
+    key: camelCase(match[1] as string),
+    takesValue: match[2] !== undefined,
+    parse: spec.parse as Parse | undefined,
+    choices: spec.choices,
+    conflicts: spec.conflicts ?? [],
+  };
+}
+
+function quickArgument(spec: ArgumentSpec): QuickArgument | undefined {
+  const match = /^(<|\[)[a-z-]+(\.\.\.)?(>|\])$/.exec(spec.syntax);
+  // A variadic argument with choices collects its values otherwise in commander; none needs the quick path.
+  if (match === null || (match[1] === "<") !== (match[3] === ">") || (match[2] !== undefined && spec.choices !== undefined))
+    return undefined;
+  return { required: match[1] === "<", variadic: match[2] !== undefined, parse: spec.parse as Parse | undefined, choices: spec.choices };
+}
+
+function quickCommand(spec: CommandSpec, options: readonly OptionSpec[]): QuickCommand | undefined {
+  const byFlag = new Map<string, QuickOption>();
+  const defaults: Record<string, unknown> = {};
+  for (const option of options) {
+    const quick = quickOption(option);
+    if (quick === undefined) return undefined;
+    byFlag.set(quick.flag, quick);
+    if (option.defaultValue !== undefined) defaults[quick.key] = option.defaultValue;
+  }
+  const args: QuickArgument[] = [];
+  for (const arg of spec.args) {
+    const quick = quickArgument(arg);
+    if (quick === undefined) return undefined;
+    args.push(quick);
+  }
+  return { spec, options: byFlag, defaults, args };
+}
+
+/**
+ * The quick parser of the commands `specs` (with `optionsOf(spec)` their
+ * options as commander has them): the Invocation of `words`, or undefined
+ * when commander must parse them. `globals` is what commander's action gives.
+ */
+export function quickParser(
+  specs: readonly CommandSpec[],
+  optionsOf: (spec: CommandSpec) => readonly OptionSpec[],
+  globals: Readonly<Record<string, unknown>>,
+): (words: readonly string[]) => Invocation | undefined {
+  const commands = new Map<string, QuickCommand>();
+  for (const spec of specs) {
+    const quick = quickCommand(spec, optionsOf(spec));
+    if (quick !== undefined) commands.set(spec.name, quick);
+  }
+  return (words) => {
+    const command = commands.get(words[0] ?? "");
+    if (command === undefined) return undefined;
+    try {
+      return parseWords(command, words, globals);
+    } catch {
+      // A value a parser refuses: commander words the error.
+      return undefined;
+    }
+  };
+}
+
+function parseWords(command: QuickCommand, words: readonly string[], globals: Readonly<Record<string, unknown>>): Invocation | undefined {
+  const values: Record<string, unknown> = { ...command.defaults };
+  const given: QuickOption[] = [];
+  const operands: string[] = [];
+  for (let i = 1; i < words.length; i++) {
+    const word = words[i] as string;
+    if (word !== "" && word.charCodeAt(0) !== 45 /* - */) {
+      operands.push(word);
+      continue;
+    }
+    const option = command.options.get(word);
+    if (option === undefined || given.includes(option)) return undefined;
+    given.push(option);
+    if (!option.takesValue) {
+      values[option.key] = true;
+      continue;
+    }
+    const value = words[++i];
+    if (value === undefined || value === "" || value.charCodeAt(0) === 45) return undefined;
+    values[option.key] = choose(option, value, values[option.key]);
+    if (values[option.key] === REFUSED) return undefined;
+  }
+  for (const option of given) {
+    if (option.conflicts.some((key) => given.some((other) => other.key === key))) return undefined;
+  }
+  const last = command.args[command.args.length - 1];
+  if (operands.length > command.args.length && last?.variadic !== true) return undefined;
+  const args: unknown[] = [];
+  for (let index = 0; index < command.args.length; index++) {
+    const arg = command.args[index] as QuickArgument;
+    if (index >= operands.length) {
+      if (arg.required) return undefined;
+      args.push(arg.variadic ? [] : undefined);
+    } else if (arg.variadic) {
+      if (arg.parse === undefined) {
+        args.push(operands.slice(index));
+        continue;
+      }
+      let value: unknown;
+      for (const operand of operands.slice(index)) value = arg.parse(operand, value as never);
+      args.push(value);
+    } else {
+      const value = choose(arg, operands[index] as string, undefined);
+      if (value === REFUSED) return undefined;
+      args.push(value);
+    }
+  }
+  return { spec: command.spec, args, options: values, globals };
+}
+
+const REFUSED = Symbol("refused");
+
+/** A value through its choices (which replace the parser, as in commander) or its parser. */
+function choose(
+  holder: { readonly parse: Parse | undefined; readonly choices: readonly string[] | undefined },
+  text: string,
+  previous: unknown,
+): unknown {
+  if (holder.choices !== undefined) return holder.choices.includes(text) ? text : REFUSED;
+  return holder.parse === undefined ? text : holder.parse(text, previous as never);
+}

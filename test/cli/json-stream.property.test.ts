@@ -1,0 +1,78 @@
+/**
+ * The streamed JSON writer (src/cli/render/json.ts) against what it stands
+ * in for: JSON.stringify with bigints as strings and a 2-space indent, then
+ * the sanitizer; NDJSON against JSON.stringify per item. Same text, byte for
+ * byte, on any value, however it is cut into pieces.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { jsonChunks, ndjsonChunks, renderJson } from "../../src/cli/render/json.js";
+import { sanitizeJson } from "../../src/cli/render/sanitize.js";
+
+const replacer = (_key: string, value: unknown): unknown => (typeof value === "bigint" ? value.toString() : value);
+const reference = (document: unknown): string => `${sanitizeJson(JSON.stringify(document, replacer, 2))}\n`;
+
+const values = fc.anything({
+  withBigInt: true,
+  withDate: true,
+  withNullPrototype: true,
+  withObjectString: true,
+  withSparseArray: true,
+  withUnicodeString: true,
+  maxDepth: 5,
+});
+const unsafe = fc.constantFrom("\u009b[31m", "\u202e", "a\u2028b", "\ufeff", "\u0000\u001f", "\ud800", '"\\', "é");
+const documents = fc.dictionary(
+  fc.oneof(fc.string(), unsafe),
+  fc.oneof(
+    values,
+    unsafe,
+    fc.array(fc.oneof(values, unsafe, fc.bigInt())),
+    fc.constant(undefined),
+    fc.constant(() => 1),
+  ),
+);
+
+describe("the streamed JSON writer", () => {
+  it("writes exactly JSON.stringify's text with bigints as strings, sanitized", () => {
+    fc.assert(
+      fc.property(documents, (document) => {
+        expect(renderJson(document)).toBe(reference(document));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("keeps to it for top-level arrays, leaves and toJSON, and cuts big documents between items", () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => ({
+      peer: `p${i}\u202e`,
+      n: BigInt(i) * 10n ** 15n,
+      at: new Date(i),
+      nested: { list: [i, null, undefined, "x"], empty: {}, none: [] },
+    }));
+    const document = {
+      kind: "bbgov-json",
+      clock_ns: 2n ** 64n - 1n,
+      summary: { peers: 5000 },
+      peers: rows,
+      blocklist: [],
+      skipped: undefined,
+    };
+    const pieces = [...jsonChunks(document)];
+    expect(pieces.length).toBeGreaterThan(5);
+    expect(pieces.join("")).toBe(reference(document));
+    for (const top of [[1n, "a", { b: [] }], "text", 5n, null, [], {}, { toJSON: () => ({ a: 1n }) }, [new Date(0), () => 1]]) {
+      expect(renderJson(top)).toBe(reference(top));
+    }
+  });
+
+  it("writes NDJSON as JSON.stringify per item, unsanitized as before", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(values, unsafe)), (items) => {
+        const expected = items.map((item) => `${JSON.stringify(item, replacer)}\n`).join("");
+        expect([...ndjsonChunks(items)].join("")).toBe(expected);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
