@@ -167,8 +167,8 @@ describe("reliability", { timeout: 120_000 }, () => {
     for (let round = 0; round < 8; round++) {
       const child = spawn(process.execPath, [BIN, "-s", file, "-q", "fail", PEER], { stdio: "ignore" });
       const closed = new Promise((resolve) => child.on("close", resolve));
-      // Most rounds land inside the load-modify-write (about 1 s for this size), some before or after it.
-      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 900));
+      // Most rounds land inside the load-modify-write (about 0.3 s for this size), some before or after it.
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 330));
       child.kill("SIGKILL");
       await closed;
       const after = failuresOf(readFileSync(file, "utf8"), PEER);
