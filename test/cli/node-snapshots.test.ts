@@ -462,6 +462,15 @@ describe("a fleet of node snapshots at 80 columns", () => {
     expect(result.status, result.stderr).toBe(0);
     for (const line of result.stdout.split("\n")) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(result.stdout).toMatch(/│ 12D3KooW…\w{5} │/);
+    // check and a change name each node in a table and a verdict: fitted too.
+    const blocked = [...readNodeSnapshot(fixture("small")).snapshot.governor.blocklist()][0]?.text ?? P;
+    for (const args of [
+      ["check", blocked],
+      ["--dry-run", "block", P],
+    ]) {
+      const shown = await cli(["-s", a, "-s", b, ...args], undefined, { COLUMNS: "80" });
+      for (const line of shown.stdout.split("\n")) expect(line.length, `${args.join(" ")}: ${line}`).toBeLessThanOrEqual(80);
+    }
     const wide = await cli(["-s", a, "-s", b, "inspect", "--sort", "failures"], undefined, { COLUMNS: "200" });
     expect(wide.stdout).toMatch(/LATEST EVENT/);
     expect(wide.stdout).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC/);

@@ -32,6 +32,8 @@ import { lockTimeoutMs, loadRunWrite, readFileArgument, SIGNALS, type Globals } 
 import type { Invocation } from "../program.js";
 import { renderRowsNdjson, renderRowsTsv } from "../render/fleet.js";
 import { outputWidth } from "../io/terminal.js";
+import { fitLine } from "../render/fit.js";
+import { shortId } from "../render/fleet.js";
 import { renderJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
 import { sanitize } from "../render/sanitize.js";
@@ -224,7 +226,13 @@ class Fleet {
         const verdict =
           denied.length === 0
             ? ui.chalk.green(`allowed on all ${read} node(s) read`)
-            : ui.chalk.red(`denied on ${denied.length} of ${read} node(s): ${denied.join(", ")}`);
+            : ui.chalk.red(
+                fitLine(
+                  ui,
+                  `denied on ${denied.length} of ${read} node(s): ${denied.join(", ")}`,
+                  `denied on ${denied.length} of ${read} node(s): ${denied.map(shortId).join(", ")}`,
+                ),
+              );
         this.io.stdout.write(`${ui.chalk.bold(peer)}\n${table}\n${verdict}\n`);
       }
     }

@@ -5,7 +5,6 @@ import { STATE, type NodePeerRow, type PeerAcross } from "../fleet/aggregate.js"
 import { formatDate, formatDuration, looksLikeEpoch } from "./format.js";
 import { sanitize } from "./sanitize.js";
 import { renderFittedTable, type FitColumn } from "./fit.js";
-import { renderTable } from "./table.js";
 
 /** A node of a fleet view as the renderers name it. */
 export interface NodeName {
@@ -154,7 +153,16 @@ export function decisionWords(ui: Ui, document: unknown, atNs: bigint): string {
 
 /** A two-column table of nodes and what happened on each. */
 export function renderNodeResults(ui: Ui, head: readonly string[], rows: readonly (readonly string[])[]): string {
-  return renderTable(ui, head, rows);
+  // The first column names the node (often a whole peer id): shortened first when the terminal is narrow.
+  const columns: FitColumn[] = head.map((title, index) => ({
+    title,
+    align: "left",
+    forms:
+      index === 0
+        ? [() => rows.map((row) => row[0] ?? ""), () => rows.map((row) => shortId(row[0] ?? ""))]
+        : [() => rows.map((row) => row[index] ?? "")],
+  }));
+  return renderFittedTable(ui, columns, [{ column: head[0] ?? "" }]);
 }
 
 /** Indents every line of a node's own report under its name. */
