@@ -17,7 +17,9 @@ if (process.env.BBGOV_DEBUG === "1" || process.env.BBGOV_CODE_CACHE === "0") {
 // V8's code cache skips it: the first run of a bbgov build under one Node writes the compiled code next to
 // the bundle (dist/.v8cache/, when writable), later runs hand it back to V8. The cache's name holds
 // the Node version, the architecture and the bundle's size and mtime, because V8 itself only checks the
-// source's length; V8 rejects a cache it cannot use, and any failure here falls back to the plain bundle.
+// source's length. V8 rejects a cache whose header it cannot use, but not one damaged inside (that crashes
+// it), so the file carries its own length and CRC-32 and is used only when both match; any failure here
+// falls back to the plain bundle.
 function runCached() {
   const fs = require("node:fs");
   const vm = require("node:vm");
@@ -33,12 +35,7 @@ function runCached() {
   }
   const dir = path.join(path.dirname(bundle), "..", ".v8cache");
   const cacheFile = path.join(dir, key);
-  let cachedData;
-  try {
-    cachedData = fs.readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
+  const cachedData = readCache(fs, cacheFile);
   // The bundle must hold no dynamic import(): Node 20 has no loader for one in a vm.Script without flags.
   const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
   if (process.env.BBGOV_CODE_CACHE === "debug")
@@ -53,10 +50,39 @@ function runCached() {
   module.exports.run(argv);
 }
 
+/** The cached code in `cacheFile` when it is a regular file whose length and CRC-32 match its header, else undefined. */
+function readCache(fs, cacheFile) {
+  const zlib = require("node:zlib");
+  if (typeof zlib.crc32 !== "function") return undefined;
+  let fd;
+  try {
+    // Never follow a link or wait on a FIFO: only a regular file of ours is read.
+    fd = fs.openSync(cacheFile, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile() || stat.size < 8 || stat.size > 64 * 1024 * 1024) return undefined;
+    const file = Buffer.allocUnsafe(stat.size);
+    if (fs.readSync(fd, file, 0, stat.size, 0) !== stat.size) return undefined;
+    const data = file.subarray(8);
+    if (file.readUInt32LE(0) !== data.length || file.readUInt32LE(4) !== zlib.crc32(data)) return undefined;
+    return data;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 function writeCache(fs, script, dir, cacheFile) {
   try {
-    const data = script.createCachedData();
+    const zlib = require("node:zlib");
+    if (typeof zlib.crc32 !== "function") return;
+    const code = script.createCachedData();
+    const data = Buffer.allocUnsafe(8 + code.length);
+    data.writeUInt32LE(code.length, 0);
+    data.writeUInt32LE(zlib.crc32(code), 4);
+    code.copy(data, 8);
     fs.mkdirSync(dir, { recursive: true });
+    // Older caches, and the temporary files of runs killed while writing one, go.
     for (const old of fs.readdirSync(dir)) if (old !== path.basename(cacheFile)) fs.rmSync(path.join(dir, old), { force: true });
     const temp = `${cacheFile}.${process.pid}.tmp`;
     fs.writeFileSync(temp, data);

@@ -92,6 +92,24 @@ describe("the V8 code cache of the binary", () => {
     expect(cacheFiles(root)).not.toContain(name);
   });
 
+  it("a cache damaged inside (which V8 does not check) or not a regular file is never handed to V8", () => {
+    const root = tree();
+    const plain = bbgov(root, ["--json", "inspect"], { BBGOV_CODE_CACHE: "0" });
+    bbgov(root, ["inspect"]);
+    const [name] = cacheFiles(root);
+    const file = path.join(root, "dist", ".v8cache", String(name));
+    const damaged = fs.readFileSync(file);
+    for (let i = Math.min(50_000, damaged.length - 2_000); i < Math.min(52_000, damaged.length); i++) damaged[i] = i & 0xff;
+    fs.writeFileSync(file, damaged);
+    // Twice: the first run rewrites it, the second uses the rewritten one.
+    expect(bbgov(root, ["--json", "inspect"])).toEqual(plain);
+    expect(bbgov(root, ["--json", "inspect"])).toEqual(plain);
+    fs.rmSync(file);
+    fs.symlinkSync("/dev/zero", file);
+    expect(bbgov(root, ["--json", "inspect"])).toEqual(plain);
+    expect(fs.lstatSync(file).isSymbolicLink()).toBe(false);
+  });
+
   it("an install it cannot write to runs without a cache, the same", () => {
     const root = tree();
     const plain = bbgov(root, ["inspect"], { BBGOV_CODE_CACHE: "0" });
