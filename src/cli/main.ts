@@ -54,10 +54,14 @@ export async function execute(argv: readonly string[], io: CliIo): Promise<numbe
  * error. Any exception that escapes is one line too, never a stack trace.
  */
 export function run(argv: readonly string[]): void {
-  let written: string | undefined;
+  const written: string[] = [];
   const outputFault = (stream: "standard output" | "standard error") => (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    const state = written === undefined ? "no snapshot was written" : `${displayName(written)} was written`;
+    // A fleet writes several files: every one written is named.
+    const state =
+      written.length === 0
+        ? "no snapshot was written"
+        : `${written.map(displayName).join(", ")} ${written.length === 1 ? "was" : "were"} written`;
     const reason = ioError(error, "write", "-", stream).message.replace(/^cannot write /, "");
     // With standard error itself broken this line may go nowhere; the exit code still says it.
     if (stream === "standard output") writeQuietly(`bbgov: cannot write the report to ${reason}; ${state} (${stream})\n`);
@@ -79,7 +83,7 @@ export function run(argv: readonly string[]): void {
     stdin,
     env: process.env,
     onWritten: (file) => {
-      written = file;
+      written.push(file);
     },
   };
   execute(argv, io).then((code) => {
@@ -245,6 +249,12 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
 /** `inspect --watch`: the watch loop (loaded on use), ended by io.stop or Ctrl-C. */
 async function watchCommand(invocation: Invocation, globals: Globals, io: CliIo, commandModule: CommandModule): Promise<number> {
   const format = invocation.options.format as string | undefined;
+  if (io.stdout.isTTY !== true) {
+    throw new UsageError(
+      "--watch redraws a terminal, and standard output is not one; run inspect without --watch to print once",
+      "--watch",
+    );
+  }
   if (globals.json || (format !== undefined && format !== "table" && format !== "wide")) {
     throw new UsageError("--watch draws tables for a terminal; use it without --json or --format json/ndjson/tsv", "--watch");
   }

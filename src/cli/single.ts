@@ -5,7 +5,7 @@
  */
 import type { BackoffConfig } from "../core/backoff.js";
 import { encodeSnapshotBytes } from "../snapshot/encode.js";
-import { openSnapshot, type OpenedSnapshot, type SnapshotInput } from "../snapshot/kinds.js";
+import { detectKind, openSnapshot, type OpenedSnapshot, type SnapshotInput, type SnapshotKind } from "../snapshot/kinds.js";
 import { emptySnapshot, SnapshotError, type Snapshot, type SnapshotWarning } from "../snapshot/model.js";
 import { loadCommand } from "./commands/index.js";
 import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
@@ -52,12 +52,14 @@ export async function loadRunWrite(
   let snapshot: Snapshot;
   const loadWarnings: string[] = [];
   let commandArgs = args;
+  let rawKind: SnapshotKind | undefined;
   if (spec.snapshot === "raw") {
     // The command judges the file itself: a broken file is its subject, not an error of loading.
     snapshot = emptySnapshot();
     const { bytes } = await readBytes(source, io.stdin, "the snapshot");
     const input: SnapshotInput = { bytes, text: () => textOf(bytes, source), isEncodingOf };
     commandArgs = [{ input, source: displayName(source), hostBackoff: globals.hostBackoff }, ...args];
+    rawKind = kindOf(input);
   } else if (spec.snapshot === "create" || spec.snapshot === "none") {
     snapshot = emptySnapshot();
     if (spec.snapshot === "create" && target !== STDIO && invocation.options.force !== true && (await exists(target))) {
@@ -89,7 +91,9 @@ export async function loadRunWrite(
   if (globals.hostBackoff !== undefined && (opened?.holds.backoffSchedule ?? true)) {
     loadWarnings.push(`--host-backoff ignored: ${displayName(source)} stores its own backoff schedule (see bbgov backoff)`);
   }
-  const ctx = commandContext(snapshot, displayName(source), opened, loadCommand, drawing);
+  const base = commandContext(snapshot, displayName(source), opened, loadCommand, drawing);
+  // A file judged raw (validate) still tells its kind, when it has one.
+  const ctx = rawKind === undefined ? base : { ...base, kind: rawKind };
   const resolved = resolvePeerArgs(spec.args, commandArgs, snapshot);
   const report = withNotices(await commandModule.execute(ctx, resolved.args, invocation.options), resolved.notices);
   let written = false;
@@ -173,6 +177,16 @@ function loadWarningLines(warnings: readonly SnapshotWarning[], file: string): s
     );
   }
   return lines;
+}
+
+/** The kind of a file, or undefined when it is none. */
+function kindOf(input: SnapshotInput): SnapshotKind | undefined {
+  try {
+    return detectKind(input);
+  } catch (error) {
+    if (error instanceof SnapshotError) return undefined;
+    throw error;
+  }
 }
 
 /** Load warnings shown one by one; the rest are counted. */

@@ -368,10 +368,28 @@ describe("changing a fleet", () => {
     expect(bytesOf(files)).toEqual(after);
   });
 
-  it("a write that fails midway (read-only file, held lock): the report names every file written and not; a re-run completes the rest", async () => {
+  it("a read-only file is refused in the check, before any write: nothing written anywhere", async () => {
     const { fleet, files } = await mixedFleet();
     const readOnly = path.join(fleet, "fw.json");
     fs.chmodSync(readOnly, 0o444);
+    const before = bytesOf(files);
+    try {
+      const result = await cli(["-s", fleet, "-s", `${fleet}/east/node.snap`, "block", NEW_PEER]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain("cannot write the snapshot: it is read-only (mode 0444)");
+      expect(result.stderr.trimEnd().split("\n").at(-1)).toBe(
+        "bbgov: nothing written: 1 of 4 file(s) failed their check (fw.json) (fleet)",
+      );
+      expect(bytesOf(files)).toEqual(before);
+      // Nothing to change on it: the read-only file is no obstacle.
+      expect((await cli(["-s", readOnly, "-s", `${fleet}/a.json`, "unblock", NEW_PEER])).status).toBe(0);
+    } finally {
+      fs.chmodSync(readOnly, 0o644);
+    }
+  });
+
+  it("a write that fails midway (a held lock): the report names every file written and not; a re-run completes the rest", async () => {
+    const { fleet, files } = await mixedFleet();
     const locked = path.join(fleet, "small.bin");
     const lock = await acquireLock(locked, "test", 1000);
     const before = bytesOf(files);
@@ -395,31 +413,28 @@ describe("changing a fleet", () => {
     expect(result.status).toBe(2);
     const text = stripVTControlCharacters(result.stdout);
     expect(text).toMatch(/│ a\.json +│ a\.json +│ written +│/);
-    expect(text).toMatch(/│ fw\.json +│ fw\.json +│ NOT WRITTEN: cannot write the snapshot: it is read-only \(mode 0444\)/);
+    expect(text).toMatch(/│ fw\.json +│ fw\.json +│ written +│/);
     expect(text).toMatch(
       new RegExp(`│ ${SMALL_ID} │ small\\.bin +│ NOT WRITTEN: the snapshot is locked by pid ${process.pid} .*gave up after 50 ms`),
     );
-    expect(text).toContain("2 of 4 file(s) written, 0 unchanged, 2 NOT written");
+    expect(text).toContain("3 of 4 file(s) written, 0 unchanged, 1 NOT written");
     expect(result.stderr.trimEnd().split("\n").at(-1)).toBe(
-      "bbgov: 2 of 4 file(s) not written: fw.json, small.bin; written: a.json, east/node.snap; the same command run again completes the rest (fleet)",
+      "bbgov: 1 of 4 file(s) not written: small.bin; written: a.json, fw.json, east/node.snap; the same command run again completes the rest (fleet)",
     );
     const after = bytesOf(files);
-    expect(after[0]).not.toEqual(before[0]);
-    expect(after[1]).not.toEqual(before[1]);
-    expect(after[2]).toEqual(before[2]);
-    expect(after[3]).toEqual(before[3]);
-    // `fail` is not idempotent, so the re-run here is one that is: block. First block everywhere it can, then complete it.
-    fs.chmodSync(readOnly, 0o644);
+    const lockedAt = files.indexOf(locked);
+    files.forEach((_, index) => {
+      if (index === lockedAt) expect(after[index]).toEqual(before[index]);
+      else expect(after[index]).not.toEqual(before[index]);
+    });
+    // `fail` is not idempotent, so the re-run here is one that is: block. First block everywhere, then nothing is left to do.
     const completed = await cli(["--json", "-s", fleet, "-s", `${fleet}/east/node.snap`, "block", NEW_PEER]);
     expect(completed.status).toBe(0);
     const rerun = bytesOf(files);
-    fs.chmodSync(readOnly, 0o444);
     const nothingLeft = await cli(["--json", "-s", fleet, "-s", `${fleet}/east/node.snap`, "block", NEW_PEER]);
-    // Nothing to change anywhere: even the read-only file is left alone, and the run succeeds.
     expect(nothingLeft.status).toBe(0);
     expect((JSON.parse(nothingLeft.stdout) as { unchanged: string[] }).unchanged).toHaveLength(4);
     expect(bytesOf(files)).toEqual(rerun);
-    fs.chmodSync(readOnly, 0o644);
   });
 
   it("a held lock: the re-run of the same command writes only what was left", async () => {
@@ -454,6 +469,78 @@ describe("changing a fleet", () => {
       };
       expect(doc.peer_governor.failure_threshold).toBe(3);
       expect(doc.peer_governor.blocklist).toContain(NEW_PEER);
+    }
+  });
+});
+
+describe("a fleet that reaches a file twice, or names peers loosely (found by an adversarial run)", () => {
+  const failuresOf = async (file: string, peer: string): Promise<number> => {
+    const doc = JSON.parse((await cli(["--json", "-s", file, "inspect", peer])).stdout) as {
+      peers: { health: { consecutive_failures: number } | null }[];
+    };
+    return doc.peers[0]?.health?.consecutive_failures ?? 0;
+  };
+
+  it("one file reached through links is one node: an event is recorded once", async () => {
+    fs.mkdirSync(path.join(dir, "f"));
+    fs.mkdirSync(path.join(dir, "g"));
+    const file = path.join(dir, "f", "a.snap");
+    fs.copyFileSync(path.join(FIXTURES, "node/small.bin"), file);
+    fs.symlinkSync("a.snap", path.join(dir, "f", "link.snap"));
+    fs.symlinkSync(path.join(dir, "f", "a.snap"), path.join(dir, "g", "x.snap"));
+    const result = await cli([
+      "--json",
+      "-s",
+      file,
+      "-s",
+      path.join(dir, "f", "link.snap"),
+      "-s",
+      path.join(dir, "g", "x.snap"),
+      "fail",
+      NEW_PEER,
+    ]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(await failuresOf(file, NEW_PEER)).toBe(1);
+    expect((await cli(["--json", "-s", path.join(dir, "f"), "inspect"])).stdout).toContain('"nodes": 1');
+  });
+
+  it("** never follows a link to a folder: no loop, no file twice", async () => {
+    fs.mkdirSync(path.join(dir, "loop", "a"), { recursive: true });
+    const file = path.join(dir, "loop", "a", "x.json");
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), file);
+    fs.symlinkSync("..", path.join(dir, "loop", "a", "up"));
+    fs.symlinkSync("../a", path.join(dir, "loop", "a", "self"));
+    expect(await expandGlob(path.join(dir, "loop", "**", "*.json"))).toEqual([file]);
+  });
+
+  it("a prefix is resolved once across the fleet: ambiguous there is refused, nothing written", async () => {
+    fs.mkdirSync(path.join(dir, "pf"));
+    const a = path.join(dir, "pf", "a.json");
+    const b = path.join(dir, "pf", "b.json");
+    for (const file of [a, b]) expect((await cli(["-q", "-s", file, "init", "--clock", "1000"])).status).toBe(0);
+    const first = "12D3KooWJATkUcKJHbbtK22skXSBCUAtjkCg9z6NVDz3wX4a7Ci4";
+    const second = "12D3KooWJjwFKy17A4DiZTrU3FfbmQNYwhBaKbfG5hB8qqh5ptHD";
+    expect((await cli(["-q", "-s", a, "block", first])).status).toBe(0);
+    expect((await cli(["-q", "-s", b, "block", second])).status).toBe(0);
+    const before = [fs.readFileSync(a), fs.readFileSync(b)];
+    const result = await cli(["-s", path.join(dir, "pf"), "unblock", "12D3KooWJ"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/12D3KooWJ/);
+    expect([fs.readFileSync(a), fs.readFileSync(b)]).toEqual(before);
+    // A prefix that names one peer across the fleet acts on that peer on every node.
+    const one = await cli(["--json", "-s", path.join(dir, "pf"), "check", "12D3KooWJA"]);
+    const doc = JSON.parse(one.stdout) as { peer: string; nodes: { peer: string }[] };
+    expect(doc.peer).toBe(first);
+    expect(doc.nodes.map((node) => node.peer)).toEqual([first, first]);
+  });
+
+  it("file names with escapes reach the terminal escaped in every fleet view", async () => {
+    fs.mkdirSync(path.join(dir, "esc"));
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(dir, "esc", "evil\u001b[31mRED\u202e.json"));
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(dir, "esc", "plain.json"));
+    for (const args of [["validate"], ["check", NEW_PEER], ["--dry-run", "block", NEW_PEER], ["inspect", "--by-node"]]) {
+      const result = await cli(["-s", path.join(dir, "esc"), ...args]);
+      expect(result.stdout, args.join(" ")).not.toMatch(/[\u001b\u202e]/);
     }
   });
 });

@@ -476,3 +476,13 @@ describe("a fleet of node snapshots at 80 columns", () => {
     expect(wide.stdout).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC/);
   });
 });
+
+describe("inspect --watch", () => {
+  it("is refused when standard output is no terminal (it would redraw into a pipe forever)", async () => {
+    const node = copy("small");
+    const result = await cli(["-s", node, "inspect", "--watch"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^bbgov: --watch redraws a terminal, and standard output is not one/);
+    expect(result.stdoutBytes.length).toBe(0);
+  });
+});

@@ -16,15 +16,18 @@
  * every file not, and the same command run again completes the rest (a file
  * the command does not change is left byte-identical).
  */
+import { promises as fsPromises } from "node:fs";
 import { availableParallelism } from "node:os";
 import { BbgovError, InvalidPeerId } from "../../core/errors.js";
 import { PeerId } from "../../core/peer-id.js";
 import type { CommandContext, CommandModule, Report, Ui } from "../context.js";
 import { report as makeReport } from "../context.js";
-import { UsageError } from "../errors.js";
+import { IoError, UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
 import { displayName, identityOf, resolveTarget, STDIO } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
+import { knownPeerTexts, resolvePeerArgs } from "../commands/resolve.js";
+import { emptySnapshot } from "../../snapshot/model.js";
 import type { CliIo } from "../context.js";
 import { EXIT } from "../errors.js";
 import { errorLine } from "../render/error-line.js";
@@ -197,8 +200,9 @@ class Fleet {
   /** `check PEER`: the decision on every node; exit 1 when one denies (they are named), 2 when a file could not be read. */
   async check(): Promise<number> {
     const module = await loadCommand(this.invocation.spec.name);
-    const outcomes = await this.each(() => module);
-    const denied = outcomes.filter((outcome) => outcome.exitCode === 1).map((outcome) => outcome.file.label);
+    const args = await this.fleetPeerArgs(this.invocation.args);
+    const outcomes = await this.each(() => module, undefined, { dryRun: true, args });
+    const denied = outcomes.filter((outcome) => outcome.exitCode === 1).map((outcome) => sanitize(outcome.file.label));
     const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
     // The peer as each node resolved it (a prefix may name a different peer on different nodes: each row says).
     const peer =
@@ -217,9 +221,9 @@ class Fleet {
           ["NODE", "INBOUND", "OUTBOUND"],
           outcomes.map((outcome) => {
             const json = outcome.json;
-            if (json === undefined) return [outcome.file.label, ui.chalk.red("unreadable"), ""];
+            if (json === undefined) return [sanitize(outcome.file.label), ui.chalk.red("unreadable"), ""];
             const atNs = json.at_ns as bigint;
-            return [outcome.file.label, decisionWords(ui, json.inbound, atNs), decisionWords(ui, json.outbound, atNs)];
+            return [sanitize(outcome.file.label), decisionWords(ui, json.inbound, atNs), decisionWords(ui, json.outbound, atNs)];
           }),
         );
         const read = outcomes.length - failed;
@@ -260,8 +264,8 @@ class Fleet {
       if (ui !== undefined) {
         const lines = outcomes.map((outcome) =>
           outcome.text === undefined
-            ? `${ui.chalk.red("invalid")}: ${outcome.file.label}: ${errorText(outcome.error, this.io)}`
-            : outcome.text.replace(/^([^:]*: )\S.*?( \()/, `$1${outcome.file.label}$2`),
+            ? `${ui.chalk.red("invalid")}: ${sanitize(outcome.file.label)}: ${errorText(outcome.error, this.io)}`
+            : outcome.text.replace(/^([^:]*: )\S.*?( \()/, `$1${sanitize(outcome.file.label)}$2`),
         );
         const verdict =
           failed === 0
@@ -285,15 +289,19 @@ class Fleet {
   async change(): Promise<number> {
     const { spec } = this.invocation;
     const io = await this.replayableInput();
-    const args = await readFileArgument(this.invocation, this.globals, io);
+    const args = await this.fleetPeerArgs(await readFileArgument(this.invocation, this.globals, io));
     const module = await loadCommand(spec.name);
-    const plans = await this.each(() => module, undefined, { dryRun: true, io, args, render: this.globals.dryRun });
+    const checked = await this.each(() => module, undefined, { dryRun: true, io, args, render: this.globals.dryRun });
+    // A file that would change but is marked read-only is found now, before the first write, not midway.
+    const plans = await Promise.all(
+      checked.map((plan) => (plan.changes === true && plan.error === undefined ? refuseReadOnly(plan) : plan)),
+    );
     const bad = plans.filter((plan) => plan.error !== undefined);
     if (bad.length > 0) {
       for (const plan of bad) this.io.stderr.write(`${errorLine(plan.error, this.io.env)}\n`);
       throw new UsageError(
         `nothing written: ${bad.length} of ${plans.length} file(s) failed their check ` +
-          `(${bad.map((plan) => plan.file.relative).join(", ")})`,
+          `(${bad.map((plan) => sanitize(plan.file.relative)).join(", ")})`,
         "fleet",
       );
     }
@@ -388,14 +396,14 @@ class Fleet {
           not_written: ui.chalk.red("NOT WRITTEN"),
         };
         const plans = dryRun
-          ? `${outcomes.map((outcome) => nodeSection(ui, outcome.file.label, outcome.text ?? "")).join("\n\n")}\n\n`
+          ? `${outcomes.map((outcome) => nodeSection(ui, sanitize(outcome.file.label), outcome.text ?? "")).join("\n\n")}\n\n`
           : "";
         const table = renderNodeResults(
           ui,
           ["NODE", "FILE", "RESULT"],
           outcomes.map((outcome) => [
-            outcome.file.label,
-            outcome.file.relative,
+            sanitize(outcome.file.label),
+            sanitize(outcome.file.relative),
             `${words[result(outcome)] ?? ""}${outcome.error === undefined ? "" : `: ${errorMessage(outcome.error, this.io)}`}`,
           ]),
         );
@@ -429,6 +437,33 @@ class Fleet {
    * each outcome to `onOutcome` in file order as soon as it and those before
    * it are done; the outcomes (reports kept only as small JSON) come back in order.
    */
+  /**
+   * PEER arguments resolved once against every peer any node of the fleet
+   * knows, so that a prefix or a short form names one peer everywhere (or is
+   * refused as ambiguous) rather than a different peer on each node. Whole
+   * ids need no pass over the files.
+   */
+  private async fleetPeerArgs(args: readonly unknown[]): Promise<readonly unknown[]> {
+    const specs = this.invocation.spec.args;
+    const texts = args.flatMap((value, index) =>
+      specs[index]?.peer === undefined || value === undefined ? [] : Array.isArray(value) ? (value as string[]) : [value as string],
+    );
+    if (texts.every(isWholePeerId)) return args;
+    const known = emptySnapshot();
+    const collect: CommandModule = {
+      execute: (ctx) => {
+        for (const text of knownPeerTexts(ctx.snapshot)) known.governor.block(PeerId.parse(text));
+        return makeReport({}, () => "");
+      },
+    };
+    const noPeers = args.map((value, index) => (specs[index]?.peer === undefined ? value : undefined));
+    await this.each(() => collect, undefined, { dryRun: true, args: noPeers });
+    const { args: resolved } = resolvePeerArgs(specs, args, known);
+    return resolved.map((value, index) =>
+      specs[index]?.peer === undefined ? value : Array.isArray(value) ? value.map((peer: PeerId) => peer.text) : (value as PeerId).text,
+    );
+  }
+
   private async each(
     moduleFor: (file: FleetFile, index: number) => CommandModule,
     onOutcome?: (outcome: NodeOutcome) => void,
@@ -521,6 +556,28 @@ class Fleet {
   private flushWarnings(): void {
     if (this.globals.quiet) return;
     for (const warning of this.warnings.splice(0)) this.io.stderr.write(`bbgov: warning: ${sanitize(warning)}\n`);
+  }
+}
+
+/** The plan, or the plan refused when its file has no write bit (a write would refuse it midway). */
+async function refuseReadOnly(plan: NodeOutcome): Promise<NodeOutcome> {
+  const mode = (await fsPromises.stat(plan.file.path).catch(() => undefined))?.mode;
+  if (mode === undefined || (mode & 0o222) !== 0) return plan;
+  const octal = (mode & 0o7777).toString(8).padStart(4, "0");
+  return { ...plan, error: new IoError(`cannot write the snapshot: it is read-only (mode ${octal})`, displayName(plan.file.path)) };
+}
+
+/** A peer text that needs no resolving: a whole id (not a prefix, a short form or an id cut short). */
+function isWholePeerId(text: string): boolean {
+  if (text.includes("…") || text.includes("...")) return false;
+  if (text.startsWith("12D3KooW") && text.length !== 52) return false;
+  if (text.startsWith("Qm") && text.length !== 46) return false;
+  try {
+    PeerId.parse(text);
+    return true;
+  } catch (error) {
+    if (error instanceof InvalidPeerId) return false;
+    throw error;
   }
 }
 

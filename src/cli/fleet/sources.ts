@@ -76,7 +76,24 @@ export async function expandSources(values: readonly string[]): Promise<string[]
       for (const match of matches) add(match);
     } else add(value); // a file, or a missing one: reading it says what is wrong, by name
   }
-  return files;
+  return sameFilesOnce(files);
+}
+
+/**
+ * The files with each file once, however it is reached: by another path, a
+ * symbolic link, or a hard link (same device and inode). A fleet command must
+ * not record an event twice on one file.
+ */
+async function sameFilesOnce(files: readonly string[]): Promise<string[]> {
+  const identities = await Promise.all(files.map((file) => fs.stat(file).catch(() => undefined)));
+  const seen = new Set<string>();
+  return files.filter((file, index) => {
+    const stat = identities[index];
+    const key = stat === undefined ? `path:${path.resolve(file)}` : `inode:${stat.dev}:${stat.ino}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** The files matching a glob pattern, sorted; `**` is any number of folders, `*` and `?` never match a leading dot. */
@@ -96,7 +113,9 @@ export async function expandGlob(pattern: string): Promise<string[]> {
       await walk(base, tail);
       for (const entry of await entries(base, absolute)) {
         if (entry.name.startsWith(".")) continue;
-        if (entry.dir) await walk(join(entry.name), rest);
+        // `**` never follows a link to a folder: a link back up would loop, or reach a file twice.
+        if (entry.dir && !entry.link) await walk(join(entry.name), rest);
+        else if (entry.dir) continue;
         else if (tail.length === 0) results.push(join(entry.name)); // a trailing `**`: every file below
       }
       return;
@@ -117,15 +136,16 @@ export async function expandGlob(pattern: string): Promise<string[]> {
   return [...new Set(results)].filter((file) => !file.endsWith(".lock")).sort();
 }
 
-async function entries(base: string, absolute: boolean): Promise<{ name: string; dir: boolean }[]> {
+async function entries(base: string, absolute: boolean): Promise<{ name: string; dir: boolean; link: boolean }[]> {
   const folder = base === "" ? (absolute ? "/" : ".") : base;
   try {
     const list = await fs.readdir(folder, { withFileTypes: true });
-    const out: { name: string; dir: boolean }[] = [];
+    const out: { name: string; dir: boolean; link: boolean }[] = [];
     for (const entry of list) {
       let dir = entry.isDirectory();
-      if (entry.isSymbolicLink()) dir = (await fs.stat(path.join(folder, entry.name)).catch(() => undefined))?.isDirectory() === true;
-      out.push({ name: entry.name, dir });
+      const link = entry.isSymbolicLink();
+      if (link) dir = (await fs.stat(path.join(folder, entry.name)).catch(() => undefined))?.isDirectory() === true;
+      out.push({ name: entry.name, dir, link });
     }
     return out;
   } catch {

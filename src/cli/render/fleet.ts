@@ -94,7 +94,7 @@ export function renderMatrix(ui: Ui, rows: readonly PeerAcross[], nodes: readonl
   }
   const legend = nodes.map((node, index) => {
     const kind = node.kind === undefined ? "" : chalk.dim(` (${node.kind})`);
-    return `${String(index + 1).padStart(cellWidth)}  ${fitText(node.label, width - cellWidth - 2)}${kind}`;
+    return `${String(index + 1).padStart(cellWidth)}  ${fitText(sanitize(node.label), width - cellWidth - 2)}${kind}`;
   });
   const key = chalk.dim("B blocked, D down, c cooling down, . known, blank: not known to the node");
   return `${blocks.join("\n\n")}${note}\n\n${key}\n\n${chalk.bold("NODES")}\n${legend.join("\n")}`;
