@@ -486,3 +486,14 @@ describe("inspect --watch", () => {
     expect(result.stdoutBytes.length).toBe(0);
   });
 });
+
+describe("validate at 80 columns", () => {
+  it("wraps each finding under its mark instead of running past the width", async () => {
+    const node = copy("hand-edited");
+    const result = await cli(["-s", node, "validate"], undefined, { COLUMNS: "80" });
+    expect(result.status).toBe(0);
+    for (const line of result.stdout.split("\n")) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(result.stdout).toMatch(/\n {2}! peer bytes do not parse/);
+    expect(result.stdout).toMatch(/\n {4}\S/);
+  });
+});

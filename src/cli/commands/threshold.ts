@@ -6,7 +6,7 @@ import { thresholdWarnings } from "./common.js";
 
 /** Sets the threshold (0 becomes 1, with a warning); nobody's down flag is recomputed, as upstream. */
 /** Why the down flags stay as they are (upstream does not recompute them either). */
-const NOT_RECOMPUTED = "down flags are not recomputed: they change on the next failure or success, as upstream";
+const NOT_RECOMPUTED = "down flags are not recomputed: the next event sets them, as upstream";
 
 export function execute(ctx: CommandContext, [requested]: CommandArgs<"threshold">): Report {
   const { governor } = ctx.snapshot;

@@ -15,6 +15,7 @@ import { collectProblems } from "../../snapshot/problems.js";
 import type { CommandContext, Report } from "../context.js";
 import type { CommandArgs, CommandOptions } from "../program.js";
 import { report } from "../context.js";
+import { wrapLine } from "../render/fit.js";
 import { sanitize } from "../render/sanitize.js";
 import type { RawSnapshot } from "../spec.js";
 
@@ -43,7 +44,7 @@ export function execute(_ctx: CommandContext, [given]: CommandArgs<"validate">, 
     (ui) => {
       // Messages and paths quote the file (keys, peer texts): shown through the sanitiser, and at most SHOWN unless --all.
       const shownFindings = options.all === true ? findings : findings.slice(0, SHOWN);
-      const notes = shownFindings.map((f) => `  ${ui.chalk.yellow("!")} ${sanitize(f.message)} (${sanitize(f.path)})`);
+      const notes = shownFindings.map((f) => wrapLine(ui, `  ${ui.chalk.yellow("!")} ${sanitize(f.message)} (${sanitize(f.path)})`, 4));
       const moreFindings = findings.length - shownFindings.length;
       const findingLines =
         findings.length > 0
@@ -56,8 +57,8 @@ export function execute(_ctx: CommandContext, [given]: CommandArgs<"validate">, 
       if (counts === null) {
         const total = `${errors.length}${truncated ? "+" : ""} error(s)`;
         return [
-          `${ui.chalk.red("invalid")}: ${input.source}: ${total}`,
-          ...shown.map((e) => `  ${ui.chalk.red("✗")} ${sanitize(e.message)} (${sanitize(e.path)})`),
+          wrapLine(ui, `${ui.chalk.red("invalid")}: ${input.source}: ${total}`, 2),
+          ...shown.map((e) => wrapLine(ui, `  ${ui.chalk.red("✗")} ${sanitize(e.message)} (${sanitize(e.path)})`, 4)),
           ...(hidden > 0 || truncated
             ? [ui.chalk.dim(`  … and ${hidden}${truncated ? "+" : ""} more error(s) (--all or --json lists them)`)]
             : []),
@@ -66,7 +67,7 @@ export function execute(_ctx: CommandContext, [given]: CommandArgs<"validate">, 
       const head =
         `${ui.chalk.green("valid")}: ${input.source} (${counts.tracked} tracked,` +
         ` ${counts.blocked} blocked, ${counts.backoff_entries} backoff entries)`;
-      return [head, ...findingLines].join("\n");
+      return [wrapLine(ui, head, 2), ...findingLines].join("\n");
     },
     { exitCode: errors.length > 0 ? 2 : 0, warnings: loadWarnings },
   );

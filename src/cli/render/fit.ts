@@ -78,3 +78,25 @@ export function fitLine(ui: Ui, ...variants: readonly string[]): string {
   const limit = ui.width ?? Number.POSITIVE_INFINITY;
   return variants.find((line) => visibleWidth(line) <= limit) ?? variants[variants.length - 1] ?? "";
 }
+
+/**
+ * One line of text wrapped between words to `ui.width` (as it is when
+ * unlimited), the lines after the first indented by `indent` spaces; a word
+ * longer than the width stays whole.
+ */
+export function wrapLine(ui: Ui, line: string, indent: number): string {
+  const limit = ui.width;
+  if (limit === undefined || visibleWidth(line) <= limit) return line;
+  const pad = " ".repeat(indent);
+  const lead = /^ */.exec(line)?.[0] ?? "";
+  const out: string[] = [];
+  let current = lead;
+  for (const word of line.slice(lead.length).split(" ")) {
+    if (current.trim() !== "" && visibleWidth(current) + 1 + visibleWidth(word) > limit) {
+      out.push(current);
+      current = `${pad}${word}`;
+    } else current = current.trim() === "" ? `${current}${word}` : `${current} ${word}`;
+  }
+  out.push(current);
+  return out.join("\n");
+}
