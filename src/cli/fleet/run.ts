@@ -291,7 +291,7 @@ class Fleet {
     const io = await this.replayableInput();
     const args = await this.fleetPeerArgs(await readFileArgument(this.invocation, this.globals, io));
     const module = await loadCommand(spec.name);
-    const checked = await this.each(() => module, undefined, { dryRun: true, io, args, render: this.globals.dryRun });
+    const checked = await this.each(() => module, undefined, { dryRun: true, io, args, render: this.globals.dryRun, indent: 2 });
     // A file that would change but is marked read-only is found now, before the first write, not midway.
     const plans = await Promise.all(
       checked.map((plan) => (plan.changes === true && plan.error === undefined ? refuseReadOnly(plan) : plan)),
@@ -467,7 +467,7 @@ class Fleet {
   private async each(
     moduleFor: (file: FleetFile, index: number) => CommandModule,
     onOutcome?: (outcome: NodeOutcome) => void,
-    run: { dryRun: boolean; io?: CliIo; args?: readonly unknown[]; render?: boolean } = { dryRun: true },
+    run: { dryRun: boolean; io?: CliIo; args?: readonly unknown[]; render?: boolean; indent?: number } = { dryRun: true },
   ): Promise<NodeOutcome[]> {
     const outcomes: (NodeOutcome | undefined)[] = new Array(this.files.length);
     let next = 0;
@@ -496,7 +496,8 @@ class Fleet {
             ...(kind === undefined ? {} : { kind }),
             json: report.json,
             exitCode: report.exitCode,
-            ...(ui === undefined ? {} : { text: report.render(ui) }),
+            // A report shown indented under its node's name has that much less width.
+            ...(ui === undefined ? {} : { text: report.render(narrower(ui, run.indent ?? 0)) }),
             changes: outcome.changes,
             warnings: this.fileWarnings(file, outcome),
           };
@@ -579,6 +580,11 @@ function isWholePeerId(text: string): boolean {
     if (error instanceof InvalidPeerId) return false;
     throw error;
   }
+}
+
+/** The Ui for output indented by `indent` columns. */
+function narrower(ui: Ui, indent: number): Ui {
+  return ui.width === undefined || indent === 0 ? ui : { ...ui, width: Math.max(ui.width - indent, 20) };
 }
 
 /** `{ width }` when the output has one. */
