@@ -57,9 +57,11 @@ export async function loadRunWrite(
     // The command judges the file itself: a broken file is its subject, not an error of loading.
     snapshot = emptySnapshot();
     const { bytes } = await readBytes(source, io.stdin, "the snapshot");
-    const input: SnapshotInput = { bytes, text: () => textOf(bytes, source), isEncodingOf };
-    commandArgs = [{ input, source: displayName(source), hostBackoff: globals.hostBackoff }, ...args];
-    rawKind = kindOf(input);
+    let text: string | undefined; // made once: recognising the kind and judging the file both read it
+    const input: SnapshotInput = { bytes, text: () => (text ??= textOf(bytes, source)), isEncodingOf };
+    const kind = kindOf(input);
+    commandArgs = [{ input, source: displayName(source), hostBackoff: globals.hostBackoff, kind }, ...args];
+    if (!(kind instanceof SnapshotError)) rawKind = kind;
   } else if (spec.snapshot === "create" || spec.snapshot === "none") {
     snapshot = emptySnapshot();
     if (spec.snapshot === "create" && target !== STDIO && invocation.options.force !== true && (await exists(target))) {
@@ -179,12 +181,12 @@ function loadWarningLines(warnings: readonly SnapshotWarning[], file: string): s
   return lines;
 }
 
-/** The kind of a file, or undefined when it is none. */
-function kindOf(input: SnapshotInput): SnapshotKind | undefined {
+/** The kind of a file, or the error that says it is none. */
+function kindOf(input: SnapshotInput): SnapshotKind | SnapshotError {
   try {
     return detectKind(input);
   } catch (error) {
-    if (error instanceof SnapshotError) return undefined;
+    if (error instanceof SnapshotError) return error;
     throw error;
   }
 }

@@ -10,7 +10,8 @@
  */
 import type { BackoffConfig } from "../core/backoff.js";
 import type { PeerId } from "../core/peer-id.js";
-import type { SnapshotInput } from "../snapshot/kinds.js";
+import type { SnapshotInput, SnapshotKind } from "../snapshot/kinds.js";
+import type { SnapshotError } from "../snapshot/model.js";
 import type { Snapshot } from "../snapshot/model.js";
 import type { ScriptLines } from "./io/lines.js";
 
@@ -84,6 +85,8 @@ export interface RawSnapshot {
   readonly input: SnapshotInput;
   readonly source: string;
   readonly hostBackoff?: Partial<BackoffConfig> | undefined;
+  /** The file's kind, recognised once by `main`, or why it is none. */
+  readonly kind: SnapshotKind | SnapshotError;
 }
 
 /** `--backoff-base <dur>` -> `backoff-base`; `-s, --snapshot <file>` -> `snapshot`. */

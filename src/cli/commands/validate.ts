@@ -8,7 +8,7 @@
  */
 import { parse } from "lossless-json";
 import { canonicalLists } from "../../snapshot/canonical.js";
-import { detectKind, openSnapshot, type SnapshotInput } from "../../snapshot/kinds.js";
+import { openSnapshot } from "../../snapshot/kinds.js";
 import { lintSnapshot } from "../../snapshot/lint.js";
 import { SnapshotError, type Snapshot } from "../../snapshot/model.js";
 import { collectProblems } from "../../snapshot/problems.js";
@@ -27,7 +27,7 @@ const COLLECTED = 10_000;
 /** Reports every error and finding; exit 2 when there is an error. */
 export function execute(_ctx: CommandContext, [given]: CommandArgs<"validate">, options: CommandOptions<"validate">): Report {
   const input = { source: given.source };
-  const { errors, truncated, snapshot, loadWarnings, findings } = problemsOf(given.input, given.source, given.hostBackoff);
+  const { errors, truncated, snapshot, loadWarnings, findings } = problemsOf(given);
   const counts =
     snapshot === undefined
       ? null
@@ -82,13 +82,8 @@ interface Problems {
 }
 
 /** Every error and finding of a file of any kind. */
-function problemsOf(input: SnapshotInput, source: string, hostBackoff: RawSnapshot["hostBackoff"]): Problems {
-  let kind: ReturnType<typeof detectKind>;
-  try {
-    kind = detectKind(input);
-  } catch (error) {
-    return unreadable(error);
-  }
+function problemsOf({ input, source, hostBackoff, kind }: RawSnapshot): Problems {
+  if (kind instanceof SnapshotError) return unreadable(kind);
   if (kind === "bbgov-json") {
     const text = input.text();
     const { errors, truncated, decoded } = collectProblems(text, COLLECTED);
