@@ -216,19 +216,14 @@ function openFrameworkJson(input: SnapshotInput, options: OpenOptions): OpenedSn
   const read = readFrameworkJson(input.text(), options.backoff === undefined ? {} : { backoff: options.backoff });
   const { snapshot } = read;
   const before = options.forWrite === false ? "" : read.encodeGovernor(snapshot);
-  let lastEncoded: { bytes: Uint8Array; governor: string } | undefined;
   return {
     kind: "framework-json",
     snapshot,
     warnings: read.warnings,
     holds: { clock: false, backoffSchedule: false },
     frameworkFields: () => read.fields,
-    encode: () => {
-      const bytes = new TextEncoder().encode(read.encode(snapshot));
-      lastEncoded = { bytes, governor: read.encodeGovernor(snapshot) };
-      return bytes;
-    },
-    unchanged: (encoded) => (lastEncoded?.bytes === encoded ? lastEncoded.governor : read.encodeGovernor(snapshot)) === before,
+    encode: () => new TextEncoder().encode(read.encode(snapshot)),
+    unchanged: () => read.encodeGovernor(snapshot) === before,
   };
 }
 

@@ -49,3 +49,11 @@ export function emptySnapshot(options: { clockNs?: bigint; failureThreshold?: nu
   if (options.failureThreshold !== undefined) governor.setFailureThreshold(options.failureThreshold);
   return { clockNs: options.clockNs ?? 0n, governor, backoff: new BackoffTable(options.backoff ?? {}) };
 }
+
+/** The latest `last_event_ns` / `last_attempt_ns` of a model, or undefined when it holds no event. */
+export function latestEventNs(snapshot: Pick<Snapshot, "governor" | "backoff">): bigint | undefined {
+  let latest: bigint | undefined;
+  for (const entry of snapshot.governor.iterHealth()) if (latest === undefined || entry.lastEventNs > latest) latest = entry.lastEventNs;
+  for (const entry of snapshot.backoff.iter()) if (latest === undefined || entry.lastAttemptNs > latest) latest = entry.lastAttemptNs;
+  return latest;
+}

@@ -26,7 +26,7 @@ import { PeerGovernor, type HealthEntry } from "../core/governor.js";
 import { PeerId, multihashProblem } from "../core/peer-id.js";
 import { Failure, Reader, Writer, read, skip, toSnapshotError, type Schema } from "./bincode.js";
 import { byPeerText, entryPeerText, peerText } from "./canonical.js";
-import { SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
+import { latestEventNs, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
 import { FRAMEWORK, NODE_SNAPSHOT, TRANSIENT } from "./node-schema.js";
 
 /** The node's identity and the shape of the file, for `inspect`. */
@@ -179,7 +179,7 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
     );
   }
 
-  const snapshot: Snapshot = { clockNs: options.clockNs ?? latestEventNs(governor, backoff), governor, backoff };
+  const snapshot: Snapshot = { clockNs: options.clockNs ?? latestEventNs({ governor, backoff }) ?? 0n, governor, backoff };
   let peerId: PeerId | undefined;
   if (peerIdBytes.length > 0 && multihashProblem(peerIdBytes) === undefined) peerId = PeerId.fromBytes(peerIdBytes);
   const node: NodeInfo = {
@@ -217,14 +217,6 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
       return out;
     },
   };
-}
-
-/** The latest `last_event_ns` / `last_attempt_ns` of the model, 0 when it has none. */
-function latestEventNs(governor: PeerGovernor, backoff: BackoffTable): bigint {
-  let latest = 0n;
-  for (const entry of governor.iterHealth()) if (entry.lastEventNs > latest) latest = entry.lastEventNs;
-  for (const entry of backoff.iter()) if (entry.lastAttemptNs > latest) latest = entry.lastAttemptNs;
-  return latest;
 }
 
 /** The list an entry stands in, for the path of a warning. */

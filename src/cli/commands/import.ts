@@ -1,6 +1,6 @@
 /** `import FILE`: a new version-1 snapshot from a node's own snapshot (bincode) or upstream's framework snapshot JSON (serde). */
 import { detectKind, KIND_NAMES, type SnapshotInput, type SnapshotKind } from "../../snapshot/kinds.js";
-import { SnapshotError, type Snapshot, type SnapshotWarning } from "../../snapshot/model.js";
+import { latestEventNs, SnapshotError, type Snapshot, type SnapshotWarning } from "../../snapshot/model.js";
 import { readNodeSnapshot } from "../../snapshot/node.js";
 import { decodeUpstream, InvalidUpstreamEntries } from "../../snapshot/framework-json.js";
 import type { CommandContext, Report } from "../context.js";
@@ -122,7 +122,7 @@ function readUpstream(
       snapshot: read.snapshot,
       warnings: read.warnings,
       skipped: skipped.map((warning) => ({ path: warning.path, message: warning.message })),
-      latestEventNs: latestEvent(read.snapshot),
+      latestEventNs: latestEventNs(read.snapshot),
       form: `${KIND_NAMES[kind]}, incarnation ${read.node.incarnation}; ${sections} other section(s) not imported`,
       otherFields: read.node.sections.map((section) => section.name),
     };
@@ -140,12 +140,4 @@ function readUpstream(
         : `${KIND_NAMES[kind]}, ${decoded.otherKeys.length} other field(s) not imported`,
     otherFields: decoded.otherKeys,
   };
-}
-
-/** The latest `last_event_ns` / `last_attempt_ns` of a model, or undefined when it has none. */
-function latestEvent(snapshot: Snapshot): bigint | undefined {
-  let latest: bigint | undefined;
-  for (const entry of snapshot.governor.iterHealth()) if (latest === undefined || entry.lastEventNs > latest) latest = entry.lastEventNs;
-  for (const entry of snapshot.backoff.iter()) if (latest === undefined || entry.lastAttemptNs > latest) latest = entry.lastAttemptNs;
-  return latest;
 }
