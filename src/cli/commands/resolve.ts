@@ -62,8 +62,7 @@ export class PeerResolver {
     }
     if (parsed !== undefined && isKnown(this.snapshot, parsed)) return parsed;
     const cut = cutKind(text);
-    // A complete id of a real kind cannot be a prefix of another: skip the search.
-    if (parsed === undefined || cut !== undefined || text.length < 46) {
+    if (parsed === undefined || !isWholeForm(text)) {
       const matches = this.#matching(text);
       if (matches.length === 1) return PeerId.parse(matches[0] as string);
       if (matches.length > 1) {
@@ -107,6 +106,27 @@ export class PeerResolver {
 }
 
 /** The kind of a real id that `text` starts like but is too short for, if any. */
+/**
+ * A peer text that names one peer as it stands: it parses, and it is as long
+ * as a complete id of a real kind, so it cannot be a prefix of another (or a
+ * cut one). Anything else is first searched for among the known peers.
+ */
+export function isWholePeerText(text: string): boolean {
+  if (!isWholeForm(text)) return false;
+  try {
+    PeerId.parse(text);
+    return true;
+  } catch (error) {
+    if (error instanceof InvalidPeerId) return false;
+    throw error;
+  }
+}
+
+// A complete id of a real kind cannot be a prefix of another: no search is needed for it.
+function isWholeForm(text: string): boolean {
+  return cutKind(text) === undefined && text.length >= 46;
+}
+
 function cutKind(text: string): readonly [string, number, string] | undefined {
   return FULL_LENGTHS.find(([prefix, length]) => text.startsWith(prefix) && text.length < length && !/…|\.\.\./.test(text));
 }

@@ -26,7 +26,7 @@ import { IoError, UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
 import { displayName, identityOf, resolveTarget, STDIO } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
-import { knownPeerTexts, resolvePeerArgs } from "../commands/resolve.js";
+import { isWholePeerText, knownPeerTexts, resolvePeerArgs } from "../commands/resolve.js";
 import { emptySnapshot } from "../../snapshot/model.js";
 import type { CliIo } from "../context.js";
 import { EXIT } from "../errors.js";
@@ -441,14 +441,14 @@ class Fleet {
    * PEER arguments resolved once against every peer any node of the fleet
    * knows, so that a prefix or a short form names one peer everywhere (or is
    * refused as ambiguous) rather than a different peer on each node. Whole
-   * ids need no pass over the files.
+   * ids (the resolver's own rule) need no pass over the files.
    */
   private async fleetPeerArgs(args: readonly unknown[]): Promise<readonly unknown[]> {
     const specs = this.invocation.spec.args;
     const texts = args.flatMap((value, index) =>
       specs[index]?.peer === undefined || value === undefined ? [] : Array.isArray(value) ? (value as string[]) : [value as string],
     );
-    if (texts.every(isWholePeerId)) return args;
+    if (texts.every(isWholePeerText)) return args;
     const known = emptySnapshot();
     const collect: CommandModule = {
       execute: (ctx) => {
@@ -566,20 +566,6 @@ async function refuseReadOnly(plan: NodeOutcome): Promise<NodeOutcome> {
   if (mode === undefined || (mode & 0o222) !== 0) return plan;
   const octal = (mode & 0o7777).toString(8).padStart(4, "0");
   return { ...plan, error: new IoError(`cannot write the snapshot: it is read-only (mode ${octal})`, displayName(plan.file.path)) };
-}
-
-/** A peer text that needs no resolving: a whole id (not a prefix, a short form or an id cut short). */
-function isWholePeerId(text: string): boolean {
-  if (text.includes("…") || text.includes("...")) return false;
-  if (text.startsWith("12D3KooW") && text.length !== 52) return false;
-  if (text.startsWith("Qm") && text.length !== 46) return false;
-  try {
-    PeerId.parse(text);
-    return true;
-  } catch (error) {
-    if (error instanceof InvalidPeerId) return false;
-    throw error;
-  }
 }
 
 /** The Ui for output indented by `indent` columns. */
