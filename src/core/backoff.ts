@@ -36,7 +36,11 @@ export interface BackoffEntry extends BackoffState {
 
 /** Per-peer exponential backoff table. */
 export class BackoffTable {
-  private readonly states = new Map<string, BackoffEntry>();
+  private readonly entries = new Map<string, BackoffEntry>();
+  /** A restore deferred by `deferRestore`, run on the first look at any entry. */
+  private pending: ((table: BackoffTable) => void) | null = null;
+  /** While the restore is deferred: whether a peer has an entry, told without running it (undefined: cannot tell). */
+  private pendingHas: ((peer: PeerId) => boolean | undefined) | null = null;
   private schedule: BackoffConfig;
 
   /** A table with the given schedule (upstream's `new` and `with_schedule`: defaults 10 ms / 60 s, each at least 1). */
@@ -119,6 +123,42 @@ export class BackoffTable {
   /** Forgets a peer's entry (bbgov `reset`); returns whether it had one. */
   forget(peer: PeerId): boolean {
     return this.states.delete(peer.text);
+  }
+
+  /**
+   * Defers a snapshot restore of the entries: `restore` (which calls
+   * `restoreState`) runs on the first read or change of any entry, so a
+   * command that never looks at the table does not build it. `has`, when
+   * given, answers `hasEntry` meanwhile without the restore.
+   */
+  deferRestore(restore: (table: BackoffTable) => void, has?: (peer: PeerId) => boolean | undefined): void {
+    this.pending = restore;
+    this.pendingHas = has ?? null;
+  }
+
+  /** True when the peer has an entry (`state` is defined), without running a deferred restore if it can tell. */
+  hasEntry(peer: PeerId): boolean {
+    if (this.pending !== null && this.pendingHas !== null) {
+      const answer = this.pendingHas(peer);
+      if (answer !== undefined) return answer;
+    }
+    return this.states.has(peer.text);
+  }
+
+  /** True while a deferred restore has not run: the entries are still exactly what the snapshot held. */
+  restoreDeferred(): boolean {
+    return this.pending !== null;
+  }
+
+  /** The entries, with a deferred restore run first. */
+  private get states(): Map<string, BackoffEntry> {
+    if (this.pending !== null) {
+      const restore = this.pending;
+      this.pending = null;
+      this.pendingHas = null;
+      restore(this);
+    }
+    return this.entries;
   }
 
   private nextAttempts(peer: PeerId): number {

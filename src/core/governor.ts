@@ -48,8 +48,18 @@ const DENY_NOT_ALLOWLISTED: Decision = { kind: "deny", reason: { kind: "not_allo
 export class PeerGovernor {
   private readonly blocked = new Map<string, PeerId>();
   private allowed: Map<string, PeerId> | null = null;
-  private readonly health = new Map<string, HealthEntry>();
+  private readonly healthEntries = new Map<string, HealthEntry>();
+  /** A restore deferred by `deferHealthRestore`, run on the first look at any peer's health. */
+  private pendingHealth: ((governor: PeerGovernor) => void) | null = null;
+  /** While the restore is deferred: whether a peer has health, told without running it (undefined: cannot tell). */
+  private pendingHealthHas: ((peer: PeerId) => boolean | undefined) | null = null;
   private threshold = DEFAULT_FAILURE_THRESHOLD;
+
+  /** The health map, with a deferred restore run first. */
+  private get health(): Map<string, HealthEntry> {
+    if (this.pendingHealth !== null) this.runPendingHealth();
+    return this.healthEntries;
+  }
 
   /** Configures the failure threshold (clamped to at least 1); returns this governor. */
   withFailureThreshold(threshold: number): this {
@@ -199,6 +209,39 @@ export class PeerGovernor {
   /** Forgets a peer's health (bbgov `reset`); returns whether it had any. */
   forgetHealth(peer: PeerId): boolean {
     return this.health.delete(peer.text);
+  }
+
+  /**
+   * Defers a snapshot restore of the health entries: `restore` (which calls
+   * `restoreHealth`) runs on the first read or change of any peer's health.
+   * A reader of a big file validates it at once but builds the entries only
+   * for a command that looks at them; `block` on 100k peers never does.
+   * `has`, when given, answers `hasHealth` meanwhile without the restore.
+   */
+  deferHealthRestore(restore: (governor: PeerGovernor) => void, has?: (peer: PeerId) => boolean | undefined): void {
+    this.pendingHealth = restore;
+    this.pendingHealthHas = has ?? null;
+  }
+
+  /** True when the peer has health recorded (`peerHealth` is defined), without running a deferred restore if it can tell. */
+  hasHealth(peer: PeerId): boolean {
+    if (this.pendingHealth !== null && this.pendingHealthHas !== null) {
+      const answer = this.pendingHealthHas(peer);
+      if (answer !== undefined) return answer;
+    }
+    return this.health.has(peer.text);
+  }
+
+  /** True while a deferred health restore has not run: the health is still exactly what the snapshot held. */
+  healthRestoreDeferred(): boolean {
+    return this.pendingHealth !== null;
+  }
+
+  private runPendingHealth(): void {
+    const restore = this.pendingHealth as (governor: PeerGovernor) => void;
+    this.pendingHealth = null;
+    this.pendingHealthHas = null;
+    restore(this);
   }
 }
 

@@ -158,6 +158,16 @@ export class PeerId {
   }
 }
 
+/** multihashProblem of `bytes[start..end)`, with the usual peer (one-byte varints) accepted without a view or BigInt. */
+export function multihashProblemIn(bytes: Uint8Array, start: number, end: number): string | undefined {
+  return isShortMultihashIn(bytes, start, end) ? undefined : multihashProblem(bytes.subarray(start, end));
+}
+
+/** True when `bytes[start..end)` is a multihash whose varints are one byte each: its own canonical form, checked without BigInt. */
+export function isShortMultihashAt(bytes: Uint8Array, start: number, end: number): boolean {
+  return isShortMultihashIn(bytes, start, end);
+}
+
 /** What is wrong with `bytes` as a `Multihash<64>` (upstream `from_bytes`), or undefined when nothing is. */
 export function multihashProblem(bytes: Uint8Array): string | undefined {
   const decoded = decodeMultihash(bytes);

@@ -132,6 +132,12 @@ export class Reader {
     return value;
   }
 
+  /** Skips `count` bytes of a fixed-size value named `what` ("a u64"), refusing a file cut short in it. */
+  skipFixed(count: number, what: string): void {
+    this.need(count, what);
+    this.offset += count;
+  }
+
   /** A bool: 0 or 1, anything else refused. */
   bool(): boolean {
     this.need(1, "a bool");

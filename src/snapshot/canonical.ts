@@ -24,15 +24,18 @@ export interface CanonicalLists {
   readonly backoffTable: BackoffEntry[];
 }
 
-/** Every list of the snapshot, in order of peer text. */
-export function canonicalLists(snapshot: Snapshot): CanonicalLists {
+/** Every list of the snapshot, in order of peer text; those named in `skip` are left empty (a caller that copies them). */
+export function canonicalLists(
+  snapshot: Snapshot,
+  skip: { readonly health?: boolean; readonly backoffTable?: boolean } = {},
+): CanonicalLists {
   const source = canonicalSource(snapshot);
   const allowlist = snapshot.governor.allowlist();
   return {
     blocklist: inTextOrder(snapshot.governor.blocklist(), peerText, source?.blocklist.items),
     allowlist: allowlist === null ? null : inTextOrder(allowlist, peerText, source?.allowlist?.items),
-    health: inTextOrder(snapshot.governor.iterHealth(), entryPeerText, source?.health.items),
-    backoffTable: inTextOrder(snapshot.backoff.iter(), entryPeerText, source?.backoffTable.items),
+    health: skip.health === true ? [] : inTextOrder(snapshot.governor.iterHealth(), entryPeerText, source?.health.items),
+    backoffTable: skip.backoffTable === true ? [] : inTextOrder(snapshot.backoff.iter(), entryPeerText, source?.backoffTable.items),
   };
 }
 

@@ -41,6 +41,9 @@ export interface SourceList<T> {
  */
 export interface CanonicalSource {
   readonly text: string;
+  /** The model's objects the lists were read into: a list whose restore is still deferred is copied from `text` whole. */
+  readonly governor: PeerGovernor;
+  readonly backoff: BackoffTable;
   readonly blocklist: SourceList<PeerId>;
   readonly allowlist: SourceList<PeerId> | null;
   readonly health: SourceList<HealthEntry>;
@@ -114,6 +117,16 @@ function u32At(text: string, start: number, end: number): number {
   return value;
 }
 
+/** Checks that the digits text[start, end) (no leading zero, as the entry pattern allows) are at most U64_MAX, without a bigint. */
+function checkU64At(text: string, start: number, end: number): void {
+  if (end - start < U64_MAX_TEXT.length) return;
+  for (let i = 0; i < U64_MAX_TEXT.length; i++) {
+    const difference = text.charCodeAt(start + i) - U64_MAX_TEXT.charCodeAt(i);
+    if (difference < 0) return;
+    if (difference > 0) throw NOT_CANONICAL;
+  }
+}
+
 /** The u64 whose digits (no leading zero, as the entry pattern allows) are text[start, end). */
 function u64At(text: string, start: number, end: number): bigint {
   const digits = text.slice(start, end);
@@ -140,13 +153,11 @@ class CanonicalReader {
   private previousStart = -1;
   private previousEnd = -1;
   private added: MetPeers = emptyMetPeers();
-  /** What peerAt found last: where the peer's text ends (its closing quote), and its index in `known` if it was there (else -1). */
+  /** Where the text of the peer peerAt read last ends (its closing quote). */
   private peerEnd = 0;
-  private metAt = -1;
-  /** Per health entry: its last_event_ns and where its digits stand, to share with an equal last_attempt_ns. */
-  private readonly lastEventNs: bigint[] = [];
-  private readonly lastEventStarts: number[] = [];
-  private readonly lastEventEnds: number[] = [];
+  /** The peer of each health entry and of each backoff entry, in text order, for the deferred restores. */
+  private readonly healthPeers: PeerId[] = [];
+  private readonly tablePeers: PeerId[] = [];
   private readonly governor = new PeerGovernor();
   private readonly backoff = new BackoffTable();
 
@@ -193,16 +204,36 @@ class CanonicalReader {
     const backoffTable = this.backoffTable();
     this.expect("\n}\n");
     if (this.at !== this.text.length) throw NOT_CANONICAL;
-    const snapshot: Snapshot = { clockNs, governor: this.governor, backoff: this.backoff };
+    const { text, governor, backoff, healthPeers, tablePeers } = this;
+    const snapshot: Snapshot = { clockNs, governor, backoff };
     if (schema !== undefined) snapshot.schema = schema;
-    // Each list went into a fresh map in text order, so the maps iterate in text order.
-    SOURCES.set(snapshot, {
-      text: this.text,
+    const source = {
+      text,
+      governor,
+      backoff,
       blocklist,
       allowlist,
-      health: { ...health, items: Array.from(this.governor.iterHealth()) },
-      backoffTable: { ...backoffTable, items: Array.from(this.backoff.iter()) },
-    });
+      health: { ...health, items: [] as HealthEntry[] },
+      backoffTable: { ...backoffTable, items: [] as BackoffEntry[] },
+    };
+    // Every entry is checked; the entries themselves are made only for a command that looks at them
+    // (`block` on 100k peers does not: the encoder copies both lists from the text). Each list goes
+    // into a fresh map in text order, so the maps iterate in text order.
+    governor.deferHealthRestore(
+      (restored) => {
+        restoreHealth(text, health.starts, healthPeers, restored);
+        source.health.items = Array.from(restored.iterHealth());
+      },
+      (peer) => holdsPeer(healthPeers, peer.text),
+    );
+    backoff.deferRestore(
+      (restored) => {
+        restoreBackoffTable(text, backoffTable.starts, tablePeers, restored);
+        source.backoffTable.items = Array.from(restored.iter());
+      },
+      (peer) => holdsPeer(tablePeers, peer.text),
+    );
+    SOURCES.set(snapshot, source);
     return snapshot;
   }
 
@@ -223,16 +254,13 @@ class CanonicalReader {
     return { items, starts, end };
   }
 
+  // A repeated peer is out of order (peerAt wants each text strictly after the one before), so not canonical.
   private health(): Omit<SourceList<HealthEntry>, "items"> {
-    const list = this.entryList(HEALTH_ENTRY, "\n    ]", (start) => this.healthEntry(start));
-    if (this.governor.trackedPeers() !== list.starts.length) throw NOT_CANONICAL; // a repeated peer
-    return list;
+    return this.entryList(HEALTH_ENTRY, "\n    ]", (start) => this.healthEntry(start));
   }
 
   private backoffTable(): Omit<SourceList<BackoffEntry>, "items"> {
-    const list = this.entryList(TABLE_ENTRY, "\n  ]", (start) => this.backoffEntry(start));
-    if (this.backoff.len() !== list.starts.length) throw NOT_CANONICAL; // a repeated peer
-    return list;
+    return this.entryList(TABLE_ENTRY, "\n  ]", (start) => this.backoffEntry(start));
   }
 
   /** `[]`, or entries each matching `pattern` whole, read by `read`, then `closing`; where each starts. */
@@ -256,43 +284,29 @@ class CanonicalReader {
     return { starts, end };
   }
 
-  /** The values of the health entry HEALTH_ENTRY matched at `start`, into the governor. */
+  /** Checks the values of the health entry HEALTH_ENTRY matched at `start`; its peer is kept for the deferred restore. */
   private healthEntry(start: number): void {
     const text = this.text;
-    const peer = this.peerAt(start + HEALTH_ENTRY_PEER_AT);
+    this.healthPeers.push(this.peerAt(start + HEALTH_ENTRY_PEER_AT));
     const failuresAt = this.peerEnd + HEALTH_ENTRY_FAILURES_AT;
     const failuresEnd = digitsEnd(text, failuresAt);
-    const consecutiveFailures = u32At(text, failuresAt, failuresEnd);
+    u32At(text, failuresAt, failuresEnd);
     const lastEventAt = failuresEnd + HEALTH_ENTRY_LAST_EVENT_AT;
-    const lastEventEnd = digitsEnd(text, lastEventAt);
-    const lastEventNs = u64At(text, lastEventAt, lastEventEnd);
-    const down = text.charCodeAt(lastEventEnd + HEALTH_ENTRY_DOWN_AT) === 0x74; // "true"
-    this.noteHealth(this.lastEventNs.length);
-    this.lastEventNs.push(lastEventNs);
-    this.lastEventStarts.push(lastEventAt);
-    this.lastEventEnds.push(lastEventEnd);
-    this.governor.restoreHealth(peer, { consecutiveFailures, lastEventNs, down });
+    checkU64At(text, lastEventAt, digitsEnd(text, lastEventAt));
   }
 
-  /** The values of the backoff entry TABLE_ENTRY matched at `start`, into the table. */
+  /** Checks the values of the backoff entry TABLE_ENTRY matched at `start`; its peer is kept for the deferred restore. */
   private backoffEntry(start: number): void {
     const text = this.text;
-    const peer = this.peerAt(start + TABLE_ENTRY_PEER_AT);
+    this.tablePeers.push(this.peerAt(start + TABLE_ENTRY_PEER_AT));
     const attemptsAt = this.peerEnd + TABLE_ENTRY_ATTEMPTS_AT;
     const attemptsEnd = digitsEnd(text, attemptsAt);
-    const attempts = u32At(text, attemptsAt, attemptsEnd);
+    u32At(text, attemptsAt, attemptsEnd);
     const lastAttemptAt = attemptsEnd + TABLE_ENTRY_LAST_ATTEMPT_AT;
     const lastAttemptEnd = digitsEnd(text, lastAttemptAt);
-    // Usually the same instant as the peer's last health event (a failure records both): share that value.
-    const health = this.metAt >= 0 ? (this.known.healthIndexes[this.metAt] as number) : -1;
-    const lastAttemptNs =
-      health >= 0 &&
-      compareSpans(text, this.lastEventStarts[health] as number, this.lastEventEnds[health] as number, lastAttemptAt, lastAttemptEnd) === 0
-        ? (this.lastEventNs[health] as bigint)
-        : u64At(text, lastAttemptAt, lastAttemptEnd);
+    checkU64At(text, lastAttemptAt, lastAttemptEnd);
     const nextRetryAt = lastAttemptEnd + TABLE_ENTRY_NEXT_RETRY_AT;
-    const nextRetryNs = u64At(text, nextRetryAt, digitsEnd(text, nextRetryAt));
-    this.backoff.restoreState(peer, { attempts, lastAttemptNs, nextRetryNs });
+    checkU64At(text, nextRetryAt, digitsEnd(text, nextRetryAt));
   }
 
   /** Consumes `[]` (true) or `[` and a newline (false: items follow). */
@@ -373,11 +387,7 @@ class CanonicalReader {
       cursor++;
     }
     this.cursor = cursor;
-    if (cursor < count && order === 0) {
-      this.metAt = cursor;
-      return known.peers[cursor] as PeerId;
-    }
-    this.metAt = -1;
+    if (cursor < count && order === 0) return known.peers[cursor] as PeerId;
     const value = text.slice(start, end);
     const peer = PeerId.parse(value); // a backslash or any other non-base58 character throws
     if (peer.text !== value) throw NOT_CANONICAL;
@@ -385,14 +395,7 @@ class CanonicalReader {
     added.peers.push(peer);
     added.starts.push(start);
     added.ends.push(end);
-    added.healthIndexes.push(-1);
     return peer;
-  }
-
-  /** Notes that the peer peerAt read last has the health entry `index`. */
-  private noteHealth(index: number): void {
-    const met = this.metAt >= 0 ? this.known : this.added;
-    met.healthIndexes[this.metAt >= 0 ? this.metAt : met.peers.length - 1] = index;
   }
 
   /** A u64 as a decimal string, as u64FromString accepts it. */
@@ -433,6 +436,59 @@ class CanonicalReader {
   }
 }
 
+/** Restores the health entries checked at `starts` of `text` (their peers `peers`), as `restoreHealth` calls in text order. */
+function restoreHealth(text: string, starts: readonly number[], peers: readonly PeerId[], governor: PeerGovernor): void {
+  for (let i = 0; i < starts.length; i++) {
+    const peer = peers[i] as PeerId;
+    const failuresAt = (starts[i] as number) + HEALTH_ENTRY_PEER_AT + peer.text.length + HEALTH_ENTRY_FAILURES_AT;
+    const failuresEnd = digitsEnd(text, failuresAt);
+    const consecutiveFailures = u32At(text, failuresAt, failuresEnd);
+    const lastEventAt = failuresEnd + HEALTH_ENTRY_LAST_EVENT_AT;
+    const lastEventEnd = digitsEnd(text, lastEventAt);
+    const lastEventNs = u64At(text, lastEventAt, lastEventEnd);
+    const down = text.charCodeAt(lastEventEnd + HEALTH_ENTRY_DOWN_AT) === 0x74; // "true"
+    governor.restoreHealth(peer, { consecutiveFailures, lastEventNs, down });
+  }
+}
+
+/** Restores the backoff entries checked at `starts` of `text` (their peers `peers`), in text order. */
+function restoreBackoffTable(text: string, starts: readonly number[], peers: readonly PeerId[], backoff: BackoffTable): void {
+  // Usually the same instant as the one before (a burst of failures): one bigint for equal digits in a row.
+  let previousStart = -1;
+  let previousEnd = -1;
+  let previous = 0n;
+  for (let i = 0; i < starts.length; i++) {
+    const peer = peers[i] as PeerId;
+    const attemptsAt = (starts[i] as number) + TABLE_ENTRY_PEER_AT + peer.text.length + TABLE_ENTRY_ATTEMPTS_AT;
+    const attemptsEnd = digitsEnd(text, attemptsAt);
+    const attempts = u32At(text, attemptsAt, attemptsEnd);
+    const lastAttemptAt = attemptsEnd + TABLE_ENTRY_LAST_ATTEMPT_AT;
+    const lastAttemptEnd = digitsEnd(text, lastAttemptAt);
+    const lastAttemptNs =
+      previousStart >= 0 && compareSpans(text, previousStart, previousEnd, lastAttemptAt, lastAttemptEnd) === 0
+        ? previous
+        : u64At(text, lastAttemptAt, lastAttemptEnd);
+    previousStart = lastAttemptAt;
+    previousEnd = lastAttemptEnd;
+    previous = lastAttemptNs;
+    const nextRetryAt = lastAttemptEnd + TABLE_ENTRY_NEXT_RETRY_AT;
+    const nextRetryNs = u64At(text, nextRetryAt, digitsEnd(text, nextRetryAt));
+    backoff.restoreState(peer, { attempts, lastAttemptNs, nextRetryNs });
+  }
+}
+
+/** True when `peers` (ascending by text) holds a peer of text `key`: a binary search. */
+function holdsPeer(peers: readonly PeerId[], key: string): boolean {
+  let low = 0;
+  let high = peers.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((peers[middle] as PeerId).text < key) low = middle + 1;
+    else high = middle;
+  }
+  return low < peers.length && (peers[low] as PeerId).text === key;
+}
+
 /** Compares text[aStart, aEnd) with text[bStart, bEnd) as `<` compares strings: negative, 0 or positive. */
 function compareSpans(text: string, aStart: number, aEnd: number, bStart: number, bEnd: number): number {
   const aLength = aEnd - aStart;
@@ -445,16 +501,15 @@ function compareSpans(text: string, aStart: number, aEnd: number, bStart: number
   return aLength - bLength;
 }
 
-/** Peers met in a canonical text, ascending by text: where each text stands, and its health entry (-1 for none yet). */
+/** Peers met in a canonical text, ascending by text, with where each text stands. */
 interface MetPeers {
   readonly peers: PeerId[];
   readonly starts: number[];
   readonly ends: number[];
-  readonly healthIndexes: number[];
 }
 
 function emptyMetPeers(): MetPeers {
-  return { peers: [], starts: [], ends: [], healthIndexes: [] };
+  return { peers: [], starts: [], ends: [] };
 }
 
 /**
@@ -470,7 +525,6 @@ function mergeMetPeers(text: string, a: MetPeers, b: MetPeers): MetPeers {
       merged.peers.push(from.peers[i] as PeerId);
       merged.starts.push(from.starts[i] as number);
       merged.ends.push(from.ends[i] as number);
-      merged.healthIndexes.push(from.healthIndexes[i] as number);
     }
   };
   let next = 0; // the first peer of `long` not copied yet

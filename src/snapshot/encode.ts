@@ -106,9 +106,13 @@ export function encodeSnapshot(snapshot: Snapshot): string {
 export function encodeSnapshotBytes(snapshot: Snapshot, scratch?: Uint8Array): Uint8Array {
   lastEncode.copiedItems = 0;
   lastEncode.formattedItems = 0;
-  const lists = canonicalLists(snapshot);
-  const config = snapshot.backoff.config();
   const source = canonicalSource(snapshot);
+  // A list the canonical reader checked but nobody has looked at since is copied from its text whole.
+  const ownSource = source !== undefined && source.governor === snapshot.governor && source.backoff === snapshot.backoff;
+  const copyHealth = ownSource && snapshot.governor.healthRestoreDeferred();
+  const copyTable = ownSource && snapshot.backoff.restoreDeferred();
+  const lists = canonicalLists(snapshot, { health: copyHealth, backoffTable: copyTable });
+  const config = snapshot.backoff.config();
   const text = source?.text ?? "";
   const schema = snapshot.schema === undefined ? "" : `\n  "$schema": ${JSON.stringify(snapshot.schema)},`;
   const head = UTF8_ENCODER.encode(`{${schema}
@@ -136,10 +140,12 @@ export function encodeSnapshotBytes(snapshot: Snapshot, scratch?: Uint8Array): U
   else writePeerList(out, lists.allowlist, source?.allowlist, text);
   out.ensure(HEALTH_KEY.length);
   out.bytes(HEALTH_KEY);
-  writeHealth(out, lists.health, source?.health, text);
+  if (copyHealth) writeCopiedList(out, source.health, text, INNER_LIST_END);
+  else writeHealth(out, lists.health, source?.health, text);
   out.ensure(backoff.length);
   out.bytes(backoff);
-  writeBackoffTable(out, lists.backoffTable, source?.backoffTable, text);
+  if (copyTable) writeCopiedList(out, source.backoffTable, text, TABLE_LIST_END);
+  else writeBackoffTable(out, lists.backoffTable, source?.backoffTable, text);
   out.ensure(END.length);
   out.bytes(END);
   return out.written();
@@ -276,6 +282,22 @@ function writeList<T>(
     lastEncode.formattedItems++;
   }
   flush();
+  out.ensure(LIST_BOUND);
+  out.bytes(closing);
+}
+
+/** A list exactly as it stands in the source text (its items unchanged and unlooked-at since the read). */
+function writeCopiedList<T>(out: ByteWriter, source: SourceList<T>, text: string, closing: Uint8Array): void {
+  out.ensure(LIST_BOUND);
+  if (source.starts.length === 0) {
+    out.bytes(EMPTY_LIST);
+    return;
+  }
+  out.bytes(LIST_START);
+  const start = source.starts[0] as number;
+  out.ensure(source.end - start);
+  out.copy(text, start, source.end);
+  lastEncode.copiedItems += source.starts.length;
   out.ensure(LIST_BOUND);
   out.bytes(closing);
 }

@@ -197,9 +197,11 @@ function bbgovJson(input: SnapshotInput, text: string, snapshot: Snapshot, warni
 function openNode(input: SnapshotInput, options: OpenOptions): OpenedSnapshot {
   const read = readNodeSnapshot(input.bytes, options.backoff === undefined ? {} : { backoff: options.backoff });
   const { snapshot } = read;
-  // The governor as read, encoded once: a command that changed nothing encodes to the same bytes.
-  const before = options.forWrite === false ? new Uint8Array(0) : read.encodeGovernor(snapshot);
-  const suffix = input.bytes.length - read.node.governorRange[1];
+  // A model as read encodes to the file's own governor bytes (each list is copied as it stood, the
+  // threshold as its raw u32), so a command that changed nothing encodes to the very file.
+  const [governorStart, governorEnd] = read.node.governorRange;
+  const before = input.bytes.subarray(governorStart, governorEnd);
+  const suffix = input.bytes.length - governorEnd;
   return {
     kind: "node-snapshot",
     snapshot,
@@ -208,7 +210,7 @@ function openNode(input: SnapshotInput, options: OpenOptions): OpenedSnapshot {
     holds: { clock: false, backoffSchedule: false },
     frameworkFields: () => nodeFrameworkFields(input.bytes),
     encode: () => read.encode(snapshot),
-    unchanged: (encoded) => sameBytes(encoded.subarray(read.node.governorRange[0], encoded.length - suffix), before),
+    unchanged: (encoded) => sameBytes(encoded.subarray(governorStart, encoded.length - suffix), before),
   };
 }
 

@@ -23,7 +23,7 @@
 import { BackoffTable, type BackoffConfig, type BackoffEntry } from "../core/backoff.js";
 import { InvalidPeerId } from "../core/errors.js";
 import { PeerGovernor, type HealthEntry } from "../core/governor.js";
-import { PeerId, multihashProblem } from "../core/peer-id.js";
+import { PeerId, isShortMultihashAt, multihashProblem, multihashProblemIn } from "../core/peer-id.js";
 import { Failure, Reader, Writer, read, skip, toSnapshotError, type Schema } from "./bincode.js";
 import { byPeerText, entryPeerText, peerText } from "./canonical.js";
 import { latestEventNs, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
@@ -101,6 +101,9 @@ interface Ranges {
   health: [number, number];
   backoffTable: [number, number];
   failureThreshold: number;
+  /** True when every kept entry's peer bytes are their own canonical form: a peer is found by comparing bytes. */
+  healthShort: boolean;
+  backoffTableShort: boolean;
 }
 
 /** True when the bytes look like a bincode NodeSnapshot rather than text (cheap check). */
@@ -124,8 +127,17 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
   const governor = new PeerGovernor();
   const backoff = new BackoffTable(options.backoff ?? {});
   const kept: KeptEntries = { blocklist: [], allowlist: [], health: [], backoffTable: [] };
-  const ranges: Ranges = { blocklist: [0, 0], allowlist: [0, 0], health: [0, 0], backoffTable: [0, 0], failureThreshold: 0 };
+  const ranges: Ranges = {
+    blocklist: [0, 0],
+    allowlist: [0, 0],
+    health: [0, 0],
+    backoffTable: [0, 0],
+    failureThreshold: 0,
+    healthShort: true,
+    backoffTableShort: true,
+  };
   const peers = new PeerCache(bytes, warnings);
+  const latest = new LatestEvent(bytes);
   let incarnation = 0n;
   let peerIdBytes: Uint8Array = new Uint8Array(0);
   let specVersion = 0;
@@ -159,10 +171,10 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
           const partPath = `${FRAMEWORK_PATH}.${part}`;
           if (part === "peer_governor") {
             governorStart = reader.offset;
-            readGovernor(reader, peers, governor, kept, warnings, ranges);
+            readGovernor(reader, peers, governor, kept, warnings, ranges, latest);
           } else if (part === "backoff_table") {
             ranges.backoffTable[0] = reader.offset;
-            readBackoffTable(reader, peers, backoff, kept);
+            ranges.backoffTableShort = scanBackoffTable(reader, peers, kept, latest);
             ranges.backoffTable[1] = reader.offset;
             governorEnd = reader.offset;
           } else if (part === "spec_version") specVersion = read("u32", reader, partPath) as number;
@@ -179,7 +191,34 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
     );
   }
 
-  const snapshot: Snapshot = { clockNs: options.clockNs ?? latestEventNs({ governor, backoff }) ?? 0n, governor, backoff };
+  // Health and backoff entries were checked (every bad byte and skipped entry is known now) but are
+  // built only when a command looks at them: `block` on 100k peers copies both lists untouched.
+  peers.quiet();
+  const healthAsRead: { range: [number, number]; entries: HealthEntry[] } = { range: ranges.health, entries: [] };
+  const tableAsRead: { range: [number, number]; entries: BackoffEntry[] } = { range: ranges.backoffTable, entries: [] };
+  // A few "is this peer there?" questions (a command's arguments) are answered from the bytes; more build the list.
+  let lookups = MAX_BYTE_LOOKUPS;
+  const holds =
+    (range: readonly [number, number], tail: number, short: boolean) =>
+    (peer: PeerId): boolean | undefined =>
+      short && lookups-- > 0 ? listHolds(bytes, range, tail, peer.bytes) : undefined;
+  governor.deferHealthRestore(
+    (restored) => {
+      restoreHealthList(bytes, ranges.health[0], peers, restored);
+      healthAsRead.entries = Array.from(restored.iterHealth());
+    },
+    holds(ranges.health, HEALTH_TAIL, ranges.healthShort),
+  );
+  backoff.deferRestore(
+    (restored) => {
+      restoreBackoffTable(bytes, ranges.backoffTable[0], peers, restored);
+      tableAsRead.entries = Array.from(restored.iter());
+    },
+    holds(ranges.backoffTable, BACKOFF_TAIL, ranges.backoffTableShort),
+  );
+  const latestKnown = latest.value();
+  const clockNs = options.clockNs ?? (latestKnown === "unknown" ? latestEventNs({ governor, backoff }) : latestKnown) ?? 0n;
+  const snapshot: Snapshot = { clockNs, governor, backoff };
   let peerId: PeerId | undefined;
   if (peerIdBytes.length > 0 && multihashProblem(peerIdBytes) === undefined) peerId = PeerId.fromBytes(peerIdBytes);
   const node: NodeInfo = {
@@ -197,24 +236,27 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
       range: ranges.allowlist,
       peers: governor.allowlistSize() === null ? null : Array.from(governor.allowlist() ?? [], peerText),
     },
-    health: { range: ranges.health, entries: Array.from(governor.iterHealth()) },
+    health: healthAsRead,
     failureThreshold: ranges.failureThreshold,
-    backoffTable: { range: ranges.backoffTable, entries: Array.from(backoff.iter()) },
+    backoffTable: tableAsRead,
   };
-  const encodeGovernor = (model: Snapshot): Uint8Array => writeGovernor(model, bytes, asRead, kept, governorEnd - governorStart);
+  const encodeGovernor = (model: Snapshot): Uint8Array => {
+    const writer = new Writer(governorEnd - governorStart + 64);
+    writeGovernor(model, bytes, asRead, kept, writer);
+    return writer.result();
+  };
   return {
     snapshot,
     warnings,
     node,
     encodeGovernor,
     encode(model: Snapshot): Uint8Array {
-      const governorBytes = encodeGovernor(model);
-      const after = bytes.length - governorEnd;
-      const out = new Uint8Array(governorStart + governorBytes.length + after);
-      out.set(bytes.subarray(0, governorStart), 0);
-      out.set(governorBytes, governorStart);
-      out.set(bytes.subarray(governorEnd), governorStart + governorBytes.length);
-      return out;
+      // One buffer for the whole file: a 100k-peer file is not copied twice.
+      const writer = new Writer(bytes.length + 64);
+      writer.raw(bytes.subarray(0, governorStart));
+      writeGovernor(model, bytes, asRead, kept, writer);
+      writer.raw(bytes.subarray(governorEnd));
+      return writer.result();
     },
   };
 }
@@ -226,6 +268,15 @@ function entryPath(list: ListKind, index: number): string {
   if (list === "health") return `${GOVERNOR_PATH}.health[${index}][0]`;
   if (list === "backoff_table") return `${BACKOFF_PATH}[${index}].peer`;
   return `${GOVERNOR_PATH}.${list}[${index}]`;
+}
+
+/** The warning for an entry restore skips: its peer bytes (the `Vec<u8>` at byte `at`) do not parse. */
+function skippedWarning(list: ListKind, index: number, problem: string, at: number): SnapshotWarning {
+  return {
+    path: entryPath(list, index),
+    message: `peer bytes do not parse (${problem}): skipped as upstream's restore skips them, kept as they are on write (at byte ${at})`,
+    skippedEntry: true,
+  };
 }
 
 /**
@@ -250,7 +301,7 @@ class PeerCache {
 
   constructor(
     private readonly file: Uint8Array,
-    private readonly warnings: SnapshotWarning[],
+    private warnings: SnapshotWarning[],
   ) {
     this.view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   }
@@ -282,12 +333,7 @@ class PeerCache {
     } catch (error) {
       if (!(error instanceof InvalidPeerId)) throw error;
       const problem = multihashProblem(this.file.subarray(from, end)) ?? error.message;
-      this.warnings.push({
-        path: entryPath(list, index),
-        message:
-          `peer bytes do not parse (${problem}): skipped as upstream's restore skips them,` + ` kept as they are on write (at byte ${at})`,
-        skippedEntry: true,
-      });
+      this.warnings.push(skippedWarning(list, index, problem, at));
       return undefined;
     }
     this.slots[slot] = this.made.length + 1;
@@ -297,6 +343,22 @@ class PeerCache {
     this.madeLength.push(end - from);
     if (this.made.length * 2 > this.slots.length) this.grow();
     return peer;
+  }
+
+  /**
+   * True when upstream's `PeerId::from_bytes` takes the peer whose `Vec<u8>`
+   * spans `at..end`; else false, with the warning `peer` would give. Makes no peer.
+   */
+  valid(at: number, end: number, list: ListKind, index: number): boolean {
+    const problem = multihashProblemIn(this.file, at + 8, end);
+    if (problem === undefined) return true;
+    this.warnings.push(skippedWarning(list, index, problem, at));
+    return false;
+  }
+
+  /** From now on, refused peers are not reported again (the first read reported each already). */
+  quiet(): void {
+    this.warnings = [];
   }
 
   private grow(): void {
@@ -339,7 +401,9 @@ class PeerCache {
 }
 
 /**
- * Reads `PeerGovernorSnapshot` into `governor`. Where a failure happened is
+ * Reads `PeerGovernorSnapshot`: the blocklist, allowlist and threshold into
+ * `governor`, the health list only checked (see LatestEvent; it is restored
+ * later, if a command looks at it). Where a failure happened is
  * tracked in plain variables (no closures, no strings per element) and
  * turned into a path only when one is thrown.
  */
@@ -350,6 +414,7 @@ function readGovernor(
   kept: KeptEntries,
   warnings: SnapshotWarning[],
   ranges: Ranges,
+  latest: LatestEvent,
 ): void {
   let list = "blocklist";
   let index = -1;
@@ -384,23 +449,25 @@ function readGovernor(
     list = "health";
     index = -1;
     ranges.health[0] = reader.offset;
-    count = reader.length(8 + 4 + 8 + 1, "health entries");
+    count = reader.length(HEALTH_TAIL + 8, "health entries");
+    latest.startList();
     for (index = 0; index < count; index++) {
       const start = reader.offset;
       field = "[0]";
       reader.skipBytes();
       const peerEnd = reader.offset;
       field = "[1]";
-      const consecutiveFailures = reader.u32();
+      reader.skipFixed(4, "a u32");
       field = "[2]";
-      const lastEventNs = reader.u64();
+      const timeAt = reader.offset;
+      reader.skipFixed(8, "a u64");
       field = "[3]";
-      const down = reader.bool();
+      reader.bool();
       field = "";
-      const peer = peers.peer(start, peerEnd, "health", index);
-      if (peer === undefined) kept.health.push(reader.bytes.subarray(start, reader.offset));
-      else governor.restoreHealth(peer, { consecutiveFailures, lastEventNs, down });
+      if (peers.valid(start, peerEnd, "health", index)) latest.entry(start, peerEnd, timeAt);
+      else kept.health.push(reader.bytes.subarray(start, reader.offset));
     }
+    ranges.healthShort = latest.endList(reader.offset, HEALTH_TAIL);
     ranges.health[1] = reader.offset;
     list = "failure_threshold";
     index = -1;
@@ -419,31 +486,173 @@ function readGovernor(
   }
 }
 
-/** Reads `Vec<BackoffEntry>` into `backoff`, the last entry of a repeated peer winning. */
-function readBackoffTable(reader: Reader, peers: PeerCache, backoff: BackoffTable, kept: KeptEntries): void {
+/** Checks `Vec<BackoffEntry>`: every entry's bounds and peer, the latest attempt; its entries are built later, if asked. */
+function scanBackoffTable(reader: Reader, peers: PeerCache, kept: KeptEntries, latest: LatestEvent): boolean {
   let index = -1;
   let field = "";
   try {
-    const count = reader.length(8 + 4 + 8 + 8, "backoff entries");
+    const count = reader.length(BACKOFF_TAIL + 8, "backoff entries");
+    latest.startList();
     for (index = 0; index < count; index++) {
       const start = reader.offset;
       field = ".peer";
       reader.skipBytes();
       const peerEnd = reader.offset;
       field = ".attempts";
-      const attempts = reader.u32();
+      reader.skipFixed(4, "a u32");
       field = ".last_attempt_ns";
-      const lastAttemptNs = reader.u64();
+      const timeAt = reader.offset;
+      reader.skipFixed(8, "a u64");
       field = ".next_retry_ns";
-      const nextRetryNs = reader.u64();
+      reader.skipFixed(8, "a u64");
       field = "";
-      const peer = peers.peer(start, peerEnd, "backoff_table", index);
-      if (peer === undefined) kept.backoffTable.push(reader.bytes.subarray(start, reader.offset));
-      else backoff.restoreState(peer, { attempts, lastAttemptNs, nextRetryNs });
+      if (peers.valid(start, peerEnd, "backoff_table", index)) latest.entry(start, peerEnd, timeAt);
+      else kept.backoffTable.push(reader.bytes.subarray(start, reader.offset));
     }
+    return latest.endList(reader.offset, BACKOFF_TAIL);
   } catch (error) {
     throw located(error, `${BACKOFF_PATH}${index >= 0 ? `[${index}]` : ""}${field}`);
   }
+}
+
+/** Restores the health list checked by readGovernor (at `at` in the file) into `governor`, the last entry of a repeated peer winning. */
+function restoreHealthList(file: Uint8Array, at: number, peers: PeerCache, governor: PeerGovernor): void {
+  const reader = new Reader(file, at);
+  const count = reader.length(HEALTH_TAIL + 8, "health entries");
+  for (let index = 0; index < count; index++) {
+    const start = reader.offset;
+    reader.skipBytes();
+    const peerEnd = reader.offset;
+    const consecutiveFailures = reader.u32();
+    const lastEventNs = reader.u64();
+    const down = reader.bool();
+    const peer = peers.peer(start, peerEnd, "health", index);
+    if (peer !== undefined) governor.restoreHealth(peer, { consecutiveFailures, lastEventNs, down });
+  }
+}
+
+/** Restores the backoff table checked by scanBackoffTable (at `at` in the file) into `backoff`, the last entry of a repeated peer winning. */
+function restoreBackoffTable(file: Uint8Array, at: number, peers: PeerCache, backoff: BackoffTable): void {
+  const reader = new Reader(file, at);
+  const count = reader.length(BACKOFF_TAIL + 8, "backoff entries");
+  for (let index = 0; index < count; index++) {
+    const start = reader.offset;
+    reader.skipBytes();
+    const peerEnd = reader.offset;
+    const attempts = reader.u32();
+    const lastAttemptNs = reader.u64();
+    const nextRetryNs = reader.u64();
+    const peer = peers.peer(start, peerEnd, "backoff_table", index);
+    if (peer !== undefined) backoff.restoreState(peer, { attempts, lastAttemptNs, nextRetryNs });
+  }
+}
+
+/** How many peer lookups a deferred list answers by a walk over its bytes before it is built instead. */
+const MAX_BYTE_LOOKUPS = 16;
+
+/** True when the list at `range` (a u64 count, then entries of `tail` bytes after their peer) has an entry for `peer`'s bytes. */
+function listHolds(file: Uint8Array, range: readonly [number, number], tail: number, peer: Uint8Array): boolean {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const length = peer.length;
+  for (let at = range[0] + 8; at < range[1]; ) {
+    const size = view.getUint32(at, true); // checked while reading: the high word is 0
+    const start = at + 8;
+    if (size === length) {
+      let i = 0;
+      while (i < length && file[start + i] === peer[i]) i++;
+      if (i === length) return true;
+    }
+    at = start + size + tail;
+  }
+  return false;
+}
+
+/** Bytes of a health entry after its peer: consecutive_failures u32, last_event_ns u64, down bool. */
+const HEALTH_TAIL = 4 + 8 + 1;
+/** Bytes of a backoff entry after its peer: attempts u32, last_attempt_ns u64, next_retry_ns u64. */
+const BACKOFF_TAIL = 4 + 8 + 8;
+
+/**
+ * The latest event time of the entries restore keeps, found while checking
+ * them (no bigint, no peer made): the snapshot's clock. Restore keeps the
+ * last entry of a repeated peer, so the latest entry counts only if no later
+ * entry of its list has the same peer bytes (checked once, after the list);
+ * otherwise, or when a peer's bytes are not their own canonical form (two
+ * spellings of one peer), the answer is "unknown" and the caller asks the
+ * restored model instead.
+ */
+class LatestEvent {
+  private high = -1;
+  private low = 0;
+  /** The list's own latest entry: its time and its peer's bytes. */
+  private listHigh = -1;
+  private listLow = 0;
+  private peerStart = 0;
+  private peerEnd = 0;
+  /** False once the list has an entry whose peer bytes are not their own canonical form. */
+  private listShort = true;
+  /** False once the latest time cannot be told from the bytes alone. */
+  known = true;
+  private readonly view: DataView;
+
+  constructor(private readonly file: Uint8Array) {
+    this.view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  }
+
+  startList(): void {
+    this.listHigh = -1;
+    this.listShort = true;
+  }
+
+  /** A kept entry whose peer's `Vec<u8>` spans `start..peerEnd` and whose u64 time is at `timeAt`. */
+  entry(start: number, peerEnd: number, timeAt: number): void {
+    if (!isShortMultihashAt(this.file, start + 8, peerEnd)) {
+      this.known = false;
+      this.listShort = false;
+    }
+    const low = this.view.getUint32(timeAt, true);
+    const high = this.view.getUint32(timeAt + 4, true);
+    if (high > this.listHigh || (high === this.listHigh && low > this.listLow)) {
+      this.listHigh = high;
+      this.listLow = low;
+      this.peerStart = start + 8;
+      this.peerEnd = peerEnd;
+    }
+  }
+
+  /** Ends a list of entries of `tail` bytes after their peer, ending at `end`; true when all its peers were short multihashes. */
+  endList(end: number, tail: number): boolean {
+    if (this.listHigh < 0) return this.listShort;
+    if (this.repeatedAfter(this.peerEnd + tail, end, tail)) this.known = false;
+    if (this.listHigh > this.high || (this.listHigh === this.high && this.listLow > this.low)) {
+      this.high = this.listHigh;
+      this.low = this.listLow;
+    }
+    return this.listShort;
+  }
+
+  /** The latest time: undefined when no entry holds one, "unknown" when the bytes alone cannot tell. */
+  value(): bigint | undefined | "unknown" {
+    if (!this.known) return "unknown";
+    return this.high < 0 ? undefined : (BigInt(this.high) << 32n) | BigInt(this.low);
+  }
+
+  /** True when an entry in `from..end` (entries of `tail` bytes after their peer) has the latest entry's peer bytes. */
+  private repeatedAfter(from: number, end: number, tail: number): boolean {
+    const length = this.peerEnd - this.peerStart;
+    for (let at = from; at < end; ) {
+      const size = this.view.getUint32(at, true); // checked while reading: the high word is 0
+      const start = at + 8;
+      if (size === length && sameBytesAt(this.file, start, this.peerStart, length)) return true;
+      at = start + size + tail;
+    }
+    return false;
+  }
+}
+
+function sameBytesAt(file: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (file[a + i] !== file[b + i]) return false;
+  return true;
 }
 
 function located(error: unknown, path: string): unknown {
@@ -471,9 +680,8 @@ function sameEntries<T>(entries: Iterable<T>, size: number, asRead: readonly T[]
  * copied from the file; a changed one is written in canonical order, then
  * its kept entries (the allowlist's only while it is still `Some`).
  */
-function writeGovernor(snapshot: Snapshot, file: Uint8Array, asRead: AsRead, kept: KeptEntries, sizeHint: number): Uint8Array {
+function writeGovernor(snapshot: Snapshot, file: Uint8Array, asRead: AsRead, kept: KeptEntries, writer: Writer): void {
   const { governor, backoff } = snapshot;
-  const writer = new Writer(sizeHint + 64);
   const copy = (range: readonly [number, number]): void => writer.raw(file.subarray(range[0], range[1]));
 
   if (samePeers(governor.blocklist(), governor.blocklistSize(), asRead.blocklist.peers)) copy(asRead.blocklist.range);
@@ -499,8 +707,9 @@ function writeGovernor(snapshot: Snapshot, file: Uint8Array, asRead: AsRead, kep
     for (const raw of kept.allowlist) writer.raw(raw);
   }
 
-  if (sameEntries(governor.iterHealth(), governor.trackedPeers(), asRead.health.entries)) copy(asRead.health.range);
-  else {
+  if (governor.healthRestoreDeferred() || sameEntries(governor.iterHealth(), governor.trackedPeers(), asRead.health.entries)) {
+    copy(asRead.health.range);
+  } else {
     const health = byPeerText(governor.iterHealth(), entryPeerText);
     writer.count(health.length + kept.health.length);
     for (const entry of health) {
@@ -515,7 +724,7 @@ function writeGovernor(snapshot: Snapshot, file: Uint8Array, asRead: AsRead, kep
   const threshold = governor.failureThreshold();
   writer.u32(threshold === Math.max(asRead.failureThreshold, 1) ? asRead.failureThreshold : threshold);
 
-  if (sameEntries(backoff.iter(), backoff.len(), asRead.backoffTable.entries)) copy(asRead.backoffTable.range);
+  if (backoff.restoreDeferred() || sameEntries(backoff.iter(), backoff.len(), asRead.backoffTable.entries)) copy(asRead.backoffTable.range);
   else {
     const table = byPeerText(backoff.iter(), entryPeerText);
     writer.count(table.length + kept.backoffTable.length);
@@ -527,5 +736,4 @@ function writeGovernor(snapshot: Snapshot, file: Uint8Array, asRead: AsRead, kep
     }
     for (const raw of kept.backoffTable) writer.raw(raw);
   }
-  return writer.result();
 }

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { recordSendFailure } from "../../src/core/events.js";
 import { PeerGovernor } from "../../src/core/governor.js";
-import type { PeerId } from "../../src/core/peer-id.js";
+import { PeerId } from "../../src/core/peer-id.js";
 import { canonicalSource } from "../../src/snapshot/decode-canonical.js";
 import { encodeSnapshotBytes, lastEncode } from "../../src/snapshot/encode.js";
 import { SnapshotError, decodeSnapshot, encodeSnapshot } from "../../src/snapshot/index.js";
@@ -28,8 +28,32 @@ describe("the canonical reader", () => {
     const { snapshot } = decodeSnapshot(text);
     const source = canonicalSource(snapshot);
     expect(source?.text).toBe(text);
-    expect(source?.health.items.length).toBe(snapshot.governor.trackedPeers());
-    expect(source?.backoffTable.items.length).toBe(snapshot.backoff.len());
+    // Entries are checked at once but made only when first looked at; then the source holds them as read.
+    expect(snapshot.governor.healthRestoreDeferred()).toBe(true);
+    expect(snapshot.backoff.restoreDeferred()).toBe(true);
+    const tracked = snapshot.governor.trackedPeers();
+    const entries = snapshot.backoff.len();
+    expect(tracked).toBeGreaterThan(0);
+    expect(source?.health.items).toEqual(Array.from(snapshot.governor.iterHealth()));
+    expect(source?.health.items.length).toBe(tracked);
+    expect(source?.backoffTable.items.length).toBe(entries);
+  });
+
+  it("copies lists nobody looked at whole, and answers whether a peer is there without making them", () => {
+    const { snapshot } = decodeSnapshot(text);
+    const [entry] = decodeSnapshot(text).snapshot.governor.iterHealth();
+    if (entry === undefined) throw new Error("the fixture has health entries");
+    expect(snapshot.governor.hasHealth(entry.peer)).toBe(true);
+    expect(snapshot.governor.hasHealth(PeerId.fromU64(123_456_789n))).toBe(false);
+    expect(snapshot.governor.healthRestoreDeferred()).toBe(true);
+    snapshot.governor.block(PeerId.fromU64(42n));
+    const encoded = utf8(encodeSnapshotBytes(snapshot));
+    expect(snapshot.governor.healthRestoreDeferred()).toBe(true);
+    expect(snapshot.backoff.restoreDeferred()).toBe(true);
+    const expected = decodeSnapshot(text).snapshot;
+    expected.governor.trackedPeers(); // the same edit on a model whose lists were made: the same text
+    expected.governor.block(PeerId.fromU64(42n));
+    expect(encoded).toBe(encodeSnapshot(expected));
   });
 
   it("gives way for any other layout, and when told to", () => {

@@ -33,9 +33,7 @@ export function knownPeerTexts(snapshot: Snapshot): string[] {
 /** Whether the snapshot has any record of `peer`. */
 export function isKnown(snapshot: Snapshot, peer: PeerId): boolean {
   const { governor, backoff } = snapshot;
-  return (
-    governor.peerHealth(peer) !== undefined || backoff.state(peer) !== undefined || governor.isBlocked(peer) || governor.isAllowlisted(peer)
-  );
+  return governor.isBlocked(peer) || governor.isAllowlisted(peer) || governor.hasHealth(peer) || backoff.hasEntry(peer);
 }
 
 /** Resolves peer inputs against `snapshot`; `notices` says which ones it has never seen. */

@@ -1,0 +1,160 @@
+/**
+ * Health and backoff lists are checked when a file is read but made only when
+ * a command looks at them (node snapshots and bbgov's canonical JSON): the
+ * clock, "is this peer there?" and an edit that touches neither list give the
+ * same answers as the fully built model, and the lazy path is proven to run.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { PeerId } from "../../src/core/peer-id.js";
+import { Reader, Writer, read, write, type Value } from "../../src/snapshot/bincode.js";
+import { encodeSnapshot, encodeSnapshotBytes } from "../../src/snapshot/encode.js";
+import { decodeSnapshot } from "../../src/snapshot/index.js";
+import { latestEventNs, type Snapshot } from "../../src/snapshot/model.js";
+import { NODE_SNAPSHOT } from "../../src/snapshot/node-schema.js";
+import { readNodeSnapshot } from "../../src/snapshot/node.js";
+import { FIXTURE_NAMES, REFUSED, loadFixture } from "./node-fixtures.js";
+
+const ACCEPTED = FIXTURE_NAMES.filter((name) => !REFUSED.includes(name));
+const STRANGER = PeerId.parse("12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA");
+
+/** Every peer the model holds anywhere (which builds the lists). */
+function allPeers(snapshot: Snapshot): PeerId[] {
+  return [
+    ...Array.from(snapshot.governor.iterHealth(), (entry) => entry.peer),
+    ...Array.from(snapshot.backoff.iter(), (entry) => entry.peer),
+    ...snapshot.governor.blocklist(),
+  ];
+}
+
+/** At most `count` items of `items`, spread from first to last. */
+function spread<T>(items: readonly T[], count: number): T[] {
+  if (items.length <= count) return [...items];
+  return Array.from({ length: count }, (_, i) => items[Math.round((i * (items.length - 1)) / (count - 1))] as T);
+}
+
+function deferred(snapshot: Snapshot): [boolean, boolean] {
+  return [snapshot.governor.healthRestoreDeferred(), snapshot.backoff.restoreDeferred()];
+}
+
+/** small.bin with its health list replaced by `health` (tuples as the generic codec reads them). */
+function smallWithHealth(health: (peer: PeerId) => Value[]): Uint8Array {
+  const value = read(NODE_SNAPSHOT, new Reader(loadFixture("small").bytes)) as {
+    transient: { framework: { peer_governor: { health: Value[] }; backoff_table: Value[] } };
+  };
+  const peer = PeerId.fromU64(7n);
+  value.transient.framework.peer_governor.health = health(peer);
+  value.transient.framework.backoff_table = [];
+  const writer = new Writer();
+  write(NODE_SNAPSHOT, value as unknown as Value, writer);
+  return writer.result().slice();
+}
+
+describe("node snapshots: lists made on demand", () => {
+  it.each(ACCEPTED)("%s: the clock read from the bytes is the latest event of the built model", (name) => {
+    const { snapshot } = readNodeSnapshot(loadFixture(name).bytes);
+    expect(deferred(snapshot)).toEqual([true, true]);
+    const clock = snapshot.clockNs;
+    expect(clock).toBe(latestEventNs(snapshot) ?? 0n);
+  });
+
+  it.each(ACCEPTED)("%s: whether a peer is there is answered from the bytes, as the built model answers", (name) => {
+    const bytes = loadFixture(name).bytes;
+    const built = readNodeSnapshot(bytes).snapshot;
+    const peers = [...spread(allPeers(built), 12), STRANGER];
+    for (const peer of peers) {
+      const { snapshot } = readNodeSnapshot(bytes);
+      expect([snapshot.governor.hasHealth(peer), snapshot.backoff.hasEntry(peer)]).toEqual([
+        built.governor.peerHealth(peer) !== undefined,
+        built.backoff.state(peer) !== undefined,
+      ]);
+      expect(deferred(snapshot)).toEqual([true, true]);
+    }
+  });
+
+  it("past a few questions the list is built, and the answers stay the same", () => {
+    const bytes = loadFixture("small").bytes;
+    const built = readNodeSnapshot(bytes).snapshot;
+    const peers = [...allPeers(built), STRANGER];
+    const { snapshot } = readNodeSnapshot(bytes);
+    for (let round = 0; round < 3; round++) {
+      for (const peer of peers) expect(snapshot.governor.hasHealth(peer)).toBe(built.governor.peerHealth(peer) !== undefined);
+    }
+    expect(peers.length * 3).toBeGreaterThan(16);
+    expect(snapshot.governor.healthRestoreDeferred()).toBe(false);
+  });
+
+  it("a repeated peer whose earlier entry is the latest: the clock is the restored model's, not the file's maximum", () => {
+    const bytes = smallWithHealth((peer) => [
+      [peer.bytes, 1, 900n, false],
+      [PeerId.fromU64(8n).bytes, 2, 500n, false],
+      [peer.bytes, 3, 100n, false],
+    ]);
+    const { snapshot } = readNodeSnapshot(bytes);
+    expect(snapshot.clockNs).toBe(500n);
+    expect(snapshot.governor.peerHealth(PeerId.fromU64(7n))?.consecutiveFailures).toBe(3);
+  });
+
+  it("a repeated peer whose last entry is the latest: the clock is told from the bytes alone", () => {
+    const bytes = smallWithHealth((peer) => [
+      [peer.bytes, 1, 100n, false],
+      [peer.bytes, 3, 900n, true],
+    ]);
+    const { snapshot } = readNodeSnapshot(bytes);
+    expect(snapshot.clockNs).toBe(900n);
+    expect(deferred(snapshot)).toEqual([true, true]);
+  });
+
+  it("block on 10k peers leaves both big lists unmade and copies their bytes", () => {
+    const bytes = loadFixture("peers-10k").bytes;
+    const read = readNodeSnapshot(bytes);
+    read.snapshot.governor.block(STRANGER);
+    const encoded = read.encode(read.snapshot);
+    expect(deferred(read.snapshot)).toEqual([true, true]);
+    const again = readNodeSnapshot(encoded);
+    expect(again.snapshot.governor.isBlocked(STRANGER)).toBe(true);
+    expect(again.snapshot.governor.trackedPeers()).toBe(readNodeSnapshot(bytes).snapshot.governor.trackedPeers());
+    // Everything after the blocklist is the old file's, byte for byte; the blocklist grew by one Vec<u8>.
+    const reader = new Reader(bytes, read.node.governorRange[0]);
+    const count = reader.length(8, "peers");
+    for (let i = 0; i < count; i++) reader.skipBytes();
+    const grown = 8 + STRANGER.bytes.length;
+    expect(encoded.length).toBe(bytes.length + grown);
+    expect(Buffer.from(encoded.subarray(reader.offset + grown)).equals(Buffer.from(bytes.subarray(reader.offset)))).toBe(true);
+  });
+});
+
+describe("bbgov JSON: lists made on demand", () => {
+  const example = readFileSync(new URL("../../fixtures/example.json", import.meta.url), "utf8");
+  const canonical = encodeSnapshot(decodeSnapshot(example).snapshot);
+
+  it("the canonical reader defers both lists; any look builds them as the general reader does", () => {
+    const lazy = decodeSnapshot(canonical).snapshot;
+    expect(deferred(lazy)).toEqual([true, true]);
+    const general = decodeSnapshot(canonical, { forceLossless: true }).snapshot;
+    expect(Array.from(lazy.governor.iterHealth())).toEqual(Array.from(general.governor.iterHealth()));
+    expect(Array.from(lazy.backoff.iter())).toEqual(Array.from(general.backoff.iter()));
+    expect(deferred(lazy)).toEqual([false, false]);
+  });
+
+  it("whether a peer is there is answered by a search of the checked list, as the built model answers", () => {
+    const built = decodeSnapshot(canonical).snapshot;
+    for (const peer of [...allPeers(built), STRANGER]) {
+      const { snapshot } = decodeSnapshot(canonical);
+      expect([snapshot.governor.hasHealth(peer), snapshot.backoff.hasEntry(peer)]).toEqual([
+        built.governor.peerHealth(peer) !== undefined,
+        built.backoff.state(peer) !== undefined,
+      ]);
+      expect(deferred(snapshot)).toEqual([true, true]);
+    }
+  });
+
+  it("a model whose governor was replaced is encoded from that governor, never from the old text", () => {
+    const { snapshot } = decodeSnapshot(canonical);
+    const other = decodeSnapshot(example, { forceLossless: true }).snapshot;
+    other.governor.recordFailure(STRANGER, 1n);
+    snapshot.governor = other.governor;
+    const text = new TextDecoder().decode(encodeSnapshotBytes(snapshot));
+    expect(text).toContain(STRANGER.text);
+  });
+});
