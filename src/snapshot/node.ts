@@ -86,6 +86,9 @@ interface KeptEntries {
  * included) and the model's view of it then.
  */
 interface AsRead {
+  /** The model's objects as read: a list whose restore they still defer is the file's list, unchanged. */
+  governor: PeerGovernor;
+  backoff: BackoffTable;
   blocklist: { range: [number, number]; peers: string[] };
   allowlist: { range: [number, number]; peers: string[] | null };
   health: { range: [number, number]; entries: HealthEntry[] };
@@ -231,6 +234,8 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
     trailingBytes: bytes.length - reader.offset,
   };
   const asRead: AsRead = {
+    governor,
+    backoff,
     blocklist: { range: ranges.blocklist, peers: Array.from(governor.blocklist(), peerText) },
     allowlist: {
       range: ranges.allowlist,
@@ -707,7 +712,11 @@ function writeGovernor(snapshot: Snapshot, file: Uint8Array, asRead: AsRead, kep
     for (const raw of kept.allowlist) writer.raw(raw);
   }
 
-  if (governor.healthRestoreDeferred() || sameEntries(governor.iterHealth(), governor.trackedPeers(), asRead.health.entries)) {
+  // A list still unmade is the file's only if the model is the one read from it (not another file's).
+  if (
+    (governor === asRead.governor && governor.healthRestoreDeferred()) ||
+    sameEntries(governor.iterHealth(), governor.trackedPeers(), asRead.health.entries)
+  ) {
     copy(asRead.health.range);
   } else {
     const health = byPeerText(governor.iterHealth(), entryPeerText);
@@ -724,7 +733,8 @@ function writeGovernor(snapshot: Snapshot, file: Uint8Array, asRead: AsRead, kep
   const threshold = governor.failureThreshold();
   writer.u32(threshold === Math.max(asRead.failureThreshold, 1) ? asRead.failureThreshold : threshold);
 
-  if (backoff.restoreDeferred() || sameEntries(backoff.iter(), backoff.len(), asRead.backoffTable.entries)) copy(asRead.backoffTable.range);
+  if ((backoff === asRead.backoff && backoff.restoreDeferred()) || sameEntries(backoff.iter(), backoff.len(), asRead.backoffTable.entries))
+    copy(asRead.backoffTable.range);
   else {
     const table = byPeerText(backoff.iter(), entryPeerText);
     writer.count(table.length + kept.backoffTable.length);

@@ -105,6 +105,15 @@ describe("node snapshots: lists made on demand", () => {
     expect(deferred(snapshot)).toEqual([true, true]);
   });
 
+  it("another model written over a node file is written whole, even while its own lists are still unmade", () => {
+    const base = readNodeSnapshot(loadFixture("small").bytes);
+    const other = readNodeSnapshot(loadFixture("peers-10k").bytes).snapshot;
+    expect(deferred(other)).toEqual([true, true]);
+    const written = readNodeSnapshot(base.encode(other)).snapshot;
+    expect(written.governor.trackedPeers()).toBe(other.governor.trackedPeers());
+    expect(written.backoff.len()).toBe(other.backoff.len());
+  });
+
   it("block on 10k peers leaves both big lists unmade and copies their bytes", () => {
     const bytes = loadFixture("peers-10k").bytes;
     const read = readNodeSnapshot(bytes);
