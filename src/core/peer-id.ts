@@ -158,6 +158,22 @@ export class PeerId {
   }
 }
 
+/**
+ * True when `text[start..end)` is the text of a peer id as bbgov writes it
+ * (`PeerId.parse` takes it and gives back the very same text), decided for
+ * the usual peer without making a string or a PeerId.
+ */
+export function isPeerTextIn(text: string, start: number, end: number): boolean {
+  if (spellsShortMultihash(text, start, end)) return true;
+  const spelled = text.slice(start, end);
+  try {
+    return PeerId.parse(spelled).text === spelled;
+  } catch (error) {
+    if (error instanceof InvalidPeerId) return false;
+    throw error;
+  }
+}
+
 /** multihashProblem of `bytes[start..end)`, with the usual peer (one-byte varints) accepted without a view or BigInt. */
 export function multihashProblemIn(bytes: Uint8Array, start: number, end: number): string | undefined {
   return isShortMultihashIn(bytes, start, end) ? undefined : multihashProblem(bytes.subarray(start, end));
@@ -267,7 +283,7 @@ const MAX_FLOAT_TEXT = 110;
 const FLOAT_MARGIN = 2 ** -40;
 
 /**
- * True when base58btc `text` certainly spells a short multihash (as
+ * True when base58btc `text` (or its range start..end) certainly spells a short multihash (as
  * `isShortMultihash(decodeBase58Btc(text))`, without decoding the bytes).
  * False when it does not, or when a character is outside the alphabet, or
  * when the arithmetic cannot be sure: the caller then takes the exact path.
@@ -278,14 +294,13 @@ const FLOAT_MARGIN = 2 ** -40;
  * bytes are read off both ends of that interval and trusted only when they
  * agree (scaling by powers of 256 is exact).
  */
-function spellsShortMultihash(text: string): boolean {
-  const length = text.length;
-  if (length > MAX_FLOAT_TEXT) return false;
-  const zeroes = text.charCodeAt(0) === 0x31 ? 1 : 0;
+function spellsShortMultihash(text: string, start = 0, end = text.length): boolean {
+  if (end - start > MAX_FLOAT_TEXT || end <= start) return false;
+  const zeroes = text.charCodeAt(start) === 0x31 ? 1 : 0;
   // Two leading zero bytes leave no room for a digest length: only the exact path can say.
-  if (zeroes === 1 && text.charCodeAt(1) === 0x31) return false;
+  if (zeroes === 1 && text.charCodeAt(start + 1) === 0x31) return false;
   let value = 0;
-  for (let i = zeroes; i < length; i++) {
+  for (let i = start + zeroes; i < end; i++) {
     const digit = base58Digit(text.charCodeAt(i));
     if (digit < 0) return false;
     value = value * 58 + digit;

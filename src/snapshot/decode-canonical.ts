@@ -14,7 +14,7 @@
 import { BackoffTable, type BackoffEntry } from "../core/backoff.js";
 import { InvalidPeerId } from "../core/errors.js";
 import { PeerGovernor, type HealthEntry } from "../core/governor.js";
-import { MAX_PEER_TEXT, PeerId } from "../core/peer-id.js";
+import { MAX_PEER_TEXT, PeerId, isPeerTextIn } from "../core/peer-id.js";
 import { U32_MAX, U64_MAX } from "../core/u64.js";
 import type { Snapshot } from "./model.js";
 
@@ -155,9 +155,6 @@ class CanonicalReader {
   private added: MetPeers = emptyMetPeers();
   /** Where the text of the peer peerAt read last ends (its closing quote). */
   private peerEnd = 0;
-  /** The peer of each health entry and of each backoff entry, in text order, for the deferred restores. */
-  private readonly healthPeers: PeerId[] = [];
-  private readonly tablePeers: PeerId[] = [];
   private readonly governor = new PeerGovernor();
   private readonly backoff = new BackoffTable();
 
@@ -204,7 +201,8 @@ class CanonicalReader {
     const backoffTable = this.backoffTable();
     this.expect("\n}\n");
     if (this.at !== this.text.length) throw NOT_CANONICAL;
-    const { text, governor, backoff, healthPeers, tablePeers } = this;
+    const { text, governor, backoff } = this;
+    const peers = new RestoredPeers(text);
     const snapshot: Snapshot = { clockNs, governor, backoff };
     if (schema !== undefined) snapshot.schema = schema;
     const source = {
@@ -221,17 +219,17 @@ class CanonicalReader {
     // into a fresh map in text order, so the maps iterate in text order.
     governor.deferHealthRestore(
       (restored) => {
-        restoreHealth(text, health.starts, healthPeers, restored);
+        restoreHealth(text, health.starts, peers.of(health.starts, HEALTH_ENTRY_PEER_AT), restored);
         source.health.items = Array.from(restored.iterHealth());
       },
-      (peer) => holdsPeer(healthPeers, peer.text),
+      (peer) => holdsPeer(text, health.starts, HEALTH_ENTRY_PEER_AT, peer.text),
     );
     backoff.deferRestore(
       (restored) => {
-        restoreBackoffTable(text, backoffTable.starts, tablePeers, restored);
+        restoreBackoffTable(text, backoffTable.starts, peers.of(backoffTable.starts, TABLE_ENTRY_PEER_AT), restored);
         source.backoffTable.items = Array.from(restored.iter());
       },
-      (peer) => holdsPeer(tablePeers, peer.text),
+      (peer) => holdsPeer(text, backoffTable.starts, TABLE_ENTRY_PEER_AT, peer.text),
     );
     SOURCES.set(snapshot, source);
     return snapshot;
@@ -287,7 +285,7 @@ class CanonicalReader {
   /** Checks the values of the health entry HEALTH_ENTRY matched at `start`; its peer is kept for the deferred restore. */
   private healthEntry(start: number): void {
     const text = this.text;
-    this.healthPeers.push(this.peerAt(start + HEALTH_ENTRY_PEER_AT));
+    this.entryPeerAt(start + HEALTH_ENTRY_PEER_AT);
     const failuresAt = this.peerEnd + HEALTH_ENTRY_FAILURES_AT;
     const failuresEnd = digitsEnd(text, failuresAt);
     u32At(text, failuresAt, failuresEnd);
@@ -298,7 +296,7 @@ class CanonicalReader {
   /** Checks the values of the backoff entry TABLE_ENTRY matched at `start`; its peer is kept for the deferred restore. */
   private backoffEntry(start: number): void {
     const text = this.text;
-    this.tablePeers.push(this.peerAt(start + TABLE_ENTRY_PEER_AT));
+    this.entryPeerAt(start + TABLE_ENTRY_PEER_AT);
     const attemptsAt = this.peerEnd + TABLE_ENTRY_ATTEMPTS_AT;
     const attemptsEnd = digitsEnd(text, attemptsAt);
     u32At(text, attemptsAt, attemptsEnd);
@@ -353,6 +351,22 @@ class CanonicalReader {
 
   private endList(): void {
     if (this.added.peers.length > 0) this.known = mergeMetPeers(this.text, this.known, this.added);
+  }
+
+  /**
+   * Checks the peer text of a health or backoff entry at `start` without
+   * making it: strictly after the list's previous peer (in order, no repeat)
+   * and a peer id as bbgov writes it. Its PeerId is made if the list is.
+   */
+  private entryPeerAt(start: number): void {
+    const text = this.text;
+    const end = text.indexOf('"', start);
+    if (end <= start || end - start > MAX_PEER_TEXT) throw NOT_CANONICAL;
+    this.peerEnd = end;
+    if (this.previousStart >= 0 && compareSpans(text, this.previousStart, this.previousEnd, start, end) >= 0) throw NOT_CANONICAL;
+    this.previousStart = start;
+    this.previousEnd = end;
+    if (!isPeerTextIn(text, start, end)) throw NOT_CANONICAL;
   }
 
   /** A peer id up to and past its closing quote (see peerAt; PeerId.parse takes base58btc letters only). */
@@ -436,6 +450,48 @@ class CanonicalReader {
   }
 }
 
+/**
+ * The PeerIds of a deferred list, made when it is restored; the list restored
+ * second reuses the first one's object for each peer both hold (a peer
+ * usually has health and a backoff entry: one object, not two). Both lists
+ * ascend by peer text, so one merge walk finds them.
+ */
+class RestoredPeers {
+  private peers: PeerId[] = [];
+  private starts: number[] = [];
+  private ends: number[] = [];
+
+  constructor(private readonly text: string) {}
+
+  /** The peers of the entries at `starts`, whose peer texts begin `at` characters in. */
+  of(entryStarts: readonly number[], at: number): PeerId[] {
+    const text = this.text;
+    const made: PeerId[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    let j = 0;
+    for (const entryStart of entryStarts) {
+      const start = entryStart + at;
+      const end = text.indexOf('"', start);
+      let order = -1;
+      while (j < this.peers.length) {
+        order = compareSpans(text, this.starts[j] as number, this.ends[j] as number, start, end);
+        if (order >= 0) break;
+        j++;
+      }
+      made.push(j < this.peers.length && order === 0 ? (this.peers[j] as PeerId) : PeerId.parse(text.slice(start, end)));
+      starts.push(start);
+      ends.push(end);
+    }
+    if (this.peers.length === 0) {
+      this.peers = made;
+      this.starts = starts;
+      this.ends = ends;
+    }
+    return made;
+  }
+}
+
 /** Restores the health entries checked at `starts` of `text` (their peers `peers`), as `restoreHealth` calls in text order. */
 function restoreHealth(text: string, starts: readonly number[], peers: readonly PeerId[], governor: PeerGovernor): void {
   for (let i = 0; i < starts.length; i++) {
@@ -477,16 +533,27 @@ function restoreBackoffTable(text: string, starts: readonly number[], peers: rea
   }
 }
 
-/** True when `peers` (ascending by text) holds a peer of text `key`: a binary search. */
-function holdsPeer(peers: readonly PeerId[], key: string): boolean {
+/** True when the entries at `starts` (ascending by the peer text `peerAt` into each) hold the peer `key`: a binary search. */
+function holdsPeer(text: string, starts: readonly number[], peerAt: number, key: string): boolean {
   let low = 0;
-  let high = peers.length;
+  let high = starts.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if ((peers[middle] as PeerId).text < key) low = middle + 1;
+    if (compareWith(text, (starts[middle] as number) + peerAt, key) < 0) low = middle + 1;
     else high = middle;
   }
-  return low < peers.length && (peers[low] as PeerId).text === key;
+  return low < starts.length && compareWith(text, (starts[low] as number) + peerAt, key) === 0;
+}
+
+/** Compares the peer text at `start` of `text` (up to its closing quote) with `key`, as `<` compares strings. */
+function compareWith(text: string, start: number, key: string): number {
+  const end = text.indexOf('"', start);
+  const common = Math.min(end - start, key.length);
+  for (let i = 0; i < common; i++) {
+    const difference = text.charCodeAt(start + i) - key.charCodeAt(i);
+    if (difference !== 0) return difference;
+  }
+  return end - start - key.length;
 }
 
 /** Compares text[aStart, aEnd) with text[bStart, bEnd) as `<` compares strings: negative, 0 or positive. */
