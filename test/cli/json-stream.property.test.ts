@@ -6,7 +6,10 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { jsonChunks, ndjsonChunks, renderJson } from "../../src/cli/render/json.js";
+import type { Decision } from "../../src/core/governor.js";
+import { PeerId } from "../../src/core/peer-id.js";
+import { PeerJson } from "../../src/cli/commands/inspect.js";
+import { OWN_JSON, jsonChunks, ndjsonChunks, renderJson } from "../../src/cli/render/json.js";
 import { sanitizeJson } from "../../src/cli/render/sanitize.js";
 
 const replacer = (_key: string, value: unknown): unknown => (typeof value === "bigint" ? value.toString() : value);
@@ -73,6 +76,39 @@ describe("the streamed JSON writer", () => {
         expect([...ndjsonChunks(items)].join("")).toBe(expected);
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe("inspect's rows, which write their own JSON", () => {
+  const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
+  const u32 = fc.integer({ min: 0, max: 0xffff_ffff });
+  const decision: fc.Arbitrary<Decision> = fc.oneof(
+    fc.constant<Decision>({ kind: "allow" }),
+    fc.constant<Decision>({ kind: "deny", reason: { kind: "blocklisted" } }),
+    fc.constant<Decision>({ kind: "deny", reason: { kind: "not_allowlisted" } }),
+    u64.map<Decision>((retryNs) => ({ kind: "deny", reason: { kind: "cooldown", retryNs } })),
+  );
+  const rows = fc.record({
+    peer: u64.map((n) => PeerId.fromU64(n)),
+    blocked: fc.boolean(),
+    allowlisted: fc.boolean(),
+    health: fc.option(fc.record({ consecutiveFailures: u32, lastEventNs: u64, down: fc.boolean() }), { nil: undefined }),
+    backoff: fc.option(fc.record({ attempts: u32, lastAttemptNs: u64, nextRetryNs: u64 }), { nil: undefined }),
+    inbound: decision,
+    outbound: decision,
+  });
+
+  it("write exactly JSON.stringify's text, indented, compact, and inside a document", () => {
+    fc.assert(
+      fc.property(rows, fc.constantFrom("", "  ", "    "), (row, indent) => {
+        const json = new PeerJson(row);
+        expect(json[OWN_JSON](indent)).toBe(JSON.stringify(json, replacer, 2).replaceAll("\n", `\n${indent}`));
+        expect(json[OWN_JSON](undefined)).toBe(JSON.stringify(json, replacer));
+        const document = { peers: [json, json], nested: { row: json } };
+        expect(renderJson(document)).toBe(reference(document));
+        expect([...ndjsonChunks([json])].join("")).toBe(`${JSON.stringify(json, replacer)}\n`);
+      }),
     );
   });
 });
