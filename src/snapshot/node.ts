@@ -712,10 +712,11 @@ function writeGovernor(snapshot: Snapshot, file: Uint8Array, asRead: AsRead, kep
     for (const raw of kept.allowlist) writer.raw(raw);
   }
 
-  // A list still unmade is the file's only if the model is the one read from it (not another file's).
+  // A list still unmade is the file's only for the model read from it; another model's entries are never
+  // those unmade ones (and with none made, `asRead` is empty: an empty model would pass for the file's list).
   if (
     (governor === asRead.governor && governor.healthRestoreDeferred()) ||
-    sameEntries(governor.iterHealth(), governor.trackedPeers(), asRead.health.entries)
+    (!asRead.governor.healthRestoreDeferred() && sameEntries(governor.iterHealth(), governor.trackedPeers(), asRead.health.entries))
   ) {
     copy(asRead.health.range);
   } else {
@@ -733,7 +734,10 @@ function writeGovernor(snapshot: Snapshot, file: Uint8Array, asRead: AsRead, kep
   const threshold = governor.failureThreshold();
   writer.u32(threshold === Math.max(asRead.failureThreshold, 1) ? asRead.failureThreshold : threshold);
 
-  if ((backoff === asRead.backoff && backoff.restoreDeferred()) || sameEntries(backoff.iter(), backoff.len(), asRead.backoffTable.entries))
+  if (
+    (backoff === asRead.backoff && backoff.restoreDeferred()) ||
+    (!asRead.backoff.restoreDeferred() && sameEntries(backoff.iter(), backoff.len(), asRead.backoffTable.entries))
+  )
     copy(asRead.backoffTable.range);
   else {
     const table = byPeerText(backoff.iter(), entryPeerText);
