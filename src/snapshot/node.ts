@@ -120,7 +120,11 @@ export function looksLikeNodeSnapshot(bytes: Uint8Array): boolean {
   return high === 0 && low <= bytes.length - 16;
 }
 
-/** Decodes a bincode NodeSnapshot and restores its governor part as upstream's `Node::restore` does. */
+/**
+ * Decodes a bincode NodeSnapshot and restores its governor part as upstream's `Node::restore` does.
+ * `input` is kept, not copied: the lists are built from it on first look and `encode` copies from it,
+ * so it must not change afterwards (a reused read buffer would corrupt them).
+ */
 export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {}): NodeSnapshotRead {
   // A plain Uint8Array over the same memory (a Node Buffer's subclass would make every view a Buffer and the hot loops polymorphic).
   const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
