@@ -120,7 +120,11 @@ export function looksLikeNodeSnapshot(bytes: Uint8Array): boolean {
   return high === 0 && low <= bytes.length - 16;
 }
 
-/** Decodes a bincode NodeSnapshot and restores its governor part as upstream's `Node::restore` does. */
+/**
+ * Decodes a bincode NodeSnapshot and restores its governor part as upstream's `Node::restore` does.
+ * `input` is kept, not copied: the lists are built from it on first look and `encode` copies from it,
+ * so it must not change afterwards (a reused read buffer would corrupt them).
+ */
 export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {}): NodeSnapshotRead {
   // A plain Uint8Array over the same memory (a Node Buffer's subclass would make every view a Buffer and the hot loops polymorphic).
   const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
@@ -712,10 +716,11 @@ function writeGovernor(snapshot: Snapshot, file: Uint8Array, asRead: AsRead, kep
     for (const raw of kept.allowlist) writer.raw(raw);
   }
 
-  // A list still unmade is the file's only if the model is the one read from it (not another file's).
+  // A list still unmade is the file's only for the model read from it; another model's entries are never
+  // those unmade ones (and with none made, `asRead` is empty: an empty model would pass for the file's list).
   if (
     (governor === asRead.governor && governor.healthRestoreDeferred()) ||
-    sameEntries(governor.iterHealth(), governor.trackedPeers(), asRead.health.entries)
+    (!asRead.governor.healthRestoreDeferred() && sameEntries(governor.iterHealth(), governor.trackedPeers(), asRead.health.entries))
   ) {
     copy(asRead.health.range);
   } else {
@@ -733,7 +738,10 @@ function writeGovernor(snapshot: Snapshot, file: Uint8Array, asRead: AsRead, kep
   const threshold = governor.failureThreshold();
   writer.u32(threshold === Math.max(asRead.failureThreshold, 1) ? asRead.failureThreshold : threshold);
 
-  if ((backoff === asRead.backoff && backoff.restoreDeferred()) || sameEntries(backoff.iter(), backoff.len(), asRead.backoffTable.entries))
+  if (
+    (backoff === asRead.backoff && backoff.restoreDeferred()) ||
+    (!asRead.backoff.restoreDeferred() && sameEntries(backoff.iter(), backoff.len(), asRead.backoffTable.entries))
+  )
     copy(asRead.backoffTable.range);
   else {
     const table = byPeerText(backoff.iter(), entryPeerText);

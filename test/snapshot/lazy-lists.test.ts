@@ -6,11 +6,13 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { BackoffTable } from "../../src/core/backoff.js";
+import { PeerGovernor } from "../../src/core/governor.js";
 import { PeerId } from "../../src/core/peer-id.js";
 import { Reader, Writer, read, write, type Value } from "../../src/snapshot/bincode.js";
 import { encodeSnapshot, encodeSnapshotBytes } from "../../src/snapshot/encode.js";
 import { decodeSnapshot } from "../../src/snapshot/index.js";
-import { latestEventNs, type Snapshot } from "../../src/snapshot/model.js";
+import { emptySnapshot, latestEventNs, type Snapshot } from "../../src/snapshot/model.js";
 import { NODE_SNAPSHOT } from "../../src/snapshot/node-schema.js";
 import { readNodeSnapshot } from "../../src/snapshot/node.js";
 import { FIXTURE_NAMES, REFUSED, loadFixture } from "./node-fixtures.js";
@@ -165,5 +167,40 @@ describe("bbgov JSON: lists made on demand", () => {
     snapshot.governor = other.governor;
     const text = new TextDecoder().decode(encodeSnapshotBytes(snapshot));
     expect(text).toContain(STRANGER.text);
+  });
+});
+
+describe("lists made on demand: another model written over a node file (adversarial run)", () => {
+  it("an empty model written over a file whose lists are still unmade empties both lists (they are not the file's)", () => {
+    const base = readNodeSnapshot(loadFixture("small").bytes);
+    expect(deferred(base.snapshot)).toEqual([true, true]);
+    const written = readNodeSnapshot(base.encode(emptySnapshot())).snapshot;
+    expect([written.governor.trackedPeers(), written.backoff.len()]).toEqual([0, 0]);
+  });
+
+  it("the model read, with its governor and table swapped for empty ones, writes empty lists", () => {
+    const base = readNodeSnapshot(loadFixture("small").bytes);
+    const swapped: Snapshot = { ...base.snapshot, governor: new PeerGovernor(), backoff: new BackoffTable() };
+    const written = readNodeSnapshot(base.encode(swapped)).snapshot;
+    expect([written.governor.trackedPeers(), written.backoff.len()]).toEqual([0, 0]);
+    // The model read is untouched and still writes the file as it was.
+    expect(Buffer.from(base.encode(base.snapshot)).equals(Buffer.from(loadFixture("small").bytes))).toBe(true);
+  });
+
+  it("writing another model gives the same bytes whether the file's lists were made or not (all entries skipped too)", () => {
+    const files = [loadFixture("small").bytes, smallWithHealth(() => [[Uint8Array.of(0x12, 0x20, 1), 1, 5n, false]])];
+    for (const bytes of files) {
+      for (const other of [
+        emptySnapshot(),
+        emptySnapshot({ failureThreshold: 5 }),
+        readNodeSnapshot(loadFixture("allowlist-some").bytes).snapshot,
+      ]) {
+        const lazy = readNodeSnapshot(bytes);
+        const built = readNodeSnapshot(bytes);
+        allPeers(built.snapshot);
+        expect(deferred(built.snapshot)).toEqual([false, false]);
+        expect(Buffer.from(lazy.encode(other)).equals(Buffer.from(built.encode(other)))).toBe(true);
+      }
+    }
   });
 });
