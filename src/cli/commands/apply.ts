@@ -48,52 +48,57 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
   let applied = 0;
   let changed = false;
   let number = 0;
+  const loadModule = async (name: string): Promise<CommandModule> => {
+    const loaded = await ctx.loadCommand(name);
+    modules.set(name, loaded);
+    return loaded;
+  };
   const fail = (error: BbgovError): void => {
     if (errors.length < LISTED_ERRORS) errors.push(new ApplyLineError(number, error, script.source));
     else unlisted++;
   };
-  for await (const text of script.lines()) {
-    number++;
-    let invocation: Invocation | undefined;
-    try {
-      invocation = parser(text);
-    } catch (error) {
-      if (!(error instanceof BbgovError)) throw error;
-      fail(stripEmptyWhere(error));
-      continue;
-    }
-    // After a failure the rest is only checked: nothing will be written.
-    if (invocation === undefined || errors.length > 0) continue;
-    const name = invocation.spec.name;
-    let commandModule = modules.get(name);
-    if (commandModule === undefined) {
-      commandModule = await ctx.loadCommand(name);
-      modules.set(name, commandModule);
-    }
-    let result: Report;
-    try {
-      // Peers resolve against the state this line sees, after the lines before it.
-      const resolved = resolvePeerArgs(invocation.spec.args, invocation.args, ctx.snapshot);
-      result = withNotices(await commandModule.execute(ctx, resolved.args, invocation.options), resolved.notices);
-    } catch (error) {
-      if (!(error instanceof BbgovError)) throw error;
-      fail(error);
-      continue;
-    }
-    applied++;
-    changed ||= result.changed ?? true;
-    for (const warning of result.warnings) {
-      if (warnings.length < KEPT_WARNINGS) warnings.push(`line ${number}: ${warning}`);
-      else droppedWarnings++;
-    }
-    if (shown.length < SHOWN_LINES) {
-      shown.push({
-        line: number,
-        text: text.trim(),
-        command: name,
-        json: result.json,
-        body: ui === undefined ? "" : result.render(indented(ui)),
-      });
+  for await (const batch of script.batches()) {
+    for (const text of batch) {
+      number++;
+      let invocation: Invocation | undefined;
+      try {
+        invocation = parser(text);
+      } catch (error) {
+        if (!(error instanceof BbgovError)) throw error;
+        fail(stripEmptyWhere(error));
+        continue;
+      }
+      // After a failure the rest is only checked: nothing will be written.
+      if (invocation === undefined || errors.length > 0) continue;
+      const name = invocation.spec.name;
+      // Awaited only for a command's first line: a promise per line was a good part of a plain line's cost.
+      const commandModule = modules.get(name) ?? (await loadModule(name));
+      let result: Report;
+      try {
+        // Peers resolve against the state this line sees, after the lines before it.
+        const resolved = resolvePeerArgs(invocation.spec.args, invocation.args, ctx.snapshot);
+        const outcome = commandModule.execute(ctx, resolved.args, invocation.options);
+        result = withNotices(outcome instanceof Promise ? await outcome : outcome, resolved.notices);
+      } catch (error) {
+        if (!(error instanceof BbgovError)) throw error;
+        fail(error);
+        continue;
+      }
+      applied++;
+      changed ||= result.changed ?? true;
+      for (const warning of result.warnings) {
+        if (warnings.length < KEPT_WARNINGS) warnings.push(`line ${number}: ${warning}`);
+        else droppedWarnings++;
+      }
+      if (shown.length < SHOWN_LINES) {
+        shown.push({
+          line: number,
+          text: text.trim(),
+          command: name,
+          json: result.json,
+          body: ui === undefined ? "" : result.render(indented(ui)),
+        });
+      }
     }
   }
   const [first, ...rest] = errors;
