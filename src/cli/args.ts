@@ -11,6 +11,8 @@ import { parseDuration, parseTime } from "./io/time.js";
 /** Trims pasted whitespace and takes the id out of a `/…/p2p/<id>` multiaddr. */
 export function tidyPeerText(text: string): string {
   const trimmed = text.trim();
+  // Only a multiaddr has a slash; a plain id (every apply line's) skips the regex.
+  if (!trimmed.includes("/")) return trimmed;
   const p2p = /\/(?:p2p|ipfs)\/([^/\s]+)/.exec(trimmed);
   return p2p?.[1] ?? trimmed;
 }

@@ -20,6 +20,9 @@ import { buildProgram, COMMANDS, usageFromCommander, type CommandArgs, type Comm
 import { quickParser } from "../quick-parse.js";
 import { sanitize } from "../render/sanitize.js";
 
+/** A line's JSON document when no one will print it. */
+const NOT_PRINTED: Record<string, unknown> = Object.freeze({});
+
 /** Lines whose report is kept and shown; the rest of a longer script is counted. */
 export const SHOWN_LINES = 10_000;
 /** Bad lines listed in the error; the rest are counted. */
@@ -43,6 +46,9 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
   const errors: ApplyLineError[] = [];
   let unlisted = 0;
   const shown: Shown[] = [];
+  // Lines shown (at most SHOWN_LINES); with no --json and no drawing (--quiet) none is kept in `shown`.
+  let shownCount = 0;
+  const keepJson = ctx.printsJson !== false;
   const warnings: string[] = [];
   let droppedWarnings = 0;
   let applied = 0;
@@ -90,14 +96,18 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
         if (warnings.length < KEPT_WARNINGS) warnings.push(`line ${number}: ${warning}`);
         else droppedWarnings++;
       }
-      if (shown.length < SHOWN_LINES) {
-        shown.push({
-          line: number,
-          text: text.trim(),
-          command: name,
-          json: result.json,
-          body: ui === undefined ? "" : result.render(indented(ui)),
-        });
+      if (shownCount < SHOWN_LINES) {
+        shownCount++;
+        // Kept only for what will be printed: 10k kept reports made every garbage collection copy them.
+        if (keepJson || ui !== undefined) {
+          shown.push({
+            line: number,
+            text: text.trim(),
+            command: name,
+            json: keepJson ? result.json : NOT_PRINTED,
+            body: ui === undefined ? "" : result.render(indented(ui)),
+          });
+        }
       }
     }
   }
@@ -105,7 +115,7 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
   if (first !== undefined)
     throw rest.length === 0 && unlisted === 0 ? first : new ApplyScriptErrors([first, ...rest], unlisted, script.source);
   if (droppedWarnings > 0) warnings.push(`${droppedWarnings} more warning(s) from ${script.source} not shown`);
-  const notShown = applied - shown.length;
+  const notShown = applied - shownCount;
   return report(
     {
       source: script.source,
@@ -137,7 +147,7 @@ function lineParser(): (text: string) => Invocation | undefined {
   );
   return (text) => {
     const words = splitWords(text);
-    const [name] = words;
+    const name = words[0];
     if (name === undefined) return undefined;
     if (name === "bbgov") throw new UsageError("write the command without `bbgov` in front");
     checkAllowed(name);

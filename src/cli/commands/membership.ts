@@ -16,7 +16,14 @@ export function membershipReport(
   edit: (peer: PeerId) => PeerChange,
   extra: { warnings?: string[]; lines?: (ui: Ui) => string[] } = {},
 ): Report {
-  const changes = peers.map((peer) => ({ peer: peer.text, ...edit(peer) }));
+  // A loop without spreads: `apply` runs this once per line, mostly before V8 has optimized it.
+  const changes: { peer: string; changed: boolean; note: string }[] = [];
+  let changedAny = false;
+  for (const peer of peers) {
+    const { changed, note } = edit(peer);
+    changes.push({ peer: peer.text, changed, note });
+    if (changed) changedAny = true;
+  }
   return report(
     { changes },
     (ui) =>
@@ -26,6 +33,6 @@ export function membershipReport(
         ),
         ...(extra.lines?.(ui) ?? []),
       ].join("\n"),
-    { warnings: extra.warnings ?? [], changed: changes.some((change) => change.changed) },
+    { warnings: extra.warnings ?? [], changed: changedAny },
   );
 }

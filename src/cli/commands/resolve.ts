@@ -62,7 +62,7 @@ export class PeerResolver {
     }
     if (parsed !== undefined && isKnown(this.snapshot, parsed)) return parsed;
     const cut = cutKind(text);
-    if (parsed === undefined || !isWholeForm(text)) {
+    if (parsed === undefined || cut !== undefined || text.length < WHOLE_MIN_LENGTH) {
       const matches = this.#matching(text);
       if (matches.length === 1) return PeerId.parse(matches[0] as string);
       if (matches.length > 1) {
@@ -124,11 +124,18 @@ export function isWholePeerText(text: string): boolean {
 
 // A complete id of a real kind cannot be a prefix of another: no search is needed for it.
 function isWholeForm(text: string): boolean {
-  return cutKind(text) === undefined && text.length >= 46;
+  return cutKind(text) === undefined && text.length >= WHOLE_MIN_LENGTH;
 }
 
+/** The shortest complete id of a real kind (a sha2-256 `Qm…`). */
+const WHOLE_MIN_LENGTH = 46;
+
 function cutKind(text: string): readonly [string, number, string] | undefined {
-  return FULL_LENGTHS.find(([prefix, length]) => text.startsWith(prefix) && text.length < length && !/…|\.\.\./.test(text));
+  // A loop, not find with a closure: this runs for every peer of every apply line.
+  for (const kind of FULL_LENGTHS) {
+    if (text.length < kind[1] && text.startsWith(kind[0]) && !/…|\.\.\./.test(text)) return kind;
+  }
+  return undefined;
 }
 
 /** The input as shown in an error: JSON-quoted, cut after 60 characters. */
@@ -142,16 +149,28 @@ export function resolvePeerArgs(
   args: readonly unknown[],
   snapshot: Snapshot,
 ): { args: unknown[]; notices: string[] } {
-  if (!specs.some((spec) => spec.peer !== undefined)) return { args: [...args], notices: [] };
-  const resolver = new PeerResolver(snapshot, "argument PEER");
-  const resolved = args.map((value, index) => {
-    const kind = specs[index]?.peer;
+  // A plain loop with the resolver made on first use: apply runs this once per line.
+  const resolved = args.slice();
+  let resolver: PeerResolver | undefined;
+  for (let index = 0; index < resolved.length && index < specs.length; index++) {
+    const kind = (specs[index] as ArgumentSpec).peer;
+    const value = resolved[index];
+    if (kind === undefined) continue;
     // Variadic peers left out are none: a command receives an empty list, never undefined.
-    if (kind === "many" && value === undefined) return [];
-    if (kind === undefined || value === undefined) return value;
-    return kind === "many" ? (value as string[]).map((text) => resolver.resolve(text)) : resolver.resolve(value as string);
-  });
-  return { args: resolved, notices: resolver.notices };
+    if (value === undefined) {
+      if (kind === "many") resolved[index] = [];
+      continue;
+    }
+    resolver ??= new PeerResolver(snapshot, "argument PEER");
+    if (kind === "many") {
+      const peers: PeerId[] = [];
+      for (const text of value as string[]) peers.push(resolver.resolve(text));
+      resolved[index] = peers;
+    } else {
+      resolved[index] = resolver.resolve(value as string);
+    }
+  }
+  return { args: resolved, notices: resolver === undefined ? [] : resolver.notices };
 }
 
 /** The report with a dim `note:` line per notice under its human rendering (the --json document is unchanged). */
