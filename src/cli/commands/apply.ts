@@ -15,7 +15,7 @@ import type { CommandContext, CommandModule, Report, Ui } from "../context.js";
 import { report } from "../context.js";
 import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import { splitWords } from "../io/words.js";
-import { resolvePeerArgs, withNotices } from "./resolve.js";
+import { type ParsedIds, resolvePeerArgs, withNotices } from "./resolve.js";
 import { buildProgram, COMMANDS, usageFromCommander, type CommandArgs, type CommandSpec, type Invocation } from "../program.js";
 import { quickParser } from "../quick-parse.js";
 import { sanitize } from "../render/sanitize.js";
@@ -43,6 +43,7 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
   const ui = await ctx.drawing?.();
   const parser = lineParser();
   const modules = new Map<string, CommandModule>();
+  const parsedIds: ParsedIds = new Map();
   const errors: ApplyLineError[] = [];
   let unlisted = 0;
   const shown: Shown[] = [];
@@ -82,7 +83,7 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
       let result: Report;
       try {
         // Peers resolve against the state this line sees, after the lines before it.
-        const resolved = resolvePeerArgs(invocation.spec.args, invocation.args, ctx.snapshot);
+        const resolved = resolvePeerArgs(invocation.spec.args, invocation.args, ctx.snapshot, parsedIds);
         const outcome = commandModule.execute(ctx, resolved.args, invocation.options);
         result = withNotices(outcome instanceof Promise ? await outcome : outcome, resolved.notices);
       } catch (error) {

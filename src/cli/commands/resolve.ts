@@ -38,6 +38,15 @@ export function isKnown(snapshot: Snapshot, peer: PeerId): boolean {
   );
 }
 
+/**
+ * Peer texts already parsed, shared by the lines of one `apply`: a script names the same peers again and
+ * again, and parsing is pure (only the resolution depends on the state each line sees).
+ */
+export type ParsedIds = Map<string, PeerId>;
+
+/** Texts kept in a ParsedIds at most: memory stays bounded whatever the script. */
+const MAX_PARSED_IDS = 100_000;
+
 /** Resolves peer inputs against `snapshot`; `notices` says which ones it has never seen. */
 export class PeerResolver {
   #known: string[] | undefined;
@@ -46,19 +55,23 @@ export class PeerResolver {
   constructor(
     private readonly snapshot: Snapshot,
     private readonly where: string,
+    private readonly parsedIds?: ParsedIds,
   ) {}
 
   /** One input to the peer it names, or a UsageError that says why not. */
   resolve(input: string): PeerId {
     const text = tidyPeerText(input);
     if (text === "") throw new UsageError("empty peer id", this.where);
-    let parsed: PeerId | undefined;
+    let parsed = this.parsedIds?.get(text);
     let problem = "";
-    try {
-      parsed = PeerId.parse(text);
-    } catch (error) {
-      if (!(error instanceof InvalidPeerId)) throw error;
-      problem = error.message;
+    if (parsed === undefined) {
+      try {
+        parsed = PeerId.parse(text);
+        if (this.parsedIds !== undefined && this.parsedIds.size < MAX_PARSED_IDS) this.parsedIds.set(text, parsed);
+      } catch (error) {
+        if (!(error instanceof InvalidPeerId)) throw error;
+        problem = error.message;
+      }
     }
     if (parsed !== undefined && isKnown(this.snapshot, parsed)) return parsed;
     const cut = cutKind(text);
@@ -143,11 +156,12 @@ function quote(text: string): string {
   return text.length > 60 ? `${JSON.stringify(text.slice(0, 60)).slice(0, -1)}..."` : JSON.stringify(text);
 }
 
-/** Replaces the peer arguments of a command (texts, as parsed) by the peers they name in `snapshot`. */
+/** Replaces the peer arguments of a command (texts, as parsed) by the peers they name in `snapshot` (`parsedIds`: see ParsedIds). */
 export function resolvePeerArgs(
   specs: readonly ArgumentSpec[],
   args: readonly unknown[],
   snapshot: Snapshot,
+  parsedIds?: ParsedIds,
 ): { args: unknown[]; notices: string[] } {
   // A plain loop with the resolver made on first use: apply runs this once per line.
   const resolved = args.slice();
@@ -161,7 +175,7 @@ export function resolvePeerArgs(
       if (kind === "many") resolved[index] = [];
       continue;
     }
-    resolver ??= new PeerResolver(snapshot, "argument PEER");
+    resolver ??= new PeerResolver(snapshot, "argument PEER", parsedIds);
     if (kind === "many") {
       const peers: PeerId[] = [];
       for (const text of value as string[]) peers.push(resolver.resolve(text));
