@@ -23,6 +23,7 @@ import {
   writeTextAtomic,
   type WriteTarget,
 } from "./io/store.js";
+import { StandardOutput } from "./io/output.js";
 import { outputWidth } from "./io/terminal.js";
 import { isFleetRequest } from "./fleet/sources.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
@@ -67,8 +68,10 @@ export function run(argv: readonly string[]): void {
     if (stream === "standard output") writeQuietly(`bbgov: cannot write the report to ${reason}; ${state} (${stream})\n`);
     process.exit(EXIT.error);
   };
-  process.stdout.on("error", outputFault("standard output"));
-  process.stderr.on("error", outputFault("standard error"));
+  // Straight to the descriptors for pipes and files (src/cli/io/output.ts); Node's streams only for a terminal.
+  const stdout = new StandardOutput(1, () => process.stdout, outputFault("standard output"));
+  const stderr = new StandardOutput(2, () => process.stderr, outputFault("standard error"));
+  standardError = stderr;
   const crash = (error: unknown): void => {
     writeQuietly(`${errorLine(error, process.env)}\n`);
     process.exit(EXIT.error);
@@ -78,8 +81,8 @@ export function run(argv: readonly string[]): void {
   // process.stdin builds a stream (and loads net/tty) on first touch: only `-` needs it.
   const stdin: AsyncIterable<Uint8Array | string> = { [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() };
   const io: CliIo = {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout,
+    stderr,
     stdin,
     env: process.env,
     onWritten: (file) => {
@@ -91,9 +94,12 @@ export function run(argv: readonly string[]): void {
   }, crash);
 }
 
+/** Standard error as `run` made it, for the last words of a crash or an output fault. */
+let standardError: StandardOutput | undefined;
+
 function writeQuietly(text: string): void {
   try {
-    process.stderr.write(text);
+    (standardError ?? process.stderr).write(text);
   } catch {
     // Nowhere left to say it.
   }
