@@ -100,6 +100,14 @@ export class StandardOutput extends EventEmitter implements NodeJS.WritableStrea
     return this;
   }
 
+  /**
+   * Whether everything was written directly, with no fault: nothing can still arrive from here. Node's stream
+   * (a terminal, a pipe that filled up) may hold text or an error event to come.
+   */
+  settled(): boolean {
+    return this.#stream === undefined && !this.#failed;
+  }
+
   #real(): Stream {
     if (this.#stream === undefined) {
       this.#stream = this.stream();
