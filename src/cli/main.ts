@@ -122,7 +122,8 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
   // below by the whole program, which says it. The lean parse writes nothing.
   const named = argv.find((word) => COMMAND_NAMES.has(word));
   if (named !== undefined) {
-    const lean = buildProgram("shell", packageVersion(), { writeOut: () => {}, writeErr: () => {} }, onInvoke, named);
+    // No version read from package.json: the lean parse never prints it (`-V` goes to the whole program below).
+    const lean = buildProgram("shell", "", { writeOut: () => {}, writeErr: () => {} }, onInvoke, named);
     try {
       await lean.parseAsync([...argv], { from: "user" });
     } catch {
