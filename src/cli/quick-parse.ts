@@ -100,12 +100,13 @@ export function quickParser(
     const quick = quickCommand(spec, optionsOf(spec));
     if (quick !== undefined) commands.set(spec.name, quick);
   }
+  const scratch: Scratch = { given: [], operands: [] };
   return (words) => {
     const first = words[0];
     const command = first === undefined ? undefined : commands.get(first);
     if (command === undefined) return undefined;
     try {
-      return parseWords(command, words, globals);
+      return parseWords(command, words, globals, scratch);
     } catch {
       // A value a parser refuses: commander words the error.
       return undefined;
@@ -113,11 +114,23 @@ export function quickParser(
   };
 }
 
-function parseWords(command: QuickCommand, words: readonly string[], globals: Readonly<Record<string, unknown>>): Invocation | undefined {
-  // Loops and no spread of an empty object: this runs once per apply line, mostly before V8 optimizes it.
+/** Working lists of one parse, kept by a parser and emptied at each call: two fewer arrays per apply line. */
+interface Scratch {
+  readonly given: QuickOption[];
+  readonly operands: string[];
+}
+
+function parseWords(
+  command: QuickCommand,
+  words: readonly string[],
+  globals: Readonly<Record<string, unknown>>,
+  scratch: Scratch,
+): Invocation | undefined {
+  // Indexed loops and no spread of an empty object: this runs once per apply line, mostly before V8 optimizes it.
   const values: Record<string, unknown> = command.hasDefaults ? { ...command.defaults } : {};
-  const given: QuickOption[] = [];
-  const operands: string[] = [];
+  const { given, operands } = scratch;
+  given.length = 0;
+  operands.length = 0;
   for (let i = 1; i < words.length; i++) {
     const word = words[i] as string;
     if (word !== "" && word.charCodeAt(0) !== 45 /* - */) {
@@ -136,31 +149,33 @@ function parseWords(command: QuickCommand, words: readonly string[], globals: Re
     values[option.key] = choose(option, value, values[option.key]);
     if (values[option.key] === REFUSED) return undefined;
   }
-  for (const option of given) {
-    for (const key of option.conflicts) {
-      for (const other of given) if (other.key === key) return undefined;
+  for (let g = 0; g < given.length; g++) {
+    const conflicts = (given[g] as QuickOption).conflicts;
+    for (let c = 0; c < conflicts.length; c++) {
+      for (let o = 0; o < given.length; o++) if ((given[o] as QuickOption).key === conflicts[c]) return undefined;
     }
   }
-  const last = command.args[command.args.length - 1];
-  if (operands.length > command.args.length && last?.variadic !== true) return undefined;
-  const args: unknown[] = [];
-  for (let index = 0; index < command.args.length; index++) {
+  const count = command.args.length;
+  const last = command.args[count - 1];
+  if (operands.length > count && last?.variadic !== true) return undefined;
+  const args: unknown[] = new Array(count);
+  for (let index = 0; index < count; index++) {
     const arg = command.args[index] as QuickArgument;
     if (index >= operands.length) {
       if (arg.required) return undefined;
-      args.push(arg.variadic ? [] : undefined);
+      args[index] = arg.variadic ? [] : undefined;
     } else if (arg.variadic) {
       if (arg.parse === undefined) {
-        args.push(operands.slice(index));
+        args[index] = operands.slice(index);
         continue;
       }
       let value: unknown;
-      for (const operand of operands.slice(index)) value = arg.parse(operand, value as never);
-      args.push(value);
+      for (let o = index; o < operands.length; o++) value = arg.parse(operands[o] as string, value as never);
+      args[index] = value;
     } else {
       const value = choose(arg, operands[index] as string, undefined);
       if (value === REFUSED) return undefined;
-      args.push(value);
+      args[index] = value;
     }
   }
   return { spec: command.spec, args, options: values, globals };

@@ -19,7 +19,8 @@ export function membershipReport(
   // A loop without spreads: `apply` runs this once per line, mostly before V8 has optimized it.
   const changes: { peer: string; changed: boolean; note: string }[] = [];
   let changedAny = false;
-  for (const peer of peers) {
+  for (let at = 0; at < peers.length; at++) {
+    const peer = peers[at] as PeerId;
     const { changed, note } = edit(peer);
     changes.push({ peer: peer.text, changed, note });
     if (changed) changedAny = true;

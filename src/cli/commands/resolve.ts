@@ -145,7 +145,8 @@ const WHOLE_MIN_LENGTH = 46;
 
 function cutKind(text: string): readonly [string, number, string] | undefined {
   // A loop, not find with a closure: this runs for every peer of every apply line.
-  for (const kind of FULL_LENGTHS) {
+  for (let at = 0; at < FULL_LENGTHS.length; at++) {
+    const kind = FULL_LENGTHS[at] as (typeof FULL_LENGTHS)[number];
     if (text.length < kind[1] && text.startsWith(kind[0]) && !/…|\.\.\./.test(text)) return kind;
   }
   return undefined;
