@@ -24,7 +24,8 @@ export function peerArg(): (text: string) => string {
 
 /** A variadic peer argument: collects tidied texts into an array. */
 export function peersArg(): (text: string, previous: string[] | undefined) => string[] {
-  return (text, previous) => [...(previous ?? []), tidyPeerText(text)];
+  // A new list each time (commander may hold the previous one), without a spread: apply parses one per line.
+  return (text, previous) => (previous === undefined ? [tidyPeerText(text)] : previous.concat(tidyPeerText(text)));
 }
 
 /** A DUR value in nanoseconds (a unit required). */

@@ -114,7 +114,10 @@ export function quickParser(
   };
 }
 
-/** Working lists of one parse, kept by a parser and emptied at each call: two fewer arrays per apply line. */
+/**
+ * Working lists of one parse, kept by a parser and reused by each call, with counts of the entries in use:
+ * two fewer arrays per apply line (emptying them with `length = 0` would drop their storage too).
+ */
 interface Scratch {
   readonly given: QuickOption[];
   readonly operands: string[];
@@ -129,17 +132,18 @@ function parseWords(
   // Indexed loops and no spread of an empty object: this runs once per apply line, mostly before V8 optimizes it.
   const values: Record<string, unknown> = command.hasDefaults ? { ...command.defaults } : {};
   const { given, operands } = scratch;
-  given.length = 0;
-  operands.length = 0;
+  let givenCount = 0;
+  let operandCount = 0;
   for (let i = 1; i < words.length; i++) {
     const word = words[i] as string;
     if (word !== "" && word.charCodeAt(0) !== 45 /* - */) {
-      operands.push(word);
+      operands[operandCount++] = word;
       continue;
     }
     const option = command.options.get(word);
-    if (option === undefined || given.includes(option)) return undefined;
-    given.push(option);
+    if (option === undefined) return undefined;
+    for (let g = 0; g < givenCount; g++) if (given[g] === option) return undefined;
+    given[givenCount++] = option;
     if (!option.takesValue) {
       values[option.key] = true;
       continue;
@@ -149,28 +153,28 @@ function parseWords(
     values[option.key] = choose(option, value, values[option.key]);
     if (values[option.key] === REFUSED) return undefined;
   }
-  for (let g = 0; g < given.length; g++) {
+  for (let g = 0; g < givenCount; g++) {
     const conflicts = (given[g] as QuickOption).conflicts;
     for (let c = 0; c < conflicts.length; c++) {
-      for (let o = 0; o < given.length; o++) if ((given[o] as QuickOption).key === conflicts[c]) return undefined;
+      for (let o = 0; o < givenCount; o++) if ((given[o] as QuickOption).key === conflicts[c]) return undefined;
     }
   }
   const count = command.args.length;
   const last = command.args[count - 1];
-  if (operands.length > count && last?.variadic !== true) return undefined;
+  if (operandCount > count && last?.variadic !== true) return undefined;
   const args: unknown[] = new Array(count);
   for (let index = 0; index < count; index++) {
     const arg = command.args[index] as QuickArgument;
-    if (index >= operands.length) {
+    if (index >= operandCount) {
       if (arg.required) return undefined;
       args[index] = arg.variadic ? [] : undefined;
     } else if (arg.variadic) {
       if (arg.parse === undefined) {
-        args[index] = operands.slice(index);
+        args[index] = operands.slice(index, operandCount);
         continue;
       }
       let value: unknown;
-      for (let o = index; o < operands.length; o++) value = arg.parse(operands[o] as string, value as never);
+      for (let o = index; o < operandCount; o++) value = arg.parse(operands[o] as string, value as never);
       args[index] = value;
     } else {
       const value = choose(arg, operands[index] as string, undefined);

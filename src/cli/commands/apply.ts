@@ -87,7 +87,9 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
         // Peers resolve against the state this line sees, after the lines before it.
         const resolved = resolvePeerArgs(invocation.spec.args, invocation.args, ctx.snapshot, parsedIds);
         const outcome = commandModule.execute(ctx, resolved.args, invocation.options);
-        result = withNotices(outcome instanceof Promise ? await outcome : outcome, resolved.notices);
+        const commandReport = outcome instanceof Promise ? await outcome : outcome;
+        // Notices only add lines to the drawing (the --json document has none): undrawn, the report is as it is.
+        result = ui === undefined ? commandReport : withNotices(commandReport, resolved.notices);
       } catch (error) {
         if (!(error instanceof BbgovError)) throw error;
         fail(error);

@@ -17,12 +17,12 @@ export function membershipReport(
   extra: { warnings?: string[]; lines?: (ui: Ui) => string[] } = {},
 ): Report {
   // A loop without spreads: `apply` runs this once per line, mostly before V8 has optimized it.
-  const changes: { peer: string; changed: boolean; note: string }[] = [];
+  const changes: { peer: string; changed: boolean; note: string }[] = new Array(peers.length);
   let changedAny = false;
   for (let at = 0; at < peers.length; at++) {
     const peer = peers[at] as PeerId;
     const { changed, note } = edit(peer);
-    changes.push({ peer: peer.text, changed, note });
+    changes[at] = { peer: peer.text, changed, note };
     if (changed) changedAny = true;
   }
   return report(
