@@ -95,7 +95,7 @@ export class PeerResolver {
       );
     }
     if (parsed === undefined) {
-      if (/…|\.\.\./.test(text)) throw new UsageError(`no peer of this snapshot has the short form ${quote(text)}`, this.where);
+      if (/\u2026|\.\.\./.test(text)) throw new UsageError(`no peer of this snapshot has the short form ${quote(text)}`, this.where);
       // A bad character says what to fix; the multihash details of a cut id ("digest of 634529 bytes") do not.
       // CIDs (bafz…, k51…) keep their own explanation (a wrong codec, a bad multibase).
       if (/not base58btc|too long|empty/.test(problem) || !/^[1Q]/.test(text)) throw new UsageError(problem, this.where);
@@ -111,7 +111,7 @@ export class PeerResolver {
   /** Known peers that `text` names: by prefix, or by the head…tail of the shortened form. */
   #matching(text: string): string[] {
     this.#known ??= knownPeerTexts(this.snapshot);
-    const short = /^(.+?)(?:…|\.\.\.)(.+)$/.exec(text);
+    const short = /^(.+?)(?:\u2026|\.\.\.)(.+)$/.exec(text);
     const head = short?.[1] ?? text;
     const tail = short?.[2] ?? "";
     return this.#known.filter((known) => known.startsWith(head) && known.endsWith(tail) && known.length >= head.length + tail.length);
@@ -147,7 +147,7 @@ function cutKind(text: string): readonly [string, number, string] | undefined {
   // A loop, not find with a closure: this runs for every peer of every apply line.
   for (let at = 0; at < FULL_LENGTHS.length; at++) {
     const kind = FULL_LENGTHS[at] as (typeof FULL_LENGTHS)[number];
-    if (text.length < kind[1] && text.startsWith(kind[0]) && !/…|\.\.\./.test(text)) return kind;
+    if (text.length < kind[1] && text.startsWith(kind[0]) && !/\u2026|\.\.\./.test(text)) return kind;
   }
   return undefined;
 }

@@ -118,7 +118,7 @@ export function parseTime(text: string, name: string, wallClockNs: () => bigint 
   }
   if (/^\d{4}-/.test(text)) return parseDate(text, fail);
   if (/^\d+(\.\d+)?[eE][+-]?\d/.test(text)) fail("no exponents: write the digits (e.g. 1764000000000000000)");
-  if (/^\d+(\.\d+)?[a-zµ]+/.test(text)) fail(`that is a duration: use --after ${text}, or a date (e.g. 2025-11-24T16:01:00Z)`);
+  if (/^\d+(\.\d+)?[a-z\u00b5]+/.test(text)) fail(`that is a duration: use --after ${text}, or a date (e.g. 2025-11-24T16:01:00Z)`);
   if (text.startsWith("-")) fail("a time cannot be negative (e.g. 2025-11-24T16:01:00Z)");
   if (text.toLowerCase() === "now") fail('write "now" in lower case');
   return fail("expected nanoseconds, a date (e.g. 2025-11-24T16:01:00Z) or now");
