@@ -11,6 +11,8 @@ import { parseDuration, parseTime } from "./io/time.js";
 /** Trims pasted whitespace and takes the id out of a `/…/p2p/<id>` multiaddr. */
 export function tidyPeerText(text: string): string {
   const trimmed = text.trim();
+  // Only a multiaddr has a slash; a plain id (every apply line's) skips the regex.
+  if (!trimmed.includes("/")) return trimmed;
   const p2p = /\/(?:p2p|ipfs)\/([^/\s]+)/.exec(trimmed);
   return p2p?.[1] ?? trimmed;
 }
@@ -22,7 +24,8 @@ export function peerArg(): (text: string) => string {
 
 /** A variadic peer argument: collects tidied texts into an array. */
 export function peersArg(): (text: string, previous: string[] | undefined) => string[] {
-  return (text, previous) => [...(previous ?? []), tidyPeerText(text)];
+  // A new list each time (commander may hold the previous one), without a spread: apply parses one per line.
+  return (text, previous) => (previous === undefined ? [tidyPeerText(text)] : previous.concat(tidyPeerText(text)));
 }
 
 /** A DUR value in nanoseconds (a unit required). */

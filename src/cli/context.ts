@@ -40,6 +40,11 @@ export interface CommandContext {
    * whose report shows the state at several moments (apply, line by line) draws each part as it goes.
    */
   readonly drawing?: () => Promise<Ui>;
+  /**
+   * False when the report's `json` will not be printed (no --json): a command may then leave out of it
+   * what only that document needs (apply's per-line documents). Undefined: it may be printed.
+   */
+  readonly printsJson?: boolean;
   /** Loads another command's module (apply runs other commands; given by `main` so no command imports the table). */
   loadCommand(name: string): Promise<CommandModule>;
 }
@@ -54,6 +59,7 @@ export function commandContext(
   opened: OpenedSnapshot | undefined,
   loadCommand: (name: string) => Promise<CommandModule>,
   drawing?: () => Promise<Ui>,
+  printsJson?: boolean,
 ): CommandContext {
   return {
     snapshot,
@@ -63,6 +69,7 @@ export function commandContext(
     ...(opened?.node === undefined ? {} : { node: opened.node }),
     ...(opened === undefined ? {} : { frameworkFields: () => opened.frameworkFields() }),
     ...(drawing === undefined ? {} : { drawing }),
+    ...(printsJson === undefined ? {} : { printsJson }),
     loadCommand,
   };
 }
@@ -108,12 +115,16 @@ export function report(
   render: (ui: Ui) => string,
   extra: { warnings?: readonly string[]; exitCode?: 0 | 1 | 2; output?: string | TextChunks; changed?: boolean } = {},
 ): Report {
-  return {
+  // Properties added only when given, without spreading empty objects: apply builds one report per line.
+  const built: { -readonly [K in keyof Report]: Report[K] } = {
     json,
     render,
-    warnings: extra.warnings ?? [],
+    warnings: extra.warnings ?? NO_WARNINGS,
     exitCode: extra.exitCode ?? 0,
-    ...(extra.output === undefined ? {} : { output: extra.output }),
-    ...(extra.changed === undefined ? {} : { changed: extra.changed }),
   };
+  if (extra.output !== undefined) built.output = extra.output;
+  if (extra.changed !== undefined) built.changed = extra.changed;
+  return built;
 }
+
+const NO_WARNINGS: readonly string[] = Object.freeze([]);

@@ -23,6 +23,7 @@ import {
   writeTextAtomic,
   type WriteTarget,
 } from "./io/store.js";
+import { StandardOutput } from "./io/output.js";
 import { outputWidth } from "./io/terminal.js";
 import { isFleetRequest } from "./fleet/sources.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
@@ -67,8 +68,10 @@ export function run(argv: readonly string[]): void {
     if (stream === "standard output") writeQuietly(`bbgov: cannot write the report to ${reason}; ${state} (${stream})\n`);
     process.exit(EXIT.error);
   };
-  process.stdout.on("error", outputFault("standard output"));
-  process.stderr.on("error", outputFault("standard error"));
+  // Straight to the descriptors for pipes and files (src/cli/io/output.ts); Node's streams only for a terminal.
+  const stdout = new StandardOutput(1, () => process.stdout, outputFault("standard output"));
+  const stderr = new StandardOutput(2, () => process.stderr, outputFault("standard error"));
+  standardError = stderr;
   const crash = (error: unknown): void => {
     writeQuietly(`${errorLine(error, process.env)}\n`);
     process.exit(EXIT.error);
@@ -78,8 +81,8 @@ export function run(argv: readonly string[]): void {
   // process.stdin builds a stream (and loads net/tty) on first touch: only `-` needs it.
   const stdin: AsyncIterable<Uint8Array | string> = { [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() };
   const io: CliIo = {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout,
+    stderr,
     stdin,
     env: process.env,
     onWritten: (file) => {
@@ -88,12 +91,19 @@ export function run(argv: readonly string[]): void {
   };
   execute(argv, io).then((code) => {
     process.exitCode = code;
+    // Done, and every byte written: end now. Left to end by itself, the process first runs the tasks V8 has
+    // posted meanwhile (a scavenge of a heap about to go, 1-3 ms of a small run). Once Node's stream is in
+    // use (a terminal, a pipe that filled up, a device), it ends as before: text or a fault may be on its way.
+    if (stdout.settled() && stderr.settled()) process.exit(code);
   }, crash);
 }
 
+/** Standard error as `run` made it, for the last words of a crash or an output fault. */
+let standardError: StandardOutput | undefined;
+
 function writeQuietly(text: string): void {
   try {
-    process.stderr.write(text);
+    (standardError ?? process.stderr).write(text);
   } catch {
     // Nowhere left to say it.
   }
@@ -112,7 +122,8 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
   // below by the whole program, which says it. The lean parse writes nothing.
   const named = argv.find((word) => COMMAND_NAMES.has(word));
   if (named !== undefined) {
-    const lean = buildProgram("shell", packageVersion(), { writeOut: () => {}, writeErr: () => {} }, onInvoke, named);
+    // No version read from package.json: the lean parse never prints it (`-V` goes to the whole program below).
+    const lean = buildProgram("shell", "", { writeOut: () => {}, writeErr: () => {} }, onInvoke, named);
     try {
       await lean.parseAsync([...argv], { from: "user" });
     } catch {

@@ -501,6 +501,9 @@ export function buildProgram(
 ): Command {
   const program = new Command(mode === "shell" ? "bbgov" : "");
   const helpWidth = output.helpWidth ?? 80;
+  // A program of one command (`only`) is parsed, never shown: main's lean parse writes nothing, and help goes to
+  // the whole program. Its help texts (wrapped paragraphs, examples) are left out.
+  const showsHelp = only === undefined;
   const outputConfig = { writeOut: output.writeOut, writeErr: output.writeErr, outputError: () => {}, getOutHelpWidth: () => helpWidth };
   program.exitOverride().configureOutput(outputConfig);
   if (mode === "shell") {
@@ -508,9 +511,9 @@ export function buildProgram(
       .description("Inspect and edit bytesandbrains PeerGovernor snapshots; simulate failure streaks.")
       .version(version, "-V, --version", "print the version")
       .helpOption("-h, --help", "show help")
-      .addHelpText("after", wrapText(GLOBAL_HELP, helpWidth))
       .configureHelp({ minWidthToWrap: MIN_WIDTH_TO_WRAP })
       .showSuggestionAfterError(true);
+    if (showsHelp) program.addHelpText("after", wrapText(GLOBAL_HELP, helpWidth));
     for (const spec of GLOBAL_OPTIONS) program.addOption(toOption(spec));
   }
   for (const spec of COMMANDS) {
@@ -522,11 +525,13 @@ export function buildProgram(
     for (const arg of spec.args) command.addArgument(toArgument(arg));
     for (const option of spec.options) command.addOption(toOption(option));
     if (mode === "shell") for (const option of extraOptions(spec)) command.addOption(toOption(option));
-    command.addHelpText(
-      "after",
-      `\nExamples:\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n` +
-        (mode === "shell" && takesTime(spec) ? wrapText(COMMAND_HELP_FOOTER, helpWidth) : ""),
-    );
+    if (showsHelp) {
+      command.addHelpText(
+        "after",
+        `\nExamples:\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n` +
+          (mode === "shell" && takesTime(spec) ? wrapText(COMMAND_HELP_FOOTER, helpWidth) : ""),
+      );
+    }
     command.action((...params: unknown[]) => {
       const cmd = params[params.length - 1] as Command;
       onInvoke({

@@ -37,6 +37,7 @@ interface QuickCommand {
   readonly spec: CommandSpec;
   readonly options: ReadonlyMap<string, QuickOption>;
   readonly defaults: Readonly<Record<string, unknown>>;
+  readonly hasDefaults: boolean;
   readonly args: readonly QuickArgument[];
 }
 
@@ -81,7 +82,7 @@ function quickCommand(spec: CommandSpec, options: readonly OptionSpec[]): QuickC
     if (quick === undefined) return undefined;
     args.push(quick);
   }
-  return { spec, options: byFlag, defaults, args };
+  return { spec, options: byFlag, defaults, hasDefaults: Object.keys(defaults).length > 0, args };
 }
 
 /**
@@ -99,11 +100,13 @@ export function quickParser(
     const quick = quickCommand(spec, optionsOf(spec));
     if (quick !== undefined) commands.set(spec.name, quick);
   }
+  const scratch: Scratch = { given: [], operands: [] };
   return (words) => {
-    const command = commands.get(words[0] ?? "");
+    const first = words[0];
+    const command = first === undefined ? undefined : commands.get(first);
     if (command === undefined) return undefined;
     try {
-      return parseWords(command, words, globals);
+      return parseWords(command, words, globals, scratch);
     } catch {
       // A value a parser refuses: commander words the error.
       return undefined;
@@ -111,19 +114,36 @@ export function quickParser(
   };
 }
 
-function parseWords(command: QuickCommand, words: readonly string[], globals: Readonly<Record<string, unknown>>): Invocation | undefined {
-  const values: Record<string, unknown> = { ...command.defaults };
-  const given: QuickOption[] = [];
-  const operands: string[] = [];
+/**
+ * Working lists of one parse, kept by a parser and reused by each call, with counts of the entries in use:
+ * two fewer arrays per apply line (emptying them with `length = 0` would drop their storage too).
+ */
+interface Scratch {
+  readonly given: QuickOption[];
+  readonly operands: string[];
+}
+
+function parseWords(
+  command: QuickCommand,
+  words: readonly string[],
+  globals: Readonly<Record<string, unknown>>,
+  scratch: Scratch,
+): Invocation | undefined {
+  // Indexed loops and no spread of an empty object: this runs once per apply line, mostly before V8 optimizes it.
+  const values: Record<string, unknown> = command.hasDefaults ? { ...command.defaults } : {};
+  const { given, operands } = scratch;
+  let givenCount = 0;
+  let operandCount = 0;
   for (let i = 1; i < words.length; i++) {
     const word = words[i] as string;
     if (word !== "" && word.charCodeAt(0) !== 45 /* - */) {
-      operands.push(word);
+      operands[operandCount++] = word;
       continue;
     }
     const option = command.options.get(word);
-    if (option === undefined || given.includes(option)) return undefined;
-    given.push(option);
+    if (option === undefined) return undefined;
+    for (let g = 0; g < givenCount; g++) if (given[g] === option) return undefined;
+    given[givenCount++] = option;
     if (!option.takesValue) {
       values[option.key] = true;
       continue;
@@ -133,29 +153,33 @@ function parseWords(command: QuickCommand, words: readonly string[], globals: Re
     values[option.key] = choose(option, value, values[option.key]);
     if (values[option.key] === REFUSED) return undefined;
   }
-  for (const option of given) {
-    if (option.conflicts.some((key) => given.some((other) => other.key === key))) return undefined;
+  for (let g = 0; g < givenCount; g++) {
+    const conflicts = (given[g] as QuickOption).conflicts;
+    for (let c = 0; c < conflicts.length; c++) {
+      for (let o = 0; o < givenCount; o++) if ((given[o] as QuickOption).key === conflicts[c]) return undefined;
+    }
   }
-  const last = command.args[command.args.length - 1];
-  if (operands.length > command.args.length && last?.variadic !== true) return undefined;
-  const args: unknown[] = [];
-  for (let index = 0; index < command.args.length; index++) {
+  const count = command.args.length;
+  const last = command.args[count - 1];
+  if (operandCount > count && last?.variadic !== true) return undefined;
+  const args: unknown[] = new Array(count);
+  for (let index = 0; index < count; index++) {
     const arg = command.args[index] as QuickArgument;
-    if (index >= operands.length) {
+    if (index >= operandCount) {
       if (arg.required) return undefined;
-      args.push(arg.variadic ? [] : undefined);
+      args[index] = arg.variadic ? [] : undefined;
     } else if (arg.variadic) {
       if (arg.parse === undefined) {
-        args.push(operands.slice(index));
+        args[index] = operands.slice(index, operandCount);
         continue;
       }
       let value: unknown;
-      for (const operand of operands.slice(index)) value = arg.parse(operand, value as never);
-      args.push(value);
+      for (let o = index; o < operandCount; o++) value = arg.parse(operands[o] as string, value as never);
+      args[index] = value;
     } else {
       const value = choose(arg, operands[index] as string, undefined);
       if (value === REFUSED) return undefined;
-      args.push(value);
+      args[index] = value;
     }
   }
   return { spec: command.spec, args, options: values, globals };

@@ -93,7 +93,7 @@ export async function loadRunWrite(
   if (globals.hostBackoff !== undefined && (opened?.holds.backoffSchedule ?? true)) {
     loadWarnings.push(`--host-backoff ignored: ${displayName(source)} stores its own backoff schedule (see bbgov backoff)`);
   }
-  const base = commandContext(snapshot, displayName(source), opened, loadCommand, drawing);
+  const base = commandContext(snapshot, displayName(source), opened, loadCommand, drawing, globals.json);
   // A file judged raw (validate) still tells its kind, when it has one.
   const ctx = rawKind === undefined ? base : { ...base, kind: rawKind };
   const resolved = resolvePeerArgs(spec.args, commandArgs, snapshot);

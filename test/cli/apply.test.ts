@@ -87,6 +87,27 @@ describe("apply", () => {
     expect(health[0]?.consecutive_failures).toBe(count);
   });
 
+  it("a peer named again is resolved against its own line's state: new again once it is forgotten", async () => {
+    const result = await cli(["-s", file, "apply", "-"], `block ${P}\nunblock ${P}\nblock ${P}\n`);
+    expect(result.status, result.stderr).toBe(0);
+    const lineOfNote = result.stdout
+      .split("\n")
+      .map((line, index, all) =>
+        line.includes("not seen in this snapshot before") ? /^(\d+):/.exec(all[index - 2] ?? "")?.[1] : undefined,
+      )
+      .filter((line) => line !== undefined);
+    expect(lineOfNote).toEqual(["1", "3"]);
+  });
+
+  it("past the shown lines, the drawn report counts the rest (as the --json document does)", async () => {
+    const result = await cli(["-s", file, "apply", "-"], `succeed ${P}\n`.repeat(SHOWN_LINES + 3));
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines.filter((line) => /^\d+: succeed /.test(line))).toHaveLength(SHOWN_LINES);
+    expect(lines.at(-3)).toBe("... and 3 more line(s), not shown");
+    expect(lines.at(-2)).toBe(`✓ applied ${SHOWN_LINES + 3} command(s) from standard input`);
+  });
+
   it("bad UTF-8 in a script names its line", async () => {
     const result = await cli(["-s", file, "apply", "-"], Buffer.concat([Buffer.from(`block ${P}\nblock `), Buffer.from([0xff, 0x0a])]));
     expect(result).toEqual({

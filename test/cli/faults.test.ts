@@ -90,7 +90,10 @@ describe("bugs are not bad files", () => {
 describe("bugs", () => {
   it("a TypeError under a command is an internal error with the BBGOV_DEBUG hint, never a bad file", async () => {
     const before = fs.readFileSync(file, "utf8");
-    vi.spyOn(fs.promises, "open").mockRejectedValue(new TypeError("handle.read is not a function"));
+    // The read path's first step that a test can replace (a regular file is opened and read synchronously).
+    vi.spyOn(Buffer, "allocUnsafeSlow").mockImplementation(() => {
+      throw new TypeError("handle.read is not a function");
+    });
     const result = await cli(["-s", file, "inspect"]);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe("");

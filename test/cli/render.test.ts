@@ -1,4 +1,5 @@
 import Table from "cli-table3";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Decision } from "../../src/core/governor.js";
 import { decisionCell, decisionSentence, failuresCell, renderEvents, retryCell, transitionCell } from "../../src/cli/render/cells.js";
@@ -73,6 +74,16 @@ describe("looksLikeEpoch and dates", () => {
   it("formats UTC with milliseconds", () => {
     expect(formatDate(1_764_000_000_000_000_000n)).toBe("2025-11-24 16:00:00.000 UTC");
     expect(formatDate(1_764_000_001_234_567_890n)).toBe("2025-11-24 16:00:01.234 UTC");
+    // By arithmetic, as Date has it: every u64 instant (leap days, centuries, 2^64-1 in 2554).
+    const byDate = (ns: bigint): string => {
+      const iso = new Date(Number(ns / 1_000_000n)).toISOString();
+      return `${iso.slice(0, 10)} ${iso.slice(11, 23)} UTC`;
+    };
+    for (const ns of [0n, 951_782_400_000_000_000n, 4_107_542_399_999_999_999n, 2n ** 64n - 1n]) expect(formatDate(ns)).toBe(byDate(ns));
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (ns) => formatDate(ns) === byDate(ns)),
+      { numRuns: 5000 },
+    );
     expect(formatDate(from)).toBe("2000-01-01 00:00:00.000 UTC");
   });
 

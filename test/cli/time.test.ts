@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/cli/errors.js";
 import { parseDuration, parseTime } from "../../src/cli/io/time.js";
@@ -168,5 +169,30 @@ describe("parseTime: nanoseconds, RFC 3339 dates and now", () => {
     expect(error.message.slice(error.message.indexOf('": ') + 3)).toMatch(/\d|now/);
     expect(error.message).not.toContain("\n");
     expect(error.message.length).toBeLessThan(120);
+  });
+});
+
+describe("parseDuration: a plain number and unit reads as the general spelling does", () => {
+  const outcome = (text: string): bigint | string => {
+    try {
+      return parseDuration(text, "--after");
+    } catch (error) {
+      return error instanceof UsageError ? "refused" : String(error);
+    }
+  };
+  it("N<unit> is N.0<unit> (which takes the general parse), up to the u64 maximum and past it", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.bigInt({ min: 1n, max: 999_999_999_999_999n }), fc.bigInt({ min: 1n, max: 1000n })),
+        fc.constantFrom("ns", "us", "ms", "s", "m", "h", "d"),
+        (n, unit) => {
+          expect(outcome(`${n}${unit}`)).toEqual(outcome(`${n}.0${unit}`));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect(outcome("213503d")).toBe(213_503n * 86_400_000_000_000n);
+    expect(outcome("213504d")).toBe("refused");
+    expect(outcome("18446744073709551615ns")).toBe(U64_MAX);
   });
 });

@@ -139,15 +139,17 @@ describe("what a write keeps", () => {
     const link = path.join(dir, "link.json");
     fs.symlinkSync(file, link);
     const before = fs.readFileSync(file, "utf8");
-    const realOpen = fs.promises.open;
-    vi.spyOn(fs.promises, "open").mockImplementation(async (...args: Parameters<typeof realOpen>) => {
-      // The link is re-pointed after bbgov resolved and locked it, just as it opens it to read.
-      if (args[0] === link && args[1] === "r") {
+    const realLstat = fs.promises.lstat;
+    let swapped = false;
+    vi.spyOn(fs.promises, "lstat").mockImplementation((async (...args: Parameters<typeof realLstat>) => {
+      // The link is re-pointed once bbgov has followed it to its target, before it opens it to read.
+      if (args[0] === file && !swapped) {
+        swapped = true;
         fs.unlinkSync(link);
         fs.symlinkSync(other, link);
       }
-      return realOpen(...args);
-    });
+      return realLstat(...args);
+    }) as typeof realLstat);
     const result = await cli(["-s", link, "block", PEER]);
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(
@@ -155,6 +157,7 @@ describe("what a write keeps", () => {
     );
     expect(fs.readFileSync(file, "utf8")).toBe(before);
     expect(fs.readFileSync(other, "utf8")).toBe(before);
+    expect(swapped).toBe(true);
   });
 
   it("never follows another user's symbolic link in a sticky world-writable folder (protected_symlinks)", async () => {

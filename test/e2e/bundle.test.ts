@@ -121,6 +121,13 @@ describe("the bundled bin and the sources", () => {
     expect(fs.readdirSync(path.dirname(BUNDLE))).toEqual(["bbgov.cjs", "bbgov.cjs.map"]);
   });
 
+  it("the bundle is ASCII, so that V8 holds its source one byte a character", () => {
+    // esbuild escapes non-ASCII characters in strings but not in regular expressions: write those as \u escapes.
+    const text = fs.readFileSync(BUNDLE, "latin1");
+    const at = text.search(/[^\x00-\x7f]/);
+    expect(at, at < 0 ? "" : text.slice(Math.max(0, at - 40), at + 40)).toBe(-1);
+  });
+
   it("under BBGOV_DEBUG=1 the trace names the real functions and source files; without it, one line", () => {
     const dir = path.join(work, "debug");
     fs.mkdirSync(dir);

@@ -15,10 +15,13 @@ import type { CommandContext, CommandModule, Report, Ui } from "../context.js";
 import { report } from "../context.js";
 import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import { splitWords } from "../io/words.js";
-import { resolvePeerArgs, withNotices } from "./resolve.js";
+import { type ParsedIds, resolvePeerArgs, withNotices } from "./resolve.js";
 import { buildProgram, COMMANDS, usageFromCommander, type CommandArgs, type CommandSpec, type Invocation } from "../program.js";
 import { quickParser } from "../quick-parse.js";
 import { sanitize } from "../render/sanitize.js";
+
+/** A line's JSON document when no one will print it. */
+const NOT_PRINTED: Record<string, unknown> = Object.freeze({});
 
 /** Lines whose report is kept and shown; the rest of a longer script is counted. */
 export const SHOWN_LINES = 10_000;
@@ -40,67 +43,84 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
   const ui = await ctx.drawing?.();
   const parser = lineParser();
   const modules = new Map<string, CommandModule>();
+  const parsedIds: ParsedIds = new Map();
   const errors: ApplyLineError[] = [];
   let unlisted = 0;
   const shown: Shown[] = [];
+  // Lines shown (at most SHOWN_LINES); with no --json and no drawing (--quiet) none is kept in `shown`.
+  let shownCount = 0;
+  const keepJson = ctx.printsJson !== false;
   const warnings: string[] = [];
   let droppedWarnings = 0;
   let applied = 0;
   let changed = false;
   let number = 0;
+  const loadModule = async (name: string): Promise<CommandModule> => {
+    const loaded = await ctx.loadCommand(name);
+    modules.set(name, loaded);
+    return loaded;
+  };
   const fail = (error: BbgovError): void => {
     if (errors.length < LISTED_ERRORS) errors.push(new ApplyLineError(number, error, script.source));
     else unlisted++;
   };
-  for await (const text of script.lines()) {
-    number++;
-    let invocation: Invocation | undefined;
-    try {
-      invocation = parser(text);
-    } catch (error) {
-      if (!(error instanceof BbgovError)) throw error;
-      fail(stripEmptyWhere(error));
-      continue;
-    }
-    // After a failure the rest is only checked: nothing will be written.
-    if (invocation === undefined || errors.length > 0) continue;
-    const name = invocation.spec.name;
-    let commandModule = modules.get(name);
-    if (commandModule === undefined) {
-      commandModule = await ctx.loadCommand(name);
-      modules.set(name, commandModule);
-    }
-    let result: Report;
-    try {
-      // Peers resolve against the state this line sees, after the lines before it.
-      const resolved = resolvePeerArgs(invocation.spec.args, invocation.args, ctx.snapshot);
-      result = withNotices(await commandModule.execute(ctx, resolved.args, invocation.options), resolved.notices);
-    } catch (error) {
-      if (!(error instanceof BbgovError)) throw error;
-      fail(error);
-      continue;
-    }
-    applied++;
-    changed ||= result.changed ?? true;
-    for (const warning of result.warnings) {
-      if (warnings.length < KEPT_WARNINGS) warnings.push(`line ${number}: ${warning}`);
-      else droppedWarnings++;
-    }
-    if (shown.length < SHOWN_LINES) {
-      shown.push({
-        line: number,
-        text: text.trim(),
-        command: name,
-        json: result.json,
-        body: ui === undefined ? "" : result.render(indented(ui)),
-      });
+  for await (const batch of script.batches()) {
+    // Indexed loops: an array iterator allocates a result per step until V8 optimizes the loop.
+    for (let at = 0; at < batch.length; at++) {
+      const text = batch[at] as string;
+      number++;
+      let invocation: Invocation | undefined;
+      try {
+        invocation = parser(text);
+      } catch (error) {
+        if (!(error instanceof BbgovError)) throw error;
+        fail(stripEmptyWhere(error));
+        continue;
+      }
+      // After a failure the rest is only checked: nothing will be written.
+      if (invocation === undefined || errors.length > 0) continue;
+      const name = invocation.spec.name;
+      // Awaited only for a command's first line: a promise per line was a good part of a plain line's cost.
+      const commandModule = modules.get(name) ?? (await loadModule(name));
+      let result: Report;
+      try {
+        // Peers resolve against the state this line sees, after the lines before it.
+        const resolved = resolvePeerArgs(invocation.spec.args, invocation.args, ctx.snapshot, parsedIds);
+        const outcome = commandModule.execute(ctx, resolved.args, invocation.options);
+        const commandReport = outcome instanceof Promise ? await outcome : outcome;
+        // Notices only add lines to the drawing (the --json document has none): undrawn, the report is as it is.
+        result = ui === undefined ? commandReport : withNotices(commandReport, resolved.notices);
+      } catch (error) {
+        if (!(error instanceof BbgovError)) throw error;
+        fail(error);
+        continue;
+      }
+      applied++;
+      changed ||= result.changed ?? true;
+      for (let w = 0; w < result.warnings.length; w++) {
+        if (warnings.length < KEPT_WARNINGS) warnings.push(`line ${number}: ${result.warnings[w]}`);
+        else droppedWarnings++;
+      }
+      if (shownCount < SHOWN_LINES) {
+        shownCount++;
+        // Kept only for what will be printed: 10k kept reports made every garbage collection copy them.
+        if (keepJson || ui !== undefined) {
+          shown.push({
+            line: number,
+            text: text.trim(),
+            command: name,
+            json: keepJson ? result.json : NOT_PRINTED,
+            body: ui === undefined ? "" : result.render(indented(ui)),
+          });
+        }
+      }
     }
   }
   const [first, ...rest] = errors;
   if (first !== undefined)
     throw rest.length === 0 && unlisted === 0 ? first : new ApplyScriptErrors([first, ...rest], unlisted, script.source);
   if (droppedWarnings > 0) warnings.push(`${droppedWarnings} more warning(s) from ${script.source} not shown`);
-  const notShown = applied - shown.length;
+  const notShown = applied - shownCount;
   return report(
     {
       source: script.source,
@@ -132,7 +152,7 @@ function lineParser(): (text: string) => Invocation | undefined {
   );
   return (text) => {
     const words = splitWords(text);
-    const [name] = words;
+    const name = words[0];
     if (name === undefined) return undefined;
     if (name === "bbgov") throw new UsageError("write the command without `bbgov` in front");
     checkAllowed(name);

@@ -16,7 +16,15 @@ export function membershipReport(
   edit: (peer: PeerId) => PeerChange,
   extra: { warnings?: string[]; lines?: (ui: Ui) => string[] } = {},
 ): Report {
-  const changes = peers.map((peer) => ({ peer: peer.text, ...edit(peer) }));
+  // A loop without spreads: `apply` runs this once per line, mostly before V8 has optimized it.
+  const changes: { peer: string; changed: boolean; note: string }[] = new Array(peers.length);
+  let changedAny = false;
+  for (let at = 0; at < peers.length; at++) {
+    const peer = peers[at] as PeerId;
+    const { changed, note } = edit(peer);
+    changes[at] = { peer: peer.text, changed, note };
+    if (changed) changedAny = true;
+  }
   return report(
     { changes },
     (ui) =>
@@ -26,6 +34,6 @@ export function membershipReport(
         ),
         ...(extra.lines?.(ui) ?? []),
       ].join("\n"),
-    { warnings: extra.warnings ?? [], changed: changes.some((change) => change.changed) },
+    { warnings: extra.warnings ?? [], changed: changedAny },
   );
 }

@@ -36,6 +36,15 @@ export function isKnown(snapshot: Snapshot, peer: PeerId): boolean {
   return governor.isBlocked(peer) || governor.isAllowlisted(peer) || governor.hasHealth(peer) || backoff.hasEntry(peer);
 }
 
+/**
+ * Peer texts already parsed, shared by the lines of one `apply`: a script names the same peers again and
+ * again, and parsing is pure (only the resolution depends on the state each line sees).
+ */
+export type ParsedIds = Map<string, PeerId>;
+
+/** Texts kept in a ParsedIds at most: memory stays bounded whatever the script. */
+const MAX_PARSED_IDS = 100_000;
+
 /** Resolves peer inputs against `snapshot`; `notices` says which ones it has never seen. */
 export class PeerResolver {
   #known: string[] | undefined;
@@ -44,23 +53,27 @@ export class PeerResolver {
   constructor(
     private readonly snapshot: Snapshot,
     private readonly where: string,
+    private readonly parsedIds?: ParsedIds,
   ) {}
 
   /** One input to the peer it names, or a UsageError that says why not. */
   resolve(input: string): PeerId {
     const text = tidyPeerText(input);
     if (text === "") throw new UsageError("empty peer id", this.where);
-    let parsed: PeerId | undefined;
+    let parsed = this.parsedIds?.get(text);
     let problem = "";
-    try {
-      parsed = PeerId.parse(text);
-    } catch (error) {
-      if (!(error instanceof InvalidPeerId)) throw error;
-      problem = error.message;
+    if (parsed === undefined) {
+      try {
+        parsed = PeerId.parse(text);
+        if (this.parsedIds !== undefined && this.parsedIds.size < MAX_PARSED_IDS) this.parsedIds.set(text, parsed);
+      } catch (error) {
+        if (!(error instanceof InvalidPeerId)) throw error;
+        problem = error.message;
+      }
     }
     if (parsed !== undefined && isKnown(this.snapshot, parsed)) return parsed;
     const cut = cutKind(text);
-    if (parsed === undefined || !isWholeForm(text)) {
+    if (parsed === undefined || cut !== undefined || text.length < WHOLE_MIN_LENGTH) {
       const matches = this.#matching(text);
       if (matches.length === 1) return PeerId.parse(matches[0] as string);
       if (matches.length > 1) {
@@ -80,7 +93,7 @@ export class PeerResolver {
       );
     }
     if (parsed === undefined) {
-      if (/…|\.\.\./.test(text)) throw new UsageError(`no peer of this snapshot has the short form ${quote(text)}`, this.where);
+      if (/\u2026|\.\.\./.test(text)) throw new UsageError(`no peer of this snapshot has the short form ${quote(text)}`, this.where);
       // A bad character says what to fix; the multihash details of a cut id ("digest of 634529 bytes") do not.
       // CIDs (bafz…, k51…) keep their own explanation (a wrong codec, a bad multibase).
       if (/not base58btc|too long|empty/.test(problem) || !/^[1Q]/.test(text)) throw new UsageError(problem, this.where);
@@ -96,7 +109,7 @@ export class PeerResolver {
   /** Known peers that `text` names: by prefix, or by the head…tail of the shortened form. */
   #matching(text: string): string[] {
     this.#known ??= knownPeerTexts(this.snapshot);
-    const short = /^(.+?)(?:…|\.\.\.)(.+)$/.exec(text);
+    const short = /^(.+?)(?:\u2026|\.\.\.)(.+)$/.exec(text);
     const head = short?.[1] ?? text;
     const tail = short?.[2] ?? "";
     return this.#known.filter((known) => known.startsWith(head) && known.endsWith(tail) && known.length >= head.length + tail.length);
@@ -122,11 +135,19 @@ export function isWholePeerText(text: string): boolean {
 
 // A complete id of a real kind cannot be a prefix of another: no search is needed for it.
 function isWholeForm(text: string): boolean {
-  return cutKind(text) === undefined && text.length >= 46;
+  return cutKind(text) === undefined && text.length >= WHOLE_MIN_LENGTH;
 }
 
+/** The shortest complete id of a real kind (a sha2-256 `Qm…`). */
+const WHOLE_MIN_LENGTH = 46;
+
 function cutKind(text: string): readonly [string, number, string] | undefined {
-  return FULL_LENGTHS.find(([prefix, length]) => text.startsWith(prefix) && text.length < length && !/…|\.\.\./.test(text));
+  // A loop, not find with a closure: this runs for every peer of every apply line.
+  for (let at = 0; at < FULL_LENGTHS.length; at++) {
+    const kind = FULL_LENGTHS[at] as (typeof FULL_LENGTHS)[number];
+    if (text.length < kind[1] && text.startsWith(kind[0]) && !/\u2026|\.\.\./.test(text)) return kind;
+  }
+  return undefined;
 }
 
 /** The input as shown in an error: JSON-quoted, cut after 60 characters. */
@@ -134,22 +155,35 @@ function quote(text: string): string {
   return text.length > 60 ? `${JSON.stringify(text.slice(0, 60)).slice(0, -1)}..."` : JSON.stringify(text);
 }
 
-/** Replaces the peer arguments of a command (texts, as parsed) by the peers they name in `snapshot`. */
+/** Replaces the peer arguments of a command (texts, as parsed) by the peers they name in `snapshot` (`parsedIds`: see ParsedIds). */
 export function resolvePeerArgs(
   specs: readonly ArgumentSpec[],
   args: readonly unknown[],
   snapshot: Snapshot,
+  parsedIds?: ParsedIds,
 ): { args: unknown[]; notices: string[] } {
-  if (!specs.some((spec) => spec.peer !== undefined)) return { args: [...args], notices: [] };
-  const resolver = new PeerResolver(snapshot, "argument PEER");
-  const resolved = args.map((value, index) => {
-    const kind = specs[index]?.peer;
+  // A plain loop with the resolver made on first use: apply runs this once per line.
+  const resolved = args.slice();
+  let resolver: PeerResolver | undefined;
+  for (let index = 0; index < resolved.length && index < specs.length; index++) {
+    const kind = (specs[index] as ArgumentSpec).peer;
+    const value = resolved[index];
+    if (kind === undefined) continue;
     // Variadic peers left out are none: a command receives an empty list, never undefined.
-    if (kind === "many" && value === undefined) return [];
-    if (kind === undefined || value === undefined) return value;
-    return kind === "many" ? (value as string[]).map((text) => resolver.resolve(text)) : resolver.resolve(value as string);
-  });
-  return { args: resolved, notices: resolver.notices };
+    if (value === undefined) {
+      if (kind === "many") resolved[index] = [];
+      continue;
+    }
+    resolver ??= new PeerResolver(snapshot, "argument PEER", parsedIds);
+    if (kind === "many") {
+      const peers: PeerId[] = [];
+      for (const text of value as string[]) peers.push(resolver.resolve(text));
+      resolved[index] = peers;
+    } else {
+      resolved[index] = resolver.resolve(value as string);
+    }
+  }
+  return { args: resolved, notices: resolver === undefined ? [] : resolver.notices };
 }
 
 /** The report with a dim `note:` line per notice under its human rendering (the --json document is unchanged). */

@@ -594,7 +594,7 @@ function peerMatcher(given: readonly string[]): ((text: string) => boolean) | un
     } catch (error) {
       if (!(error instanceof InvalidPeerId)) throw error;
     }
-    const cut = /^(.*?)(?:…|\.\.\.)(.*)$/.exec(text);
+    const cut = /^(.*?)(?:\u2026|\.\.\.)(.*)$/.exec(text);
     partial.push(cut === null ? { head: text, tail: "" } : { head: cut[1] ?? "", tail: cut[2] ?? "" });
   }
   return (text) => exact.has(text) || partial.some((p) => text.startsWith(p.head) && text.endsWith(p.tail));

@@ -36,8 +36,36 @@ export function looksLikeEpoch(ns: bigint): boolean {
 
 /** An epoch-nanosecond instant as UTC with milliseconds: "2026-11-25 10:00:00.000 UTC". */
 export function formatDate(ns: bigint): string {
-  const iso = new Date(Number(ns / NS_PER_MS)).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)} UTC`;
+  // The calendar by arithmetic, as Date.prototype.toISOString has it: the first Date a process makes sets up
+  // its time zone data (~0.2 ms of a small run), which a UTC date does not need.
+  const ms = Number(ns / NS_PER_MS);
+  const days = Math.floor(ms / 86_400_000);
+  const msOfDay = ms - days * 86_400_000;
+  const { year, month, day } = civilFromDays(days);
+  const hours = Math.floor(msOfDay / 3_600_000);
+  const minutes = Math.floor(msOfDay / 60_000) % 60;
+  const seconds = Math.floor(msOfDay / 1000) % 60;
+  const date = `${year}-${two(month)}-${two(day)}`;
+  return `${date} ${two(hours)}:${two(minutes)}:${two(seconds)}.${String(msOfDay % 1000).padStart(3, "0")} UTC`;
+}
+
+/** Year, month (1-12) and day of the month of a count of days since 1970-01-01 (Howard Hinnant's civil_from_days). */
+function civilFromDays(daysSinceEpoch: number): { year: number; month: number; day: number } {
+  const z = daysSinceEpoch + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
+  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+  return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day };
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
 }
 
 /** An instant for people: the raw nanoseconds, plus the date when it looks like epoch time. */
