@@ -15,7 +15,6 @@
  * node:vm, where Node 20 has no loader for a dynamic import.
  */
 import { isAscii, isUtf8 } from "node:buffer";
-import { createRequire } from "node:module";
 import { closeSync, constants, fstatSync, openSync, promises as fs, readSync, statSync, type Stats } from "node:fs";
 import path from "node:path";
 import { IoError } from "../errors.js";
@@ -235,8 +234,12 @@ export async function identityOf(target: string): Promise<FileIdentity | null> {
 export async function writeTextAtomic(file: string, text: string | Uint8Array, target?: WriteTarget): Promise<void> {
   const resolved = target?.path ?? (await resolveTarget(file));
   const dir = path.dirname(resolved);
-  const { randomBytes } = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
-  const temp = path.join(dir, `${tempPrefix(resolved)}${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+  // The name need not be secret: the file is created with "wx", which fails rather than follow or reuse
+  // anything already there. Math.random spares every write node:crypto (and the stream modules it loads).
+  const random = Math.floor(Math.random() * 0x1_0000_0000)
+    .toString(16)
+    .padStart(8, "0");
+  const temp = path.join(dir, `${tempPrefix(resolved)}${process.pid}-${random}.tmp`);
   await removeStaleTemps(resolved);
   let old: Stats | undefined;
   try {
