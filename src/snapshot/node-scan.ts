@@ -1,0 +1,371 @@
+/**
+ * A fleet's quick look at a node snapshot (issue 15): the governor part of a
+ * bincode `NodeSnapshot` walked straight from the bytes, without building a
+ * model. `inspect` across 200 nodes of 10k peers spent its time in the node
+ * reader making base58 text, PeerId objects and maps for every entry of
+ * every file; a fleet only needs, per entry, which peer it is and a few
+ * numbers. So each entry's peer bytes are looked up in one table shared by
+ * the whole fleet (a hash of the bytes, confirmed by comparing them): a peer
+ * seen before costs a probe, and a peer's text is made once per fleet.
+ *
+ * The walk accepts exactly the files `readNodeSnapshot` accepts: the other
+ * sections go through the same schema skip, the governor lists get the same
+ * bounds, tag and bool checks, `spec_version` must be 1, and the entries
+ * whose peer bytes upstream's `PeerId::from_bytes` refuses are skipped with
+ * the same warnings. On any fault it throws; the caller then reads the file
+ * the usual way, whose error names the field and the byte. What restore
+ * does with the entries (the last of a repeated peer wins, threshold 0 acts
+ * as 1) is the consumer's to apply: the scan reports every entry in file order.
+ */
+import { InvalidPeerId } from "../core/errors.js";
+import { PeerId, multihashProblem } from "../core/peer-id.js";
+import { Reader, skip } from "./bincode.js";
+import type { SnapshotWarning } from "./model.js";
+import { FRAMEWORK, NODE_SNAPSHOT, TRANSIENT } from "./node-schema.js";
+
+const GOVERNOR_PATH = "transient.framework.peer_governor";
+const BACKOFF_PATH = "transient.framework.backoff_table";
+const TWO_POW_32 = 4294967296;
+
+/**
+ * Every distinct peer of a fleet, numbered from 0, keyed by its bytes as
+ * files hold them. Bytes that spell the same peer differently (a long varint)
+ * get the same number; bytes that do not parse get -1. Each distinct byte
+ * string is parsed once, and each peer's text made once.
+ */
+export class PeerTable {
+  /** Open addressing: slot -> 1 + index of a byte string, 0 when empty; kept under half full. */
+  private slots = new Int32Array(4096);
+  /** Per byte string: its hash, its place and length in `store`, its peer (-1: does not parse). */
+  private hashes = new Int32Array(2048);
+  private starts = new Int32Array(2048);
+  private lengths = new Int32Array(2048);
+  private peerOf = new Int32Array(2048);
+  private strings = 0;
+  private store = new Uint8Array(1 << 16);
+  private storeView = new DataView(this.store.buffer);
+  private stored = 0;
+  private readonly texts: string[] = [];
+  private readonly byText = new Map<string, number>();
+
+  /** How many peers are numbered. */
+  get size(): number {
+    return this.texts.length;
+  }
+
+  /** The peer's base58 text. */
+  text(peer: number): string {
+    return this.texts[peer] as string;
+  }
+
+  /** The number of the peer with this (canonical) text, numbering it when new. */
+  peerOfText(text: string): number {
+    let peer = this.byText.get(text);
+    if (peer === undefined) {
+      peer = this.texts.length;
+      this.texts.push(text);
+      this.byText.set(text, peer);
+    }
+    return peer;
+  }
+
+  /** The peer whose bytes are `file[from..end)`, or -1 when upstream's `PeerId::from_bytes` refuses them. */
+  peer(file: Uint8Array, view: DataView, from: number, end: number): number {
+    const length = end - from;
+    let hash = length;
+    if (length < 12) {
+      for (let i = from; i < end; i++) hash = Math.imul(hash ^ (file[i] as number), 0x01000193);
+      hash &= 0x3fffffff;
+    } else {
+      // The digest's tail and middle, where peers differ; colliding peers are only compared, never confused.
+      hash = Math.imul(hash ^ view.getInt32(end - 4, true), 0x9e3779b1);
+      hash = Math.imul(hash ^ view.getInt32(end - 8, true), 0x85ebca6b);
+      hash = Math.imul(hash ^ view.getInt32(from + (length >> 1) - 2, true), 0xc2b2ae35) & 0x3fffffff;
+    }
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let slot = hash & mask;
+    for (let known = (slots[slot] as number) - 1; known >= 0; known = (slots[slot] as number) - 1) {
+      if (this.hashes[known] === hash && this.lengths[known] === length && this.same(known, view, from, length)) {
+        return this.peerOf[known] as number;
+      }
+      slot = (slot + 1) & mask;
+    }
+    return this.add(file, from, end, hash, slot);
+  }
+
+  /** True when byte string `known` equals `length` bytes of the file at `from`, a word at a time. */
+  private same(known: number, view: DataView, from: number, length: number): boolean {
+    const store = this.storeView;
+    const at = this.starts[known] as number;
+    let i = 0;
+    for (; i + 4 <= length; i += 4) if (store.getInt32(at + i, true) !== view.getInt32(from + i, true)) return false;
+    for (; i < length; i++) if (store.getUint8(at + i) !== view.getUint8(from + i)) return false;
+    return true;
+  }
+
+  private add(file: Uint8Array, from: number, end: number, hash: number, slot: number): number {
+    let peer = -1;
+    try {
+      // Parsed (and its text made) once per distinct byte string; only the text is kept, never a view of the file.
+      peer = this.peerOfText(PeerId.fromBytesIn(file, from, end).text);
+    } catch (error) {
+      if (!(error instanceof InvalidPeerId)) throw error;
+    }
+    const index = this.strings++;
+    if (index === this.hashes.length) this.growStrings();
+    const length = end - from;
+    if (this.stored + length > this.store.length) {
+      const store = new Uint8Array(Math.max(this.store.length * 2, this.stored + length));
+      store.set(this.store.subarray(0, this.stored));
+      this.store = store;
+      this.storeView = new DataView(store.buffer);
+    }
+    this.store.set(file.subarray(from, end), this.stored);
+    this.hashes[index] = hash;
+    this.starts[index] = this.stored;
+    this.lengths[index] = length;
+    this.peerOf[index] = peer;
+    this.stored += length;
+    this.slots[slot] = index + 1;
+    if (this.strings * 2 > this.slots.length) this.growSlots();
+    return peer;
+  }
+
+  private growStrings(): void {
+    const grow = (array: Int32Array): Int32Array<ArrayBuffer> => {
+      const bigger = new Int32Array(array.length * 2);
+      bigger.set(array);
+      return bigger;
+    };
+    this.hashes = grow(this.hashes);
+    this.starts = grow(this.starts);
+    this.lengths = grow(this.lengths);
+    this.peerOf = grow(this.peerOf);
+  }
+
+  private growSlots(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let index = 0; index < this.strings; index++) {
+      let slot = (this.hashes[index] as number) & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = index + 1;
+    }
+    this.slots = slots;
+  }
+}
+
+/**
+ * The governor part of one node snapshot, as columns in file order (the
+ * entries restore skips left out). u64 times are kept as two u32 halves, so
+ * that no entry makes a bigint. One is reused from file to file.
+ */
+export class GovernorScan {
+  blocked = new Int32Array(256);
+  blockedCount = 0;
+  /** `allowlist` is `Some`. */
+  allowlistSome = false;
+  allowed = new Int32Array(256);
+  allowedCount = 0;
+  healthPeer = new Int32Array(256);
+  healthFailures = new Uint32Array(256);
+  healthEventHigh = new Uint32Array(256);
+  healthEventLow = new Uint32Array(256);
+  healthDown = new Uint8Array(256);
+  healthCount = 0;
+  /** The u32 in the file (0 restores as 1). */
+  failureThreshold = 0;
+  backoffPeer = new Int32Array(256);
+  backoffAttempts = new Uint32Array(256);
+  backoffLastHigh = new Uint32Array(256);
+  backoffLastLow = new Uint32Array(256);
+  backoffNextHigh = new Uint32Array(256);
+  backoffNextLow = new Uint32Array(256);
+  backoffCount = 0;
+  /** As `readNodeSnapshot` gives them: one per skipped entry, and the threshold's clamp. */
+  warnings: SnapshotWarning[] = [];
+
+  /** Empties the columns, keeping their memory. */
+  reset(): void {
+    this.blockedCount = 0;
+    this.allowlistSome = false;
+    this.allowedCount = 0;
+    this.healthCount = 0;
+    this.failureThreshold = 0;
+    this.backoffCount = 0;
+    this.warnings = [];
+  }
+
+  /** Room for `count` blocklist/allowlist entries. */
+  roomForPeers(count: number): void {
+    if (count > this.blocked.length) this.blocked = new Int32Array(count);
+    if (count > this.allowed.length) this.allowed = new Int32Array(count);
+  }
+
+  /** Room for `count` health entries. */
+  roomForHealth(count: number): void {
+    if (count <= this.healthPeer.length) return;
+    this.healthPeer = new Int32Array(count);
+    this.healthFailures = new Uint32Array(count);
+    this.healthEventHigh = new Uint32Array(count);
+    this.healthEventLow = new Uint32Array(count);
+    this.healthDown = new Uint8Array(count);
+  }
+
+  /** Room for `count` backoff entries. */
+  roomForBackoff(count: number): void {
+    if (count <= this.backoffPeer.length) return;
+    this.backoffPeer = new Int32Array(count);
+    this.backoffAttempts = new Uint32Array(count);
+    this.backoffLastHigh = new Uint32Array(count);
+    this.backoffLastLow = new Uint32Array(count);
+    this.backoffNextHigh = new Uint32Array(count);
+    this.backoffNextLow = new Uint32Array(count);
+  }
+}
+
+/** Why a scan stopped: the file is not one the quick look takes; reading it the usual way says what is wrong. */
+export class ScanRefused extends Error {}
+
+/**
+ * Walks a bincode NodeSnapshot, validating every section as `readNodeSnapshot`
+ * does, and fills `into` with its governor lists, each peer numbered by `peers`.
+ * Throws (SnapshotError or ScanRefused) on any file `readNodeSnapshot` refuses.
+ */
+export function scanNodeSnapshot(input: Uint8Array, peers: PeerTable, into: GovernorScan): void {
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  const reader = new Reader(bytes);
+  into.reset();
+  let specVersion = 0;
+  for (const [name, schema] of NODE_SNAPSHOT.struct) {
+    if (name !== "transient") {
+      skip(schema, reader, name);
+      continue;
+    }
+    for (const [field, fieldSchema] of TRANSIENT.struct) {
+      if (field !== "framework") {
+        skip(fieldSchema, reader, `transient.${field}`);
+        continue;
+      }
+      for (const [part, partSchema] of FRAMEWORK.struct) {
+        if (part === "peer_governor" || part === "backoff_table") {
+          if (part === "peer_governor") reader.offset = scanGovernor(bytes, reader.view, reader.offset, peers, into);
+          else reader.offset = scanBackoffTable(bytes, reader.view, reader.offset, peers, into);
+        } else if (part === "spec_version") specVersion = reader.u32();
+        else skip(partSchema, reader, `transient.framework.${part}`);
+      }
+    }
+  }
+  if (specVersion !== 1) throw new ScanRefused(`spec_version ${specVersion}`);
+}
+
+/** A u64 length prefix at `at` of elements at least `minSize` bytes each, refused when the bytes left cannot hold them. */
+function lengthAt(view: DataView, at: number, minSize: number): number {
+  if (at + 8 > view.byteLength) throw new ScanRefused("truncated length");
+  const count = view.getUint32(at + 4, true) * TWO_POW_32 + view.getUint32(at, true);
+  if (count * minSize > view.byteLength - at - 8) throw new ScanRefused("length beyond the end");
+  return count;
+}
+
+/** The end of a `Vec<u8>` at `at` (its length prefix included). */
+function bytesEnd(view: DataView, at: number): number {
+  return at + 8 + lengthAt(view, at, 1);
+}
+
+/** Warns, as the node reader does, about an entry restore skips. */
+function skipped(into: GovernorScan, bytes: Uint8Array, at: number, end: number, path: string): void {
+  const problem = multihashProblem(bytes.subarray(at + 8, end)) ?? "does not parse";
+  into.warnings.push({
+    path,
+    message:
+      `peer bytes do not parse (${problem}): skipped as upstream's restore skips them,` + ` kept as they are on write (at byte ${at})`,
+    skippedEntry: true,
+  });
+}
+
+/** `PeerGovernorSnapshot` from `at`; returns where it ends. */
+function scanGovernor(bytes: Uint8Array, view: DataView, at: number, peers: PeerTable, into: GovernorScan): number {
+  let offset = at;
+  let count = lengthAt(view, offset, 8);
+  offset += 8;
+  into.roomForPeers(count);
+  for (let index = 0; index < count; index++) {
+    const end = bytesEnd(view, offset);
+    const peer = peers.peer(bytes, view, offset + 8, end);
+    if (peer < 0) skipped(into, bytes, offset, end, `${GOVERNOR_PATH}.blocklist[${index}]`);
+    else into.blocked[into.blockedCount++] = peer;
+    offset = end;
+  }
+  if (offset >= bytes.length) throw new ScanRefused("truncated Option tag");
+  const tag = bytes[offset++] as number;
+  if (tag > 1) throw new ScanRefused("bad Option tag");
+  if (tag === 1) {
+    into.allowlistSome = true;
+    count = lengthAt(view, offset, 8);
+    offset += 8;
+    into.roomForPeers(count);
+    for (let index = 0; index < count; index++) {
+      const end = bytesEnd(view, offset);
+      const peer = peers.peer(bytes, view, offset + 8, end);
+      if (peer < 0) skipped(into, bytes, offset, end, `${GOVERNOR_PATH}.allowlist[${index}]`);
+      else into.allowed[into.allowedCount++] = peer;
+      offset = end;
+    }
+  }
+  count = lengthAt(view, offset, 8 + 4 + 8 + 1);
+  offset += 8;
+  into.roomForHealth(count);
+  for (let index = 0; index < count; index++) {
+    const peerEnd = bytesEnd(view, offset);
+    if (peerEnd + 13 > bytes.length) throw new ScanRefused("truncated health entry");
+    const down = bytes[peerEnd + 12] as number;
+    if (down > 1) throw new ScanRefused("bad bool");
+    const peer = peers.peer(bytes, view, offset + 8, peerEnd);
+    if (peer < 0) skipped(into, bytes, offset, peerEnd, `${GOVERNOR_PATH}.health[${index}][0]`);
+    else {
+      const n = into.healthCount++;
+      into.healthPeer[n] = peer;
+      into.healthFailures[n] = view.getUint32(peerEnd, true);
+      into.healthEventLow[n] = view.getUint32(peerEnd + 4, true);
+      into.healthEventHigh[n] = view.getUint32(peerEnd + 8, true);
+      into.healthDown[n] = down;
+    }
+    offset = peerEnd + 13;
+  }
+  if (offset + 4 > bytes.length) throw new ScanRefused("truncated failure_threshold");
+  const threshold = view.getUint32(offset, true);
+  into.failureThreshold = threshold;
+  if (threshold === 0) {
+    into.warnings.push({
+      path: `${GOVERNOR_PATH}.failure_threshold`,
+      message: `failure_threshold 0 loads as 1 (upstream clamps it to at least 1) (at byte ${offset})`,
+    });
+  }
+  return offset + 4;
+}
+
+/** `Vec<BackoffEntry>` from `at`; returns where it ends. */
+function scanBackoffTable(bytes: Uint8Array, view: DataView, at: number, peers: PeerTable, into: GovernorScan): number {
+  let offset = at;
+  const count = lengthAt(view, offset, 8 + 4 + 8 + 8);
+  offset += 8;
+  into.roomForBackoff(count);
+  for (let index = 0; index < count; index++) {
+    const peerEnd = bytesEnd(view, offset);
+    if (peerEnd + 20 > bytes.length) throw new ScanRefused("truncated backoff entry");
+    const peer = peers.peer(bytes, view, offset + 8, peerEnd);
+    if (peer < 0) skipped(into, bytes, offset, peerEnd, `${BACKOFF_PATH}[${index}].peer`);
+    else {
+      const n = into.backoffCount++;
+      into.backoffPeer[n] = peer;
+      into.backoffAttempts[n] = view.getUint32(peerEnd, true);
+      into.backoffLastLow[n] = view.getUint32(peerEnd + 4, true);
+      into.backoffLastHigh[n] = view.getUint32(peerEnd + 8, true);
+      into.backoffNextLow[n] = view.getUint32(peerEnd + 12, true);
+      into.backoffNextHigh[n] = view.getUint32(peerEnd + 16, true);
+    }
+    offset = peerEnd + 20;
+  }
+  return offset;
+}

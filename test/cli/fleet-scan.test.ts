@@ -1,0 +1,180 @@
+/**
+ * Issue 15's speed: `inspect` across a fleet scans node snapshots without a
+ * model (src/snapshot/node-scan.ts). Every output must be the one the model
+ * path gives: each view runs both ways (BBGOV_FLEET_SCAN=0 is the model path)
+ * on fleets of every node fixture, damaged ones included, and is compared
+ * byte for byte, standard error and exit code too.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FleetAggregate } from "../../src/cli/fleet/aggregate.js";
+import { PeerId } from "../../src/core/peer-id.js";
+import { readNodeSnapshot } from "../../src/snapshot/node.js";
+import { GovernorScan, PeerTable, scanNodeSnapshot } from "../../src/snapshot/node-scan.js";
+import { FIXTURE_NAMES, NODE_FIXTURES, REFUSED } from "../snapshot/node-fixtures.js";
+import { cli } from "./run.js";
+
+const FIXTURES = path.resolve(__dirname, "../../fixtures");
+let dir: string;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-fleet-scan-"));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Every node fixture (refused ones included), bbgov JSON, and node snapshots cut short or with a bad tag. */
+function everyKindFleet(): string {
+  const fleet = path.join(dir, "nodes");
+  fs.mkdirSync(fleet);
+  for (const name of FIXTURE_NAMES) fs.copyFileSync(path.join(NODE_FIXTURES, `${name}.bin`), path.join(fleet, `${name}.bin`));
+  fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, "example.json"));
+  const small = fs.readFileSync(path.join(NODE_FIXTURES, "small.bin"));
+  const governorStart = readNodeSnapshot(small).node.governorRange[0];
+  // Cut inside the health list; and the allowlist's Option tag made 2.
+  fs.writeFileSync(path.join(fleet, "cut.bin"), small.subarray(0, governorStart + 300));
+  const badTag = Buffer.from(small);
+  const blocklistCount = Number(badTag.readBigUInt64LE(governorStart));
+  let at = governorStart + 8;
+  for (let i = 0; i < blocklistCount; i++) at += 8 + Number(badTag.readBigUInt64LE(at));
+  badTag[at] = 2;
+  fs.writeFileSync(path.join(fleet, "bad-tag.bin"), badTag);
+  return fleet;
+}
+
+/** The same run through the scan and through the model: stdout, stderr and status equal. */
+async function bothWays(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const env = { COLUMNS: "100" };
+  const scanned = await cli(args, undefined, env);
+  const modelled = await cli(args, undefined, { ...env, BBGOV_FLEET_SCAN: "0" });
+  expect(scanned.stdout).toBe(modelled.stdout);
+  expect(scanned.stderr).toBe(modelled.stderr);
+  expect(scanned.status).toBe(modelled.status);
+  return scanned;
+}
+
+describe("inspect across a fleet: the scan gives the model's output", () => {
+  it("table, --by-node, --json, sorts and filters, on every node fixture with bad files among them", async () => {
+    const fleet = everyKindFleet();
+    const views = [
+      ["inspect"],
+      ["inspect", "--by-node"],
+      ["inspect", "--sort", "failures", "--limit", "5"],
+      ["inspect", "--sort", "last-event", "--down"],
+      ["inspect", "--blocked", "--by-node"],
+      ["--json", "inspect"],
+      ["--json", "inspect", "--by-node"],
+      ["--quiet", "inspect"],
+    ];
+    for (const view of views) {
+      const result = await bothWays(["-s", fleet, ...view]);
+      // The refused and damaged files are named; the others are counted.
+      expect(result.status).toBe(2);
+      if (!view.includes("--quiet")) expect(result.stdout).not.toBe("");
+      for (const bad of [...REFUSED, "cut", "bad-tag"]) expect(result.stderr).toContain(`${bad}.bin`);
+    }
+    // hand-edited.bin's skipped entries and threshold 0 are warned about, as the model path does.
+    const plain = await bothWays(["-s", fleet, "inspect"]);
+    expect(plain.stderr).toContain("entries whose peer bytes do not parse are skipped");
+    expect(plain.stderr).toContain("failure_threshold 0 loads as 1");
+  });
+
+  it("a fleet of only good node snapshots, with repeated peers across nodes: exit 0, the same bytes", async () => {
+    const fleet = path.join(dir, "good");
+    fs.mkdirSync(fleet);
+    for (const name of ["small", "allowlist-some", "allowlist-empty", "trailing-bytes", "hand-edited", "heavy-300k", "empty"]) {
+      fs.copyFileSync(path.join(NODE_FIXTURES, `${name}.bin`), path.join(fleet, `${name}.bin`));
+      fs.copyFileSync(path.join(NODE_FIXTURES, `${name}.bin`), path.join(fleet, `${name}-copy.bin`));
+    }
+    for (const view of [["inspect"], ["inspect", "--by-node"], ["--json", "inspect", "--by-node"]]) {
+      const result = await bothWays(["-s", fleet, ...view]);
+      expect(result.status).toBe(0);
+    }
+  });
+
+  it("the row formats and PEER arguments keep the model path, and still agree", async () => {
+    const fleet = everyKindFleet();
+    await bothWays(["-s", fleet, "inspect", "--format", "ndjson"]);
+    await bothWays(["-s", fleet, "inspect", "12D3KooW"]);
+  });
+});
+
+describe("the scan against the node reader, fixture by fixture", () => {
+  it("accepts exactly the files the reader accepts, with the same warnings and per-peer counts", () => {
+    for (const name of FIXTURE_NAMES) {
+      const bytes = fs.readFileSync(path.join(NODE_FIXTURES, `${name}.bin`));
+      const scanned = new FleetAggregate(1, true, undefined);
+      const scan = new GovernorScan();
+      let read: ReturnType<typeof readNodeSnapshot> | undefined;
+      try {
+        read = readNodeSnapshot(bytes);
+      } catch {
+        read = undefined;
+      }
+      if (read === undefined) {
+        expect(() => scanNodeSnapshot(bytes, scanned.table, scan), name).toThrow();
+        continue;
+      }
+      scanNodeSnapshot(bytes, scanned.table, scan);
+      expect(scan.warnings, name).toEqual(read.warnings);
+      scanned.addScan(0, scan);
+      const modelled = new FleetAggregate(1, true, undefined);
+      modelled.add(0, read.snapshot);
+      expect(scanned.rows({ only: undefined, down: false, blocked: false }, "peer"), name).toEqual(
+        modelled.rows({ only: undefined, down: false, blocked: false }, "peer"),
+      );
+    }
+  });
+
+  it("refuses every prefix of a node snapshot the reader refuses", () => {
+    const bytes = fs.readFileSync(path.join(NODE_FIXTURES, "hand-edited.bin"));
+    const table = new PeerTable();
+    const scan = new GovernorScan();
+    const start = readNodeSnapshot(bytes).node.governorRange[0];
+    for (let length = start - 4; length < bytes.length; length += 3) {
+      const cut = bytes.subarray(0, length);
+      let readerAccepts = true;
+      try {
+        readNodeSnapshot(cut);
+      } catch {
+        readerAccepts = false;
+      }
+      let scanAccepts = true;
+      try {
+        scanNodeSnapshot(cut, table, scan);
+      } catch {
+        scanAccepts = false;
+      }
+      expect(scanAccepts, `cut at ${length}`).toBe(readerAccepts);
+    }
+  });
+});
+
+describe("PeerTable", () => {
+  it("numbers each peer once, spellings of one peer alike, and refuses bytes that do not parse", () => {
+    const table = new PeerTable();
+    const canonical = Uint8Array.of(0x00, 0x08, 1, 2, 3, 4, 5, 6, 7, 8);
+    // A 10-byte code varint keeps the low 64 bits: code 0 again, as upstream reads it.
+    const spelled = Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02, 0x08, 1, 2, 3, 4, 5, 6, 7, 8);
+    const other = Uint8Array.of(0x00, 0x08, 1, 2, 3, 4, 5, 6, 7, 9);
+    const bad = Uint8Array.of(0x00, 0x08, 1, 2);
+    const number = (bytes: Uint8Array): number => table.peer(bytes, new DataView(bytes.buffer), 0, bytes.length);
+    const first = number(canonical);
+    expect(number(spelled)).toBe(first);
+    expect(number(canonical)).toBe(first);
+    expect(number(other)).not.toBe(first);
+    expect(number(bad)).toBe(-1);
+    expect(number(bad)).toBe(-1);
+    expect(table.size).toBe(2);
+    expect(table.text(first)).toBe(PeerId.fromBytes(canonical).text);
+    // Many peers: the table grows and still finds each one.
+    const ids = Array.from({ length: 5000 }, (_, i) => PeerId.fromU64(BigInt(i) * 7919n));
+    const numbers = ids.map((id) => number(id.bytes));
+    expect(new Set(numbers).size).toBe(ids.length);
+    expect(ids.map((id) => number(id.bytes))).toEqual(numbers);
+    expect(ids.map((id, i) => table.text(numbers[i] as number) === id.text).every(Boolean)).toBe(true);
+  });
+});
