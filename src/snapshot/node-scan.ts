@@ -316,23 +316,29 @@ function scanGovernor(bytes: Uint8Array, view: DataView, at: number, peers: Peer
   count = lengthAt(view, offset, 8 + 4 + 8 + 1);
   offset += 8;
   into.roomForHealth(count);
+  // The hot loop: columns and the file's length in locals, each entry's bounds checked at once.
+  const { healthPeer, healthFailures, healthEventLow, healthEventHigh, healthDown } = into;
+  const length = bytes.length;
+  let kept = 0;
   for (let index = 0; index < count; index++) {
-    const peerEnd = bytesEnd(view, offset);
-    if (peerEnd + 13 > bytes.length) throw new ScanRefused("truncated health entry");
+    if (offset + 8 > length || view.getUint32(offset + 4, true) !== 0) throw new ScanRefused("bad peer length");
+    const peerEnd = offset + 8 + view.getUint32(offset, true);
+    if (peerEnd + 13 > length) throw new ScanRefused("truncated health entry");
     const down = bytes[peerEnd + 12] as number;
     if (down > 1) throw new ScanRefused("bad bool");
     const peer = peers.peer(bytes, view, offset + 8, peerEnd);
     if (peer < 0) skipped(into, bytes, offset, peerEnd, `${GOVERNOR_PATH}.health[${index}][0]`);
     else {
-      const n = into.healthCount++;
-      into.healthPeer[n] = peer;
-      into.healthFailures[n] = view.getUint32(peerEnd, true);
-      into.healthEventLow[n] = view.getUint32(peerEnd + 4, true);
-      into.healthEventHigh[n] = view.getUint32(peerEnd + 8, true);
-      into.healthDown[n] = down;
+      healthPeer[kept] = peer;
+      healthFailures[kept] = view.getUint32(peerEnd, true);
+      healthEventLow[kept] = view.getUint32(peerEnd + 4, true);
+      healthEventHigh[kept] = view.getUint32(peerEnd + 8, true);
+      healthDown[kept] = down;
+      kept++;
     }
     offset = peerEnd + 13;
   }
+  into.healthCount = kept;
   if (offset + 4 > bytes.length) throw new ScanRefused("truncated failure_threshold");
   const threshold = view.getUint32(offset, true);
   into.failureThreshold = threshold;
@@ -351,21 +357,26 @@ function scanBackoffTable(bytes: Uint8Array, view: DataView, at: number, peers: 
   const count = lengthAt(view, offset, 8 + 4 + 8 + 8);
   offset += 8;
   into.roomForBackoff(count);
+  const { backoffPeer, backoffAttempts, backoffLastLow, backoffLastHigh, backoffNextLow, backoffNextHigh } = into;
+  const length = bytes.length;
+  let kept = 0;
   for (let index = 0; index < count; index++) {
-    const peerEnd = bytesEnd(view, offset);
-    if (peerEnd + 20 > bytes.length) throw new ScanRefused("truncated backoff entry");
+    if (offset + 8 > length || view.getUint32(offset + 4, true) !== 0) throw new ScanRefused("bad peer length");
+    const peerEnd = offset + 8 + view.getUint32(offset, true);
+    if (peerEnd + 20 > length) throw new ScanRefused("truncated backoff entry");
     const peer = peers.peer(bytes, view, offset + 8, peerEnd);
     if (peer < 0) skipped(into, bytes, offset, peerEnd, `${BACKOFF_PATH}[${index}].peer`);
     else {
-      const n = into.backoffCount++;
-      into.backoffPeer[n] = peer;
-      into.backoffAttempts[n] = view.getUint32(peerEnd, true);
-      into.backoffLastLow[n] = view.getUint32(peerEnd + 4, true);
-      into.backoffLastHigh[n] = view.getUint32(peerEnd + 8, true);
-      into.backoffNextLow[n] = view.getUint32(peerEnd + 12, true);
-      into.backoffNextHigh[n] = view.getUint32(peerEnd + 16, true);
+      backoffPeer[kept] = peer;
+      backoffAttempts[kept] = view.getUint32(peerEnd, true);
+      backoffLastLow[kept] = view.getUint32(peerEnd + 4, true);
+      backoffLastHigh[kept] = view.getUint32(peerEnd + 8, true);
+      backoffNextLow[kept] = view.getUint32(peerEnd + 12, true);
+      backoffNextHigh[kept] = view.getUint32(peerEnd + 16, true);
+      kept++;
     }
     offset = peerEnd + 20;
   }
+  into.backoffCount = kept;
   return offset;
 }

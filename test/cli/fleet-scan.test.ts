@@ -178,3 +178,30 @@ describe("PeerTable", () => {
     expect(ids.map((id, i) => table.text(numbers[i] as number) === id.text).every(Boolean)).toBe(true);
   });
 });
+
+describe("an aggregate made by several threads", () => {
+  it("merging the parts of a split fleet gives the counts of one aggregate over all of it", () => {
+    const names = ["small", "hand-edited", "allowlist-some", "allowlist-empty", "trailing-bytes", "small", "heavy-300k"] as const;
+    for (const byNode of [false, true]) {
+      const whole = new FleetAggregate(names.length, byNode, undefined);
+      const halves = [new FleetAggregate(names.length, byNode, undefined), new FleetAggregate(names.length, byNode, undefined)];
+      const scan = new GovernorScan();
+      names.forEach((name, index) => {
+        const bytes = fs.readFileSync(path.join(NODE_FIXTURES, `${name}.bin`));
+        scanNodeSnapshot(bytes, whole.table, scan);
+        whole.addScan(index, scan);
+        const half = halves[index % 2] as FleetAggregate;
+        // One half reads its files through the model, as a file the scan refuses would be.
+        if (index % 2 === 0) {
+          scanNodeSnapshot(bytes, half.table, scan);
+          half.addScan(index, scan);
+        } else half.add(index, readNodeSnapshot(bytes).snapshot);
+      });
+      const [merged, other] = halves as [FleetAggregate, FleetAggregate];
+      merged.merge(other.part());
+      const all = { only: undefined, down: false, blocked: false };
+      expect(merged.rows(all, "peer")).toEqual(whole.rows(all, "peer"));
+      expect(merged.rows(all, "peer").length).toBeGreaterThan(20);
+    }
+  });
+});

@@ -44,6 +44,21 @@ export interface PeerFilter {
 
 const HIGH = 4294967296n;
 
+/** An aggregate's counts as plain data (what a worker thread sends back): per peer counted, its text and columns. */
+export interface AggregatePart {
+  readonly texts: readonly string[];
+  readonly nodes: Int32Array;
+  readonly blocked: Int32Array;
+  readonly down: Int32Array;
+  readonly cooling: Int32Array;
+  readonly worst: Float64Array;
+  readonly latestHigh: Uint32Array;
+  readonly latestLow: Uint32Array;
+  readonly hasLatest: Uint8Array;
+  /** Per peer, the STATE bits per node (`--by-node` only; else empty). */
+  readonly states: readonly (Uint8Array | undefined)[];
+}
+
 /** The per-peer counts of a fleet, fed one node at a time. */
 export class FleetAggregate {
   /** The fleet's peers, numbered: shared with the scans that feed `addScan`. */
@@ -106,17 +121,19 @@ export class FleetAggregate {
     const { healthAt, backoffAt } = this;
     for (let i = 0; i < scan.healthCount; i++) healthAt[scan.healthPeer[i] as number] = i;
     for (let i = 0; i < scan.backoffCount; i++) backoffAt[scan.backoffPeer[i] as number] = i;
-    // The clock: the latest event among the entries restore keeps.
+    // The clock: the latest event among the entries restore keeps (health's, then the backoff table's).
     let clockHigh = 0;
     let clockLow = 0;
     for (let i = 0; i < scan.healthCount; i++) {
-      if (healthAt[scan.healthPeer[i] as number] !== i) continue;
+      const peer = scan.healthPeer[i] as number;
+      if (healthAt[peer] !== i) continue;
       const high = scan.healthEventHigh[i] as number;
       const low = scan.healthEventLow[i] as number;
       if (high > clockHigh || (high === clockHigh && low > clockLow)) {
         clockHigh = high;
         clockLow = low;
       }
+      if (this.touch(index, peer) >= 0) this.health(index, peer, scan.healthFailures[i] as number, high, low, scan.healthDown[i] === 1);
     }
     for (let i = 0; i < scan.backoffCount; i++) {
       if (backoffAt[scan.backoffPeer[i] as number] !== i) continue;
@@ -126,12 +143,6 @@ export class FleetAggregate {
         clockHigh = high;
         clockLow = low;
       }
-    }
-    for (let i = 0; i < scan.healthCount; i++) {
-      const peer = scan.healthPeer[i] as number;
-      if (healthAt[peer] !== i || this.touch(index, peer) < 0) continue;
-      const failures = scan.healthFailures[i] as number;
-      this.health(index, peer, failures, scan.healthEventHigh[i] as number, scan.healthEventLow[i] as number, scan.healthDown[i] === 1);
     }
     for (let i = 0; i < scan.backoffCount; i++) {
       const peer = scan.backoffPeer[i] as number;
@@ -145,6 +156,58 @@ export class FleetAggregate {
       if (peer >= 0) this.mark(peer, index, STATE.blocked);
     }
     for (let i = 0; i < scan.allowedCount; i++) this.touch(index, scan.allowed[i] as number);
+  }
+
+  /** The counts so far, to be merged into another aggregate of the same fleet (a worker's share of the nodes). */
+  part(): AggregatePart {
+    const keep: number[] = [];
+    for (let peer = 0; peer < this.capacity && peer < this.table.size; peer++) if ((this.nodes[peer] as number) > 0) keep.push(peer);
+    const pick = <T extends Int32Array | Uint32Array | Float64Array | Uint8Array>(column: T, make: (length: number) => T): T => {
+      const out = make(keep.length);
+      for (let k = 0; k < keep.length; k++) out[k] = column[keep[k] as number] as number;
+      return out;
+    };
+    return {
+      texts: keep.map((peer) => this.table.text(peer)),
+      nodes: pick(this.nodes, (n) => new Int32Array(n)),
+      blocked: pick(this.blocked, (n) => new Int32Array(n)),
+      down: pick(this.down, (n) => new Int32Array(n)),
+      cooling: pick(this.cooling, (n) => new Int32Array(n)),
+      worst: pick(this.worst, (n) => new Float64Array(n)),
+      latestHigh: pick(this.latestHigh, (n) => new Uint32Array(n)),
+      latestLow: pick(this.latestLow, (n) => new Uint32Array(n)),
+      hasLatest: pick(this.hasLatest, (n) => new Uint8Array(n)),
+      states: this.byNode ? keep.map((peer) => this.states[peer]) : [],
+    };
+  }
+
+  /** Adds another aggregate's counts, made from other nodes of the same fleet (no PEER arguments: every peer is kept). */
+  merge(part: AggregatePart): void {
+    for (let k = 0; k < part.texts.length; k++) {
+      const peer = this.table.peerOfText(part.texts[k] as string);
+      if (peer >= this.capacity) this.room();
+      this.nodes[peer] = (this.nodes[peer] as number) + (part.nodes[k] as number);
+      this.blocked[peer] = (this.blocked[peer] as number) + (part.blocked[k] as number);
+      this.down[peer] = (this.down[peer] as number) + (part.down[k] as number);
+      this.cooling[peer] = (this.cooling[peer] as number) + (part.cooling[k] as number);
+      if ((part.worst[k] as number) > (this.worst[peer] as number)) this.worst[peer] = part.worst[k] as number;
+      if (part.hasLatest[k] === 1) {
+        const high = part.latestHigh[k] as number;
+        const low = part.latestLow[k] as number;
+        const ownHigh = this.latestHigh[peer] as number;
+        if (this.hasLatest[peer] === 0 || high > ownHigh || (high === ownHigh && low > (this.latestLow[peer] as number))) {
+          this.hasLatest[peer] = 1;
+          this.latestHigh[peer] = high;
+          this.latestLow[peer] = low;
+        }
+      }
+      const states = part.states[k];
+      if (states === undefined) continue;
+      const own = this.states[peer];
+      if (own === undefined) this.states[peer] = states;
+      else for (let node = 0; node < own.length; node++) own[node] = (own[node] as number) | (states[node] as number);
+    }
+    this.made = undefined;
   }
 
   /** Every peer some node knows, each with its text (made here, once per peer). */

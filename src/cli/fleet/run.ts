@@ -32,9 +32,11 @@ import type { CliIo } from "../context.js";
 import { EXIT } from "../errors.js";
 import { errorLine } from "../render/error-line.js";
 import { lockTimeoutMs, loadRunWrite, loadWarningLines, readFileArgument, SIGNALS, type Globals } from "../single.js";
-import { ReusedBuffer } from "../io/reuse.js";
-import { GovernorScan, scanNodeSnapshot } from "../../snapshot/node-scan.js";
-import { detectKind } from "../../snapshot/kinds.js";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { scanFiles, type ScannedFile } from "./scan-files.js";
+import type { ScanWorkerData } from "./scan-worker.js";
 import type { Invocation } from "../program.js";
 import { renderRowsNdjson, renderRowsTsv } from "../render/fleet.js";
 import { outputWidth } from "../io/terminal.js";
@@ -43,7 +45,7 @@ import { shortId } from "../render/fleet.js";
 import { renderJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
 import { sanitize } from "../render/sanitize.js";
-import { FleetAggregate, nodeRows, type NodePeerRow, type PeerFilter } from "./aggregate.js";
+import { type AggregatePart, FleetAggregate, nodeRows, type NodePeerRow, type PeerFilter } from "./aggregate.js";
 import { expandSources, labelFiles, type FleetFile } from "./sources.js";
 
 const READ_ONLY = new Set(["inspect", "check", "validate"]);
@@ -125,7 +127,11 @@ class Fleet {
     // The per-peer counts of node snapshots need no model: each is scanned (issue 15's speed), unless PEER arguments ask
     // for the resolver's notices per node.
     // BBGOV_FLEET_SCAN=0 reads every file the usual way (tests compare the two; the benchmark times both).
-    const quick = perRow || filter.only !== undefined || this.io.env.BBGOV_FLEET_SCAN === "0" ? undefined : quickInspect(aggregate);
+    const scanned =
+      perRow || filter.only !== undefined || this.io.env.BBGOV_FLEET_SCAN === "0"
+        ? undefined
+        : await scanFleet(this.files, aggregate, this.jobs, byNode);
+    const quick = scanned === undefined ? undefined : (_file: FleetFile, index: number) => scanned[index];
     const nodes: Record<string, unknown>[] = [];
     const rows: NodePeerRow[] = [];
     let headerDone = false;
@@ -582,34 +588,67 @@ class Fleet {
   }
 }
 
+/** Files per thread below which another thread does not pay for its start (~30 ms). */
+const FILES_PER_THREAD = 8;
+
 /**
- * inspect's quick way for node snapshots: the file read into one reused
- * buffer, its governor scanned into the aggregate (snapshot/node-scan.ts),
- * with the load warnings the usual way gives. Any other kind, or a file the
- * scan refuses, goes the usual way, which reads it again and says what is wrong.
+ * inspect's quick way: the fleet's node snapshots scanned into `aggregate`
+ * (scan-files.ts) by this thread and, for a big fleet, by worker threads too
+ * (at most `jobs` threads in all, each reading one file at a time, so memory
+ * stays bounded by `jobs` files). Returns per file the outcome the usual way
+ * would give, or undefined where the usual way must read the file; a worker
+ * that fails leaves its files to the usual way too.
  */
-function quickInspect(aggregate: FleetAggregate): (file: FleetFile, index: number) => NodeOutcome | undefined {
-  const buffer = new ReusedBuffer();
-  const scan = new GovernorScan();
-  return (file, index) => {
-    const bytes = buffer.read(file.path);
-    // JSON never holds a NUL byte: only binary files may be node snapshots.
-    if (bytes === undefined || bytes.indexOf(0) === -1 || detectKind({ bytes, text: () => "" }) !== "node-snapshot") return undefined;
-    try {
-      scanNodeSnapshot(bytes, aggregate.table, scan);
-    } catch {
-      return undefined;
-    }
-    aggregate.addScan(index, scan);
+async function scanFleet(
+  files: readonly FleetFile[],
+  aggregate: FleetAggregate,
+  jobs: number,
+  byNode: boolean,
+): Promise<(NodeOutcome | undefined)[]> {
+  const paths = files.map((file) => file.path);
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const threads = Math.min(jobs, availableParallelism(), Math.floor(files.length / FILES_PER_THREAD));
+  const workerFile = fileURLToPath(new URL("./fleet-worker.cjs", import.meta.url));
+  // Only the bundle has a worker beside it (built by `npm run bundle`); elsewhere this thread scans alone.
+  const workers =
+    threads > 1 && existsSync(workerFile)
+      ? Array.from({ length: threads - 1 }, () => startWorker(workerFile, paths, counter.buffer, byNode))
+      : [];
+  const results: (ScannedFile | undefined)[] = new Array(files.length);
+  for (const scanned of scanFiles(paths, () => Atomics.add(counter, 0, 1), aggregate)) results[scanned.index] = scanned;
+  for (const reply of await Promise.all(workers)) {
+    if (reply === undefined) continue;
+    aggregate.merge(reply.part);
+    for (const scanned of reply.scanned) results[scanned.index] = scanned;
+  }
+  return files.map((file, index) => {
+    const warnings = results[index]?.warnings;
+    if (warnings === undefined) return undefined;
     return {
       file,
       kind: "node-snapshot",
       json: {},
       exitCode: 0,
       changes: false,
-      warnings: loadWarningLines(scan.warnings, displayName(file.path)),
+      warnings: loadWarningLines(warnings, displayName(file.path)),
     };
-  };
+  });
+}
+
+/** A worker thread scanning files off the shared counter; its counts and files, or undefined when it failed. */
+function startWorker(
+  file: string,
+  paths: readonly string[],
+  counter: SharedArrayBuffer,
+  byNode: boolean,
+): Promise<{ part: AggregatePart; scanned: ScannedFile[] } | undefined> {
+  return new Promise((resolve) => {
+    const data: ScanWorkerData = { paths, counter, byNode };
+    const worker = new Worker(file, { workerData: data });
+    worker.once("message", (reply: { part: AggregatePart; scanned: ScannedFile[] }) => resolve(reply));
+    worker.once("error", () => resolve(undefined));
+    worker.once("exit", () => resolve(undefined));
+  });
 }
 
 /** The plan, or the plan refused when its file has no write bit (a write would refuse it midway). */
