@@ -86,22 +86,38 @@ export class PeerTable {
     const mask = slots.length - 1;
     let slot = hash & mask;
     for (let known = (slots[slot] as number) - 1; known >= 0; known = (slots[slot] as number) - 1) {
-      if (this.hashes[known] === hash && this.lengths[known] === length && this.same(known, view, from, length)) {
-        return this.peerOf[known] as number;
+      if (this.hashes[known] === hash && this.lengths[known] === length) {
+        // The bytes compared here rather than in a method (a tenth of the lookup), eight at a time: equal doubles
+        // other than zero have equal bits; NaN (never equal) and zero (+0 === -0) are compared as two words.
+        const store = this.storeView;
+        const at = this.starts[known] as number;
+        let i = 0;
+        let equal = true;
+        for (; i + 8 <= length; i += 8) {
+          const word = store.getFloat64(at + i, true);
+          if (word !== view.getFloat64(from + i, true) || word === 0) {
+            if (
+              store.getInt32(at + i, true) !== view.getInt32(from + i, true) ||
+              store.getInt32(at + i + 4, true) !== view.getInt32(from + i + 4, true)
+            ) {
+              equal = false;
+              break;
+            }
+          }
+        }
+        if (equal) {
+          for (; i < length; i++) {
+            if (store.getUint8(at + i) !== view.getUint8(from + i)) {
+              equal = false;
+              break;
+            }
+          }
+        }
+        if (equal) return this.peerOf[known] as number;
       }
       slot = (slot + 1) & mask;
     }
     return this.add(file, from, end, hash, slot);
-  }
-
-  /** True when byte string `known` equals `length` bytes of the file at `from`, a word at a time. */
-  private same(known: number, view: DataView, from: number, length: number): boolean {
-    const store = this.storeView;
-    const at = this.starts[known] as number;
-    let i = 0;
-    for (; i + 4 <= length; i += 4) if (store.getInt32(at + i, true) !== view.getInt32(from + i, true)) return false;
-    for (; i < length; i++) if (store.getUint8(at + i) !== view.getUint8(from + i)) return false;
-    return true;
   }
 
   private add(file: Uint8Array, from: number, end: number, hash: number, slot: number): number {

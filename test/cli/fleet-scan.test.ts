@@ -170,6 +170,24 @@ describe("PeerTable", () => {
     expect(number(bad)).toBe(-1);
     expect(table.size).toBe(2);
     expect(table.text(first)).toBe(PeerId.fromBytes(canonical).text);
+
+    // Bytes 24..31 of a 40-byte id are outside the hash and compared as one double: +0 and -0, NaN and NaN.
+    const withWord = (word: readonly number[]): Uint8Array => {
+      const bytes = new Uint8Array(40);
+      bytes[1] = 38;
+      for (let i = 2; i < 24; i++) bytes[i] = i;
+      bytes.set(word, 24);
+      for (let i = 32; i < 40; i++) bytes[i] = i;
+      return bytes;
+    };
+    const plusZero = number(withWord([0, 0, 0, 0, 0, 0, 0, 0]));
+    const minusZero = number(withWord([0, 0, 0, 0, 0, 0, 0, 0x80]));
+    const nan = number(withWord([1, 0, 0, 0, 0, 0, 0xf8, 0x7f]));
+    const otherNan = number(withWord([2, 0, 0, 0, 0, 0, 0xf8, 0x7f]));
+    expect(new Set([plusZero, minusZero, nan, otherNan]).size).toBe(4);
+    expect(number(withWord([0, 0, 0, 0, 0, 0, 0, 0x80]))).toBe(minusZero);
+    expect(number(withWord([1, 0, 0, 0, 0, 0, 0xf8, 0x7f]))).toBe(nan);
+    expect(number(withWord([0, 0, 0, 0, 0, 0, 0, 0]))).toBe(plusZero);
     // Many peers: the table grows and still finds each one.
     const ids = Array.from({ length: 5000 }, (_, i) => PeerId.fromU64(BigInt(i) * 7919n));
     const numbers = ids.map((id) => number(id.bytes));
