@@ -64,15 +64,25 @@ const cases = [
   ["bbgov --dry-run block PEER", [BIN, "-s", fleet, "--dry-run", "block", PEER]],
   ["bbgov inspect, one file", [BIN, "-s", path.join(fleet, "node-0000.bin"), "inspect"]],
 ];
-const only = process.argv.includes("--inspect-only") ? cases.filter(([name]) => /bare|inspect( \(table\)| --jobs 1|, every)/.test(name)) : cases;
-const loads = () => os.loadavg().map((load) => load.toFixed(1)).join(" ");
+const only = process.argv.includes("--inspect-only")
+  ? cases.filter(([name]) => /bare|inspect( \(table\)| --jobs 1|, every)/.test(name))
+  : cases;
+const loads = () =>
+  os
+    .loadavg()
+    .map((load) => load.toFixed(1))
+    .join(" ");
 console.log(
   `Fleet of ${nodes} node snapshots of 10k peers (${nodes} x 979 KB), median of ${runs} whole-process runs taken in turns ` +
     `(each case once per round), ${os.availableParallelism()} cores, Node ${process.version}; load average before: ${loads()}\n`,
 );
 // In turns (A B C, A B C, ...): a busy moment slows every case a little rather than one case a lot.
 const samples = only.map(() => []);
-for (let run = 0; run < runs; run++) only.forEach(([, argv, env], index) => samples[index].push(once(argv, env)));
+for (let run = 0; run < runs; run++) {
+  only.forEach(([, argv, env], index) => {
+    samples[index].push(once(argv, env));
+  });
+}
 console.log("| run | wall ms | x bare | CPU ms | max RSS MB |\n|---|---:|---:|---:|---:|");
 let bare;
 only.forEach(([name], index) => {
