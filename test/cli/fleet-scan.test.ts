@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FleetAggregate } from "../../src/cli/fleet/aggregate.js";
+import { scanThreads } from "../../src/cli/fleet/run.js";
 import { PeerId } from "../../src/core/peer-id.js";
 import { readNodeSnapshot } from "../../src/snapshot/node.js";
 import { GovernorScan, PeerTable, scanNodeSnapshot } from "../../src/snapshot/node-scan.js";
@@ -221,5 +222,22 @@ describe("an aggregate made by several threads", () => {
       expect(merged.rows(all, "peer")).toEqual(whole.rows(all, "peer"));
       expect(merged.rows(all, "peer").length).toBeGreaterThan(20);
     }
+  });
+});
+
+describe("how many threads scan a fleet", () => {
+  it("one per free core, at most --jobs, one per 8 files; BBGOV_FLEET_THREADS decides when given", () => {
+    // (files, jobs, BBGOV_FLEET_THREADS, cores, load average)
+    expect(scanThreads(200, 2, undefined, 2, 0.2)).toBe(2);
+    expect(scanThreads(200, 8, undefined, 4, 0)).toBe(4);
+    expect(scanThreads(200, 1, undefined, 4, 0)).toBe(1);
+    expect(scanThreads(200, 4, undefined, 4, 1.6)).toBe(2);
+    expect(scanThreads(200, 2, undefined, 2, 7)).toBe(1);
+    expect(scanThreads(12, 4, undefined, 4, 0)).toBe(1);
+    expect(scanThreads(16, 4, undefined, 4, 0)).toBe(2);
+    expect(scanThreads(0, 4, undefined, 4, 0)).toBe(1);
+    expect(scanThreads(200, 2, "3", 2, 7)).toBe(3);
+    expect(scanThreads(200, 2, "0", 2, 0)).toBe(2);
+    expect(scanThreads(200, 2, "x", 2, 0)).toBe(2);
   });
 });

@@ -17,7 +17,7 @@
  * the command does not change is left byte-identical).
  */
 import { promises as fsPromises } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { BbgovError, InvalidPeerId } from "../../core/errors.js";
 import { PeerId } from "../../core/peer-id.js";
 import type { CommandContext, CommandModule, Report, Ui } from "../context.js";
@@ -130,7 +130,7 @@ class Fleet {
     const scanned =
       perRow || filter.only !== undefined || this.io.env.BBGOV_FLEET_SCAN === "0"
         ? undefined
-        : await scanFleet(this.files, aggregate, this.jobs, byNode);
+        : await scanFleet(this.files, aggregate, scanThreads(this.files.length, this.jobs, this.io.env.BBGOV_FLEET_THREADS), byNode);
     const quick = scanned === undefined ? undefined : (_file: FleetFile, index: number) => scanned[index];
     const nodes: Record<string, unknown>[] = [];
     const rows: NodePeerRow[] = [];
@@ -592,22 +592,40 @@ class Fleet {
 const FILES_PER_THREAD = 8;
 
 /**
+ * How many threads scan a fleet: at most `--jobs`, one per core that is free
+ * (a worker thread on a busy machine only waits for a core, and costs its
+ * start: measured on 2 cores at load 7-11, `--jobs 2` took 1.3-1.7x the time
+ * of `--jobs 1`), and one per 8 files. BBGOV_FLEET_THREADS=N sets it (tests, benchmarks).
+ */
+export function scanThreads(
+  files: number,
+  jobs: number,
+  given: string | undefined,
+  cores = availableParallelism(),
+  load = loadavg()[0] ?? 0,
+): number {
+  const asked = given === undefined ? Number.NaN : Number(given);
+  if (Number.isInteger(asked) && asked >= 1) return asked;
+  // This thread is one of them; the others wait on the load the machine already has.
+  const free = Math.round(cores - load);
+  return Math.max(1, Math.min(jobs, cores, free, Math.floor(files / FILES_PER_THREAD)));
+}
+
+/**
  * inspect's quick way: the fleet's node snapshots scanned into `aggregate`
- * (scan-files.ts) by this thread and, for a big fleet, by worker threads too
- * (at most `jobs` threads in all, each reading one file at a time, so memory
- * stays bounded by `jobs` files). Returns per file the outcome the usual way
+ * (scan-files.ts) by this thread and, given `threads` > 1, by worker threads
+ * too (each reading one file at a time, so memory stays bounded by `--jobs` files). Returns per file the outcome the usual way
  * would give, or undefined where the usual way must read the file; a worker
  * that fails leaves its files to the usual way too.
  */
 async function scanFleet(
   files: readonly FleetFile[],
   aggregate: FleetAggregate,
-  jobs: number,
+  threads: number,
   byNode: boolean,
 ): Promise<(NodeOutcome | undefined)[]> {
   const paths = files.map((file) => file.path);
   const counter = new Int32Array(new SharedArrayBuffer(4));
-  const threads = Math.min(jobs, availableParallelism(), Math.floor(files.length / FILES_PER_THREAD));
   const workerFile = fileURLToPath(new URL("./fleet-worker.cjs", import.meta.url));
   // Only the bundle has a worker beside it (built by `npm run bundle`); elsewhere this thread scans alone.
   const workers =
