@@ -96,6 +96,19 @@ describe("inspect across a fleet: the scan gives the model's output", () => {
     }
   });
 
+  it("a file that is missing, a link to a folder: read the usual way, named the same", async () => {
+    const fleet = everyKindFleet();
+    fs.mkdirSync(path.join(dir, "folder"));
+    fs.symlinkSync(path.join(dir, "folder"), path.join(fleet, "link.bin"));
+    const missing = path.join(dir, "missing.bin");
+    for (const view of [["inspect"], ["--json", "inspect", "--by-node"]]) {
+      const result = await bothWays(["-s", fleet, "-s", missing, ...view]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain("missing.bin");
+      expect(result.stderr).toContain("link.bin");
+    }
+  });
+
   it("the row formats and PEER arguments keep the model path, and still agree", async () => {
     const fleet = everyKindFleet();
     await bothWays(["-s", fleet, "inspect", "--format", "ndjson"]);
