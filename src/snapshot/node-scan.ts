@@ -36,11 +36,11 @@ const TWO_POW_32 = 4294967296;
 export class PeerTable {
   /** Open addressing: slot -> 1 + index of a byte string, 0 when empty; kept under half full. */
   private slots = new Int32Array(4096);
-  /** Per byte string: its hash, its place and length in `store`, its peer (-1: does not parse). */
-  private hashes = new Int32Array(2048);
-  private starts = new Int32Array(2048);
-  private lengths = new Int32Array(2048);
-  private peerOf = new Int32Array(2048);
+  /**
+   * Per byte string, four Int32 side by side (one cache line holds them, where four arrays cost four misses):
+   * its hash, its length, its place in `store`, its peer (-1: does not parse).
+   */
+  private records = new Int32Array(4 * 2048);
   private strings = 0;
   private store = new Uint8Array(1 << 16);
   private storeView = new DataView(this.store.buffer);
@@ -86,11 +86,12 @@ export class PeerTable {
     const mask = slots.length - 1;
     let slot = hash & mask;
     for (let known = (slots[slot] as number) - 1; known >= 0; known = (slots[slot] as number) - 1) {
-      if (this.hashes[known] === hash && this.lengths[known] === length) {
+      const record = known << 2;
+      if (this.records[record] === hash && this.records[record + 1] === length) {
         // The bytes compared here rather than in a method (a tenth of the lookup), eight at a time: equal doubles
         // other than zero have equal bits; NaN (never equal) and zero (+0 === -0) are compared as two words.
         const store = this.storeView;
-        const at = this.starts[known] as number;
+        const at = this.records[record + 2] as number;
         let i = 0;
         let equal = true;
         for (; i + 8 <= length; i += 8) {
@@ -113,7 +114,7 @@ export class PeerTable {
             }
           }
         }
-        if (equal) return this.peerOf[known] as number;
+        if (equal) return this.records[record + 3] as number;
       }
       slot = (slot + 1) & mask;
     }
@@ -129,7 +130,11 @@ export class PeerTable {
       if (!(error instanceof InvalidPeerId)) throw error;
     }
     const index = this.strings++;
-    if (index === this.hashes.length) this.growStrings();
+    if (4 * index === this.records.length) {
+      const records = new Int32Array(this.records.length * 2);
+      records.set(this.records);
+      this.records = records;
+    }
     const length = end - from;
     if (this.stored + length > this.store.length) {
       const store = new Uint8Array(Math.max(this.store.length * 2, this.stored + length));
@@ -138,33 +143,22 @@ export class PeerTable {
       this.storeView = new DataView(store.buffer);
     }
     this.store.set(file.subarray(from, end), this.stored);
-    this.hashes[index] = hash;
-    this.starts[index] = this.stored;
-    this.lengths[index] = length;
-    this.peerOf[index] = peer;
+    const record = index << 2;
+    this.records[record] = hash;
+    this.records[record + 1] = length;
+    this.records[record + 2] = this.stored;
+    this.records[record + 3] = peer;
     this.stored += length;
     this.slots[slot] = index + 1;
     if (this.strings * 2 > this.slots.length) this.growSlots();
     return peer;
   }
 
-  private growStrings(): void {
-    const grow = (array: Int32Array): Int32Array<ArrayBuffer> => {
-      const bigger = new Int32Array(array.length * 2);
-      bigger.set(array);
-      return bigger;
-    };
-    this.hashes = grow(this.hashes);
-    this.starts = grow(this.starts);
-    this.lengths = grow(this.lengths);
-    this.peerOf = grow(this.peerOf);
-  }
-
   private growSlots(): void {
     const slots = new Int32Array(this.slots.length * 2);
     const mask = slots.length - 1;
     for (let index = 0; index < this.strings; index++) {
-      let slot = (this.hashes[index] as number) & mask;
+      let slot = (this.records[index << 2] as number) & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
       slots[slot] = index + 1;
     }
