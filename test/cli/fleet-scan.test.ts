@@ -109,10 +109,23 @@ describe("inspect across a fleet: the scan gives the model's output", () => {
     }
   });
 
-  it("the row formats and PEER arguments keep the model path, and still agree", async () => {
+  it("whole peer ids are scanned for; prefixes and the row formats keep the model path; all agree", async () => {
     const fleet = everyKindFleet();
+    const small = readNodeSnapshot(fs.readFileSync(path.join(NODE_FIXTURES, "small.bin"))).snapshot;
+    const [down] = [...small.governor.iterHealth()].filter((entry) => entry.down).map((entry) => entry.peer.text);
+    const [blocked] = [...small.governor.blocklist()].map((peer) => peer.text);
+    expect(down).toBeDefined();
+    const unknown = "12D3KooWEVkTai2Aabvt8QUuN3fgUsbksh3Ru13KXYxKV7go7ktq";
+    for (const view of [["inspect"], ["inspect", "--by-node"], ["--json", "inspect"]]) {
+      const result = await bothWays(["-s", fleet, ...view, down as string, blocked as string, unknown]);
+      if (view.includes("--json")) {
+        const peers = (JSON.parse(result.stdout) as { peers: { peer: string }[] }).peers.map((row) => row.peer);
+        expect(peers.sort()).toEqual([down, blocked].sort());
+      }
+    }
     await bothWays(["-s", fleet, "inspect", "--format", "ndjson"]);
     await bothWays(["-s", fleet, "inspect", "12D3KooW"]);
+    await bothWays(["-s", fleet, "inspect", "Qm"]);
   });
 });
 
@@ -214,9 +227,15 @@ describe("PeerTable", () => {
 describe("an aggregate made by several threads", () => {
   it("merging the parts of a split fleet gives the counts of one aggregate over all of it", () => {
     const names = ["small", "hand-edited", "allowlist-some", "allowlist-empty", "trailing-bytes", "small", "heavy-300k"] as const;
-    for (const byNode of [false, true]) {
-      const whole = new FleetAggregate(names.length, byNode, undefined);
-      const halves = [new FleetAggregate(names.length, byNode, undefined), new FleetAggregate(names.length, byNode, undefined)];
+    const some = (text: string): boolean => text.startsWith("12D3KooW");
+    for (const [byNode, only] of [
+      [false, undefined],
+      [true, undefined],
+      [true, some],
+    ] as const) {
+      const whole = new FleetAggregate(names.length, byNode, only);
+      // A worker keeps every peer; the aggregate it is merged into keeps its own.
+      const halves = [new FleetAggregate(names.length, byNode, only), new FleetAggregate(names.length, byNode, undefined)];
       const scan = new GovernorScan();
       names.forEach((name, index) => {
         const bytes = fs.readFileSync(path.join(NODE_FIXTURES, `${name}.bin`));
@@ -233,7 +252,8 @@ describe("an aggregate made by several threads", () => {
       merged.merge(other.part());
       const all = { only: undefined, down: false, blocked: false };
       expect(merged.rows(all, "peer")).toEqual(whole.rows(all, "peer"));
-      expect(merged.rows(all, "peer").length).toBeGreaterThan(20);
+      expect(merged.rows(all, "peer").length).toBeGreaterThan(only === undefined ? 20 : 5);
+      if (only !== undefined) expect(merged.rows(all, "peer").every((row) => only(row.peer))).toBe(true);
     }
   });
 });

@@ -181,10 +181,12 @@ export class FleetAggregate {
     };
   }
 
-  /** Adds another aggregate's counts, made from other nodes of the same fleet (no PEER arguments: every peer is kept). */
+  /** Adds another aggregate's counts, made from other nodes of the same fleet (its peers kept here as this one keeps them). */
   merge(part: AggregatePart): void {
     for (let k = 0; k < part.texts.length; k++) {
-      const peer = this.table.peerOfText(part.texts[k] as string);
+      const text = part.texts[k] as string;
+      if (this.only !== undefined && !this.only(text)) continue;
+      const peer = this.table.peerOfText(text);
       if (peer >= this.capacity) this.room();
       this.nodes[peer] = (this.nodes[peer] as number) + (part.nodes[k] as number);
       this.blocked[peer] = (this.blocked[peer] as number) + (part.blocked[k] as number);

@@ -27,6 +27,7 @@ import type { HeldLock } from "../io/lock.js";
 import { displayName, identityOf, resolveTarget, STDIO } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
 import { isWholePeerText, knownPeerTexts, resolvePeerArgs } from "../commands/resolve.js";
+import { tidyPeerText } from "../args.js";
 import { emptySnapshot } from "../../snapshot/model.js";
 import type { CliIo } from "../context.js";
 import { EXIT } from "../errors.js";
@@ -124,11 +125,12 @@ class Fleet {
     if (format === "wide") throw new UsageError("--format wide is for one snapshot; across a fleet: table, json, ndjson, tsv", "--format");
     const perRow = format === "ndjson" || format === "tsv" || format === "json";
     const aggregate = new FleetAggregate(this.files.length, byNode, filter.only);
-    // The per-peer counts of node snapshots need no model: each is scanned (issue 15's speed), unless PEER arguments ask
-    // for the resolver's notices per node.
+    // The per-peer counts of node snapshots need no model: each is scanned (issue 15's speed). PEER arguments that are
+    // not whole ids are resolved against each node's model (a prefix may be ambiguous on one node: that node says so).
     // BBGOV_FLEET_SCAN=0 reads every file the usual way (tests compare the two; the benchmark times both).
+    const given = (this.invocation.args[0] as string[] | undefined) ?? [];
     const scanned =
-      perRow || filter.only !== undefined || this.io.env.BBGOV_FLEET_SCAN === "0"
+      perRow || !given.every((text) => isWholePeerText(tidyPeerText(text))) || this.io.env.BBGOV_FLEET_SCAN === "0"
         ? undefined
         : await scanFleet(this.files, aggregate, scanThreads(this.files.length, this.jobs, this.io.env.BBGOV_FLEET_THREADS), byNode);
     const quick = scanned === undefined ? undefined : (_file: FleetFile, index: number) => scanned[index];
