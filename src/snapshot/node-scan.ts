@@ -17,10 +17,12 @@
  * does with the entries (the last of a repeated peer wins, threshold 0 acts
  * as 1) is the consumer's to apply: the scan reports every entry in file order.
  */
+import { BackoffTable, type BackoffConfig } from "../core/backoff.js";
 import { InvalidPeerId } from "../core/errors.js";
+import { PeerGovernor } from "../core/governor.js";
 import { PeerId, multihashProblem } from "../core/peer-id.js";
 import { Reader, skip } from "./bincode.js";
-import type { SnapshotWarning } from "./model.js";
+import type { Snapshot, SnapshotWarning } from "./model.js";
 import { FRAMEWORK, NODE_SNAPSHOT, TRANSIENT } from "./node-schema.js";
 
 const GOVERNOR_PATH = "transient.framework.peer_governor";
@@ -233,6 +235,108 @@ export class GovernorScan {
     this.backoffNextHigh = new Uint32Array(count);
     this.backoffNextLow = new Uint32Array(count);
   }
+}
+
+/**
+ * Restore's view of a scan: which entries upstream keeps (the last of each
+ * peer, in health and in the backoff table) and the clock the node reader
+ * gives the file (the latest event among those: health's last event, the
+ * table's last attempt). Its scratch space is reused from file to file.
+ */
+export class RestoredScan {
+  /** Per peer number, the index of its last entry in the file's health list / backoff table. */
+  private healthAt = new Int32Array(1024);
+  private backoffAt = new Int32Array(1024);
+  clockHigh = 0;
+  clockLow = 0;
+
+  /** Works out what restore keeps of `scan`, whose peers are numbered below `peers`. */
+  restore(scan: GovernorScan, peers: number): void {
+    if (peers > this.healthAt.length) {
+      this.healthAt = new Int32Array(Math.max(peers, this.healthAt.length * 2));
+      this.backoffAt = new Int32Array(this.healthAt.length);
+    }
+    const { healthAt, backoffAt } = this;
+    for (let i = 0; i < scan.healthCount; i++) healthAt[scan.healthPeer[i] as number] = i;
+    for (let i = 0; i < scan.backoffCount; i++) backoffAt[scan.backoffPeer[i] as number] = i;
+    let high = 0;
+    let low = 0;
+    for (let i = 0; i < scan.healthCount; i++) {
+      if (healthAt[scan.healthPeer[i] as number] !== i) continue;
+      const entryHigh = scan.healthEventHigh[i] as number;
+      const entryLow = scan.healthEventLow[i] as number;
+      if (entryHigh > high || (entryHigh === high && entryLow > low)) {
+        high = entryHigh;
+        low = entryLow;
+      }
+    }
+    for (let i = 0; i < scan.backoffCount; i++) {
+      if (backoffAt[scan.backoffPeer[i] as number] !== i) continue;
+      const entryHigh = scan.backoffLastHigh[i] as number;
+      const entryLow = scan.backoffLastLow[i] as number;
+      if (entryHigh > high || (entryHigh === high && entryLow > low)) {
+        high = entryHigh;
+        low = entryLow;
+      }
+    }
+    this.clockHigh = high;
+    this.clockLow = low;
+  }
+
+  /** True when restore keeps health entry `i` of the scan last given to `restore`. */
+  keepsHealth(scan: GovernorScan, i: number): boolean {
+    return this.healthAt[scan.healthPeer[i] as number] === i;
+  }
+
+  /** True when restore keeps backoff entry `i` of the scan last given to `restore`. */
+  keepsBackoff(scan: GovernorScan, i: number): boolean {
+    return this.backoffAt[scan.backoffPeer[i] as number] === i;
+  }
+}
+
+const HIGH = 4294967296n;
+
+/**
+ * The model of one node as restore leaves it, cut down to one peer (`id`,
+ * numbered `peer`): the threshold, the policy's answer for that peer (blocked;
+ * an allowlist, holding it or not), its health and backoff entries, and the
+ * file's own clock. What any command about that one peer sees (check's
+ * decisions) is what the whole model gives.
+ */
+export function snapshotOfPeer(
+  scan: GovernorScan,
+  restored: RestoredScan,
+  peer: number,
+  id: PeerId,
+  backoff: Partial<BackoffConfig> = {},
+): Snapshot {
+  const governor = new PeerGovernor();
+  governor.setFailureThreshold(scan.failureThreshold);
+  for (let i = 0; i < scan.blockedCount; i++) if (scan.blocked[i] === peer) governor.block(id);
+  if (scan.allowlistSome) {
+    let allowed = false;
+    for (let i = 0; i < scan.allowedCount; i++) if (scan.allowed[i] === peer) allowed = true;
+    governor.setAllowlist(allowed ? [id] : []);
+  }
+  const table = new BackoffTable(backoff);
+  const u64 = (high: number, low: number): bigint => BigInt(high) * HIGH + BigInt(low);
+  for (let i = 0; i < scan.healthCount; i++) {
+    if (scan.healthPeer[i] !== peer || !restored.keepsHealth(scan, i)) continue;
+    governor.restoreHealth(id, {
+      consecutiveFailures: scan.healthFailures[i] as number,
+      lastEventNs: u64(scan.healthEventHigh[i] as number, scan.healthEventLow[i] as number),
+      down: scan.healthDown[i] === 1,
+    });
+  }
+  for (let i = 0; i < scan.backoffCount; i++) {
+    if (scan.backoffPeer[i] !== peer || !restored.keepsBackoff(scan, i)) continue;
+    table.restoreState(id, {
+      attempts: scan.backoffAttempts[i] as number,
+      lastAttemptNs: u64(scan.backoffLastHigh[i] as number, scan.backoffLastLow[i] as number),
+      nextRetryNs: u64(scan.backoffNextHigh[i] as number, scan.backoffNextLow[i] as number),
+    });
+  }
+  return { clockNs: u64(restored.clockHigh, restored.clockLow), governor, backoff: table };
 }
 
 /** Why a scan stopped: the file is not one the quick look takes; reading it the usual way says what is wrong. */

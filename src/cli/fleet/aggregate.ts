@@ -12,7 +12,7 @@
 import type { Decision } from "../../core/governor.js";
 import type { PeerId } from "../../core/peer-id.js";
 import type { Snapshot } from "../../snapshot/model.js";
-import { type GovernorScan, PeerTable } from "../../snapshot/node-scan.js";
+import { type GovernorScan, PeerTable, RestoredScan } from "../../snapshot/node-scan.js";
 import { decisionJson } from "../commands/common.js";
 
 /** A peer's state on one node, as bits: what `--by-node` shows. */
@@ -76,11 +76,11 @@ export class FleetAggregate {
   /** 1 kept, -1 left out by the PEER arguments, 0 not yet asked. */
   private kept = new Int8Array(0);
   private states: (Uint8Array | undefined)[] = [];
-  // Per peer, for the node being added: its STATE bits there (bitsNode: that node + 1), its last health and backoff entry.
+  // Per peer, for the node being added: its STATE bits there (bitsNode: that node + 1).
   private bitsNode = new Int32Array(0);
   private bits = new Uint8Array(0);
-  private healthAt = new Int32Array(0);
-  private backoffAt = new Int32Array(0);
+  /** What restore keeps of the scan being added. */
+  private readonly restored = new RestoredScan();
   private made: PeerAcross[] | undefined;
 
   constructor(
@@ -117,36 +117,19 @@ export class FleetAggregate {
    */
   addScan(index: number, scan: GovernorScan): void {
     this.room();
-    // Each peer's last entry in this node's lists (set for every peer before it is read below).
-    const { healthAt, backoffAt } = this;
-    for (let i = 0; i < scan.healthCount; i++) healthAt[scan.healthPeer[i] as number] = i;
-    for (let i = 0; i < scan.backoffCount; i++) backoffAt[scan.backoffPeer[i] as number] = i;
-    // The clock: the latest event among the entries restore keeps (health's, then the backoff table's).
-    let clockHigh = 0;
-    let clockLow = 0;
+    const restored = this.restored;
+    restored.restore(scan, this.table.size);
+    const clockHigh = restored.clockHigh;
+    const clockLow = restored.clockLow;
     for (let i = 0; i < scan.healthCount; i++) {
       const peer = scan.healthPeer[i] as number;
-      if (healthAt[peer] !== i) continue;
-      const high = scan.healthEventHigh[i] as number;
-      const low = scan.healthEventLow[i] as number;
-      if (high > clockHigh || (high === clockHigh && low > clockLow)) {
-        clockHigh = high;
-        clockLow = low;
-      }
-      if (this.touch(index, peer) >= 0) this.health(index, peer, scan.healthFailures[i] as number, high, low, scan.healthDown[i] === 1);
-    }
-    for (let i = 0; i < scan.backoffCount; i++) {
-      if (backoffAt[scan.backoffPeer[i] as number] !== i) continue;
-      const high = scan.backoffLastHigh[i] as number;
-      const low = scan.backoffLastLow[i] as number;
-      if (high > clockHigh || (high === clockHigh && low > clockLow)) {
-        clockHigh = high;
-        clockLow = low;
-      }
+      if (!restored.keepsHealth(scan, i) || this.touch(index, peer) < 0) continue;
+      const failures = scan.healthFailures[i] as number;
+      this.health(index, peer, failures, scan.healthEventHigh[i] as number, scan.healthEventLow[i] as number, scan.healthDown[i] === 1);
     }
     for (let i = 0; i < scan.backoffCount; i++) {
       const peer = scan.backoffPeer[i] as number;
-      if (backoffAt[peer] !== i || this.touch(index, peer) < 0) continue;
+      if (!restored.keepsBackoff(scan, i) || this.touch(index, peer) < 0) continue;
       const high = scan.backoffNextHigh[i] as number;
       const low = scan.backoffNextLow[i] as number;
       if (high > clockHigh || (high === clockHigh && low > clockLow)) this.mark(peer, index, STATE.coolingDown);
@@ -306,8 +289,6 @@ export class FleetAggregate {
     this.down = int32(this.down);
     this.cooling = int32(this.cooling);
     this.bitsNode = int32(this.bitsNode);
-    this.healthAt = int32(this.healthAt);
-    this.backoffAt = int32(this.backoffAt);
     const worst = new Float64Array(capacity);
     worst.set(this.worst);
     this.worst = worst;
