@@ -129,6 +129,55 @@ describe("inspect across a fleet: the scan gives the model's output", () => {
   });
 });
 
+/** A peer that stands more than once in a fixture's backoff table. */
+function repeatedInBackoff(name: string): string | undefined {
+  const table = new PeerTable();
+  const scan = new GovernorScan();
+  scanNodeSnapshot(fs.readFileSync(path.join(NODE_FIXTURES, `${name}.bin`)), table, scan);
+  const seen = new Set<number>();
+  for (let i = 0; i < scan.backoffCount; i++) {
+    const peer = scan.backoffPeer[i] as number;
+    if (seen.has(peer)) return table.text(peer);
+    seen.add(peer);
+  }
+  return undefined;
+}
+
+describe("check across a fleet: the scan gives the model's decisions", () => {
+  it("a down, a blocked, an allowlisted, a cooling and an unknown peer; --inbound, --outbound, --at, --after, --json", async () => {
+    const fleet = everyKindFleet();
+    const read = (name: string) => readNodeSnapshot(fs.readFileSync(path.join(NODE_FIXTURES, `${name}.bin`))).snapshot;
+    const small = read("small");
+    const some = read("allowlist-some");
+    const peers = [
+      [...small.governor.iterHealth()].find((entry) => entry.down)?.peer.text,
+      [...small.governor.blocklist()][0]?.text,
+      [...(some.governor.allowlist() ?? [])][0]?.text,
+      [...small.backoff.iter()].find((entry) => entry.nextRetryNs > small.clockNs)?.peer.text,
+      // Repeated in hand-edited.bin's backoff table (with other values): the last entry decides.
+      repeatedInBackoff("hand-edited"),
+      "12D3KooWEVkTai2Aabvt8QUuN3fgUsbksh3Ru13KXYxKV7go7ktq",
+    ];
+    for (const peer of peers) {
+      expect(peer).toBeDefined();
+      for (const view of [[], ["--inbound"], ["--outbound"], ["--at", "1764013180000000000"], ["--after", "5s"]]) {
+        const result = await bothWays(["-s", fleet, "check", peer as string, ...view]);
+        expect(result.status).toBe(2);
+        await bothWays(["--json", "-s", fleet, "check", peer as string, ...view]);
+      }
+    }
+    // Only good files: exit 0 or 1 as the decisions say, the same both ways.
+    const good = path.join(dir, "good");
+    fs.mkdirSync(good);
+    for (const name of ["small", "allowlist-some", "allowlist-empty", "hand-edited"])
+      fs.copyFileSync(path.join(NODE_FIXTURES, `${name}.bin`), path.join(good, `${name}.bin`));
+    const denied = await bothWays(["-s", good, "check", peers[0] as string]);
+    expect(denied.status).toBe(1);
+    // A prefix is resolved across the fleet's models first, then checked the quick way.
+    await bothWays(["-s", good, "check", (peers[0] as string).slice(0, 20)]);
+  });
+});
+
 describe("the scan against the node reader, fixture by fixture", () => {
   it("accepts exactly the files the reader accepts, with the same warnings and per-peer counts", () => {
     for (const name of FIXTURE_NAMES) {

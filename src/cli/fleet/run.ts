@@ -21,12 +21,14 @@ import { availableParallelism, loadavg } from "node:os";
 import { BbgovError, InvalidPeerId } from "../../core/errors.js";
 import { PeerId } from "../../core/peer-id.js";
 import type { CommandContext, CommandModule, Report, Ui } from "../context.js";
-import { report as makeReport } from "../context.js";
+import { commandContext, report as makeReport } from "../context.js";
 import { IoError, UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
 import { displayName, identityOf, resolveTarget, STDIO } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
-import { isWholePeerText, knownPeerTexts, resolvePeerArgs } from "../commands/resolve.js";
+import { isWholePeerText, knownPeerTexts, resolvePeerArgs, withNotices } from "../commands/resolve.js";
+import { PeerTable, RestoredScan, snapshotOfPeer } from "../../snapshot/node-scan.js";
+import type { Snapshot } from "../../snapshot/model.js";
 import { tidyPeerText } from "../args.js";
 import { emptySnapshot } from "../../snapshot/model.js";
 import type { CliIo } from "../context.js";
@@ -217,7 +219,7 @@ class Fleet {
   async check(): Promise<number> {
     const module = await loadCommand(this.invocation.spec.name);
     const args = await this.fleetPeerArgs(this.invocation.args);
-    const outcomes = await this.each(() => module, undefined, { dryRun: true, args });
+    const outcomes = await this.each(() => module, undefined, { dryRun: true, args, quick: await this.quickCheck(module, args) });
     const denied = outcomes.filter((outcome) => outcome.exitCode === 1).map((outcome) => sanitize(outcome.file.label));
     const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
     // The peer as each node resolved it (a prefix may name a different peer on different nodes: each row says).
@@ -259,6 +261,57 @@ class Fleet {
     if (failed > 0) return this.finish(outcomes);
     this.flushWarnings();
     return denied.length > 0 ? EXIT.negative : EXIT.ok;
+  }
+
+  /**
+   * check's quick way for node snapshots (a whole peer id; not under BBGOV_FLEET_SCAN=0): each file scanned
+   * (snapshot/node-scan.ts) and cut down to the model of that one peer, on which the check command runs as on the
+   * whole model; any other file goes the usual way.
+   */
+  private async quickCheck(
+    module: CommandModule,
+    args: readonly unknown[],
+  ): Promise<((file: FleetFile, index: number) => Promise<NodeOutcome | undefined>) | undefined> {
+    const text = tidyPeerText(String(args[0]));
+    if (this.io.env.BBGOV_FLEET_SCAN === "0" || !isWholePeerText(text)) return undefined;
+    const id = PeerId.parse(text);
+    const table = new PeerTable();
+    const peer = table.peerOfText(id.text);
+    const restored = new RestoredScan();
+    const snapshots: (Snapshot | undefined)[] = new Array(this.files.length);
+    const paths = this.files.map((file) => file.path);
+    let next = 0;
+    const scanned = scanFiles(
+      paths,
+      () => next++,
+      table,
+      (index, scan) => {
+        restored.restore(scan, table.size);
+        snapshots[index] = snapshotOfPeer(scan, restored, peer, id, this.globals.hostBackoff);
+      },
+    );
+    const warnings = new Map(scanned.map((file) => [file.index, file.warnings]));
+    return async (file, index) => {
+      const snapshot = snapshots[index];
+      const loaded = warnings.get(index);
+      if (snapshot === undefined || loaded === undefined) return undefined;
+      const name = displayName(file.path);
+      const ctx: CommandContext = {
+        ...commandContext(snapshot, name, undefined, loadCommand),
+        kind: "node-snapshot",
+        holds: { clock: false, backoffSchedule: false },
+      };
+      const resolved = resolvePeerArgs(this.invocation.spec.args, args, snapshot);
+      const report = withNotices(await module.execute(ctx, resolved.args, this.invocation.options), resolved.notices);
+      return {
+        file,
+        kind: "node-snapshot",
+        json: report.json,
+        exitCode: report.exitCode,
+        changes: false,
+        warnings: this.fileWarnings(file, { report, loadWarnings: loadWarningLines(loaded, name) }),
+      };
+    };
   }
 
   /** `validate`: every file checked and reported; exit 2 when one is invalid. */
@@ -490,7 +543,7 @@ class Fleet {
       render?: boolean;
       indent?: number;
       /** A faster way to the same outcome for some files (undefined: take the usual way). */
-      quick?: ((file: FleetFile, index: number) => NodeOutcome | undefined) | undefined;
+      quick?: ((file: FleetFile, index: number) => NodeOutcome | undefined | Promise<NodeOutcome | undefined>) | undefined;
     } = { dryRun: true },
   ): Promise<NodeOutcome[]> {
     const outcomes: (NodeOutcome | undefined)[] = new Array(this.files.length);
@@ -502,7 +555,7 @@ class Fleet {
       while (next < this.files.length) {
         const index = next++;
         const file = this.files[index] as FleetFile;
-        const quick = run.quick?.(file, index);
+        const quick = await run.quick?.(file, index);
         if (quick !== undefined) {
           outcomes[index] = quick;
           for (; flushed < outcomes.length && outcomes[flushed] !== undefined; flushed++) onOutcome?.(outcomes[flushed] as NodeOutcome);
@@ -635,7 +688,9 @@ async function scanFleet(
       ? Array.from({ length: threads - 1 }, () => startWorker(workerFile, paths, counter.buffer, byNode))
       : [];
   const results: (ScannedFile | undefined)[] = new Array(files.length);
-  for (const scanned of scanFiles(paths, () => Atomics.add(counter, 0, 1), aggregate)) results[scanned.index] = scanned;
+  const next = (): number => Atomics.add(counter, 0, 1);
+  for (const scanned of scanFiles(paths, next, aggregate.table, (index, scan) => aggregate.addScan(index, scan)))
+    results[scanned.index] = scanned;
   for (const reply of await Promise.all(workers)) {
     if (reply === undefined) continue;
     aggregate.merge(reply.part);

@@ -1,16 +1,15 @@
 /**
- * inspect's quick way through a fleet's node snapshots (issue 15), shared by
- * the main thread and the worker threads: files taken one at a time from a
+ * The quick way through a fleet's node snapshots (issue 15), shared by
+ * inspect, check and the worker threads: files taken one at a time from a
  * shared counter, each read into one reused buffer and its governor scanned
- * into the caller's aggregate (snapshot/node-scan.ts). A file that is not a
+ * (snapshot/node-scan.ts) for the caller to use. A file that is not a
  * node snapshot, cannot be read, or that the scan refuses is left to the
  * usual way, which reads it again and says what is wrong, by name.
  */
 import { detectKind } from "../../snapshot/kinds.js";
 import type { SnapshotWarning } from "../../snapshot/model.js";
-import { GovernorScan, scanNodeSnapshot } from "../../snapshot/node-scan.js";
+import { GovernorScan, type PeerTable, scanNodeSnapshot } from "../../snapshot/node-scan.js";
 import { ReusedBuffer } from "../io/reuse.js";
-import type { FleetAggregate } from "./aggregate.js";
 
 /** What scanning one file gave: its load warnings, or undefined when the usual way must read it. */
 export interface ScannedFile {
@@ -18,8 +17,16 @@ export interface ScannedFile {
   readonly warnings: readonly SnapshotWarning[] | undefined;
 }
 
-/** Scans the files whose indexes `next` hands out (until it gives one past the end) into `aggregate`. */
-export function scanFiles(paths: readonly string[], next: () => number, aggregate: FleetAggregate): ScannedFile[] {
+/**
+ * Scans the files whose indexes `next` hands out (until it gives one past the end), their peers numbered by
+ * `peers`, handing each scan to `use` (the scan is reused for the next file).
+ */
+export function scanFiles(
+  paths: readonly string[],
+  next: () => number,
+  peers: PeerTable,
+  use: (index: number, scan: GovernorScan) => void,
+): ScannedFile[] {
   const buffer = new ReusedBuffer();
   const scan = new GovernorScan();
   const scanned: ScannedFile[] = [];
@@ -31,12 +38,12 @@ export function scanFiles(paths: readonly string[], next: () => number, aggregat
       continue;
     }
     try {
-      scanNodeSnapshot(bytes, aggregate.table, scan);
+      scanNodeSnapshot(bytes, peers, scan);
     } catch {
       scanned.push({ index, warnings: undefined });
       continue;
     }
-    aggregate.addScan(index, scan);
+    use(index, scan);
     scanned.push({ index, warnings: scan.warnings });
   }
   return scanned;

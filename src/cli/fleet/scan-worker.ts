@@ -19,5 +19,10 @@ export interface ScanWorkerData {
 const data = workerData as ScanWorkerData;
 const counter = new Int32Array(data.counter);
 const aggregate = new FleetAggregate(data.paths.length, data.byNode, undefined);
-const scanned = scanFiles(data.paths, () => Atomics.add(counter, 0, 1), aggregate);
+const scanned = scanFiles(
+  data.paths,
+  () => Atomics.add(counter, 0, 1),
+  aggregate.table,
+  (index, scan) => aggregate.addScan(index, scan),
+);
 parentPort?.postMessage({ part: aggregate.part(), scanned });
