@@ -178,6 +178,33 @@ describe("check across a fleet: the scan gives the model's decisions", () => {
   });
 });
 
+describe("a PEER prefix resolved across a fleet: the scan finds the peers the models know", () => {
+  it("check, --dry-run block and block with a prefix, an ambiguous one and one nobody knows: the same output and files", async () => {
+    const small = readNodeSnapshot(fs.readFileSync(path.join(NODE_FIXTURES, "small.bin"))).snapshot;
+    const down = [...small.governor.iterHealth()].find((entry) => entry.down)?.peer.text as string;
+    const fleets = ["one", "two"].map((name) => {
+      const fleet = path.join(dir, name);
+      fs.mkdirSync(fleet);
+      for (const file of ["small", "allowlist-some", "hand-edited", "trailing-bytes"])
+        fs.copyFileSync(path.join(NODE_FIXTURES, `${file}.bin`), path.join(fleet, `${file}.bin`));
+      fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, "example.json"));
+      return fleet;
+    }) as [string, string];
+    for (const peer of [down.slice(0, 16), "12D3KooW", "QmZZZZ"]) {
+      await bothWays(["-s", fleets[0], "check", peer]);
+      await bothWays(["-s", fleets[0], "--dry-run", "block", peer]);
+    }
+    const env = { COLUMNS: "100" };
+    const scanned = await cli(["-s", fleets[0], "block", down.slice(0, 16)], undefined, env);
+    const modelled = await cli(["-s", fleets[1], "block", down.slice(0, 16)], undefined, { ...env, BBGOV_FLEET_SCAN: "0" });
+    expect(scanned.status).toBe(0);
+    expect(scanned.stdout.replaceAll(fleets[0], "FLEET")).toBe(modelled.stdout.replaceAll(fleets[1], "FLEET"));
+    expect(scanned.stderr.replaceAll(fleets[0], "FLEET")).toBe(modelled.stderr.replaceAll(fleets[1], "FLEET"));
+    for (const file of fs.readdirSync(fleets[0]))
+      expect(fs.readFileSync(path.join(fleets[0], file)).equals(fs.readFileSync(path.join(fleets[1], file))), file).toBe(true);
+  });
+});
+
 describe("the scan against the node reader, fixture by fixture", () => {
   it("accepts exactly the files the reader accepts, with the same warnings and per-peer counts", () => {
     for (const name of FIXTURE_NAMES) {

@@ -526,11 +526,47 @@ class Fleet {
       },
     };
     const noPeers = args.map((value, index) => (specs[index]?.peer === undefined ? value : undefined));
-    await this.each(() => collect, undefined, { dryRun: true, args: noPeers });
+    const quick = this.io.env.BBGOV_FLEET_SCAN === "0" ? undefined : this.quickKnownPeers(known);
+    await this.each(() => collect, undefined, { dryRun: true, args: noPeers, quick });
     const { args: resolved } = resolvePeerArgs(specs, args, known);
     return resolved.map((value, index) =>
       specs[index]?.peer === undefined ? value : Array.isArray(value) ? value.map((peer: PeerId) => peer.text) : (value as PeerId).text,
     );
+  }
+
+  /** fleetPeerArgs' quick way for node snapshots: every peer a scanned file knows goes into `known` (once each). */
+  private quickKnownPeers(known: Snapshot): (file: FleetFile, index: number) => NodeOutcome | undefined {
+    const table = new PeerTable();
+    let added = new Uint8Array(1024);
+    const add = (peer: number): void => {
+      if (peer >= added.length) {
+        const bigger = new Uint8Array(Math.max(peer + 1, added.length * 2));
+        bigger.set(added);
+        added = bigger;
+      }
+      if (added[peer] === 1) return;
+      added[peer] = 1;
+      known.governor.block(PeerId.parse(table.text(peer)));
+    };
+    let next = 0;
+    const scanned = scanFiles(
+      this.files.map((file) => file.path),
+      () => next++,
+      table,
+      (_index, scan) => {
+        for (let i = 0; i < scan.healthCount; i++) add(scan.healthPeer[i] as number);
+        for (let i = 0; i < scan.backoffCount; i++) add(scan.backoffPeer[i] as number);
+        for (let i = 0; i < scan.blockedCount; i++) add(scan.blocked[i] as number);
+        for (let i = 0; i < scan.allowedCount; i++) add(scan.allowed[i] as number);
+      },
+    );
+    const warnings = new Map(scanned.map((file) => [file.index, file.warnings]));
+    return (file, index) => {
+      const loaded = warnings.get(index);
+      if (loaded === undefined) return undefined;
+      const loadWarnings = loadWarningLines(loaded, displayName(file.path));
+      return { file, kind: "node-snapshot", json: {}, exitCode: 0, changes: false, warnings: loadWarnings };
+    };
   }
 
   private async each(
