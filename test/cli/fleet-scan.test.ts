@@ -43,6 +43,8 @@ function everyKindFleet(): string {
   for (let i = 0; i < blocklistCount; i++) at += 8 + Number(badTag.readBigUInt64LE(at));
   badTag[at] = 2;
   fs.writeFileSync(path.join(fleet, "bad-tag.bin"), badTag);
+  // Binary, but too short to be any snapshot.
+  fs.writeFileSync(path.join(fleet, "tiny.bin"), Buffer.from([1, 2, 3, 0]));
   return fleet;
 }
 
@@ -75,7 +77,7 @@ describe("inspect across a fleet: the scan gives the model's output", () => {
       // The refused and damaged files are named; the others are counted.
       expect(result.status).toBe(2);
       if (!view.includes("--quiet")) expect(result.stdout).not.toBe("");
-      for (const bad of [...REFUSED, "cut", "bad-tag"]) expect(result.stderr).toContain(`${bad}.bin`);
+      for (const bad of [...REFUSED, "cut", "bad-tag", "tiny"]) expect(result.stderr).toContain(`${bad}.bin`);
     }
     // hand-edited.bin's skipped entries and threshold 0 are warned about, as the model path does.
     const plain = await bothWays(["-s", fleet, "inspect"]);

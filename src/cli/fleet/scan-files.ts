@@ -33,13 +33,16 @@ export function scanFiles(
   for (let index = next(); index < paths.length; index = next()) {
     const bytes = buffer.read(paths[index] as string);
     // JSON never holds a NUL byte: only binary files may be node snapshots (detectKind reads no text then).
-    if (bytes === undefined || bytes.indexOf(0) === -1 || detectKind({ bytes, text: () => "" }) !== "node-snapshot") {
-      scanned.push({ index, warnings: undefined });
-      continue;
+    let node = false;
+    if (bytes !== undefined && bytes.indexOf(0) !== -1) {
+      try {
+        node = detectKind({ bytes, text: () => "" }) === "node-snapshot";
+        if (node) scanNodeSnapshot(bytes, peers, scan);
+      } catch {
+        node = false; // not a snapshot, or one the scan refuses: the usual way says what is wrong
+      }
     }
-    try {
-      scanNodeSnapshot(bytes, peers, scan);
-    } catch {
+    if (!node) {
       scanned.push({ index, warnings: undefined });
       continue;
     }
