@@ -165,7 +165,7 @@ function openFrom(
  * What loading found, one line each; entries that restore skips are one line
  * together when there are several (`validate` lists each with its byte).
  */
-function loadWarningLines(warnings: readonly SnapshotWarning[], file: string): string[] {
+export function loadWarningLines(warnings: readonly SnapshotWarning[], file: string): string[] {
   const skipped = warnings.filter((w) => w.skippedEntry === true);
   const each = skipped.length > 1 ? warnings.filter((w) => w.skippedEntry !== true) : warnings;
   // A damaged file may hold thousands of findings: a few are shown, validate lists them all.

@@ -115,10 +115,10 @@ const SCENARIOS: { name: string; asProcess?: boolean; steps: { args: string[]; e
 ];
 
 describe("the bundled bin and the sources", () => {
-  it("bin/bbgov.js runs the bundle, which is one file", () => {
+  it("bin/bbgov.js runs the bundle, which is one file (and the fleet's worker thread, another)", () => {
     expect(fs.readFileSync(BIN, "utf8")).toContain("../dist/bundle/bbgov.cjs");
     expect(fs.statSync(BUNDLE).isFile()).toBe(true);
-    expect(fs.readdirSync(path.dirname(BUNDLE))).toEqual(["bbgov.cjs", "bbgov.cjs.map"]);
+    expect(fs.readdirSync(path.dirname(BUNDLE))).toEqual(["bbgov.cjs", "bbgov.cjs.map", "fleet-worker.cjs"]);
   });
 
   it("the bundle is ASCII, so that V8 holds its source one byte a character", () => {

@@ -64,6 +64,7 @@ describe("the packed package", { timeout: 300_000 }, () => {
       "dist/cli/main.js",
       "dist/bundle/bbgov.cjs",
       "dist/bundle/bbgov.cjs.map",
+      "dist/bundle/fleet-worker.cjs",
       "src/snapshot/snapshot.schema.json",
     ]) {
       expect(files).toContain(wanted);

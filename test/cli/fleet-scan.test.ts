@@ -1,0 +1,354 @@
+/**
+ * Issue 15's speed: `inspect` across a fleet scans node snapshots without a
+ * model (src/snapshot/node-scan.ts). Every output must be the one the model
+ * path gives: each view runs both ways (BBGOV_FLEET_SCAN=0 is the model path)
+ * on fleets of every node fixture, damaged ones included, and is compared
+ * byte for byte, standard error and exit code too.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FleetAggregate } from "../../src/cli/fleet/aggregate.js";
+import { scanThreads } from "../../src/cli/fleet/run.js";
+import { PeerId } from "../../src/core/peer-id.js";
+import { readNodeSnapshot } from "../../src/snapshot/node.js";
+import { GovernorScan, PeerTable, scanNodeSnapshot } from "../../src/snapshot/node-scan.js";
+import { FIXTURE_NAMES, NODE_FIXTURES, REFUSED } from "../snapshot/node-fixtures.js";
+import { cli } from "./run.js";
+
+const FIXTURES = path.resolve(__dirname, "../../fixtures");
+let dir: string;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-fleet-scan-"));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Every node fixture (refused ones included), bbgov JSON, and node snapshots cut short or with a bad tag. */
+function everyKindFleet(): string {
+  const fleet = path.join(dir, "nodes");
+  fs.mkdirSync(fleet);
+  for (const name of FIXTURE_NAMES) fs.copyFileSync(path.join(NODE_FIXTURES, `${name}.bin`), path.join(fleet, `${name}.bin`));
+  fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, "example.json"));
+  const small = fs.readFileSync(path.join(NODE_FIXTURES, "small.bin"));
+  const governorStart = readNodeSnapshot(small).node.governorRange[0];
+  // Cut inside the health list; and the allowlist's Option tag made 2.
+  fs.writeFileSync(path.join(fleet, "cut.bin"), small.subarray(0, governorStart + 300));
+  const badTag = Buffer.from(small);
+  const blocklistCount = Number(badTag.readBigUInt64LE(governorStart));
+  let at = governorStart + 8;
+  for (let i = 0; i < blocklistCount; i++) at += 8 + Number(badTag.readBigUInt64LE(at));
+  badTag[at] = 2;
+  fs.writeFileSync(path.join(fleet, "bad-tag.bin"), badTag);
+  // Binary, but too short to be any snapshot.
+  fs.writeFileSync(path.join(fleet, "tiny.bin"), Buffer.from([1, 2, 3, 0]));
+  return fleet;
+}
+
+/** The same run through the scan and through the model: stdout, stderr and status equal. */
+async function bothWays(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const env = { COLUMNS: "100" };
+  const scanned = await cli(args, undefined, env);
+  const modelled = await cli(args, undefined, { ...env, BBGOV_FLEET_SCAN: "0" });
+  expect(scanned.stdout).toBe(modelled.stdout);
+  expect(scanned.stderr).toBe(modelled.stderr);
+  expect(scanned.status).toBe(modelled.status);
+  return scanned;
+}
+
+describe("inspect across a fleet: the scan gives the model's output", () => {
+  it("table, --by-node, --json, sorts and filters, on every node fixture with bad files among them", async () => {
+    const fleet = everyKindFleet();
+    const views = [
+      ["inspect"],
+      ["inspect", "--by-node"],
+      ["inspect", "--sort", "failures", "--limit", "5"],
+      ["inspect", "--sort", "last-event", "--down"],
+      ["inspect", "--blocked", "--by-node"],
+      ["--json", "inspect"],
+      ["--json", "inspect", "--by-node"],
+      ["--quiet", "inspect"],
+    ];
+    for (const view of views) {
+      const result = await bothWays(["-s", fleet, ...view]);
+      // The refused and damaged files are named; the others are counted.
+      expect(result.status).toBe(2);
+      if (!view.includes("--quiet")) expect(result.stdout).not.toBe("");
+      for (const bad of [...REFUSED, "cut", "bad-tag", "tiny"]) expect(result.stderr).toContain(`${bad}.bin`);
+    }
+    // hand-edited.bin's skipped entries and threshold 0 are warned about, as the model path does.
+    const plain = await bothWays(["-s", fleet, "inspect"]);
+    expect(plain.stderr).toContain("entries whose peer bytes do not parse are skipped");
+    expect(plain.stderr).toContain("failure_threshold 0 loads as 1");
+  });
+
+  it("a fleet of only good node snapshots, with repeated peers across nodes: exit 0, the same bytes", async () => {
+    const fleet = path.join(dir, "good");
+    fs.mkdirSync(fleet);
+    for (const name of ["small", "allowlist-some", "allowlist-empty", "trailing-bytes", "hand-edited", "heavy-300k", "empty"]) {
+      fs.copyFileSync(path.join(NODE_FIXTURES, `${name}.bin`), path.join(fleet, `${name}.bin`));
+      fs.copyFileSync(path.join(NODE_FIXTURES, `${name}.bin`), path.join(fleet, `${name}-copy.bin`));
+    }
+    for (const view of [["inspect"], ["inspect", "--by-node"], ["--json", "inspect", "--by-node"]]) {
+      const result = await bothWays(["-s", fleet, ...view]);
+      expect(result.status).toBe(0);
+    }
+  });
+
+  it("a file that is missing, a link to a folder: read the usual way, named the same", async () => {
+    const fleet = everyKindFleet();
+    fs.mkdirSync(path.join(dir, "folder"));
+    fs.symlinkSync(path.join(dir, "folder"), path.join(fleet, "link.bin"));
+    const missing = path.join(dir, "missing.bin");
+    for (const view of [["inspect"], ["--json", "inspect", "--by-node"]]) {
+      const result = await bothWays(["-s", fleet, "-s", missing, ...view]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain("missing.bin");
+      expect(result.stderr).toContain("link.bin");
+    }
+  });
+
+  it("whole peer ids are scanned for; prefixes and the row formats keep the model path; all agree", async () => {
+    const fleet = everyKindFleet();
+    const small = readNodeSnapshot(fs.readFileSync(path.join(NODE_FIXTURES, "small.bin"))).snapshot;
+    const [down] = [...small.governor.iterHealth()].filter((entry) => entry.down).map((entry) => entry.peer.text);
+    const [blocked] = [...small.governor.blocklist()].map((peer) => peer.text);
+    expect(down).toBeDefined();
+    const unknown = "12D3KooWEVkTai2Aabvt8QUuN3fgUsbksh3Ru13KXYxKV7go7ktq";
+    for (const view of [["inspect"], ["inspect", "--by-node"], ["--json", "inspect"]]) {
+      const result = await bothWays(["-s", fleet, ...view, down as string, blocked as string, unknown]);
+      if (view.includes("--json")) {
+        const peers = (JSON.parse(result.stdout) as { peers: { peer: string }[] }).peers.map((row) => row.peer);
+        expect(peers.sort()).toEqual([down, blocked].sort());
+      }
+    }
+    await bothWays(["-s", fleet, "inspect", "--format", "ndjson"]);
+    await bothWays(["-s", fleet, "inspect", "12D3KooW"]);
+    await bothWays(["-s", fleet, "inspect", "Qm"]);
+  });
+});
+
+/** A peer that stands more than once in a fixture's backoff table. */
+function repeatedInBackoff(name: string): string | undefined {
+  const table = new PeerTable();
+  const scan = new GovernorScan();
+  scanNodeSnapshot(fs.readFileSync(path.join(NODE_FIXTURES, `${name}.bin`)), table, scan);
+  const seen = new Set<number>();
+  for (let i = 0; i < scan.backoffCount; i++) {
+    const peer = scan.backoffPeer[i] as number;
+    if (seen.has(peer)) return table.text(peer);
+    seen.add(peer);
+  }
+  return undefined;
+}
+
+describe("check across a fleet: the scan gives the model's decisions", () => {
+  it("a down, a blocked, an allowlisted, a cooling and an unknown peer; --inbound, --outbound, --at, --after, --json", async () => {
+    const fleet = everyKindFleet();
+    const read = (name: string) => readNodeSnapshot(fs.readFileSync(path.join(NODE_FIXTURES, `${name}.bin`))).snapshot;
+    const small = read("small");
+    const some = read("allowlist-some");
+    const peers = [
+      [...small.governor.iterHealth()].find((entry) => entry.down)?.peer.text,
+      [...small.governor.blocklist()][0]?.text,
+      [...(some.governor.allowlist() ?? [])][0]?.text,
+      [...small.backoff.iter()].find((entry) => entry.nextRetryNs > small.clockNs)?.peer.text,
+      // Repeated in hand-edited.bin's backoff table (with other values): the last entry decides.
+      repeatedInBackoff("hand-edited"),
+      "12D3KooWEVkTai2Aabvt8QUuN3fgUsbksh3Ru13KXYxKV7go7ktq",
+    ];
+    for (const peer of peers) {
+      expect(peer).toBeDefined();
+      for (const view of [[], ["--inbound"], ["--outbound"], ["--at", "1764013180000000000"], ["--after", "5s"]]) {
+        const result = await bothWays(["-s", fleet, "check", peer as string, ...view]);
+        expect(result.status).toBe(2);
+        await bothWays(["--json", "-s", fleet, "check", peer as string, ...view]);
+      }
+    }
+    // Only good files: exit 0 or 1 as the decisions say, the same both ways.
+    const good = path.join(dir, "good");
+    fs.mkdirSync(good);
+    for (const name of ["small", "allowlist-some", "allowlist-empty", "hand-edited"])
+      fs.copyFileSync(path.join(NODE_FIXTURES, `${name}.bin`), path.join(good, `${name}.bin`));
+    const denied = await bothWays(["-s", good, "check", peers[0] as string]);
+    expect(denied.status).toBe(1);
+    // A prefix is resolved across the fleet's models first, then checked the quick way.
+    await bothWays(["-s", good, "check", (peers[0] as string).slice(0, 20)]);
+  });
+});
+
+describe("a PEER prefix resolved across a fleet: the scan finds the peers the models know", () => {
+  it("check, --dry-run block and block with a prefix, an ambiguous one and one nobody knows: the same output and files", async () => {
+    const small = readNodeSnapshot(fs.readFileSync(path.join(NODE_FIXTURES, "small.bin"))).snapshot;
+    const down = [...small.governor.iterHealth()].find((entry) => entry.down)?.peer.text as string;
+    const fleets = ["one", "two"].map((name) => {
+      const fleet = path.join(dir, name);
+      fs.mkdirSync(fleet);
+      for (const file of ["small", "allowlist-some", "hand-edited", "trailing-bytes"])
+        fs.copyFileSync(path.join(NODE_FIXTURES, `${file}.bin`), path.join(fleet, `${file}.bin`));
+      fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, "example.json"));
+      return fleet;
+    }) as [string, string];
+    for (const peer of [down.slice(0, 16), "12D3KooW", "QmZZZZ"]) {
+      await bothWays(["-s", fleets[0], "check", peer]);
+      await bothWays(["-s", fleets[0], "--dry-run", "block", peer]);
+    }
+    const env = { COLUMNS: "100" };
+    const scanned = await cli(["-s", fleets[0], "block", down.slice(0, 16)], undefined, env);
+    const modelled = await cli(["-s", fleets[1], "block", down.slice(0, 16)], undefined, { ...env, BBGOV_FLEET_SCAN: "0" });
+    expect(scanned.status).toBe(0);
+    expect(scanned.stdout.replaceAll(fleets[0], "FLEET")).toBe(modelled.stdout.replaceAll(fleets[1], "FLEET"));
+    expect(scanned.stderr.replaceAll(fleets[0], "FLEET")).toBe(modelled.stderr.replaceAll(fleets[1], "FLEET"));
+    for (const file of fs.readdirSync(fleets[0]))
+      expect(fs.readFileSync(path.join(fleets[0], file)).equals(fs.readFileSync(path.join(fleets[1], file))), file).toBe(true);
+  });
+});
+
+describe("the scan against the node reader, fixture by fixture", () => {
+  it("accepts exactly the files the reader accepts, with the same warnings and per-peer counts", () => {
+    for (const name of FIXTURE_NAMES) {
+      const bytes = fs.readFileSync(path.join(NODE_FIXTURES, `${name}.bin`));
+      const scanned = new FleetAggregate(1, true, undefined);
+      const scan = new GovernorScan();
+      let read: ReturnType<typeof readNodeSnapshot> | undefined;
+      try {
+        read = readNodeSnapshot(bytes);
+      } catch {
+        read = undefined;
+      }
+      if (read === undefined) {
+        expect(() => scanNodeSnapshot(bytes, scanned.table, scan), name).toThrow();
+        continue;
+      }
+      scanNodeSnapshot(bytes, scanned.table, scan);
+      expect(scan.warnings, name).toEqual(read.warnings);
+      scanned.addScan(0, scan);
+      const modelled = new FleetAggregate(1, true, undefined);
+      modelled.add(0, read.snapshot);
+      expect(scanned.rows({ only: undefined, down: false, blocked: false }, "peer"), name).toEqual(
+        modelled.rows({ only: undefined, down: false, blocked: false }, "peer"),
+      );
+    }
+  });
+
+  it("refuses every prefix of a node snapshot the reader refuses", () => {
+    const bytes = fs.readFileSync(path.join(NODE_FIXTURES, "hand-edited.bin"));
+    const table = new PeerTable();
+    const scan = new GovernorScan();
+    const start = readNodeSnapshot(bytes).node.governorRange[0];
+    for (let length = start - 4; length < bytes.length; length += 3) {
+      const cut = bytes.subarray(0, length);
+      let readerAccepts = true;
+      try {
+        readNodeSnapshot(cut);
+      } catch {
+        readerAccepts = false;
+      }
+      let scanAccepts = true;
+      try {
+        scanNodeSnapshot(cut, table, scan);
+      } catch {
+        scanAccepts = false;
+      }
+      expect(scanAccepts, `cut at ${length}`).toBe(readerAccepts);
+    }
+  });
+});
+
+describe("PeerTable", () => {
+  it("numbers each peer once, spellings of one peer alike, and refuses bytes that do not parse", () => {
+    const table = new PeerTable();
+    const canonical = Uint8Array.of(0x00, 0x08, 1, 2, 3, 4, 5, 6, 7, 8);
+    // A 10-byte code varint keeps the low 64 bits: code 0 again, as upstream reads it.
+    const spelled = Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02, 0x08, 1, 2, 3, 4, 5, 6, 7, 8);
+    const other = Uint8Array.of(0x00, 0x08, 1, 2, 3, 4, 5, 6, 7, 9);
+    const bad = Uint8Array.of(0x00, 0x08, 1, 2);
+    const number = (bytes: Uint8Array): number => table.peer(bytes, new DataView(bytes.buffer), 0, bytes.length);
+    const first = number(canonical);
+    expect(number(spelled)).toBe(first);
+    expect(number(canonical)).toBe(first);
+    expect(number(other)).not.toBe(first);
+    expect(number(bad)).toBe(-1);
+    expect(number(bad)).toBe(-1);
+    expect(table.size).toBe(2);
+    expect(table.text(first)).toBe(PeerId.fromBytes(canonical).text);
+
+    // Bytes 24..31 of a 40-byte id are outside the hash and compared as one double: +0 and -0, NaN and NaN.
+    const withWord = (word: readonly number[]): Uint8Array => {
+      const bytes = new Uint8Array(40);
+      bytes[1] = 38;
+      for (let i = 2; i < 24; i++) bytes[i] = i;
+      bytes.set(word, 24);
+      for (let i = 32; i < 40; i++) bytes[i] = i;
+      return bytes;
+    };
+    const plusZero = number(withWord([0, 0, 0, 0, 0, 0, 0, 0]));
+    const minusZero = number(withWord([0, 0, 0, 0, 0, 0, 0, 0x80]));
+    const nan = number(withWord([1, 0, 0, 0, 0, 0, 0xf8, 0x7f]));
+    const otherNan = number(withWord([2, 0, 0, 0, 0, 0, 0xf8, 0x7f]));
+    expect(new Set([plusZero, minusZero, nan, otherNan]).size).toBe(4);
+    expect(number(withWord([0, 0, 0, 0, 0, 0, 0, 0x80]))).toBe(minusZero);
+    expect(number(withWord([1, 0, 0, 0, 0, 0, 0xf8, 0x7f]))).toBe(nan);
+    expect(number(withWord([0, 0, 0, 0, 0, 0, 0, 0]))).toBe(plusZero);
+    // Many peers: the table grows and still finds each one.
+    const ids = Array.from({ length: 5000 }, (_, i) => PeerId.fromU64(BigInt(i) * 7919n));
+    const numbers = ids.map((id) => number(id.bytes));
+    expect(new Set(numbers).size).toBe(ids.length);
+    expect(ids.map((id) => number(id.bytes))).toEqual(numbers);
+    expect(ids.map((id, i) => table.text(numbers[i] as number) === id.text).every(Boolean)).toBe(true);
+  });
+});
+
+describe("an aggregate made by several threads", () => {
+  it("merging the parts of a split fleet gives the counts of one aggregate over all of it", () => {
+    const names = ["small", "hand-edited", "allowlist-some", "allowlist-empty", "trailing-bytes", "small", "heavy-300k"] as const;
+    const some = (text: string): boolean => text.startsWith("12D3KooW");
+    for (const [byNode, only] of [
+      [false, undefined],
+      [true, undefined],
+      [true, some],
+    ] as const) {
+      const whole = new FleetAggregate(names.length, byNode, only);
+      // A worker keeps every peer; the aggregate it is merged into keeps its own.
+      const halves = [new FleetAggregate(names.length, byNode, only), new FleetAggregate(names.length, byNode, undefined)];
+      const scan = new GovernorScan();
+      names.forEach((name, index) => {
+        const bytes = fs.readFileSync(path.join(NODE_FIXTURES, `${name}.bin`));
+        scanNodeSnapshot(bytes, whole.table, scan);
+        whole.addScan(index, scan);
+        const half = halves[index % 2] as FleetAggregate;
+        // One half reads its files through the model, as a file the scan refuses would be.
+        if (index % 2 === 0) {
+          scanNodeSnapshot(bytes, half.table, scan);
+          half.addScan(index, scan);
+        } else half.add(index, readNodeSnapshot(bytes).snapshot);
+      });
+      const [merged, other] = halves as [FleetAggregate, FleetAggregate];
+      merged.merge(other.part());
+      const all = { only: undefined, down: false, blocked: false };
+      expect(merged.rows(all, "peer")).toEqual(whole.rows(all, "peer"));
+      expect(merged.rows(all, "peer").length).toBeGreaterThan(only === undefined ? 20 : 5);
+      if (only !== undefined) expect(merged.rows(all, "peer").every((row) => only(row.peer))).toBe(true);
+    }
+  });
+});
+
+describe("how many threads scan a fleet", () => {
+  it("one per free core, at most --jobs, one per 8 files; BBGOV_FLEET_THREADS decides when given", () => {
+    // (files, jobs, BBGOV_FLEET_THREADS, cores, load average)
+    expect(scanThreads(200, 2, undefined, 2, 0.2)).toBe(2);
+    expect(scanThreads(200, 8, undefined, 4, 0)).toBe(4);
+    expect(scanThreads(200, 1, undefined, 4, 0)).toBe(1);
+    expect(scanThreads(200, 4, undefined, 4, 1.6)).toBe(2);
+    expect(scanThreads(200, 2, undefined, 2, 7)).toBe(1);
+    expect(scanThreads(12, 4, undefined, 4, 0)).toBe(1);
+    expect(scanThreads(16, 4, undefined, 4, 0)).toBe(2);
+    expect(scanThreads(0, 4, undefined, 4, 0)).toBe(1);
+    expect(scanThreads(200, 2, "3", 2, 7)).toBe(3);
+    expect(scanThreads(200, 2, "0", 2, 0)).toBe(2);
+    expect(scanThreads(200, 2, "x", 2, 0)).toBe(2);
+  });
+});
