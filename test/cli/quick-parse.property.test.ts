@@ -5,7 +5,7 @@
  * accepts a line commander refuses.
  */
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildProgram, COMMANDS, type Invocation } from "../../src/cli/program.js";
 import { quickParser } from "../../src/cli/quick-parse.js";
 import { L, M, Q } from "./helpers.js";
@@ -83,6 +83,15 @@ function compare(words: readonly string[]): void {
 }
 
 describe("apply's quick parser", () => {
+  // "now" reads the wall clock: both parsers must see the same instant, or a millisecond tick between them fails the test.
+  beforeAll(() => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2025-11-24T16:00:00Z"));
+  });
+  afterAll(() => {
+    vi.useRealTimers();
+  });
+
   it("agrees with commander on random lines, or leaves them to it", () => {
     fc.assert(
       fc.property(
