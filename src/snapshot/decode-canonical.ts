@@ -359,6 +359,15 @@ class CanonicalReader {
    * and a peer id as bbgov writes it. Its PeerId is made if the list is.
    */
   private entryPeerAt(start: number): void {
+    if (!isPeerTextIn(this.text, start, this.nextPeerText(start))) throw NOT_CANONICAL;
+  }
+
+  /**
+   * Where the peer text starting at `start` ends (its closing quote, also left
+   * in `peerEnd`), checked to come strictly after the list's previous one: in
+   * order, and no repeat.
+   */
+  private nextPeerText(start: number): number {
     const text = this.text;
     const end = text.indexOf('"', start);
     if (end <= start || end - start > MAX_PEER_TEXT) throw NOT_CANONICAL;
@@ -366,7 +375,7 @@ class CanonicalReader {
     if (this.previousStart >= 0 && compareSpans(text, this.previousStart, this.previousEnd, start, end) >= 0) throw NOT_CANONICAL;
     this.previousStart = start;
     this.previousEnd = end;
-    if (!isPeerTextIn(text, start, end)) throw NOT_CANONICAL;
+    return end;
   }
 
   /** A peer id up to and past its closing quote (see peerAt; PeerId.parse takes base58btc letters only). */
@@ -384,13 +393,7 @@ class CanonicalReader {
    */
   private peerAt(start: number): PeerId {
     const text = this.text;
-    const end = text.indexOf('"', start);
-    if (end <= start || end - start > MAX_PEER_TEXT) throw NOT_CANONICAL;
-    this.peerEnd = end;
-    // Strictly after the list's previous item: in order, and no repeat.
-    if (this.previousStart >= 0 && compareSpans(text, this.previousStart, this.previousEnd, start, end) >= 0) throw NOT_CANONICAL;
-    this.previousStart = start;
-    this.previousEnd = end;
+    const end = this.nextPeerText(start);
     const known = this.known;
     const count = known.peers.length;
     let cursor = this.cursor;

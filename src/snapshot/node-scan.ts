@@ -24,6 +24,7 @@ import { PeerId, multihashProblem } from "../core/peer-id.js";
 import { Reader, skip } from "./bincode.js";
 import type { Snapshot, SnapshotWarning } from "./model.js";
 import { FRAMEWORK, NODE_SNAPSHOT, TRANSIENT } from "./node-schema.js";
+import { skippedEntryWarning, thresholdZeroWarning } from "./node.js";
 
 const GOVERNOR_PATH = "transient.framework.peer_governor";
 const BACKOFF_PATH = "transient.framework.backoff_table";
@@ -390,12 +391,7 @@ function bytesEnd(view: DataView, at: number): number {
 /** Warns, as the node reader does, about an entry restore skips. */
 function skipped(into: GovernorScan, bytes: Uint8Array, at: number, end: number, path: string): void {
   const problem = multihashProblem(bytes.subarray(at + 8, end)) ?? "does not parse";
-  into.warnings.push({
-    path,
-    message:
-      `peer bytes do not parse (${problem}): skipped as upstream's restore skips them,` + ` kept as they are on write (at byte ${at})`,
-    skippedEntry: true,
-  });
+  into.warnings.push(skippedEntryWarning(path, problem, at));
 }
 
 /** `PeerGovernorSnapshot` from `at`; returns where it ends. */
@@ -456,12 +452,7 @@ function scanGovernor(bytes: Uint8Array, view: DataView, at: number, peers: Peer
   if (offset + 4 > bytes.length) throw new ScanRefused("truncated failure_threshold");
   const threshold = view.getUint32(offset, true);
   into.failureThreshold = threshold;
-  if (threshold === 0) {
-    into.warnings.push({
-      path: `${GOVERNOR_PATH}.failure_threshold`,
-      message: `failure_threshold 0 loads as 1 (upstream clamps it to at least 1) (at byte ${offset})`,
-    });
-  }
+  if (threshold === 0) into.warnings.push(thresholdZeroWarning(offset));
   return offset + 4;
 }
 

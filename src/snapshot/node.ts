@@ -279,12 +279,24 @@ function entryPath(list: ListKind, index: number): string {
   return `${GOVERNOR_PATH}.${list}[${index}]`;
 }
 
-/** The warning for an entry restore skips: its peer bytes (the `Vec<u8>` at byte `at`) do not parse. */
 function skippedWarning(list: ListKind, index: number, problem: string, at: number): SnapshotWarning {
+  return skippedEntryWarning(entryPath(list, index), problem, at);
+}
+
+/** The warning for an entry restore skips (at `path`): its peer bytes, the `Vec<u8>` at byte `at`, do not parse. */
+export function skippedEntryWarning(path: string, problem: string, at: number): SnapshotWarning {
   return {
-    path: entryPath(list, index),
+    path,
     message: `peer bytes do not parse (${problem}): skipped as upstream's restore skips them, kept as they are on write (at byte ${at})`,
     skippedEntry: true,
+  };
+}
+
+/** The warning for a failure_threshold of 0 (the u32 at byte `at`), which restore clamps to 1. */
+export function thresholdZeroWarning(at: number): SnapshotWarning {
+  return {
+    path: `${GOVERNOR_PATH}.failure_threshold`,
+    message: `failure_threshold 0 loads as 1 (upstream clamps it to at least 1) (at byte ${at})`,
   };
 }
 
@@ -483,12 +495,7 @@ function readGovernor(
     const at = reader.offset;
     const threshold = reader.u32();
     ranges.failureThreshold = threshold;
-    if (threshold === 0) {
-      warnings.push({
-        path: `${GOVERNOR_PATH}.failure_threshold`,
-        message: `failure_threshold 0 loads as 1 (upstream clamps it to at least 1) (at byte ${at})`,
-      });
-    }
+    if (threshold === 0) warnings.push(thresholdZeroWarning(at));
     governor.setFailureThreshold(threshold);
   } catch (error) {
     throw located(error, `${GOVERNOR_PATH}.${list}${index >= 0 ? `[${index}]` : ""}${field}`);
