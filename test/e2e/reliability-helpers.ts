@@ -4,7 +4,7 @@
  * holder in another process, big snapshots and what is in them.
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -67,6 +67,14 @@ export function largeSnapshotText(peers: number): string {
     snapshot.backoff.recordFailure(peer, snapshot.clockNs - BigInt(i));
   }
   return encodeSnapshot(snapshot);
+}
+
+/**
+ * Writes an empty snapshot at `file`, what `bbgov init` writes, without a process: these tests are about
+ * what comes after (no lock file exists yet).
+ */
+export function writeEmptySnapshot(file: string): void {
+  writeFileSync(file, encodeSnapshot(emptySnapshot({ clockNs: 1_764_000_000_000_000_000n })));
 }
 
 /** What a lock file says while `pid` holds it. */

@@ -7,14 +7,26 @@
 import { spawnSync } from "node:child_process";
 import { realpathSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { PEER, bbgov, bbgovAsync, failuresOf, freshFolders, hasOpen, holdLock, lockHolder, pause, waitFor } from "./reliability-helpers.js";
+import {
+  PEER,
+  bbgov,
+  bbgovAsync,
+  failuresOf,
+  freshFolders,
+  hasOpen,
+  holdLock,
+  lockHolder,
+  pause,
+  waitFor,
+  writeEmptySnapshot,
+} from "./reliability-helpers.js";
 
 const place = freshFolders();
 
 describe("reliability: locks", { timeout: 120_000 }, () => {
   it("serializes 20 racers on a lock whose holder is killed: exactly N updates, and again", async () => {
     const { dir, file } = place;
-    expect(bbgov(file, ["init", "-q"]).status).toBe(0);
+    writeEmptySnapshot(file);
     const lockFile = `${realpathSync(file)}.lock`;
     let expected = 0;
     // The second round is smaller only to keep the suite quick: each racer is a whole process.
@@ -36,7 +48,7 @@ describe("reliability: locks", { timeout: 120_000 }, () => {
 
   it("a lock file left with a dead holder's name, empty or garbled is free at once", () => {
     const { file } = place;
-    expect(bbgov(file, ["init", "-q"]).status).toBe(0);
+    writeEmptySnapshot(file);
     const dead = spawnSync(process.execPath, ["-e", "0"]).pid as number;
     let expected = 0;
     for (const content of [lockHolder(dead), "", "\u0000garbage{{{"]) {
@@ -51,7 +63,7 @@ describe("reliability: locks", { timeout: 120_000 }, () => {
 
   it("waits for a live holder, then exits 2 naming it, with the file untouched", async () => {
     const { file } = place;
-    expect(bbgov(file, ["init", "-q"]).status).toBe(0);
+    writeEmptySnapshot(file);
     const original = readFileSync(file, "utf8");
     const text = lockHolder(4242);
     const holder = await holdLock(`${file}.lock`, text);
@@ -68,7 +80,7 @@ describe("reliability: locks", { timeout: 120_000 }, () => {
 
   it("read-only commands never take the lock", async () => {
     const { file } = place;
-    expect(bbgov(file, ["init", "-q"]).status).toBe(0);
+    writeEmptySnapshot(file);
     const holder = await holdLock(`${file}.lock`, lockHolder(process.pid));
     try {
       expect(bbgov(file, ["inspect"]).status).toBe(0);

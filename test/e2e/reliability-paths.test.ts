@@ -22,7 +22,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN, PEER, ROOT, bbgov, freshFolders } from "./reliability-helpers.js";
+import { BIN, PEER, ROOT, bbgov, freshFolders, writeEmptySnapshot } from "./reliability-helpers.js";
 
 const place = freshFolders();
 
@@ -74,9 +74,9 @@ describe("reliability: odd paths and permissions", { timeout: 120_000 }, () => {
     ],
   ])("a lock path that is %s is a clean error within the timeout, the snapshot untouched", (_name, make, message) => {
     const { dir, file } = place;
-    expect(bbgov(file, ["init", "-q"]).status).toBe(0);
+    writeEmptySnapshot(file);
     const original = readFileSync(file, "utf8");
-    rmSync(`${file}.lock`);
+    rmSync(`${file}.lock`, { force: true });
     make();
     const result = spawnSync(process.execPath, [BIN, "-s", file, "--lock-timeout", "2s", "block", PEER], {
       encoding: "utf8",
@@ -120,7 +120,7 @@ describe("reliability: odd paths and permissions", { timeout: 120_000 }, () => {
 
   it("refuses a read-only snapshot and leaves it intact", () => {
     const { file } = place;
-    expect(bbgov(file, ["init", "-q"]).status).toBe(0);
+    writeEmptySnapshot(file);
     const original = readFileSync(file, "utf8");
     chmodSync(file, 0o444);
     const result = bbgov(file, ["block", PEER]);
@@ -131,7 +131,7 @@ describe("reliability: odd paths and permissions", { timeout: 120_000 }, () => {
 
   it("reports an unwritable folder and leaves the snapshot intact", (ctx) => {
     const { dir, file } = place;
-    expect(bbgov(file, ["init", "-q"]).status).toBe(0);
+    writeEmptySnapshot(file);
     const original = readFileSync(file, "utf8");
     // Root writes anywhere: run the write as `nobody` then, from a copy of the built bin that nobody can read
     // (the checkout itself may sit where nobody cannot enter, such as /root or a mktemp -d folder).
@@ -150,7 +150,7 @@ describe("reliability: odd paths and permissions", { timeout: 120_000 }, () => {
       }
     }
     // No lock file yet: it is the folder that refuses to hold one.
-    rmSync(`${file}.lock`);
+    rmSync(`${file}.lock`, { force: true });
     chmodSync(dir, 0o555);
     const result = spawnSync(process.execPath, [bin, "-s", file, "block", PEER], {
       encoding: "utf8",
@@ -165,7 +165,7 @@ describe("reliability: odd paths and permissions", { timeout: 120_000 }, () => {
 
   it("keeps the permission bits and a symbolic link", () => {
     const { dir, file } = place;
-    expect(bbgov(file, ["init", "-q"]).status).toBe(0);
+    writeEmptySnapshot(file);
     chmodSync(file, 0o600);
     const link = path.join(dir, "link.json");
     spawnSync("ln", ["-s", "governor.json", link]);
