@@ -13,19 +13,24 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  * them, which a fresh clone (CI) has not; a file missing here only starts later, nothing else depends on this list.
  */
 const LONG_FIRST = [
-  "test/e2e/readme.test.ts",
-  "test/e2e/reliability-locks.test.ts",
-  "test/e2e/reliability-kills.test.ts",
-  "test/e2e/pack.test.ts",
   "test/cli/node-snapshots.test.ts",
-  "test/e2e/reliability-paths.test.ts",
-  "test/snapshot/node.test.ts",
-  "test/e2e/bundle.test.ts",
-  "test/e2e/code-cache.test.ts",
-  "test/e2e/terminal.test.ts",
-  "test/cli/fleet.test.ts",
+  "test/e2e/reliability-locks.test.ts",
+  "test/e2e/pack.test.ts",
+  "test/e2e/reliability-kills.test.ts",
   "test/snapshot/node.property.test.ts",
+  "test/e2e/terminal.test.ts",
   "test/snapshot/canonical.property.test.ts",
+  "test/cli/table.property.test.ts",
+  "test/cli/fleet.test.ts",
+  "test/snapshot/node.test.ts",
+  "test/e2e/code-cache.test.ts",
+  "test/e2e/bundle.test.ts",
+  "test/core/peer-id.property.test.ts",
+  "test/e2e/readme.test.ts",
+  "test/e2e/reliability-paths.test.ts",
+  "test/e2e/output.test.ts",
+  "test/e2e/process.test.ts",
+  "test/e2e/fleet.test.ts",
 ];
 
 /** Vitest's order (failed first, then by the cached durations, else by size), with LONG_FIRST ahead of it. */
