@@ -91,11 +91,6 @@ export function readFileSyncOr(name: string): string {
   }
 }
 
-/** The names in a folder, sorted. */
-export function namesIn(dir: string): string[] {
-  return readdirSync(dir).sort();
-}
-
 const NATIVE = createRequire(import.meta.url).resolve("fs-native-extensions");
 
 /** A process that takes the kernel lock on `lockPath` as bbgov does, writes `content` there and holds it until killed. */
