@@ -6,9 +6,17 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
+import { Sandbox as InProcess } from "../cli/helpers.js";
 import { BIN, L, sandboxes } from "./helpers.js";
 
 const sandbox = sandboxes();
+
+/** A sandbox whose governor.json is made in process (init, then `commands` applied): only the runs below are processes. */
+async function built(commands: readonly string[] = []) {
+  const box = sandbox();
+  await new InProcess(box.dir).build(commands);
+  return box;
+}
 
 function runTo(dir: string, args: readonly string[], stdout: number | "pipe", stderr: number | "pipe") {
   return spawnSync(process.execPath, [BIN, ...args], {
@@ -20,9 +28,8 @@ function runTo(dir: string, args: readonly string[], stdout: number | "pipe", st
 }
 
 describe("output faults (/dev/full)", () => {
-  it("> /dev/full after a write: exit 2, one line, saying the snapshot was written", () => {
-    const box = sandbox();
-    box.build();
+  it("> /dev/full after a write: exit 2, one line, saying the snapshot was written", async () => {
+    const box = await built();
     const device = fs.openSync("/dev/full", "w");
     try {
       const result = runTo(box.dir, ["block", L], device, "pipe");
@@ -41,9 +48,8 @@ describe("output faults (/dev/full)", () => {
     }
   });
 
-  it("2> /dev/full: exit 2, never a crash", () => {
-    const box = sandbox();
-    box.build();
+  it("2> /dev/full: exit 2, never a crash", async () => {
+    const box = await built();
     const device = fs.openSync("/dev/full", "w");
     try {
       const failed = runTo(box.dir, ["block", "not-a-peer"], "pipe", device);
@@ -58,10 +64,8 @@ describe("output faults (/dev/full)", () => {
 });
 
 describe("a closed pipe", () => {
-  it("is the reader's choice: exit 0 and nothing on standard error", () => {
-    const box = sandbox();
-    box.build();
-    box.ok(["-q", "apply", "-"], { input: Array.from({ length: 2_000 }, (_, i) => `fail ${L} --after ${i + 1}ms`).join("\n") });
+  it("is the reader's choice: exit 0 and nothing on standard error", async () => {
+    const box = await built(Array.from({ length: 2_000 }, (_, i) => `fail ${L} --after ${i + 1}ms`));
     // A long report, so that bbgov is still writing when head has gone.
     const result = spawnSync("bash", ["-c", `set -o pipefail; "${process.execPath}" "${BIN}" --json inspect | head -c 1 >/dev/null`], {
       cwd: box.dir,

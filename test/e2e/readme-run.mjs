@@ -5,6 +5,11 @@
  * in one sandbox (a copy of fixtures/example.json as governor.json), each
  * followed by its exact output (standard output and error, as a terminal
  * shows them in order). `echo $?` prints the previous command's exit code.
+ * A line that is only `bbgov` and plain words (quoted or not, with
+ * `NAME=value` before it and a `# comment` after it) runs in this process
+ * through the bundle's `execute`, the function the binary runs with the
+ * same arguments, folder and environment; any other line (a pipe, a
+ * redirection, another program) runs in `sh`, with `bbgov` the binary.
  *
  *   node test/e2e/readme-run.mjs          check: list every example whose output differs
  *   node test/e2e/readme-run.mjs --write  rewrite the README with the outputs of this run
@@ -13,6 +18,7 @@
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,9 +55,66 @@ export function examples(text) {
   return blocks;
 }
 
+/**
+ * The words of a shell line that is `[NAME=value ...] bbgov word...` and nothing else a shell would act on
+ * (words in single or double quotes or bare, a trailing `# comment`), as `{ env, args }`; undefined for any
+ * other line.
+ */
+export function plainBbgov(line) {
+  const words = [];
+  let at = 0;
+  while (at < line.length) {
+    if (line[at] === " ") {
+      at++;
+      continue;
+    }
+    if (line[at] === "#") break;
+    let word = "";
+    while (at < line.length && line[at] !== " ") {
+      const quote = line[at];
+      if (quote === "'" || quote === '"') {
+        const end = line.indexOf(quote, at + 1);
+        const inner = line.slice(at + 1, end);
+        if (end === -1 || (quote === '"' && /[$`\\]/.test(inner))) return undefined;
+        word += inner;
+        at = end + 1;
+      } else if (/[|&;<>()$`\\*?[\]{}~!#]/.test(quote)) {
+        return undefined;
+      } else {
+        word += quote;
+        at++;
+      }
+    }
+    words.push(word);
+  }
+  const env = {};
+  while (words.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0])) {
+    const [name, ...value] = words.shift().split("=");
+    env[name] = value.join("=");
+  }
+  return words[0] === "bbgov" ? { env, args: words.slice(1) } : undefined;
+}
+
+/** Runs `args` through the bundle's `execute` in folder `cwd` with environment `env`: what the binary would print (both streams, in order) and its exit code. */
+async function inProcess(execute, cwd, env, args) {
+  const chunks = [];
+  const write = (chunk) => chunks.push(Buffer.from(chunk)) > 0;
+  // Standard output is a pipe to the shell's reader, as when spawned: no terminal, no width but COLUMNS.
+  const io = { stdout: { isTTY: false, write }, stderr: { write }, stdin: (async function* () {})(), env };
+  const previous = process.cwd();
+  process.chdir(cwd);
+  try {
+    const status = await execute(args, io);
+    return { status, output: Buffer.concat(chunks).toString("utf8") };
+  } finally {
+    process.chdir(previous);
+  }
+}
+
 /** Runs every example in order in a fresh sandbox; returns the blocks with each command's actual output. */
-export function run(readme = path.join(ROOT, "README.md")) {
+export async function run(readme = path.join(ROOT, "README.md")) {
   const blocks = examples(fs.readFileSync(readme, "utf8"));
+  const { execute } = createRequire(import.meta.url)(path.join(ROOT, "dist/bundle/bbgov.cjs"));
   const sandbox = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-readme-"));
   try {
     fs.copyFileSync(path.join(ROOT, "fixtures/example.json"), path.join(sandbox, "governor.json"));
@@ -72,9 +135,16 @@ export function run(readme = path.join(ROOT, "README.md")) {
           example.actual = [String(status)];
           continue;
         }
-        const result = spawnSync("sh", ["-c", `{ ${example.command}\n} 2>&1`], { cwd: sandbox, env, encoding: "utf8" });
-        status = result.status ?? 128;
-        example.actual = result.stdout
+        const plain = plainBbgov(example.command);
+        let output;
+        if (plain !== undefined) {
+          ({ status, output } = await inProcess(execute, sandbox, { ...env, ...plain.env }, plain.args));
+        } else {
+          const result = spawnSync("sh", ["-c", `{ ${example.command}\n} 2>&1`], { cwd: sandbox, env, encoding: "utf8" });
+          status = result.status ?? 128;
+          output = result.stdout;
+        }
+        example.actual = output
           .replace(/\n$/, "")
           .split("\n")
           .filter((line, _i, all) => !(all.length === 1 && line === ""));
@@ -103,7 +173,7 @@ export function differences(blocks) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const readme = path.join(ROOT, "README.md");
-  const blocks = run(readme);
+  const blocks = await run(readme);
   if (process.argv.includes("--write")) {
     fs.writeFileSync(readme, rewrite(fs.readFileSync(readme, "utf8"), blocks));
   } else {

@@ -10,8 +10,8 @@ interface Example {
 }
 
 describe("README examples", () => {
-  it("show the output of one run of every `$` line, in README order", { timeout: 60_000 }, () => {
-    const blocks = run() as { commands: Example[] }[];
+  it("show the output of one run of every `$` line, in README order", { timeout: 60_000 }, async () => {
+    const blocks = (await run()) as { commands: Example[] }[];
     expect(blocks.flatMap((block) => block.commands).length).toBeGreaterThan(30);
     const wrong = (differences(blocks) as Example[]).map((example) => ({
       command: example.command,

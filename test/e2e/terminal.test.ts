@@ -1,6 +1,10 @@
 /**
  * The built bin in a real pseudo-terminal (util-linux `script`), at 80 and
  * 120 columns: no line of default output may be wider than the terminal.
+ * The dozen commands of each width run one after another in one process
+ * in that terminal, through the bundle's `execute` with the process's own
+ * streams (what bin/bbgov.js runs), rather than a process start each; the
+ * width tests and the watch run bin/bbgov.js itself.
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -10,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 
 const BIN = fileURLToPath(new URL("../../bin/bbgov.js", import.meta.url));
+const BUNDLE = fileURLToPath(new URL("../../dist/bundle/bbgov.cjs", import.meta.url));
 const EXAMPLE = fileURLToPath(new URL("../../fixtures/example.json", import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-pty-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -19,19 +24,50 @@ function sh(word: string): string {
   return `'${word.replace(/'/g, "'\\''")}'`;
 }
 
-/** Runs bbgov in a pseudo-terminal `columns` wide; returns what the terminal showed, colours removed, line by line. */
-function inTerminal(columns: number, args: readonly string[]): string[] {
-  const command = `stty cols ${columns} rows 40; exec ${sh(process.execPath)} ${sh(BIN)} ${args.map(sh).join(" ")}`;
-  const result = spawnSync("script", ["-qfec", command, "/dev/null"], {
+/** Runs `command` (sh) in a pseudo-terminal `columns` wide; returns what the terminal showed, colours removed. */
+function terminalText(columns: number, command: string): string {
+  const result = spawnSync("script", ["-qfec", `stty cols ${columns} rows 40; ${command}`, "/dev/null"], {
     encoding: "utf8",
     cwd: dir,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color", HOME: dir },
   });
   expect(result.error).toBeUndefined();
-  return result.stdout
-    .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "")
-    .split(/\r?\n/)
-    .map((line) => line.replace(/\r/g, ""));
+  return result.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
+}
+
+/** The lines of a terminal's text. */
+function linesOf(text: string): string[] {
+  return text.split(/\r?\n/).map((line) => line.replace(/\r/g, ""));
+}
+
+/** Runs the built bin in a pseudo-terminal `columns` wide; returns what the terminal showed, colours removed, line by line. */
+function inTerminal(columns: number, args: readonly string[]): string[] {
+  return linesOf(terminalText(columns, `exec ${sh(process.execPath)} ${sh(BIN)} ${args.map(sh).join(" ")}`));
+}
+
+/** Marks where each run starts in the shared terminal's text (a control character no output holds). */
+const START = "\u0001run\u0001";
+
+/**
+ * A script that runs each argv of its JSON argument in turn through the bundle's `execute`, with the
+ * process's own streams and environment (as bin/bbgov.js's `run` does), each after a START line.
+ */
+const DRIVER = `
+  const { execute } = require(${JSON.stringify(BUNDLE)});
+  const io = { stdout: process.stdout, stderr: process.stderr, stdin: (async function* () {})(), env: process.env };
+  (async () => {
+    for (const args of JSON.parse(process.argv[1])) {
+      process.stdout.write(${JSON.stringify(`${START}\n`)});
+      await execute(args, io);
+    }
+  })();`;
+
+/** Runs every argv of `runs` in turn in one process in a pseudo-terminal `columns` wide; returns each run's lines. */
+function allInOneTerminal(columns: number, runs: readonly (readonly string[])[]): string[][] {
+  const text = terminalText(columns, `exec ${sh(process.execPath)} -e ${sh(DRIVER)} ${sh(JSON.stringify(runs))}`);
+  const outputs = text.split(`${START}\r\n`).slice(1);
+  expect(outputs).toHaveLength(runs.length);
+  return outputs.map(linesOf);
 }
 
 const snapshot = path.join(dir, "governor.json");
@@ -53,8 +89,13 @@ const COMMANDS: readonly (readonly string[])[] = [
 ];
 
 describe.each([80, 120])("a terminal %i columns wide", (columns) => {
-  it.each(COMMANDS.map((args) => [args.join(" "), args] as const))("%s: no line is wider", (_, args) => {
-    const lines = inTerminal(columns, ["-s", "governor.json", ...args]);
+  let outputs: string[][] | undefined;
+  it.each(COMMANDS.map((args, index) => [args.join(" "), index] as const))("%s: no line is wider", (_, index) => {
+    outputs ??= allInOneTerminal(
+      columns,
+      COMMANDS.map((args) => ["-s", "governor.json", ...args]),
+    );
+    const lines = outputs[index] as string[];
     expect(lines.join("\n")).not.toContain("bbgov: ");
     const widest = Math.max(...lines.map((line) => [...line].length));
     expect(

@@ -10,7 +10,14 @@ import { SnapshotError } from "../../src/snapshot/model.js";
 import { readNodeSnapshot } from "../../src/snapshot/node.js";
 import { loadFixture, type FixtureName } from "./node-fixtures.js";
 
-/** Reads `bytes`; returns the error when it fails (a SnapshotError, checked), undefined when it reads. */
+const MESSAGE = /\(at byte \d+\)$|^SpecVersionMismatch/;
+const PATH = /^[a-z_]+(\.[a-z_A-Z]+|\[\d+\])*$/;
+
+/**
+ * Reads `bytes`; returns the error when it fails (a SnapshotError, checked), undefined when it reads. Called
+ * thousands of times: each check is a plain test first, and `expect` (which fails with its message) only when
+ * that test fails, as `expect` costs more than the read of a small file.
+ */
 function outcome(bytes: Uint8Array): SnapshotError | undefined {
   const before = Buffer.from(bytes);
   try {
@@ -20,11 +27,11 @@ function outcome(bytes: Uint8Array): SnapshotError | undefined {
     return undefined;
   } catch (error) {
     if (!(error instanceof SnapshotError)) throw error;
-    expect(error.message).toMatch(/\(at byte \d+\)$|^SpecVersionMismatch/);
-    expect(error.path).toMatch(/^[a-z_]+(\.[a-z_A-Z]+|\[\d+\])*$/);
+    if (!MESSAGE.test(error.message)) expect(error.message).toMatch(MESSAGE);
+    if (!PATH.test(error.path)) expect(error.path).toMatch(PATH);
     return error;
   } finally {
-    expect(Buffer.from(bytes).equals(before)).toBe(true);
+    if (!before.equals(bytes)) expect(Buffer.from(bytes).equals(before)).toBe(true);
   }
 }
 
@@ -33,7 +40,7 @@ describe("a node snapshot cut short", () => {
     const bytes = loadFixture("small").bytes;
     for (let cut = 0; cut < bytes.length; cut++) {
       const error = outcome(bytes.subarray(0, cut));
-      expect(error, `cut at ${cut}`).toBeInstanceOf(SnapshotError);
+      if (!(error instanceof SnapshotError)) expect(error, `cut at ${cut}`).toBeInstanceOf(SnapshotError);
     }
   });
 

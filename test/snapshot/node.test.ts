@@ -10,7 +10,7 @@ import { canonicalLists } from "../../src/snapshot/canonical.js";
 import { SnapshotError, type Snapshot } from "../../src/snapshot/model.js";
 import { BACKOFF_TABLE, FRAMEWORK, NODE_SNAPSHOT, PEER_GOVERNOR, TRANSIENT } from "../../src/snapshot/node-schema.js";
 import { looksLikeNodeSnapshot, readNodeSnapshot } from "../../src/snapshot/node.js";
-import { FIXTURE_NAMES, REFUSED, loadFixture, toValue, type Restored } from "./node-fixtures.js";
+import { FIXTURE_NAMES, REFUSED, expectEqualValue, loadFixture, toValue, type Restored } from "./node-fixtures.js";
 
 const ACCEPTED = FIXTURE_NAMES.filter((name) => !REFUSED.includes(name));
 
@@ -67,7 +67,7 @@ describe("the generic codec on upstream's files", () => {
     const fixture = loadFixture(name);
     const reader = new Reader(fixture.bytes);
     const value = read(NODE_SNAPSHOT, reader);
-    expect(value).toEqual(toValue(NODE_SNAPSHOT, fixture.snapshot));
+    expectEqualValue(value, toValue(NODE_SNAPSHOT, fixture.snapshot));
     expect(Array.from(fixture.bytes.subarray(reader.offset))).toEqual(fixture.trailing);
     const skipper = new Reader(fixture.bytes);
     expect(skip(NODE_SNAPSHOT, skipper)).toBe(reader.offset);
@@ -93,7 +93,7 @@ describe("readNodeSnapshot", () => {
   it.each(ACCEPTED)("%s: restores exactly what upstream's restore leaves", (name) => {
     const fixture = loadFixture(name);
     const { snapshot, node } = readNodeSnapshot(fixture.bytes);
-    expect(restoredOf(snapshot)).toEqual(fixture.restored);
+    expectEqualValue(restoredOf(snapshot), fixture.restored);
     expect(node.governorRange).toEqual(fixture.governorBytes);
     expect(node.trailingBytes).toBe(fixture.trailing.length);
     const decoded = toValue(NODE_SNAPSHOT, fixture.snapshot) as {
@@ -277,7 +277,7 @@ describe("encode after a change", () => {
     expect(Buffer.from(out.subarray(0, start)).equals(Buffer.from(fixture.bytes.subarray(0, start)))).toBe(true);
     expect(Buffer.from(out.subarray(out.length - after)).equals(Buffer.from(fixture.bytes.subarray(end)))).toBe(true);
     const again = readNodeSnapshot(out);
-    expect(restoredOf(again.snapshot)).toEqual(expected);
+    expectEqualValue(restoredOf(again.snapshot), expected);
     expect(again.node.governorRange[0]).toBe(start);
     expect(again.node.trailingBytes).toBe(fixture.trailing.length);
     // The generic codec still reads the whole file.
