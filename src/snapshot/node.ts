@@ -21,7 +21,6 @@
  * BACKOFF_TABLE of node-schema.ts, which the generic codec's tests hold them to.
  */
 import { BackoffTable, type BackoffConfig, type BackoffEntry } from "../core/backoff.js";
-import { InvalidPeerId } from "../core/errors.js";
 import { PeerGovernor, type HealthEntry } from "../core/governor.js";
 import { PeerId, isShortMultihashAt, multihashProblem, multihashProblemIn } from "../core/peer-id.js";
 import { Failure, Reader, Writer, read, skip, toSnapshotError, type Schema } from "./bincode.js";
@@ -348,15 +347,13 @@ class PeerCache {
       }
       slot = (slot + 1) & mask;
     }
-    let peer: PeerId;
-    try {
-      peer = PeerId.fromBytesIn(this.file, from, end);
-    } catch (error) {
-      if (!(error instanceof InvalidPeerId)) throw error;
-      const problem = multihashProblem(this.file.subarray(from, end)) ?? error.message;
+    // Checked before it is made: a file of 100k bad entries would otherwise throw and catch 100k errors.
+    const problem = multihashProblemIn(this.file, from, end);
+    if (problem !== undefined) {
       this.warnings.push(skippedWarning(list, index, problem, at));
       return undefined;
     }
+    const peer = PeerId.fromBytesIn(this.file, from, end);
     this.slots[slot] = this.made.length + 1;
     this.made.push(peer);
     this.madeAt.push(from);

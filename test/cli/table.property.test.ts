@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { makeChalk } from "../../src/cli/render/color.js";
 import { drawDirect, renderTable, type Align } from "../../src/cli/render/table.js";
 
-const RUNS = Number(process.env.BBGOV_PROPERTY_RUNS ?? 200);
+const RUNS = Number(process.env.BBGOV_PROPERTY_RUNS ?? 100);
 const STYLE = { head: [], border: [], compact: true, "padding-left": 1, "padding-right": 1 };
 
 /** cli-table3 with the options renderTable uses. */

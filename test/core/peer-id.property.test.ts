@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidPeerId } from "../../src/core/errors.js";
 import { decodeBase58Btc, encodeBase58Btc, MAX_DIGEST_BYTES, multihashProblem, PeerId } from "../../src/core/peer-id.js";
 
-const RUNS = Number(process.env.BBGOV_PROPERTY_RUNS ?? 200) * 10;
+const RUNS = Number(process.env.BBGOV_PROPERTY_RUNS ?? 100) * 10;
 const ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
 /** multiformats' decoding, or undefined where it refuses the text. */

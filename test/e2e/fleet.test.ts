@@ -114,24 +114,15 @@ describe("inspect across a big fleet with worker threads (the built binary)", ()
   it("scanned by 2 threads, by 1, and through the models: the same output, bad files named", () => {
     const fleet = path.join(dir, "nodes");
     mkdirSync(fleet);
-    const names = [
-      "peers-10k",
-      "small",
-      "allowlist-some",
-      "allowlist-empty",
-      "hand-edited",
-      "trailing-bytes",
-      "heavy-300k",
-      "spec-version-2",
-    ];
-    // 32 files: enough for a second thread to start (8 files a thread at least), and big ones for it to take some.
-    for (let copy = 0; copy < 4; copy++)
+    const names = ["small", "allowlist-some", "allowlist-empty", "hand-edited", "trailing-bytes", "heavy-300k", "spec-version-2"];
+    // 21 files: enough for a second thread to start (8 files a thread at least), and big ones (heavy-300k) for it to take some.
+    for (let copy = 0; copy < 3; copy++)
       for (const name of names) copyFileSync(path.join(FIXTURES, "node", `${name}.bin`), path.join(fleet, `${name}-${copy}.bin`));
     copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, "example.json"));
-    for (const view of [["inspect"], ["inspect", "--by-node"], ["--json", "inspect", "--by-node"]]) {
+    for (const view of [["inspect"], ["--json", "inspect", "--by-node"]]) {
       const modelled = bbgovWith(["-s", fleet, ...view], { BBGOV_FLEET_SCAN: "0" });
       expect(modelled.status).toBe(2);
-      expect(modelled.stderr).toContain("spec-version-2-3.bin");
+      expect(modelled.stderr).toContain("spec-version-2-2.bin");
       // Two threads even on a busy machine (where bbgov would scan alone).
       for (const threads of ["2", "1"]) {
         const scanned = bbgovWith(["-s", fleet, "--jobs", threads, ...view], { BBGOV_FLEET_THREADS: threads });

@@ -14,7 +14,7 @@ import { encodeSnapshotBytes } from "../../src/snapshot/encode.js";
 import { SnapshotError, decodeSnapshot, encodeSnapshot, snapshotDocument, type Snapshot } from "../../src/snapshot/index.js";
 import { peerArb, plain, snapshotArb, u32Arb, u64Arb } from "./helpers.js";
 
-const RUNS = Number(process.env.BBGOV_PROPERTY_RUNS ?? 200);
+const RUNS = Number(process.env.BBGOV_PROPERTY_RUNS ?? 100);
 
 /** The canonical text by its definition (the snapshot format in README.md), with no shortcut. */
 const reference = (snapshot: Snapshot): string => `${JSON.stringify(snapshotDocument(snapshot), null, 2)}\n`;

@@ -5,7 +5,7 @@ import { SnapshotError, decodeSnapshot, encodeSnapshot } from "../../src/snapsho
 import { plain, snapshotArb } from "./helpers.js";
 
 const example = readFileSync(new URL("../../fixtures/example.json", import.meta.url), "utf8");
-const RUNS = Number(process.env.BBGOV_PROPERTY_RUNS ?? 200);
+const RUNS = Number(process.env.BBGOV_PROPERTY_RUNS ?? 100);
 
 describe("random valid states", () => {
   it("encode -> decode -> encode is the identity, and decoding restores the state", () => {
