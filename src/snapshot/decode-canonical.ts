@@ -282,7 +282,7 @@ class CanonicalReader {
     return { starts, end };
   }
 
-  /** Checks the values of the health entry HEALTH_ENTRY matched at `start`; its peer is kept for the deferred restore. */
+  /** Checks the health entry HEALTH_ENTRY matched at `start` (its peer and numbers); the entry is made by the deferred restore. */
   private healthEntry(start: number): void {
     const text = this.text;
     this.entryPeerAt(start + HEALTH_ENTRY_PEER_AT);
@@ -293,7 +293,7 @@ class CanonicalReader {
     checkU64At(text, lastEventAt, digitsEnd(text, lastEventAt));
   }
 
-  /** Checks the values of the backoff entry TABLE_ENTRY matched at `start`; its peer is kept for the deferred restore. */
+  /** Checks the backoff entry TABLE_ENTRY matched at `start` (its peer and numbers); the entry is made by the deferred restore. */
   private backoffEntry(start: number): void {
     const text = this.text;
     this.entryPeerAt(start + TABLE_ENTRY_PEER_AT);
