@@ -122,6 +122,7 @@ if (NODE_ONLY) {
   const before = existsSync(results) ? readFileSync(results, "utf8") : "# bbgov benchmark results\n";
   const [head] = before.split(/\n(?=## )/);
   writeFileSync(results, `${head.trimEnd()}\n\n${otherSections(nodeRows)}`);
+  formatResults();
   console.log(`\nupdated the node-snapshot section of ${path.relative(root, results)}`);
   process.exit(finishCheck());
 }
@@ -308,6 +309,12 @@ function mixedScript(count, peers = 5000) {
   return `${lines.join("\n")}\n`;
 }
 
+/** Lays RESULTS.md's tables out as the project's formatter does, so that `npm run lint` (in `npm test`) stays green. */
+function formatResults() {
+  const biome = path.join(root, "node_modules", ".bin", "biome");
+  if (existsSync(biome)) spawnSync(biome, ["format", "--write", path.join(here, "RESULTS.md")], { stdio: "ignore" });
+}
+
 /**
  * The sections of RESULTS.md after the main table: those written by hand
  * (what each gap is made of, the fleet's figures from bench/fleet.mjs) kept
@@ -343,6 +350,7 @@ ${table}
 
 ${otherSections(nodeRows)}`;
   writeFileSync(path.join(here, "RESULTS.md"), text);
+  formatResults();
   console.log(`\nwrote ${path.relative(root, path.join(here, "RESULTS.md"))}`);
 }
 
