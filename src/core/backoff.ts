@@ -132,6 +132,7 @@ export class BackoffTable {
    * given, answers `hasEntry` meanwhile without the restore.
    */
   deferRestore(restore: (table: BackoffTable) => void, has?: (peer: PeerId) => boolean | undefined): void {
+    if (this.pending !== null) this.runPending(); // one deferred at a time, in order
     this.pending = restore;
     this.pendingHas = has ?? null;
   }
@@ -152,13 +153,15 @@ export class BackoffTable {
 
   /** The entries, with a deferred restore run first. */
   private get states(): Map<string, BackoffEntry> {
-    if (this.pending !== null) {
-      const restore = this.pending;
-      this.pending = null;
-      this.pendingHas = null;
-      restore(this);
-    }
+    if (this.pending !== null) this.runPending();
     return this.entries;
+  }
+
+  private runPending(): void {
+    const restore = this.pending as (table: BackoffTable) => void;
+    this.pending = null;
+    this.pendingHas = null;
+    restore(this);
   }
 
   private nextAttempts(peer: PeerId): number {

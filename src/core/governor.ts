@@ -219,6 +219,7 @@ export class PeerGovernor {
    * `has`, when given, answers `hasHealth` meanwhile without the restore.
    */
   deferHealthRestore(restore: (governor: PeerGovernor) => void, has?: (peer: PeerId) => boolean | undefined): void {
+    if (this.pendingHealth !== null) this.runPendingHealth(); // one deferred at a time, in order
     this.pendingHealth = restore;
     this.pendingHealthHas = has ?? null;
   }

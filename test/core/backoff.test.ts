@@ -225,3 +225,33 @@ describe("success, retry checks and the table's contents", () => {
     expect(table.config()).toEqual({ baseNs: 6n, maxDelayNs: 800n });
   });
 });
+
+describe("a deferred restore (bbgov extension, for readers of big files)", () => {
+  const state = (attempts: number): BackoffState => ({ attempts, lastAttemptNs: 5n, nextRetryNs: 10n });
+
+  it("runs on the first look at any entry, once; hasEntry asks `has` until it cannot tell", () => {
+    const table = new BackoffTable();
+    let runs = 0;
+    table.deferRestore(
+      (restored) => {
+        runs++;
+        restored.restoreState(A, state(2));
+      },
+      (peer) => (peer.equals(B) ? undefined : peer.equals(A)),
+    );
+    expect([table.hasEntry(A), runs, table.restoreDeferred()]).toEqual([true, 0, true]);
+    expect([table.hasEntry(B), runs, table.restoreDeferred()]).toEqual([false, 1, false]);
+    expect(table.recordFailure(A, 20n).attempts).toBe(3);
+    expect([table.len(), runs]).toEqual([1, 1]);
+  });
+
+  it("a second deferral runs the first one first, so both restores land, in order", () => {
+    const table = new BackoffTable();
+    table.deferRestore((restored) => restored.restoreState(A, state(1)));
+    table.deferRestore((restored) => restored.restoreState(B, state(3)));
+    expect(Array.from(table.iter(), (entry) => [entry.peer.text, entry.attempts])).toEqual([
+      [A.text, 1],
+      [B.text, 3],
+    ]);
+  });
+});

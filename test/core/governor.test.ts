@@ -392,3 +392,49 @@ describe("reads, restore and the bbgov extensions", () => {
     expect(governor.peerHealth(A)?.consecutiveFailures).toBe(1);
   });
 });
+
+describe("a deferred restore (bbgov extension, for readers of big files)", () => {
+  const health = (consecutiveFailures: number, down = false): PeerHealth => ({ consecutiveFailures, lastEventNs: 7n, down });
+
+  it("runs on the first look at any peer's health, once, and a change applies on top of it", () => {
+    const governor = new PeerGovernor();
+    let runs = 0;
+    governor.deferHealthRestore((restored) => {
+      runs++;
+      restored.restoreHealth(A, health(2));
+    });
+    governor.block(B);
+    expect([runs, governor.healthRestoreDeferred()]).toEqual([0, true]);
+    governor.recordFailure(A, 9n);
+    expect([runs, governor.healthRestoreDeferred()]).toEqual([1, false]);
+    expect(governor.peerHealth(A)).toMatchObject({ consecutiveFailures: 3, lastEventNs: 9n, down: false });
+    expect(governor.trackedPeers()).toBe(1);
+    expect(runs).toBe(1);
+  });
+
+  it("answers hasHealth from its `has` while it can, and restores when `has` cannot tell", () => {
+    const governor = new PeerGovernor();
+    governor.deferHealthRestore(
+      (restored) => restored.restoreHealth(A, health(1)),
+      (peer) => (peer.equals(C) ? undefined : peer.equals(A)),
+    );
+    expect([governor.hasHealth(A), governor.hasHealth(B)]).toEqual([true, false]);
+    expect(governor.healthRestoreDeferred()).toBe(true);
+    expect(governor.hasHealth(C)).toBe(false);
+    expect(governor.healthRestoreDeferred()).toBe(false);
+    expect(governor.hasHealth(A)).toBe(true);
+  });
+
+  it("a second deferral runs the first one first, so both restores land, in order", () => {
+    const governor = new PeerGovernor();
+    governor.deferHealthRestore((restored) => restored.restoreHealth(A, health(1)));
+    governor.deferHealthRestore((restored) => {
+      restored.restoreHealth(A, health(4, true));
+      restored.restoreHealth(B, health(2));
+    });
+    expect(Array.from(governor.iterHealth(), (entry) => [entry.peer.text, entry.consecutiveFailures])).toEqual([
+      [A.text, 4],
+      [B.text, 2],
+    ]);
+  });
+});
