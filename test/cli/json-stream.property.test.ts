@@ -42,7 +42,7 @@ describe("the streamed JSON writer", () => {
       fc.property(documents, (document) => {
         expect(renderJson(document)).toBe(reference(document));
       }),
-      { numRuns: 2000 },
+      { numRuns: 500 },
     );
   });
 
@@ -75,7 +75,7 @@ describe("the streamed JSON writer", () => {
         const expected = items.map((item) => `${JSON.stringify(item, replacer)}\n`).join("");
         expect([...ndjsonChunks(items)].join("")).toBe(expected);
       }),
-      { numRuns: 1000 },
+      { numRuns: 300 },
     );
   });
 });

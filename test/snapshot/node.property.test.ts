@@ -50,7 +50,7 @@ describe("a node snapshot cut short", () => {
       fc.property(fc.integer({ min: 0, max: bytes.length - 1 }), (cut) => {
         expect(outcome(bytes.subarray(0, cut))).toBeInstanceOf(SnapshotError);
       }),
-      { numRuns: name === "hand-edited" ? 200 : 25 },
+      { numRuns: name === "hand-edited" ? 200 : 12 },
     );
   });
 });
