@@ -341,7 +341,7 @@ class PeerCache {
       if (
         this.madeHash[cached] === hash &&
         this.madeLength[cached] === end - from &&
-        this.sameBytes(this.madeAt[cached] as number, from, end - from)
+        sameBytesAt(this.file, this.view, this.madeAt[cached] as number, from, end - from)
       ) {
         return this.made[cached];
       }
@@ -406,15 +406,6 @@ class PeerCache {
     hash = Math.imul(hash ^ this.view.getInt32(end - 4, true), 0x9e3779b1);
     hash = Math.imul(hash ^ this.view.getInt32(end - 8, true), 0x85ebca6b);
     return Math.imul(hash ^ this.view.getInt32(from + (length >> 1) - 2, true), 0xc2b2ae35) & 0x3fffffff;
-  }
-
-  /** True when the file holds the same `length` bytes at `a` and at `b`, compared a word at a time. */
-  private sameBytes(a: number, b: number, length: number): boolean {
-    const view = this.view;
-    let i = 0;
-    for (; i + 4 <= length; i += 4) if (view.getInt32(a + i, true) !== view.getInt32(b + i, true)) return false;
-    for (; i < length; i++) if (this.file[a + i] !== this.file[b + i]) return false;
-    return true;
   }
 }
 
@@ -656,15 +647,18 @@ class LatestEvent {
     for (let at = from; at < end; ) {
       const size = this.view.getUint32(at, true); // checked while reading: the high word is 0
       const start = at + 8;
-      if (size === length && sameBytesAt(this.file, start, this.peerStart, length)) return true;
+      if (size === length && sameBytesAt(this.file, this.view, start, this.peerStart, length)) return true;
       at = start + size + tail;
     }
     return false;
   }
 }
 
-function sameBytesAt(file: Uint8Array, a: number, b: number, length: number): boolean {
-  for (let i = 0; i < length; i++) if (file[a + i] !== file[b + i]) return false;
+/** True when `file` (seen also through `view`) holds the same `length` bytes at `a` and at `b`, compared a word at a time. */
+function sameBytesAt(file: Uint8Array, view: DataView, a: number, b: number, length: number): boolean {
+  let i = 0;
+  for (; i + 4 <= length; i += 4) if (view.getInt32(a + i, true) !== view.getInt32(b + i, true)) return false;
+  for (; i < length; i++) if (file[a + i] !== file[b + i]) return false;
   return true;
 }
 

@@ -9,6 +9,7 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { PeerId } from "../../src/core/peer-id.js";
+import type { SnapshotDocument } from "../../src/snapshot/encode.js";
 import { readNodeSnapshot } from "../../src/snapshot/node.js";
 import { expectError, sandboxes, warnings } from "./helpers.js";
 
@@ -159,8 +160,8 @@ describe("node snapshots: a file cut short or damaged in a list is refused where
 
 describe("canonical bbgov JSON: what the canonical reader must leave to the general reader", () => {
   /** A canonical snapshot of three health entries and two backoff entries, laid out as bbgov writes it. */
-  function canonical(edit: (doc: CanonicalDoc) => void = () => {}): string {
-    const doc: CanonicalDoc = {
+  function canonical(edit: (doc: SnapshotDocument) => void = () => {}): string {
+    const doc: SnapshotDocument = {
       spec_version: 1,
       clock_ns: "1000",
       peer_governor: {
@@ -181,32 +182,32 @@ describe("canonical bbgov JSON: what the canonical reader must leave to the gene
   it.each([
     [
       "a repeated health peer",
-      (doc: CanonicalDoc) => doc.peer_governor.health.splice(1, 0, { ...doc.peer_governor.health[1]! }),
+      (doc: SnapshotDocument) => doc.peer_governor.health.splice(1, 0, { ...doc.peer_governor.health[1]! }),
       /^bbgov: duplicate peer ".+" \(already at index 1\) \(g\.json: peer_governor\.health\[2\]\.peer\)\n$/,
     ],
     [
       "attempts 2^32",
-      (doc: CanonicalDoc) => (doc.backoff_table[1]!.attempts = 4294967296),
+      (doc: SnapshotDocument) => (doc.backoff_table[1]!.attempts = 4294967296),
       /is not a u32: above 4294967295 \(g\.json: backoff_table\[1\]\.attempts\)/,
     ],
     [
       "consecutive_failures 2^32",
-      (doc: CanonicalDoc) => (doc.peer_governor.health[2]!.consecutive_failures = 4294967296),
+      (doc: SnapshotDocument) => (doc.peer_governor.health[2]!.consecutive_failures = 4294967296),
       /not a u32: above 4294967295 \(g\.json: peer_governor\.health\[2\]\.consecutive_failures\)/,
     ],
     [
       "last_attempt_ns 2^64",
-      (doc: CanonicalDoc) => (doc.backoff_table[0]!.last_attempt_ns = "18446744073709551616"),
+      (doc: SnapshotDocument) => (doc.backoff_table[0]!.last_attempt_ns = "18446744073709551616"),
       /not a u64: above 18446744073709551615 \(g\.json: backoff_table\[0\]\.last_attempt_ns\)/,
     ],
     [
       "last_event_ns 2^64",
-      (doc: CanonicalDoc) => (doc.peer_governor.health[0]!.last_event_ns = "18446744073709551616"),
+      (doc: SnapshotDocument) => (doc.peer_governor.health[0]!.last_event_ns = "18446744073709551616"),
       /not a u64: above 18446744073709551615 \(g\.json: peer_governor\.health\[0\]\.last_event_ns\)/,
     ],
     [
       "next_retry_ns 2^64 + 3 (past the last digit)",
-      (doc: CanonicalDoc) => (doc.backoff_table[1]!.next_retry_ns = "18446744073709551619"),
+      (doc: SnapshotDocument) => (doc.backoff_table[1]!.next_retry_ns = "18446744073709551619"),
       /not a u64: above 18446744073709551615 \(g\.json: backoff_table\[1\]\.next_retry_ns\)/,
     ],
   ])("%s: the general reader's error, the file unchanged", async (_name, edit, message) => {
@@ -264,16 +265,3 @@ describe("canonical bbgov JSON: what the canonical reader must leave to the gene
     );
   });
 });
-
-interface CanonicalDoc {
-  spec_version: number;
-  clock_ns: string;
-  peer_governor: {
-    failure_threshold: number;
-    blocklist: string[];
-    allowlist: string[] | null;
-    health: { peer: string; consecutive_failures: number; last_event_ns: string; down: boolean }[];
-  };
-  backoff: { base_ns: string; max_delay_ns: string };
-  backoff_table: { peer: string; attempts: number; last_attempt_ns: string; next_retry_ns: string }[];
-}
