@@ -1,8 +1,11 @@
 /**
- * The package as users get it: `npm pack` the built tree once, install the
- * tarball into an empty project (dependencies from the npm cache or the
- * registry), then run the installed binary (directly and with npx), import the
- * library by its package name and type-check a consumer against its declarations.
+ * The package as users get it: install the built tree into an empty project
+ * the way a registry tarball installs (`--install-links`: npm packs the folder
+ * with the same file list as `npm pack` and unpacks it, no link; dependencies
+ * from the npm cache or the registry), then run the installed binary (directly
+ * and with npx), import the library by its package name and type-check a
+ * consumer against its declarations. One npm run instead of `npm pack` and an
+ * install of the tarball: the same files, a second and a half less CPU.
  */
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
 import fs from "node:fs";
@@ -39,23 +42,24 @@ function run(
   return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
-let packed: { filename: string; files: { path: string }[] };
-let tarball = "";
+/** Every file under `dir`, as paths relative to it with forward slashes. */
+function filesUnder(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"));
+}
 
 beforeAll(() => {
-  const pack = run("npm", ["pack", "--json", "--pack-destination", work], { cwd: ROOT });
-  expect(pack.status, pack.stderr).toBe(0);
-  packed = (JSON.parse(pack.stdout) as (typeof packed)[])[0] as typeof packed;
-  tarball = path.join(work, path.basename(packed.filename));
   fs.mkdirSync(project);
   fs.writeFileSync(path.join(project, "package.json"), '{ "name": "uses-bbgov", "private": true }\n');
-  const install = run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], { cwd: project });
+  const install = run("npm", ["install", "--install-links", "--prefer-offline", "--no-audit", "--no-fund", ROOT], { cwd: project });
   expect(install.status, install.stderr).toBe(0);
 }, 300_000);
 
 describe("the packed package", { timeout: 300_000 }, () => {
   it("holds the binary, the built library with declarations and the schema, and no sources or tests", () => {
-    const files = packed.files.map((file) => file.path);
+    expect(fs.lstatSync(installed).isSymbolicLink()).toBe(false);
+    const files = filesUnder(installed);
     for (const wanted of [
       "package.json",
       "bin/bbgov.js",
