@@ -298,31 +298,37 @@ export class RestoredScan {
 const HIGH = 4294967296n;
 
 /**
- * The model of one node as restore leaves it, cut down to one peer (`id`,
- * numbered `peer`): the threshold, the policy's answer for that peer (blocked;
- * an allowlist, holding it or not), its health and backoff entries, and the
- * file's own clock. What any command about that one peer sees (check's
- * decisions) is what the whole model gives.
+ * The model of one node as restore leaves it, cut down to some peers (`ids`:
+ * peer number -> its id, the peers wanted): the threshold, the policy's answer
+ * for those peers (blocked; an allowlist, holding them or not), their health
+ * and backoff entries, and the file's own clock. What any command about those
+ * peers sees (check's decisions, inspect's rows) is what the whole model gives.
  */
-export function snapshotOfPeer(
+export function snapshotOfPeers(
   scan: GovernorScan,
   restored: RestoredScan,
-  peer: number,
-  id: PeerId,
+  ids: ReadonlyMap<number, PeerId>,
   backoff: Partial<BackoffConfig> = {},
 ): Snapshot {
   const governor = new PeerGovernor();
   governor.setFailureThreshold(scan.failureThreshold);
-  for (let i = 0; i < scan.blockedCount; i++) if (scan.blocked[i] === peer) governor.block(id);
+  for (let i = 0; i < scan.blockedCount; i++) {
+    const id = ids.get(scan.blocked[i] as number);
+    if (id !== undefined) governor.block(id);
+  }
   if (scan.allowlistSome) {
-    let allowed = false;
-    for (let i = 0; i < scan.allowedCount; i++) if (scan.allowed[i] === peer) allowed = true;
-    governor.setAllowlist(allowed ? [id] : []);
+    const allowed: PeerId[] = [];
+    for (let i = 0; i < scan.allowedCount; i++) {
+      const id = ids.get(scan.allowed[i] as number);
+      if (id !== undefined) allowed.push(id);
+    }
+    governor.setAllowlist(allowed);
   }
   const table = new BackoffTable(backoff);
   const u64 = (high: number, low: number): bigint => BigInt(high) * HIGH + BigInt(low);
   for (let i = 0; i < scan.healthCount; i++) {
-    if (scan.healthPeer[i] !== peer || !restored.keepsHealth(scan, i)) continue;
+    const id = ids.get(scan.healthPeer[i] as number);
+    if (id === undefined || !restored.keepsHealth(scan, i)) continue;
     governor.restoreHealth(id, {
       consecutiveFailures: scan.healthFailures[i] as number,
       lastEventNs: u64(scan.healthEventHigh[i] as number, scan.healthEventLow[i] as number),
@@ -330,7 +336,8 @@ export function snapshotOfPeer(
     });
   }
   for (let i = 0; i < scan.backoffCount; i++) {
-    if (scan.backoffPeer[i] !== peer || !restored.keepsBackoff(scan, i)) continue;
+    const id = ids.get(scan.backoffPeer[i] as number);
+    if (id === undefined || !restored.keepsBackoff(scan, i)) continue;
     table.restoreState(id, {
       attempts: scan.backoffAttempts[i] as number,
       lastAttemptNs: u64(scan.backoffLastHigh[i] as number, scan.backoffLastLow[i] as number),

@@ -8,9 +8,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FleetAggregate } from "../../src/cli/fleet/aggregate.js";
 import { scanThreads } from "../../src/cli/fleet/run.js";
+import { PeerGovernor } from "../../src/core/governor.js";
 import { PeerId } from "../../src/core/peer-id.js";
 import { readNodeSnapshot } from "../../src/snapshot/node.js";
 import { GovernorScan, PeerTable, scanNodeSnapshot } from "../../src/snapshot/node-scan.js";
@@ -118,7 +119,7 @@ describe("inspect across a fleet: the scan gives the model's output", () => {
     }
   });
 
-  it("whole peer ids are scanned for; prefixes and the row formats keep the model path; all agree", async () => {
+  it("whole peer ids are scanned for, in every view and row format; prefixes keep the model path; all agree", async () => {
     const fleet = everyKindFleet({ big: false });
     const small = readNodeSnapshot(fs.readFileSync(path.join(NODE_FIXTURES, "small.bin"))).snapshot;
     const [down] = [...small.governor.iterHealth()].filter((entry) => entry.down).map((entry) => entry.peer.text);
@@ -132,9 +133,41 @@ describe("inspect across a fleet: the scan gives the model's output", () => {
         expect(peers.sort()).toEqual([down, blocked].sort());
       }
     }
+    // The rows of some peers: each node cut down to those peers (a repeated backoff entry: the last one counts).
+    const repeated = repeatedInBackoff("hand-edited") as string;
+    const some = readNodeSnapshot(fs.readFileSync(path.join(NODE_FIXTURES, "allowlist-some.bin"))).snapshot;
+    const allowed = [...(some.governor.allowlist() ?? [])][0]?.text as string;
+    for (const format of ["ndjson", "tsv", "json"]) {
+      for (const filter of [[], ["--down"], ["--blocked"]]) {
+        const peers = [down as string, blocked as string, unknown, repeated, allowed];
+        const result = await bothWays(["-s", fleet, "inspect", ...peers, "--format", format, ...filter]);
+        expect(result.status).toBe(2);
+        if (filter.length === 0) for (const peer of [down, blocked, repeated, allowed]) expect(result.stdout).toContain(peer);
+      }
+    }
     await bothWays(["-s", fleet, "inspect", "--format", "ndjson"]);
     await bothWays(["-s", fleet, "inspect", "12D3KooW"]);
-    await bothWays(["-s", fleet, "inspect", "Qm"]);
+    await bothWays(["-s", fleet, "inspect", "Qm", "--format", "tsv"]);
+  });
+
+  it("the rows of whole peer ids come from the scan: no node file's model is read", async () => {
+    const fleet = path.join(dir, "good");
+    fs.mkdirSync(fleet);
+    for (const name of ["small", "allowlist-some", "hand-edited"])
+      fs.copyFileSync(path.join(NODE_FIXTURES, `${name}.bin`), path.join(fleet, `${name}.bin`));
+    const peer = [...readNodeSnapshot(fs.readFileSync(path.join(NODE_FIXTURES, "small.bin"))).snapshot.governor.blocklist()][0]?.text;
+    // Reading a node file through its model defers its health list; the scan makes no such model.
+    const deferred = vi.spyOn(PeerGovernor.prototype, "deferHealthRestore");
+    try {
+      const scanned = await cli(["-s", fleet, "inspect", peer as string, "--format", "ndjson"]);
+      expect(scanned.status).toBe(0);
+      expect(deferred).not.toHaveBeenCalled();
+      const modelled = await cli(["-s", fleet, "inspect", peer as string, "--format", "ndjson"], undefined, { BBGOV_FLEET_SCAN: "0" });
+      expect(deferred).toHaveBeenCalledTimes(3);
+      expect(scanned).toEqual(modelled);
+    } finally {
+      deferred.mockRestore();
+    }
   });
 });
 

@@ -27,7 +27,7 @@ import type { HeldLock } from "../io/lock.js";
 import { displayName, identityOf, resolveTarget, STDIO } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
 import { isWholePeerText, knownPeerTexts, resolvePeerArgs, withNotices } from "../commands/resolve.js";
-import { PeerTable, RestoredScan, snapshotOfPeer } from "../../snapshot/node-scan.js";
+import { PeerTable, RestoredScan, snapshotOfPeers } from "../../snapshot/node-scan.js";
 import type { Snapshot } from "../../snapshot/model.js";
 import { tidyPeerText } from "../args.js";
 import { emptySnapshot } from "../../snapshot/model.js";
@@ -131,11 +131,18 @@ class Fleet {
     // not whole ids are resolved against each node's model (a prefix may be ambiguous on one node: that node says so).
     // BBGOV_FLEET_SCAN=0 reads every file the usual way (tests compare the two; the benchmark times both).
     const given = (this.invocation.args[0] as string[] | undefined) ?? [];
+    const scanning = given.every((text) => isWholePeerText(tidyPeerText(text))) && this.io.env.BBGOV_FLEET_SCAN !== "0";
     const scanned =
-      perRow || !given.every((text) => isWholePeerText(tidyPeerText(text))) || this.io.env.BBGOV_FLEET_SCAN === "0"
+      perRow || !scanning
         ? undefined
         : await scanFleet(this.files, aggregate, scanThreads(this.files.length, this.jobs, this.io.env.BBGOV_FLEET_THREADS), byNode);
-    const quick = scanned === undefined ? undefined : (_file: FleetFile, index: number) => scanned[index];
+    // Rows of every peer need every node's model; rows of the PEER arguments need only those peers' entries.
+    const quick =
+      scanned !== undefined
+        ? (_file: FleetFile, index: number) => scanned[index]
+        : perRow && scanning && filter.only !== undefined
+          ? this.quickRows(filter, filter.only)
+          : undefined;
     const nodes: Record<string, unknown>[] = [];
     const rows: NodePeerRow[] = [];
     let headerDone = false;
@@ -276,7 +283,7 @@ class Fleet {
     if (this.io.env.BBGOV_FLEET_SCAN === "0" || !isWholePeerText(text)) return undefined;
     const id = PeerId.parse(text);
     const table = new PeerTable();
-    const peer = table.peerOfText(id.text);
+    const wanted = new Map([[table.peerOfText(id.text), id]]);
     const restored = new RestoredScan();
     const snapshots: (Snapshot | undefined)[] = new Array(this.files.length);
     const paths = this.files.map((file) => file.path);
@@ -287,7 +294,7 @@ class Fleet {
       table,
       (index, scan) => {
         restored.restore(scan, table.size);
-        snapshots[index] = snapshotOfPeer(scan, restored, peer, id, this.globals.hostBackoff);
+        snapshots[index] = snapshotOfPeers(scan, restored, wanted, this.globals.hostBackoff);
       },
     );
     const warnings = new Map(scanned.map((file) => [file.index, file.warnings]));
@@ -310,6 +317,46 @@ class Fleet {
         exitCode: report.exitCode,
         changes: false,
         warnings: this.fileWarnings(file, { report, loadWarnings: loadWarningLines(loaded, name) }),
+      };
+    };
+  }
+
+  /**
+   * inspect's rows of some peers (`--format ndjson|tsv|json` with whole peer ids; not under BBGOV_FLEET_SCAN=0) for
+   * node snapshots: each file scanned and cut down to the model of the peers `only` takes, whose rows are those of the
+   * whole model; any other file goes the usual way.
+   */
+  private quickRows(filter: PeerFilter, only: (text: string) => boolean): (file: FleetFile, index: number) => NodeOutcome | undefined {
+    const table = new PeerTable();
+    const restored = new RestoredScan();
+    // The peers `only` takes, by number, tested once each as the scans number them (a file's own before its use).
+    const wanted = new Map<number, PeerId>();
+    let tested = 0;
+    const snapshots: (Snapshot | undefined)[] = new Array(this.files.length);
+    let next = 0;
+    const scanned = scanFiles(
+      this.files.map((file) => file.path),
+      () => next++,
+      table,
+      (index, scan) => {
+        for (; tested < table.size; tested++) if (only(table.text(tested))) wanted.set(tested, PeerId.parse(table.text(tested)));
+        restored.restore(scan, table.size);
+        snapshots[index] = snapshotOfPeers(scan, restored, wanted, this.globals.hostBackoff);
+      },
+    );
+    const warnings = new Map(scanned.map((file) => [file.index, file.warnings]));
+    return (file, index) => {
+      const snapshot = snapshots[index];
+      const loaded = warnings.get(index);
+      if (snapshot === undefined || loaded === undefined) return undefined;
+      const report = makeReport({ rows: nodeRows({ label: file.label, path: file.relative }, snapshot, filter) }, () => "");
+      return {
+        file,
+        kind: "node-snapshot",
+        json: report.json,
+        exitCode: report.exitCode,
+        changes: false,
+        warnings: this.fileWarnings(file, { report, loadWarnings: loadWarningLines(loaded, displayName(file.path)) }),
       };
     };
   }
