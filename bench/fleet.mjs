@@ -59,6 +59,7 @@ const cases = [
   ["bbgov --json inspect", [BIN, "--json", "-s", fleet, "inspect"]],
   ["bbgov inspect --by-node", [BIN, "-s", fleet, "inspect", "--by-node"]],
   ["bbgov inspect --format ndjson", [BIN, "-s", fleet, "inspect", "--format", "ndjson"]],
+  ["bbgov inspect PEER --format ndjson", [BIN, "-s", fleet, "inspect", PEER, "--format", "ndjson"]],
   ["bbgov check PEER", [BIN, "-s", fleet, "check", PEER]],
   ["bbgov validate", [BIN, "-s", fleet, "validate"]],
   ["bbgov --dry-run block PEER", [BIN, "-s", fleet, "--dry-run", "block", PEER]],

@@ -136,7 +136,8 @@ class Fleet {
       perRow || !scanning
         ? undefined
         : await scanFleet(this.files, aggregate, scanThreads(this.files.length, this.jobs, this.io.env.BBGOV_FLEET_THREADS), byNode);
-    // Rows of every peer need every node's model; rows of the PEER arguments need only those peers' entries.
+    // Rows of the PEER arguments need only those peers' entries, a small model a node; every peer's rows need every
+    // node's model (held only while its rows are written, --jobs files at once), so they are read the usual way.
     const quick =
       scanned !== undefined
         ? (_file: FleetFile, index: number) => scanned[index]
