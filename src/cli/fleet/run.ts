@@ -16,7 +16,7 @@
  * every file not, and the same command run again completes the rest (a file
  * the command does not change is left byte-identical).
  */
-import { promises as fsPromises } from "node:fs";
+import { lstatSync, promises as fsPromises } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { BbgovError, InvalidPeerId } from "../../core/errors.js";
 import { PeerId } from "../../core/peer-id.js";
@@ -24,7 +24,7 @@ import type { CommandContext, CommandModule, Report, Ui } from "../context.js";
 import { commandContext, report as makeReport } from "../context.js";
 import { IoError, UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
-import { displayName, identityOf, resolveTarget, STDIO } from "../io/store.js";
+import { displayName, identityOf, resolveTarget, STDIO, type WriteTarget } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
 import { isWholePeerText, knownPeerTexts, resolvePeerArgs, withNotices } from "../commands/resolve.js";
 import { PeerTable, RestoredScan, snapshotOfPeer } from "../../snapshot/node-scan.js";
@@ -357,6 +357,21 @@ class Fleet {
   /** A changing command: every file checked first, then each written under its own lock. */
   async change(): Promise<number> {
     const { spec } = this.invocation;
+    // A FIFO (or a device) gives its bytes once, and a change reads each file more than once (a prefix's pass, the
+    // check, the write's own read): found first, by name, as a file that cannot be written (the second read waited forever).
+    const regular = await Promise.all(
+      this.files.map((file) =>
+        fsPromises.stat(file.path).then(
+          (stat) => stat.isFile(),
+          () => true,
+        ),
+      ),
+    );
+    this.refuseIfAny(
+      this.files
+        .filter((_file, index) => !regular[index])
+        .map((file) => ({ file, error: new IoError("cannot write the snapshot: it is not a regular file", displayName(file.path)) })),
+    );
     const io = await this.replayableInput();
     const args = await this.fleetPeerArgs(await readFileArgument(this.invocation, this.globals, io));
     const module = await loadCommand(spec.name);
@@ -365,20 +380,25 @@ class Fleet {
     const plans = await Promise.all(
       checked.map((plan) => (plan.changes === true && plan.error === undefined ? refuseReadOnly(plan) : plan)),
     );
-    const bad = plans.filter((plan) => plan.error !== undefined);
-    if (bad.length > 0) {
-      for (const plan of bad) this.io.stderr.write(`${errorLine(plan.error, this.io.env)}\n`);
-      throw new UsageError(
-        `nothing written: ${bad.length} of ${plans.length} file(s) failed their check ` +
-          `(${bad.map((plan) => sanitize(plan.file.relative)).join(", ")})`,
-        "fleet",
-      );
-    }
+    this.refuseIfAny(plans.filter((plan) => plan.error !== undefined));
     if (this.globals.dryRun) return this.changeReport(plans, true);
     const results: NodeOutcome[] = [];
     let lock: HeldLock | undefined;
+    /** The file being written now, and the file found there when it was locked (a rename gives another one). */
+    let current: { file: FleetFile; target: WriteTarget } | undefined;
     const releaseOnSignal = (signal: NodeJS.Signals): void => {
       lock?.releaseSync();
+      // The operator must learn which files hold the change: one line, as for a write that failed midway.
+      const written = results.filter((outcome) => outcome.written === true).map((outcome) => outcome.file);
+      if (current !== undefined && replacedSince(current.target)) written.push(current.file);
+      const done = new Set([...results.map((outcome) => outcome.file), ...written]);
+      const left = this.files.filter((file) => !done.has(file));
+      const names = (files: readonly FleetFile[]): string =>
+        files.length === 0 ? "none" : files.map((file) => sanitize(file.relative)).join(", ");
+      this.io.stderr.write(
+        `bbgov: interrupted by ${signal}: ${written.length} of ${this.files.length} file(s) written: ${names(written)}; ` +
+          `not written: ${names(left)}; the same command run again completes the rest (fleet)\n`,
+      );
       process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGHUP" ? 1 : 15));
     };
     for (const signal of SIGNALS) process.once(signal, releaseOnSignal);
@@ -391,6 +411,7 @@ class Fleet {
           lock = await acquireLock(resolved, spec.name, lockTimeoutMs(this.invocation.globals.lockTimeout));
           try {
             const target = { path: resolved, identity: await identityOf(resolved) };
+            current = { file, target };
             const outcome = await loadRunWrite(
               this.invocation,
               this.fileGlobals(file, false),
@@ -410,6 +431,7 @@ class Fleet {
               warnings: this.fileWarnings(file, outcome),
             });
           } finally {
+            current = undefined;
             await lock.release();
             lock = undefined;
           }
@@ -421,6 +443,17 @@ class Fleet {
       for (const signal of SIGNALS) process.off(signal, releaseOnSignal);
     }
     return this.changeReport(results, false);
+  }
+
+  /** Ends a change before any write when files failed their check: each named on its own line, then the summary. */
+  private refuseIfAny(bad: readonly { file: FleetFile; error?: unknown }[]): void {
+    if (bad.length === 0) return;
+    for (const plan of bad) this.io.stderr.write(`${errorLine(plan.error, this.io.env)}\n`);
+    throw new UsageError(
+      `nothing written: ${bad.length} of ${this.files.length} file(s) failed their check ` +
+        `(${bad.map((plan) => sanitize(plan.file.relative)).join(", ")})`,
+      "fleet",
+    );
   }
 
   private async changeReport(outcomes: readonly NodeOutcome[], dryRun: boolean): Promise<number> {
@@ -760,6 +793,16 @@ function startWorker(
     worker.once("error", () => resolve(undefined));
     worker.once("exit", () => resolve(undefined));
   });
+}
+
+/** Whether the file at a write's target is no longer the one found when it was locked: the atomic rename happened. */
+function replacedSince(target: WriteTarget): boolean {
+  try {
+    const { dev, ino } = lstatSync(target.path);
+    return target.identity === null || target.identity === undefined || target.identity.dev !== dev || target.identity.ino !== ino;
+  } catch {
+    return false;
+  }
 }
 
 /** The plan, or the plan refused when its file has no write bit (a write would refuse it midway). */
