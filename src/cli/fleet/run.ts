@@ -712,6 +712,9 @@ class Fleet {
   }
 }
 
+/** The most threads BBGOV_FLEET_THREADS may start (as --jobs' own limit). */
+const MAX_THREADS = 1024;
+
 /** Files per thread below which another thread does not pay for its start (~30 ms). */
 const FILES_PER_THREAD = 8;
 
@@ -729,7 +732,8 @@ export function scanThreads(
   load = loadavg()[0] ?? 0,
 ): number {
   const asked = given === undefined ? Number.NaN : Number(given);
-  if (Number.isInteger(asked) && asked >= 1) return asked;
+  // Never more threads than files (one with no file only costs its start), nor than --jobs may ask for: 1e9 started 1e9.
+  if (Number.isInteger(asked) && asked >= 1) return Math.min(asked, Math.max(1, files), MAX_THREADS);
   // This thread is one of them; the others wait on the load the machine already has.
   const free = Math.round(cores - load);
   return Math.max(1, Math.min(jobs, cores, free, Math.floor(files / FILES_PER_THREAD)));
