@@ -331,11 +331,15 @@ class Fleet {
     } else {
       const ui = await this.ui;
       if (ui !== undefined) {
-        const lines = outcomes.map((outcome) =>
-          outcome.text === undefined
-            ? `${ui.chalk.red("invalid")}: ${sanitize(outcome.file.label)}: ${errorText(outcome.error, this.io)}`
-            : outcome.text.replace(/^([^:]*: )\S.*?( \()/, `$1${sanitize(outcome.file.label)}$2`),
-        );
+        // Each file's first line names it by its label: a node id that does not fit is shortened, as in every fleet view.
+        const named = (text: string, label: string): string => text.replace(/^([^:\n]*: )\S.*?( \()/, `$1${sanitize(label)}$2`);
+        const lines = outcomes.map((outcome) => {
+          if (outcome.text === undefined)
+            return `${ui.chalk.red("invalid")}: ${sanitize(outcome.file.label)}: ${errorText(outcome.error, this.io)}`;
+          const [first = "", ...rest] = outcome.text.split("\n");
+          const label = outcome.file.label;
+          return [fitLine(ui, named(first, label), named(first, shortId(label))), ...rest].join("\n");
+        });
         const verdict =
           failed === 0
             ? ui.chalk.green(`all ${outcomes.length} file(s) valid`)
