@@ -261,7 +261,7 @@ const TABLE = [
     examples: [
       "bbgov -s node1.json validate",
       "bbgov --json validate | jq -r '.errors[].path'",
-      'for f in snapshots/*.json; do bbgov -q -s "$f" validate || echo "$f is broken"; done',
+      "bbgov -s 'snapshots/*.json' validate   # every file, one line each",
     ],
     mutates: false,
     inApply: false,
