@@ -813,9 +813,20 @@ function replacedSince(target: WriteTarget): boolean {
   }
 }
 
-/** The plan, or the plan refused when its file has no write bit (a write would refuse it midway). */
+/**
+ * The plan, or the plan refused when its file has no write bit, or belongs to another user (not root): the write
+ * would refuse it midway, after other files were written.
+ */
 async function refuseReadOnly(plan: NodeOutcome): Promise<NodeOutcome> {
-  const mode = (await fsPromises.stat(plan.file.path).catch(() => undefined))?.mode;
+  const stat = await fsPromises.stat(plan.file.path).catch(() => undefined);
+  const uid = process.getuid?.();
+  // The store's write gives the new file the old one's owner, which only root may give away (store.ts keepOwner).
+  if (stat !== undefined && uid !== undefined && uid !== 0 && stat.uid !== uid) {
+    const owner = `${stat.uid}:${stat.gid}`;
+    const message = `cannot write the snapshot: cannot keep its owner and group ${owner} (operation not permitted); nothing written`;
+    return { ...plan, error: new IoError(message, displayName(plan.file.path)) };
+  }
+  const mode = stat?.mode;
   if (mode === undefined || (mode & 0o222) !== 0) return plan;
   const octal = (mode & 0o7777).toString(8).padStart(4, "0");
   return { ...plan, error: new IoError(`cannot write the snapshot: it is read-only (mode ${octal})`, displayName(plan.file.path)) };
