@@ -543,4 +543,25 @@ describe("a fleet that reaches a file twice, or names peers loosely (found by an
       expect(result.stdout, args.join(" ")).not.toMatch(/[\u001b\u202e]/);
     }
   });
+
+  it("check of a whole id no node has seen (a typo) says so; --json says per node", async () => {
+    const { fleet } = await mixedFleet();
+    const typo = `${SMALL_DOWN.slice(0, -1)}q`;
+    for (const env of [{}, { BBGOV_FLEET_SCAN: "0" }] as Record<string, string>[]) {
+      const result = await cli(["-s", fleet, "check", typo], undefined, env);
+      // fw.json's allowlist denies every peer it does not list: exit 1.
+      expect(result.status, result.stderr).toBe(1);
+      expect(result.stdout.trimEnd().split("\n").at(-1)).toBe(`note: ${typo}: not seen on any node read`);
+      const known = await cli(["-s", fleet, "check", SMALL_DOWN], undefined, env);
+      expect(known.stdout).not.toContain("not seen");
+    }
+    const doc = JSON.parse((await cli(["--json", "-s", fleet, "check", SMALL_DOWN])).stdout) as {
+      nodes: { path: string; seen: boolean }[];
+    };
+    expect(doc.nodes.map((node) => [node.path, node.seen])).toEqual([
+      ["a.json", false],
+      ["fw.json", false],
+      ["small.bin", true],
+    ]);
+  });
 });

@@ -26,7 +26,7 @@ import { IoError, UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
 import { displayName, identityOf, resolveTarget, STDIO, type WriteTarget } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
-import { isWholePeerText, knownPeerTexts, resolvePeerArgs, withNotices } from "../commands/resolve.js";
+import { isKnown, isWholePeerText, knownPeerTexts, resolvePeerArgs, withNotices } from "../commands/resolve.js";
 import { PeerTable, RestoredScan, snapshotOfPeer } from "../../snapshot/node-scan.js";
 import type { Snapshot } from "../../snapshot/model.js";
 import { tidyPeerText } from "../args.js";
@@ -43,7 +43,7 @@ import type { ScanWorkerData } from "./scan-worker.js";
 import type { Invocation } from "../program.js";
 import { renderRowsNdjson, renderRowsTsv } from "../render/fleet.js";
 import { outputWidth } from "../io/terminal.js";
-import { fitLine } from "../render/fit.js";
+import { fitLine, wrapLine } from "../render/fit.js";
 import { shortId } from "../render/fleet.js";
 import { renderJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
@@ -219,7 +219,20 @@ class Fleet {
   async check(): Promise<number> {
     const module = await loadCommand(this.invocation.spec.name);
     const args = await this.fleetPeerArgs(this.invocation.args);
-    const outcomes = await this.each(() => module, undefined, { dryRun: true, args, quick: await this.quickCheck(module, args) });
+    // Which nodes have any record of the peer: a whole id that no node has seen (a typo) is said so, as one snapshot's check does.
+    const seen: boolean[] = new Array(this.files.length).fill(false);
+    const watching = (index: number): CommandModule => ({
+      execute: (ctx, given, options) => {
+        if (given[0] instanceof PeerId && isKnown(ctx.snapshot, given[0])) seen[index] = true;
+        return module.execute(ctx, given, options);
+      },
+    });
+    const outcomes = await this.each((_file, index) => watching(index), undefined, {
+      dryRun: true,
+      args,
+      quick: await this.quickCheck(watching, args),
+    });
+    const unseen = outcomes.every((outcome, index) => outcome.error !== undefined || seen[index] !== true);
     const denied = outcomes.filter((outcome) => outcome.exitCode === 1).map((outcome) => sanitize(outcome.file.label));
     const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
     // The peer as each node resolved it (a prefix may name a different peer on different nodes: each row says).
@@ -228,7 +241,11 @@ class Fleet {
       String(this.invocation.args[0]);
     if (this.globals.json) {
       this.io.stdout.write(
-        renderJson({ peer, nodes: outcomes.map((outcome) => ({ ...nodeJson(outcome), ...(outcome.json ?? {}) })), denied }),
+        renderJson({
+          peer,
+          nodes: outcomes.map((outcome, index) => ({ ...nodeJson(outcome), ...(outcome.json ?? {}), seen: seen[index] === true })),
+          denied,
+        }),
       );
     } else {
       const ui = await this.ui;
@@ -255,7 +272,8 @@ class Fleet {
                   `denied on ${denied.length} of ${read} node(s): ${denied.map(shortId).join(", ")}`,
                 ),
               );
-        this.io.stdout.write(`${ui.chalk.bold(peer)}\n${table}\n${verdict}\n`);
+        const note = unseen ? `\n${ui.chalk.dim(wrapLine(ui, `note: ${sanitize(peer)}: not seen on any node read`, 6))}` : "";
+        this.io.stdout.write(`${ui.chalk.bold(peer)}\n${table}\n${verdict}${note}\n`);
       }
     }
     if (failed > 0) return this.finish(outcomes);
@@ -269,7 +287,7 @@ class Fleet {
    * whole model; any other file goes the usual way.
    */
   private async quickCheck(
-    module: CommandModule,
+    moduleFor: (index: number) => CommandModule,
     args: readonly unknown[],
   ): Promise<((file: FleetFile, index: number) => Promise<NodeOutcome | undefined>) | undefined> {
     const text = tidyPeerText(String(args[0]));
@@ -302,7 +320,7 @@ class Fleet {
         holds: { clock: false, backoffSchedule: false },
       };
       const resolved = resolvePeerArgs(this.invocation.spec.args, args, snapshot);
-      const report = withNotices(await module.execute(ctx, resolved.args, this.invocation.options), resolved.notices);
+      const report = withNotices(await moduleFor(index).execute(ctx, resolved.args, this.invocation.options), resolved.notices);
       return {
         file,
         kind: "node-snapshot",
