@@ -37,3 +37,16 @@ describe("text with NUL bytes", () => {
     expect(fs.readFileSync(file)).toEqual(bytes);
   });
 });
+
+describe("empty paths (an unset shell variable; found by an adversarial run)", () => {
+  it.each([
+    ["-s ''", ["-s", "", "inspect"], "(-s)"],
+    ["-s '' in a fleet", ["-s", EXAMPLE, "-s", "", "inspect"], "(-s)"],
+    ["-o ''", ["-s", EXAMPLE, "-o", "", "block", "16uZAbWC1AJvL"], "(-o)"],
+  ])("%s: a usage error that names the option", async (_, args, where) => {
+    const before = fs.readFileSync(EXAMPLE);
+    const result = await cli(args);
+    expectError(result, `bbgov: an empty path: name a file (is a shell variable unset?) ${where}`);
+    expect(fs.readFileSync(EXAMPLE)).toEqual(before);
+  });
+});
