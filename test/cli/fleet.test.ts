@@ -289,6 +289,14 @@ describe("read-only views", () => {
     expect(bad.stderr).toContain("v2.bin: transient.framework.spec_version)");
   });
 
+  it("inspect --watch across a fleet is a usage error (it printed once and exited 0; found by an adversarial run)", async () => {
+    const { fleet } = await mixedFleet();
+    const result = await cli(["-s", fleet, "inspect", "--watch"]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe("bbgov: --watch follows one snapshot; give one -s FILE, not a fleet (--watch)\n");
+  });
+
   it("other commands across a fleet are usage errors", async () => {
     const { fleet } = await mixedFleet();
     const cases: [string[], string][] = [

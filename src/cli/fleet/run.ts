@@ -65,6 +65,8 @@ export async function runFleet(invocation: Invocation, globals: Globals, io: Cli
   }
   if (globals.out !== undefined) throw new UsageError("--out writes one file; a fleet is changed in place", "--out");
   if (spec.name !== "inspect" && invocation.options.byNode === true) throw new UsageError("--by-node is for inspect", "--by-node");
+  // Ignored, it printed the fleet once and exited 0, as if watching had ended.
+  if (invocation.options.watch === true) throw new UsageError("--watch follows one snapshot; give one -s FILE, not a fleet", "--watch");
   const files = labelFiles(await expandSources(globals.snapshotPaths));
   const fleet = new Fleet(invocation, globals, io, files);
   if (spec.name === "inspect") return fleet.inspect();
