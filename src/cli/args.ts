@@ -8,13 +8,14 @@ import type { TimeSpec } from "./context.js";
 import { UsageError } from "./errors.js";
 import { parseDuration, parseTime } from "./io/time.js";
 
-/** Trims pasted whitespace and takes the id out of a `/…/p2p/<id>` multiaddr. */
+/** Trims pasted whitespace and takes the id out of a `/…/p2p/<id>` multiaddr (the last one: a relay's comes first). */
 export function tidyPeerText(text: string): string {
   const trimmed = text.trim();
   // Only a multiaddr has a slash; a plain id (every apply line's) skips the regex.
   if (!trimmed.includes("/")) return trimmed;
-  const p2p = /\/(?:p2p|ipfs)\/([^/\s]+)/.exec(trimmed);
-  return p2p?.[1] ?? trimmed;
+  // `/p2p/RELAY/p2p-circuit/p2p/TARGET` reaches TARGET through RELAY: the peer is the last id, as libp2p reads it.
+  const ids = [...trimmed.matchAll(/\/(?:p2p|ipfs)\/([^/\s]+)/g)];
+  return ids.at(-1)?.[1] ?? trimmed;
 }
 
 /** A peer argument: tidied text, resolved against the snapshot once it is loaded (commands/resolve.ts). */

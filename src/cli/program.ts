@@ -261,7 +261,7 @@ const TABLE = [
     examples: [
       "bbgov -s node1.json validate",
       "bbgov --json validate | jq -r '.errors[].path'",
-      'for f in snapshots/*.json; do bbgov -q -s "$f" validate || echo "$f is broken"; done',
+      "bbgov -s 'snapshots/*.json' validate   # every file, one line each",
     ],
     mutates: false,
     inApply: false,
@@ -408,7 +408,7 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   },
   { flags: "--json", description: "print one JSON document instead of tables" },
   { flags: "--dry-run", description: "do everything but write the snapshot" },
-  { flags: "-o, --out <file>", description: "write the result there instead of in place" },
+  { flags: "-o, --out <file>", description: "write the result there instead of in place", parse: nonEmptyPath("-o") },
   {
     flags: "--host-backoff <base,max>",
     description: "the host's backoff schedule, for node and framework snapshots, which do not store one (default 10ms,60s)",
@@ -427,7 +427,15 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
 
 /** `-s` may be given several times (a fleet): every value is kept, in order. */
 function collectSnapshots(text: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), text];
+  return [...(previous ?? []), nonEmptyPath("-s")(text)];
+}
+
+/** A path option's value; an empty one (an unset shell variable) is refused: read, it named nothing; written, the folder. */
+function nonEmptyPath(name: string): (text: string) => string {
+  return (text) => {
+    if (text === "") throw new UsageError("an empty path: name a file (is a shell variable unset?)", name);
+    return text;
+  };
 }
 
 const GLOBAL_HELP = `

@@ -81,12 +81,35 @@ export interface OpenedSnapshot {
 export function detectKind(input: SnapshotInput): SnapshotKind {
   // JSON text never holds a NUL byte; a node snapshot's fixed-width integers almost always do.
   if (input.bytes.indexOf(0) === -1) return isFrameworkJson(input) ? "framework-json" : "bbgov-json";
+  const text = textWithNul(input.bytes);
+  if (text !== undefined) throw new SnapshotError(text, "$");
   if (startsLikeNodeSnapshot(input.bytes)) return "node-snapshot";
   throw new SnapshotError(
     `not a snapshot: ${input.bytes.length} bytes of binary data that do not start as a node snapshot does ` +
       `(an incarnation, then the node's peer id length); nor is it JSON`,
     "$",
   );
+}
+
+/**
+ * What is wrong with text that holds a NUL byte, when it cannot be a node
+ * snapshot (its peer id length at byte 8 runs past the end): UTF-16 text, or
+ * JSON with a NUL in it. Read as a node snapshot, either gave a length of
+ * petabytes "at byte 8 (config.peer_id)", which says nothing to whoever saved the file.
+ */
+function textWithNul(bytes: Uint8Array): string | undefined {
+  if (bytes.length >= 16) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (view.getBigUint64(8, true) <= BigInt(bytes.length - 16)) return undefined;
+  }
+  const [first, second] = bytes;
+  if ((first === 0xff && second === 0xfe) || (first === 0xfe && second === 0xff))
+    return "the file is UTF-16 text: a snapshot's JSON must be UTF-8 (convert it with iconv -f UTF-16 -t UTF-8)";
+  let start = 0;
+  while (start < bytes.length && [0x20, 0x09, 0x0a, 0x0d].includes(bytes[start] as number)) start++;
+  if (bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) start += 3;
+  if (bytes[start] !== 0x7b && bytes[start] !== 0x5b) return undefined;
+  return `a NUL byte at byte ${bytes.indexOf(0)}: JSON text holds none (is the file damaged?)`;
 }
 
 /**

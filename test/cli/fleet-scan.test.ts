@@ -392,5 +392,8 @@ describe("how many threads scan a fleet", () => {
     expect(scanThreads(200, 2, "3", 2, 7)).toBe(3);
     expect(scanThreads(200, 2, "0", 2, 0)).toBe(2);
     expect(scanThreads(200, 2, "x", 2, 0)).toBe(2);
+    // Found by an adversarial run: a huge number started that many threads (a hang); one with no file to scan is waste.
+    expect(scanThreads(3, 2, "1e9", 2, 0)).toBe(3);
+    expect(scanThreads(5000, 2, "99999", 2, 0)).toBe(1024);
   });
 });

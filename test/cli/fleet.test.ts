@@ -289,6 +289,14 @@ describe("read-only views", () => {
     expect(bad.stderr).toContain("v2.bin: transient.framework.spec_version)");
   });
 
+  it("inspect --watch across a fleet is a usage error (it printed once and exited 0; found by an adversarial run)", async () => {
+    const { fleet } = await mixedFleet();
+    const result = await cli(["-s", fleet, "inspect", "--watch"]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe("bbgov: --watch follows one snapshot; give one -s FILE, not a fleet (--watch)\n");
+  });
+
   it("other commands across a fleet are usage errors", async () => {
     const { fleet } = await mixedFleet();
     const cases: [string[], string][] = [
@@ -542,5 +550,26 @@ describe("a fleet that reaches a file twice, or names peers loosely (found by an
       const result = await cli(["-s", path.join(dir, "esc"), ...args]);
       expect(result.stdout, args.join(" ")).not.toMatch(/[\u001b\u202e]/);
     }
+  });
+
+  it("check of a whole id no node has seen (a typo) says so; --json says per node", async () => {
+    const { fleet } = await mixedFleet();
+    const typo = `${SMALL_DOWN.slice(0, -1)}q`;
+    for (const env of [{}, { BBGOV_FLEET_SCAN: "0" }] as Record<string, string>[]) {
+      const result = await cli(["-s", fleet, "check", typo], undefined, env);
+      // fw.json's allowlist denies every peer it does not list: exit 1.
+      expect(result.status, result.stderr).toBe(1);
+      expect(result.stdout.trimEnd().split("\n").at(-1)).toBe(`note: ${typo}: not seen on any node read`);
+      const known = await cli(["-s", fleet, "check", SMALL_DOWN], undefined, env);
+      expect(known.stdout).not.toContain("not seen");
+    }
+    const doc = JSON.parse((await cli(["--json", "-s", fleet, "check", SMALL_DOWN])).stdout) as {
+      nodes: { path: string; seen: boolean }[];
+    };
+    expect(doc.nodes.map((node) => [node.path, node.seen])).toEqual([
+      ["a.json", false],
+      ["fw.json", false],
+      ["small.bin", true],
+    ]);
   });
 });

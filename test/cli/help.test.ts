@@ -35,6 +35,16 @@ describe("help text", () => {
     expect(result.stdout).toMatch(/--json/);
   });
 
+  it("every command's help fits 80 columns, its examples too (found by an adversarial run)", async () => {
+    const main = (await cli(["--help"], { tty: true, columns: 80 })).stdout;
+    const commands = [...main.slice(main.indexOf("Commands:")).matchAll(/^ {2}([a-z]+) /gm)].map((match) => match[1] as string);
+    expect(commands).toContain("validate");
+    for (const command of commands) {
+      const help = await cli([command, "--help"], { tty: true, columns: 80 });
+      for (const line of help.stdout.split("\n")) expect([...line].length, `${command}: ${line}`).toBeLessThanOrEqual(80);
+    }
+  });
+
   it.each([80, 60])("at %i columns no line is wider and no word is broken", async (columns) => {
     const wide = (await cli(["--help"], { tty: true, columns: 1000 })).stdout;
     const narrow = await cli(["--help"], { tty: true, columns });

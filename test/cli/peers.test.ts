@@ -31,6 +31,8 @@ describe("a peer given as people type it resolves to the known peer", () => {
     ["the short form tables print", "12D3KooW…a7Ci4", JA],
     ["the short form in ASCII", "12D3KooW...a7Ci4", JA],
     ["a /p2p/ multiaddr", `/ip4/10.0.0.7/tcp/4001/p2p/${JA}`, JA],
+    // Found by an adversarial run: the relay's id (the first /p2p/) was taken, and the relay blocked.
+    ["a relayed multiaddr: the peer behind /p2p-circuit", `/ip4/10.0.0.7/tcp/4001/p2p/${PF}/p2p-circuit/p2p/${JA}`, JA],
     ["pasted whitespace", `  ${QZ}\n`, QZ],
     ["a prefix of a Qm id", "QmZn", QZ],
   ])("%s", async (_, typed, full) => {

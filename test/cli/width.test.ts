@@ -47,3 +47,23 @@ describe("inspect fits the terminal", () => {
     expect((await cli(["-s", EXAMPLE, "inspect"], { tty: true, columns: 80 })).stdout).not.toContain(full);
   });
 });
+
+describe("notes and fleet lines fit the terminal (found by an adversarial run)", () => {
+  const SMALL = new URL("../../fixtures/node/small.bin", import.meta.url).pathname;
+  const HAND = new URL("../../fixtures/node/hand-edited.bin", import.meta.url).pathname;
+  /** Known to the example, unknown to the node fixtures: its note names a 46-character id. */
+  const UNKNOWN = "QmNVm9nn9RKXEuuKKsX2RWd66nqK4FedXehVffiUVnLrtT";
+
+  it.each([
+    ["a note on an unknown peer", ["-s", SMALL, "--dry-run", "block", UNKNOWN]],
+    ["a fleet's notes under each node", ["-s", SMALL, "-s", HAND, "--dry-run", "block", UNKNOWN]],
+    ["a fleet's validate lines, named by node id", ["-s", SMALL, "-s", HAND, "validate"]],
+  ])("%s: no line wider than 80 columns", async (_, args) => {
+    const result = await cli(args, { tty: true, columns: 80 });
+    expect(result.status, result.stderr).toBe(0);
+    const lines = stripVTControlCharacters(result.stdout).split("\n");
+    for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(80);
+    // The whole id is still there to copy: wrapped, not cut.
+    if (args.includes(UNKNOWN)) expect(lines.join(" ")).toContain(UNKNOWN);
+  });
+});

@@ -3,8 +3,8 @@
  * process holds one file's kernel lock, reports which files were written and
  * which were not, and the same command run again completes the rest.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -95,6 +95,40 @@ describe("a fleet under another process's lock", () => {
     ]);
   });
 
+  it("SIGTERM while waiting for a lock midway: the report names the files written and not; a re-run completes the rest", async () => {
+    const fleet = path.join(dir, "nodes");
+    for (const name of ["a", "b", "c"]) mkdirSync(path.join(fleet, name), { recursive: true });
+    for (const name of ["a", "b", "c"]) copyFileSync(path.join(FIXTURES, "node/small.bin"), path.join(fleet, name, "node.snap"));
+    const files = ["a", "b", "c"].map((name) => path.join(fleet, name, "node.snap"));
+    const before = files.map((file) => readFileSync(file));
+    holder = await holdLock(`${files[1]}.lock`);
+    const child = spawn(process.execPath, [BIN, "-s", `${fleet}/*/node.snap`, "--lock-timeout", "20s", "block", PEER], {
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    // The first file written, bbgov now waits for the second one's lock.
+    for (let tries = 0; tries < 400 && readFileSync(files[0] as string).equals(before[0] as Buffer); tries++)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(readFileSync(files[0] as string)).not.toEqual(before[0]);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(143);
+    expect(stderr.trimEnd().split("\n").at(-1)).toBe(
+      "bbgov: interrupted by SIGTERM: 1 of 3 file(s) written: a/node.snap; not written: b/node.snap, c/node.snap;" +
+        " the same command run again completes the rest (fleet)",
+    );
+    expect(files.slice(1).map((file) => readFileSync(file))).toEqual(before.slice(1));
+    holder.kill("SIGKILL");
+    await new Promise((resolve) => holder?.once("exit", resolve));
+    holder = undefined;
+    const again = bbgov(["--json", "-s", `${fleet}/*/node.snap`, "block", PEER]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ written: ["b/node.snap", "c/node.snap"], unchanged: ["a/node.snap"] });
+  });
+
   it("a read-only view reads a locked file all the same (reads take no lock)", async () => {
     const fleet = path.join(dir, "nodes");
     mkdirSync(fleet);
@@ -136,5 +170,50 @@ describe("inspect across a big fleet with worker threads (the built binary)", ()
       const scanned = bbgovWith(["-s", fleet, "--jobs", "2", ...view], { BBGOV_FLEET_THREADS: "2" });
       expect(scanned, `${view} in 2 threads`).toEqual(modelled);
     }
+  });
+});
+
+describe("FIFOs in a fleet (found by an adversarial run)", () => {
+  it("a folder's link to a FIFO with no writer is no snapshot: inspect ends, the rest are read", () => {
+    const fleet = path.join(dir, "nodes");
+    mkdirSync(fleet);
+    copyFileSync(path.join(FIXTURES, "node/small.bin"), path.join(fleet, "a.bin"));
+    execFileSync("mkfifo", [path.join(dir, "pipe")]);
+    symlinkSync(path.join(dir, "pipe"), path.join(fleet, "z.bin"));
+    const result = bbgov(["--json", "-s", fleet, "inspect"]);
+    expect(result.status, result.stderr).toBe(0);
+    expect((JSON.parse(result.stdout) as { nodes: { path: string }[] }).nodes.map((node) => node.path)).toEqual(["a.bin"]);
+  });
+
+  it("a FIFO named with -s is read once, whole: no peek at its head for a label first (which ended its writer)", () => {
+    const fleet = path.join(dir, "nodes");
+    mkdirSync(fleet);
+    copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, "a.json"));
+    const pipe = path.join(fleet, "pipe.bin");
+    execFileSync("mkfifo", [pipe]);
+    // A writer that sends the node snapshot once, as `cat node.snap > pipe` in a shell.
+    holder = spawn("sh", ["-c", 'exec cat "$0" > "$1"', path.join(FIXTURES, "node/small.bin"), pipe], { stdio: "ignore" });
+    const result = bbgov(["--json", "-s", path.join(fleet, "a.json"), "-s", pipe, "inspect"]);
+    expect(result.status, result.stderr).toBe(0);
+    const nodes = (JSON.parse(result.stdout) as { nodes: { path: string; kind: string }[] }).nodes;
+    expect(nodes.map((node) => [node.path, node.kind])).toEqual([
+      ["a.json", "bbgov-json"],
+      ["pipe.bin", "node-snapshot"],
+    ]);
+  });
+
+  it("a changing command refuses a FIFO first (it cannot be written, nor read a second time): nothing written", () => {
+    const fleet = path.join(dir, "nodes");
+    mkdirSync(fleet);
+    copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, "a.json"));
+    const before = readFileSync(path.join(fleet, "a.json"));
+    const pipe = path.join(fleet, "pipe.bin");
+    execFileSync("mkfifo", [pipe]);
+    holder = spawn("sh", ["-c", 'exec cat "$0" > "$1"', path.join(FIXTURES, "node/small.bin"), pipe], { stdio: "ignore" });
+    const result = bbgov(["-s", path.join(fleet, "a.json"), "-s", pipe, "block", PEER]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`bbgov: cannot write the snapshot: it is not a regular file (${pipe})\n`);
+    expect(result.stderr.trimEnd().split("\n").at(-1)).toBe("bbgov: nothing written: 1 of 2 file(s) failed their check (pipe.bin) (fleet)");
+    expect(readFileSync(path.join(fleet, "a.json"))).toEqual(before);
   });
 });

@@ -177,3 +177,36 @@ describe("reliability: odd paths and permissions", { timeout: 120_000 }, () => {
     expect(spawnSync("stat", ["-c", "%a", file], { encoding: "utf8" }).stdout.trim()).toBe("600");
   });
 });
+
+describe("a fleet with a file of another owner (found by an adversarial run)", { timeout: 120_000 }, () => {
+  it("is refused in the check, before the first write: nothing written anywhere", (ctx) => {
+    // Only root can make a file of another owner; the change then runs as `nobody`, whose own the other files are.
+    if (process.getuid?.() !== 0) {
+      console.log("skipped: only root can give a file to another owner");
+      ctx.skip();
+    }
+    const { dir } = place;
+    chmodSync(dir, 0o755);
+    const files = ["a.json", "b.json", "c.json"].map((name) => path.join(dir, name));
+    for (const file of files) writeEmptySnapshot(file);
+    for (const file of [files[0], files[2]] as string[]) chownSync(file, 65534, 65534);
+    chownSync(dir, 65534, 65534);
+    const before = files.map((file) => readFileSync(file));
+    const bin = portableBin();
+    const result = spawnSync(process.execPath, [bin, "-s", dir, "block", PEER], {
+      encoding: "utf8",
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: "1" },
+      uid: 65534,
+      gid: 65534,
+    });
+    if (result.status === null || /cannot find|EACCES/.test(result.stderr)) {
+      console.log(`skipped: uid 65534 cannot run a copy of bbgov (${result.stderr.trim() || String(result.error)})`);
+      ctx.skip();
+    }
+    expect(result.status).toBe(2);
+    expect(result.stderr.trimEnd().split("\n").at(-1)).toBe("bbgov: nothing written: 1 of 3 file(s) failed their check (b.json) (fleet)");
+    expect(result.stderr).toContain("cannot keep its owner and group 0:0");
+    expect(files.map((file) => readFileSync(file))).toEqual(before);
+  });
+});

@@ -14,6 +14,7 @@ import { UsageError } from "../errors.js";
 import type { Report } from "../context.js";
 import { tidyPeerText } from "../args.js";
 import type { ArgumentSpec } from "../program.js";
+import { wrapLine } from "../render/fit.js";
 import { knownPeers } from "./common.js";
 
 // Real ids have fixed lengths by kind; a shorter text of that kind was cut.
@@ -193,7 +194,8 @@ export function withNotices(report: Report, notices: readonly string[]): Report 
     ...report,
     render: (ui) => {
       const body = report.render(ui);
-      const notes = notices.map((notice) => ui.chalk.dim(`note: ${notice}`)).join("\n");
+      // Wrapped, not cut: the whole id is what the operator copies (an unknown peer has no short form to type back).
+      const notes = notices.map((notice) => ui.chalk.dim(wrapLine(ui, `note: ${notice}`, 6))).join("\n");
       return body === "" ? notes : `${body}\n${notes}`;
     },
   };

@@ -16,7 +16,7 @@
  * every file not, and the same command run again completes the rest (a file
  * the command does not change is left byte-identical).
  */
-import { promises as fsPromises } from "node:fs";
+import { lstatSync, promises as fsPromises } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { BbgovError, InvalidPeerId } from "../../core/errors.js";
 import { PeerId } from "../../core/peer-id.js";
@@ -24,9 +24,9 @@ import type { CommandContext, CommandModule, Report, Ui } from "../context.js";
 import { commandContext, report as makeReport } from "../context.js";
 import { IoError, UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
-import { displayName, identityOf, resolveTarget, STDIO } from "../io/store.js";
+import { displayName, identityOf, resolveTarget, STDIO, type WriteTarget } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
-import { isWholePeerText, knownPeerTexts, resolvePeerArgs, withNotices } from "../commands/resolve.js";
+import { isKnown, isWholePeerText, knownPeerTexts, resolvePeerArgs, withNotices } from "../commands/resolve.js";
 import { PeerTable, RestoredScan, snapshotOfPeers } from "../../snapshot/node-scan.js";
 import type { Snapshot } from "../../snapshot/model.js";
 import { tidyPeerText } from "../args.js";
@@ -43,7 +43,7 @@ import type { ScanWorkerData } from "./scan-worker.js";
 import type { Invocation } from "../program.js";
 import { renderRowsNdjson, renderRowsTsv } from "../render/fleet.js";
 import { outputWidth } from "../io/terminal.js";
-import { fitLine } from "../render/fit.js";
+import { fitLine, wrapLine } from "../render/fit.js";
 import { shortId } from "../render/fleet.js";
 import { renderJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
@@ -65,6 +65,8 @@ export async function runFleet(invocation: Invocation, globals: Globals, io: Cli
   }
   if (globals.out !== undefined) throw new UsageError("--out writes one file; a fleet is changed in place", "--out");
   if (spec.name !== "inspect" && invocation.options.byNode === true) throw new UsageError("--by-node is for inspect", "--by-node");
+  // Ignored, it printed the fleet once and exited 0, as if watching had ended.
+  if (invocation.options.watch === true) throw new UsageError("--watch follows one snapshot; give one -s FILE, not a fleet", "--watch");
   const files = labelFiles(await expandSources(globals.snapshotPaths));
   const fleet = new Fleet(invocation, globals, io, files);
   if (spec.name === "inspect") return fleet.inspect();
@@ -227,7 +229,20 @@ class Fleet {
   async check(): Promise<number> {
     const module = await loadCommand(this.invocation.spec.name);
     const args = await this.fleetPeerArgs(this.invocation.args);
-    const outcomes = await this.each(() => module, undefined, { dryRun: true, args, quick: await this.quickCheck(module, args) });
+    // Which nodes have any record of the peer: a whole id that no node has seen (a typo) is said so, as one snapshot's check does.
+    const seen: boolean[] = new Array(this.files.length).fill(false);
+    const watching = (index: number): CommandModule => ({
+      execute: (ctx, given, options) => {
+        if (given[0] instanceof PeerId && isKnown(ctx.snapshot, given[0])) seen[index] = true;
+        return module.execute(ctx, given, options);
+      },
+    });
+    const outcomes = await this.each((_file, index) => watching(index), undefined, {
+      dryRun: true,
+      args,
+      quick: await this.quickCheck(watching, args),
+    });
+    const unseen = outcomes.every((outcome, index) => outcome.error !== undefined || seen[index] !== true);
     const denied = outcomes.filter((outcome) => outcome.exitCode === 1).map((outcome) => sanitize(outcome.file.label));
     const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
     // The peer as each node resolved it (a prefix may name a different peer on different nodes: each row says).
@@ -236,7 +251,11 @@ class Fleet {
       String(this.invocation.args[0]);
     if (this.globals.json) {
       this.io.stdout.write(
-        renderJson({ peer, nodes: outcomes.map((outcome) => ({ ...nodeJson(outcome), ...(outcome.json ?? {}) })), denied }),
+        renderJson({
+          peer,
+          nodes: outcomes.map((outcome, index) => ({ ...nodeJson(outcome), ...(outcome.json ?? {}), seen: seen[index] === true })),
+          denied,
+        }),
       );
     } else {
       const ui = await this.ui;
@@ -263,7 +282,8 @@ class Fleet {
                   `denied on ${denied.length} of ${read} node(s): ${denied.map(shortId).join(", ")}`,
                 ),
               );
-        this.io.stdout.write(`${ui.chalk.bold(peer)}\n${table}\n${verdict}\n`);
+        const note = unseen ? `\n${ui.chalk.dim(wrapLine(ui, `note: ${sanitize(peer)}: not seen on any node read`, 6))}` : "";
+        this.io.stdout.write(`${ui.chalk.bold(peer)}\n${table}\n${verdict}${note}\n`);
       }
     }
     if (failed > 0) return this.finish(outcomes);
@@ -277,7 +297,7 @@ class Fleet {
    * whole model; any other file goes the usual way.
    */
   private async quickCheck(
-    module: CommandModule,
+    moduleFor: (index: number) => CommandModule,
     args: readonly unknown[],
   ): Promise<((file: FleetFile, index: number) => Promise<NodeOutcome | undefined>) | undefined> {
     const text = tidyPeerText(String(args[0]));
@@ -310,7 +330,7 @@ class Fleet {
         holds: { clock: false, backoffSchedule: false },
       };
       const resolved = resolvePeerArgs(this.invocation.spec.args, args, snapshot);
-      const report = withNotices(await module.execute(ctx, resolved.args, this.invocation.options), resolved.notices);
+      const report = withNotices(await moduleFor(index).execute(ctx, resolved.args, this.invocation.options), resolved.notices);
       return {
         file,
         kind: "node-snapshot",
@@ -379,11 +399,15 @@ class Fleet {
     } else {
       const ui = await this.ui;
       if (ui !== undefined) {
-        const lines = outcomes.map((outcome) =>
-          outcome.text === undefined
-            ? `${ui.chalk.red("invalid")}: ${sanitize(outcome.file.label)}: ${errorText(outcome.error, this.io)}`
-            : outcome.text.replace(/^([^:]*: )\S.*?( \()/, `$1${sanitize(outcome.file.label)}$2`),
-        );
+        // Each file's first line names it by its label: a node id that does not fit is shortened, as in every fleet view.
+        const named = (text: string, label: string): string => text.replace(/^([^:\n]*: )\S.*?( \()/, `$1${sanitize(label)}$2`);
+        const lines = outcomes.map((outcome) => {
+          if (outcome.text === undefined)
+            return `${ui.chalk.red("invalid")}: ${sanitize(outcome.file.label)}: ${errorText(outcome.error, this.io)}`;
+          const [first = "", ...rest] = outcome.text.split("\n");
+          const label = outcome.file.label;
+          return [fitLine(ui, named(first, label), named(first, shortId(label))), ...rest].join("\n");
+        });
         const verdict =
           failed === 0
             ? ui.chalk.green(`all ${outcomes.length} file(s) valid`)
@@ -405,6 +429,21 @@ class Fleet {
   /** A changing command: every file checked first, then each written under its own lock. */
   async change(): Promise<number> {
     const { spec } = this.invocation;
+    // A FIFO (or a device) gives its bytes once, and a change reads each file more than once (a prefix's pass, the
+    // check, the write's own read): found first, by name, as a file that cannot be written (the second read waited forever).
+    const regular = await Promise.all(
+      this.files.map((file) =>
+        fsPromises.stat(file.path).then(
+          (stat) => stat.isFile(),
+          () => true,
+        ),
+      ),
+    );
+    this.refuseIfAny(
+      this.files
+        .filter((_file, index) => !regular[index])
+        .map((file) => ({ file, error: new IoError("cannot write the snapshot: it is not a regular file", displayName(file.path)) })),
+    );
     const io = await this.replayableInput();
     const args = await this.fleetPeerArgs(await readFileArgument(this.invocation, this.globals, io));
     const module = await loadCommand(spec.name);
@@ -413,20 +452,25 @@ class Fleet {
     const plans = await Promise.all(
       checked.map((plan) => (plan.changes === true && plan.error === undefined ? refuseReadOnly(plan) : plan)),
     );
-    const bad = plans.filter((plan) => plan.error !== undefined);
-    if (bad.length > 0) {
-      for (const plan of bad) this.io.stderr.write(`${errorLine(plan.error, this.io.env)}\n`);
-      throw new UsageError(
-        `nothing written: ${bad.length} of ${plans.length} file(s) failed their check ` +
-          `(${bad.map((plan) => sanitize(plan.file.relative)).join(", ")})`,
-        "fleet",
-      );
-    }
+    this.refuseIfAny(plans.filter((plan) => plan.error !== undefined));
     if (this.globals.dryRun) return this.changeReport(plans, true);
     const results: NodeOutcome[] = [];
     let lock: HeldLock | undefined;
+    /** The file being written now, and the file found there when it was locked (a rename gives another one). */
+    let current: { file: FleetFile; target: WriteTarget } | undefined;
     const releaseOnSignal = (signal: NodeJS.Signals): void => {
       lock?.releaseSync();
+      // The operator must learn which files hold the change: one line, as for a write that failed midway.
+      const written = results.filter((outcome) => outcome.written === true).map((outcome) => outcome.file);
+      if (current !== undefined && replacedSince(current.target)) written.push(current.file);
+      const done = new Set([...results.map((outcome) => outcome.file), ...written]);
+      const left = this.files.filter((file) => !done.has(file));
+      const names = (files: readonly FleetFile[]): string =>
+        files.length === 0 ? "none" : files.map((file) => sanitize(file.relative)).join(", ");
+      this.io.stderr.write(
+        `bbgov: interrupted by ${signal}: ${written.length} of ${this.files.length} file(s) written: ${names(written)}; ` +
+          `not written: ${names(left)}; the same command run again completes the rest (fleet)\n`,
+      );
       process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGHUP" ? 1 : 15));
     };
     for (const signal of SIGNALS) process.once(signal, releaseOnSignal);
@@ -439,6 +483,7 @@ class Fleet {
           lock = await acquireLock(resolved, spec.name, lockTimeoutMs(this.invocation.globals.lockTimeout));
           try {
             const target = { path: resolved, identity: await identityOf(resolved) };
+            current = { file, target };
             const outcome = await loadRunWrite(
               this.invocation,
               this.fileGlobals(file, false),
@@ -458,6 +503,7 @@ class Fleet {
               warnings: this.fileWarnings(file, outcome),
             });
           } finally {
+            current = undefined;
             await lock.release();
             lock = undefined;
           }
@@ -469,6 +515,17 @@ class Fleet {
       for (const signal of SIGNALS) process.off(signal, releaseOnSignal);
     }
     return this.changeReport(results, false);
+  }
+
+  /** Ends a change before any write when files failed their check: each named on its own line, then the summary. */
+  private refuseIfAny(bad: readonly { file: FleetFile; error?: unknown }[]): void {
+    if (bad.length === 0) return;
+    for (const plan of bad) this.io.stderr.write(`${errorLine(plan.error, this.io.env)}\n`);
+    throw new UsageError(
+      `nothing written: ${bad.length} of ${this.files.length} file(s) failed their check ` +
+        `(${bad.map((plan) => sanitize(plan.file.relative)).join(", ")})`,
+      "fleet",
+    );
   }
 
   private async changeReport(outcomes: readonly NodeOutcome[], dryRun: boolean): Promise<number> {
@@ -727,6 +784,9 @@ class Fleet {
   }
 }
 
+/** The most threads BBGOV_FLEET_THREADS may start (as --jobs' own limit). */
+const MAX_THREADS = 1024;
+
 /** Files per thread below which another thread does not pay for its start (~30 ms). */
 const FILES_PER_THREAD = 8;
 
@@ -744,7 +804,8 @@ export function scanThreads(
   load = loadavg()[0] ?? 0,
 ): number {
   const asked = given === undefined ? Number.NaN : Number(given);
-  if (Number.isInteger(asked) && asked >= 1) return asked;
+  // Never more threads than files (one with no file only costs its start), nor than --jobs may ask for: 1e9 started 1e9.
+  if (Number.isInteger(asked) && asked >= 1) return Math.min(asked, Math.max(1, files), MAX_THREADS);
   // This thread is one of them; the others wait on the load the machine already has.
   const free = Math.round(cores - load);
   return Math.max(1, Math.min(jobs, cores, free, Math.floor(files / FILES_PER_THREAD)));
@@ -810,9 +871,30 @@ function startWorker(
   });
 }
 
-/** The plan, or the plan refused when its file has no write bit (a write would refuse it midway). */
+/** Whether the file at a write's target is no longer the one found when it was locked: the atomic rename happened. */
+function replacedSince(target: WriteTarget): boolean {
+  try {
+    const { dev, ino } = lstatSync(target.path);
+    return target.identity === null || target.identity === undefined || target.identity.dev !== dev || target.identity.ino !== ino;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The plan, or the plan refused when its file has no write bit, or belongs to another user (not root): the write
+ * would refuse it midway, after other files were written.
+ */
 async function refuseReadOnly(plan: NodeOutcome): Promise<NodeOutcome> {
-  const mode = (await fsPromises.stat(plan.file.path).catch(() => undefined))?.mode;
+  const stat = await fsPromises.stat(plan.file.path).catch(() => undefined);
+  const uid = process.getuid?.();
+  // The store's write gives the new file the old one's owner, which only root may give away (store.ts keepOwner).
+  if (stat !== undefined && uid !== undefined && uid !== 0 && stat.uid !== uid) {
+    const owner = `${stat.uid}:${stat.gid}`;
+    const message = `cannot write the snapshot: cannot keep its owner and group ${owner} (operation not permitted); nothing written`;
+    return { ...plan, error: new IoError(message, displayName(plan.file.path)) };
+  }
+  const mode = stat?.mode;
   if (mode === undefined || (mode & 0o222) !== 0) return plan;
   const octal = (mode & 0o7777).toString(8).padStart(4, "0");
   return { ...plan, error: new IoError(`cannot write the snapshot: it is read-only (mode ${octal})`, displayName(plan.file.path)) };
