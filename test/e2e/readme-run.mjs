@@ -10,13 +10,16 @@
  * through the bundle's `execute`, the function the binary runs with the
  * same arguments, folder and environment; any other line (a pipe, a
  * redirection, another program) runs in `sh`, with `bbgov` the binary.
+ * A block right after the comment `<!-- readme-run: hold FILE.lock -->` runs
+ * its first command while another process holds the kernel lock on FILE.lock
+ * (as a running bbgov would); the sandbox's own path is written `/tmp/rd`.
  *
  *   node test/e2e/readme-run.mjs          check: list every example whose output differs
  *   node test/e2e/readme-run.mjs --write  rewrite the README with the outputs of this run
  *
  * Needs the build (`npm run build`). test/e2e/readme.test.ts runs the check.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -48,7 +51,8 @@ export function examples(text) {
         if (line.startsWith("$ ")) commands.push({ command: line.slice(2), expected: [] });
         else commands[commands.length - 1].expected.push(line);
       }
-      blocks.push({ start: index + 1, end, commands });
+      const hold = /^<!-- readme-run: hold (\S+) -->$/.exec((lines[index - 1] === "" ? lines[index - 2] : lines[index - 1]) ?? "");
+      blocks.push({ start: index + 1, end, commands, ...(hold === null ? {} : { hold: hold[1] }) });
     }
     index = end;
   }
@@ -111,6 +115,24 @@ async function inProcess(execute, cwd, env, args) {
   }
 }
 
+/** Another process that takes the kernel lock on `lockPath` as bbgov does, and holds it until killed. */
+async function holdLock(lockPath) {
+  const native = createRequire(import.meta.url).resolve("fs-native-extensions");
+  const script = `
+    const native = require(${JSON.stringify(native)});
+    const fs = require("node:fs");
+    const fd = fs.openSync(process.argv[1], fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+    if (!native.tryLock(fd)) process.exit(3);
+    process.stdout.write("held\\n");
+    setInterval(() => {}, 60_000);`;
+  const child = spawn(process.execPath, ["-e", script, lockPath], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise((resolve, reject) => {
+    child.stdout.once("data", resolve);
+    child.once("exit", (code) => reject(new Error(`the lock holder exited with ${code}`)));
+  });
+  return child;
+}
+
 /** Runs every example in order in a fresh sandbox; returns the blocks with each command's actual output. */
 export async function run(readme = path.join(ROOT, "README.md")) {
   const blocks = examples(fs.readFileSync(readme, "utf8"));
@@ -130,11 +152,12 @@ export async function run(readme = path.join(ROOT, "README.md")) {
     const env = { PATH: `${shims}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: sandbox, NO_COLOR: "1", LC_ALL: "C.UTF-8" };
     let status = 0;
     for (const block of blocks) {
-      for (const example of block.commands) {
+      for (const [at, example] of block.commands.entries()) {
         if (example.command === "echo $?") {
           example.actual = [String(status)];
           continue;
         }
+        const holder = at === 0 && block.hold !== undefined ? await holdLock(path.join(sandbox, block.hold)) : undefined;
         const plain = plainBbgov(example.command);
         let output;
         if (plain !== undefined) {
@@ -144,7 +167,13 @@ export async function run(readme = path.join(ROOT, "README.md")) {
           status = result.status ?? 128;
           output = result.stdout;
         }
+        if (holder !== undefined) {
+          holder.kill("SIGKILL");
+          await new Promise((resolve) => holder.once("exit", resolve));
+        }
         example.actual = output
+          .replaceAll(fs.realpathSync(sandbox), "/tmp/rd")
+          .replaceAll(sandbox, "/tmp/rd")
           .replace(/\n$/, "")
           .split("\n")
           .filter((line, _i, all) => !(all.length === 1 && line === ""));
