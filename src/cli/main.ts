@@ -10,7 +10,7 @@ import { loadCommand } from "./commands/index.js";
 import type { CliIo, CommandModule, Report, Ui } from "./context.js";
 import { EXIT, UsageError } from "./errors.js";
 import { errorLine } from "./render/error-line.js";
-import { lockTimeoutMs, loadRunWrite, readFileArgument, SIGNALS, type Globals } from "./single.js";
+import { endBySignal, lockTimeoutMs, loadRunWrite, readFileArgument, SIGNALS, type Globals } from "./single.js";
 import type { HeldLock } from "./io/lock.js";
 import {
   displayName,
@@ -209,7 +209,7 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   }
   const releaseOnSignal = (signal: NodeJS.Signals): void => {
     lock?.releaseSync();
-    process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGHUP" ? 1 : 15));
+    endBySignal(signal);
   };
   if (lock !== undefined) for (const signal of SIGNALS) process.once(signal, releaseOnSignal);
   const reportStream = spec.mutates && (globals.out ?? source) === STDIO ? io.stderr : io.stdout;

@@ -116,6 +116,18 @@ export async function loadRunWrite(
 
 /** The signals on which a held lock is released before the process ends. */
 export const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/**
+ * Ends the process by `signal` itself, once its handler (a `process.once` listener, gone by now) has released what
+ * it held: the signal's own action, so a shell sees 128 + its number and a script's loop stops as on any Ctrl-C.
+ * `process.exit` is only the fallback (a signal ignored from the start stays ignored): it waits for Node's I/O
+ * threads, and one stuck opening a FIFO that has no writer (an `apply` script) never returns.
+ */
+export function endBySignal(signal: NodeJS.Signals): never {
+  // With no listener left, Node has given the signal back its action: Linux ends the process as it is sent.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGHUP" ? 1 : 15));
+}
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
 /** `--lock-timeout` in milliseconds (default 10 s). */

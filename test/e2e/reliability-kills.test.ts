@@ -4,7 +4,7 @@
  * the new one, and a holder paused with SIGSTOP keeps its lock. The built
  * binary on a 2 MB snapshot in real temp files.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BIN, PEER, bbgov, failuresOf, freshFolders, largeSnapshotText, pause, readFileSyncOr, waitFor } from "./reliability-helpers.js";
@@ -73,6 +73,24 @@ describe("reliability: kills and pauses", { timeout: 120_000 }, () => {
     expect(result.status).toBe(0);
     expect(failuresOf(readFileSync(file, "utf8"), PEER)).toBe(count + 1);
     expect(readdirSync(dir).sort()).toEqual(["governor.json", "governor.json.lock"]);
+  });
+
+  it("Ctrl-C while apply waits on a FIFO with no writer: it ends at once by SIGINT, the lock released, the file unchanged", async () => {
+    const { dir, file } = place;
+    writeFileSync(file, bigSnapshot().text);
+    const before = readFileSync(file);
+    const fifo = `${dir}/script`;
+    execFileSync("mkfifo", [fifo]);
+    const child = spawn(process.execPath, [BIN, "-s", file, "apply", fifo], { stdio: "ignore" });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once("exit", (code, signal) => resolve({ code, signal })),
+    );
+    // It holds the lock and waits in the FIFO's open (a thread of Node's that no exit call can join).
+    await waitFor(() => readFileSyncOr(`${file}.lock`).includes(`"pid":${child.pid}`), 20_000);
+    child.kill("SIGINT");
+    expect(await exited).toEqual({ code: null, signal: "SIGINT" });
+    expect(readFileSync(file)).toEqual(before);
+    expect(bbgov(file, ["-q", "--lock-timeout", "0", "fail", PEER]).status).toBe(0);
   });
 
   it("a paused holder (SIGSTOP) never loses its lock, however long it sleeps", async () => {

@@ -34,7 +34,7 @@ import { emptySnapshot } from "../../snapshot/model.js";
 import type { CliIo } from "../context.js";
 import { EXIT } from "../errors.js";
 import { errorLine } from "../render/error-line.js";
-import { lockTimeoutMs, loadRunWrite, loadWarningLines, readFileArgument, SIGNALS, type Globals } from "../single.js";
+import { endBySignal, lockTimeoutMs, loadRunWrite, loadWarningLines, readFileArgument, SIGNALS, type Globals } from "../single.js";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -471,7 +471,7 @@ class Fleet {
         `bbgov: interrupted by ${signal}: ${written.length} of ${this.files.length} file(s) written: ${names(written)}; ` +
           `not written: ${names(left)}; the same command run again completes the rest (fleet)\n`,
       );
-      process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGHUP" ? 1 : 15));
+      endBySignal(signal);
     };
     for (const signal of SIGNALS) process.once(signal, releaseOnSignal);
     try {
