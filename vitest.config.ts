@@ -56,6 +56,7 @@ export default defineConfig({
     // (a third of the suite's CPU time). Tests that change process state (cwd, spies) put it back.
     isolate: false,
     sequence: { sequencer: LongFirstSequencer },
+    setupFiles: ["test/setup.ts"],
     coverage: {
       provider: "v8",
       include: ["src/**"],
