@@ -5,15 +5,14 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { holdLock } from "./reliability-helpers.js";
 
 const BIN = path.resolve(__dirname, "../../bin/bbgov.js");
 const FIXTURES = path.resolve(__dirname, "../../fixtures");
 const PEER = "16uZAbWC1AJvL";
-const NATIVE = createRequire(import.meta.url).resolve("fs-native-extensions");
 
 let dir: string;
 let holder: ChildProcess | undefined;
@@ -32,23 +31,6 @@ function bbgov(args: readonly string[]): { status: number | null; stdout: string
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Another process that takes the kernel lock on `lockPath` as bbgov does and holds it until killed. */
-async function holdLock(lockPath: string): Promise<ChildProcess> {
-  const script = `
-    const native = require(${JSON.stringify(NATIVE)});
-    const fs = require("node:fs");
-    const fd = fs.openSync(process.argv[1], fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
-    if (!native.tryLock(fd)) process.exit(3);
-    process.stdout.write("held\\n");
-    setInterval(() => {}, 60_000);`;
-  const child = spawn(process.execPath, ["-e", script, lockPath], { stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.once("data", () => resolve());
-    child.once("exit", (code) => reject(new Error(`the lock holder exited with ${code}`)));
-  });
-  return child;
-}
-
 describe("a fleet under another process's lock", () => {
   it("writes the others, names the locked file as not written (exit 2), and a re-run completes it", async () => {
     const fleet = path.join(dir, "nodes");
@@ -58,7 +40,7 @@ describe("a fleet under another process's lock", () => {
     copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, "c/node.snap"));
     const files = ["a", "b", "c"].map((name) => path.join(fleet, name, "node.snap"));
     const before = files.map((file) => readFileSync(file));
-    holder = await holdLock(`${files[1]}.lock`);
+    holder = await holdLock(`${files[1]}.lock`, "");
     const first = bbgov(["--json", "-s", `${fleet}/*/node.snap`, "--lock-timeout", "200ms", "block", PEER]);
     expect(first.status).toBe(2);
     expect(JSON.parse(first.stdout)).toMatchObject({ written: ["a/node.snap", "c/node.snap"], not_written: ["b/node.snap"] });
@@ -101,7 +83,7 @@ describe("a fleet under another process's lock", () => {
     for (const name of ["a", "b", "c"]) copyFileSync(path.join(FIXTURES, "node/small.bin"), path.join(fleet, name, "node.snap"));
     const files = ["a", "b", "c"].map((name) => path.join(fleet, name, "node.snap"));
     const before = files.map((file) => readFileSync(file));
-    holder = await holdLock(`${files[1]}.lock`);
+    holder = await holdLock(`${files[1]}.lock`, "");
     const child = spawn(process.execPath, [BIN, "-s", `${fleet}/*/node.snap`, "--lock-timeout", "20s", "block", PEER], {
       env: { ...process.env, NO_COLOR: "1" },
       stdio: ["ignore", "ignore", "pipe"],
@@ -137,7 +119,7 @@ describe("a fleet under another process's lock", () => {
     mkdirSync(fleet);
     copyFileSync(path.join(FIXTURES, "node/small.bin"), path.join(fleet, "a.bin"));
     copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, "b.json"));
-    holder = await holdLock(path.join(fleet, "a.bin.lock"));
+    holder = await holdLock(path.join(fleet, "a.bin.lock"), "");
     const result = bbgov(["-s", fleet, "--lock-timeout", "100ms", "inspect"]);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("fleet  2 node(s) read\n");

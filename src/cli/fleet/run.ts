@@ -303,22 +303,7 @@ class Fleet {
     const text = tidyPeerText(String(args[0]));
     if (this.io.env.BBGOV_FLEET_SCAN === "0" || !isWholePeerText(text)) return undefined;
     const id = PeerId.parse(text);
-    const table = new PeerTable();
-    const wanted = new Map([[table.peerOfText(id.text), id]]);
-    const restored = new RestoredScan();
-    const snapshots: (Snapshot | undefined)[] = new Array(this.files.length);
-    const paths = this.files.map((file) => file.path);
-    let next = 0;
-    const scanned = scanFiles(
-      paths,
-      () => next++,
-      table,
-      (index, scan) => {
-        restored.restore(scan, table.size);
-        snapshots[index] = snapshotOfPeers(scan, restored, wanted, this.globals.hostBackoff);
-      },
-    );
-    const warnings = new Map(scanned.map((file) => [file.index, file.warnings]));
+    const { snapshots, warnings } = this.scanCutDown((peer) => peer === id.text);
     return async (file, index) => {
       const snapshot = snapshots[index];
       const loaded = warnings.get(index);
@@ -348,24 +333,7 @@ class Fleet {
    * whole model; any other file goes the usual way.
    */
   private quickRows(filter: PeerFilter, only: (text: string) => boolean): (file: FleetFile, index: number) => NodeOutcome | undefined {
-    const table = new PeerTable();
-    const restored = new RestoredScan();
-    // The peers `only` takes, by number, tested once each as the scans number them (a file's own before its use).
-    const wanted = new Map<number, PeerId>();
-    let tested = 0;
-    const snapshots: (Snapshot | undefined)[] = new Array(this.files.length);
-    let next = 0;
-    const scanned = scanFiles(
-      this.files.map((file) => file.path),
-      () => next++,
-      table,
-      (index, scan) => {
-        for (; tested < table.size; tested++) if (only(table.text(tested))) wanted.set(tested, PeerId.parse(table.text(tested)));
-        restored.restore(scan, table.size);
-        snapshots[index] = snapshotOfPeers(scan, restored, wanted, this.globals.hostBackoff);
-      },
-    );
-    const warnings = new Map(scanned.map((file) => [file.index, file.warnings]));
+    const { snapshots, warnings } = this.scanCutDown(only);
     return (file, index) => {
       const snapshot = snapshots[index];
       const loaded = warnings.get(index);
@@ -380,6 +348,34 @@ class Fleet {
         warnings: this.fileWarnings(file, { report, loadWarnings: loadWarningLines(loaded, displayName(file.path)) }),
       };
     };
+  }
+
+  /**
+   * Every node snapshot of the fleet scanned and cut down to the peers `wants` takes (snapshot/node-scan.ts), with
+   * its load warnings; a file the scan leaves (another kind, unreadable, refused) has neither, for the usual way.
+   */
+  private scanCutDown(wants: (text: string) => boolean): {
+    snapshots: (Snapshot | undefined)[];
+    warnings: Map<number, ScannedFile["warnings"]>;
+  } {
+    const table = new PeerTable();
+    const restored = new RestoredScan();
+    // The peers wanted, by number, each tested once as the scans number them (a file's own before its use).
+    const wanted = new Map<number, PeerId>();
+    let tested = 0;
+    const snapshots: (Snapshot | undefined)[] = new Array(this.files.length);
+    let next = 0;
+    const scanned = scanFiles(
+      this.files.map((file) => file.path),
+      () => next++,
+      table,
+      (index, scan) => {
+        for (; tested < table.size; tested++) if (wants(table.text(tested))) wanted.set(tested, PeerId.parse(table.text(tested)));
+        restored.restore(scan, table.size);
+        snapshots[index] = snapshotOfPeers(scan, restored, wanted, this.globals.hostBackoff);
+      },
+    );
+    return { snapshots, warnings: new Map(scanned.map((file) => [file.index, file.warnings])) };
   }
 
   /** `validate`: every file checked and reported; exit 2 when one is invalid. */
