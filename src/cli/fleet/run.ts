@@ -316,14 +316,7 @@ class Fleet {
       };
       const resolved = resolvePeerArgs(this.invocation.spec.args, args, snapshot);
       const report = withNotices(await moduleFor(index).execute(ctx, resolved.args, this.invocation.options), resolved.notices);
-      return {
-        file,
-        kind: "node-snapshot",
-        json: report.json,
-        exitCode: report.exitCode,
-        changes: false,
-        warnings: this.fileWarnings(file, { report, loadWarnings: loadWarningLines(loaded, name) }),
-      };
+      return this.scannedOutcome(file, report, loaded);
     };
   }
 
@@ -339,14 +332,19 @@ class Fleet {
       const loaded = warnings.get(index);
       if (snapshot === undefined || loaded === undefined) return undefined;
       const report = makeReport({ rows: nodeRows({ label: file.label, path: file.relative }, snapshot, filter) }, () => "");
-      return {
-        file,
-        kind: "node-snapshot",
-        json: report.json,
-        exitCode: report.exitCode,
-        changes: false,
-        warnings: this.fileWarnings(file, { report, loadWarnings: loadWarningLines(loaded, displayName(file.path)) }),
-      };
+      return this.scannedOutcome(file, report, loaded);
+    };
+  }
+
+  /** The outcome of a read-only command run on a scanned node snapshot's cut-down model, with the file's load warnings. */
+  private scannedOutcome(file: FleetFile, report: Report, loaded: NonNullable<ScannedFile["warnings"]>): NodeOutcome {
+    return {
+      file,
+      kind: "node-snapshot",
+      json: report.json,
+      exitCode: report.exitCode,
+      changes: false,
+      warnings: this.fileWarnings(file, { report, loadWarnings: loadWarningLines(loaded, displayName(file.path)) }),
     };
   }
 
