@@ -10,10 +10,11 @@
  * else its path relative to the fleet's common folder; two nodes with the same
  * id are both named by their paths.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, readSync, statSync } from "node:fs";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { multihashProblem, PeerId } from "../../core/peer-id.js";
+import { openRegularFile } from "../io/reuse.js";
 import { UsageError } from "../errors.js";
 import { STDIO } from "../io/store.js";
 
@@ -58,26 +59,28 @@ export async function expandSources(values: readonly string[]): Promise<string[]
     if (value === STDIO) throw new UsageError("standard input cannot be part of a fleet", "-s -");
     const stat = await fs.stat(value).catch(() => undefined);
     if (stat?.isDirectory() === true) {
-      let names = (await fs.readdir(value, { withFileTypes: true }))
-        .filter(
-          (entry) =>
-            !entry.name.startsWith(".") &&
-            FLEET_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) &&
-            (entry.isFile() || entry.isSymbolicLink()),
-        )
-        .map((entry) => entry.name)
-        .sort();
+      const entries = (await fs.readdir(value, { withFileTypes: true })).filter(
+        (entry) =>
+          !entry.name.startsWith(".") &&
+          FLEET_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) &&
+          (entry.isFile() || entry.isSymbolicLink()),
+      );
       // A link to a FIFO is no snapshot, and reading one with no writer would wait forever (a link to a folder, or a
-      // dangling one, is read and named as unreadable).
-      const notFifo = await Promise.all(
-        names.map((name) =>
-          fs.stat(path.join(value, name)).then(
-            (s) => !s.isFIFO(),
-            () => true,
-          ),
+      // dangling one, is read and named as unreadable). Only links are followed to see: the rest are regular files.
+      const kept = await Promise.all(
+        entries.map((entry) =>
+          entry.isFile()
+            ? true
+            : fs.stat(path.join(value, entry.name)).then(
+                (target) => !target.isFIFO(),
+                () => true,
+              ),
         ),
       );
-      names = names.filter((_name, index) => notFifo[index]);
+      const names = entries
+        .filter((_entry, index) => kept[index])
+        .map((entry) => entry.name)
+        .sort();
       if (names.length === 0)
         throw new UsageError(`no snapshot in the folder (files ending ${FLEET_EXTENSIONS.join(", ")})`, `-s ${value}`);
       for (const name of names) add(path.join(value, name));
@@ -222,10 +225,8 @@ export function commonFolder(absolutePaths: readonly string[]): string {
 export function nodePeerIdOf(file: string): string | undefined {
   let fd: number | undefined;
   try {
-    // Only a regular file: a FIFO opened here blocks with no writer, and closed again it ends the writer it woke.
-    if (!statSync(file).isFile()) return undefined;
-    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-    if (!fstatSync(fd).isFile()) return undefined;
+    fd = openRegularFile(file)?.fd;
+    if (fd === undefined) return undefined;
     const head = Buffer.alloc(16 + 128);
     const length = readSync(fd, head, 0, head.length, 0);
     if (length < 16 || head.subarray(0, length).indexOf(0) === -1) return undefined; // JSON holds no NUL byte

@@ -3,7 +3,27 @@
  * look): a fresh buffer per file costs the kernel a page fault per 4 KB, which
  * for 200 files of 1 MB was a third of the time a bare read takes.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from "node:fs";
+
+/**
+ * `file` opened for reading with its stat, or undefined when it is not a regular file (nothing is opened then);
+ * throws what the stat throws (a missing file). Never opens anything else: a FIFO's open blocks with no writer, and
+ * its close ends the writer it woke; O_NONBLOCK keeps a FIFO swapped in after the stat from blocking the open.
+ */
+export function openRegularFile(file: string): { fd: number; stat: Stats } | undefined {
+  if (!statSync(file).isFile()) return undefined;
+  const fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  let stat: Stats;
+  try {
+    stat = fstatSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  if (stat.isFile()) return { fd, stat };
+  closeSync(fd);
+  return undefined;
+}
 
 /** One buffer, grown when a file needs more, reused for every file read into it. */
 export class ReusedBuffer {
@@ -17,11 +37,10 @@ export class ReusedBuffer {
   read(file: string): Uint8Array | undefined {
     let fd: number | undefined;
     try {
-      // Never open what is not a regular file: a FIFO's open blocks with no writer, and its close ends the writer it woke.
-      if (!statSync(file).isFile()) return undefined;
-      fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-      const stat = fstatSync(fd);
-      if (!stat.isFile()) return undefined;
+      const opened = openRegularFile(file);
+      if (opened === undefined) return undefined;
+      fd = opened.fd;
+      const { stat } = opened;
       if (stat.size + 1 > this.buffer.length) this.buffer = Buffer.allocUnsafeSlow(stat.size + 1 + (stat.size >> 3));
       let length = 0;
       for (;;) {

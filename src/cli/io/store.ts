@@ -15,10 +15,11 @@
  * node:vm, where Node 20 has no loader for a dynamic import.
  */
 import { isAscii, isUtf8 } from "node:buffer";
-import { closeSync, constants, fstatSync, openSync, promises as fs, readSync, statSync, type Stats } from "node:fs";
+import { closeSync, constants, openSync, promises as fs, readSync, type Stats } from "node:fs";
 import path from "node:path";
 import { IoError } from "../errors.js";
 import { sanitize } from "../render/sanitize.js";
+import { openRegularFile } from "./reuse.js";
 
 /** The name `-` stands for standard input / standard output. */
 export const STDIO = "-";
@@ -69,24 +70,13 @@ const whole = (buffer: Buffer): { buffer: Buffer; length: number } => ({ buffer,
 async function readWhole(file: string, room: number): Promise<{ buffer: Buffer; length: number; identity: FileIdentity }> {
   // A regular file, the usual case, is opened and read without fs.promises, whose loading (readline and
   // friends) was ~1.5 ms of a small run. Anything else is never opened here: a FIFO opened and closed again
-  // would let its writer go on with no reader. O_NONBLOCK: a FIFO swapped in after the stat does not block the open.
-  if (!statSync(file).isFile()) return readOther(file, room);
-  const fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  let stat: Stats;
+  // would let its writer go on with no reader.
+  const opened = openRegularFile(file);
+  if (opened === undefined) return readOther(file, room);
   try {
-    stat = fstatSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    throw error;
-  }
-  if (!stat.isFile()) {
-    closeSync(fd);
-    return readOther(file, room);
-  }
-  try {
-    return readOpenFile(fd, stat, room);
+    return readOpenFile(opened.fd, opened.stat, room);
   } finally {
-    closeSync(fd);
+    closeSync(opened.fd);
   }
 }
 
