@@ -22,9 +22,18 @@ import { BbgovError, InvalidPeerId } from "../../core/errors.js";
 import { PeerId } from "../../core/peer-id.js";
 import type { CommandContext, CommandModule, Report, Ui } from "../context.js";
 import { commandContext, report as makeReport } from "../context.js";
-import { IoError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
-import { displayName, identityOf, resolveTarget, STDIO, type WriteTarget } from "../io/store.js";
+import {
+  displayName,
+  identityOf,
+  notRegularFile,
+  ownerNotKept,
+  readOnlyFile,
+  resolveTarget,
+  STDIO,
+  type WriteTarget,
+} from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
 import { isKnown, isWholePeerText, knownPeerTexts, resolvePeerArgs, withNotices } from "../commands/resolve.js";
 import { PeerTable, RestoredScan, snapshotOfPeers } from "../../snapshot/node-scan.js";
@@ -433,11 +442,7 @@ class Fleet {
         ),
       ),
     );
-    this.refuseIfAny(
-      this.files
-        .filter((_file, index) => !regular[index])
-        .map((file) => ({ file, error: new IoError("cannot write the snapshot: it is not a regular file", displayName(file.path)) })),
-    );
+    this.refuseIfAny(this.files.filter((_file, index) => !regular[index]).map((file) => ({ file, error: notRegularFile(file.path) })));
     const io = await this.replayableInput();
     const args = await this.fleetPeerArgs(await readFileArgument(this.invocation, this.globals, io));
     const module = await loadCommand(spec.name);
@@ -883,15 +888,11 @@ async function refuseReadOnly(plan: NodeOutcome): Promise<NodeOutcome> {
   const stat = await fsPromises.stat(plan.file.path).catch(() => undefined);
   const uid = process.getuid?.();
   // The store's write gives the new file the old one's owner, which only root may give away (store.ts keepOwner).
-  if (stat !== undefined && uid !== undefined && uid !== 0 && stat.uid !== uid) {
-    const owner = `${stat.uid}:${stat.gid}`;
-    const message = `cannot write the snapshot: cannot keep its owner and group ${owner} (operation not permitted); nothing written`;
-    return { ...plan, error: new IoError(message, displayName(plan.file.path)) };
-  }
+  if (stat !== undefined && uid !== undefined && uid !== 0 && stat.uid !== uid)
+    return { ...plan, error: ownerNotKept(stat, "operation not permitted", plan.file.path) };
   const mode = stat?.mode;
   if (mode === undefined || (mode & 0o222) !== 0) return plan;
-  const octal = (mode & 0o7777).toString(8).padStart(4, "0");
-  return { ...plan, error: new IoError(`cannot write the snapshot: it is read-only (mode ${octal})`, displayName(plan.file.path)) };
+  return { ...plan, error: readOnlyFile(mode & 0o7777, plan.file.path) };
 }
 
 /** The Ui for output indented by `indent` columns. */

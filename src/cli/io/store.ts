@@ -239,12 +239,10 @@ export async function writeTextAtomic(file: string, text: string | Uint8Array, t
   }
   const expected = target?.identity === undefined ? (old === undefined ? null : { dev: old.dev, ino: old.ino }) : target.identity;
   if (old?.isDirectory() === true) throw ioError(Object.assign(new Error("is a folder"), { code: "EISDIR" }), "write", file);
-  if (old !== undefined && !old.isFile()) throw new IoError("cannot write the snapshot: it is not a regular file", displayName(file));
+  if (old !== undefined && !old.isFile()) throw notRegularFile(file);
   const mode = old === undefined ? 0o644 : old.mode & 0o7777;
   // Renaming over a file works whatever its mode; a snapshot marked read-only is the user's "do not touch".
-  if ((mode & 0o222) === 0) {
-    throw new IoError(`cannot write the snapshot: it is read-only (mode ${mode.toString(8).padStart(4, "0")})`, displayName(file));
-  }
+  if ((mode & 0o222) === 0) throw readOnlyFile(mode, file);
   if (old !== undefined && old.nlink > 1) {
     throw new IoError(
       `cannot write the snapshot: it has ${old.nlink} hard links, and replacing it would split them;` +
@@ -291,12 +289,28 @@ async function keepOwner(handle: fs.FileHandle, old: Stats, file: string): Promi
   try {
     await handle.chown(old.uid, old.gid);
   } catch (error) {
-    const reason = ioError(error, "write", file).message.replace(/^cannot write the snapshot: /, "");
-    throw new IoError(
-      `cannot write the snapshot: cannot keep its owner and group ${old.uid}:${old.gid} (${reason}); nothing written`,
-      displayName(file),
-    );
+    throw ownerNotKept(old, ioError(error, "write", file).message.replace(/^cannot write the snapshot: /, ""), file);
   }
+}
+
+// The write's refusals, also given by a fleet's check phase, which finds them before the first file is written.
+
+/** `file` is there but is no regular file (a FIFO, a device): it cannot be replaced by a snapshot. */
+export function notRegularFile(file: string): IoError {
+  return new IoError("cannot write the snapshot: it is not a regular file", displayName(file));
+}
+
+/** `file` has no write bit (`mode`, its permission bits): the user's "do not touch". */
+export function readOnlyFile(mode: number, file: string): IoError {
+  return new IoError(`cannot write the snapshot: it is read-only (mode ${mode.toString(8).padStart(4, "0")})`, displayName(file));
+}
+
+/** The new file cannot be given the old one's owner and group (only root may give a file away). */
+export function ownerNotKept(owner: { uid: number; gid: number }, reason: string, file: string): IoError {
+  return new IoError(
+    `cannot write the snapshot: cannot keep its owner and group ${owner.uid}:${owner.gid} (${reason}); nothing written`,
+    displayName(file),
+  );
 }
 
 /**
