@@ -464,11 +464,9 @@ class Fleet {
       if (current !== undefined && replacedSince(current.target)) written.push(current.file);
       const done = new Set([...results.map((outcome) => outcome.file), ...written]);
       const left = this.files.filter((file) => !done.has(file));
-      const names = (files: readonly FleetFile[]): string =>
-        files.length === 0 ? "none" : files.map((file) => sanitize(file.relative)).join(", ");
       this.io.stderr.write(
-        `bbgov: interrupted by ${signal}: ${written.length} of ${this.files.length} file(s) written: ${names(written)}; ` +
-          `not written: ${names(left)}; the same command run again completes the rest (fleet)\n`,
+        `bbgov: interrupted by ${signal}: ${written.length} of ${this.files.length} file(s) written: ${fileNames(written)}; ` +
+          `not written: ${fileNames(left)}; ${RERUN}\n`,
       );
       endBySignal(signal);
     };
@@ -595,12 +593,10 @@ class Fleet {
     // Warnings first: the last lines say what failed and what to do.
     this.flushWarnings();
     for (const outcome of failed) this.io.stderr.write(`${errorLine(outcome.error, this.io.env)}\n`);
-    const written = outcomes.filter((outcome) => outcome.written === true).map((outcome) => outcome.file.relative);
+    const written = outcomes.filter((outcome) => outcome.written === true).map((outcome) => outcome.file);
     this.io.stderr.write(
-      `bbgov: ${failed.length} of ${outcomes.length} file(s) not written: ` +
-        `${failed.map((outcome) => sanitize(outcome.file.relative)).join(", ")}; ` +
-        `written: ${written.length === 0 ? "none" : written.map(sanitize).join(", ")};` +
-        ` the same command run again completes the rest (fleet)\n`,
+      `bbgov: ${failed.length} of ${outcomes.length} file(s) not written: ${fileNames(failed.map((outcome) => outcome.file))}; ` +
+        `written: ${fileNames(written)}; ${RERUN}\n`,
     );
     return EXIT.error;
   }
@@ -868,6 +864,14 @@ function startWorker(
     worker.once("error", () => resolve(undefined));
     worker.once("exit", () => resolve(undefined));
   });
+}
+
+/** How a report line ends when some files were written and some not. */
+const RERUN = "the same command run again completes the rest (fleet)";
+
+/** Files named in a report line: their paths in the fleet's common folder, sanitized; "none" for none. */
+function fileNames(files: readonly FleetFile[]): string {
+  return files.length === 0 ? "none" : files.map((file) => sanitize(file.relative)).join(", ");
 }
 
 /** Whether the file at a write's target is no longer the one found when it was locked: the atomic rename happened. */
