@@ -357,8 +357,33 @@ export class ScanRefused extends Error {}
  */
 export function scanNodeSnapshot(input: Uint8Array, peers: PeerTable, into: GovernorScan): void {
   const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  const reader = new Reader(bytes);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   into.reset();
+  walkNodeSnapshot(bytes, {
+    governor: (at) => scanGovernor(bytes, view, at, peers, into),
+    backoffTable: (at) => scanBackoffTable(bytes, view, at, peers, into),
+  });
+}
+
+/** What reads the governor's two parts of a NodeSnapshot: each is given where its part starts and returns where it ends. */
+export interface GovernorParts {
+  governor(at: number): number;
+  backoffTable(at: number): number;
+  /** The file's bytes again after a part was read (a WebAssembly memory that grew gives a new view); else the same. */
+  again?(): Uint8Array;
+}
+
+/**
+ * Walks a bincode NodeSnapshot: every section other than the governor's two
+ * parts is validated as `readNodeSnapshot` validates it and skipped, those two
+ * are handed to `parts`, and `spec_version` must be 1 (else ScanRefused).
+ * Throws SnapshotError or ScanRefused on any file `readNodeSnapshot` refuses.
+ */
+export function walkNodeSnapshot(bytes: Uint8Array, parts: GovernorParts): void {
+  let reader = new Reader(bytes);
+  const at = (end: number): void => {
+    reader = new Reader(parts.again?.() ?? reader.bytes, end);
+  };
   let specVersion = 0;
   for (const [name, schema] of NODE_SNAPSHOT.struct) {
     if (name !== "transient") {
@@ -371,10 +396,9 @@ export function scanNodeSnapshot(input: Uint8Array, peers: PeerTable, into: Gove
         continue;
       }
       for (const [part, partSchema] of FRAMEWORK.struct) {
-        if (part === "peer_governor" || part === "backoff_table") {
-          if (part === "peer_governor") reader.offset = scanGovernor(bytes, reader.view, reader.offset, peers, into);
-          else reader.offset = scanBackoffTable(bytes, reader.view, reader.offset, peers, into);
-        } else if (part === "spec_version") specVersion = reader.u32();
+        if (part === "peer_governor") at(parts.governor(reader.offset));
+        else if (part === "backoff_table") at(parts.backoffTable(reader.offset));
+        else if (part === "spec_version") specVersion = reader.u32();
         else skip(partSchema, reader, `transient.framework.${part}`);
       }
     }

@@ -48,6 +48,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { scanFiles, type ScannedFile } from "./scan-files.js";
+import { WasmFold } from "./wasm-fold.js";
 import type { ScanWorkerData } from "./scan-worker.js";
 import type { Invocation } from "../program.js";
 import { renderRowsNdjson, renderRowsTsv } from "../render/fleet.js";
@@ -146,7 +147,14 @@ class Fleet {
     const scanned =
       perRow || !scanning
         ? undefined
-        : await scanFleet(this.files, aggregate, scanThreads(this.files.length, this.jobs, this.io.env.BBGOV_FLEET_THREADS), byNode);
+        : await scanFleet(this.files, aggregate, {
+            threads: scanThreads(this.files.length, this.jobs, this.io.env.BBGOV_FLEET_THREADS),
+            byNode,
+            // The counts without --by-node are folded in WebAssembly (wasm-fold.ts); BBGOV_FLEET_WASM=0 keeps them in
+            // JavaScript (tests compare the two; the benchmark times both).
+            wasm: !byNode && this.io.env.BBGOV_FLEET_WASM !== "0",
+            only: filter.only,
+          });
     // Rows of the PEER arguments need only those peers' entries, a small model a node; every peer's rows need every
     // node's model (held only while its rows are written, --jobs files at once), so they are read the usual way.
     const quick =
@@ -816,21 +824,21 @@ export function scanThreads(
 async function scanFleet(
   files: readonly FleetFile[],
   aggregate: FleetAggregate,
-  threads: number,
-  byNode: boolean,
+  how: { threads: number; byNode: boolean; wasm: boolean; only: ((text: string) => boolean) | undefined },
 ): Promise<(NodeOutcome | undefined)[]> {
   const paths = files.map((file) => file.path);
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const workerFile = fileURLToPath(new URL("./fleet-worker.cjs", import.meta.url));
   // Only the bundle has a worker beside it (built by `npm run bundle`); elsewhere this thread scans alone.
+  const data: ScanWorkerData = { paths, counter: counter.buffer, byNode: how.byNode, wasm: how.wasm };
   const workers =
-    threads > 1 && existsSync(workerFile)
-      ? Array.from({ length: threads - 1 }, () => startWorker(workerFile, paths, counter.buffer, byNode))
-      : [];
+    how.threads > 1 && existsSync(workerFile) ? Array.from({ length: how.threads - 1 }, () => startWorker(workerFile, data)) : [];
   const results: (ScannedFile | undefined)[] = new Array(files.length);
   const next = (): number => Atomics.add(counter, 0, 1);
-  for (const scanned of scanFiles(paths, next, aggregate.table, (index, scan) => aggregate.addScan(index, scan)))
+  const fold = how.wasm ? new WasmFold(how.only) : undefined;
+  for (const scanned of scanFiles(paths, next, aggregate.table, (index, scan) => aggregate.addScan(index, scan), fold))
     results[scanned.index] = scanned;
+  if (fold !== undefined) aggregate.merge(fold.part());
   for (const reply of await Promise.all(workers)) {
     if (reply === undefined) continue;
     aggregate.merge(reply.part);
@@ -851,14 +859,8 @@ async function scanFleet(
 }
 
 /** A worker thread scanning files off the shared counter; its counts and files, or undefined when it failed. */
-function startWorker(
-  file: string,
-  paths: readonly string[],
-  counter: SharedArrayBuffer,
-  byNode: boolean,
-): Promise<{ part: AggregatePart; scanned: ScannedFile[] } | undefined> {
+function startWorker(file: string, data: ScanWorkerData): Promise<{ part: AggregatePart; scanned: ScannedFile[] } | undefined> {
   return new Promise((resolve) => {
-    const data: ScanWorkerData = { paths, counter, byNode };
     const worker = new Worker(file, { workerData: data });
     worker.once("message", (reply: { part: AggregatePart; scanned: ScannedFile[] }) => resolve(reply));
     worker.once("error", () => resolve(undefined));

@@ -10,6 +10,7 @@ import { detectKind } from "../../snapshot/kinds.js";
 import type { SnapshotWarning } from "../../snapshot/model.js";
 import { GovernorScan, type PeerTable, scanNodeSnapshot } from "../../snapshot/node-scan.js";
 import { ReusedBuffer } from "../io/reuse.js";
+import type { WasmFold } from "./wasm-fold.js";
 
 /** What scanning one file gave: its load warnings, or undefined when the usual way must read it. */
 export interface ScannedFile {
@@ -19,31 +20,43 @@ export interface ScannedFile {
 
 /**
  * Scans the files whose indexes `next` hands out (until it gives one past the end), their peers numbered by
- * `peers`, handing each scan to `use` (the scan is reused for the next file).
+ * `peers`, handing each scan to `use` (the scan is reused for the next file). Given `fold`, each file is read
+ * into it and counted there when it takes the file (inspect's counts: `use` is then not called for it).
  */
 export function scanFiles(
   paths: readonly string[],
   next: () => number,
   peers: PeerTable,
   use: (index: number, scan: GovernorScan) => void,
+  fold?: WasmFold,
 ): ScannedFile[] {
   const buffer = new ReusedBuffer();
   const scan = new GovernorScan();
   const scanned: ScannedFile[] = [];
   for (let index = next(); index < paths.length; index = next()) {
-    const bytes = buffer.read(paths[index] as string);
+    const path = paths[index] as string;
+    const inFold = fold?.read(path);
+    const bytes = inFold ?? buffer.read(path);
     // JSON never holds a NUL byte: only binary files may be node snapshots (detectKind reads no text then).
     let node = false;
+    let folded = false;
     if (bytes !== undefined && bytes.indexOf(0) !== -1) {
       try {
         node = detectKind({ bytes, text: () => "" }) === "node-snapshot";
-        if (node) scanNodeSnapshot(bytes, peers, scan);
+        folded = node && inFold !== undefined && fold?.fold(index) === true;
+        // A file the fold declined: its bytes again, as the fold's memory may have grown.
+        if (node && !folded) scanNodeSnapshot((inFold === undefined ? undefined : fold?.bytes()) ?? bytes, peers, scan);
       } catch {
         node = false; // not a snapshot, or one the scan refuses: the usual way says what is wrong
       }
     }
     if (!node) {
       scanned.push({ index, warnings: undefined });
+      continue;
+    }
+    if (folded) {
+      // The fold takes only files that load without a warning.
+      scanned.push({ index, warnings: [] });
       continue;
     }
     use(index, scan);

@@ -7,6 +7,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { FleetAggregate } from "./aggregate.js";
 import { scanFiles } from "./scan-files.js";
+import { WasmFold } from "./wasm-fold.js";
 
 /** What the main thread gives each worker. */
 export interface ScanWorkerData {
@@ -14,15 +15,20 @@ export interface ScanWorkerData {
   /** One Int32: the next file's index, taken with Atomics.add. */
   readonly counter: SharedArrayBuffer;
   readonly byNode: boolean;
+  /** Counts folded in WebAssembly (wasm-fold.ts), as the main thread's. */
+  readonly wasm: boolean;
 }
 
 const data = workerData as ScanWorkerData;
 const counter = new Int32Array(data.counter);
 const aggregate = new FleetAggregate(data.paths.length, data.byNode, undefined);
+const fold = data.wasm ? new WasmFold(undefined) : undefined;
 const scanned = scanFiles(
   data.paths,
   () => Atomics.add(counter, 0, 1),
   aggregate.table,
   (index, scan) => aggregate.addScan(index, scan),
+  fold,
 );
+if (fold !== undefined) aggregate.merge(fold.part());
 parentPort?.postMessage({ part: aggregate.part(), scanned });
