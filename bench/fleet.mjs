@@ -55,6 +55,7 @@ const cases = [
   ["bare Node: read every file", ["-e", BARE, fleet]],
   ["bbgov inspect (table)", [BIN, "-s", fleet, "inspect"]],
   ["bbgov inspect --jobs 1", [BIN, "-s", fleet, "--jobs", "1", "inspect"]],
+  ["bbgov inspect, counted in JavaScript (BBGOV_FLEET_WASM=0)", [BIN, "-s", fleet, "inspect"], { BBGOV_FLEET_WASM: "0" }],
   ["bbgov inspect, every file through its model (BBGOV_FLEET_SCAN=0)", [BIN, "-s", fleet, "inspect"], SLOW],
   ["bbgov --json inspect", [BIN, "--json", "-s", fleet, "inspect"]],
   ["bbgov inspect --by-node", [BIN, "-s", fleet, "inspect", "--by-node"]],
@@ -66,7 +67,7 @@ const cases = [
   ["bbgov inspect, one file", [BIN, "-s", path.join(fleet, "node-0000.bin"), "inspect"]],
 ];
 const only = process.argv.includes("--inspect-only")
-  ? cases.filter(([name]) => /bare|inspect( \(table\)| --jobs 1|, every)/.test(name))
+  ? cases.filter(([name]) => /bare|inspect( \(table\)| --jobs 1|, every|, counted)/.test(name))
   : cases;
 const loads = () =>
   os
