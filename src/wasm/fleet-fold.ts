@@ -105,8 +105,12 @@ export function setHashKey(index: u32, key: u64): void {
 export function fileBuffer(length: u32): usize {
   if (<usize>length > fileCap) {
     if (file != 0) heap.free(file);
-    fileCap = <usize>length + (<usize>length >> 3) + 64;
-    file = heap.alloc(fileCap);
+    // Room noted only once it is had: an allocation that traps (no memory left) leaves no room at all.
+    file = 0;
+    fileCap = 0;
+    const cap = <usize>length + (<usize>length >> 3) + 64;
+    file = heap.alloc(cap);
+    fileCap = cap;
   }
   fileLength = 0;
   return file;

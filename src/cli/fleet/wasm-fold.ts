@@ -64,6 +64,8 @@ export class WasmFold {
   private readonly byText = new Map<string, number>();
   private fileAt = 0;
   private fileLength = 0;
+  /** The module threw (see `guarded`): no file goes through it any more. */
+  private broken = false;
 
   /** `only`: the PEER arguments' filter (undefined: every peer). */
   constructor(private readonly only: ((text: string) => boolean) | undefined) {
@@ -86,6 +88,7 @@ export class WasmFold {
    */
   read(file: string): Uint8Array | undefined {
     this.fileLength = 0;
+    if (this.broken) return undefined;
     let fd: number | undefined;
     try {
       const opened = openRegularFile(file);
@@ -93,7 +96,7 @@ export class WasmFold {
       fd = opened.fd;
       // One byte more than the size: a read that fills it means the file grew.
       const room = opened.stat.size + 1;
-      this.fileAt = this.module.fileBuffer(room);
+      this.fileAt = this.guarded(() => this.module.fileBuffer(room));
       const into = new Uint8Array(this.module.memory.buffer, this.fileAt, room);
       let length = 0;
       for (let read = -1; read !== 0 && length < room; length += read) read = readSync(fd, into, length, room - length, null);
@@ -125,21 +128,44 @@ export class WasmFold {
   /**
    * Counts the node snapshot read last as node `node`: true when it did;
    * false when the module declined or refused it (nothing counted: the
-   * JavaScript scan takes the file). Throws nothing for a bad file.
+   * JavaScript scan takes the file). Throws nothing.
    */
   fold(node: number): boolean {
+    if (this.broken) return false;
     const module = this.module;
     try {
       walkNodeSnapshot(this.bytes(), {
-        governor: (at) => end(module.scanGovernor(BigInt(at))),
-        backoffTable: (at) => end(module.scanBackoff(BigInt(at))),
+        governor: (at) => end(this.guarded(() => module.scanGovernor(BigInt(at)))),
+        backoffTable: (at) => end(this.guarded(() => module.scanBackoff(BigInt(at)))),
         again: () => this.bytes(),
       });
     } catch {
       return false;
     }
-    this.numberPending();
-    return module.fold(node) === 0;
+    try {
+      return this.guarded(() => {
+        this.numberPending();
+        return module.fold(node) === 0;
+      });
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * `call` into the module; when it throws (a trap: no memory left to grow
+   * a table), the module's tables may be half grown, so it is used no more:
+   * what it counted stays (each node is counted whole or not at all), and
+   * every later file goes the JavaScript way.
+   */
+  private guarded<T>(call: () => T): T {
+    if (this.broken) throw new ScanRefused("the fold stopped");
+    try {
+      return call();
+    } catch (error) {
+      this.broken = true;
+      throw error;
+    }
   }
 
   /** The counts so far, for FleetAggregate.merge: every peer some folded node knows. */
