@@ -124,15 +124,29 @@ export function drawDirect(
       const cell = row[column] as string;
       const alignment = align?.[column];
       let content: string;
-      if (alignment === "right") content = " ".repeat(space) + cell;
-      else if (alignment === "center") content = " ".repeat(space - Math.ceil(space / 2)) + cell + " ".repeat(Math.ceil(space / 2));
-      else content = cell + " ".repeat(space);
+      if (alignment === "right") content = spaces(space) + cell;
+      else if (alignment === "center") content = spaces(space - Math.ceil(space / 2)) + cell + spaces(Math.ceil(space / 2));
+      else content = cell + spaces(space);
       line += ` ${content} │`;
     }
     lines.push(line);
   });
   lines.push(rule("└", "┴", "┘"));
   return lines.join("\n");
+}
+
+/** Runs of spaces made once: a table of 10,000 rows pads 70,000 cells, mostly to a handful of widths. */
+const SPACES: string[] = [];
+
+/** `count` spaces. */
+function spaces(count: number): string {
+  if (count > 256) return " ".repeat(count);
+  let run = SPACES[count];
+  if (run === undefined) {
+    run = " ".repeat(count);
+    SPACES[count] = run;
+  }
+  return run;
 }
 
 // SGR colour codes as cli-table3 recognises them (its `codeRegex`).
@@ -158,6 +172,13 @@ const ATTRIBUTES: Readonly<Record<string, readonly [string, boolean]>> = {
  * for any other cell.
  */
 function simpleWidth(cell: string): number | undefined {
+  // Most cells hold no SGR code (always so without colour): their width is their length, no regex or set made.
+  let plain = 0;
+  for (; plain < cell.length; plain++) {
+    const code = cell.charCodeAt(plain);
+    if ((code < 0x20 || code > 0x7e) && code !== 0xb5 && code !== 0x2026) break;
+  }
+  if (plain === cell.length) return plain;
   let width = 0;
   let last = 0;
   const open = new Set<string>();
