@@ -32,9 +32,13 @@ const PEER: usize = 48;
 // Backoff: string u32 @0, last attempt u64 @8, next retry u64 @16.
 const ENTRY: usize = 24;
 
-// Multilinear hashing: a random 64-bit key per 8-byte word (set by JavaScript from a random source), the
-// sum of key x word, its top bits. A universal family: a file crafted to collide cannot know the keys.
-const HASH_KEYS: u32 = 16;
+// The NH hash (as in UMAC): per 8-byte word w, with that word's two random 32-bit keys k1, k2,
+// (lo(w) + k1 mod 2^32) x (hi(w) + k2 mod 2^32), summed mod 2^64; then one multiply whose top 32 bits are the
+// hash. Two strings of one length collide with probability about 2^-32 over the keys, which JavaScript draws
+// from a random source for each run: a file cannot be made to collide. Strings longer than LONGEST (no peer
+// id is) make the module refuse the file, so that every word has a key of its own.
+const LONGEST: usize = 128;
+const HASH_KEYS: u32 = <u32>(LONGEST >> 3) + 2;
 let hashKeys: usize = 0;
 
 let slots: usize = 0; // u64 a slot: hash << 32 | (1 + string index); 0: empty
@@ -96,9 +100,14 @@ export function init(): void {
   peers = grow(0, 0, <usize>peerCap * PEER);
 }
 
-/** Hash key `index` (below 16); odd, as a multiplier must be. */
+/** How many 64-bit hash keys `setHashKey` must be given. */
+export function hashKeyCount(): u32 {
+  return HASH_KEYS;
+}
+
+/** Hash key `index`: key 0 multiplies the sum (made odd), key 1 is the last word's, key 2 on the other words'. */
 export function setHashKey(index: u32, key: u64): void {
-  store<u64>(hashKeys + (<usize>index << 3), key | 1);
+  store<u64>(hashKeys + (<usize>index << 3), index == 0 ? key | 1 : key);
 }
 
 /** Room for a file of `length` bytes: where JavaScript reads it to. */
@@ -106,9 +115,9 @@ export function fileBuffer(length: u32): usize {
   if (<usize>length > fileCap) {
     if (file != 0) heap.free(file);
     // Room noted only once it is had: an allocation that traps (no memory left) leaves no room at all.
+    const cap = max(<usize>length + 64, fileCap << 1);
     file = 0;
     fileCap = 0;
-    const cap = <usize>length + (<usize>length >> 3) + 64;
     file = heap.alloc(cap);
     fileCap = cap;
   }
@@ -122,22 +131,23 @@ export function fileRead(length: u32): void {
 }
 
 @inline function hashOf(at: usize, length: usize): u32 {
-  let h: u64 = load<u64>(hashKeys) * <u64>length;
+  let h: u64 = <u64>length;
   if (length >= 8) {
-    // Whole words, then the last word read as the 8 bytes ending the string; past 14 words the keys repeat.
-    let key = hashKeys + 8;
-    const last = hashKeys + (<usize>(HASH_KEYS - 1) << 3);
-    for (let i: usize = 0; i + 8 < length; i += 8) {
-      h += load<u64>(key) * load<u64>(at + i);
-      key = key + 8 == last ? hashKeys + 8 : key + 8;
-    }
-    h += load<u64>(last) * load<u64>(at + length - 8);
+    // Whole words, then the last word read as the 8 bytes ending the string.
+    let key = hashKeys + 16;
+    for (let i: usize = 0; i + 8 < length; i += 8, key += 8) h += nh(load<u64>(at + i), load<u64>(key));
+    h += nh(load<u64>(at + length - 8), load<u64>(hashKeys, 8));
   } else {
     let word: u64 = 0;
     for (let i: usize = 0; i < length; i++) word = (word << 8) | <u64>load<u8>(at + i);
-    h += load<u64>(hashKeys + 8) * word;
+    h += nh(word, load<u64>(hashKeys, 8));
   }
-  return <u32>(h >> 32);
+  return <u32>((h * load<u64>(hashKeys)) >> 32);
+}
+
+/** One word's NH term. */
+@inline function nh(word: u64, key: u64): u64 {
+  return <u64>(<u32>word + <u32>key) * <u64>(<u32>(word >> 32) + <u32>(key >> 32));
 }
 
 @inline function same(a: usize, b: usize, length: usize): bool {
@@ -165,7 +175,7 @@ function growSlots(): void {
   slotCount = count;
 }
 
-/** The string index of the file's bytes [at, at + length), added (pending) when new. */
+/** The string index of the file's bytes [at, at + length), added (pending) when new; `length` is at most LONGEST. */
 function lookup(at: usize, length: usize): u32 {
   const hash = hashOf(at, length);
   const mask = slotCount - 1;
@@ -272,8 +282,9 @@ export function failureThreshold(): u32 {
   return <i64>count;
 }
 
-function column(old: usize, cap: u32, count: u32): usize {
-  return grow(old, <usize>cap * 4, <usize>count * 4);
+/** A column's room for `count` entries of `size` bytes, at least doubled when it grows. */
+@inline function roomFor(cap: u32, count: u32): u32 {
+  return max(count, cap << 1);
 }
 
 /** A list of peers (`Vec<Vec<u8>>`) at `at` into `into`; returns its end, or -1. */
@@ -282,7 +293,7 @@ function scanPeers(at: u64, into: usize): i64 {
   const count = <u32>countAt(at, 8);
   for (let i: u32 = 0; i < count; i++) {
     const length = countAt(offset, 1);
-    if (length < 0) return -1;
+    if (length < 0 || <u64>length > <u64>LONGEST) return -1;
     store<u32>(into + (<usize>i << 2), lookup(file + <usize>(offset + 8), <usize>length));
     offset += 8 + <u64>length;
   }
@@ -297,8 +308,9 @@ export function scanGovernor(at: u64): i64 {
   let count = countAt(at, 8);
   if (count < 0) return -1;
   if (<u32>count > blockedCap) {
-    blocked = column(blocked, blockedCap, <u32>count);
-    blockedCap = <u32>count;
+    const cap = roomFor(blockedCap, <u32>count);
+    blocked = grow(blocked, <usize>blockedCap << 2, <usize>cap << 2);
+    blockedCap = cap;
   }
   let end = scanPeers(at, blocked);
   if (end < 0) return -1;
@@ -312,8 +324,9 @@ export function scanGovernor(at: u64): i64 {
     count = countAt(offset, 8);
     if (count < 0) return -1;
     if (<u32>count > allowedCap) {
-      allowed = column(allowed, allowedCap, <u32>count);
-      allowedCap = <u32>count;
+      const cap = roomFor(allowedCap, <u32>count);
+      allowed = grow(allowed, <usize>allowedCap << 2, <usize>cap << 2);
+      allowedCap = cap;
     }
     end = scanPeers(offset, allowed);
     if (end < 0) return -1;
@@ -325,8 +338,9 @@ export function scanGovernor(at: u64): i64 {
   offset += 8;
   const entries = <u32>count;
   if (entries > healthCap) {
-    health = grow(health, <usize>healthCap * ENTRY, <usize>entries * ENTRY);
-    healthCap = entries;
+    const cap = roomFor(healthCap, entries);
+    health = grow(health, <usize>healthCap * ENTRY, <usize>cap * ENTRY);
+    healthCap = cap;
   }
   const length = fileLength;
   for (let i: u32 = 0; i < entries; i++) {
@@ -336,7 +350,7 @@ export function scanGovernor(at: u64): i64 {
     if (peerEnd + 13 > length) return -1;
     const at = file + <usize>peerEnd;
     const down = load<u8>(at, 12);
-    if (down > 1) return -1;
+    if (down > 1 || peerEnd - from > <u64>LONGEST) return -1;
     const entry = health + <usize>i * ENTRY;
     store<u32>(entry, lookup(file + <usize>from, <usize>(peerEnd - from)));
     store<u32>(entry, load<u32>(at), 4);
@@ -358,15 +372,16 @@ export function scanBackoff(at: u64): i64 {
   let offset = at + 8;
   const entries = <u32>count;
   if (entries > backoffCap) {
-    backoff = grow(backoff, <usize>backoffCap * ENTRY, <usize>entries * ENTRY);
-    backoffCap = entries;
+    const cap = roomFor(backoffCap, entries);
+    backoff = grow(backoff, <usize>backoffCap * ENTRY, <usize>cap * ENTRY);
+    backoffCap = cap;
   }
   const length = fileLength;
   for (let i: u32 = 0; i < entries; i++) {
     if (offset + 8 > length || load<u32>(file + <usize>offset, 4) != 0) return -1;
     const from = offset + 8;
     const peerEnd = from + <u64>load<u32>(file + <usize>offset);
-    if (peerEnd + 20 > length) return -1;
+    if (peerEnd + 20 > length || peerEnd - from > <u64>LONGEST) return -1;
     const at = file + <usize>peerEnd;
     const entry = backoff + <usize>i * ENTRY;
     store<u32>(entry, lookup(file + <usize>from, <usize>(peerEnd - from)));

@@ -16,7 +16,7 @@
  */
 import { closeSync, readSync } from "node:fs";
 import { InvalidPeerId } from "../../core/errors.js";
-import { PeerId } from "../../core/peer-id.js";
+import { multihashProblemIn, PeerId } from "../../core/peer-id.js";
 import { ScanRefused, walkNodeSnapshot } from "../../snapshot/node-scan.js";
 import { openRegularFile } from "../io/reuse.js";
 import type { AggregatePart } from "./aggregate.js";
@@ -35,6 +35,7 @@ interface CompiledModule {
 interface FoldExports {
   readonly memory: { readonly buffer: ArrayBuffer };
   init(): void;
+  hashKeyCount(): number;
   setHashKey(index: number, key: bigint): void;
   fileBuffer(length: number): number;
   fileRead(length: number): void;
@@ -73,7 +74,7 @@ export class WasmFold {
     this.module = new WebAssembly.Instance(compiled, {}).exports as unknown as FoldExports;
     this.module.init();
     // The hash's keys: random, so that no file can be made to collide in the table.
-    const keys = new BigUint64Array(16);
+    const keys = new BigUint64Array(this.module.hashKeyCount());
     globalThis.crypto.getRandomValues(keys);
     keys.forEach((key, index) => {
       this.module.setHashKey(index, key);
@@ -203,20 +204,25 @@ export class WasmFold {
     const count = module.pendingStrings();
     for (let i = 0; i < count; i++) {
       const string = module.pendingString(i);
+      // A fresh view each time: numbering a peer may grow the memory. Only the text is kept, never the view.
+      const memory = new Uint8Array(module.memory.buffer);
       const at = module.stringAt(string);
+      const end = at + module.stringLength(string);
       let peer = -1;
       let kept = false;
-      try {
-        // A fresh view each time: numbering a peer may grow the memory. Only the text is kept, never the view.
-        const text = PeerId.fromBytesIn(new Uint8Array(module.memory.buffer), at, at + module.stringLength(string)).text;
-        peer = this.byText.get(text) ?? this.texts.length;
-        if (peer === this.texts.length) {
-          this.texts.push(text);
-          this.byText.set(text, peer);
+      // Checked first, as the node reader does: PeerId's error would hold the hex of every byte.
+      if (multihashProblemIn(memory, at, end) === undefined) {
+        try {
+          const text = PeerId.fromBytesIn(memory, at, end).text;
+          peer = this.byText.get(text) ?? this.texts.length;
+          if (peer === this.texts.length) {
+            this.texts.push(text);
+            this.byText.set(text, peer);
+          }
+          kept = this.only === undefined || this.only(text);
+        } catch (error) {
+          if (!(error instanceof InvalidPeerId)) throw error;
         }
-        kept = this.only === undefined || this.only(text);
-      } catch (error) {
-        if (!(error instanceof InvalidPeerId)) throw error;
       }
       module.setPeer(string, peer, kept);
     }
