@@ -335,6 +335,29 @@ describe("hash flooding: peers crafted to collide make the tables quadratic", ()
     expect(new Set(hashes).size).toBeGreaterThan(COUNT - 10);
   });
 
+  it("the fold's hash: keys are odd, so flipping the top bit of two words cancels out; valid peers collide too", () => {
+    // 66-byte identity peers (a 64-byte digest: valid). Words 0..6 (bytes 0..55) and the last word (bytes 58..65) are
+    // summed apart; bit 63 of a word is the top bit of its byte 7. k x 2^63 = 2^63 for every odd k: an even number of
+    // such flips adds 2^64 = 0. Every even subset of those 8 bits: 128 valid peers, one hash, whatever the keys.
+    const peers = Array.from({ length: 128 }, (_, mask) => {
+      const bytes = Uint8Array.of(0x00, 0x40, ...Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 0x7f));
+      let flips = 0;
+      for (let word = 0; word < 7; word++) {
+        if ((mask >> word) & 1) {
+          bytes[8 * word + 7] = (bytes[8 * word + 7] as number) | 0x80;
+          flips++;
+        }
+      }
+      if (flips % 2 === 1) bytes[65] = (bytes[65] as number) | 0x80;
+      return bytes;
+    });
+    for (const bytes of peers) expect(PeerId.fromBytes(bytes).text.length).toBeGreaterThan(0);
+    const fold = new WasmFold(undefined);
+    fold.load(blocking(peers));
+    expect(fold.fold(0)).toBe(true);
+    expect(new Set(wasmHashes(fold, peers.length)).size).toBeGreaterThan(peers.length - 5);
+  });
+
   it("the JavaScript scan's PeerTable hashes only a peer's tail and middle: valid peers differing elsewhere collide", () => {
     // sha2-256 peers (34 bytes) whose digests differ only in bytes 2..5: outside the bytes the hash reads.
     const table = new PeerTable();
