@@ -355,6 +355,10 @@ describe("hash flooding: peers crafted to collide make the tables quadratic", ()
     const fold = new WasmFold(undefined);
     fold.load(blocking(peers));
     expect(fold.fold(0)).toBe(true);
+    // Told apart all the same (their bytes are compared): 128 peers, each blocked once.
+    const part = fold.part();
+    expect(new Set(part.texts).size).toBe(128);
+    expect([...part.blocked]).toEqual(peers.map(() => 1));
     expect(new Set(wasmHashes(fold, peers.length)).size).toBeGreaterThan(peers.length - 5);
   });
 
