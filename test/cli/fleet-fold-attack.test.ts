@@ -3,6 +3,9 @@
  * must print the same bytes (stdout, stderr, exit code) three ways: folded in
  * WebAssembly, scanned in JavaScript (BBGOV_FLEET_WASM=0) and through full
  * models (BBGOV_FLEET_SCAN=0), on hostile node snapshots among other files.
+ * They do, in every fleet tried. What fails here is cost: tables whose hash a
+ * file can make collide (quadratic), memory that grows with the fleet, an
+ * error built per long bad peer, a large file that stops the fold for good.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -487,5 +490,24 @@ describe("long peer bytes that do not parse", () => {
 
   it("the fold builds no error for them either (wasm-fold.ts numberPending: the same check first)", () => {
     expect(refusedParses(new WasmFold(undefined))).toBe(0);
+  });
+});
+
+describe("a file the module's allocator cannot hold", () => {
+  it("a sparse file of 1e9 bytes (under the 1 GiB limit) is left to JavaScript without breaking the fold for the files after it", () => {
+    // fileBuffer asks for length x 1.125 + 64 bytes: above the stub allocator's largest block (2^30 - 16) from ~954 MB
+    // on, so the allocation traps, and the fold, taken for broken, leaves every later file of the fleet to JavaScript.
+    const big = path.join(dir, "sparse.bin");
+    fs.writeFileSync(big, "");
+    fs.truncateSync(big, 1_000_000_000);
+    const small = path.join(FIXTURES, "node", "small.bin");
+    try {
+      const fold = new WasmFold(undefined);
+      expect(fold.read(big)).toBeUndefined();
+      expect(fold.read(small)?.length).toBe(fs.statSync(small).size);
+      expect(fold.fold(1)).toBe(true);
+    } finally {
+      fs.rmSync(big);
+    }
   });
 });
