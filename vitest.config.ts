@@ -17,6 +17,7 @@ const LONG_FIRST = [
   "test/e2e/reliability-kills.test.ts",
   "test/e2e/reliability-locks.test.ts",
   "test/cli/fleet-fold.test.ts",
+  "test/cli/fleet-fold-attack.test.ts",
   "test/cli/node-snapshots.test.ts",
   "test/e2e/fleet.test.ts",
   "test/e2e/pack.test.ts",

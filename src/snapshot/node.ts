@@ -305,6 +305,11 @@ export function thresholdZeroWarning(at: number): SnapshotWarning {
  * dearest step of a read. Keyed by a 32-bit hash of the bytes, confirmed by
  * comparing them; nothing is allocated for a peer already seen.
  */
+/** Distinct byte strings with one lookup's hash beyond which PeerCache keys its peers by all their bytes. */
+const MOST_COLLISIONS = 16;
+/** Bytes as text, one character each (windows-1252, WHATWG's "latin1", is one to one). */
+const BYTE_TEXT = new TextDecoder("latin1");
+
 class PeerCache {
   /**
    * An open-addressing table: slot -> 1 + index into `made` / `madeAt`, 0
@@ -318,6 +323,8 @@ class PeerCache {
   /** Where each peer of `made` has its bytes in the file. */
   private readonly madeAt: number[] = [];
   private readonly view: DataView;
+  /** Set once bytes were made to collide in `slots`: the peers keyed by all their bytes. */
+  private byBytes: Map<string, PeerId> | undefined;
 
   constructor(
     private readonly file: Uint8Array,
@@ -333,17 +340,26 @@ class PeerCache {
    */
   peer(at: number, end: number, list: ListKind, index: number): PeerId | undefined {
     const from = at + 8;
+    if (this.byBytes !== undefined) return this.peerByBytes(at, end, list, index);
     const hash = this.hashOf(from, end);
     const mask = this.slots.length - 1;
     let slot = hash & mask;
+    let collisions = 0;
     // Probe from the hash's slot to the first empty one; equal bytes are the same peer.
     for (let cached = (this.slots[slot] as number) - 1; cached >= 0; cached = (this.slots[slot] as number) - 1) {
-      if (
-        this.madeHash[cached] === hash &&
-        this.madeLength[cached] === end - from &&
-        sameBytesAt(this.file, this.view, this.madeAt[cached] as number, from, end - from)
-      ) {
-        return this.made[cached];
+      if (this.madeHash[cached] === hash && this.madeLength[cached] === end - from) {
+        if (sameBytesAt(this.file, this.view, this.madeAt[cached] as number, from, end - from)) return this.made[cached];
+        // Other bytes with this very hash: by chance a handful at most, so many were made to collide (the hash reads
+        // a few fixed words) and each lookup would compare them all. From now on peers are keyed by all their bytes.
+        if (++collisions > MOST_COLLISIONS) {
+          this.byBytes = new Map(
+            this.made.map((peer, made) => {
+              const start = this.madeAt[made] as number;
+              return [this.key(start, start + (this.madeLength[made] as number)), peer];
+            }),
+          );
+          return this.peerByBytes(at, end, list, index);
+        }
       }
       slot = (slot + 1) & mask;
     }
@@ -361,6 +377,27 @@ class PeerCache {
     this.madeLength.push(end - from);
     if (this.made.length * 2 > this.slots.length) this.grow();
     return peer;
+  }
+
+  /** `peer` once bytes were made to collide: a Map keyed by every byte (V8 hashes its keys with a seed per process). */
+  private peerByBytes(at: number, end: number, list: ListKind, index: number): PeerId | undefined {
+    const byBytes = this.byBytes as Map<string, PeerId>;
+    const key = this.key(at + 8, end);
+    let peer = byBytes.get(key);
+    if (peer !== undefined) return peer;
+    const problem = multihashProblemIn(this.file, at + 8, end);
+    if (problem !== undefined) {
+      this.warnings.push(skippedWarning(list, index, problem, at));
+      return undefined;
+    }
+    peer = PeerId.fromBytesIn(this.file, at + 8, end);
+    byBytes.set(key, peer);
+    return peer;
+  }
+
+  /** The bytes `file[from..end)` as a string, one character a byte (windows-1252 maps each byte to its own). */
+  private key(from: number, end: number): string {
+    return BYTE_TEXT.decode(this.file.subarray(from, end));
   }
 
   /**

@@ -38,6 +38,8 @@ const ENTRY: usize = 24;
 // from a random source for each run: a file cannot be made to collide. Strings longer than LONGEST (no peer
 // id is) make the module refuse the file, so that every word has a key of its own.
 const LONGEST: usize = 128;
+// The most room a file may take: what the stub allocator can give in one block, rounded down.
+const FILE_ROOM: usize = (1 << 30) - (1 << 16);
 const HASH_KEYS: u32 = <u32>(LONGEST >> 3) + 2;
 let hashKeys: usize = 0;
 
@@ -115,7 +117,8 @@ export function fileBuffer(length: u32): usize {
   if (<usize>length > fileCap) {
     if (file != 0) heap.free(file);
     // Room noted only once it is had: an allocation that traps (no memory left) leaves no room at all.
-    const cap = max(<usize>length + 64, fileCap << 1);
+    // At least doubled, within the allocator's largest block (2^30 less its header); JavaScript reads nothing larger.
+    const cap = min(max(<usize>length + 64, fileCap << 1), FILE_ROOM);
     file = 0;
     fileCap = 0;
     file = heap.alloc(cap);

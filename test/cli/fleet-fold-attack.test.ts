@@ -16,7 +16,7 @@ import { FleetAggregate } from "../../src/cli/fleet/aggregate.js";
 import { scanFiles } from "../../src/cli/fleet/scan-files.js";
 import { WasmFold } from "../../src/cli/fleet/wasm-fold.js";
 import { PeerId } from "../../src/core/peer-id.js";
-import { PeerTable } from "../../src/snapshot/node-scan.js";
+import { PeerTable, ScanRefused } from "../../src/snapshot/node-scan.js";
 import { readNodeSnapshot } from "../../src/snapshot/node.js";
 import { loadFixture } from "../snapshot/node-fixtures.js";
 import { createRequire } from "node:module";
@@ -365,19 +365,47 @@ describe("hash flooding: peers crafted to collide make the tables quadratic", ()
     expect(new Set(wasmHashes(fold, peers.length)).size).toBeGreaterThan(peers.length - 5);
   });
 
-  it("the JavaScript scan's PeerTable hashes only a peer's tail and middle: valid peers differing elsewhere collide", () => {
-    // sha2-256 peers (34 bytes) whose digests differ only in bytes 2..5: outside the bytes the hash reads.
-    const table = new PeerTable();
-    const peers = Array.from({ length: COUNT }, (_, i) => {
+  /** sha2-256 peers (34 bytes) whose digests differ only in bytes 2..5: outside the words the JavaScript hashes read. */
+  const crafted = (count: number): Uint8Array[] =>
+    Array.from({ length: count }, (_, i) => {
       const bytes = new Uint8Array(34);
       bytes.set([0x12, 0x20]);
       new DataView(bytes.buffer).setUint32(2, i + 1);
       return bytes;
     });
-    for (const bytes of peers) expect(table.peer(bytes, new DataView(bytes.buffer), 0, bytes.length)).toBeGreaterThanOrEqual(0);
-    const records = (table as unknown as { records: Int32Array }).records;
-    const hashes = Array.from({ length: COUNT }, (_, index) => records[4 * index] as number);
-    expect(new Set(hashes).size).toBeGreaterThan(COUNT - 10);
+
+  it("the JavaScript scan's PeerTable reads a few fixed words: after 16 strings on one hash it gives the file up", () => {
+    const table = new PeerTable();
+    const peers = crafted(COUNT);
+    let refusedAt = -1;
+    for (const [index, bytes] of peers.entries()) {
+      try {
+        expect(table.peer(bytes, new DataView(bytes.buffer), 0, bytes.length)).toBe(index);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ScanRefused);
+        refusedAt = index;
+        break;
+      }
+    }
+    // The 18th compares 17 strings with its hash: one lookup never compares more than 17 (the usual way reads the file).
+    expect(refusedAt).toBe(17);
+  });
+
+  it("the node reader's peer cache reads the same words: past 16 on one hash it keys peers by all their bytes", () => {
+    // 40,000 crafted peers took the reader 6 s (each lookup compared every earlier one); a Map keyed by the bytes
+    // (hashed by V8 with a seed per process) takes over, and the peers read are the same.
+    const peers = crafted(40_000);
+    const decode = vi.spyOn(TextDecoder.prototype, "decode");
+    try {
+      const read = readNodeSnapshot(blocking([...peers, peers[5] as Uint8Array]));
+      const blocked = [...read.snapshot.governor.blocklist()];
+      expect(blocked.length).toBe(peers.length);
+      expect(new Set(blocked.map((peer) => peer.text))).toEqual(new Set(peers.map((bytes) => PeerId.fromBytes(bytes).text)));
+      const byBytes = decode.mock.contexts.filter((decoder) => (decoder as { encoding: string }).encoding === "windows-1252").length;
+      expect(byBytes).toBeGreaterThan(peers.length - 20);
+    } finally {
+      decode.mockRestore();
+    }
   });
 
   it("a fleet of colliding peers still gives one output three ways (the counts are right, only slow)", async () => {

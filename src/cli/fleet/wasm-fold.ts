@@ -51,8 +51,11 @@ interface FoldExports {
   fold(node: number): number;
 }
 
-/** Files larger than this are left to the JavaScript scan (the module's memory is 32-bit; a fleet's files are ~1 MB). */
-const LARGEST = 1 << 30;
+/**
+ * Files this large or larger are left to the JavaScript scan: the module's allocator gives at most ~1 GiB in one
+ * block (src/wasm/fleet-fold.ts FILE_ROOM) and its memory is 32-bit; a fleet's files are ~1 MB.
+ */
+const LARGEST = 768 << 20;
 /** A peer's counts in the module: 48 bytes (see src/wasm/fleet-fold.ts). */
 const PEER = 48;
 
