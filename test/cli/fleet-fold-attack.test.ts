@@ -3,9 +3,10 @@
  * must print the same bytes (stdout, stderr, exit code) three ways: folded in
  * WebAssembly, scanned in JavaScript (BBGOV_FLEET_WASM=0) and through full
  * models (BBGOV_FLEET_SCAN=0), on hostile node snapshots among other files.
- * They do, in every fleet tried. What fails here is cost: tables whose hash a
- * file can make collide (quadratic), memory that grows with the fleet, an
- * error built per long bad peer, a large file that stops the fold for good.
+ * They did, in every fleet tried. What an adversarial pass broke was cost, and
+ * these tests hold the fixes: tables whose hash a file could make collide
+ * (quadratic), memory that grew with the fleet, an error built per long bad
+ * peer, a large file that stopped the fold for good.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -311,11 +312,11 @@ function wasmHashes(fold: WasmFold, count: number): number[] {
   throw new Error("the strings' records were not found");
 }
 
-describe("hash flooding: peers crafted to collide make the tables quadratic", () => {
+describe("hash flooding: peers crafted to collide must not make the tables quadratic", () => {
   // 2000 peers that differ only where a table's hash does not look: each lookup then probes every earlier one.
   const COUNT = 2000;
 
-  it("the fold's hash: words 0 and 14 share a key, so long byte strings with the same sum of the two collide", () => {
+  it("the fold's hash: long byte strings whose words 0 and 14 sum alike get their own hashes (a key per word)", () => {
     // 128-byte strings (they do not parse: the file is declined, but only after every lookup). Word 0 is i, word 14 is
     // -i: their sum, and so the hash, is the same for every i, whatever the random keys.
     const peers = Array.from({ length: COUNT }, (_, i) => {
@@ -338,7 +339,7 @@ describe("hash flooding: peers crafted to collide make the tables quadratic", ()
     expect(new Set(hashes).size).toBeGreaterThan(COUNT - 10);
   });
 
-  it("the fold's hash: keys are odd, so flipping the top bit of two words cancels out; valid peers collide too", () => {
+  it("the fold's hash: valid peers that differ in the top bits of two words get their own hashes (odd keys let them cancel)", () => {
     // 66-byte identity peers (a 64-byte digest: valid). Words 0..6 (bytes 0..55) and the last word (bytes 58..65) are
     // summed apart; bit 63 of a word is the top bit of its byte 7. k x 2^63 = 2^63 for every odd k: an even number of
     // such flips adds 2^64 = 0. Every even subset of those 8 bits: 128 valid peers, one hash, whatever the keys.
@@ -408,7 +409,7 @@ describe("hash flooding: peers crafted to collide make the tables quadratic", ()
     }
   });
 
-  it("a fleet of colliding peers still gives one output three ways (the counts are right, only slow)", async () => {
+  it("a fleet of crafted colliding peers gives one output three ways", async () => {
     const folder = path.join(dir, "flood");
     fs.mkdirSync(folder);
     const long = Array.from({ length: 300 }, (_, i) => {
@@ -461,8 +462,8 @@ function healthy(count: number): Buffer {
   return Buffer.concat([base.subarray(0, governorStart), ...parts, base.subarray(governorEnd)]);
 }
 
-describe("memory: the fold's grows with the fleet, where the JavaScript scan's grows with the largest file", () => {
-  it("files of ever more entries: each grows the health column to exactly its count, and the old column is never given back", () => {
+describe("memory: the fold's grows with the largest file, not with the fleet", () => {
+  it("files of ever more entries: the whole fleet holds no more than twice what the largest file alone does", () => {
     const memory = (fold: WasmFold): number => (fold as unknown as Inside).module.memory.buffer.byteLength;
     const STEP = 200;
     const FILES = 40;
@@ -522,9 +523,10 @@ describe("long peer bytes that do not parse", () => {
 });
 
 describe("a file the module's allocator cannot hold", () => {
-  it("a sparse file of 1e9 bytes (under the 1 GiB limit) is left to JavaScript without breaking the fold for the files after it", () => {
-    // fileBuffer asks for length x 1.125 + 64 bytes: above the stub allocator's largest block (2^30 - 16) from ~954 MB
-    // on, so the allocation traps, and the fold, taken for broken, leaves every later file of the fleet to JavaScript.
+  it("a sparse file of 1e9 bytes is left to JavaScript without breaking the fold for the files after it", () => {
+    // fileBuffer asked for length x 1.125 + 64 bytes: above the stub allocator's largest block (2^30 - 16) from ~954 MB
+    // on, so the allocation trapped, and the fold, taken for broken, left every later file of the fleet to JavaScript.
+    // Now the fold reads no file of 768 MiB or more, and asks for at most ~1 GiB.
     const big = path.join(dir, "sparse.bin");
     fs.writeFileSync(big, "");
     fs.truncateSync(big, 1_000_000_000);
