@@ -1,5 +1,5 @@
 // AssemblyScript, compiled to WebAssembly by `npm run wasm` (src/wasm/build.mjs), which writes the module into
-// src/cli/fleet/fleet-fold-wasm.ts; test/fleet/fleet-fold-wasm.test.ts holds the two in step.
+// src/cli/fleet/fleet-fold-wasm.ts; `npm test` compiles again and fails when the two differ.
 //
 // A fleet's `inspect` (issue 15), the per-entry part: the governor lists of one bincode NodeSnapshot scanned
 // straight from its bytes, each entry's peer bytes looked up in one table for the whole fleet, and the node's
@@ -9,8 +9,9 @@
 // parsing a new peer's bytes and making its text, and every file this module declines. It declines (and
 // changes nothing) where restore does more than keep each entry: an entry whose peer does not parse (restore
 // skips it, with a warning), a peer listed twice in one list (the last wins), a threshold of 0 (a warning);
-// and it refuses every file the JavaScript scan refuses, with the same bounds checks, so that the caller can
-// hand any file it did not fold to the JavaScript scan unchanged.
+// and it refuses every file the JavaScript scan refuses, with the same bounds checks (and a file naming a
+// peer string longer than any peer id), so that the caller can hand any file it did not fold to the
+// JavaScript scan unchanged.
 //
 // Memory is laid out by hand (the stub runtime: a bump allocator, no garbage collector); every table grows
 // by doubling, and growing the memory detaches the caller's views of it.
