@@ -3,7 +3,8 @@
 //
 // A fleet's `inspect` (issue 15), the per-entry part: the governor lists of one bincode NodeSnapshot scanned
 // straight from its bytes, each entry's peer bytes looked up in one table for the whole fleet, and the node's
-// entries folded into per-peer counts. It is the JavaScript scan and aggregate (snapshot/node-scan.ts,
+// entries folded into per-peer counts (and, for `--by-node`, each peer's state bits on each node). It is the
+// JavaScript scan and aggregate (snapshot/node-scan.ts,
 // cli/fleet/aggregate.ts) once more, for their hot loops only: those cost ~90 ns an entry in JavaScript,
 // ~30 here. Everything else stays in JavaScript (cli/fleet/wasm-fold.ts): walking the other sections,
 // parsing a new peer's bytes and making its text, and every file this module declines. It declines (and
@@ -58,6 +59,9 @@ let pendingCap: u32 = 0;
 let pendingCount: u32 = 0;
 let peers: usize = 0;
 let peerCap: u32 = 0;
+// `--by-node`: per peer, its state bits on each node (nodeCount bytes a peer); nodeCount 0: not kept.
+let nodeCount: u32 = 0;
+let states: usize = 0;
 
 let file: usize = 0;
 let fileCap: usize = 0;
@@ -106,6 +110,17 @@ export function init(): void {
 /** How many 64-bit hash keys `setHashKey` must be given. */
 export function hashKeyCount(): u32 {
   return HASH_KEYS;
+}
+
+/** Keeps each peer's state bits per node (`--by-node`), for a fleet of `nodes` files. */
+export function keepStates(nodes: u32): void {
+  states = grow(0, 0, <usize>peerCap * <usize>nodes);
+  nodeCount = nodes;
+}
+
+/** Where the per-node states are (`nodeCount` bytes a peer), valid until the memory grows. */
+export function peerStates(): usize {
+  return states;
 }
 
 /** Hash key `index`: key 0 multiplies the sum (made odd), key 1 is the last word's, key 2 on the other words'. */
@@ -255,6 +270,7 @@ export function setPeer(index: u32, peer: i32, kept: bool): void {
   if (<u32>peer >= peerCap) {
     let cap = peerCap << 1;
     while (<u32>peer >= cap) cap <<= 1;
+    if (nodeCount != 0) states = grow(states, <usize>peerCap * <usize>nodeCount, <usize>cap * <usize>nodeCount);
     peers = grow(peers, <usize>peerCap * PEER, <usize>cap * PEER);
     peerCap = cap;
   }
@@ -411,16 +427,18 @@ export function scanBackoff(at: u64): i64 {
     store<u32>(p, node + 1, 20);
     store<u8>(p, KNOWN, 32);
     store<i32>(p, load<i32>(p) + 1);
+    if (nodeCount != 0) store<u8>(states + <usize>peer * <usize>nodeCount + node, KNOWN);
   }
   return p;
 }
 
-/** Sets `bit` for the peer on this node, counting the node once per bit (the count at `at`). */
-@inline function mark(p: usize, bit: u8, at: usize): void {
+/** Sets `bit` for peer `peer` (its counts at `p`) on node `node`, counting the node once per bit (the count at `at`). */
+@inline function mark(p: usize, bit: u8, at: usize, peer: i32, node: u32): void {
   const bits = load<u8>(p, 32);
   if ((bits & bit) != 0) return;
   store<u8>(p, bits | bit, 32);
   store<i32>(p + at, load<i32>(p + at) + 1);
+  if (nodeCount != 0) store<u8>(states + <usize>peer * <usize>nodeCount + node, bits | bit);
 }
 
 /**
@@ -459,9 +477,10 @@ export function fold(node: u32): i32 {
   // Then the counts.
   for (let i: u32 = 0; i < healthCount; i++) {
     const entry = health + <usize>i * ENTRY;
-    const p = touch(peerOf(load<u32>(entry)), node);
+    const peer = peerOf(load<u32>(entry));
+    const p = touch(peer, node);
     if (p == 0) continue;
-    if (load<u8>(entry, 16) == 1) mark(p, DOWN, 8);
+    if (load<u8>(entry, 16) == 1) mark(p, DOWN, 8, peer, node);
     const failures = load<u32>(entry, 4);
     if (failures > load<u32>(p, 16)) store<u32>(p, failures, 16);
     const event = load<u64>(entry, 8);
@@ -472,12 +491,14 @@ export function fold(node: u32): i32 {
   }
   for (let i: u32 = 0; i < backoffCount; i++) {
     const entry = backoff + <usize>i * ENTRY;
-    const p = touch(peerOf(load<u32>(entry)), node);
-    if (p != 0 && load<u64>(entry, 16) > clock) mark(p, COOLING, 12);
+    const peer = peerOf(load<u32>(entry));
+    const p = touch(peer, node);
+    if (p != 0 && load<u64>(entry, 16) > clock) mark(p, COOLING, 12, peer, node);
   }
   for (let i: u32 = 0; i < blockedCount; i++) {
-    const p = touch(peerOf(load<u32>(blocked + (<usize>i << 2))), node);
-    if (p != 0) mark(p, BLOCKED, 4);
+    const peer = peerOf(load<u32>(blocked + (<usize>i << 2)));
+    const p = touch(peer, node);
+    if (p != 0) mark(p, BLOCKED, 4, peer, node);
   }
   for (let i: u32 = 0; i < allowedCount; i++) touch(peerOf(load<u32>(allowed + (<usize>i << 2))), node);
   return 0;

@@ -205,6 +205,7 @@ const options = fc.record({
   json: fc.boolean(),
   quiet: fc.boolean(),
   jobs1: fc.boolean(),
+  byNode: fc.boolean(),
 });
 type Options = typeof options extends fc.Arbitrary<infer T> ? T : never;
 
@@ -218,6 +219,7 @@ function argsOf(folder: string, o: Options): string[] {
   if (o.blocked) args.push("--blocked");
   if (o.sort !== undefined) args.push("--sort", o.sort);
   if (o.limit !== null) args.push("--limit", String(o.limit));
+  if (o.byNode) args.push("--by-node");
   return args;
 }
 

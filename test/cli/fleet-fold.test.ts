@@ -153,9 +153,9 @@ let folded = 0;
 
 const bigints = (_key: string, value: unknown): unknown => (typeof value === "bigint" ? `${value}n` : value);
 
-/** The fleet's counts and per-file warnings, through `fold` (given) or the JavaScript scan only. */
-function counts(paths: readonly string[], only: ((text: string) => boolean) | undefined, fold: CountingFold | undefined) {
-  const aggregate = new FleetAggregate(paths.length, false, only);
+/** The fleet's counts (and, `byNode`, each peer's state per node) and per-file warnings, through `fold` (given) or the JavaScript scan only. */
+function counts(paths: readonly string[], only: ((text: string) => boolean) | undefined, fold: CountingFold | undefined, byNode = false) {
+  const aggregate = new FleetAggregate(paths.length, byNode, only);
   let at = 0;
   const scanned = scanFiles(
     paths,
@@ -184,21 +184,26 @@ describe("the WebAssembly fold", () => {
       }
     });
     fc.assert(
-      fc.property(fc.array(governor, { minLength: 1, maxLength: 5 }), fc.option(fc.subarray(texts)), (nodes, kept) => {
-        const folder = path.join(dir, `fleet-${run++}`);
-        fs.mkdirSync(folder);
-        files += nodes.length;
-        const paths = nodes.map((node, index) => {
-          const file = path.join(folder, `node-${index}.bin`);
-          fs.writeFileSync(file, nodeFile(node));
-          return file;
-        });
-        const only = kept === null ? undefined : (text: string) => kept.includes(text);
-        const folded = counts(paths, only, new CountingFold(only));
-        const scanned = counts(paths, only, undefined);
-        expect(folded.rows).toEqual(scanned.rows);
-        expect(folded.scanned).toEqual(scanned.scanned);
-      }),
+      fc.property(
+        fc.array(governor, { minLength: 1, maxLength: 5 }),
+        fc.option(fc.subarray(texts)),
+        fc.boolean(),
+        (nodes, kept, byNode) => {
+          const folder = path.join(dir, `fleet-${run++}`);
+          fs.mkdirSync(folder);
+          files += nodes.length;
+          const paths = nodes.map((node, index) => {
+            const file = path.join(folder, `node-${index}.bin`);
+            fs.writeFileSync(file, nodeFile(node));
+            return file;
+          });
+          const only = kept === null ? undefined : (text: string) => kept.includes(text);
+          const folded = counts(paths, only, new CountingFold(only, byNode ? paths.length : undefined), byNode);
+          const scanned = counts(paths, only, undefined, byNode);
+          expect(folded.rows).toEqual(scanned.rows);
+          expect(folded.scanned).toEqual(scanned.scanned);
+        },
+      ),
       { numRuns: 150 },
     );
     // Most files went through the fold, and some did not.

@@ -150,9 +150,9 @@ class Fleet {
         : await scanFleet(this.files, aggregate, {
             threads: scanThreads(this.files.length, this.jobs, this.io.env.BBGOV_FLEET_THREADS),
             byNode,
-            // The counts without --by-node are folded in WebAssembly (wasm-fold.ts); BBGOV_FLEET_WASM=0 keeps them in
-            // JavaScript (tests compare the two; the benchmark times both).
-            wasm: !byNode && this.io.env.BBGOV_FLEET_WASM !== "0",
+            // The counts are folded in WebAssembly (wasm-fold.ts); BBGOV_FLEET_WASM=0 keeps them in JavaScript (tests
+            // compare the two; the benchmark times both).
+            wasm: this.io.env.BBGOV_FLEET_WASM !== "0",
             only: filter.only,
           });
     // Rows of the PEER arguments need only those peers' entries, a small model a node; every peer's rows need every
@@ -835,7 +835,7 @@ async function scanFleet(
     how.threads > 1 && existsSync(workerFile) ? Array.from({ length: how.threads - 1 }, () => startWorker(workerFile, data)) : [];
   const results: (ScannedFile | undefined)[] = new Array(files.length);
   const next = (): number => Atomics.add(counter, 0, 1);
-  const fold = how.wasm ? new WasmFold(how.only) : undefined;
+  const fold = how.wasm ? new WasmFold(how.only, how.byNode ? files.length : undefined) : undefined;
   for (const scanned of scanFiles(paths, next, aggregate.table, (index, scan) => aggregate.addScan(index, scan), fold))
     results[scanned.index] = scanned;
   if (fold !== undefined) aggregate.merge(fold.part());

@@ -22,7 +22,7 @@ export interface ScanWorkerData {
 const data = workerData as ScanWorkerData;
 const counter = new Int32Array(data.counter);
 const aggregate = new FleetAggregate(data.paths.length, data.byNode, undefined);
-const fold = data.wasm ? new WasmFold(undefined) : undefined;
+const fold = data.wasm ? new WasmFold(undefined, data.byNode ? data.paths.length : undefined) : undefined;
 const scanned = scanFiles(
   data.paths,
   () => Atomics.add(counter, 0, 1),

@@ -1,8 +1,8 @@
 /**
  * A fleet's `inspect` through WebAssembly (issue 15): node snapshots read
  * straight into the module's memory, their governor lists scanned and folded
- * there (src/wasm/fleet-fold.ts), per-peer counts handed back as an
- * AggregatePart. The JavaScript scan and aggregate (snapshot/node-scan.ts,
+ * there (src/wasm/fleet-fold.ts), per-peer counts (and, for `--by-node`,
+ * each peer's state per node) handed back as an AggregatePart. The JavaScript scan and aggregate (snapshot/node-scan.ts,
  * aggregate.ts) spent ~90 ns an entry, three quarters of a 200-node inspect;
  * the module's loops do the same in about a third of that.
  *
@@ -47,6 +47,8 @@ interface FoldExports {
   setPeer(index: number, peer: number, kept: boolean): void;
   pendingDone(): void;
   peerCounts(): number;
+  keepStates(nodes: number): void;
+  peerStates(): number;
   scanGovernor(at: bigint): bigint;
   scanBackoff(at: bigint): bigint;
   fold(node: number): number;
@@ -72,8 +74,14 @@ export class WasmFold {
   /** The module threw (see `guarded`): no file goes through it any more. */
   private broken = false;
 
-  /** `only`: the PEER arguments' filter (undefined: every peer). */
-  constructor(private readonly only: ((text: string) => boolean) | undefined) {
+  /**
+   * `only`: the PEER arguments' filter (undefined: every peer); `byNode`: the fleet's file count, when each peer's
+   * state on each node is kept too (`--by-node`).
+   */
+  constructor(
+    private readonly only: ((text: string) => boolean) | undefined,
+    private readonly byNode?: number,
+  ) {
     compiled ??= new WebAssembly.Module(Buffer.from(FLEET_FOLD_WASM, "base64"));
     this.module = new WebAssembly.Instance(compiled, {}).exports as unknown as FoldExports;
     this.module.init();
@@ -84,6 +92,7 @@ export class WasmFold {
     keys.forEach((key, index) => {
       this.module.setHashKey(index, key);
     });
+    if (byNode !== undefined) this.module.keepStates(byNode);
   }
 
   /**
@@ -199,8 +208,15 @@ export class WasmFold {
       latestLow: column(Uint32Array, (at) => view.getUint32(at + 24, true)),
       latestHigh: column(Uint32Array, (at) => view.getUint32(at + 28, true)),
       hasLatest: column(Uint8Array, (at) => view.getUint8(at + 33)),
-      states: [],
+      states: this.byNode === undefined ? [] : this.states(keep, this.byNode),
     };
+  }
+
+  /** The kept peers' state bits on each of the `nodes` nodes, copied out of the module. */
+  private states(keep: readonly number[], nodes: number): Uint8Array[] {
+    const memory = new Uint8Array(this.module.memory.buffer);
+    const at = this.module.peerStates();
+    return keep.map((peer) => memory.slice(at + peer * nodes, at + (peer + 1) * nodes));
   }
 
   /** Gives each byte string seen for the first time its peer: parsed as upstream does, numbered by its text. */
