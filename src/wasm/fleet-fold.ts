@@ -31,7 +31,7 @@ const PENDING: i32 = -2;
 // u8 @33, kept by the PEER arguments u8 @34, last file with a health entry @36, with a backoff entry @40.
 const PEER: usize = 48;
 // Per-file columns, 24 bytes an entry. Health: string u32 @0, failures u32 @4, last event u64 @8, down u8 @16.
-// Backoff: string u32 @0, last attempt u64 @8, next retry u64 @16.
+// Backoff: string u32 @0, attempts u32 @4, last attempt u64 @8, next retry u64 @16.
 const ENTRY: usize = 24;
 
 // The NH hash (as in UMAC): per 8-byte word w, with that word's two random 32-bit keys k1, k2,
@@ -73,6 +73,7 @@ let blockedCount: u32 = 0;
 let allowed: usize = 0;
 let allowedCap: u32 = 0;
 let allowedCount: u32 = 0;
+let allowlistSome: u32 = 0; // the allowlist's Option tag
 let health: usize = 0;
 let healthCap: u32 = 0;
 let healthCount: u32 = 0;
@@ -81,6 +82,7 @@ let backoffCap: u32 = 0;
 let backoffCount: u32 = 0;
 let threshold: u32 = 0;
 let fileStamp: u32 = 0;
+let fileClock: u64 = 0;
 
 /** `bytes` fresh zeroed bytes holding the `oldBytes` of `old` (which is given back). */
 function grow(old: usize, oldBytes: usize, bytes: usize): usize {
@@ -324,6 +326,7 @@ function scanPeers(at: u64, into: usize): i64 {
 export function scanGovernor(at: u64): i64 {
   blockedCount = 0;
   allowedCount = 0;
+  allowlistSome = 0;
   healthCount = 0;
   let count = countAt(at, 8);
   if (count < 0) return -1;
@@ -341,6 +344,7 @@ export function scanGovernor(at: u64): i64 {
   offset++;
   if (tag > 1) return -1;
   if (tag == 1) {
+    allowlistSome = 1;
     count = countAt(offset, 8);
     if (count < 0) return -1;
     if (<u32>count > allowedCap) {
@@ -405,6 +409,7 @@ export function scanBackoff(at: u64): i64 {
     const at = file + <usize>peerEnd;
     const entry = backoff + <usize>i * ENTRY;
     store<u32>(entry, lookup(file + <usize>from, <usize>(peerEnd - from)));
+    store<u32>(entry, load<u32>(at), 4);
     store<u64>(entry, load<u64>(at, 4), 8);
     store<u64>(entry, load<u64>(at, 12), 16);
     offset = peerEnd + 20;
@@ -446,18 +451,22 @@ export function scanBackoff(at: u64): i64 {
  * every entry (a peer whose bytes do not parse, a peer twice in one list, a threshold of 0), and nothing was
  * added: the JavaScript scan takes such a file.
  */
-export function fold(node: u32): i32 {
-  if (threshold == 0) return 1;
+/**
+ * Whether restore keeps every entry of the file scanned last (no peer whose bytes do not parse, no peer twice in
+ * one list, a threshold other than 0), and if so its clock (`fileClock`: the latest event or attempt, as the node
+ * reader gives it).
+ */
+function taken(): bool {
+  if (threshold == 0) return false;
   fileStamp++;
   const stamp = fileStamp;
-  // First every check, and the clock (the latest event or attempt, as the node reader gives it).
   let clock: u64 = 0;
   for (let i: u32 = 0; i < healthCount; i++) {
     const entry = health + <usize>i * ENTRY;
     const peer = peerOf(load<u32>(entry));
-    if (peer < 0) return 1;
+    if (peer < 0) return false;
     const p = peers + <usize>peer * PEER;
-    if (load<u32>(p, 36) == stamp) return 1;
+    if (load<u32>(p, 36) == stamp) return false;
     store<u32>(p, stamp, 36);
     const event = load<u64>(entry, 8);
     if (event > clock) clock = event;
@@ -465,15 +474,22 @@ export function fold(node: u32): i32 {
   for (let i: u32 = 0; i < backoffCount; i++) {
     const entry = backoff + <usize>i * ENTRY;
     const peer = peerOf(load<u32>(entry));
-    if (peer < 0) return 1;
+    if (peer < 0) return false;
     const p = peers + <usize>peer * PEER;
-    if (load<u32>(p, 40) == stamp) return 1;
+    if (load<u32>(p, 40) == stamp) return false;
     store<u32>(p, stamp, 40);
     const attempt = load<u64>(entry, 8);
     if (attempt > clock) clock = attempt;
   }
-  for (let i: u32 = 0; i < blockedCount; i++) if (peerOf(load<u32>(blocked + (<usize>i << 2))) < 0) return 1;
-  for (let i: u32 = 0; i < allowedCount; i++) if (peerOf(load<u32>(allowed + (<usize>i << 2))) < 0) return 1;
+  for (let i: u32 = 0; i < blockedCount; i++) if (peerOf(load<u32>(blocked + (<usize>i << 2))) < 0) return false;
+  for (let i: u32 = 0; i < allowedCount; i++) if (peerOf(load<u32>(allowed + (<usize>i << 2))) < 0) return false;
+  fileClock = clock;
+  return true;
+}
+
+export function fold(node: u32): i32 {
+  if (!taken()) return 1;
+  const clock = fileClock;
   // Then the counts.
   for (let i: u32 = 0; i < healthCount; i++) {
     const entry = health + <usize>i * ENTRY;
@@ -502,4 +518,80 @@ export function fold(node: u32): i32 {
   }
   for (let i: u32 = 0; i < allowedCount; i++) touch(peerOf(load<u32>(allowed + (<usize>i << 2))), node);
   return 0;
+}
+
+// ---- check's and the rows' cut-down: the entries of the peers the PEER arguments keep ----
+
+let out: usize = 0;
+let outCap: usize = 0;
+
+/**
+ * The entries of the file scanned last whose peers are kept, when restore keeps every entry (else 1, and nothing
+ * written), as u32 words at `collected()`: the counts of health, backoff, blocked and allowed entries, the
+ * allowlist's Option tag, the threshold, the clock (low, high); then per health entry its peer, failures, last
+ * event (low, high) and down; per backoff entry its peer, attempts, last attempt and next retry (low, high each);
+ * then the blocked and the allowed peers.
+ */
+export function collect(): i32 {
+  if (!taken()) return 1;
+  const words: usize = 8 + 5 * <usize>healthCount + 6 * <usize>backoffCount + <usize>blockedCount + <usize>allowedCount;
+  if (words << 2 > outCap) {
+    const cap = max(words << 2, outCap << 1);
+    out = grow(out, 0, cap);
+    outCap = cap;
+  }
+  let at = out + 32;
+  let kept: u32 = 0;
+  for (let i: u32 = 0; i < healthCount; i++) {
+    const entry = health + <usize>i * ENTRY;
+    const peer = peerOf(load<u32>(entry));
+    if (load<u8>(peers + <usize>peer * PEER, 34) == 0) continue;
+    store<i32>(at, peer);
+    store<u32>(at, load<u32>(entry, 4), 4);
+    store<u64>(at, load<u64>(entry, 8), 8);
+    store<u32>(at, <u32>load<u8>(entry, 16), 16);
+    at += 20;
+    kept++;
+  }
+  store<u32>(out, kept);
+  kept = 0;
+  for (let i: u32 = 0; i < backoffCount; i++) {
+    const entry = backoff + <usize>i * ENTRY;
+    const peer = peerOf(load<u32>(entry));
+    if (load<u8>(peers + <usize>peer * PEER, 34) == 0) continue;
+    store<i32>(at, peer);
+    store<u32>(at, load<u32>(entry, 4), 4);
+    store<u64>(at, load<u64>(entry, 8), 8);
+    store<u64>(at, load<u64>(entry, 16), 16);
+    at += 24;
+    kept++;
+  }
+  store<u32>(out, kept, 4);
+  kept = 0;
+  for (let i: u32 = 0; i < blockedCount; i++) {
+    const peer = peerOf(load<u32>(blocked + (<usize>i << 2)));
+    if (load<u8>(peers + <usize>peer * PEER, 34) == 0) continue;
+    store<i32>(at, peer);
+    at += 4;
+    kept++;
+  }
+  store<u32>(out, kept, 8);
+  kept = 0;
+  for (let i: u32 = 0; i < allowedCount; i++) {
+    const peer = peerOf(load<u32>(allowed + (<usize>i << 2)));
+    if (load<u8>(peers + <usize>peer * PEER, 34) == 0) continue;
+    store<i32>(at, peer);
+    at += 4;
+    kept++;
+  }
+  store<u32>(out, kept, 12);
+  store<u32>(out, allowlistSome, 16);
+  store<u32>(out, threshold, 20);
+  store<u64>(out, fileClock, 24);
+  return 0;
+}
+
+/** Where `collect` wrote. */
+export function collected(): usize {
+  return out;
 }

@@ -248,6 +248,23 @@ describe("the fold under attack: three ways, one output", () => {
       { numRuns: 40 },
     );
   });
+
+  it("check PEER and the rows of whole peer ids (the fold's cut-down), on random hostile fleets", async () => {
+    const asked = fc.record({
+      peer: fc.constantFrom(...TEXTS),
+      command: fc.constantFrom("check", "check --outbound", "inspect --format ndjson", "inspect --format tsv --down"),
+      json: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(file, { minLength: 1, maxLength: 4 }), asked, async (files, a) => {
+        const folder = path.join(dir, `fleet-${run++}`);
+        write(folder, files);
+        const [command, ...flags] = a.command.split(" ");
+        await threeWays(["-s", folder, ...(a.json ? ["--json"] : []), command as string, a.peer, ...flags]);
+      }),
+      { numRuns: 30 },
+    );
+  });
 });
 
 /** The bundle's entry (built by `npm run build`): only it starts worker threads, each with its own fold. */

@@ -13,11 +13,12 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FleetAggregate } from "../../src/cli/fleet/aggregate.js";
+import { FleetAggregate, nodeRows } from "../../src/cli/fleet/aggregate.js";
 import { scanFiles } from "../../src/cli/fleet/scan-files.js";
 import { WasmFold } from "../../src/cli/fleet/wasm-fold.js";
 import { PeerId } from "../../src/core/peer-id.js";
-import { GovernorScan, scanNodeSnapshot } from "../../src/snapshot/node-scan.js";
+import type { Snapshot } from "../../src/snapshot/model.js";
+import { GovernorScan, PeerTable, RestoredScan, scanNodeSnapshot, snapshotOfPeers } from "../../src/snapshot/node-scan.js";
 import { readNodeSnapshot } from "../../src/snapshot/node.js";
 import { loadFixture } from "../snapshot/node-fixtures.js";
 
@@ -209,6 +210,48 @@ describe("the WebAssembly fold", () => {
     // Most files went through the fold, and some did not.
     expect(folded / files).toBeGreaterThan(0.3);
     expect(folded).toBeLessThan(files);
+  });
+
+  it("cuts each node down to the wanted peers as the JavaScript scan does (check's and the rows' quick way)", () => {
+    const texts = POOL.flatMap((bytes) => {
+      try {
+        return [PeerId.fromBytes(bytes).text];
+      } catch {
+        return [];
+      }
+    });
+    let run = 0;
+    let cut = 0;
+    fc.assert(
+      fc.property(fc.array(governor, { minLength: 1, maxLength: 4 }), fc.subarray(texts, { minLength: 1 }), (nodes, wanted) => {
+        const wants = (text: string): boolean => wanted.includes(text);
+        const fold = new WasmFold(wants);
+        nodes.forEach((node, index) => {
+          const bytes = nodeFile(node);
+          fold.load(bytes);
+          const viaFold = fold.cutDown();
+          if (viaFold === undefined) return;
+          cut++;
+          // The JavaScript way: the same file scanned, restored and cut down to the same peers.
+          const table = new PeerTable();
+          const scan = new GovernorScan();
+          scanNodeSnapshot(bytes, table, scan);
+          const restored = new RestoredScan();
+          restored.restore(scan, table.size);
+          const ids = new Map<number, PeerId>();
+          for (let peer = 0; peer < table.size; peer++) if (wants(table.text(peer))) ids.set(peer, PeerId.parse(table.text(peer)));
+          const rows = (snapshot: Snapshot) => ({
+            clockNs: snapshot.clockNs,
+            threshold: snapshot.governor.failureThreshold(),
+            rows: nodeRows({ label: "n", path: `n${run}-${index}` }, snapshot, { only: undefined, down: false, blocked: false }),
+          });
+          expect(rows(snapshotOfPeers(viaFold.scan, viaFold.restored, viaFold.ids))).toEqual(rows(snapshotOfPeers(scan, restored, ids)));
+        });
+        run++;
+      }),
+      { numRuns: 150 },
+    );
+    expect(cut).toBeGreaterThan(100);
   });
 
   it("takes no file the JavaScript scan refuses or warns about: a made-up file cut at every offset, every byte overwritten", () => {

@@ -380,6 +380,9 @@ class Fleet {
     let tested = 0;
     const snapshots: (Snapshot | undefined)[] = new Array(this.files.length);
     let next = 0;
+    // Node snapshots go through the WebAssembly fold (wasm-fold.ts), which hands back the wanted peers' entries; a
+    // file it does not take, and every file under BBGOV_FLEET_WASM=0, the JavaScript scan.
+    const fold = this.io.env.BBGOV_FLEET_WASM === "0" ? undefined : new WasmFold(wants);
     const scanned = scanFiles(
       this.files.map((file) => file.path),
       () => next++,
@@ -388,6 +391,13 @@ class Fleet {
         for (; tested < table.size; tested++) if (wants(table.text(tested))) wanted.set(tested, PeerId.parse(table.text(tested)));
         restored.restore(scan, table.size);
         snapshots[index] = snapshotOfPeers(scan, restored, wanted, this.globals.hostBackoff);
+      },
+      fold,
+      (index) => {
+        const cut = fold?.cutDown();
+        if (cut === undefined) return false;
+        snapshots[index] = snapshotOfPeers(cut.scan, cut.restored, cut.ids, this.globals.hostBackoff);
+        return true;
       },
     );
     return { snapshots, warnings: new Map(scanned.map((file) => [file.index, file.warnings])) };

@@ -21,7 +21,8 @@ export interface ScannedFile {
 /**
  * Scans the files whose indexes `next` hands out (until it gives one past the end), their peers numbered by
  * `peers`, handing each scan to `use` (the scan is reused for the next file). Given `fold`, each file is read
- * into it and counted there when it takes the file (inspect's counts: `use` is then not called for it).
+ * into it and handed to `take` (by default the fold's count, inspect's), which may take it (`use` is then not
+ * called for it).
  */
 export function scanFiles(
   paths: readonly string[],
@@ -29,6 +30,7 @@ export function scanFiles(
   peers: PeerTable,
   use: (index: number, scan: GovernorScan) => void,
   fold?: WasmFold,
+  take: (index: number) => boolean = (index) => fold?.fold(index) === true,
 ): ScannedFile[] {
   const buffer = new ReusedBuffer();
   const scan = new GovernorScan();
@@ -43,7 +45,7 @@ export function scanFiles(
     if (bytes !== undefined && bytes.indexOf(0) !== -1) {
       try {
         node = detectKind({ bytes, text: () => "" }) === "node-snapshot";
-        folded = node && inFold !== undefined && fold?.fold(index) === true;
+        folded = node && inFold !== undefined && take(index);
         // A file the fold declined: its bytes again, as the fold's memory may have grown.
         if (node && !folded) scanNodeSnapshot((inFold === undefined ? undefined : fold?.bytes()) ?? bytes, peers, scan);
       } catch {

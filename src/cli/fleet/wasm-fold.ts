@@ -18,7 +18,7 @@ import { randomFillSync } from "node:crypto";
 import { closeSync, readSync } from "node:fs";
 import { InvalidPeerId } from "../../core/errors.js";
 import { multihashProblemIn, PeerId } from "../../core/peer-id.js";
-import { ScanRefused, walkNodeSnapshot } from "../../snapshot/node-scan.js";
+import { GovernorScan, RestoredScan, ScanRefused, walkNodeSnapshot } from "../../snapshot/node-scan.js";
 import { openRegularFile } from "../io/reuse.js";
 import type { AggregatePart } from "./aggregate.js";
 import { FLEET_FOLD_WASM } from "./fleet-fold-wasm.js";
@@ -49,6 +49,8 @@ interface FoldExports {
   peerCounts(): number;
   keepStates(nodes: number): void;
   peerStates(): number;
+  collect(): number;
+  collected(): number;
   scanGovernor(at: bigint): bigint;
   scanBackoff(at: bigint): bigint;
   fold(node: number): number;
@@ -69,6 +71,8 @@ export class WasmFold {
   private readonly module: FoldExports;
   private readonly texts: string[] = [];
   private readonly byText = new Map<string, number>();
+  /** Peers' ids, made for the cut-downs as they are first asked for. */
+  private readonly ids = new Map<number, PeerId>();
   private fileAt = 0;
   private fileLength = 0;
   /** The module threw (see `guarded`): no file goes through it any more. */
@@ -146,7 +150,97 @@ export class WasmFold {
    * JavaScript scan takes the file). Throws nothing.
    */
   fold(node: number): boolean {
-    if (this.broken) return false;
+    if (this.broken || !this.walk()) return false;
+    const module = this.module;
+    try {
+      return this.guarded(() => {
+        this.numberPending();
+        return module.fold(node) === 0;
+      });
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The node snapshot read last cut down to the peers `only` keeps (check's
+   * and the rows' quick way): their entries as a scan, what restore keeps of
+   * it and its clock (the whole file's), and their ids by number; undefined
+   * when the module declined or refused the file (the JavaScript scan takes
+   * it). Throws nothing.
+   */
+  cutDown(): { scan: GovernorScan; restored: RestoredScan; ids: ReadonlyMap<number, PeerId> } | undefined {
+    if (this.broken || !this.walk()) return undefined;
+    const module = this.module;
+    let at: number;
+    try {
+      at = this.guarded(() => {
+        this.numberPending();
+        return module.collect() === 0 ? module.collected() : -1;
+      });
+    } catch {
+      return undefined;
+    }
+    if (at < 0) return undefined;
+    const view = new DataView(module.memory.buffer, at);
+    const scan = new GovernorScan();
+    const health = view.getUint32(0, true);
+    const backoff = view.getUint32(4, true);
+    const blocked = view.getUint32(8, true);
+    const allowed = view.getUint32(12, true);
+    scan.allowlistSome = view.getUint32(16, true) === 1;
+    scan.failureThreshold = view.getUint32(20, true);
+    scan.roomForHealth(health);
+    scan.roomForBackoff(backoff);
+    scan.roomForPeers(Math.max(blocked, allowed));
+    const ids = new Map<number, PeerId>();
+    const peer = (offset: number): number => {
+      const number = view.getInt32(offset, true);
+      if (!ids.has(number)) ids.set(number, this.idOf(number));
+      return number;
+    };
+    let offset = 32;
+    for (let i = 0; i < health; i++, offset += 20) {
+      scan.healthPeer[i] = peer(offset);
+      scan.healthFailures[i] = view.getUint32(offset + 4, true);
+      scan.healthEventLow[i] = view.getUint32(offset + 8, true);
+      scan.healthEventHigh[i] = view.getUint32(offset + 12, true);
+      scan.healthDown[i] = view.getUint32(offset + 16, true);
+    }
+    for (let i = 0; i < backoff; i++, offset += 24) {
+      scan.backoffPeer[i] = peer(offset);
+      scan.backoffAttempts[i] = view.getUint32(offset + 4, true);
+      scan.backoffLastLow[i] = view.getUint32(offset + 8, true);
+      scan.backoffLastHigh[i] = view.getUint32(offset + 12, true);
+      scan.backoffNextLow[i] = view.getUint32(offset + 16, true);
+      scan.backoffNextHigh[i] = view.getUint32(offset + 20, true);
+    }
+    for (let i = 0; i < blocked; i++, offset += 4) scan.blocked[i] = peer(offset);
+    for (let i = 0; i < allowed; i++, offset += 4) scan.allowed[i] = peer(offset);
+    scan.healthCount = health;
+    scan.backoffCount = backoff;
+    scan.blockedCount = blocked;
+    scan.allowedCount = allowed;
+    const restored = new RestoredScan();
+    restored.restore(scan, this.texts.length);
+    // The clock is the whole file's, not that of the entries kept here.
+    restored.clockLow = view.getUint32(24, true);
+    restored.clockHigh = view.getUint32(28, true);
+    return { scan, restored, ids };
+  }
+
+  /** The id of peer `number` (made once per peer). */
+  private idOf(number: number): PeerId {
+    let id = this.ids.get(number);
+    if (id === undefined) {
+      id = PeerId.parse(this.texts[number] as string);
+      this.ids.set(number, id);
+    }
+    return id;
+  }
+
+  /** Walks the file read last, its governor parts through the module; false when the module or the walk refused it. */
+  private walk(): boolean {
     const module = this.module;
     try {
       walkNodeSnapshot(this.bytes(), {
@@ -154,14 +248,7 @@ export class WasmFold {
         backoffTable: (at) => end(this.guarded(() => module.scanBackoff(BigInt(at)))),
         again: () => this.bytes(),
       });
-    } catch {
-      return false;
-    }
-    try {
-      return this.guarded(() => {
-        this.numberPending();
-        return module.fold(node) === 0;
-      });
+      return true;
     } catch {
       return false;
     }
