@@ -19,9 +19,9 @@ import { WasmFold } from "../../src/cli/fleet/wasm-fold.js";
 import { PeerId } from "../../src/core/peer-id.js";
 import { PeerTable, ScanRefused } from "../../src/snapshot/node-scan.js";
 import { readNodeSnapshot } from "../../src/snapshot/node.js";
-import { loadFixture } from "../snapshot/node-fixtures.js";
 import { createRequire } from "node:module";
 import { type Entry, cli as runWith } from "./helpers.js";
+import { asBytes, BASE, GOVERNOR_END, GOVERNOR_START, madeUpNode, u64 } from "./made-up-nodes.js";
 import { cli } from "./run.js";
 
 const FIXTURES = path.resolve(__dirname, "../../fixtures");
@@ -32,9 +32,6 @@ beforeAll(() => {
 afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-const base = loadFixture("small").bytes;
-const [governorStart, governorEnd] = readNodeSnapshot(base).node.governorRange;
 
 const ed25519 = (seed: number): Uint8Array => {
   const bytes = new Uint8Array(38);
@@ -79,10 +76,6 @@ const TEXTS = POOL.flatMap((bytes) => {
   }
 });
 
-const u64 = fc.oneof(
-  fc.constantFrom(0n, 1n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 63n - 1n, 2n ** 63n, 2n ** 64n - 1n),
-  fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
-);
 const peer = fc.oneof(
   { arbitrary: fc.integer({ min: 0, max: 8 }), weight: 30 },
   { arbitrary: fc.integer({ min: 9, max: POOL.length - 1 }), weight: 2 },
@@ -97,57 +90,8 @@ const governor = fc.record({
 });
 type Governor = typeof governor extends fc.Arbitrary<infer T> ? T : never;
 
-/** The governor's two parts as bincode (reference/NODE_SNAPSHOT.md). */
-function encode(node: Governor): Buffer {
-  const parts: Buffer[] = [];
-  const u8 = (value: number): void => {
-    parts.push(Buffer.of(value));
-  };
-  const u32le = (value: number): void => {
-    const bytes = Buffer.alloc(4);
-    bytes.writeUInt32LE(value >>> 0);
-    parts.push(bytes);
-  };
-  const u64le = (value: bigint): void => {
-    const bytes = Buffer.alloc(8);
-    bytes.writeBigUInt64LE(value);
-    parts.push(bytes);
-  };
-  const id = (index: number): void => {
-    const bytes = POOL[index] as Uint8Array;
-    u64le(BigInt(bytes.length));
-    parts.push(Buffer.from(bytes));
-  };
-  u64le(BigInt(node.blocklist.length));
-  node.blocklist.forEach(id);
-  if (node.allowlist === null) u8(0);
-  else {
-    u8(1);
-    u64le(BigInt(node.allowlist.length));
-    node.allowlist.forEach(id);
-  }
-  u64le(BigInt(node.health.length));
-  for (const entry of node.health) {
-    id(entry.peer);
-    u32le(entry.failures);
-    u64le(entry.eventNs);
-    u8(entry.down ? 1 : 0);
-  }
-  u32le(node.threshold);
-  u64le(BigInt(node.backoff.length));
-  for (const entry of node.backoff) {
-    id(entry.peer);
-    u32le(entry.attempts);
-    u64le(entry.lastNs);
-    u64le(entry.nextNs);
-  }
-  return Buffer.concat(parts);
-}
-
 /** small.bin with its governor and backoff table replaced by `node`'s. */
-function nodeFile(node: Governor): Buffer {
-  return Buffer.concat([base.subarray(0, governorStart), encode(node), base.subarray(governorEnd)]);
-}
+const nodeFile = (node: Governor): Buffer => madeUpNode(node, (index) => POOL[index] as Uint8Array);
 
 /** A damage to a node snapshot: a u64 written at an offset of the governor part, a byte, a cut. */
 const damage = fc.oneof(
@@ -168,8 +112,8 @@ type Damage = typeof damage extends fc.Arbitrary<infer T> ? T : never;
 function damaged(node: Governor, how: Damage): Buffer {
   const bytes = nodeFile(node);
   if (how.kind === "none") return bytes;
-  const span = bytes.length - (base.length - governorEnd) - governorStart;
-  const at = governorStart + (how.at % Math.max(1, span));
+  const span = bytes.length - (BASE.length - GOVERNOR_END) - GOVERNOR_START;
+  const at = GOVERNOR_START + (how.at % Math.max(1, span));
   if (how.kind === "cut") return bytes.subarray(0, at);
   if (how.kind === "byte") {
     bytes[at] = how.value;
@@ -291,19 +235,9 @@ describe("the fold in worker threads (the bundle)", () => {
   });
 });
 
-/** A node snapshot whose blocklist is `peers` (nothing else in its governor). */
+/** A node snapshot whose blocklist is `peers` (nothing else in its governor; threshold 3). */
 function blocking(peers: readonly Uint8Array[]): Buffer {
-  const parts: Buffer[] = [];
-  const u64le = (value: number): Buffer => {
-    const bytes = Buffer.alloc(8);
-    bytes.writeBigUInt64LE(BigInt(value));
-    return bytes;
-  };
-  parts.push(u64le(peers.length));
-  for (const bytes of peers) parts.push(u64le(bytes.length), Buffer.from(bytes));
-  // No allowlist, no health, threshold 3, no backoff.
-  parts.push(Buffer.of(0), u64le(0), Buffer.of(3, 0, 0, 0), u64le(0));
-  return Buffer.concat([base.subarray(0, governorStart), ...parts, base.subarray(governorEnd)]);
+  return madeUpNode({ blocklist: peers, allowlist: null, health: [], threshold: 3, backoff: [] }, asBytes);
 }
 
 /** The module inside a fold (its exports), as the fold's own tests reach it. */
@@ -463,22 +397,10 @@ function randomPeer(index: number): Uint8Array {
   return bytes;
 }
 
-/** A node snapshot whose health list is `count` entries of the peers numbered 0..count-1. */
+/** A node snapshot whose health list is `count` entries of the peers numbered 0..count-1 (1 failure, event 5). */
 function healthy(count: number): Buffer {
-  const parts: Buffer[] = [];
-  const u64le = (value: number): Buffer => {
-    const bytes = Buffer.alloc(8);
-    bytes.writeBigUInt64LE(BigInt(value));
-    return bytes;
-  };
-  parts.push(u64le(0), Buffer.of(0), u64le(count));
-  for (let i = 0; i < count; i++) {
-    const bytes = randomPeer(i);
-    // failures 1, last event 5, not down.
-    parts.push(u64le(bytes.length), Buffer.from(bytes), Buffer.of(1, 0, 0, 0), u64le(5), Buffer.of(0));
-  }
-  parts.push(Buffer.of(3, 0, 0, 0), u64le(0));
-  return Buffer.concat([base.subarray(0, governorStart), ...parts, base.subarray(governorEnd)]);
+  const health = Array.from({ length: count }, (_, i) => ({ peer: randomPeer(i), failures: 1, eventNs: 5n, down: false }));
+  return madeUpNode({ blocklist: [], allowlist: null, health, threshold: 3, backoff: [] }, asBytes);
 }
 
 describe("memory: the fold's grows with the largest file, not with the fleet", () => {

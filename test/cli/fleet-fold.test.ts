@@ -19,8 +19,7 @@ import { WasmFold } from "../../src/cli/fleet/wasm-fold.js";
 import { PeerId } from "../../src/core/peer-id.js";
 import type { Snapshot } from "../../src/snapshot/model.js";
 import { GovernorScan, PeerTable, RestoredScan, scanNodeSnapshot, snapshotOfPeers } from "../../src/snapshot/node-scan.js";
-import { readNodeSnapshot } from "../../src/snapshot/node.js";
-import { loadFixture } from "../snapshot/node-fixtures.js";
+import { BASE, GOVERNOR_END, GOVERNOR_START, madeUpNode, u64 } from "./made-up-nodes.js";
 
 let dir: string;
 beforeAll(() => {
@@ -61,10 +60,6 @@ const POOL: readonly Uint8Array[] = [
   new Uint8Array(130).fill(7),
 ];
 
-const u64 = fc.oneof(
-  fc.constantFrom(0n, 1n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 63n - 1n, 2n ** 63n, 2n ** 64n - 1n),
-  fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
-);
 // Mostly peers that parse and lists without a repeat, so that most files are folded; the rest are declined.
 const peer = fc.oneof(
   { arbitrary: fc.integer({ min: 0, max: 6 }), weight: 40 },
@@ -85,60 +80,8 @@ const governor = fc.record({
 });
 type Governor = typeof governor extends fc.Arbitrary<infer T> ? T : never;
 
-/** The governor's two parts as bincode (reference/NODE_SNAPSHOT.md). */
-function encode(node: Governor): Buffer {
-  const parts: Buffer[] = [];
-  const u8 = (value: number): void => {
-    parts.push(Buffer.of(value));
-  };
-  const u32 = (value: number): void => {
-    const bytes = Buffer.alloc(4);
-    bytes.writeUInt32LE(value >>> 0);
-    parts.push(bytes);
-  };
-  const u64le = (value: bigint): void => {
-    const bytes = Buffer.alloc(8);
-    bytes.writeBigUInt64LE(value);
-    parts.push(bytes);
-  };
-  const id = (index: number): void => {
-    const bytes = POOL[index] as Uint8Array;
-    u64le(BigInt(bytes.length));
-    parts.push(Buffer.from(bytes));
-  };
-  u64le(BigInt(node.blocklist.length));
-  node.blocklist.forEach(id);
-  if (node.allowlist === null) u8(0);
-  else {
-    u8(1);
-    u64le(BigInt(node.allowlist.length));
-    node.allowlist.forEach(id);
-  }
-  u64le(BigInt(node.health.length));
-  for (const entry of node.health) {
-    id(entry.peer);
-    u32(entry.failures);
-    u64le(entry.eventNs);
-    u8(entry.down ? 1 : 0);
-  }
-  u32(node.threshold);
-  u64le(BigInt(node.backoff.length));
-  for (const entry of node.backoff) {
-    id(entry.peer);
-    u32(entry.attempts);
-    u64le(entry.lastNs);
-    u64le(entry.nextNs);
-  }
-  return Buffer.concat(parts);
-}
-
-const base = loadFixture("small").bytes;
-const [governorStart, governorEnd] = readNodeSnapshot(base).node.governorRange;
-
 /** small.bin with its governor and backoff table replaced by `node`'s. */
-function nodeFile(node: Governor): Buffer {
-  return Buffer.concat([base.subarray(0, governorStart), encode(node), base.subarray(governorEnd)]);
-}
+const nodeFile = (node: Governor): Buffer => madeUpNode(node, (index) => POOL[index] as Uint8Array);
 
 /** A fold that counts the files it took. */
 class CountingFold extends WasmFold {
@@ -297,9 +240,9 @@ describe("the WebAssembly fold", () => {
     // With an allowlist and without (its Option tag 0, then 2 must not read as None).
     for (const made of [node, { ...node, allowlist: null }]) {
       const whole = nodeFile(made);
-      const end = whole.length - (base.length - governorEnd);
-      for (let cut = governorStart; cut < end + 8; cut++) agree(whole.subarray(0, cut), `cut at ${cut}`);
-      for (let at = governorStart; at < end; at++) {
+      const end = whole.length - (BASE.length - GOVERNOR_END);
+      for (let cut = GOVERNOR_START; cut < end + 8; cut++) agree(whole.subarray(0, cut), `cut at ${cut}`);
+      for (let at = GOVERNOR_START; at < end; at++) {
         for (const byte of [2, 0xff]) {
           if (whole[at] === byte) continue;
           const bytes = Buffer.from(whole);
