@@ -299,17 +299,19 @@ export function thresholdZeroWarning(at: number): SnapshotWarning {
   };
 }
 
-/**
- * The peers of one file, each made once: a peer usually stands in health and
- * in the backoff table alike, and turning bytes into base58 text is the
- * dearest step of a read. Keyed by a 32-bit hash of the bytes, confirmed by
- * comparing them; nothing is allocated for a peer already seen.
- */
 /** Distinct byte strings with one lookup's hash beyond which PeerCache keys its peers by all their bytes. */
 const MOST_COLLISIONS = 16;
 /** Bytes as text, one character each (windows-1252, WHATWG's "latin1", is one to one). */
 const BYTE_TEXT = new TextDecoder("latin1");
 
+/**
+ * The peers of one file, each made once: a peer usually stands in health and
+ * in the backoff table alike, and turning bytes into base58 text is the
+ * dearest step of a read. Keyed by a 32-bit hash of the bytes, confirmed by
+ * comparing them; nothing is allocated for a peer already seen. A file whose
+ * peers were made to share one hash (past MOST_COLLISIONS on one lookup) has
+ * them keyed by all their bytes in a Map instead.
+ */
 class PeerCache {
   /**
    * An open-addressing table: slot -> 1 + index into `made` / `madeAt`, 0
