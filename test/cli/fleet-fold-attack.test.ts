@@ -21,7 +21,7 @@ import { PeerTable, ScanRefused } from "../../src/snapshot/node-scan.js";
 import { readNodeSnapshot } from "../../src/snapshot/node.js";
 import { createRequire } from "node:module";
 import { type Entry, cli as runWith } from "./helpers.js";
-import { asBytes, BASE, GOVERNOR_END, GOVERNOR_START, madeUpNode, u64 } from "./made-up-nodes.js";
+import { asBytes, BASE, ed25519, GOVERNOR_END, GOVERNOR_START, madeUpNode, peerTexts, sha256, u64 } from "./made-up-nodes.js";
 import { cli } from "./run.js";
 
 const FIXTURES = path.resolve(__dirname, "../../fixtures");
@@ -33,18 +33,6 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const ed25519 = (seed: number): Uint8Array => {
-  const bytes = new Uint8Array(38);
-  bytes.set([0x00, 0x24, 0x08, 0x01, 0x12, 0x20]);
-  for (let i = 6; i < 38; i++) bytes[i] = (seed * 31 + i * 17) & 0xff;
-  return bytes;
-};
-const sha256 = (seed: number): Uint8Array => {
-  const bytes = new Uint8Array(34);
-  bytes.set([0x12, 0x20]);
-  for (let i = 2; i < 34; i++) bytes[i] = (seed * 13 + i * 7) & 0xff;
-  return bytes;
-};
 const short = PeerId.fromU64(77n).bytes;
 /** A 10-byte varint of `value` whose bits past 64 upstream drops: the same number, spelled long. */
 const longVarint = (value: number): number[] => [0x80 | value, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02];
@@ -68,13 +56,7 @@ const POOL: readonly Uint8Array[] = [
   Uint8Array.of(0x00, 0x41, ...new Uint8Array(65).fill(7)),
   new Uint8Array(1024).fill(0xab),
 ];
-const TEXTS = POOL.flatMap((bytes) => {
-  try {
-    return [PeerId.fromBytes(bytes).text];
-  } catch {
-    return [];
-  }
-});
+const TEXTS = peerTexts(POOL);
 
 const peer = fc.oneof(
   { arbitrary: fc.integer({ min: 0, max: 8 }), weight: 30 },

@@ -19,7 +19,7 @@ import { WasmFold } from "../../src/cli/fleet/wasm-fold.js";
 import { PeerId } from "../../src/core/peer-id.js";
 import type { Snapshot } from "../../src/snapshot/model.js";
 import { GovernorScan, PeerTable, RestoredScan, scanNodeSnapshot, snapshotOfPeers } from "../../src/snapshot/node-scan.js";
-import { BASE, GOVERNOR_END, GOVERNOR_START, madeUpNode, u64 } from "./made-up-nodes.js";
+import { BASE, ed25519, GOVERNOR_END, GOVERNOR_START, madeUpNode, peerTexts, sha256, u64 } from "./made-up-nodes.js";
 
 let dir: string;
 beforeAll(() => {
@@ -29,18 +29,6 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const ed25519 = (seed: number): Uint8Array => {
-  const bytes = new Uint8Array(38);
-  bytes.set([0x00, 0x24, 0x08, 0x01, 0x12, 0x20]);
-  for (let i = 6; i < 38; i++) bytes[i] = (seed * 31 + i * 17) & 0xff;
-  return bytes;
-};
-const sha256 = (seed: number): Uint8Array => {
-  const bytes = new Uint8Array(34);
-  bytes.set([0x12, 0x20]);
-  for (let i = 2; i < 34; i++) bytes[i] = (seed * 13 + i * 7) & 0xff;
-  return bytes;
-};
 const short = PeerId.fromU64(77n).bytes;
 /** The peers a made-up node may list: parsing ones of every length, a second spelling of `short`, bad bytes. */
 const POOL: readonly Uint8Array[] = [
@@ -59,6 +47,8 @@ const POOL: readonly Uint8Array[] = [
   // Longer than any peer id: the fold refuses the file, the JavaScript scan skips the entry.
   new Uint8Array(130).fill(7),
 ];
+/** The pool's peers that parse, by text (the PEER filter picks among them). */
+const texts = peerTexts(POOL);
 
 // Mostly peers that parse and lists without a repeat, so that most files are folded; the rest are declined.
 const peer = fc.oneof(
@@ -120,13 +110,6 @@ describe("the WebAssembly fold", () => {
     let run = 0;
     let files = 0;
     folded = 0;
-    const texts = POOL.flatMap((bytes) => {
-      try {
-        return [PeerId.fromBytes(bytes).text];
-      } catch {
-        return [];
-      }
-    });
     fc.assert(
       fc.property(
         fc.array(governor, { minLength: 1, maxLength: 5 }),
@@ -156,13 +139,6 @@ describe("the WebAssembly fold", () => {
   });
 
   it("cuts each node down to the wanted peers as the JavaScript scan does (check's and the rows' quick way)", () => {
-    const texts = POOL.flatMap((bytes) => {
-      try {
-        return [PeerId.fromBytes(bytes).text];
-      } catch {
-        return [];
-      }
-    });
     let run = 0;
     let cut = 0;
     fc.assert(

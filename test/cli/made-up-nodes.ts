@@ -4,6 +4,7 @@
  * (reference/NODE_SNAPSHOT.md), every peer given as its bytes.
  */
 import fc from "fast-check";
+import { PeerId } from "../../src/core/peer-id.js";
 import { readNodeSnapshot } from "../../src/snapshot/node.js";
 import { loadFixture } from "../snapshot/node-fixtures.js";
 
@@ -81,3 +82,30 @@ export function madeUpNode<P>(node: MadeUpGovernor<P>, bytesOf: (peer: P) => Uin
 
 /** The bytes themselves, for governors whose peers are given as bytes. */
 export const asBytes = (peer: Uint8Array): Uint8Array => peer;
+
+/** An ed25519 peer (identity multihash of a 36-byte key), its bytes made from `seed`. */
+export function ed25519(seed: number): Uint8Array {
+  const bytes = new Uint8Array(38);
+  bytes.set([0x00, 0x24, 0x08, 0x01, 0x12, 0x20]);
+  for (let i = 6; i < 38; i++) bytes[i] = (seed * 31 + i * 17) & 0xff;
+  return bytes;
+}
+
+/** A sha2-256 peer, its digest made from `seed`. */
+export function sha256(seed: number): Uint8Array {
+  const bytes = new Uint8Array(34);
+  bytes.set([0x12, 0x20]);
+  for (let i = 2; i < 34; i++) bytes[i] = (seed * 13 + i * 7) & 0xff;
+  return bytes;
+}
+
+/** The texts of the byte strings of `pool` that parse as peers. */
+export function peerTexts(pool: readonly Uint8Array[]): string[] {
+  return pool.flatMap((bytes) => {
+    try {
+      return [PeerId.fromBytes(bytes).text];
+    } catch {
+      return [];
+    }
+  });
+}
