@@ -44,6 +44,19 @@ const ALLOW: Decision = { kind: "allow" };
 const DENY_BLOCKLISTED: Decision = { kind: "deny", reason: { kind: "blocklisted" } };
 const DENY_NOT_ALLOWLISTED: Decision = { kind: "deny", reason: { kind: "not_allowlisted" } };
 
+/**
+ * The policy's checks in upstream's order, from what they look at: the
+ * blocklist first, then the allowlist (`admitted`: there is none, or the peer
+ * is on it). Both consultations start here (outbound then asks the backoff
+ * table); so does whatever decides from stored facts without a governor
+ * (inspect's rows written straight from a snapshot's text).
+ */
+export function policyDecision(blocked: boolean, admitted: boolean): Decision {
+  if (blocked) return DENY_BLOCKLISTED;
+  if (!admitted) return DENY_NOT_ALLOWLISTED;
+  return ALLOW;
+}
+
 /** Per-peer policy and health state owner. */
 export class PeerGovernor {
   private readonly blocked = new Map<string, PeerId>();
@@ -94,15 +107,13 @@ export class PeerGovernor {
 
   /** Inbound consultation: blocklist first, then the allowlist. */
   checkInbound(peer: PeerId): Decision {
-    if (this.blocked.has(peer.text)) return DENY_BLOCKLISTED;
-    if (this.allowed !== null && !this.allowed.has(peer.text)) return DENY_NOT_ALLOWLISTED;
-    return ALLOW;
+    return policyDecision(this.blocked.has(peer.text), this.allowed === null || this.allowed.has(peer.text));
   }
 
   /** Outbound consultation: the inbound checks, then the backoff table's cooldown. */
   checkOutbound(peer: PeerId, backoff: BackoffTable, nowNs: bigint): Decision {
-    if (this.blocked.has(peer.text)) return DENY_BLOCKLISTED;
-    if (this.allowed !== null && !this.allowed.has(peer.text)) return DENY_NOT_ALLOWLISTED;
+    const policy = policyDecision(this.blocked.has(peer.text), this.allowed === null || this.allowed.has(peer.text));
+    if (policy !== ALLOW) return policy;
     if (!backoff.shouldRetry(peer, nowNs)) {
       const retryNs = backoff.state(peer)?.nextRetryNs ?? nowNs;
       return { kind: "deny", reason: { kind: "cooldown", retryNs } };

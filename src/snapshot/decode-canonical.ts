@@ -615,3 +615,198 @@ function mergeMetPeers(text: string, a: MetPeers, b: MetPeers): MetPeers {
   copy(long, next, long.peers.length);
   return merged;
 }
+
+/**
+ * Every peer a canonically read snapshot knows, ascending by text, with where
+ * its entries' values stand in the text: what `inspect` needs to write its
+ * rows straight from the text, with no model of 100k peers in between (see
+ * `canonicalRows`). Spans are [start, end) offsets into `text`; -1 where the
+ * peer has no such entry.
+ */
+export interface CanonicalRows {
+  readonly text: string;
+  readonly count: number;
+  readonly peerStarts: Int32Array;
+  readonly peerEnds: Int32Array;
+  /** 1 where the peer is on the blocklist, on the allowlist. */
+  readonly blocked: Uint8Array;
+  readonly allowlisted: Uint8Array;
+  /** The health entry: the digits of its failures and of its last event; `down` 1 where it is down. */
+  readonly failuresStarts: Int32Array;
+  readonly failuresEnds: Int32Array;
+  readonly lastEventStarts: Int32Array;
+  readonly lastEventEnds: Int32Array;
+  readonly down: Uint8Array;
+  /** The backoff entry: the digits of its attempts, last attempt and next retry. */
+  readonly attemptsStarts: Int32Array;
+  readonly attemptsEnds: Int32Array;
+  readonly lastAttemptStarts: Int32Array;
+  readonly lastAttemptEnds: Int32Array;
+  readonly nextRetryStarts: Int32Array;
+  readonly nextRetryEnds: Int32Array;
+  /** How many health entries (and of them down), how many backoff entries. */
+  readonly healthCount: number;
+  readonly downCount: number;
+  readonly backoffCount: number;
+}
+
+const LIST_PEER_AT = '      "'.length;
+
+/**
+ * The rows of `snapshot` as they stand in the canonical text it was read
+ * from, or undefined when it was not read by the canonical path or its lists
+ * are no longer exactly as read (a restore ran, or the blocklist or allowlist
+ * changed). The texts are the checked ones: every value is as encodeSnapshot
+ * writes it (digits without a leading zero, peers in base58).
+ */
+export function canonicalRows(snapshot: Snapshot): CanonicalRows | undefined {
+  const source = SOURCES.get(snapshot);
+  if (source === undefined || source.governor !== snapshot.governor || source.backoff !== snapshot.backoff) return undefined;
+  const { governor, backoff, text } = source;
+  if (!governor.healthRestoreDeferred() || !backoff.restoreDeferred()) return undefined;
+  if (!sameItems(governor.blocklist(), source.blocklist.items)) return undefined;
+  const allowlist = governor.allowlist();
+  if ((allowlist === null) !== (source.allowlist === null)) return undefined;
+  if (allowlist !== null && !sameItems(allowlist, source.allowlist?.items ?? [])) return undefined;
+  // The four lists' peer texts, each ascending; merged into one ascending list of distinct peers.
+  const lists = [
+    new PeerSpans(text, source.blocklist.starts, LIST_PEER_AT),
+    new PeerSpans(text, source.allowlist?.starts ?? [], LIST_PEER_AT),
+    new PeerSpans(text, source.health.starts, HEALTH_ENTRY_PEER_AT),
+    new PeerSpans(text, source.backoffTable.starts, TABLE_ENTRY_PEER_AT),
+  ] as const;
+  const [blocks, allows, health, table] = lists;
+  const most = blocks.count + allows.count + health.count + table.count;
+  const peerStarts = new Int32Array(most);
+  const peerEnds = new Int32Array(most);
+  const blocked = new Uint8Array(most);
+  const allowlisted = new Uint8Array(most);
+  const healthAt = new Int32Array(most).fill(-1);
+  const tableAt = new Int32Array(most).fill(-1);
+  let count = 0;
+  for (;;) {
+    // The least of the lists' next peers, then every list whose next peer it is.
+    let least: PeerSpans | undefined;
+    for (const list of lists) {
+      if (list.next < list.count && (least === undefined || list.compareNext(least) < 0)) least = list;
+    }
+    if (least === undefined) break;
+    const start = least.starts[least.next] as number;
+    const end = least.ends[least.next] as number;
+    peerStarts[count] = start;
+    peerEnds[count] = end;
+    if (blocks.takes(start, end)) blocked[count] = 1;
+    if (allows.takes(start, end)) allowlisted[count] = 1;
+    if (health.takes(start, end)) healthAt[count] = (source.health.starts[health.next - 1] as number) + HEALTH_ENTRY_PEER_AT;
+    if (table.takes(start, end)) tableAt[count] = (source.backoffTable.starts[table.next - 1] as number) + TABLE_ENTRY_PEER_AT;
+    count++;
+  }
+  const rows = {
+    text,
+    count,
+    peerStarts: peerStarts.subarray(0, count),
+    peerEnds: peerEnds.subarray(0, count),
+    blocked: blocked.subarray(0, count),
+    allowlisted: allowlisted.subarray(0, count),
+    failuresStarts: new Int32Array(count).fill(-1),
+    failuresEnds: new Int32Array(count),
+    lastEventStarts: new Int32Array(count),
+    lastEventEnds: new Int32Array(count),
+    down: new Uint8Array(count),
+    attemptsStarts: new Int32Array(count).fill(-1),
+    attemptsEnds: new Int32Array(count),
+    lastAttemptStarts: new Int32Array(count),
+    lastAttemptEnds: new Int32Array(count),
+    nextRetryStarts: new Int32Array(count),
+    nextRetryEnds: new Int32Array(count),
+    healthCount: health.count,
+    downCount: 0,
+    backoffCount: table.count,
+  };
+  let downCount = 0;
+  for (let i = 0; i < count; i++) {
+    // Each entry's values follow its own copy of the peer's text (the same characters as the row's span).
+    const length = (peerEnds[i] as number) - (peerStarts[i] as number);
+    const healthStart = healthAt[i] as number;
+    if (healthStart >= 0) {
+      const failuresAt = healthStart + length + HEALTH_ENTRY_FAILURES_AT;
+      const failuresEnd = digitsEnd(text, failuresAt);
+      const lastEventAt = failuresEnd + HEALTH_ENTRY_LAST_EVENT_AT;
+      const lastEventEnd = digitsEnd(text, lastEventAt);
+      rows.failuresStarts[i] = failuresAt;
+      rows.failuresEnds[i] = failuresEnd;
+      rows.lastEventStarts[i] = lastEventAt;
+      rows.lastEventEnds[i] = lastEventEnd;
+      if (text.charCodeAt(lastEventEnd + HEALTH_ENTRY_DOWN_AT) === 0x74) {
+        rows.down[i] = 1;
+        downCount++;
+      }
+    }
+    const tableStart = tableAt[i] as number;
+    if (tableStart >= 0) {
+      const attemptsAt = tableStart + length + TABLE_ENTRY_ATTEMPTS_AT;
+      const attemptsEnd = digitsEnd(text, attemptsAt);
+      const lastAttemptAt = attemptsEnd + TABLE_ENTRY_LAST_ATTEMPT_AT;
+      const lastAttemptEnd = digitsEnd(text, lastAttemptAt);
+      const nextRetryAt = lastAttemptEnd + TABLE_ENTRY_NEXT_RETRY_AT;
+      rows.attemptsStarts[i] = attemptsAt;
+      rows.attemptsEnds[i] = attemptsEnd;
+      rows.lastAttemptStarts[i] = lastAttemptAt;
+      rows.lastAttemptEnds[i] = lastAttemptEnd;
+      rows.nextRetryStarts[i] = nextRetryAt;
+      rows.nextRetryEnds[i] = digitsEnd(text, nextRetryAt);
+    }
+  }
+  rows.downCount = downCount;
+  return rows;
+}
+
+/** True when `iterated` yields exactly `items`, the same objects in the same order. */
+function sameItems<T>(iterated: Iterable<T>, items: readonly T[]): boolean {
+  let i = 0;
+  for (const item of iterated) if (item !== items[i++]) return false;
+  return i === items.length;
+}
+
+/** The peer texts of one list of a canonical text, ascending, with a cursor for the merge in canonicalRows. */
+class PeerSpans {
+  readonly count: number;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  next = 0;
+
+  constructor(
+    private readonly text: string,
+    itemStarts: readonly number[],
+    peerAt: number,
+  ) {
+    this.count = itemStarts.length;
+    this.starts = new Int32Array(this.count);
+    this.ends = new Int32Array(this.count);
+    for (let i = 0; i < this.count; i++) {
+      const start = (itemStarts[i] as number) + peerAt;
+      this.starts[i] = start;
+      this.ends[i] = text.indexOf('"', start);
+    }
+  }
+
+  /** Compares this list's next peer with `other`'s, as `<` compares strings. */
+  compareNext(other: PeerSpans): number {
+    return compareSpans(
+      this.text,
+      this.starts[this.next] as number,
+      this.ends[this.next] as number,
+      other.starts[other.next] as number,
+      other.ends[other.next] as number,
+    );
+  }
+
+  /** Steps past this list's next peer when its text is text[start, end) (true), else stays. */
+  takes(start: number, end: number): boolean {
+    if (this.next >= this.count) return false;
+    const at = this.starts[this.next] as number;
+    if (at !== start && compareSpans(this.text, at, this.ends[this.next] as number, start, end) !== 0) return false;
+    this.next++;
+    return true;
+  }
+}

@@ -2,6 +2,7 @@
 import type { PeerId } from "../../core/peer-id.js";
 import { KIND_DESCRIPTIONS, KIND_NAMES } from "../../snapshot/kinds.js";
 import type { Snapshot } from "../../snapshot/model.js";
+import { canonicalRows } from "../../snapshot/decode-canonical.js";
 import type { NodeInfo } from "../../snapshot/node.js";
 import type { CommandContext, Report, Ui } from "../context.js";
 import type { CommandArgs, CommandOptions } from "../program.js";
@@ -11,6 +12,7 @@ import { fitLine, renderFittedTable, type FitColumn, type FitStep } from "../ren
 import { formatBytes, formatDuration, formatInstant, formatRelative, formatWhen } from "../render/format.js";
 import { shortPeerNames } from "../render/peer.js";
 import { renderWideTable, type InspectRow } from "../render/inspect-formats.js";
+import { CanonicalRowsJson } from "../render/inspect-rows.js";
 import { OWN_JSON, jsonChunks, ndjsonChunks, type OwnJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
 import { decisionJson, eventTime, knownPeers } from "./common.js";
@@ -24,6 +26,8 @@ export function execute(ctx: CommandContext, [only]: CommandArgs<"inspect">, opt
   const { snapshot } = ctx;
   // `--at`/`--after` ask "what would it look like then?": decisions and relative times use that instant.
   const nowNs = eventTime(snapshot, options);
+  const direct = directRows(ctx, only, options, nowNs);
+  if (direct !== undefined) return direct;
   const all = collectRows(snapshot, only, nowNs);
   let rows = all;
   // Filters combine: each keeps only the rows that pass it.
@@ -40,7 +44,22 @@ export function execute(ctx: CommandContext, [only]: CommandArgs<"inspect">, opt
   const summary = summarize(snapshot, all, nowNs);
   // `--format json` is `--json`; ndjson is one peer per line; both are exact text (Report.output).
   const { format } = options;
-  const document = {
+  const document = inspectDocument(ctx, options, nowNs, summary, shown.map(rowJson));
+  const render = (ui: Ui): string => renderInspect(ui, ctx, summary, shown, rows.length, format === "wide", nowNs);
+  if (format === "tsv") return report(document, render, { output: renderTsv(shown) });
+  return documentReport(document, format, render);
+}
+
+/** inspect's `--json` document around its summary and rows. */
+function inspectDocument(
+  ctx: CommandContext,
+  options: CommandOptions<"inspect">,
+  nowNs: bigint,
+  summary: Summary,
+  peers: readonly PeerJson[] | CanonicalRowsJson,
+) {
+  const { snapshot } = ctx;
+  return {
     kind: ctx.kind,
     node: ctx.node === undefined ? null : nodeJson(ctx.node),
     clock_ns: snapshot.clockNs,
@@ -52,14 +71,56 @@ export function execute(ctx: CommandContext, [only]: CommandArgs<"inspect">, opt
     },
     backoff: { base_ns: snapshot.backoff.config().baseNs, max_delay_ns: snapshot.backoff.config().maxDelayNs },
     summary,
-    peers: shown.map(rowJson),
+    peers,
   };
-  const render = (ui: Ui): string => renderInspect(ui, ctx, summary, shown, rows.length, format === "wide", nowNs);
-  // Both are written in pieces as they are made: at 100k peers the text is tens of megabytes.
+}
+
+/** The report of a document whose format is json or ndjson: exact text, written in pieces as it is made (tens of megabytes at 100k peers). */
+function documentReport(
+  document: ReturnType<typeof inspectDocument>,
+  format: CommandOptions<"inspect">["format"],
+  render: (ui: Ui) => string,
+): Report {
   if (format === "json") return report(document, render, { output: { chunks: () => jsonChunks(document) } });
   if (format === "ndjson") return report(document, render, { output: { chunks: () => ndjsonChunks(document.peers) } });
-  if (format === "tsv") return report(document, render, { output: renderTsv(shown) });
   return report(document, render);
+}
+
+/**
+ * Every peer, unfiltered and in the usual order, of a snapshot read from its
+ * canonical text, for a report printed as JSON: written straight from the
+ * text (CanonicalRowsJson), without building the model's lists (a table still
+ * builds them, when it is drawn). Undefined when any of that does not hold.
+ */
+function directRows(ctx: CommandContext, only: readonly PeerId[], options: CommandOptions<"inspect">, nowNs: bigint): Report | undefined {
+  const { format } = options;
+  // Under --json a table or wide listing is not drawn: the document is the product.
+  const printed = format === "json" || format === "ndjson" || (format !== "tsv" && ctx.printsJson === true);
+  if (!printed || only.length > 0 || options.sort !== "peer" || options.limit !== undefined || options.reverse === true) return undefined;
+  const filtered = options.down || options.blocked || options.cooling || options.denied || options.allowlisted || options.unknown;
+  if (filtered === true) return undefined;
+  const rows = canonicalRows(ctx.snapshot);
+  if (rows === undefined) return undefined;
+  const { governor } = ctx.snapshot;
+  const peers = new CanonicalRowsJson(rows, governor.allowlistSize() === null, nowNs);
+  const counts = peers.counts();
+  const summary: Summary = {
+    peers: rows.count,
+    blocked: governor.blocklistSize(),
+    allowlisted: governor.allowlistSize(),
+    tracked: rows.healthCount,
+    down: rows.downCount,
+    backoff_entries: rows.backoffCount,
+    cooling_down: counts.coolingDown,
+    inbound_denied: counts.inboundDenied,
+    outbound_denied: counts.outboundDenied,
+  };
+  // Drawn for people after all (a caller that asks for both): the usual rows, from the model.
+  const render = (ui: Ui): string => {
+    const all = sortRows(collectRows(ctx.snapshot, only, nowNs), options.sort);
+    return renderInspect(ui, ctx, summary, all, all.length, format === "wide", nowNs);
+  };
+  return documentReport(inspectDocument(ctx, options, nowNs, summary, peers), format, render);
 }
 
 function collectRows(snapshot: Snapshot, only: readonly PeerId[], nowNs: bigint): PeerRow[] {
