@@ -68,22 +68,9 @@ export async function loadRunWrite(
       throw new UsageError(`${target} already exists; add --force to replace it`, spec.name);
     }
   } else {
-    const read = await readBytes(source, io.stdin, "the snapshot", spec.mutates);
-    spare = read.buffer;
-    // What was read must be the file that is locked and will be replaced: a link swapped in between would mix two files.
-    if (
-      writeTarget?.identity !== undefined &&
-      globals.out === undefined &&
-      read.identity !== undefined &&
-      !sameIdentity(read.identity, writeTarget.identity)
-    ) {
-      throw new IoError(
-        "cannot write the snapshot: it was replaced by another program while bbgov opened it; nothing written",
-        displayName(source),
-      );
-    }
-    const loaded = openFrom(read.bytes, source, globals.hostBackoff, spec.mutates);
+    const loaded = await readAndOpen(source, globals, io, spec.mutates, writeTarget);
     opened = loaded.opened;
+    spare = loaded.spare;
     snapshot = opened.snapshot;
     for (const warning of loaded.warnings) loadWarnings.push(warning);
   }
@@ -112,6 +99,36 @@ export async function loadRunWrite(
     }
   }
   return { report, written, changes, loadWarnings };
+}
+
+/**
+ * Reads the snapshot file and opens it. The buffer it was read into is kept
+ * (`spare`) only for a command that writes, which encodes into it; for the
+ * others nothing here outlives the call, so a big file's bytes may be freed
+ * as soon as its text is made.
+ */
+async function readAndOpen(
+  source: string,
+  globals: Globals,
+  io: CliIo,
+  mutates: boolean,
+  writeTarget: WriteTarget | undefined,
+): Promise<{ opened: OpenedSnapshot; spare: Uint8Array | undefined; warnings: string[] }> {
+  const read = await readBytes(source, io.stdin, "the snapshot", mutates);
+  // What was read must be the file that is locked and will be replaced: a link swapped in between would mix two files.
+  if (
+    writeTarget?.identity !== undefined &&
+    globals.out === undefined &&
+    read.identity !== undefined &&
+    !sameIdentity(read.identity, writeTarget.identity)
+  ) {
+    throw new IoError(
+      "cannot write the snapshot: it was replaced by another program while bbgov opened it; nothing written",
+      displayName(source),
+    );
+  }
+  const { opened, warnings } = openFrom(read.bytes, source, globals.hostBackoff, mutates);
+  return { opened, spare: mutates ? read.buffer : undefined, warnings };
 }
 
 /** The signals on which a held lock is released before the process ends. */

@@ -618,37 +618,94 @@ function mergeMetPeers(text: string, a: MetPeers, b: MetPeers): MetPeers {
 
 /**
  * Every peer a canonically read snapshot knows, ascending by text, with where
- * its entries' values stand in the text: what `inspect` needs to write its
- * rows straight from the text, with no model of 100k peers in between (see
- * `canonicalRows`). Spans are [start, end) offsets into `text`; -1 where the
- * peer has no such entry.
+ * its entries stand in the text: what `inspect` needs to write its rows
+ * straight from the text, with no model of 100k peers in between (see
+ * `canonicalRows`). Offsets index `text`; the values of an entry are found
+ * from where it stands by `healthOf` and `backoffOf`.
  */
-export interface CanonicalRows {
-  readonly text: string;
-  readonly count: number;
-  readonly peerStarts: Int32Array;
-  readonly peerEnds: Int32Array;
-  /** 1 where the peer is on the blocklist, on the allowlist. */
-  readonly blocked: Uint8Array;
-  readonly allowlisted: Uint8Array;
-  /** The health entry: the digits of its failures and of its last event; `down` 1 where it is down. */
-  readonly failuresStarts: Int32Array;
-  readonly failuresEnds: Int32Array;
-  readonly lastEventStarts: Int32Array;
-  readonly lastEventEnds: Int32Array;
-  readonly down: Uint8Array;
-  /** The backoff entry: the digits of its attempts, last attempt and next retry. */
-  readonly attemptsStarts: Int32Array;
-  readonly attemptsEnds: Int32Array;
-  readonly lastAttemptStarts: Int32Array;
-  readonly lastAttemptEnds: Int32Array;
-  readonly nextRetryStarts: Int32Array;
-  readonly nextRetryEnds: Int32Array;
-  /** How many health entries (and of them down), how many backoff entries. */
+export class CanonicalRows {
+  /** How many health entries, of them down, and backoff entries. */
   readonly healthCount: number;
   readonly downCount: number;
   readonly backoffCount: number;
+
+  constructor(
+    readonly text: string,
+    /** How many peers. */
+    readonly count: number,
+    /** Per peer: where its text starts and ends. */
+    readonly peerStarts: Int32Array,
+    readonly peerEnds: Int32Array,
+    /** Per peer: BLOCKED and ALLOWLISTED. */
+    readonly flags: Uint8Array,
+    /** Per peer: where the digits of its health entry's failures start, or -1. */
+    private readonly healthAt: Int32Array,
+    /** Per peer: where the digits of its backoff entry's attempts start, or -1. */
+    private readonly backoffAt: Int32Array,
+  ) {
+    let healthCount = 0;
+    let downCount = 0;
+    let backoffCount = 0;
+    const values = new Int32Array(HEALTH_VALUES);
+    for (let i = 0; i < count; i++) {
+      if (this.healthOf(i, values)) {
+        healthCount++;
+        if (values[4] === 1) downCount++;
+      }
+      if ((backoffAt[i] as number) >= 0) backoffCount++;
+    }
+    this.healthCount = healthCount;
+    this.downCount = downCount;
+    this.backoffCount = backoffCount;
+  }
+
+  /**
+   * The peer's health entry, if it has one (true): into `values`, the digits
+   * of its failures [0, 1) and last event [2, 3), and 1 at 4 when it is down.
+   */
+  healthOf(i: number, values: Int32Array): boolean {
+    const failuresAt = this.healthAt[i] as number;
+    if (failuresAt < 0) return false;
+    const text = this.text;
+    const failuresEnd = digitsEnd(text, failuresAt);
+    const lastEventAt = failuresEnd + HEALTH_ENTRY_LAST_EVENT_AT;
+    const lastEventEnd = digitsEnd(text, lastEventAt);
+    values[0] = failuresAt;
+    values[1] = failuresEnd;
+    values[2] = lastEventAt;
+    values[3] = lastEventEnd;
+    values[4] = text.charCodeAt(lastEventEnd + HEALTH_ENTRY_DOWN_AT) === 0x74 ? 1 : 0; // "true"
+    return true;
+  }
+
+  /**
+   * The peer's backoff entry, if it has one (true): into `values`, the digits
+   * of its attempts [0, 1), last attempt [2, 3) and next retry [4, 5).
+   */
+  backoffOf(i: number, values: Int32Array): boolean {
+    const attemptsAt = this.backoffAt[i] as number;
+    if (attemptsAt < 0) return false;
+    const text = this.text;
+    const attemptsEnd = digitsEnd(text, attemptsAt);
+    const lastAttemptAt = attemptsEnd + TABLE_ENTRY_LAST_ATTEMPT_AT;
+    const lastAttemptEnd = digitsEnd(text, lastAttemptAt);
+    const nextRetryAt = lastAttemptEnd + TABLE_ENTRY_NEXT_RETRY_AT;
+    values[0] = attemptsAt;
+    values[1] = attemptsEnd;
+    values[2] = lastAttemptAt;
+    values[3] = lastAttemptEnd;
+    values[4] = nextRetryAt;
+    values[5] = digitsEnd(text, nextRetryAt);
+    return true;
+  }
 }
+
+/** CanonicalRows.flags: on the blocklist, on the allowlist. */
+export const BLOCKED = 1;
+export const ALLOWLISTED = 2;
+/** The room `healthOf` and `backoffOf` fill. */
+export const HEALTH_VALUES = 5;
+export const BACKOFF_VALUES = 6;
 
 const LIST_PEER_AT = '      "'.length;
 
@@ -668,97 +725,62 @@ export function canonicalRows(snapshot: Snapshot): CanonicalRows | undefined {
   const allowlist = governor.allowlist();
   if ((allowlist === null) !== (source.allowlist === null)) return undefined;
   if (allowlist !== null && !sameItems(allowlist, source.allowlist?.items ?? [])) return undefined;
-  // The four lists' peer texts, each ascending; merged into one ascending list of distinct peers.
-  const lists = [
-    new PeerSpans(text, source.blocklist.starts, LIST_PEER_AT),
-    new PeerSpans(text, source.allowlist?.starts ?? [], LIST_PEER_AT),
-    new PeerSpans(text, source.health.starts, HEALTH_ENTRY_PEER_AT),
-    new PeerSpans(text, source.backoffTable.starts, TABLE_ENTRY_PEER_AT),
-  ] as const;
-  const [blocks, allows, health, table] = lists;
+  // The four lists' peer texts, each ascending, merged into one ascending list of distinct peers.
+  const blocks = new PeerSpans(text, source.blocklist.starts, LIST_PEER_AT, BLOCKED);
+  const allows = new PeerSpans(text, source.allowlist?.starts ?? [], LIST_PEER_AT, ALLOWLISTED);
+  const health = new PeerSpans(text, source.health.starts, HEALTH_ENTRY_PEER_AT, 0);
+  const table = new PeerSpans(text, source.backoffTable.starts, TABLE_ENTRY_PEER_AT, 0);
+  const lists = [blocks, allows, health, table].filter((list) => list.count > 0);
   const most = blocks.count + allows.count + health.count + table.count;
   const peerStarts = new Int32Array(most);
   const peerEnds = new Int32Array(most);
-  const blocked = new Uint8Array(most);
-  const allowlisted = new Uint8Array(most);
-  const healthAt = new Int32Array(most).fill(-1);
-  const tableAt = new Int32Array(most).fill(-1);
+  const flags = new Uint8Array(most);
+  const healthAt = new Int32Array(most);
+  const backoffAt = new Int32Array(most);
   let count = 0;
   for (;;) {
-    // The least of the lists' next peers, then every list whose next peer it is.
+    // The least of the lists' next peers, and which lists hold it next: one comparison per list.
     let least: PeerSpans | undefined;
+    let start = 0;
+    let end = 0;
     for (const list of lists) {
-      if (list.next < list.count && (least === undefined || list.compareNext(least) < 0)) least = list;
+      if (list.next >= list.count) continue;
+      const order = least === undefined ? -1 : list.compareNext(start, end);
+      if (order < 0) {
+        for (const other of lists) other.holds = false;
+        least = list;
+        start = list.starts[list.next] as number;
+        end = list.ends[list.next] as number;
+      }
+      if (order <= 0) list.holds = true;
     }
     if (least === undefined) break;
-    const start = least.starts[least.next] as number;
-    const end = least.ends[least.next] as number;
     peerStarts[count] = start;
     peerEnds[count] = end;
-    if (blocks.takes(start, end)) blocked[count] = 1;
-    if (allows.takes(start, end)) allowlisted[count] = 1;
-    if (health.takes(start, end)) healthAt[count] = (source.health.starts[health.next - 1] as number) + HEALTH_ENTRY_PEER_AT;
-    if (table.takes(start, end)) tableAt[count] = (source.backoffTable.starts[table.next - 1] as number) + TABLE_ENTRY_PEER_AT;
+    let flag = 0;
+    healthAt[count] = -1;
+    backoffAt[count] = -1;
+    for (const list of lists) {
+      if (!list.holds) continue;
+      flag |= list.flag;
+      const peerAt = list.starts[list.next] as number;
+      if (list === health) healthAt[count] = peerAt + (end - start) + HEALTH_ENTRY_FAILURES_AT;
+      else if (list === table) backoffAt[count] = peerAt + (end - start) + TABLE_ENTRY_ATTEMPTS_AT;
+      list.holds = false;
+      list.next++;
+    }
+    flags[count] = flag;
     count++;
   }
-  const rows = {
+  return new CanonicalRows(
     text,
     count,
-    peerStarts: peerStarts.subarray(0, count),
-    peerEnds: peerEnds.subarray(0, count),
-    blocked: blocked.subarray(0, count),
-    allowlisted: allowlisted.subarray(0, count),
-    failuresStarts: new Int32Array(count).fill(-1),
-    failuresEnds: new Int32Array(count),
-    lastEventStarts: new Int32Array(count),
-    lastEventEnds: new Int32Array(count),
-    down: new Uint8Array(count),
-    attemptsStarts: new Int32Array(count).fill(-1),
-    attemptsEnds: new Int32Array(count),
-    lastAttemptStarts: new Int32Array(count),
-    lastAttemptEnds: new Int32Array(count),
-    nextRetryStarts: new Int32Array(count),
-    nextRetryEnds: new Int32Array(count),
-    healthCount: health.count,
-    downCount: 0,
-    backoffCount: table.count,
-  };
-  let downCount = 0;
-  for (let i = 0; i < count; i++) {
-    // Each entry's values follow its own copy of the peer's text (the same characters as the row's span).
-    const length = (peerEnds[i] as number) - (peerStarts[i] as number);
-    const healthStart = healthAt[i] as number;
-    if (healthStart >= 0) {
-      const failuresAt = healthStart + length + HEALTH_ENTRY_FAILURES_AT;
-      const failuresEnd = digitsEnd(text, failuresAt);
-      const lastEventAt = failuresEnd + HEALTH_ENTRY_LAST_EVENT_AT;
-      const lastEventEnd = digitsEnd(text, lastEventAt);
-      rows.failuresStarts[i] = failuresAt;
-      rows.failuresEnds[i] = failuresEnd;
-      rows.lastEventStarts[i] = lastEventAt;
-      rows.lastEventEnds[i] = lastEventEnd;
-      if (text.charCodeAt(lastEventEnd + HEALTH_ENTRY_DOWN_AT) === 0x74) {
-        rows.down[i] = 1;
-        downCount++;
-      }
-    }
-    const tableStart = tableAt[i] as number;
-    if (tableStart >= 0) {
-      const attemptsAt = tableStart + length + TABLE_ENTRY_ATTEMPTS_AT;
-      const attemptsEnd = digitsEnd(text, attemptsAt);
-      const lastAttemptAt = attemptsEnd + TABLE_ENTRY_LAST_ATTEMPT_AT;
-      const lastAttemptEnd = digitsEnd(text, lastAttemptAt);
-      const nextRetryAt = lastAttemptEnd + TABLE_ENTRY_NEXT_RETRY_AT;
-      rows.attemptsStarts[i] = attemptsAt;
-      rows.attemptsEnds[i] = attemptsEnd;
-      rows.lastAttemptStarts[i] = lastAttemptAt;
-      rows.lastAttemptEnds[i] = lastAttemptEnd;
-      rows.nextRetryStarts[i] = nextRetryAt;
-      rows.nextRetryEnds[i] = digitsEnd(text, nextRetryAt);
-    }
-  }
-  rows.downCount = downCount;
-  return rows;
+    peerStarts.slice(0, count),
+    peerEnds.slice(0, count),
+    flags.slice(0, count),
+    healthAt.slice(0, count),
+    backoffAt.slice(0, count),
+  );
 }
 
 /** True when `iterated` yields exactly `items`, the same objects in the same order. */
@@ -773,12 +795,17 @@ class PeerSpans {
   readonly count: number;
   readonly starts: Int32Array;
   readonly ends: Int32Array;
+  /** The next peer not merged yet. */
   next = 0;
+  /** The next peer is the least of the lists' next peers. */
+  holds = false;
 
   constructor(
     private readonly text: string,
     itemStarts: readonly number[],
     peerAt: number,
+    /** What being on this list sets in CanonicalRows.flags. */
+    readonly flag: number,
   ) {
     this.count = itemStarts.length;
     this.starts = new Int32Array(this.count);
@@ -790,23 +817,8 @@ class PeerSpans {
     }
   }
 
-  /** Compares this list's next peer with `other`'s, as `<` compares strings. */
-  compareNext(other: PeerSpans): number {
-    return compareSpans(
-      this.text,
-      this.starts[this.next] as number,
-      this.ends[this.next] as number,
-      other.starts[other.next] as number,
-      other.ends[other.next] as number,
-    );
-  }
-
-  /** Steps past this list's next peer when its text is text[start, end) (true), else stays. */
-  takes(start: number, end: number): boolean {
-    if (this.next >= this.count) return false;
-    const at = this.starts[this.next] as number;
-    if (at !== start && compareSpans(this.text, at, this.ends[this.next] as number, start, end) !== 0) return false;
-    this.next++;
-    return true;
+  /** Compares this list's next peer with text[start, end), as `<` compares strings. */
+  compareNext(start: number, end: number): number {
+    return compareSpans(this.text, this.starts[this.next] as number, this.ends[this.next] as number, start, end);
   }
 }

@@ -41,7 +41,10 @@ export interface SnapshotInput {
   readonly bytes: Uint8Array;
   /** The bytes as strict UTF-8 text; throws when they are not. */
   text(): string;
-  /** True when `bytes` are the UTF-8 encoding of `text` (a faster check may be given). */
+  /**
+   * True when `bytes` are the UTF-8 encoding of `text` (a faster check may be given). A function of its
+   * arguments alone: the opened snapshot keeps it, and not the input, whose bytes may then be freed.
+   */
   isEncodingOf?(bytes: Uint8Array, text: string): boolean;
 }
 
@@ -185,7 +188,7 @@ function textOnce(input: SnapshotInput): SnapshotInput {
   return {
     bytes: input.bytes,
     text: () => (text ??= input.text()),
-    ...(input.isEncodingOf === undefined ? {} : { isEncodingOf: input.isEncodingOf.bind(input) }),
+    ...(input.isEncodingOf === undefined ? {} : { isEncodingOf: input.isEncodingOf }),
   };
 }
 

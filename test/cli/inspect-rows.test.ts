@@ -22,7 +22,7 @@ import { PLAIN } from "../../src/cli/render/plain.js";
 import { CanonicalRowsJson } from "../../src/cli/render/inspect-rows.js";
 import { OWN_ITEMS, jsonChunks, ndjsonChunks, renderJson } from "../../src/cli/render/json.js";
 import { sanitizeJson } from "../../src/cli/render/sanitize.js";
-import { canonicalRows, readCanonical } from "../../src/snapshot/decode-canonical.js";
+import { ALLOWLISTED, BACKOFF_VALUES, BLOCKED, canonicalRows, readCanonical } from "../../src/snapshot/decode-canonical.js";
 import { encodeSnapshot } from "../../src/snapshot/encode.js";
 import type { Snapshot } from "../../src/snapshot/model.js";
 import { peerArb, u32Arb, u64Arb } from "../snapshot/helpers.js";
@@ -123,7 +123,7 @@ describe("inspect's rows from the text", () => {
           expect(direct.status).toBe(0);
         }
       }),
-      { numRuns: 80 },
+      { numRuns: 50 },
     );
   });
 
@@ -144,7 +144,7 @@ describe("inspect's rows from the text", () => {
         expect([...ndjsonChunks(direct)].join("")).toBe([...ndjsonChunks(model)].join(""));
         expect(JSON.stringify(direct)).toBe(JSON.stringify(model, (_key, value) => (typeof value === "bigint" ? `${value}` : value)));
       }),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 
@@ -207,7 +207,18 @@ describe("canonicalRows", () => {
     const rows = canonicalRows(readCanonical(text) as Snapshot);
     expect(rows?.count).toBe(2);
     expect(rows?.text.slice(rows.peerStarts[1], rows.peerEnds[1])).toBe(other.text);
-    expect([rows?.blocked[0], rows?.allowlisted[0], rows?.healthCount, rows?.backoffCount]).toEqual([1, 1, 1, 1]);
+    expect([rows?.flags[0], rows?.flags[1], rows?.healthCount, rows?.downCount, rows?.backoffCount]).toEqual([
+      BLOCKED | ALLOWLISTED,
+      0,
+      1,
+      0,
+      1,
+    ]);
+    const values = new Int32Array(BACKOFF_VALUES);
+    expect(rows?.healthOf(1, values)).toBe(false);
+    expect(rows?.backoffOf(0, values)).toBe(false);
+    expect(rows?.backoffOf(1, values)).toBe(true);
+    expect([0, 2, 4].map((at) => rows?.text.slice(values[at], values[at + 1]))).toEqual(["1", "5", "9"]);
   });
 
   it("gives nothing once the lists are not what the text holds", () => {

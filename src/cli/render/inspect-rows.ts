@@ -8,7 +8,7 @@
  * base58), so the text needs no sanitizing either.
  */
 import { policyDecision, type Decision } from "../../core/governor.js";
-import type { CanonicalRows } from "../../snapshot/decode-canonical.js";
+import { ALLOWLISTED, BACKOFF_VALUES, BLOCKED, HEALTH_VALUES, type CanonicalRows } from "../../snapshot/decode-canonical.js";
 import { OWN_ITEMS, type OwnItems } from "./json.js";
 
 /** What `inspect`'s summary counts of the rows' decisions at one instant. */
@@ -36,13 +36,14 @@ export class CanonicalRowsJson implements OwnItems {
   /** How many backoff entries cool down after the instant, how many peers each direction denies. */
   counts(): RowCounts {
     const rows = this.rows;
+    const backoff = new Int32Array(BACKOFF_VALUES);
     let coolingDown = 0;
     let inboundDenied = 0;
     let outboundDenied = 0;
     for (let i = 0; i < rows.count; i++) {
-      const cooling = this.cooling(i);
+      const cooling = rows.backoffOf(i, backoff) && this.after(backoff);
       if (cooling) coolingDown++;
-      if (this.policy(i) !== ALLOWED) {
+      if (this.policy(rows.flags[i] as number) !== ALLOWED) {
         inboundDenied++;
         outboundDenied++;
       } else if (cooling) outboundDenied++;
@@ -64,50 +65,60 @@ export class CanonicalRowsJson implements OwnItems {
     const end1 = indent === undefined ? "" : `\n${indent}`;
     const end2 = indent === undefined ? "" : `\n${indent}  `;
     const colon = indent === undefined ? ":" : ": ";
-    // The fixed text between the values, made once; the values are slices of the text.
+    // The fixed text between the values, made once (with each variant of the flags, the health, the
+    // backoff entry and the decisions around it); the values are slices of the text.
     const peerKey = `{${one}"peer"${colon}"`;
-    const blockedTrue = `",${one}"blocked"${colon}true,${one}"allowlisted"${colon}`;
-    const blockedFalse = `",${one}"blocked"${colon}false,${one}"allowlisted"${colon}`;
-    const allowedTrue = `true,${one}"health"${colon}`;
-    const allowedFalse = `false,${one}"health"${colon}`;
+    const rowStart = between + peerKey;
+    const flagTexts = FLAG_VALUES.map(
+      (flags) =>
+        `",${one}"blocked"${colon}${(flags & BLOCKED) !== 0},${one}"allowlisted"${colon}${(flags & ALLOWLISTED) !== 0},` +
+        `${one}"health"${colon}`,
+    );
     const failuresKey = `{${two}"consecutive_failures"${colon}`;
     const lastEventKey = `,${two}"last_event_ns"${colon}"`;
-    const downTrue = `",${two}"down"${colon}true${end2}},${one}"backoff"${colon}`;
-    const downFalse = `",${two}"down"${colon}false${end2}},${one}"backoff"${colon}`;
-    const noHealth = `null,${one}"backoff"${colon}`;
+    const backoffKey = `,${one}"backoff"${colon}`;
     const attemptsKey = `{${two}"attempts"${colon}`;
+    // [down][has a backoff entry]: what follows the last event's digits, up to the attempts' digits.
+    const afterLastEvent = [false, true].map((down) => {
+      const healthEnd = `",${two}"down"${colon}${down}${end2}}${backoffKey}`;
+      return [healthEnd, healthEnd + attemptsKey];
+    });
+    const noHealth = [`null${backoffKey}`, `null${backoffKey}${attemptsKey}`];
     const lastAttemptKey = `,${two}"last_attempt_ns"${colon}"`;
     const nextRetryKey = `",${two}"next_retry_ns"${colon}"`;
-    const backoffEnd = `"${end2}},${one}"inbound"${colon}`;
-    const noBackoff = `null,${one}"inbound"${colon}`;
+    const backoffEnd = `"${end2}}`;
+    const inboundKey = `,${one}"inbound"${colon}`;
     const outboundKey = `,${one}"outbound"${colon}`;
-    const decisions = decisionTexts(two, end2, colon);
-    const cooldownStart = `{${two}"decision"${colon}"deny",${two}"reason"${colon}"cooldown",${two}"retry_ns"${colon}"`;
-    const cooldownEnd = `"${end2}}${end1}}`;
     const rowEnd = `${end1}}`;
+    // [flags]: the end of a row after the next retry's digits (or after "backoff": with no entry), when
+    // outbound gives the same decision as inbound.
+    const decisions = FLAG_VALUES.map((flags) => decisionText(this.policy(flags), two, end2, colon));
+    const sameBoth = decisions.map((decision) => `${inboundKey}${decision}${outboundKey}${decision}${rowEnd}`);
+    const tailAfterRetry = sameBoth.map((tail) => backoffEnd + tail);
+    const tailNoBackoff = sameBoth.map((tail) => `null${tail}`);
+    // Admitted, and cooling down: outbound waits until the next retry.
+    const coolingHead =
+      `${backoffEnd}${inboundKey}${decisionText(ALLOWED, two, end2, colon)}${outboundKey}` +
+      `{${two}"decision"${colon}"deny",${two}"reason"${colon}"cooldown",${two}"retry_ns"${colon}"`;
+    const coolingEnd = `"${end2}}${rowEnd}`;
+    const health = new Int32Array(HEALTH_VALUES);
+    const backoff = new Int32Array(BACKOFF_VALUES);
     let piece = first;
     for (let i = 0; i < rows.count; i++) {
-      if (i > 0) piece += between;
-      piece += peerKey + text.slice(rows.peerStarts[i], rows.peerEnds[i]) + (rows.blocked[i] === 1 ? blockedTrue : blockedFalse);
-      piece += rows.allowlisted[i] === 1 ? allowedTrue : allowedFalse;
-      const failuresStart = rows.failuresStarts[i] as number;
-      if (failuresStart < 0) piece += noHealth;
+      const flags = rows.flags[i] as number;
+      piece += (i === 0 ? peerKey : rowStart) + text.slice(rows.peerStarts[i], rows.peerEnds[i]) + flagTexts[flags];
+      const hasBackoff = rows.backoffOf(i, backoff) ? 1 : 0;
+      if (!rows.healthOf(i, health)) piece += noHealth[hasBackoff];
       else {
-        piece += failuresKey + text.slice(failuresStart, rows.failuresEnds[i]) + lastEventKey;
-        piece += text.slice(rows.lastEventStarts[i], rows.lastEventEnds[i]) + (rows.down[i] === 1 ? downTrue : downFalse);
+        piece += failuresKey + text.slice(health[0], health[1]) + lastEventKey + text.slice(health[2], health[3]);
+        piece += (afterLastEvent[health[4] as number] as string[])[hasBackoff];
       }
-      const attemptsStart = rows.attemptsStarts[i] as number;
-      if (attemptsStart < 0) piece += noBackoff;
+      if (hasBackoff === 0) piece += tailNoBackoff[flags];
       else {
-        piece += attemptsKey + text.slice(attemptsStart, rows.attemptsEnds[i]) + lastAttemptKey;
-        piece += text.slice(rows.lastAttemptStarts[i], rows.lastAttemptEnds[i]) + nextRetryKey;
-        piece += text.slice(rows.nextRetryStarts[i], rows.nextRetryEnds[i]) + backoffEnd;
+        const nextRetry = text.slice(backoff[4], backoff[5]);
+        piece += text.slice(backoff[0], backoff[1]) + lastAttemptKey + text.slice(backoff[2], backoff[3]) + nextRetryKey + nextRetry;
+        piece += this.policy(flags) === ALLOWED && this.after(backoff) ? coolingHead + nextRetry + coolingEnd : tailAfterRetry[flags];
       }
-      const policy = this.policy(i);
-      const inbound = decisions.get(policy) as string;
-      if (policy === ALLOWED && this.cooling(i)) {
-        piece += inbound + outboundKey + cooldownStart + text.slice(rows.nextRetryStarts[i], rows.nextRetryEnds[i]) + cooldownEnd;
-      } else piece += inbound + outboundKey + inbound + rowEnd;
       if (piece.length >= size) {
         yield piece;
         piece = "";
@@ -116,34 +127,26 @@ export class CanonicalRowsJson implements OwnItems {
     yield piece + last;
   }
 
-  /** The row's inbound decision, which outbound starts from: the blocklist, then the allowlist. */
-  private policy(i: number): Decision {
-    return policyDecision(this.rows.blocked[i] === 1, this.open || this.rows.allowlisted[i] === 1);
+  /** The inbound decision of a row with `flags`, which outbound starts from: the blocklist, then the allowlist. */
+  private policy(flags: number): Decision {
+    return policyDecision((flags & BLOCKED) !== 0, this.open || (flags & ALLOWLISTED) !== 0);
   }
 
-  /** The row's backoff entry has its next retry after the instant (outbound waits for it). */
-  private cooling(i: number): boolean {
-    const start = this.rows.attemptsStarts[i] as number;
-    if (start < 0) return false;
-    return compareDigits(this.rows.text, this.rows.nextRetryStarts[i] as number, this.rows.nextRetryEnds[i] as number, this.now) > 0;
+  /** The next retry of a backoff entry's `values` (see backoffOf) is after the instant: outbound waits for it. */
+  private after(values: Int32Array): boolean {
+    return compareDigits(this.rows.text, values[4] as number, values[5] as number, this.now) > 0;
   }
 }
 
 const ALLOWED = policyDecision(false, true);
 
-/** The text of each decision `policyDecision` gives, as PeerJson writes a decision at this layout. */
-function decisionTexts(two: string, end2: string, colon: string): Map<Decision, string> {
-  const texts = new Map<Decision, string>();
-  for (const [blocked, admitted] of [
-    [false, true],
-    [true, true],
-    [false, false],
-  ] as const) {
-    const decision = policyDecision(blocked, admitted);
-    const reason = decision.kind === "allow" ? "null" : `"${decision.reason.kind}"`;
-    texts.set(decision, `{${two}"decision"${colon}"${decision.kind}",${two}"reason"${colon}${reason},${two}"retry_ns"${colon}null${end2}}`);
-  }
-  return texts;
+/** Every value of CanonicalRows.flags, each its own index. */
+const FLAG_VALUES = [0, BLOCKED, ALLOWLISTED, BLOCKED | ALLOWLISTED] as const;
+
+/** A decision without a cooldown, as PeerJson writes it at this layout. */
+function decisionText(decision: Decision, two: string, end2: string, colon: string): string {
+  const reason = decision.kind === "allow" ? "null" : `"${decision.reason.kind}"`;
+  return `{${two}"decision"${colon}"${decision.kind}",${two}"reason"${colon}${reason},${two}"retry_ns"${colon}null${end2}}`;
 }
 
 /** Compares the u64 digits text[start, end) with `digits` (both without a leading zero) as numbers. */
