@@ -661,7 +661,9 @@ export class CanonicalRows {
 
   /**
    * The peer's health entry, if it has one (true): into `values`, the digits
-   * of its failures [0, 1) and last event [2, 3), and 1 at 4 when it is down.
+   * of its failures [0, 1) and last event [2, 3), 1 at 4 when it is down, and
+   * [5, 6) the entry from its first key to its closing brace, as
+   * JSON.stringify writes an object whose keys stand 8 spaces in.
    */
   healthOf(i: number, values: Int32Array): boolean {
     const failuresAt = this.healthAt[i] as number;
@@ -674,7 +676,10 @@ export class CanonicalRows {
     values[1] = failuresEnd;
     values[2] = lastEventAt;
     values[3] = lastEventEnd;
-    values[4] = text.charCodeAt(lastEventEnd + HEALTH_ENTRY_DOWN_AT) === 0x74 ? 1 : 0; // "true"
+    const down = text.charCodeAt(lastEventEnd + HEALTH_ENTRY_DOWN_AT) === 0x74; // "true"
+    values[4] = down ? 1 : 0;
+    values[5] = failuresAt - HEALTH_FIRST_KEY.length;
+    values[6] = lastEventEnd + HEALTH_ENTRY_DOWN_AT + (down ? HEALTH_TRUE_END.length : HEALTH_FALSE_END.length);
     return true;
   }
 
@@ -704,10 +709,13 @@ export class CanonicalRows {
 export const BLOCKED = 1;
 export const ALLOWLISTED = 2;
 /** The room `healthOf` and `backoffOf` fill. */
-export const HEALTH_VALUES = 5;
+export const HEALTH_VALUES = 7;
 export const BACKOFF_VALUES = 6;
 
 const LIST_PEER_AT = '      "'.length;
+const HEALTH_FIRST_KEY = '"consecutive_failures": ';
+const HEALTH_TRUE_END = "true\n      }";
+const HEALTH_FALSE_END = "false\n      }";
 
 /**
  * The rows of `snapshot` as they stand in the canonical text it was read

@@ -20,7 +20,7 @@ import { commandContext } from "../../src/cli/context.js";
 import type { CommandOptions } from "../../src/cli/program.js";
 import { PLAIN } from "../../src/cli/render/plain.js";
 import { CanonicalRowsJson } from "../../src/cli/render/inspect-rows.js";
-import { OWN_ITEMS, jsonChunks, ndjsonChunks, renderJson } from "../../src/cli/render/json.js";
+import { OWN_ITEMS, OWN_JSON, jsonChunks, ndjsonChunks, renderJson } from "../../src/cli/render/json.js";
 import { sanitizeJson } from "../../src/cli/render/sanitize.js";
 import { ALLOWLISTED, BACKOFF_VALUES, BLOCKED, canonicalRows, readCanonical } from "../../src/snapshot/decode-canonical.js";
 import { encodeSnapshot } from "../../src/snapshot/encode.js";
@@ -142,6 +142,11 @@ describe("inspect's rows from the text", () => {
           expect(renderJson(wrap(direct))).toBe(renderJson(wrap(model)));
         }
         expect([...ndjsonChunks(direct)].join("")).toBe([...ndjsonChunks(model)].join(""));
+        // At any depth: each row as PeerJson writes itself there.
+        for (const indent of [undefined, "", "  ", "    ", "      "]) {
+          const rows = direct.length === 0 ? [] : [...direct[OWN_ITEMS](indent, "<", "|", ">", 1 << 30)];
+          expect(rows.join("")).toBe(direct.length === 0 ? "" : `<${model.map((row) => row[OWN_JSON](indent)).join("|")}>`);
+        }
         expect(JSON.stringify(direct)).toBe(JSON.stringify(model, (_key, value) => (typeof value === "bigint" ? `${value}` : value)));
       }),
       { numRuns: 100 },

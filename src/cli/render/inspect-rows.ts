@@ -84,6 +84,10 @@ export class CanonicalRowsJson implements OwnItems {
       return [healthEnd, healthEnd + attemptsKey];
     });
     const noHealth = [`null${backoffKey}`, `null${backoffKey}${attemptsKey}`];
+    // At --json's own depth the health entry stands in the file as it is written here: one slice.
+    const sameLayout = indent === "    ";
+    const healthOpen = `{${two}`;
+    const afterHealth = [backoffKey, backoffKey + attemptsKey];
     const lastAttemptKey = `,${two}"last_attempt_ns"${colon}"`;
     const nextRetryKey = `",${two}"next_retry_ns"${colon}"`;
     const backoffEnd = `"${end2}}`;
@@ -109,6 +113,7 @@ export class CanonicalRowsJson implements OwnItems {
       piece += (i === 0 ? peerKey : rowStart) + text.slice(rows.peerStarts[i], rows.peerEnds[i]) + flagTexts[flags];
       const hasBackoff = rows.backoffOf(i, backoff) ? 1 : 0;
       if (!rows.healthOf(i, health)) piece += noHealth[hasBackoff];
+      else if (sameLayout) piece += healthOpen + text.slice(health[5], health[6]) + afterHealth[hasBackoff];
       else {
         piece += failuresKey + text.slice(health[0], health[1]) + lastEventKey + text.slice(health[2], health[3]);
         piece += (afterLastEvent[health[4] as number] as string[])[hasBackoff];
