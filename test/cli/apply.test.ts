@@ -108,6 +108,47 @@ describe("apply", () => {
     expect(lines.at(-2)).toBe(`✓ applied ${SHOWN_LINES + 3} command(s) from standard input`);
   });
 
+  it("a script file read in pieces: characters and lines cut at a piece's end are whole, bad bytes name their line", async () => {
+    // A regular file is read 64 KiB at a time into one reused buffer: an "é" (2 bytes) and a line cross each boundary.
+    const lines: string[] = [];
+    let bytes = 0;
+    let number = 0;
+    const commands: { line: number; text: string }[] = [];
+    const boundaries = [65_536, 131_072, 196_608];
+    while (bytes < 200_000) {
+      number++;
+      let text = number % 50 === 0 ? `${number % 100 === 0 ? "unblock" : "block"} ${P}` : `# ${"é".repeat(number % 37)}x`;
+      // Lines are under 100 bytes: near a boundary, a comment whose "é" starts one byte before it.
+      const boundary = boundaries[0];
+      if (boundary !== undefined && bytes + 100 >= boundary) {
+        text = `# ${"x".repeat(boundary - 3 - bytes)}ééé`;
+        boundaries.shift();
+      }
+      if (!text.startsWith("#")) commands.push({ line: number, text });
+      lines.push(text);
+      bytes += Buffer.byteLength(text) + 1;
+    }
+    const script = Buffer.from(`${lines.join("\n")}\n`);
+    // The test's premise: each piece ends inside a character, between its two bytes.
+    for (const boundary of [65_536, 131_072, 196_608]) expect(script[boundary]! & 0xc0).toBe(0x80);
+    const scriptFile = path.join(path.dirname(file), "pieces.txt");
+    fs.writeFileSync(scriptFile, script);
+    const result = await cli(["--json", "-s", file, "apply", scriptFile]);
+    expect(result.status, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout) as { lines: { line: number; text: string }[] };
+    expect(document.lines.map(({ line, text }) => ({ line, text }))).toEqual(commands);
+    const at = script.indexOf("\n", 150_000) + 1;
+    const badLine = script.subarray(0, at).filter((byte) => byte === 0x0a).length + 1;
+    fs.writeFileSync(scriptFile, Buffer.concat([script.subarray(0, at), Buffer.from([0x23, 0xff, 0x0a]), script.subarray(at)]));
+    const before = fs.readFileSync(file);
+    expect(await cli(["-s", file, "apply", scriptFile])).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: `bbgov: cannot read the script file: not UTF-8 text (${scriptFile} line ${badLine})\n`,
+    });
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
   it("bad UTF-8 in a script names its line", async () => {
     const result = await cli(["-s", file, "apply", "-"], Buffer.concat([Buffer.from(`block ${P}\nblock `), Buffer.from([0xff, 0x0a])]));
     expect(result).toEqual({

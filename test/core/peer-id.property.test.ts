@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { base58btc } from "multiformats/bases/base58";
 import { describe, expect, it } from "vitest";
 import { InvalidPeerId } from "../../src/core/errors.js";
-import { decodeBase58Btc, encodeBase58Btc, MAX_DIGEST_BYTES, multihashProblem, PeerId } from "../../src/core/peer-id.js";
+import { decodeBase58Btc, encodeBase58Btc, isCommonKindText, MAX_DIGEST_BYTES, multihashProblem, PeerId } from "../../src/core/peer-id.js";
 
 const RUNS = Number(process.env.BBGOV_PROPERTY_RUNS ?? 100) * 10;
 const ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
@@ -182,5 +182,80 @@ describe("PeerId.parse on base58btc text", () => {
     expect(peer.bytes).toBe(peer.bytes);
     expect(Array.from(peer.bytes)).toEqual(Array.from(base58btc.baseDecode(peer.text)));
     expect(PeerId.parse(peer.text).equals(peer)).toBe(true);
+  });
+});
+
+describe("isCommonKindText: the usual peers told by the range of their texts", () => {
+  const sha256 = (digest: number[]): Uint8Array => Uint8Array.from([0x12, 0x20, ...digest]);
+  const identity36 = (digest: number[]): Uint8Array => Uint8Array.from([0x00, 0x24, ...digest]);
+  const text = (bytes: Uint8Array): string => base58btc.baseEncode(bytes);
+
+  it("takes the lowest and highest multihash of each kind and refuses the numbers just outside", () => {
+    for (const [make, length] of [
+      [sha256, 32],
+      [identity36, 36],
+    ] as const) {
+      expect(isCommonKindText(text(make(new Array<number>(length).fill(0))))).toBe(true);
+      expect(isCommonKindText(text(make(new Array<number>(length).fill(0xff))))).toBe(true);
+    }
+    // One below the lowest and one above the highest of each kind.
+    expect(isCommonKindText(text(Uint8Array.from([0x12, 0x1f, ...new Array<number>(32).fill(0xff)])))).toBe(false);
+    expect(isCommonKindText(text(Uint8Array.from([0x12, 0x21, ...new Array<number>(32).fill(0)])))).toBe(false);
+    expect(isCommonKindText(text(Uint8Array.from([0x00, 0x23, ...new Array<number>(36).fill(0xff)])))).toBe(false);
+    expect(isCommonKindText(text(Uint8Array.from([0x00, 0x25, ...new Array<number>(36).fill(0)])))).toBe(false);
+  });
+
+  it("takes every sha2-256 and 36-byte identity multihash", () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.uint8Array({ minLength: 36, maxLength: 36 }), (isSha, digest) => {
+        const bytes = isSha ? sha256(Array.from(digest.subarray(0, 32))) : identity36(Array.from(digest));
+        expect(isCommonKindText(text(bytes))).toBe(true);
+        expectParseOf(bytes);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("on texts of the alphabet shaped like them, says yes exactly for those kinds' multihashes", () => {
+    // Mostly letters of the alphabet; a quarter of them get one character outside it, somewhere.
+    const shaped = fc
+      .tuple(
+        fc.constantFrom<[string, number]>(
+          ["Qm", 46],
+          ["QmN", 46],
+          ["Qmf", 46],
+          ["Qn", 46],
+          ["Ql", 46],
+          ["12C", 52],
+          ["12D3KooW", 52],
+          ["12E", 52],
+          ["12B", 52],
+          ["12F", 52],
+          ["11", 52],
+          ["Qm", 45],
+          ["12D", 51],
+        ),
+        fc.array(fc.constantFrom(...ALPHABET), { minLength: 52, maxLength: 52 }),
+        fc.option(fc.tuple(fc.nat({ max: 51 }), fc.constantFrom("0", "O", "I", "l", "_", "\u00e9")), { freq: 3 }),
+      )
+      .map(([[prefix, length], chars, spoil]) => {
+        const candidate = (prefix + chars.join("")).slice(0, length);
+        if (spoil === null) return candidate;
+        const at = spoil[0] % length;
+        return candidate.slice(0, at) + spoil[1] + candidate.slice(at + 1);
+      });
+    fc.assert(
+      fc.property(shaped, (candidate) => {
+        const bytes = reference(candidate);
+        const isKind =
+          bytes !== undefined &&
+          text(bytes) === candidate &&
+          ((bytes.length === 34 && bytes[0] === 0x12 && bytes[1] === 0x20) ||
+            (bytes.length === 38 && bytes[0] === 0x00 && bytes[1] === 0x24));
+        expect(isCommonKindText(candidate)).toBe(isKind);
+        if (bytes !== undefined && text(bytes) === candidate) expectParseOf(bytes);
+      }),
+      { numRuns: RUNS },
+    );
   });
 });

@@ -130,6 +130,20 @@ describe("encodeSnapshot", () => {
     expect(decoded.peer_governor.allowlist).toEqual(sorted);
   });
 
+  it("grows its output past the first guess of its size (long lists with no entries) and still writes the canonical text", () => {
+    // The size guess counts health and backoff entries only: 3,000 listed peers need ~330 kB more, in chunks of gathered text.
+    const governor = new PeerGovernor();
+    const listed: PeerId[] = [];
+    for (let n = 1; n <= 3000; n++)
+      listed.push(sha256Peer([n >> 8, n & 0xff, ...Array.from({ length: 30 }, (_, i) => (n * 31 + i * 7) & 0xff)]));
+    for (const peer of listed) governor.block(peer);
+    governor.setAllowlist(listed.slice(0, 2000));
+    const snapshot: Snapshot = { clockNs: 1n, governor, backoff: new BackoffTable() };
+    const text = encodeSnapshot(snapshot);
+    expect(text.length).toBeGreaterThan(250_000);
+    expect(text).toBe(reference(snapshot));
+  });
+
   it("writes an empty allowlist as [] and extreme values exactly", () => {
     const snapshot = emptySnapshot({ clockNs: U64_MAX, failureThreshold: U32_MAX, backoff: { baseNs: 1n, maxDelayNs: U64_MAX } });
     snapshot.governor.setAllowlist([]);

@@ -28,9 +28,7 @@ export function execute(ctx: CommandContext, [peers]: CommandArgs<"disallow">, o
       governor.disallow(peer);
       return { changed: true, note: "disallowed" };
     },
-    {
-      lines: (ui) => (wasEmpty ? [ui.chalk.dim("the allowlist was already empty")] : []),
-    },
+    { note: wasEmpty ? "the allowlist was already empty" : undefined },
   );
   // Decided after the edits, when the allowlist's new size is known.
   return !wasEmpty && governor.allowlistSize() === 0 ? { ...result, warnings: [EMPTY_WARNING] } : result;

@@ -1,6 +1,6 @@
 /** The shared shape of list edits (block, unblock, allow, disallow, reset): one line per peer, changed or not. */
 import type { PeerId } from "../../core/peer-id.js";
-import type { Report, Ui } from "../context.js";
+import type { Report } from "../context.js";
 import { report } from "../context.js";
 
 /** What one edit did to one peer. */
@@ -10,11 +10,15 @@ export interface PeerChange {
   readonly note: string;
 }
 
-/** Applies `edit` to each peer and reports `{changes: [{peer, changed, note}]}` plus one line per peer. */
+/**
+ * Applies `edit` to each peer and reports `{changes: [{peer, changed, note}]}` plus one line per peer,
+ * and `extra.note` as a dim line under them. A note is text, not a callback: a function in an object
+ * literal is named at run time in the bundle (esbuild's --keep-names), which `apply` paid on every line.
+ */
 export function membershipReport(
   peers: readonly PeerId[],
   edit: (peer: PeerId) => PeerChange,
-  extra: { warnings?: string[]; lines?: (ui: Ui) => string[] } = {},
+  extra: { warnings?: string[]; note?: string | undefined } = {},
 ): Report {
   // A loop without spreads: `apply` runs this once per line, mostly before V8 has optimized it.
   const changes: { peer: string; changed: boolean; note: string }[] = new Array(peers.length);
@@ -32,7 +36,7 @@ export function membershipReport(
         ...changes.map(({ peer, changed, note }) =>
           changed ? `${ui.chalk.green("✓")} ${peer} ${note}` : `${ui.chalk.dim("·")} ${peer} ${ui.chalk.dim(note)}`,
         ),
-        ...(extra.lines?.(ui) ?? []),
+        ...(extra.note === undefined ? [] : [ui.chalk.dim(extra.note)]),
       ].join("\n"),
     { warnings: extra.warnings ?? [], changed: changedAny },
   );

@@ -19,6 +19,6 @@ export function execute(ctx: CommandContext, [peers]: CommandArgs<"reset">, opti
       const what = [hadHealth ? "health" : "", hadBackoff ? "backoff" : ""].filter((w) => w !== "").join(" and ");
       return { changed: true, note: `reset (${what} forgotten)` };
     },
-    { lines: (ui) => (targets.length === 0 ? [ui.chalk.dim("no peer had health or backoff entries")] : []) },
+    { note: targets.length === 0 ? "no peer had health or backoff entries" : undefined },
   );
 }

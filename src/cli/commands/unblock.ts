@@ -16,6 +16,6 @@ export function execute(ctx: CommandContext, [peers]: CommandArgs<"unblock">, op
       governor.unblock(peer);
       return { changed: true, note: "unblocked" };
     },
-    { lines: (ui) => (targets.length === 0 ? [ui.chalk.dim("the blocklist was already empty")] : []) },
+    { note: targets.length === 0 ? "the blocklist was already empty" : undefined },
   );
 }

@@ -5,8 +5,9 @@
  * naming its line), a byte order mark at the start is dropped, lines end at
  * "\n" (a "\r" before it is the words' business: a blank).
  */
-import { createReadStream } from "node:fs";
+import { closeSync, createReadStream, readSync } from "node:fs";
 import { IoError } from "../errors.js";
+import { openRegularFile } from "./reuse.js";
 import { displayName, ioError, STDIO } from "./store.js";
 
 /** The longest line a script may have; past it the script is refused rather than held. */
@@ -28,25 +29,63 @@ export function scriptLines(file: string, stdin: AsyncIterable<Uint8Array | stri
   const source = displayName(file);
   return {
     source,
-    batches: () => splitLines(file === STDIO ? stdin : createReadStream(file), file, what),
+    batches: () => splitLines(file === STDIO ? stdin : fileChunks(file), file, what),
   };
+}
+
+/** Bytes read at a time: as a read stream does. */
+const CHUNK_BYTES = 1 << 16;
+
+/**
+ * The chunks of `file`: a regular file read with synchronous calls into one reused buffer; anything
+ * else (a pipe, a missing file) through a read stream, whose errors are the ones reported. A stream
+ * costs a thread-pool round trip, a promise and a fresh buffer per chunk: for a 0.5 MB script, ~5 ms.
+ */
+async function* fileChunks(file: string): AsyncGenerator<Uint8Array> {
+  let opened: ReturnType<typeof openRegularFile>;
+  try {
+    opened = openRegularFile(file);
+  } catch {
+    opened = undefined;
+  }
+  if (opened === undefined) {
+    yield* createReadStream(file);
+    return;
+  }
+  const { fd } = opened;
+  try {
+    const buffer = new Uint8Array(CHUNK_BYTES);
+    for (;;) {
+      const read = readSync(fd, buffer, 0, CHUNK_BYTES, null);
+      if (read === 0) return;
+      // The decoder is done with a chunk before the next read: the buffer is reused.
+      yield buffer.subarray(0, read);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function* splitLines(chunks: AsyncIterable<Uint8Array | string>, file: string, what: string): AsyncGenerator<readonly string[]> {
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
   let pending = "";
   let number = 1;
+  // The bytes of a character the previous chunk ended inside of (the decoder holds them for the next one).
+  let carried: Uint8Array = new Uint8Array(0);
   const decode = (chunk: Uint8Array | string, stream: boolean): string => {
     if (typeof chunk === "string") return chunk;
+    let text: string;
     try {
-      return decoder.decode(chunk, { stream });
+      text = decoder.decode(chunk, { stream });
     } catch {
-      // The line of the first bad byte: the lines before it in this chunk, decoded leniently.
-      const lenient = Buffer.from(chunk).toString("utf8");
-      const bad = lenient.indexOf("\ufffd");
-      const line = number + countNewlines(pending) + countNewlines(bad < 0 ? lenient : lenient.slice(0, bad));
+      // The line of the first bad byte, counted in bytes: a chunk may start inside a character, which
+      // decoded alone looked bad at its start and named the chunk's first line.
+      const bytes = carried.length === 0 ? chunk : Buffer.concat([carried, chunk]);
+      const line = number + countNewlines(pending) + countNewlineBytes(bytes, firstBadByte(bytes));
       throw new IoError(`cannot read ${what}: not UTF-8 text`, `${displayName(file)} line ${line}`);
     }
+    carried = unfinishedCharacter(carried, chunk);
+    return text;
   };
   let first = true;
   try {
@@ -82,4 +121,58 @@ function countNewlines(text: string): number {
   let count = 0;
   for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) count++;
   return count;
+}
+
+function countNewlineBytes(bytes: Uint8Array, end: number): number {
+  let count = 0;
+  for (let at = 0; at < end; at++) if (bytes[at] === 0x0a) count++;
+  return count;
+}
+
+/**
+ * Where the first ill-formed UTF-8 sequence of `bytes` starts (its first byte, as the WHATWG decoder
+ * that refused it reads them; a newline is never inside a sequence), or `bytes.length`.
+ */
+function firstBadByte(bytes: Uint8Array): number {
+  let at = 0;
+  while (at < bytes.length) {
+    const lead = bytes[at] as number;
+    if (lead < 0x80) {
+      at++;
+      continue;
+    }
+    let more: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) more = 1;
+    else if (lead >= 0xe0 && lead <= 0xef) {
+      more = 2;
+      if (lead === 0xe0) low = 0xa0;
+      if (lead === 0xed) high = 0x9f;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      more = 3;
+      if (lead === 0xf0) low = 0x90;
+      if (lead === 0xf4) high = 0x8f;
+    } else return at;
+    for (let k = 1; k <= more; k++) {
+      const next = bytes[at + k];
+      if (next === undefined || next < (k === 1 ? low : 0x80) || next > (k === 1 ? high : 0xbf)) return at;
+    }
+    at += more + 1;
+  }
+  return bytes.length;
+}
+
+/** The bytes of a character that `chunk` (after `carried`, a well-formed stream so far) ends inside of; empty if none. */
+function unfinishedCharacter(carried: Uint8Array, chunk: Uint8Array): Uint8Array {
+  // A character is at most 4 bytes: its unfinished start is among the last 3.
+  const tail = chunk.length >= 3 ? chunk.subarray(chunk.length - 3) : Buffer.concat([carried, chunk]).subarray(-3);
+  for (let at = tail.length - 1; at >= 0; at--) {
+    const byte = tail[at] as number;
+    if ((byte & 0xc0) === 0x80) continue;
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    // Copied: the chunk's buffer is reused for the next read.
+    return tail.length - at < length ? Uint8Array.from(tail.subarray(at)) : new Uint8Array(0);
+  }
+  return new Uint8Array(0);
 }
