@@ -80,21 +80,25 @@ export function readCanonical(text: string): Snapshot | undefined {
   }
 }
 
-// One whole entry each, as encodeSnapshot writes it: sticky, so `lastIndex` is
-// where it must start. A match proves the layout; the values are then read at
-// known offsets from the peer's closing quote (no capture strings to allocate).
-const HEALTH_ENTRY = new RegExp(
-  String.raw` {6}\{\n {8}"peer": "[1-9A-HJ-NP-Za-km-z]{1,256}",\n {8}"consecutive_failures": (?:0|[1-9][0-9]{0,9}),` +
-    String.raw`\n {8}"last_event_ns": "(?:0|[1-9][0-9]{0,19})",\n {8}"down": (?:true|false)\n {6}\}`,
+// One entry each, as encodeSnapshot writes it, in two sticky patterns: up to the peer's text, and from
+// its closing quote to the entry's end. The peer's text between them is found by its closing quote and
+// checked as a peer id (entryPeerAt: base58 letters only, at most MAX_PEER_TEXT); a character class
+// over it in the pattern cost more than that check. A match proves the layout; the values are then read
+// at known offsets from the peer's closing quote (no capture strings to allocate).
+const HEALTH_HEAD = / {6}\{\n {8}"peer": "/y;
+const HEALTH_TAIL = new RegExp(
+  String.raw`",\n {8}"consecutive_failures": (?:0|[1-9][0-9]{0,9}),\n {8}"last_event_ns": "(?:0|[1-9][0-9]{0,19})",` +
+    String.raw`\n {8}"down": (?:true|false)\n {6}\}`,
   "y",
 );
 const HEALTH_ENTRY_PEER_AT = '      {\n        "peer": "'.length;
 const HEALTH_ENTRY_FAILURES_AT = '",\n        "consecutive_failures": '.length;
 const HEALTH_ENTRY_LAST_EVENT_AT = ',\n        "last_event_ns": "'.length;
 const HEALTH_ENTRY_DOWN_AT = '",\n        "down": '.length;
-const TABLE_ENTRY = new RegExp(
-  String.raw` {4}\{\n {6}"peer": "[1-9A-HJ-NP-Za-km-z]{1,256}",\n {6}"attempts": (?:0|[1-9][0-9]{0,9}),` +
-    String.raw`\n {6}"last_attempt_ns": "(?:0|[1-9][0-9]{0,19})",\n {6}"next_retry_ns": "(?:0|[1-9][0-9]{0,19})"\n {4}\}`,
+const TABLE_HEAD = / {4}\{\n {6}"peer": "/y;
+const TABLE_TAIL = new RegExp(
+  String.raw`",\n {6}"attempts": (?:0|[1-9][0-9]{0,9}),\n {6}"last_attempt_ns": "(?:0|[1-9][0-9]{0,19})",` +
+    String.raw`\n {6}"next_retry_ns": "(?:0|[1-9][0-9]{0,19})"\n {4}\}`,
   "y",
 );
 const TABLE_ENTRY_PEER_AT = '    {\n      "peer": "'.length;
@@ -109,7 +113,7 @@ function digitsEnd(text: string, start: number): number {
   return end;
 }
 
-/** The u32 whose digits (at most 10, as the entry pattern allows) are text[start, end). */
+/** The u32 whose digits (at most 10, as the entry's tail pattern allows) are text[start, end). */
 function u32At(text: string, start: number, end: number): number {
   let value = 0;
   for (let i = start; i < end; i++) value = value * 10 + (text.charCodeAt(i) - 0x30);
@@ -117,7 +121,7 @@ function u32At(text: string, start: number, end: number): number {
   return value;
 }
 
-/** Checks that the digits text[start, end) (no leading zero, as the entry pattern allows) are at most U64_MAX, without a bigint. */
+/** Checks that the digits text[start, end) (no leading zero, as the entry's tail pattern allows) are at most U64_MAX, without a bigint. */
 function checkU64At(text: string, start: number, end: number): void {
   if (end - start < U64_MAX_TEXT.length) return;
   for (let i = 0; i < U64_MAX_TEXT.length; i++) {
@@ -127,7 +131,7 @@ function checkU64At(text: string, start: number, end: number): void {
   }
 }
 
-/** The u64 whose digits (no leading zero, as the entry pattern allows) are text[start, end). */
+/** The u64 whose digits (no leading zero, as the entry's tail pattern allows) are text[start, end). */
 function u64At(text: string, start: number, end: number): bigint {
   const digits = text.slice(start, end);
   if (digits.length === U64_MAX_TEXT.length && digits > U64_MAX_TEXT) throw NOT_CANONICAL;
@@ -254,15 +258,19 @@ class CanonicalReader {
 
   // A repeated peer is out of order (peerAt wants each text strictly after the one before), so not canonical.
   private health(): Omit<SourceList<HealthEntry>, "items"> {
-    return this.entryList(HEALTH_ENTRY, "\n    ]", (start) => this.healthEntry(start));
+    return this.entryList(HEALTH_HEAD, HEALTH_TAIL, "\n    ]", () => this.healthEntry());
   }
 
   private backoffTable(): Omit<SourceList<BackoffEntry>, "items"> {
-    return this.entryList(TABLE_ENTRY, "\n  ]", (start) => this.backoffEntry(start));
+    return this.entryList(TABLE_HEAD, TABLE_TAIL, "\n  ]", () => this.backoffEntry());
   }
 
-  /** `[]`, or entries each matching `pattern` whole, read by `read`, then `closing`; where each starts. */
-  private entryList(pattern: RegExp, closing: string, read: (start: number) => void): Omit<SourceList<unknown>, "items"> {
+  /**
+   * `[]`, or entries each matching `head`, a peer's text (entryPeerAt) and `tail`, their values checked by
+   * `read`, then `closing`; where each starts.
+   */
+  private entryList(head: RegExp, tail: RegExp, closing: string, read: () => void): Omit<SourceList<unknown>, "items"> {
+    const text = this.text;
     const starts: number[] = [];
     let end = this.at;
     if (!this.emptyList()) {
@@ -270,10 +278,13 @@ class CanonicalReader {
       do {
         const start = this.at;
         starts.push(start);
-        pattern.lastIndex = start;
-        if (!pattern.test(this.text)) throw NOT_CANONICAL;
-        this.at = pattern.lastIndex;
-        read(start);
+        head.lastIndex = start;
+        if (!head.test(text)) throw NOT_CANONICAL;
+        this.entryPeerAt(head.lastIndex);
+        tail.lastIndex = this.peerEnd;
+        if (!tail.test(text)) throw NOT_CANONICAL;
+        this.at = tail.lastIndex;
+        read();
       } while (this.nextItem());
       end = this.at;
       this.expect(closing);
@@ -282,10 +293,9 @@ class CanonicalReader {
     return { starts, end };
   }
 
-  /** Checks the health entry HEALTH_ENTRY matched at `start` (its peer and numbers); the entry is made by the deferred restore. */
-  private healthEntry(start: number): void {
+  /** Checks the numbers of the health entry just matched (its peer ends at peerEnd); the entry is made by the deferred restore. */
+  private healthEntry(): void {
     const text = this.text;
-    this.entryPeerAt(start + HEALTH_ENTRY_PEER_AT);
     const failuresAt = this.peerEnd + HEALTH_ENTRY_FAILURES_AT;
     const failuresEnd = digitsEnd(text, failuresAt);
     u32At(text, failuresAt, failuresEnd);
@@ -293,10 +303,9 @@ class CanonicalReader {
     checkU64At(text, lastEventAt, digitsEnd(text, lastEventAt));
   }
 
-  /** Checks the backoff entry TABLE_ENTRY matched at `start` (its peer and numbers); the entry is made by the deferred restore. */
-  private backoffEntry(start: number): void {
+  /** Checks the numbers of the backoff entry just matched (its peer ends at peerEnd); the entry is made by the deferred restore. */
+  private backoffEntry(): void {
     const text = this.text;
-    this.entryPeerAt(start + TABLE_ENTRY_PEER_AT);
     const attemptsAt = this.peerEnd + TABLE_ENTRY_ATTEMPTS_AT;
     const attemptsEnd = digitsEnd(text, attemptsAt);
     u32At(text, attemptsAt, attemptsEnd);
