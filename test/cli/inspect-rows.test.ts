@@ -123,7 +123,7 @@ describe("inspect's rows from the text", () => {
           expect(direct.status).toBe(0);
         }
       }),
-      { numRuns: 50 },
+      { numRuns: 25 },
     );
   });
 
@@ -149,7 +149,7 @@ describe("inspect's rows from the text", () => {
         }
         expect(JSON.stringify(direct)).toBe(JSON.stringify(model, (_key, value) => (typeof value === "bigint" ? `${value}` : value)));
       }),
-      { numRuns: 100 },
+      { numRuns: 60 },
     );
   });
 
@@ -190,7 +190,7 @@ describe("inspect's report with rows from the text", () => {
         expect(direct.render({ chalk: PLAIN, width: 80 })).toBe(model.render({ chalk: PLAIN, width: 80 }));
         expect(renderJson(direct.json)).toBe(renderJson(model.json));
       }),
-      { numRuns: 30 },
+      { numRuns: 15 },
     );
   });
 });
