@@ -15,11 +15,12 @@ import { BackoffTable } from "../../src/core/backoff.js";
 import { PeerGovernor } from "../../src/core/governor.js";
 import { PeerId } from "../../src/core/peer-id.js";
 import { U64_MAX } from "../../src/core/u64.js";
-import { PeerJson, execute } from "../../src/cli/commands/inspect.js";
+import { execute } from "../../src/cli/commands/inspect.js";
 import { commandContext } from "../../src/cli/context.js";
 import type { CommandOptions } from "../../src/cli/program.js";
 import { PLAIN } from "../../src/cli/render/plain.js";
-import { CanonicalRowsJson } from "../../src/cli/render/inspect-rows.js";
+import type { InspectRow } from "../../src/cli/render/inspect-formats.js";
+import { CanonicalRowsJson, PeerJson, RowsJson } from "../../src/cli/render/inspect-rows.js";
 import { OWN_ITEMS, OWN_JSON, jsonChunks, ndjsonChunks, renderJson } from "../../src/cli/render/json.js";
 import { sanitizeJson } from "../../src/cli/render/sanitize.js";
 import { ALLOWLISTED, BACKOFF_VALUES, BLOCKED, canonicalRows, readCanonical } from "../../src/snapshot/decode-canonical.js";
@@ -142,6 +143,12 @@ describe("inspect's rows from the text", () => {
           expect(renderJson(wrap(direct))).toBe(renderJson(wrap(model)));
         }
         expect([...ndjsonChunks(direct)].join("")).toBe([...ndjsonChunks(model)].join(""));
+        // The model's rows as one list (what inspect writes for a file read otherwise) against JSON.stringify.
+        const listed = new RowsJson(inspectRows(snapshot, now));
+        const plainRows = JSON.parse(JSON.stringify(model, (_key, value) => (typeof value === "bigint" ? `${value}` : value)));
+        expect(renderJson({ peers: listed })).toBe(`${JSON.stringify({ peers: plainRows }, null, 2)}\n`);
+        expect([...ndjsonChunks(listed)].join("")).toBe(plainRows.map((row: unknown) => `${JSON.stringify(row)}\n`).join(""));
+        for (const piece of listed[OWN_ITEMS]("    ", "[", ",", "]", 100)) expect(sanitizeJson(piece)).toBe(piece);
         // At any depth: each row as PeerJson writes itself there.
         for (const indent of [undefined, "", "  ", "    ", "      "]) {
           const rows = direct.length === 0 ? [] : [...direct[OWN_ITEMS](indent, "<", "|", ">", 1 << 30)];
@@ -256,6 +263,14 @@ describe("canonicalRows", () => {
 
 /** inspect's rows from the model: every peer, by text, as PeerJson. */
 function modelRows(snapshot: Snapshot, nowNs: bigint): PeerJson[] {
+  return inspectRows(snapshot, nowNs).map((row) => new PeerJson(row));
+}
+
+/**
+ * inspect's rows of the model: every peer, by text. Written out here, as the
+ * oracle, rather than taken from inspect.ts (whose collectRows it repeats).
+ */
+function inspectRows(snapshot: Snapshot, nowNs: bigint): InspectRow[] {
   const { governor, backoff } = snapshot;
   const texts = new Map<string, PeerId>();
   for (const entry of governor.iterHealth()) texts.set(entry.peer.text, entry.peer);
@@ -263,16 +278,13 @@ function modelRows(snapshot: Snapshot, nowNs: bigint): PeerJson[] {
   for (const peer of governor.blocklist()) texts.set(peer.text, peer);
   for (const peer of governor.allowlist() ?? []) texts.set(peer.text, peer);
   const peers = [...texts.values()].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
-  return peers.map(
-    (peer) =>
-      new PeerJson({
-        peer,
-        blocked: governor.isBlocked(peer),
-        allowlisted: governor.isAllowlisted(peer),
-        health: governor.peerHealth(peer),
-        backoff: backoff.state(peer),
-        inbound: governor.checkInbound(peer),
-        outbound: governor.checkOutbound(peer, backoff, nowNs),
-      }),
-  );
+  return peers.map((peer) => ({
+    peer,
+    blocked: governor.isBlocked(peer),
+    allowlisted: governor.isAllowlisted(peer),
+    health: governor.peerHealth(peer),
+    backoff: backoff.state(peer),
+    inbound: governor.checkInbound(peer),
+    outbound: governor.checkOutbound(peer, backoff, nowNs),
+  }));
 }

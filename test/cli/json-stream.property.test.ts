@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Decision } from "../../src/core/governor.js";
 import { PeerId } from "../../src/core/peer-id.js";
-import { PeerJson } from "../../src/cli/commands/inspect.js";
+import { PeerJson } from "../../src/cli/render/inspect-rows.js";
 import { OWN_JSON, jsonChunks, ndjsonChunks, renderJson } from "../../src/cli/render/json.js";
 import { sanitizeJson } from "../../src/cli/render/sanitize.js";
 

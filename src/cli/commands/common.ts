@@ -5,7 +5,6 @@
  * peer a snapshot knows).
  */
 import type { BackoffConfig } from "../../core/backoff.js";
-import type { Decision } from "../../core/governor.js";
 import type { PeerId } from "../../core/peer-id.js";
 import { saturatingAdd } from "../../core/u64.js";
 import type { Snapshot } from "../../snapshot/model.js";
@@ -27,12 +26,8 @@ export function advanceClock(snapshot: Snapshot, eventNs: bigint): void {
   if (eventNs > snapshot.clockNs) snapshot.clockNs = eventNs;
 }
 
-/** The contract's decision document D: `{decision, reason, retry_ns}`. */
-export function decisionJson(decision: Decision): { decision: "allow" | "deny"; reason: string | null; retry_ns: bigint | null } {
-  if (decision.kind === "allow") return { decision: "allow", reason: null, retry_ns: null };
-  const reason = decision.reason;
-  return { decision: "deny", reason: reason.kind, retry_ns: reason.kind === "cooldown" ? reason.retryNs : null };
-}
+/** The contract's decision document D (written with inspect's rows). */
+export { decisionJson } from "../render/inspect-rows.js";
 
 /** Refuses peers together with `flag` (`--all`, `--open`), and neither: a list edit names its peers or says everyone. */
 export function peersOrFlag(peers: readonly PeerId[], flagGiven: boolean, flag: "--all" | "--open", command: string): void {

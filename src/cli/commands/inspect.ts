@@ -12,10 +12,10 @@ import { fitLine, renderFittedTable, type FitColumn, type FitStep } from "../ren
 import { formatBytes, formatDuration, formatInstant, formatRelative, formatWhen } from "../render/format.js";
 import { shortPeerNames } from "../render/peer.js";
 import { renderWideTable, type InspectRow } from "../render/inspect-formats.js";
-import { CanonicalRowsJson } from "../render/inspect-rows.js";
-import { OWN_JSON, jsonChunks, ndjsonChunks, type OwnJson } from "../render/json.js";
+import { CanonicalRowsJson, RowsJson } from "../render/inspect-rows.js";
+import { jsonChunks, ndjsonChunks } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
-import { decisionJson, eventTime, knownPeers } from "./common.js";
+import { eventTime, knownPeers } from "./common.js";
 import { isKnown, knownPeerTexts } from "./resolve.js";
 
 /** Everything known about one peer, and its decisions at the clock. */
@@ -44,7 +44,7 @@ export function execute(ctx: CommandContext, [only]: CommandArgs<"inspect">, opt
   const summary = summarize(snapshot, all, nowNs);
   // `--format json` is `--json`; ndjson is one peer per line; both are exact text (Report.output).
   const { format } = options;
-  const document = inspectDocument(ctx, options, nowNs, summary, shown.map(rowJson));
+  const document = inspectDocument(ctx, options, nowNs, summary, new RowsJson(shown));
   const render = (ui: Ui): string => renderInspect(ui, ctx, summary, shown, rows.length, format === "wide", nowNs);
   if (format === "tsv") return report(document, render, { output: renderTsv(shown) });
   return documentReport(document, format, render);
@@ -56,7 +56,7 @@ function inspectDocument(
   options: CommandOptions<"inspect">,
   nowNs: bigint,
   summary: Summary,
-  peers: readonly PeerJson[] | CanonicalRowsJson,
+  peers: RowsJson | CanonicalRowsJson,
 ) {
   const { snapshot } = ctx;
   return {
@@ -203,67 +203,6 @@ function nodeJson(node: NodeInfo): Record<string, unknown> {
     governor_bytes: [...node.governorRange],
     trailing_bytes: node.trailingBytes,
   };
-}
-
-function rowJson(row: PeerRow): PeerJson {
-  return new PeerJson(row);
-}
-
-type DecisionDocument = ReturnType<typeof decisionJson>;
-
-/** One peer of `inspect`'s document; writes its own JSON text (100k of them are most of a big document). */
-export class PeerJson implements OwnJson {
-  readonly peer: string;
-  readonly blocked: boolean;
-  readonly allowlisted: boolean;
-  readonly health: { consecutive_failures: number; last_event_ns: bigint; down: boolean } | null;
-  readonly backoff: { attempts: number; last_attempt_ns: bigint; next_retry_ns: bigint } | null;
-  readonly inbound: DecisionDocument;
-  readonly outbound: DecisionDocument;
-
-  constructor(row: PeerRow) {
-    this.peer = row.peer.text;
-    this.blocked = row.blocked;
-    this.allowlisted = row.allowlisted;
-    this.health =
-      row.health === undefined
-        ? null
-        : { consecutive_failures: row.health.consecutiveFailures, last_event_ns: row.health.lastEventNs, down: row.health.down };
-    this.backoff =
-      row.backoff === undefined
-        ? null
-        : { attempts: row.backoff.attempts, last_attempt_ns: row.backoff.lastAttemptNs, next_retry_ns: row.backoff.nextRetryNs };
-    this.inbound = decisionJson(row.inbound);
-    this.outbound = decisionJson(row.outbound);
-  }
-
-  /** JSON.stringify's text of this row (see OWN_JSON). */
-  [OWN_JSON](indent: string | undefined): string {
-    const one = indent === undefined ? "" : `\n${indent}  `;
-    const two = indent === undefined ? "" : `\n${indent}    `;
-    const end1 = indent === undefined ? "" : `\n${indent}`;
-    const end2 = indent === undefined ? "" : `\n${indent}  `;
-    const colon = indent === undefined ? ":" : ": ";
-    const { health, backoff } = this;
-    const healthText =
-      health === null
-        ? "null"
-        : `{${two}"consecutive_failures"${colon}${health.consecutive_failures},${two}"last_event_ns"${colon}"${health.last_event_ns}",` +
-          `${two}"down"${colon}${health.down}${end2}}`;
-    const backoffText =
-      backoff === null
-        ? "null"
-        : `{${two}"attempts"${colon}${backoff.attempts},${two}"last_attempt_ns"${colon}"${backoff.last_attempt_ns}",` +
-          `${two}"next_retry_ns"${colon}"${backoff.next_retry_ns}"${end2}}`;
-    const decision = (d: DecisionDocument): string =>
-      `{${two}"decision"${colon}"${d.decision}",${two}"reason"${colon}${d.reason === null ? "null" : JSON.stringify(d.reason)},` +
-      `${two}"retry_ns"${colon}${d.retry_ns === null ? "null" : `"${d.retry_ns}"`}${end2}}`;
-    return (
-      `{${one}"peer"${colon}${JSON.stringify(this.peer)},${one}"blocked"${colon}${this.blocked},${one}"allowlisted"${colon}${this.allowlisted},` +
-      `${one}"health"${colon}${healthText},${one}"backoff"${colon}${backoffText},` +
-      `${one}"inbound"${colon}${decision(this.inbound)},${one}"outbound"${colon}${decision(this.outbound)}${end1}}`
-    );
-  }
 }
 
 function renderInspect(
