@@ -92,18 +92,18 @@ export function drawDirect(
   const table = head.length > 0 ? [head, ...rows] : rows;
   const columns = table[0]?.length ?? 0;
   if (columns === 0) return undefined;
-  const cellWidths: number[][] = [];
+  // Every cell's width, row after row: one array, not one per row (100k rows are 100k arrays to collect).
+  const cellWidths = new Int32Array(table.length * columns);
   const columnWidths = new Array<number>(columns).fill(1);
-  for (const row of table) {
+  for (let index = 0; index < table.length; index++) {
+    const row = table[index] as readonly string[];
     if (row.length !== columns) return undefined;
-    const rowWidths: number[] = [];
     for (let column = 0; column < columns; column++) {
       const width = simpleWidth(row[column] as string);
       if (width === undefined) return undefined;
-      rowWidths.push(width);
+      cellWidths[index * columns + column] = width;
       columnWidths[column] = Math.max(columnWidths[column] as number, width + PADDING);
     }
-    cellWidths.push(rowWidths);
   }
   if (widths !== undefined) {
     for (let column = 0; column < columns; column++) {
@@ -115,12 +115,16 @@ export function drawDirect(
   }
   const rule = (left: string, middle: string, right: string): string =>
     `${left}${columnWidths.map((width) => "─".repeat(width)).join(middle)}${right}`;
-  const lines = [rule("┌", "┬", "┐")];
-  table.forEach((row, index) => {
+  // Lines are joined a few hundred at a time: each is a chain of ~2 pieces a cell until it is made flat,
+  // and a whole table's chains at once were most of a 100k-row table's memory and collection.
+  const pieces: string[] = [];
+  let lines = [rule("┌", "┬", "┐")];
+  for (let index = 0; index < table.length; index++) {
     if (index === 1 && head.length > 0) lines.push(rule("├", "┼", "┤"));
+    const row = table[index] as readonly string[];
     let line = "│";
     for (let column = 0; column < columns; column++) {
-      const space = (columnWidths[column] as number) - PADDING - (cellWidths[index]?.[column] as number);
+      const space = (columnWidths[column] as number) - PADDING - (cellWidths[index * columns + column] as number);
       const cell = row[column] as string;
       const alignment = align?.[column];
       let content: string;
@@ -130,10 +134,18 @@ export function drawDirect(
       line += ` ${content} │`;
     }
     lines.push(line);
-  });
+    if (lines.length >= JOINED_LINES) {
+      pieces.push(lines.join("\n"));
+      lines = [];
+    }
+  }
   lines.push(rule("└", "┴", "┘"));
-  return lines.join("\n");
+  pieces.push(lines.join("\n"));
+  return pieces.join("\n");
 }
+
+/** Lines drawDirect joins into one piece. */
+const JOINED_LINES = 256;
 
 /** Runs of spaces made once: a table of 10,000 rows pads 70,000 cells, mostly to a handful of widths. */
 const SPACES: string[] = [];
