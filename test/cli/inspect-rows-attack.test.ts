@@ -302,7 +302,7 @@ describe("inspect's rows from the text, on made-up states of any peers", () => {
         await expectSame(canonical, other, ["inspect", "--format", "ndjson", "--at", `${at}`]);
         await expectSame(canonical, other, ["--json", "inspect", "--format", "wide"]);
       }),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
   });
 });
