@@ -755,35 +755,37 @@ export function canonicalRows(snapshot: Snapshot): CanonicalRows | undefined {
   const healthAt = new Int32Array(most);
   const backoffAt = new Int32Array(most);
   let count = 0;
+  const listCount = lists.length;
   for (;;) {
-    // The least of the lists' next peers, and which lists hold it next: one comparison per list.
-    let least: PeerSpans | undefined;
+    // The least of the lists' next peers, and which lists hold it next (`holding`, a bit a list): one
+    // comparison per list.
+    let holding = 0;
     let start = 0;
     let end = 0;
-    for (const list of lists) {
-      if (list.next >= list.count) continue;
-      const order = least === undefined ? -1 : list.compareNext(start, end);
+    for (let k = 0; k < listCount; k++) {
+      const list = lists[k] as PeerSpans;
+      const next = list.next;
+      if (next >= list.count) continue;
+      const order = holding === 0 ? -1 : compareSpans(text, list.starts[next] as number, list.ends[next] as number, start, end);
       if (order < 0) {
-        for (const other of lists) other.holds = false;
-        least = list;
-        start = list.starts[list.next] as number;
-        end = list.ends[list.next] as number;
-      }
-      if (order <= 0) list.holds = true;
+        holding = 1 << k;
+        start = list.starts[next] as number;
+        end = list.ends[next] as number;
+      } else if (order === 0) holding |= 1 << k;
     }
-    if (least === undefined) break;
+    if (holding === 0) break;
     peerStarts[count] = start;
     peerEnds[count] = end;
     let flag = 0;
     healthAt[count] = -1;
     backoffAt[count] = -1;
-    for (const list of lists) {
-      if (!list.holds) continue;
+    for (let k = 0; k < listCount; k++) {
+      if ((holding & (1 << k)) === 0) continue;
+      const list = lists[k] as PeerSpans;
       flag |= list.flag;
       const peerAt = list.starts[list.next] as number;
       if (list === health) healthAt[count] = peerAt + (end - start) + HEALTH_ENTRY_FAILURES_AT;
       else if (list === table) backoffAt[count] = peerAt + (end - start) + TABLE_ENTRY_ATTEMPTS_AT;
-      list.holds = false;
       list.next++;
     }
     flags[count] = flag;
@@ -814,11 +816,9 @@ class PeerSpans {
   readonly ends: Int32Array;
   /** The next peer not merged yet. */
   next = 0;
-  /** The next peer is the least of the lists' next peers. */
-  holds = false;
 
   constructor(
-    private readonly text: string,
+    text: string,
     itemStarts: readonly number[],
     peerAt: number,
     /** What being on this list sets in CanonicalRows.flags. */
@@ -832,10 +832,5 @@ class PeerSpans {
       this.starts[i] = start;
       this.ends[i] = text.indexOf('"', start);
     }
-  }
-
-  /** Compares this list's next peer with text[start, end), as `<` compares strings. */
-  compareNext(start: number, end: number): number {
-    return compareSpans(this.text, this.starts[this.next] as number, this.ends[this.next] as number, start, end);
   }
 }
