@@ -41,6 +41,8 @@ export class BackoffTable {
   private pending: ((table: BackoffTable) => void) | null = null;
   /** While the restore is deferred: whether a peer has an entry, told without running it (undefined: cannot tell). */
   private pendingHas: ((peer: PeerId) => boolean | undefined) | null = null;
+  /** While the restore is deferred: a peer's entry (null: none), told without running it (undefined: cannot tell). */
+  private pendingPeek: ((peer: PeerId) => BackoffState | null | undefined) | null = null;
   private schedule: BackoffConfig;
 
   /** A table with the given schedule (upstream's `new` and `with_schedule`: defaults 10 ms / 60 s, each at least 1). */
@@ -68,12 +70,16 @@ export class BackoffTable {
 
   /** True when the peer has no entry or `nowNs` has reached its next retry. */
   shouldRetry(peer: PeerId, nowNs: bigint): boolean {
-    const state = this.states.get(peer.text);
+    const state = this.state(peer);
     return state === undefined || nowNs >= state.nextRetryNs;
   }
 
   /** The peer's entry, if it has one. */
   state(peer: PeerId): BackoffState | undefined {
+    if (this.pending !== null && this.pendingPeek !== null) {
+      const told = this.pendingPeek(peer);
+      if (told !== undefined) return told ?? undefined;
+    }
     return this.states.get(peer.text);
   }
 
@@ -129,12 +135,18 @@ export class BackoffTable {
    * Defers a snapshot restore of the entries: `restore` (which calls
    * `restoreState`) runs on the first read or change of any entry, so a
    * command that never looks at the table does not build it. `has`, when
-   * given, answers `hasEntry` meanwhile without the restore.
+   * given, answers `hasEntry` meanwhile without the restore; `peek`, `state`
+   * and `shouldRetry` (a command that looks at one peer).
    */
-  deferRestore(restore: (table: BackoffTable) => void, has?: (peer: PeerId) => boolean | undefined): void {
+  deferRestore(
+    restore: (table: BackoffTable) => void,
+    has?: (peer: PeerId) => boolean | undefined,
+    peek?: (peer: PeerId) => BackoffState | null | undefined,
+  ): void {
     if (this.pending !== null) this.runPending(); // one deferred at a time, in order
     this.pending = restore;
     this.pendingHas = has ?? null;
+    this.pendingPeek = peek ?? null;
   }
 
   /** True when the peer has an entry (`state` is defined), without running a deferred restore if it can tell. */
@@ -161,6 +173,7 @@ export class BackoffTable {
     const restore = this.pending as (table: BackoffTable) => void;
     this.pending = null;
     this.pendingHas = null;
+    this.pendingPeek = null;
     restore(this);
   }
 

@@ -66,6 +66,8 @@ export class PeerGovernor {
   private pendingHealth: ((governor: PeerGovernor) => void) | null = null;
   /** While the restore is deferred: whether a peer has health, told without running it (undefined: cannot tell). */
   private pendingHealthHas: ((peer: PeerId) => boolean | undefined) | null = null;
+  /** While the restore is deferred: a peer's health (null: none), told without running it (undefined: cannot tell). */
+  private pendingHealthPeek: ((peer: PeerId) => PeerHealth | null | undefined) | null = null;
   private threshold = DEFAULT_FAILURE_THRESHOLD;
 
   /** The health map, with a deferred restore run first. */
@@ -97,12 +99,14 @@ export class PeerGovernor {
 
   /** The peer's health, or undefined if no success or failure was ever recorded. */
   peerHealth(peer: PeerId): PeerHealth | undefined {
+    const told = this.peekHealth(peer);
+    if (told !== undefined) return told ?? undefined;
     return this.health.get(peer.text);
   }
 
   /** True when the peer is currently marked down. */
   isDown(peer: PeerId): boolean {
-    return this.health.get(peer.text)?.down ?? false;
+    return this.peerHealth(peer)?.down ?? false;
   }
 
   /** Inbound consultation: blocklist first, then the allowlist. */
@@ -227,12 +231,23 @@ export class PeerGovernor {
    * `restoreHealth`) runs on the first read or change of any peer's health.
    * A reader of a big file validates it at once but builds the entries only
    * for a command that looks at them; `block` on 100k peers never does.
-   * `has`, when given, answers `hasHealth` meanwhile without the restore.
+   * `has`, when given, answers `hasHealth` meanwhile without the restore;
+   * `peek`, `peerHealth` and `isDown` (a command that looks at one peer).
    */
-  deferHealthRestore(restore: (governor: PeerGovernor) => void, has?: (peer: PeerId) => boolean | undefined): void {
+  deferHealthRestore(
+    restore: (governor: PeerGovernor) => void,
+    has?: (peer: PeerId) => boolean | undefined,
+    peek?: (peer: PeerId) => PeerHealth | null | undefined,
+  ): void {
     if (this.pendingHealth !== null) this.runPendingHealth(); // one deferred at a time, in order
     this.pendingHealth = restore;
     this.pendingHealthHas = has ?? null;
+    this.pendingHealthPeek = peek ?? null;
+  }
+
+  /** A peer's health told by a deferred restore's `peek` (null: none), or undefined when it cannot tell. */
+  private peekHealth(peer: PeerId): PeerHealth | null | undefined {
+    return this.pendingHealth !== null && this.pendingHealthPeek !== null ? this.pendingHealthPeek(peer) : undefined;
   }
 
   /** True when the peer has health recorded (`peerHealth` is defined), without running a deferred restore if it can tell. */
@@ -253,6 +268,7 @@ export class PeerGovernor {
     const restore = this.pendingHealth as (governor: PeerGovernor) => void;
     this.pendingHealth = null;
     this.pendingHealthHas = null;
+    this.pendingHealthPeek = null;
     restore(this);
   }
 }

@@ -227,6 +227,7 @@ class CanonicalReader {
         source.health.items = Array.from(restored.iterHealth());
       },
       (peer) => holdsPeer(text, health.starts, HEALTH_ENTRY_PEER_AT, peer.text),
+      (peer) => peekHealth(text, health.starts, peer),
     );
     backoff.deferRestore(
       (restored) => {
@@ -234,6 +235,7 @@ class CanonicalReader {
         source.backoffTable.items = Array.from(restored.iter());
       },
       (peer) => holdsPeer(text, backoffTable.starts, TABLE_ENTRY_PEER_AT, peer.text),
+      (peer) => peekBackoff(text, backoffTable.starts, peer),
     );
     SOURCES.set(snapshot, source);
     return snapshot;
@@ -547,6 +549,11 @@ function restoreBackoffTable(text: string, starts: readonly number[], peers: rea
 
 /** True when the entries at `starts` (ascending by the peer text `peerAt` into each) hold the peer `key`: a binary search. */
 function holdsPeer(text: string, starts: readonly number[], peerAt: number, key: string): boolean {
+  return entryOf(text, starts, peerAt, key) >= 0;
+}
+
+/** Which of the entries at `starts` (ascending by the peer text `peerAt` into each) is the peer `key`'s, or -1: a binary search. */
+function entryOf(text: string, starts: readonly number[], peerAt: number, key: string): number {
   let low = 0;
   let high = starts.length;
   while (low < high) {
@@ -554,7 +561,40 @@ function holdsPeer(text: string, starts: readonly number[], peerAt: number, key:
     if (compareWith(text, (starts[middle] as number) + peerAt, key) < 0) low = middle + 1;
     else high = middle;
   }
-  return low < starts.length && compareWith(text, (starts[low] as number) + peerAt, key) === 0;
+  return low < starts.length && compareWith(text, (starts[low] as number) + peerAt, key) === 0 ? low : -1;
+}
+
+/** The health entry of `peer` as the checked entries at `starts` hold it (what the restore would make), or null. */
+function peekHealth(text: string, starts: readonly number[], peer: PeerId): HealthEntry | null {
+  const index = entryOf(text, starts, HEALTH_ENTRY_PEER_AT, peer.text);
+  if (index < 0) return null;
+  const failuresAt = (starts[index] as number) + HEALTH_ENTRY_PEER_AT + peer.text.length + HEALTH_ENTRY_FAILURES_AT;
+  const failuresEnd = digitsEnd(text, failuresAt);
+  const lastEventAt = failuresEnd + HEALTH_ENTRY_LAST_EVENT_AT;
+  const lastEventEnd = digitsEnd(text, lastEventAt);
+  return {
+    peer,
+    consecutiveFailures: u32At(text, failuresAt, failuresEnd),
+    lastEventNs: u64At(text, lastEventAt, lastEventEnd),
+    down: text.charCodeAt(lastEventEnd + HEALTH_ENTRY_DOWN_AT) === 0x74, // "true"
+  };
+}
+
+/** The backoff entry of `peer` as the checked entries at `starts` hold it (what the restore would make), or null. */
+function peekBackoff(text: string, starts: readonly number[], peer: PeerId): BackoffEntry | null {
+  const index = entryOf(text, starts, TABLE_ENTRY_PEER_AT, peer.text);
+  if (index < 0) return null;
+  const attemptsAt = (starts[index] as number) + TABLE_ENTRY_PEER_AT + peer.text.length + TABLE_ENTRY_ATTEMPTS_AT;
+  const attemptsEnd = digitsEnd(text, attemptsAt);
+  const lastAttemptAt = attemptsEnd + TABLE_ENTRY_LAST_ATTEMPT_AT;
+  const lastAttemptEnd = digitsEnd(text, lastAttemptAt);
+  const nextRetryAt = lastAttemptEnd + TABLE_ENTRY_NEXT_RETRY_AT;
+  return {
+    peer,
+    attempts: u32At(text, attemptsAt, attemptsEnd),
+    lastAttemptNs: u64At(text, lastAttemptAt, lastAttemptEnd),
+    nextRetryNs: u64At(text, nextRetryAt, digitsEnd(text, nextRetryAt)),
+  };
 }
 
 /** Compares the peer text at `start` of `text` (up to its closing quote) with `key`, as `<` compares strings. */

@@ -5,16 +5,19 @@
  * same answers as the fully built model, and the lazy path is proven to run.
  */
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BackoffTable } from "../../src/core/backoff.js";
 import { PeerGovernor } from "../../src/core/governor.js";
 import { PeerId } from "../../src/core/peer-id.js";
 import { Reader, Writer, read, write, type Value } from "../../src/snapshot/bincode.js";
+import { canonicalSource } from "../../src/snapshot/decode-canonical.js";
 import { encodeSnapshot, encodeSnapshotBytes } from "../../src/snapshot/encode.js";
 import { decodeSnapshot } from "../../src/snapshot/index.js";
 import { emptySnapshot, latestEventNs, type Snapshot } from "../../src/snapshot/model.js";
 import { NODE_SNAPSHOT } from "../../src/snapshot/node-schema.js";
 import { readNodeSnapshot } from "../../src/snapshot/node.js";
+import { snapshotArb, u64Arb } from "./helpers.js";
 import { FIXTURE_NAMES, REFUSED, loadFixture } from "./node-fixtures.js";
 
 const ACCEPTED = FIXTURE_NAMES.filter((name) => !REFUSED.includes(name));
@@ -158,6 +161,29 @@ describe("bbgov JSON: lists made on demand", () => {
       ]);
       expect(deferred(snapshot)).toEqual([true, true]);
     }
+  });
+
+  it("one peer's health and backoff entry are read from the checked text, as the built model has them, nothing built", () => {
+    fc.assert(
+      fc.property(snapshotArb, u64Arb, (state, nowNs) => {
+        const text = encodeSnapshot(state);
+        const general = decodeSnapshot(text, { forceLossless: true }).snapshot;
+        const peers = [...allPeers(general), STRANGER];
+        const { snapshot } = decodeSnapshot(text);
+        for (const peer of peers) {
+          expect(snapshot.governor.peerHealth(peer)).toEqual(general.governor.peerHealth(peer));
+          expect(snapshot.governor.isDown(peer)).toBe(general.governor.isDown(peer));
+          expect(snapshot.backoff.state(peer)).toEqual(general.backoff.state(peer));
+          expect(snapshot.backoff.shouldRetry(peer, nowNs)).toBe(general.backoff.shouldRetry(peer, nowNs));
+          expect(snapshot.governor.checkOutbound(peer, snapshot.backoff, nowNs)).toEqual(
+            general.governor.checkOutbound(peer, general.backoff, nowNs),
+          );
+        }
+        // Unless the text was not canonical (the general path read it), nothing was built to answer.
+        if (canonicalSource(snapshot) !== undefined) expect(deferred(snapshot)).toEqual([true, true]);
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it("a model whose governor was replaced is encoded from that governor, never from the old text", () => {

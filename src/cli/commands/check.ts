@@ -4,7 +4,7 @@ import type { CommandContext, Report } from "../context.js";
 import type { CommandArgs, CommandOptions } from "../program.js";
 import { report } from "../context.js";
 import { decisionSentence } from "../render/cells.js";
-import { fitLine } from "../render/fit.js";
+import { fitLine, fits } from "../render/fit.js";
 import { formatDate, formatInstant, looksLikeEpoch } from "../render/format.js";
 import { shortPeerNames } from "../render/peer.js";
 import { decisionJson, eventTime } from "./common.js";
@@ -29,14 +29,13 @@ export function execute(ctx: CommandContext, [peer]: CommandArgs<"check">, optio
   return report(
     json,
     (ui) => {
-      const short = shortPeerNames([peer.text], knownPeerTexts(ctx.snapshot)).get(peer.text) ?? peer.text;
+      const heading = `${ui.chalk.bold(peer.text)} at ${formatInstant(atNs)}`;
+      // A short name is unique among every peer the snapshot knows (100k on a big node): made only when needed.
+      const short = (): string => shortPeerNames([peer.text], knownPeerTexts(ctx.snapshot)).get(peer.text) ?? peer.text;
       const lines = [
-        fitLine(
-          ui,
-          `${ui.chalk.bold(peer.text)} at ${formatInstant(atNs)}`,
-          `${ui.chalk.bold(short)} at ${formatInstant(atNs)}`,
-          `${ui.chalk.bold(short)} at ${formatDateOrNs(atNs)}`,
-        ),
+        fits(ui, heading)
+          ? heading
+          : fitLine(ui, `${ui.chalk.bold(short())} at ${formatInstant(atNs)}`, `${ui.chalk.bold(short())} at ${formatDateOrNs(atNs)}`),
       ];
       if (inbound !== undefined)
         lines.push(

@@ -75,8 +75,12 @@ export function renderFittedTable(ui: Ui, columns: readonly FitColumn[], steps: 
 
 /** The first of `variants` whose visible width fits `ui.width`, else the last (the most compact). */
 export function fitLine(ui: Ui, ...variants: readonly string[]): string {
-  const limit = ui.width ?? Number.POSITIVE_INFINITY;
-  return variants.find((line) => visibleWidth(line) <= limit) ?? variants[variants.length - 1] ?? "";
+  return variants.find((line) => fits(ui, line)) ?? variants[variants.length - 1] ?? "";
+}
+
+/** Whether `line` fits `ui.width` (always, when the width is unlimited). */
+export function fits(ui: Ui, line: string): boolean {
+  return ui.width === undefined || visibleWidth(line) <= ui.width;
 }
 
 /**
