@@ -673,11 +673,6 @@ function mergeMetPeers(text: string, a: MetPeers, b: MetPeers): MetPeers {
  * from where it stands by `healthOf` and `backoffOf`.
  */
 export class CanonicalRows {
-  /** How many health entries, of them down, and backoff entries. */
-  readonly healthCount: number;
-  readonly downCount: number;
-  readonly backoffCount: number;
-
   constructor(
     readonly text: string,
     /** How many peers. */
@@ -691,22 +686,7 @@ export class CanonicalRows {
     private readonly healthAt: Int32Array,
     /** Per peer: where the digits of its backoff entry's attempts start, or -1. */
     private readonly backoffAt: Int32Array,
-  ) {
-    let healthCount = 0;
-    let downCount = 0;
-    let backoffCount = 0;
-    const values = new Int32Array(HEALTH_VALUES);
-    for (let i = 0; i < count; i++) {
-      if (this.healthOf(i, values)) {
-        healthCount++;
-        if (values[4] === 1) downCount++;
-      }
-      if ((backoffAt[i] as number) >= 0) backoffCount++;
-    }
-    this.healthCount = healthCount;
-    this.downCount = downCount;
-    this.backoffCount = backoffCount;
-  }
+  ) {}
 
   /**
    * The peer's health entry, if it has one (true): into `values`, the digits
@@ -840,6 +820,53 @@ export function canonicalRows(snapshot: Snapshot): CanonicalRows | undefined {
     healthAt.slice(0, count),
     backoffAt.slice(0, count),
   );
+}
+
+/** What inspect's summary counts of a whole snapshot's entries (see canonicalTallies). */
+export interface Tallies {
+  readonly tracked: number;
+  readonly down: number;
+  readonly backoffEntries: number;
+  readonly coolingDown: number;
+}
+
+/**
+ * How many health entries `snapshot` has and how many are down, how many
+ * backoff entries and how many retry after `nowNs`, counted where they stand
+ * in the canonical text it was read from; undefined when it was not read so
+ * or a list was built since (then the model answers). inspect's summary
+ * counts the whole snapshot even when it shows one peer.
+ */
+export function canonicalTallies(snapshot: Snapshot, nowNs: bigint): Tallies | undefined {
+  const source = SOURCES.get(snapshot);
+  if (source === undefined || source.governor !== snapshot.governor || source.backoff !== snapshot.backoff) return undefined;
+  if (!source.governor.healthRestoreDeferred() || !source.backoff.restoreDeferred()) return undefined;
+  const { text } = source;
+  const now = nowNs.toString();
+  let down = 0;
+  for (const start of source.health.starts) {
+    const failuresAt = text.indexOf('"', start + HEALTH_ENTRY_PEER_AT) + HEALTH_ENTRY_FAILURES_AT;
+    const lastEventEnd = digitsEnd(text, digitsEnd(text, failuresAt) + HEALTH_ENTRY_LAST_EVENT_AT);
+    if (text.charCodeAt(lastEventEnd + HEALTH_ENTRY_DOWN_AT) === 0x74) down++; // "true"
+  }
+  let coolingDown = 0;
+  for (const start of source.backoffTable.starts) {
+    const attemptsAt = text.indexOf('"', start + TABLE_ENTRY_PEER_AT) + TABLE_ENTRY_ATTEMPTS_AT;
+    const nextRetryAt = digitsEnd(text, digitsEnd(text, attemptsAt) + TABLE_ENTRY_LAST_ATTEMPT_AT) + TABLE_ENTRY_NEXT_RETRY_AT;
+    if (compareDigits(text, nextRetryAt, digitsEnd(text, nextRetryAt), now) > 0) coolingDown++;
+  }
+  return { tracked: source.health.starts.length, down, backoffEntries: source.backoffTable.starts.length, coolingDown };
+}
+
+/** Compares the u64 digits text[start, end) with `digits` (both without a leading zero) as numbers. */
+export function compareDigits(text: string, start: number, end: number, digits: string): number {
+  const length = end - start;
+  if (length !== digits.length) return length - digits.length;
+  for (let i = 0; i < length; i++) {
+    const difference = text.charCodeAt(start + i) - digits.charCodeAt(i);
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }
 
 /** True when `iterated` yields exactly `items`, the same objects in the same order. */

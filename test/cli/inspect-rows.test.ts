@@ -23,7 +23,14 @@ import type { InspectRow } from "../../src/cli/render/inspect-formats.js";
 import { CanonicalRowsJson, PeerJson, RowsJson } from "../../src/cli/render/inspect-rows.js";
 import { OWN_ITEMS, OWN_JSON, jsonChunks, ndjsonChunks, renderJson } from "../../src/cli/render/json.js";
 import { sanitizeJson } from "../../src/cli/render/sanitize.js";
-import { ALLOWLISTED, BACKOFF_VALUES, BLOCKED, canonicalRows, readCanonical } from "../../src/snapshot/decode-canonical.js";
+import {
+  ALLOWLISTED,
+  BACKOFF_VALUES,
+  BLOCKED,
+  canonicalRows,
+  canonicalTallies,
+  readCanonical,
+} from "../../src/snapshot/decode-canonical.js";
 import { encodeSnapshot } from "../../src/snapshot/encode.js";
 import type { Snapshot } from "../../src/snapshot/model.js";
 import { peerArb, u32Arb, u64Arb } from "../snapshot/helpers.js";
@@ -117,11 +124,15 @@ describe("inspect's rows from the text", () => {
           ["--json", "inspect", "--cooling"],
           ["--json", "inspect", "--denied"],
           ["inspect", "--format", "tsv"],
+          // One peer: its row from the model, the summary of the whole file counted in its text.
+          ["--json", "inspect", somePeer(snapshot)],
+          ["inspect", "--format", "json", somePeer(snapshot), "16uZAbWC1AJvL", "--after", "1ms"],
+          ["--json", "check", somePeer(snapshot), "--at", `${at}`],
         ]) {
           const direct = await cli(["-s", canonical, ...args]);
           const model = await cli(["-s", other, ...args]);
           expect(direct).toEqual(model);
-          expect(direct.status).toBe(0);
+          expect(direct.status).toBe(args.includes("check") ? model.status : 0);
         }
       }),
       { numRuns: 25 },
@@ -219,13 +230,9 @@ describe("canonicalRows", () => {
     const rows = canonicalRows(readCanonical(text) as Snapshot);
     expect(rows?.count).toBe(2);
     expect(rows?.text.slice(rows.peerStarts[1], rows.peerEnds[1])).toBe(other.text);
-    expect([rows?.flags[0], rows?.flags[1], rows?.healthCount, rows?.downCount, rows?.backoffCount]).toEqual([
-      BLOCKED | ALLOWLISTED,
-      0,
-      1,
-      0,
-      1,
-    ]);
+    expect([rows?.flags[0], rows?.flags[1]]).toEqual([BLOCKED | ALLOWLISTED, 0]);
+    expect(canonicalTallies(readCanonical(text) as Snapshot, 8n)).toEqual({ tracked: 1, down: 0, backoffEntries: 1, coolingDown: 1 });
+    expect(canonicalTallies(readCanonical(text) as Snapshot, 9n)).toEqual({ tracked: 1, down: 0, backoffEntries: 1, coolingDown: 0 });
     const values = new Int32Array(BACKOFF_VALUES);
     expect(rows?.healthOf(1, values)).toBe(false);
     expect(rows?.backoffOf(0, values)).toBe(false);
@@ -260,6 +267,13 @@ describe("canonicalRows", () => {
     expect(canonicalRows({ clockNs: built.clockNs, governor: new PeerGovernor(), backoff: new BackoffTable() })).toBeUndefined();
   });
 });
+
+/** A peer the snapshot knows (the first of its health list, blocklist or allowlist), else one it does not. */
+function somePeer(snapshot: Snapshot): string {
+  const known = [...snapshot.governor.iterHealth()].map((entry) => entry.peer);
+  const peer = known[0] ?? [...snapshot.governor.blocklist()][0] ?? [...(snapshot.governor.allowlist() ?? [])][0];
+  return peer?.text ?? "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
+}
 
 /** inspect's rows from the model: every peer, by text, as PeerJson. */
 function modelRows(snapshot: Snapshot, nowNs: bigint): PeerJson[] {

@@ -2,7 +2,7 @@
 import type { PeerId } from "../../core/peer-id.js";
 import { KIND_DESCRIPTIONS, KIND_NAMES } from "../../snapshot/kinds.js";
 import type { Snapshot } from "../../snapshot/model.js";
-import { canonicalRows } from "../../snapshot/decode-canonical.js";
+import { canonicalRows, canonicalTallies } from "../../snapshot/decode-canonical.js";
 import type { NodeInfo } from "../../snapshot/node.js";
 import type { CommandContext, Report, Ui } from "../context.js";
 import type { CommandArgs, CommandOptions } from "../program.js";
@@ -100,20 +100,21 @@ function directRows(ctx: CommandContext, only: readonly PeerId[], options: Comma
   const filtered = options.down || options.blocked || options.cooling || options.denied || options.allowlisted || options.unknown;
   if (filtered === true) return undefined;
   const rows = canonicalRows(ctx.snapshot);
-  if (rows === undefined) return undefined;
+  const tallies = canonicalTallies(ctx.snapshot, nowNs);
+  if (rows === undefined || tallies === undefined) return undefined;
   const { governor } = ctx.snapshot;
   const peers = new CanonicalRowsJson(rows, governor.allowlistSize() === null, nowNs);
-  const counts = peers.counts();
+  const denied = peers.denied();
   const summary: Summary = {
     peers: rows.count,
     blocked: governor.blocklistSize(),
     allowlisted: governor.allowlistSize(),
-    tracked: rows.healthCount,
-    down: rows.downCount,
-    backoff_entries: rows.backoffCount,
-    cooling_down: counts.coolingDown,
-    inbound_denied: counts.inboundDenied,
-    outbound_denied: counts.outboundDenied,
+    tracked: tallies.tracked,
+    down: tallies.down,
+    backoff_entries: tallies.backoffEntries,
+    cooling_down: tallies.coolingDown,
+    inbound_denied: denied.inbound,
+    outbound_denied: denied.outbound,
   };
   // Drawn for people after all (a caller that asks for both): the usual rows, from the model.
   const render = (ui: Ui): string => {
@@ -171,21 +172,32 @@ interface Summary {
 }
 
 function summarize(snapshot: Snapshot, rows: readonly PeerRow[], nowNs: bigint): Summary {
-  let down = 0;
-  for (const entry of snapshot.governor.iterHealth()) if (entry.down) down++;
-  let coolingDown = 0;
-  for (const entry of snapshot.backoff.iter()) if (entry.nextRetryNs > nowNs) coolingDown++;
+  const { governor, backoff } = snapshot;
+  // Counted in the file's text while its lists are unbuilt (inspect PEER on a big file builds none).
+  const tallies = canonicalTallies(snapshot, nowNs) ?? {
+    tracked: governor.trackedPeers(),
+    down: count(governor.iterHealth(), (entry) => entry.down),
+    backoffEntries: backoff.len(),
+    coolingDown: count(backoff.iter(), (entry) => entry.nextRetryNs > nowNs),
+  };
   return {
     peers: rows.length,
-    blocked: snapshot.governor.blocklistSize(),
-    allowlisted: snapshot.governor.allowlistSize(),
-    tracked: snapshot.governor.trackedPeers(),
-    down,
-    backoff_entries: snapshot.backoff.len(),
-    cooling_down: coolingDown,
+    blocked: governor.blocklistSize(),
+    allowlisted: governor.allowlistSize(),
+    tracked: tallies.tracked,
+    down: tallies.down,
+    backoff_entries: tallies.backoffEntries,
+    cooling_down: tallies.coolingDown,
     inbound_denied: rows.filter((row) => row.inbound.kind === "deny").length,
     outbound_denied: rows.filter((row) => row.outbound.kind === "deny").length,
   };
+}
+
+/** How many of `items` pass `test`. */
+function count<T>(items: Iterable<T>, test: (item: T) => boolean): number {
+  let passed = 0;
+  for (const item of items) if (test(item)) passed++;
+  return passed;
 }
 
 /** The node's identity and the size of the file's other sections, for `--json`. */

@@ -10,7 +10,7 @@
  * base58 letters, every other value a number, a boolean or a fixed word.
  */
 import { policyDecision, type Decision } from "../../core/governor.js";
-import { ALLOWLISTED, BACKOFF_VALUES, BLOCKED, HEALTH_VALUES, type CanonicalRows } from "../../snapshot/decode-canonical.js";
+import { ALLOWLISTED, BACKOFF_VALUES, BLOCKED, HEALTH_VALUES, compareDigits, type CanonicalRows } from "../../snapshot/decode-canonical.js";
 import type { InspectRow } from "./inspect-formats.js";
 import { OWN_ITEMS, OWN_JSON, type OwnItems, type OwnJson } from "./json.js";
 
@@ -199,13 +199,6 @@ export class RowsJson implements OwnItems {
   }
 }
 
-/** What `inspect`'s summary counts of the rows' decisions at one instant. */
-export interface RowCounts {
-  readonly coolingDown: number;
-  readonly inboundDenied: number;
-  readonly outboundDenied: number;
-}
-
 /** Every peer of `rows`, in order, as inspect's document has it at the instant `nowNs`. */
 export class CanonicalRowsJson implements OwnItems {
   readonly length: number;
@@ -221,22 +214,19 @@ export class CanonicalRowsJson implements OwnItems {
     this.now = nowNs.toString();
   }
 
-  /** How many backoff entries cool down after the instant, how many peers each direction denies. */
-  counts(): RowCounts {
+  /** How many peers each direction denies at the instant. */
+  denied(): { readonly inbound: number; readonly outbound: number } {
     const rows = this.rows;
     const backoff = new Int32Array(BACKOFF_VALUES);
-    let coolingDown = 0;
-    let inboundDenied = 0;
-    let outboundDenied = 0;
+    let inbound = 0;
+    let outbound = 0;
     for (let i = 0; i < rows.count; i++) {
-      const cooling = rows.backoffOf(i, backoff) && this.after(backoff);
-      if (cooling) coolingDown++;
       if (this.policy(rows.flags[i] as number) !== ALLOWED) {
-        inboundDenied++;
-        outboundDenied++;
-      } else if (cooling) outboundDenied++;
+        inbound++;
+        outbound++;
+      } else if (rows.backoffOf(i, backoff) && this.after(backoff)) outbound++;
     }
-    return { coolingDown, inboundDenied, outboundDenied };
+    return { inbound, outbound };
   }
 
   /** The rows as plain values, for any other serializer: JSON.stringify gives the same text. */
@@ -307,14 +297,3 @@ export class CanonicalRowsJson implements OwnItems {
 }
 
 const ALLOWED = policyDecision(false, true);
-
-/** Compares the u64 digits text[start, end) with `digits` (both without a leading zero) as numbers. */
-function compareDigits(text: string, start: number, end: number, digits: string): number {
-  const length = end - start;
-  if (length !== digits.length) return length - digits.length;
-  for (let i = 0; i < length; i++) {
-    const difference = text.charCodeAt(start + i) - digits.charCodeAt(i);
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}
