@@ -162,7 +162,7 @@ function bothLayouts(snapshot: Snapshot): { canonical: string; other: string; te
 
 let direct: MockInstance;
 beforeEach(() => {
-  direct = vi.spyOn(CanonicalRowsJson.prototype, "denied");
+  direct = vi.spyOn(CanonicalRowsJson.prototype, "counts");
 });
 afterEach(() => {
   direct.mockRestore();

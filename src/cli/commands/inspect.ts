@@ -100,21 +100,20 @@ function directRows(ctx: CommandContext, only: readonly PeerId[], options: Comma
   const filtered = options.down || options.blocked || options.cooling || options.denied || options.allowlisted || options.unknown;
   if (filtered === true) return undefined;
   const rows = canonicalRows(ctx.snapshot);
-  const tallies = canonicalTallies(ctx.snapshot, nowNs);
-  if (rows === undefined || tallies === undefined) return undefined;
+  if (rows === undefined) return undefined;
   const { governor } = ctx.snapshot;
   const peers = new CanonicalRowsJson(rows, governor.allowlistSize() === null, nowNs);
-  const denied = peers.denied();
+  const counts = peers.counts();
   const summary: Summary = {
     peers: rows.count,
     blocked: governor.blocklistSize(),
     allowlisted: governor.allowlistSize(),
-    tracked: tallies.tracked,
-    down: tallies.down,
-    backoff_entries: tallies.backoffEntries,
-    cooling_down: tallies.coolingDown,
-    inbound_denied: denied.inbound,
-    outbound_denied: denied.outbound,
+    tracked: counts.tracked,
+    down: counts.down,
+    backoff_entries: counts.backoffEntries,
+    cooling_down: counts.coolingDown,
+    inbound_denied: counts.inboundDenied,
+    outbound_denied: counts.outboundDenied,
   };
   // Drawn for people after all (a caller that asks for both): the usual rows, from the model.
   const render = (ui: Ui): string => {

@@ -199,6 +199,16 @@ export class RowsJson implements OwnItems {
   }
 }
 
+/** What inspect's summary counts of every peer's rows (see CanonicalRowsJson.counts). */
+export interface RowCounts {
+  readonly tracked: number;
+  readonly down: number;
+  readonly backoffEntries: number;
+  readonly coolingDown: number;
+  readonly inboundDenied: number;
+  readonly outboundDenied: number;
+}
+
 /** Every peer of `rows`, in order, as inspect's document has it at the instant `nowNs`. */
 export class CanonicalRowsJson implements OwnItems {
   readonly length: number;
@@ -214,19 +224,38 @@ export class CanonicalRowsJson implements OwnItems {
     this.now = nowNs.toString();
   }
 
-  /** How many peers each direction denies at the instant. */
-  denied(): { readonly inbound: number; readonly outbound: number } {
+  /**
+   * What inspect's summary counts of the rows at the instant, in one pass:
+   * health entries and how many are down, backoff entries and how many cool
+   * down, and the peers each direction denies.
+   */
+  counts(): RowCounts {
     const rows = this.rows;
+    const health = new Int32Array(HEALTH_VALUES);
     const backoff = new Int32Array(BACKOFF_VALUES);
-    let inbound = 0;
-    let outbound = 0;
+    let tracked = 0;
+    let down = 0;
+    let backoffEntries = 0;
+    let coolingDown = 0;
+    let inboundDenied = 0;
+    let outboundDenied = 0;
     for (let i = 0; i < rows.count; i++) {
+      if (rows.healthOf(i, health)) {
+        tracked++;
+        if (health[4] === 1) down++;
+      }
+      let cooling = false;
+      if (rows.backoffOf(i, backoff)) {
+        backoffEntries++;
+        cooling = this.after(backoff);
+        if (cooling) coolingDown++;
+      }
       if (this.policy(rows.flags[i] as number) !== ALLOWED) {
-        inbound++;
-        outbound++;
-      } else if (rows.backoffOf(i, backoff) && this.after(backoff)) outbound++;
+        inboundDenied++;
+        outboundDenied++;
+      } else if (cooling) outboundDenied++;
     }
-    return { inbound, outbound };
+    return { tracked, down, backoffEntries, coolingDown, inboundDenied, outboundDenied };
   }
 
   /** The rows as plain values, for any other serializer: JSON.stringify gives the same text. */
