@@ -135,8 +135,8 @@ export class BackoffTable {
    * Defers a snapshot restore of the entries: `restore` (which calls
    * `restoreState`) runs on the first read or change of any entry, so a
    * command that never looks at the table does not build it. `has`, when
-   * given, answers `hasEntry` meanwhile without the restore; `peek`, `state`
-   * and `shouldRetry` (a command that looks at one peer).
+   * given, answers `hasEntry` meanwhile without the restore; `peek`, when
+   * given, answers `state` and `shouldRetry` so (a command that looks at one peer).
    */
   deferRestore(
     restore: (table: BackoffTable) => void,

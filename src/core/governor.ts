@@ -232,7 +232,8 @@ export class PeerGovernor {
    * A reader of a big file validates it at once but builds the entries only
    * for a command that looks at them; `block` on 100k peers never does.
    * `has`, when given, answers `hasHealth` meanwhile without the restore;
-   * `peek`, `peerHealth` and `isDown` (a command that looks at one peer).
+   * `peek`, when given, answers `peerHealth` and `isDown` so (a command that
+   * looks at one peer).
    */
   deferHealthRestore(
     restore: (governor: PeerGovernor) => void,

@@ -82,8 +82,9 @@ export function readCanonical(text: string): Snapshot | undefined {
 
 // One entry each, as encodeSnapshot writes it, in two sticky patterns: up to the peer's text, and from
 // its closing quote to the entry's end. The peer's text between them is found by its closing quote and
-// checked as a peer id (entryPeerAt: base58 letters only, at most MAX_PEER_TEXT); a character class
-// over it in the pattern cost more than that check. A match proves the layout; the values are then read
+// checked (entryPeerAt: at most MAX_PEER_TEXT characters, after the list's previous peer, and a peer id's
+// text as bbgov writes it, so base58 letters only); a character class over it in the pattern cost more
+// than that check. A match proves the layout; the values are then read
 // at known offsets from the peer's closing quote (no capture strings to allocate).
 const HEALTH_HEAD = / {6}\{\n {8}"peer": "/y;
 const HEALTH_TAIL = new RegExp(

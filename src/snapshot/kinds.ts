@@ -42,8 +42,9 @@ export interface SnapshotInput {
   /** The bytes as strict UTF-8 text; throws when they are not. */
   text(): string;
   /**
-   * True when `bytes` are the UTF-8 encoding of `text` (a faster check may be given). A function of its
-   * arguments alone: the opened snapshot keeps it, and not the input, whose bytes may then be freed.
+   * True when `bytes` are the UTF-8 encoding of `text` (a faster check may be given). Called on the input
+   * when the snapshot is opened for writing; a read-only open (`forWrite: false`) keeps neither it nor the
+   * input, whose bytes may then be freed.
    */
   isEncodingOf?(bytes: Uint8Array, text: string): boolean;
 }
@@ -167,7 +168,7 @@ const SERDE_LISTS: ReadonlySet<string> = new Set(["blocklist", "allowlist", "hea
 
 /** Opens a snapshot file of any kind, as that kind. */
 export function openSnapshot(input: SnapshotInput, options: OpenOptions = {}): OpenedSnapshot {
-  const once = textOnce(input);
+  const once = textOnce(input, options.forWrite !== false);
   // The file bbgov writes itself, first: a text the canonical reader takes has only bbgov's top-level
   // keys, so detectKind would call it bbgov JSON, and decodeSnapshot would return this very model with
   // no warnings. It saves detectKind's scan of the whole text (~130 ms at 100k peers).
@@ -182,13 +183,18 @@ export function openSnapshot(input: SnapshotInput, options: OpenOptions = {}): O
   return openBbgovJson(once);
 }
 
-/** The input with its text made once: a big file's text is tens of megabytes. */
-function textOnce(input: SnapshotInput): SnapshotInput {
+/**
+ * The input with its text made once: a big file's text is tens of megabytes. `isEncodingOf` stays a call
+ * on the input (it may be a method) when the snapshot may be written back (`forWrite`): `unchanged` needs
+ * it then. A read-only open needs no `unchanged`, so nothing of the input outlives it.
+ */
+function textOnce(input: SnapshotInput, forWrite: boolean): SnapshotInput {
   let text: string | undefined;
+  const isEncodingOf = input.isEncodingOf;
   return {
     bytes: input.bytes,
     text: () => (text ??= input.text()),
-    ...(input.isEncodingOf === undefined ? {} : { isEncodingOf: input.isEncodingOf }),
+    ...(isEncodingOf === undefined ? {} : { isEncodingOf: forWrite ? isEncodingOf.bind(input) : isEncodingOf }),
   };
 }
 

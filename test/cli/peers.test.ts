@@ -107,3 +107,17 @@ describe("a full id the snapshot has never seen", () => {
     expect((await cli(["-s", file, "fail", STRANGER])).stdout).not.toContain("not seen");
   });
 });
+
+describe("check's heading", () => {
+  it("names the peer whole when it fits, by its short name when it does not", async () => {
+    const file = copy();
+    const wide = await cli(["-s", file, "check", JA], { env: { COLUMNS: "200" } });
+    expect(wide.status).toBe(0);
+    expect(wide.stdout.split("\n")[0]).toContain(JA);
+    const narrow = await cli(["-s", file, "check", JA], { env: { COLUMNS: "40" } });
+    expect(narrow.status).toBe(0);
+    const heading = narrow.stdout.split("\n")[0] as string;
+    expect(heading).not.toContain(JA);
+    expect(heading).toMatch(/^12D3KooW(…|\.\.\.)\S*a7Ci4 at /);
+  });
+});

@@ -30,13 +30,13 @@ export function execute(ctx: CommandContext, [peer]: CommandArgs<"check">, optio
     json,
     (ui) => {
       const heading = `${ui.chalk.bold(peer.text)} at ${formatInstant(atNs)}`;
-      // A short name is unique among every peer the snapshot knows (100k on a big node): made only when needed.
-      const short = (): string => shortPeerNames([peer.text], knownPeerTexts(ctx.snapshot)).get(peer.text) ?? peer.text;
-      const lines = [
-        fits(ui, heading)
-          ? heading
-          : fitLine(ui, `${ui.chalk.bold(short())} at ${formatInstant(atNs)}`, `${ui.chalk.bold(short())} at ${formatDateOrNs(atNs)}`),
-      ];
+      // A short name is unique among every peer the snapshot knows (100k on a big node): made only when the
+      // whole id does not fit, and once for both of its variants.
+      const shortHeading = (): string => {
+        const short = shortPeerNames([peer.text], knownPeerTexts(ctx.snapshot)).get(peer.text) ?? peer.text;
+        return fitLine(ui, `${ui.chalk.bold(short)} at ${formatInstant(atNs)}`, `${ui.chalk.bold(short)} at ${formatDateOrNs(atNs)}`);
+      };
+      const lines = [fits(ui, heading) ? heading : shortHeading()];
       if (inbound !== undefined)
         lines.push(
           fitLine(ui, `  inbound   ${decisionSentence(ui, inbound, atNs)}`, `  inbound   ${decisionSentence(ui, inbound, atNs, true)}`),

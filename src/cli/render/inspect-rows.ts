@@ -177,7 +177,10 @@ export class RowsJson implements OwnItems {
     this.length = rows.length;
   }
 
-  /** The rows as plain values, for any other serializer. */
+  /**
+   * The rows as PeerJson values, for any other serializer: their times are bigints, so JSON.stringify
+   * alone throws on them (renderJson writes them as strings; it never calls this, see OWN_ITEMS).
+   */
   toJSON(): PeerJson[] {
     return this.rows.map((row) => new PeerJson(row));
   }

@@ -15,9 +15,10 @@ import { sanitizeJson } from "./sanitize.js";
 /**
  * A value that writes its own JSON text: exactly what JSON.stringify gives for
  * its own enumerable properties (bigints as strings), at `indent` with a
- * 2-space gap, or compact when `indent` is undefined. The rows of a big
- * document (`inspect --json` on 100k peers) do, which spares the generic
- * serializer its work per row. A property test holds each to JSON.stringify.
+ * 2-space gap, or compact when `indent` is undefined, which spares the
+ * generic serializer its work. Only PeerJson has one now, and no document
+ * holds a PeerJson: inspect's rows are written by their list (OWN_ITEMS),
+ * and the tests hold that text to PeerJson's. A property test holds each to JSON.stringify.
  */
 export const OWN_JSON: unique symbol = Symbol("bbgov.ownJson");
 
