@@ -202,18 +202,31 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
   peers.quiet();
   const healthAsRead: { range: [number, number]; entries: HealthEntry[] } = { range: ranges.health, entries: [] };
   const tableAsRead: { range: [number, number]; entries: BackoffEntry[] } = { range: ranges.backoffTable, entries: [] };
-  // A few "is this peer there?" questions (a command's arguments) are answered from the bytes; more build the list.
+  // A few questions about one peer (a command's arguments: is it there, its health, its backoff entry) are
+  // answered from the bytes; more build the list.
   let lookups = MAX_BYTE_LOOKUPS;
   const holds =
     (range: readonly [number, number], tail: number, short: boolean) =>
     (peer: PeerId): boolean | undefined =>
       short && lookups-- > 0 ? listHolds(bytes, range, tail, peer.bytes) : undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   governor.deferHealthRestore(
     (restored) => {
       restoreHealthList(bytes, ranges.health[0], peers, restored);
       healthAsRead.entries = Array.from(restored.iterHealth());
     },
     holds(ranges.health, HEALTH_TAIL, ranges.healthShort),
+    (peer) => {
+      if (!ranges.healthShort || lookups-- <= 0) return undefined;
+      const at = lastEntryOf(bytes, ranges.health, HEALTH_TAIL, peer.bytes);
+      if (at < 0) return null;
+      return {
+        peer,
+        consecutiveFailures: view.getUint32(at, true),
+        lastEventNs: view.getBigUint64(at + 4, true),
+        down: bytes[at + 12] === 1,
+      };
+    },
   );
   backoff.deferRestore(
     (restored) => {
@@ -221,6 +234,17 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
       tableAsRead.entries = Array.from(restored.iter());
     },
     holds(ranges.backoffTable, BACKOFF_TAIL, ranges.backoffTableShort),
+    (peer) => {
+      if (!ranges.backoffTableShort || lookups-- <= 0) return undefined;
+      const at = lastEntryOf(bytes, ranges.backoffTable, BACKOFF_TAIL, peer.bytes);
+      if (at < 0) return null;
+      return {
+        peer,
+        attempts: view.getUint32(at, true),
+        lastAttemptNs: view.getBigUint64(at + 4, true),
+        nextRetryNs: view.getBigUint64(at + 12, true),
+      };
+    },
   );
   const latestKnown = latest.value();
   const clockNs = options.clockNs ?? (latestKnown === "unknown" ? latestEventNs({ governor, backoff }) : latestKnown) ?? 0n;
@@ -608,6 +632,28 @@ function listHolds(file: Uint8Array, range: readonly [number, number], tail: num
     at = start + size + tail;
   }
   return false;
+}
+
+/**
+ * Where the values of the last entry of the checked list at `range` whose
+ * peer bytes are `peer` start (restore keeps the last of a repeated peer), or
+ * -1 when none is; as listHolds walks it.
+ */
+function lastEntryOf(file: Uint8Array, range: readonly [number, number], tail: number, peer: Uint8Array): number {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const length = peer.length;
+  let found = -1;
+  for (let at = range[0] + 8; at < range[1]; ) {
+    const size = view.getUint32(at, true); // checked while reading: the high word is 0
+    const start = at + 8;
+    if (size === length) {
+      let i = 0;
+      while (i < length && file[start + i] === peer[i]) i++;
+      if (i === length) found = start + size;
+    }
+    at = start + size + tail;
+  }
+  return found;
 }
 
 /** Bytes of a health entry after its peer: consecutive_failures u32, last_event_ns u64, down bool. */

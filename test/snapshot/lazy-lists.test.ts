@@ -77,6 +77,39 @@ describe("node snapshots: lists made on demand", () => {
     }
   });
 
+  it.each(ACCEPTED)("%s: one peer's health and backoff entry are read from the bytes, as the built model has them", (name) => {
+    const bytes = loadFixture(name).bytes;
+    const built = readNodeSnapshot(bytes).snapshot;
+    for (const peer of [...spread(allPeers(built), 12), STRANGER]) {
+      const { snapshot } = readNodeSnapshot(bytes);
+      const short = deferred(snapshot);
+      expect(snapshot.governor.peerHealth(peer)).toEqual(built.governor.peerHealth(peer));
+      expect(snapshot.backoff.state(peer)).toEqual(built.backoff.state(peer));
+      expect(snapshot.governor.checkOutbound(peer, snapshot.backoff, 1n)).toEqual(built.governor.checkOutbound(peer, built.backoff, 1n));
+      // Nothing built to answer (unless a list's peers are not all in their own form: then it is built).
+      expect(deferred(snapshot)).toEqual(short);
+    }
+  });
+
+  it("a repeated peer: its health read from the bytes is its last entry's, as restore keeps", () => {
+    // The last entry is the latest, so the clock is told from the bytes and nothing is built at the read.
+    const bytes = smallWithHealth((peer) => [
+      [peer.bytes, 1, 100n, true],
+      [PeerId.fromU64(8n).bytes, 2, 500n, false],
+      [peer.bytes, 3, 900n, false],
+    ]);
+    const { snapshot } = readNodeSnapshot(bytes);
+    expect(snapshot.governor.healthRestoreDeferred()).toBe(true);
+    expect(snapshot.governor.peerHealth(PeerId.fromU64(7n))).toEqual({
+      peer: PeerId.fromU64(7n),
+      consecutiveFailures: 3,
+      lastEventNs: 900n,
+      down: false,
+    });
+    expect(snapshot.governor.isDown(PeerId.fromU64(7n))).toBe(false);
+    expect(snapshot.governor.healthRestoreDeferred()).toBe(true);
+  });
+
   it("past a few questions the list is built, and the answers stay the same", () => {
     const bytes = loadFixture("small").bytes;
     const built = readNodeSnapshot(bytes).snapshot;
