@@ -49,7 +49,7 @@ const DENY_NOT_ALLOWLISTED: Decision = { kind: "deny", reason: { kind: "not_allo
  * blocklist first, then the allowlist (`admitted`: there is none, or the peer
  * is on it). Both consultations start here (outbound then asks the backoff
  * table); so does whatever decides from stored facts without a governor
- * (inspect's rows written straight from a snapshot's text).
+ * (rows written straight from a snapshot file's text).
  */
 export function policyDecision(blocked: boolean, admitted: boolean): Decision {
   if (blocked) return DENY_BLOCKLISTED;

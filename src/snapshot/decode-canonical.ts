@@ -668,9 +668,9 @@ function mergeMetPeers(text: string, a: MetPeers, b: MetPeers): MetPeers {
 
 /**
  * Every peer a canonically read snapshot knows, ascending by text, with where
- * its entries stand in the text: what `inspect` needs to write its rows
- * straight from the text, with no model of 100k peers in between (see
- * `canonicalRows`). Offsets index `text`; the values of an entry are found
+ * its entries stand in the text: what a reader of every peer needs to write
+ * its rows straight from the text, with no model of 100k peers in between
+ * (see `canonicalRows`). Offsets index `text`; the values of an entry are found
  * from where it stands by `healthOf` and `backoffOf`.
  */
 export class CanonicalRows {
@@ -823,7 +823,7 @@ export function canonicalRows(snapshot: Snapshot): CanonicalRows | undefined {
   );
 }
 
-/** What inspect's summary counts of a whole snapshot's entries (see canonicalTallies). */
+/** Counts of a whole snapshot's entries (see canonicalTallies). */
 export interface Tallies {
   readonly tracked: number;
   readonly down: number;
@@ -835,8 +835,8 @@ export interface Tallies {
  * How many health entries `snapshot` has and how many are down, how many
  * backoff entries and how many retry after `nowNs`, counted where they stand
  * in the canonical text it was read from; undefined when it was not read so
- * or a list was built since (then the model answers). inspect's summary
- * counts the whole snapshot even when it shows one peer.
+ * or a list was built since (then the model answers). A summary of the whole
+ * snapshot needs them even when only one peer is shown.
  */
 export function canonicalTallies(snapshot: Snapshot, nowNs: bigint): Tallies | undefined {
   const source = SOURCES.get(snapshot);

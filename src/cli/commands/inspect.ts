@@ -2,7 +2,7 @@
 import type { PeerId } from "../../core/peer-id.js";
 import { KIND_DESCRIPTIONS, KIND_NAMES } from "../../snapshot/kinds.js";
 import type { Snapshot } from "../../snapshot/model.js";
-import { canonicalRows, canonicalTallies } from "../../snapshot/decode-canonical.js";
+import { rowsAsRead, talliesAsRead } from "../../snapshot/as-read.js";
 import type { NodeInfo } from "../../snapshot/node.js";
 import type { CommandContext, Report, Ui } from "../context.js";
 import type { CommandArgs, CommandOptions } from "../program.js";
@@ -87,10 +87,11 @@ function documentReport(
 }
 
 /**
- * Every peer, unfiltered and in the usual order, of a snapshot read from its
- * canonical text, for a report printed as JSON: written straight from the
- * text (CanonicalRowsJson), without building the model's lists (a table still
- * builds them, when it is drawn). Undefined when any of that does not hold.
+ * Every peer, unfiltered and in the usual order, of a snapshot whose file
+ * offers its rows as read (rowsAsRead), for a report printed as JSON: written
+ * straight from the file's text (CanonicalRowsJson), without building the
+ * model's lists (a table still builds them, when it is drawn). Undefined when
+ * any of that does not hold.
  */
 function directRows(ctx: CommandContext, only: readonly PeerId[], options: CommandOptions<"inspect">, nowNs: bigint): Report | undefined {
   const { format } = options;
@@ -99,7 +100,7 @@ function directRows(ctx: CommandContext, only: readonly PeerId[], options: Comma
   if (!printed || only.length > 0 || options.sort !== "peer" || options.limit !== undefined || options.reverse === true) return undefined;
   const filtered = options.down || options.blocked || options.cooling || options.denied || options.allowlisted || options.unknown;
   if (filtered === true) return undefined;
-  const rows = canonicalRows(ctx.snapshot);
+  const rows = rowsAsRead(ctx.snapshot);
   if (rows === undefined) return undefined;
   const { governor } = ctx.snapshot;
   const peers = new CanonicalRowsJson(rows, governor.allowlistSize() === null, nowNs);
@@ -173,7 +174,7 @@ interface Summary {
 function summarize(snapshot: Snapshot, rows: readonly PeerRow[], nowNs: bigint): Summary {
   const { governor, backoff } = snapshot;
   // Counted in the file's text while its lists are unbuilt (inspect PEER on a big file builds none).
-  const tallies = canonicalTallies(snapshot, nowNs) ?? {
+  const tallies = talliesAsRead(snapshot, nowNs) ?? {
     tracked: governor.trackedPeers(),
     down: count(governor.iterHealth(), (entry) => entry.down),
     backoffEntries: backoff.len(),

@@ -10,7 +10,7 @@
  * base58 letters, every other value a number, a boolean or a fixed word.
  */
 import { policyDecision, type Decision } from "../../core/governor.js";
-import { ALLOWLISTED, BACKOFF_VALUES, BLOCKED, HEALTH_VALUES, compareDigits, type CanonicalRows } from "../../snapshot/decode-canonical.js";
+import { ALLOWLISTED, BACKOFF_VALUES, BLOCKED, HEALTH_VALUES, compareDigits, type RowsAsRead } from "../../snapshot/as-read.js";
 import type { InspectRow } from "./inspect-formats.js";
 import { OWN_ITEMS, OWN_JSON, type OwnItems, type OwnJson } from "./json.js";
 
@@ -218,7 +218,7 @@ export class CanonicalRowsJson implements OwnItems {
   private readonly now: string;
 
   constructor(
-    private readonly rows: CanonicalRows,
+    private readonly rows: RowsAsRead,
     /** The allowlist is absent (open policy). */
     private readonly open: boolean,
     nowNs: bigint,
