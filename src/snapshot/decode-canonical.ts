@@ -13,7 +13,7 @@
  */
 import { BackoffTable, type BackoffEntry } from "../core/backoff.js";
 import { InvalidPeerId } from "../core/errors.js";
-import { PeerGovernor, type HealthEntry } from "../core/governor.js";
+import { PeerGovernor, type HealthEntry, type PeerHealth } from "../core/governor.js";
 import { MAX_PEER_TEXT, PeerId, isPeerTextIn } from "../core/peer-id.js";
 import { U32_MAX, U64_MAX } from "../core/u64.js";
 import type { Snapshot } from "./model.js";
@@ -511,15 +511,21 @@ class RestoredPeers {
 function restoreHealth(text: string, starts: readonly number[], peers: readonly PeerId[], governor: PeerGovernor): void {
   for (let i = 0; i < starts.length; i++) {
     const peer = peers[i] as PeerId;
-    const failuresAt = (starts[i] as number) + HEALTH_ENTRY_PEER_AT + peer.text.length + HEALTH_ENTRY_FAILURES_AT;
-    const failuresEnd = digitsEnd(text, failuresAt);
-    const consecutiveFailures = u32At(text, failuresAt, failuresEnd);
-    const lastEventAt = failuresEnd + HEALTH_ENTRY_LAST_EVENT_AT;
-    const lastEventEnd = digitsEnd(text, lastEventAt);
-    const lastEventNs = u64At(text, lastEventAt, lastEventEnd);
-    const down = text.charCodeAt(lastEventEnd + HEALTH_ENTRY_DOWN_AT) === 0x74; // "true"
-    governor.restoreHealth(peer, { consecutiveFailures, lastEventNs, down });
+    governor.restoreHealth(peer, healthAt(text, starts[i] as number, peer.text.length));
   }
+}
+
+/** The values of the checked health entry at `start` of `text`, whose peer's text is `peerLength` long. */
+function healthAt(text: string, start: number, peerLength: number): PeerHealth {
+  const failuresAt = start + HEALTH_ENTRY_PEER_AT + peerLength + HEALTH_ENTRY_FAILURES_AT;
+  const failuresEnd = digitsEnd(text, failuresAt);
+  const lastEventAt = failuresEnd + HEALTH_ENTRY_LAST_EVENT_AT;
+  const lastEventEnd = digitsEnd(text, lastEventAt);
+  return {
+    consecutiveFailures: u32At(text, failuresAt, failuresEnd),
+    lastEventNs: u64At(text, lastEventAt, lastEventEnd),
+    down: text.charCodeAt(lastEventEnd + HEALTH_ENTRY_DOWN_AT) === 0x74, // "true"
+  };
 }
 
 /** Restores the backoff entries checked at `starts` of `text` (their peers `peers`), in text order. */
@@ -568,17 +574,7 @@ function entryOf(text: string, starts: readonly number[], peerAt: number, key: s
 /** The health entry of `peer` as the checked entries at `starts` hold it (what the restore would make), or null. */
 function peekHealth(text: string, starts: readonly number[], peer: PeerId): HealthEntry | null {
   const index = entryOf(text, starts, HEALTH_ENTRY_PEER_AT, peer.text);
-  if (index < 0) return null;
-  const failuresAt = (starts[index] as number) + HEALTH_ENTRY_PEER_AT + peer.text.length + HEALTH_ENTRY_FAILURES_AT;
-  const failuresEnd = digitsEnd(text, failuresAt);
-  const lastEventAt = failuresEnd + HEALTH_ENTRY_LAST_EVENT_AT;
-  const lastEventEnd = digitsEnd(text, lastEventAt);
-  return {
-    peer,
-    consecutiveFailures: u32At(text, failuresAt, failuresEnd),
-    lastEventNs: u64At(text, lastEventAt, lastEventEnd),
-    down: text.charCodeAt(lastEventEnd + HEALTH_ENTRY_DOWN_AT) === 0x74, // "true"
-  };
+  return index < 0 ? null : { peer, ...healthAt(text, starts[index] as number, peer.text.length) };
 }
 
 /** The backoff entry of `peer` as the checked entries at `starts` hold it (what the restore would make), or null. */

@@ -209,6 +209,14 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
     (range: readonly [number, number], tail: number, short: boolean) =>
     (peer: PeerId): boolean | undefined =>
       short && lookups-- > 0 ? listHolds(bytes, range, tail, peer.bytes) : undefined;
+  // A peer's entry: the values after its peer bytes in the last entry that has them (restore keeps the last).
+  const peeks =
+    <T>(range: readonly [number, number], tail: number, short: boolean, values: (peer: PeerId, at: number) => T) =>
+    (peer: PeerId): T | null | undefined => {
+      if (!short || lookups-- <= 0) return undefined;
+      const at = lastEntryOf(bytes, range, tail, peer.bytes);
+      return at < 0 ? null : values(peer, at);
+    };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   governor.deferHealthRestore(
     (restored) => {
@@ -216,17 +224,12 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
       healthAsRead.entries = Array.from(restored.iterHealth());
     },
     holds(ranges.health, HEALTH_TAIL, ranges.healthShort),
-    (peer) => {
-      if (!ranges.healthShort || lookups-- <= 0) return undefined;
-      const at = lastEntryOf(bytes, ranges.health, HEALTH_TAIL, peer.bytes);
-      if (at < 0) return null;
-      return {
-        peer,
-        consecutiveFailures: view.getUint32(at, true),
-        lastEventNs: view.getBigUint64(at + 4, true),
-        down: bytes[at + 12] === 1,
-      };
-    },
+    peeks(ranges.health, HEALTH_TAIL, ranges.healthShort, (peer, at) => ({
+      peer,
+      consecutiveFailures: view.getUint32(at, true),
+      lastEventNs: view.getBigUint64(at + 4, true),
+      down: bytes[at + 12] === 1,
+    })),
   );
   backoff.deferRestore(
     (restored) => {
@@ -234,17 +237,12 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
       tableAsRead.entries = Array.from(restored.iter());
     },
     holds(ranges.backoffTable, BACKOFF_TAIL, ranges.backoffTableShort),
-    (peer) => {
-      if (!ranges.backoffTableShort || lookups-- <= 0) return undefined;
-      const at = lastEntryOf(bytes, ranges.backoffTable, BACKOFF_TAIL, peer.bytes);
-      if (at < 0) return null;
-      return {
-        peer,
-        attempts: view.getUint32(at, true),
-        lastAttemptNs: view.getBigUint64(at + 4, true),
-        nextRetryNs: view.getBigUint64(at + 12, true),
-      };
-    },
+    peeks(ranges.backoffTable, BACKOFF_TAIL, ranges.backoffTableShort, (peer, at) => ({
+      peer,
+      attempts: view.getUint32(at, true),
+      lastAttemptNs: view.getBigUint64(at + 4, true),
+      nextRetryNs: view.getBigUint64(at + 12, true),
+    })),
   );
   const latestKnown = latest.value();
   const clockNs = options.clockNs ?? (latestKnown === "unknown" ? latestEventNs({ governor, backoff }) : latestKnown) ?? 0n;
@@ -619,25 +617,13 @@ const MAX_BYTE_LOOKUPS = 16;
 
 /** True when the list at `range` (a u64 count, then entries of `tail` bytes after their peer) has an entry for `peer`'s bytes. */
 function listHolds(file: Uint8Array, range: readonly [number, number], tail: number, peer: Uint8Array): boolean {
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const length = peer.length;
-  for (let at = range[0] + 8; at < range[1]; ) {
-    const size = view.getUint32(at, true); // checked while reading: the high word is 0
-    const start = at + 8;
-    if (size === length) {
-      let i = 0;
-      while (i < length && file[start + i] === peer[i]) i++;
-      if (i === length) return true;
-    }
-    at = start + size + tail;
-  }
-  return false;
+  return lastEntryOf(file, range, tail, peer) >= 0;
 }
 
 /**
  * Where the values of the last entry of the checked list at `range` whose
  * peer bytes are `peer` start (restore keeps the last of a repeated peer), or
- * -1 when none is; as listHolds walks it.
+ * -1 when none is.
  */
 function lastEntryOf(file: Uint8Array, range: readonly [number, number], tail: number, peer: Uint8Array): number {
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
