@@ -197,7 +197,7 @@ function instants(snapshot: Snapshot): bigint[] {
   return [...found];
 }
 
-/** Every way to print the document that takes the direct path. */
+/** Every way to print the document (or its TSV) that takes the direct path. */
 const DIRECT_FORMS: readonly (readonly string[])[] = [
   ["--json", "inspect"],
   ["inspect", "--format", "json"],
@@ -212,9 +212,11 @@ const DIRECT_FORMS: readonly (readonly string[])[] = [
   ["--json", "inspect", "--after", "0"],
   ["--json", "inspect", "--after", "213503d"], // saturates at 2^64-1 from most clocks
   ["inspect", "--format", "json", "--at", "2025-11-24T16:01:00.123456789+01:00"],
+  ["--json", "inspect", "--format", "tsv"],
+  ["inspect", "--format", "tsv", "--after", "1s"],
 ];
 
-/** Options that leave the rows to the model (sorted, limited, filtered, or not JSON): the same text either way. */
+/** Options that leave the rows to the model (sorted, limited, filtered, or a table): the same text either way. */
 const MODEL_FORMS: readonly (readonly string[])[] = [
   ["--json", "inspect", "--sort", "next-retry"],
   ["--json", "inspect", "--sort", "failures", "--reverse"],
@@ -224,7 +226,7 @@ const MODEL_FORMS: readonly (readonly string[])[] = [
   ["--json", "inspect", "--denied", "--blocked"],
   ["inspect", "--format", "ndjson", "--allowlisted"],
   ["--json", "inspect", "--down"],
-  ["--json", "inspect", "--format", "tsv"],
+  ["inspect", "--format", "tsv", "--limit", "2"],
   ["inspect", "--format", "wide", "--no-trunc"],
   ["inspect"],
 ];

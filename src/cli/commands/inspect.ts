@@ -88,15 +88,15 @@ function documentReport(
 
 /**
  * Every peer, unfiltered and in the usual order, of a snapshot whose file
- * offers its rows as read (rowsAsRead), for a report printed as JSON: written
- * straight from the file's text (CanonicalRowsJson), without building the
- * model's lists (a table still builds them, when it is drawn). Undefined when
- * any of that does not hold.
+ * offers its rows as read (rowsAsRead), for a report printed as JSON or TSV:
+ * written straight from the file's text (CanonicalRowsJson), without building
+ * the model's lists (a table still builds them, when it is drawn). Undefined
+ * when any of that does not hold.
  */
 function directRows(ctx: CommandContext, only: readonly PeerId[], options: CommandOptions<"inspect">, nowNs: bigint): Report | undefined {
   const { format } = options;
   // Under --json a table or wide listing is not drawn: the document is the product.
-  const printed = format === "json" || format === "ndjson" || (format !== "tsv" && ctx.printsJson === true);
+  const printed = format === "json" || format === "ndjson" || format === "tsv" || ctx.printsJson === true;
   if (!printed || only.length > 0 || options.sort !== "peer" || options.limit !== undefined || options.reverse === true) return undefined;
   const filtered = options.down || options.blocked || options.cooling || options.denied || options.allowlisted || options.unknown;
   if (filtered === true) return undefined;
@@ -121,8 +121,19 @@ function directRows(ctx: CommandContext, only: readonly PeerId[], options: Comma
     const all = sortRows(collectRows(ctx.snapshot, only, nowNs), options.sort);
     return renderInspect(ui, ctx, summary, all, all.length, format === "wide", nowNs);
   };
-  return documentReport(inspectDocument(ctx, options, nowNs, summary, peers), format, render);
+  const document = inspectDocument(ctx, options, nowNs, summary, peers);
+  if (format === "tsv") {
+    const chunks = function* (): Generator<string> {
+      yield `${TSV_HEAD.join("\t")}\n`;
+      yield* peers.tsvLines(CHUNK);
+    };
+    return report(document, render, { output: { chunks } });
+  }
+  return documentReport(document, format, render);
 }
+
+/** Characters a piece of TSV gathers before it is written. */
+const CHUNK = 1 << 16;
 
 function collectRows(snapshot: Snapshot, only: readonly PeerId[], nowNs: bigint): PeerRow[] {
   const { governor, backoff } = snapshot;

@@ -317,6 +317,45 @@ export class CanonicalRowsJson implements OwnItems {
     yield piece + last;
   }
 
+  /**
+   * inspect's tab-separated lines of the rows (after its header line), in
+   * pieces of about `size` characters: the same columns as its TSV of the
+   * model (a missing value "-", a denial by its reason's label).
+   */
+  *tsvLines(size: number): Generator<string> {
+    const rows = this.rows;
+    const text = rows.text;
+    const health = new Int32Array(HEALTH_VALUES);
+    const backoff = new Int32Array(BACKOFF_VALUES);
+    // [flags]: the blocklist and allowlist columns.
+    const flagTexts = FLAG_VALUES.map((flags) => `\t${(flags & BLOCKED) !== 0}\t${(flags & ALLOWLISTED) !== 0}\t`);
+    const reasons = FLAG_VALUES.map((flags) => {
+      const policy = this.policy(flags);
+      return policy.kind === "allow" ? "allow" : policy.reason.kind;
+    });
+    let piece = "";
+    for (let i = 0; i < rows.count; i++) {
+      const flags = rows.flags[i] as number;
+      piece += text.slice(rows.peerStarts[i], rows.peerEnds[i]) + flagTexts[flags];
+      if (!rows.healthOf(i, health)) piece += "-\t-\t-\t";
+      else {
+        piece += `${text.slice(health[0], health[1])}\t${health[4] === 1}\t${text.slice(health[2], health[3])}\t`;
+      }
+      const inbound = reasons[flags] as string;
+      if (!rows.backoffOf(i, backoff)) piece += `-\t-\t-\t${inbound}\t${inbound}\n`;
+      else {
+        const outbound = this.policy(flags) === ALLOWED && this.after(backoff) ? "cooldown" : inbound;
+        piece += `${text.slice(backoff[0], backoff[1])}\t${text.slice(backoff[2], backoff[3])}\t${text.slice(backoff[4], backoff[5])}`;
+        piece += `\t${inbound}\t${outbound}\n`;
+      }
+      if (piece.length >= size) {
+        yield piece;
+        piece = "";
+      }
+    }
+    yield piece;
+  }
+
   /** The inbound decision of a row with `flags`, which outbound starts from: the blocklist, then the allowlist. */
   private policy(flags: number): Decision {
     return policyDecision((flags & BLOCKED) !== 0, this.open || (flags & ALLOWLISTED) !== 0);
