@@ -13,7 +13,7 @@ import { formatBytes, formatDuration, formatInstant, formatRelative, formatWhen 
 import { shortPeerNames } from "../render/peer.js";
 import { renderWideTable, type InspectRow } from "../render/inspect-formats.js";
 import { CanonicalRowsJson, RowsJson } from "../render/inspect-rows.js";
-import { jsonChunks, ndjsonChunks } from "../render/json.js";
+import { CHUNK, jsonChunks, ndjsonChunks } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
 import { eventTime, knownPeers } from "./common.js";
 import { isKnown, knownPeerTexts } from "./resolve.js";
@@ -131,9 +131,6 @@ function directRows(ctx: CommandContext, only: readonly PeerId[], options: Comma
   }
   return documentReport(document, format, render);
 }
-
-/** Characters a piece of TSV gathers before it is written. */
-const CHUNK = 1 << 16;
 
 function collectRows(snapshot: Snapshot, only: readonly PeerId[], nowNs: bigint): PeerRow[] {
   const { governor, backoff } = snapshot;

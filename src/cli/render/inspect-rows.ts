@@ -12,7 +12,7 @@
 import { policyDecision, type Decision } from "../../core/governor.js";
 import { ALLOWLISTED, BACKOFF_VALUES, BLOCKED, HEALTH_VALUES, compareDigits, type RowsAsRead } from "../../snapshot/as-read.js";
 import type { InspectRow } from "./inspect-formats.js";
-import { OWN_ITEMS, OWN_JSON, type OwnItems, type OwnJson } from "./json.js";
+import { OWN_ITEMS, OWN_JSON, ownItemsValues, type OwnItems, type OwnJson } from "./json.js";
 
 /** The contract's decision document D: `{decision, reason, retry_ns}`. */
 export function decisionJson(decision: Decision): { decision: "allow" | "deny"; reason: string | null; retry_ns: bigint | null } {
@@ -263,7 +263,7 @@ export class CanonicalRowsJson implements OwnItems {
 
   /** The rows as plain values, for any other serializer: JSON.stringify gives the same text. */
   toJSON(): unknown[] {
-    return this.length === 0 ? [] : (JSON.parse(Array.from(this[OWN_ITEMS](undefined, "[", ",", "]", 1 << 16)).join("")) as unknown[]);
+    return ownItemsValues(this);
   }
 
   /** See OWN_ITEMS: PeerJson's text for each row. */

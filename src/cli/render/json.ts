@@ -61,6 +61,11 @@ function ownItemsText(items: OwnItems, indent: string, gap: string | undefined):
   return Array.from(pieces).join("");
 }
 
+/** The items of `items` as plain values (their compact text parsed): what JSON.stringify may serialize. */
+export function ownItemsValues(items: OwnItems): unknown[] {
+  return JSON.parse(ownItemsText(items, "", undefined)) as unknown[];
+}
+
 function ownJson(value: unknown, indent: string | undefined): string | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const write = (value as Partial<OwnJson>)[OWN_JSON];
@@ -68,7 +73,7 @@ function ownJson(value: unknown, indent: string | undefined): string | undefined
 }
 
 /** Characters gathered before a piece is handed on. */
-const CHUNK = 1 << 16;
+export const CHUNK = 1 << 16;
 
 /** Text produced in pieces: `chunks()` may be iterated once per call, each time from the start. */
 export interface TextChunks {
