@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { Decision } from "../../src/core/governor.js";
 import { PeerId } from "../../src/core/peer-id.js";
 import { PeerJson } from "../../src/cli/render/inspect-rows.js";
-import { OWN_JSON, jsonChunks, ndjsonChunks, renderJson } from "../../src/cli/render/json.js";
+import { OWN_JSON, compactLines, jsonChunks, ndjsonChunks, renderJson } from "../../src/cli/render/json.js";
 import { sanitizeJson } from "../../src/cli/render/sanitize.js";
 
 const replacer = (_key: string, value: unknown): unknown => (typeof value === "bigint" ? value.toString() : value);
@@ -86,6 +86,35 @@ describe("the streamed JSON writer", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("compactLines (a fleet's NDJSON rows)", () => {
+  const objects = fc.array(fc.dictionary(fc.string(), fc.oneof(values, unsafe, fc.bigInt())), { maxLength: 8 });
+
+  it("writes JSON.stringify per item with bigints as strings, and leaves BigInt.prototype as it found it", () => {
+    fc.assert(
+      fc.property(objects, (items) => {
+        const expected = items.map((item) => `${JSON.stringify(item, replacer)}\n`).join("");
+        expect(compactLines(items)).toBe(expected);
+        expect(Object.hasOwn(BigInt.prototype, "toJSON")).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("keeps a BigInt.prototype.toJSON some other code put there", () => {
+    const proto = BigInt.prototype as { toJSON?: (this: bigint) => string };
+    const theirs = function (this: bigint): string {
+      return `n${this.toString()}`;
+    };
+    proto.toJSON = theirs;
+    try {
+      expect(compactLines([{ a: 5n, b: [1n] }])).toBe(`${JSON.stringify({ a: 5n, b: [1n] }, replacer)}\n`);
+      expect(proto.toJSON).toBe(theirs);
+    } finally {
+      delete proto.toJSON;
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import type { Ui } from "../context.js";
 import { STATE, type NodePeerRow, type PeerAcross } from "../fleet/aggregate.js";
 import { formatDate, formatDuration, looksLikeEpoch } from "./format.js";
 import { sanitize } from "./sanitize.js";
+import { compactLines } from "./json.js";
 import { renderFittedTable, type FitColumn } from "./fit.js";
 
 /** A node of a fleet view as the renderers name it. */
@@ -137,9 +138,7 @@ const TSV_COLUMNS = [
 
 /** `inspect --format ndjson` across a fleet: one compact JSON object per node and peer, u64 as strings. */
 export function renderRowsNdjson(rows: readonly NodePeerRow[]): string {
-  return rows
-    .map((row) => `${JSON.stringify(row, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))}\n`)
-    .join("");
+  return compactLines(rows);
 }
 
 /** A decision document (`{decision, reason, retry_ns}`) as a short coloured cell. */

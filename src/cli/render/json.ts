@@ -261,6 +261,28 @@ function* withBigIntText(steps: Iterator<string>): Generator<string> {
   }
 }
 
+/**
+ * Each of `items` as JSON.stringify's compact text (bigints as decimal
+ * strings), each followed by a newline: NDJSON lines from V8's fast path, with
+ * BigInt.prototype.toJSON in place only while they are made (see
+ * withBigIntText), rather than a replacer's slow path (a third of a fleet's rows).
+ */
+export function compactLines(items: readonly object[]): string {
+  const proto = BigInt.prototype as { toJSON?: (this: bigint) => string };
+  let text = "";
+  if (Object.hasOwn(proto, "toJSON")) {
+    for (const item of items) text += `${JSON.stringify(item, replacer)}\n`;
+    return text;
+  }
+  proto.toJSON = bigintText;
+  try {
+    for (const item of items) text += `${JSON.stringify(item)}\n`;
+  } finally {
+    delete proto.toJSON;
+  }
+  return text;
+}
+
 function bigintText(this: bigint): string {
   return this.toString();
 }
