@@ -1,7 +1,10 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PeerId } from "../../src/core/peer-id.js";
-import { decodeSnapshot, emptySnapshot, lintSnapshot } from "../../src/snapshot/index.js";
+import { canonicalLists } from "../../src/snapshot/canonical.js";
+import { openSnapshot } from "../../src/snapshot/kinds.js";
+import { decodeSnapshot, emptySnapshot, lintSnapshot, type Snapshot, type SnapshotWarning } from "../../src/snapshot/index.js";
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), "utf8");
 const peer = (n: bigint): PeerId => PeerId.fromU64(n);
@@ -71,5 +74,120 @@ describe("lintSnapshot", () => {
     snapshot.governor.recordFailure(peer(5n), 41_000_000_000n);
     snapshot.clockNs = 41_000_000_000n;
     expect(lintSnapshot(snapshot)).toEqual([]);
+  });
+});
+
+/**
+ * lint as it was before it placed only its findings: every list sorted, then walked in canonical order. Kept here
+ * as the oracle (a copy on purpose) for the property test below.
+ */
+function sortedLint(snapshot: Snapshot): SnapshotWarning[] {
+  const warnings: SnapshotWarning[] = [];
+  const lists = canonicalLists(snapshot);
+  const { maxDelayNs } = snapshot.backoff.config();
+  const clockNs = snapshot.clockNs;
+  let eventsAfterClock = 0;
+  let latest: { atNs: bigint; path: string } | undefined;
+  const noteEvent = (atNs: bigint, path: string): void => {
+    if (atNs <= clockNs) return;
+    eventsAfterClock += 1;
+    if (latest === undefined || atNs > latest.atNs) latest = { atNs, path };
+  };
+  if (lists.allowlist !== null) {
+    if (lists.allowlist.length === 0)
+      warnings.push({ path: "peer_governor.allowlist", message: "the allowlist is empty: no peer is admitted (null is the open policy)" });
+    lists.allowlist.forEach((peer, index) => {
+      if (snapshot.governor.isBlocked(peer))
+        warnings.push({
+          path: `peer_governor.allowlist[${index}]`,
+          message: `${peer.text} is both blocklisted and allowlisted: the blocklist wins`,
+        });
+    });
+  }
+  lists.health.forEach((entry, index) => {
+    const path = `peer_governor.health[${index}]`;
+    if (entry.down && entry.consecutiveFailures === 0)
+      warnings.push({
+        path: `${path}.down`,
+        message: `${entry.peer.text} is down with 0 consecutive failures (upstream clears down on every success)`,
+      });
+    noteEvent(entry.lastEventNs, `${path}.last_event_ns`);
+  });
+  lists.backoffTable.forEach((entry, index) => {
+    const path = `backoff_table[${index}]`;
+    if (entry.attempts === 0)
+      warnings.push({
+        path: `${path}.attempts`,
+        message: `${entry.peer.text} has a backoff entry with 0 attempts (upstream creates entries at 1)`,
+      });
+    if (entry.nextRetryNs < entry.lastAttemptNs)
+      warnings.push({
+        path: `${path}.next_retry_ns`,
+        message: `${entry.peer.text}: next_retry_ns ${entry.nextRetryNs} is before last_attempt_ns ${entry.lastAttemptNs}`,
+      });
+    else if (entry.nextRetryNs - entry.lastAttemptNs > maxDelayNs)
+      warnings.push({
+        path: `${path}.next_retry_ns`,
+        message:
+          `${entry.peer.text}: retry delay ${entry.nextRetryNs - entry.lastAttemptNs} ns exceeds ` +
+          `max_delay_ns ${maxDelayNs} (an entry from an older schedule?)`,
+      });
+    noteEvent(entry.lastAttemptNs, `${path}.last_attempt_ns`);
+  });
+  if (latest !== undefined) {
+    const { atNs, path } = latest;
+    const count = eventsAfterClock === 1 ? "1 recorded event" : `${eventsAfterClock} recorded events`;
+    warnings.push({
+      path: "clock_ns",
+      message: `clock_ns ${clockNs} is behind ${count} (latest ${atNs} at ${path}); the clock should be at least the last event`,
+    });
+  }
+  return warnings;
+}
+
+describe("lintSnapshot against every list sorted first", () => {
+  // Few distinct instants and small numbers, so that ties, zeros and each finding come up often; up to 60 entries a
+  // list, so that both ways of placing findings (counting, and sorting the list once) are taken.
+  const instant = fc.bigInt({ min: 0n, max: 12n });
+  const peers = fc.uniqueArray(fc.bigInt({ min: 1n, max: 400n }), { maxLength: 60, size: "max" });
+  const state = fc.record({
+    clockNs: instant,
+    maxDelayNs: fc.bigInt({ min: 0n, max: 6n }),
+    allowlist: fc.option(peers, { nil: null }),
+    blocklist: peers,
+    health: fc.array(fc.tuple(fc.bigInt({ min: 1n, max: 400n }), fc.nat(2), instant, fc.boolean()), { maxLength: 60, size: "max" }),
+    table: fc.array(fc.tuple(fc.bigInt({ min: 1n, max: 400n }), fc.nat(2), instant, instant), { maxLength: 60, size: "max" }),
+  });
+
+  it("gives the same findings, in the same order, at the same paths", () => {
+    fc.assert(
+      fc.property(state, (s) => {
+        const snapshot = emptySnapshot({ clockNs: s.clockNs, backoff: { baseNs: 1n, maxDelayNs: s.maxDelayNs } });
+        snapshot.governor.setAllowlist(s.allowlist === null ? null : s.allowlist.map((n) => PeerId.fromU64(n)));
+        for (const n of s.blocklist) snapshot.governor.block(PeerId.fromU64(n));
+        for (const [n, consecutiveFailures, lastEventNs, down] of s.health)
+          snapshot.governor.restoreHealth(PeerId.fromU64(n), { consecutiveFailures, lastEventNs, down });
+        for (const [n, attempts, lastAttemptNs, nextRetryNs] of s.table)
+          snapshot.backoff.restoreState(PeerId.fromU64(n), { attempts, lastAttemptNs, nextRetryNs });
+        expect(lintSnapshot(snapshot)).toEqual(sortedLint(snapshot));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("gives the same findings on every node snapshot fixture and the example", () => {
+    const node = new URL("../../fixtures/node/", import.meta.url);
+    for (const name of readdirSync(node).filter((file) => file.endsWith(".bin"))) {
+      let opened: ReturnType<typeof openSnapshot> | undefined;
+      try {
+        const bytes = readFileSync(new URL(name, node));
+        opened = openSnapshot({ bytes, text: () => bytes.toString("utf8") }, { forWrite: false });
+      } catch {
+        continue; // a fixture the reader refuses has no model to lint
+      }
+      expect(lintSnapshot(opened.snapshot), name).toEqual(sortedLint(opened.snapshot));
+    }
+    const example = decodeSnapshot(fixture("example.json")).snapshot;
+    expect(lintSnapshot(example)).toEqual(sortedLint(example));
   });
 });
