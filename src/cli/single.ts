@@ -5,7 +5,7 @@
  */
 import type { BackoffConfig } from "../core/backoff.js";
 import { encodeSnapshotBytes } from "../snapshot/encode.js";
-import { detectKind, openSnapshot, type OpenedSnapshot, type SnapshotInput, type SnapshotKind } from "../snapshot/kinds.js";
+import { openSnapshot, recognize, type OpenedSnapshot, type SnapshotInput, type SnapshotKind } from "../snapshot/kinds.js";
 import { emptySnapshot, SnapshotError, type Snapshot, type SnapshotWarning } from "../snapshot/model.js";
 import { loadCommand } from "./commands/index.js";
 import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
@@ -59,8 +59,8 @@ export async function loadRunWrite(
     const { bytes } = await readBytes(source, io.stdin, "the snapshot");
     let text: string | undefined; // made once: recognising the kind and judging the file both read it
     const input: SnapshotInput = { bytes, text: () => (text ??= textOf(bytes, source)), isEncodingOf };
-    const kind = kindOf(input);
-    commandArgs = [{ input, source: displayName(source), hostBackoff: globals.hostBackoff, kind }, ...args];
+    const { kind, canonical } = kindOf(input);
+    commandArgs = [{ input, source: displayName(source), hostBackoff: globals.hostBackoff, kind, canonical }, ...args];
     if (!(kind instanceof SnapshotError)) rawKind = kind;
   } else if (spec.snapshot === "create" || spec.snapshot === "none") {
     snapshot = emptySnapshot();
@@ -210,12 +210,12 @@ export function loadWarningLines(warnings: readonly SnapshotWarning[], file: str
   return lines;
 }
 
-/** The kind of a file, or the error that says it is none. */
-function kindOf(input: SnapshotInput): SnapshotKind | SnapshotError {
+/** The kind of a file, or the error that says it is none; with the model when recognising it read it already. */
+function kindOf(input: SnapshotInput): { kind: SnapshotKind | SnapshotError; canonical?: Snapshot | undefined } {
   try {
-    return detectKind(input);
+    return recognize(input);
   } catch (error) {
-    if (error instanceof SnapshotError) return error;
+    if (error instanceof SnapshotError) return { kind: error };
     throw error;
   }
 }

@@ -87,6 +87,8 @@ export interface RawSnapshot {
   readonly hostBackoff?: Partial<BackoffConfig> | undefined;
   /** The file's kind, recognised once by `main`, or why it is none. */
   readonly kind: SnapshotKind | SnapshotError;
+  /** The model, when recognising the kind read it already (a bbgov JSON text in bbgov's own layout). */
+  readonly canonical?: Snapshot | undefined;
 }
 
 /** `--backoff-base <dur>` -> `backoff-base`; `-s, --snapshot <file>` -> `snapshot`. */

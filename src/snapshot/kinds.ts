@@ -95,6 +95,27 @@ export function detectKind(input: SnapshotInput): SnapshotKind {
   );
 }
 
+/** A file's kind, and its model when the canonical reader took it (a text in bbgov's own layout). */
+export interface Recognized {
+  readonly kind: SnapshotKind;
+  /** The model the canonical reader made, which is what `decodeSnapshot` gives for the text, with no warnings. */
+  readonly canonical?: Snapshot;
+}
+
+/**
+ * `detectKind`, trying the canonical reader first, as `openSnapshot` does: a
+ * text it takes is bbgov JSON, and `detectKind`'s scan of the whole text
+ * (~130 ms at 100k peers) is spared; the caller keeps the model it made.
+ */
+export function recognize(input: SnapshotInput): Recognized {
+  if (input.bytes.indexOf(0) === -1) {
+    const text = textOrUndefined(input);
+    const canonical = text === undefined ? undefined : readCanonical(text);
+    if (canonical !== undefined) return { kind: "bbgov-json", canonical };
+  }
+  return { kind: detectKind(input) };
+}
+
 /**
  * What is wrong with text that holds a NUL byte, when it cannot be a node
  * snapshot (its peer id length at byte 8 runs past the end): UTF-16 text, or

@@ -13,7 +13,8 @@ import { PeerId } from "../../src/core/peer-id.js";
 import { canonicalSource } from "../../src/snapshot/decode-canonical.js";
 import { encodeSnapshotBytes, lastEncode } from "../../src/snapshot/encode.js";
 import { SnapshotError, decodeSnapshot, encodeSnapshot } from "../../src/snapshot/index.js";
-import { decodeUpstream } from "../../src/snapshot/framework-json.js";
+import { decodeUpstream, encodeFrameworkSnapshot } from "../../src/snapshot/framework-json.js";
+import { detectKind, recognize } from "../../src/snapshot/kinds.js";
 
 const example = readFileSync(new URL("../../fixtures/example.json", import.meta.url), "utf8");
 const text = encodeSnapshot(decodeSnapshot(example).snapshot);
@@ -112,5 +113,37 @@ describe("a bug under the decoders", () => {
 
   it("while a text nested too deeply is still the file's fault", () => {
     expect(() => decodeSnapshot(`${"[".repeat(200_000)}${"]".repeat(200_000)}`)).toThrow(SnapshotError);
+  });
+});
+
+describe("recognize (the kind of a file `validate` judges)", () => {
+  const input = (bytes: Uint8Array) => ({ bytes, text: () => utf8(bytes) });
+  const bytesOf = (content: string): Uint8Array => Buffer.from(content, "utf8");
+
+  it("gives a canonical text's model as decodeSnapshot makes it, with no warnings", () => {
+    const recognized = recognize(input(bytesOf(text)));
+    expect(recognized.kind).toBe("bbgov-json");
+    expect(recognized.canonical).toBeDefined();
+    const decoded = decodeSnapshot(text);
+    expect(decoded.warnings).toEqual([]);
+    expect(encodeSnapshot(recognized.canonical as NonNullable<typeof recognized.canonical>)).toBe(encodeSnapshot(decoded.snapshot));
+  });
+
+  it("gives every other file detectKind's kind and no model", () => {
+    const node = readFileSync(new URL("../../fixtures/node/small.bin", import.meta.url));
+    const framework = encodeFrameworkSnapshot(decodeSnapshot(example).snapshot);
+    const others = [
+      JSON.stringify(JSON.parse(example)), // bbgov JSON, compact
+      `\ufeff${text}`, // bbgov JSON behind a byte order mark: the general reader warns about it
+      text.replace('"clock_ns"', '"clock_ns" '), // one space off the layout
+      framework,
+    ].map(bytesOf);
+    for (const bytes of [...others, new Uint8Array(node)]) {
+      const recognized = recognize(input(bytes));
+      expect(recognized.canonical).toBeUndefined();
+      expect(recognized.kind).toBe(detectKind(input(bytes)));
+    }
+    expect(recognize(input(bytesOf(framework))).kind).toBe("framework-json");
+    expect(recognize(input(new Uint8Array(node))).kind).toBe("node-snapshot");
   });
 });

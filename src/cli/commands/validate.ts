@@ -82,11 +82,15 @@ interface Problems {
 }
 
 /** Every error and finding of a file of any kind. */
-function problemsOf({ input, source, hostBackoff, kind }: RawSnapshot): Problems {
+function problemsOf({ input, source, hostBackoff, kind, canonical }: RawSnapshot): Problems {
   if (kind instanceof SnapshotError) return unreadable(kind);
   if (kind === "bbgov-json") {
     const text = input.text();
-    const { errors, truncated, decoded } = collectProblems(text, COLLECTED);
+    // A text the canonical reader took has no error to collect: decodeSnapshot would give that model, no warnings.
+    const { errors, truncated, decoded } =
+      canonical === undefined
+        ? collectProblems(text, COLLECTED)
+        : { errors: [], truncated: false, decoded: { snapshot: canonical, warnings: [] } };
     const snapshot = decoded?.snapshot;
     const order = snapshot === undefined ? undefined : fileOrder(snapshot, text);
     const inFile = (path: string): string => order?.(path) ?? path;
