@@ -5,14 +5,23 @@
  * (bbgov's own JSON layout, today: decode-canonical.ts); for any other
  * snapshot, or once a list was built, they are undefined and the model
  * answers. Which kind a snapshot is stays the snapshot modules' business.
+ * The counts come from bbgov's own JSON layout and from node snapshots.
  */
+import { canonicalTallies, type Tallies } from "./decode-canonical.js";
+import type { Snapshot } from "./model.js";
+import { nodeTallies } from "./node.js";
+
+/** A whole snapshot's counts as read (see `canonicalTallies`, `nodeTallies`), or undefined: the model answers. */
+export function talliesAsRead(snapshot: Snapshot, nowNs: bigint): Tallies | undefined {
+  return canonicalTallies(snapshot, nowNs) ?? nodeTallies(snapshot, nowNs);
+}
+
 export {
   ALLOWLISTED,
   BACKOFF_VALUES,
   BLOCKED,
   HEALTH_VALUES,
   canonicalRows as rowsAsRead,
-  canonicalTallies as talliesAsRead,
   compareDigits,
   type CanonicalRows as RowsAsRead,
   type Tallies,

@@ -27,6 +27,7 @@ import { Failure, Reader, Writer, read, skip, toSnapshotError, type Schema } fro
 import { byPeerText, entryPeerText, peerText } from "./canonical.js";
 import { latestEventNs, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
 import { FRAMEWORK, NODE_SNAPSHOT, TRANSIENT } from "./node-schema.js";
+import type { Tallies } from "./decode-canonical.js";
 
 /** The node's identity and the shape of the file, for `inspect`. */
 export interface NodeInfo {
@@ -247,6 +248,17 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
   const latestKnown = latest.value();
   const clockNs = options.clockNs ?? (latestKnown === "unknown" ? latestEventNs({ governor, backoff }) : latestKnown) ?? 0n;
   const snapshot: Snapshot = { clockNs, governor, backoff };
+  TALLY_SOURCES.set(snapshot, {
+    governor,
+    backoff,
+    bytes,
+    health: ranges.health,
+    table: ranges.backoffTable,
+    // Equal peers have equal bytes only when every peer is in its own canonical form; a skipped entry would have
+    // to be told from the kept ones again.
+    countable: ranges.healthShort && ranges.backoffTableShort && kept.health.length === 0 && kept.backoffTable.length === 0,
+    distinct: undefined,
+  });
   let peerId: PeerId | undefined;
   if (peerIdBytes.length > 0 && multihashProblem(peerIdBytes) === undefined) peerId = PeerId.fromBytes(peerIdBytes);
   const node: NodeInfo = {
@@ -610,6 +622,95 @@ function restoreBackoffTable(file: Uint8Array, at: number, peers: PeerCache, bac
     const peer = peers.peer(start, peerEnd, "backoff_table", index);
     if (peer !== undefined) backoff.restoreState(peer, { attempts, lastAttemptNs, nextRetryNs });
   }
+}
+
+/** What `nodeTallies` counts from: a node snapshot's checked lists, as read. */
+interface TallySource {
+  readonly governor: PeerGovernor;
+  readonly backoff: BackoffTable;
+  readonly bytes: Uint8Array;
+  readonly health: readonly [number, number];
+  readonly table: readonly [number, number];
+  /** Every entry kept by restore, each peer in its own canonical form (equal peers, equal bytes). */
+  readonly countable: boolean;
+  /** No peer twice in one list: found out on first use. */
+  distinct: boolean | undefined;
+}
+
+const TALLY_SOURCES = new WeakMap<Snapshot, TallySource>();
+
+/**
+ * How many health entries `snapshot` (read by readNodeSnapshot) has and how
+ * many are down, how many backoff entries and how many retry after `nowNs`,
+ * counted from the file's checked bytes while both lists are still unmade;
+ * undefined when a list was built since, or when restore would not keep
+ * every entry as it stands (a peer listed twice, bytes that do not parse or
+ * are not their own canonical form): then the model answers. A summary of
+ * the whole snapshot needs them even when only one peer is shown.
+ */
+export function nodeTallies(snapshot: Snapshot, nowNs: bigint): Tallies | undefined {
+  const source = TALLY_SOURCES.get(snapshot);
+  if (source === undefined || source.governor !== snapshot.governor || source.backoff !== snapshot.backoff) return undefined;
+  if (!source.countable || !source.governor.healthRestoreDeferred() || !source.backoff.restoreDeferred()) return undefined;
+  const { bytes, health, table } = source;
+  source.distinct ??= distinctPeers(bytes, health, HEALTH_TAIL) && distinctPeers(bytes, table, BACKOFF_TAIL);
+  if (!source.distinct) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let tracked = 0;
+  let down = 0;
+  for (let at = health[0] + 8; at < health[1]; tracked++) {
+    const valuesAt = at + 8 + view.getUint32(at, true); // checked while reading: the high word is 0
+    if (bytes[valuesAt + 12] === 1) down++; // after consecutive_failures u32 and last_event_ns u64
+    at = valuesAt + HEALTH_TAIL;
+  }
+  // next_retry_ns > nowNs, compared as two u32 words: no bigint per entry.
+  const nowHigh = Number(nowNs >> 32n);
+  const nowLow = Number(nowNs & 0xffff_ffffn);
+  let backoffEntries = 0;
+  let coolingDown = 0;
+  for (let at = table[0] + 8; at < table[1]; backoffEntries++) {
+    const valuesAt = at + 8 + view.getUint32(at, true);
+    const high = view.getUint32(valuesAt + 16, true); // after attempts u32 and last_attempt_ns u64
+    if (high > nowHigh || (high === nowHigh && view.getUint32(valuesAt + 12, true) > nowLow)) coolingDown++;
+    at = valuesAt + BACKOFF_TAIL;
+  }
+  return { tracked, down, backoffEntries, coolingDown };
+}
+
+/**
+ * True when no two entries of the checked list at `range` (entries of `tail`
+ * bytes after their peer) have the same peer bytes; false too when too many
+ * peers share a hash to tell cheaply (bytes made to collide), so that the
+ * caller asks the model.
+ */
+function distinctPeers(file: Uint8Array, range: readonly [number, number], tail: number): boolean {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const count = Number(view.getBigUint64(range[0], true));
+  let size = 16;
+  while (size < count * 2) size *= 2;
+  const slots = new Int32Array(size); // 1 + where a peer's bytes start, 0 when empty
+  const mask = size - 1;
+  for (let at = range[0] + 8; at < range[1]; ) {
+    const length = view.getUint32(at, true);
+    const start = at + 8;
+    const end = start + length;
+    let hash = length;
+    if (length >= 12) {
+      hash = Math.imul(hash ^ view.getInt32(end - 4, true), 0x9e3779b1);
+      hash = Math.imul(hash ^ view.getInt32(end - 8, true), 0x85ebca6b);
+      hash = Math.imul(hash ^ view.getInt32(start + (length >> 1) - 2, true), 0xc2b2ae35);
+    } else for (let i = start; i < end; i++) hash = Math.imul(hash ^ (file[i] as number), 0x01000193);
+    let slot = (hash ^ (hash >>> 15)) & mask;
+    let probes = 0;
+    for (let held = (slots[slot] as number) - 1; held >= 0; held = (slots[slot] as number) - 1) {
+      if (view.getUint32(held - 8, true) === length && sameBytesAt(file, view, held, start, length)) return false;
+      if (++probes > MOST_COLLISIONS) return false;
+      slot = (slot + 1) & mask;
+    }
+    slots[slot] = start + 1;
+    at = end + tail;
+  }
+  return true;
 }
 
 /** How many peer lookups a deferred list answers by a walk over its bytes before it is built instead. */

@@ -16,7 +16,7 @@ import { encodeSnapshot, encodeSnapshotBytes } from "../../src/snapshot/encode.j
 import { decodeSnapshot } from "../../src/snapshot/index.js";
 import { emptySnapshot, latestEventNs, type Snapshot } from "../../src/snapshot/model.js";
 import { NODE_SNAPSHOT } from "../../src/snapshot/node-schema.js";
-import { readNodeSnapshot } from "../../src/snapshot/node.js";
+import { nodeTallies, readNodeSnapshot } from "../../src/snapshot/node.js";
 import { snapshotArb, u64Arb } from "./helpers.js";
 import { FIXTURE_NAMES, REFUSED, loadFixture } from "./node-fixtures.js";
 
@@ -168,6 +168,123 @@ describe("node snapshots: lists made on demand", () => {
     const grown = 8 + STRANGER.bytes.length;
     expect(encoded.length).toBe(bytes.length + grown);
     expect(Buffer.from(encoded.subarray(reader.offset + grown)).equals(Buffer.from(bytes.subarray(reader.offset)))).toBe(true);
+  });
+});
+
+/** small.bin with its health list and backoff table replaced (tuples and records as the generic codec reads them). */
+function smallWithLists(health: Value[], table: Value[]): Uint8Array {
+  const value = read(NODE_SNAPSHOT, new Reader(loadFixture("small").bytes)) as {
+    transient: { framework: { peer_governor: { health: Value[] }; backoff_table: Value[] } };
+  };
+  value.transient.framework.peer_governor.health = health;
+  value.transient.framework.backoff_table = table;
+  const writer = new Writer();
+  write(NODE_SNAPSHOT, value as unknown as Value, writer);
+  return writer.result().slice();
+}
+
+/** The counts of a summary, from the built model. */
+function modelTallies(snapshot: Snapshot, nowNs: bigint): ReturnType<typeof nodeTallies> {
+  const health = Array.from(snapshot.governor.iterHealth());
+  const table = Array.from(snapshot.backoff.iter());
+  return {
+    tracked: health.length,
+    down: health.filter((entry) => entry.down).length,
+    backoffEntries: table.length,
+    coolingDown: table.filter((entry) => entry.nextRetryNs > nowNs).length,
+  };
+}
+
+describe("node snapshots: a summary's counts from the bytes", () => {
+  it.each(ACCEPTED)("%s: the counts are the built model's, and nothing is built", (name) => {
+    const bytes = loadFixture(name).bytes;
+    const built = readNodeSnapshot(bytes).snapshot;
+    for (const now of [0n, built.clockNs, built.clockNs + 1n, 1n << 63n]) {
+      const { snapshot } = readNodeSnapshot(bytes);
+      const tallies = nodeTallies(snapshot, now);
+      expect(deferred(snapshot)).toEqual([true, true]);
+      // Undefined only where restore would not keep every entry as it stands (then the model answers).
+      if (tallies !== undefined) expect(tallies).toEqual(modelTallies(built, now));
+    }
+  });
+
+  it("counts the 10k fixture from its bytes", () => {
+    const { snapshot } = readNodeSnapshot(loadFixture("peers-10k").bytes);
+    const tallies = nodeTallies(snapshot, snapshot.clockNs);
+    expect(tallies?.tracked).toBeGreaterThan(1000);
+    expect(tallies).toEqual(modelTallies(readNodeSnapshot(loadFixture("peers-10k").bytes).snapshot, snapshot.clockNs));
+  });
+
+  it("any lists: the counts are the built model's, or left to it when a peer is listed twice", () => {
+    const pool = Array.from({ length: 12 }, (_, i) => PeerId.fromU64(BigInt(i + 1)));
+    const peer = fc.nat(11).map((i) => (pool[i] as PeerId).bytes);
+    // Times near 2^32 and 2^63 too, so that the two-word comparison meets equal high words.
+    const time = fc.oneof(u64Arb, fc.bigInt({ min: (1n << 32n) - 3n, max: (1n << 32n) + 3n }), fc.bigInt({ min: 0n, max: 6n }));
+    const lists = fc.record({
+      health: fc.array(fc.tuple(peer, fc.nat(9), time, fc.boolean()), { maxLength: 14 }),
+      table: fc.array(fc.record({ peer, attempts: fc.nat(9), last_attempt_ns: time, next_retry_ns: time }), { maxLength: 14 }),
+      now: time,
+    });
+    let counted = 0;
+    fc.assert(
+      fc.property(lists, ({ health, table, now }) => {
+        const bytes = smallWithLists(
+          health.map((entry) => [...entry] as Value[]),
+          table.map((entry) => entry as unknown as Value),
+        );
+        const { snapshot } = readNodeSnapshot(bytes);
+        // (The read itself builds the lists when a repeated peer hides the clock: then the model answers.)
+        const before = deferred(snapshot);
+        const tallies = nodeTallies(snapshot, now);
+        expect(deferred(snapshot)).toEqual(before);
+        const built = readNodeSnapshot(bytes).snapshot;
+        const repeated = (keys: string[]): boolean => new Set(keys).size !== keys.length;
+        const twice =
+          repeated(health.map(([bytes]) => Buffer.from(bytes).toString("hex"))) ||
+          repeated(table.map((entry) => Buffer.from(entry.peer).toString("hex")));
+        if (twice) expect(tallies).toBeUndefined();
+        else {
+          counted++;
+          expect(tallies).toEqual(modelTallies(built, now));
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(counted).toBeGreaterThan(10);
+  });
+
+  it("entries restore would not keep as they stand (bytes that do not parse, two spellings of one peer): the model answers", () => {
+    const peer = PeerId.fromU64(7n).bytes; // identity multihash: code 0, then the length
+    // The same peer with its code as a 10-byte varint whose bits past 64 are dropped: upstream reads the same peer.
+    const spelled = Uint8Array.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02, ...peer.subarray(1)]);
+    expect(PeerId.fromBytes(spelled).text).toBe(PeerId.fromU64(7n).text);
+    const cases = [
+      [
+        [Uint8Array.from([1, 2, 3]), 0, 5n, true],
+        [peer, 1, 6n, false],
+      ],
+      [
+        [peer, 1, 5n, true],
+        [spelled, 2, 6n, false],
+      ],
+    ];
+    for (const health of cases) {
+      const bytes = smallWithLists(health as Value[], []);
+      // A clock given: otherwise the read builds the lists for it when a peer is not in its own form.
+      const { snapshot } = readNodeSnapshot(bytes, { clockNs: 9n });
+      expect(deferred(snapshot)).toEqual([true, true]);
+      expect(nodeTallies(snapshot, 0n)).toBeUndefined();
+      expect(modelTallies(readNodeSnapshot(bytes).snapshot, 0n)?.tracked).toBe(1);
+    }
+  });
+
+  it("once a list is built, the model answers", () => {
+    const { snapshot } = readNodeSnapshot(loadFixture("small").bytes);
+    expect(nodeTallies(snapshot, 0n)).toBeDefined();
+    snapshot.governor.trackedPeers();
+    Array.from(snapshot.governor.iterHealth());
+    expect(snapshot.governor.healthRestoreDeferred()).toBe(false);
+    expect(nodeTallies(snapshot, 0n)).toBeUndefined();
   });
 });
 
