@@ -3,6 +3,7 @@
  * it, write it back if it changed. `main` runs this for `-s FILE`; a fleet
  * (src/cli/fleet/) runs it for each of its files.
  */
+import type { SharedPeers } from "../snapshot/node.js";
 import type { BackoffConfig } from "../core/backoff.js";
 import { encodeSnapshotBytes } from "../snapshot/encode.js";
 import { openSnapshot, recognize, type OpenedSnapshot, type SnapshotInput, type SnapshotKind } from "../snapshot/kinds.js";
@@ -14,6 +15,7 @@ import { IoError, UsageError } from "./errors.js";
 import { scriptLines } from "./io/lines.js";
 import { displayName, exists, isEncodingOf, readBytes, sameIdentity, STDIO, textOf, writeOutput, type WriteTarget } from "./io/store.js";
 import type { Invocation } from "./program.js";
+import type { RawSnapshot } from "./spec.js";
 
 /** The global options as `main` uses them. */
 export interface Globals {
@@ -29,6 +31,8 @@ export interface Globals {
   readonly hostBackoff: Partial<BackoffConfig> | undefined;
   /** Fit the output to the terminal (false with --no-trunc). */
   readonly trunc: boolean;
+  /** A fleet's peers, made once for all its files (node snapshots). */
+  readonly shared?: SharedPeers | undefined;
 }
 
 /**
@@ -60,7 +64,15 @@ export async function loadRunWrite(
     let text: string | undefined; // made once: recognising the kind and judging the file both read it
     const input: SnapshotInput = { bytes, text: () => (text ??= textOf(bytes, source)), isEncodingOf };
     const { kind, canonical } = kindOf(input);
-    commandArgs = [{ input, source: displayName(source), hostBackoff: globals.hostBackoff, kind, canonical }, ...args];
+    const raw: RawSnapshot = {
+      input,
+      source: displayName(source),
+      hostBackoff: globals.hostBackoff,
+      kind,
+      canonical,
+      shared: globals.shared,
+    };
+    commandArgs = [raw, ...args];
     if (!(kind instanceof SnapshotError)) rawKind = kind;
   } else if (spec.snapshot === "create" || spec.snapshot === "none") {
     snapshot = emptySnapshot();
@@ -127,7 +139,7 @@ async function readAndOpen(
       displayName(source),
     );
   }
-  const { opened, warnings } = openFrom(read.bytes, source, globals.hostBackoff, mutates);
+  const { opened, warnings } = openFrom(read.bytes, source, globals, mutates);
   return { opened, spare: mutates ? read.buffer : undefined, warnings };
 }
 
@@ -169,7 +181,7 @@ export async function readFileArgument(invocation: Invocation, globals: Globals,
   const { bytes } = await readBytes(file, io.stdin, what);
   if (kind === "text") return [{ text: textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];
   if (kind === "bytes") return [{ bytes, text: () => textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];
-  const { opened } = openFrom(bytes, file, globals.hostBackoff, false);
+  const { opened } = openFrom(bytes, file, globals, false);
   return [{ snapshot: opened.snapshot, source: displayName(file) }];
 }
 
@@ -177,12 +189,16 @@ export async function readFileArgument(invocation: Invocation, globals: Globals,
 function openFrom(
   bytes: Uint8Array,
   file: string,
-  hostBackoff: Partial<BackoffConfig> | undefined,
+  { hostBackoff, shared }: Pick<Globals, "hostBackoff" | "shared">,
   forWrite: boolean,
 ): { opened: OpenedSnapshot; warnings: string[] } {
   const input: SnapshotInput = { bytes, text: () => textOf(bytes, file), isEncodingOf };
   try {
-    const opened = openSnapshot(input, { forWrite, ...(hostBackoff === undefined ? {} : { backoff: hostBackoff }) });
+    const opened = openSnapshot(input, {
+      forWrite,
+      ...(hostBackoff === undefined ? {} : { backoff: hostBackoff }),
+      ...(shared === undefined ? {} : { shared }),
+    });
     return { opened, warnings: loadWarningLines(opened.warnings, displayName(file)) };
   } catch (error) {
     if (error instanceof SnapshotError) throw new SnapshotError(error.message, `${displayName(file)}: ${error.path}`);

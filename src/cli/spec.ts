@@ -8,6 +8,7 @@
  * time (besides the identity `defineCommand`), so command modules import them
  * without loading anything.
  */
+import type { SharedPeers } from "../snapshot/node.js";
 import type { BackoffConfig } from "../core/backoff.js";
 import type { PeerId } from "../core/peer-id.js";
 import type { SnapshotInput, SnapshotKind } from "../snapshot/kinds.js";
@@ -89,6 +90,8 @@ export interface RawSnapshot {
   readonly kind: SnapshotKind | SnapshotError;
   /** The model, when recognising the kind read it already (a bbgov JSON text in bbgov's own layout). */
   readonly canonical?: Snapshot | undefined;
+  /** A fleet's peers, made once for all its files. */
+  readonly shared?: SharedPeers | undefined;
 }
 
 /** `--backoff-base <dur>` -> `backoff-base`; `-s, --snapshot <file>` -> `snapshot`. */

@@ -15,7 +15,7 @@ import { Reader, read, type Value } from "./bincode.js";
 import { FRAMEWORK_ONLY_FIELDS, readFrameworkJson, type FrameworkFields } from "./framework-json.js";
 import { topLevelLayout } from "./json-values.js";
 import { SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
-import { readNodeSnapshot, type NodeInfo } from "./node.js";
+import { readNodeSnapshot, type NodeInfo, type SharedPeers } from "./node.js";
 import { FRAMEWORK, NODE_SNAPSHOT } from "./node-schema.js";
 import { serdeJson } from "./serde-json.js";
 
@@ -55,6 +55,8 @@ export interface OpenOptions {
   readonly backoff?: Partial<BackoffConfig>;
   /** The caller may change the model and write it back: prepare `unchanged` (false saves that work for a read-only look). */
   readonly forWrite?: boolean;
+  /** Peers made by the reads of other files (a fleet's node snapshots), reused and added to. */
+  readonly shared?: SharedPeers;
 }
 
 /** What a kind of file can store besides the governor and the backoff table. */
@@ -248,7 +250,10 @@ function bbgovJson(input: SnapshotInput, text: string, snapshot: Snapshot, warni
 }
 
 function openNode(input: SnapshotInput, options: OpenOptions): OpenedSnapshot {
-  const read = readNodeSnapshot(input.bytes, options.backoff === undefined ? {} : { backoff: options.backoff });
+  const read = readNodeSnapshot(input.bytes, {
+    ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+    ...(options.shared === undefined ? {} : { shared: options.shared }),
+  });
   const { snapshot } = read;
   // A model as read encodes to the file's own governor bytes (each list is copied as it stood, the
   // threshold as its raw u32), so a command that changed nothing encodes to the very file.

@@ -3,7 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { stripVTControlCharacters } from "node:util";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { PeerId } from "../../src/core/peer-id.js";
 import { acquireLock } from "../../src/cli/io/lock.js";
 import { commonFolder, expandGlob, globSegment, labelFiles, nodePeerIdOf } from "../../src/cli/fleet/sources.js";
 import { cli } from "./run.js";
@@ -328,6 +329,29 @@ describe("read-only views", () => {
     expect((await cli(["-s", `${fleet}/a.json`, "inspect", "--by-node"])).stderr).toBe(
       "bbgov: --by-node is for a fleet (several -s, a folder or a glob) (inspect)\n",
     );
+  });
+});
+
+describe("a fleet's peers, made once for all its files", () => {
+  it("validate and a change make each node snapshot's peers for the first file only", async () => {
+    // Three copies of one node snapshot, read the usual way (no scan, which shares its own table of peers).
+    const fleet = path.join(dir, "copies");
+    fs.mkdirSync(fleet);
+    for (const name of ["a.bin", "b.bin", "c.bin"]) fs.copyFileSync(path.join(FIXTURES, "node/small.bin"), path.join(fleet, name));
+    const made = vi.spyOn(PeerId, "fromBytesIn");
+    try {
+      for (const args of [["validate"], ["--dry-run", "block", NEW_PEER], ["--dry-run", "fail", SMALL_DOWN]]) {
+        made.mockClear();
+        expect((await cli(["-s", path.join(fleet, "a.bin"), ...args])).status).toBe(0);
+        const one = made.mock.calls.length;
+        expect(one).toBeGreaterThan(1);
+        made.mockClear();
+        expect((await cli(["-s", fleet, ...args], undefined, { BBGOV_FLEET_SCAN: "0" })).status).toBe(0);
+        expect(made.mock.calls.length, args.join(" ")).toBe(one);
+      }
+    } finally {
+      made.mockRestore();
+    }
   });
 });
 

@@ -16,7 +16,7 @@ import { encodeSnapshot, encodeSnapshotBytes } from "../../src/snapshot/encode.j
 import { decodeSnapshot } from "../../src/snapshot/index.js";
 import { emptySnapshot, latestEventNs, type Snapshot } from "../../src/snapshot/model.js";
 import { NODE_SNAPSHOT } from "../../src/snapshot/node-schema.js";
-import { nodeTallies, readNodeSnapshot } from "../../src/snapshot/node.js";
+import { SharedPeers, nodeTallies, readNodeSnapshot } from "../../src/snapshot/node.js";
 import { snapshotArb, u64Arb } from "./helpers.js";
 import { FIXTURE_NAMES, REFUSED, loadFixture } from "./node-fixtures.js";
 
@@ -285,6 +285,61 @@ describe("node snapshots: a summary's counts from the bytes", () => {
     Array.from(snapshot.governor.iterHealth());
     expect(snapshot.governor.healthRestoreDeferred()).toBe(false);
     expect(nodeTallies(snapshot, 0n)).toBeUndefined();
+  });
+});
+
+describe("node snapshots: peers shared across reads (a fleet)", () => {
+  it.each(ACCEPTED)("%s: the same model and warnings, its peers made once for every read", (name) => {
+    const bytes = loadFixture(name).bytes;
+    const alone = readNodeSnapshot(bytes);
+    const shared = new SharedPeers();
+    const first = readNodeSnapshot(bytes, { shared });
+    const second = readNodeSnapshot(bytes, { shared });
+    for (const read of [first, second]) {
+      expect(read.warnings).toEqual(alone.warnings);
+      expect(read.encode(read.snapshot)).toEqual(alone.encode(alone.snapshot));
+      expect(Array.from(read.snapshot.governor.iterHealth())).toEqual(Array.from(alone.snapshot.governor.iterHealth()));
+      expect(Array.from(read.snapshot.backoff.iter())).toEqual(Array.from(alone.snapshot.backoff.iter()));
+      expect(Array.from(read.snapshot.governor.blocklist())).toEqual(Array.from(alone.snapshot.governor.blocklist()));
+    }
+    // The second read's peers are the first read's objects.
+    const firstPeers = Array.from(first.snapshot.governor.iterHealth(), (entry) => entry.peer);
+    const secondPeers = Array.from(second.snapshot.governor.iterHealth(), (entry) => entry.peer);
+    secondPeers.forEach((peer, index) => {
+      expect(peer).toBe(firstPeers[index]);
+    });
+  });
+
+  it("a peer made from bytes another file had is that file's peer; bytes that do not parse are warned about in each file", () => {
+    const peer = PeerId.fromU64(7n).bytes;
+    const bad = Uint8Array.from([1, 2, 3]);
+    const a = smallWithLists(
+      [
+        [peer, 1, 5n, false],
+        [bad, 1, 5n, false],
+      ],
+      [],
+    );
+    const b = smallWithLists([[bad, 2, 6n, true]], [{ peer, attempts: 1, last_attempt_ns: 6n, next_retry_ns: 7n }]);
+    const shared = new SharedPeers();
+    const readA = readNodeSnapshot(a, { shared });
+    const readB = readNodeSnapshot(b, { shared });
+    expect(readA.warnings).toEqual(readNodeSnapshot(a).warnings);
+    expect(readB.warnings).toEqual(readNodeSnapshot(b).warnings);
+    expect(readB.warnings.length).toBeGreaterThan(0);
+    const [healthA] = Array.from(readA.snapshot.governor.iterHealth());
+    const [entryB] = Array.from(readB.snapshot.backoff.iter());
+    expect(entryB?.peer).toBe(healthA?.peer);
+  });
+
+  it("keeps at most the peers it was made for", () => {
+    const shared = new SharedPeers(3);
+    const { snapshot } = readNodeSnapshot(loadFixture("small").bytes, { shared });
+    expect(snapshot.governor.trackedPeers() + snapshot.backoff.len()).toBeGreaterThan(3); // the lists built: more peers made
+    expect(shared.size).toBe(3);
+    expect(readNodeSnapshot(loadFixture("small").bytes, { shared }).warnings).toEqual(
+      readNodeSnapshot(loadFixture("small").bytes).warnings,
+    );
   });
 });
 

@@ -82,7 +82,7 @@ interface Problems {
 }
 
 /** Every error and finding of a file of any kind. */
-function problemsOf({ input, source, hostBackoff, kind, canonical }: RawSnapshot): Problems {
+function problemsOf({ input, source, hostBackoff, kind, canonical, shared }: RawSnapshot): Problems {
   if (kind instanceof SnapshotError) return unreadable(kind);
   if (kind === "bbgov-json") {
     const text = input.text();
@@ -102,7 +102,11 @@ function problemsOf({ input, source, hostBackoff, kind, canonical }: RawSnapshot
     return { errors, truncated, snapshot, loadWarnings, findings };
   }
   try {
-    const opened = openSnapshot(input, { forWrite: false, ...(hostBackoff === undefined ? {} : { backoff: hostBackoff }) });
+    const opened = openSnapshot(input, {
+      forWrite: false,
+      ...(hostBackoff === undefined ? {} : { backoff: hostBackoff }),
+      ...(shared === undefined ? {} : { shared }),
+    });
     // What upstream's restore would skip or clamp is a finding here, with its path and byte.
     const findings = [...opened.warnings, ...lintSnapshot(opened.snapshot)].map((f) => ({ path: f.path, message: f.message }));
     return { errors: [], truncated: false, snapshot: opened.snapshot, loadWarnings: [], findings };

@@ -16,6 +16,7 @@
  * every file not, and the same command run again completes the rest (a file
  * the command does not change is left byte-identical).
  */
+import { SharedPeers } from "../../snapshot/node.js";
 import { lstatSync, promises as fsPromises } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { BbgovError, InvalidPeerId } from "../../core/errors.js";
@@ -78,7 +79,8 @@ export async function runFleet(invocation: Invocation, globals: Globals, io: Cli
   // Ignored, it printed the fleet once and exited 0, as if watching had ended.
   if (invocation.options.watch === true) throw new UsageError("--watch follows one snapshot; give one -s FILE, not a fleet", "--watch");
   const files = labelFiles(await expandSources(globals.snapshotPaths));
-  const fleet = new Fleet(invocation, globals, io, files);
+  // One set of peers for every file read the usual way: a fleet's nodes mostly name the same peers.
+  const fleet = new Fleet(invocation, { ...globals, shared: new SharedPeers() }, io, files);
   if (spec.name === "inspect") return fleet.inspect();
   if (spec.name === "check") return fleet.check();
   if (spec.name === "validate") return fleet.validate();
