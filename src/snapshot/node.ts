@@ -75,29 +75,86 @@ const SHARED_PEERS_MOST = 200_000;
  * Peers made from their bytes, kept across the reads of many files: a
  * fleet's node snapshots mostly name the same peers, and turning a peer's
  * bytes into its base58 text is the dearest step of building a file's lists
- * (2M texts for 200 files of 10k peers, ~4 s). Keyed by the bytes, one
- * character a byte; at most SHARED_PEERS_MOST peers, then no more are added.
+ * (2M texts for 200 files of 10k peers, ~4 s). An open-addressing table keyed
+ * by a copy of the bytes and PeerCache's hash of them (a string key cost as
+ * much as the text it saved); at most `most` peers, then no more are added.
+ * Bytes made to collide are only made again, never confused.
  */
 export class SharedPeers {
-  private readonly byBytes = new Map<string, PeerId>();
+  /** slot -> 1 + index into the arrays below, 0 when empty; kept under half full. */
+  private slots = new Int32Array(1024);
+  private readonly peers: PeerId[] = [];
+  private readonly keys: Uint8Array[] = [];
+  private readonly hashes: number[] = [];
 
   /** `most`: how many peers it keeps at most. */
   constructor(private readonly most = SHARED_PEERS_MOST) {}
 
-  /** The peer made earlier from these bytes, if any. */
-  get(key: string): PeerId | undefined {
-    return this.byBytes.get(key);
+  /** The peer made earlier from the bytes `file[from..end)`, whose hash is `hash`, if any. */
+  get(file: Uint8Array, from: number, end: number, hash: number): PeerId | undefined {
+    const at = this.find(file, from, end, hash);
+    return at >= 0 ? this.peers[at] : undefined;
   }
 
-  /** Keeps `peer` (made from the bytes `key` spells) for later reads, while there is room. */
-  add(key: string, peer: PeerId): void {
-    if (this.byBytes.size < this.most) this.byBytes.set(key, peer);
+  /** Keeps `peer`, made from the bytes `file[from..end)` whose hash is `hash`, for later reads, while there is room. */
+  add(file: Uint8Array, from: number, end: number, hash: number, peer: PeerId): void {
+    if (this.peers.length >= this.most) return;
+    const mask = this.slots.length - 1;
+    let slot = slotOf(hash, mask);
+    for (let probes = 0; this.slots[slot] !== 0; probes++) {
+      if (probes > SHARED_PROBES) return;
+      slot = (slot + 1) & mask;
+    }
+    this.slots[slot] = this.peers.length + 1;
+    this.peers.push(peer);
+    this.keys.push(file.slice(from, end));
+    this.hashes.push(hash);
+    if (this.peers.length * 2 > this.slots.length) this.grow();
   }
 
   /** How many peers are kept. */
   get size(): number {
-    return this.byBytes.size;
+    return this.peers.length;
   }
+
+  /** Where the bytes' peer is in the arrays, or -1 (also past MOST_COLLISIONS probes: bytes made to collide). */
+  private find(file: Uint8Array, from: number, end: number, hash: number): number {
+    const mask = this.slots.length - 1;
+    let slot = slotOf(hash, mask);
+    for (let probes = 0; probes <= SHARED_PROBES; probes++) {
+      const held = (this.slots[slot] as number) - 1;
+      if (held < 0) return -1;
+      if (this.hashes[held] === hash) {
+        const key = this.keys[held] as Uint8Array;
+        if (key.length === end - from) {
+          let i = 0;
+          while (i < key.length && key[i] === file[from + i]) i++;
+          if (i === key.length) return held;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+    return -1;
+  }
+
+  private grow(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let index = 0; index < this.peers.length; index++) {
+      let slot = slotOf(this.hashes[index] as number, mask);
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = index + 1;
+    }
+    this.slots = slots;
+  }
+}
+
+/** Probes a SharedPeers lookup makes at most: past them, bytes were made to collide, and the peer is made afresh. */
+const SHARED_PROBES = 64;
+
+/** A slot of a table of `mask + 1` (a power of two) slots for `hash`: its bits mixed down, so that runs stay short. */
+function slotOf(hash: number, mask: number): number {
+  return (Math.imul(hash ^ (hash >>> 16), 0x45d9f3b) ^ (hash >>> 11)) & mask;
 }
 
 /** The only `spec_version` upstream's restore accepts. */
@@ -434,7 +491,7 @@ class PeerCache {
       }
       slot = (slot + 1) & mask;
     }
-    const peer = this.newPeer(at, from, end, list, index);
+    const peer = this.newPeer(at, from, end, list, index, hash);
     if (peer === undefined) return undefined;
     this.slots[slot] = this.made.length + 1;
     this.made.push(peer);
@@ -449,9 +506,8 @@ class PeerCache {
    * A peer new to this file: the one another file made from the same bytes (SharedPeers), else made here, or
    * undefined with its warning when the bytes do not parse.
    */
-  private newPeer(at: number, from: number, end: number, list: ListKind, index: number): PeerId | undefined {
-    const key = this.shared === undefined ? undefined : this.key(from, end);
-    const known = key === undefined ? undefined : this.shared?.get(key);
+  private newPeer(at: number, from: number, end: number, list: ListKind, index: number, hash: number): PeerId | undefined {
+    const known = this.shared?.get(this.file, from, end, hash);
     if (known !== undefined) return known; // these very bytes parsed before
     // Checked before it is made: a file of 100k bad entries would otherwise throw and catch 100k errors.
     const problem = multihashProblemIn(this.file, from, end);
@@ -460,7 +516,7 @@ class PeerCache {
       return undefined;
     }
     const peer = PeerId.fromBytesIn(this.file, from, end);
-    if (key !== undefined) this.shared?.add(key, peer);
+    this.shared?.add(this.file, from, end, hash, peer);
     return peer;
   }
 
