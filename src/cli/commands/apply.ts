@@ -201,8 +201,5 @@ function indented(ui: Ui): Ui {
 }
 
 function indent(text: string): string {
-  return text
-    .split("\n")
-    .map((line) => `${INDENT}${line}`)
-    .join("\n");
+  return `${INDENT}${text.replaceAll("\n", `\n${INDENT}`)}`;
 }
