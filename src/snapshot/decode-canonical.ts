@@ -685,6 +685,13 @@ export class CanonicalRows {
     private readonly backoffAt: Int32Array,
   ) {}
 
+  /** Every peer's text, in order (ascending, distinct). */
+  texts(): string[] {
+    const texts = new Array<string>(this.count);
+    for (let i = 0; i < this.count; i++) texts[i] = this.text.slice(this.peerStarts[i], this.peerEnds[i]);
+    return texts;
+  }
+
   /**
    * The peer's health entry, if it has one (true): into `values`, the digits
    * of its failures [0, 1) and last event [2, 3), 1 at 4 when it is down, and

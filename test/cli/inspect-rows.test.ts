@@ -15,7 +15,9 @@ import { BackoffTable } from "../../src/core/backoff.js";
 import { PeerGovernor } from "../../src/core/governor.js";
 import { PeerId } from "../../src/core/peer-id.js";
 import { U64_MAX } from "../../src/core/u64.js";
+import { knownPeers } from "../../src/cli/commands/common.js";
 import { execute } from "../../src/cli/commands/inspect.js";
+import { knownPeerTexts } from "../../src/cli/commands/resolve.js";
 import { commandContext } from "../../src/cli/context.js";
 import type { CommandOptions } from "../../src/cli/program.js";
 import { PLAIN } from "../../src/cli/render/plain.js";
@@ -209,6 +211,25 @@ describe("inspect's report with rows from the text", () => {
         expect(renderJson(direct.json)).toBe(renderJson(model.json));
       }),
       { numRuns: 15 },
+    );
+  });
+});
+
+describe("the peers a file knows, from its text", () => {
+  it("are the model's peer texts, sorted, and nothing is built to tell them", () => {
+    fc.assert(
+      fc.property(sharedSnapshots, ({ snapshot }) => {
+        const read = readCanonical(encodeSnapshot(snapshot)) as Snapshot;
+        const texts = knownPeerTexts(read);
+        expect(read.governor.healthRestoreDeferred()).toBe(true);
+        expect(read.backoff.restoreDeferred()).toBe(true);
+        expect(texts).toEqual(
+          knownPeers(snapshot)
+            .map((peer) => peer.text)
+            .sort(),
+        );
+      }),
+      { numRuns: 200 },
     );
   });
 });

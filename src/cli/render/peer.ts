@@ -9,17 +9,27 @@ export const SHORT_HEAD = 8;
 export const SHORT_TAIL = 5;
 // An id this short is shown whole: shortening would not save anything.
 const SHORTEST_CUT = SHORT_HEAD + SHORT_TAIL + 3;
+/** Up to this many texts, only the known peers that share a tail with one of them are grouped. */
+const FEW_TEXTS = 64;
 
 /** The short form of each of `texts`, unique among `known` (which should include them). */
 export function shortPeerNames(texts: readonly string[], known: readonly string[]): Map<string, string> {
+  // Peers grouped by short form. For a few texts (a heading, a few rows) only the known peers with one of their
+  // tails can share a form with them: on 100k known peers the others are skipped, not grouped. A text listed twice
+  // (in both) is harmless: only others in its group count.
+  const tails = texts.length <= FEW_TEXTS ? new Set(texts.map((text) => text.slice(-SHORT_TAIL))) : undefined;
   const groups = new Map<string, string[]>();
-  for (const text of new Set([...known, ...texts])) {
-    if (text.length <= SHORTEST_CUT) continue;
-    const key = `${text.slice(0, SHORT_HEAD)}…${text.slice(-SHORT_TAIL)}`;
+  const add = (text: string): void => {
+    if (text.length <= SHORTEST_CUT) return;
+    const tail = text.slice(-SHORT_TAIL);
+    if (tails !== undefined && !tails.has(tail)) return;
+    const key = `${text.slice(0, SHORT_HEAD)}…${tail}`;
     const group = groups.get(key);
     if (group === undefined) groups.set(key, [text]);
     else group.push(text);
-  }
+  };
+  for (const text of known) add(text);
+  for (const text of texts) add(text);
   const names = new Map<string, string>();
   for (const text of texts) {
     if (text.length <= SHORTEST_CUT) {
