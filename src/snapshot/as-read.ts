@@ -7,13 +7,18 @@
  * answers. Which kind a snapshot is stays the snapshot modules' business.
  * The counts come from bbgov's own JSON layout and from node snapshots.
  */
-import { canonicalTallies, type Tallies } from "./decode-canonical.js";
+import { canonicalRows, canonicalTallies, type Tallies } from "./decode-canonical.js";
 import type { Snapshot } from "./model.js";
-import { nodeTallies } from "./node.js";
+import { nodeKnownTexts, nodeTallies } from "./node.js";
 
 /** A whole snapshot's counts as read (see `canonicalTallies`, `nodeTallies`), or undefined: the model answers. */
 export function talliesAsRead(snapshot: Snapshot, nowNs: bigint): Tallies | undefined {
   return canonicalTallies(snapshot, nowNs) ?? nodeTallies(snapshot, nowNs);
+}
+
+/** The texts of every peer a snapshot knows, sorted, told from its file without building its lists; or undefined. */
+export function knownTextsAsRead(snapshot: Snapshot): string[] | undefined {
+  return canonicalRows(snapshot)?.texts() ?? nodeKnownTexts(snapshot);
 }
 
 export {

@@ -339,10 +339,11 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
   const latestKnown = latest.value();
   const clockNs = options.clockNs ?? (latestKnown === "unknown" ? latestEventNs({ governor, backoff }) : latestKnown) ?? 0n;
   const snapshot: Snapshot = { clockNs, governor, backoff };
-  TALLY_SOURCES.set(snapshot, {
+  AS_READ_SOURCES.set(snapshot, {
     governor,
     backoff,
     bytes,
+    peers,
     health: ranges.health,
     table: ranges.backoffTable,
     // Equal peers have equal bytes only when every peer is in its own canonical form; a skipped entry would have
@@ -729,11 +730,13 @@ function restoreBackoffTable(file: Uint8Array, at: number, peers: PeerCache, bac
   }
 }
 
-/** What `nodeTallies` counts from: a node snapshot's checked lists, as read. */
-interface TallySource {
+/** What `nodeTallies` and `nodeKnownTexts` read: a node snapshot's checked lists, as read. */
+interface AsReadSource {
   readonly governor: PeerGovernor;
   readonly backoff: BackoffTable;
   readonly bytes: Uint8Array;
+  /** The file's peers, made once: the lists built later reuse them. */
+  readonly peers: PeerCache;
   readonly health: readonly [number, number];
   readonly table: readonly [number, number];
   /** Every entry kept by restore, each peer in its own canonical form (equal peers, equal bytes). */
@@ -742,7 +745,7 @@ interface TallySource {
   distinct: boolean | undefined;
 }
 
-const TALLY_SOURCES = new WeakMap<Snapshot, TallySource>();
+const AS_READ_SOURCES = new WeakMap<Snapshot, AsReadSource>();
 
 /**
  * How many health entries `snapshot` (read by readNodeSnapshot) has and how
@@ -754,7 +757,7 @@ const TALLY_SOURCES = new WeakMap<Snapshot, TallySource>();
  * the whole snapshot needs them even when only one peer is shown.
  */
 export function nodeTallies(snapshot: Snapshot, nowNs: bigint): Tallies | undefined {
-  const source = TALLY_SOURCES.get(snapshot);
+  const source = AS_READ_SOURCES.get(snapshot);
   if (source === undefined || source.governor !== snapshot.governor || source.backoff !== snapshot.backoff) return undefined;
   if (!source.countable || !source.governor.healthRestoreDeferred() || !source.backoff.restoreDeferred()) return undefined;
   const { bytes, health, table } = source;
@@ -780,6 +783,44 @@ export function nodeTallies(snapshot: Snapshot, nowNs: bigint): Tallies | undefi
     at = valuesAt + BACKOFF_TAIL;
   }
   return { tracked, down, backoffEntries, coolingDown };
+}
+
+/**
+ * The texts of every peer `snapshot` (read by readNodeSnapshot) knows, on
+ * either list, with health or a backoff entry, sorted; undefined once a list
+ * was built (then the model answers). Made from the checked bytes with the
+ * file's own peers (each made once, and kept for the lists if they are built
+ * later), without building the lists: a prefix to resolve or a short name to
+ * make on 100k peers.
+ */
+export function nodeKnownTexts(snapshot: Snapshot): string[] | undefined {
+  const source = AS_READ_SOURCES.get(snapshot);
+  if (source === undefined || source.governor !== snapshot.governor || source.backoff !== snapshot.backoff) return undefined;
+  if (!source.governor.healthRestoreDeferred() || !source.backoff.restoreDeferred()) return undefined;
+  const { bytes, peers, health, table } = source;
+  // The file's peers are one object per peer (PeerCache): a set of them, not of their texts, needs no string hashing.
+  const known = new Set<PeerId>(source.governor.blocklist());
+  for (const peer of source.governor.allowlist() ?? []) known.add(peer);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const [range, tail, list] of [
+    [health, HEALTH_TAIL, "health"],
+    [table, BACKOFF_TAIL, "backoff_table"],
+  ] as const) {
+    let index = 0;
+    for (let at = range[0] + 8; at < range[1]; index++) {
+      const end = at + 8 + view.getUint32(at, true); // checked while reading: the high word is 0
+      // Bytes that do not parse give no peer (restore skips them; the read warned already).
+      const peer = peers.peer(at, end, list, index);
+      if (peer !== undefined) known.add(peer);
+      at = end + tail;
+    }
+  }
+  // Two spellings of one peer (bytes not in their own canonical form) are two objects of one text: kept once.
+  const texts = Array.from(known, peerText).sort();
+  let kept = 0;
+  for (const text of texts) if (kept === 0 || texts[kept - 1] !== text) texts[kept++] = text;
+  texts.length = kept;
+  return texts;
 }
 
 /**

@@ -16,7 +16,7 @@ import { encodeSnapshot, encodeSnapshotBytes } from "../../src/snapshot/encode.j
 import { decodeSnapshot } from "../../src/snapshot/index.js";
 import { emptySnapshot, latestEventNs, type Snapshot } from "../../src/snapshot/model.js";
 import { NODE_SNAPSHOT } from "../../src/snapshot/node-schema.js";
-import { SharedPeers, nodeTallies, readNodeSnapshot } from "../../src/snapshot/node.js";
+import { SharedPeers, nodeKnownTexts, nodeTallies, readNodeSnapshot } from "../../src/snapshot/node.js";
 import { snapshotArb, u64Arb } from "./helpers.js";
 import { FIXTURE_NAMES, REFUSED, loadFixture } from "./node-fixtures.js";
 
@@ -285,6 +285,69 @@ describe("node snapshots: a summary's counts from the bytes", () => {
     Array.from(snapshot.governor.iterHealth());
     expect(snapshot.governor.healthRestoreDeferred()).toBe(false);
     expect(nodeTallies(snapshot, 0n)).toBeUndefined();
+  });
+});
+
+/** Every peer text the built model knows, sorted: what a prefix is resolved against. */
+function modelTexts(snapshot: Snapshot): string[] {
+  const texts = new Set([
+    ...Array.from(snapshot.governor.iterHealth(), (entry) => entry.peer.text),
+    ...Array.from(snapshot.backoff.iter(), (entry) => entry.peer.text),
+    ...Array.from(snapshot.governor.blocklist(), (peer) => peer.text),
+    ...Array.from(snapshot.governor.allowlist() ?? [], (peer) => peer.text),
+  ]);
+  return [...texts].sort();
+}
+
+describe("node snapshots: the peers a file knows, from the bytes", () => {
+  it.each(ACCEPTED)("%s: the built model's peer texts, sorted, with nothing built", (name) => {
+    const bytes = loadFixture(name).bytes;
+    const { snapshot } = readNodeSnapshot(bytes);
+    const before = deferred(snapshot);
+    const texts = nodeKnownTexts(snapshot);
+    expect(deferred(snapshot)).toEqual(before);
+    if (before[0] && before[1]) expect(texts).toEqual(modelTexts(readNodeSnapshot(bytes).snapshot));
+    else expect(texts).toBeUndefined();
+    // The lists built afterwards are the same.
+    expect(modelTexts(snapshot)).toEqual(modelTexts(readNodeSnapshot(bytes).snapshot));
+  });
+
+  it("bytes that do not parse name no peer; two spellings of one peer name it once", () => {
+    const peer = PeerId.fromU64(7n).bytes;
+    const spelled = Uint8Array.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02, ...peer.subarray(1)]);
+    const bytes = smallWithLists(
+      [
+        [Uint8Array.from([1, 2, 3]), 0, 5n, true],
+        [peer, 1, 5n, true],
+      ],
+      [{ peer: spelled, attempts: 1, last_attempt_ns: 6n, next_retry_ns: 7n }],
+    );
+    const { snapshot } = readNodeSnapshot(bytes, { clockNs: 9n });
+    const texts = nodeKnownTexts(snapshot);
+    expect(texts).toEqual(modelTexts(readNodeSnapshot(bytes, { clockNs: 9n }).snapshot));
+    expect(texts?.filter((text) => text === PeerId.fromU64(7n).text)).toHaveLength(1);
+  });
+
+  it("a peer only on the allowlist, or only in the backoff table, is known", () => {
+    const value = read(NODE_SNAPSHOT, new Reader(loadFixture("small").bytes)) as {
+      transient: { framework: { peer_governor: { health: Value[]; allowlist: Value }; backoff_table: Value[] } };
+    };
+    const governor = value.transient.framework.peer_governor;
+    governor.health = [[PeerId.fromU64(7n).bytes, 1, 5n, false]];
+    governor.allowlist = [PeerId.fromU64(11n).bytes];
+    value.transient.framework.backoff_table = [{ peer: PeerId.fromU64(9n).bytes, attempts: 1, last_attempt_ns: 6n, next_retry_ns: 7n }];
+    const writer = new Writer();
+    write(NODE_SNAPSHOT, value as unknown as Value, writer);
+    const bytes = writer.result().slice();
+    const texts = nodeKnownTexts(readNodeSnapshot(bytes).snapshot);
+    expect(texts).toEqual(modelTexts(readNodeSnapshot(bytes).snapshot));
+    for (const n of [7n, 9n, 11n]) expect(texts).toContain(PeerId.fromU64(n).text);
+  });
+
+  it("once a list is built, the model answers", () => {
+    const { snapshot } = readNodeSnapshot(loadFixture("small").bytes);
+    Array.from(snapshot.backoff.iter());
+    expect(nodeKnownTexts(snapshot)).toBeUndefined();
   });
 });
 

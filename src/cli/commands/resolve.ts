@@ -9,7 +9,7 @@
  */
 import { InvalidPeerId } from "../../core/errors.js";
 import { PeerId } from "../../core/peer-id.js";
-import { rowsAsRead } from "../../snapshot/as-read.js";
+import { knownTextsAsRead } from "../../snapshot/as-read.js";
 import type { Snapshot } from "../../snapshot/model.js";
 import { UsageError } from "../errors.js";
 import type { Report } from "../context.js";
@@ -27,10 +27,10 @@ const MAX_CANDIDATES_SHOWN = 3;
 
 /** The peers a snapshot knows (health, backoff, both lists), sorted by text. */
 export function knownPeerTexts(snapshot: Snapshot): string[] {
-  // From the file's text where it offers its rows (a prefix to resolve, a short name to make, on 100k peers):
-  // the model's lists stay unbuilt.
-  const rows = rowsAsRead(snapshot);
-  if (rows !== undefined) return rows.texts();
+  // From the file as read where it can tell (a prefix to resolve, a short name to make, on 100k peers): the
+  // model's lists stay unbuilt.
+  const texts = knownTextsAsRead(snapshot);
+  if (texts !== undefined) return texts;
   return knownPeers(snapshot)
     .map((peer) => peer.text)
     .sort();
