@@ -6,7 +6,7 @@
  * with --json, --format json and ndjson, at any instant. And the direct path
  * is taken only where it may be: never after the lists changed.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
@@ -141,6 +141,51 @@ describe("inspect's rows from the text", () => {
     );
   });
 
+  it("select what the model selects: every sort, filter, order, limit and form, at any instant and width", async () => {
+    const choices = fc.record({
+      sort: fc.constantFrom("peer", "failures", "last-event", "attempts", "next-retry"),
+      filters: fc.subarray(["--down", "--blocked", "--cooling", "--denied", "--allowlisted"], { maxLength: 2 }),
+      reverse: fc.boolean(),
+      limit: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+      form: fc.constantFrom([], ["--format", "wide"], ["--format", "tsv"], ["--format", "ndjson"], ["--json"]),
+      columns: fc.constantFrom(undefined, "80", "60"),
+      pick: fc.nat(),
+    });
+    await fc.assert(
+      fc.asyncProperty(sharedSnapshots, choices, async ({ snapshot, instants }, choice) => {
+        // Paths of one length (a table's heading names the file, and fits it to the width).
+        const text = encodeSnapshot(snapshot);
+        const name = `${files++}.json`;
+        const canonical = path.join(folder, "c", name);
+        const other = path.join(folder, "o", name);
+        mkdirSync(path.dirname(canonical), { recursive: true });
+        mkdirSync(path.dirname(other), { recursive: true });
+        writeFileSync(canonical, text);
+        writeFileSync(other, `${JSON.stringify(JSON.parse(text))}\n`);
+        const at = instants[choice.pick % instants.length] as bigint;
+        const args = [
+          "inspect",
+          "--sort",
+          choice.sort,
+          ...choice.filters,
+          ...(choice.reverse ? ["--reverse"] : []),
+          ...(choice.limit === undefined ? [] : ["--limit", `${choice.limit}`]),
+          ...choice.form,
+          "--at",
+          `${at}`,
+        ];
+        const env = choice.columns === undefined ? {} : { COLUMNS: choice.columns };
+        const direct = await cli(["-s", canonical, ...args], { env });
+        expect(direct.status, direct.stderr).toBe(0);
+        const model = await cli(["-s", other, ...args], { env });
+        expect(direct.stdout.replaceAll(canonical, other)).toBe(model.stdout);
+        expect(direct.stderr.replaceAll(canonical, other)).toBe(model.stderr);
+        expect(direct.status).toBe(model.status);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it("write the same text as PeerJson anywhere in a document, and as JSON.stringify of their toJSON", () => {
     fc.assert(
       fc.property(sharedSnapshots, fc.nat(), ({ snapshot, instants }, pick) => {
@@ -169,7 +214,7 @@ describe("inspect's rows from the text", () => {
         }
         expect(JSON.stringify(direct)).toBe(JSON.stringify(model, (_key, value) => (typeof value === "bigint" ? `${value}` : value)));
       }),
-      { numRuns: 60 },
+      { numRuns: 150 },
     );
   });
 

@@ -1,8 +1,18 @@
 /** `inspect [PEER...]`: the policy summary and one row per peer, with its decisions at the clock. */
-import type { PeerId } from "../../core/peer-id.js";
+import { policyDecision, type Decision } from "../../core/governor.js";
+import { PeerId } from "../../core/peer-id.js";
 import { KIND_DESCRIPTIONS, KIND_NAMES } from "../../snapshot/kinds.js";
 import type { Snapshot } from "../../snapshot/model.js";
-import { rowsAsRead, talliesAsRead } from "../../snapshot/as-read.js";
+import {
+  ALLOWLISTED,
+  BACKOFF_VALUES,
+  BLOCKED,
+  HEALTH_VALUES,
+  compareDigits,
+  rowsAsRead,
+  talliesAsRead,
+  type RowsAsRead,
+} from "../../snapshot/as-read.js";
 import type { NodeInfo } from "../../snapshot/node.js";
 import type { CommandContext, Report, Ui } from "../context.js";
 import type { CommandArgs, CommandOptions } from "../program.js";
@@ -12,7 +22,7 @@ import { fitLine, renderFittedTable, type FitColumn, type FitStep } from "../ren
 import { formatBytes, formatDuration, formatInstant, formatRelative, formatWhen } from "../render/format.js";
 import { shortPeerNames } from "../render/peer.js";
 import { renderWideTable, type InspectRow } from "../render/inspect-formats.js";
-import { CanonicalRowsJson, RowsJson } from "../render/inspect-rows.js";
+import { CanonicalRowsJson, RowsJson, type RowCounts } from "../render/inspect-rows.js";
 import { CHUNK, jsonChunks, ndjsonChunks } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
 import { eventTime, knownPeers } from "./common.js";
@@ -28,6 +38,24 @@ export function execute(ctx: CommandContext, [only]: CommandArgs<"inspect">, opt
   const nowNs = eventTime(snapshot, options);
   const direct = directRows(ctx, only, options, nowNs);
   if (direct !== undefined) return direct;
+  const { shown, matching, summary } = selectAsRead(ctx, only, options, nowNs) ?? selectFromModel(snapshot, only, options, nowNs);
+  // `--format json` is `--json`; ndjson is one peer per line; both are exact text (Report.output).
+  const { format } = options;
+  const document = inspectDocument(ctx, options, nowNs, summary, new RowsJson(shown));
+  const render = (ui: Ui): string => renderInspect(ui, ctx, summary, shown, matching, format === "wide", nowNs);
+  if (format === "tsv") return report(document, render, { output: renderTsv(shown) });
+  return documentReport(document, format, render);
+}
+
+/** The rows inspect shows (filtered, sorted, limited), how many matched before the limit, and the summary. */
+interface Selected {
+  readonly shown: PeerRow[];
+  readonly matching: number;
+  readonly summary: Summary;
+}
+
+/** The rows from the model: every peer's row built, then filtered, sorted and cut. */
+function selectFromModel(snapshot: Snapshot, only: readonly PeerId[], options: CommandOptions<"inspect">, nowNs: bigint): Selected {
   const all = collectRows(snapshot, only, nowNs);
   let rows = all;
   // Filters combine: each keeps only the rows that pass it.
@@ -40,14 +68,111 @@ export function execute(ctx: CommandContext, [only]: CommandArgs<"inspect">, opt
   rows = sortRows(rows, options.sort);
   if (options.reverse === true) rows.reverse();
   const { limit } = options;
-  const shown = limit === undefined ? rows : rows.slice(0, limit);
-  const summary = summarize(snapshot, all, nowNs);
-  // `--format json` is `--json`; ndjson is one peer per line; both are exact text (Report.output).
-  const { format } = options;
-  const document = inspectDocument(ctx, options, nowNs, summary, new RowsJson(shown));
-  const render = (ui: Ui): string => renderInspect(ui, ctx, summary, shown, rows.length, format === "wide", nowNs);
-  if (format === "tsv") return report(document, render, { output: renderTsv(shown) });
-  return documentReport(document, format, render);
+  return { shown: limit === undefined ? rows : rows.slice(0, limit), matching: rows.length, summary: summarize(snapshot, all, nowNs) };
+}
+
+/**
+ * The same selection from a file that offers its rows as read (rowsAsRead),
+ * for every peer (no PEER, no --unknown): filters and sort keys read from the
+ * file's text, and a row built only for each peer shown, so that `--limit 10
+ * --sort failures` on 100k peers builds neither the model's lists nor 100k
+ * rows. Undefined when that does not hold.
+ */
+function selectAsRead(
+  ctx: CommandContext,
+  only: readonly PeerId[],
+  options: CommandOptions<"inspect">,
+  nowNs: bigint,
+): Selected | undefined {
+  if (only.length > 0 || options.unknown === true) return undefined;
+  const rows = rowsAsRead(ctx.snapshot);
+  if (rows === undefined) return undefined;
+  const { governor } = ctx.snapshot;
+  const open = governor.allowlistSize() === null;
+  const counts = new CanonicalRowsJson(rows, open, nowNs).counts();
+  const summary = summaryOf(ctx.snapshot, rows.count, counts);
+  const text = rows.text;
+  const health = new Int32Array(HEALTH_VALUES);
+  const backoff = new Int32Array(BACKOFF_VALUES);
+  const now = nowNs.toString();
+  // next_retry_ns > now, from the digits
+  const cooling = (): boolean => compareDigits(text, backoff[4] as number, backoff[5] as number, now) > 0;
+  const denied = (i: number): boolean => {
+    const flags = rows.flags[i] as number;
+    if ((flags & BLOCKED) !== 0 || (!open && (flags & ALLOWLISTED) === 0)) return true;
+    return rows.backoffOf(i, backoff) && cooling();
+  };
+  const order: number[] = [];
+  for (let i = 0; i < rows.count; i++) {
+    const flags = rows.flags[i] as number;
+    if (options.down === true && !(rows.healthOf(i, health) && health[4] === 1)) continue;
+    if (options.blocked === true && (flags & BLOCKED) === 0) continue;
+    if (options.cooling === true && !(rows.backoffOf(i, backoff) && cooling())) continue;
+    if (options.denied === true && !denied(i)) continue;
+    if (options.allowlisted === true && (flags & ALLOWLISTED) === 0) continue;
+    order.push(i);
+  }
+  // The rows stand in peer order; a sort by a value is stable over it, as sortRows is over the rows sorted by text.
+  const key = sortKey(options.sort, rows, health, backoff);
+  if (key !== undefined) {
+    const keys = new Map(order.map((i) => [i, key(i)]));
+    const ascending = options.sort === "next-retry";
+    order.sort((a, b) => {
+      const difference = descending(keys.get(a) as bigint, keys.get(b) as bigint);
+      return ascending ? -difference : difference;
+    });
+  }
+  if (options.reverse === true) order.reverse();
+  const { limit } = options;
+  const shownAt = limit === undefined ? order : order.slice(0, limit);
+  const values = new Int32Array(Math.max(HEALTH_VALUES, BACKOFF_VALUES));
+  return { shown: shownAt.map((i) => rowAsRead(rows, i, open, nowNs, values)), matching: order.length, summary };
+}
+
+/** The value `--sort` orders rows by, read from the file's text (as sortRows reads it from the rows), or undefined for peer order. */
+function sortKey(
+  sort: CommandOptions<"inspect">["sort"],
+  rows: RowsAsRead,
+  health: Int32Array,
+  backoff: Int32Array,
+): ((i: number) => bigint) | undefined {
+  const { text } = rows;
+  const digits = (values: Int32Array, at: number): bigint => BigInt(text.slice(values[at], values[at + 1]));
+  switch (sort) {
+    case "failures":
+      return (i) => (rows.healthOf(i, health) ? digits(health, 0) : -1n);
+    case "last-event":
+      return (i) => (rows.healthOf(i, health) ? digits(health, 2) : -1n);
+    case "attempts":
+      return (i) => (rows.backoffOf(i, backoff) ? digits(backoff, 0) : -1n);
+    case "next-retry":
+      // Peers without a backoff entry last.
+      return (i) => (rows.backoffOf(i, backoff) ? digits(backoff, 4) : 1n << 65n);
+    default:
+      return undefined;
+  }
+}
+
+/** Row `i` of `rows`, as collectRows builds it from the model at the instant `nowNs` (`values`: room for healthOf/backoffOf). */
+function rowAsRead(rows: RowsAsRead, i: number, open: boolean, nowNs: bigint, values: Int32Array): PeerRow {
+  const { text } = rows;
+  const peer = PeerId.parse(text.slice(rows.peerStarts[i], rows.peerEnds[i]));
+  const flags = rows.flags[i] as number;
+  const slice = (at: number): string => text.slice(values[at], values[at + 1]);
+  const health = rows.healthOf(i, values)
+    ? { peer, consecutiveFailures: Number(slice(0)), lastEventNs: BigInt(slice(2)), down: values[4] === 1 }
+    : undefined;
+  const backoff = rows.backoffOf(i, values)
+    ? { peer, attempts: Number(slice(0)), lastAttemptNs: BigInt(slice(2)), nextRetryNs: BigInt(slice(4)) }
+    : undefined;
+  const blocked = (flags & BLOCKED) !== 0;
+  const allowlisted = (flags & ALLOWLISTED) !== 0;
+  const inbound = policyDecision(blocked, open || allowlisted);
+  const outbound: Decision =
+    inbound.kind === "allow" && backoff !== undefined && nowNs < backoff.nextRetryNs
+      ? { kind: "deny", reason: { kind: "cooldown", retryNs: backoff.nextRetryNs } }
+      : inbound;
+  return { peer, blocked, allowlisted, health, backoff, inbound, outbound };
 }
 
 /** inspect's `--json` document around its summary and rows. */
@@ -104,18 +229,7 @@ function directRows(ctx: CommandContext, only: readonly PeerId[], options: Comma
   if (rows === undefined) return undefined;
   const { governor } = ctx.snapshot;
   const peers = new CanonicalRowsJson(rows, governor.allowlistSize() === null, nowNs);
-  const counts = peers.counts();
-  const summary: Summary = {
-    peers: rows.count,
-    blocked: governor.blocklistSize(),
-    allowlisted: governor.allowlistSize(),
-    tracked: counts.tracked,
-    down: counts.down,
-    backoff_entries: counts.backoffEntries,
-    cooling_down: counts.coolingDown,
-    inbound_denied: counts.inboundDenied,
-    outbound_denied: counts.outboundDenied,
-  };
+  const summary = summaryOf(ctx.snapshot, rows.count, peers.counts());
   // Drawn for people after all (a caller that asks for both): the usual rows, from the model.
   const render = (ui: Ui): string => {
     const all = sortRows(collectRows(ctx.snapshot, only, nowNs), options.sort);
@@ -177,6 +291,22 @@ interface Summary {
   cooling_down: number;
   inbound_denied: number;
   outbound_denied: number;
+}
+
+/** The summary of `peers` peers from their counts in the file as read (CanonicalRowsJson.counts). */
+function summaryOf(snapshot: Snapshot, peers: number, counts: RowCounts): Summary {
+  const { governor } = snapshot;
+  return {
+    peers,
+    blocked: governor.blocklistSize(),
+    allowlisted: governor.allowlistSize(),
+    tracked: counts.tracked,
+    down: counts.down,
+    backoff_entries: counts.backoffEntries,
+    cooling_down: counts.coolingDown,
+    inbound_denied: counts.inboundDenied,
+    outbound_denied: counts.outboundDenied,
+  };
 }
 
 function summarize(snapshot: Snapshot, rows: readonly PeerRow[], nowNs: bigint): Summary {
