@@ -159,3 +159,26 @@ describe("the bundled bin and the sources", () => {
     }
   });
 });
+
+describe("the bundle under frozen intrinsics (--frozen-intrinsics, a lockdown)", () => {
+  it("prints the same JSON documents and NDJSON rows: bigints are written without BigInt.prototype.toJSON", () => {
+    const dir = path.join(work, "frozen");
+    fs.mkdirSync(dir);
+    const fleet = path.join(dir, "fleet");
+    fs.mkdirSync(fleet);
+    fs.copyFileSync(EXAMPLE, path.join(fleet, "a.json"));
+    fs.copyFileSync(path.join(ROOT, "fixtures", "node", "small.bin"), path.join(fleet, "b.bin"));
+    const frozen = { NODE_OPTIONS: "--frozen-intrinsics --no-warnings" };
+    for (const args of [
+      ["-s", EXAMPLE, "--json", "inspect"],
+      ["-s", EXAMPLE, "inspect", "--format", "ndjson"],
+      ["-s", fleet, "--json", "inspect"],
+      ["-s", fleet, "inspect", "--format", "ndjson"],
+      ["-s", fleet, "inspect", "--format", "json"],
+    ]) {
+      const plain = spawnBbgov(dir, args);
+      expect(plain.status, plain.stderr).toBe(0);
+      expect(spawnBbgov(dir, args, { env: frozen })).toEqual(plain);
+    }
+  });
+});

@@ -238,49 +238,53 @@ let bigintTextInPlace = false;
 /**
  * Runs the steps of `steps` with BigInt.prototype.toJSON giving a bigint's
  * decimal text, and without it between steps, so that no other code ever sees
- * it (unless some code put its own there: then it stays, and `native` is not used).
+ * it (see withBigIntToJson; where it cannot be put there, `native` is not used).
  */
 function* withBigIntText(steps: Iterator<string>): Generator<string> {
-  const proto = BigInt.prototype as { toJSON?: (this: bigint) => string };
-  const own = Object.hasOwn(proto, "toJSON");
   for (;;) {
-    let step: IteratorResult<string>;
-    if (own) step = steps.next();
-    else {
-      proto.toJSON = bigintText;
-      bigintTextInPlace = true;
+    const step = withBigIntToJson((native) => {
+      bigintTextInPlace = native;
       try {
-        step = steps.next();
+        return steps.next();
       } finally {
         bigintTextInPlace = false;
-        delete proto.toJSON;
       }
-    }
+    });
     if (step.done === true) return;
     yield step.value;
   }
 }
 
 /**
- * Each of `items` as JSON.stringify's compact text (bigints as decimal
- * strings), each followed by a newline: NDJSON lines from V8's fast path, with
- * BigInt.prototype.toJSON in place only while they are made (see
- * withBigIntText), rather than a replacer's slow path (a third of a fleet's rows).
+ * Runs `run` with BigInt.prototype.toJSON giving a bigint's decimal text
+ * (`native` true: JSON.stringify needs no replacer, its fast path), then takes
+ * it away. Where some other code put its own there (it stays) or the
+ * prototype is frozen (--frozen-intrinsics, a lockdown: the assignment is
+ * refused, silently in the bundle's sloppy mode), `native` is false and the
+ * caller serializes bigints itself.
  */
-export function compactLines(items: readonly object[]): string {
+function withBigIntToJson<T>(run: (native: boolean) => T): T {
   const proto = BigInt.prototype as { toJSON?: (this: bigint) => string };
-  let text = "";
-  if (Object.hasOwn(proto, "toJSON")) {
-    for (const item of items) text += `${JSON.stringify(item, replacer)}\n`;
-    return text;
-  }
-  proto.toJSON = bigintText;
+  if (Object.hasOwn(proto, "toJSON") || !Reflect.set(proto, "toJSON", bigintText)) return run(false);
   try {
-    for (const item of items) text += `${JSON.stringify(item)}\n`;
+    return run(true);
   } finally {
     delete proto.toJSON;
   }
-  return text;
+}
+
+/**
+ * Each of `items` as JSON.stringify's compact text (bigints as decimal
+ * strings), each followed by a newline: NDJSON lines from V8's fast path
+ * (withBigIntToJson), rather than a replacer's slow path (a third of a fleet's rows).
+ */
+export function compactLines(items: readonly object[]): string {
+  return withBigIntToJson((native) => {
+    let text = "";
+    if (native) for (const item of items) text += `${JSON.stringify(item)}\n`;
+    else for (const item of items) text += `${JSON.stringify(item, replacer)}\n`;
+    return text;
+  });
 }
 
 function bigintText(this: bigint): string {
