@@ -569,23 +569,28 @@ class PeerCache {
     this.slots = slots;
   }
 
-  /**
-   * A hash of `file[from..end)` from its length and three of its words (the
-   * digest's tail and middle, where peers differ), kept to 30 bits so that it
-   * is a small integer for the Map: constant time per entry. Peers that
-   * collide are only made more than once, never confused.
-   */
   private hashOf(from: number, end: number): number {
-    const length = end - from;
-    let hash = length;
-    if (length < 12) {
-      for (let i = from; i < end; i++) hash = Math.imul(hash ^ (this.file[i] as number), 0x01000193);
-      return hash & 0x3fffffff;
-    }
-    hash = Math.imul(hash ^ this.view.getInt32(end - 4, true), 0x9e3779b1);
-    hash = Math.imul(hash ^ this.view.getInt32(end - 8, true), 0x85ebca6b);
-    return Math.imul(hash ^ this.view.getInt32(from + (length >> 1) - 2, true), 0xc2b2ae35) & 0x3fffffff;
+    return peerBytesHash(this.file, this.view, from, end);
   }
+}
+
+/**
+ * A hash of a peer's bytes `file[from..end)` from their length and three of
+ * their words (the digest's tail and middle, where peers differ), kept to 30
+ * bits so that it is a small integer: constant time per entry. Peers that
+ * collide are only compared, never confused; bytes made to collide are
+ * counted by the tables that use it (MOST_COLLISIONS).
+ */
+function peerBytesHash(file: Uint8Array, view: DataView, from: number, end: number): number {
+  const length = end - from;
+  let hash = length;
+  if (length < 12) {
+    for (let i = from; i < end; i++) hash = Math.imul(hash ^ (file[i] as number), 0x01000193);
+    return hash & 0x3fffffff;
+  }
+  hash = Math.imul(hash ^ view.getInt32(end - 4, true), 0x9e3779b1);
+  hash = Math.imul(hash ^ view.getInt32(end - 8, true), 0x85ebca6b);
+  return Math.imul(hash ^ view.getInt32(from + (length >> 1) - 2, true), 0xc2b2ae35) & 0x3fffffff;
 }
 
 /**
@@ -834,26 +839,26 @@ function distinctPeers(file: Uint8Array, range: readonly [number, number], tail:
   const count = Number(view.getBigUint64(range[0], true));
   let size = 16;
   while (size < count * 2) size *= 2;
-  const slots = new Int32Array(size); // 1 + where a peer's bytes start, 0 when empty
+  const slots = new Float64Array(size); // 1 + where a peer's bytes start, 0 when empty (a file may pass 2 GiB)
+  const hashes = new Int32Array(size); // the hash of each slot's peer
   const mask = size - 1;
   for (let at = range[0] + 8; at < range[1]; ) {
     const length = view.getUint32(at, true);
     const start = at + 8;
     const end = start + length;
-    let hash = length;
-    if (length >= 12) {
-      hash = Math.imul(hash ^ view.getInt32(end - 4, true), 0x9e3779b1);
-      hash = Math.imul(hash ^ view.getInt32(end - 8, true), 0x85ebca6b);
-      hash = Math.imul(hash ^ view.getInt32(start + (length >> 1) - 2, true), 0xc2b2ae35);
-    } else for (let i = start; i < end; i++) hash = Math.imul(hash ^ (file[i] as number), 0x01000193);
-    let slot = (hash ^ (hash >>> 15)) & mask;
-    let probes = 0;
+    const hash = peerBytesHash(file, view, start, end);
+    let slot = slotOf(hash, mask);
+    // Only peers of the same hash count as collisions: a run of other peers is linear probing's own clustering.
+    let collisions = 0;
     for (let held = (slots[slot] as number) - 1; held >= 0; held = (slots[slot] as number) - 1) {
-      if (view.getUint32(held - 8, true) === length && sameBytesAt(file, view, held, start, length)) return false;
-      if (++probes > MOST_COLLISIONS) return false;
+      if (hashes[slot] === hash) {
+        if (view.getUint32(held - 8, true) === length && sameBytesAt(file, view, held, start, length)) return false;
+        if (++collisions > MOST_COLLISIONS) return false;
+      }
       slot = (slot + 1) & mask;
     }
     slots[slot] = start + 1;
+    hashes[slot] = hash;
     at = end + tail;
   }
   return true;

@@ -17,7 +17,7 @@ import { decodeSnapshot } from "../../src/snapshot/index.js";
 import { emptySnapshot, latestEventNs, type Snapshot } from "../../src/snapshot/model.js";
 import { NODE_SNAPSHOT } from "../../src/snapshot/node-schema.js";
 import { SharedPeers, nodeKnownTexts, nodeTallies, readNodeSnapshot } from "../../src/snapshot/node.js";
-import { snapshotArb, u64Arb } from "./helpers.js";
+import { seededBytes, snapshotArb, u64Arb } from "./helpers.js";
 import { FIXTURE_NAMES, REFUSED, loadFixture } from "./node-fixtures.js";
 
 const ACCEPTED = FIXTURE_NAMES.filter((name) => !REFUSED.includes(name));
@@ -251,6 +251,15 @@ describe("node snapshots: a summary's counts from the bytes", () => {
       { numRuns: 300 },
     );
     expect(counted).toBeGreaterThan(10);
+  });
+
+  it("counts a long list of distinct peers (a run of other peers in the table is no collision)", () => {
+    // 30k ed25519-like peers: with every probe counted as a collision, a table this full gave up and the model answered.
+    const random = seededBytes(30);
+    const health = Array.from({ length: 30_000 }, (_, i) => [Uint8Array.from([0, 36, 8, 1, 18, 32, ...random(32)]), 1, BigInt(i), false]);
+    const bytes = smallWithLists(health as Value[], []);
+    const { snapshot } = readNodeSnapshot(bytes, { clockNs: 0n });
+    expect(nodeTallies(snapshot, 0n)).toEqual({ tracked: 30_000, down: 0, backoffEntries: 0, coolingDown: 0 });
   });
 
   it("entries restore would not keep as they stand (bytes that do not parse, two spellings of one peer): the model answers", () => {
