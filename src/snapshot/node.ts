@@ -101,8 +101,10 @@ export class SharedPeers {
     if (this.peers.length >= this.most) return;
     const mask = this.slots.length - 1;
     let slot = slotOf(hash, mask);
-    for (let probes = 0; this.slots[slot] !== 0; probes++) {
-      if (probes > SHARED_PROBES) return;
+    // Peers of the same hash ahead of it: past a few, bytes were made to collide, and it is not kept.
+    let collisions = 0;
+    for (let held = (this.slots[slot] as number) - 1; held >= 0; held = (this.slots[slot] as number) - 1) {
+      if (this.hashes[held] === hash && ++collisions > MOST_COLLISIONS) return;
       slot = (slot + 1) & mask;
     }
     this.slots[slot] = this.peers.length + 1;
@@ -117,13 +119,12 @@ export class SharedPeers {
     return this.peers.length;
   }
 
-  /** Where the bytes' peer is in the arrays, or -1 (also past MOST_COLLISIONS probes: bytes made to collide). */
+  /** Where the bytes' peer is in the arrays, or -1 (also past MOST_COLLISIONS others of its hash: bytes made to collide). */
   private find(file: Uint8Array, from: number, end: number, hash: number): number {
     const mask = this.slots.length - 1;
     let slot = slotOf(hash, mask);
-    for (let probes = 0; probes <= SHARED_PROBES; probes++) {
-      const held = (this.slots[slot] as number) - 1;
-      if (held < 0) return -1;
+    let collisions = 0;
+    for (let held = (this.slots[slot] as number) - 1; held >= 0; held = (this.slots[slot] as number) - 1) {
       if (this.hashes[held] === hash) {
         const key = this.keys[held] as Uint8Array;
         if (key.length === end - from) {
@@ -131,6 +132,7 @@ export class SharedPeers {
           while (i < key.length && key[i] === file[from + i]) i++;
           if (i === key.length) return held;
         }
+        if (++collisions > MOST_COLLISIONS) return -1; // bytes made to collide: made afresh
       }
       slot = (slot + 1) & mask;
     }
@@ -148,9 +150,6 @@ export class SharedPeers {
     this.slots = slots;
   }
 }
-
-/** Probes a SharedPeers lookup makes at most: past them, bytes were made to collide, and the peer is made afresh. */
-const SHARED_PROBES = 64;
 
 /** A slot of a table of `mask + 1` (a power of two) slots for `hash`: its bits mixed down, so that runs stay short. */
 function slotOf(hash: number, mask: number): number {

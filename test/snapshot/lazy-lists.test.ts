@@ -404,6 +404,28 @@ describe("node snapshots: peers shared across reads (a fleet)", () => {
     expect(entryB?.peer).toBe(healthA?.peer);
   });
 
+  it("peers made to share one hash are made afresh past a few, never confused", () => {
+    // 38-byte identity multihashes equal in every byte the hash reads (the tail and the middle), different before.
+    const crafted = Array.from({ length: 60 }, (_, i) => {
+      const bytes = new Uint8Array(38);
+      bytes.set([0, 36]);
+      bytes[2] = i;
+      return bytes;
+    });
+    const bytes = smallWithLists(
+      crafted.map((peer, i) => [peer, 1, BigInt(i), false]),
+      crafted.map((peer, i) => ({ peer, attempts: 1, last_attempt_ns: BigInt(i), next_retry_ns: BigInt(i + 1) })),
+    );
+    const alone = readNodeSnapshot(bytes).snapshot;
+    const shared = new SharedPeers();
+    for (let read = 0; read < 2; read++) {
+      const { snapshot } = readNodeSnapshot(bytes, { shared });
+      expect(Array.from(snapshot.governor.iterHealth())).toEqual(Array.from(alone.governor.iterHealth()));
+      expect(Array.from(snapshot.backoff.iter())).toEqual(Array.from(alone.backoff.iter()));
+    }
+    expect(shared.size).toBeLessThan(crafted.length);
+  });
+
   it("keeps at most the peers it was made for", () => {
     const shared = new SharedPeers(3);
     const { snapshot } = readNodeSnapshot(loadFixture("small").bytes, { shared });
