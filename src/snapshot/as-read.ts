@@ -7,8 +7,8 @@
  * answers. Which kind a snapshot is stays the snapshot modules' business.
  * The counts come from bbgov's own JSON layout and from node snapshots.
  */
-import { canonicalRows, canonicalTallies, type Tallies } from "./decode-canonical.js";
-import type { Snapshot } from "./model.js";
+import { canonicalRows, canonicalTallies } from "./decode-canonical.js";
+import type { Snapshot, Tallies } from "./model.js";
 import { nodeKnownTexts, nodeTallies } from "./node.js";
 
 /** A whole snapshot's counts as read (see `canonicalTallies`, `nodeTallies`), or undefined: the model answers. */
@@ -29,5 +29,5 @@ export {
   canonicalRows as rowsAsRead,
   compareDigits,
   type CanonicalRows as RowsAsRead,
-  type Tallies,
 } from "./decode-canonical.js";
+export type { Tallies } from "./model.js";

@@ -16,7 +16,7 @@ import { InvalidPeerId } from "../core/errors.js";
 import { PeerGovernor, type HealthEntry, type PeerHealth } from "../core/governor.js";
 import { MAX_PEER_TEXT, PeerId, isPeerTextIn } from "../core/peer-id.js";
 import { U32_MAX, U64_MAX } from "../core/u64.js";
-import type { Snapshot } from "./model.js";
+import type { Snapshot, Tallies } from "./model.js";
 
 const U64_MAX_TEXT = U64_MAX.toString();
 const U32_MAX_TEXT = String(U32_MAX);
@@ -824,14 +824,6 @@ export function canonicalRows(snapshot: Snapshot): CanonicalRows | undefined {
     healthAt.slice(0, count),
     backoffAt.slice(0, count),
   );
-}
-
-/** Counts of a whole snapshot's entries (see canonicalTallies). */
-export interface Tallies {
-  readonly tracked: number;
-  readonly down: number;
-  readonly backoffEntries: number;
-  readonly coolingDown: number;
 }
 
 /**

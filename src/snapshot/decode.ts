@@ -70,6 +70,8 @@ export interface DecodedSnapshot {
 export interface DecodeOptions {
   /** Skip the canonical and JSON.parse fast paths and always use the lossless parser. */
   readonly forceLossless?: boolean;
+  /** The canonical reader already declined this very text (kinds.ts `recognize`): it is not walked again. */
+  readonly canonicalTried?: boolean;
 }
 
 /**
@@ -79,7 +81,7 @@ export interface DecodeOptions {
  */
 export function decodeSnapshot(text: string, options: DecodeOptions = {}): DecodedSnapshot {
   try {
-    return decode(text, options.forceLossless === true);
+    return decode(text, options.forceLossless === true, options.canonicalTried === true);
   } catch (error) {
     throw tooDeep(error) ? new SnapshotError("nested too deeply to read (is this a snapshot?)", "$") : error;
   }
@@ -89,7 +91,7 @@ export function decodeSnapshot(text: string, options: DecodeOptions = {}): Decod
 // (fraction, exponent) matters: number tokens follow `:`, `,`, `[` or start the text.
 const NEEDS_LOSSLESS = /(?:^|[:,[])\s*-?(?:\d{16}|\d+[.eE])/;
 
-function decode(input: string, forceLossless: boolean): DecodedSnapshot {
+function decode(input: string, forceLossless: boolean, canonicalTried: boolean): DecodedSnapshot {
   const warnings: SnapshotWarning[] = [];
   let text = input;
   if (text.charCodeAt(0) === 0xfeff) {
@@ -97,7 +99,7 @@ function decode(input: string, forceLossless: boolean): DecodedSnapshot {
     warnings.push({ path: "$", message: "ignored a byte order mark (U+FEFF) at the start of the text" });
   }
   if (isBlank(text)) throw new SnapshotError("the document is empty: expected a JSON object with spec_version 1", "$");
-  if (!forceLossless && warnings.length === 0) {
+  if (!forceLossless && !canonicalTried && warnings.length === 0) {
     const canonical = readCanonical(text);
     if (canonical !== undefined) return { snapshot: canonical, warnings };
   }

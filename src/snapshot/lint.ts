@@ -27,7 +27,7 @@ export function lintSnapshot(snapshot: Snapshot): SnapshotWarning[] {
         message: "the allowlist is empty: no peer is admitted (null is the open policy)",
       });
     }
-    const found = new Found<PeerId>(peers, peerText);
+    const found = new ListFindings<PeerId>(peers, peerText);
     for (const peer of peers) {
       if (snapshot.governor.isBlocked(peer)) found.add(peer, "", `${peer.text} is both blocklisted and allowlisted: the blocklist wins`);
     }
@@ -46,7 +46,7 @@ export function lintSnapshot(snapshot: Snapshot): SnapshotWarning[] {
   };
 
   const health = Array.from(snapshot.governor.iterHealth());
-  const healthFound = new Found(health, entryPeerText);
+  const healthFound = new ListFindings(health, entryPeerText);
   for (const entry of health) {
     if (entry.down && entry.consecutiveFailures === 0) {
       healthFound.add(entry, ".down", `${entry.peer.text} is down with 0 consecutive failures (upstream clears down on every success)`);
@@ -56,7 +56,7 @@ export function lintSnapshot(snapshot: Snapshot): SnapshotWarning[] {
   healthFound.placeInto(warnings, "peer_governor.health");
 
   const table = Array.from(snapshot.backoff.iter());
-  const tableFound = new Found(table, entryPeerText);
+  const tableFound = new ListFindings(table, entryPeerText);
   for (const entry of table) {
     if (entry.attempts === 0) {
       tableFound.add(entry, ".attempts", `${entry.peer.text} has a backoff entry with 0 attempts (upstream creates entries at 1)`);
@@ -98,7 +98,7 @@ export function lintSnapshot(snapshot: Snapshot): SnapshotWarning[] {
 const COUNTED = 16;
 
 /** The findings of one list (items in the map's order), placed at their items' canonical indices when asked. */
-class Found<T> {
+class ListFindings<T> {
   private readonly found: { item: T; suffix: string; message: string }[] = [];
 
   constructor(

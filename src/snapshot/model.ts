@@ -57,3 +57,14 @@ export function latestEventNs(snapshot: Pick<Snapshot, "governor" | "backoff">):
   for (const entry of snapshot.backoff.iter()) if (latest === undefined || entry.lastAttemptNs > latest) latest = entry.lastAttemptNs;
   return latest;
 }
+
+/** Counts of a whole snapshot's entries, as a summary shows them (see canonicalTallies, nodeTallies). */
+export interface Tallies {
+  /** Health entries. */
+  readonly tracked: number;
+  /** Health entries marked down. */
+  readonly down: number;
+  readonly backoffEntries: number;
+  /** Backoff entries whose next retry is after the instant asked about. */
+  readonly coolingDown: number;
+}

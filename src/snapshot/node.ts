@@ -25,9 +25,8 @@ import { PeerGovernor, type HealthEntry } from "../core/governor.js";
 import { PeerId, isShortMultihashAt, multihashProblem, multihashProblemIn } from "../core/peer-id.js";
 import { Failure, Reader, Writer, read, skip, toSnapshotError, type Schema } from "./bincode.js";
 import { byPeerText, entryPeerText, peerText } from "./canonical.js";
-import { latestEventNs, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
+import { latestEventNs, SnapshotError, type Snapshot, type SnapshotWarning, type Tallies } from "./model.js";
 import { FRAMEWORK, NODE_SNAPSHOT, TRANSIENT } from "./node-schema.js";
-import type { Tallies } from "./decode-canonical.js";
 
 /** The node's identity and the shape of the file, for `inspect`. */
 export interface NodeInfo {
@@ -309,9 +308,12 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
       return at < 0 ? null : values(peer, at);
     };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // The snapshot once registered for nodeTallies/nodeKnownTexts (a restore may run before: the clock may need it).
+  let registered: Snapshot | undefined;
   governor.deferHealthRestore(
     (restored) => {
       restoreHealthList(bytes, ranges.health[0], peers, restored);
+      if (registered !== undefined) AS_READ_SOURCES.delete(registered); // the lists as read are gone: so is this
       healthAsRead.entries = Array.from(restored.iterHealth());
     },
     holds(ranges.health, HEALTH_TAIL, ranges.healthShort),
@@ -325,6 +327,7 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
   backoff.deferRestore(
     (restored) => {
       restoreBackoffTable(bytes, ranges.backoffTable[0], peers, restored);
+      if (registered !== undefined) AS_READ_SOURCES.delete(registered); // the lists as read are gone: so is this
       tableAsRead.entries = Array.from(restored.iter());
     },
     holds(ranges.backoffTable, BACKOFF_TAIL, ranges.backoffTableShort),
@@ -338,18 +341,21 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
   const latestKnown = latest.value();
   const clockNs = options.clockNs ?? (latestKnown === "unknown" ? latestEventNs({ governor, backoff }) : latestKnown) ?? 0n;
   const snapshot: Snapshot = { clockNs, governor, backoff };
-  AS_READ_SOURCES.set(snapshot, {
-    governor,
-    backoff,
-    bytes,
-    peers,
-    health: ranges.health,
-    table: ranges.backoffTable,
-    // Equal peers have equal bytes only when every peer is in its own canonical form; a skipped entry would have
-    // to be told from the kept ones again.
-    countable: ranges.healthShort && ranges.backoffTableShort && kept.health.length === 0 && kept.backoffTable.length === 0,
-    distinct: undefined,
-  });
+  if (governor.healthRestoreDeferred() && backoff.restoreDeferred()) {
+    registered = snapshot;
+    AS_READ_SOURCES.set(snapshot, {
+      governor,
+      backoff,
+      bytes,
+      peers,
+      health: ranges.health,
+      table: ranges.backoffTable,
+      // Equal peers have equal bytes only when every peer is in its own canonical form; a skipped entry would have
+      // to be told from the kept ones again.
+      countable: ranges.healthShort && ranges.backoffTableShort && kept.health.length === 0 && kept.backoffTable.length === 0,
+      distinct: undefined,
+    });
+  }
   let peerId: PeerId | undefined;
   if (peerIdBytes.length > 0 && multihashProblem(peerIdBytes) === undefined) peerId = PeerId.fromBytes(peerIdBytes);
   const node: NodeInfo = {

@@ -7,7 +7,7 @@
  * indices, so a later error in a list names the entry where it is in the file.
  */
 import { isLosslessNumber, parse, stringify } from "lossless-json";
-import { decodeSnapshot, type DecodedSnapshot } from "./decode.js";
+import { decodeSnapshot, type DecodedSnapshot, type DecodeOptions } from "./decode.js";
 import { SnapshotError } from "./model.js";
 
 /** One error, at its path in the file as written. */
@@ -27,10 +27,10 @@ export interface ProblemReport {
 type Json = null | boolean | string | Json[] | { [key: string]: Json } | object;
 type Segment = string | number;
 
-/** Decodes `text`, collecting up to `limit` errors instead of stopping at the first. */
-export function collectProblems(text: string, limit: number): ProblemReport {
+/** Decodes `text`, collecting up to `limit` errors instead of stopping at the first (`options`: decodeSnapshot's). */
+export function collectProblems(text: string, limit: number, options: DecodeOptions = {}): ProblemReport {
   try {
-    return { errors: [], truncated: false, decoded: decodeSnapshot(text) };
+    return { errors: [], truncated: false, decoded: decodeSnapshot(text, options) };
   } catch (error) {
     if (!(error instanceof SnapshotError)) throw error;
     const first = { path: error.path, message: error.message };

@@ -86,10 +86,11 @@ function problemsOf({ input, source, hostBackoff, kind, canonical, shared }: Raw
   if (kind instanceof SnapshotError) return unreadable(kind);
   if (kind === "bbgov-json") {
     const text = input.text();
-    // A text the canonical reader took has no error to collect: decodeSnapshot would give that model, no warnings.
+    // A text the canonical reader took has no error to collect: decodeSnapshot tries that reader first and gives its
+    // model with no warnings (decode.ts). One it declined is not walked by it again.
     const { errors, truncated, decoded } =
       canonical === undefined
-        ? collectProblems(text, COLLECTED)
+        ? collectProblems(text, COLLECTED, { canonicalTried: true })
         : { errors: [], truncated: false, decoded: { snapshot: canonical, warnings: [] } };
     const snapshot = decoded?.snapshot;
     const order = snapshot === undefined ? undefined : fileOrder(snapshot, text);
