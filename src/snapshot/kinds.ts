@@ -7,6 +7,7 @@
  * (`framework-json.ts`). The kind is recognised from the content; callers
  * never ask which kind they hold, only what it can store.
  */
+import type { PeerId } from "../core/peer-id.js";
 import type { BackoffConfig } from "../core/backoff.js";
 import { decodeSnapshot } from "./decode.js";
 import { readCanonical } from "./decode-canonical.js";
@@ -81,6 +82,11 @@ export interface OpenedSnapshot {
   encode(spare?: Uint8Array): Uint8Array;
   /** True when `encoded` (from `encode`) stores the same state as the file that was read, so nothing needs writing (needs `forWrite`). */
   unchanged(encoded: Uint8Array): boolean;
+  /**
+   * Node snapshots: where the model's entry of `peer` in a list stands in the file, as a path (see
+   * NodeSnapshotRead.entryPath), so that a finding about it names the entry where it is.
+   */
+  entryPath?(list: "allowlist" | "health" | "backoff_table", peer: PeerId, field: string): string | undefined;
 }
 
 /** Recognises the kind of a snapshot file from its content; throws SnapshotError when it is none of them. */
@@ -269,6 +275,7 @@ function openNode(input: SnapshotInput, options: OpenOptions): OpenedSnapshot {
     frameworkFields: () => nodeFrameworkFields(input.bytes),
     encode: () => read.encode(snapshot),
     unchanged: (encoded) => sameBytes(encoded.subarray(governorStart, encoded.length - suffix), before),
+    entryPath: read.entryPath,
   };
 }
 

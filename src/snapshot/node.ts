@@ -55,6 +55,12 @@ export interface NodeSnapshotRead {
   encodeGovernor(snapshot: Snapshot): Uint8Array;
   /** The whole file with the governor part replaced: bytes before and after (trailing included) copied unchanged. */
   encode(snapshot: Snapshot): Uint8Array;
+  /**
+   * Where the model's entry of `peer` in a list (the allowlist, the health list, the backoff table) stands in the
+   * file: the path of the entry restore kept (a repeated peer's last), with `field` (a bbgov JSON field name, or "")
+   * as the file spells it; undefined when no entry in the file has the peer's own bytes.
+   */
+  entryPath(list: "allowlist" | "health" | "backoff_table", peer: PeerId, field: string): string | undefined;
 }
 
 /** Options of `readNodeSnapshot`: what the file cannot hold. */
@@ -389,6 +395,16 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
     warnings,
     node,
     encodeGovernor,
+    entryPath(list, peer, field) {
+      const at = list === "allowlist" ? ranges.allowlist[0] + 1 : list === "health" ? ranges.health[0] : ranges.backoffTable[0];
+      if (list === "allowlist" && bytes[ranges.allowlist[0]] !== 1) return undefined; // None: no allowlist in the file
+      const tail = list === "allowlist" ? 0 : list === "health" ? HEALTH_TAIL : BACKOFF_TAIL;
+      const index = lastIndexOf(bytes, at, tail, peer.bytes);
+      if (index < 0) return undefined;
+      // Health entries are tuples (peer, failures, last event, down); backoff entries name their fields.
+      const spelled = list === "health" ? (HEALTH_FIELDS[field] ?? field) : field;
+      return `${list === "backoff_table" ? BACKOFF_PATH : `${GOVERNOR_PATH}.${list}`}[${index}]${spelled}`;
+    },
     encode(model: Snapshot): Uint8Array {
       // One buffer for the whole file: a 100k-peer file is not copied twice.
       const writer = new Writer(bytes.length + 64);
@@ -898,6 +914,37 @@ function lastEntryOf(file: Uint8Array, range: readonly [number, number], tail: n
   }
   return found;
 }
+
+/**
+ * The index in the list whose u64 count stands at `at` (entries of `tail`
+ * bytes after their peer's Vec<u8>) of the last entry with the peer bytes
+ * `peer` (restore keeps the last of a repeated peer), or -1.
+ */
+function lastIndexOf(file: Uint8Array, at: number, tail: number, peer: Uint8Array): number {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const count = Number(view.getBigUint64(at, true));
+  let found = -1;
+  let entry = at + 8;
+  for (let index = 0; index < count; index++) {
+    const size = view.getUint32(entry, true); // checked while reading: the high word is 0
+    const start = entry + 8;
+    if (size === peer.length) {
+      let i = 0;
+      while (i < size && file[start + i] === peer[i]) i++;
+      if (i === size) found = index;
+    }
+    entry = start + size + tail;
+  }
+  return found;
+}
+
+/** A health entry's fields as bbgov JSON names them, and as the file's tuple places them. */
+const HEALTH_FIELDS: Readonly<Record<string, string>> = {
+  ".peer": "[0]",
+  ".consecutive_failures": "[1]",
+  ".last_event_ns": "[2]",
+  ".down": "[3]",
+};
 
 /** Bytes of a health entry after its peer: consecutive_failures u32, last_event_ns u64, down bool. */
 const HEALTH_TAIL = 4 + 8 + 1;

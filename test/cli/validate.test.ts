@@ -100,3 +100,43 @@ describe("validate findings of a valid file", () => {
     );
   });
 });
+
+describe("validate on a node snapshot names each finding where its entry stands in the file", () => {
+  it("lint's findings get the file's own paths (its order, skipped entries counted), as restore's warnings do", async () => {
+    const { Reader, Writer, read, write } = await import("../../src/snapshot/bincode.js");
+    const { NODE_SNAPSHOT } = await import("../../src/snapshot/node-schema.js");
+    type Value = Parameters<typeof write>[1];
+    const small = fs.readFileSync(path.resolve(__dirname, "../../fixtures/node/small.bin"));
+    const value = read(NODE_SNAPSHOT, new Reader(small)) as {
+      transient: { framework: { peer_governor: { blocklist: Value[]; allowlist: Value; health: Value[] }; backoff_table: Value[] } };
+    };
+    const governor = value.transient.framework.peer_governor;
+    const bytesOf = (n: number): Uint8Array => PeerId.fromU64(BigInt(n)).bytes;
+    // In hash order (not by text), with a skipped entry first in each list; peer 9 is down with 0 failures, peer 8 has
+    // a backoff entry of 0 attempts, peer 7 is both blocklisted and allowlisted.
+    governor.blocklist = [bytesOf(7)];
+    governor.allowlist = [Uint8Array.from([1, 2, 3]), bytesOf(5), bytesOf(7)];
+    governor.health = [
+      [Uint8Array.from([1]), 1, 5n, false],
+      [bytesOf(9), 0, 5n, true],
+      [bytesOf(3), 1, 5n, false],
+      [bytesOf(9), 0, 6n, true],
+    ];
+    value.transient.framework.backoff_table = [
+      { peer: bytesOf(8), attempts: 0, last_attempt_ns: 5n, next_retry_ns: 6n },
+      { peer: bytesOf(2), attempts: 1, last_attempt_ns: 5n, next_retry_ns: 6n },
+    ];
+    const writer = new Writer();
+    write(NODE_SNAPSHOT, value as unknown as Value, writer);
+    const file = path.join(fs.mkdtempSync(path.join(root, "n-")), "node.snap");
+    fs.writeFileSync(file, writer.result());
+    const result = await cli(["--json", "-s", file, "validate"]);
+    expect(result.status).toBe(0);
+    const { findings } = JSON.parse(result.stdout) as { findings: { path: string; message: string }[] };
+    const about = (n: number): string[] => findings.filter((f) => f.message.startsWith(peer(n))).map((f) => f.path);
+    expect(about(7)).toEqual(["transient.framework.peer_governor.allowlist[2]"]);
+    // A repeated peer: the entry restore keeps (the last).
+    expect(about(9)).toEqual(["transient.framework.peer_governor.health[3][3]"]);
+    expect(about(8)).toEqual(["transient.framework.backoff_table[0].attempts"]);
+  });
+});

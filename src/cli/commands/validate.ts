@@ -7,6 +7,7 @@
  * bad bytes), and what upstream's restore would skip is listed as findings.
  */
 import { parse } from "lossless-json";
+import type { PeerId } from "../../core/peer-id.js";
 import { canonicalLists } from "../../snapshot/canonical.js";
 import { openSnapshot } from "../../snapshot/kinds.js";
 import { lintSnapshot } from "../../snapshot/lint.js";
@@ -108,8 +109,18 @@ function problemsOf({ input, source, hostBackoff, kind, canonical, shared }: Raw
       ...(hostBackoff === undefined ? {} : { backoff: hostBackoff }),
       ...(shared === undefined ? {} : { shared }),
     });
-    // What upstream's restore would skip or clamp is a finding here, with its path and byte.
-    const findings = [...opened.warnings, ...lintSnapshot(opened.snapshot)].map((f) => ({ path: f.path, message: f.message }));
+    // What upstream's restore would skip or clamp is a finding here, with its path and byte; lint's findings name
+    // the entry where it stands in the file too (a node snapshot's own path), where the kind can tell.
+    const { entryPath } = opened;
+    const inFile =
+      entryPath === undefined
+        ? (path: string): string => path
+        : byCanonicalIndex(opened.snapshot, (list, peer, rest) => entryPath(LIST_KIND[list], peer, rest));
+    const linted = lintSnapshot(opened.snapshot).map((f) => ({
+      path: inFile(f.path),
+      message: f.message.replace(LIST_PATH_IN_TEXT, inFile),
+    }));
+    const findings = [...opened.warnings.map((f) => ({ path: f.path, message: f.message })), ...linted];
     return { errors: [], truncated: false, snapshot: opened.snapshot, loadWarnings: [], findings };
   } catch (error) {
     return unreadable(error);
@@ -125,32 +136,54 @@ function unreadable(error: unknown): Problems {
 const LIST_PATH_IN_TEXT = /(?:peer_governor\.allowlist|peer_governor\.health|backoff_table)\[\d+\][\w.]*/g;
 const LIST_PATH = /^(peer_governor\.allowlist|peer_governor\.health|backoff_table)\[(\d+)\](.*)$/;
 
-/** Maps a lint path (an index into the sorted list) to the index of that peer in the file; lists read once, on first use. */
-function fileOrder(snapshot: Snapshot, text: string): (path: string) => string {
-  let tree: unknown;
+/** A lint path's list, as the kinds name it. */
+const LIST_KIND = {
+  "peer_governor.allowlist": "allowlist",
+  "peer_governor.health": "health",
+  backoff_table: "backoff_table",
+} as const;
+
+type ListPath = keyof typeof LIST_KIND;
+
+/**
+ * Maps a lint path (an index into the sorted list) to `place(list, peer, rest)`, the path of that peer's entry in
+ * the file (or the lint path when it gives undefined); the lists are sorted once, on first use.
+ */
+function byCanonicalIndex(
+  snapshot: Snapshot,
+  place: (list: ListPath, peer: PeerId, rest: string) => string | undefined,
+): (path: string) => string {
   let lists: ReturnType<typeof canonicalLists> | undefined;
   return (path) => {
     const match = LIST_PATH.exec(path);
     if (match === null) return path;
     const [, list = "", index = "", rest = ""] = match;
     lists ??= canonicalLists(snapshot);
-    const sorted =
+    const peer =
       list === "backoff_table"
-        ? lists.backoffTable.map((e) => e.peer.text)
+        ? lists.backoffTable[Number(index)]?.peer
         : list === "peer_governor.health"
-          ? lists.health.map((e) => e.peer.text)
-          : (lists.allowlist ?? []).map((p) => p.text);
-    const peer = sorted[Number(index)];
+          ? lists.health[Number(index)]?.peer
+          : lists.allowlist?.[Number(index)];
+    return peer === undefined ? path : (place(list as ListPath, peer, rest) ?? path);
+  };
+}
+
+/** Maps a lint path (an index into the sorted list) to the index of that peer in the JSON file; the tree parsed once, on first use. */
+function fileOrder(snapshot: Snapshot, text: string): (path: string) => string {
+  let tree: unknown;
+  return byCanonicalIndex(snapshot, (list, peer, rest) => {
     tree ??= parseOrNull(text);
     let node: unknown = tree;
     for (const key of list.split("."))
       node = node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined;
-    if (!Array.isArray(node)) return path;
+    if (!Array.isArray(node)) return undefined;
     const position = node.findIndex(
-      (item: unknown) => item === peer || (typeof item === "object" && item !== null && (item as { peer?: unknown }).peer === peer),
+      (item: unknown) =>
+        item === peer.text || (typeof item === "object" && item !== null && (item as { peer?: unknown }).peer === peer.text),
     );
-    return position < 0 ? path : `${list}[${position}]${rest}`;
-  };
+    return position < 0 ? undefined : `${list}[${position}]${rest}`;
+  });
 }
 
 /** The JSON tree of the text, or null when it is not JSON (a node snapshot). */
