@@ -47,15 +47,17 @@ import { endBySignal, lockTimeoutMs, loadRunWrite, loadWarningLines, readFileArg
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { scanFiles, type ScannedFile } from "./scan-files.js";
+import { FileScanner, scanFiles, type ScannedFile } from "./scan-files.js";
+import { ScannedRows, type ScannedRowsFormat } from "./scan-rows.js";
+import { writeChunks } from "../io/chunks.js";
 import { WasmFold } from "./wasm-fold.js";
 import type { ScanWorkerData } from "./scan-worker.js";
 import type { Invocation } from "../program.js";
-import { renderRowsNdjson, renderRowsTsv } from "../render/fleet.js";
+import { renderRowsNdjson, renderRowsTsv, TSV_HEADER } from "../render/fleet.js";
 import { outputWidth } from "../io/terminal.js";
 import { fitLine, wrapLine } from "../render/fit.js";
 import { shortId } from "../render/fleet.js";
-import { renderJson } from "../render/json.js";
+import { CHUNK, renderJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
 import { sanitize } from "../render/sanitize.js";
 import { type AggregatePart, FleetAggregate, nodeRows, type NodePeerRow, type PeerFilter } from "./aggregate.js";
@@ -94,6 +96,8 @@ interface NodeOutcome {
   readonly kind?: string;
   /** The report's `--json` body; dropped once streamed (inspect rows). */
   json?: Record<string, unknown> | undefined;
+  /** inspect's rows as text, in pieces, made from the file's scan; dropped once written. */
+  rows?: readonly string[] | undefined;
   readonly exitCode?: 0 | 1 | 2;
   readonly text?: string;
   readonly changes?: boolean;
@@ -160,9 +164,11 @@ class Fleet {
     const quick =
       scanned !== undefined
         ? (_file: FleetFile, index: number) => scanned[index]
-        : perRow && scanning && filter.only !== undefined
-          ? this.quickRows(filter, filter.only)
-          : undefined;
+        : (format === "ndjson" || format === "tsv") && scanning
+          ? this.scannedRows(filter, format)
+          : perRow && scanning && filter.only !== undefined
+            ? this.quickRows(filter, filter.only)
+            : undefined;
     const nodes: Record<string, unknown>[] = [];
     const rows: NodePeerRow[] = [];
     let headerDone = false;
@@ -174,24 +180,29 @@ class Fleet {
           return makeReport({}, () => "");
         },
       }),
-      (outcome) => {
+      async (outcome) => {
         // Called in file order: rows stream out as they come; `--format json` gathers them into one document.
         nodes.push(nodeJson(outcome));
         if (!perRow) return;
         const mine = (outcome.json?.rows as NodePeerRow[] | undefined) ?? [];
+        const text = outcome.rows;
         outcome.json = undefined;
-        if (format === "json") for (const row of mine) rows.push(row);
-        else if (format === "ndjson") this.io.stdout.write(renderRowsNdjson(mine));
-        else {
-          this.io.stdout.write(renderRowsTsv(mine, !headerDone));
-          headerDone = true;
+        outcome.rows = undefined;
+        if (format === "json") {
+          for (const row of mine) rows.push(row);
+          return;
         }
+        const pieces = text === undefined ? [format === "ndjson" ? renderRowsNdjson(mine) : renderRowsTsv(mine, false)] : [...text];
+        if (format === "tsv" && !headerDone) pieces.unshift(TSV_HEADER);
+        headerDone = true;
+        // A slow reader holds the next files back (each() reads at most --jobs ahead of what is written).
+        await writeChunks(this.io.stdout, { chunks: () => pieces });
       },
-      { dryRun: true, quick },
+      { dryRun: true, quick, window: perRow && format !== "json" },
     );
     const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
     if (format === "ndjson" || format === "tsv") {
-      if (format === "tsv" && !headerDone) this.io.stdout.write(renderRowsTsv([], true));
+      if (format === "tsv" && !headerDone) this.io.stdout.write(TSV_HEADER);
       return this.finish(outcomes);
     }
     if (format === "json") {
@@ -334,6 +345,32 @@ class Fleet {
       const resolved = resolvePeerArgs(this.invocation.spec.args, args, snapshot);
       const report = withNotices(await moduleFor(index).execute(ctx, resolved.args, this.invocation.options), resolved.notices);
       return this.scannedOutcome(file, report, loaded);
+    };
+  }
+
+  /**
+   * inspect's rows of every peer, or of whole peer ids, as NDJSON or TSV (not under BBGOV_FLEET_SCAN=0) for node
+   * snapshots: each file scanned with one peer table for the fleet and its rows' text made from the scan
+   * (scan-rows.ts) as it is taken, no model; any other file goes the usual way.
+   */
+  private scannedRows(filter: PeerFilter, format: ScannedRowsFormat): (file: FleetFile, index: number) => NodeOutcome | undefined {
+    const writer = new ScannedRows(format, filter);
+    const scanner = new FileScanner();
+    return (file, index) => {
+      let rows: string[] = [];
+      const node = { label: file.label, path: file.relative };
+      const { warnings } = scanner.scanFile(index, file.path, writer.table(), (_index, scan) => {
+        rows = writer.rows(node, scan, CHUNK);
+      });
+      if (warnings === undefined) return undefined;
+      return {
+        ...this.scannedOutcome(
+          file,
+          makeReport({}, () => ""),
+          warnings,
+        ),
+        rows,
+      };
     };
   }
 
@@ -689,7 +726,7 @@ class Fleet {
 
   private async each(
     moduleFor: (file: FleetFile, index: number) => CommandModule,
-    onOutcome?: (outcome: NodeOutcome) => void,
+    onOutcome?: (outcome: NodeOutcome) => void | Promise<void>,
     run: {
       dryRun: boolean;
       io?: CliIo;
@@ -698,6 +735,11 @@ class Fleet {
       indent?: number;
       /** A faster way to the same outcome for some files (undefined: take the usual way). */
       quick?: ((file: FleetFile, index: number) => NodeOutcome | undefined | Promise<NodeOutcome | undefined>) | undefined;
+      /**
+       * No file is started more than --jobs files ahead of the last one handed to `onOutcome`: what waits there
+       * (inspect's rows) stays bounded by --jobs files, however many files a slow one holds back.
+       */
+      window?: boolean;
     } = { dryRun: true },
   ): Promise<NodeOutcome[]> {
     const outcomes: (NodeOutcome | undefined)[] = new Array(this.files.length);
@@ -705,14 +747,32 @@ class Fleet {
     let flushed = 0;
     const drawing = await this.drawing();
     const ui = run.render === true ? await this.ui : undefined;
+    // Outcomes are handed on in file order, one at a time (onOutcome may wait for a slow reader); workers held
+    // back by the window wait in `waiting` until one is.
+    let handing: Promise<void> = Promise.resolve();
+    const waiting: (() => void)[] = [];
+    const handOn = (): Promise<void> => {
+      handing = handing.then(async () => {
+        for (; flushed < outcomes.length && outcomes[flushed] !== undefined; flushed++) {
+          await onOutcome?.(outcomes[flushed] as NodeOutcome);
+          for (const wake of waiting.splice(0)) wake();
+        }
+      });
+      return handing;
+    };
+    const window = run.window === true ? Math.max(1, this.jobs) : Number.POSITIVE_INFINITY;
     const worker = async (): Promise<void> => {
       while (next < this.files.length) {
+        if (next >= flushed + window) {
+          await new Promise<void>((wake) => waiting.push(wake));
+          continue;
+        }
         const index = next++;
         const file = this.files[index] as FleetFile;
         const quick = await run.quick?.(file, index);
         if (quick !== undefined) {
           outcomes[index] = quick;
-          for (; flushed < outcomes.length && outcomes[flushed] !== undefined; flushed++) onOutcome?.(outcomes[flushed] as NodeOutcome);
+          await handOn();
           continue;
         }
         let kind: string | undefined;
@@ -741,7 +801,7 @@ class Fleet {
         } catch (error) {
           outcomes[index] = { file, ...(kind === undefined ? {} : { kind }), error: naming(error, file), warnings: [] };
         }
-        for (; flushed < outcomes.length && outcomes[flushed] !== undefined; flushed++) onOutcome?.(outcomes[flushed] as NodeOutcome);
+        await handOn();
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.jobs, this.files.length) }, worker));
