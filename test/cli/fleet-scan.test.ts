@@ -11,7 +11,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FleetAggregate } from "../../src/cli/fleet/aggregate.js";
 import { scanThreads } from "../../src/cli/fleet/run.js";
-import { ScannedRows, u64Text } from "../../src/cli/fleet/scan-rows.js";
+import { putNumber, putU64, ScannedRows } from "../../src/cli/fleet/scan-rows.js";
 import { PeerGovernor } from "../../src/core/governor.js";
 import { PeerId } from "../../src/core/peer-id.js";
 import { readNodeSnapshot } from "../../src/snapshot/node.js";
@@ -280,7 +280,7 @@ describe("every peer's rows across a fleet: written from each node's scan as it 
         for (const rows of [kept, dropped]) {
           const table = rows.table();
           scanNodeSnapshot(bytes, table, scan);
-          made.push(rows.rows(node, scan, 1000).join(""));
+          made.push(Buffer.concat(rows.rows(node, scan, 1000)).toString("utf8"));
         }
         expect(made[0]).toBe(made[1]);
         return made[0] as string;
@@ -292,11 +292,33 @@ describe("every peer's rows across a fleet: written from each node's scan as it 
     }
   });
 
-  it("u64Text writes the exact digits of a u64 given as two u32 halves, over the whole range", () => {
+  it("putU64 writes the exact digits of a u64 given as two u32 halves, over the whole range", () => {
     const values = [0n, 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 1764008624989416974n, 999999n * 2n ** 32n, 2n ** 64n - 1n];
     for (let high = 0n; high < 2n ** 32n; high += 65537n * 977n) values.push(high * 2n ** 32n + ((high * 7919n) % 2n ** 32n));
     for (let i = 0n; i < 2000n; i++) values.push((i * 0x9e3779b97f4a7c15n) % 2n ** 64n, 2n ** 21n * 2n ** 32n + i - 1000n);
-    for (const value of values) expect(u64Text(Number(value >> 32n), Number(value & 0xffffffffn))).toBe(value.toString());
+    const into = new Uint8Array(30).fill(35);
+    for (const value of values) {
+      const end = putU64(into, 3, Number(value >> 32n), Number(value & 0xffffffffn));
+      expect(Buffer.from(into.subarray(3, end)).toString("latin1")).toBe(value.toString());
+      expect(into[end]).toBe(35);
+      into.fill(35);
+    }
+    // And a u32 (failures, attempts) alone.
+    for (const value of [
+      0,
+      9,
+      10,
+      2 ** 31 - 1,
+      2 ** 31,
+      2 ** 31 + 999999,
+      4294000000,
+      4294967295,
+      ...values.slice(0, 300).map((v) => Number(v & 0xffffffffn)),
+    ]) {
+      const end = putNumber(into, 1, value);
+      expect(Buffer.from(into.subarray(1, end)).toString("latin1")).toBe(String(value));
+      into.fill(35);
+    }
   });
 });
 

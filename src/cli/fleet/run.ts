@@ -57,7 +57,7 @@ import { renderRowsNdjson, renderRowsTsv, TSV_HEADER } from "../render/fleet.js"
 import { outputWidth } from "../io/terminal.js";
 import { fitLine, wrapLine } from "../render/fit.js";
 import { shortId } from "../render/fleet.js";
-import { CHUNK, renderJson } from "../render/json.js";
+import { renderJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
 import { sanitize } from "../render/sanitize.js";
 import { type AggregatePart, FleetAggregate, nodeRows, type NodePeerRow, type PeerFilter } from "./aggregate.js";
@@ -97,7 +97,7 @@ interface NodeOutcome {
   /** The report's `--json` body; dropped once streamed (inspect rows). */
   json?: Record<string, unknown> | undefined;
   /** inspect's rows as text, in pieces, made from the file's scan; dropped once written. */
-  rows?: readonly string[] | undefined;
+  rows?: readonly Uint8Array[] | undefined;
   readonly exitCode?: 0 | 1 | 2;
   readonly text?: string;
   readonly changes?: boolean;
@@ -192,7 +192,8 @@ class Fleet {
           for (const row of mine) rows.push(row);
           return;
         }
-        const pieces = text === undefined ? [format === "ndjson" ? renderRowsNdjson(mine) : renderRowsTsv(mine, false)] : [...text];
+        const pieces: (string | Uint8Array)[] =
+          text === undefined ? [format === "ndjson" ? renderRowsNdjson(mine) : renderRowsTsv(mine, false)] : [...text];
         if (format === "tsv" && !headerDone) pieces.unshift(TSV_HEADER);
         headerDone = true;
         // A slow reader holds the next files back (each() reads at most --jobs ahead of what is written).
@@ -357,10 +358,10 @@ class Fleet {
     const writer = new ScannedRows(format, filter);
     const scanner = new FileScanner();
     return (file, index) => {
-      let rows: string[] = [];
+      let rows: Uint8Array[] = [];
       const node = { label: file.label, path: file.relative };
       const { warnings } = scanner.scanFile(index, file.path, writer.table(), (_index, scan) => {
-        rows = writer.rows(node, scan, CHUNK);
+        rows = writer.rows(node, scan, ROWS_PIECE);
       });
       if (warnings === undefined) return undefined;
       return {
@@ -856,6 +857,9 @@ class Fleet {
     for (const warning of this.warnings.splice(0)) this.io.stderr.write(`bbgov: warning: ${sanitize(warning)}\n`);
   }
 }
+
+/** Bytes of a node's rows written at once (fewer, larger writes than the JSON writer's pieces). */
+const ROWS_PIECE = 1 << 18;
 
 /** The most threads BBGOV_FLEET_THREADS may start (as --jobs' own limit). */
 const MAX_THREADS = 1024;

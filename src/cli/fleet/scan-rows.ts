@@ -11,7 +11,11 @@
  * the node's clock), the policy's decisions by `policyDecision` (the
  * governor's own), the peers in text order. The text is what `compactLines`
  * (NDJSON) and `renderRowsTsv` give for those rows; test/cli/fleet-scan.test.ts
- * holds the two ways together byte for byte.
+ * holds the two ways together byte for byte. It is written as UTF-8 bytes
+ * straight into buffers of about the size asked for (fixed pieces encoded
+ * once, digits written in place, each peer's text encoded once per table):
+ * strings concatenated row by row spent a third of the time collecting their
+ * garbage.
  *
  * What is kept from file to file is the peer table (with each peer's place in
  * text order): it grows with the fleet's distinct peers, so past MOST_PEERS
@@ -21,7 +25,7 @@
 import { type Decision, policyDecision } from "../../core/governor.js";
 import { type GovernorScan, PeerTable, RestoredScan } from "../../snapshot/node-scan.js";
 import { decisionJson } from "../render/inspect-rows.js";
-import { TSV_HEADER, tsvText } from "../render/fleet.js";
+import { tsvText } from "../render/fleet.js";
 import type { PeerFilter } from "./aggregate.js";
 
 /** The row formats written from scans. */
@@ -38,6 +42,7 @@ const ALLOW = policyDecision(false, true);
 export class ScannedRows {
   private peers = new PeerTable();
   private order = new PeerOrder(this.peers);
+  private texts = new PeerTexts(this.peers);
   /** Per peer number: 1 kept by the PEER arguments, -1 left out, 0 not yet asked. */
   private kept = new Int8Array(0);
   private readonly restored = new RestoredScan();
@@ -51,7 +56,7 @@ export class ScannedRows {
   private readonly layout: Layout;
 
   constructor(
-    private readonly format: ScannedRowsFormat,
+    format: ScannedRowsFormat,
     private readonly filter: PeerFilter,
     private readonly mostPeers = MOST_PEERS,
   ) {
@@ -63,32 +68,33 @@ export class ScannedRows {
     if (this.peers.size > this.mostPeers) {
       this.peers = new PeerTable();
       this.order = new PeerOrder(this.peers);
+      this.texts = new PeerTexts(this.peers);
       this.kept = new Int8Array(0);
     }
     return this.peers;
   }
 
-  /** The header line that comes before the first rows (TSV), or "". */
-  header(): string {
-    return this.format === "tsv" ? TSV_HEADER : "";
-  }
-
   /**
-   * The rows of one node (its scan, made with `table()`'s table), in peer text order, as text in pieces of
-   * about `size` characters.
+   * The rows of one node (its scan, made with `table()`'s table), in peer text order, as UTF-8 text in pieces
+   * of about `size` bytes.
    */
-  rows(node: { label: string; path: string }, scan: GovernorScan, size: number): string[] {
+  rows(node: { label: string; path: string }, scan: GovernorScan, size: number): Uint8Array[] {
     const count = this.collect(scan);
     const peers = this.nodePeers;
     this.order.sort(peers, count);
-    const { layout, restored, healthAt, backoffAt, flags } = this;
+    const { layout, healthAt, backoffAt, flags } = this;
     const { down: onlyDown, blocked: onlyBlocked } = this.filter;
     const open = !scan.allowlistSome;
-    const clockHigh = restored.clockHigh;
-    const clockLow = restored.clockLow;
-    const start = layout.start(node.label, node.path);
-    const pieces: string[] = [];
-    let piece = "";
+    const clockHigh = this.restored.clockHigh;
+    const clockLow = this.restored.clockLow;
+    const start = new Uint8Array(Buffer.from(layout.start(node.label, node.path), "utf8"));
+    const texts = this.texts;
+    for (let k = 0; k < count; k++) texts.make(peers[k] as number);
+    // The longest row this node can have: room checked once a row.
+    const most = start.length + texts.longest + layout.most;
+    const pieces: Uint8Array[] = [];
+    let buffer = new Uint8Array(Math.max(size, most) + most);
+    let at = 0;
     for (let k = 0; k < count; k++) {
       const peer = peers[k] as number;
       const health = healthAt[peer] as number;
@@ -96,34 +102,49 @@ export class ScannedRows {
       const isDown = health >= 0 && scan.healthDown[health] === 1;
       if (onlyDown && !isDown) continue;
       if (onlyBlocked && (peerFlags & BLOCKED) === 0) continue;
-      let row = start + this.peers.text(peer) + (layout.flags[peerFlags] as string);
-      if (health < 0) row += layout.noHealth;
-      else
-        row +=
-          (scan.healthFailures[health] as number) +
-          (isDown ? layout.down : layout.up) +
-          u64Text(scan.healthEventHigh[health] as number, scan.healthEventLow[health] as number) +
-          layout.afterLastEvent;
-      const inbound = policyDecision((peerFlags & BLOCKED) !== 0, open || (peerFlags & ALLOWLISTED) !== 0);
-      const backoff = backoffAt[peer] as number;
-      if (backoff < 0) row += layout.noBackoff + layout.decision(inbound) + layout.outbound + layout.decision(inbound);
+      if (at + most > buffer.length) {
+        pieces.push(buffer.subarray(0, at));
+        buffer = new Uint8Array(Math.max(size, most) + most);
+        at = 0;
+      }
+      at = put(buffer, at, start);
+      at = texts.put(buffer, at, peer);
+      at = put(buffer, at, layout.flags[peerFlags] as Uint8Array);
+      if (health < 0) at = put(buffer, at, layout.noHealth);
       else {
+        at = putNumber(buffer, at, scan.healthFailures[health] as number);
+        at = put(buffer, at, isDown ? layout.down : layout.up);
+        at = putU64(buffer, at, scan.healthEventHigh[health] as number, scan.healthEventLow[health] as number);
+        at = put(buffer, at, layout.afterLastEvent);
+      }
+      const inbound = policyDecision((peerFlags & BLOCKED) !== 0, open || (peerFlags & ALLOWLISTED) !== 0);
+      const inboundText = layout.decision(inbound);
+      const backoff = backoffAt[peer] as number;
+      if (backoff < 0) {
+        at = put(buffer, at, layout.noBackoff);
+        at = put(buffer, at, inboundText);
+        at = put(buffer, at, layout.outbound);
+        at = put(buffer, at, inboundText);
+      } else {
         const high = scan.backoffNextHigh[backoff] as number;
         const low = scan.backoffNextLow[backoff] as number;
-        const nextRetry = u64Text(high, low);
         // The next retry after the node's clock: cooling down, and outbound waits for it (the backoff table's shouldRetry).
         const cooling = high > clockHigh || (high === clockHigh && low > clockLow);
-        row += (scan.backoffAttempts[backoff] as number) + layout.nextRetry + nextRetry;
-        row += (cooling ? layout.cooling : layout.notCooling) + layout.decision(inbound) + layout.outbound;
-        row += inbound === ALLOW && cooling ? layout.cooldown(nextRetry) : layout.decision(inbound);
+        at = putNumber(buffer, at, scan.backoffAttempts[backoff] as number);
+        at = put(buffer, at, layout.nextRetry);
+        at = putU64(buffer, at, high, low);
+        at = put(buffer, at, cooling ? layout.cooling : layout.notCooling);
+        at = put(buffer, at, inboundText);
+        at = put(buffer, at, layout.outbound);
+        if (inbound === ALLOW && cooling) {
+          at = put(buffer, at, layout.cooldownHead);
+          if (layout.cooldownRetry) at = putU64(buffer, at, high, low);
+          at = put(buffer, at, layout.cooldownTail);
+        } else at = put(buffer, at, inboundText);
       }
-      piece += row + layout.end;
-      if (piece.length >= size) {
-        pieces.push(piece);
-        piece = "";
-      }
+      at = put(buffer, at, layout.end);
     }
-    if (piece !== "") pieces.push(piece);
+    if (at > 0) pieces.push(buffer.subarray(0, at));
     return pieces;
   }
 
@@ -258,34 +279,153 @@ class PeerOrder {
   }
 }
 
-/** The fixed text of a row format around its values. */
+/**
+ * The peers' texts as bytes, each encoded once (base58: ASCII), side by side
+ * in one growing store.
+ */
+class PeerTexts {
+  private store = new Uint8Array(1 << 16);
+  private stored = 0;
+  private starts = new Int32Array(0);
+  private lengths = new Int32Array(0);
+  /** The longest text encoded so far, in bytes. */
+  longest = 0;
+
+  constructor(private readonly peers: PeerTable) {}
+
+  /** Encodes peer `peer`'s text, unless it is already. */
+  make(peer: number): void {
+    if (peer >= this.lengths.length) {
+      const capacity = Math.max(peer + 1, this.lengths.length * 2, 1024);
+      const starts = new Int32Array(capacity);
+      starts.set(this.starts);
+      this.starts = starts;
+      const lengths = new Int32Array(capacity);
+      lengths.set(this.lengths);
+      this.lengths = lengths;
+    }
+    if (this.lengths[peer] !== 0) return;
+    const text = this.peers.text(peer);
+    if (this.stored + text.length > this.store.length) {
+      const store = new Uint8Array(Math.max(this.store.length * 2, this.stored + text.length));
+      store.set(this.store.subarray(0, this.stored));
+      this.store = store;
+    }
+    for (let i = 0; i < text.length; i++) this.store[this.stored + i] = text.charCodeAt(i);
+    this.starts[peer] = this.stored;
+    this.lengths[peer] = text.length;
+    this.stored += text.length;
+    if (text.length > this.longest) this.longest = text.length;
+  }
+
+  /** Writes peer `peer`'s text (made) at `at`; returns where it ends. */
+  put(into: Uint8Array, at: number, peer: number): number {
+    const store = this.store;
+    const from = this.starts[peer] as number;
+    const length = this.lengths[peer] as number;
+    for (let i = 0; i < length; i++) into[at + i] = store[from + i] as number;
+    return at + length;
+  }
+}
+
+/** Copies `piece` into `into` at `at`; returns where it ends (a loop for the short pieces, a copy for the long). */
+function put(into: Uint8Array, at: number, piece: Uint8Array): number {
+  const length = piece.length;
+  if (length > 16) into.set(piece, at);
+  else for (let i = 0; i < length; i++) into[at + i] = piece[i] as number;
+  return at + length;
+}
+
+/** Writes the decimal digits of the integer 0 <= `value` < 2^31 at `at`; returns where they end (int32 steps only). */
+function putSmall(into: Uint8Array, at: number, value: number): number {
+  let digits = 1;
+  for (let rest = (value / 10) | 0; rest > 0; rest = (rest / 10) | 0) digits++;
+  let left = value;
+  for (let i = at + digits - 1; i >= at; i--) {
+    const next = (left / 10) | 0;
+    into[i] = 48 + left - next * 10;
+    left = next;
+  }
+  return at + digits;
+}
+
+/** Writes `value` (0 <= value < 10^6) as six digits, zeros in front, at `at`; returns where they end. */
+function putSix(into: Uint8Array, at: number, value: number): number {
+  let left = value;
+  for (let i = at + 5; i >= at; i--) {
+    const next = (left / 10) | 0;
+    into[i] = 48 + left - next * 10;
+    left = next;
+  }
+  return at + 6;
+}
+
+/** Writes the decimal digits of the u32 `value` at `at`; returns where they end. */
+export function putNumber(into: Uint8Array, at: number, value: number): number {
+  if (value < 0x80000000) return putSmall(into, at, value);
+  const over = Math.floor(value / 1e6);
+  return putSix(into, putSmall(into, at, over), value - over * 1e6);
+}
+
+/**
+ * Writes the decimal digits of the u64 `high` x 2^32 + `low` at `at`, with no bigint; returns where they end.
+ * high x 2^32 is high x 4294 x 10^6 + high x 967296, so the value is (high x 4294 + q) x 10^6 + r where q and r
+ * are t's quotient and remainder by 10^6, t = high x 967296 + low: every step stays below 2^53, exact in a
+ * double; the digits are then written in groups of six, each below 2^31 (a double's % is a slow call).
+ */
+export function putU64(into: Uint8Array, at: number, high: number, low: number): number {
+  const t = high * 967296 + low;
+  let q = Math.floor(t / 1e6);
+  let r = t - q * 1e6;
+  // The division rounded: at most one step off.
+  if (r < 0) {
+    q--;
+    r += 1e6;
+  } else if (r >= 1e6) {
+    q++;
+    r -= 1e6;
+  }
+  const over = high * 4294 + q;
+  if (over === 0) return putSmall(into, at, r);
+  // over < 1.9 x 10^13: its high part below 2^31.
+  const top = Math.floor(over / 1e6);
+  const middle = over - top * 1e6;
+  const to = top === 0 ? putSmall(into, at, middle) : putSix(into, putSmall(into, at, top), middle);
+  return putSix(into, to, r);
+}
+
+/** The fixed text of a row format around its values, as UTF-8 bytes. */
 interface Layout {
-  /** A node's rows start: its label and path, up to the peer's text. */
+  /** A node's rows start: its label and path, up to the peer's text (encoded once per node). */
   start(label: string, path: string): string;
   /** By BLOCKED | ALLOWLISTED: from after the peer's text to the failures' value. */
-  readonly flags: readonly string[];
+  readonly flags: readonly Uint8Array[];
   /** No health entry: from the failures to the attempts' value. */
-  readonly noHealth: string;
+  readonly noHealth: Uint8Array;
   /** After the failures' digits, when down / not down: up to the last event's digits. */
-  readonly down: string;
-  readonly up: string;
+  readonly down: Uint8Array;
+  readonly up: Uint8Array;
   /** After the last event's digits, up to the attempts' value. */
-  readonly afterLastEvent: string;
+  readonly afterLastEvent: Uint8Array;
   /** No backoff entry: from the attempts to the inbound decision. */
-  readonly noBackoff: string;
+  readonly noBackoff: Uint8Array;
   /** After the attempts' digits, up to the next retry's digits. */
-  readonly nextRetry: string;
+  readonly nextRetry: Uint8Array;
   /** After the next retry's digits, when cooling down / not: up to the inbound decision. */
-  readonly cooling: string;
-  readonly notCooling: string;
+  readonly cooling: Uint8Array;
+  readonly notCooling: Uint8Array;
   /** Between the inbound and outbound decisions. */
-  readonly outbound: string;
+  readonly outbound: Uint8Array;
   /** A decision other than a cooldown. */
-  decision(decision: Decision): string;
-  /** A cooldown until the retry time (its digits). */
-  cooldown(retry: string): string;
+  decision(decision: Decision): Uint8Array;
+  /** A cooldown: its text before the retry time, whether the retry's digits follow, the text after. */
+  readonly cooldownHead: Uint8Array;
+  readonly cooldownRetry: boolean;
+  readonly cooldownTail: Uint8Array;
   /** After the outbound decision: the end of the row. */
-  readonly end: string;
+  readonly end: Uint8Array;
+  /** The most bytes a row has besides its start and its peer's text. */
+  readonly most: number;
 }
 
 /** The JSON text of a decision document, from the contract's own serializer (the retry as `retry`'s digits). */
@@ -295,67 +435,103 @@ function decisionText(decision: Decision, retry?: string): string {
 }
 
 const FIXED_DECISIONS = [policyDecision(false, true), policyDecision(true, true), policyDecision(false, false)];
-// The cooldown document with a marker where its digits go.
-const [COOLDOWN_HEAD = "", COOLDOWN_TAIL = ""] = decisionText({ kind: "deny", reason: { kind: "cooldown", retryNs: 0n } }, "@").split("@");
+const COOLDOWN: Decision = { kind: "deny", reason: { kind: "cooldown", retryNs: 0n } };
+const FLAG_VALUES = [0, BLOCKED, ALLOWLISTED, BLOCKED | ALLOWLISTED];
+
+/** A layout from its pieces as text: each encoded once, the decisions by `decision`, the cooldown split at `@`. */
+function layoutOf(pieces: TextPieces, start: Layout["start"], decision: (decision: Decision) => string): Layout {
+  // Plain Uint8Arrays, as the buffers written into: one kind of array where they are copied.
+  const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, "utf8"));
+  const fixed = new Map(FIXED_DECISIONS.map((made) => [made, bytes(decision(made))]));
+  const [head = "", tail] = decision(COOLDOWN).split("@");
+  const texts = {
+    flags: pieces.flags.map(bytes),
+    noHealth: bytes(pieces.noHealth),
+    down: bytes(pieces.down),
+    up: bytes(pieces.up),
+    afterLastEvent: bytes(pieces.afterLastEvent),
+    noBackoff: bytes(pieces.noBackoff),
+    nextRetry: bytes(pieces.nextRetry),
+    cooling: bytes(pieces.cooling),
+    notCooling: bytes(pieces.notCooling),
+    outbound: bytes(pieces.outbound),
+    end: bytes(pieces.end),
+  };
+  const longest = (list: readonly Uint8Array[]): number => Math.max(...list.map((piece) => piece.length));
+  const decisions = [...fixed.values(), bytes(decision(COOLDOWN).replace("@", "18446744073709551615"))];
+  // Every piece at its longest, three u64 and two u32 values at theirs.
+  const most =
+    longest(texts.flags) +
+    Math.max(texts.noHealth.length, texts.down.length + texts.up.length + texts.afterLastEvent.length + 20 + 10) +
+    Math.max(texts.noBackoff.length, texts.nextRetry.length + 10 + 20 + longest([texts.cooling, texts.notCooling])) +
+    2 * longest(decisions) +
+    texts.outbound.length +
+    texts.end.length;
+  return {
+    ...texts,
+    start,
+    decision: (made) => fixed.get(made) ?? bytes(decision(made)),
+    cooldownHead: bytes(head),
+    cooldownRetry: tail !== undefined,
+    cooldownTail: bytes(tail ?? ""),
+    most,
+  };
+}
+
+/** The pieces of a layout as text. */
+interface TextPieces {
+  readonly flags: readonly string[];
+  readonly noHealth: string;
+  readonly down: string;
+  readonly up: string;
+  readonly afterLastEvent: string;
+  readonly noBackoff: string;
+  readonly nextRetry: string;
+  readonly cooling: string;
+  readonly notCooling: string;
+  readonly outbound: string;
+  readonly end: string;
+}
 
 /** compactLines' text of a NodePeerRow: JSON.stringify's, key by key. */
-const NDJSON: Layout = {
-  start: (label, path) => `{"node":${JSON.stringify(label)},"path":${JSON.stringify(path)},"peer":"`,
-  flags: [0, BLOCKED, ALLOWLISTED, BLOCKED | ALLOWLISTED].map(
-    (flags) => `","blocked":${(flags & BLOCKED) !== 0},"allowlisted":${(flags & ALLOWLISTED) !== 0},"consecutive_failures":`,
-  ),
-  noHealth: 'null,"down":null,"last_event_ns":null,"attempts":',
-  down: ',"down":true,"last_event_ns":"',
-  up: ',"down":false,"last_event_ns":"',
-  afterLastEvent: '","attempts":',
-  noBackoff: 'null,"next_retry_ns":null,"cooling_down":false,"inbound":',
-  nextRetry: ',"next_retry_ns":"',
-  cooling: '","cooling_down":true,"inbound":',
-  notCooling: '","cooling_down":false,"inbound":',
-  outbound: ',"outbound":',
-  decision: textOfFixed((decision) => decisionText(decision)),
-  cooldown: (retry) => COOLDOWN_HEAD + retry + COOLDOWN_TAIL,
-  end: "}\n",
-};
+const NDJSON = layoutOf(
+  {
+    flags: FLAG_VALUES.map(
+      (flags) => `","blocked":${(flags & BLOCKED) !== 0},"allowlisted":${(flags & ALLOWLISTED) !== 0},"consecutive_failures":`,
+    ),
+    noHealth: 'null,"down":null,"last_event_ns":null,"attempts":',
+    down: ',"down":true,"last_event_ns":"',
+    up: ',"down":false,"last_event_ns":"',
+    afterLastEvent: '","attempts":',
+    noBackoff: 'null,"next_retry_ns":null,"cooling_down":false,"inbound":',
+    nextRetry: ',"next_retry_ns":"',
+    cooling: '","cooling_down":true,"inbound":',
+    notCooling: '","cooling_down":false,"inbound":',
+    outbound: ',"outbound":',
+    end: "}\n",
+  },
+  (label, path) => `{"node":${JSON.stringify(label)},"path":${JSON.stringify(path)},"peer":"`,
+  (decision) => decisionText(decision, decision.kind === "deny" && decision.reason.kind === "cooldown" ? "@" : undefined),
+);
 
 /** renderRowsTsv's line of a NodePeerRow: a missing value empty, a decision as `allow` or `deny:REASON`. */
-const TSV: Layout = {
-  start: (label, path) => `${tsvText(label)}\t${tsvText(path)}\t`,
-  flags: [0, BLOCKED, ALLOWLISTED, BLOCKED | ALLOWLISTED].map((flags) => `\t${(flags & BLOCKED) !== 0}\t${(flags & ALLOWLISTED) !== 0}\t`),
-  noHealth: "\t\t\t",
-  down: "\ttrue\t",
-  up: "\tfalse\t",
-  afterLastEvent: "\t",
-  noBackoff: "\t\tfalse\t",
-  nextRetry: "\t",
-  cooling: "\ttrue\t",
-  notCooling: "\tfalse\t",
-  outbound: "\t",
-  decision: textOfFixed((decision) => {
+const TSV = layoutOf(
+  {
+    flags: FLAG_VALUES.map((flags) => `\t${(flags & BLOCKED) !== 0}\t${(flags & ALLOWLISTED) !== 0}\t`),
+    noHealth: "\t\t\t",
+    down: "\ttrue\t",
+    up: "\tfalse\t",
+    afterLastEvent: "\t",
+    noBackoff: "\t\tfalse\t",
+    nextRetry: "\t",
+    cooling: "\ttrue\t",
+    notCooling: "\tfalse\t",
+    outbound: "\t",
+    end: "\n",
+  },
+  (label, path) => `${tsvText(label)}\t${tsvText(path)}\t`,
+  (decision) => {
     const document = decisionJson(decision);
     return document.decision === "allow" ? "allow" : `deny:${document.reason ?? ""}`;
-  }),
-  cooldown: () => "deny:cooldown",
-  end: "\n",
-};
-
-/** A decision's text, made once for each decision the policy alone gives. */
-function textOfFixed(make: (decision: Decision) => string): (decision: Decision) => string {
-  const texts = new Map(FIXED_DECISIONS.map((decision) => [decision, make(decision)]));
-  return (decision) => texts.get(decision) ?? make(decision);
-}
-
-const TWO_POW_32 = 4294967296;
-
-/**
- * The decimal digits of the u64 `high` x 2^32 + `low`, with no bigint: high x 2^32 is high x 4294 x 10^6 +
- * high x 967296, so the value is (high x 4294 + floor(t / 10^6)) x 10^6 + t mod 10^6 with t = high x 967296 +
- * low; every step stays below 2^53, exact in a double.
- */
-export function u64Text(high: number, low: number): string {
-  if (high < 0x200000) return String(high * TWO_POW_32 + low);
-  const t = high * 967296 + low;
-  const under = t % 1e6;
-  const over = high * 4294 + (t - under) / 1e6;
-  return String(over) + String(under).padStart(6, "0");
-}
+  },
+);
