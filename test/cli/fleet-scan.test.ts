@@ -289,6 +289,12 @@ describe("every peer's rows across a fleet: written from each node's scan as it 
       // One table for the whole fleet, unless it holds more peers than it may: then a new one for each file.
       expect(kept.table()).toBe(tables.kept);
       expect(dropped.table()).not.toBe(tables.dropped);
+      // Many files, a new table each: what is kept per peer starts again with each (it once doubled with each table).
+      const bytes = fs.readFileSync(path.join(NODE_FIXTURES, "small.bin"));
+      for (let i = 0; i < 64; i++) {
+        scanNodeSnapshot(bytes, dropped.table(), scan);
+        expect(Buffer.concat(dropped.rows({ label: "node 0", path: "small.bin" }, scan, 1000)).toString("utf8")).toBe(texts[0]);
+      }
     }
   });
 

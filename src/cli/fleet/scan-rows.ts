@@ -32,7 +32,7 @@ import type { PeerFilter } from "./aggregate.js";
 export type ScannedRowsFormat = "ndjson" | "tsv";
 
 /** Distinct peers the shared table may hold before it is dropped (~250 bytes each: text, bytes, slots, order). */
-export const MOST_PEERS = 1 << 17;
+export const MOST_PEERS = 1 << 16;
 
 const BLOCKED = 1;
 const ALLOWLISTED = 2;
@@ -201,20 +201,23 @@ export class ScannedRows {
     return this.kept[peer] === 1;
   }
 
-  /** Grows the per-peer columns to `size` peers. */
+  /** Grows the per-peer columns to `size` peers (`kept` starts again empty with each table). */
   private room(size: number): void {
-    if (size <= this.stamp.length && size <= this.kept.length) return;
-    const capacity = Math.max(size, this.stamp.length * 2, 1024);
-    const grow = <T extends Int32Array | Int8Array | Uint8Array>(array: T, make: (length: number) => T): T => {
-      const bigger = make(capacity);
-      bigger.set(array);
-      return bigger;
-    };
-    this.stamp = grow(this.stamp, (n) => new Int32Array(n));
-    this.healthAt = grow(this.healthAt, (n) => new Int32Array(n));
-    this.backoffAt = grow(this.backoffAt, (n) => new Int32Array(n));
-    this.flags = grow(this.flags, (n) => new Uint8Array(n));
-    this.kept = grow(this.kept, (n) => new Int8Array(n));
+    const grown = (length: number): number => Math.max(size, length * 2, 1024);
+    if (size > this.kept.length) {
+      const kept = new Int8Array(grown(this.kept.length));
+      kept.set(this.kept);
+      this.kept = kept;
+    }
+    if (size <= this.stamp.length) return;
+    // The node columns need no copy: each node sets what it reads (a number not stamped for it is not read).
+    const capacity = grown(this.stamp.length);
+    const stamp = new Int32Array(capacity);
+    stamp.set(this.stamp);
+    this.stamp = stamp;
+    this.healthAt = new Int32Array(capacity);
+    this.backoffAt = new Int32Array(capacity);
+    this.flags = new Uint8Array(capacity);
   }
 }
 
