@@ -250,7 +250,7 @@ describe("every peer's rows across a fleet: written from each node's scan as it 
     fs.copyFileSync(path.join(NODE_FIXTURES, "small.bin"), path.join(fleet, "small-again.bin"));
     const deferred = vi.spyOn(PeerGovernor.prototype, "deferHealthRestore");
     try {
-      for (const format of ["ndjson", "tsv"]) {
+      for (const format of ["ndjson", "tsv", "json"]) {
         const scanned = await cli(["-s", fleet, "inspect", "--format", format]);
         expect(scanned.status).toBe(0);
         expect(deferred).not.toHaveBeenCalled();
@@ -296,6 +296,28 @@ describe("every peer's rows across a fleet: written from each node's scan as it 
         expect(Buffer.concat(dropped.rows({ label: "node 0", path: "small.bin" }, scan, 1000)).toString("utf8")).toBe(texts[0]);
       }
     }
+  });
+
+  it("a JSON document's rows give other serializers the same values as their own text", () => {
+    const all = { only: undefined, down: false, blocked: false };
+    const json = new ScannedRows("json", all);
+    const ndjson = new ScannedRows("ndjson", all);
+    const scan = new GovernorScan();
+    const columns = [];
+    const lines: unknown[] = [];
+    for (const name of ["small", "allowlist-some"]) {
+      const bytes = fs.readFileSync(path.join(NODE_FIXTURES, `${name}.bin`));
+      const node = { label: name, path: `${name}.bin` };
+      scanNodeSnapshot(bytes, json.table(), scan);
+      columns.push(json.nodeRows(node, scan));
+      scanNodeSnapshot(bytes, ndjson.table(), scan);
+      const text = Buffer.concat(ndjson.rows(node, scan, 1 << 16)).toString("utf8");
+      for (const line of text.split("\n")) if (line !== "") lines.push(JSON.parse(line));
+    }
+    const items = json.items(columns);
+    expect(items.length).toBe(lines.length);
+    expect(items.toJSON()).toEqual(lines);
+    expect(JSON.parse(JSON.stringify({ rows: items })).rows).toEqual(lines);
   });
 
   it("putU64 writes the exact digits of a u64 given as two u32 halves, over the whole range", () => {

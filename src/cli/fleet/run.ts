@@ -48,7 +48,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { FileScanner, scanFiles, type ScannedFile } from "./scan-files.js";
-import { ScannedRows, type ScannedRowsFormat } from "./scan-rows.js";
+import { type NodeRows, ScannedRows, type ScannedRowsFormat } from "./scan-rows.js";
 import { writeChunks } from "../io/chunks.js";
 import { WasmFold } from "./wasm-fold.js";
 import type { ScanWorkerData } from "./scan-worker.js";
@@ -57,7 +57,7 @@ import { renderRowsNdjson, renderRowsTsv, TSV_HEADER } from "../render/fleet.js"
 import { outputWidth } from "../io/terminal.js";
 import { fitLine, wrapLine } from "../render/fit.js";
 import { shortId } from "../render/fleet.js";
-import { renderJson } from "../render/json.js";
+import { jsonChunks, renderJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
 import { sanitize } from "../render/sanitize.js";
 import { type AggregatePart, FleetAggregate, nodeRows, type NodePeerRow, type PeerFilter } from "./aggregate.js";
@@ -98,6 +98,8 @@ interface NodeOutcome {
   json?: Record<string, unknown> | undefined;
   /** inspect's rows as text, in pieces, made from the file's scan; dropped once written. */
   rows?: readonly Uint8Array[] | undefined;
+  /** `--format json`: inspect's rows in columns, made from the file's scan; held until the document is written. */
+  columns?: NodeRows | undefined;
   readonly exitCode?: 0 | 1 | 2;
   readonly text?: string;
   readonly changes?: boolean;
@@ -159,18 +161,18 @@ class Fleet {
             wasm: this.io.env.BBGOV_FLEET_WASM !== "0",
             only: filter.only,
           });
-    // Rows of the PEER arguments need only those peers' entries, a small model a node; every peer's rows need every
-    // node's model (held only while its rows are written, --jobs files at once), so they are read the usual way.
+    // The rows of every peer, or of whole peer ids, come from each node snapshot's scan, with no model (scan-rows.ts).
+    const writer = perRow && scanning ? new ScannedRows(format as ScannedRowsFormat, filter) : undefined;
     const quick =
       scanned !== undefined
         ? (_file: FleetFile, index: number) => scanned[index]
-        : (format === "ndjson" || format === "tsv") && scanning
-          ? this.scannedRows(filter, format)
-          : perRow && scanning && filter.only !== undefined
-            ? this.quickRows(filter, filter.only)
-            : undefined;
+        : writer !== undefined
+          ? this.scannedRows(writer, format === "json")
+          : undefined;
     const nodes: Record<string, unknown>[] = [];
+    // `--format json`: every node's rows, as row objects (under BBGOV_FLEET_SCAN=0) or as columns.
     const rows: NodePeerRow[] = [];
+    const columns: NodeRows[] = [];
     let headerDone = false;
     const outcomes = await this.each(
       (file, index) => ({
@@ -189,7 +191,11 @@ class Fleet {
         outcome.json = undefined;
         outcome.rows = undefined;
         if (format === "json") {
-          for (const row of mine) rows.push(row);
+          const node = { label: outcome.file.label, path: outcome.file.relative };
+          if (writer === undefined) for (const row of mine) rows.push(row);
+          else if (outcome.columns !== undefined) columns.push(outcome.columns);
+          else if (mine.length > 0) columns.push(writer.modelRows(node, mine));
+          outcome.columns = undefined;
           return;
         }
         const pieces: (string | Uint8Array)[] =
@@ -207,7 +213,9 @@ class Fleet {
       return this.finish(outcomes);
     }
     if (format === "json") {
-      this.io.stdout.write(renderJson({ nodes, rows }));
+      // In pieces: 200 nodes of 10k peers are over a gigabyte of text, more than one string may hold.
+      const document = { nodes, rows: writer === undefined ? rows : writer.items(columns) };
+      await writeChunks(this.io.stdout, { chunks: () => jsonChunks(document) });
       return this.finish(outcomes);
     }
     const limit = options.limit as number | undefined;
@@ -350,18 +358,17 @@ class Fleet {
   }
 
   /**
-   * inspect's rows of every peer, or of whole peer ids, as NDJSON or TSV (not under BBGOV_FLEET_SCAN=0) for node
-   * snapshots: each file scanned with one peer table for the fleet and its rows' text made from the scan
-   * (scan-rows.ts) as it is taken, no model; any other file goes the usual way.
+   * inspect's rows of every peer, or of whole peer ids (not under BBGOV_FLEET_SCAN=0), for node snapshots: each
+   * file scanned with `writer`'s peer table, one for the fleet, and its rows made from the scan as it is taken
+   * (scan-rows.ts): NDJSON or TSV text to stream, or columns for a JSON document. Any other file goes the usual way.
    */
-  private scannedRows(filter: PeerFilter, format: ScannedRowsFormat): (file: FleetFile, index: number) => NodeOutcome | undefined {
-    const writer = new ScannedRows(format, filter);
+  private scannedRows(writer: ScannedRows, document: boolean): (file: FleetFile, index: number) => NodeOutcome | undefined {
     const scanner = new FileScanner();
     return (file, index) => {
-      let rows: Uint8Array[] = [];
+      let made: Pick<NodeOutcome, "rows" | "columns"> = {};
       const node = { label: file.label, path: file.relative };
       const { warnings } = scanner.scanFile(index, file.path, writer.table(), (_index, scan) => {
-        rows = writer.rows(node, scan, ROWS_PIECE);
+        made = document ? { columns: writer.nodeRows(node, scan) } : { rows: writer.rows(node, scan, ROWS_PIECE) };
       });
       if (warnings === undefined) return undefined;
       return {
@@ -370,24 +377,8 @@ class Fleet {
           makeReport({}, () => ""),
           warnings,
         ),
-        rows,
+        ...made,
       };
-    };
-  }
-
-  /**
-   * inspect's rows of some peers (`--format ndjson|tsv|json` with whole peer ids; not under BBGOV_FLEET_SCAN=0) for
-   * node snapshots: each file scanned and cut down to the model of the peers `only` takes, whose rows are those of the
-   * whole model; any other file goes the usual way.
-   */
-  private quickRows(filter: PeerFilter, only: (text: string) => boolean): (file: FleetFile, index: number) => NodeOutcome | undefined {
-    const { snapshots, warnings } = this.scanCutDown(only);
-    return (file, index) => {
-      const snapshot = snapshots[index];
-      const loaded = warnings.get(index);
-      if (snapshot === undefined || loaded === undefined) return undefined;
-      const report = makeReport({ rows: nodeRows({ label: file.label, path: file.relative }, snapshot, filter) }, () => "");
-      return this.scannedOutcome(file, report, loaded);
     };
   }
 

@@ -26,19 +26,48 @@ import { type Decision, policyDecision } from "../../core/governor.js";
 import { type GovernorScan, PeerTable, RestoredScan } from "../../snapshot/node-scan.js";
 import { decisionJson } from "../render/inspect-rows.js";
 import { tsvText } from "../render/fleet.js";
-import type { PeerFilter } from "./aggregate.js";
+import { OWN_ITEMS, type OwnItems, ownItemsValues } from "../render/json.js";
+import { sanitizeJson } from "../render/sanitize.js";
+import type { NodePeerRow, PeerFilter } from "./aggregate.js";
 
-/** The row formats written from scans. */
-export type ScannedRowsFormat = "ndjson" | "tsv";
+/** The row formats written from scans: NDJSON and TSV streamed, JSON for one document. */
+export type ScannedRowsFormat = "ndjson" | "tsv" | "json";
 
-/** Distinct peers the shared table may hold before it is dropped (~250 bytes each: text, bytes, slots, order). */
+/** Distinct peers the shared table may hold before it is dropped (~1 kB each with its text, bytes, slots and order). */
 export const MOST_PEERS = 1 << 16;
 
+// A row's bits (NodeRows.bits).
 const BLOCKED = 1;
 const ALLOWLISTED = 2;
+/** The policy admits the peer: no allowlist, or the peer on it. */
+const ADMITTED = 4;
+const HEALTH = 8;
+const DOWN = 16;
+const BACKOFF = 32;
+/** The next retry is after the node's clock. */
+const COOLING = 64;
 const ALLOW = policyDecision(false, true);
 
-/** The rows of node snapshots' scans as NDJSON or TSV text, with one peer table for the fleet. */
+/**
+ * One node's rows in a few columns, ~30 bytes a row: what a `--format json`
+ * document holds of every node until it is written (row objects took ~2.5 kB).
+ */
+export interface NodeRows {
+  readonly label: string;
+  readonly path: string;
+  readonly count: number;
+  /** Each row's peer, by its number in the ScannedRows' table. */
+  readonly peers: Int32Array;
+  readonly bits: Uint8Array;
+  readonly failures: Uint32Array;
+  readonly eventHigh: Uint32Array;
+  readonly eventLow: Uint32Array;
+  readonly attempts: Uint32Array;
+  readonly nextHigh: Uint32Array;
+  readonly nextLow: Uint32Array;
+}
+
+/** The rows of node snapshots' scans as NDJSON, TSV or JSON text, with one peer table for the fleet. */
 export class ScannedRows {
   private peers = new PeerTable();
   private order = new PeerOrder(this.peers);
@@ -53,14 +82,15 @@ export class ScannedRows {
   private flags = new Uint8Array(0);
   private nodePeers = new Int32Array(1024);
   private nodes = 0;
-  private readonly layout: Layout;
+  private readonly layout: Layout | undefined;
 
+  /** `mostPeers`: see MOST_PEERS; a JSON document's rows keep their peers' numbers to the end, so never dropped there. */
   constructor(
     format: ScannedRowsFormat,
     private readonly filter: PeerFilter,
-    private readonly mostPeers = MOST_PEERS,
+    private readonly mostPeers = format === "json" ? Number.POSITIVE_INFINITY : MOST_PEERS,
   ) {
-    this.layout = format === "ndjson" ? NDJSON : TSV;
+    this.layout = format === "ndjson" ? NDJSON : format === "tsv" ? TSV : undefined;
   }
 
   /** The peer table to scan the next file with: a new one when this one holds more than its share of peers. */
@@ -75,26 +105,26 @@ export class ScannedRows {
   }
 
   /**
-   * The rows of one node (its scan, made with `table()`'s table), in peer text order, as UTF-8 text in pieces
-   * of about `size` bytes.
+   * The rows of one node (its scan, made with `table()`'s table), in peer text order, as NDJSON or TSV text
+   * in pieces of about `size` bytes.
    */
   rows(node: { label: string; path: string }, scan: GovernorScan, size: number): Uint8Array[] {
+    const layout = this.layout as Layout;
+    return this.write(this.nodeRows(node, scan), layout, size, EMPTY, EMPTY, []);
+  }
+
+  /** The rows of one node (its scan, made with `table()`'s table), in peer text order, as columns. */
+  nodeRows(node: { label: string; path: string }, scan: GovernorScan): NodeRows {
     const count = this.collect(scan);
     const peers = this.nodePeers;
     this.order.sort(peers, count);
-    const { layout, healthAt, backoffAt, flags } = this;
+    const { healthAt, backoffAt, flags } = this;
     const { down: onlyDown, blocked: onlyBlocked } = this.filter;
     const open = !scan.allowlistSome;
     const clockHigh = this.restored.clockHigh;
     const clockLow = this.restored.clockLow;
-    const start = new Uint8Array(Buffer.from(layout.start(node.label, node.path), "utf8"));
-    const texts = this.texts;
-    for (let k = 0; k < count; k++) texts.make(peers[k] as number);
-    // The longest row this node can have: room checked once a row.
-    const most = start.length + texts.longest + layout.most;
-    const pieces: Uint8Array[] = [];
-    let buffer = new Uint8Array(Math.max(size, most) + most);
-    let at = 0;
+    const rows = emptyRows(node, count);
+    let row = 0;
     for (let k = 0; k < count; k++) {
       const peer = peers[k] as number;
       const health = healthAt[peer] as number;
@@ -102,35 +132,139 @@ export class ScannedRows {
       const isDown = health >= 0 && scan.healthDown[health] === 1;
       if (onlyDown && !isDown) continue;
       if (onlyBlocked && (peerFlags & BLOCKED) === 0) continue;
+      let bits = peerFlags | (open || (peerFlags & ALLOWLISTED) !== 0 ? ADMITTED : 0);
+      if (health >= 0) {
+        bits |= HEALTH | (isDown ? DOWN : 0);
+        rows.failures[row] = scan.healthFailures[health] as number;
+        rows.eventHigh[row] = scan.healthEventHigh[health] as number;
+        rows.eventLow[row] = scan.healthEventLow[health] as number;
+      }
+      const backoff = backoffAt[peer] as number;
+      if (backoff >= 0) {
+        const high = scan.backoffNextHigh[backoff] as number;
+        const low = scan.backoffNextLow[backoff] as number;
+        // The next retry after the node's clock: cooling down, and outbound waits for it (the backoff table's shouldRetry).
+        bits |= BACKOFF | (high > clockHigh || (high === clockHigh && low > clockLow) ? COOLING : 0);
+        rows.attempts[row] = scan.backoffAttempts[backoff] as number;
+        rows.nextHigh[row] = high;
+        rows.nextLow[row] = low;
+      }
+      rows.peers[row] = peer;
+      rows.bits[row] = bits;
+      row++;
+    }
+    if (row === count) return rows;
+    // Filtered: only the rows kept (a JSON document holds them to its end).
+    const cut = <T extends Int32Array | Uint8Array | Uint32Array>(column: T): T => column.slice(0, row) as T;
+    return {
+      ...rows,
+      count: row,
+      peers: cut(rows.peers),
+      bits: cut(rows.bits),
+      failures: cut(rows.failures),
+      eventHigh: cut(rows.eventHigh),
+      eventLow: cut(rows.eventLow),
+      attempts: cut(rows.attempts),
+      nextHigh: cut(rows.nextHigh),
+      nextLow: cut(rows.nextLow),
+    };
+  }
+
+  /** A model's rows (a file of another kind) as columns, their peers numbered in this table: for a JSON document. */
+  modelRows(node: { label: string; path: string }, modelled: readonly NodePeerRow[]): NodeRows {
+    const rows = emptyRows(node, modelled.length);
+    modelled.forEach((model, row) => {
+      let bits = (model.blocked ? BLOCKED : 0) | (model.allowlisted ? ALLOWLISTED : 0);
+      // A blocked peer is denied whatever the allowlist says: then whether it is admitted does not matter.
+      if (model.inbound.reason !== "not_allowlisted") bits |= ADMITTED;
+      if (model.last_event_ns !== null) {
+        bits |= HEALTH | (model.down === true ? DOWN : 0);
+        rows.failures[row] = model.consecutive_failures ?? 0;
+        rows.eventHigh[row] = Number(model.last_event_ns >> 32n);
+        rows.eventLow[row] = Number(model.last_event_ns & 0xffffffffn);
+      }
+      if (model.next_retry_ns !== null) {
+        bits |= BACKOFF | (model.cooling_down ? COOLING : 0);
+        rows.attempts[row] = model.attempts ?? 0;
+        rows.nextHigh[row] = Number(model.next_retry_ns >> 32n);
+        rows.nextLow[row] = Number(model.next_retry_ns & 0xffffffffn);
+      }
+      rows.peers[row] = this.peers.peerOfText(model.peer);
+      rows.bits[row] = bits;
+    });
+    return rows;
+  }
+
+  /** Every node's rows, in order, as the list a JSON document writes in pieces (see OWN_ITEMS). */
+  items(nodes: readonly NodeRows[]): OwnItems & { toJSON(): unknown[] } {
+    const length = nodes.reduce((sum, rows) => sum + rows.count, 0);
+    const write = (indent: string | undefined, first: string, between: string, last: string, size: number): Iterable<string> => {
+      const layout = documentLayout(indent);
+      const before = { first: utf8(first), between: utf8(between) };
+      const rows = this;
+      return (function* () {
+        let written = 0;
+        for (const node of nodes) {
+          if (node.count === 0) continue;
+          for (const piece of rows.write(node, layout, size, written === 0 ? before.first : before.between, before.between, []))
+            yield Buffer.from(piece.buffer, piece.byteOffset, piece.length).toString("utf8");
+          written += node.count;
+        }
+        yield last;
+      })();
+    };
+    const list = {
+      length,
+      [OWN_ITEMS]: write,
+      /** The rows as plain values, for any other serializer: JSON.stringify gives the same text. */
+      toJSON: (): unknown[] => ownItemsValues(list),
+    };
+    return list;
+  }
+
+  /**
+   * `rows` as text at `layout`, in pieces of about `size` bytes pushed to `pieces`: `first` before the first
+   * row, `between` before each other.
+   */
+  private write(rows: NodeRows, layout: Layout, size: number, first: Uint8Array, between: Uint8Array, pieces: Uint8Array[]): Uint8Array[] {
+    const texts = this.texts;
+    const { count, peers, bits: rowBits } = rows;
+    for (let row = 0; row < count; row++) texts.make(peers[row] as number);
+    const start = layout.start(rows.label, rows.path);
+    // The longest row this node can have: room checked once a row.
+    const most = Math.max(first.length, between.length) + start.length + texts.longest + layout.most;
+    let buffer = new Uint8Array(Math.max(size, most) + most);
+    let at = 0;
+    for (let row = 0; row < count; row++) {
+      const bits = rowBits[row] as number;
       if (at + most > buffer.length) {
         pieces.push(buffer.subarray(0, at));
         buffer = new Uint8Array(Math.max(size, most) + most);
         at = 0;
       }
+      at = put(buffer, at, row === 0 ? first : between);
       at = put(buffer, at, start);
-      at = texts.put(buffer, at, peer);
-      at = put(buffer, at, layout.flags[peerFlags] as Uint8Array);
-      if (health < 0) at = put(buffer, at, layout.noHealth);
+      at = texts.put(buffer, at, peers[row] as number);
+      at = put(buffer, at, layout.flags[bits & (BLOCKED | ALLOWLISTED)] as Uint8Array);
+      if ((bits & HEALTH) === 0) at = put(buffer, at, layout.noHealth);
       else {
-        at = putNumber(buffer, at, scan.healthFailures[health] as number);
-        at = put(buffer, at, isDown ? layout.down : layout.up);
-        at = putU64(buffer, at, scan.healthEventHigh[health] as number, scan.healthEventLow[health] as number);
+        at = putNumber(buffer, at, rows.failures[row] as number);
+        at = put(buffer, at, (bits & DOWN) !== 0 ? layout.down : layout.up);
+        at = putU64(buffer, at, rows.eventHigh[row] as number, rows.eventLow[row] as number);
         at = put(buffer, at, layout.afterLastEvent);
       }
-      const inbound = policyDecision((peerFlags & BLOCKED) !== 0, open || (peerFlags & ALLOWLISTED) !== 0);
+      const inbound = policyDecision((bits & BLOCKED) !== 0, (bits & ADMITTED) !== 0);
       const inboundText = layout.decision(inbound);
-      const backoff = backoffAt[peer] as number;
-      if (backoff < 0) {
+      if ((bits & BACKOFF) === 0) {
         at = put(buffer, at, layout.noBackoff);
         at = put(buffer, at, inboundText);
         at = put(buffer, at, layout.outbound);
         at = put(buffer, at, inboundText);
       } else {
-        const high = scan.backoffNextHigh[backoff] as number;
-        const low = scan.backoffNextLow[backoff] as number;
-        // The next retry after the node's clock: cooling down, and outbound waits for it (the backoff table's shouldRetry).
-        const cooling = high > clockHigh || (high === clockHigh && low > clockLow);
-        at = putNumber(buffer, at, scan.backoffAttempts[backoff] as number);
+        const high = rows.nextHigh[row] as number;
+        const low = rows.nextLow[row] as number;
+        const cooling = (bits & COOLING) !== 0;
+        at = putNumber(buffer, at, rows.attempts[row] as number);
         at = put(buffer, at, layout.nextRetry);
         at = putU64(buffer, at, high, low);
         at = put(buffer, at, cooling ? layout.cooling : layout.notCooling);
@@ -219,6 +353,30 @@ export class ScannedRows {
     this.backoffAt = new Int32Array(capacity);
     this.flags = new Uint8Array(capacity);
   }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Text as UTF-8 bytes, in a plain Uint8Array (one kind of array where the pieces are copied). */
+function utf8(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, "utf8"));
+}
+
+/** Columns for `count` rows of a node. */
+function emptyRows(node: { label: string; path: string }, count: number): NodeRows {
+  return {
+    label: node.label,
+    path: node.path,
+    count,
+    peers: new Int32Array(count),
+    bits: new Uint8Array(count),
+    failures: new Uint32Array(count),
+    eventHigh: new Uint32Array(count),
+    eventLow: new Uint32Array(count),
+    attempts: new Uint32Array(count),
+    nextHigh: new Uint32Array(count),
+    nextLow: new Uint32Array(count),
+  };
 }
 
 /**
@@ -400,7 +558,7 @@ export function putU64(into: Uint8Array, at: number, high: number, low: number):
 /** The fixed text of a row format around its values, as UTF-8 bytes. */
 interface Layout {
   /** A node's rows start: its label and path, up to the peer's text (encoded once per node). */
-  start(label: string, path: string): string;
+  start(label: string, path: string): Uint8Array;
   /** By BLOCKED | ALLOWLISTED: from after the peer's text to the failures' value. */
   readonly flags: readonly Uint8Array[];
   /** No health entry: from the failures to the attempts' value. */
@@ -431,10 +589,13 @@ interface Layout {
   readonly most: number;
 }
 
-/** The JSON text of a decision document, from the contract's own serializer (the retry as `retry`'s digits). */
-function decisionText(decision: Decision, retry?: string): string {
-  const document = decisionJson(decision);
-  return JSON.stringify({ ...document, retry_ns: retry ?? null });
+/**
+ * The JSON text of a decision document at `indent` (compact when undefined), from the contract's own
+ * serializer as a document's writer gives it (the retry as `retry`'s digits).
+ */
+function decisionText(decision: Decision, indent: string | undefined, retry?: string): string {
+  const document = { ...decisionJson(decision), retry_ns: retry ?? null };
+  return indent === undefined ? JSON.stringify(document) : JSON.stringify(document, null, 2).replaceAll("\n", `\n${indent}`);
 }
 
 const FIXED_DECISIONS = [policyDecision(false, true), policyDecision(true, true), policyDecision(false, false)];
@@ -442,9 +603,8 @@ const COOLDOWN: Decision = { kind: "deny", reason: { kind: "cooldown", retryNs: 
 const FLAG_VALUES = [0, BLOCKED, ALLOWLISTED, BLOCKED | ALLOWLISTED];
 
 /** A layout from its pieces as text: each encoded once, the decisions by `decision`, the cooldown split at `@`. */
-function layoutOf(pieces: TextPieces, start: Layout["start"], decision: (decision: Decision) => string): Layout {
-  // Plain Uint8Arrays, as the buffers written into: one kind of array where they are copied.
-  const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, "utf8"));
+function layoutOf(pieces: TextPieces, start: (label: string, path: string) => string, decision: (decision: Decision) => string): Layout {
+  const bytes = utf8;
   const fixed = new Map(FIXED_DECISIONS.map((made) => [made, bytes(decision(made))]));
   const [head = "", tail] = decision(COOLDOWN).split("@");
   const texts = {
@@ -472,7 +632,7 @@ function layoutOf(pieces: TextPieces, start: Layout["start"], decision: (decisio
     texts.end.length;
   return {
     ...texts,
-    start,
+    start: (label, path) => bytes(start(label, path)),
     decision: (made) => fixed.get(made) ?? bytes(decision(made)),
     cooldownHead: bytes(head),
     cooldownRetry: tail !== undefined,
@@ -496,26 +656,53 @@ interface TextPieces {
   readonly end: string;
 }
 
-/** compactLines' text of a NodePeerRow: JSON.stringify's, key by key. */
-const NDJSON = layoutOf(
-  {
-    flags: FLAG_VALUES.map(
-      (flags) => `","blocked":${(flags & BLOCKED) !== 0},"allowlisted":${(flags & ALLOWLISTED) !== 0},"consecutive_failures":`,
-    ),
-    noHealth: 'null,"down":null,"last_event_ns":null,"attempts":',
-    down: ',"down":true,"last_event_ns":"',
-    up: ',"down":false,"last_event_ns":"',
-    afterLastEvent: '","attempts":',
-    noBackoff: 'null,"next_retry_ns":null,"cooling_down":false,"inbound":',
-    nextRetry: ',"next_retry_ns":"',
-    cooling: '","cooling_down":true,"inbound":',
-    notCooling: '","cooling_down":false,"inbound":',
-    outbound: ',"outbound":',
-    end: "}\n",
-  },
-  (label, path) => `{"node":${JSON.stringify(label)},"path":${JSON.stringify(path)},"peer":"`,
-  (decision) => decisionText(decision, decision.kind === "deny" && decision.reason.kind === "cooldown" ? "@" : undefined),
-);
+/**
+ * A NodePeerRow's JSON text at `indent` (compact when undefined), key by key as JSON.stringify gives it (a
+ * document's at its 2-space gap), followed by `end`: compactLines' NDJSON line, or an item of a `--format json`
+ * document, whose text outside its values is sanitized as the document's writer does (sanitizeJson).
+ */
+function jsonLayout(indent: string | undefined, end: string, sanitized: boolean): Layout {
+  const one = indent === undefined ? "" : `\n${indent}  `;
+  const colon = indent === undefined ? ":" : ": ";
+  const key = (name: string): string => `${one}"${name}"${colon}`;
+  const text = (value: string): string => (sanitized ? sanitizeJson(JSON.stringify(value)) : JSON.stringify(value));
+  const inner = indent === undefined ? undefined : `${indent}  `;
+  return layoutOf(
+    {
+      flags: FLAG_VALUES.map(
+        (flags) =>
+          `",${key("blocked")}${(flags & BLOCKED) !== 0},${key("allowlisted")}${(flags & ALLOWLISTED) !== 0},${key("consecutive_failures")}`,
+      ),
+      noHealth: `null,${key("down")}null,${key("last_event_ns")}null,${key("attempts")}`,
+      down: `,${key("down")}true,${key("last_event_ns")}"`,
+      up: `,${key("down")}false,${key("last_event_ns")}"`,
+      afterLastEvent: `",${key("attempts")}`,
+      noBackoff: `null,${key("next_retry_ns")}null,${key("cooling_down")}false,${key("inbound")}`,
+      nextRetry: `,${key("next_retry_ns")}"`,
+      cooling: `",${key("cooling_down")}true,${key("inbound")}`,
+      notCooling: `",${key("cooling_down")}false,${key("inbound")}`,
+      outbound: `,${key("outbound")}`,
+      end: `${indent === undefined ? "" : `\n${indent}`}}${end}`,
+    },
+    (label, path) => `{${key("node")}${text(label)},${key("path")}${text(path)},${key("peer")}"`,
+    (decision) => decisionText(decision, inner, decision.kind === "deny" && decision.reason.kind === "cooldown" ? "@" : undefined),
+  );
+}
+
+/** compactLines' text of a NodePeerRow. */
+const NDJSON = jsonLayout(undefined, "\n", false);
+
+const documentLayouts = new Map<string | undefined, Layout>();
+
+/** The layout of a JSON document's rows at `indent` (made once per indent). */
+function documentLayout(indent: string | undefined): Layout {
+  let layout = documentLayouts.get(indent);
+  if (layout === undefined) {
+    layout = jsonLayout(indent, "", true);
+    documentLayouts.set(indent, layout);
+  }
+  return layout;
+}
 
 /** renderRowsTsv's line of a NodePeerRow: a missing value empty, a decision as `allow` or `deny:REASON`. */
 const TSV = layoutOf(
