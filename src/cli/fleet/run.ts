@@ -167,7 +167,7 @@ class Fleet {
       scanned !== undefined
         ? (_file: FleetFile, index: number) => scanned[index]
         : writer !== undefined
-          ? this.scannedRows(writer, format === "json")
+          ? this.scannedRows(writer, format === "json", filter.only)
           : undefined;
     const nodes: Record<string, unknown>[] = [];
     // `--format json`: every node's rows, as row objects (under BBGOV_FLEET_SCAN=0) or as columns.
@@ -362,14 +362,33 @@ class Fleet {
    * file scanned with `writer`'s peer table, one for the fleet, and its rows made from the scan as it is taken
    * (scan-rows.ts): NDJSON or TSV text to stream, or columns for a JSON document. Any other file goes the usual way.
    */
-  private scannedRows(writer: ScannedRows, document: boolean): (file: FleetFile, index: number) => NodeOutcome | undefined {
+  private scannedRows(
+    writer: ScannedRows,
+    document: boolean,
+    only: ((text: string) => boolean) | undefined,
+  ): (file: FleetFile, index: number) => NodeOutcome | undefined {
     const scanner = new FileScanner();
+    // Whole peer ids: each file through the WebAssembly fold, which hands back only those peers' entries (a file it
+    // does not take, and every file under BBGOV_FLEET_WASM=0, the JavaScript scan).
+    const fold = only !== undefined && this.io.env.BBGOV_FLEET_WASM !== "0" ? new WasmFold(only) : undefined;
     return (file, index) => {
       let made: Pick<NodeOutcome, "rows" | "columns"> = {};
       const node = { label: file.label, path: file.relative };
-      const { warnings } = scanner.scanFile(index, file.path, writer.table(), (_index, scan) => {
-        made = document ? { columns: writer.nodeRows(node, scan) } : { rows: writer.rows(node, scan, ROWS_PIECE) };
-      });
+      const keep = (rows: NodeRows): void => {
+        made = document ? { columns: rows } : { rows: writer.text(rows, ROWS_PIECE) };
+      };
+      const { warnings } = scanner.scanFile(
+        index,
+        file.path,
+        writer.table(),
+        (_index, scan) => keep(writer.nodeRows(node, scan)),
+        fold,
+        () => {
+          const cut = fold?.cutDown();
+          if (cut !== undefined) keep(writer.cutRows(node, cut));
+          return cut !== undefined;
+        },
+      );
       if (warnings === undefined) return undefined;
       return {
         ...this.scannedOutcome(

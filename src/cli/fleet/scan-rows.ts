@@ -109,20 +109,27 @@ export class ScannedRows {
    * in pieces of about `size` bytes.
    */
   rows(node: { label: string; path: string }, scan: GovernorScan, size: number): Uint8Array[] {
-    const layout = this.layout as Layout;
-    return this.write(this.nodeRows(node, scan), layout, size, EMPTY, EMPTY, []);
+    return this.text(this.nodeRows(node, scan), size);
   }
 
-  /** The rows of one node (its scan, made with `table()`'s table), in peer text order, as columns. */
-  nodeRows(node: { label: string; path: string }, scan: GovernorScan): NodeRows {
+  /** A node's rows as NDJSON or TSV text, in pieces of about `size` bytes. */
+  text(rows: NodeRows, size: number): Uint8Array[] {
+    return this.write(rows, this.layout as Layout, size, EMPTY, EMPTY, []);
+  }
+
+  /**
+   * The rows of one node (its scan, made with `table()`'s table), in peer text order, as columns. `clock`: the
+   * node's clock when the scan holds only some of its entries (a cut-down's), else the one restore gives the scan.
+   */
+  nodeRows(node: { label: string; path: string }, scan: GovernorScan, clock?: RestoredScan): NodeRows {
     const count = this.collect(scan);
     const peers = this.nodePeers;
     this.order.sort(peers, count);
     const { healthAt, backoffAt, flags } = this;
     const { down: onlyDown, blocked: onlyBlocked } = this.filter;
     const open = !scan.allowlistSome;
-    const clockHigh = this.restored.clockHigh;
-    const clockLow = this.restored.clockLow;
+    const clockHigh = (clock ?? this.restored).clockHigh;
+    const clockLow = (clock ?? this.restored).clockLow;
     const rows = emptyRows(node, count);
     let row = 0;
     for (let k = 0; k < count; k++) {
@@ -168,6 +175,26 @@ export class ScannedRows {
       nextHigh: cut(rows.nextHigh),
       nextLow: cut(rows.nextLow),
     };
+  }
+
+  /**
+   * The rows of a node snapshot the WebAssembly fold cut down to the PEER arguments' peers (wasm-fold.ts
+   * cutDown: its own peer numbers, their ids, the file's clock): its peers numbered in this table, then as
+   * `nodeRows`. The scan is the cut-down's own, changed here.
+   */
+  cutRows(
+    node: { label: string; path: string },
+    cut: { scan: GovernorScan; restored: RestoredScan; ids: ReadonlyMap<number, { readonly text: string }> },
+  ): NodeRows {
+    const { scan, ids } = cut;
+    const renumber = (column: Int32Array, count: number): void => {
+      for (let i = 0; i < count; i++) column[i] = this.peers.peerOfText(ids.get(column[i] as number)?.text as string);
+    };
+    renumber(scan.healthPeer, scan.healthCount);
+    renumber(scan.backoffPeer, scan.backoffCount);
+    renumber(scan.blocked, scan.blockedCount);
+    renumber(scan.allowed, scan.allowedCount);
+    return this.nodeRows(node, scan, cut.restored);
   }
 
   /** A model's rows (a file of another kind) as columns, their peers numbered in this table: for a JSON document. */
@@ -233,13 +260,16 @@ export class ScannedRows {
     const start = layout.start(rows.label, rows.path);
     // The longest row this node can have: room checked once a row.
     const most = Math.max(first.length, between.length) + start.length + texts.longest + layout.most;
-    let buffer = new Uint8Array(Math.max(size, most) + most);
+    if (count === 0) return pieces;
+    // A piece of about `size` bytes, or room for every row when they take less (a few peers' rows).
+    const room = Math.min(Math.max(size, most), count * most) + most;
+    let buffer = new Uint8Array(room);
     let at = 0;
     for (let row = 0; row < count; row++) {
       const bits = rowBits[row] as number;
       if (at + most > buffer.length) {
         pieces.push(buffer.subarray(0, at));
-        buffer = new Uint8Array(Math.max(size, most) + most);
+        buffer = new Uint8Array(room);
         at = 0;
       }
       at = put(buffer, at, row === 0 ? first : between);
