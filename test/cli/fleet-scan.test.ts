@@ -11,6 +11,8 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FleetAggregate } from "../../src/cli/fleet/aggregate.js";
 import { scanThreads } from "../../src/cli/fleet/run.js";
+import { FileScanner } from "../../src/cli/fleet/scan-files.js";
+import { type CliIo, execute } from "../../src/cli/main.js";
 import { putNumber, putU64, ScannedRows } from "../../src/cli/fleet/scan-rows.js";
 import { PeerGovernor } from "../../src/core/governor.js";
 import { PeerId } from "../../src/core/peer-id.js";
@@ -303,6 +305,49 @@ describe("every peer's rows across a fleet: written from each node's scan as it 
       }
     } finally {
       deferred.mockRestore();
+    }
+  });
+
+  it("reads at most --jobs files ahead of the rows written: a slow file first holds the quick ones back", async () => {
+    const fleet = path.join(dir, "ahead");
+    fs.mkdirSync(fleet);
+    // Read the usual way (its model), while the node snapshots after it are scanned at once.
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, "a.json"));
+    for (let i = 0; i < 6; i++) fs.copyFileSync(path.join(NODE_FIXTURES, "small.bin"), path.join(fleet, `n${i}.bin`));
+    const scans = vi.spyOn(FileScanner.prototype, "scanFile");
+    try {
+      for (const format of ["ndjson", "tsv"]) {
+        scans.mockClear();
+        const scannedAtWrite: number[] = [];
+        const chunks: Buffer[] = [];
+        const drains: (() => void)[] = [];
+        // A reader that takes each piece later: every write says "wait for drain".
+        const stdout = {
+          isTTY: false,
+          write: (chunk: string | Uint8Array): boolean => {
+            scannedAtWrite.push(scans.mock.calls.length);
+            chunks.push(Buffer.from(chunk));
+            setImmediate(() => {
+              for (const drain of drains.splice(0)) drain();
+            });
+            return false;
+          },
+          once: (_event: string, listener: () => void) => drains.push(listener),
+          removeListener: (_event: string, listener: () => void) => {
+            const at = drains.indexOf(listener);
+            if (at !== -1) drains.splice(at, 1);
+          },
+        };
+        const io = { stdout, stderr: { write: () => true }, stdin: (async function* () {})(), env: {} } as unknown as CliIo;
+        expect(await execute(["-s", fleet, "--jobs", "2", "inspect", "--format", format], io)).toBe(0);
+        // a.json's rows come first, when at most two files were taken (a.json and one node snapshot).
+        expect(scannedAtWrite[0]).toBeLessThanOrEqual(2);
+        expect(scans.mock.calls.length).toBe(7);
+        const modelled = await cli(["-s", fleet, "inspect", "--format", format], undefined, { BBGOV_FLEET_SCAN: "0" });
+        expect(Buffer.concat(chunks).toString("utf8")).toBe(modelled.stdout);
+      }
+    } finally {
+      scans.mockRestore();
     }
   });
 
