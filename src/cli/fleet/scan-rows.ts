@@ -1,26 +1,27 @@
 /**
- * A fleet's rows of every peer (`inspect --format ndjson|tsv`, issue 15)
- * straight from each node snapshot's scan: no model, no PeerId, entry, map
- * or row object per peer. Through the model, 200 nodes of 10k peers took
- * ~12 s, most of it making every node's peers' base58 text again and
- * collecting the garbage; here a peer's text is made once per fleet (the
- * shared PeerTable) and each row is one string of fixed pieces and numbers.
+ * A fleet's rows of every node and peer (`inspect --format ndjson|tsv|json`,
+ * issue 15) straight from each node snapshot's scan: no model, no PeerId,
+ * entry, map or row object per peer. Through the model, 200 nodes of 10k
+ * peers took ~11 s, most of it making every node's peers' base58 text again
+ * and collecting the garbage; here a peer's text is made once per fleet (the
+ * shared PeerTable) and each row is written from a few numbers.
  *
  * Each row says what `nodeRows` (aggregate.ts) says of the node's model:
- * restore's view of the entries (RestoredScan: the last of a repeated peer,
- * the node's clock), the policy's decisions by `policyDecision` (the
- * governor's own), the peers in text order. The text is what `compactLines`
- * (NDJSON) and `renderRowsTsv` give for those rows; test/cli/fleet-scan.test.ts
- * holds the two ways together byte for byte. It is written as UTF-8 bytes
- * straight into buffers of about the size asked for (fixed pieces encoded
- * once, digits written in place, each peer's text encoded once per table):
- * strings concatenated row by row spent a third of the time collecting their
- * garbage.
+ * restore's view of the entries (the last of a repeated peer wins, the
+ * node's clock by RestoredScan), the policy's decisions by `policyDecision`
+ * (the governor's own), the peers in text order. The text is what
+ * `compactLines` (NDJSON), `renderRowsTsv` and `renderJson` give for those
+ * rows; test/cli/fleet-scan.test.ts holds the two ways together byte for
+ * byte. It is written as UTF-8 bytes straight into buffers of about the size
+ * asked for (fixed pieces encoded once, digits written in place, each peer's
+ * text encoded once per table): strings concatenated row by row spent a third
+ * of the time collecting their garbage.
  *
  * What is kept from file to file is the peer table (with each peer's place in
  * text order): it grows with the fleet's distinct peers, so past MOST_PEERS
  * it is dropped before the next file and a new one starts (texts are then
- * made again), which keeps memory bounded by the files being read.
+ * made again), which keeps memory bounded by the files being read. A JSON
+ * document holds every node's rows (as NodeRows) and so keeps its table.
  */
 import { type Decision, policyDecision } from "../../core/governor.js";
 import { type GovernorScan, PeerTable, RestoredScan } from "../../snapshot/node-scan.js";
