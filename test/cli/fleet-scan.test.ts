@@ -11,6 +11,9 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FleetAggregate } from "../../src/cli/fleet/aggregate.js";
 import { scanThreads } from "../../src/cli/fleet/run.js";
+import { FileScanner } from "../../src/cli/fleet/scan-files.js";
+import { type CliIo, execute } from "../../src/cli/main.js";
+import { putNumber, putU64, ScannedRows } from "../../src/cli/fleet/scan-rows.js";
 import { PeerGovernor } from "../../src/core/governor.js";
 import { PeerId } from "../../src/core/peer-id.js";
 import { readNodeSnapshot } from "../../src/snapshot/node.js";
@@ -167,6 +170,267 @@ describe("inspect across a fleet: the scan gives the model's output", () => {
       expect(scanned).toEqual(modelled);
     } finally {
       deferred.mockRestore();
+    }
+  });
+});
+
+describe("every peer's rows across a fleet: written from each node's scan as it is read", () => {
+  /** everyKindFleet's small fleet with a framework-json, node files again under other names (one odd), and a file that is missing. */
+  async function rowsFleet(): Promise<{ fleet: string; missing: string }> {
+    const fleet = everyKindFleet({ big: false });
+    const exported = await cli(["-s", path.join(NODE_FIXTURES, "allowlist-some.bin"), "export"]);
+    expect(exported.status).toBe(0);
+    fs.writeFileSync(path.join(fleet, "fw.json"), exported.stdout);
+    // The same peers on more nodes; a path with a tab and a bidi override (TSV and JSON escape them).
+    fs.copyFileSync(path.join(NODE_FIXTURES, "small.bin"), path.join(fleet, "small-again.bin"));
+    fs.copyFileSync(path.join(NODE_FIXTURES, "allowlist-empty.bin"), path.join(fleet, "odd\u202e\tname.bin"));
+    fs.copyFileSync(path.join(NODE_FIXTURES, "hand-edited.bin"), path.join(fleet, "hand-edited-again.bin"));
+    // A peer whose next retry is the node's clock exactly: no longer cooling down, and outbound allowed.
+    const edge = path.join(fleet, "edge.bin");
+    fs.copyFileSync(path.join(NODE_FIXTURES, "small.bin"), edge);
+    const failed = await cli([
+      "--json",
+      "-s",
+      edge,
+      "fail",
+      "12D3KooWEVkTai2Aabvt8QUuN3fgUsbksh3Ru13KXYxKV7go7ktq",
+      "--at",
+      "1800000000000000000",
+    ]);
+    const nextRetry = (JSON.parse(failed.stdout) as { events: { backoff: { next_retry_ns: string } }[] }).events[0]?.backoff.next_retry_ns;
+    const succeeded = await cli([
+      "-s",
+      edge,
+      "succeed",
+      "12D3KooWEVkTai2Aabvt8QUuN3fgUsbksh3Ru13KXYxKV7go7ktp",
+      "--at",
+      nextRetry as string,
+    ]);
+    expect(succeeded.status).toBe(0);
+    return { fleet, missing: path.join(dir, "missing.bin") };
+  }
+
+  it("ndjson, tsv and json, every peer, filters and whole ids: the model's bytes, standard error and exit code", async () => {
+    const { fleet, missing } = await rowsFleet();
+    const small = readNodeSnapshot(fs.readFileSync(path.join(NODE_FIXTURES, "small.bin"))).snapshot;
+    const down = [...small.governor.iterHealth()].find((entry) => entry.down)?.peer.text as string;
+    const blocked = [...small.governor.blocklist()][0]?.text as string;
+    const cooling = [...small.backoff.iter()].find((entry) => entry.nextRetryNs > small.clockNs)?.peer.text as string;
+    const repeated = repeatedInBackoff("hand-edited") as string;
+    const unknown = "12D3KooWEVkTai2Aabvt8QUuN3fgUsbksh3Ru13KXYxKV7go7ktq";
+    for (const format of ["ndjson", "tsv", "json"]) {
+      for (const extra of [[], ["--down"], ["--blocked"], [down, blocked, cooling, repeated, unknown], [cooling, "--down"]]) {
+        const result = await bothWays(["-s", fleet, "-s", missing, "inspect", "--format", format, ...extra]);
+        expect(result.status).toBe(2);
+        // Whole ids go through the WebAssembly fold's cut-down; without it, the JavaScript scan gives the same.
+        if (extra.length > 2) {
+          const javascript = await cli(["-s", fleet, "-s", missing, "inspect", "--format", format, ...extra], undefined, {
+            COLUMNS: "100",
+            BBGOV_FLEET_WASM: "0",
+          });
+          expect(javascript).toEqual(result);
+        }
+        for (const bad of [...REFUSED, "cut", "bad-tag", "tiny", "missing"]) expect(result.stderr).toContain(`${bad}.bin`);
+        if (extra.length === 0) {
+          // Every kind is there: the JSON, the framework-json, the node files and their copies.
+          for (const name of ["example.json", "fw.json", "/small.bin", "small-again.bin", "hand-edited-again.bin"])
+            expect(result.stdout).toContain(name);
+          for (const peer of [down, blocked, cooling, repeated]) expect(result.stdout).toContain(peer);
+        }
+      }
+    }
+    const edge = (
+      await bothWays(["-s", path.join(fleet, "edge.bin"), "-s", path.join(fleet, "small.bin"), "inspect", "--format", "ndjson"])
+    ).stdout;
+    expect(edge).toContain(
+      '"peer":"12D3KooWEVkTai2Aabvt8QUuN3fgUsbksh3Ru13KXYxKV7go7ktq","blocked":false,"allowlisted":false,"consecutive_failures":1',
+    );
+    expect(edge).toMatch(/7ktq","blocked":false,.*"cooling_down":false,"inbound":\{"decision":"allow",.*"outbound":\{"decision":"allow"/);
+    // The odd path is escaped, never raw.
+    const tsv = await bothWays(["-s", fleet, "inspect", "--format", "tsv"]);
+    expect(tsv.stdout).toContain("\todd\\u202e\\x09name.bin\t");
+    expect(tsv.stdout.split("\n").every((line) => line === "" || line.split("\t").length === 13)).toBe(true);
+  });
+
+  it("whole ids through the WebAssembly fold's cut-down: renumbered in the rows' table, decided at the file's clock", async () => {
+    const fleet = path.join(dir, "cut");
+    fs.mkdirSync(fleet);
+    // The fold numbers small.bin's peers first; the rows' table holds only the peers asked for.
+    fs.copyFileSync(path.join(NODE_FIXTURES, "small.bin"), path.join(fleet, "a-small.bin"));
+    fs.copyFileSync(path.join(NODE_FIXTURES, "allowlist-some.bin"), path.join(fleet, "b-some.bin"));
+    const small = readNodeSnapshot(fs.readFileSync(path.join(NODE_FIXTURES, "small.bin"))).snapshot;
+    const some = readNodeSnapshot(fs.readFileSync(path.join(NODE_FIXTURES, "allowlist-some.bin"))).snapshot;
+    // Its next retry is before the file's clock, after its own last attempt: cooling down only at a clock of its own.
+    // A long id: a short one (16uZ…) may be a prefix too, and is looked up in each model.
+    const cooled = [...small.backoff.iter()].find((entry) => entry.nextRetryNs <= small.clockNs && entry.peer.text.length > 40)?.peer
+      .text as string;
+    const allowed = [...(some.governor.allowlist() ?? [])].map((peer) => peer.text);
+    expect(cooled).toBeDefined();
+    for (const peers of [[cooled], allowed, [cooled, ...allowed]]) {
+      for (const format of ["ndjson", "tsv", "json"]) {
+        // No model is made (a fault in the quick way would send the file the usual way, with the same output).
+        const deferred = vi.spyOn(PeerGovernor.prototype, "deferHealthRestore");
+        try {
+          const scanned = await cli(["-s", fleet, "inspect", ...peers, "--format", format], undefined, { COLUMNS: "100" });
+          expect(deferred).not.toHaveBeenCalled();
+          expect(scanned.status).toBe(0);
+        } finally {
+          deferred.mockRestore();
+        }
+        const result = await bothWays(["-s", fleet, "inspect", ...peers, "--format", format]);
+        expect(result.status).toBe(0);
+        for (const peer of peers) expect(result.stdout).toContain(peer);
+      }
+    }
+  });
+
+  it("a fleet of node snapshots only: no node's model is made, and the rows are the model's (10k and 300 kB fixtures too)", async () => {
+    const fleet = path.join(dir, "good");
+    fs.mkdirSync(fleet);
+    for (const name of ["small", "allowlist-some", "allowlist-empty", "hand-edited", "trailing-bytes", "peers-10k", "heavy-300k"])
+      fs.copyFileSync(path.join(NODE_FIXTURES, `${name}.bin`), path.join(fleet, `${name}.bin`));
+    fs.copyFileSync(path.join(NODE_FIXTURES, "small.bin"), path.join(fleet, "small-again.bin"));
+    const deferred = vi.spyOn(PeerGovernor.prototype, "deferHealthRestore");
+    try {
+      for (const format of ["ndjson", "tsv", "json"]) {
+        const scanned = await cli(["-s", fleet, "inspect", "--format", format]);
+        expect(scanned.status).toBe(0);
+        expect(deferred).not.toHaveBeenCalled();
+        const modelled = await cli(["-s", fleet, "inspect", "--format", format], undefined, { BBGOV_FLEET_SCAN: "0" });
+        expect(deferred).toHaveBeenCalledTimes(8);
+        deferred.mockClear();
+        expect(scanned.stdout).toBe(modelled.stdout);
+        expect(scanned.stderr).toBe(modelled.stderr);
+        expect(scanned.stdout.split("\n").length).toBeGreaterThan(10_000);
+      }
+    } finally {
+      deferred.mockRestore();
+    }
+  });
+
+  it("reads at most --jobs files ahead of the rows written: a slow file first holds the quick ones back", async () => {
+    const fleet = path.join(dir, "ahead");
+    fs.mkdirSync(fleet);
+    // Read the usual way (its model), while the node snapshots after it are scanned at once.
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, "a.json"));
+    for (let i = 0; i < 6; i++) fs.copyFileSync(path.join(NODE_FIXTURES, "small.bin"), path.join(fleet, `n${i}.bin`));
+    const scans = vi.spyOn(FileScanner.prototype, "scanFile");
+    try {
+      for (const format of ["ndjson", "tsv"]) {
+        scans.mockClear();
+        const scannedAtWrite: number[] = [];
+        const chunks: Buffer[] = [];
+        const drains: (() => void)[] = [];
+        // A reader that takes each piece later: every write says "wait for drain".
+        const stdout = {
+          isTTY: false,
+          write: (chunk: string | Uint8Array): boolean => {
+            scannedAtWrite.push(scans.mock.calls.length);
+            chunks.push(Buffer.from(chunk));
+            setImmediate(() => {
+              for (const drain of drains.splice(0)) drain();
+            });
+            return false;
+          },
+          once: (_event: string, listener: () => void) => drains.push(listener),
+          removeListener: (_event: string, listener: () => void) => {
+            const at = drains.indexOf(listener);
+            if (at !== -1) drains.splice(at, 1);
+          },
+        };
+        const io = { stdout, stderr: { write: () => true }, stdin: (async function* () {})(), env: {} } as unknown as CliIo;
+        expect(await execute(["-s", fleet, "--jobs", "2", "inspect", "--format", format], io)).toBe(0);
+        // a.json's rows come first, when at most two files were taken (a.json and one node snapshot).
+        expect(scannedAtWrite[0]).toBeLessThanOrEqual(2);
+        expect(scans.mock.calls.length).toBe(7);
+        const modelled = await cli(["-s", fleet, "inspect", "--format", format], undefined, { BBGOV_FLEET_SCAN: "0" });
+        expect(Buffer.concat(chunks).toString("utf8")).toBe(modelled.stdout);
+      }
+    } finally {
+      scans.mockRestore();
+    }
+  });
+
+  it("the shared peer table dropped after every file gives the same text as one kept for the fleet", () => {
+    const all = { only: undefined, down: false, blocked: false };
+    for (const format of ["ndjson", "tsv"] as const) {
+      const kept = new ScannedRows(format, all);
+      const dropped = new ScannedRows(format, all, 1);
+      const scan = new GovernorScan();
+      const tables = { kept: kept.table(), dropped: dropped.table() };
+      const texts = ["small", "hand-edited", "allowlist-some", "small", "heavy-300k", "allowlist-empty"].map((name, index) => {
+        const bytes = fs.readFileSync(path.join(NODE_FIXTURES, `${name}.bin`));
+        const node = { label: `node ${index}`, path: `${name}.bin` };
+        const made: string[] = [];
+        for (const rows of [kept, dropped]) {
+          const table = rows.table();
+          scanNodeSnapshot(bytes, table, scan);
+          made.push(Buffer.concat(rows.rows(node, scan, 1000)).toString("utf8"));
+        }
+        expect(made[0]).toBe(made[1]);
+        return made[0] as string;
+      });
+      expect(texts.join("").split("\n").length).toBeGreaterThan(100);
+      // One table for the whole fleet, unless it holds more peers than it may: then a new one for each file.
+      expect(kept.table()).toBe(tables.kept);
+      expect(dropped.table()).not.toBe(tables.dropped);
+      // Many files, a new table each: what is kept per peer starts again with each (it once doubled with each table).
+      const bytes = fs.readFileSync(path.join(NODE_FIXTURES, "small.bin"));
+      for (let i = 0; i < 64; i++) {
+        scanNodeSnapshot(bytes, dropped.table(), scan);
+        expect(Buffer.concat(dropped.rows({ label: "node 0", path: "small.bin" }, scan, 1000)).toString("utf8")).toBe(texts[0]);
+      }
+    }
+  });
+
+  it("a JSON document's rows give other serializers the same values as their own text", () => {
+    const all = { only: undefined, down: false, blocked: false };
+    const json = new ScannedRows("json", all);
+    const ndjson = new ScannedRows("ndjson", all);
+    const scan = new GovernorScan();
+    const columns = [];
+    const lines: unknown[] = [];
+    for (const name of ["small", "allowlist-some"]) {
+      const bytes = fs.readFileSync(path.join(NODE_FIXTURES, `${name}.bin`));
+      const node = { label: name, path: `${name}.bin` };
+      scanNodeSnapshot(bytes, json.table(), scan);
+      columns.push(json.nodeRows(node, scan));
+      scanNodeSnapshot(bytes, ndjson.table(), scan);
+      const text = Buffer.concat(ndjson.rows(node, scan, 1 << 16)).toString("utf8");
+      for (const line of text.split("\n")) if (line !== "") lines.push(JSON.parse(line));
+    }
+    const items = json.items(columns);
+    expect(items.length).toBe(lines.length);
+    expect(items.toJSON()).toEqual(lines);
+    expect(JSON.parse(JSON.stringify({ rows: items })).rows).toEqual(lines);
+  });
+
+  it("putU64 writes the exact digits of a u64 given as two u32 halves, over the whole range", () => {
+    const values = [0n, 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 1764008624989416974n, 999999n * 2n ** 32n, 2n ** 64n - 1n];
+    for (let high = 0n; high < 2n ** 32n; high += 65537n * 977n) values.push(high * 2n ** 32n + ((high * 7919n) % 2n ** 32n));
+    for (let i = 0n; i < 2000n; i++) values.push((i * 0x9e3779b97f4a7c15n) % 2n ** 64n, 2n ** 21n * 2n ** 32n + i - 1000n);
+    const into = new Uint8Array(30).fill(35);
+    for (const value of values) {
+      const end = putU64(into, 3, Number(value >> 32n), Number(value & 0xffffffffn));
+      expect(Buffer.from(into.subarray(3, end)).toString("latin1")).toBe(value.toString());
+      expect(into[end]).toBe(35);
+      into.fill(35);
+    }
+    // And a u32 (failures, attempts) alone.
+    for (const value of [
+      0,
+      9,
+      10,
+      2 ** 31 - 1,
+      2 ** 31,
+      2 ** 31 + 999999,
+      4294000000,
+      4294967295,
+      ...values.slice(0, 300).map((v) => Number(v & 0xffffffffn)),
+    ]) {
+      const end = putNumber(into, 1, value);
+      expect(Buffer.from(into.subarray(1, end)).toString("latin1")).toBe(String(value));
+      into.fill(35);
     }
   });
 });

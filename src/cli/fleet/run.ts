@@ -48,15 +48,17 @@ import { endBySignal, lockTimeoutMs, loadRunWrite, loadWarningLines, readFileArg
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { scanFiles, type ScannedFile } from "./scan-files.js";
+import { FileScanner, scanFiles, type ScannedFile } from "./scan-files.js";
+import { type NodeRows, ScannedRows, type ScannedRowsFormat } from "./scan-rows.js";
+import { writeChunks } from "../io/chunks.js";
 import { WasmFold } from "./wasm-fold.js";
 import type { ScanWorkerData } from "./scan-worker.js";
 import type { Invocation } from "../program.js";
-import { renderRowsNdjson, renderRowsTsv } from "../render/fleet.js";
+import { renderRowsNdjson, renderRowsTsv, TSV_HEADER } from "../render/fleet.js";
 import { outputWidth } from "../io/terminal.js";
 import { fitLine, wrapLine } from "../render/fit.js";
 import { shortId } from "../render/fleet.js";
-import { renderJson } from "../render/json.js";
+import { jsonChunks, renderJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
 import { sanitize } from "../render/sanitize.js";
 import { type AggregatePart, FleetAggregate, nodeRows, type NodePeerRow, type PeerFilter } from "./aggregate.js";
@@ -96,6 +98,10 @@ interface NodeOutcome {
   readonly kind?: string;
   /** The report's `--json` body; dropped once streamed (inspect rows). */
   json?: Record<string, unknown> | undefined;
+  /** inspect's rows as text, in pieces, made from the file's scan; dropped once written. */
+  rows?: readonly Uint8Array[] | undefined;
+  /** `--format json`: inspect's rows in columns, made from the file's scan; held until the document is written. */
+  columns?: NodeRows | undefined;
   readonly exitCode?: 0 | 1 | 2;
   readonly text?: string;
   readonly changes?: boolean;
@@ -157,16 +163,18 @@ class Fleet {
             wasm: this.io.env.BBGOV_FLEET_WASM !== "0",
             only: filter.only,
           });
-    // Rows of the PEER arguments need only those peers' entries, a small model a node; every peer's rows need every
-    // node's model (held only while its rows are written, --jobs files at once), so they are read the usual way.
+    // The rows of every peer, or of whole peer ids, come from each node snapshot's scan, with no model (scan-rows.ts).
+    const writer = perRow && scanning ? new ScannedRows(format as ScannedRowsFormat, filter) : undefined;
     const quick =
       scanned !== undefined
         ? (_file: FleetFile, index: number) => scanned[index]
-        : perRow && scanning && filter.only !== undefined
-          ? this.quickRows(filter, filter.only)
+        : writer !== undefined
+          ? this.scannedRows(writer, format === "json", filter.only)
           : undefined;
     const nodes: Record<string, unknown>[] = [];
+    // `--format json`: every node's rows, as row objects (under BBGOV_FLEET_SCAN=0) or as columns.
     const rows: NodePeerRow[] = [];
+    const columns: NodeRows[] = [];
     let headerDone = false;
     const outcomes = await this.each(
       (file, index) => ({
@@ -176,28 +184,40 @@ class Fleet {
           return makeReport({}, () => "");
         },
       }),
-      (outcome) => {
+      async (outcome) => {
         // Called in file order: rows stream out as they come; `--format json` gathers them into one document.
         nodes.push(nodeJson(outcome));
         if (!perRow) return;
         const mine = (outcome.json?.rows as NodePeerRow[] | undefined) ?? [];
+        const text = outcome.rows;
         outcome.json = undefined;
-        if (format === "json") for (const row of mine) rows.push(row);
-        else if (format === "ndjson") this.io.stdout.write(renderRowsNdjson(mine));
-        else {
-          this.io.stdout.write(renderRowsTsv(mine, !headerDone));
-          headerDone = true;
+        outcome.rows = undefined;
+        if (format === "json") {
+          const node = { label: outcome.file.label, path: outcome.file.relative };
+          if (writer === undefined) for (const row of mine) rows.push(row);
+          else if (outcome.columns !== undefined) columns.push(outcome.columns);
+          else if (mine.length > 0) columns.push(writer.modelRows(node, mine));
+          outcome.columns = undefined;
+          return;
         }
+        const pieces: (string | Uint8Array)[] =
+          text === undefined ? [format === "ndjson" ? renderRowsNdjson(mine) : renderRowsTsv(mine, false)] : [...text];
+        if (format === "tsv" && !headerDone) pieces.unshift(TSV_HEADER);
+        headerDone = true;
+        // A slow reader holds the next files back (each() reads at most --jobs ahead of what is written).
+        await writeChunks(this.io.stdout, { chunks: () => pieces });
       },
-      { dryRun: true, quick },
+      { dryRun: true, quick, window: perRow && format !== "json" },
     );
     const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
     if (format === "ndjson" || format === "tsv") {
-      if (format === "tsv" && !headerDone) this.io.stdout.write(renderRowsTsv([], true));
+      if (format === "tsv" && !headerDone) this.io.stdout.write(TSV_HEADER);
       return this.finish(outcomes);
     }
     if (format === "json") {
-      this.io.stdout.write(renderJson({ nodes, rows }));
+      // In pieces: 200 nodes of 10k peers are over a gigabyte of text, more than one string may hold.
+      const document = { nodes, rows: writer === undefined ? rows : writer.items(columns) };
+      await writeChunks(this.io.stdout, { chunks: () => jsonChunks(document) });
       return this.finish(outcomes);
     }
     const limit = options.limit as number | undefined;
@@ -340,18 +360,46 @@ class Fleet {
   }
 
   /**
-   * inspect's rows of some peers (`--format ndjson|tsv|json` with whole peer ids; not under BBGOV_FLEET_SCAN=0) for
-   * node snapshots: each file scanned and cut down to the model of the peers `only` takes, whose rows are those of the
-   * whole model; any other file goes the usual way.
+   * inspect's rows of every peer, or of whole peer ids (not under BBGOV_FLEET_SCAN=0), for node snapshots: each
+   * file scanned with `writer`'s peer table, one for the fleet, and its rows made from the scan as it is taken
+   * (scan-rows.ts): NDJSON or TSV text to stream, or columns for a JSON document. Any other file goes the usual way.
    */
-  private quickRows(filter: PeerFilter, only: (text: string) => boolean): (file: FleetFile, index: number) => NodeOutcome | undefined {
-    const { snapshots, warnings } = this.scanCutDown(only);
+  private scannedRows(
+    writer: ScannedRows,
+    document: boolean,
+    only: ((text: string) => boolean) | undefined,
+  ): (file: FleetFile, index: number) => NodeOutcome | undefined {
+    const scanner = new FileScanner();
+    // Whole peer ids: each file through the WebAssembly fold, which hands back only those peers' entries (a file it
+    // does not take, and every file under BBGOV_FLEET_WASM=0, the JavaScript scan).
+    const fold = only !== undefined && this.io.env.BBGOV_FLEET_WASM !== "0" ? new WasmFold(only) : undefined;
     return (file, index) => {
-      const snapshot = snapshots[index];
-      const loaded = warnings.get(index);
-      if (snapshot === undefined || loaded === undefined) return undefined;
-      const report = makeReport({ rows: nodeRows({ label: file.label, path: file.relative }, snapshot, filter) }, () => "");
-      return this.scannedOutcome(file, report, loaded);
+      let made: Pick<NodeOutcome, "rows" | "columns"> = {};
+      const node = { label: file.label, path: file.relative };
+      const keep = (rows: NodeRows): void => {
+        made = document ? { columns: rows } : { rows: writer.text(rows, ROWS_PIECE) };
+      };
+      const { warnings } = scanner.scanFile(
+        index,
+        file.path,
+        writer.table(),
+        (_index, scan) => keep(writer.nodeRows(node, scan)),
+        fold,
+        () => {
+          const cut = fold?.cutDown();
+          if (cut !== undefined) keep(writer.cutRows(node, cut));
+          return cut !== undefined;
+        },
+      );
+      if (warnings === undefined) return undefined;
+      return {
+        ...this.scannedOutcome(
+          file,
+          makeReport({}, () => ""),
+          warnings,
+        ),
+        ...made,
+      };
     };
   }
 
@@ -691,7 +739,7 @@ class Fleet {
 
   private async each(
     moduleFor: (file: FleetFile, index: number) => CommandModule,
-    onOutcome?: (outcome: NodeOutcome) => void,
+    onOutcome?: (outcome: NodeOutcome) => void | Promise<void>,
     run: {
       dryRun: boolean;
       io?: CliIo;
@@ -700,6 +748,11 @@ class Fleet {
       indent?: number;
       /** A faster way to the same outcome for some files (undefined: take the usual way). */
       quick?: ((file: FleetFile, index: number) => NodeOutcome | undefined | Promise<NodeOutcome | undefined>) | undefined;
+      /**
+       * No file is started more than --jobs files ahead of the last one handed to `onOutcome`: what waits there
+       * (inspect's rows) stays bounded by --jobs files, however many files a slow one holds back.
+       */
+      window?: boolean;
     } = { dryRun: true },
   ): Promise<NodeOutcome[]> {
     const outcomes: (NodeOutcome | undefined)[] = new Array(this.files.length);
@@ -707,14 +760,32 @@ class Fleet {
     let flushed = 0;
     const drawing = await this.drawing();
     const ui = run.render === true ? await this.ui : undefined;
+    // Outcomes are handed on in file order, one at a time (onOutcome may wait for a slow reader); workers held
+    // back by the window wait in `waiting` until one is.
+    let handing: Promise<void> = Promise.resolve();
+    const waiting: (() => void)[] = [];
+    const handOn = (): Promise<void> => {
+      handing = handing.then(async () => {
+        for (; flushed < outcomes.length && outcomes[flushed] !== undefined; flushed++) {
+          await onOutcome?.(outcomes[flushed] as NodeOutcome);
+          for (const wake of waiting.splice(0)) wake();
+        }
+      });
+      return handing;
+    };
+    const window = run.window === true ? Math.max(1, this.jobs) : Number.POSITIVE_INFINITY;
     const worker = async (): Promise<void> => {
       while (next < this.files.length) {
+        if (next >= flushed + window) {
+          await new Promise<void>((wake) => waiting.push(wake));
+          continue;
+        }
         const index = next++;
         const file = this.files[index] as FleetFile;
         const quick = await run.quick?.(file, index);
         if (quick !== undefined) {
           outcomes[index] = quick;
-          for (; flushed < outcomes.length && outcomes[flushed] !== undefined; flushed++) onOutcome?.(outcomes[flushed] as NodeOutcome);
+          await handOn();
           continue;
         }
         let kind: string | undefined;
@@ -743,7 +814,7 @@ class Fleet {
         } catch (error) {
           outcomes[index] = { file, ...(kind === undefined ? {} : { kind }), error: naming(error, file), warnings: [] };
         }
-        for (; flushed < outcomes.length && outcomes[flushed] !== undefined; flushed++) onOutcome?.(outcomes[flushed] as NodeOutcome);
+        await handOn();
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.jobs, this.files.length) }, worker));
@@ -798,6 +869,9 @@ class Fleet {
     for (const warning of this.warnings.splice(0)) this.io.stderr.write(`bbgov: warning: ${sanitize(warning)}\n`);
   }
 }
+
+/** Bytes of a node's rows written at once (fewer, larger writes than the JSON writer's pieces). */
+const ROWS_PIECE = 1 << 18;
 
 /** The most threads BBGOV_FLEET_THREADS may start (as --jobs' own limit). */
 const MAX_THREADS = 1024;

@@ -32,13 +32,30 @@ export function scanFiles(
   fold?: WasmFold,
   take: (index: number) => boolean = (index) => fold?.fold(index) === true,
 ): ScannedFile[] {
-  const buffer = new ReusedBuffer();
-  const scan = new GovernorScan();
+  const scanner = new FileScanner();
   const scanned: ScannedFile[] = [];
-  for (let index = next(); index < paths.length; index = next()) {
-    const path = paths[index] as string;
+  for (let index = next(); index < paths.length; index = next())
+    scanned.push(scanner.scanFile(index, paths[index] as string, peers, use, fold, take));
+  return scanned;
+}
+
+/** Scans files one at a time (scanFiles' loop, or a caller that takes them as they come), reusing one buffer and one scan. */
+export class FileScanner {
+  private readonly buffer = new ReusedBuffer();
+  private readonly scan = new GovernorScan();
+
+  /** Scans file `index` at `path` as scanFiles does each of its files (see there). */
+  scanFile(
+    index: number,
+    path: string,
+    peers: PeerTable,
+    use: (index: number, scan: GovernorScan) => void,
+    fold?: WasmFold,
+    take: (index: number) => boolean = (index) => fold?.fold(index) === true,
+  ): ScannedFile {
+    const scan = this.scan;
     const inFold = fold?.read(path);
-    const bytes = inFold ?? buffer.read(path);
+    const bytes = inFold ?? this.buffer.read(path);
     // JSON never holds a NUL byte: only binary files may be node snapshots (detectKind reads no text then).
     let node = false;
     let folded = false;
@@ -52,17 +69,10 @@ export function scanFiles(
         node = false; // not a snapshot, or one the scan refuses: the usual way says what is wrong
       }
     }
-    if (!node) {
-      scanned.push({ index, warnings: undefined });
-      continue;
-    }
-    if (folded) {
-      // The fold takes only files that load without a warning.
-      scanned.push({ index, warnings: [] });
-      continue;
-    }
+    if (!node) return { index, warnings: undefined };
+    // The fold takes only files that load without a warning.
+    if (folded) return { index, warnings: [] };
     use(index, scan);
-    scanned.push({ index, warnings: scan.warnings });
+    return { index, warnings: scan.warnings };
   }
-  return scanned;
 }

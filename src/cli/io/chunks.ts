@@ -3,7 +3,7 @@ import type { TextChunks } from "../render/json.js";
 
 /** A stream as bbgov writes to it: `once` only on real streams (tests pass a bare `write`). */
 interface ChunkSink {
-  write(chunk: string): boolean;
+  write(chunk: string | Uint8Array): boolean;
   once?(event: "drain" | "close" | "error", listener: () => void): unknown;
   removeListener?(event: "drain" | "close" | "error", listener: () => void): unknown;
 }
@@ -14,9 +14,9 @@ interface ChunkSink {
  * A stream that closes or fails instead ends the wait (its error is handled
  * where the stream's faults are).
  */
-export async function writeChunks(stream: ChunkSink, text: TextChunks): Promise<void> {
+export async function writeChunks(stream: ChunkSink, text: TextChunks | { chunks(): Iterable<string | Uint8Array> }): Promise<void> {
   for (const chunk of text.chunks()) {
-    if (chunk === "" || stream.write(chunk) || stream.once === undefined) continue;
+    if (chunk.length === 0 || stream.write(chunk) || stream.once === undefined) continue;
     const events = ["drain", "close", "error"] as const;
     await new Promise<void>((resolve) => {
       const done = (): void => {

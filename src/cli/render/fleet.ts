@@ -114,10 +114,15 @@ export function renderRowsTsv(rows: readonly NodePeerRow[], withHeader: boolean)
       const d = value as { decision: string; reason: string | null };
       return d.decision === "allow" ? "allow" : `deny:${d.reason ?? ""}`;
     }
-    return sanitize(String(value)).replace(/[\t\n\r]/g, " ");
+    return tsvText(String(value));
   };
   const lines = rows.map((row) => `${TSV_COLUMNS.map((column) => cell(row[column])).join("\t")}\n`);
-  return `${withHeader ? `${TSV_COLUMNS.join("\t")}\n` : ""}${lines.join("")}`;
+  return `${withHeader ? TSV_HEADER : ""}${lines.join("")}`;
+}
+
+/** A text cell of the fleet's TSV rows: sanitized, and no tab or line break to split the line. */
+export function tsvText(text: string): string {
+  return sanitize(text).replace(/[\t\n\r]/g, " ");
 }
 
 const TSV_COLUMNS = [
@@ -135,6 +140,9 @@ const TSV_COLUMNS = [
   "inbound",
   "outbound",
 ] as const;
+
+/** The header line of the fleet's TSV rows. */
+export const TSV_HEADER = `${TSV_COLUMNS.join("\t")}\n`;
 
 /** `inspect --format ndjson` across a fleet: one compact JSON object per node and peer, u64 as strings. */
 export function renderRowsNdjson(rows: readonly NodePeerRow[]): string {
