@@ -21,6 +21,7 @@ const LONG_FIRST = [
   "test/cli/node-snapshots.test.ts",
   "test/e2e/fleet.test.ts",
   "test/e2e/pack.test.ts",
+  "test/e2e/bundle.test.ts",
   "test/snapshot/canonical.property.test.ts",
   "test/cli/fleet.test.ts",
   "test/snapshot/node.property.test.ts",
@@ -34,7 +35,6 @@ const LONG_FIRST = [
   "test/e2e/process.test.ts",
   "test/cli/json-stream.property.test.ts",
   "test/snapshot/lazy-lists.test.ts",
-  "test/e2e/bundle.test.ts",
 ];
 
 /** Vitest's order (failed first, then by the cached durations, else by size), with LONG_FIRST ahead of it. */
