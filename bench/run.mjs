@@ -210,7 +210,7 @@ const [one, batch] = interleaved(RUNS, [
   { once: () => measure(process.execPath, [BIN, "-s", work, "-q", "apply", script]), prepare: fresh20 },
 ]);
 record(
-  "apply of 10,000 mixed commands, 20 peers",
+  "apply -q of 10,000 mixed commands, 20 peers (one block -q)",
   fmtMs(batch.seconds),
   `${ratio(batch.seconds, one.seconds)} one block`,
   "target <= 1.5x",
