@@ -18,7 +18,7 @@ import { emptySnapshot, latestEventNs, type Snapshot } from "../../src/snapshot/
 import { NODE_SNAPSHOT } from "../../src/snapshot/node-schema.js";
 import { SharedPeers, nodeKnownTexts, nodeTallies, readNodeSnapshot } from "../../src/snapshot/node.js";
 import { seededBytes, snapshotArb, u64Arb } from "./helpers.js";
-import { FIXTURE_NAMES, REFUSED, loadFixture } from "./node-fixtures.js";
+import { FIXTURE_NAMES, REFUSED, loadFixture, smallWithLists } from "./node-fixtures.js";
 
 const ACCEPTED = FIXTURE_NAMES.filter((name) => !REFUSED.includes(name));
 const STRANGER = PeerId.parse("12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA");
@@ -170,18 +170,6 @@ describe("node snapshots: lists made on demand", () => {
     expect(Buffer.from(encoded.subarray(reader.offset + grown)).equals(Buffer.from(bytes.subarray(reader.offset)))).toBe(true);
   });
 });
-
-/** small.bin with its health list and backoff table replaced (tuples and records as the generic codec reads them). */
-function smallWithLists(health: Value[], table: Value[]): Uint8Array {
-  const value = read(NODE_SNAPSHOT, new Reader(loadFixture("small").bytes)) as {
-    transient: { framework: { peer_governor: { health: Value[] }; backoff_table: Value[] } };
-  };
-  value.transient.framework.peer_governor.health = health;
-  value.transient.framework.backoff_table = table;
-  const writer = new Writer();
-  write(NODE_SNAPSHOT, value as unknown as Value, writer);
-  return writer.result().slice();
-}
 
 /** The counts of a summary, from the built model. */
 function modelTallies(snapshot: Snapshot, nowNs: bigint): ReturnType<typeof nodeTallies> {

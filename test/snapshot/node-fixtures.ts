@@ -10,7 +10,8 @@ import { gunzipSync } from "node:zlib";
 import { isDeepStrictEqual } from "node:util";
 import { parse } from "lossless-json";
 import { expect } from "vitest";
-import type { Schema, Value } from "../../src/snapshot/bincode.js";
+import { Reader, Writer, read, write, type Schema, type Value } from "../../src/snapshot/bincode.js";
+import { NODE_SNAPSHOT } from "../../src/snapshot/node-schema.js";
 
 export const NODE_FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "node");
 
@@ -158,4 +159,16 @@ export function toValue(schema: Schema, json: unknown): Value {
  */
 export function expectEqualValue(actual: unknown, expected: unknown): void {
   if (!isDeepStrictEqual(actual, expected)) expect(actual).toEqual(expected);
+}
+
+/** small.bin with its health list and backoff table replaced (tuples and records as the generic codec reads them). */
+export function smallWithLists(health: Value[], table: Value[]): Uint8Array {
+  const value = read(NODE_SNAPSHOT, new Reader(loadFixture("small").bytes)) as {
+    transient: { framework: { peer_governor: { health: Value[] }; backoff_table: Value[] } };
+  };
+  value.transient.framework.peer_governor.health = health;
+  value.transient.framework.backoff_table = table;
+  const writer = new Writer();
+  write(NODE_SNAPSHOT, value as unknown as Value, writer);
+  return writer.result().slice();
 }

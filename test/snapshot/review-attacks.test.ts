@@ -7,17 +7,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PeerId } from "../../src/core/peer-id.js";
-import { Reader, Writer, read, write, type Value } from "../../src/snapshot/bincode.js";
+import type { Value } from "../../src/snapshot/bincode.js";
 import { canonicalLists } from "../../src/snapshot/canonical.js";
 import { encodeSnapshot } from "../../src/snapshot/encode.js";
 import { detectKind, recognize } from "../../src/snapshot/kinds.js";
 import { lintSnapshot } from "../../src/snapshot/lint.js";
 import { emptySnapshot, SnapshotError, type Snapshot } from "../../src/snapshot/model.js";
-import { NODE_SNAPSHOT } from "../../src/snapshot/node-schema.js";
 import { nodeTallies, readNodeSnapshot } from "../../src/snapshot/node.js";
 import { collectProblems } from "../../src/snapshot/problems.js";
 import { snapshotArb } from "./helpers.js";
-import { loadFixture } from "./node-fixtures.js";
+import { smallWithLists } from "./node-fixtures.js";
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -166,18 +165,6 @@ describe("lint places its findings at canonical indices", () => {
     expect(many).toBeGreaterThan(0);
   });
 });
-
-/** small.bin with its health list and backoff table replaced (tuples and records as the generic codec reads them). */
-function smallWithLists(health: Value[], table: Value[]): Uint8Array {
-  const value = read(NODE_SNAPSHOT, new Reader(loadFixture("small").bytes)) as {
-    transient: { framework: { peer_governor: { health: Value[] }; backoff_table: Value[] } };
-  };
-  value.transient.framework.peer_governor.health = health;
-  value.transient.framework.backoff_table = table;
-  const writer = new Writer();
-  write(NODE_SNAPSHOT, value as unknown as Value, writer);
-  return writer.result().slice();
-}
 
 /** The summary's counts from the built model, as inspect counted them before nodeTallies. */
 function modelTallies(bytes: Uint8Array, nowNs: bigint): ReturnType<typeof nodeTallies> {
