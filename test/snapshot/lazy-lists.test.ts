@@ -18,7 +18,7 @@ import { emptySnapshot, latestEventNs, type Snapshot } from "../../src/snapshot/
 import { NODE_SNAPSHOT } from "../../src/snapshot/node-schema.js";
 import { SharedPeers, nodeKnownTexts, nodeTallies, readNodeSnapshot } from "../../src/snapshot/node.js";
 import { seededBytes, snapshotArb, u64Arb } from "./helpers.js";
-import { FIXTURE_NAMES, REFUSED, loadFixture, smallWithLists } from "./node-fixtures.js";
+import { FIXTURE_NAMES, REFUSED, loadFixture, modelTallies, smallWithLists } from "./node-fixtures.js";
 
 const ACCEPTED = FIXTURE_NAMES.filter((name) => !REFUSED.includes(name));
 const STRANGER = PeerId.parse("12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA");
@@ -170,18 +170,6 @@ describe("node snapshots: lists made on demand", () => {
     expect(Buffer.from(encoded.subarray(reader.offset + grown)).equals(Buffer.from(bytes.subarray(reader.offset)))).toBe(true);
   });
 });
-
-/** The counts of a summary, from the built model. */
-function modelTallies(snapshot: Snapshot, nowNs: bigint): ReturnType<typeof nodeTallies> {
-  const health = Array.from(snapshot.governor.iterHealth());
-  const table = Array.from(snapshot.backoff.iter());
-  return {
-    tracked: health.length,
-    down: health.filter((entry) => entry.down).length,
-    backoffEntries: table.length,
-    coolingDown: table.filter((entry) => entry.nextRetryNs > nowNs).length,
-  };
-}
 
 describe("node snapshots: a summary's counts from the bytes", () => {
   it.each(ACCEPTED)("%s: the counts are the built model's, and nothing is built", (name) => {

@@ -11,6 +11,7 @@ import { isDeepStrictEqual } from "node:util";
 import { parse } from "lossless-json";
 import { expect } from "vitest";
 import { Reader, Writer, read, write, type Schema, type Value } from "../../src/snapshot/bincode.js";
+import type { Snapshot, Tallies } from "../../src/snapshot/model.js";
 import { NODE_SNAPSHOT } from "../../src/snapshot/node-schema.js";
 
 export const NODE_FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "node");
@@ -171,4 +172,16 @@ export function smallWithLists(health: Value[], table: Value[]): Uint8Array {
   const writer = new Writer();
   write(NODE_SNAPSHOT, value as unknown as Value, writer);
   return writer.result().slice();
+}
+
+/** The counts of a summary (see nodeTallies), from the built model. */
+export function modelTallies(snapshot: Snapshot, nowNs: bigint): Tallies {
+  const health = Array.from(snapshot.governor.iterHealth());
+  const table = Array.from(snapshot.backoff.iter());
+  return {
+    tracked: health.length,
+    down: health.filter((entry) => entry.down).length,
+    backoffEntries: table.length,
+    coolingDown: table.filter((entry) => entry.nextRetryNs > nowNs).length,
+  };
 }

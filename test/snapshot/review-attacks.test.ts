@@ -16,7 +16,7 @@ import { emptySnapshot, SnapshotError, type Snapshot } from "../../src/snapshot/
 import { nodeTallies, readNodeSnapshot } from "../../src/snapshot/node.js";
 import { collectProblems } from "../../src/snapshot/problems.js";
 import { snapshotArb } from "./helpers.js";
-import { smallWithLists } from "./node-fixtures.js";
+import { modelTallies, smallWithLists } from "./node-fixtures.js";
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -167,16 +167,8 @@ describe("lint places its findings at canonical indices", () => {
 });
 
 /** The summary's counts from the built model, as inspect counted them before nodeTallies. */
-function modelTallies(bytes: Uint8Array, nowNs: bigint): ReturnType<typeof nodeTallies> {
-  const { snapshot } = readNodeSnapshot(bytes, { clockNs: 0n });
-  const health = Array.from(snapshot.governor.iterHealth());
-  const table = Array.from(snapshot.backoff.iter());
-  return {
-    tracked: health.length,
-    down: health.filter((entry) => entry.down).length,
-    backoffEntries: table.length,
-    coolingDown: table.filter((entry) => entry.nextRetryNs > nowNs).length,
-  };
+function modelTalliesOf(bytes: Uint8Array, nowNs: bigint): ReturnType<typeof nodeTallies> {
+  return modelTallies(readNodeSnapshot(bytes, { clockNs: 0n }).snapshot, nowNs);
 }
 
 describe("nodeTallies at the edges", () => {
@@ -195,7 +187,7 @@ describe("nodeTallies at the edges", () => {
       const { snapshot } = readNodeSnapshot(bytes, { clockNs: 0n });
       const tallies = nodeTallies(snapshot, now);
       expect(tallies, String(now)).toBeDefined();
-      expect(tallies, String(now)).toEqual(modelTallies(bytes, now));
+      expect(tallies, String(now)).toEqual(modelTalliesOf(bytes, now));
     }
   });
 
@@ -218,9 +210,9 @@ describe("nodeTallies at the edges", () => {
     const repeated = smallWithLists([...health, health[5] as Value], table);
     for (const now of [0n, 20n << 30n, U64_MAX]) {
       const counted = nodeTallies(readNodeSnapshot(distinct, { clockNs: 0n }).snapshot, now);
-      if (counted !== undefined) expect(counted).toEqual(modelTallies(distinct, now));
+      if (counted !== undefined) expect(counted).toEqual(modelTalliesOf(distinct, now));
       expect(nodeTallies(readNodeSnapshot(repeated, { clockNs: 0n }).snapshot, now)).toBeUndefined();
-      expect(modelTallies(repeated, now)?.tracked).toBe(40);
+      expect(modelTalliesOf(repeated, now)?.tracked).toBe(40);
     }
   });
 
@@ -234,6 +226,6 @@ describe("nodeTallies at the edges", () => {
     const bytes = smallWithLists([[peer, 1, 5n, true] as Value[]], table);
     const { snapshot } = readNodeSnapshot(bytes, { clockNs: 0n });
     expect(nodeTallies(snapshot, 0n)).toBeUndefined();
-    expect(modelTallies(bytes, 0n)).toEqual({ tracked: 1, down: 1, backoffEntries: 1, coolingDown: 1 });
+    expect(modelTalliesOf(bytes, 0n)).toEqual({ tracked: 1, down: 1, backoffEntries: 1, coolingDown: 1 });
   });
 });
