@@ -332,6 +332,29 @@ describe("read-only views", () => {
   });
 });
 
+describe("a file whose name is not valid UTF-8", () => {
+  it("is named as such, not as missing: the read-only view goes on (exit 2), a change writes nothing", async () => {
+    const fleet = path.join(dir, "names");
+    fs.mkdirSync(fleet);
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, "ok.json"));
+    // The bytes "bad", 0xff, ".json": Linux takes any bytes but "/" and NUL in a name.
+    fs.writeFileSync(
+      Buffer.concat([Buffer.from(`${fleet}/bad`), Buffer.from([0xff]), Buffer.from(".json")]),
+      fs.readFileSync(path.join(FIXTURES, "minimal.json")),
+    );
+    const before = fs.readFileSync(path.join(fleet, "ok.json"));
+    const read = await cli(["--json", "-s", fleet, "inspect"]);
+    expect(read.status).toBe(2);
+    expect(read.stderr).toContain("its name is not valid UTF-8 (bbgov opens files by their UTF-8 names); rename it");
+    expect(read.stderr).not.toContain("bbgov init");
+    expect((JSON.parse(read.stdout) as { nodes: unknown[] }).nodes).toHaveLength(2);
+    const change = await cli(["-s", fleet, "block", NEW_PEER]);
+    expect(change.status).toBe(2);
+    expect(change.stderr).toContain("nothing written");
+    expect(fs.readFileSync(path.join(fleet, "ok.json"))).toEqual(before);
+  });
+});
+
 describe("a fleet's peers, made once for all its files", () => {
   it("validate and a change make each node snapshot's peers for the first file only", async () => {
     // Three copies of one node snapshot, read the usual way (no scan, which shares its own table of peers).

@@ -452,6 +452,13 @@ const REASONS: Readonly<Record<string, string>> = {
 export function ioError(error: unknown, action: "read" | "write", file: string, what = "the snapshot"): Error {
   const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
   if (typeof code !== "string") return error instanceof Error ? error : new Error(String(error));
+  // A folder listed a name that is not valid UTF-8: it came back with U+FFFD in it, and no file has that name.
+  if (code === "ENOENT" && file.includes("\uFFFD")) {
+    return new IoError(
+      `cannot ${action} ${what}: its name is not valid UTF-8 (bbgov opens files by their UTF-8 names); rename it`,
+      displayName(file),
+    );
+  }
   const reason = REASONS[code] ?? code;
   const hint = action === "read" && code === "ENOENT" && what === "the snapshot" ? "; create one with `bbgov init`" : "";
   return new IoError(`cannot ${action} ${what}: ${reason}${hint}`, displayName(file));
