@@ -84,9 +84,9 @@ export interface OpenedSnapshot {
   unchanged(encoded: Uint8Array): boolean;
   /**
    * Node snapshots: where the model's entry of `peer` in a list stands in the file, as a path (see
-   * NodeSnapshotRead.entryPath), so that a finding about it names the entry where it is.
+   * NodeSnapshotRead.entryPath), so that a finding about it names the entry where it is; with no peer, the list's.
    */
-  entryPath?(list: "allowlist" | "health" | "backoff_table", peer: PeerId, field: string): string | undefined;
+  entryPath?(list: "allowlist" | "health" | "backoff_table", peer: PeerId | undefined, field: string): string | undefined;
 }
 
 /** Recognises the kind of a snapshot file from its content; throws SnapshotError when it is none of them. */

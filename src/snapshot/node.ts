@@ -58,9 +58,10 @@ export interface NodeSnapshotRead {
   /**
    * Where the model's entry of `peer` in a list (the allowlist, the health list, the backoff table) stands in the
    * file: the path of the entry restore kept (a repeated peer's last), with `field` (a bbgov JSON field name, or "")
-   * as the file spells it; undefined when no entry in the file has the peer's own bytes.
+   * as the file spells it (any spelling of the peer); undefined when no entry in the file is the peer. With no
+   * peer, the list's own path.
    */
-  entryPath(list: "allowlist" | "health" | "backoff_table", peer: PeerId, field: string): string | undefined;
+  entryPath(list: "allowlist" | "health" | "backoff_table", peer: PeerId | undefined, field: string): string | undefined;
 }
 
 /** Options of `readNodeSnapshot`: what the file cannot hold. */
@@ -396,14 +397,18 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
     node,
     encodeGovernor,
     entryPath(list, peer, field) {
-      const at = list === "allowlist" ? ranges.allowlist[0] + 1 : list === "health" ? ranges.health[0] : ranges.backoffTable[0];
-      if (list === "allowlist" && bytes[ranges.allowlist[0]] !== 1) return undefined; // None: no allowlist in the file
+      const listPath = list === "backoff_table" ? BACKOFF_PATH : `${GOVERNOR_PATH}.${list}`;
+      if (peer === undefined) return `${listPath}${field}`;
+      const range = list === "allowlist" ? ranges.allowlist : list === "health" ? ranges.health : ranges.backoffTable;
+      if (list === "allowlist" && bytes[range[0]] !== 1) return undefined; // None: no allowlist in the file
+      // The entries start after the u64 count (and the allowlist's Option tag before it).
+      const first = range[0] + (list === "allowlist" ? 9 : 8);
       const tail = list === "allowlist" ? 0 : list === "health" ? HEALTH_TAIL : BACKOFF_TAIL;
-      const index = lastIndexOf(bytes, at, tail, peer.bytes);
-      if (index < 0) return undefined;
+      const index = lastEntry(bytes, first, range[1], tail, peer.bytes, true)?.index;
+      if (index === undefined) return undefined;
       // Health entries are tuples (peer, failures, last event, down); backoff entries name their fields.
       const spelled = list === "health" ? (HEALTH_FIELDS[field] ?? field) : field;
-      return `${list === "backoff_table" ? BACKOFF_PATH : `${GOVERNOR_PATH}.${list}`}[${index}]${spelled}`;
+      return `${listPath}[${index}]${spelled}`;
     },
     encode(model: Snapshot): Uint8Array {
       // One buffer for the whole file: a 100k-peer file is not copied twice.
@@ -896,46 +901,49 @@ function listHolds(file: Uint8Array, range: readonly [number, number], tail: num
 /**
  * Where the values of the last entry of the checked list at `range` whose
  * peer bytes are `peer` start (restore keeps the last of a repeated peer), or
- * -1 when none is.
+ * -1 when none is (for a list whose peers are all in their own form).
  */
 function lastEntryOf(file: Uint8Array, range: readonly [number, number], tail: number, peer: Uint8Array): number {
+  return lastEntry(file, range[0] + 8, range[1], tail, peer, false)?.valuesAt ?? -1;
+}
+
+/**
+ * The last entry that is `peer` (restore keeps the last of a repeated peer)
+ * of the checked list whose entries run from `first` to `end` (each a peer's
+ * Vec<u8>, then `tail` bytes): its index and where its values start, or
+ * undefined. With `spellings`, an entry spelled otherwise (a long code
+ * varint, which restore reads as the same peer) is the peer too.
+ */
+function lastEntry(
+  file: Uint8Array,
+  first: number,
+  end: number,
+  tail: number,
+  peer: Uint8Array,
+  spellings: boolean,
+): { index: number; valuesAt: number } | undefined {
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const length = peer.length;
-  let found = -1;
-  for (let at = range[0] + 8; at < range[1]; ) {
+  let found: { index: number; valuesAt: number } | undefined;
+  for (let at = first, index = 0; at < end; index++) {
     const size = view.getUint32(at, true); // checked while reading: the high word is 0
     const start = at + 8;
-    if (size === length) {
+    if (size === peer.length) {
       let i = 0;
-      while (i < length && file[start + i] === peer[i]) i++;
-      if (i === length) found = start + size;
+      while (i < size && file[start + i] === peer[i]) i++;
+      if (i === size) found = { index, valuesAt: start + size };
+    } else if (spellings && !isShortMultihashAt(file, start, start + size) && spellsPeer(file, start, start + size, peer)) {
+      found = { index, valuesAt: start + size };
     }
     at = start + size + tail;
   }
   return found;
 }
 
-/**
- * The index in the list whose u64 count stands at `at` (entries of `tail`
- * bytes after their peer's Vec<u8>) of the last entry with the peer bytes
- * `peer` (restore keeps the last of a repeated peer), or -1.
- */
-function lastIndexOf(file: Uint8Array, at: number, tail: number, peer: Uint8Array): number {
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const count = Number(view.getBigUint64(at, true));
-  let found = -1;
-  let entry = at + 8;
-  for (let index = 0; index < count; index++) {
-    const size = view.getUint32(entry, true); // checked while reading: the high word is 0
-    const start = entry + 8;
-    if (size === peer.length) {
-      let i = 0;
-      while (i < size && file[start + i] === peer[i]) i++;
-      if (i === size) found = index;
-    }
-    entry = start + size + tail;
-  }
-  return found;
+/** True when `file[start..end)` parses as the peer whose canonical bytes are `peer`. */
+function spellsPeer(file: Uint8Array, start: number, end: number, peer: Uint8Array): boolean {
+  if (multihashProblemIn(file, start, end) !== undefined) return false;
+  const canonical = PeerId.fromBytesIn(file, start, end).bytes;
+  return canonical.length === peer.length && canonical.every((byte, i) => byte === peer[i]);
 }
 
 /** A health entry's fields as bbgov JSON names them, and as the file's tuple places them. */

@@ -140,3 +140,14 @@ describe("validate on a node snapshot names each finding where its entry stands 
     expect(about(8)).toEqual(["transient.framework.backoff_table[0].attempts"]);
   });
 });
+
+describe("validate on a node snapshot names a finding about a list itself by the list's path in the file", () => {
+  it("an empty allowlist", async () => {
+    const result = await cli(["--json", "-s", path.resolve(__dirname, "../../fixtures/node/allowlist-empty.bin"), "validate"]);
+    expect(result.status).toBe(0);
+    const { findings } = JSON.parse(result.stdout) as { findings: { path: string; message: string }[] };
+    expect(findings.filter((f) => f.message.startsWith("the allowlist is empty")).map((f) => f.path)).toEqual([
+      "transient.framework.peer_governor.allowlist",
+    ]);
+  });
+});

@@ -115,7 +115,11 @@ function problemsOf({ input, source, hostBackoff, kind, canonical, shared }: Raw
     const inFile =
       entryPath === undefined
         ? (path: string): string => path
-        : byCanonicalIndex(opened.snapshot, (list, peer, rest) => entryPath(LIST_KIND[list], peer, rest));
+        : byCanonicalIndex(
+            opened.snapshot,
+            (list, peer, rest) => entryPath(LIST_KIND[list], peer, rest),
+            (list) => entryPath(LIST_KIND[list], undefined, ""),
+          );
     const linted = lintSnapshot(opened.snapshot).map((f) => ({
       path: inFile(f.path),
       message: f.message.replace(LIST_PATH_IN_TEXT, inFile),
@@ -147,14 +151,18 @@ type ListPath = keyof typeof LIST_KIND;
 
 /**
  * Maps a lint path (an index into the sorted list) to `place(list, peer, rest)`, the path of that peer's entry in
- * the file (or the lint path when it gives undefined); the lists are sorted once, on first use.
+ * the file (or the lint path when it gives undefined), and a list's own path to `whole(list)`; the lists are sorted
+ * once, on first use.
  */
 function byCanonicalIndex(
   snapshot: Snapshot,
   place: (list: ListPath, peer: PeerId, rest: string) => string | undefined,
+  whole?: (list: ListPath) => string | undefined,
 ): (path: string) => string {
   let lists: ReturnType<typeof canonicalLists> | undefined;
   return (path) => {
+    // A finding about a list itself (the allowlist is empty): the list's own path, when the kind gives one.
+    if (whole !== undefined && Object.hasOwn(LIST_KIND, path)) return whole(path as ListPath) ?? path;
     const match = LIST_PATH.exec(path);
     if (match === null) return path;
     const [, list = "", index = "", rest = ""] = match;
