@@ -14,6 +14,7 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  */
 const LONG_FIRST = [
   "test/cli/fleet-scan.test.ts",
+  "test/cli/review3-attacks.test.ts",
   "test/e2e/reliability-kills.test.ts",
   "test/e2e/reliability-locks.test.ts",
   "test/cli/fleet-fold.test.ts",

@@ -131,7 +131,9 @@ describe("a fleet's inspect rows from each node's scan: the model's bytes on awk
         madeUpNode({ blocklist: [sha(7)], allowlist: null, health, threshold: 3, backoff }, asBytes),
       );
     }
-    for (const format of ["ndjson", "tsv"]) {
+    // NDJSON only: the restart is the same for TSV (test/cli/fleet-scan.test.ts drops the table after every file in
+    // both), and the model's side of 69,000 rows is the suite's dearest second.
+    for (const format of ["ndjson"]) {
       const args = ["-s", dir, "inspect", "--format", format];
       const scanned = await cli(args);
       const modelled = await cli(args, undefined, { BBGOV_FLEET_SCAN: "0" });
