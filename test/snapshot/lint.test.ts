@@ -178,7 +178,7 @@ describe("lintSnapshot against every list sorted first", () => {
           snapshot.backoff.restoreState(PeerId.fromU64(n), { attempts, lastAttemptNs, nextRetryNs });
         expect(lintSnapshot(snapshot)).toEqual(sortedLint(snapshot));
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 

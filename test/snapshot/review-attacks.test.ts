@@ -160,7 +160,7 @@ describe("lint places its findings at canonical indices", () => {
           expect(clock?.message).toContain(`(latest ${latest.at} at ${latest.path})`);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
     expect(many).toBeGreaterThan(0);
   });
