@@ -296,12 +296,15 @@ describe("every peer's rows across a fleet: written from each node's scan as it 
         const scanned = await cli(["-s", fleet, "inspect", "--format", format]);
         expect(scanned.status).toBe(0);
         expect(deferred).not.toHaveBeenCalled();
+        expect(scanned.stdout.split("\n").length).toBeGreaterThan(10_000);
+        // Against the models once (the three forms of the same rows are compared on mixed fleets above): the big
+        // files through their models are the dearest part of the suite.
+        if (format !== "ndjson") continue;
         const modelled = await cli(["-s", fleet, "inspect", "--format", format], undefined, { BBGOV_FLEET_SCAN: "0" });
         expect(deferred).toHaveBeenCalledTimes(8);
         deferred.mockClear();
         expect(scanned.stdout).toBe(modelled.stdout);
         expect(scanned.stderr).toBe(modelled.stderr);
-        expect(scanned.stdout.split("\n").length).toBeGreaterThan(10_000);
       }
     } finally {
       deferred.mockRestore();
