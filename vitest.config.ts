@@ -23,6 +23,8 @@ const LONG_FIRST = [
   "test/e2e/fleet.test.ts",
   "test/e2e/pack.test.ts",
   "test/e2e/bundle.test.ts",
+  "test/e2e/readme.test.ts",
+  "test/cli/inspect-rows.test.ts",
   "test/snapshot/canonical.property.test.ts",
   "test/cli/fleet.test.ts",
   "test/snapshot/node.property.test.ts",
@@ -36,6 +38,8 @@ const LONG_FIRST = [
   "test/e2e/process.test.ts",
   "test/cli/json-stream.property.test.ts",
   "test/snapshot/lazy-lists.test.ts",
+  "test/cli/inspect-rows-attack.test.ts",
+  "test/snapshot/review-attacks.test.ts",
 ];
 
 /** Vitest's order (failed first, then by the cached durations, else by size), with LONG_FIRST ahead of it. */
