@@ -34,6 +34,11 @@ export interface BackoffEntry extends BackoffState {
   readonly peer: PeerId;
 }
 
+/** `shouldRetry` of an entry already at hand (undefined: none): there is none, or `nowNs` has reached its next retry. */
+export function retryDue(state: BackoffState | undefined, nowNs: bigint): boolean {
+  return state === undefined || nowNs >= state.nextRetryNs;
+}
+
 /** Per-peer exponential backoff table. */
 export class BackoffTable {
   private readonly entries = new Map<string, BackoffEntry>();
@@ -70,8 +75,7 @@ export class BackoffTable {
 
   /** True when the peer has no entry or `nowNs` has reached its next retry. */
   shouldRetry(peer: PeerId, nowNs: bigint): boolean {
-    const state = this.state(peer);
-    return state === undefined || nowNs >= state.nextRetryNs;
+    return retryDue(this.state(peer), nowNs);
   }
 
   /** The peer's entry, if it has one. */

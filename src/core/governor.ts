@@ -6,7 +6,7 @@
  * Sans-IO: no clock, no disk, no console; `nowNs` is an argument.
  */
 import { InvalidArgument } from "./errors.js";
-import type { BackoffTable } from "./backoff.js";
+import { retryDue, type BackoffState, type BackoffTable } from "./backoff.js";
 import type { PeerId } from "./peer-id.js";
 import { saturatingIncrementU32 } from "./u64.js";
 
@@ -55,6 +55,16 @@ export function policyDecision(blocked: boolean, admitted: boolean): Decision {
   if (blocked) return DENY_BLOCKLISTED;
   if (!admitted) return DENY_NOT_ALLOWLISTED;
   return ALLOW;
+}
+
+/**
+ * Outbound's last step, once the policy allows: a cooldown until the backoff
+ * entry's next retry while it is ahead of `nowNs` (`retryDue`), else allow.
+ * `checkOutbound` ends here; so do rows decided from a file's stored entries.
+ */
+export function cooldownDecision(state: BackoffState | undefined, nowNs: bigint): Decision {
+  if (state === undefined || retryDue(state, nowNs)) return ALLOW;
+  return { kind: "deny", reason: { kind: "cooldown", retryNs: state.nextRetryNs } };
 }
 
 /** Per-peer policy and health state owner. */
@@ -118,11 +128,7 @@ export class PeerGovernor {
   checkOutbound(peer: PeerId, backoff: BackoffTable, nowNs: bigint): Decision {
     const policy = policyDecision(this.blocked.has(peer.text), this.allowed === null || this.allowed.has(peer.text));
     if (policy !== ALLOW) return policy;
-    if (!backoff.shouldRetry(peer, nowNs)) {
-      const retryNs = backoff.state(peer)?.nextRetryNs ?? nowNs;
-      return { kind: "deny", reason: { kind: "cooldown", retryNs } };
-    }
-    return ALLOW;
+    return cooldownDecision(backoff.state(peer), nowNs);
   }
 
   /** Records a success at `nowNs`: streak reset, `down` cleared; `came_up` if it was down. */

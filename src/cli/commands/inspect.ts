@@ -1,5 +1,5 @@
 /** `inspect [PEER...]`: the policy summary and one row per peer, with its decisions at the clock. */
-import { policyDecision, type Decision } from "../../core/governor.js";
+import { cooldownDecision, policyDecision } from "../../core/governor.js";
 import { PeerId } from "../../core/peer-id.js";
 import { KIND_DESCRIPTIONS, KIND_NAMES } from "../../snapshot/kinds.js";
 import type { Snapshot } from "../../snapshot/model.js";
@@ -168,10 +168,7 @@ function rowAsRead(rows: RowsAsRead, i: number, open: boolean, nowNs: bigint, va
   const blocked = (flags & BLOCKED) !== 0;
   const allowlisted = (flags & ALLOWLISTED) !== 0;
   const inbound = policyDecision(blocked, open || allowlisted);
-  const outbound: Decision =
-    inbound.kind === "allow" && backoff !== undefined && nowNs < backoff.nextRetryNs
-      ? { kind: "deny", reason: { kind: "cooldown", retryNs: backoff.nextRetryNs } }
-      : inbound;
+  const outbound = inbound.kind === "allow" ? cooldownDecision(backoff, nowNs) : inbound;
   return { peer, blocked, allowlisted, health, backoff, inbound, outbound };
 }
 
