@@ -111,9 +111,10 @@ export interface Recognized {
 }
 
 /**
- * `detectKind`, trying the canonical reader first, as `openSnapshot` does: a
- * text it takes is bbgov JSON, and `detectKind`'s scan of the whole text
- * (~130 ms at 100k peers) is spared; the caller keeps the model it made.
+ * `detectKind`, trying the canonical reader first: a text it takes is bbgov
+ * JSON (it has only bbgov's top-level keys, and decodeSnapshot would return
+ * this very model with no warnings), and `detectKind`'s scan of the whole
+ * text (~130 ms at 100k peers) is spared; the caller keeps the model it made.
  */
 export function recognize(input: SnapshotInput): Recognized {
   if (input.bytes.indexOf(0) === -1) {
@@ -198,15 +199,10 @@ const SERDE_LISTS: ReadonlySet<string> = new Set(["blocklist", "allowlist", "hea
 /** Opens a snapshot file of any kind, as that kind. */
 export function openSnapshot(input: SnapshotInput, options: OpenOptions = {}): OpenedSnapshot {
   const once = textOnce(input, options.forWrite !== false);
-  // The file bbgov writes itself, first: a text the canonical reader takes has only bbgov's top-level
-  // keys, so detectKind would call it bbgov JSON, and decodeSnapshot would return this very model with
-  // no warnings. It saves detectKind's scan of the whole text (~130 ms at 100k peers).
-  if (once.bytes.indexOf(0) === -1) {
-    const text = textOrUndefined(once);
-    const canonical = text === undefined ? undefined : readCanonical(text);
-    if (text !== undefined && canonical !== undefined) return bbgovJson(once, text, canonical, []);
-  }
-  const kind = detectKind(once);
+  // The file bbgov writes itself is recognised by the canonical reader first (recognize), and opened with
+  // the model it made.
+  const { kind, canonical } = recognize(once);
+  if (canonical !== undefined) return bbgovJson(once, once.text(), canonical, []);
   if (kind === "node-snapshot") return openNode(once, options);
   if (kind === "framework-json") return openFrameworkJson(once, options);
   return openBbgovJson(once);
@@ -237,7 +233,9 @@ function textOrUndefined(input: SnapshotInput): string | undefined {
 
 function openBbgovJson(input: SnapshotInput): OpenedSnapshot {
   const text = input.text();
-  const { snapshot, warnings } = decodeSnapshot(text);
+  // recognize tried the canonical reader on this text already (JSON holds no NUL; a text that is not UTF-8
+  // threw just above): it is not walked twice.
+  const { snapshot, warnings } = decodeSnapshot(text, { canonicalTried: true });
   return bbgovJson(input, text, snapshot, warnings);
 }
 
