@@ -16,7 +16,7 @@ import { InvalidPeerId } from "../core/errors.js";
 import { PeerGovernor, type HealthEntry, type PeerHealth } from "../core/governor.js";
 import { MAX_PEER_TEXT, PeerId, isPeerTextIn } from "../core/peer-id.js";
 import { U32_MAX, U64_MAX } from "../core/u64.js";
-import type { Snapshot, Tallies } from "./model.js";
+import { AsReadSlot, type Snapshot, type Tallies } from "./model.js";
 
 const U64_MAX_TEXT = U64_MAX.toString();
 const U32_MAX_TEXT = String(U32_MAX);
@@ -50,22 +50,12 @@ export interface CanonicalSource {
   readonly backoffTable: SourceList<BackoffEntry>;
 }
 
-/**
- * A snapshot's canonical source is kept on the snapshot itself (a hidden, non-enumerable property), not in a
- * WeakMap: a WeakMap's values outlive their key until a full collection, and a fleet of 300 JSON files read one
- * after another held ~20 MB more of texts already done (node.ts keeps its as-read source the same way).
- */
-const SOURCE: unique symbol = Symbol("bbgov.canonicalSource");
-
-type WithSource = Snapshot & { [SOURCE]?: CanonicalSource };
-
-function keepSource(snapshot: Snapshot, source: CanonicalSource): void {
-  Object.defineProperty(snapshot, SOURCE, { value: source, configurable: true, enumerable: false, writable: false });
-}
+/** The canonical text a snapshot was read from, kept on the snapshot (see AsReadSlot). */
+const SOURCE = new AsReadSlot<CanonicalSource>("bbgov.canonicalSource");
 
 /** The canonical text `snapshot` was decoded from, if it was read by the canonical path. */
 export function canonicalSource(snapshot: Snapshot): CanonicalSource | undefined {
-  return (snapshot as WithSource)[SOURCE];
+  return SOURCE.of(snapshot);
 }
 
 /** Thrown inside CanonicalReader at the first unexpected character; never escapes readCanonical. */
@@ -249,7 +239,7 @@ class CanonicalReader {
       (peer) => holdsPeer(text, backoffTable.starts, TABLE_ENTRY_PEER_AT, peer.text),
       (peer) => peekBackoff(text, backoffTable.starts, peer),
     );
-    keepSource(snapshot, source);
+    SOURCE.keep(snapshot, source);
     return snapshot;
   }
 

@@ -25,7 +25,7 @@ import { PeerGovernor, type HealthEntry } from "../core/governor.js";
 import { PeerId, isShortMultihashAt, multihashProblem, multihashProblemIn } from "../core/peer-id.js";
 import { Failure, Reader, Writer, read, skip, toSnapshotError, type Schema } from "./bincode.js";
 import { byPeerText, entryPeerText, peerText } from "./canonical.js";
-import { latestEventNs, SnapshotError, type Snapshot, type SnapshotWarning, type Tallies } from "./model.js";
+import { AsReadSlot, latestEventNs, SnapshotError, type Snapshot, type SnapshotWarning, type Tallies } from "./model.js";
 import { FRAMEWORK, NODE_SNAPSHOT, TRANSIENT } from "./node-schema.js";
 
 /** The node's identity and the shape of the file, for `inspect`. */
@@ -320,7 +320,7 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
   governor.deferHealthRestore(
     (restored) => {
       restoreHealthList(bytes, ranges.health[0], peers, restored);
-      if (registered !== undefined) forgetAsRead(registered); // the lists as read are gone: so is this
+      if (registered !== undefined) AS_READ.forget(registered); // the lists as read are gone: so is this
       healthAsRead.entries = Array.from(restored.iterHealth());
     },
     holds(ranges.health, HEALTH_TAIL, ranges.healthShort),
@@ -334,7 +334,7 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
   backoff.deferRestore(
     (restored) => {
       restoreBackoffTable(bytes, ranges.backoffTable[0], peers, restored);
-      if (registered !== undefined) forgetAsRead(registered); // the lists as read are gone: so is this
+      if (registered !== undefined) AS_READ.forget(registered); // the lists as read are gone: so is this
       tableAsRead.entries = Array.from(restored.iter());
     },
     holds(ranges.backoffTable, BACKOFF_TAIL, ranges.backoffTableShort),
@@ -350,7 +350,7 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
   const snapshot: Snapshot = { clockNs, governor, backoff };
   if (governor.healthRestoreDeferred() && backoff.restoreDeferred()) {
     registered = snapshot;
-    keepAsRead(snapshot, {
+    AS_READ.keep(snapshot, {
       governor,
       backoff,
       bytes,
@@ -776,26 +776,8 @@ interface AsReadSource {
   distinct: boolean | undefined;
 }
 
-/**
- * A snapshot's as-read source is kept on the snapshot itself (a hidden, non-enumerable property), not in a WeakMap:
- * a WeakMap's values outlive their key until a full collection, and a fleet of 1,200 files read one after another
- * then held ~20 MB more of files already done.
- */
-const AS_READ: unique symbol = Symbol("bbgov.nodeAsRead");
-
-type WithAsRead = Snapshot & { [AS_READ]?: AsReadSource };
-
-function keepAsRead(snapshot: Snapshot, source: AsReadSource): void {
-  Object.defineProperty(snapshot, AS_READ, { value: source, configurable: true, enumerable: false, writable: false });
-}
-
-function forgetAsRead(snapshot: Snapshot): void {
-  delete (snapshot as WithAsRead)[AS_READ];
-}
-
-function asReadOf(snapshot: Snapshot): AsReadSource | undefined {
-  return (snapshot as WithAsRead)[AS_READ];
-}
+/** A node snapshot's lists as read, kept on the snapshot (see AsReadSlot). */
+const AS_READ = new AsReadSlot<AsReadSource>("bbgov.nodeAsRead");
 
 /**
  * How many health entries `snapshot` (read by readNodeSnapshot) has and how
@@ -807,7 +789,7 @@ function asReadOf(snapshot: Snapshot): AsReadSource | undefined {
  * the whole snapshot needs them even when only one peer is shown.
  */
 export function nodeTallies(snapshot: Snapshot, nowNs: bigint): Tallies | undefined {
-  const source = asReadOf(snapshot);
+  const source = AS_READ.of(snapshot);
   if (source === undefined || source.governor !== snapshot.governor || source.backoff !== snapshot.backoff) return undefined;
   if (!source.countable || !source.governor.healthRestoreDeferred() || !source.backoff.restoreDeferred()) return undefined;
   const { bytes, health, table } = source;
@@ -844,7 +826,7 @@ export function nodeTallies(snapshot: Snapshot, nowNs: bigint): Tallies | undefi
  * make on 100k peers.
  */
 export function nodeKnownTexts(snapshot: Snapshot): string[] | undefined {
-  const source = asReadOf(snapshot);
+  const source = AS_READ.of(snapshot);
   if (source === undefined || source.governor !== snapshot.governor || source.backoff !== snapshot.backoff) return undefined;
   if (!source.governor.healthRestoreDeferred() || !source.backoff.restoreDeferred()) return undefined;
   const { bytes, peers, health, table } = source;
