@@ -368,7 +368,7 @@ describe("every peer's rows across a fleet: written from each node's scan as it 
         for (const rows of [kept, dropped]) {
           const table = rows.table();
           scanNodeSnapshot(bytes, table, scan);
-          made.push(Buffer.concat(rows.rows(node, scan, 1000)).toString("utf8"));
+          made.push(Buffer.concat(rows.text(rows.nodeRows(node, scan), 1000)).toString("utf8"));
         }
         expect(made[0]).toBe(made[1]);
         return made[0] as string;
@@ -381,7 +381,9 @@ describe("every peer's rows across a fleet: written from each node's scan as it 
       const bytes = fs.readFileSync(path.join(NODE_FIXTURES, "small.bin"));
       for (let i = 0; i < 64; i++) {
         scanNodeSnapshot(bytes, dropped.table(), scan);
-        expect(Buffer.concat(dropped.rows({ label: "node 0", path: "small.bin" }, scan, 1000)).toString("utf8")).toBe(texts[0]);
+        expect(Buffer.concat(dropped.text(dropped.nodeRows({ label: "node 0", path: "small.bin" }, scan), 1000)).toString("utf8")).toBe(
+          texts[0],
+        );
       }
     }
   });
@@ -399,7 +401,7 @@ describe("every peer's rows across a fleet: written from each node's scan as it 
       scanNodeSnapshot(bytes, json.table(), scan);
       columns.push(json.nodeRows(node, scan));
       scanNodeSnapshot(bytes, ndjson.table(), scan);
-      const text = Buffer.concat(ndjson.rows(node, scan, 1 << 16)).toString("utf8");
+      const text = Buffer.concat(ndjson.text(ndjson.nodeRows(node, scan), 1 << 16)).toString("utf8");
       for (const line of text.split("\n")) if (line !== "") lines.push(JSON.parse(line));
     }
     const items = json.items(columns);

@@ -105,14 +105,6 @@ export class ScannedRows {
     return this.peers;
   }
 
-  /**
-   * The rows of one node (its scan, made with `table()`'s table), in peer text order, as NDJSON or TSV text
-   * in pieces of about `size` bytes.
-   */
-  rows(node: { label: string; path: string }, scan: GovernorScan, size: number): Uint8Array[] {
-    return this.text(this.nodeRows(node, scan), size);
-  }
-
   /** A node's rows as NDJSON or TSV text, in pieces of about `size` bytes. */
   text(rows: NodeRows, size: number): Uint8Array[] {
     return this.write(rows, this.layout as Layout, size, EMPTY, EMPTY, []);
