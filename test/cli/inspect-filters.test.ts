@@ -58,3 +58,32 @@ describe("--format tsv", () => {
     );
   });
 });
+
+describe("inspect --sort", () => {
+  /** The rows of `inspect --format tsv --sort SORT` as records of their columns, in order. */
+  async function rows(sort: string): Promise<Record<string, string>[]> {
+    const result = await cli(["-s", EXAMPLE, "inspect", "--format", "tsv", "--sort", sort]);
+    expect(result.status).toBe(0);
+    const [head, ...lines] = result.stdout.trimEnd().split("\n");
+    const columns = (head as string).split("\t");
+    return lines.map((line) => Object.fromEntries(line.split("\t").map((cell, index) => [columns[index], cell])));
+  }
+
+  it.each([
+    ["failures", "consecutive_failures", -1n, false],
+    ["last-event", "last_event_ns", -1n, false],
+    ["attempts", "attempts", -1n, false],
+    ["next-retry", "next_retry_ns", 1n << 65n, true],
+  ] as const)("--sort %s orders by %s (a peer without the entry as %s), ties by peer", async (sort, column, missing, ascending) => {
+    const sorted = await rows(sort);
+    const key = (row: Record<string, string>): bigint => (row[column] === "-" ? missing : BigInt(row[column] as string));
+    // Both kinds of peer are there: with the entry, and without (a blocked peer known only to the blocklist).
+    expect(sorted.some((row) => row[column] === "-")).toBe(true);
+    expect(sorted.some((row) => row[column] !== "-")).toBe(true);
+    for (let i = 1; i < sorted.length; i++) {
+      const [a, b] = [key(sorted[i - 1] as Record<string, string>), key(sorted[i] as Record<string, string>)];
+      if (a === b) expect((sorted[i - 1]?.peer as string) < (sorted[i]?.peer as string)).toBe(true);
+      else expect(ascending ? a < b : a > b).toBe(true);
+    }
+  });
+});
