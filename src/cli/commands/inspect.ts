@@ -113,44 +113,18 @@ function selectAsRead(
     order.push(i);
   }
   // The rows stand in peer order; a sort by a value is stable over it, as sortRows is over the rows sorted by text.
-  const key = sortKey(options.sort, rows, health, backoff);
-  if (key !== undefined) {
-    const keys = new Map(order.map((i) => [i, key(i)]));
-    const ascending = options.sort === "next-retry";
-    order.sort((a, b) => {
-      const difference = descending(keys.get(a) as bigint, keys.get(b) as bigint);
-      return ascending ? -difference : difference;
-    });
+  const sortBy = SORT_KEYS[options.sort as keyof typeof SORT_KEYS] as SortKey | undefined;
+  if (sortBy !== undefined) {
+    const values = sortBy.entry === "health" ? health : backoff;
+    const has = sortBy.entry === "health" ? (i: number) => rows.healthOf(i, health) : (i: number) => rows.backoffOf(i, backoff);
+    const at = sortBy.digitsAt;
+    sortByValue(order, (i) => (has(i) ? BigInt(text.slice(values[at], values[at + 1])) : sortBy.missing), sortBy.ascending);
   }
   if (options.reverse === true) order.reverse();
   const { limit } = options;
   const shownAt = limit === undefined ? order : order.slice(0, limit);
   const values = new Int32Array(Math.max(HEALTH_VALUES, BACKOFF_VALUES));
   return { shown: shownAt.map((i) => rowAsRead(rows, i, open, nowNs, values)), matching: order.length, summary };
-}
-
-/** The value `--sort` orders rows by, read from the file's text (as sortRows reads it from the rows), or undefined for peer order. */
-function sortKey(
-  sort: CommandOptions<"inspect">["sort"],
-  rows: RowsAsRead,
-  health: Int32Array,
-  backoff: Int32Array,
-): ((i: number) => bigint) | undefined {
-  const { text } = rows;
-  const digits = (values: Int32Array, at: number): bigint => BigInt(text.slice(values[at], values[at + 1]));
-  switch (sort) {
-    case "failures":
-      return (i) => (rows.healthOf(i, health) ? digits(health, 0) : -1n);
-    case "last-event":
-      return (i) => (rows.healthOf(i, health) ? digits(health, 2) : -1n);
-    case "attempts":
-      return (i) => (rows.backoffOf(i, backoff) ? digits(backoff, 0) : -1n);
-    case "next-retry":
-      // Peers without a backoff entry last.
-      return (i) => (rows.backoffOf(i, backoff) ? digits(backoff, 4) : 1n << 65n);
-    default:
-      return undefined;
-  }
 }
 
 /** Row `i` of `rows`, as collectRows builds it from the model at the instant `nowNs` (`values`: room for healthOf/backoffOf). */
@@ -259,23 +233,47 @@ function collectRows(snapshot: Snapshot, only: readonly PeerId[], nowNs: bigint)
 }
 
 const byText = (a: PeerRow, b: PeerRow): number => (a.peer.text < b.peer.text ? -1 : a.peer.text > b.peer.text ? 1 : 0);
-const descending = (a: bigint | number, b: bigint | number): number => (a > b ? -1 : a < b ? 1 : 0);
+const descending = (a: bigint, b: bigint): number => (a > b ? -1 : a < b ? 1 : 0);
+
+/** What a `--sort` other than peer orders by, for the rows of the model and those read from a file alike. */
+interface SortKey {
+  /** The value in a model's row (undefined: the peer has no such entry). */
+  readonly of: (row: PeerRow) => number | bigint | undefined;
+  /** The entry holding it in the file, and where healthOf/backoffOf put its digits. */
+  readonly entry: "health" | "backoff";
+  readonly digitsAt: number;
+  /** The value of a peer without that entry. */
+  readonly missing: bigint;
+  /** The least first (else the greatest). */
+  readonly ascending: boolean;
+}
+
+const SORT_KEYS: Readonly<Record<"failures" | "last-event" | "attempts" | "next-retry", SortKey>> = {
+  failures: { of: (row) => row.health?.consecutiveFailures, entry: "health", digitsAt: 0, missing: -1n, ascending: false },
+  "last-event": { of: (row) => row.health?.lastEventNs, entry: "health", digitsAt: 2, missing: -1n, ascending: false },
+  attempts: { of: (row) => row.backoff?.attempts, entry: "backoff", digitsAt: 0, missing: -1n, ascending: false },
+  // Soonest retry first; peers without a backoff entry last.
+  "next-retry": { of: (row) => row.backoff?.nextRetryNs, entry: "backoff", digitsAt: 4, missing: 1n << 65n, ascending: true },
+};
+
+/** Sorts `items` in place by `sortValue` (each value made once), keeping the order of equal values. */
+function sortByValue<T>(items: T[], sortValue: (item: T) => bigint, ascending: boolean): T[] {
+  const values = new Map(items.map((item) => [item, sortValue(item)]));
+  return items.sort((a, b) => {
+    const difference = descending(values.get(a) as bigint, values.get(b) as bigint);
+    return ascending ? -difference : difference;
+  });
+}
 
 function sortRows(rows: PeerRow[], key: CommandOptions<"inspect">["sort"]): PeerRow[] {
   const sorted = [...rows].sort(byText);
-  switch (key) {
-    case "failures":
-      return sorted.sort((a, b) => descending(a.health?.consecutiveFailures ?? -1, b.health?.consecutiveFailures ?? -1));
-    case "last-event":
-      return sorted.sort((a, b) => descending(a.health?.lastEventNs ?? -1n, b.health?.lastEventNs ?? -1n));
-    case "attempts":
-      return sorted.sort((a, b) => descending(a.backoff?.attempts ?? -1, b.backoff?.attempts ?? -1));
-    case "next-retry":
-      // Soonest retry first; peers without a backoff entry last.
-      return sorted.sort((a, b) => -descending(a.backoff?.nextRetryNs ?? 1n << 65n, b.backoff?.nextRetryNs ?? 1n << 65n));
-    default:
-      return sorted;
-  }
+  const sortBy = SORT_KEYS[key as keyof typeof SORT_KEYS] as SortKey | undefined;
+  if (sortBy === undefined) return sorted;
+  const rowValue = (row: PeerRow): bigint => {
+    const value = sortBy.of(row);
+    return value === undefined ? sortBy.missing : BigInt(value);
+  };
+  return sortByValue(sorted, rowValue, sortBy.ascending);
 }
 
 interface Summary {
