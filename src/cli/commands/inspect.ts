@@ -97,9 +97,10 @@ function selectAsRead(
   const now = nowNs.toString();
   // next_retry_ns > now, from the digits
   const cooling = (): boolean => compareDigits(text, backoff[4] as number, backoff[5] as number, now) > 0;
+  // The policy's decision as the governor makes it, then the cooldown (as rowAsRead decides them).
   const denied = (i: number): boolean => {
     const flags = rows.flags[i] as number;
-    if ((flags & BLOCKED) !== 0 || (!open && (flags & ALLOWLISTED) === 0)) return true;
+    if (policyDecision((flags & BLOCKED) !== 0, open || (flags & ALLOWLISTED) !== 0).kind === "deny") return true;
     return rows.backoffOf(i, backoff) && cooling();
   };
   const order: number[] = [];
