@@ -161,11 +161,12 @@ export class PeerId {
 /**
  * True when `text[start..end)` is the text of a peer id as bbgov writes it
  * (`PeerId.parse` takes it and gives back the very same text), decided for
- * the usual peer without making a string or a PeerId.
+ * the usual peer without decoding it or making a PeerId.
  */
 export function isPeerTextIn(text: string, start: number, end: number): boolean {
-  if (spellsShortMultihash(text, start, end)) return true;
+  // The usual peer by native comparisons (a slice of a long text is a view, not a copy); then the arithmetic.
   const spelled = text.slice(start, end);
+  if (isCommonKindText(spelled) || spellsShortMultihash(text, start, end)) return true;
   try {
     return PeerId.parse(spelled).text === spelled;
   } catch (error) {

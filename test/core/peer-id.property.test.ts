@@ -8,7 +8,15 @@ import fc from "fast-check";
 import { base58btc } from "multiformats/bases/base58";
 import { describe, expect, it } from "vitest";
 import { InvalidPeerId } from "../../src/core/errors.js";
-import { decodeBase58Btc, encodeBase58Btc, isCommonKindText, MAX_DIGEST_BYTES, multihashProblem, PeerId } from "../../src/core/peer-id.js";
+import {
+  decodeBase58Btc,
+  encodeBase58Btc,
+  isCommonKindText,
+  isPeerTextIn,
+  MAX_DIGEST_BYTES,
+  multihashProblem,
+  PeerId,
+} from "../../src/core/peer-id.js";
 
 const RUNS = Number(process.env.BBGOV_PROPERTY_RUNS ?? 100) * 10;
 const ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
@@ -172,6 +180,30 @@ describe("PeerId.parse on base58btc text", () => {
       fc.property(base58Text, (text) => {
         const bytes = reference(text);
         if (bytes !== undefined && base58btc.baseEncode(bytes) === text) expectParseOf(bytes);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("isPeerTextIn says, of a range of a longer text, whether parse gives back that very text", () => {
+    const peerish = fc.oneof(
+      base58Text,
+      fc.uint8Array({ minLength: 36, maxLength: 36 }).map((key) => base58btc.baseEncode(Uint8Array.from([0x00, 0x24, ...key]))),
+      fc.uint8Array({ minLength: 32, maxLength: 32 }).map((digest) => base58btc.baseEncode(Uint8Array.from([0x12, 0x20, ...digest]))),
+      // Of the usual peers' lengths and first letters, mostly not a peer (or not spelled canonically).
+      fc
+        .tuple(
+          fc.constantFrom("Qm", "Qn", "QmN", "12D3KooW", "12C", "12E", "11", "1"),
+          fc.constantFrom(45, 46, 47, 51, 52, 53),
+          fc.array(fc.constantFrom(...ALPHABET), { minLength: 53, maxLength: 53 }),
+        )
+        .map(([prefix, length, chars]) => (prefix + chars.join("")).slice(0, length)),
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 8 }), peerish, fc.string({ maxLength: 8 }), (before, text, after) => {
+        const result = parsed(text);
+        const expected = !("error" in result) && result.text === text;
+        expect(isPeerTextIn(`${before}${text}${after}`, before.length, before.length + text.length)).toBe(expected);
       }),
       { numRuns: RUNS },
     );
