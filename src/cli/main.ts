@@ -17,6 +17,7 @@ import {
   existsAsFile,
   identityOf,
   ioError,
+  refuseBeforeLock,
   resolveTarget,
   sameFile,
   STDIO,
@@ -198,6 +199,7 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   let lock: HeldLock | undefined;
   let writeTarget: WriteTarget | undefined;
   if (spec.mutates && target !== STDIO && !globals.dryRun) {
+    await refuseBeforeLock((spec.snapshot ?? "load") === "load" ? source : undefined, target);
     const resolved = await resolveTarget(target);
     lock = await (await import("./io/lock.js")).acquireLock(resolved, spec.name, lockTimeoutMs(invocation.globals.lockTimeout));
     try {

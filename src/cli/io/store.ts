@@ -459,7 +459,9 @@ export function ioError(error: unknown, action: "read" | "write", file: string, 
       displayName(file),
     );
   }
-  const reason = REASONS[code] ?? code;
+  // Creating or renaming a file fails with ENOENT when its folder is missing: that folder is what to fix.
+  const reason =
+    code === "ENOENT" && action === "write" ? `the folder ${displayName(path.dirname(file))} does not exist` : (REASONS[code] ?? code);
   const hint = action === "read" && code === "ENOENT" && what === "the snapshot" ? "; create one with `bbgov init`" : "";
   return new IoError(`cannot ${action} ${what}: ${reason}${hint}`, displayName(file));
 }
@@ -472,6 +474,27 @@ export async function sameFile(a: string, b: string): Promise<boolean> {
     return first.dev === second.dev && first.ino === second.ino;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Refuses, before a lock file is made beside them, a write that cannot happen:
+ * a snapshot `source` to load that is not there (a mistyped -s), a `target`
+ * that is a folder or whose folder is missing. The same errors the read and
+ * the write give, without the stray `.lock` (or a missing lock's name).
+ */
+export async function refuseBeforeLock(source: string | undefined, target: string): Promise<void> {
+  if (source !== undefined && source !== STDIO) {
+    try {
+      await fs.stat(source);
+    } catch (error) {
+      throw ioError(error, "read", source);
+    }
+  }
+  const found = await fs.stat(target).catch((error: unknown) => (isCode(error, "ENOENT") ? undefined : null));
+  if (found?.isDirectory() === true) throw ioError(Object.assign(new Error("is a folder"), { code: "EISDIR" }), "write", target);
+  if (found === undefined && !(await exists(path.dirname(target)))) {
+    throw ioError(Object.assign(new Error("no folder"), { code: "ENOENT" }), "write", target);
   }
 }
 

@@ -1,0 +1,56 @@
+/**
+ * Third review: what a mistyped path leaves behind. A command that cannot run
+ * because the snapshot is not there (or its -o names a folder) must fail with
+ * the same one line as before and leave the folder exactly as it was: no
+ * `.lock` file made beside a file that does not exist. A folder that does not
+ * exist is named as such, not as a missing lock file.
+ */
+import fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import { expectError, L, sandboxes } from "./helpers.js";
+
+const sandbox = sandboxes();
+
+describe("a mistyped path leaves the folder as it was", () => {
+  it.each([
+    [["-s", "typo.json", "block", L]],
+    [["-s", "typo.json", "fail", L, "--times", "3"]],
+    [["-s", "typo.json", "-o", "out.json", "threshold", "3"]],
+    [["-s", "typo.json", "apply", "-"]],
+  ])("%j: the read error, and no lock file", async (args) => {
+    const box = sandbox();
+    const result = await box.run(args, { input: `block ${L}\n` });
+    expectError(result, "bbgov: cannot read the snapshot: no such file; create one with `bbgov init` (typo.json)");
+    expect(fs.readdirSync(box.dir)).toEqual([]);
+  });
+
+  it("a snapshot in a folder that does not exist: the read error, and nothing made", async () => {
+    const box = sandbox();
+    const result = await box.run(["-s", "nowhere/typo.json", "block", L]);
+    expectError(result, "bbgov: cannot read the snapshot: no such file; create one with `bbgov init` (nowhere/typo.json)");
+    expect(fs.readdirSync(box.dir)).toEqual([]);
+  });
+
+  it("-o naming a folder: refused as a folder, and no lock file beside it", async () => {
+    const box = sandbox();
+    await box.build();
+    fs.mkdirSync(box.path("out"));
+    const before = fs.readdirSync(box.dir).sort();
+    expectError(await box.run(["-o", "out", "threshold", "3"]), "bbgov: cannot write the snapshot: is a folder, not a file (out)");
+    expect(fs.readdirSync(box.dir).sort()).toEqual(before);
+  });
+
+  it("init, import and export -o into a folder that does not exist name that folder", async () => {
+    const box = sandbox();
+    expectError(
+      await box.run(["-s", "nowhere/new.json", "init"]),
+      "bbgov: cannot write the snapshot: the folder nowhere does not exist (nowhere/new.json)",
+    );
+    await box.build();
+    expectError(
+      await box.run(["export", "-o", "nowhere/framework.json"]),
+      "bbgov: cannot write the snapshot: the folder nowhere does not exist (nowhere/framework.json)",
+    );
+    expect(fs.existsSync(box.path("nowhere"))).toBe(false);
+  });
+});
