@@ -192,6 +192,33 @@ export function resolvePeerArgs(
   return { args: resolved, notices: resolver === undefined ? [] : resolver.notices };
 }
 
+/**
+ * The error of the first peer argument that no snapshot could resolve, if any:
+ * an empty text, or one that is no peer id and holds a character no base58btc
+ * id has (so it is no known peer's prefix either), a short form aside. Its
+ * words are the resolver's. `apply` checks with it the lines after a failed
+ * one, which do not run: how any other text resolves depends on lines before it.
+ */
+export function unresolvablePeerArg(specs: readonly ArgumentSpec[], args: readonly unknown[]): UsageError | undefined {
+  for (let index = 0; index < args.length && index < specs.length; index++) {
+    const kind = (specs[index] as ArgumentSpec).peer;
+    const value = args[index];
+    if (kind === undefined || value === undefined) continue;
+    for (const input of kind === "many" ? (value as string[]) : [value as string]) {
+      const text = tidyPeerText(input);
+      if (text === "") return new UsageError("empty peer id", "argument PEER");
+      if (/\u2026|\.\.\./.test(text)) continue;
+      try {
+        PeerId.parse(text);
+      } catch (error) {
+        if (!(error instanceof InvalidPeerId)) throw error;
+        if (/not base58btc|too long/.test(error.message)) return new UsageError(error.message, "argument PEER");
+      }
+    }
+  }
+  return undefined;
+}
+
 /** The report with a dim `note:` line per notice under its human rendering (the --json document is unchanged). */
 export function withNotices(report: Report, notices: readonly string[]): Report {
   if (notices.length === 0) return report;
