@@ -577,6 +577,8 @@ export function usageFromCommander(error: CommanderError, where: string): UsageE
   const message = error.message
     .replace(/^error: /, "")
     .replace(/\s*\n\s*/g, " ")
+    // Worded as bbgov's own suggestion of a command: `(did you mean block?)`.
+    .replace("(Did you mean", "(did you mean")
     .trim();
   return new UsageError(message, where);
 }

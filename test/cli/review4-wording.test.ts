@@ -1,0 +1,20 @@
+/**
+ * Third review: an option typo is suggested in the same words as a command
+ * typo (`(did you mean block?)`), not in commander's capitalised own.
+ */
+import { describe, expect, it } from "vitest";
+import { expectError, sandboxes } from "./helpers.js";
+
+const sandbox = sandboxes();
+
+describe("suggestions", () => {
+  it.each([
+    [["inspect", "--sotr", "failures"], "bbgov: unknown option '--sotr' (did you mean --sort?) (see bbgov inspect --help)\n"],
+    [["--jsno", "inspect"], "bbgov: unknown option '--jsno' (did you mean --json?) (see bbgov inspect --help)\n"],
+  ])("%j", async (args, line) => {
+    const box = sandbox();
+    const result = await box.run(args);
+    expectError(result, line);
+    expect(result.stderr).toBe(line);
+  });
+});
