@@ -17,7 +17,7 @@ import {
   existsAsFile,
   identityOf,
   ioError,
-  refuseBeforeLock,
+  lockWanted,
   resolveTarget,
   sameFile,
   STDIO,
@@ -199,14 +199,15 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   let lock: HeldLock | undefined;
   let writeTarget: WriteTarget | undefined;
   if (spec.mutates && target !== STDIO && !globals.dryRun) {
-    await refuseBeforeLock((spec.snapshot ?? "load") === "load" ? source : undefined, target);
-    const resolved = await resolveTarget(target);
-    lock = await (await import("./io/lock.js")).acquireLock(resolved, spec.name, lockTimeoutMs(invocation.globals.lockTimeout));
-    try {
-      writeTarget = { path: resolved, identity: await identityOf(resolved) };
-    } catch (error) {
-      await lock.release();
-      throw error;
+    if (await lockWanted((spec.snapshot ?? "load") === "load" ? source : undefined, target)) {
+      const resolved = await resolveTarget(target);
+      lock = await (await import("./io/lock.js")).acquireLock(resolved, spec.name, lockTimeoutMs(invocation.globals.lockTimeout));
+      try {
+        writeTarget = { path: resolved, identity: await identityOf(resolved) };
+      } catch (error) {
+        await lock.release();
+        throw error;
+      }
     }
   }
   const releaseOnSignal = (signal: NodeJS.Signals): void => {

@@ -54,3 +54,17 @@ describe("a mistyped path leaves the folder as it was", () => {
     expect(fs.existsSync(box.path("nowhere"))).toBe(false);
   });
 });
+
+describe("a snapshot the write must refuse is not locked", () => {
+  it("read-only: refused as before, a no-op still exits 0, and no lock file is made for either", async () => {
+    const box = sandbox();
+    await box.build();
+    fs.rmSync(box.path("governor.json.lock"));
+    fs.chmodSync(box.path(), 0o444);
+    const before = box.read();
+    expectError(await box.run(["block", L]), "bbgov: cannot write the snapshot: it is read-only (mode 0444) (governor.json)");
+    expect(await box.ok(["-q", "unblock", L])).toBe("");
+    expect(fs.readdirSync(box.dir)).toEqual(["governor.json"]);
+    expect(box.read()).toBe(before);
+  });
+});

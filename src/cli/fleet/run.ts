@@ -25,16 +25,7 @@ import type { CommandContext, CommandModule, Report, Ui } from "../context.js";
 import { commandContext, report as makeReport } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
-import {
-  displayName,
-  identityOf,
-  notRegularFile,
-  ownerNotKept,
-  readOnlyFile,
-  resolveTarget,
-  STDIO,
-  type WriteTarget,
-} from "../io/store.js";
+import { displayName, identityOf, notRegularFile, resolveTarget, STDIO, writeRefusal, type WriteTarget } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
 import { isKnown, isWholePeerText, knownPeerTexts, resolvePeerArgs, withNotices } from "../commands/resolve.js";
 import { PeerTable, RestoredScan, snapshotOfPeers } from "../../snapshot/node-scan.js";
@@ -978,13 +969,8 @@ function replacedSince(target: WriteTarget): boolean {
  */
 async function refuseReadOnly(plan: NodeOutcome): Promise<NodeOutcome> {
   const stat = await fsPromises.stat(plan.file.path).catch(() => undefined);
-  const uid = process.getuid?.();
-  // The store's write gives the new file the old one's owner, which only root may give away (store.ts keepOwner).
-  if (stat !== undefined && uid !== undefined && uid !== 0 && stat.uid !== uid)
-    return { ...plan, error: ownerNotKept(stat, "operation not permitted", plan.file.path) };
-  const mode = stat?.mode;
-  if (mode === undefined || (mode & 0o222) !== 0) return plan;
-  return { ...plan, error: readOnlyFile(mode & 0o7777, plan.file.path) };
+  const error = stat === undefined ? undefined : writeRefusal(stat, plan.file.path);
+  return error === undefined ? plan : { ...plan, error };
 }
 
 /** The Ui for output indented by `indent` columns. */

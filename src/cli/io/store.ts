@@ -478,12 +478,15 @@ export async function sameFile(a: string, b: string): Promise<boolean> {
 }
 
 /**
- * Refuses, before a lock file is made beside them, a write that cannot happen:
- * a snapshot `source` to load that is not there (a mistyped -s), a `target`
- * that is a folder or whose folder is missing. The same errors the read and
- * the write give, without the stray `.lock` (or a missing lock's name).
+ * Checks a write before a lock file is made beside its target, and says
+ * whether to take the lock. Refused at once, with the read's or the write's
+ * own error: a snapshot `source` to load that is not there (a mistyped -s), a
+ * `target` that is a folder or in a missing folder; no stray `.lock` is left.
+ * No lock for a target the write must refuse whatever it would write
+ * (writeRefusal): a lock file made by a user who cannot write the file would
+ * shut its owner out, and a command that changes nothing writes nothing.
  */
-export async function refuseBeforeLock(source: string | undefined, target: string): Promise<void> {
+export async function lockWanted(source: string | undefined, target: string): Promise<boolean> {
   if (source !== undefined && source !== STDIO) {
     try {
       await fs.stat(source);
@@ -496,6 +499,20 @@ export async function refuseBeforeLock(source: string | undefined, target: strin
   if (found === undefined && !(await exists(path.dirname(target)))) {
     throw ioError(Object.assign(new Error("no folder"), { code: "ENOENT" }), "write", target);
   }
+  return found === undefined || found === null || writeRefusal(found, target) === undefined;
+}
+
+/**
+ * Why a write must refuse the existing `file` (`stat`) whatever it would
+ * write, if it must: the file belongs to another user and bbgov is not root
+ * (only root may give the new file its owner: keepOwner), or it has no write
+ * bit (the user's "do not touch").
+ */
+export function writeRefusal(stat: Stats, file: string): IoError | undefined {
+  const uid = process.getuid?.();
+  if (uid !== undefined && uid !== 0 && stat.uid !== uid) return ownerNotKept(stat, "operation not permitted", file);
+  if ((stat.mode & 0o222) === 0) return readOnlyFile(stat.mode & 0o7777, file);
+  return undefined;
 }
 
 /** Whether `file` is something -o would replace: it exists and is not a folder (a folder gets the write's own error). */
