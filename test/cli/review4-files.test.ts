@@ -5,6 +5,7 @@
  * `.lock` file made beside a file that does not exist. A folder that does not
  * exist is named as such, not as a missing lock file.
  */
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { expectError, L, sandboxes } from "./helpers.js";
@@ -66,5 +67,23 @@ describe("a snapshot the write must refuse is not locked", () => {
     expect(await box.ok(["-q", "unblock", L])).toBe("");
     expect(fs.readdirSync(box.dir)).toEqual(["governor.json"]);
     expect(box.read()).toBe(before);
+  });
+});
+
+describe("a snapshot that is no regular file", () => {
+  it("a FIFO is refused by a changing command before it is read, with no lock file beside it", async () => {
+    const box = sandbox();
+    await box.build();
+    fs.renameSync(box.path(), box.path("snapshot.json"));
+    fs.rmSync(box.path("governor.json.lock"));
+    expect(spawnSync("mkfifo", [box.path("node.fifo")]).status).toBe(0);
+    // A writer, so that a read (the bug) ends instead of waiting for one; refused before any read, it waits in vain.
+    const writer = spawn("sh", ["-c", "cat snapshot.json > node.fifo"], { cwd: box.dir, stdio: "ignore" });
+    try {
+      expectError(await box.run(["-s", "node.fifo", "block", L]), "bbgov: cannot write the snapshot: it is not a regular file (node.fifo)");
+      expect(fs.readdirSync(box.dir).sort()).toEqual(["node.fifo", "snapshot.json"]);
+    } finally {
+      writer.kill();
+    }
   });
 });

@@ -481,7 +481,8 @@ export async function sameFile(a: string, b: string): Promise<boolean> {
  * Checks a write before a lock file is made beside its target, and says
  * whether to take the lock. Refused at once, with the read's or the write's
  * own error: a snapshot `source` to load that is not there (a mistyped -s), a
- * `target` that is a folder or in a missing folder; no stray `.lock` is left.
+ * `target` that is a folder, no regular file or in a missing folder; no
+ * stray `.lock` is left.
  * No lock for a target the write must refuse whatever it would write
  * (writeRefusal): a lock file made by a user who cannot write the file would
  * shut its owner out, and a command that changes nothing writes nothing.
@@ -496,6 +497,8 @@ export async function lockWanted(source: string | undefined, target: string): Pr
   }
   const found = await fs.stat(target).catch((error: unknown) => (isCode(error, "ENOENT") ? undefined : null));
   if (found?.isDirectory() === true) throw ioError(Object.assign(new Error("is a folder"), { code: "EISDIR" }), "write", target);
+  // A FIFO (or a shell's <(...)) can be read once, and never replaced: refused before it is read.
+  if (found !== undefined && found !== null && !found.isFile()) throw notRegularFile(target);
   if (found === undefined && !(await exists(path.dirname(target)))) {
     throw ioError(Object.assign(new Error("no folder"), { code: "ENOENT" }), "write", target);
   }
