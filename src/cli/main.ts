@@ -181,6 +181,8 @@ function readGlobals(invocation: Invocation, env: CliIo["env"]): Globals {
 async function runInvocation(invocation: Invocation, io: CliIo): Promise<number> {
   const { spec } = invocation;
   const globals = readGlobals(invocation, io.env);
+  if (invocation.options.interval !== undefined && invocation.options.watch !== true)
+    throw new UsageError("--interval is for --watch: how often it looks at the file", "--interval");
   // Issue 15: several -s, a folder or a glob are a fleet, run file by file in src/cli/fleet/.
   if (spec.snapshot !== "none" && isFleetRequest(globals.snapshotPaths))
     return (await import("./fleet/run.js")).runFleet(invocation, globals, io);

@@ -18,3 +18,14 @@ describe("suggestions", () => {
     expect(result.stderr).toBe(line);
   });
 });
+
+describe("an option that means nothing without another", () => {
+  it("--interval without --watch is refused, not ignored", async () => {
+    const box = sandbox();
+    await box.build();
+    expectError(
+      await box.run(["inspect", "--interval", "2s"]),
+      "bbgov: --interval is for --watch: how often it looks at the file (--interval)",
+    );
+  });
+});
