@@ -315,8 +315,9 @@ function mutationDocument(command: string, written: boolean, report: Report, war
 
 function footer(globals: Globals, source: string, written: boolean): string {
   const target = globals.out ?? source;
+  // Standard output too: `bbgov -s - --dry-run ... > file` leaves the file empty, and says so.
+  if (globals.dryRun) return `\ndry run: ${target === STDIO ? "standard output" : displayName(target)} not written`;
   if (target === STDIO) return "";
-  if (globals.dryRun) return `\ndry run: ${displayName(target)} not written`;
   return written ? `\nwrote ${displayName(target)}` : "";
 }
 

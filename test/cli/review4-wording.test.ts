@@ -3,7 +3,7 @@
  * typo (`(did you mean block?)`), not in commander's capitalised own.
  */
 import { describe, expect, it } from "vitest";
-import { expectError, sandboxes } from "./helpers.js";
+import { expectError, L, sandboxes } from "./helpers.js";
 
 const sandbox = sandboxes();
 
@@ -27,5 +27,17 @@ describe("an option that means nothing without another", () => {
       await box.run(["inspect", "--interval", "2s"]),
       "bbgov: --interval is for --watch: how often it looks at the file (--interval)",
     );
+  });
+});
+
+describe("--dry-run with -s -", () => {
+  it("says on standard error that standard output got no snapshot", async () => {
+    const box = sandbox();
+    const snapshot = await box.build();
+    const result = await box.run(["-s", "-", "--dry-run", "block", L], { input: snapshot });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(`✓ ${L} blocked\n`);
+    expect(result.stderr).toContain("dry run: standard output not written\n");
   });
 });
