@@ -2,6 +2,7 @@
  * Third review: an option typo is suggested in the same words as a command
  * typo (`(did you mean block?)`), not in commander's capitalised own.
  */
+import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { expectError, L, sandboxes } from "./helpers.js";
 
@@ -39,5 +40,21 @@ describe("--dry-run with -s -", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain(`✓ ${L} blocked\n`);
     expect(result.stderr).toContain("dry run: standard output not written\n");
+  });
+});
+
+describe("a fleet of which no file can be read", () => {
+  it("says so, instead of 'the others are shown' and 'allowed on all 0 node(s)'", async () => {
+    const box = sandbox();
+    fs.mkdirSync(box.path("nodes"));
+    box.write("nodes/a.json", "[]");
+    box.write("nodes/b.json", "");
+    const inspect = await box.run(["-s", "nodes", "inspect"]);
+    expect(inspect.status).toBe(2);
+    expect(inspect.stderr.trimEnd().split("\n").at(-1)).toBe("bbgov: none of the 2 file(s) could be read (fleet)");
+    const check = await box.run(["-s", "nodes", "check", L]);
+    expect(check.status).toBe(2);
+    expect(check.stdout).toContain("no node could be read\n");
+    expect(check.stdout).not.toMatch(/allowed on all|not seen on any node/);
   });
 });

@@ -303,16 +303,18 @@ class Fleet {
         );
         const read = outcomes.length - failed;
         const verdict =
-          denied.length === 0
-            ? ui.chalk.green(`allowed on all ${read} node(s) read`)
-            : ui.chalk.red(
-                fitLine(
-                  ui,
-                  `denied on ${denied.length} of ${read} node(s): ${denied.join(", ")}`,
-                  `denied on ${denied.length} of ${read} node(s): ${denied.map(shortId).join(", ")}`,
-                ),
-              );
-        const note = unseen ? `\n${ui.chalk.dim(wrapLine(ui, `note: ${sanitize(peer)}: not seen on any node read`, 6))}` : "";
+          read === 0
+            ? ui.chalk.red("no node could be read")
+            : denied.length === 0
+              ? ui.chalk.green(`allowed on all ${read} node(s) read`)
+              : ui.chalk.red(
+                  fitLine(
+                    ui,
+                    `denied on ${denied.length} of ${read} node(s): ${denied.join(", ")}`,
+                    `denied on ${denied.length} of ${read} node(s): ${denied.map(shortId).join(", ")}`,
+                  ),
+                );
+        const note = unseen && read > 0 ? `\n${ui.chalk.dim(wrapLine(ui, `note: ${sanitize(peer)}: not seen on any node read`, 6))}` : "";
         this.io.stdout.write(`${ui.chalk.bold(peer)}\n${table}\n${verdict}${note}\n`);
       }
     }
@@ -850,7 +852,8 @@ class Fleet {
     const failed = outcomes.filter((outcome) => outcome.error !== undefined);
     this.flushWarnings();
     for (const outcome of failed) this.io.stderr.write(`${errorLine(outcome.error, this.io.env)}\n`);
-    if (failed.length > 0)
+    if (failed.length === outcomes.length) this.io.stderr.write(`bbgov: none of the ${outcomes.length} file(s) could be read (fleet)\n`);
+    else if (failed.length > 0)
       this.io.stderr.write(`bbgov: ${failed.length} of ${outcomes.length} file(s) could not be read; the others are shown (fleet)\n`);
     return failed.length > 0 ? EXIT.error : EXIT.ok;
   }
