@@ -7,6 +7,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { expectError, L, sandboxes } from "./helpers.js";
 
@@ -85,5 +86,21 @@ describe("a snapshot that is no regular file", () => {
     } finally {
       writer.kill();
     }
+  });
+});
+
+describe("a compressed snapshot", () => {
+  it.each([
+    ["gzip", (bytes: Buffer) => zlib.gzipSync(bytes), "gzip", "gunzip"],
+    ["zstd", (bytes: Buffer) => Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x00]), bytes]), "zstd", "unzstd"],
+    ["xz", (bytes: Buffer) => Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00]), bytes]), "xz", "unxz"],
+  ])("%s: named as such, not read as a damaged node snapshot", async (_name, compress, kind, tool) => {
+    const box = sandbox();
+    await box.build([`fail ${L} --times 2`]);
+    fs.writeFileSync(box.path("node.snap"), compress(fs.readFileSync(box.path())));
+    expectError(
+      await box.run(["-s", "node.snap", "inspect"]),
+      `bbgov: the file is ${kind}-compressed: decompress it first (${tool}) (node.snap: $)`,
+    );
   });
 });
