@@ -46,8 +46,10 @@ interface Positional {
   readonly peers: boolean;
 }
 
-// The known peers of the snapshot, one per line, for the shells to offer.
-const PEERS_COMMAND = "bbgov inspect --format tsv 2>/dev/null | cut -f1 | tail -n +2";
+// The known peers of the snapshot, one per line, each once, for the shells to offer. The column is found by its
+// name: a fleet's rows (one per node and peer) start with the node.
+const PEERS_OF_TSV = `awk -F '\\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "peer") c = i; next } c && !seen[$c]++ { print $c }'`;
+const PEERS_COMMAND = `bbgov inspect --format tsv 2>/dev/null | ${PEERS_OF_TSV}`;
 
 // Commander adds these two itself; they are not in the command table.
 const HELP: OptionSpec = { flags: "-h, --help", description: "show help" };
@@ -131,7 +133,7 @@ function bashScript(entries: readonly Entry[], globals: readonly Flag[], version
     "}",
     "",
     "_bbgov_peers() {",
-    '  bbgov ${snap:+-s "$snap"} inspect --format tsv 2>/dev/null | cut -f1 | tail -n +2',
+    `  bbgov \${snap:+-s "$snap"} inspect --format tsv 2>/dev/null | ${PEERS_OF_TSV}`,
     "}",
     "",
     "_bbgov() {",

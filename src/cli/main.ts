@@ -17,6 +17,7 @@ import {
   existsAsFile,
   identityOf,
   ioError,
+  lockWanted,
   resolveTarget,
   sameFile,
   STDIO,
@@ -180,6 +181,8 @@ function readGlobals(invocation: Invocation, env: CliIo["env"]): Globals {
 async function runInvocation(invocation: Invocation, io: CliIo): Promise<number> {
   const { spec } = invocation;
   const globals = readGlobals(invocation, io.env);
+  if (invocation.options.interval !== undefined && invocation.options.watch !== true)
+    throw new UsageError("--interval is for --watch: how often it looks at the file", "--interval");
   // Issue 15: several -s, a folder or a glob are a fleet, run file by file in src/cli/fleet/.
   if (spec.snapshot !== "none" && isFleetRequest(globals.snapshotPaths))
     return (await import("./fleet/run.js")).runFleet(invocation, globals, io);
@@ -198,13 +201,15 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   let lock: HeldLock | undefined;
   let writeTarget: WriteTarget | undefined;
   if (spec.mutates && target !== STDIO && !globals.dryRun) {
-    const resolved = await resolveTarget(target);
-    lock = await (await import("./io/lock.js")).acquireLock(resolved, spec.name, lockTimeoutMs(invocation.globals.lockTimeout));
-    try {
-      writeTarget = { path: resolved, identity: await identityOf(resolved) };
-    } catch (error) {
-      await lock.release();
-      throw error;
+    if (await lockWanted((spec.snapshot ?? "load") === "load" ? source : undefined, target)) {
+      const resolved = await resolveTarget(target);
+      lock = await (await import("./io/lock.js")).acquireLock(resolved, spec.name, lockTimeoutMs(invocation.globals.lockTimeout));
+      try {
+        writeTarget = { path: resolved, identity: await identityOf(resolved) };
+      } catch (error) {
+        await lock.release();
+        throw error;
+      }
     }
   }
   const releaseOnSignal = (signal: NodeJS.Signals): void => {
@@ -310,8 +315,9 @@ function mutationDocument(command: string, written: boolean, report: Report, war
 
 function footer(globals: Globals, source: string, written: boolean): string {
   const target = globals.out ?? source;
+  // Standard output too: `bbgov -s - --dry-run ... > file` leaves the file empty, and says so.
+  if (globals.dryRun) return `\ndry run: ${target === STDIO ? "standard output" : displayName(target)} not written`;
   if (target === STDIO) return "";
-  if (globals.dryRun) return `\ndry run: ${displayName(target)} not written`;
   return written ? `\nwrote ${displayName(target)}` : "";
 }
 

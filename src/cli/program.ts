@@ -5,7 +5,7 @@
  * use. Actions never run a command: they hand back an Invocation that `main`
  * executes, so parsing stays separate from loading and writing.
  */
-import { Argument, Command, type CommanderError, Option } from "commander";
+import { Argument, Command, type CommanderError, Help, Option } from "commander";
 import { afterArg, atArg, durationArg, hostBackoffArg, integerArg, peerArg, peersArg, timeArg } from "./args.js";
 import { UsageError } from "./errors.js";
 import { defineCommand, type ArgsOf, type ArgumentSpec, type CommandSpec, type OptionSpec, type OptionsOf } from "./spec.js";
@@ -466,6 +466,22 @@ Times: DUR is ${DUR_SYNTAX}; TIME is ${TIME_SYNTAX}.
 // Commander wraps a description only when this many columns are left for it; ours are short words.
 const MIN_WIDTH_TO_WRAP = 20;
 
+/**
+ * A help item as commander lays it out, its description beside its term; where that column would be narrower
+ * than MIN_WIDTH_TO_WRAP (a long option in a 40-column terminal), the description goes under the term, wrapped,
+ * instead of unwrapped on its line for the terminal to cut mid-word.
+ */
+function formatItem(term: string, termWidth: number, description: string, helper: Help): string {
+  const width = helper.helpWidth ?? 80;
+  if (description === "" || width - termWidth - 4 >= MIN_WIDTH_TO_WRAP) {
+    return Help.prototype.formatItem.call(helper, term, termWidth, description, helper);
+  }
+  const under = "      ";
+  return `  ${term}\n${under}${helper.boxWrap(description, width - under.length).replaceAll("\n", `\n${under}`)}`;
+}
+
+const HELP_LAYOUT = { minWidthToWrap: MIN_WIDTH_TO_WRAP, formatItem };
+
 /** Where commander's own output (help, version, its errors) goes. */
 export interface ProgramOutput {
   writeOut(text: string): void;
@@ -519,7 +535,7 @@ export function buildProgram(
       .description("Inspect and edit bytesandbrains PeerGovernor snapshots; simulate failure streaks.")
       .version(version, "-V, --version", "print the version")
       .helpOption("-h, --help", "show help")
-      .configureHelp({ minWidthToWrap: MIN_WIDTH_TO_WRAP })
+      .configureHelp(HELP_LAYOUT)
       .showSuggestionAfterError(true);
     if (showsHelp) program.addHelpText("after", wrapText(GLOBAL_HELP, helpWidth));
     for (const spec of GLOBAL_OPTIONS) program.addOption(toOption(spec));
@@ -529,7 +545,7 @@ export function buildProgram(
     const command = program.command(spec.name).description(spec.summary).allowExcessArguments(false);
     command.exitOverride().configureOutput(outputConfig);
     // Command help lists the global options too (-s, --json, ...): they work after the command name.
-    if (mode === "shell") command.configureHelp({ showGlobalOptions: true, minWidthToWrap: MIN_WIDTH_TO_WRAP });
+    if (mode === "shell") command.configureHelp({ ...HELP_LAYOUT, showGlobalOptions: true });
     for (const arg of spec.args) command.addArgument(toArgument(arg));
     for (const option of spec.options) command.addOption(toOption(option));
     if (mode === "shell") for (const option of extraOptions(spec)) command.addOption(toOption(option));
@@ -577,6 +593,8 @@ export function usageFromCommander(error: CommanderError, where: string): UsageE
   const message = error.message
     .replace(/^error: /, "")
     .replace(/\s*\n\s*/g, " ")
+    // Worded as bbgov's own suggestion of a command: `(did you mean block?)`.
+    .replace("(Did you mean", "(did you mean")
     .trim();
   return new UsageError(message, where);
 }

@@ -6,7 +6,7 @@
  * on times saturates at 2^64-1 as upstream's does.
  */
 import type { PeerId } from "./peer-id.js";
-import { atLeastOne, saturatingAdd, saturatingIncrementU32, saturatingMul } from "./u64.js";
+import { atLeastOne, checkedU32, checkedU64, saturatingAdd, saturatingIncrementU32, saturatingMul } from "./u64.js";
 
 /** Default base delay: 10 ms. */
 export const DEFAULT_BACKOFF_BASE_NS = 10_000_000n;
@@ -57,12 +57,15 @@ export class BackoffTable {
 
   /** A failed attempt at `nowNs`: attempts + 1, next retry after the exponential delay; returns the entry (upstream: nothing). */
   recordFailure(peer: PeerId, nowNs: bigint): BackoffState {
+    checkedU64(nowNs, "nowNs");
     const attempts = this.nextAttempts(peer);
     return this.put(peer, attempts, nowNs, saturatingAdd(nowNs, this.delayFor(attempts)));
   }
 
   /** A peer's own back-off notice: attempts + 1, next retry after min(minBackoffNs, max delay). Returns the new entry. */
   recordRemoteAdvisory(peer: PeerId, nowNs: bigint, minBackoffNs: bigint): BackoffState {
+    checkedU64(nowNs, "nowNs");
+    checkedU64(minBackoffNs, "minBackoffNs");
     const attempts = this.nextAttempts(peer);
     const capped = minBackoffNs < this.schedule.maxDelayNs ? minBackoffNs : this.schedule.maxDelayNs;
     return this.put(peer, attempts, nowNs, saturatingAdd(nowNs, capped));
@@ -104,7 +107,12 @@ export class BackoffTable {
 
   /** Puts an entry back as it was captured (snapshot restore), without the failure-counting path. */
   restoreState(peer: PeerId, state: BackoffState): void {
-    this.put(peer, state.attempts, state.lastAttemptNs, state.nextRetryNs);
+    this.put(
+      peer,
+      checkedU32(state.attempts, "attempts"),
+      checkedU64(state.lastAttemptNs, "lastAttemptNs"),
+      checkedU64(state.nextRetryNs, "nextRetryNs"),
+    );
   }
 
   /** delay(n) = min(base saturating* 2^min(n-1, 63), max); the delay after the n-th attempt (public here for `backoff --plan`). */
@@ -195,7 +203,7 @@ export class BackoffTable {
 
 function clampConfig(config: Partial<BackoffConfig>): BackoffConfig {
   return {
-    baseNs: atLeastOne(config.baseNs ?? DEFAULT_BACKOFF_BASE_NS),
-    maxDelayNs: atLeastOne(config.maxDelayNs ?? DEFAULT_BACKOFF_MAX_DELAY_NS),
+    baseNs: atLeastOne(checkedU64(config.baseNs ?? DEFAULT_BACKOFF_BASE_NS, "baseNs")),
+    maxDelayNs: atLeastOne(checkedU64(config.maxDelayNs ?? DEFAULT_BACKOFF_MAX_DELAY_NS, "maxDelayNs")),
   };
 }

@@ -21,7 +21,7 @@ export class InvalidPeerId extends BbgovError {
   }
 }
 
-/** An argument outside what upstream's type can hold (a threshold that is not a u32 integer). */
+/** An argument outside what upstream's type can hold (a time that is not a u64 bigint, a threshold that is not a u32 integer). */
 export class InvalidArgument extends BbgovError {}
 
 /** Shortens a user-supplied value so one error stays one readable line. */

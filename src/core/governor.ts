@@ -5,10 +5,9 @@
  * bbgov-only operations the CLI needs come last, marked as extensions.
  * Sans-IO: no clock, no disk, no console; `nowNs` is an argument.
  */
-import { InvalidArgument } from "./errors.js";
 import { retryDue, type BackoffState, type BackoffTable } from "./backoff.js";
 import type { PeerId } from "./peer-id.js";
-import { saturatingIncrementU32 } from "./u64.js";
+import { checkedU32, checkedU64, saturatingIncrementU32 } from "./u64.js";
 
 /** Default number of consecutive send failures before a peer is marked down. */
 export const DEFAULT_FAILURE_THRESHOLD = 5;
@@ -88,7 +87,7 @@ export class PeerGovernor {
 
   /** Configures the failure threshold (clamped to at least 1); returns this governor. */
   withFailureThreshold(threshold: number): this {
-    this.threshold = Math.max(checkedU32(threshold), 1);
+    this.threshold = Math.max(checkedU32(threshold, "failure threshold"), 1);
     return this;
   }
 
@@ -133,6 +132,7 @@ export class PeerGovernor {
 
   /** Records a success at `nowNs`: streak reset, `down` cleared; `came_up` if it was down. */
   recordSuccess(peer: PeerId, nowNs: bigint): LifecycleTransition {
+    checkedU64(nowNs, "nowNs");
     const wasDown = this.health.get(peer.text)?.down ?? false;
     this.health.set(peer.text, { peer, consecutiveFailures: 0, lastEventNs: nowNs, down: false });
     return wasDown ? "came_up" : "none";
@@ -140,6 +140,7 @@ export class PeerGovernor {
 
   /** Records a failure at `nowNs`; `went_down` on the call that reaches the threshold. */
   recordFailure(peer: PeerId, nowNs: bigint): LifecycleTransition {
+    checkedU64(nowNs, "nowNs");
     const previous = this.health.get(peer.text);
     const previousDown = previous?.down ?? false;
     const consecutiveFailures = saturatingIncrementU32(previous?.consecutiveFailures ?? 0);
@@ -182,15 +183,15 @@ export class PeerGovernor {
   restoreHealth(peer: PeerId, health: PeerHealth): void {
     this.health.set(peer.text, {
       peer,
-      consecutiveFailures: health.consecutiveFailures,
-      lastEventNs: health.lastEventNs,
+      consecutiveFailures: checkedU32(health.consecutiveFailures, "consecutiveFailures"),
+      lastEventNs: checkedU64(health.lastEventNs, "lastEventNs"),
       down: health.down,
     });
   }
 
   /** Overwrites the failure threshold (clamped to at least 1); nobody's `down` is recomputed. */
   setFailureThreshold(threshold: number): void {
-    this.threshold = Math.max(checkedU32(threshold), 1);
+    this.threshold = Math.max(checkedU32(threshold, "failure threshold"), 1);
   }
 
   // bbgov extensions: single-peer edits the operator CLI needs in O(1), which
@@ -278,12 +279,4 @@ export class PeerGovernor {
     this.pendingHealthPeek = null;
     restore(this);
   }
-}
-
-/** Upstream's threshold is a u32: NaN, a fraction or a value out of range would silently change every comparison. */
-function checkedU32(threshold: number): number {
-  if (!Number.isInteger(threshold) || threshold < 0 || threshold > 0xffff_ffff) {
-    throw new InvalidArgument(`invalid failure threshold ${String(threshold)}: expected a whole number from 0 to 4294967295`);
-  }
-  return threshold;
 }

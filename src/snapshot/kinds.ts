@@ -91,6 +91,8 @@ export interface OpenedSnapshot {
 
 /** Recognises the kind of a snapshot file from its content; throws SnapshotError when it is none of them. */
 export function detectKind(input: SnapshotInput): SnapshotKind {
+  const packed = compressedWith(input.bytes);
+  if (packed !== undefined) throw new SnapshotError(`the file is ${packed[0]}-compressed: decompress it first (${packed[1]})`, "$");
   // JSON text never holds a NUL byte; a node snapshot's fixed-width integers almost always do.
   if (input.bytes.indexOf(0) === -1) return isFrameworkJson(input) ? "framework-json" : "bbgov-json";
   const text = textWithNul(input.bytes);
@@ -132,10 +134,7 @@ export function recognize(input: SnapshotInput): Recognized {
  * petabytes "at byte 8 (config.peer_id)", which says nothing to whoever saved the file.
  */
 function textWithNul(bytes: Uint8Array): string | undefined {
-  if (bytes.length >= 16) {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (view.getBigUint64(8, true) <= BigInt(bytes.length - 16)) return undefined;
-  }
+  if (couldBeNodeSnapshot(bytes)) return undefined;
   const [first, second] = bytes;
   if ((first === 0xff && second === 0xfe) || (first === 0xfe && second === 0xff))
     return "the file is UTF-16 text: a snapshot's JSON must be UTF-8 (convert it with iconv -f UTF-16 -t UTF-8)";
@@ -144,6 +143,30 @@ function textWithNul(bytes: Uint8Array): string | undefined {
   if (bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) start += 3;
   if (bytes[start] !== 0x7b && bytes[start] !== 0x5b) return undefined;
   return `a NUL byte at byte ${bytes.indexOf(0)}: JSON text holds none (is the file damaged?)`;
+}
+
+/** Whether the node's peer id length at byte 8 fits in the bytes after it, as in any node snapshot. */
+function couldBeNodeSnapshot(bytes: Uint8Array): boolean {
+  if (bytes.length < 16) return false;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return view.getBigUint64(8, true) <= BigInt(bytes.length - 16);
+}
+
+/** Magic numbers of the compressions a snapshot may be kept in, with the tool that undoes each. */
+const COMPRESSIONS: readonly (readonly [string, string, readonly number[]])[] = [
+  ["gzip", "gunzip", [0x1f, 0x8b]],
+  ["zstd", "unzstd", [0x28, 0xb5, 0x2f, 0xfd]],
+  ["xz", "unxz", [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+];
+
+/**
+ * The compression and its tool when the file starts with a compressor's magic
+ * and cannot be a node snapshot (which might start with the same bytes): read
+ * as one, a gzip'd snapshot gave a length of exabytes "at byte 8 (config.peer_id)".
+ */
+function compressedWith(bytes: Uint8Array): readonly [string, string] | undefined {
+  const found = COMPRESSIONS.find(([, , magic]) => magic.every((byte, at) => bytes[at] === byte));
+  return found === undefined || couldBeNodeSnapshot(bytes) ? undefined : [found[0], found[1]];
 }
 
 /**

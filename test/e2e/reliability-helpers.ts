@@ -4,11 +4,11 @@
  * holder in another process, big snapshots and what is in them.
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach } from "vitest";
+import { afterAll, afterEach, beforeEach } from "vitest";
 import { PeerId } from "../../src/core/peer-id.js";
 import { decodeSnapshot, emptySnapshot, encodeSnapshot } from "../../src/snapshot/index.js";
 
@@ -35,6 +35,44 @@ export function freshFolders(): Place {
   });
   return place;
 }
+
+/**
+ * A world-readable copy of what the built bin needs (bin/, the bundle, package.json and the runtime packages
+ * it loads), in a temporary folder of its own, removed after the calling file's tests; returns its bin/bbgov.js.
+ * Another user (root's tests run it as uid 65534) can run it wherever the checkout sits.
+ */
+export function portableBin(): string {
+  const copy = mkdtempSync(path.join(os.tmpdir(), "bbgov-portable-"));
+  copies.push(copy);
+  for (const part of ["bin", path.join("dist", "bundle"), "package.json"])
+    cpSync(path.join(ROOT, part), path.join(copy, part), { recursive: true });
+  const pending = ["fs-native-extensions"];
+  const seen = new Set<string>();
+  while (pending.length > 0) {
+    const name = pending.pop() as string;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const from = path.join(ROOT, "node_modules", name);
+    cpSync(from, path.join(copy, "node_modules", name), { recursive: true });
+    const manifest = JSON.parse(readFileSync(path.join(from, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+    pending.push(...Object.keys(manifest.dependencies ?? {}));
+  }
+  openUp(copy);
+  return path.join(copy, "bin", "bbgov.js");
+}
+
+/** Read and search permission for everyone on a whole tree. */
+function openUp(entry: string): void {
+  const stat = lstatSync(entry);
+  if (stat.isSymbolicLink()) return;
+  chmodSync(entry, stat.isDirectory() ? 0o755 : stat.mode | 0o444);
+  if (stat.isDirectory()) for (const name of readdirSync(entry)) openUp(path.join(entry, name));
+}
+
+const copies: string[] = [];
+afterAll(() => {
+  for (const copy of copies) rmSync(copy, { recursive: true, force: true });
+});
 
 /** Runs the built `bbgov -s file args...` to its end, colours off. */
 export function bbgov(file: string, args: string[], options: { uid?: number; gid?: number } = {}): SpawnSyncReturns<string> {

@@ -5,63 +5,12 @@
  * permission bits and a symbolic link. The built binary on real temp files.
  */
 import { spawnSync } from "node:child_process";
-import {
-  chmodSync,
-  chownSync,
-  cpSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import os from "node:os";
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { BIN, PEER, ROOT, bbgov, freshFolders, writeEmptySnapshot } from "./reliability-helpers.js";
+import { describe, expect, it } from "vitest";
+import { BIN, PEER, bbgov, freshFolders, portableBin, writeEmptySnapshot } from "./reliability-helpers.js";
 
 const place = freshFolders();
-
-/**
- * A world-readable copy of what the built bin needs (bin/, the bundle, package.json and the runtime packages
- * it loads), in a temporary folder of its own; returns its bin/bbgov.js.
- */
-function portableBin(): string {
-  const copy = mkdtempSync(path.join(os.tmpdir(), "bbgov-portable-"));
-  copies.push(copy);
-  for (const part of ["bin", path.join("dist", "bundle"), "package.json"])
-    cpSync(path.join(ROOT, part), path.join(copy, part), { recursive: true });
-  const pending = ["fs-native-extensions"];
-  const seen = new Set<string>();
-  while (pending.length > 0) {
-    const name = pending.pop() as string;
-    if (seen.has(name)) continue;
-    seen.add(name);
-    const from = path.join(ROOT, "node_modules", name);
-    cpSync(from, path.join(copy, "node_modules", name), { recursive: true });
-    const manifest = JSON.parse(readFileSync(path.join(from, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
-    pending.push(...Object.keys(manifest.dependencies ?? {}));
-  }
-  openUp(copy);
-  return path.join(copy, "bin", "bbgov.js");
-}
-
-/** Read and search permission for everyone on a whole tree. */
-function openUp(entry: string): void {
-  const stat = lstatSync(entry);
-  if (stat.isSymbolicLink()) return;
-  chmodSync(entry, stat.isDirectory() ? 0o755 : stat.mode | 0o444);
-  if (stat.isDirectory()) for (const name of readdirSync(entry)) openUp(path.join(entry, name));
-}
-
-const copies: string[] = [];
-afterAll(() => {
-  for (const copy of copies) rmSync(copy, { recursive: true, force: true });
-});
 
 describe("reliability: odd paths and permissions", { timeout: 120_000 }, () => {
   it.each([

@@ -15,7 +15,7 @@ import type { CommandContext, CommandModule, Report, Ui } from "../context.js";
 import { report } from "../context.js";
 import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import { splitWords } from "../io/words.js";
-import { type ParsedIds, resolvePeerArgs, withNotices } from "./resolve.js";
+import { type ParsedIds, resolvePeerArgs, unresolvablePeerArg, withNotices } from "./resolve.js";
 import { buildProgram, COMMANDS, usageFromCommander, type CommandArgs, type CommandSpec, type Invocation } from "../program.js";
 import { quickParser } from "../quick-parse.js";
 import { sanitize } from "../render/sanitize.js";
@@ -77,8 +77,13 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
         fail(stripEmptyWhere(error));
         continue;
       }
+      if (invocation === undefined) continue;
       // After a failure the rest is only checked: nothing will be written.
-      if (invocation === undefined || errors.length > 0) continue;
+      if (errors.length > 0) {
+        const problem = unresolvablePeerArg(invocation.spec.args, invocation.args);
+        if (problem !== undefined) fail(problem);
+        continue;
+      }
       const name = invocation.spec.name;
       // Awaited only for a command's first line: a promise per line was a good part of a plain line's cost.
       const commandModule = modules.get(name) ?? (await loadModule(name));

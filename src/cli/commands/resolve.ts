@@ -8,7 +8,7 @@
  * valid id and would silently name a stranger.
  */
 import { InvalidPeerId } from "../../core/errors.js";
-import { PeerId } from "../../core/peer-id.js";
+import { MAX_PEER_TEXT, PeerId } from "../../core/peer-id.js";
 import { knownTextsAsRead } from "../../snapshot/as-read.js";
 import type { Snapshot } from "../../snapshot/model.js";
 import { UsageError } from "../errors.js";
@@ -190,6 +190,37 @@ export function resolvePeerArgs(
     }
   }
   return { args: resolved, notices: resolver === undefined ? [] : resolver.notices };
+}
+
+/** A text of base58btc characters only, no longer than a peer text may be. */
+const BASE58_TEXT = new RegExp(`^[1-9A-HJ-NP-Za-km-z]{1,${MAX_PEER_TEXT}}$`);
+
+/**
+ * The error of the first peer argument that no snapshot could resolve, if any:
+ * an empty text, or one that is no peer id and holds a character no base58btc
+ * id has (so it is no known peer's prefix either), a short form aside. Its
+ * words are the resolver's. `apply` checks with it the lines after a failed
+ * one, which do not run: how any other text resolves depends on lines before it.
+ */
+export function unresolvablePeerArg(specs: readonly ArgumentSpec[], args: readonly unknown[]): UsageError | undefined {
+  for (let index = 0; index < args.length && index < specs.length; index++) {
+    const kind = (specs[index] as ArgumentSpec).peer;
+    const value = args[index];
+    if (kind === undefined || value === undefined) continue;
+    for (const input of kind === "many" ? (value as string[]) : [value as string]) {
+      const text = tidyPeerText(input);
+      if (text === "") return new UsageError("empty peer id", "argument PEER");
+      // Every character base58btc's (most lines): no such error, and no parse; a short form is the state's to judge.
+      if (BASE58_TEXT.test(text) || /\u2026|\.\.\./.test(text)) continue;
+      try {
+        PeerId.parse(text);
+      } catch (error) {
+        if (!(error instanceof InvalidPeerId)) throw error;
+        if (/not base58btc|too long/.test(error.message)) return new UsageError(error.message, "argument PEER");
+      }
+    }
+  }
+  return undefined;
 }
 
 /** The report with a dim `note:` line per notice under its human rendering (the --json document is unchanged). */

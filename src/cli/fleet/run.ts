@@ -25,16 +25,7 @@ import type { CommandContext, CommandModule, Report, Ui } from "../context.js";
 import { commandContext, report as makeReport } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
-import {
-  displayName,
-  identityOf,
-  notRegularFile,
-  ownerNotKept,
-  readOnlyFile,
-  resolveTarget,
-  STDIO,
-  type WriteTarget,
-} from "../io/store.js";
+import { displayName, identityOf, notRegularFile, resolveTarget, STDIO, writeRefusal, type WriteTarget } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
 import { isKnown, isWholePeerText, knownPeerTexts, resolvePeerArgs, withNotices } from "../commands/resolve.js";
 import { PeerTable, RestoredScan, snapshotOfPeers } from "../../snapshot/node-scan.js";
@@ -312,16 +303,18 @@ class Fleet {
         );
         const read = outcomes.length - failed;
         const verdict =
-          denied.length === 0
-            ? ui.chalk.green(`allowed on all ${read} node(s) read`)
-            : ui.chalk.red(
-                fitLine(
-                  ui,
-                  `denied on ${denied.length} of ${read} node(s): ${denied.join(", ")}`,
-                  `denied on ${denied.length} of ${read} node(s): ${denied.map(shortId).join(", ")}`,
-                ),
-              );
-        const note = unseen ? `\n${ui.chalk.dim(wrapLine(ui, `note: ${sanitize(peer)}: not seen on any node read`, 6))}` : "";
+          read === 0
+            ? ui.chalk.red("no node could be read")
+            : denied.length === 0
+              ? ui.chalk.green(`allowed on all ${read} node(s) read`)
+              : ui.chalk.red(
+                  fitLine(
+                    ui,
+                    `denied on ${denied.length} of ${read} node(s): ${denied.join(", ")}`,
+                    `denied on ${denied.length} of ${read} node(s): ${denied.map(shortId).join(", ")}`,
+                  ),
+                );
+        const note = unseen && read > 0 ? `\n${ui.chalk.dim(wrapLine(ui, `note: ${sanitize(peer)}: not seen on any node read`, 6))}` : "";
         this.io.stdout.write(`${ui.chalk.bold(peer)}\n${table}\n${verdict}${note}\n`);
       }
     }
@@ -859,7 +852,8 @@ class Fleet {
     const failed = outcomes.filter((outcome) => outcome.error !== undefined);
     this.flushWarnings();
     for (const outcome of failed) this.io.stderr.write(`${errorLine(outcome.error, this.io.env)}\n`);
-    if (failed.length > 0)
+    if (failed.length === outcomes.length) this.io.stderr.write(`bbgov: none of the ${outcomes.length} file(s) could be read (fleet)\n`);
+    else if (failed.length > 0)
       this.io.stderr.write(`bbgov: ${failed.length} of ${outcomes.length} file(s) could not be read; the others are shown (fleet)\n`);
     return failed.length > 0 ? EXIT.error : EXIT.ok;
   }
@@ -978,13 +972,8 @@ function replacedSince(target: WriteTarget): boolean {
  */
 async function refuseReadOnly(plan: NodeOutcome): Promise<NodeOutcome> {
   const stat = await fsPromises.stat(plan.file.path).catch(() => undefined);
-  const uid = process.getuid?.();
-  // The store's write gives the new file the old one's owner, which only root may give away (store.ts keepOwner).
-  if (stat !== undefined && uid !== undefined && uid !== 0 && stat.uid !== uid)
-    return { ...plan, error: ownerNotKept(stat, "operation not permitted", plan.file.path) };
-  const mode = stat?.mode;
-  if (mode === undefined || (mode & 0o222) !== 0) return plan;
-  return { ...plan, error: readOnlyFile(mode & 0o7777, plan.file.path) };
+  const error = stat === undefined ? undefined : writeRefusal(stat, plan.file.path);
+  return error === undefined ? plan : { ...plan, error };
 }
 
 /** The Ui for output indented by `indent` columns. */

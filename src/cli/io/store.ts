@@ -459,7 +459,9 @@ export function ioError(error: unknown, action: "read" | "write", file: string, 
       displayName(file),
     );
   }
-  const reason = REASONS[code] ?? code;
+  // Creating or renaming a file fails with ENOENT when its folder is missing: that folder is what to fix.
+  const reason =
+    code === "ENOENT" && action === "write" ? `the folder ${displayName(path.dirname(file))} does not exist` : (REASONS[code] ?? code);
   const hint = action === "read" && code === "ENOENT" && what === "the snapshot" ? "; create one with `bbgov init`" : "";
   return new IoError(`cannot ${action} ${what}: ${reason}${hint}`, displayName(file));
 }
@@ -473,6 +475,47 @@ export async function sameFile(a: string, b: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Checks a write before a lock file is made beside its target, and says
+ * whether to take the lock. Refused at once, with the read's or the write's
+ * own error: a snapshot `source` to load that is not there (a mistyped -s), a
+ * `target` that is a folder, no regular file or in a missing folder; no
+ * stray `.lock` is left.
+ * No lock for a target the write must refuse whatever it would write
+ * (writeRefusal): a lock file made by a user who cannot write the file would
+ * shut its owner out, and a command that changes nothing writes nothing.
+ */
+export async function lockWanted(source: string | undefined, target: string): Promise<boolean> {
+  if (source !== undefined && source !== STDIO) {
+    try {
+      await fs.stat(source);
+    } catch (error) {
+      throw ioError(error, "read", source);
+    }
+  }
+  const found = await fs.stat(target).catch((error: unknown) => (isCode(error, "ENOENT") ? undefined : null));
+  if (found?.isDirectory() === true) throw ioError(Object.assign(new Error("is a folder"), { code: "EISDIR" }), "write", target);
+  // A FIFO (or a shell's <(...)) can be read once, and never replaced: refused before it is read.
+  if (found !== undefined && found !== null && !found.isFile()) throw notRegularFile(target);
+  if (found === undefined && !(await exists(path.dirname(target)))) {
+    throw ioError(Object.assign(new Error("no folder"), { code: "ENOENT" }), "write", target);
+  }
+  return found === undefined || found === null || writeRefusal(found, target) === undefined;
+}
+
+/**
+ * Why a write must refuse the existing `file` (`stat`) whatever it would
+ * write, if it must: the file belongs to another user and bbgov is not root
+ * (only root may give the new file its owner: keepOwner), or it has no write
+ * bit (the user's "do not touch").
+ */
+export function writeRefusal(stat: Stats, file: string): IoError | undefined {
+  const uid = process.getuid?.();
+  if (uid !== undefined && uid !== 0 && stat.uid !== uid) return ownerNotKept(stat, "operation not permitted", file);
+  if ((stat.mode & 0o222) === 0) return readOnlyFile(stat.mode & 0o7777, file);
+  return undefined;
 }
 
 /** Whether `file` is something -o would replace: it exists and is not a folder (a folder gets the write's own error). */

@@ -144,7 +144,7 @@ describe("every error: exit 2, one `bbgov: ` line, the snapshot byte-identical",
     [["fail", L, "--at", "1", "--after", "1s"], "cannot be used with"],
     [["fail", L, "--times", "0"], "(--times)"],
     [["threshold", "1.5"], 'invalid number "1.5"'],
-    [["-o", "no/such/folder/x.json", "block", L], "no such file"],
+    [["-o", "no/such/folder/x.json", "block", L], "the folder no/such/folder does not exist"],
     [["diff"], "missing required argument 'other'"],
   ])("%j", async (args, fragment) => {
     expectError(await box.run(args), fragment);

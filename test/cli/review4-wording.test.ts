@@ -1,0 +1,60 @@
+/**
+ * Third review: an option typo is suggested in the same words as a command
+ * typo (`(did you mean block?)`), not in commander's capitalised own.
+ */
+import fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import { expectError, L, sandboxes } from "./helpers.js";
+
+const sandbox = sandboxes();
+
+describe("suggestions", () => {
+  it.each([
+    [["inspect", "--sotr", "failures"], "bbgov: unknown option '--sotr' (did you mean --sort?) (see bbgov inspect --help)\n"],
+    [["--jsno", "inspect"], "bbgov: unknown option '--jsno' (did you mean --json?) (see bbgov inspect --help)\n"],
+  ])("%j", async (args, line) => {
+    const box = sandbox();
+    const result = await box.run(args);
+    expectError(result, line);
+    expect(result.stderr).toBe(line);
+  });
+});
+
+describe("an option that means nothing without another", () => {
+  it("--interval without --watch is refused, not ignored", async () => {
+    const box = sandbox();
+    await box.build();
+    expectError(
+      await box.run(["inspect", "--interval", "2s"]),
+      "bbgov: --interval is for --watch: how often it looks at the file (--interval)",
+    );
+  });
+});
+
+describe("--dry-run with -s -", () => {
+  it("says on standard error that standard output got no snapshot", async () => {
+    const box = sandbox();
+    const snapshot = await box.build();
+    const result = await box.run(["-s", "-", "--dry-run", "block", L], { input: snapshot });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(`✓ ${L} blocked\n`);
+    expect(result.stderr).toContain("dry run: standard output not written\n");
+  });
+});
+
+describe("a fleet of which no file can be read", () => {
+  it("says so, instead of 'the others are shown' and 'allowed on all 0 node(s)'", async () => {
+    const box = sandbox();
+    fs.mkdirSync(box.path("nodes"));
+    box.write("nodes/a.json", "[]");
+    box.write("nodes/b.json", "");
+    const inspect = await box.run(["-s", "nodes", "inspect"]);
+    expect(inspect.status).toBe(2);
+    expect(inspect.stderr.trimEnd().split("\n").at(-1)).toBe("bbgov: none of the 2 file(s) could be read (fleet)");
+    const check = await box.run(["-s", "nodes", "check", L]);
+    expect(check.status).toBe(2);
+    expect(check.stdout).toContain("no node could be read\n");
+    expect(check.stdout).not.toMatch(/allowed on all|not seen on any node/);
+  });
+});
