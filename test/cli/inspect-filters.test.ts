@@ -87,3 +87,33 @@ describe("inspect --sort", () => {
     }
   });
 });
+
+describe("inspect PEER: the summary counts the named peers", () => {
+  const DOWN = "12D3KooWJATkUcKJHbbtK22skXSBCUAtjkCg9z6NVDz3wX4a7Ci4"; // down, its retry due
+  const BLOCKED = "QmNVm9nn9RKXEuuKKsX2RWd66nqK4FedXehVffiUVnLrtT"; // on the blocklist only
+  const COOLING = "QmZnC2FJ3vHT4mJhiTVBPaeEQQYBTZeRtkKHRFmAMtQ6A4"; // down, cooling down
+
+  it("in the JSON summary: each count of the peers named, blocked and allowlisted the policy's", async () => {
+    const result = await cli(["-s", EXAMPLE, "--json", "inspect", DOWN, BLOCKED, COOLING, STRANGER]);
+    expect(result.status).toBe(0);
+    const { summary } = JSON.parse(result.stdout) as { summary: Record<string, unknown> };
+    expect(summary).toEqual({
+      peers: 4,
+      blocked: 2,
+      allowlisted: null,
+      tracked: 2,
+      down: 2,
+      backoff_entries: 2,
+      cooling_down: 1,
+      inbound_denied: 1,
+      outbound_denied: 2,
+    });
+  });
+
+  it("in the table's header: 'named', never one named peer beside the whole snapshot's counts", async () => {
+    const result = await cli(["-s", EXAMPLE, "inspect", STRANGER]);
+    expect(result.stdout).toMatch(/^peers +1 named, 0 tracked, 0 down, 0 cooling down$/m);
+    const all = await cli(["-s", EXAMPLE, "inspect"]);
+    expect(all.stdout).toMatch(/^peers +12 known, 11 tracked, 5 down, 4 cooling down$/m);
+  });
+});

@@ -42,7 +42,7 @@ export function execute(ctx: CommandContext, [only]: CommandArgs<"inspect">, opt
   // `--format json` is `--json`; ndjson is one peer per line; both are exact text (Report.output).
   const { format } = options;
   const document = inspectDocument(ctx, options, nowNs, summary, new RowsJson(shown));
-  const render = (ui: Ui): string => renderInspect(ui, ctx, summary, shown, matching, format === "wide", nowNs);
+  const render = (ui: Ui): string => renderInspect(ui, ctx, summary, shown, matching, format === "wide", nowNs, only.length > 0);
   if (format === "tsv") return report(document, render, { output: renderTsv(shown) });
   return documentReport(document, format, render);
 }
@@ -68,7 +68,8 @@ function selectFromModel(snapshot: Snapshot, only: readonly PeerId[], options: C
   rows = sortRows(rows, options.sort);
   if (options.reverse === true) rows.reverse();
   const { limit } = options;
-  return { shown: limit === undefined ? rows : rows.slice(0, limit), matching: rows.length, summary: summarize(snapshot, all, nowNs) };
+  const summary = only.length > 0 ? summarizeRows(snapshot, all, nowNs) : summarize(snapshot, all, nowNs);
+  return { shown: limit === undefined ? rows : rows.slice(0, limit), matching: rows.length, summary };
 }
 
 /**
@@ -327,6 +328,27 @@ function summarize(snapshot: Snapshot, rows: readonly PeerRow[], nowNs: bigint):
   };
 }
 
+/**
+ * The summary of the peers named on the command line (`rows`, one per peer), as a fleet's `inspect PEER` counts
+ * only its selection: each count says how many of them are tracked, down, cooling and denied, so that the
+ * "peers" line never mixes one named peer with the whole snapshot's counts. Blocked and allowlisted stay the
+ * policy's sizes (the "policy" line).
+ */
+function summarizeRows(snapshot: Snapshot, rows: readonly PeerRow[], nowNs: bigint): Summary {
+  const { governor } = snapshot;
+  return {
+    peers: rows.length,
+    blocked: governor.blocklistSize(),
+    allowlisted: governor.allowlistSize(),
+    tracked: count(rows, (row) => row.health !== undefined),
+    down: count(rows, (row) => row.health?.down === true),
+    backoff_entries: count(rows, (row) => row.backoff !== undefined),
+    cooling_down: count(rows, (row) => row.backoff !== undefined && row.backoff.nextRetryNs > nowNs),
+    inbound_denied: count(rows, (row) => row.inbound.kind === "deny"),
+    outbound_denied: count(rows, (row) => row.outbound.kind === "deny"),
+  };
+}
+
 /** How many of `items` pass `test`. */
 function count<T>(items: Iterable<T>, test: (item: T) => boolean): number {
   let passed = 0;
@@ -359,6 +381,7 @@ function renderInspect(
   matching: number,
   wide: boolean,
   nowNs: bigint,
+  named = false,
 ): string {
   const { snapshot } = ctx;
   const { chalk } = ui;
@@ -399,7 +422,7 @@ function renderInspect(
     ["backoff", `base ${formatDuration(config.baseNs)}, doubling, max ${formatDuration(config.maxDelayNs)}${held}`],
     [
       "peers",
-      `${summary.peers} known, ${summary.tracked} tracked, ` +
+      `${summary.peers} ${named ? "named" : "known"}, ${summary.tracked} tracked, ` +
         `${summary.down > 0 ? chalk.bold.red(`${summary.down} down`) : "0 down"}, ` +
         `${summary.cooling_down > 0 ? chalk.yellow(`${summary.cooling_down} cooling down`) : "0 cooling down"}`,
     ],
