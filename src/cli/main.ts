@@ -139,6 +139,11 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
     { writeOut: (text) => io.stdout.write(text), writeErr: () => {}, helpWidth: outputWidth(io.stdout, io.env) ?? 80 },
     onInvoke,
   );
+  // `bbgov nope --help`: commander shows the whole program's help for a word it does not know; say the word.
+  if (argv.includes("--help") || argv.includes("-h")) {
+    const operand = firstOperand(argv, program);
+    if (operand !== undefined && operand !== "help" && !COMMAND_NAMES.has(operand)) throw unknownCommand(operand);
+  }
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
@@ -319,6 +324,19 @@ function footer(globals: Globals, source: string, written: boolean): string {
   if (globals.dryRun) return `\ndry run: ${target === STDIO ? "standard output" : displayName(target)} not written`;
   if (target === STDIO) return "";
   return written ? `\nwrote ${displayName(target)}` : "";
+}
+
+/** The first word of `argv` that is neither one of `program`'s options nor an option's value, if any. */
+function firstOperand(argv: readonly string[], program: ReturnType<typeof buildProgram>): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] as string;
+    if (word === "--") return argv[i + 1];
+    if (!word.startsWith("-") || word === "-") return word;
+    // `--opt=value` and `-sFILE` carry their value; a bare option that takes one is followed by it.
+    const option = program.options.find((known) => known.long === word || known.short === word);
+    if (option !== undefined && (option.required || option.optional)) i++;
+  }
+  return undefined;
 }
 
 /** `unknown command 'insp' (did you mean inspect?)`: a prefix first, then the closest spelling. */

@@ -19,6 +19,25 @@ describe("unknown commands", () => {
     expect(result.stderr).toContain(message);
   });
 
+  it("bbgov nosuch --help says the command is unknown, not the whole program's help with exit 0 (found by a review)", async () => {
+    for (const argv of [
+      ["nosuch", "--help"],
+      ["--json", "-s", EXAMPLE, "insp", "-h"],
+      ["--lock-timeout", "1s", "nosuch", "--help"],
+    ]) {
+      const result = await cli(argv);
+      expect(result.status, argv.join(" ")).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(/^bbgov: unknown command '(nosuch|insp)'/);
+    }
+    // An option's value is no command: the whole program's help, as before.
+    for (const argv of [["-s", "nosuch.json", "--help"], ["--help"]]) {
+      const result = await cli(argv);
+      expect(result.status, argv.join(" ")).toBe(0);
+      expect(result.stdout).toMatch(/^Usage: bbgov \[options\] \[command\]/);
+    }
+  });
+
   it("bbgov help nosuch says the command is unknown", async () => {
     const result = await cli(["help", "nosuch"]);
     expect(result.status).toBe(2);
