@@ -16,7 +16,15 @@ import { report } from "../context.js";
 import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import { splitWords } from "../io/words.js";
 import { type ParsedIds, resolvePeerArgs, unresolvablePeerArg, withNotices } from "./resolve.js";
-import { buildProgram, COMMANDS, usageFromCommander, type CommandArgs, type CommandSpec, type Invocation } from "../program.js";
+import {
+  buildProgram,
+  COMMANDS,
+  GLOBAL_OPTIONS,
+  usageFromCommander,
+  type CommandArgs,
+  type CommandSpec,
+  type Invocation,
+} from "../program.js";
 import { quickParser } from "../quick-parse.js";
 import { sanitize } from "../render/sanitize.js";
 
@@ -156,6 +164,13 @@ function lineParser(): (text: string) => Invocation | undefined {
     {},
   );
   return (text) => {
+    // A carriage return before the line's end (old Mac line endings) would run the script's lines together.
+    const cr = text.indexOf("\r");
+    if (cr !== -1 && cr < text.trimEnd().length) {
+      throw new UsageError(
+        "a carriage return inside the line: are the script's lines ended by CR alone? end them with LF (tr '\\r' '\\n')",
+      );
+    }
     const words = splitWords(text);
     const name = words[0];
     if (name === undefined) return undefined;
@@ -174,6 +189,9 @@ function lineParser(): (text: string) => Invocation | undefined {
         // `help` and `--help` print help and end the parse; neither means anything in a script.
         if (error.code === "commander.help" || error.code === "commander.helpDisplayed")
           throw new UsageError("help cannot be used in a script");
+        // `block -s other.json PEER`: a global option after the command, as the shell would take it.
+        const unknown = error.code === "commander.unknownOption" ? /'([^'=]*)/.exec(error.message)?.[1] : undefined;
+        if (unknown !== undefined && GLOBAL_FLAGS.has(unknown)) throw globalInScript(unknown);
         throw usageFromCommander(error, "") ?? new UsageError("help cannot be used in a script");
       }
       throw error;
@@ -190,7 +208,14 @@ function checkAllowed(name: string): void {
   if (spec !== undefined && !spec.inApply) {
     throw new UsageError(`${name} cannot be used in a script: apply runs the commands that change the snapshot`);
   }
-  if (name.startsWith("-")) throw new UsageError(`global options such as ${name} go on the bbgov apply command line, not in the script`);
+  if (name.startsWith("-")) throw globalInScript(name);
+}
+
+/** Every spelling of the global options (`-s`, `--snapshot`, `--json`, ...). */
+const GLOBAL_FLAGS: ReadonlySet<string> = new Set(GLOBAL_OPTIONS.flatMap((spec) => spec.flags.match(/--?[a-z][a-z-]*/g) ?? []));
+
+function globalInScript(option: string): UsageError {
+  return new UsageError(`global options such as ${option} go on the bbgov apply command line, not in the script`);
 }
 
 function stripEmptyWhere(error: BbgovError): BbgovError {

@@ -190,6 +190,9 @@ fail ${L}
     ["check", `check ${L}`, "check cannot be used in a script"],
     ["init", "init --force", "init cannot be used in a script"],
     ["a global option", `--json block ${L}`, "global options such as --json go on the bbgov apply command line"],
+    ["a global option after the command", `block -s other.json ${L}`, "global options such as -s go on the bbgov apply command line"],
+    ["a global option with its value", `block ${L} --lock-timeout=1s`, "global options such as --lock-timeout go on the bbgov apply"],
+    ["lines ended by CR alone", `block ${L}\rthreshold 3`, "a carriage return inside the line: are the script's lines ended by CR alone?"],
     ["bbgov in front", `bbgov block ${L}`, "write the command without `bbgov` in front"],
     ["help", "help", "help cannot be used in a script"],
   ])("refuses %s inside a script", async (_what, line, message) => {
@@ -199,6 +202,15 @@ fail ${L}
     expectError(result, message);
     expect(result.stderr).toContain("(standard input line 2)");
     expect(box.read()).toBe(before);
+  });
+
+  it("a script with CRLF line endings (a trailing blank too) runs as with LF", async () => {
+    const box = sandbox();
+    await box.build();
+    const result = await box.run(["--json", "apply", "-"], { input: `block ${L}\r\nthreshold 3 \r\n# done\r\n` });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(JSON.parse(box.read()).peer_governor.failure_threshold).toBe(3);
   });
 
   it("a missing script, or stdin for both script and snapshot, is an error", async () => {
