@@ -80,7 +80,13 @@ export function run(argv: readonly string[]): void {
   process.on("uncaughtException", crash);
   process.on("unhandledRejection", crash);
   // process.stdin builds a stream (and loads net/tty) on first touch: only `-` needs it.
-  const stdin: AsyncIterable<Uint8Array | string> = { [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() };
+  const stdin: AsyncIterable<Uint8Array | string> = {
+    [Symbol.asyncIterator]: () => {
+      // `bbgov apply` typed at a prompt would otherwise wait in silence for lines nobody knows to type.
+      if (process.stdin.isTTY === true) writeQuietly("bbgov: reading standard input from the terminal; end it with Ctrl-D\n");
+      return process.stdin[Symbol.asyncIterator]();
+    },
+  };
   const io: CliIo = {
     stdout,
     stderr,
