@@ -28,7 +28,11 @@ export function execute(ctx: CommandContext, _args: readonly [], options: Comman
   const config = backoff.config();
   const plan = options.plan === true ? planRows(ctx, attempts) : undefined;
   const changed = config.baseNs !== before.baseNs || config.maxDelayNs !== before.maxDelayNs;
-  const json: Record<string, unknown> = { backoff: { base_ns: config.baseNs, max_delay_ns: config.maxDelayNs } };
+  // The schedule before, as threshold's `previous` and clock's `previous_ns`.
+  const json: Record<string, unknown> = {
+    backoff: { base_ns: config.baseNs, max_delay_ns: config.maxDelayNs },
+    previous: { base_ns: before.baseNs, max_delay_ns: before.maxDelayNs },
+  };
   if (plan !== undefined)
     json.plan = plan.map((row) => ({ attempt: row.attempt, delay_ns: row.delayNs, cumulative_ns: row.cumulativeNs, capped: row.capped }));
   return report(

@@ -149,6 +149,12 @@ describe("backoff", { timeout: 30_000 }, () => {
     expect(await box.ok(["backoff"])).toContain("backoff base 10 ms (10000000 ns), max 1 m (60000000000 ns)");
     expect(await box.ok(["backoff", "--base", "100ms", "--max", "1s"])).toContain("backoff base 10 ms -> 100 ms, max 1 m -> 1 s");
     expect(box.doc().backoff).toEqual({ base_ns: "100000000", max_delay_ns: "1000000000" });
+    // --json says the schedule before too, as threshold's `previous` and clock's `previous_ns` do.
+    expect(await box.json(["backoff", "--max", "3s"])).toMatchObject({
+      written: true,
+      backoff: { base_ns: "100000000", max_delay_ns: "3000000000" },
+      previous: { base_ns: "100000000", max_delay_ns: "1000000000" },
+    });
     await box.ok(["-q", "backoff", "--max", "2s"]);
     expect(box.doc().backoff).toEqual({ base_ns: "100000000", max_delay_ns: "2000000000" });
     const zero = await box.run(["backoff", "--base", "0"]);
@@ -170,9 +176,15 @@ describe("backoff", { timeout: 30_000 }, () => {
   it("--plan --attempts N in --json", async () => {
     const box = sandbox();
     await box.build([], ["--backoff-base", "100ms", "--backoff-max", "1s"]);
-    const doc = await box.json<{ written: boolean; backoff: unknown; plan: unknown[] }>(["backoff", "--plan", "--attempts", "6"]);
+    const doc = await box.json<{ written: boolean; backoff: unknown; previous: unknown; plan: unknown[] }>([
+      "backoff",
+      "--plan",
+      "--attempts",
+      "6",
+    ]);
     expect(doc.written).toBe(false);
     expect(doc.backoff).toEqual({ base_ns: "100000000", max_delay_ns: "1000000000" });
+    expect(doc.previous).toEqual(doc.backoff);
     expect(doc.plan).toHaveLength(6);
     expect(doc.plan[0]).toEqual({ attempt: 1, delay_ns: "100000000", cumulative_ns: "100000000", capped: false });
     expect(doc.plan[5]).toEqual({ attempt: 6, delay_ns: "1000000000", cumulative_ns: "3500000000", capped: true });
