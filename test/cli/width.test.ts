@@ -14,6 +14,9 @@ describe("outputWidth", () => {
     ["COLUMNS for a pipe when set", { isTTY: false }, { COLUMNS: "80" }, 80],
     ["at least 40", { isTTY: true, columns: 10 }, {}, 40],
     ["a nonsense COLUMNS is ignored", { isTTY: false }, { COLUMNS: "wide" }, undefined],
+    ["COLUMNS=0 is as if unset, for a pipe", { isTTY: false }, { COLUMNS: "0" }, undefined],
+    ["COLUMNS=0 is as if unset, for a terminal", { isTTY: true }, { COLUMNS: "0" }, 80],
+    ["COLUMNS=10 is at least 40", { isTTY: false }, { COLUMNS: "10" }, 40],
   ])("%s", (_, stream, env, expected) => {
     expect(outputWidth(stream, env)).toBe(expected);
   });
