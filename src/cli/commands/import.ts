@@ -47,6 +47,12 @@ export function execute(ctx: CommandContext, [input]: CommandArgs<"import">, opt
   snapshot.clockNs = decoded.snapshot.clockNs;
 
   const warnings = [...decoded.warnings.map((warning) => `${warning.message} (${input.source}: ${warning.path})`), ...clamped];
+  // As `clock --set` warns of a clock moved backwards: events after the clock are in the snapshot's future.
+  const { latestEventNs } = decoded;
+  if (clockNs !== undefined && latestEventNs !== undefined && clockNs < latestEventNs)
+    warnings.push(
+      `--clock is ${formatDuration(latestEventNs - clockNs)} before the latest event in the file: that event is in the snapshot's future`,
+    );
   const { governor, backoff } = snapshot;
   const config = backoff.config();
   const clockSource = clockNs !== undefined ? "--clock" : decoded.latestEventNs !== undefined ? "latest event" : "none";

@@ -95,6 +95,24 @@ describe("import", { timeout: 30_000 }, () => {
     expect(box.read("again.json")).toBe(EXAMPLE);
   });
 
+  it("import --clock before the file's latest event warns, as clock --set backwards does; at or after it, no warning", async () => {
+    const box = sandbox();
+    box.write("example.json", EXAMPLE);
+    box.write("up.json", await box.ok(["-s", "example.json", "export"]));
+    const latest = BigInt(
+      (JSON.parse(await box.ok(["-s", "latest.json", "--json", "import", "up.json", "--dry-run"])) as { clock_ns: string }).clock_ns,
+    );
+    const early = await box.run(["-s", "early.json", "import", "up.json", "--clock", String(latest - 1_500_000_000n)]);
+    expect(early.status).toBe(0);
+    expect(early.stderr).toBe(
+      "bbgov: warning: --clock is 1.5 s before the latest event in the file: that event is in the snapshot's future\n",
+    );
+    for (const clock of [latest, latest + 1n]) {
+      const fine = await box.run(["-s", `at-${clock}.json`, "import", "up.json", "--clock", String(clock)]);
+      expect(fine).toMatchObject({ status: 0, stderr: "" });
+    }
+  });
+
   it("export | import - through standard input, and -s - writes the snapshot to standard output", async () => {
     const box = sandbox();
     box.write("example.json", EXAMPLE);
