@@ -63,6 +63,8 @@ export default defineConfig({
     // (a third of the suite's CPU time). Tests that change process state (cwd, spies) put it back.
     isolate: false,
     sequence: { sequencer: LongFirstSequencer },
+    // Temporary folders on a tmpfs (/dev/shm) when TMPDIR is not set: see test/global-setup.ts.
+    globalSetup: ["test/global-setup.ts"],
     setupFiles: ["test/setup.ts"],
     coverage: {
       provider: "v8",
