@@ -415,10 +415,12 @@ describe("every peer's rows across a fleet: written from each node's scan as it 
     for (let high = 0n; high < 2n ** 32n; high += 65537n * 977n) values.push(high * 2n ** 32n + ((high * 7919n) % 2n ** 32n));
     for (let i = 0n; i < 2000n; i++) values.push((i * 0x9e3779b97f4a7c15n) % 2n ** 64n, 2n ** 21n * 2n ** 32n + i - 1000n);
     const into = new Uint8Array(30).fill(35);
+    // Thousands of values: each check is a plain test first, `expect` (which fails with its message) only when it fails.
     for (const value of values) {
       const end = putU64(into, 3, Number(value >> 32n), Number(value & 0xffffffffn));
-      expect(Buffer.from(into.subarray(3, end)).toString("latin1")).toBe(value.toString());
-      expect(into[end]).toBe(35);
+      const digits = Buffer.from(into.subarray(3, end)).toString("latin1");
+      if (digits !== value.toString()) expect(digits).toBe(value.toString());
+      if (into[end] !== 35) expect(into[end]).toBe(35);
       into.fill(35);
     }
     // And a u32 (failures, attempts) alone.
