@@ -82,16 +82,19 @@ describe("inspect across a fleet: the scan gives the model's output", () => {
     // Every view on the fleet without the two big fixtures; the table on all of them (the scan at scale; the
     // threads test of test/e2e/fleet.test.ts has the matrix of a fleet with big files).
     const runs = [...views.map((view) => ["-s", fleet, ...view]), ["-s", big, "inspect"]];
+    const results = [];
     for (const run of runs) {
       const view = run;
       const result = await bothWays(run);
+      results.push(result);
       // The refused and damaged files are named; the others are counted.
       expect(result.status).toBe(2);
       if (!view.includes("--quiet")) expect(result.stdout).not.toBe("");
       for (const bad of [...REFUSED, "cut", "bad-tag", "tiny"]) expect(result.stderr).toContain(`${bad}.bin`);
     }
-    // hand-edited.bin's skipped entries and threshold 0 are warned about, as the model path does.
-    const plain = await bothWays(["-s", fleet, "inspect"]);
+    // hand-edited.bin's skipped entries and threshold 0 are warned about, as the model path does (the first run:
+    // a plain inspect of the fleet).
+    const plain = results[0] as Awaited<ReturnType<typeof bothWays>>;
     expect(plain.stderr).toContain("entries whose peer bytes do not parse are skipped");
     expect(plain.stderr).toContain("failure_threshold 0 loads as 1");
   });
@@ -415,10 +418,12 @@ describe("every peer's rows across a fleet: written from each node's scan as it 
     for (let high = 0n; high < 2n ** 32n; high += 65537n * 977n) values.push(high * 2n ** 32n + ((high * 7919n) % 2n ** 32n));
     for (let i = 0n; i < 2000n; i++) values.push((i * 0x9e3779b97f4a7c15n) % 2n ** 64n, 2n ** 21n * 2n ** 32n + i - 1000n);
     const into = new Uint8Array(30).fill(35);
+    // Thousands of values: each check is a plain test first, `expect` (which fails with its message) only when it fails.
     for (const value of values) {
       const end = putU64(into, 3, Number(value >> 32n), Number(value & 0xffffffffn));
-      expect(Buffer.from(into.subarray(3, end)).toString("latin1")).toBe(value.toString());
-      expect(into[end]).toBe(35);
+      const digits = Buffer.from(into.subarray(3, end)).toString("latin1");
+      if (digits !== value.toString()) expect(digits).toBe(value.toString());
+      if (into[end] !== 35) expect(into[end]).toBe(35);
       into.fill(35);
     }
     // And a u32 (failures, attempts) alone.

@@ -6,11 +6,11 @@
  * with --json, --format json and ndjson, at any instant. And the direct path
  * is taken only where it may be: never after the lists changed.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { BackoffTable } from "../../src/core/backoff.js";
 import { PeerGovernor } from "../../src/core/governor.js";
 import { PeerId } from "../../src/core/peer-id.js";
@@ -39,6 +39,7 @@ import { peerArb, u32Arb, u64Arb } from "../snapshot/helpers.js";
 import { cli } from "./helpers.js";
 
 const folder = mkdtempSync(path.join(tmpdir(), "bbgov-rows-"));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 /** What a peer of the pool has: on either list, health, a backoff entry (any of them, or none). */
 const peerState = fc.record({

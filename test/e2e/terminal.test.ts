@@ -11,7 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 
 const BIN = fileURLToPath(new URL("../../bin/bbgov.js", import.meta.url));
 const BUNDLE = fileURLToPath(new URL("../../dist/bundle/bbgov.cjs", import.meta.url));
@@ -133,11 +133,17 @@ describe("inspect --watch in a pseudo-terminal", () => {
   it("redraws after an atomic rename, fits 80 columns, and Ctrl-C exits cleanly", { timeout: 30_000 }, async () => {
     const file = path.join(dir, "watched.json");
     fs.copyFileSync(EXAMPLE, file);
-    const command = `stty cols 80 rows 30; exec ${sh(process.execPath)} ${sh(BIN)} -s ${sh(file)} inspect --watch --interval 20ms`;
+    // The file by its name in the terminal's folder: the footer (`watching <file> every 20 ms; Ctrl-C quits`) must fit
+    // 80 columns whole, however long the path of the temporary folder.
+    const command = `stty cols 80 rows 30; exec ${sh(process.execPath)} ${sh(BIN)} -s watched.json inspect --watch --interval 20ms`;
     const child = spawn("script", ["-qfec", command, "/dev/null"], {
       cwd: dir,
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color", HOME: dir },
       stdio: ["pipe", "pipe", "pipe"],
+    });
+    // A test that fails or times out leaves no watcher running (script ends its session on SIGTERM).
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     });
     let seen = "";
     child.stdout.on("data", (chunk: Buffer) => (seen += chunk.toString("utf8")));
