@@ -112,6 +112,11 @@ describe("bash runs its script", () => {
 
   /** The same, with `PATH` set (to find a `bbgov` that answers the peer question). */
   function completeWith(pathVariable: string, ...words: string[]): string[] {
+    return completeIn({}, pathVariable, ...words);
+  }
+
+  /** The same, with more of the environment set. */
+  function completeIn(env: Record<string, string>, pathVariable: string, ...words: string[]): string[] {
     const program = [
       `source ${JSON.stringify(file)}`,
       `COMP_WORDS=(bbgov ${words.map((word) => `'${word}'`).join(" ")})`,
@@ -119,7 +124,7 @@ describe("bash runs its script", () => {
       "_bbgov",
       'printf "%s\\n" "${COMPREPLY[@]}"',
     ].join("\n");
-    const result = spawnSync("bash", ["-c", program], { cwd: root, encoding: "utf8", env: { ...process.env, PATH: pathVariable } });
+    const result = spawnSync("bash", ["-c", program], { cwd: root, encoding: "utf8", env: { ...process.env, ...env, PATH: pathVariable } });
     expect(result.status, result.stderr).toBe(0);
     return result.stdout.split("\n").filter((line) => line !== "");
   }
@@ -160,5 +165,21 @@ describe("bash runs its script", () => {
       "12D3KooWJjwFKy17A4DiZTrU3FfbmQNYwhBaKbfG5hB8qqh5ptHD",
     ]);
     expect(completeWith(pathVariable, "-s", "example.json", "fail", "QmZ")).toEqual(["QmZnC2FJ3vHT4mJhiTVBPaeEQQYBTZeRtkKHRFmAMtQ6A4"]);
+    // -s after the command, every -s of the line (a fleet of two files), and ~/ as the shell would expand it.
+    expect(completeWith(pathVariable, "check", "-s", "example.json", "--outbound", "QmZ")).toEqual([
+      "QmZnC2FJ3vHT4mJhiTVBPaeEQQYBTZeRtkKHRFmAMtQ6A4",
+    ]);
+    const other = path.join(root, "other.json");
+    const stranger = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
+    fs.writeFileSync(
+      other,
+      fs.readFileSync(path.join(root, "example.json"), "utf8").replace('"blocklist": [', `"blocklist": [\n      "${stranger}",`),
+    );
+    expect(completeWith(pathVariable, "-s", "example.json", "block", "-s", "other.json", "12D3KooWD")).toEqual([stranger]);
+    expect(completeWith(pathVariable, "-s", "example.json", "block", "12D3KooWD")).toEqual([]);
+    const home = { HOME: root };
+    expect(completeIn(home, pathVariable, "-s", "~/other.json", "block", "12D3KooWD")).toEqual([stranger]);
+    // `--snapshot=FILE`, which bash hands over as three words.
+    expect(completeWith(pathVariable, "block", "--snapshot", "=", "other.json", "12D3KooWD")).toEqual([stranger]);
   });
 });
