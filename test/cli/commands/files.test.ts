@@ -213,6 +213,14 @@ fail ${L}
     expect(JSON.parse(box.read()).peer_governor.failure_threshold).toBe(3);
   });
 
+  it("a byte order mark starting a later line (two scripts joined by cat) is read past, as the first line's", async () => {
+    const box = sandbox();
+    await box.build();
+    const result = await box.run(["-q", "apply", "-"], { input: `\ufeffblock ${L}\n\ufeffthreshold 3\n` });
+    expect(result).toMatchObject({ status: 0, stderr: "" });
+    expect(JSON.parse(box.read()).peer_governor.failure_threshold).toBe(3);
+  });
+
   it("a missing script, or stdin for both script and snapshot, is an error", async () => {
     const box = sandbox();
     const before = await box.build();
