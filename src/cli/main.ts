@@ -341,6 +341,13 @@ function firstOperand(argv: readonly string[], program: ReturnType<typeof buildP
     // `--opt=value` and `-sFILE` carry their value; a bare option that takes one is followed by it.
     const option = program.options.find((known) => known.long === word || known.short === word);
     if (option !== undefined && (option.required || option.optional)) i++;
+    // `-qs FILE` is `-q -s FILE`, as commander reads it: a cluster ending in an option that takes a value.
+    // The first flag of it that takes a value takes the rest of the word, or the next word when it is the last.
+    else if (option === undefined && /^-[^-]{2,}$/.test(word)) {
+      const takes = (flag: string): boolean =>
+        program.options.some((known) => known.short === `-${flag}` && (known.required || known.optional));
+      if ([...word.slice(1)].findIndex(takes) === word.length - 2) i++;
+    }
   }
   return undefined;
 }
