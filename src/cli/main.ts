@@ -17,7 +17,7 @@ import {
   existsAsFile,
   identityOf,
   ioError,
-  lockWanted,
+  writeCheck,
   resolveTarget,
   sameFile,
   STDIO,
@@ -212,7 +212,9 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   let lock: HeldLock | undefined;
   let writeTarget: WriteTarget | undefined;
   if (spec.mutates && target !== STDIO && !globals.dryRun) {
-    if (await lockWanted((spec.snapshot ?? "load") === "load" ? source : undefined, target)) {
+    const refusal = await writeCheck((spec.snapshot ?? "load") === "load" ? source : undefined, target);
+    if (refusal !== undefined) writeTarget = { path: target, refusal };
+    else {
       const resolved = await resolveTarget(target);
       lock = await (await import("./io/lock.js")).acquireLock(resolved, spec.name, lockTimeoutMs(invocation.globals.lockTimeout));
       try {

@@ -149,6 +149,8 @@ export interface FileIdentity {
 export interface WriteTarget {
   readonly path: string;
   readonly identity?: FileIdentity | null;
+  /** The refusal found before the lock, which was then not taken (writeCheck): the write gives it, whatever the file is now. */
+  readonly refusal?: IoError;
 }
 
 /**
@@ -222,6 +224,7 @@ export async function identityOf(target: string): Promise<FileIdentity | null> {
  * resolved path, and only if the file there is still the one locked.
  */
 export async function writeTextAtomic(file: string, text: string | Uint8Array, target?: WriteTarget): Promise<void> {
+  if (target?.refusal !== undefined) throw target.refusal;
   const resolved = target?.path ?? (await resolveTarget(file));
   const dir = path.dirname(resolved);
   // The name need not be secret: the file is created with "wx", which fails rather than follow or reuse
@@ -478,16 +481,18 @@ export async function sameFile(a: string, b: string): Promise<boolean> {
 }
 
 /**
- * Checks a write before a lock file is made beside its target, and says
- * whether to take the lock. Refused at once, with the read's or the write's
+ * Checks a write before a lock file is made beside its target. Refused at once, with the read's or the write's
  * own error: a snapshot `source` to load that is not there (a mistyped -s), a
  * `target` that is a folder, no regular file or in a missing folder; no
  * stray `.lock` is left.
  * No lock for a target the write must refuse whatever it would write
  * (writeRefusal): a lock file made by a user who cannot write the file would
  * shut its owner out, and a command that changes nothing writes nothing.
+ * That refusal is returned, for the write to give (WriteTarget.refusal) even
+ * if the file is made writable meanwhile: it would be written unlocked;
+ * undefined says to take the lock.
  */
-export async function lockWanted(source: string | undefined, target: string): Promise<boolean> {
+export async function writeCheck(source: string | undefined, target: string): Promise<IoError | undefined> {
   if (source !== undefined && source !== STDIO) {
     try {
       await fs.stat(source);
@@ -502,7 +507,7 @@ export async function lockWanted(source: string | undefined, target: string): Pr
   if (found === undefined && !(await exists(path.dirname(target)))) {
     throw ioError(Object.assign(new Error("no folder"), { code: "ENOENT" }), "write", target);
   }
-  return found === undefined || found === null || writeRefusal(found, target) === undefined;
+  return found === undefined || found === null ? undefined : writeRefusal(found, target);
 }
 
 /**
