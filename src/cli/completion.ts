@@ -133,7 +133,24 @@ function bashScript(entries: readonly Entry[], globals: readonly Flag[], version
     '  COMPREPLY=($(compgen -f -- "$cur"))',
     "}",
     "",
-    "# The snapshots named on the line (every -s, before or after the command; ~/ expanded), for _bbgov_peers.",
+    "# A word as typed (COMP_WORDS keeps its quotes and backslashes) as the shell will pass it, into $value;",
+    "# no eval: nothing on the line runs. ~/ expanded, unquoted; a glob is left for bbgov to expand.",
+    "_bbgov_unquote() {",
+    '  local word="$1" quote="" c i',
+    '  value=""',
+    '  [[ $word == "~/"* ]] && value="$HOME/" && word="${word:2}"',
+    "  for ((i = 0; i < ${#word}; i++)); do",
+    '    c="${word:i:1}"',
+    '    if [[ $quote == "\'" ]]; then [[ $c == "\'" ]] && quote="" || value+="$c"',
+    '    elif [[ $c == "\\\\" ]]; then ((i++)); value+="${word:i:1}"',
+    '    elif [[ -n $quote ]]; then [[ $c == \'"\' ]] && quote="" || value+="$c"',
+    '    elif [[ $c == "\'" || $c == \'"\' ]]; then quote="$c"',
+    '    else value+="$c"',
+    "    fi",
+    "  done",
+    "}",
+    "",
+    "# The snapshots named on the line (every -s, before or after the command), for _bbgov_peers.",
     "_bbgov_peers() {",
     `  bbgov "\${snaps[@]}" --json inspect 2>/dev/null | ${PEERS_OF_JSON}`,
     "}",
@@ -151,8 +168,8 @@ function bashScript(entries: readonly Entry[], globals: readonly Flag[], version
   ];
   out.push(
     // bash splits `--snapshot=FILE` at the `=` (COMP_WORDBREAKS): the value is then the word after it.
-    '      -s|--snapshot) [[ ${COMP_WORDS[i+1]} == "=" ]] && ((i++)); value="${COMP_WORDS[i+1]}"',
-    '        [[ $value == "~/"* ]] && value="$HOME/${value:2}"; snaps+=(-s "$value"); ((i++)) ;;',
+    '      -s|--snapshot) [[ ${COMP_WORDS[i+1]} == "=" ]] && ((i++)); _bbgov_unquote "${COMP_WORDS[i+1]}"',
+    '        snaps+=(-s "$value"); ((i++)) ;;',
   );
   const otherValued = valued.filter((flag) => flag.long !== "--snapshot");
   if (otherValued.length > 0) out.push(`      ${otherValued.flatMap(names).join("|")}) [[ -z $cmd ]] && ((i++)) ;;`);
