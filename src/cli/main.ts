@@ -83,7 +83,7 @@ export function run(argv: readonly string[]): void {
   const stdin: AsyncIterable<Uint8Array | string> = {
     [Symbol.asyncIterator]: () => {
       // `bbgov apply` typed at a prompt would otherwise wait in silence for lines nobody knows to type.
-      if (process.stdin.isTTY === true) writeQuietly("bbgov: reading standard input from the terminal; end it with Ctrl-D\n");
+      if (process.stdin.isTTY === true && !quietRun) writeQuietly("bbgov: reading standard input from the terminal; end it with Ctrl-D\n");
       return process.stdin[Symbol.asyncIterator]();
     },
   };
@@ -117,6 +117,9 @@ function writeQuietly(text: string): void {
 }
 
 const COMMAND_NAMES: ReadonlySet<string> = new Set(COMMANDS.map((spec) => spec.name));
+
+/** The process's run was given -q (set once its options are parsed): the terminal hint on standard input is not for it. */
+let quietRun = false;
 
 async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<number> {
   let invocation: Invocation | undefined;
@@ -192,6 +195,7 @@ function readGlobals(invocation: Invocation, env: CliIo["env"]): Globals {
 async function runInvocation(invocation: Invocation, io: CliIo): Promise<number> {
   const { spec } = invocation;
   const globals = readGlobals(invocation, io.env);
+  quietRun = globals.quiet;
   if (invocation.options.interval !== undefined && invocation.options.watch !== true)
     throw new UsageError("--interval is for --watch: how often it looks at the file", "--interval");
   // Issue 15: several -s, a folder or a glob are a fleet, run file by file in src/cli/fleet/.

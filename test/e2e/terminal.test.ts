@@ -178,17 +178,22 @@ describe("inspect --watch in a pseudo-terminal", () => {
 });
 
 describe("standard input from a terminal", () => {
-  it("apply at a prompt says it reads the terminal and how to end (a pipe gets no such line)", () => {
+  it("apply at a prompt says it reads the terminal and how to end (not under -q; a pipe gets no such line)", () => {
     const file = path.join(dir, "typed.json");
     fs.copyFileSync(EXAMPLE, file);
-    const result = spawnSync("script", ["-qfec", `exec ${sh(process.execPath)} ${sh(BIN)} -s ${sh(file)} -q apply`, "/dev/null"], {
-      input: "threshold 3\n\u0004",
-      encoding: "utf8",
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "dumb", HOME: dir, NO_COLOR: "1" },
-    });
-    expect(result.error).toBeUndefined();
-    expect(linesOf(result.stdout)).toContain("bbgov: reading standard input from the terminal; end it with Ctrl-D");
+    const HINT = "bbgov: reading standard input from the terminal; end it with Ctrl-D";
+    const typed = (quiet: string, line: string): string[] => {
+      const result = spawnSync("script", ["-qfec", `exec ${sh(process.execPath)} ${sh(BIN)} -s ${sh(file)} ${quiet} apply`, "/dev/null"], {
+        input: `${line}\n\u0004`,
+        encoding: "utf8",
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "dumb", HOME: dir, NO_COLOR: "1" },
+      });
+      expect(result.error).toBeUndefined();
+      return linesOf(result.stdout);
+    };
+    expect(typed("-q", "threshold 2")).not.toContain(HINT);
+    expect(typed("", "threshold 3")).toContain(HINT);
     expect(
       (JSON.parse(fs.readFileSync(file, "utf8")) as { peer_governor: { failure_threshold: number } }).peer_governor.failure_threshold,
     ).toBe(3);
