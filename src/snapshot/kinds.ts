@@ -91,8 +91,7 @@ export interface OpenedSnapshot {
 
 /** Recognises the kind of a snapshot file from its content; throws SnapshotError when it is none of them. */
 export function detectKind(input: SnapshotInput): SnapshotKind {
-  const packed = compressedWith(input.bytes);
-  if (packed !== undefined) throw new SnapshotError(`the file is ${packed[0]}-compressed: decompress it first (${packed[1]})`, "$");
+  refuseCompressed(input.bytes);
   // JSON text never holds a NUL byte; a node snapshot's fixed-width integers almost always do.
   if (input.bytes.indexOf(0) === -1) return isFrameworkJson(input) ? "framework-json" : "bbgov-json";
   const text = textWithNul(input.bytes);
@@ -158,6 +157,12 @@ const COMPRESSIONS: readonly (readonly [string, string, readonly number[]])[] = 
   ["zstd", "unzstd", [0x28, 0xb5, 0x2f, 0xfd]],
   ["xz", "unxz", [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
 ];
+
+/** Throws SnapshotError naming the compression when the file is a compressed one (see compressedWith); a kind given by hand is checked so too. */
+export function refuseCompressed(bytes: Uint8Array): void {
+  const packed = compressedWith(bytes);
+  if (packed !== undefined) throw new SnapshotError(`the file is ${packed[0]}-compressed: decompress it first (${packed[1]})`, "$");
+}
 
 /**
  * The compression and its tool when the file starts with a compressor's magic

@@ -102,5 +102,11 @@ describe("a compressed snapshot", () => {
       await box.run(["-s", "node.snap", "inspect"]),
       `bbgov: the file is ${kind}-compressed: decompress it first (${tool}) (node.snap: $)`,
     );
+    // import with its kind given by hand says so too (found by a second review).
+    for (const from of ["node-snapshot", "framework-json", "auto"]) {
+      const result = await box.run(["-s", "new.json", "import", "node.snap", "--from", from]);
+      expect(result.status, from).toBe(2);
+      expect(result.stderr, from).toContain(`the file is ${kind}-compressed: decompress it first (${tool})`);
+    }
   });
 });

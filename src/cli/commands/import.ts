@@ -1,5 +1,5 @@
 /** `import FILE`: a new version-1 snapshot from a node's own snapshot (bincode) or upstream's framework snapshot JSON (serde). */
-import { detectKind, KIND_NAMES, type SnapshotInput, type SnapshotKind } from "../../snapshot/kinds.js";
+import { detectKind, KIND_NAMES, refuseCompressed, type SnapshotInput, type SnapshotKind } from "../../snapshot/kinds.js";
 import { latestEventNs, SnapshotError, type Snapshot, type SnapshotWarning } from "../../snapshot/model.js";
 import { readNodeSnapshot } from "../../snapshot/node.js";
 import { decodeUpstream, InvalidUpstreamEntries } from "../../snapshot/framework-json.js";
@@ -111,6 +111,7 @@ function readUpstream(
   backoff: { baseNs?: bigint; maxDelayNs?: bigint },
   clockNs: bigint | undefined,
 ): Imported {
+  if (from !== "auto") refuseCompressed(input.bytes);
   const kind = from === "auto" ? detectKind(input) : from;
   const options = { backoff, ...(clockNs === undefined ? {} : { clockNs }) };
   if (kind === "bbgov-json") {
