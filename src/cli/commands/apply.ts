@@ -193,7 +193,7 @@ function lineParser(): (text: string) => Invocation | undefined {
           throw new UsageError("help cannot be used in a script");
         // `block -s other.json PEER`: a global option after the command, as the shell would take it.
         const unknown = error.code === "commander.unknownOption" ? /'([^'=]*)/.exec(error.message)?.[1] : undefined;
-        if (unknown !== undefined && GLOBAL_FLAGS.has(unknown)) throw globalInScript(unknown);
+        if (unknown !== undefined && isGlobalFlag(unknown)) throw globalInScript(unknown);
         throw usageFromCommander(error, "") ?? new UsageError("help cannot be used in a script");
       }
       throw error;
@@ -214,7 +214,17 @@ function checkAllowed(name: string): void {
 }
 
 /** Every spelling of the global options (`-s`, `--snapshot`, `--json`, ...). */
-const GLOBAL_FLAGS: ReadonlySet<string> = new Set(GLOBAL_OPTIONS.flatMap((spec) => spec.flags.match(/--?[a-z][a-z-]*/g) ?? []));
+const GLOBAL_FLAGS: ReadonlySet<string> = new Set([
+  ...GLOBAL_OPTIONS.flatMap((spec) => spec.flags.match(/--?[a-z][a-z-]*/g) ?? []),
+  "-V", // commander's own
+  "--version",
+]);
+
+/** A global option's spelling, or a cluster of short ones that holds one (`-qs`). */
+function isGlobalFlag(word: string): boolean {
+  if (GLOBAL_FLAGS.has(word)) return true;
+  return /^-[a-zA-Z]{2,}$/.test(word) && [...word.slice(1)].some((letter) => GLOBAL_FLAGS.has(`-${letter}`));
+}
 
 function globalInScript(option: string): UsageError {
   return new UsageError(`global options such as ${option} go on the bbgov apply command line, not in the script`);

@@ -192,6 +192,8 @@ fail ${L}
     ["a global option", `--json block ${L}`, "global options such as --json go on the bbgov apply command line"],
     ["a global option after the command", `block -s other.json ${L}`, "global options such as -s go on the bbgov apply command line"],
     ["a global option with its value", `block ${L} --lock-timeout=1s`, "global options such as --lock-timeout go on the bbgov apply"],
+    ["a cluster of global short options", `block -qs other.json ${L}`, "global options such as -qs go on the bbgov apply command line"],
+    ["-V", `block -V ${L}`, "global options such as -V go on the bbgov apply command line"],
     ["lines ended by CR alone", `block ${L}\rthreshold 3`, "a carriage return inside the line: are the script's lines ended by CR alone?"],
     ["bbgov in front", `bbgov block ${L}`, "write the command without `bbgov` in front"],
     ["help", "help", "help cannot be used in a script"],
