@@ -142,7 +142,7 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
     },
     (draw) => {
       const parts = shown.map(({ line, text, body }) => {
-        return `${draw.chalk.dim(`${line}:`)} ${draw.chalk.bold(sanitize(text))}${body === "" ? "" : `\n${indent(body)}`}`;
+        return `${draw.chalk.dim(`${line}:`)} ${draw.chalk.bold(sanitize(text.replaceAll("\t", " ")))}${body === "" ? "" : `\n${indent(body)}`}`;
       });
       if (notShown > 0) parts.push(draw.chalk.dim(`... and ${notShown} more line(s), not shown`));
       parts.push(`${draw.chalk.green("✓")} applied ${applied} command(s) from ${script.source}`);

@@ -215,6 +215,15 @@ fail ${L}
     expect(JSON.parse(box.read()).peer_governor.failure_threshold).toBe(3);
   });
 
+  it("a line's echo in the report shows a tab between its words as a space, not as an escape", async () => {
+    const box = sandbox();
+    await box.build();
+    const result = await box.run(["--dry-run", "apply", "-"], { input: `block\t${L}\n` });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`1: block ${L}\n`);
+    expect(result.stdout).not.toContain("\\x09");
+  });
+
   it("a byte order mark starting a later line (two scripts joined by cat) is read past, as the first line's", async () => {
     const box = sandbox();
     await box.build();
