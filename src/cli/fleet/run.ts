@@ -14,7 +14,9 @@
  * change again, write atomically, release. A write that fails (disk, lock
  * timeout) does not stop the others; the report names every file written and
  * every file not, and the same command run again completes the rest (a file
- * the command does not change is left byte-identical).
+ * the command does not change is left byte-identical); for a command that
+ * records events, which would record them twice, it says to name only the
+ * files not written.
  */
 import { SharedPeers } from "../../snapshot/node.js";
 import { lstatSync, promises as fsPromises } from "node:fs";
@@ -527,7 +529,7 @@ class Fleet {
       const left = this.files.filter((file) => !done.has(file));
       this.io.stderr.write(
         `bbgov: interrupted by ${signal}: ${written.length} of ${this.files.length} file(s) written: ${fileNames(written)}; ` +
-          `not written: ${fileNames(left)}; ${RERUN}\n`,
+          `not written: ${fileNames(left)}; ${rerunAdvice(this.invocation)}\n`,
       );
       endBySignal(signal);
     };
@@ -657,7 +659,7 @@ class Fleet {
     const written = outcomes.filter((outcome) => outcome.written === true).map((outcome) => outcome.file);
     this.io.stderr.write(
       `bbgov: ${failed.length} of ${outcomes.length} file(s) not written: ${fileNames(failed.map((outcome) => outcome.file))}; ` +
-        `written: ${fileNames(written)}; ${RERUN}\n`,
+        `written: ${fileNames(written)}; ${rerunAdvice(this.invocation)}\n`,
     );
     return EXIT.error;
   }
@@ -948,8 +950,23 @@ function startWorker(file: string, data: ScanWorkerData): Promise<{ part: Aggreg
   });
 }
 
-/** How a report line ends when some files were written and some not. */
-const RERUN = "the same command run again completes the rest (fleet)";
+/**
+ * How a report line ends when some files were written and some not. A command that states a policy changes
+ * nothing where it was written, so running it again completes the rest; one that records events (`fail`,
+ * `succeed`, `advise`, `clock --advance`, an `apply` script, which may hold those) would record them again there.
+ */
+function rerunAdvice(invocation: Invocation): string {
+  const { name } = invocation.spec;
+  const recordsEvents =
+    name === "fail" ||
+    name === "succeed" ||
+    name === "advise" ||
+    name === "apply" ||
+    (name === "clock" && invocation.options.advance !== undefined);
+  return recordsEvents
+    ? `run ${name} again naming only the files not written (-s FILE): on the files written it would record its events twice (fleet)`
+    : "the same command run again completes the rest (fleet)";
+}
 
 /** Files named in a report line: their paths in the fleet's common folder, sanitized; "none" for none. */
 function fileNames(files: readonly FleetFile[]): string {
