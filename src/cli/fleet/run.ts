@@ -27,7 +27,7 @@ import type { CommandContext, CommandModule, Report, Ui } from "../context.js";
 import { commandContext, report as makeReport } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
-import { displayName, identityOf, notRegularFile, resolveTarget, STDIO, writeRefusal, type WriteTarget } from "../io/store.js";
+import { displayName, hardLinked, identityOf, notRegularFile, resolveTarget, STDIO, writeRefusal, type WriteTarget } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
 import { isKnown, isWholePeerText, knownPeerTexts, resolvePeerArgs, withNotices } from "../commands/resolve.js";
 import { PeerTable, RestoredScan, snapshotOfPeers } from "../../snapshot/node-scan.js";
@@ -984,12 +984,12 @@ function replacedSince(target: WriteTarget): boolean {
 }
 
 /**
- * The plan, or the plan refused when its file has no write bit, or belongs to another user (not root): the write
- * would refuse it midway, after other files were written.
+ * The plan, or the plan refused when its file has no write bit, belongs to another user (not root) or has
+ * several hard links: the write would refuse it midway, after other files were written.
  */
 async function refuseReadOnly(plan: NodeOutcome): Promise<NodeOutcome> {
   const stat = await fsPromises.stat(plan.file.path).catch(() => undefined);
-  const error = stat === undefined ? undefined : writeRefusal(stat, plan.file.path);
+  const error = stat === undefined ? undefined : (writeRefusal(stat, plan.file.path) ?? hardLinked(stat, plan.file.path));
   return error === undefined ? plan : { ...plan, error };
 }
 

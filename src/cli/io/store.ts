@@ -246,13 +246,8 @@ export async function writeTextAtomic(file: string, text: string | Uint8Array, t
   const mode = old === undefined ? 0o644 : old.mode & 0o7777;
   // Renaming over a file works whatever its mode; a snapshot marked read-only is the user's "do not touch".
   if ((mode & 0o222) === 0) throw readOnlyFile(mode, file);
-  if (old !== undefined && old.nlink > 1) {
-    throw new IoError(
-      `cannot write the snapshot: it has ${old.nlink} hard links, and replacing it would split them;` +
-        ` remove the other links or write a copy with --out`,
-      displayName(file),
-    );
-  }
+  const linked = old === undefined ? undefined : hardLinked(old, file);
+  if (linked !== undefined) throw linked;
   try {
     const handle = await fs.open(temp, "wx", mode);
     try {
@@ -521,6 +516,15 @@ export function writeRefusal(stat: Stats, file: string): IoError | undefined {
   if (uid !== undefined && uid !== 0 && stat.uid !== uid) return ownerNotKept(stat, "operation not permitted", file);
   if ((stat.mode & 0o222) === 0) return readOnlyFile(stat.mode & 0o7777, file);
   return undefined;
+}
+
+/** The refusal of a write over `file` (`stat`) that has several hard links: the rename would split them. */
+export function hardLinked(stat: Stats, file: string): IoError | undefined {
+  if (stat.nlink <= 1) return undefined;
+  return new IoError(
+    `cannot write the snapshot: it has ${stat.nlink} hard links, and replacing it would split them; remove the other links or write a copy with --out`,
+    displayName(file),
+  );
 }
 
 /** Whether `file` is something -o would replace: it exists and is not a folder (a folder gets the write's own error). */
