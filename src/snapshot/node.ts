@@ -1058,11 +1058,21 @@ function samePeers(peers: Iterable<PeerId>, size: number, asRead: readonly strin
   return true;
 }
 
-/** True when `entries` are the very entries read, in the same order (the core replaces an entry on any change). */
-function sameEntries<T>(entries: Iterable<T>, size: number, asRead: readonly T[]): boolean {
+/**
+ * True when `entries` are the entries read, in the same order: the very objects, or (the core replaces an entry on
+ * every event, also one that leaves its values as they were) the same peer with the same values.
+ */
+function sameEntries<T extends { readonly peer: PeerId }>(entries: Iterable<T>, size: number, asRead: readonly T[]): boolean {
   if (size !== asRead.length) return false;
   let i = 0;
-  for (const entry of entries) if (entry !== asRead[i++]) return false;
+  for (const entry of entries) if (!sameEntry(entry, asRead[i++])) return false;
+  return true;
+}
+
+function sameEntry<T extends { readonly peer: PeerId }>(entry: T, read: T | undefined): boolean {
+  if (entry === read) return true;
+  if (read === undefined || entry.peer.text !== read.peer.text) return false;
+  for (const key of Object.keys(entry) as (keyof T)[]) if (key !== "peer" && entry[key] !== read[key]) return false;
   return true;
 }
 

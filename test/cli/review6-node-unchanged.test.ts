@@ -1,0 +1,54 @@
+/**
+ * Sixth review: a command that changes nothing leaves a node snapshot byte-identical (CONTRACT §4), also when the
+ * core records an event that gives a peer the very health it had: `succeed` at the moment of a peer's last event,
+ * when it already had no failures. The entry is a new object with the same values; the health list was rewritten
+ * in canonical order (upstream writes hash order) and the command said "wrote".
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { cli } from "./run.js";
+
+const SMALL = path.resolve(__dirname, "../../fixtures/node/small.bin");
+// In small.bin: 0 consecutive failures, last event at this time, no backoff entry.
+const UP_PEER = "16uZAbWC1CaiP";
+const UP_PEER_LAST_EVENT = "1764011253556424510";
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-review6-"));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("a node snapshot's health set to what it already was", () => {
+  it("succeed at the peer's last event, no failures: the file is byte-identical and not written", async () => {
+    const file = path.join(dir, "node.bin");
+    fs.copyFileSync(SMALL, file);
+    const result = await cli(["--json", "-s", file, "succeed", UP_PEER, "--at", UP_PEER_LAST_EVENT]);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ command: "succeed", written: false });
+    expect(fs.readFileSync(file).equals(fs.readFileSync(SMALL))).toBe(true);
+  });
+
+  it("an apply script whose lines end where the file began: byte-identical", async () => {
+    const file = path.join(dir, "node.bin");
+    fs.copyFileSync(SMALL, file);
+    const script = `fail ${UP_PEER} --at ${UP_PEER_LAST_EVENT}\nsucceed ${UP_PEER} --at ${UP_PEER_LAST_EVENT}\nreset 16uZAbWC1AJvL\n`;
+    // fail leaves a backoff entry that succeed clears: the health and the table end as read.
+    const result = await cli(["-s", file, "apply", "-"], script);
+    expect(result.status).toBe(0);
+    expect(fs.readFileSync(file).equals(fs.readFileSync(SMALL))).toBe(true);
+  });
+
+  it("a real change still writes: succeed at a later time moves the last event", async () => {
+    const file = path.join(dir, "node.bin");
+    fs.copyFileSync(SMALL, file);
+    const later = (BigInt(UP_PEER_LAST_EVENT) + 1n).toString();
+    const result = await cli(["--json", "-s", file, "succeed", UP_PEER, "--at", later]);
+    expect(JSON.parse(result.stdout)).toMatchObject({ written: true });
+    expect(fs.readFileSync(file).equals(fs.readFileSync(SMALL))).toBe(false);
+  });
+});
