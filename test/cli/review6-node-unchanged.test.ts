@@ -52,3 +52,48 @@ describe("a node snapshot's health set to what it already was", () => {
     expect(fs.readFileSync(file).equals(fs.readFileSync(SMALL))).toBe(false);
   });
 });
+
+describe("a node snapshot's blocklist or allowlist back to the set it was", () => {
+  // small.bin blocks these two, in this order in the file; hand-edited.bin allows three peers.
+  const FIRST_BLOCKED = "12D3KooWAMiYAWLguvPxv6yUVVJ2nWwt6aVwmjs78iLxFPcPmGWF";
+  const SECOND_BLOCKED = "12D3KooWKwcbkY9uPRDbu8nyXz8hbkz3MJi8NPaNVp16r9P84CNv";
+
+  it.each([
+    ["unblock then block the first blocked peer", `unblock ${FIRST_BLOCKED}\nblock ${FIRST_BLOCKED}\n`],
+    ["unblock then block the second blocked peer", `unblock ${SECOND_BLOCKED}\nblock ${SECOND_BLOCKED}\n`],
+  ])("%s: the file is byte-identical and not written", async (_name, script) => {
+    const file = path.join(dir, "node.bin");
+    // The blocklist in the reverse order of the peers' texts, as a node's hash order may have it.
+    fs.copyFileSync(SMALL, file);
+    const bytes = fs.readFileSync(file);
+    const one = bytes.indexOf(Buffer.from("002408011220", "hex"), 4531 + 8);
+    swapBlocklist(bytes, one);
+    fs.writeFileSync(file, bytes);
+    const result = await cli(["--json", "-s", file, "apply", "-"], script);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ written: false });
+    expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+  });
+
+  it("disallow then allow a peer of hand-edited.bin's allowlist: byte-identical", async () => {
+    const file = path.join(dir, "node.bin");
+    fs.copyFileSync(path.resolve(__dirname, "../../fixtures/node/hand-edited.bin"), file);
+    const before = fs.readFileSync(file);
+    const script = `disallow ${"12D3KooWLKRQFhuVgZ7sUNCKdes5SWZHdmToion66Bm4EiJKSVNu"}\nallow ${"12D3KooWLKRQFhuVgZ7sUNCKdes5SWZHdmToion66Bm4EiJKSVNu"}\n`;
+    const result = await cli(["--json", "-s", file, "apply", "-"], script);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ written: false });
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+});
+
+/** Swaps small.bin's two blocklist entries (each a u64 length 38 and 38 bytes, the first at `first`). */
+function swapBlocklist(bytes: Buffer, first: number): void {
+  const entry = 38;
+  expect(bytes.readBigUInt64LE(first - 8)).toBe(BigInt(entry));
+  expect(bytes.readBigUInt64LE(first + entry)).toBe(BigInt(entry));
+  const a = Buffer.from(bytes.subarray(first, first + entry));
+  const b = Buffer.from(bytes.subarray(first + entry + 8, first + 2 * entry + 8));
+  b.copy(bytes, first);
+  a.copy(bytes, first + entry + 8);
+}
