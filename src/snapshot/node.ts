@@ -1067,13 +1067,19 @@ function samePeers(peers: Iterable<PeerId>, size: number, asRead: readonly strin
 }
 
 /**
- * True when `entries` are the entries read, in the same order: the very objects, or (the core replaces an entry on
- * every event, also one that leaves its values as they were) the same peer with the same values.
+ * True when `entries` are the entries read (one per peer in both): the very objects, or (the core replaces an entry
+ * on every event, also one that leaves its values as they were) the same peer with the same values. Restore makes
+ * a map of the list, so its order is no change (a peer's entry removed and made again comes last).
  */
 function sameEntries<T extends { readonly peer: PeerId }>(entries: Iterable<T>, size: number, asRead: readonly T[]): boolean {
   if (size !== asRead.length) return false;
   let i = 0;
-  for (const entry of entries) if (!sameEntry(entry, asRead[i++])) return false;
+  let read: Map<string, T> | undefined;
+  for (const entry of entries) {
+    if (read === undefined && sameEntry(entry, asRead[i++])) continue;
+    read ??= new Map(asRead.map((entry) => [entry.peer.text, entry]));
+    if (!sameEntry(entry, read.get(entry.peer.text))) return false;
+  }
   return true;
 }
 

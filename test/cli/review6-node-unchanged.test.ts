@@ -43,6 +43,17 @@ describe("a node snapshot's health set to what it already was", () => {
     expect(fs.readFileSync(file).equals(fs.readFileSync(SMALL))).toBe(true);
   });
 
+  it("reset a peer, then fail it at its last event: its entries come back as they were, at the end of the lists", async () => {
+    // In small.bin: 1 failure and 1 attempt at this time, next retry 10 ms later: exactly one failure from nothing.
+    const file = path.join(dir, "node.bin");
+    fs.copyFileSync(SMALL, file);
+    const script = "reset 16uZAbWC1E1bt\nfail 16uZAbWC1E1bt --at 1764012218668392929\n";
+    const result = await cli(["--json", "-s", file, "apply", "-"], script);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ written: false });
+    expect(fs.readFileSync(file).equals(fs.readFileSync(SMALL))).toBe(true);
+  });
+
   it("a real change still writes: succeed at a later time moves the last event", async () => {
     const file = path.join(dir, "node.bin");
     fs.copyFileSync(SMALL, file);
