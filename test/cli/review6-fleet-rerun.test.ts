@@ -5,21 +5,19 @@
  * completes the rest" for those.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { acquireLock } from "../../src/cli/io/lock.js";
+import { tempDirs } from "./helpers.js";
 import { cli } from "./run.js";
 
 const FIXTURES = path.resolve(__dirname, "../../fixtures");
 const PEER = "16uZAbWC1AJvL";
 
+const freshDir = tempDirs("bbgov-review6-");
 let dir: string;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-review6-"));
-});
-afterEach(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
+  dir = freshDir();
 });
 
 /** Two bbgov JSON snapshots and a node snapshot; `b.json` is the one locked. */

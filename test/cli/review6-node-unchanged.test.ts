@@ -5,9 +5,9 @@
  * in canonical order (upstream writes hash order) and the command said "wrote".
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { tempDirs } from "./helpers.js";
 import { cli } from "./run.js";
 
 const SMALL = path.resolve(__dirname, "../../fixtures/node/small.bin");
@@ -15,12 +15,10 @@ const SMALL = path.resolve(__dirname, "../../fixtures/node/small.bin");
 const UP_PEER = "16uZAbWC1CaiP";
 const UP_PEER_LAST_EVENT = "1764011253556424510";
 
+const freshDir = tempDirs("bbgov-review6-");
 let dir: string;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbgov-review6-"));
-});
-afterEach(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
+  dir = freshDir();
 });
 
 describe("a node snapshot's health set to what it already was", () => {
