@@ -90,7 +90,10 @@ export async function loadRunWrite(
     throw new UsageError("standard output is a terminal, and a node snapshot is binary: redirect it (> node.snap) or give -o FILE", "-s -");
   }
   if (globals.hostBackoff !== undefined && (opened?.holds.backoffSchedule ?? true)) {
-    loadWarnings.push(`--host-backoff ignored: ${displayName(source)} stores its own backoff schedule (see bbgov backoff)`);
+    // init and import make a bbgov snapshot: its schedule comes from their own options.
+    const own =
+      spec.name === "import" || spec.name === "init" ? `${spec.name} takes --backoff-base and --backoff-max` : "see bbgov backoff";
+    loadWarnings.push(`--host-backoff ignored: ${displayName(source)} stores its own backoff schedule (${own})`);
   }
   const base = commandContext(snapshot, displayName(source), opened, loadCommand, drawing, globals.json);
   // A file judged raw (validate) still tells its kind, when it has one.

@@ -174,6 +174,17 @@ describe("what a node snapshot cannot hold, and files upstream refuses", () => {
     expect(bad.status).toBe(2);
   });
 
+  it("--host-backoff on a file that stores its own schedule is ignored, with a warning that says what to use", async () => {
+    const made = path.join(path.dirname(copy("small")), "made.json");
+    const imported = await cli(["--host-backoff", "20ms,2m", "-s", made, "import", copy("small")]);
+    expect(imported.status).toBe(0);
+    expect(imported.stderr).toContain(
+      `bbgov: warning: --host-backoff ignored: ${made} stores its own backoff schedule (import takes --backoff-base and --backoff-max)\n`,
+    );
+    const inspected = await cli(["--host-backoff", "20ms,2m", "-s", made, "inspect"]);
+    expect(inspected.stderr).toContain(`--host-backoff ignored: ${made} stores its own backoff schedule (see bbgov backoff)\n`);
+  });
+
   for (const [name, got] of [
     ["spec-version-2", 2],
     ["default-spec0", 0],
