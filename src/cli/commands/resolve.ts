@@ -99,7 +99,7 @@ export class PeerResolver {
       );
     }
     if (parsed === undefined) {
-      if (/\u2026|\.\.\./.test(text)) throw new UsageError(`no peer of this snapshot has the short form ${quote(text)}`, this.where);
+      if (SHORT_FORM.test(text)) throw new UsageError(`no peer of this snapshot has the short form ${quote(text)}`, this.where);
       // A bad character says what to fix; the multihash details of a cut id ("digest of 634529 bytes") do not.
       // CIDs (bafz…, k51…) keep their own explanation (a wrong codec, a bad multibase).
       if (/not base58btc|too long|empty/.test(problem) || !/^[1Q]/.test(text)) throw new UsageError(problem, this.where);
@@ -144,6 +144,9 @@ function isWholeForm(text: string): boolean {
   return cutKind(text) === undefined && text.length >= WHOLE_MIN_LENGTH;
 }
 
+/** The mark of a shortened id (`12D3KooW…a7Ci4`, or `...` typed for the ellipsis). */
+const SHORT_FORM = /\u2026|\.\.\./;
+
 /** The shortest complete id of a real kind (a sha2-256 `Qm…`). */
 const WHOLE_MIN_LENGTH = 46;
 
@@ -151,7 +154,7 @@ function cutKind(text: string): readonly [string, number, string] | undefined {
   // A loop, not find with a closure: this runs for every peer of every apply line.
   for (let at = 0; at < FULL_LENGTHS.length; at++) {
     const kind = FULL_LENGTHS[at] as (typeof FULL_LENGTHS)[number];
-    if (text.length < kind[1] && text.startsWith(kind[0]) && !/\u2026|\.\.\./.test(text)) return kind;
+    if (text.length < kind[1] && text.startsWith(kind[0]) && !SHORT_FORM.test(text)) return kind;
   }
   return undefined;
 }
@@ -211,7 +214,7 @@ export function unresolvablePeerArg(specs: readonly ArgumentSpec[], args: readon
       const text = tidyPeerText(input);
       if (text === "") return new UsageError("empty peer id", "argument PEER");
       // Every character base58btc's (most lines): no such error, and no parse; a short form is the state's to judge.
-      if (BASE58_TEXT.test(text) || /\u2026|\.\.\./.test(text)) continue;
+      if (BASE58_TEXT.test(text) || SHORT_FORM.test(text)) continue;
       try {
         PeerId.parse(text);
       } catch (error) {
