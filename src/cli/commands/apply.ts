@@ -163,9 +163,7 @@ function lineParser(): (text: string) => Invocation | undefined {
     (spec) => spec.options,
     {},
   );
-  return (line) => {
-    // A byte order mark starting a later line (files joined by cat) is one too, as the first line's is.
-    const text = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+  return (text) => {
     // A carriage return before the line's end (old Mac line endings) would run the script's lines together.
     const cr = text.indexOf("\r");
     if (cr !== -1 && cr < text.trimEnd().length) {

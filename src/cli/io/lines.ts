@@ -2,7 +2,7 @@
  * A script read line by line, so that `apply` holds one line at a time and
  * never the whole script: memory is bounded by the snapshot and the longest
  * line, not by the script's length. Strict UTF-8 (a bad byte is an error
- * naming its line), a byte order mark at the start is dropped, lines end at
+ * naming its line), a byte order mark starting a line is dropped, lines end at
  * "\n" (a "\r" before it is the words' business: a blank).
  */
 import { closeSync, createReadStream, readSync } from "node:fs";
@@ -87,19 +87,13 @@ async function* splitLines(chunks: AsyncIterable<Uint8Array | string>, file: str
     carried = unfinishedCharacter(carried, chunk);
     return text;
   };
-  let first = true;
   try {
     for await (const chunk of chunks) {
       pending += decode(chunk, true);
-      if (first && pending !== "") {
-        // A byte order mark (TextDecoder drops it from bytes; a string may still carry one) is not part of line 1.
-        if (pending.startsWith("\ufeff")) pending = pending.slice(1);
-        first = false;
-      }
       const batch: string[] = [];
       let start = 0;
       for (let end = pending.indexOf("\n"); end >= 0; end = pending.indexOf("\n", start)) {
-        batch.push(pending.slice(start, end));
+        batch.push(withoutMark(pending, start, end));
         start = end + 1;
       }
       pending = pending.slice(start);
@@ -114,7 +108,15 @@ async function* splitLines(chunks: AsyncIterable<Uint8Array | string>, file: str
     throw ioError(error, "read", file, what);
   }
   pending += decode(new Uint8Array(0), false);
-  if (pending !== "") yield [pending];
+  if (pending !== "") yield [withoutMark(pending, 0, pending.length)];
+}
+
+/**
+ * `text[start..end)` without a byte order mark at its start: line 1's (TextDecoder drops it from bytes; a string
+ * may still carry one), or a later line's, where files joined by `cat` put theirs.
+ */
+function withoutMark(text: string, start: number, end: number): string {
+  return text.slice(text.charCodeAt(start) === 0xfeff ? start + 1 : start, end);
 }
 
 function countNewlines(text: string): number {
