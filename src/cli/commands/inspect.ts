@@ -12,6 +12,7 @@ import {
   rowsAsRead,
   talliesAsRead,
   type RowsAsRead,
+  type Tallies,
 } from "../../snapshot/as-read.js";
 import type { NodeInfo } from "../../snapshot/node.js";
 import type { CommandContext, Report, Ui } from "../context.js";
@@ -68,8 +69,11 @@ function selectFromModel(snapshot: Snapshot, only: readonly PeerId[], options: C
   rows = sortRows(rows, options.sort);
   if (options.reverse === true) rows.reverse();
   const { limit } = options;
-  const summary = only.length > 0 ? summarizeRows(snapshot, all, nowNs) : summarize(snapshot, all, nowNs);
-  return { shown: limit === undefined ? rows : rows.slice(0, limit), matching: rows.length, summary };
+  return {
+    shown: limit === undefined ? rows : rows.slice(0, limit),
+    matching: rows.length,
+    summary: summarize(snapshot, all, nowNs, only.length > 0),
+  };
 }
 
 /**
@@ -290,7 +294,7 @@ interface Summary {
   outbound_denied: number;
 }
 
-/** The summary of `peers` peers from their counts in the file as read (CanonicalRowsJson.counts). */
+/** The summary of `peers` peers from their counts (read from the file: CanonicalRowsJson.counts; or summarize's). */
 function summaryOf(snapshot: Snapshot, peers: number, counts: RowCounts): Summary {
   const { governor } = snapshot;
   return {
@@ -306,47 +310,33 @@ function summaryOf(snapshot: Snapshot, peers: number, counts: RowCounts): Summar
   };
 }
 
-function summarize(snapshot: Snapshot, rows: readonly PeerRow[], nowNs: bigint): Summary {
-  const { governor, backoff } = snapshot;
-  // Counted in the file's text while its lists are unbuilt (inspect PEER on a big file builds none).
-  const tallies = talliesAsRead(snapshot, nowNs) ?? {
-    tracked: governor.trackedPeers(),
-    down: count(governor.iterHealth(), (entry) => entry.down),
-    backoffEntries: backoff.len(),
-    coolingDown: count(backoff.iter(), (entry) => entry.nextRetryNs > nowNs),
-  };
-  return {
-    peers: rows.length,
-    blocked: governor.blocklistSize(),
-    allowlisted: governor.allowlistSize(),
-    tracked: tallies.tracked,
-    down: tallies.down,
-    backoff_entries: tallies.backoffEntries,
-    cooling_down: tallies.coolingDown,
-    inbound_denied: rows.filter((row) => row.inbound.kind === "deny").length,
-    outbound_denied: rows.filter((row) => row.outbound.kind === "deny").length,
-  };
-}
-
 /**
- * The summary of the peers named on the command line (`rows`, one per peer), as a fleet's `inspect PEER` counts
- * only its selection: each count says how many of them are tracked, down, cooling and denied, so that the
- * "peers" line never mixes one named peer with the whole snapshot's counts. Blocked and allowlisted stay the
+ * The summary of `rows` (every peer the snapshot knows, or with `named` the peers named on the command line). The
+ * denied counts are the rows'. The entries' counts are the whole snapshot's, told from its file while its lists
+ * are unbuilt; with `named` they are the rows' too, as a fleet's `inspect PEER` counts only its selection, so that
+ * the "peers" line never mixes one named peer with the whole snapshot's counts. Blocked and allowlisted stay the
  * policy's sizes (the "policy" line).
  */
-function summarizeRows(snapshot: Snapshot, rows: readonly PeerRow[], nowNs: bigint): Summary {
-  const { governor } = snapshot;
-  return {
-    peers: rows.length,
-    blocked: governor.blocklistSize(),
-    allowlisted: governor.allowlistSize(),
-    tracked: count(rows, (row) => row.health !== undefined),
-    down: count(rows, (row) => row.health?.down === true),
-    backoff_entries: count(rows, (row) => row.backoff !== undefined),
-    cooling_down: count(rows, (row) => row.backoff !== undefined && row.backoff.nextRetryNs > nowNs),
-    inbound_denied: count(rows, (row) => row.inbound.kind === "deny"),
-    outbound_denied: count(rows, (row) => row.outbound.kind === "deny"),
-  };
+function summarize(snapshot: Snapshot, rows: readonly PeerRow[], nowNs: bigint, named: boolean): Summary {
+  const { governor, backoff } = snapshot;
+  const tallies: Tallies = named
+    ? {
+        tracked: count(rows, (row) => row.health !== undefined),
+        down: count(rows, (row) => row.health?.down === true),
+        backoffEntries: count(rows, (row) => row.backoff !== undefined),
+        coolingDown: count(rows, (row) => row.backoff !== undefined && row.backoff.nextRetryNs > nowNs),
+      }
+    : (talliesAsRead(snapshot, nowNs) ?? {
+        tracked: governor.trackedPeers(),
+        down: count(governor.iterHealth(), (entry) => entry.down),
+        backoffEntries: backoff.len(),
+        coolingDown: count(backoff.iter(), (entry) => entry.nextRetryNs > nowNs),
+      });
+  return summaryOf(snapshot, rows.length, {
+    ...tallies,
+    inboundDenied: count(rows, (row) => row.inbound.kind === "deny"),
+    outboundDenied: count(rows, (row) => row.outbound.kind === "deny"),
+  });
 }
 
 /** How many of `items` pass `test`. */
