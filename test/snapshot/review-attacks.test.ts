@@ -77,7 +77,9 @@ describe("recognize: a text the canonical reader takes is judged as collectProbl
       }),
       { numRuns: 400 },
     );
-    expect(taken).toBeGreaterThan(20);
+    // The count is random: 24-54 of 400 over 60 seeds (mean 36). The floor only says the canonical path ran, and
+    // sits where no seed falls by chance (20 failed a CI run with 18).
+    expect(taken).toBeGreaterThan(5);
   });
 
   it("texts next to the canonical one (BOM, CRLF, trailing blanks, a repeated key, a framework-only field) are not taken", () => {
