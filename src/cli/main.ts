@@ -272,7 +272,7 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
     await writeChunks(reportStream, { chunks: () => jsonChunks(document) });
   } else if (drawing !== undefined) {
     let text = report.render(await drawing());
-    if (spec.mutates) text += footer(globals, source, written);
+    if (spec.mutates) text += await footer(globals, source, written, spec.name === "apply" ? drawing : undefined);
     if (text !== "") reportStream.write(text.endsWith("\n") ? text : `${text}\n`);
   }
   if (!globals.quiet) for (const warning of warnings) io.stderr.write(`bbgov: warning: ${sanitize(warning)}\n`);
@@ -330,12 +330,19 @@ function mutationDocument(command: string, written: boolean, report: Report, war
   return { command, written, ...report.json, warnings };
 }
 
-function footer(globals: Globals, source: string, written: boolean): string {
+/**
+ * The line under a changing command's report: what was written. A single command's report already says when it
+ * changed nothing ("was already blocked"); a script's many lines do not add up to that, so `apply` says it.
+ */
+async function footer(globals: Globals, source: string, written: boolean, script: (() => Promise<Ui>) | undefined): Promise<string> {
   const target = globals.out ?? source;
   // Standard output too: `bbgov -s - --dry-run ... > file` leaves the file empty, and says so.
   if (globals.dryRun) return `\ndry run: ${target === STDIO ? "standard output" : displayName(target)} not written`;
   if (target === STDIO) return "";
-  return written ? `\nwrote ${displayName(target)}` : "";
+  if (written) return `\nwrote ${displayName(target)}`;
+  return script === undefined
+    ? ""
+    : `\n${(await script()).chalk.dim(`${displayName(target)} not written: the script leaves it as it was`)}`;
 }
 
 /** The first word of `argv` that is neither one of `program`'s options nor an option's value, if any. */

@@ -169,3 +169,22 @@ describe("apply at 80 columns", () => {
     for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 });
+
+describe("apply that leaves the snapshot as it was", () => {
+  it("says the file was not written, under the lines' reports; a changing script says it wrote it", async () => {
+    expect((await cli(["-s", file, "-q", "block", P])).status).toBe(0);
+    const before = fs.readFileSync(file, "utf8");
+    const name = path.basename(file);
+    const same = await cli(["-s", file, "apply", "-"], `unblock ${P}\nblock ${P}\n`);
+    expect(same.status).toBe(0);
+    expect(same.stdout.trimEnd().split("\n").at(-1)).toMatch(new RegExp(`${name} not written: the script leaves it as it was$`));
+    expect(fs.readFileSync(file, "utf8")).toBe(before);
+    const changing = await cli(["-s", file, "apply", "-"], `unblock ${P}\n`);
+    expect(changing.stdout.trimEnd().split("\n").at(-1)).toMatch(new RegExp(`wrote .*${name}$`));
+    expect(changing.stdout).not.toContain("not written");
+    // --json says it with "written": false, as before; -q prints nothing.
+    const json = JSON.parse((await cli(["--json", "-s", file, "apply", "-"], `unblock ${P}\n`)).stdout) as { written: boolean };
+    expect(json.written).toBe(false);
+    expect((await cli(["-q", "-s", file, "apply", "-"], `unblock ${P}\n`)).stdout).toBe("");
+  });
+});
