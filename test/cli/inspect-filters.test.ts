@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { cli, EXAMPLE } from "./terminal-helpers.js";
 
+const NODE_SMALL = new URL("../../fixtures/node/small.bin", import.meta.url).pathname;
 const STRANGER = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
 
 /** The peers of `inspect --format tsv` with these arguments, in order. */
@@ -88,6 +89,17 @@ describe("inspect --sort", () => {
   });
 });
 
+describe("the JSON summary's scope", () => {
+  it("is 'all' without PEERs (filters, a node snapshot's counts read from its bytes, --format json) and 'named' with them", async () => {
+    const scope = async (args: string[]): Promise<unknown> =>
+      (JSON.parse((await cli(args)).stdout) as { summary: { scope: unknown } }).summary.scope;
+    expect(await scope(["-s", EXAMPLE, "--json", "inspect", "--down"])).toBe("all");
+    expect(await scope(["-s", EXAMPLE, "inspect", "--format", "json"])).toBe("all");
+    expect(await scope(["-s", NODE_SMALL, "--json", "inspect"])).toBe("all");
+    expect(await scope(["-s", EXAMPLE, "--json", "inspect", STRANGER, "--down"])).toBe("named");
+  });
+});
+
 describe("inspect PEER: the summary counts the named peers", () => {
   const DOWN = "12D3KooWJATkUcKJHbbtK22skXSBCUAtjkCg9z6NVDz3wX4a7Ci4"; // down, its retry due
   const BLOCKED = "QmNVm9nn9RKXEuuKKsX2RWd66nqK4FedXehVffiUVnLrtT"; // on the blocklist only
@@ -107,6 +119,7 @@ describe("inspect PEER: the summary counts the named peers", () => {
       cooling_down: 1,
       inbound_denied: 1,
       outbound_denied: 2,
+      scope: "named",
     });
   });
 

@@ -292,10 +292,12 @@ interface Summary {
   cooling_down: number;
   inbound_denied: number;
   outbound_denied: number;
+  /** Whose entries the counts are: every peer's ("all"), or the PEERs named ("named"); see summarize. */
+  scope: "all" | "named";
 }
 
 /** The summary of `peers` peers from their counts (read from the file: CanonicalRowsJson.counts; or summarize's). */
-function summaryOf(snapshot: Snapshot, peers: number, counts: RowCounts): Summary {
+function summaryOf(snapshot: Snapshot, peers: number, counts: RowCounts, named = false): Summary {
   const { governor } = snapshot;
   return {
     peers,
@@ -307,6 +309,7 @@ function summaryOf(snapshot: Snapshot, peers: number, counts: RowCounts): Summar
     cooling_down: counts.coolingDown,
     inbound_denied: counts.inboundDenied,
     outbound_denied: counts.outboundDenied,
+    scope: named ? "named" : "all",
   };
 }
 
@@ -332,11 +335,16 @@ function summarize(snapshot: Snapshot, rows: readonly PeerRow[], nowNs: bigint, 
         backoffEntries: backoff.len(),
         coolingDown: count(backoff.iter(), (entry) => entry.nextRetryNs > nowNs),
       });
-  return summaryOf(snapshot, rows.length, {
-    ...tallies,
-    inboundDenied: count(rows, (row) => row.inbound.kind === "deny"),
-    outboundDenied: count(rows, (row) => row.outbound.kind === "deny"),
-  });
+  return summaryOf(
+    snapshot,
+    rows.length,
+    {
+      ...tallies,
+      inboundDenied: count(rows, (row) => row.inbound.kind === "deny"),
+      outboundDenied: count(rows, (row) => row.outbound.kind === "deny"),
+    },
+    named,
+  );
 }
 
 /** How many of `items` pass `test`. */

@@ -135,6 +135,7 @@ describe("inspect", { timeout: 30_000 }, () => {
       cooling_down: 1,
       inbound_denied: 1,
       outbound_denied: 2,
+      scope: "all",
     });
     expect(peersOf(doc)).toEqual([L, M, N, Q]);
     const [l, m, , q] = doc.peers;
