@@ -290,6 +290,24 @@ describe("read-only views", () => {
     expect(bad.stderr).toContain("v2.bin: transient.framework.spec_version)");
   });
 
+  it("validate names each file by its label, an invalid one too, and a name holding ' (' stays whole (review 7)", async () => {
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(dir, "my (copy).json"));
+    fs.copyFileSync(path.join(FIXTURES, "node/small.bin"), path.join(dir, "small.bin"));
+    fs.writeFileSync(path.join(dir, "notes.json"), "not json\n");
+    const result = await cli(["-s", dir, "validate"]);
+    expect(result.status).toBe(2);
+    const firstLines = result.stdout.split("\n").filter((line) => /^(in)?valid: /.test(line));
+    expect(firstLines).toEqual([
+      // Was "valid: my (copy).json (copy).json (11 tracked, …": the label went in up to the first " (".
+      "valid: my (copy).json (11 tracked, 2 blocked, 8 backoff entries)",
+      // Was the path as given (here absolute), where every other line names the file by its label.
+      "invalid: notes.json: 1 error(s)",
+      `valid: ${SMALL_ID} (10 tracked, 2 blocked, 8 backoff entries)`,
+    ]);
+    // Standard error names the file as every fleet error line does (as given), not as "notes.json" alone.
+    expect(result.stderr).toContain(`(${path.join(dir, "notes.json")}: $)`);
+  });
+
   it("inspect --watch across a fleet is a usage error (it printed once and exited 0; found by an adversarial run)", async () => {
     const { fleet } = await mixedFleet();
     const result = await cli(["-s", fleet, "inspect", "--watch"]);

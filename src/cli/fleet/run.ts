@@ -465,14 +465,18 @@ class Fleet {
     } else {
       const ui = await this.ui;
       if (ui !== undefined) {
-        // Each file's first line names it by its label: a node id that does not fit is shortened, as in every fleet view.
-        const named = (text: string, label: string): string => text.replace(/^([^:\n]*: )\S.*?( \()/, `$1${sanitize(label)}$2`);
+        // Each file's first line names it by its label, valid or not, where the report named its path (which may hold
+        // " (" or ": "): a node id that does not fit is shortened, as in every fleet view.
         const lines = outcomes.map((outcome) => {
           if (outcome.text === undefined)
             return `${ui.chalk.red("invalid")}: ${sanitize(outcome.file.label)}: ${errorText(outcome.error, this.io)}`;
           const [first = "", ...rest] = outcome.text.split("\n");
+          const path = `: ${displayName(outcome.file.path)}`;
+          const at = first.indexOf(path);
+          const named = (label: string): string =>
+            at < 0 ? first : `${first.slice(0, at)}: ${sanitize(label)}${first.slice(at + path.length)}`;
           const label = outcome.file.label;
-          return [fitLine(ui, named(first, label), named(first, shortId(label))), ...rest].join("\n");
+          return [fitLine(ui, named(label), named(shortId(label))), ...rest].join("\n");
         });
         const verdict =
           failed === 0
@@ -481,12 +485,13 @@ class Fleet {
         this.io.stdout.write(`${lines.join("\n")}\n${verdict}\n`);
       }
     }
-    // The per-file lines say what is wrong; standard error gets them too, one line each, as any error.
+    // The per-file lines say what is wrong; standard error gets them too, one line each, as any error: the file named
+    // as in every other fleet error line (as given, which a shell can use), not as in the report (its label).
     for (const outcome of outcomes) {
       if (outcome.error !== undefined || outcome.exitCode !== 2) continue;
       const errors = (outcome.json?.errors as { path: string; message: string }[] | undefined) ?? [];
       for (const error of errors.slice(0, 50))
-        this.io.stderr.write(`bbgov: ${sanitize(error.message)} (${sanitize(`${outcome.file.relative}: ${error.path}`)})\n`);
+        this.io.stderr.write(`bbgov: ${sanitize(error.message)} (${displayName(outcome.file.path)}: ${sanitize(error.path)})\n`);
     }
     const code = this.finish(outcomes);
     return failed > 0 ? EXIT.error : code;
