@@ -532,6 +532,31 @@ describe("changing a fleet", () => {
     expect(after.slice(1)).toEqual(between.slice(1));
   });
 
+  it("the report of a write that failed midway fits 80 columns: the reason and long paths give way (review 7)", async () => {
+    const deep = path.join(dir, "region-europe-west-1", "zone-b", "rack-17");
+    fs.mkdirSync(deep, { recursive: true });
+    const files = [path.join(deep, "governor-of-this-node.json"), path.join(dir, "small.bin")];
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), files[0] as string);
+    fs.copyFileSync(path.join(FIXTURES, "node/small.bin"), files[1] as string);
+    const lock = await acquireLock(files[1] as string, "test", 1000);
+    let result: Awaited<ReturnType<typeof cli>>;
+    try {
+      result = await cli(["-s", dir, "-s", `${dir}/*/*/*/*.json`, "--lock-timeout", "20ms", "block", NEW_PEER], undefined, {
+        COLUMNS: "80",
+      });
+    } finally {
+      await lock.release();
+    }
+    expect(result.status).toBe(2);
+    const lines = stripVTControlCharacters(result.stdout).split("\n");
+    // The table was 175 columns wide: whole path, and the lock's whole story in its RESULT cell.
+    expect(Math.max(...lines.map((line) => [...line].length))).toBeLessThanOrEqual(80);
+    expect(lines).toContain("│ region-e….json │ …/governor-of-this-node.json │ written     │");
+    expect(lines).toContain("│ 12D3KooW…yEey2 │ small.bin                    │ NOT WRITTEN │");
+    // The reason is not lost: standard error has it, whole.
+    expect(result.stderr).toContain(`bbgov: the snapshot is locked by pid ${process.pid}`);
+  });
+
   it("apply from standard input runs the same script on every file", async () => {
     const { fleet, files } = await mixedFleet();
     const result = await cli(["-s", `${fleet}/a.json`, "-s", `${fleet}/small.bin`, "apply", "-"], `block ${NEW_PEER}\nthreshold 3\n`);

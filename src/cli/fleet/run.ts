@@ -627,7 +627,7 @@ class Fleet {
     } else {
       const ui = await this.ui;
       if (ui !== undefined) {
-        const { nodeSection, renderNodeResults } = await import("../render/fleet.js");
+        const { nodeSection, pathTail, renderNodeResults } = await import("../render/fleet.js");
         const words: Record<string, string> = {
           written: ui.chalk.green("written"),
           unchanged: ui.chalk.dim("unchanged"),
@@ -637,6 +637,7 @@ class Fleet {
         const plans = dryRun
           ? `${outcomes.map((outcome) => nodeSection(ui, sanitize(outcome.file.label), outcome.text ?? "")).join("\n\n")}\n\n`
           : "";
+        // On a narrow terminal a failed file's reason (also on standard error, whole) and long paths give way first.
         const table = renderNodeResults(
           ui,
           ["NODE", "FILE", "RESULT"],
@@ -645,6 +646,7 @@ class Fleet {
             sanitize(outcome.file.relative),
             `${words[result(outcome)] ?? ""}${outcome.error === undefined ? "" : `: ${errorMessage(outcome.error, this.io)}`}`,
           ]),
+          outcomes.map((outcome) => ["", pathTail(sanitize(outcome.file.relative), PATH_TAIL), words[result(outcome)] ?? ""]),
         );
         const count = (wanted: string): number => outcomes.filter((outcome) => result(outcome) === wanted).length;
         const tail = dryRun
@@ -870,6 +872,9 @@ class Fleet {
     for (const warning of this.warnings.splice(0)) this.io.stderr.write(`bbgov: warning: ${sanitize(warning)}\n`);
   }
 }
+
+/** Characters of a file's path that a change's table keeps on a narrow terminal (its end: the file's name). */
+const PATH_TAIL = 32;
 
 /** Bytes of a node's rows written at once (fewer, larger writes than the JSON writer's pieces). */
 const ROWS_PIECE = 1 << 18;

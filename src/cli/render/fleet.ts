@@ -159,18 +159,46 @@ export function decisionWords(ui: Ui, document: unknown, atNs: bigint): string {
   return ui.chalk.red(`deny: ${d.reason ?? "?"}`);
 }
 
-/** A two-column table of nodes and what happened on each. */
-export function renderNodeResults(ui: Ui, head: readonly string[], rows: readonly (readonly string[])[]): string {
-  // The first column names the node (often a whole peer id): shortened first when the terminal is narrow.
+/**
+ * A table of nodes and what happened on each, fitted to a narrow terminal: the last column's `compact` cells (when
+ * given) first, then the first column, which names the node (often a whole peer id), shortened; then, right to
+ * left, the other columns' compact cells.
+ */
+export function renderNodeResults(
+  ui: Ui,
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  compact?: readonly (readonly string[])[],
+): string {
   const columns: FitColumn[] = head.map((title, index) => ({
     title,
     align: "left",
     forms:
       index === 0
         ? [() => rows.map((row) => row[0] ?? ""), () => rows.map((row) => shortId(row[0] ?? ""))]
-        : [() => rows.map((row) => row[index] ?? "")],
+        : compact === undefined
+          ? [() => rows.map((row) => row[index] ?? "")]
+          : [() => rows.map((row) => row[index] ?? ""), () => compact.map((row) => row[index] ?? "")],
   }));
-  return renderFittedTable(ui, columns, [{ column: head[0] ?? "" }]);
+  // The last column's compact cells first (a change's result: the reason is on standard error too), then the node.
+  const order = head.length < 2 ? head : [head[head.length - 1] ?? "", head[0] ?? "", ...head.slice(1, -1).reverse()];
+  return renderFittedTable(
+    ui,
+    columns,
+    order.map((column) => ({ column })),
+  );
+}
+
+/**
+ * A path longer than `width` characters cut to an ellipsis and its end, from a folder's start where one is in
+ * reach (`…/rack-17/node.json`): its file name is what tells files apart.
+ */
+export function pathTail(text: string, width: number): string {
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  const tail = chars.slice(chars.length - width + 1).join("");
+  const slash = tail.indexOf("/");
+  return `…${slash > 0 ? tail.slice(slash) : tail}`;
 }
 
 /** Indents every line of a node's own report under its name. */
