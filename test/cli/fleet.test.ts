@@ -492,7 +492,7 @@ describe("changing a fleet", () => {
     );
     expect(text).toContain("3 of 4 file(s) written, 0 unchanged, 1 NOT written");
     expect(result.stderr.trimEnd().split("\n").at(-1)).toBe(
-      "bbgov: 1 of 4 file(s) not written: small.bin; written: a.json, fw.json, east/node.snap; run fail again naming only the files not written (-s FILE): on the files written it would record its events twice (fleet)",
+      `bbgov: 1 of 4 file(s) not written: small.bin; written: a.json, fw.json, east/node.snap; run fail again naming only the files not written (-s ${locked}): on the files written it would record its events twice (fleet)`,
     );
     const after = bytesOf(files);
     const lockedAt = files.indexOf(locked);

@@ -534,7 +534,7 @@ class Fleet {
       const left = this.files.filter((file) => !done.has(file));
       this.io.stderr.write(
         `bbgov: interrupted by ${signal}: ${written.length} of ${this.files.length} file(s) written: ${fileNames(written)}; ` +
-          `not written: ${fileNames(left)}; ${rerunAdvice(this.invocation)}\n`,
+          `not written: ${fileNames(left)}; ${rerunAdvice(this.invocation, left)}\n`,
       );
       endBySignal(signal);
     };
@@ -666,7 +666,10 @@ class Fleet {
     const written = outcomes.filter((outcome) => outcome.written === true).map((outcome) => outcome.file);
     this.io.stderr.write(
       `bbgov: ${failed.length} of ${outcomes.length} file(s) not written: ${fileNames(failed.map((outcome) => outcome.file))}; ` +
-        `written: ${fileNames(written)}; ${rerunAdvice(this.invocation)}\n`,
+        `written: ${fileNames(written)}; ${rerunAdvice(
+          this.invocation,
+          failed.map((outcome) => outcome.file),
+        )}\n`,
     );
     return EXIT.error;
   }
@@ -965,7 +968,7 @@ function startWorker(file: string, data: ScanWorkerData): Promise<{ part: Aggreg
  * nothing where it was written, so running it again completes the rest; one that records events (`fail`,
  * `succeed`, `advise`, `clock --advance`, an `apply` script, which may hold those) would record them again there.
  */
-function rerunAdvice(invocation: Invocation): string {
+function rerunAdvice(invocation: Invocation, notWritten: readonly FleetFile[]): string {
   const { name } = invocation.spec;
   const recordsEvents =
     name === "fail" ||
@@ -974,8 +977,18 @@ function rerunAdvice(invocation: Invocation): string {
     name === "apply" ||
     (name === "clock" && invocation.options.advance !== undefined);
   return recordsEvents
-    ? `run ${name} again naming only the files not written (-s FILE): on the files written it would record its events twice (fleet)`
+    ? `run ${name} again naming only the files not written (${notWritten.map((file) => `-s ${shellWord(file.path)}`).join(" ")}): ` +
+        "on the files written it would record its events twice (fleet)"
     : "the same command run again completes the rest (fleet)";
+}
+
+/**
+ * A file's path as given (from the working folder, or absolute), as one shell word: the re-run advice names the
+ * files to pass to -s, and their paths in the fleet's common folder are not paths from here. Quoted when it holds
+ * anything but the usual characters; sanitized, so a control character shows escaped, never runs.
+ */
+function shellWord(file: string): string {
+  return sanitize(/^[\w@%+=:,./-]+$/.test(file) ? file : `'${file.replaceAll("'", "'\\''")}'`);
 }
 
 /** Files named in a report line: their paths in the fleet's common folder, sanitized; "none" for none. */
