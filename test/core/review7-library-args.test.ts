@@ -19,6 +19,7 @@ import {
   PeerGovernor,
   PeerId,
   recordSendFailure,
+  snapshotDocument,
 } from "../../src/index.js";
 
 const TEXT = "16uZAbWC1AJvL";
@@ -111,5 +112,20 @@ describe("other arguments of the wrong type", () => {
     expect(() => decodeUpstream(bytes as unknown as string)).toThrow(InvalidArgument);
     expect(() => decodeSnapshot(undefined as unknown as string)).toThrow(BbgovError);
     expect(decodeSnapshot(bytes.toString("utf8")).snapshot.governor.blocklistSize()).toBe(2);
+  });
+});
+
+describe("a snapshot's own fields, assigned by the caller, are checked when it is encoded", () => {
+  it.each([-1n, 2n ** 64n, 5, undefined])("clockNs %s: refused, never written as a clock_ns the decoder refuses", (bad) => {
+    const snapshot = { ...emptySnapshot(), clockNs: bad as bigint };
+    expect(() => encodeSnapshot(snapshot)).toThrow(InvalidArgument);
+    expect(() => snapshotDocument(snapshot)).toThrow(InvalidArgument);
+  });
+
+  it("a $schema that is not a string, and emptySnapshot's clock, likewise", () => {
+    expect(() => encodeSnapshot({ ...emptySnapshot(), schema: 5 as unknown as string })).toThrow(InvalidArgument);
+    expect(() => emptySnapshot({ clockNs: -1n })).toThrow(InvalidArgument);
+    const edge = { ...emptySnapshot(), clockNs: 2n ** 64n - 1n, schema: "x" };
+    expect(decodeSnapshot(encodeSnapshot(edge)).snapshot.clockNs).toBe(2n ** 64n - 1n);
   });
 });
