@@ -308,6 +308,41 @@ describe("read-only views", () => {
     expect(result.stderr).toContain(`(${path.join(dir, "notes.json")}: $)`);
   });
 
+  it("inspect --cooling and --reverse work across a fleet; the filters and times it cannot honour are refused (review 7)", async () => {
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(dir, "a.json"));
+    fs.copyFileSync(path.join(FIXTURES, "node/small.bin"), path.join(dir, "small.bin"));
+    type Doc = { summary: { peers: number; cooling_down_somewhere: number }; peers: { peer: string; cooling_down: number }[] };
+    const doc = async (...args: string[]): Promise<Doc> => JSON.parse((await cli(["--json", "-s", dir, "inspect", ...args])).stdout) as Doc;
+    const all = await doc();
+    // --cooling printed all 22 peers, as if not given.
+    const cooling = await doc("--cooling");
+    expect(cooling.peers.length).toBe(all.summary.cooling_down_somewhere);
+    expect(cooling.peers.length).toBeLessThan(all.summary.peers);
+    expect(cooling.peers.every((peer) => peer.cooling_down > 0)).toBe(true);
+    const model = JSON.parse(
+      (await cli(["--json", "-s", dir, "inspect", "--cooling"], undefined, { BBGOV_FLEET_SCAN: "0" })).stdout,
+    ) as Doc;
+    expect(model.peers).toEqual(cooling.peers);
+    expect((await doc("--reverse")).peers.map((peer) => peer.peer)).toEqual(all.peers.map((peer) => peer.peer).reverse());
+    // Each of these printed every peer, as if no filter and no time had been given: now a usage error, nothing printed.
+    for (const args of [
+      ["--denied"],
+      ["--allowlisted"],
+      ["--unknown", NEW_PEER],
+      ["--at", "0"],
+      ["--after", "1h"],
+      ["--format", "ndjson", "--limit", "1"],
+      ["--format", "tsv", "--sort", "failures"],
+      ["--format", "json", "--cooling"],
+      ["--format", "ndjson", "--reverse"],
+    ]) {
+      const refused = await cli(["-s", dir, "inspect", ...args]);
+      expect(refused.status, args.join(" ")).toBe(2);
+      expect(refused.stdout).toBe("");
+      expect(refused.stderr).toMatch(new RegExp(`^bbgov: ${args.find((arg) => arg !== "--format" && arg.startsWith("--"))} .*\\n$`));
+    }
+  });
+
   it("inspect --watch across a fleet is a usage error (it printed once and exited 0; found by an adversarial run)", async () => {
     const { fleet } = await mixedFleet();
     const result = await cli(["-s", fleet, "inspect", "--watch"]);

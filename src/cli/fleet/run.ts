@@ -129,16 +129,47 @@ class Fleet {
   async inspect(): Promise<number> {
     const { options } = this.invocation;
     const only = peerMatcher((this.invocation.args[0] as string[] | undefined) ?? []);
-    const filter: PeerFilter = { only, down: options.down === true, blocked: options.blocked === true };
+    const filter: PeerFilter = { only, down: options.down === true, blocked: options.blocked === true, cooling: options.cooling === true };
     const format = (options.format as string | undefined) ?? "table";
     const sort = (options.sort as string | undefined) ?? "peer";
     if (!["peer", "failures", "last-event"].includes(sort))
       throw new UsageError(`--sort ${sort} is for one snapshot; across a fleet: peer, failures, last-event`, "--sort");
+    // Ignored until review 7: every peer was shown, as if no such filter or time had been given.
+    const oneSnapshot: readonly (readonly [string, unknown])[] = [
+      ["--denied", options.denied],
+      ["--allowlisted", options.allowlisted],
+      ["--unknown", options.unknown],
+      ["--at", options.at],
+      ["--after", options.after],
+    ];
+    for (const [flag, given] of oneSnapshot)
+      if (given !== undefined && given !== false)
+        throw new UsageError(
+          `${flag} is for one snapshot; across a fleet inspect selects by PEER, --down, --blocked and --cooling, each node at its own now`,
+          flag,
+        );
     const byNode = options.byNode === true;
     if (byNode && format !== "table")
       throw new UsageError("--by-node draws a table; --format gives rows already carrying their node", "--by-node");
     if (format === "wide") throw new UsageError("--format wide is for one snapshot; across a fleet: table, json, ndjson, tsv", "--format");
     const perRow = format === "ndjson" || format === "tsv" || format === "json";
+    // Ignored, they printed every node's rows in file order, where one snapshot's rows are sorted and cut.
+    if (perRow && options.limit !== undefined)
+      throw new UsageError(
+        `--limit counts the table's peers; across a fleet --format ${format} gives every node's rows, node by node (cut them with head)`,
+        "--limit",
+      );
+    if (perRow && sort !== "peer")
+      throw new UsageError(
+        `--sort ${sort} orders the table's peers; across a fleet --format ${format} gives the rows node by node, each node's peers in text order`,
+        "--sort",
+      );
+    for (const [flag, given] of [
+      ["--cooling", options.cooling],
+      ["--reverse", options.reverse],
+    ] as const)
+      if (perRow && given === true)
+        throw new UsageError(`${flag} is for the table across a fleet; --format ${format} gives every node's rows, node by node`, flag);
     const aggregate = new FleetAggregate(this.files.length, byNode, filter.only);
     // The per-peer counts of node snapshots need no model: each is scanned (issue 15's speed). PEER arguments that are
     // not whole ids are resolved against each node's model (a prefix may be ambiguous on one node: that node says so).
@@ -215,6 +246,7 @@ class Fleet {
     }
     const limit = options.limit as number | undefined;
     const all = aggregate.rows(filter, sort);
+    if (options.reverse === true) all.reverse();
     const shown = limit === undefined ? all : all.slice(0, limit);
     if (this.globals.json) {
       this.io.stdout.write(
