@@ -667,6 +667,33 @@ describe("a fleet that reaches a file twice, or names peers loosely (found by an
     expect(doc.nodes.map((node) => node.peer)).toEqual([first, first]);
   });
 
+  it("an apply script's prefix is resolved across the fleet too: the same peer on every node, or refused (review 7)", async () => {
+    fs.mkdirSync(path.join(dir, "pf"));
+    const a = path.join(dir, "pf", "a.json");
+    const b = path.join(dir, "pf", "b.json");
+    const first = "12D3KooWJATkUcKJHbbtK22skXSBCUAtjkCg9z6NVDz3wX4a7Ci4";
+    const second = "12D3KooWJjwFKy17A4DiZTrU3FfbmQNYwhBaKbfG5hB8qqh5ptHD";
+    const knowing = (peer: string): string =>
+      JSON.stringify({
+        spec_version: 1,
+        clock_ns: "1000",
+        peer_governor: { health: [{ peer, consecutive_failures: 1, last_event_ns: "1000", down: false }] },
+      });
+    fs.writeFileSync(a, knowing(first));
+    fs.writeFileSync(b, knowing(second));
+    const before = [fs.readFileSync(a), fs.readFileSync(b)];
+    // Each node knew one peer starting 12D3KooWJ: the script blocked `first` on a and `second` on b.
+    const ambiguous = await cli(["-s", path.join(dir, "pf"), "apply", "-"], "block 12D3KooWJ\n");
+    expect(ambiguous.status).toBe(2);
+    expect(ambiguous.stderr).toContain('bbgov: peer "12D3KooWJ" is ambiguous: it matches 2 peers');
+    expect([fs.readFileSync(a), fs.readFileSync(b)]).toEqual(before);
+    // One peer across the fleet: that peer on every node.
+    const one = await cli(["--json", "-s", path.join(dir, "pf"), "apply", "-"], "block 12D3KooWJA\n");
+    expect(one.status).toBe(0);
+    const doc = JSON.parse(one.stdout) as { nodes: { report: { lines: { changes: { peer: string }[] }[] } }[] };
+    expect(doc.nodes.map((node) => node.report.lines[0]?.changes[0]?.peer)).toEqual([first, first]);
+  });
+
   it("file names with escapes reach the terminal escaped in every fleet view", async () => {
     fs.mkdirSync(path.join(dir, "esc"));
     fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(dir, "esc", "evil\u001b[31mRED\u202e.json"));

@@ -23,13 +23,13 @@ import { lstatSync, promises as fsPromises } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { BbgovError, InvalidPeerId } from "../../core/errors.js";
 import { PeerId } from "../../core/peer-id.js";
-import type { CommandContext, CommandModule, Report, Ui } from "../context.js";
+import type { CommandContext, CommandModule, FleetPeers, Report, Ui } from "../context.js";
 import { commandContext, report as makeReport } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
 import { displayName, hardLinked, identityOf, notRegularFile, resolveTarget, STDIO, writeRefusal, type WriteTarget } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
-import { isKnown, isWholePeerText, knownPeerTexts, resolvePeerArgs, withNotices } from "../commands/resolve.js";
+import { fleetPeers, isKnown, isWholePeerText, knownPeerTexts, resolvePeerArgs, withNotices } from "../commands/resolve.js";
 import { PeerTable, RestoredScan, snapshotOfPeers } from "../../snapshot/node-scan.js";
 import type { Snapshot } from "../../snapshot/model.js";
 import { tidyPeerText } from "../args.js";
@@ -107,6 +107,8 @@ class Fleet {
   private readonly jobs: number;
   private readonly ui: Promise<Ui> | undefined;
   private readonly warnings: string[] = [];
+  /** Every peer the fleet's files know, for an apply script's prefixes (set by `change` for apply). */
+  private fleetPeers: FleetPeers | undefined;
 
   constructor(
     private readonly invocation: Invocation,
@@ -545,6 +547,8 @@ class Fleet {
     this.refuseIfAny(this.files.filter((_file, index) => !regular[index]).map((file) => ({ file, error: notRegularFile(file.path) })));
     const io = await this.replayableInput();
     const args = await this.fleetPeerArgs(await readFileArgument(this.invocation, this.globals, io));
+    // An apply script's prefixes name one peer on every node, as a command's do: resolved against the fleet's peers too.
+    if (spec.name === "apply") this.fleetPeers = fleetPeers(knownPeerTexts(await this.knownAcrossFleet(args)));
     const module = await loadCommand(spec.name);
     const checked = await this.each(() => module, undefined, { dryRun: true, io, args, render: this.globals.dryRun, indent: 2 });
     // A file that would change but is marked read-only is found now, before the first write, not midway.
@@ -723,6 +727,16 @@ class Fleet {
       specs[index]?.peer === undefined || value === undefined ? [] : Array.isArray(value) ? (value as string[]) : [value as string],
     );
     if (texts.every(isWholePeerText)) return args;
+    const known = await this.knownAcrossFleet(args);
+    const { args: resolved } = resolvePeerArgs(specs, args, known);
+    return resolved.map((value, index) =>
+      specs[index]?.peer === undefined ? value : Array.isArray(value) ? value.map((peer: PeerId) => peer.text) : (value as PeerId).text,
+    );
+  }
+
+  /** Every peer any file of the fleet knows, as the blocklist of a scratch snapshot (one read of every file). */
+  private async knownAcrossFleet(args: readonly unknown[]): Promise<Snapshot> {
+    const specs = this.invocation.spec.args;
     const known = emptySnapshot();
     const collect: CommandModule = {
       execute: (ctx) => {
@@ -733,10 +747,7 @@ class Fleet {
     const noPeers = args.map((value, index) => (specs[index]?.peer === undefined ? value : undefined));
     const quick = this.io.env.BBGOV_FLEET_SCAN === "0" ? undefined : this.quickKnownPeers(known);
     await this.each(() => collect, undefined, { dryRun: true, args: noPeers, quick });
-    const { args: resolved } = resolvePeerArgs(specs, args, known);
-    return resolved.map((value, index) =>
-      specs[index]?.peer === undefined ? value : Array.isArray(value) ? value.map((peer: PeerId) => peer.text) : (value as PeerId).text,
-    );
+    return known;
   }
 
   /** fleetPeerArgs' quick way for node snapshots: every peer a scanned file knows goes into `known` (once each). */
@@ -861,7 +872,14 @@ class Fleet {
   }
 
   private fileGlobals(file: FleetFile, dryRun: boolean): Globals {
-    return { ...this.globals, snapshotPath: file.path, snapshotPaths: [file.path], out: undefined, dryRun };
+    return {
+      ...this.globals,
+      snapshotPath: file.path,
+      snapshotPaths: [file.path],
+      out: undefined,
+      dryRun,
+      ...(this.fleetPeers === undefined ? {} : { fleetPeers: this.fleetPeers }),
+    };
   }
 
   private fileWarnings(file: FleetFile, outcome: { report: Report; loadWarnings: readonly string[] }): string[] {
