@@ -115,6 +115,30 @@ describe("which files a fleet is", () => {
     expect(await expandGlob(`${dir}/x/**`)).toEqual([`${dir}/x/1/node.snap`, `${dir}/x/2/deep/node.snap`, `${dir}/x/2/node.snap`]);
   });
 
+  it("a pattern ending in / takes the snapshots of the folders it matches; one that matches only folders says so (review 7)", async () => {
+    for (const name of ["eu-1/node.snap", "eu-2/a.json", "eu-2/notes.txt", "us-1/node.snap"]) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.copyFileSync(path.join(FIXTURES, name.endsWith(".json") ? "example.json" : "node/small.bin"), path.join(dir, name));
+    }
+    fs.mkdirSync(path.join(dir, "eu-3")); // no snapshot in it: passed over, as the folders a pattern matches may be anything
+    // Was "no file matches the pattern": a folder is taken by -s, but a pattern matching folders was not.
+    const folders = await cli(["--json", "-s", `${dir}/eu-*/`, "inspect"]);
+    expect(folders.status).toBe(0);
+    expect((JSON.parse(folders.stdout) as { nodes: { path: string }[] }).nodes.map((node) => node.path)).toEqual([
+      "eu-1/node.snap",
+      "eu-2/a.json",
+    ]);
+    const bare = await cli(["-s", `${dir}/eu-*`, "inspect"]);
+    expect(bare.status).toBe(2);
+    expect(bare.stderr).toBe(
+      `bbgov: no file matches the pattern (it matches 3 folder(s): end it with / for the snapshots in them) (-s ${dir}/eu-*)\n`,
+    );
+    const none = await cli(["-s", `${dir}/eu-3*/`, "inspect"]);
+    expect(none.stderr).toBe(
+      `bbgov: no snapshot in the folders the pattern matches (files ending .json, .snap, .bin) (-s ${dir}/eu-3*/)\n`,
+    );
+  });
+
   it("labels: a node's own peer id, else the path from the common folder; two nodes with one id are named by their paths", () => {
     for (const name of ["a/small.bin", "b/small.bin", "c/hand.bin"]) {
       fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
