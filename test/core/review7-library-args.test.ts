@@ -13,13 +13,16 @@ import {
   BbgovError,
   decodeSnapshot,
   decodeUpstream,
+  detectKind,
   emptySnapshot,
   encodeSnapshot,
   InvalidArgument,
+  openSnapshot,
   PeerGovernor,
   PeerId,
   recordSendFailure,
   snapshotDocument,
+  type SnapshotInput,
 } from "../../src/index.js";
 
 const TEXT = "16uZAbWC1AJvL";
@@ -127,5 +130,18 @@ describe("a snapshot's own fields, assigned by the caller, are checked when it i
     expect(() => emptySnapshot({ clockNs: -1n })).toThrow(InvalidArgument);
     const edge = { ...emptySnapshot(), clockNs: 2n ** 64n - 1n, schema: "x" };
     expect(decodeSnapshot(encodeSnapshot(edge)).snapshot.clockNs).toBe(2n ** 64n - 1n);
+  });
+});
+
+describe("openSnapshot and detectKind take a SnapshotInput, and say so when given something else", () => {
+  it.each([
+    ["a Buffer", () => readFileSync(new URL("../../fixtures/example.json", import.meta.url)), "it was given a Buffer"],
+    ["bytes without text", () => ({ bytes: new Uint8Array([123, 125]) }), "it was given an object without text (a function)"],
+    ["nothing", () => undefined, "it was given undefined"],
+  ])("%s", (_name, made, said) => {
+    const input = made() as unknown as SnapshotInput;
+    expect(() => openSnapshot(input)).toThrow(InvalidArgument);
+    expect(() => openSnapshot(input)).toThrow(said);
+    expect(() => detectKind(input)).toThrow(InvalidArgument);
   });
 });
