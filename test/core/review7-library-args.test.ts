@@ -20,6 +20,7 @@ import {
   openSnapshot,
   PeerGovernor,
   PeerId,
+  readNodeSnapshot,
   recordSendFailure,
   snapshotDocument,
   type SnapshotInput,
@@ -143,5 +144,9 @@ describe("openSnapshot and detectKind take a SnapshotInput, and say so when give
     expect(() => openSnapshot(input)).toThrow(InvalidArgument);
     expect(() => openSnapshot(input)).toThrow(said);
     expect(() => detectKind(input)).toThrow(InvalidArgument);
+  });
+
+  it("readNodeSnapshot takes bytes: a string was read as no bytes at all ('truncated ... at byte 0')", () => {
+    for (const bad of ["abc", [0, 1, 2], undefined]) expect(() => readNodeSnapshot(bad as unknown as Uint8Array)).toThrow(InvalidArgument);
   });
 });
