@@ -252,6 +252,12 @@ describe("read-only views", () => {
     expect(result.stdout).toContain("B blocked, D down, c cooling down, . known");
     const wide = await cli(["-s", fleet, "inspect", "--by-node", EXAMPLE_BLOCKED], undefined, { COLUMNS: "200" });
     expect(wide.stdout.split("\n").filter((line) => line.startsWith("PEER"))).toHaveLength(1);
+    // Narrower than the legend's line (72 columns), which now wraps as the rest fits (review 7).
+    const narrow = await cli(["-s", fleet, "inspect", "--by-node", EXAMPLE_BLOCKED], undefined, { COLUMNS: "60" });
+    // (The summary's two lines above it are not fitted, as one snapshot's are not.)
+    const below = narrow.stdout.split("\n").slice(3);
+    expect(Math.max(...below.map((line) => [...line].length))).toBeLessThanOrEqual(60);
+    expect(narrow.stdout).toContain("B blocked, D down, c cooling down, . known, blank: not known\nto the node\n");
   });
 
   it("a file that cannot be read is named; the view goes on with the rest and exits 2", async () => {
