@@ -734,6 +734,19 @@ describe("a fleet that reaches a file twice, or names peers loosely (found by an
     }
   });
 
+  it("check --json names the denying nodes as its nodes are named, a label with an escape too (review 7)", async () => {
+    fs.mkdirSync(path.join(dir, "esc"));
+    const evil = "evil\u001b.json";
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(dir, "esc", evil));
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(dir, "esc", "plain.json"));
+    const result = await cli(["--json", "-s", path.join(dir, "esc"), "check", EXAMPLE_BLOCKED]);
+    expect(result.status).toBe(1);
+    const doc = JSON.parse(result.stdout) as { nodes: { node: string }[]; denied: string[] };
+    // "denied" held the terminal's escaped form, "evil\\x1b.json", which matches no node's label.
+    expect(doc.denied).toEqual([evil, "plain.json"]);
+    expect(doc.nodes.map((node) => node.node)).toEqual(doc.denied);
+  });
+
   it("check of a whole id no node has seen (a typo) says so; --json says per node", async () => {
     const { fleet } = await mixedFleet();
     const typo = `${SMALL_DOWN.slice(0, -1)}q`;

@@ -309,7 +309,9 @@ class Fleet {
       quick: await this.quickCheck(watching, args),
     });
     const unseen = outcomes.every((outcome, index) => outcome.error !== undefined || seen[index] !== true);
-    const denied = outcomes.filter((outcome) => outcome.exitCode === 1).map((outcome) => sanitize(outcome.file.label));
+    // As the labels are: the --json document escapes them as JSON does (the same text as its "node"), the text view sanitizes.
+    const deniedLabels = outcomes.filter((outcome) => outcome.exitCode === 1).map((outcome) => outcome.file.label);
+    const denied = deniedLabels.map(sanitize);
     const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
     // The peer as each node resolved it (a prefix may name a different peer on different nodes: each row says).
     const peer =
@@ -320,7 +322,7 @@ class Fleet {
         renderJson({
           peer,
           nodes: outcomes.map((outcome, index) => ({ ...nodeJson(outcome), ...(outcome.json ?? {}), seen: seen[index] === true })),
-          denied,
+          denied: deniedLabels,
         }),
       );
     } else {
