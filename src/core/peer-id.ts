@@ -168,7 +168,13 @@ export class PeerId {
  */
 export function checkedPeer(peer: PeerId, what = "peer"): PeerId {
   if (peer instanceof PeerId) return peer;
-  const hint = typeof peer === "string" ? " (PeerId.parse(text) makes one)" : "";
+  const given: unknown = peer;
+  const hint =
+    typeof given === "string"
+      ? " (PeerId.parse(text) makes one)"
+      : typeof given === "object" && given !== null && given.constructor?.name === "PeerId"
+        ? " of this bbgov (that one is from another copy of bbgov: is the package installed twice?)"
+        : "";
   throw new InvalidArgument(`invalid ${what} ${shownValue(peer)}: expected a PeerId${hint}`);
 }
 

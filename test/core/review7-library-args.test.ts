@@ -150,3 +150,14 @@ describe("openSnapshot and detectKind take a SnapshotInput, and say so when give
     for (const bad of ["abc", [0, 1, 2], undefined]) expect(() => readNodeSnapshot(bad as unknown as Uint8Array)).toThrow(InvalidArgument);
   });
 });
+
+describe("a PeerId of another copy of bbgov", () => {
+  it("is refused with a word on why, not as if it were no PeerId at all", () => {
+    class PeerId {
+      readonly text = TEXT;
+    }
+    expect(() => new PeerGovernor().block(new PeerId() as unknown as typeof peer)).toThrow(
+      /expected a PeerId of this bbgov \(that one is from another copy of bbgov: is the package installed twice\?\)/,
+    );
+  });
+});
