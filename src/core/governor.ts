@@ -104,6 +104,11 @@ export class PeerGovernor {
 
   /** Sets (or, with null, clears) the allowlist; null is the open policy. */
   setAllowlist(allowlist: Iterable<PeerId> | null): void {
+    // undefined is no list: said so, rather than "undefined is not iterable" (or, meant as open, a closed policy).
+    if (allowlist === undefined || (allowlist !== null && typeof allowlist[Symbol.iterator] !== "function"))
+      throw new InvalidArgument(
+        `invalid allowlist ${String(allowlist)}: expected PeerIds (an array or any iterable), or null for the open policy`,
+      );
     this.allowed = allowlist === null ? null : new Map(Array.from(allowlist, (peer) => [checkedPeer(peer, "allowlist peer").text, peer]));
   }
 

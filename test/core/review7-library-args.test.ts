@@ -88,6 +88,12 @@ describe("other arguments of the wrong type", () => {
     expect(() => new BackoffTable().shouldRetry(peer, -1n)).toThrow(InvalidArgument);
   });
 
+  it("setAllowlist takes PeerIds or null: undefined (meant as open?) and a number were a TypeError", () => {
+    const governor = new PeerGovernor();
+    for (const bad of [undefined, 5]) expect(() => governor.setAllowlist(bad as unknown as null)).toThrow(InvalidArgument);
+    expect(governor.allowlistSize()).toBeNull();
+  });
+
   it('restoreHealth\'s down is a boolean: the string "false" would be a peer that is down', () => {
     const governor = new PeerGovernor();
     expect(() => governor.restoreHealth(peer, { consecutiveFailures: 1, lastEventNs: 1n, down: "false" as unknown as boolean })).toThrow(
