@@ -45,8 +45,20 @@ export interface CommandContext {
    * what only that document needs (apply's per-line documents). Undefined: it may be printed.
    */
   readonly printsJson?: boolean;
+  /** Every peer the fleet's files know, when the snapshot is one file of a fleet (apply resolves its script's prefixes against them). */
+  readonly fleetPeers?: FleetPeers;
   /** Loads another command's module (apply runs other commands; given by `main` so no command imports the table). */
   loadCommand(name: string): Promise<CommandModule>;
+}
+
+/**
+ * Every peer a fleet's files know, by text (sorted), for an `apply` script run on each of them: a prefix or a
+ * short form in it is resolved against these too, so it names one peer on every node (or is ambiguous on all),
+ * as a prefix given to a command across the fleet is.
+ */
+export interface FleetPeers {
+  readonly texts: readonly string[];
+  readonly has: (text: string) => boolean;
 }
 
 /**

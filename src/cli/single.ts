@@ -10,7 +10,7 @@ import { openSnapshot, recognize, type OpenedSnapshot, type SnapshotInput, type 
 import { emptySnapshot, SnapshotError, type Snapshot, type SnapshotWarning } from "../snapshot/model.js";
 import { loadCommand } from "./commands/index.js";
 import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
-import { commandContext, type CliIo, type CommandModule, type Report, type Ui } from "./context.js";
+import { commandContext, type CliIo, type CommandModule, type FleetPeers, type Report, type Ui } from "./context.js";
 import { IoError, UsageError } from "./errors.js";
 import { scriptLines } from "./io/lines.js";
 import { displayName, exists, isEncodingOf, readBytes, sameIdentity, STDIO, textOf, writeOutput, type WriteTarget } from "./io/store.js";
@@ -33,6 +33,8 @@ export interface Globals {
   readonly trunc: boolean;
   /** A fleet's peers, made once for all its files (node snapshots). */
   readonly shared?: SharedPeers | undefined;
+  /** Every peer a fleet's files know, by text: an apply script on one of them resolves prefixes against them too. */
+  readonly fleetPeers?: FleetPeers | undefined;
 }
 
 /**
@@ -95,7 +97,8 @@ export async function loadRunWrite(
       spec.name === "import" || spec.name === "init" ? `${spec.name} takes --backoff-base and --backoff-max` : "see bbgov backoff";
     loadWarnings.push(`--host-backoff ignored: ${displayName(source)} stores its own backoff schedule (${own})`);
   }
-  const base = commandContext(snapshot, displayName(source), opened, loadCommand, drawing, globals.json);
+  const made = commandContext(snapshot, displayName(source), opened, loadCommand, drawing, globals.json);
+  const base = globals.fleetPeers === undefined ? made : { ...made, fleetPeers: globals.fleetPeers };
   // A file judged raw (validate) still tells its kind, when it has one.
   const ctx = rawKind === undefined ? base : { ...base, kind: rawKind };
   const resolved = resolvePeerArgs(spec.args, commandArgs, snapshot);

@@ -5,7 +5,7 @@
  * Sans-IO: `nowNs` is always an argument; every addition and multiplication
  * on times saturates at 2^64-1 as upstream's does.
  */
-import type { PeerId } from "./peer-id.js";
+import { checkedPeer, type PeerId } from "./peer-id.js";
 import { atLeastOne, checkedU32, checkedU64, saturatingAdd, saturatingIncrementU32, saturatingMul } from "./u64.js";
 
 /** Default base delay: 10 ms. */
@@ -57,6 +57,7 @@ export class BackoffTable {
 
   /** A failed attempt at `nowNs`: attempts + 1, next retry after the exponential delay; returns the entry (upstream: nothing). */
   recordFailure(peer: PeerId, nowNs: bigint): BackoffState {
+    checkedPeer(peer);
     checkedU64(nowNs, "nowNs");
     const attempts = this.nextAttempts(peer);
     return this.put(peer, attempts, nowNs, saturatingAdd(nowNs, this.delayFor(attempts)));
@@ -64,6 +65,7 @@ export class BackoffTable {
 
   /** A peer's own back-off notice: attempts + 1, next retry after min(minBackoffNs, max delay). Returns the new entry. */
   recordRemoteAdvisory(peer: PeerId, nowNs: bigint, minBackoffNs: bigint): BackoffState {
+    checkedPeer(peer);
     checkedU64(nowNs, "nowNs");
     checkedU64(minBackoffNs, "minBackoffNs");
     const attempts = this.nextAttempts(peer);
@@ -73,16 +75,17 @@ export class BackoffTable {
 
   /** A success: the peer's entry is removed. */
   recordSuccess(peer: PeerId): void {
-    this.states.delete(peer.text);
+    this.states.delete(checkedPeer(peer).text);
   }
 
   /** True when the peer has no entry or `nowNs` has reached its next retry. */
   shouldRetry(peer: PeerId, nowNs: bigint): boolean {
-    return retryDue(this.state(peer), nowNs);
+    return retryDue(this.state(peer), checkedU64(nowNs, "nowNs"));
   }
 
   /** The peer's entry, if it has one. */
   state(peer: PeerId): BackoffState | undefined {
+    checkedPeer(peer);
     if (this.pending !== null && this.pendingPeek !== null) {
       const told = this.pendingPeek(peer);
       if (told !== undefined) return told ?? undefined;
@@ -108,7 +111,7 @@ export class BackoffTable {
   /** Puts an entry back as it was captured (snapshot restore), without the failure-counting path. */
   restoreState(peer: PeerId, state: BackoffState): void {
     this.put(
-      peer,
+      checkedPeer(peer),
       checkedU32(state.attempts, "attempts"),
       checkedU64(state.lastAttemptNs, "lastAttemptNs"),
       checkedU64(state.nextRetryNs, "nextRetryNs"),
@@ -117,6 +120,7 @@ export class BackoffTable {
 
   /** delay(n) = min(base saturating* 2^min(n-1, 63), max); the delay after the n-th attempt (public here for `backoff --plan`). */
   delayFor(attempts: number): bigint {
+    checkedU32(attempts, "attempts");
     const shift = BigInt(Math.min(Math.max(attempts - 1, 0), 63));
     const delay = saturatingMul(this.schedule.baseNs, 1n << shift);
     return delay < this.schedule.maxDelayNs ? delay : this.schedule.maxDelayNs;
@@ -140,7 +144,7 @@ export class BackoffTable {
 
   /** Forgets a peer's entry (bbgov `reset`); returns whether it had one. */
   forget(peer: PeerId): boolean {
-    return this.states.delete(peer.text);
+    return this.states.delete(checkedPeer(peer).text);
   }
 
   /**
@@ -163,6 +167,7 @@ export class BackoffTable {
 
   /** True when the peer has an entry (`state` is defined), without running a deferred restore if it can tell. */
   hasEntry(peer: PeerId): boolean {
+    checkedPeer(peer);
     if (this.pending !== null && this.pendingHas !== null) {
       const answer = this.pendingHas(peer);
       if (answer !== undefined) return answer;

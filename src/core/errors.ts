@@ -28,3 +28,15 @@ export class InvalidArgument extends BbgovError {}
 export function truncate(text: string, max = 80): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+
+/**
+ * `text` when it is a string, else an InvalidArgument saying what `reader` reads: a Buffer from
+ * `readFileSync(path)` without an encoding failed deep inside with "text.charCodeAt is not a function".
+ */
+export function checkedText(text: string, reader: string): string {
+  if (typeof text === "string") return text;
+  const value: unknown = text;
+  const given = value === null || typeof value !== "object" ? String(value) : `a ${value.constructor?.name ?? "object"}`;
+  const hint = value instanceof Uint8Array ? ' (read the file as text: readFileSync(path, "utf8"))' : "";
+  throw new InvalidArgument(`${reader} reads a snapshot's text, a string; it was given ${given}${hint}`);
+}

@@ -5,8 +5,9 @@
  * bbgov-only operations the CLI needs come last, marked as extensions.
  * Sans-IO: no clock, no disk, no console; `nowNs` is an argument.
  */
-import { retryDue, type BackoffState, type BackoffTable } from "./backoff.js";
-import type { PeerId } from "./peer-id.js";
+import { BackoffTable, retryDue, type BackoffState } from "./backoff.js";
+import { InvalidArgument } from "./errors.js";
+import { checkedPeer, type PeerId } from "./peer-id.js";
 import { checkedU32, checkedU64, saturatingIncrementU32 } from "./u64.js";
 
 /** Default number of consecutive send failures before a peer is marked down. */
@@ -93,21 +94,27 @@ export class PeerGovernor {
 
   /** Adds a peer to the blocklist. */
   block(peer: PeerId): void {
-    this.blocked.set(peer.text, peer);
+    this.blocked.set(checkedPeer(peer).text, peer);
   }
 
   /** Removes a peer from the blocklist. */
   unblock(peer: PeerId): void {
-    this.blocked.delete(peer.text);
+    this.blocked.delete(checkedPeer(peer).text);
   }
 
   /** Sets (or, with null, clears) the allowlist; null is the open policy. */
   setAllowlist(allowlist: Iterable<PeerId> | null): void {
-    this.allowed = allowlist === null ? null : new Map(Array.from(allowlist, (peer) => [peer.text, peer]));
+    // undefined is no list: said so, rather than "undefined is not iterable" (or, meant as open, a closed policy).
+    if (allowlist === undefined || (allowlist !== null && typeof allowlist[Symbol.iterator] !== "function"))
+      throw new InvalidArgument(
+        `invalid allowlist ${String(allowlist)}: expected PeerIds (an array or any iterable), or null for the open policy`,
+      );
+    this.allowed = allowlist === null ? null : new Map(Array.from(allowlist, (peer) => [checkedPeer(peer, "allowlist peer").text, peer]));
   }
 
   /** The peer's health, or undefined if no success or failure was ever recorded. */
   peerHealth(peer: PeerId): PeerHealth | undefined {
+    checkedPeer(peer);
     const told = this.peekHealth(peer);
     if (told !== undefined) return told ?? undefined;
     return this.health.get(peer.text);
@@ -120,11 +127,14 @@ export class PeerGovernor {
 
   /** Inbound consultation: blocklist first, then the allowlist. */
   checkInbound(peer: PeerId): Decision {
-    return policyDecision(this.blocked.has(peer.text), this.allowed === null || this.allowed.has(peer.text));
+    return policyDecision(this.blocked.has(checkedPeer(peer).text), this.allowed === null || this.allowed.has(peer.text));
   }
 
   /** Outbound consultation: the inbound checks, then the backoff table's cooldown. */
   checkOutbound(peer: PeerId, backoff: BackoffTable, nowNs: bigint): Decision {
+    checkedPeer(peer);
+    if (!(backoff instanceof BackoffTable)) throw new InvalidArgument("invalid backoff: expected the BackoffTable to consult");
+    checkedU64(nowNs, "nowNs");
     const policy = policyDecision(this.blocked.has(peer.text), this.allowed === null || this.allowed.has(peer.text));
     if (policy !== ALLOW) return policy;
     return cooldownDecision(backoff.state(peer), nowNs);
@@ -132,6 +142,7 @@ export class PeerGovernor {
 
   /** Records a success at `nowNs`: streak reset, `down` cleared; `came_up` if it was down. */
   recordSuccess(peer: PeerId, nowNs: bigint): LifecycleTransition {
+    checkedPeer(peer);
     checkedU64(nowNs, "nowNs");
     const wasDown = this.health.get(peer.text)?.down ?? false;
     this.health.set(peer.text, { peer, consecutiveFailures: 0, lastEventNs: nowNs, down: false });
@@ -140,6 +151,7 @@ export class PeerGovernor {
 
   /** Records a failure at `nowNs`; `went_down` on the call that reaches the threshold. */
   recordFailure(peer: PeerId, nowNs: bigint): LifecycleTransition {
+    checkedPeer(peer);
     checkedU64(nowNs, "nowNs");
     const previous = this.health.get(peer.text);
     const previousDown = previous?.down ?? false;
@@ -181,11 +193,11 @@ export class PeerGovernor {
 
   /** Replaces a peer's health directly (snapshot restore). */
   restoreHealth(peer: PeerId, health: PeerHealth): void {
-    this.health.set(peer.text, {
+    this.health.set(checkedPeer(peer).text, {
       peer,
       consecutiveFailures: checkedU32(health.consecutiveFailures, "consecutiveFailures"),
       lastEventNs: checkedU64(health.lastEventNs, "lastEventNs"),
-      down: health.down,
+      down: checkedBoolean(health.down, "down"),
     });
   }
 
@@ -199,23 +211,26 @@ export class PeerGovernor {
 
   /** True when the peer is on the blocklist. */
   isBlocked(peer: PeerId): boolean {
-    return this.blocked.has(peer.text);
+    return this.blocked.has(checkedPeer(peer).text);
   }
 
   /** True when an allowlist is set and the peer is on it. */
   isAllowlisted(peer: PeerId): boolean {
-    return this.allowed?.has(peer.text) ?? false;
+    const text = checkedPeer(peer).text;
+    return this.allowed?.has(text) ?? false;
   }
 
   /** Adds a peer to the allowlist, creating it (admitting only this peer) when the policy is open. */
   allow(peer: PeerId): void {
+    checkedPeer(peer);
     if (this.allowed === null) this.allowed = new Map();
     this.allowed.set(peer.text, peer);
   }
 
   /** Removes a peer from the allowlist; the policy stays closed even when it empties. */
   disallow(peer: PeerId): void {
-    this.allowed?.delete(peer.text);
+    const text = checkedPeer(peer).text;
+    this.allowed?.delete(text);
   }
 
   /** Number of peers on the blocklist. */
@@ -230,7 +245,7 @@ export class PeerGovernor {
 
   /** Forgets a peer's health (bbgov `reset`); returns whether it had any. */
   forgetHealth(peer: PeerId): boolean {
-    return this.health.delete(peer.text);
+    return this.health.delete(checkedPeer(peer).text);
   }
 
   /**
@@ -260,6 +275,7 @@ export class PeerGovernor {
 
   /** True when the peer has health recorded (`peerHealth` is defined), without running a deferred restore if it can tell. */
   hasHealth(peer: PeerId): boolean {
+    checkedPeer(peer);
     if (this.pendingHealth !== null && this.pendingHealthHas !== null) {
       const answer = this.pendingHealthHas(peer);
       if (answer !== undefined) return answer;
@@ -279,4 +295,10 @@ export class PeerGovernor {
     this.pendingHealthPeek = null;
     restore(this);
   }
+}
+
+/** `value` when it is a boolean, else an InvalidArgument naming `what`: a string "false" would be a peer that is down. */
+function checkedBoolean(value: boolean, what: string): boolean {
+  if (typeof value !== "boolean") throw new InvalidArgument(`invalid ${what} ${String(value)}: expected true or false`);
+  return value;
 }

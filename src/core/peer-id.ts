@@ -22,8 +22,8 @@
 import { base32 } from "multiformats/bases/base32";
 import { base36 } from "multiformats/bases/base36";
 import { base58btc } from "multiformats/bases/base58";
-import { InvalidPeerId } from "./errors.js";
-import { U64_MAX } from "./u64.js";
+import { InvalidArgument, InvalidPeerId, truncate } from "./errors.js";
+import { checkedU64, U64_MAX } from "./u64.js";
 
 /** Multihash code of the identity "hash" (the digest is the raw bytes). */
 export const IDENTITY_CODE = 0x00;
@@ -56,6 +56,7 @@ export class PeerId {
 
   /** Parses base58btc text (or a CIDv1 libp2p-key) into a validated peer id. */
   static parse(text: string): PeerId {
+    if (typeof text !== "string") throw new InvalidArgument(`invalid peer id text ${shownValue(text)}: expected a string`);
     if (text.length === 0) throw new InvalidPeerId(text, "empty");
     // The longest valid spelling (a 64-byte digest as a base32 CID) is about 125
     // characters; base58 decoding is quadratic, so refuse long input up front.
@@ -84,6 +85,7 @@ export class PeerId {
 
   /** Builds a peer id from multihash bytes, validating them as upstream's `PeerId::from_bytes`. */
   static fromBytes(bytes: Uint8Array): PeerId {
+    if (!(bytes instanceof Uint8Array)) throw new InvalidArgument(`invalid peer id bytes ${shownValue(bytes)}: expected a Uint8Array`);
     // The usual peer (one-byte varints) is its own canonical form: no BigInt varint parse.
     if (isShortMultihash(bytes)) return new PeerId(bytes.slice(), encodeBase58Btc(bytes));
     const decoded = decodeMultihash(bytes);
@@ -105,7 +107,7 @@ export class PeerId {
 
   /** Upstream `PeerId::from(u64)`: identity multihash of the 8 big-endian bytes. */
   static fromU64(n: bigint): PeerId {
-    if (n < 0n || n > U64_MAX) throw new RangeError(`not a u64: ${n}`);
+    checkedU64(n, "PeerId.fromU64 argument");
     const bytes = new Uint8Array(10);
     bytes[0] = IDENTITY_CODE;
     bytes[1] = 8;
@@ -130,7 +132,7 @@ export class PeerId {
 
   /** True when both ids have the same canonical bytes. */
   equals(other: PeerId): boolean {
-    return this.text === other.text;
+    return this.text === checkedPeer(other, "other").text;
   }
 
   /** The base58btc text form. */
@@ -156,6 +158,34 @@ export class PeerId {
     if (typeof decoded === "string") throw new Error(`unreachable: stored peer bytes invalid (${decoded})`);
     return decoded;
   }
+}
+
+/**
+ * `peer` when it is a PeerId, else an InvalidArgument naming `what`. The
+ * governor and the table key their entries by `peer.text`: a peer's text
+ * given as a string (plain JavaScript) was stored under `undefined`, counted,
+ * never matched by a check, and written into a snapshot as "undefined".
+ */
+export function checkedPeer(peer: PeerId, what = "peer"): PeerId {
+  if (peer instanceof PeerId) return peer;
+  const given: unknown = peer;
+  const hint =
+    typeof given === "string"
+      ? " (PeerId.parse(text) makes one)"
+      : typeof given === "object" && given !== null && given.constructor?.name === "PeerId"
+        ? " of this bbgov (that one is from another copy of bbgov: is the package installed twice?)"
+        : "";
+  throw new InvalidArgument(`invalid ${what} ${shownValue(peer)}: expected a PeerId${hint}`);
+}
+
+/** A value a caller passed, for an error message: a string quoted and shortened, anything else with its type. */
+function shownValue(value: unknown): string {
+  if (typeof value === "string") return `${JSON.stringify(truncate(value))} (a string)`;
+  if (value === null) return "null";
+  if (typeof value === "object")
+    return `(an object of class ${(value as { constructor?: { name?: string } }).constructor?.name ?? "none"})`;
+  if (typeof value === "bigint") return `${value}n`;
+  return `${String(value)} (a ${typeof value})`;
 }
 
 /**

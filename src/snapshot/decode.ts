@@ -41,7 +41,7 @@
  * nothing else escapes decodeSnapshot.
  */
 import { BackoffTable } from "../core/backoff.js";
-import { InvalidPeerId, truncate } from "../core/errors.js";
+import { checkedText, InvalidPeerId, truncate } from "../core/errors.js";
 import { PeerGovernor } from "../core/governor.js";
 import { MAX_PEER_TEXT, PeerId } from "../core/peer-id.js";
 import { U32_MAX, U64_MAX } from "../core/u64.js";
@@ -80,6 +80,7 @@ export interface DecodeOptions {
  * and is left to surface as one, never dressed up as a bad file.
  */
 export function decodeSnapshot(text: string, options: DecodeOptions = {}): DecodedSnapshot {
+  checkedText(text, "decodeSnapshot");
   try {
     return decode(text, options.forceLossless === true, options.canonicalTried === true);
   } catch (error) {

@@ -19,6 +19,8 @@
  * tests hold all of it to the JSON.stringify form.
  */
 import type { BackoffEntry } from "../core/backoff.js";
+import { InvalidArgument } from "../core/errors.js";
+import { checkedU64 } from "../core/u64.js";
 import type { HealthEntry } from "../core/governor.js";
 import type { PeerId } from "../core/peer-id.js";
 import { canonicalLists, entryPeerText, peerText } from "./canonical.js";
@@ -58,6 +60,7 @@ export interface SnapshotDocument {
 
 /** The canonical document of a snapshot: what `encodeSnapshot` writes, before it becomes text. */
 export function snapshotDocument(snapshot: Snapshot): SnapshotDocument {
+  checkedTopLevel(snapshot);
   const lists = canonicalLists(snapshot);
   const config = snapshot.backoff.config();
   const document: SnapshotDocument = {
@@ -99,12 +102,24 @@ export function encodeSnapshot(snapshot: Snapshot): string {
 }
 
 /**
+ * The snapshot's own fields, which a caller may assign (the governor and the table check what they are given): a
+ * clock outside u64 was written as `"clock_ns": "-1"` (or "undefined"), and a `$schema` that is not a string as
+ * that value, into a file the decoder then refuses.
+ */
+function checkedTopLevel(snapshot: Snapshot): void {
+  checkedU64(snapshot.clockNs, "clockNs");
+  if (snapshot.schema !== undefined && typeof snapshot.schema !== "string")
+    throw new InvalidArgument(`invalid schema ${String(snapshot.schema)}: expected a string, or undefined for none`);
+}
+
+/**
  * The UTF-8 bytes of `encodeSnapshot(snapshot)`: what bbgov writes to disk,
  * without a string in between. They are written into `scratch` when it is
  * long enough (the caller gives up its contents: bbgov passes the buffer the
  * snapshot was read into), else into new memory.
  */
 export function encodeSnapshotBytes(snapshot: Snapshot, scratch?: Uint8Array): Uint8Array {
+  checkedTopLevel(snapshot);
   lastEncode.copiedItems = 0;
   lastEncode.formattedItems = 0;
   const source = canonicalSource(snapshot);

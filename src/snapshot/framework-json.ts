@@ -21,7 +21,7 @@
  * every other byte of the document, numbers included, stays as it was.
  */
 import { BackoffTable, type BackoffConfig } from "../core/backoff.js";
-import { truncate } from "../core/errors.js";
+import { checkedText, truncate } from "../core/errors.js";
 import { PeerGovernor } from "../core/governor.js";
 import { multihashProblem, PeerId } from "../core/peer-id.js";
 import { U32_MAX, U64_MAX } from "../core/u64.js";
@@ -123,13 +123,13 @@ export const FRAMEWORK_ONLY_FIELDS: readonly string[] = FRAMEWORK_FIELDS.filter(
 
 /** Reads a framework snapshot (or just its governor fields) into a version-1 model; throws SnapshotError. */
 export function decodeUpstream(text: string, options: UpstreamDecodeOptions = {}): DecodedUpstream {
-  return readFrameworkJson(text, { skipInvalid: false, ...options });
+  return readFrameworkJson(checkedText(text, "decodeUpstream"), { skipInvalid: false, ...options });
 }
 
 /** Opens a framework-json text for editing in place: the model, findings, and writers that keep every other byte. */
 export function readFrameworkJson(input: string, options: UpstreamDecodeOptions = {}): FrameworkJsonRead {
   const warnings: SnapshotWarning[] = [];
-  let text = input;
+  let text = checkedText(input, "readFrameworkJson");
   if (text.charCodeAt(0) === 0xfeff) {
     text = text.slice(1);
     warnings.push({ path: "$", message: "ignored a byte order mark (U+FEFF) at the start of the text" });

@@ -7,6 +7,7 @@
  * (`framework-json.ts`). The kind is recognised from the content; callers
  * never ask which kind they hold, only what it can store.
  */
+import { InvalidArgument } from "../core/errors.js";
 import type { PeerId } from "../core/peer-id.js";
 import type { BackoffConfig } from "../core/backoff.js";
 import { decodeSnapshot } from "./decode.js";
@@ -91,6 +92,7 @@ export interface OpenedSnapshot {
 
 /** Recognises the kind of a snapshot file from its content; throws SnapshotError when it is none of them. */
 export function detectKind(input: SnapshotInput): SnapshotKind {
+  checkedInput(input, "detectKind");
   refuseCompressed(input.bytes);
   // JSON text never holds a NUL byte; a node snapshot's fixed-width integers almost always do.
   if (input.bytes.indexOf(0) === -1) return isFrameworkJson(input) ? "framework-json" : "bbgov-json";
@@ -224,8 +226,29 @@ function isFrameworkJson(input: SnapshotInput): boolean {
 /** The governor's lists, whose items serde writes as arrays (byte arrays, health tuples). */
 const SERDE_LISTS: ReadonlySet<string> = new Set(["blocklist", "allowlist", "health"]);
 
+/**
+ * `input` when it is a SnapshotInput, else an InvalidArgument that says what one is: a Buffer, or `{ bytes }`
+ * with no `text`, failed deep inside ("Cannot read properties of undefined (reading 'indexOf')").
+ */
+function checkedInput(input: SnapshotInput, reader: string): void {
+  const given: unknown = input;
+  const shape = given as { bytes?: unknown; text?: unknown } | null | undefined;
+  if (typeof shape === "object" && shape !== null && shape.bytes instanceof Uint8Array && typeof shape.text === "function") return;
+  const what =
+    given instanceof Uint8Array
+      ? `a ${given.constructor.name}`
+      : typeof shape === "object" && shape !== null
+        ? `an object without ${shape.bytes instanceof Uint8Array ? "" : "bytes (a Uint8Array)"}${shape.bytes instanceof Uint8Array || typeof shape.text === "function" ? "" : " and "}${typeof shape.text === "function" ? "" : "text (a function)"}`
+        : String(given);
+  throw new InvalidArgument(
+    `${reader} reads a SnapshotInput, { bytes, text }: the file's bytes and a function giving them as text ` +
+      `(text: () => new TextDecoder().decode(bytes)); it was given ${what}`,
+  );
+}
+
 /** Opens a snapshot file of any kind, as that kind. */
 export function openSnapshot(input: SnapshotInput, options: OpenOptions = {}): OpenedSnapshot {
+  checkedInput(input, "openSnapshot");
   const once = textOnce(input, options.forWrite !== false);
   // The file bbgov writes itself is recognised by the canonical reader first (recognize), and opened with
   // the model it made.

@@ -5,6 +5,7 @@
 import { BackoffTable, type BackoffConfig } from "../core/backoff.js";
 import { BbgovError } from "../core/errors.js";
 import { PeerGovernor } from "../core/governor.js";
+import { checkedU64 } from "../core/u64.js";
 
 /** The only snapshot format version this codec reads and writes. */
 export const SPEC_VERSION = 1;
@@ -47,7 +48,7 @@ export function tooDeep(error: unknown): boolean {
 export function emptySnapshot(options: { clockNs?: bigint; failureThreshold?: number; backoff?: Partial<BackoffConfig> } = {}): Snapshot {
   const governor = new PeerGovernor();
   if (options.failureThreshold !== undefined) governor.setFailureThreshold(options.failureThreshold);
-  return { clockNs: options.clockNs ?? 0n, governor, backoff: new BackoffTable(options.backoff ?? {}) };
+  return { clockNs: checkedU64(options.clockNs ?? 0n, "clockNs"), governor, backoff: new BackoffTable(options.backoff ?? {}) };
 }
 
 /** The latest `last_event_ns` / `last_attempt_ns` of a model, or undefined when it holds no event. */

@@ -115,6 +115,30 @@ describe("which files a fleet is", () => {
     expect(await expandGlob(`${dir}/x/**`)).toEqual([`${dir}/x/1/node.snap`, `${dir}/x/2/deep/node.snap`, `${dir}/x/2/node.snap`]);
   });
 
+  it("a pattern ending in / takes the snapshots of the folders it matches; one that matches only folders says so (review 7)", async () => {
+    for (const name of ["eu-1/node.snap", "eu-2/a.json", "eu-2/notes.txt", "us-1/node.snap"]) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.copyFileSync(path.join(FIXTURES, name.endsWith(".json") ? "example.json" : "node/small.bin"), path.join(dir, name));
+    }
+    fs.mkdirSync(path.join(dir, "eu-3")); // no snapshot in it: passed over, as the folders a pattern matches may be anything
+    // Was "no file matches the pattern": a folder is taken by -s, but a pattern matching folders was not.
+    const folders = await cli(["--json", "-s", `${dir}/eu-*/`, "inspect"]);
+    expect(folders.status).toBe(0);
+    expect((JSON.parse(folders.stdout) as { nodes: { path: string }[] }).nodes.map((node) => node.path)).toEqual([
+      "eu-1/node.snap",
+      "eu-2/a.json",
+    ]);
+    const bare = await cli(["-s", `${dir}/eu-*`, "inspect"]);
+    expect(bare.status).toBe(2);
+    expect(bare.stderr).toBe(
+      `bbgov: no file matches the pattern (it matches 3 folder(s): end it with / for the snapshots in them) (-s ${dir}/eu-*)\n`,
+    );
+    const none = await cli(["-s", `${dir}/eu-3*/`, "inspect"]);
+    expect(none.stderr).toBe(
+      `bbgov: no snapshot in the folders the pattern matches (files ending .json, .snap, .bin) (-s ${dir}/eu-3*/)\n`,
+    );
+  });
+
   it("labels: a node's own peer id, else the path from the common folder; two nodes with one id are named by their paths", () => {
     for (const name of ["a/small.bin", "b/small.bin", "c/hand.bin"]) {
       fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
@@ -228,6 +252,12 @@ describe("read-only views", () => {
     expect(result.stdout).toContain("B blocked, D down, c cooling down, . known");
     const wide = await cli(["-s", fleet, "inspect", "--by-node", EXAMPLE_BLOCKED], undefined, { COLUMNS: "200" });
     expect(wide.stdout.split("\n").filter((line) => line.startsWith("PEER"))).toHaveLength(1);
+    // Narrower than the legend's line (72 columns), which now wraps as the rest fits (review 7).
+    const narrow = await cli(["-s", fleet, "inspect", "--by-node", EXAMPLE_BLOCKED], undefined, { COLUMNS: "60" });
+    // (The summary's two lines above it are not fitted, as one snapshot's are not.)
+    const below = narrow.stdout.split("\n").slice(3);
+    expect(Math.max(...below.map((line) => [...line].length))).toBeLessThanOrEqual(60);
+    expect(narrow.stdout).toContain("B blocked, D down, c cooling down, . known, blank: not known\nto the node\n");
   });
 
   it("a file that cannot be read is named; the view goes on with the rest and exits 2", async () => {
@@ -288,6 +318,59 @@ describe("read-only views", () => {
       ["v2.bin", false],
     ]);
     expect(bad.stderr).toContain("v2.bin: transient.framework.spec_version)");
+  });
+
+  it("validate names each file by its label, an invalid one too, and a name holding ' (' stays whole (review 7)", async () => {
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(dir, "my (copy).json"));
+    fs.copyFileSync(path.join(FIXTURES, "node/small.bin"), path.join(dir, "small.bin"));
+    fs.writeFileSync(path.join(dir, "notes.json"), "not json\n");
+    const result = await cli(["-s", dir, "validate"]);
+    expect(result.status).toBe(2);
+    const firstLines = result.stdout.split("\n").filter((line) => /^(in)?valid: /.test(line));
+    expect(firstLines).toEqual([
+      // Was "valid: my (copy).json (copy).json (11 tracked, …": the label went in up to the first " (".
+      "valid: my (copy).json (11 tracked, 2 blocked, 8 backoff entries)",
+      // Was the path as given (here absolute), where every other line names the file by its label.
+      "invalid: notes.json: 1 error(s)",
+      `valid: ${SMALL_ID} (10 tracked, 2 blocked, 8 backoff entries)`,
+    ]);
+    // Standard error names the file as every fleet error line does (as given), not as "notes.json" alone.
+    expect(result.stderr).toContain(`(${path.join(dir, "notes.json")}: $)`);
+  });
+
+  it("inspect --cooling and --reverse work across a fleet; the filters and times it cannot honour are refused (review 7)", async () => {
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(dir, "a.json"));
+    fs.copyFileSync(path.join(FIXTURES, "node/small.bin"), path.join(dir, "small.bin"));
+    type Doc = { summary: { peers: number; cooling_down_somewhere: number }; peers: { peer: string; cooling_down: number }[] };
+    const doc = async (...args: string[]): Promise<Doc> => JSON.parse((await cli(["--json", "-s", dir, "inspect", ...args])).stdout) as Doc;
+    const all = await doc();
+    // --cooling printed all 22 peers, as if not given.
+    const cooling = await doc("--cooling");
+    expect(cooling.peers.length).toBe(all.summary.cooling_down_somewhere);
+    expect(cooling.peers.length).toBeLessThan(all.summary.peers);
+    expect(cooling.peers.every((peer) => peer.cooling_down > 0)).toBe(true);
+    const model = JSON.parse(
+      (await cli(["--json", "-s", dir, "inspect", "--cooling"], undefined, { BBGOV_FLEET_SCAN: "0" })).stdout,
+    ) as Doc;
+    expect(model.peers).toEqual(cooling.peers);
+    expect((await doc("--reverse")).peers.map((peer) => peer.peer)).toEqual(all.peers.map((peer) => peer.peer).reverse());
+    // Each of these printed every peer, as if no filter and no time had been given: now a usage error, nothing printed.
+    for (const args of [
+      ["--denied"],
+      ["--allowlisted"],
+      ["--unknown", NEW_PEER],
+      ["--at", "0"],
+      ["--after", "1h"],
+      ["--format", "ndjson", "--limit", "1"],
+      ["--format", "tsv", "--sort", "failures"],
+      ["--format", "json", "--cooling"],
+      ["--format", "ndjson", "--reverse"],
+    ]) {
+      const refused = await cli(["-s", dir, "inspect", ...args]);
+      expect(refused.status, args.join(" ")).toBe(2);
+      expect(refused.stdout).toBe("");
+      expect(refused.stderr).toMatch(new RegExp(`^bbgov: ${args.find((arg) => arg !== "--format" && arg.startsWith("--"))} .*\\n$`));
+    }
   });
 
   it("inspect --watch across a fleet is a usage error (it printed once and exited 0; found by an adversarial run)", async () => {
@@ -474,7 +557,7 @@ describe("changing a fleet", () => {
     );
     expect(text).toContain("3 of 4 file(s) written, 0 unchanged, 1 NOT written");
     expect(result.stderr.trimEnd().split("\n").at(-1)).toBe(
-      "bbgov: 1 of 4 file(s) not written: small.bin; written: a.json, fw.json, east/node.snap; run fail again naming only the files not written (-s FILE): on the files written it would record its events twice (fleet)",
+      `bbgov: 1 of 4 file(s) not written: small.bin; written: a.json, fw.json, east/node.snap; run fail again naming only the files not written (-s ${locked}): on the files written it would record its events twice (fleet)`,
     );
     const after = bytesOf(files);
     const lockedAt = files.indexOf(locked);
@@ -512,6 +595,31 @@ describe("changing a fleet", () => {
     const after = bytesOf(files);
     expect(after[0]).not.toEqual(between[0]);
     expect(after.slice(1)).toEqual(between.slice(1));
+  });
+
+  it("the report of a write that failed midway fits 80 columns: the reason and long paths give way (review 7)", async () => {
+    const deep = path.join(dir, "region-europe-west-1", "zone-b", "rack-17");
+    fs.mkdirSync(deep, { recursive: true });
+    const files = [path.join(deep, "governor-of-this-node.json"), path.join(dir, "small.bin")];
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), files[0] as string);
+    fs.copyFileSync(path.join(FIXTURES, "node/small.bin"), files[1] as string);
+    const lock = await acquireLock(files[1] as string, "test", 1000);
+    let result: Awaited<ReturnType<typeof cli>>;
+    try {
+      result = await cli(["-s", dir, "-s", `${dir}/*/*/*/*.json`, "--lock-timeout", "20ms", "block", NEW_PEER], undefined, {
+        COLUMNS: "80",
+      });
+    } finally {
+      await lock.release();
+    }
+    expect(result.status).toBe(2);
+    const lines = stripVTControlCharacters(result.stdout).split("\n");
+    // The table was 175 columns wide: whole path, and the lock's whole story in its RESULT cell.
+    expect(Math.max(...lines.map((line) => [...line].length))).toBeLessThanOrEqual(80);
+    expect(lines).toContain("│ region-e….json │ …/governor-of-this-node.json │ written     │");
+    expect(lines).toContain("│ 12D3KooW…yEey2 │ small.bin                    │ NOT WRITTEN │");
+    // The reason is not lost: standard error has it, whole.
+    expect(result.stderr).toContain(`bbgov: the snapshot is locked by pid ${process.pid}`);
   });
 
   it("apply from standard input runs the same script on every file", async () => {
@@ -589,6 +697,33 @@ describe("a fleet that reaches a file twice, or names peers loosely (found by an
     expect(doc.nodes.map((node) => node.peer)).toEqual([first, first]);
   });
 
+  it("an apply script's prefix is resolved across the fleet too: the same peer on every node, or refused (review 7)", async () => {
+    fs.mkdirSync(path.join(dir, "pf"));
+    const a = path.join(dir, "pf", "a.json");
+    const b = path.join(dir, "pf", "b.json");
+    const first = "12D3KooWJATkUcKJHbbtK22skXSBCUAtjkCg9z6NVDz3wX4a7Ci4";
+    const second = "12D3KooWJjwFKy17A4DiZTrU3FfbmQNYwhBaKbfG5hB8qqh5ptHD";
+    const knowing = (peer: string): string =>
+      JSON.stringify({
+        spec_version: 1,
+        clock_ns: "1000",
+        peer_governor: { health: [{ peer, consecutive_failures: 1, last_event_ns: "1000", down: false }] },
+      });
+    fs.writeFileSync(a, knowing(first));
+    fs.writeFileSync(b, knowing(second));
+    const before = [fs.readFileSync(a), fs.readFileSync(b)];
+    // Each node knew one peer starting 12D3KooWJ: the script blocked `first` on a and `second` on b.
+    const ambiguous = await cli(["-s", path.join(dir, "pf"), "apply", "-"], "block 12D3KooWJ\n");
+    expect(ambiguous.status).toBe(2);
+    expect(ambiguous.stderr).toContain('bbgov: peer "12D3KooWJ" is ambiguous: it matches 2 peers');
+    expect([fs.readFileSync(a), fs.readFileSync(b)]).toEqual(before);
+    // One peer across the fleet: that peer on every node.
+    const one = await cli(["--json", "-s", path.join(dir, "pf"), "apply", "-"], "block 12D3KooWJA\n");
+    expect(one.status).toBe(0);
+    const doc = JSON.parse(one.stdout) as { nodes: { report: { lines: { changes: { peer: string }[] }[] } }[] };
+    expect(doc.nodes.map((node) => node.report.lines[0]?.changes[0]?.peer)).toEqual([first, first]);
+  });
+
   it("file names with escapes reach the terminal escaped in every fleet view", async () => {
     fs.mkdirSync(path.join(dir, "esc"));
     fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(dir, "esc", "evil\u001b[31mRED\u202e.json"));
@@ -597,6 +732,19 @@ describe("a fleet that reaches a file twice, or names peers loosely (found by an
       const result = await cli(["-s", path.join(dir, "esc"), ...args]);
       expect(result.stdout, args.join(" ")).not.toMatch(/[\u001b\u202e]/);
     }
+  });
+
+  it("check --json names the denying nodes as its nodes are named, a label with an escape too (review 7)", async () => {
+    fs.mkdirSync(path.join(dir, "esc"));
+    const evil = "evil\u001b.json";
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(dir, "esc", evil));
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), path.join(dir, "esc", "plain.json"));
+    const result = await cli(["--json", "-s", path.join(dir, "esc"), "check", EXAMPLE_BLOCKED]);
+    expect(result.status).toBe(1);
+    const doc = JSON.parse(result.stdout) as { nodes: { node: string }[]; denied: string[] };
+    // "denied" held the terminal's escaped form, "evil\\x1b.json", which matches no node's label.
+    expect(doc.denied).toEqual([evil, "plain.json"]);
+    expect(doc.nodes.map((node) => node.node)).toEqual(doc.denied);
   });
 
   it("check of a whole id no node has seen (a typo) says so; --json says per node", async () => {

@@ -48,7 +48,8 @@ describe("a fleet's partial write: what to run next", () => {
     const line = await lastLineUnderLock(folder, ["fail", PEER]);
     expect(line).toBe(
       "bbgov: 1 of 3 file(s) not written: b.json; written: a.json, c.bin; " +
-        "run fail again naming only the files not written (-s FILE): on the files written it would record its events twice (fleet)",
+        // The files to name, as -s takes them from here (review 7: it said "-s FILE" after paths in the fleet's folder).
+        `run fail again naming only the files not written (-s ${folder}/b.json): on the files written it would record its events twice (fleet)`,
     );
     // What that line warns of: the written file has one failure, and a run on b.json alone brings b.json to the same.
     expect((await cli(["-s", path.join(folder, "b.json"), "fail", PEER])).status).toBe(0);
@@ -59,6 +60,14 @@ describe("a fleet's partial write: what to run next", () => {
     expect(await failures("a.json")).toMatchObject({ consecutive_failures: 1 });
   });
 
+  it("the files to name are paths from here, quoted for the shell when they need it (review 7)", async () => {
+    const folder = fleet();
+    const spaced = path.join(dir, "node's files");
+    fs.renameSync(folder, spaced);
+    const line = await lastLineUnderLock(spaced, ["succeed", PEER]);
+    expect(line).toContain(`run succeed again naming only the files not written (-s '${dir}/node'\\''s files/b.json'): `);
+  });
+
   it.each([
     [["clock", "--advance", "1s"], "clock", "a.json"],
     [["apply", "-"], "apply", "a.json, c.bin"],
@@ -66,7 +75,7 @@ describe("a fleet's partial write: what to run next", () => {
     const folder = fleet();
     if (name === "clock") fs.rmSync(path.join(folder, "c.bin")); // a node snapshot holds no clock
     const line = await lastLineUnderLock(folder, args, `fail ${PEER}\n`);
-    expect(line).toContain(`written: ${written}; run ${name} again naming only the files not written (-s FILE)`);
+    expect(line).toContain(`written: ${written}; run ${name} again naming only the files not written (-s ${folder}/b.json)`);
   });
 
   it.each([[["block", PEER]], [["clock", "--set", "1764000000123456789"]]])(

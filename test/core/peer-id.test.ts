@@ -3,7 +3,7 @@ import { CID } from "multiformats/cid";
 import { base36 } from "multiformats/bases/base36";
 import { base58btc } from "multiformats/bases/base58";
 import * as Digest from "multiformats/hashes/digest";
-import { BbgovError, InvalidPeerId } from "../../src/core/errors.js";
+import { BbgovError, InvalidArgument, InvalidPeerId } from "../../src/core/errors.js";
 import { IDENTITY_CODE, LIBP2P_KEY_CODEC, MAX_DIGEST_BYTES, PeerId, SHA2_256_CODE, multihashProblem } from "../../src/core/peer-id.js";
 
 const ED25519_ID = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
@@ -44,8 +44,8 @@ describe("PeerId.fromU64 (upstream PeerId::from(u64))", () => {
   });
 
   it("rejects numbers outside u64", () => {
-    expect(() => PeerId.fromU64(-1n)).toThrow(RangeError);
-    expect(() => PeerId.fromU64(2n ** 64n)).toThrow(RangeError);
+    expect(() => PeerId.fromU64(-1n)).toThrow(InvalidArgument);
+    expect(() => PeerId.fromU64(2n ** 64n)).toThrow(InvalidArgument);
   });
 });
 

@@ -12,6 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { transformSync } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -40,6 +41,15 @@ function run(
   const result = spawnSync(command, args, { cwd: work, env, encoding: "utf8", timeout: 240_000, ...options });
   if (result.error !== undefined) throw result.error;
   return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/** The TypeScript example of the README's section "The library". */
+function readmeLibraryExample(): string {
+  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("\n## The library\n"));
+  const block = /```ts\n([\s\S]*?)```/.exec(section);
+  if (block?.[1] === undefined) throw new Error("no ts block in the README's library section");
+  return block[1];
 }
 
 /** Every file under `dir`, as paths relative to it with forward slashes. */
@@ -143,9 +153,17 @@ describe("the packed package", { timeout: 300_000 }, () => {
           skipLibCheck: false,
           skipDefaultLibCheck: true,
         },
-        files: ["consumer.ts"],
+        files: ["consumer.ts", "readme.ts"],
       }),
     );
+    // The README's library example, as written: it compiled only with a `text` of the reader's own (review 7).
+    // This project has no @types/node (tsc's time): node:fs's one function is declared in its place.
+    const typed = readmeLibraryExample().replace(
+      'import { readFileSync } from "node:fs";',
+      'declare function readFileSync(path: string, encoding: "utf8"): string;',
+    );
+    expect(typed).toContain("declare function readFileSync");
+    fs.writeFileSync(path.join(consumer, "readme.ts"), typed);
     fs.writeFileSync(
       path.join(consumer, "consumer.ts"),
       [
@@ -161,6 +179,15 @@ describe("the packed package", { timeout: 300_000 }, () => {
     const result = run(process.execPath, [TSC, "-p", consumer]);
     expect(result.stdout + result.stderr).toBe("");
     expect(result.status).toBe(0);
+    // And it runs, next to a governor.json, giving what its comments say.
+    const { code } = transformSync(readmeLibraryExample(), { loader: "ts", format: "esm" });
+    const shown =
+      "console.log(JSON.stringify([governor.checkOutbound(peer, backoff, now + 3n), warnings, canonical.includes('\"16uZAbWC1AJvS\"')], (_k, v) => typeof v === 'bigint' ? `${v}n` : v));";
+    fs.writeFileSync(path.join(consumer, "readme.mjs"), `${code}\n${shown}\n`);
+    fs.copyFileSync(EXAMPLE, path.join(consumer, "governor.json"));
+    const ran = run(process.execPath, ["readme.mjs"], { cwd: consumer });
+    expect(ran.stderr).toBe("");
+    expect(JSON.parse(ran.stdout)).toEqual([{ kind: "deny", reason: { kind: "cooldown", retryNs: "1764000000040000002n" } }, [], true]);
   });
 
   it("runs with npx from a project that depends on it", () => {

@@ -97,8 +97,9 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
       const commandModule = modules.get(name) ?? (await loadModule(name));
       let result: Report;
       try {
-        // Peers resolve against the state this line sees, after the lines before it.
-        const resolved = resolvePeerArgs(invocation.spec.args, invocation.args, ctx.snapshot, parsedIds);
+        // Peers resolve against the state this line sees, after the lines before it (and, on a fleet's file, against
+        // every peer of the fleet: a prefix names one peer on every node).
+        const resolved = resolvePeerArgs(invocation.spec.args, invocation.args, ctx.snapshot, parsedIds, ctx.fleetPeers);
         const outcome = commandModule.execute(ctx, resolved.args, invocation.options);
         const commandReport = outcome instanceof Promise ? await outcome : outcome;
         // Notices only add lines to the drawing (the --json document has none): undrawn, the report is as it is.

@@ -12,7 +12,7 @@ import { MAX_PEER_TEXT, PeerId } from "../../core/peer-id.js";
 import { knownTextsAsRead } from "../../snapshot/as-read.js";
 import type { Snapshot } from "../../snapshot/model.js";
 import { UsageError } from "../errors.js";
-import type { Report } from "../context.js";
+import type { FleetPeers, Report } from "../context.js";
 import { tidyPeerText } from "../args.js";
 import type { ArgumentSpec } from "../program.js";
 import { wrapLine } from "../render/fit.js";
@@ -51,7 +51,13 @@ export type ParsedIds = Map<string, PeerId>;
 /** Texts kept in a ParsedIds at most: memory stays bounded whatever the script. */
 const MAX_PARSED_IDS = 100_000;
 
-/** Resolves peer inputs against `snapshot`; `notices` says which ones it has never seen. */
+/** The FleetPeers of these texts. */
+export function fleetPeers(texts: Iterable<string>): FleetPeers {
+  const set = new Set(texts);
+  return { texts: [...set].sort(), has: (text) => set.has(text) };
+}
+
+/** Resolves peer inputs against `snapshot` (and a fleet's peers); `notices` says which ones it has never seen. */
 export class PeerResolver {
   #known: string[] | undefined;
   readonly notices: string[] = [];
@@ -60,6 +66,7 @@ export class PeerResolver {
     private readonly snapshot: Snapshot,
     private readonly where: string,
     private readonly parsedIds?: ParsedIds,
+    private readonly fleet?: FleetPeers,
   ) {}
 
   /** One input to the peer it names, or a UsageError that says why not. */
@@ -78,6 +85,10 @@ export class PeerResolver {
       }
     }
     if (parsed !== undefined && isKnown(this.snapshot, parsed)) return parsed;
+    if (parsed !== undefined && this.fleet?.has(parsed.text) === true) {
+      this.notices.push(`${parsed.text}: not seen in this snapshot before`);
+      return parsed;
+    }
     const cut = cutKind(text);
     if (parsed === undefined || cut !== undefined || text.length < WHOLE_MIN_LENGTH) {
       const matches = this.#matching(text);
@@ -114,12 +125,28 @@ export class PeerResolver {
 
   /** Known peers that `text` names: by prefix, or by the head…tail of the shortened form. */
   #matching(text: string): string[] {
-    this.#known ??= knownPeerTexts(this.snapshot);
+    this.#known ??= this.fleet === undefined ? knownPeerTexts(this.snapshot) : union(knownPeerTexts(this.snapshot), this.fleet.texts);
     const short = /^(.+?)(?:\u2026|\.\.\.)(.+)$/.exec(text);
     const head = short?.[1] ?? text;
     const tail = short?.[2] ?? "";
     return this.#known.filter((known) => known.startsWith(head) && known.endsWith(tail) && known.length >= head.length + tail.length);
   }
+}
+
+/** Two sorted lists of texts merged into one, sorted, each text once. */
+function union(a: readonly string[], b: readonly string[]): string[] {
+  const merged: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    const next = y === undefined || (x !== undefined && x <= y) ? (x as string) : y;
+    if (x === next) i++;
+    if (y === next) j++;
+    merged.push(next);
+  }
+  return merged;
 }
 
 /** The kind of a real id that `text` starts like but is too short for, if any. */
@@ -170,6 +197,7 @@ export function resolvePeerArgs(
   args: readonly unknown[],
   snapshot: Snapshot,
   parsedIds?: ParsedIds,
+  fleet?: FleetPeers,
 ): { args: unknown[]; notices: string[] } {
   // A plain loop with the resolver made on first use: apply runs this once per line.
   const resolved = args.slice();
@@ -183,7 +211,7 @@ export function resolvePeerArgs(
       if (kind === "many") resolved[index] = [];
       continue;
     }
-    resolver ??= new PeerResolver(snapshot, "argument PEER", parsedIds);
+    resolver ??= new PeerResolver(snapshot, "argument PEER", parsedIds, fleet);
     if (kind === "many") {
       const peers: PeerId[] = [];
       for (const text of value as string[]) peers.push(resolver.resolve(text));

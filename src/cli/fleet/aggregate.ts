@@ -40,6 +40,8 @@ export interface PeerFilter {
   readonly only: ((text: string) => boolean) | undefined;
   readonly down: boolean;
   readonly blocked: boolean;
+  /** Only peers cooling down on some node (the per-peer views; the rows of each node do not take it). */
+  readonly cooling?: boolean;
 }
 
 const HIGH = 4294967296n;
@@ -220,7 +222,9 @@ export class FleetAggregate {
 
   /** The peers kept by `filter`, sorted by `key` (peer text, then the key's order). */
   rows(filter: PeerFilter, key: string): PeerAcross[] {
-    const rows = this.peers().filter((row) => (!filter.down || row.down > 0) && (!filter.blocked || row.blocked > 0));
+    const rows = this.peers().filter(
+      (row) => (!filter.down || row.down > 0) && (!filter.blocked || row.blocked > 0) && (filter.cooling !== true || row.coolingDown > 0),
+    );
     rows.sort((a, b) => (a.peer < b.peer ? -1 : a.peer > b.peer ? 1 : 0));
     if (key === "failures") rows.sort((a, b) => b.worstStreak - a.worstStreak);
     if (key === "last-event") rows.sort((a, b) => descending(a.latestEventNs ?? -1n, b.latestEventNs ?? -1n));

@@ -23,13 +23,13 @@ import { lstatSync, promises as fsPromises } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { BbgovError, InvalidPeerId } from "../../core/errors.js";
 import { PeerId } from "../../core/peer-id.js";
-import type { CommandContext, CommandModule, Report, Ui } from "../context.js";
+import type { CommandContext, CommandModule, FleetPeers, Report, Ui } from "../context.js";
 import { commandContext, report as makeReport } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
 import { displayName, hardLinked, identityOf, notRegularFile, resolveTarget, STDIO, writeRefusal, type WriteTarget } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
-import { isKnown, isWholePeerText, knownPeerTexts, resolvePeerArgs, withNotices } from "../commands/resolve.js";
+import { fleetPeers, isKnown, isWholePeerText, knownPeerTexts, resolvePeerArgs, withNotices } from "../commands/resolve.js";
 import { PeerTable, RestoredScan, snapshotOfPeers } from "../../snapshot/node-scan.js";
 import type { Snapshot } from "../../snapshot/model.js";
 import { tidyPeerText } from "../args.js";
@@ -107,6 +107,8 @@ class Fleet {
   private readonly jobs: number;
   private readonly ui: Promise<Ui> | undefined;
   private readonly warnings: string[] = [];
+  /** Every peer the fleet's files know, for an apply script's prefixes (set by `change` for apply). */
+  private fleetPeers: FleetPeers | undefined;
 
   constructor(
     private readonly invocation: Invocation,
@@ -129,16 +131,47 @@ class Fleet {
   async inspect(): Promise<number> {
     const { options } = this.invocation;
     const only = peerMatcher((this.invocation.args[0] as string[] | undefined) ?? []);
-    const filter: PeerFilter = { only, down: options.down === true, blocked: options.blocked === true };
+    const filter: PeerFilter = { only, down: options.down === true, blocked: options.blocked === true, cooling: options.cooling === true };
     const format = (options.format as string | undefined) ?? "table";
     const sort = (options.sort as string | undefined) ?? "peer";
     if (!["peer", "failures", "last-event"].includes(sort))
       throw new UsageError(`--sort ${sort} is for one snapshot; across a fleet: peer, failures, last-event`, "--sort");
+    // Ignored until review 7: every peer was shown, as if no such filter or time had been given.
+    const oneSnapshot: readonly (readonly [string, unknown])[] = [
+      ["--denied", options.denied],
+      ["--allowlisted", options.allowlisted],
+      ["--unknown", options.unknown],
+      ["--at", options.at],
+      ["--after", options.after],
+    ];
+    for (const [flag, given] of oneSnapshot)
+      if (given !== undefined && given !== false)
+        throw new UsageError(
+          `${flag} is for one snapshot; across a fleet inspect selects by PEER, --down, --blocked and --cooling, each node at its own now`,
+          flag,
+        );
     const byNode = options.byNode === true;
     if (byNode && format !== "table")
       throw new UsageError("--by-node draws a table; --format gives rows already carrying their node", "--by-node");
     if (format === "wide") throw new UsageError("--format wide is for one snapshot; across a fleet: table, json, ndjson, tsv", "--format");
     const perRow = format === "ndjson" || format === "tsv" || format === "json";
+    // Ignored, they printed every node's rows in file order, where one snapshot's rows are sorted and cut.
+    if (perRow && options.limit !== undefined)
+      throw new UsageError(
+        `--limit counts the table's peers; across a fleet --format ${format} gives every node's rows, node by node (cut them with head)`,
+        "--limit",
+      );
+    if (perRow && sort !== "peer")
+      throw new UsageError(
+        `--sort ${sort} orders the table's peers; across a fleet --format ${format} gives the rows node by node, each node's peers in text order`,
+        "--sort",
+      );
+    for (const [flag, given] of [
+      ["--cooling", options.cooling],
+      ["--reverse", options.reverse],
+    ] as const)
+      if (perRow && given === true)
+        throw new UsageError(`${flag} is for the table across a fleet; --format ${format} gives every node's rows, node by node`, flag);
     const aggregate = new FleetAggregate(this.files.length, byNode, filter.only);
     // The per-peer counts of node snapshots need no model: each is scanned (issue 15's speed). PEER arguments that are
     // not whole ids are resolved against each node's model (a prefix may be ambiguous on one node: that node says so).
@@ -215,6 +248,7 @@ class Fleet {
     }
     const limit = options.limit as number | undefined;
     const all = aggregate.rows(filter, sort);
+    if (options.reverse === true) all.reverse();
     const shown = limit === undefined ? all : all.slice(0, limit);
     if (this.globals.json) {
       this.io.stdout.write(
@@ -275,7 +309,9 @@ class Fleet {
       quick: await this.quickCheck(watching, args),
     });
     const unseen = outcomes.every((outcome, index) => outcome.error !== undefined || seen[index] !== true);
-    const denied = outcomes.filter((outcome) => outcome.exitCode === 1).map((outcome) => sanitize(outcome.file.label));
+    // As the labels are: the --json document escapes them as JSON does (the same text as its "node"), the text view sanitizes.
+    const deniedLabels = outcomes.filter((outcome) => outcome.exitCode === 1).map((outcome) => outcome.file.label);
+    const denied = deniedLabels.map(sanitize);
     const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
     // The peer as each node resolved it (a prefix may name a different peer on different nodes: each row says).
     const peer =
@@ -286,7 +322,7 @@ class Fleet {
         renderJson({
           peer,
           nodes: outcomes.map((outcome, index) => ({ ...nodeJson(outcome), ...(outcome.json ?? {}), seen: seen[index] === true })),
-          denied,
+          denied: deniedLabels,
         }),
       );
     } else {
@@ -465,14 +501,18 @@ class Fleet {
     } else {
       const ui = await this.ui;
       if (ui !== undefined) {
-        // Each file's first line names it by its label: a node id that does not fit is shortened, as in every fleet view.
-        const named = (text: string, label: string): string => text.replace(/^([^:\n]*: )\S.*?( \()/, `$1${sanitize(label)}$2`);
+        // Each file's first line names it by its label, valid or not, where the report named its path (which may hold
+        // " (" or ": "): a node id that does not fit is shortened, as in every fleet view.
         const lines = outcomes.map((outcome) => {
           if (outcome.text === undefined)
             return `${ui.chalk.red("invalid")}: ${sanitize(outcome.file.label)}: ${errorText(outcome.error, this.io)}`;
           const [first = "", ...rest] = outcome.text.split("\n");
+          const path = `: ${displayName(outcome.file.path)}`;
+          const at = first.indexOf(path);
+          const named = (label: string): string =>
+            at < 0 ? first : `${first.slice(0, at)}: ${sanitize(label)}${first.slice(at + path.length)}`;
           const label = outcome.file.label;
-          return [fitLine(ui, named(first, label), named(first, shortId(label))), ...rest].join("\n");
+          return [fitLine(ui, named(label), named(shortId(label))), ...rest].join("\n");
         });
         const verdict =
           failed === 0
@@ -481,12 +521,13 @@ class Fleet {
         this.io.stdout.write(`${lines.join("\n")}\n${verdict}\n`);
       }
     }
-    // The per-file lines say what is wrong; standard error gets them too, one line each, as any error.
+    // The per-file lines say what is wrong; standard error gets them too, one line each, as any error: the file named
+    // as in every other fleet error line (as given, which a shell can use), not as in the report (its label).
     for (const outcome of outcomes) {
       if (outcome.error !== undefined || outcome.exitCode !== 2) continue;
       const errors = (outcome.json?.errors as { path: string; message: string }[] | undefined) ?? [];
       for (const error of errors.slice(0, 50))
-        this.io.stderr.write(`bbgov: ${sanitize(error.message)} (${sanitize(`${outcome.file.relative}: ${error.path}`)})\n`);
+        this.io.stderr.write(`bbgov: ${sanitize(error.message)} (${displayName(outcome.file.path)}: ${sanitize(error.path)})\n`);
     }
     const code = this.finish(outcomes);
     return failed > 0 ? EXIT.error : code;
@@ -508,6 +549,8 @@ class Fleet {
     this.refuseIfAny(this.files.filter((_file, index) => !regular[index]).map((file) => ({ file, error: notRegularFile(file.path) })));
     const io = await this.replayableInput();
     const args = await this.fleetPeerArgs(await readFileArgument(this.invocation, this.globals, io));
+    // An apply script's prefixes name one peer on every node, as a command's do: resolved against the fleet's peers too.
+    if (spec.name === "apply") this.fleetPeers = fleetPeers(knownPeerTexts(await this.knownAcrossFleet(args)));
     const module = await loadCommand(spec.name);
     const checked = await this.each(() => module, undefined, { dryRun: true, io, args, render: this.globals.dryRun, indent: 2 });
     // A file that would change but is marked read-only is found now, before the first write, not midway.
@@ -529,7 +572,7 @@ class Fleet {
       const left = this.files.filter((file) => !done.has(file));
       this.io.stderr.write(
         `bbgov: interrupted by ${signal}: ${written.length} of ${this.files.length} file(s) written: ${fileNames(written)}; ` +
-          `not written: ${fileNames(left)}; ${rerunAdvice(this.invocation)}\n`,
+          `not written: ${fileNames(left)}; ${rerunAdvice(this.invocation, left)}\n`,
       );
       endBySignal(signal);
     };
@@ -622,7 +665,7 @@ class Fleet {
     } else {
       const ui = await this.ui;
       if (ui !== undefined) {
-        const { nodeSection, renderNodeResults } = await import("../render/fleet.js");
+        const { nodeSection, pathTail, renderNodeResults } = await import("../render/fleet.js");
         const words: Record<string, string> = {
           written: ui.chalk.green("written"),
           unchanged: ui.chalk.dim("unchanged"),
@@ -632,6 +675,7 @@ class Fleet {
         const plans = dryRun
           ? `${outcomes.map((outcome) => nodeSection(ui, sanitize(outcome.file.label), outcome.text ?? "")).join("\n\n")}\n\n`
           : "";
+        // On a narrow terminal a failed file's reason (also on standard error, whole) and long paths give way first.
         const table = renderNodeResults(
           ui,
           ["NODE", "FILE", "RESULT"],
@@ -640,6 +684,7 @@ class Fleet {
             sanitize(outcome.file.relative),
             `${words[result(outcome)] ?? ""}${outcome.error === undefined ? "" : `: ${errorMessage(outcome.error, this.io)}`}`,
           ]),
+          outcomes.map((outcome) => ["", pathTail(sanitize(outcome.file.relative), PATH_TAIL), words[result(outcome)] ?? ""]),
         );
         const count = (wanted: string): number => outcomes.filter((outcome) => result(outcome) === wanted).length;
         const tail = dryRun
@@ -659,7 +704,10 @@ class Fleet {
     const written = outcomes.filter((outcome) => outcome.written === true).map((outcome) => outcome.file);
     this.io.stderr.write(
       `bbgov: ${failed.length} of ${outcomes.length} file(s) not written: ${fileNames(failed.map((outcome) => outcome.file))}; ` +
-        `written: ${fileNames(written)}; ${rerunAdvice(this.invocation)}\n`,
+        `written: ${fileNames(written)}; ${rerunAdvice(
+          this.invocation,
+          failed.map((outcome) => outcome.file),
+        )}\n`,
     );
     return EXIT.error;
   }
@@ -681,6 +729,16 @@ class Fleet {
       specs[index]?.peer === undefined || value === undefined ? [] : Array.isArray(value) ? (value as string[]) : [value as string],
     );
     if (texts.every(isWholePeerText)) return args;
+    const known = await this.knownAcrossFleet(args);
+    const { args: resolved } = resolvePeerArgs(specs, args, known);
+    return resolved.map((value, index) =>
+      specs[index]?.peer === undefined ? value : Array.isArray(value) ? value.map((peer: PeerId) => peer.text) : (value as PeerId).text,
+    );
+  }
+
+  /** Every peer any file of the fleet knows, as the blocklist of a scratch snapshot (one read of every file). */
+  private async knownAcrossFleet(args: readonly unknown[]): Promise<Snapshot> {
+    const specs = this.invocation.spec.args;
     const known = emptySnapshot();
     const collect: CommandModule = {
       execute: (ctx) => {
@@ -691,10 +749,7 @@ class Fleet {
     const noPeers = args.map((value, index) => (specs[index]?.peer === undefined ? value : undefined));
     const quick = this.io.env.BBGOV_FLEET_SCAN === "0" ? undefined : this.quickKnownPeers(known);
     await this.each(() => collect, undefined, { dryRun: true, args: noPeers, quick });
-    const { args: resolved } = resolvePeerArgs(specs, args, known);
-    return resolved.map((value, index) =>
-      specs[index]?.peer === undefined ? value : Array.isArray(value) ? value.map((peer: PeerId) => peer.text) : (value as PeerId).text,
-    );
+    return known;
   }
 
   /** fleetPeerArgs' quick way for node snapshots: every peer a scanned file knows goes into `known` (once each). */
@@ -819,7 +874,14 @@ class Fleet {
   }
 
   private fileGlobals(file: FleetFile, dryRun: boolean): Globals {
-    return { ...this.globals, snapshotPath: file.path, snapshotPaths: [file.path], out: undefined, dryRun };
+    return {
+      ...this.globals,
+      snapshotPath: file.path,
+      snapshotPaths: [file.path],
+      out: undefined,
+      dryRun,
+      ...(this.fleetPeers === undefined ? {} : { fleetPeers: this.fleetPeers }),
+    };
   }
 
   private fileWarnings(file: FleetFile, outcome: { report: Report; loadWarnings: readonly string[] }): string[] {
@@ -865,6 +927,9 @@ class Fleet {
     for (const warning of this.warnings.splice(0)) this.io.stderr.write(`bbgov: warning: ${sanitize(warning)}\n`);
   }
 }
+
+/** Characters of a file's path that a change's table keeps on a narrow terminal (its end: the file's name). */
+const PATH_TAIL = 32;
 
 /** Bytes of a node's rows written at once (fewer, larger writes than the JSON writer's pieces). */
 const ROWS_PIECE = 1 << 18;
@@ -955,7 +1020,7 @@ function startWorker(file: string, data: ScanWorkerData): Promise<{ part: Aggreg
  * nothing where it was written, so running it again completes the rest; one that records events (`fail`,
  * `succeed`, `advise`, `clock --advance`, an `apply` script, which may hold those) would record them again there.
  */
-function rerunAdvice(invocation: Invocation): string {
+function rerunAdvice(invocation: Invocation, notWritten: readonly FleetFile[]): string {
   const { name } = invocation.spec;
   const recordsEvents =
     name === "fail" ||
@@ -964,8 +1029,18 @@ function rerunAdvice(invocation: Invocation): string {
     name === "apply" ||
     (name === "clock" && invocation.options.advance !== undefined);
   return recordsEvents
-    ? `run ${name} again naming only the files not written (-s FILE): on the files written it would record its events twice (fleet)`
+    ? `run ${name} again naming only the files not written (${notWritten.map((file) => `-s ${shellWord(file.path)}`).join(" ")}): ` +
+        "on the files written it would record its events twice (fleet)"
     : "the same command run again completes the rest (fleet)";
+}
+
+/**
+ * A file's path as given (from the working folder, or absolute), as one shell word: the re-run advice names the
+ * files to pass to -s, and their paths in the fleet's common folder are not paths from here. Quoted when it holds
+ * anything but the usual characters; sanitized, so a control character shows escaped, never runs.
+ */
+function shellWord(file: string): string {
+  return sanitize(/^[\w@%+=:,./-]+$/.test(file) ? file : `'${file.replaceAll("'", "'\\''")}'`);
 }
 
 /** Files named in a report line: their paths in the fleet's common folder, sanitized; "none" for none. */

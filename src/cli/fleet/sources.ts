@@ -59,38 +59,53 @@ export async function expandSources(values: readonly string[]): Promise<string[]
     if (value === STDIO) throw new UsageError("standard input cannot be part of a fleet", "-s -");
     const stat = await fs.stat(value).catch(() => undefined);
     if (stat?.isDirectory() === true) {
-      const entries = (await fs.readdir(value, { withFileTypes: true })).filter(
-        (entry) =>
-          !entry.name.startsWith(".") &&
-          FLEET_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) &&
-          (entry.isFile() || entry.isSymbolicLink()),
-      );
-      // A link to a FIFO is no snapshot, and reading one with no writer would wait forever (a link to a folder, or a
-      // dangling one, is read and named as unreadable). Only links are followed to see: the rest are regular files.
-      const kept = await Promise.all(
-        entries.map((entry) =>
-          entry.isFile()
-            ? true
-            : fs.stat(path.join(value, entry.name)).then(
-                (target) => !target.isFIFO(),
-                () => true,
-              ),
-        ),
-      );
-      const names = entries
-        .filter((_entry, index) => kept[index])
-        .map((entry) => entry.name)
-        .sort();
+      const names = await folderSnapshots(value);
       if (names.length === 0)
         throw new UsageError(`no snapshot in the folder (files ending ${FLEET_EXTENSIONS.join(", ")})`, `-s ${value}`);
-      for (const name of names) add(path.join(value, name));
+      for (const name of names) add(name);
+    } else if (stat === undefined && GLOB_CHARS.test(value) && value.endsWith("/")) {
+      // A pattern ending in / names folders, as in a shell: each one's snapshots, as `-s FOLDER` takes them.
+      const matches: string[] = [];
+      for (const folder of await expandGlob(value, "folders")) matches.push(...(await folderSnapshots(folder)));
+      if (matches.length === 0)
+        throw new UsageError(`no snapshot in the folders the pattern matches (files ending ${FLEET_EXTENSIONS.join(", ")})`, `-s ${value}`);
+      for (const match of matches) add(match);
     } else if (stat === undefined && GLOB_CHARS.test(value)) {
       const matches = await expandGlob(value);
-      if (matches.length === 0) throw new UsageError("no file matches the pattern", `-s ${value}`);
+      if (matches.length === 0) {
+        const folders = (await expandGlob(value, "folders")).length;
+        const hint = folders === 0 ? "" : ` (it matches ${folders} folder(s): end it with / for the snapshots in them)`;
+        throw new UsageError(`no file matches the pattern${hint}`, `-s ${value}`);
+      }
       for (const match of matches) add(match);
     } else add(value); // a file, or a missing one: reading it says what is wrong, by name
   }
   return sameFilesOnce(files);
+}
+
+/** A folder's snapshots as a fleet takes them: its `*.json`, `*.snap` and `*.bin` files, not its dot files, sorted. */
+async function folderSnapshots(folder: string): Promise<string[]> {
+  const entries = (await fs.readdir(folder, { withFileTypes: true })).filter(
+    (entry) =>
+      !entry.name.startsWith(".") && FLEET_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) && (entry.isFile() || entry.isSymbolicLink()),
+  );
+  // A link to a FIFO is no snapshot, and reading one with no writer would wait forever (a link to a folder, or a
+  // dangling one, is read and named as unreadable). Only links are followed to see: the rest are regular files.
+  const kept = await Promise.all(
+    entries.map((entry) =>
+      entry.isFile()
+        ? true
+        : fs.stat(path.join(folder, entry.name)).then(
+            (target) => !target.isFIFO(),
+            () => true,
+          ),
+    ),
+  );
+  return entries
+    .filter((_entry, index) => kept[index])
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => path.join(folder, name));
 }
 
 /**
@@ -110,8 +125,11 @@ async function sameFilesOnce(files: readonly string[]): Promise<string[]> {
   });
 }
 
-/** The files matching a glob pattern, sorted; `**` is any number of folders, `*` and `?` never match a leading dot. */
-export async function expandGlob(pattern: string): Promise<string[]> {
+/**
+ * The files (or, given "folders", the folders) matching a glob pattern, sorted; `**` is any number of folders,
+ * `*` and `?` never match a leading dot.
+ */
+export async function expandGlob(pattern: string, want: "files" | "folders" = "files"): Promise<string[]> {
   const absolute = pattern.startsWith("/");
   const parts = pattern.split("/").filter((part) => part !== "" && part !== ".");
   const results: string[] = [];
@@ -119,7 +137,7 @@ export async function expandGlob(pattern: string): Promise<string[]> {
     const [head, ...tail] = rest;
     if (head === undefined) {
       const stat = await fs.stat(base || ".").catch(() => undefined);
-      if (stat?.isFile() === true) results.push(base);
+      if (want === "files" ? stat?.isFile() === true : stat?.isDirectory() === true && base !== "") results.push(base);
       return;
     }
     const join = (name: string): string => (base === "" ? (absolute ? `/${name}` : name) : base === "/" ? `/${name}` : `${base}/${name}`);
@@ -130,7 +148,7 @@ export async function expandGlob(pattern: string): Promise<string[]> {
         // `**` never follows a link to a folder: a link back up would loop, or reach a file twice.
         if (entry.dir && !entry.link) await walk(join(entry.name), rest);
         else if (entry.dir) continue;
-        else if (tail.length === 0) results.push(join(entry.name)); // a trailing `**`: every file below
+        else if (tail.length === 0 && want === "files") results.push(join(entry.name)); // a trailing `**`: every file below
       }
       return;
     }

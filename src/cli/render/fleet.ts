@@ -5,7 +5,7 @@ import { STATE, type NodePeerRow, type PeerAcross } from "../fleet/aggregate.js"
 import { formatDate, formatDuration, looksLikeEpoch } from "./format.js";
 import { sanitize } from "./sanitize.js";
 import { compactLines } from "./json.js";
-import { renderFittedTable, type FitColumn } from "./fit.js";
+import { renderFittedTable, wrapLine, type FitColumn } from "./fit.js";
 
 /** A node of a fleet view as the renderers name it. */
 export interface NodeName {
@@ -98,7 +98,8 @@ export function renderMatrix(ui: Ui, rows: readonly PeerAcross[], nodes: readonl
     const kind = node.kind === undefined ? "" : chalk.dim(` (${node.kind})`);
     return `${String(index + 1).padStart(cellWidth)}  ${fitText(sanitize(node.label), width - cellWidth - 2)}${kind}`;
   });
-  const key = chalk.dim("B blocked, D down, c cooling down, . known, blank: not known to the node");
+  // Wrapped between words to the matrix's width, as the rest of it is fitted (it was one 72-column line).
+  const key = chalk.dim(wrapLine({ ...ui, width }, "B blocked, D down, c cooling down, . known, blank: not known to the node", 0));
   return `${blocks.join("\n\n")}${note}\n\n${key}\n\n${chalk.bold("NODES")}\n${legend.join("\n")}`;
 }
 
@@ -159,18 +160,46 @@ export function decisionWords(ui: Ui, document: unknown, atNs: bigint): string {
   return ui.chalk.red(`deny: ${d.reason ?? "?"}`);
 }
 
-/** A two-column table of nodes and what happened on each. */
-export function renderNodeResults(ui: Ui, head: readonly string[], rows: readonly (readonly string[])[]): string {
-  // The first column names the node (often a whole peer id): shortened first when the terminal is narrow.
+/**
+ * A table of nodes and what happened on each, fitted to a narrow terminal: the last column's `compact` cells (when
+ * given) first, then the first column, which names the node (often a whole peer id), shortened; then, right to
+ * left, the other columns' compact cells.
+ */
+export function renderNodeResults(
+  ui: Ui,
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  compact?: readonly (readonly string[])[],
+): string {
   const columns: FitColumn[] = head.map((title, index) => ({
     title,
     align: "left",
     forms:
       index === 0
         ? [() => rows.map((row) => row[0] ?? ""), () => rows.map((row) => shortId(row[0] ?? ""))]
-        : [() => rows.map((row) => row[index] ?? "")],
+        : compact === undefined
+          ? [() => rows.map((row) => row[index] ?? "")]
+          : [() => rows.map((row) => row[index] ?? ""), () => compact.map((row) => row[index] ?? "")],
   }));
-  return renderFittedTable(ui, columns, [{ column: head[0] ?? "" }]);
+  // The last column's compact cells first (a change's result: the reason is on standard error too), then the node.
+  const order = head.length < 2 ? head : [head[head.length - 1] ?? "", head[0] ?? "", ...head.slice(1, -1).reverse()];
+  return renderFittedTable(
+    ui,
+    columns,
+    order.map((column) => ({ column })),
+  );
+}
+
+/**
+ * A path longer than `width` characters cut to an ellipsis and its end, from a folder's start where one is in
+ * reach (`…/rack-17/node.json`): its file name is what tells files apart.
+ */
+export function pathTail(text: string, width: number): string {
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  const tail = chars.slice(chars.length - width + 1).join("");
+  const slash = tail.indexOf("/");
+  return `…${slash > 0 ? tail.slice(slash) : tail}`;
 }
 
 /** Indents every line of a node's own report under its name. */
