@@ -154,9 +154,15 @@ describe("what a node snapshot cannot hold, and files upstream refuses", () => {
     ]) {
       const result = await cli(["-s", node, ...args]);
       expect(result.status).toBe(2);
-      expect(result.stderr).toMatch(/^bbgov: a node snapshot holds no (clock|backoff schedule): .+\n$/);
+      expect(result.stderr).toMatch(/^bbgov: a node snapshot holds no (clock|backoff schedule)\b.+\n$/);
       expect(fs.readFileSync(node).equals(before)).toBe(true);
     }
+    // Given --host-backoff, the answer still reads right: nothing to set in the file, the host's schedule comes from it.
+    const hosted = await cli(["-s", node, "--host-backoff", "20ms,2m", "backoff", "--base", "20ms"]);
+    expect(hosted.status).toBe(2);
+    expect(hosted.stderr).toBe(
+      "bbgov: a node snapshot holds no backoff schedule to set: the schedule is the host's setting, which bbgov takes from --host-backoff BASE,MAX (--base)\n",
+    );
   });
 
   it("--host-backoff gives the host's schedule: a failure's next retry follows it", async () => {

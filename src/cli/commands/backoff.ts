@@ -18,7 +18,7 @@ export function execute(ctx: CommandContext, _args: readonly [], options: Comman
   if (attempts !== undefined && options.plan !== true) throw new UsageError("--attempts goes with --plan", "backoff");
   if ((baseNs !== undefined || maxDelayNs !== undefined) && !ctx.holds.backoffSchedule) {
     throw new UsageError(
-      `a ${KIND_NAMES[ctx.kind]} holds no backoff schedule: it is the host's setting; tell bbgov the host's with --host-backoff BASE,MAX`,
+      `a ${KIND_NAMES[ctx.kind]} holds no backoff schedule to set: the schedule is the host's setting, which bbgov takes from --host-backoff BASE,MAX`,
       baseNs !== undefined ? "--base" : "--max",
     );
   }
