@@ -189,7 +189,8 @@ export async function readFileArgument(invocation: Invocation, globals: Globals,
 }
 
 /** Opens a snapshot file of any kind; its errors and warnings name the file. */
-function openFrom(
+/** Opens the bytes read from `file` as a snapshot, an error's path and each warning naming the file. */
+export function openFrom(
   bytes: Uint8Array,
   file: string,
   { hostBackoff, shared }: Pick<Globals, "hostBackoff" | "shared">,
