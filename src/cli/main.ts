@@ -10,7 +10,7 @@ import { loadCommand } from "./commands/index.js";
 import type { CliIo, CommandModule, Report, Ui } from "./context.js";
 import { EXIT, UsageError } from "./errors.js";
 import { errorLine } from "./render/error-line.js";
-import { endBySignal, lockTimeoutMs, loadRunWrite, readFileArgument, SIGNALS, type Globals } from "./single.js";
+import { endBySignal, lockTimeoutMs, loadRunWrite, readFileArgument, refuseExisting, SIGNALS, type Globals } from "./single.js";
 import type { HeldLock } from "./io/lock.js";
 import {
   displayName,
@@ -209,8 +209,9 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   await refuseUnrelatedOut(invocation, globals);
   const commandModule = await loadCommand(spec.name);
   if (invocation.options.watch === true) return watchCommand(invocation, globals, io, commandModule);
-  const args = await readFileArgument(invocation, globals, io);
   const target = globals.out ?? source;
+  if (spec.snapshot === "create") await refuseExisting(invocation, target);
+  const args = await readFileArgument(invocation, globals, io);
   // The target is resolved once: the lock guards that path and the write goes there, whatever links change meanwhile.
   // The lock module (and node:os, the native addon with it) loads only for a command that writes.
   let lock: HeldLock | undefined;

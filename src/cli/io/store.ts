@@ -209,6 +209,17 @@ export async function exists(file: string): Promise<boolean> {
   }
 }
 
+/** Where `file` points when it is a symbolic link whose target does not exist, else undefined. */
+export async function danglingLinkTarget(file: string): Promise<string | undefined> {
+  try {
+    if (!(await fs.lstat(file)).isSymbolicLink()) return undefined;
+    await fs.stat(file);
+    return undefined;
+  } catch (error) {
+    return isCode(error, "ENOENT") ? await fs.readlink(file).catch(() => undefined) : undefined;
+  }
+}
+
 /** A file's identity: the same dev and ino is the same file, whatever its name. */
 export interface FileIdentity {
   readonly dev: number;

@@ -1,0 +1,57 @@
+/**
+ * Seventh review: init and import, which make a new snapshot, refuse a file in
+ * the way before anything else, and say what is in the way.
+ */
+import fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import { execute, type CliIo } from "../../src/cli/main.js";
+import { expectError, sandboxes } from "./helpers.js";
+
+const sandbox = sandboxes();
+
+describe("a symbolic link to nothing where init would write", () => {
+  it("is named as such, not as a file that 'already exists', and --force writes through it", async () => {
+    const box = sandbox();
+    fs.symlinkSync("nowhere.json", box.path("governor.json"));
+    // inspect says there is no file and to run init; init must not then claim there is one.
+    expectError(await box.run(["inspect"]), "no such file; create one with `bbgov init`");
+    expectError(
+      await box.run(["init"]),
+      "bbgov: governor.json is a symbolic link to nowhere.json, which does not exist; add --force to write the new snapshot there (init)\n",
+    );
+    expect(box.exists("nowhere.json")).toBe(false);
+    await box.ok(["-q", "init", "--force"]);
+    expect(fs.lstatSync(box.path("governor.json")).isSymbolicLink()).toBe(true);
+    expect(box.doc("nowhere.json").spec_version).toBe(1);
+  });
+});
+
+describe("import - onto an existing snapshot", () => {
+  it("is refused before standard input is read", async () => {
+    const box = sandbox();
+    await box.build();
+    let pulled = false;
+    let stderr = "";
+    const io = {
+      stdout: { isTTY: false, write: () => true },
+      stderr: { write: (chunk: string | Uint8Array) => ((stderr += String(chunk)), true) },
+      // A terminal nobody types into: a read would wait for ever.
+      stdin: {
+        [Symbol.asyncIterator]() {
+          pulled = true;
+          return { next: () => new Promise<IteratorResult<Uint8Array>>(() => {}) };
+        },
+      },
+      env: { NO_COLOR: "1" },
+    } as unknown as CliIo;
+    const previous = process.cwd();
+    process.chdir(box.dir);
+    try {
+      expect(await execute(["import", "-"], io)).toBe(2);
+    } finally {
+      process.chdir(previous);
+    }
+    expect(stderr).toBe("bbgov: governor.json already exists; add --force to replace it (import)\n");
+    expect(pulled).toBe(false);
+  });
+});
