@@ -194,8 +194,8 @@ const TABLE = [
     options: [
       { flags: "--inbound", description: "only the inbound decision", conflicts: ["outbound"] },
       { flags: "--outbound", description: "only the outbound decision" },
-      at,
-      after,
+      { ...at, description: "the decisions as at TIME instead of the clock" },
+      { ...after, description: "the decisions as at the clock + DUR" },
     ],
     examples: [
       "bbgov check 16uZAbWC1AJvL",
