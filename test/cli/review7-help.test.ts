@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { cli } from "./helpers.js";
+import { cli as terminal, EXAMPLE } from "./terminal-helpers.js";
 
 describe("check --help", () => {
   it("says --at and --after choose the instant of the decisions: check records no event", async () => {
@@ -11,5 +12,22 @@ describe("check --help", () => {
     expect(result.stdout).toMatch(/--at <time> +the decisions as at TIME instead of the clock\n/);
     expect(result.stdout).toMatch(/--after <dur> +the decisions as at the clock \+ DUR\n/);
     expect(result.stdout).not.toContain("when the event happens");
+  });
+});
+
+describe("the summary above a table, on a 40-column terminal", () => {
+  it("wraps each value between words under itself, every line within the width", async () => {
+    const result = await terminal(["-s", EXAMPLE, "--no-color", "inspect", "--limit", "1"], { tty: true, columns: 40 });
+    expect(result.status).toBe(0);
+    const header = result.stdout.slice(0, result.stdout.indexOf("\n\n"));
+    // The file's path is one word, longer than the width: it alone stays whole.
+    for (const line of header.split("\n").slice(1)) expect(line.length, line).toBeLessThanOrEqual(40);
+    expect(header).toContain("clock      1764000000123456789\n           (2025-11-24 16:00:00.123 UTC)\n");
+    expect(header).toContain("peers      12 known, 11 tracked, 5 down,\n           4 cooling down");
+  });
+
+  it("leaves a summary that fits as it was", async () => {
+    const result = await terminal(["-s", EXAMPLE, "--no-color", "inspect", "--limit", "1"], { tty: true, columns: 80 });
+    expect(result.stdout).toContain("clock      1764000000123456789 (2025-11-24 16:00:00.123 UTC)\npolicy ");
   });
 });

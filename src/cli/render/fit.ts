@@ -8,6 +8,8 @@
 import type { Ui } from "../context.js";
 import { renderTable, visibleWidth, type Align } from "./table.js";
 
+export { wrapLine } from "./table.js";
+
 /** One column: its title, alignment, and its cells in each form (forms[f]() gives the cells, built only when needed). */
 export interface FitColumn {
   readonly title: string;
@@ -81,26 +83,4 @@ export function fitLine(ui: Ui, ...variants: readonly string[]): string {
 /** Whether `line` fits `ui.width` (always, when the width is unlimited). */
 export function fits(ui: Ui, line: string): boolean {
   return ui.width === undefined || visibleWidth(line) <= ui.width;
-}
-
-/**
- * One line of text wrapped between words to `ui.width` (as it is when
- * unlimited), the lines after the first indented by `indent` spaces; a word
- * longer than the width stays whole.
- */
-export function wrapLine(ui: Ui, line: string, indent: number): string {
-  const limit = ui.width;
-  if (limit === undefined || visibleWidth(line) <= limit) return line;
-  const pad = " ".repeat(indent);
-  const lead = /^ */.exec(line)?.[0] ?? "";
-  const out: string[] = [];
-  let current = lead;
-  for (const word of line.slice(lead.length).split(" ")) {
-    if (current.trim() !== "" && visibleWidth(current) + 1 + visibleWidth(word) > limit) {
-      out.push(current);
-      current = `${pad}${word}`;
-    } else current = current.trim() === "" ? `${current}${word}` : `${current} ${word}`;
-  }
-  out.push(current);
-  return out.join("\n");
 }

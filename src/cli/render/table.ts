@@ -74,7 +74,35 @@ export function visibleWidth(text: string): number {
 /** Aligned `label  value` lines, for summaries. */
 export function renderPairs(ui: Ui, pairs: readonly (readonly [string, string])[]): string {
   const width = Math.max(...pairs.map(([label]) => label.length));
-  return pairs.map(([label, value]) => `${ui.chalk.dim(label.padEnd(width))}  ${value}`).join("\n");
+  // A value too long for the terminal goes on under itself, not under the labels (nor cut mid-word by the terminal);
+  // its first word stays beside its label, however long.
+  const room = ui.width === undefined ? ui : { ...ui, width: ui.width - width - 2 };
+  const pad = `\n${" ".repeat(width + 2)}`;
+  return pairs
+    .map(([label, value]) => `${ui.chalk.dim(label.padEnd(width))}  ${wrapLine(room, value, 0).replaceAll("\n", pad)}`)
+    .join("\n");
+}
+
+/**
+ * One line of text wrapped between words to `ui.width` (as it is when
+ * unlimited), the lines after the first indented by `indent` spaces; a word
+ * longer than the width stays whole.
+ */
+export function wrapLine(ui: Ui, line: string, indent: number): string {
+  const limit = ui.width;
+  if (limit === undefined || visibleWidth(line) <= limit) return line;
+  const pad = " ".repeat(indent);
+  const lead = /^ */.exec(line)?.[0] ?? "";
+  const out: string[] = [];
+  let current = lead;
+  for (const word of line.slice(lead.length).split(" ")) {
+    if (current.trim() !== "" && visibleWidth(current) + 1 + visibleWidth(word) > limit) {
+      out.push(current);
+      current = `${pad}${word}`;
+    } else current = current.trim() === "" ? `${current}${word}` : `${current} ${word}`;
+  }
+  out.push(current);
+  return out.join("\n");
 }
 
 /**
