@@ -18,6 +18,7 @@ import {
   displayName,
   exists,
   isEncodingOf,
+  removeTempInProgressSync,
   readBytes,
   sameIdentity,
   STDIO,
@@ -165,6 +166,7 @@ export const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"
  * threads, and one stuck opening a FIFO that has no writer (an `apply` script) never returns.
  */
 export function endBySignal(signal: NodeJS.Signals): never {
+  removeTempInProgressSync();
   // With no listener left, Node has given the signal back its action: Linux ends the process as it is sent.
   if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGHUP" ? 1 : 15));

@@ -15,7 +15,7 @@
  * node:vm, where Node 20 has no loader for a dynamic import.
  */
 import { constants as bufferLimits, isAscii, isUtf8 } from "node:buffer";
-import { closeSync, constants, openSync, promises as fs, readSync, type Stats } from "node:fs";
+import { closeSync, constants, openSync, promises as fs, readSync, unlinkSync, type Stats } from "node:fs";
 import path from "node:path";
 import { IoError } from "../errors.js";
 import { formatBytes } from "../render/format.js";
@@ -329,6 +329,11 @@ export async function writeTextAtomic(file: string, text: string | Uint8Array, t
   if ((mode & 0o222) === 0) throw readOnlyFile(mode, file);
   const linked = old === undefined ? undefined : hardLinked(old, file);
   if (linked !== undefined) throw linked;
+  // Ctrl-C or SIGTERM midway removes the temporary file: the locked path's handler through endBySignal, a write
+  // without a lock (export -o) through its own, held only while the temporary file exists.
+  tempsInProgress.add(temp);
+  const unlocked = SIGNALS_ENDING_A_WRITE.filter((signal) => process.listenerCount(signal) === 0);
+  for (const signal of unlocked) process.once(signal, removeTempAndEnd);
   try {
     const handle = await fs.open(temp, "wx", mode);
     try {
@@ -352,8 +357,34 @@ export async function writeTextAtomic(file: string, text: string | Uint8Array, t
     await fs.rm(temp, { force: true }).catch(() => {});
     if (error instanceof IoError) throw error;
     throw ioError(error, "write", file);
+  } finally {
+    tempsInProgress.delete(temp);
+    for (const signal of unlocked) process.off(signal, removeTempAndEnd);
   }
   await syncDirectory(dir);
+}
+
+/** The temporary files of the writes in progress. */
+const tempsInProgress = new Set<string>();
+
+const SIGNALS_ENDING_A_WRITE: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/** Removes the temporary files of writes that a signal ends midway (gone already once renamed: nothing then). */
+export function removeTempInProgressSync(): void {
+  for (const temp of tempsInProgress) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Renamed over the snapshot a moment ago, or never created: nothing is left behind either way.
+    }
+  }
+  tempsInProgress.clear();
+}
+
+/** A write's own signal handler (a `once` listener, gone by now): the temporary file removed, then the signal's own end. */
+function removeTempAndEnd(signal: NodeJS.Signals): void {
+  removeTempInProgressSync();
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
 }
 
 /** True when both name the same file (or both none). */
