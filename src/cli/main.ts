@@ -167,6 +167,10 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
     if (error.code === "commander.unknownCommand") {
       throw unknownCommand(/'([^']*)'/.exec(error.message)?.[1] ?? "");
     }
+    if (error.code === "commander.unknownOption") {
+      const misplaced = commandOptionBeforeCommand(argv, /'([^']*)'/.exec(error.message)?.[1] ?? "");
+      if (misplaced !== undefined) throw misplaced;
+    }
     const usage = usageFromCommander(error, helpHint(argv));
     if (usage === undefined) return EXIT.ok;
     throw usage;
@@ -387,6 +391,19 @@ function editDistance(a: string, b: string): number {
     }
   }
   return (rows[a.length] as number[])[b.length] as number;
+}
+
+/**
+ * `bbgov --force init`: an option of the command given before it, where only global options go. Commander calls it
+ * unknown; say whose it is and where it goes.
+ */
+function commandOptionBeforeCommand(argv: readonly string[], option: string): UsageError | undefined {
+  const at = argv.findIndex((word) => COMMANDS.some((spec) => spec.name === word));
+  const spec = COMMANDS.find((command) => command.name === argv[at]);
+  const name = option.split("=")[0] ?? option;
+  if (spec === undefined || !argv.slice(0, at).some((word) => word === option || word.startsWith(`${name}=`))) return undefined;
+  if (!spec.options.some((declared) => declared.flags.split(/[ ,]+/).includes(name))) return undefined;
+  return new UsageError(`${name} is an option of ${spec.name}: put it after the command (bbgov ${spec.name} ${name} ...)`, helpHint(argv));
 }
 
 function helpHint(argv: readonly string[]): string {

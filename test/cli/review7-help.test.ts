@@ -31,3 +31,26 @@ describe("the summary above a table, on a 40-column terminal", () => {
     expect(result.stdout).toContain("clock      1764000000123456789 (2025-11-24 16:00:00.123 UTC)\npolicy ");
   });
 });
+
+describe("an option of the command given before it", () => {
+  it.each([
+    [
+      ["--force", "init"],
+      "bbgov: --force is an option of init: put it after the command (bbgov init --force ...) (see bbgov init --help)\n",
+    ],
+    [
+      ["--limit=2", "inspect"],
+      "bbgov: --limit is an option of inspect: put it after the command (bbgov inspect --limit ...) (see bbgov inspect --help)\n",
+    ],
+  ])("%j is told where it goes, not that it is unknown", async (argv, line) => {
+    const result = await cli(argv);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(line);
+  });
+
+  it("an option no command has is still unknown", async () => {
+    const result = await cli(["--nope", "inspect"]);
+    expect(result.stderr).toBe("bbgov: unknown option '--nope' (see bbgov inspect --help)\n");
+  });
+});
