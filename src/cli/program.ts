@@ -439,7 +439,7 @@ function nonEmptyPath(name: string): (text: string) => string {
 }
 
 const GLOBAL_HELP = `
-Times: DUR is ${DUR_SYNTAX};\nTIME is ${TIME_SYNTAX}.
+Times: DUR is ${DUR_SYNTAX}; TIME is ${TIME_SYNTAX}.
 Events happen at the snapshot clock unless --at TIME or --after DUR says otherwise.
 
 Exit codes: 0 success, 1 a negative answer (check denied, diff differs), 2 any error.

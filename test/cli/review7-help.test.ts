@@ -54,3 +54,10 @@ describe("an option of the command given before it", () => {
     expect(result.stderr).toBe("bbgov: unknown option '--nope' (see bbgov inspect --help)\n");
   });
 });
+
+describe("bbgov --help", () => {
+  it("wraps the Times paragraph as every command's help does: its later lines indented under it", async () => {
+    const result = await cli(["--help"]);
+    expect(result.stdout).toContain("\nTimes: DUR is a number with a unit ns, us, ms, s, m, h, d (250ms, 1.5s, 1m30s);\n  TIME is ");
+  });
+});
