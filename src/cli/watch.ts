@@ -18,6 +18,7 @@ import { readBytes, STDIO } from "./io/store.js";
 import type { ArgumentSpec } from "./program.js";
 import { colorLevel, makeChalk } from "./render/color.js";
 import { errorLine } from "./render/error-line.js";
+import { wrapLine } from "./render/fit.js";
 import { openFrom } from "./single.js";
 
 /** What a watch needs from the command line. */
@@ -102,7 +103,8 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
   } catch (error) {
     if (!(error instanceof BbgovError)) throw error;
     // The line main would print: sanitised, since a message may quote the file's own bytes.
-    body = chalk.red(errorLine(error, io.env));
+    // Wrapped between words to the window, as the rest of the screen is fitted to it.
+    body = chalk.red(wrapLine({ chalk, ...(width === undefined ? {} : { width }) }, errorLine(error, io.env), "bbgov: ".length));
   }
   const status = `watching ${request.source} every ${intervalMs(request.intervalNs)}; Ctrl-C quits`;
   const fitted = width !== undefined && status.length > width ? status.slice(0, width) : status;

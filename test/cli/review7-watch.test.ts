@@ -58,7 +58,9 @@ describe("inspect --watch", () => {
     // Only the watch's own escapes (clear, cursor) reach the terminal: none from the file.
     const body = screen.replace(/\u001b\[(\?25[lh]|H|2J|3J)/g, "");
     expect(body).not.toContain("\u001b");
-    expect(body).toContain("bbgov: invalid JSON: Invalid character '\\x1b' at line 1, column 50 (governor.json: $)");
+    expect(body.replace(/\n {7}/g, " ")).toContain(
+      "bbgov: invalid JSON: Invalid character '\\x1b' at line 1, column 50 (governor.json: $)",
+    );
   });
 
   it("keeps whole peer ids with --no-trunc", async () => {
@@ -66,5 +68,11 @@ describe("inspect --watch", () => {
     fs.copyFileSync(path.join(import.meta.dirname, "../../fixtures/example.json"), path.join(folder, "governor.json"));
     const screen = await firstFrame(folder, ["--no-trunc", "inspect", "--limit", "1"]);
     expect(screen).toContain("12D3KooWJATkUcKJHbbtK22skXSBCUAtjkCg9z6NVDz3wX4a7Ci4");
+  });
+
+  it("wraps an error line between words to the window, not mid-word", async () => {
+    const folder = dir();
+    const screen = await firstFrame(folder, ["-s", "missing-snapshot.json", "inspect"]);
+    expect(screen).toContain("bbgov: cannot read the snapshot: no such file; create one with `bbgov init`\n       (missing-snapshot.json)");
   });
 });
