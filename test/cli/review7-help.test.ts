@@ -61,3 +61,23 @@ describe("bbgov --help", () => {
     expect(result.stdout).toContain("\nTimes: DUR is a number with a unit ns, us, ms, s, m, h, d (250ms, 1.5s, 1m30s);\n  TIME is ");
   });
 });
+
+describe("check on a 40-column terminal", () => {
+  it("wraps its lines between words under themselves, a number never parted from its unit", async () => {
+    const result = await terminal(["-s", EXAMPLE, "--no-color", "check", "12D3KooWJj"], { tty: true, columns: 40 });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe(
+      [
+        "12D3KooW…5ptHD at 2025-11-24",
+        "  16:00:00.123 UTC",
+        "  inbound   allow",
+        "  outbound  deny  cooldown: backing off",
+        "            until 16:00:15.603, in",
+        "            15.4 s",
+        "  (marked down after 12 failures; down",
+        "   never affects a decision)",
+        "",
+      ].join("\n"),
+    );
+  });
+});

@@ -95,7 +95,7 @@ export function wrapLine(ui: Ui, line: string, indent: number): string {
   const lead = /^ */.exec(line)?.[0] ?? "";
   const out: string[] = [];
   let current = lead;
-  for (const word of line.slice(lead.length).split(" ")) {
+  for (const word of unitsKept(line.slice(lead.length).split(" "))) {
     if (current.trim() !== "" && visibleWidth(current) + 1 + visibleWidth(word) > limit) {
       out.push(current);
       current = `${pad}${word}`;
@@ -104,6 +104,20 @@ export function wrapLine(ui: Ui, line: string, indent: number): string {
   out.push(current);
   return out.join("\n");
 }
+
+/** The words of a line, a number's unit joined to it (`15.4 s`, `1.2 KB`): a wrap never parts them. */
+function unitsKept(words: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (const word of words) {
+    const previous = kept[kept.length - 1];
+    if (previous !== undefined && /\d$/.test(stripVTControlCharacters(previous)) && UNIT_WORD.test(stripVTControlCharacters(word)))
+      kept[kept.length - 1] = `${previous} ${word}`;
+    else kept.push(word);
+  }
+  return kept;
+}
+
+const UNIT_WORD = /^(ns|us|ms|s|m|h|d|B|KB|MB|GB|TB)[,;.:)]*$/;
 
 /**
  * cli-table3's drawing of a rectangular table whose every cell is `simpleWidth`,
