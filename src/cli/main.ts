@@ -276,8 +276,11 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
     const document = spec.mutates ? mutationDocument(spec.name, written, report, warnings) : report.json;
     await writeChunks(reportStream, { chunks: () => jsonChunks(document) });
   } else if (drawing !== undefined) {
-    let text = report.render(await drawing());
+    const ui = await drawing();
+    let text = report.render(ui);
     if (spec.mutates) text += footer(globals, source, written);
+    // What the command's own fitting left too long wraps between words, never cut mid-word by the terminal.
+    if (ui.width !== undefined) text = (await import("./render/fit.js")).fitText(ui, text);
     if (text !== "") reportStream.write(text.endsWith("\n") ? text : `${text}\n`);
   }
   if (!globals.quiet) for (const warning of warnings) io.stderr.write(`bbgov: warning: ${sanitize(warning)}\n`);

@@ -1,6 +1,7 @@
 /**
  * Seventh review: what a new operator reads in help and sees at a narrow terminal.
  */
+import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 import { cli } from "./helpers.js";
 import { cli as terminal, EXAMPLE } from "./terminal-helpers.js";
@@ -79,5 +80,32 @@ describe("check on a 40-column terminal", () => {
         "",
       ].join("\n"),
     );
+  });
+});
+
+describe("a command's report on a 40-column terminal", () => {
+  it("wraps its sentences between words, and leaves its table's lines to the terminal", async () => {
+    const result = await terminal(["-s", EXAMPLE, "--dry-run", "fail", "16uZAbWC1AJvL", "--times", "2"], {
+      tty: true,
+      columns: 40,
+      env: { FORCE_COLOR: "1" },
+    });
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split("\n");
+    // The table's narrowest form (53 columns) stays whole: a line cut between its cells would garble every row.
+    expect(lines[1]).toBe(
+      "│ \u001b[1m#\u001b[22m │ \u001b[1mSINCE START\u001b[22m │ \u001b[1mFAILURES\u001b[22m │ \u001b[1mTRANSITION\u001b[22m │ \u001b[1mRETRY IN\u001b[22m │",
+    );
+    expect(stripVTControlCharacters(result.stdout)).toContain("16uZAbWC1AJvL is up with 2 consecutive\n  failure(s)\n");
+  });
+
+  it("keeps a word too long for any line (a whole peer id) where it stands", async () => {
+    const result = await terminal(["-s", EXAMPLE, "--no-color", "--dry-run", "unblock", "--all"], { tty: true, columns: 40 });
+    expect(result.stdout).toContain("✓ 12D3KooWS3iYbD7YEuQ1SGhRiUSiVBdgzuWSxXgY551TNtMFdaik\n  unblocked\n");
+  });
+
+  it("leaves a pipe's output whole", async () => {
+    const result = await terminal(["-s", EXAMPLE, "--no-color", "--dry-run", "threshold", "3"]);
+    expect(result.stdout).toContain("down flags are not recomputed: the next event sets them, as upstream\n");
   });
 });

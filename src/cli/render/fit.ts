@@ -5,8 +5,9 @@
  * are applied in that order until the table fits `ui.width`. Lines of text
  * pick the first of their variants that fits.
  */
+import { stripVTControlCharacters } from "node:util";
 import type { Ui } from "../context.js";
-import { renderTable, visibleWidth, type Align } from "./table.js";
+import { renderTable, visibleWidth, wrapLine, type Align } from "./table.js";
 
 export { wrapLine } from "./table.js";
 
@@ -83,4 +84,23 @@ export function fitLine(ui: Ui, ...variants: readonly string[]): string {
 /** Whether `line` fits `ui.width` (always, when the width is unlimited). */
 export function fits(ui: Ui, line: string): boolean {
   return ui.width === undefined || visibleWidth(line) <= ui.width;
+}
+
+/**
+ * A command's printed report fitted to `ui.width`: every line too long for it wraps between words, its later lines
+ * indented two more than its own; a table's lines (drawn as narrow as they go) are left for the terminal.
+ */
+export function fitText(ui: Ui, text: string): string {
+  const width = ui.width;
+  if (width === undefined) return text;
+  const lines = text.split("\n");
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] as string;
+    // A line no longer in characters than the width fits (escape sequences only add characters).
+    if (line.length <= width || visibleWidth(line) <= width) continue;
+    const plain = stripVTControlCharacters(line);
+    if (/^\s*[\u250c\u2502\u251c\u2514]/.test(plain)) continue;
+    lines[index] = wrapLine(ui, line, (/^ */.exec(plain)?.[0].length ?? 0) + 2);
+  }
+  return lines.join("\n");
 }

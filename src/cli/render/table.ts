@@ -86,7 +86,7 @@ export function renderPairs(ui: Ui, pairs: readonly (readonly [string, string])[
 /**
  * One line of text wrapped between words to `ui.width` (as it is when
  * unlimited), the lines after the first indented by `indent` spaces; a word
- * longer than the width stays whole.
+ * longer than the width stays whole, where it stands.
  */
 export function wrapLine(ui: Ui, line: string, indent: number): string {
   const limit = ui.width;
@@ -96,7 +96,9 @@ export function wrapLine(ui: Ui, line: string, indent: number): string {
   const out: string[] = [];
   let current = lead;
   for (const word of unitsKept(line.slice(lead.length).split(" "))) {
-    if (current.trim() !== "" && visibleWidth(current) + 1 + visibleWidth(word) > limit) {
+    // A word too long for any line (a whole peer id) is not moved to a line of its own: it would overflow there too.
+    const wordWidth = visibleWidth(word);
+    if (current.trim() !== "" && visibleWidth(current) + 1 + wordWidth > limit && indent + wordWidth <= limit) {
       out.push(current);
       current = `${pad}${word}`;
     } else current = current.trim() === "" ? `${current}${word}` : `${current} ${word}`;
