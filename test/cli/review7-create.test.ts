@@ -55,3 +55,34 @@ describe("import - onto an existing snapshot", () => {
     expect(pulled).toBe(false);
   });
 });
+
+describe("import of what is no upstream snapshot", () => {
+  it.each([
+    [
+      "an empty file",
+      "",
+      "bbgov: the file is empty: expected a node snapshot (bincode) or upstream's framework snapshot (serde JSON) (up.json: $)\n",
+    ],
+    [
+      "{}",
+      "{}\n",
+      "bbgov: not an upstream snapshot: expected a node snapshot (bincode) or upstream's framework snapshot (serde JSON) (up.json: $)\n",
+    ],
+    [
+      "a JSON list",
+      "[1]\n",
+      "bbgov: not an upstream snapshot: expected a node snapshot (bincode) or upstream's framework snapshot (serde JSON) (up.json: $)\n",
+    ],
+    ["text that is not JSON", "hello\n", "bbgov: invalid JSON: "],
+    [
+      "a bbgov snapshot",
+      '{"spec_version":1}\n',
+      "bbgov: this is already a bbgov snapshot: use it as it is (bbgov -s FILE ...) (up.json: $)\n",
+    ],
+  ])("%s is not called a bbgov snapshot unless it is one", async (_, content, message) => {
+    const box = sandbox();
+    box.write("up.json", content);
+    expectError(await box.run(["-s", "new.json", "import", "up.json"]), message);
+    expect(box.exists("new.json")).toBe(false);
+  });
+});
