@@ -86,3 +86,22 @@ describe("import of what is no upstream snapshot", () => {
     expect(box.exists("new.json")).toBe(false);
   });
 });
+
+describe("a backoff base set above its max", () => {
+  const warning = "bbgov: warning: the backoff base 2 m is above the max 1 m: every delay is the max\n";
+
+  it("is accepted, as upstream accepts it, with a warning: by backoff, init and import", async () => {
+    const box = sandbox();
+    await box.build();
+    let result = await box.run(["backoff", "--base", "2m"]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe(warning);
+    expect((await box.run(["backoff", "--max", "1m"])).stderr).toBe("");
+    result = await box.run(["-s", "new.json", "init", "--backoff-base", "2m"]);
+    expect(result.stderr).toBe(warning);
+    fs.copyFileSync(new URL("../../fixtures/node/small.bin", import.meta.url), box.path("node.snap"));
+    result = await box.run(["-s", "imported.json", "import", "node.snap", "--backoff-base", "2m"]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe(warning);
+  });
+});

@@ -9,7 +9,7 @@ import type { CommandArgs, CommandOptions } from "../program.js";
 import { report } from "../context.js";
 import { formatDuration, formatInstant } from "../render/format.js";
 import { renderPairs } from "../render/table.js";
-import { backoffSettings, knownPeers } from "./common.js";
+import { backoffSettings, baseAboveMax, knownPeers } from "./common.js";
 
 /** What was read from the upstream file. */
 interface Imported {
@@ -47,7 +47,11 @@ export function execute(ctx: CommandContext, [input]: CommandArgs<"import">, opt
   snapshot.backoff = decoded.snapshot.backoff;
   snapshot.clockNs = decoded.snapshot.clockNs;
 
-  const warnings = [...decoded.warnings.map((warning) => `${warning.message} (${input.source}: ${warning.path})`), ...clamped];
+  const warnings = [
+    ...decoded.warnings.map((warning) => `${warning.message} (${input.source}: ${warning.path})`),
+    ...clamped,
+    ...baseAboveMax(snapshot.backoff.config()),
+  ];
   // As `clock --set` warns of a clock moved backwards: events after the clock are in the snapshot's future.
   const { latestEventNs } = decoded;
   if (clockNs !== undefined && latestEventNs !== undefined && clockNs < latestEventNs)
