@@ -18,6 +18,7 @@ import { readBytes, STDIO } from "./io/store.js";
 import type { ArgumentSpec } from "./program.js";
 import { colorLevel, makeChalk } from "./render/color.js";
 import { errorLine } from "./render/error-line.js";
+import { formatDuration } from "./render/format.js";
 import { wrapLine } from "./render/fit.js";
 import { openFrom } from "./single.js";
 
@@ -54,7 +55,7 @@ export async function watch(request: WatchRequest, io: CliIo): Promise<number> {
     on?: (event: string, listener: () => void) => unknown;
     off?: (event: string, listener: () => void) => unknown;
   };
-  const intervalMs = Math.max(10, Number(request.intervalNs / 1_000_000n));
+  const intervalMs = pollMs(request.intervalNs);
   let seen = "";
   let drawn = false;
   let resized = false;
@@ -106,14 +107,22 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
     // Wrapped between words to the window, as the rest of the screen is fitted to it.
     body = chalk.red(wrapLine({ chalk, ...(width === undefined ? {} : { width }) }, errorLine(error, io.env), "bbgov: ".length));
   }
-  const status = `watching ${request.source} every ${intervalMs(request.intervalNs)}; Ctrl-C quits`;
+  const status = `watching ${request.source} every ${formatDuration(BigInt(pollMs(request.intervalNs)) * 1_000_000n)}; Ctrl-C quits`;
   const fitted = width !== undefined && status.length > width ? status.slice(0, width) : status;
   return `${CLEAR}${body}\n\n${chalk.dim(fitted)}`;
 }
 
-function intervalMs(ns: bigint): string {
-  return ns % 1_000_000_000n === 0n ? `${ns / 1_000_000_000n} s` : `${ns / 1_000_000n} ms`;
+/**
+ * How often the file is looked at, in milliseconds: --interval, at least 10 ms, and at most the longest timer
+ * Node keeps (about 24.8 days; a longer one fires at once, with a warning across the screen, and the watch
+ * would look at the file every millisecond).
+ */
+function pollMs(intervalNs: bigint): number {
+  const ms = intervalNs / 1_000_000n;
+  return ms < 10n ? 10 : ms > MAX_TIMER_MS ? Number(MAX_TIMER_MS) : Number(ms);
 }
+
+const MAX_TIMER_MS = 2_147_483_647n;
 
 /** What changes when the file does: a rename gives a new inode, a rewrite a new size or time. */
 async function fileIdentity(file: string): Promise<string> {
@@ -127,6 +136,8 @@ async function fileIdentity(file: string): Promise<string> {
 
 function sleep(ms: number, stop: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    // Ctrl-C while a frame was drawn has fired already: no abort event is coming, so waiting would take the interval.
+    if (stop.aborted) return resolve();
     const timer = setTimeout(done, ms);
     function done(): void {
       clearTimeout(timer);

@@ -14,7 +14,7 @@ const dir = tempDirs("bbgov-review7-watch-");
 const NODE = path.join(import.meta.dirname, "../../fixtures/node/small.bin");
 
 /** The first screen `bbgov args` draws with --watch on an 80-column terminal, run in `folder`. */
-async function firstFrame(folder: string, args: readonly string[]): Promise<string> {
+async function firstFrame(folder: string, args: readonly string[], interval = "10ms", stopAfterMs?: number): Promise<string> {
   const stop = new AbortController();
   let screen = "";
   const io = {
@@ -24,7 +24,11 @@ async function firstFrame(folder: string, args: readonly string[]): Promise<stri
       rows: 40,
       write: (chunk: string | Uint8Array) => {
         screen += String(chunk);
-        if (String(chunk).includes("Ctrl-C quits")) stop.abort();
+        // Ctrl-C while the frame is drawn, or (stopAfterMs) once the watch waits for its next look.
+        if (String(chunk).includes("Ctrl-C quits")) {
+          if (stopAfterMs === undefined) stop.abort();
+          else setTimeout(() => stop.abort(), stopAfterMs);
+        }
         return true;
       },
     },
@@ -36,7 +40,7 @@ async function firstFrame(folder: string, args: readonly string[]): Promise<stri
   const previous = process.cwd();
   process.chdir(folder);
   try {
-    expect(await execute([...args, "--watch", "--interval", "10ms"], io)).toBe(0);
+    expect(await execute([...args, "--watch", "--interval", interval], io)).toBe(0);
   } finally {
     process.chdir(previous);
   }
@@ -74,5 +78,32 @@ describe("inspect --watch", () => {
     const folder = dir();
     const screen = await firstFrame(folder, ["-s", "missing-snapshot.json", "inspect"]);
     expect(screen).toContain("bbgov: cannot read the snapshot: no such file; create one with `bbgov init`\n       (missing-snapshot.json)");
+  });
+
+  it.each([
+    ["0", "every 10 ms"],
+    ["1m30s", "every 1 m 30 s"],
+    ["3000h", "every 24 d 20 h"],
+  ])("--interval %s looks %s, as its status line says (a timer over 24.8 days would fire at once)", async (interval, said) => {
+    const folder = dir();
+    fs.copyFileSync(path.join(import.meta.dirname, "../../fixtures/example.json"), path.join(folder, "governor.json"));
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on("warning", onWarning);
+    try {
+      const screen = await firstFrame(folder, ["inspect", "--limit", "1"], interval, 30);
+      expect(screen).toContain(`watching governor.json ${said}; Ctrl-C quits`);
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+
+  it("ends at once on a Ctrl-C that came while a frame was drawn, not after the interval", async () => {
+    const folder = dir();
+    fs.copyFileSync(path.join(import.meta.dirname, "../../fixtures/example.json"), path.join(folder, "governor.json"));
+    const ended = firstFrame(folder, ["inspect", "--limit", "1"], "1h").then(() => "ended");
+    const late = new Promise((resolve) => setTimeout(() => resolve("still waiting"), 2_000));
+    expect(await Promise.race([ended, late])).toBe("ended");
   });
 });
