@@ -105,3 +105,29 @@ describe("a backoff base set above its max", () => {
     expect(result.stderr).toBe(warning);
   });
 });
+
+describe("a path that names nothing because of how it was typed", () => {
+  it.each([
+    [
+      ["-s", "~/governor.json", "inspect"],
+      "cannot read the snapshot: no such file; bbgov does not expand ~ (a shell does, in an unquoted word): write $HOME/ instead (~/governor.json)",
+    ],
+    [["-s", "~/nodes/new.json", "init"], "cannot write the snapshot: the folder ~/nodes does not exist; bbgov does not expand ~"],
+    [
+      ["-s", "governor.json ", "inspect"],
+      'cannot read the snapshot: no such file; the name "governor.json " begins or ends with a space (governor.json )',
+    ],
+  ])("%j says what was likely meant", async (argv, message) => {
+    const box = sandbox();
+    await box.build();
+    expectError(await box.run(argv), message);
+  });
+
+  it("a plain missing file still suggests init", async () => {
+    const box = sandbox();
+    expectError(
+      await box.run(["inspect"]),
+      "bbgov: cannot read the snapshot: no such file; create one with `bbgov init` (governor.json)\n",
+    );
+  });
+});

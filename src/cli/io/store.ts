@@ -593,8 +593,23 @@ export function ioError(error: unknown, action: "read" | "write", file: string, 
   // Creating or renaming a file fails with ENOENT when its folder is missing: that folder is what to fix.
   const reason =
     code === "ENOENT" && action === "write" ? `the folder ${displayName(path.dirname(file))} does not exist` : (REASONS[code] ?? code);
-  const hint = action === "read" && code === "ENOENT" && what === "the snapshot" ? "; create one with `bbgov init`" : "";
+  // A name the shell left as typed is the likelier mistake than a missing file: say so before suggesting init.
+  const typo = code === "ENOENT" ? nameTypo(file) : undefined;
+  const hint =
+    typo !== undefined
+      ? `; ${typo}`
+      : action === "read" && code === "ENOENT" && what === "the snapshot"
+        ? "; create one with `bbgov init`"
+        : "";
   return new IoError(`cannot ${action} ${what}: ${reason}${hint}`, displayName(file));
+}
+
+/** What in a path that names nothing was likely not meant: a `~` no shell expanded, a space at an end of a name. */
+function nameTypo(file: string): string | undefined {
+  if (file === "~" || file.startsWith("~/")) return "bbgov does not expand ~ (a shell does, in an unquoted word): write $HOME/ instead";
+  if (/^\s|\s$/.test(path.basename(file)) || /^\s/.test(file))
+    return `the name ${JSON.stringify(path.basename(file))} begins or ends with a space`;
+  return undefined;
 }
 
 /** Whether two paths name the same file (after links); false when either does not exist. */
