@@ -96,11 +96,27 @@ export function fitText(ui: Ui, text: string): string {
   const lines = text.split("\n");
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index] as string;
-    // A line no longer in characters than the width fits (escape sequences only add characters).
-    if (line.length <= width || visibleWidth(line) <= width) continue;
-    const plain = stripVTControlCharacters(line);
-    if (/^\s*[\u250c\u2502\u251c\u2514]/.test(plain)) continue;
-    lines[index] = wrapLine(ui, line, (/^ */.exec(plain)?.[0].length ?? 0) + 2);
+    // A line no longer in characters than the width fits (escape sequences only add characters); a table's line
+    // (its border first, perhaps after an indent or a colour) is looked at no further: 100k rows cost nothing.
+    if (line.length <= width || isTableLine(line) || visibleWidth(line) <= width) continue;
+    lines[index] = wrapLine(ui, line, (/^ */.exec(stripVTControlCharacters(line))?.[0].length ?? 0) + 2);
   }
   return lines.join("\n");
 }
+
+/** Whether a line is one of a drawn table: spaces and colour sequences, then a left border. */
+function isTableLine(line: string): boolean {
+  let at = 0;
+  for (;;) {
+    const code = line.charCodeAt(at);
+    if (code === 0x20) at++;
+    else if (code === 0x1b) {
+      const end = line.indexOf("m", at);
+      if (end === -1) return false;
+      at = end + 1;
+    } else return at < line.length && TABLE_BORDERS.includes(line.charAt(at));
+  }
+}
+
+// Written as escapes: the bundle is ASCII (bin/bbgov.js reads it as latin1).
+const TABLE_BORDERS = "\u250c\u2502\u251c\u2514";
