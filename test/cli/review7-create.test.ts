@@ -3,6 +3,7 @@
  * the way before anything else, and say what is in the way.
  */
 import fs from "node:fs";
+import net from "node:net";
 import { describe, expect, it } from "vitest";
 import { execute, type CliIo } from "../../src/cli/main.js";
 import { expectError, sandboxes } from "./helpers.js";
@@ -129,5 +130,21 @@ describe("a path that names nothing because of how it was typed", () => {
       await box.run(["inspect"]),
       "bbgov: cannot read the snapshot: no such file; create one with `bbgov init` (governor.json)\n",
     );
+  });
+});
+
+describe("a snapshot path that is a socket", () => {
+  it("is refused in words, not as a bare ENXIO", async () => {
+    const box = sandbox();
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(box.path("node.sock"), resolve));
+    try {
+      expectError(
+        await box.run(["-s", "node.sock", "inspect"]),
+        "bbgov: cannot read the snapshot: no such device or address (ENXIO: a socket, or a device with nothing behind it, is no file) (node.sock)\n",
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

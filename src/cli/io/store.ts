@@ -574,6 +574,16 @@ const REASONS: Readonly<Record<string, string>> = {
   EMFILE: "too many open files",
   ELOOP: "too many symbolic links",
   ENAMETOOLONG: "file name too long",
+  // The rarer ones in words too, each with its code for a search.
+  EIO: "input/output error (EIO: a failing disk or a lost network mount?)",
+  ENXIO: "no such device or address (ENXIO: a socket, or a device with nothing behind it, is no file)",
+  ENODEV: "no such device (ENODEV)",
+  EBUSY: "device or resource busy (EBUSY)",
+  ETXTBSY: "the file is busy (ETXTBSY)",
+  EFBIG: "file too large for the file system (EFBIG)",
+  ESTALE: "stale file handle (ESTALE: the network mount lost the file)",
+  EAGAIN: "resource temporarily unavailable (EAGAIN)",
+  EINVAL: "invalid argument (EINVAL)",
 };
 
 /**
