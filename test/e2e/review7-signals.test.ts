@@ -12,11 +12,11 @@ import { describe, expect, it } from "vitest";
 import { BIN, PEER, freshFolders, largeSnapshotText, waitFor } from "./reliability-helpers.js";
 
 const place = freshFolders();
-const TEXT = largeSnapshotText(2_000);
+const TEXT = largeSnapshotText(6_000);
 
 /** Runs bbgov `args` in `dir`, signals it once its temporary file exists, and returns how it ended. */
 async function signalMidWrite(dir: string, args: readonly string[], signal: NodeJS.Signals) {
-  for (let attempt = 0; attempt < 10; attempt++) {
+  for (let attempt = 0; attempt < 30; attempt++) {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: "ignore" });
     const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once("exit", (code, endSignal) => resolve({ code, signal: endSignal })),
