@@ -199,7 +199,6 @@ export async function readFileArgument(invocation: Invocation, globals: Globals,
   return [{ snapshot: opened.snapshot, source: displayName(file) }];
 }
 
-/** Opens a snapshot file of any kind; its errors and warnings name the file. */
 /**
  * init and import make a new snapshot: one already at `target` is replaced only with --force. Checked before
  * their input is read (import - would first take all of standard input) and again under the lock.
@@ -215,7 +214,7 @@ export async function refuseExisting(invocation: Invocation, target: string): Pr
   );
 }
 
-/** Opens the bytes read from `file` as a snapshot, an error's path and each warning naming the file. */
+/** Opens a snapshot file of any kind from its bytes; its errors and warnings name the file. */
 export function openFrom(
   bytes: Uint8Array,
   file: string,
