@@ -10,7 +10,7 @@ import { loadCommand } from "./commands/index.js";
 import type { CliIo, CommandModule, Report, Ui } from "./context.js";
 import { EXIT, UsageError } from "./errors.js";
 import { errorLine } from "./render/error-line.js";
-import { endBySignal, lockTimeoutMs, loadRunWrite, readFileArgument, SIGNALS, type Globals } from "./single.js";
+import { endBySignal, lockTimeoutMs, loadRunWrite, readFileArgument, refuseExisting, SIGNALS, type Globals } from "./single.js";
 import type { HeldLock } from "./io/lock.js";
 import {
   displayName,
@@ -167,6 +167,10 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
     if (error.code === "commander.unknownCommand") {
       throw unknownCommand(/'([^']*)'/.exec(error.message)?.[1] ?? "");
     }
+    if (error.code === "commander.unknownOption") {
+      const misplaced = commandOptionBeforeCommand(argv, /'([^']*)'/.exec(error.message)?.[1] ?? "");
+      if (misplaced !== undefined) throw misplaced;
+    }
     const usage = usageFromCommander(error, helpHint(argv));
     if (usage === undefined) return EXIT.ok;
     throw usage;
@@ -209,8 +213,9 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   await refuseUnrelatedOut(invocation, globals);
   const commandModule = await loadCommand(spec.name);
   if (invocation.options.watch === true) return watchCommand(invocation, globals, io, commandModule);
-  const args = await readFileArgument(invocation, globals, io);
   const target = globals.out ?? source;
+  if (spec.snapshot === "create") await refuseExisting(invocation, target);
+  const args = await readFileArgument(invocation, globals, io);
   // The target is resolved once: the lock guards that path and the write goes there, whatever links change meanwhile.
   // The lock module (and node:os, the native addon with it) loads only for a command that writes.
   let lock: HeldLock | undefined;
@@ -271,8 +276,11 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
     const document = spec.mutates ? mutationDocument(spec.name, written, report, warnings) : report.json;
     await writeChunks(reportStream, { chunks: () => jsonChunks(document) });
   } else if (drawing !== undefined) {
-    let text = report.render(await drawing());
-    if (spec.mutates) text += await footer(globals, source, written, spec.name === "apply" ? drawing : undefined);
+    const ui = await drawing();
+    let text = report.render(ui);
+    if (spec.mutates) text += footer(globals, source, written, spec.name === "apply" ? ui : undefined);
+    // What the command's own fitting left too long wraps between words, never cut mid-word by the terminal.
+    if (ui.width !== undefined) text = (await import("./render/fit.js")).fitText(ui, text);
     if (text !== "") reportStream.write(text.endsWith("\n") ? text : `${text}\n`);
   }
   if (!globals.quiet) for (const warning of warnings) io.stderr.write(`bbgov: warning: ${sanitize(warning)}\n`);
@@ -306,6 +314,8 @@ async function watchCommand(invocation: Invocation, globals: Globals, io: CliIo,
         options: invocation.options,
         intervalNs: (invocation.options.interval as bigint | undefined) ?? 1_000_000_000n,
         color: globals.color,
+        hostBackoff: globals.hostBackoff,
+        trunc: globals.trunc,
         commandModule,
         stop: controller.signal,
       },
@@ -334,15 +344,13 @@ function mutationDocument(command: string, written: boolean, report: Report, war
  * The line under a changing command's report: what was written. A single command's report already says when it
  * changed nothing ("was already blocked"); a script's many lines do not add up to that, so `apply` says it.
  */
-async function footer(globals: Globals, source: string, written: boolean, script: (() => Promise<Ui>) | undefined): Promise<string> {
+function footer(globals: Globals, source: string, written: boolean, script: Ui | undefined): string {
   const target = globals.out ?? source;
   // Standard output too: `bbgov -s - --dry-run ... > file` leaves the file empty, and says so.
   if (globals.dryRun) return `\ndry run: ${target === STDIO ? "standard output" : displayName(target)} not written`;
   if (target === STDIO) return "";
   if (written) return `\nwrote ${displayName(target)}`;
-  return script === undefined
-    ? ""
-    : `\n${(await script()).chalk.dim(`${displayName(target)} not written: the script leaves it as it was`)}`;
+  return script === undefined ? "" : `\n${script.chalk.dim(`${displayName(target)} not written: the script leaves it as it was`)}`;
 }
 
 /** The first word of `argv` that is neither one of `program`'s options nor an option's value, if any. */
@@ -391,6 +399,19 @@ function editDistance(a: string, b: string): number {
     }
   }
   return (rows[a.length] as number[])[b.length] as number;
+}
+
+/**
+ * `bbgov --force init`: an option of the command given before it, where only global options go. Commander calls it
+ * unknown; say whose it is and where it goes.
+ */
+function commandOptionBeforeCommand(argv: readonly string[], option: string): UsageError | undefined {
+  const at = argv.findIndex((word) => COMMANDS.some((spec) => spec.name === word));
+  const spec = COMMANDS.find((command) => command.name === argv[at]);
+  const name = option.split("=")[0] ?? option;
+  if (spec === undefined || !argv.slice(0, at).some((word) => word === option || word.startsWith(`${name}=`))) return undefined;
+  if (!spec.options.some((declared) => declared.flags.split(/[ ,]+/).includes(name))) return undefined;
+  return new UsageError(`${name} is an option of ${spec.name}: put it after the command (bbgov ${spec.name} ${name} ...)`, helpHint(argv));
 }
 
 function helpHint(argv: readonly string[]): string {

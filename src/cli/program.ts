@@ -194,8 +194,8 @@ const TABLE = [
     options: [
       { flags: "--inbound", description: "only the inbound decision", conflicts: ["outbound"] },
       { flags: "--outbound", description: "only the outbound decision" },
-      at,
-      after,
+      { ...at, description: "the decisions as at TIME instead of the clock" },
+      { ...after, description: "the decisions as at the clock + DUR" },
     ],
     examples: [
       "bbgov check 16uZAbWC1AJvL",
@@ -439,7 +439,7 @@ function nonEmptyPath(name: string): (text: string) => string {
 }
 
 const GLOBAL_HELP = `
-Times: DUR is ${DUR_SYNTAX};\nTIME is ${TIME_SYNTAX}.
+Times: DUR is ${DUR_SYNTAX}; TIME is ${TIME_SYNTAX}.
 Events happen at the snapshot clock unless --at TIME or --after DUR says otherwise.
 
 Exit codes: 0 success, 1 a negative answer (check denied, diff differs), 2 any error.

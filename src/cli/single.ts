@@ -13,7 +13,19 @@ import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
 import { commandContext, type CliIo, type CommandModule, type FleetPeers, type Report, type Ui } from "./context.js";
 import { IoError, UsageError } from "./errors.js";
 import { scriptLines } from "./io/lines.js";
-import { displayName, exists, isEncodingOf, readBytes, sameIdentity, STDIO, textOf, writeOutput, type WriteTarget } from "./io/store.js";
+import {
+  danglingLinkTarget,
+  displayName,
+  exists,
+  isEncodingOf,
+  removeTempInProgressSync,
+  readBytes,
+  sameIdentity,
+  STDIO,
+  textOf,
+  writeOutput,
+  type WriteTarget,
+} from "./io/store.js";
 import type { Invocation } from "./program.js";
 import type { RawSnapshot } from "./spec.js";
 
@@ -78,9 +90,7 @@ export async function loadRunWrite(
     if (!(kind instanceof SnapshotError)) rawKind = kind;
   } else if (spec.snapshot === "create" || spec.snapshot === "none") {
     snapshot = emptySnapshot();
-    if (spec.snapshot === "create" && target !== STDIO && invocation.options.force !== true && (await exists(target))) {
-      throw new UsageError(`${target} already exists; add --force to replace it`, spec.name);
-    }
+    if (spec.snapshot === "create") await refuseExisting(invocation, target);
   } else {
     const loaded = await readAndOpen(source, globals, io, spec.mutates, writeTarget);
     opened = loaded.opened;
@@ -159,6 +169,7 @@ export const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"
  * threads, and one stuck opening a FIFO that has no writer (an `apply` script) never returns.
  */
 export function endBySignal(signal: NodeJS.Signals): never {
+  removeTempInProgressSync();
   // With no listener left, Node has given the signal back its action: Linux ends the process as it is sent.
   if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGHUP" ? 1 : 15));
@@ -191,8 +202,23 @@ export async function readFileArgument(invocation: Invocation, globals: Globals,
   return [{ snapshot: opened.snapshot, source: displayName(file) }];
 }
 
-/** Opens a snapshot file of any kind; its errors and warnings name the file. */
-function openFrom(
+/**
+ * init and import make a new snapshot: one already at `target` is replaced only with --force. Checked before
+ * their input is read (import - would first take all of standard input) and again under the lock.
+ */
+export async function refuseExisting(invocation: Invocation, target: string): Promise<void> {
+  if (target === STDIO || invocation.options.force === true || !(await exists(target))) return;
+  const to = await danglingLinkTarget(target);
+  throw new UsageError(
+    to === undefined
+      ? `${target} already exists; add --force to replace it`
+      : `${target} is a symbolic link to ${to}, which does not exist; add --force to write the new snapshot there`,
+    invocation.spec.name,
+  );
+}
+
+/** Opens a snapshot file of any kind from its bytes; its errors and warnings name the file. */
+export function openFrom(
   bytes: Uint8Array,
   file: string,
   { hostBackoff, shared }: Pick<Globals, "hostBackoff" | "shared">,

@@ -8,15 +8,19 @@
  */
 import fs from "node:fs/promises";
 import { BbgovError } from "../core/errors.js";
-import { openSnapshot } from "../snapshot/kinds.js";
+import type { BackoffConfig } from "../core/backoff.js";
 import { loadCommand } from "./commands/index.js";
 import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
 import { commandContext, type CliIo, type CommandModule } from "./context.js";
 import { UsageError } from "./errors.js";
 import { outputWidth } from "./io/terminal.js";
-import { isEncodingOf, readBytes, STDIO, textOf } from "./io/store.js";
+import { readBytes, STDIO } from "./io/store.js";
 import type { ArgumentSpec } from "./program.js";
 import { colorLevel, makeChalk } from "./render/color.js";
+import { errorLine } from "./render/error-line.js";
+import { formatDuration } from "./render/format.js";
+import { wrapLine } from "./render/fit.js";
+import { openFrom } from "./single.js";
 
 /** What a watch needs from the command line. */
 export interface WatchRequest {
@@ -28,6 +32,10 @@ export interface WatchRequest {
   readonly options: Readonly<Record<string, unknown>>;
   readonly intervalNs: bigint;
   readonly color: boolean;
+  /** `--host-backoff`: the schedule of a node or framework snapshot, which stores none. */
+  readonly hostBackoff: Partial<BackoffConfig> | undefined;
+  /** False with --no-trunc: nothing is shortened to fit the window. */
+  readonly trunc: boolean;
   readonly commandModule: CommandModule;
   /** Ends the watch (Ctrl-C in the real process). */
   readonly stop: AbortSignal;
@@ -47,7 +55,7 @@ export async function watch(request: WatchRequest, io: CliIo): Promise<number> {
     on?: (event: string, listener: () => void) => unknown;
     off?: (event: string, listener: () => void) => unknown;
   };
-  const intervalMs = Math.max(10, Number(request.intervalNs / 1_000_000n));
+  const intervalMs = pollMs(request.intervalNs);
   let seen = "";
   let drawn = false;
   let resized = false;
@@ -78,12 +86,13 @@ export async function watch(request: WatchRequest, io: CliIo): Promise<number> {
 /** One screen: the inspect report of the file as it is now (or its error), and a status line. */
 async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { rows?: number }): Promise<string> {
   const chalk = makeChalk(colorLevel(io.env, request.color, out.isTTY === true));
-  const width = outputWidth(out, io.env);
+  const width = request.trunc ? outputWidth(out, io.env) : undefined;
   const rows = typeof out.rows === "number" && out.rows > SCREEN_LINES_BESIDES_ROWS ? out.rows - SCREEN_LINES_BESIDES_ROWS : undefined;
   let body: string;
   try {
     const { bytes } = await readBytes(request.file, io.stdin, "the snapshot");
-    const opened = openSnapshot({ bytes, text: () => textOf(bytes, request.file), isEncodingOf }, { forWrite: false });
+    // Opened as a one-off run opens it: the host's schedule applies, an error names the file.
+    const { opened } = openFrom(bytes, request.file, { hostBackoff: request.hostBackoff }, false);
     const { snapshot } = opened;
     const options = rows === undefined || request.options.limit !== undefined ? request.options : { ...request.options, limit: rows };
     const resolved = resolvePeerArgs(request.argSpecs, request.args, snapshot);
@@ -94,16 +103,26 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
     body = report.render({ chalk, ...(width === undefined ? {} : { width }) });
   } catch (error) {
     if (!(error instanceof BbgovError)) throw error;
-    body = chalk.red(`bbgov: ${error.message}${error.where === undefined ? "" : ` (${error.where})`}`);
+    // The line main would print: sanitised, since a message may quote the file's own bytes.
+    // Wrapped between words to the window, as the rest of the screen is fitted to it.
+    body = chalk.red(wrapLine({ chalk, ...(width === undefined ? {} : { width }) }, errorLine(error, io.env), "bbgov: ".length));
   }
-  const status = `watching ${request.source} every ${intervalMs(request.intervalNs)}; Ctrl-C quits`;
+  const status = `watching ${request.source} every ${formatDuration(BigInt(pollMs(request.intervalNs)) * 1_000_000n)}; Ctrl-C quits`;
   const fitted = width !== undefined && status.length > width ? status.slice(0, width) : status;
   return `${CLEAR}${body}\n\n${chalk.dim(fitted)}`;
 }
 
-function intervalMs(ns: bigint): string {
-  return ns % 1_000_000_000n === 0n ? `${ns / 1_000_000_000n} s` : `${ns / 1_000_000n} ms`;
+/**
+ * How often the file is looked at, in milliseconds: --interval, at least 10 ms, and at most the longest timer
+ * Node keeps (about 24.8 days; a longer one fires at once, with a warning across the screen, and the watch
+ * would look at the file every millisecond).
+ */
+function pollMs(intervalNs: bigint): number {
+  const ms = intervalNs / 1_000_000n;
+  return ms < 10n ? 10 : ms > MAX_TIMER_MS ? Number(MAX_TIMER_MS) : Number(ms);
 }
+
+const MAX_TIMER_MS = 2_147_483_647n;
 
 /** What changes when the file does: a rename gives a new inode, a rewrite a new size or time. */
 async function fileIdentity(file: string): Promise<string> {
@@ -117,6 +136,8 @@ async function fileIdentity(file: string): Promise<string> {
 
 function sleep(ms: number, stop: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    // Ctrl-C while a frame was drawn has fired already: no abort event is coming, so waiting would take the interval.
+    if (stop.aborted) return resolve();
     const timer = setTimeout(done, ms);
     function done(): void {
       clearTimeout(timer);

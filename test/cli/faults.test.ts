@@ -46,7 +46,7 @@ describe("disk faults", () => {
   it.each([
     ["ENOSPC", "no space left on the device"],
     ["EDQUOT", "disk quota exceeded"],
-    ["EIO", "EIO"],
+    ["EIO", "input/output error (EIO: a failing disk or a lost network mount?)"],
   ])("%s while writing: one line, exit 2, snapshot and folder as they were", async (code, words) => {
     const before = fs.readFileSync(file, "utf8");
     failTempWrites(code);

@@ -68,7 +68,9 @@ describe("what cannot be resolved is refused with a clear message, the file unto
       '"16uZAbWC" is not a whole peer id (cut or mistyped?) and no peer of this snapshot starts with it',
     ],
     ["a mistyped id", "1abc", "is not a whole peer id"],
-    ["a bad character", "12D3KooW0OIl", "looks cut"],
+    ["a bad character", "12D3KooW0OIl", 'invalid peer id "12D3KooW0OIl": not base58btc (bad character "0")'],
+    ["a zero-width space pasted after a prefix", "12D3KooWJATk\u200b", 'not base58btc (bad character "\\u200b")'],
+    ["a Cyrillic look-alike in a cut Qm id", "QmZnC2FJ3vHT4mJ\u0422", 'not base58btc (bad character "\u0422")'],
     ["an empty id", "  ", "empty peer id"],
   ])("%s", async (_, typed, message) => {
     const file = copy();

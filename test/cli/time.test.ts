@@ -139,6 +139,8 @@ describe("parseTime: nanoseconds, RFC 3339 dates and now", () => {
 
   it.each([
     ["5s", "that is a duration: use --after 5s"],
+    ["1x", "expected nanoseconds, a date (e.g. 2025-11-24T16:01:00Z) or now"],
+    ["0x10", "expected nanoseconds, a date (e.g. 2025-11-24T16:01:00Z) or now"],
     ["1.5s", "that is a duration"],
     ["-3", "cannot be negative"],
     ["NOW", 'write "now" in lower case'],
@@ -169,6 +171,22 @@ describe("parseTime: nanoseconds, RFC 3339 dates and now", () => {
     expect(error.message.slice(error.message.indexOf('": ') + 3)).toMatch(/\d|now/);
     expect(error.message).not.toContain("\n");
     expect(error.message.length).toBeLessThan(120);
+  });
+
+  it("sends a DUR to the option that takes one: --after for --at, --advance for clock --set, none for a clock", () => {
+    const said = (name: string): string => {
+      try {
+        parseTime("5s", name);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "accepted";
+    };
+    expect(said("--at")).toBe('invalid time "5s": that is a duration: use --after 5s, or a date (e.g. 2025-11-24T16:01:00Z)');
+    expect(said("--set")).toBe('invalid time "5s": that is a duration: use --advance 5s, or a date (e.g. 2025-11-24T16:01:00Z)');
+    expect(said("--clock")).toBe(
+      'invalid time "5s": that is a duration, and this is a time: nanoseconds, a date (e.g. 2025-11-24T16:01:00Z) or now',
+    );
   });
 });
 

@@ -7,7 +7,7 @@ import type { CommandOptions } from "../program.js";
 import { report } from "../context.js";
 import { formatDuration } from "../render/format.js";
 import { renderTable } from "../render/table.js";
-import { backoffSettings } from "./common.js";
+import { backoffSettings, baseAboveMax } from "./common.js";
 
 const MAX_PLAN_ROWS = 64;
 
@@ -28,6 +28,7 @@ export function execute(ctx: CommandContext, _args: readonly [], options: Comman
   const config = backoff.config();
   const plan = options.plan === true ? planRows(ctx, attempts) : undefined;
   const changed = config.baseNs !== before.baseNs || config.maxDelayNs !== before.maxDelayNs;
+  if (changed) warnings.push(...baseAboveMax(config));
   // The schedule before, as threshold's `previous` and clock's `previous_ns`.
   const json: Record<string, unknown> = {
     backoff: { base_ns: config.baseNs, max_delay_ns: config.maxDelayNs },

@@ -4,7 +4,7 @@ import type { CommandContext, Report } from "../context.js";
 import type { CommandArgs, CommandOptions } from "../program.js";
 import { report } from "../context.js";
 import { decisionSentence } from "../render/cells.js";
-import { fitLine, fits } from "../render/fit.js";
+import { fitLine, fits, wrapLine } from "../render/fit.js";
 import { formatDate, formatInstant, looksLikeEpoch } from "../render/format.js";
 import { shortPeerNames } from "../render/peer.js";
 import { decisionJson, eventTime } from "./common.js";
@@ -36,20 +36,34 @@ export function execute(ctx: CommandContext, [peer]: CommandArgs<"check">, optio
         const short = shortPeerNames([peer.text], knownPeerTexts(ctx.snapshot)).get(peer.text) ?? peer.text;
         return fitLine(ui, `${ui.chalk.bold(short)} at ${formatInstant(atNs)}`, `${ui.chalk.bold(short)} at ${formatDateOrNs(atNs)}`);
       };
-      const lines = [fits(ui, heading) ? heading : shortHeading()];
+      // What is still too long for the terminal goes on under itself, not cut mid-word by the terminal.
+      const lines = [wrapLine(ui, fits(ui, heading) ? heading : shortHeading(), 2)];
       if (inbound !== undefined)
         lines.push(
-          fitLine(ui, `  inbound   ${decisionSentence(ui, inbound, atNs)}`, `  inbound   ${decisionSentence(ui, inbound, atNs, true)}`),
+          wrapLine(
+            ui,
+            fitLine(ui, `  inbound   ${decisionSentence(ui, inbound, atNs)}`, `  inbound   ${decisionSentence(ui, inbound, atNs, true)}`),
+            DECISION_INDENT,
+          ),
         );
       if (outbound !== undefined)
         lines.push(
-          fitLine(ui, `  outbound  ${decisionSentence(ui, outbound, atNs)}`, `  outbound  ${decisionSentence(ui, outbound, atNs, true)}`),
+          wrapLine(
+            ui,
+            fitLine(ui, `  outbound  ${decisionSentence(ui, outbound, atNs)}`, `  outbound  ${decisionSentence(ui, outbound, atNs, true)}`),
+            DECISION_INDENT,
+          ),
         );
       const health = governor.peerHealth(peer);
       if (health?.down === true)
-        lines.push(ui.chalk.dim(`  (marked down after ${health.consecutiveFailures} failures; down never affects a decision)`));
+        lines.push(
+          ui.chalk.dim(wrapLine(ui, `  (marked down after ${health.consecutiveFailures} failures; down never affects a decision)`, 3)),
+        );
       return lines.join("\n");
     },
     { exitCode: denied ? 1 : 0 },
   );
 }
+
+/** Where a decision's sentence starts ("  outbound  "): its wrapped lines go on under it. */
+const DECISION_INDENT = "  outbound  ".length;

@@ -10,6 +10,7 @@ import { saturatingAdd } from "../../core/u64.js";
 import type { Snapshot } from "../../snapshot/model.js";
 import type { TimeSpec } from "../context.js";
 import { UsageError } from "../errors.js";
+import { formatDuration } from "../render/format.js";
 
 /** The instant of an event: `--at`, clock + `--after` (saturating), or the clock. */
 export function eventTime(
@@ -49,6 +50,13 @@ export function backoffSettings(
   if (baseNs === 0n) warnings.push("a backoff base of 0 becomes 1 ns (the upstream clamp)");
   if (maxDelayNs === 0n) warnings.push("a backoff max of 0 becomes 1 ns (the upstream clamp)");
   return { schedule: { ...(baseNs === undefined ? {} : { baseNs }), ...(maxDelayNs === undefined ? {} : { maxDelayNs }) }, warnings };
+}
+
+/** A warning when a schedule's base is above its max: every delay is then the max (upstream allows it). */
+export function baseAboveMax(config: BackoffConfig): string[] {
+  return config.baseNs > config.maxDelayNs
+    ? [`the backoff base ${formatDuration(config.baseNs)} is above the max ${formatDuration(config.maxDelayNs)}: every delay is the max`]
+    : [];
 }
 
 /**

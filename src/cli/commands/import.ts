@@ -1,4 +1,5 @@
 /** `import FILE`: a new version-1 snapshot from a node's own snapshot (bincode) or upstream's framework snapshot JSON (serde). */
+import { decodeSnapshot } from "../../snapshot/decode.js";
 import { detectKind, KIND_NAMES, refuseCompressed, type SnapshotInput, type SnapshotKind } from "../../snapshot/kinds.js";
 import { latestEventNs, SnapshotError, type Snapshot, type SnapshotWarning } from "../../snapshot/model.js";
 import { readNodeSnapshot } from "../../snapshot/node.js";
@@ -8,7 +9,7 @@ import type { CommandArgs, CommandOptions } from "../program.js";
 import { report } from "../context.js";
 import { formatDuration, formatInstant } from "../render/format.js";
 import { renderPairs } from "../render/table.js";
-import { backoffSettings, knownPeers } from "./common.js";
+import { backoffSettings, baseAboveMax, knownPeers } from "./common.js";
 
 /** What was read from the upstream file. */
 interface Imported {
@@ -46,7 +47,11 @@ export function execute(ctx: CommandContext, [input]: CommandArgs<"import">, opt
   snapshot.backoff = decoded.snapshot.backoff;
   snapshot.clockNs = decoded.snapshot.clockNs;
 
-  const warnings = [...decoded.warnings.map((warning) => `${warning.message} (${input.source}: ${warning.path})`), ...clamped];
+  const warnings = [
+    ...decoded.warnings.map((warning) => `${warning.message} (${input.source}: ${warning.path})`),
+    ...clamped,
+    ...baseAboveMax(snapshot.backoff.config()),
+  ];
   // As `clock --set` warns of a clock moved backwards: events after the clock are in the snapshot's future.
   const { latestEventNs } = decoded;
   if (clockNs !== undefined && latestEventNs !== undefined && clockNs < latestEventNs)
@@ -114,9 +119,7 @@ function readUpstream(
   if (from !== "auto") refuseCompressed(input.bytes);
   const kind = from === "auto" ? detectKind(input) : from;
   const options = { backoff, ...(clockNs === undefined ? {} : { clockNs }) };
-  if (kind === "bbgov-json") {
-    throw new SnapshotError("this is already a bbgov snapshot: use it as it is (bbgov -s FILE ...)", "$");
-  }
+  if (kind === "bbgov-json") throw notUpstream(input);
   if (kind === "node-snapshot") {
     const read = readNodeSnapshot(input.bytes, options);
     const skipped = read.warnings.filter((warning) => warning.message.startsWith("peer bytes do not parse"));
@@ -147,4 +150,21 @@ function readUpstream(
         : `${KIND_NAMES[kind]}, ${decoded.otherKeys.length} other field(s) not imported`,
     otherFields: decoded.otherKeys,
   };
+}
+
+/**
+ * Why a file that is neither kind of upstream snapshot cannot be imported: a bbgov snapshot is used as it is; text
+ * that is not JSON says so; anything else (empty, `{}`, a list) is not what import reads.
+ */
+function notUpstream(input: SnapshotInput): SnapshotError {
+  const expected = "expected a node snapshot (bincode) or upstream's framework snapshot (serde JSON)";
+  if (input.bytes.length === 0) return new SnapshotError(`the file is empty: ${expected}`, "$");
+  try {
+    decodeSnapshot(input.text());
+  } catch (error) {
+    if (!(error instanceof SnapshotError)) throw error;
+    if (error.message.startsWith("invalid JSON")) return error;
+    return new SnapshotError(`not an upstream snapshot: ${expected}`, "$");
+  }
+  return new SnapshotError("this is already a bbgov snapshot: use it as it is (bbgov -s FILE ...)", "$");
 }

@@ -4,7 +4,7 @@ import type { CommandOptions } from "../program.js";
 import { report } from "../context.js";
 import { renderPairs } from "../render/table.js";
 import { formatDuration, formatInstant } from "../render/format.js";
-import { backoffSettings, thresholdWarnings } from "./common.js";
+import { backoffSettings, baseAboveMax, thresholdWarnings } from "./common.js";
 
 /** Applies `init`'s settings to the fresh snapshot `main` provides. */
 export function execute(ctx: CommandContext, _args: readonly [], options: CommandOptions<"init">): Report {
@@ -14,8 +14,8 @@ export function execute(ctx: CommandContext, _args: readonly [], options: Comman
   const { schedule, warnings: clamped } = backoffSettings(options.backoffBase, options.backoffMax);
   snapshot.backoff.setConfig(schedule);
   snapshot.clockNs = options.clock ?? 0n;
-  const warnings = [...thresholdWarnings(threshold), ...clamped];
   const config = snapshot.backoff.config();
+  const warnings = [...thresholdWarnings(threshold), ...clamped, ...baseAboveMax(config)];
   return report(
     {
       clock_ns: snapshot.clockNs,

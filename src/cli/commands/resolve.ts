@@ -102,7 +102,9 @@ export class PeerResolver {
         );
       }
     }
-    if (cut !== undefined) {
+    // A character that is not base58 (a look-alike, an invisible one pasted with the id) is what to fix first:
+    // with it gone, the id may well resolve.
+    if (cut !== undefined && !problem.includes("not base58btc")) {
       throw new UsageError(
         `peer id ${quote(text)} looks cut: ${cut[2]} has ${cut[1]} characters, this has ${text.length},` +
           ` and no peer of this snapshot starts with it`,

@@ -185,11 +185,13 @@ function readHolder(fd: number): Holder | undefined {
 }
 
 function busy(lockPath: string, holder: Holder | undefined, timeoutMs: number): LockError {
-  const waited = formatDuration(BigInt(timeoutMs) * 1_000_000n);
-  if (holder === undefined) return new LockError(`the snapshot is locked by another process; gave up after ${waited}`, lockPath);
+  // --lock-timeout 0 (or under a millisecond) tries once: "gave up after 0 ns" would read as a wait that was cut short.
+  const gaveUp =
+    timeoutMs === 0 ? "did not wait (--lock-timeout under 1 ms)" : `gave up after ${formatDuration(BigInt(timeoutMs) * 1_000_000n)}`;
+  if (holder === undefined) return new LockError(`the snapshot is locked by another process; ${gaveUp}`, lockPath);
   const age = formatDuration(BigInt(Math.max(Math.trunc(Date.now() - holder.since_ms), 0)) * 1_000_000n);
   return new LockError(
-    `the snapshot is locked by pid ${holder.pid} on ${holder.host || "?"} (bbgov ${holder.command}, for ${age}); gave up after ${waited}`,
+    `the snapshot is locked by pid ${holder.pid} on ${holder.host || "?"} (bbgov ${holder.command}, for ${age}); ${gaveUp}`,
     lockPath,
   );
 }

@@ -14,15 +14,29 @@
  * `import()`: bin/bbgov.js runs the bundle from V8's code cache through
  * node:vm, where Node 20 has no loader for a dynamic import.
  */
-import { isAscii, isUtf8 } from "node:buffer";
-import { closeSync, constants, openSync, promises as fs, readSync, type Stats } from "node:fs";
+import { constants as bufferLimits, isAscii, isUtf8 } from "node:buffer";
+import { closeSync, constants, openSync, promises as fs, readSync, unlinkSync, type Stats } from "node:fs";
 import path from "node:path";
 import { IoError } from "../errors.js";
+import { formatBytes } from "../render/format.js";
 import { sanitize } from "../render/sanitize.js";
 import { openRegularFile } from "./reuse.js";
 
 /** The name `-` stands for standard input / standard output. */
 export const STDIO = "-";
+
+/**
+ * The most bytes read from a regular file: what one buffer holds (Node 20's limit, 4 GiB; later Nodes allow more,
+ * but a snapshot this size is out of reach anyway), less one for the byte that finds the end.
+ */
+export const MAX_FILE_BYTES = Math.min(bufferLimits.MAX_LENGTH, 2 ** 32) - 1;
+
+/**
+ * The most bytes read from standard input, a pipe or a device, which tell no size beforehand: without a bound,
+ * `-s /dev/zero` (or `yes | bbgov -s - ...`) would take every byte of memory. A JSON snapshot is at most
+ * MAX_STRING_LENGTH (512 MiB) anyway; a node snapshot this large (some nine million peers) is read from a file.
+ */
+export const MAX_STREAM_BYTES = 2 ** 30;
 
 /** Reads a whole text file (or standard input for `-`), strictly UTF-8. */
 export async function readText(file: string, stdin: AsyncIterable<Uint8Array | string>, what = "the snapshot"): Promise<string> {
@@ -39,10 +53,14 @@ export async function readBytes(
   stdin: AsyncIterable<Uint8Array | string>,
   what: string,
   room = false,
+  maxStreamBytes = MAX_STREAM_BYTES,
 ): Promise<{ bytes: Uint8Array; buffer: Uint8Array; identity?: FileIdentity }> {
   try {
+    const tooMuch = (): IoError => streamTooLong(maxStreamBytes, file, what);
     const read: { buffer: Buffer; length: number; identity?: FileIdentity } =
-      file === STDIO ? whole(await readAll(stdin)) : await readWhole(file, room ? 1 / 8 : 0);
+      file === STDIO
+        ? whole(await readAll(stdin, maxStreamBytes, tooMuch))
+        : await readWhole(file, room ? 1 / 8 : 0, maxStreamBytes, tooMuch, what);
     const identity = read.identity === undefined ? {} : { identity: read.identity };
     return { bytes: read.buffer.subarray(0, read.length), buffer: read.buffer, ...identity };
   } catch (error) {
@@ -50,13 +68,38 @@ export async function readBytes(
   }
 }
 
-/** The bytes of a file as strict UTF-8 text (a copy: the bytes may be reused after). */
-export function textOf(bytes: Uint8Array, file: string, what = "the snapshot"): string {
+/**
+ * The bytes of a file as strict UTF-8 text (a copy: the bytes may be reused after); more than `maxChars`
+ * characters (the longest string V8 makes) is an error that says so, not a bug of bbgov's.
+ */
+export function textOf(bytes: Uint8Array, file: string, what = "the snapshot", maxChars = bufferLimits.MAX_STRING_LENGTH): string {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tooLong = (): IoError =>
+    new IoError(
+      `cannot read ${what}: ${formatBytes(buffer.length)} of text is more than the ${maxChars} characters a JavaScript string holds`,
+      displayName(file),
+    );
   // The same string as a strict TextDecoder (a byte order mark is kept), without its cost.
-  if (isAscii(buffer)) return buffer.toString("latin1");
+  if (isAscii(buffer)) {
+    if (buffer.length > maxChars) throw tooLong();
+    return buffer.toString("latin1");
+  }
   if (!isUtf8(buffer)) throw new IoError(`cannot read ${what}: not UTF-8 text`, displayName(file));
-  return buffer.toString("utf8");
+  try {
+    return buffer.toString("utf8");
+  } catch (error) {
+    if (isCode(error, "ERR_STRING_TOO_LONG")) throw tooLong();
+    throw error;
+  }
+}
+
+function streamTooLong(maxBytes: number, file: string, what: string): IoError {
+  const source = file === STDIO ? "standard input" : "a pipe or a device";
+  return new IoError(
+    `cannot read ${what}: more than ${maxBytes} bytes from ${source}, larger than any snapshot bbgov reads from one` +
+      (file === STDIO ? "; save it to a file and give -s FILE" : ""),
+    displayName(file),
+  );
 }
 
 const whole = (buffer: Buffer): { buffer: Buffer; length: number } => ({ buffer, length: buffer.length });
@@ -67,45 +110,72 @@ const whole = (buffer: Buffer): { buffer: Buffer; length: number } => ({ buffer,
  * calls; anything else (a folder, a pipe that may keep us waiting) is read as
  * before, asynchronously, errors and all.
  */
-async function readWhole(file: string, room: number): Promise<{ buffer: Buffer; length: number; identity: FileIdentity }> {
+async function readWhole(
+  file: string,
+  room: number,
+  maxStreamBytes: number,
+  tooMuch: () => IoError,
+  what: string,
+): Promise<{ buffer: Buffer; length: number; identity: FileIdentity }> {
   // A regular file, the usual case, is opened and read without fs.promises, whose loading (readline and
   // friends) was ~1.5 ms of a small run. Anything else is never opened here: a FIFO opened and closed again
   // would let its writer go on with no reader.
   const opened = openRegularFile(file);
-  if (opened === undefined) return readOther(file, room);
+  if (opened === undefined) return readOther(file, room, maxStreamBytes, tooMuch, what);
   try {
-    return readOpenFile(opened.fd, opened.stat, room);
+    return readOpenFile(opened.fd, opened.stat, room, file, what);
   } finally {
     closeSync(opened.fd);
   }
 }
 
 /** Anything but a regular file (a folder, a pipe that may keep us waiting), read asynchronously, errors and all. */
-async function readOther(file: string, room: number): Promise<{ buffer: Buffer; length: number; identity: FileIdentity }> {
+async function readOther(
+  file: string,
+  room: number,
+  maxStreamBytes: number,
+  tooMuch: () => IoError,
+  what: string,
+): Promise<{ buffer: Buffer; length: number; identity: FileIdentity }> {
   const handle = await fs.open(file, "r");
   try {
     const stat = await handle.stat();
     const identity = { dev: stat.dev, ino: stat.ino };
-    if (!stat.isFile()) return { ...whole(await handle.readFile()), identity };
-    return readOpenFile(handle.fd, stat, room);
+    if (!stat.isFile()) return { ...whole(await readAll(handleChunks(handle), maxStreamBytes, tooMuch)), identity };
+    return readOpenFile(handle.fd, stat, room, file, what);
   } finally {
     await handle.close();
   }
 }
 
 /** A regular file open at `fd`, read with synchronous calls into a buffer `room` (a fraction of its size) longer than it. */
-function readOpenFile(fd: number, stat: Stats, room: number): { buffer: Buffer; length: number; identity: FileIdentity } {
+function readOpenFile(
+  fd: number,
+  stat: Stats,
+  room: number,
+  file: string,
+  what: string,
+): { buffer: Buffer; length: number; identity: FileIdentity } {
   const identity = { dev: stat.dev, ino: stat.ino };
-  let buffer = Buffer.allocUnsafeSlow(stat.size + Math.ceil(stat.size * room) + 1);
+  const fileTooLarge = (): IoError =>
+    new IoError(
+      `cannot read ${what}: it is ${formatBytes(stat.size)} (${stat.size} bytes); bbgov reads files of up to ${MAX_FILE_BYTES} bytes`,
+      displayName(file),
+    );
+  if (stat.size > MAX_FILE_BYTES) throw fileTooLarge();
+  // The room for the snapshot written back only where one buffer can hold it.
+  let buffer = Buffer.allocUnsafeSlow(Math.min(stat.size + Math.ceil(stat.size * room), MAX_FILE_BYTES) + 1);
   let length = 0;
   for (;;) {
     if (length === buffer.length) {
+      if (length > MAX_FILE_BYTES) throw fileTooLarge();
       // The file grew while being read: keep reading into a bigger buffer.
-      const bigger = Buffer.allocUnsafeSlow(buffer.length * 2);
+      const bigger = Buffer.allocUnsafeSlow(Math.min(buffer.length * 2, MAX_FILE_BYTES + 1));
       buffer.copy(bigger, 0, 0, length);
       buffer = bigger;
     }
-    const read = readSync(fd, buffer, length, buffer.length - length, null);
+    // One read asks for at most 1 GiB: Node takes a length of 2 GiB or more as out of range (or, at 4 GiB, as 0).
+    const read = readSync(fd, buffer, length, Math.min(buffer.length - length, READ_PIECE), null);
     if (read === 0) break;
     length += read;
   }
@@ -136,6 +206,17 @@ export async function exists(file: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Where `file` points when it is a symbolic link whose target does not exist, else undefined. */
+export async function danglingLinkTarget(file: string): Promise<string | undefined> {
+  try {
+    if (!(await fs.lstat(file)).isSymbolicLink()) return undefined;
+    await fs.stat(file);
+    return undefined;
+  } catch (error) {
+    return isCode(error, "ENOENT") ? await fs.readlink(file).catch(() => undefined) : undefined;
   }
 }
 
@@ -248,6 +329,11 @@ export async function writeTextAtomic(file: string, text: string | Uint8Array, t
   if ((mode & 0o222) === 0) throw readOnlyFile(mode, file);
   const linked = old === undefined ? undefined : hardLinked(old, file);
   if (linked !== undefined) throw linked;
+  // Ctrl-C or SIGTERM midway removes the temporary file: the locked path's handler through endBySignal, a write
+  // without a lock (export -o) through its own, held only while the temporary file exists.
+  tempsInProgress.add(temp);
+  const unlocked = SIGNALS_ENDING_A_WRITE.filter((signal) => process.listenerCount(signal) === 0);
+  for (const signal of unlocked) process.once(signal, removeTempAndEnd);
   try {
     const handle = await fs.open(temp, "wx", mode);
     try {
@@ -271,8 +357,34 @@ export async function writeTextAtomic(file: string, text: string | Uint8Array, t
     await fs.rm(temp, { force: true }).catch(() => {});
     if (error instanceof IoError) throw error;
     throw ioError(error, "write", file);
+  } finally {
+    tempsInProgress.delete(temp);
+    for (const signal of unlocked) process.off(signal, removeTempAndEnd);
   }
   await syncDirectory(dir);
+}
+
+/** The temporary files of the writes in progress. */
+const tempsInProgress = new Set<string>();
+
+const SIGNALS_ENDING_A_WRITE: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/** Removes the temporary files of writes that a signal ends midway (gone already once renamed: nothing then). */
+export function removeTempInProgressSync(): void {
+  for (const temp of tempsInProgress) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Renamed over the snapshot a moment ago, or never created: nothing is left behind either way.
+    }
+  }
+  tempsInProgress.clear();
+}
+
+/** A write's own signal handler (a `once` listener, gone by now): the temporary file removed, then the signal's own end. */
+function removeTempAndEnd(signal: NodeJS.Signals): void {
+  removeTempInProgressSync();
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
 }
 
 /** True when both name the same file (or both none). */
@@ -419,11 +531,32 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-async function readAll(stream: AsyncIterable<Uint8Array | string>): Promise<Buffer> {
+/** Every chunk of `stream`, refused (by `tooMuch`'s error) as soon as they are more than `maxBytes`. */
+async function readAll(stream: AsyncIterable<Uint8Array | string>, maxBytes: number, tooMuch: () => IoError): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk));
+  let total = 0;
+  for await (const chunk of stream) {
+    total += chunk.length;
+    if (total > maxBytes) throw tooMuch();
+    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
   return Buffer.concat(chunks);
 }
+
+/** The bytes of an open file that is not a regular one (a pipe, a device), a chunk at a time until its end. */
+async function* handleChunks(handle: fs.FileHandle): AsyncGenerator<Uint8Array> {
+  // One buffer to read into, each read's bytes copied out: a pipe gives 64 KiB at a time, and a view of a
+  // fresh 1 MiB buffer per read would keep sixteen times the input alive.
+  const buffer = Buffer.allocUnsafe(READ_CHUNK);
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, null);
+    if (bytesRead === 0) return;
+    yield Buffer.from(buffer.subarray(0, bytesRead));
+  }
+}
+
+const READ_CHUNK = 1 << 20;
+const READ_PIECE = 1 << 30;
 
 function isCode(error: unknown, code: string): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
@@ -441,6 +574,16 @@ const REASONS: Readonly<Record<string, string>> = {
   EMFILE: "too many open files",
   ELOOP: "too many symbolic links",
   ENAMETOOLONG: "file name too long",
+  // The rarer ones in words too, each with its code for a search.
+  EIO: "input/output error (EIO: a failing disk or a lost network mount?)",
+  ENXIO: "no such device or address (ENXIO: a socket, or a device with nothing behind it, is no file)",
+  ENODEV: "no such device (ENODEV)",
+  EBUSY: "device or resource busy (EBUSY)",
+  ETXTBSY: "the file is busy (ETXTBSY)",
+  EFBIG: "file too large for the file system (EFBIG)",
+  ESTALE: "stale file handle (ESTALE: the network mount lost the file)",
+  EAGAIN: "resource temporarily unavailable (EAGAIN)",
+  EINVAL: "invalid argument (EINVAL)",
 };
 
 /**
@@ -460,8 +603,23 @@ export function ioError(error: unknown, action: "read" | "write", file: string, 
   // Creating or renaming a file fails with ENOENT when its folder is missing: that folder is what to fix.
   const reason =
     code === "ENOENT" && action === "write" ? `the folder ${displayName(path.dirname(file))} does not exist` : (REASONS[code] ?? code);
-  const hint = action === "read" && code === "ENOENT" && what === "the snapshot" ? "; create one with `bbgov init`" : "";
+  // A name the shell left as typed is the likelier mistake than a missing file: say so before suggesting init.
+  const typo = code === "ENOENT" ? nameTypo(file) : undefined;
+  const hint =
+    typo !== undefined
+      ? `; ${typo}`
+      : action === "read" && code === "ENOENT" && what === "the snapshot"
+        ? "; create one with `bbgov init`"
+        : "";
   return new IoError(`cannot ${action} ${what}: ${reason}${hint}`, displayName(file));
+}
+
+/** What in a path that names nothing was likely not meant: a `~` no shell expanded, a space at an end of a name. */
+function nameTypo(file: string): string | undefined {
+  if (file === "~" || file.startsWith("~/")) return "bbgov does not expand ~ (a shell does, in an unquoted word): write $HOME/ instead";
+  if (/^\s|\s$/.test(path.basename(file)) || /^\s/.test(file))
+    return `the name ${JSON.stringify(path.basename(file))} begins or ends with a space`;
+  return undefined;
 }
 
 /** Whether two paths name the same file (after links); false when either does not exist. */

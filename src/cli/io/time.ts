@@ -118,10 +118,32 @@ export function parseTime(text: string, name: string, wallClockNs: () => bigint 
   }
   if (/^\d{4}-/.test(text)) return parseDate(text, fail);
   if (/^\d+(\.\d+)?[eE][+-]?\d/.test(text)) fail("no exponents: write the digits (e.g. 1764000000000000000)");
-  if (/^\d+(\.\d+)?[a-z\u00b5]+/.test(text)) fail(`that is a duration: use --after ${text}, or a date (e.g. 2025-11-24T16:01:00Z)`);
+  if (/^\d+(\.\d+)?[a-z\u00b5]+/.test(text) && isDuration(text)) fail(durationForTime(text, name));
   if (text.startsWith("-")) fail("a time cannot be negative (e.g. 2025-11-24T16:01:00Z)");
   if (text.toLowerCase() === "now") fail('write "now" in lower case');
   return fail("expected nanoseconds, a date (e.g. 2025-11-24T16:01:00Z) or now");
+}
+
+/** The option that takes a DUR where `name` takes a TIME: --at's is --after, clock --set's is --advance. */
+const RELATIVE_OPTION: Readonly<Record<string, string>> = { "--at": "--after", "--set": "--advance" };
+
+/** What to say of a DUR given where a TIME is wanted: the option that takes it, when `name` has one. */
+function durationForTime(text: string, name: string): string {
+  const relative = RELATIVE_OPTION[name];
+  return relative === undefined
+    ? "that is a duration, and this is a time: nanoseconds, a date (e.g. 2025-11-24T16:01:00Z) or now"
+    : `that is a duration: use ${relative} ${text}, or a date (e.g. 2025-11-24T16:01:00Z)`;
+}
+
+/** Whether `text` is a valid DUR. */
+function isDuration(text: string): boolean {
+  try {
+    parseDuration(text, "");
+    return true;
+  } catch (error) {
+    if (error instanceof UsageError) return false;
+    throw error;
+  }
 }
 
 /** The wall clock in epoch nanoseconds (millisecond precision). */

@@ -5,8 +5,11 @@
  * are applied in that order until the table fits `ui.width`. Lines of text
  * pick the first of their variants that fits.
  */
+import { stripVTControlCharacters } from "node:util";
 import type { Ui } from "../context.js";
-import { renderTable, visibleWidth, type Align } from "./table.js";
+import { renderTable, visibleWidth, wrapLine, type Align } from "./table.js";
+
+export { wrapLine } from "./table.js";
 
 /** One column: its title, alignment, and its cells in each form (forms[f]() gives the cells, built only when needed). */
 export interface FitColumn {
@@ -84,23 +87,36 @@ export function fits(ui: Ui, line: string): boolean {
 }
 
 /**
- * One line of text wrapped between words to `ui.width` (as it is when
- * unlimited), the lines after the first indented by `indent` spaces; a word
- * longer than the width stays whole.
+ * A command's printed report fitted to `ui.width`: every line too long for it wraps between words, its later lines
+ * indented two more than its own; a table's lines (drawn as narrow as they go) are left for the terminal.
  */
-export function wrapLine(ui: Ui, line: string, indent: number): string {
-  const limit = ui.width;
-  if (limit === undefined || visibleWidth(line) <= limit) return line;
-  const pad = " ".repeat(indent);
-  const lead = /^ */.exec(line)?.[0] ?? "";
-  const out: string[] = [];
-  let current = lead;
-  for (const word of line.slice(lead.length).split(" ")) {
-    if (current.trim() !== "" && visibleWidth(current) + 1 + visibleWidth(word) > limit) {
-      out.push(current);
-      current = `${pad}${word}`;
-    } else current = current.trim() === "" ? `${current}${word}` : `${current} ${word}`;
+export function fitText(ui: Ui, text: string): string {
+  const width = ui.width;
+  if (width === undefined) return text;
+  const lines = text.split("\n");
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] as string;
+    // A line no longer in characters than the width fits (escape sequences only add characters); a table's line
+    // (its border first, perhaps after an indent or a colour) is looked at no further: 100k rows cost nothing.
+    if (line.length <= width || isTableLine(line) || visibleWidth(line) <= width) continue;
+    lines[index] = wrapLine(ui, line, (/^ */.exec(stripVTControlCharacters(line))?.[0].length ?? 0) + 2);
   }
-  out.push(current);
-  return out.join("\n");
+  return lines.join("\n");
 }
+
+/** Whether a line is one of a drawn table: spaces and colour sequences, then a left border. */
+function isTableLine(line: string): boolean {
+  let at = 0;
+  for (;;) {
+    const code = line.charCodeAt(at);
+    if (code === 0x20) at++;
+    else if (code === 0x1b) {
+      const end = line.indexOf("m", at);
+      if (end === -1) return false;
+      at = end + 1;
+    } else return at < line.length && TABLE_BORDERS.includes(line.charAt(at));
+  }
+}
+
+// Written as escapes: the bundle is ASCII (bin/bbgov.js reads it as latin1).
+const TABLE_BORDERS = "\u250c\u2502\u251c\u2514";

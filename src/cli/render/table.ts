@@ -74,8 +74,52 @@ export function visibleWidth(text: string): number {
 /** Aligned `label  value` lines, for summaries. */
 export function renderPairs(ui: Ui, pairs: readonly (readonly [string, string])[]): string {
   const width = Math.max(...pairs.map(([label]) => label.length));
-  return pairs.map(([label, value]) => `${ui.chalk.dim(label.padEnd(width))}  ${value}`).join("\n");
+  // A value too long for the terminal goes on under itself, not under the labels (nor cut mid-word by the terminal);
+  // its first word stays beside its label, however long.
+  const room = ui.width === undefined ? ui : { ...ui, width: ui.width - width - 2 };
+  const pad = `\n${" ".repeat(width + 2)}`;
+  return pairs
+    .map(([label, value]) => `${ui.chalk.dim(label.padEnd(width))}  ${wrapLine(room, value, 0).replaceAll("\n", pad)}`)
+    .join("\n");
 }
+
+/**
+ * One line of text wrapped between words to `ui.width` (as it is when
+ * unlimited), the lines after the first indented by `indent` spaces; a word
+ * longer than the width stays whole, where it stands.
+ */
+export function wrapLine(ui: Ui, line: string, indent: number): string {
+  const limit = ui.width;
+  if (limit === undefined || visibleWidth(line) <= limit) return line;
+  const pad = " ".repeat(indent);
+  const lead = /^ */.exec(line)?.[0] ?? "";
+  const out: string[] = [];
+  let current = lead;
+  for (const word of unitsKept(line.slice(lead.length).split(" "))) {
+    // A word too long for any line (a whole peer id) is not moved to a line of its own: it would overflow there too.
+    const wordWidth = visibleWidth(word);
+    if (current.trim() !== "" && visibleWidth(current) + 1 + wordWidth > limit && indent + wordWidth <= limit) {
+      out.push(current);
+      current = `${pad}${word}`;
+    } else current = current.trim() === "" ? `${current}${word}` : `${current} ${word}`;
+  }
+  out.push(current);
+  return out.join("\n");
+}
+
+/** The words of a line, a number's unit joined to it (`15.4 s`, `1.2 KB`): a wrap never parts them. */
+function unitsKept(words: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (const word of words) {
+    const previous = kept[kept.length - 1];
+    if (previous !== undefined && /\d$/.test(stripVTControlCharacters(previous)) && UNIT_WORD.test(stripVTControlCharacters(word)))
+      kept[kept.length - 1] = `${previous} ${word}`;
+    else kept.push(word);
+  }
+  return kept;
+}
+
+const UNIT_WORD = /^(ns|us|ms|s|m|h|d|B|KB|MB|GB|TB)[,;.:)]*$/;
 
 /**
  * cli-table3's drawing of a rectangular table whose every cell is `simpleWidth`,

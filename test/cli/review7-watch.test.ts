@@ -1,0 +1,109 @@
+/**
+ * Seventh review: `inspect --watch` draws what a one-off `inspect` prints. Its
+ * first frame, in process (a fake terminal whose first write ends the watch):
+ * the host's schedule of --host-backoff, an error line sanitised and naming the
+ * file, and --no-trunc.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { execute, type CliIo } from "../../src/cli/main.js";
+import { tempDirs } from "./helpers.js";
+
+const dir = tempDirs("bbgov-review7-watch-");
+const NODE = path.join(import.meta.dirname, "../../fixtures/node/small.bin");
+
+/** The first screen `bbgov args` draws with --watch on an 80-column terminal, run in `folder`. */
+async function firstFrame(folder: string, args: readonly string[], interval = "10ms", stopAfterMs?: number): Promise<string> {
+  const stop = new AbortController();
+  let screen = "";
+  const io = {
+    stdout: {
+      isTTY: true,
+      columns: 80,
+      rows: 40,
+      write: (chunk: string | Uint8Array) => {
+        screen += String(chunk);
+        // Ctrl-C while the frame is drawn, or (stopAfterMs) once the watch waits for its next look.
+        if (String(chunk).includes("Ctrl-C quits")) {
+          if (stopAfterMs === undefined) stop.abort();
+          else setTimeout(() => stop.abort(), stopAfterMs);
+        }
+        return true;
+      },
+    },
+    stderr: { write: () => true },
+    stdin: (async function* () {})(),
+    env: { NO_COLOR: "1" },
+    stop: stop.signal,
+  } as unknown as CliIo;
+  const previous = process.cwd();
+  process.chdir(folder);
+  try {
+    expect(await execute([...args, "--watch", "--interval", interval], io)).toBe(0);
+  } finally {
+    process.chdir(previous);
+  }
+  return screen;
+}
+
+describe("inspect --watch", () => {
+  it("shows the schedule --host-backoff gives a node snapshot, as inspect does", async () => {
+    const folder = dir();
+    fs.copyFileSync(NODE, path.join(folder, "node.snap"));
+    const screen = await firstFrame(folder, ["-s", "node.snap", "--host-backoff", "20ms,30s", "inspect", "--limit", "1"]);
+    expect(screen).toContain("backoff    base 20 ms, doubling, max 30 s (the host's, not in the file)");
+  });
+
+  it("shows a broken file's error as main prints it: escapes sanitised, the file named", async () => {
+    const folder = dir();
+    fs.writeFileSync(path.join(folder, "governor.json"), '{"spec_version":1,"peer_governor":{"blocklist":["\u001b[2J"]}}');
+    const screen = await firstFrame(folder, ["inspect"]);
+    // Only the watch's own escapes (clear, cursor) reach the terminal: none from the file.
+    const body = screen.replace(/\u001b\[(\?25[lh]|H|2J|3J)/g, "");
+    expect(body).not.toContain("\u001b");
+    expect(body.replace(/\n {7}/g, " ")).toContain(
+      "bbgov: invalid JSON: Invalid character '\\x1b' at line 1, column 50 (governor.json: $)",
+    );
+  });
+
+  it("keeps whole peer ids with --no-trunc", async () => {
+    const folder = dir();
+    fs.copyFileSync(path.join(import.meta.dirname, "../../fixtures/example.json"), path.join(folder, "governor.json"));
+    const screen = await firstFrame(folder, ["--no-trunc", "inspect", "--limit", "1"]);
+    expect(screen).toContain("12D3KooWJATkUcKJHbbtK22skXSBCUAtjkCg9z6NVDz3wX4a7Ci4");
+  });
+
+  it("wraps an error line between words to the window, not mid-word", async () => {
+    const folder = dir();
+    const screen = await firstFrame(folder, ["-s", "missing-snapshot.json", "inspect"]);
+    expect(screen).toContain("bbgov: cannot read the snapshot: no such file; create one with `bbgov init`\n       (missing-snapshot.json)");
+  });
+
+  it.each([
+    ["0", "every 10 ms"],
+    ["1m30s", "every 1 m 30 s"],
+    ["3000h", "every 24 d 20 h"],
+  ])("--interval %s looks %s, as its status line says (a timer over 24.8 days would fire at once)", async (interval, said) => {
+    const folder = dir();
+    fs.copyFileSync(path.join(import.meta.dirname, "../../fixtures/example.json"), path.join(folder, "governor.json"));
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on("warning", onWarning);
+    try {
+      const screen = await firstFrame(folder, ["inspect", "--limit", "1"], interval, 30);
+      expect(screen).toContain(`watching governor.json ${said}; Ctrl-C quits`);
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+
+  it("ends at once on a Ctrl-C that came while a frame was drawn, not after the interval", async () => {
+    const folder = dir();
+    fs.copyFileSync(path.join(import.meta.dirname, "../../fixtures/example.json"), path.join(folder, "governor.json"));
+    const ended = firstFrame(folder, ["inspect", "--limit", "1"], "1h").then(() => "ended");
+    const late = new Promise((resolve) => setTimeout(() => resolve("still waiting"), 2_000));
+    expect(await Promise.race([ended, late])).toBe("ended");
+  });
+});
