@@ -7,6 +7,7 @@
  *   `--lock-timeout=5s check PEER` took `5s` for the command and completed no PEER.
  * - After `--` every word is an argument, yet bash offered options there.
  * - zsh knew no `--sort=KEY` form, and took a second `-s` (a fleet) for no option.
+ * - Installing a script as the README says, into a folder not made yet, said "cannot write the snapshot".
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -14,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { completionScript } from "../../src/cli/completion.js";
 import { bashCompleter } from "./bash-completion.js";
-import { tempDirs } from "./helpers.js";
+import { cli, tempDirs } from "./helpers.js";
 
 const dir = tempDirs("bbgov-review7-shells-");
 const EXAMPLE = fileURLToPath(new URL("../../fixtures/example.json", import.meta.url));
@@ -68,5 +69,16 @@ describe("the zsh script", () => {
     expect(script.match(/_arguments -S \$globals/g)?.length).toBeGreaterThan(10);
     expect(script).toMatch(/bbgov \$snaps --json inspect <\/dev\/null/);
     expect(completionScript("fish")).toMatch(/bbgov \$snaps --json inspect <\/dev\/null/);
+  });
+});
+
+describe("completion -o", () => {
+  it("names the completion script, not a snapshot, when it cannot be written", async () => {
+    const target = path.join(dir(), "no-such-folder", "bbgov.fish");
+    const result = await cli(["-o", target, "completion", "fish"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `bbgov: cannot write the completion script: the folder ${path.dirname(target)} does not exist (${target})\n`,
+    );
   });
 });
