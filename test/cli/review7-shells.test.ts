@@ -8,6 +8,8 @@
  * - After `--` every word is an argument, yet bash offered options there.
  * - zsh knew no `--sort=KEY` form, and took a second `-s` (a fleet) for no option.
  * - Installing a script as the README says, into a folder not made yet, said "cannot write the snapshot".
+ * - `-s=node.json init` and `-o=out.json` (the `=` other tools take after a short option) created files named
+ *   `=node.json` and `=out.json`: commander, as getopt, takes what follows a short option whole.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -80,5 +82,33 @@ describe("completion -o", () => {
     expect(result.stderr).toBe(
       `bbgov: cannot write the completion script: the folder ${path.dirname(target)} does not exist (${target})\n`,
     );
+  });
+});
+
+describe("-s=FILE and -o=FILE", () => {
+  it("are refused, saying how to write them, and nothing is created", async () => {
+    const folder = dir();
+    const previous = process.cwd();
+    process.chdir(folder);
+    try {
+      const init = await cli(["-s=node.json", "init"]);
+      expect(init).toEqual({
+        status: 2,
+        stdout: "",
+        stderr:
+          'bbgov: -s=node.json names a file "=node.json": write -s node.json or --snapshot=node.json' +
+          " (./=node.json for a file whose name begins with =) (-s)\n",
+      });
+      fs.copyFileSync(EXAMPLE, "governor.json");
+      const out = await cli(["-o=out.json", "threshold", "3"]);
+      expect(out.status).toBe(2);
+      expect(out.stderr).toContain("write -o out.json or --out=out.json");
+      expect(fs.readdirSync(folder)).toEqual(["governor.json"]);
+      // A file whose name begins with `=` is still reachable.
+      expect((await cli(["-s", "./=x.json", "init"])).status).toBe(0);
+      expect(fs.existsSync("=x.json")).toBe(true);
+    } finally {
+      process.chdir(previous);
+    }
   });
 });
