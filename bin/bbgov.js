@@ -8,9 +8,30 @@ const bundle = path.join(__dirname, "../dist/bundle/bbgov.cjs");
 const argv = process.argv.slice(2);
 if (process.env.BBGOV_DEBUG === "1" || process.env.BBGOV_CODE_CACHE === "0") {
   if (process.env.BBGOV_DEBUG === "1") process.setSourceMapsEnabled(true);
-  require(bundle).run(argv);
+  loadBundle().run(argv);
 } else {
   runCached();
+}
+
+/**
+ * The bundled CLI. A checkout (or a package packed from one) that was never built has none: that is said in one
+ * line, exit 2, instead of Node's stack trace and exit 1 (bbgov's "denied").
+ */
+function loadBundle() {
+  try {
+    return require(bundle);
+  } catch (error) {
+    if (error?.code !== "MODULE_NOT_FOUND" || require("node:fs").existsSync(bundle)) throw error;
+    // Control characters in the path are shown escaped, as bbgov shows them everywhere.
+    const where = [...bundle]
+      .map((c) => {
+        const code = c.charCodeAt(0);
+        return code < 0x20 || (code >= 0x7f && code <= 0x9f) ? `\\x${code.toString(16).padStart(2, "0")}` : c;
+      })
+      .join("");
+    process.stderr.write(`bbgov: this bbgov is not built: run \`npm run build\` in its folder (${where} is missing)\n`);
+    process.exit(2);
+  }
 }
 
 // Compiling the 230 kB bundle was a quarter of bbgov's own start (~12 of ~45 ms above `node -e 0`).
@@ -32,7 +53,7 @@ function runCached() {
     source = fs.readFileSync(bundle, "latin1");
     key = `${process.version}-${process.arch}-${stat.size}-${Math.trunc(stat.mtimeMs)}.bin`;
   } catch {
-    require(bundle).run(argv);
+    loadBundle().run(argv);
     return;
   }
   const dir = path.join(path.dirname(bundle), "..", ".v8cache");

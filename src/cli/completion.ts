@@ -151,31 +151,41 @@ function bashScript(entries: readonly Entry[], globals: readonly Flag[], version
     "}",
     "",
     "# The snapshots named on the line (every -s, before or after the command), for _bbgov_peers.",
+    "# Standard input is the terminal: `-s -` would read the keys typed next, so bbgov gets none.",
     "_bbgov_peers() {",
-    `  bbgov "\${snaps[@]}" --json inspect 2>/dev/null | ${PEERS_OF_JSON}`,
+    `  bbgov "\${snaps[@]}" --json inspect </dev/null 2>/dev/null | ${PEERS_OF_JSON}`,
     "}",
     "",
     "_bbgov() {",
-    "  local cur prev cmd i words choices files peers value",
+    '  local cur prev cmd i words choices files peers value dashdash=""',
     "  local -a snaps=()",
     "  COMPREPLY=()",
     '  cur="${COMP_WORDS[COMP_CWORD]}"',
     '  prev="${COMP_WORDS[COMP_CWORD-1]}"',
+    // bash splits `--format=tsv` at the `=` (COMP_WORDBREAKS): `--format` `=` `tsv`, and with nothing typed after
+    // the `=` the word being completed is the `=` itself. Either way the option is the word before the `=`.
+    '  if [[ $cur == "=" && $prev == --* ]]; then cur=""',
+    '  elif [[ $prev == "=" && ${COMP_WORDS[COMP_CWORD-2]} == --* ]]; then prev="${COMP_WORDS[COMP_CWORD-2]}"',
+    "  fi",
     '  cmd=""',
     "  # The command is the first word that is neither a global option nor its value; -s may follow it too.",
+    "  # After `--` every word is an argument: the command if there is none yet, else one of its arguments.",
     "  for ((i = 1; i < COMP_CWORD; i++)); do",
+    '    if [[ -n $dashdash ]]; then [[ -z $cmd ]] && cmd="${COMP_WORDS[i]}"; continue; fi',
     '    case "${COMP_WORDS[i]}" in',
+    "      --) dashdash=1 ;;",
   ];
   out.push(
-    // bash splits `--snapshot=FILE` at the `=` (COMP_WORDBREAKS): the value is then the word after it.
     '      -s|--snapshot) [[ ${COMP_WORDS[i+1]} == "=" ]] && ((i++)); _bbgov_unquote "${COMP_WORDS[i+1]}"',
     '        snaps+=(-s "$value"); ((i++)) ;;',
   );
   const otherValued = valued.filter((flag) => flag.long !== "--snapshot");
-  if (otherValued.length > 0) out.push(`      ${otherValued.flatMap(names).join("|")}) [[ -z $cmd ]] && ((i++)) ;;`);
-  out.push("      -*) ;;", '      *) [[ -z $cmd ]] && cmd="${COMP_WORDS[i]}" ;;', "    esac", "  done", "");
-  out.push('  case "$prev" in', ...bashValueCases(globals, "    "), "  esac");
-  out.push('  case "$cmd" in');
+  if (otherValued.length > 0)
+    out.push(`      ${otherValued.flatMap(names).join("|")}) [[ \${COMP_WORDS[i+1]} == "=" ]] && ((i++)); [[ -z $cmd ]] && ((i++)) ;;`);
+  // The `=` of a command's `--sort=peer`: its value is no command either.
+  out.push("      -*) ;;", "      =) ((i++)) ;;", '      *) [[ -z $cmd ]] && cmd="${COMP_WORDS[i]}" ;;', "    esac", "  done", "");
+  out.push('  [[ -n $dashdash ]] || case "$prev" in', ...bashValueCases(globals, "    "), "  esac");
+  out.push('  [[ -n $dashdash ]] || case "$cmd" in');
   for (const entry of entries) {
     const cases = bashValueCases(entry.flags, "        ");
     if (cases.length === 0) continue;
@@ -194,7 +204,7 @@ function bashScript(entries: readonly Entry[], globals: readonly Flag[], version
   }
   out.push("    *) return 0 ;;", "  esac");
   out.push(
-    "  if [[ $cur == -* ]]; then",
+    "  if [[ $cur == -* && -z $dashdash ]]; then",
     '    COMPREPLY=($(compgen -W "$words" -- "$cur"))',
     "  elif [[ -n $files ]]; then",
     "    _bbgov_files",
@@ -248,7 +258,7 @@ function zshScript(entries: readonly Entry[], globals: readonly Flag[], version:
     "    if [[ $value == '~/'* ]]; then value=$HOME/${(Q)value:2}; else value=${(Q)value}; fi",
     '    snaps+=(-s "$value")',
     "  done",
-    `  peers=(\${(f)"$(bbgov $snaps --json inspect 2>/dev/null | ${PEERS_OF_JSON})"})`,
+    `  peers=(\${(f)"$(bbgov $snaps --json inspect </dev/null 2>/dev/null | ${PEERS_OF_JSON})"})`,
     "  _describe -t peers 'known peer' peers",
     "}",
     "",
@@ -261,7 +271,8 @@ function zshScript(entries: readonly Entry[], globals: readonly Flag[], version:
     "  )",
     // -A: options after the command are the command's call's to parse (globals too, which it lists): parsed here,
     // `check -s FILE PEER` left the command nothing and completed no PEER.
-    '  _arguments -C -A "-*" $globals \\',
+    // -S: a `--` ends the options (`check -- PEER`), as commander takes it; without it the `--` took the PEER's place.
+    '  _arguments -S -C -A "-*" $globals \\',
     `    ${zshFlag(version)} \\`,
     "    '1:command:->command' \\",
     "    '*::argument:->argument' && ret=0",
@@ -279,7 +290,7 @@ function zshScript(entries: readonly Entry[], globals: readonly Flag[], version:
   ];
   for (const entry of entries) {
     const specs = [...entry.flags.map(zshFlag), ...entry.positionals.map(zshPositional)];
-    out.push(`        ${entry.name})`, "          _arguments $globals \\");
+    out.push(`        ${entry.name})`, "          _arguments -S $globals \\");
     for (const spec of specs) out.push(`            ${spec} \\`);
     out.push("            && ret=0", "          ;;");
   }
@@ -291,8 +302,14 @@ function zshFlag(flag: Flag): string {
   const help = `[${zshBracketText(flag.description)}]`;
   const action = flag.value === undefined ? "" : `:${flag.value}:${zshAction(flag.choices, isFileValue(flag))}`;
   const both = names(flag);
-  if (both.length === 2) return `'(${both.join(" ")})'{${both.join(",")}}${zshQuote(`${help}${action}`)}`;
-  return zshQuote(`${both[0] ?? ""}${help}${action}`);
+  // `--sort=` : the value either after an `=` in the same word (`--sort=peer`, which commander takes too) or as
+  // the next word; without the `=` zsh completed nothing after `--sort=` and took `--snapshot=FILE` for no option.
+  const spelled = both.map((name) => (flag.value !== undefined && name.startsWith("--") ? `${name}=` : name));
+  // `-s` may be given again (a fleet): `*` instead of the exclusion list, which made zsh take a second `-s` for
+  // no option (it offered commands for its file, and no PEER after it).
+  const repeat = flag.long === "--snapshot" ? "'*'" : `'(${both.join(" ")})'`;
+  if (both.length === 2) return `${repeat}{${spelled.join(",")}}${zshQuote(`${help}${action}`)}`;
+  return zshQuote(`${spelled[0] ?? ""}${help}${action}`);
 }
 
 function zshPositional(positional: Positional): string {
@@ -337,7 +354,8 @@ function fishScript(entries: readonly Entry[], globals: readonly Flag[], version
     "        string match -q -- '~/*' $value; and set value $HOME/(string sub -s 3 -- $value)",
     "        set -a snaps -s $value",
     "    end",
-    `    bbgov $snaps --json inspect 2>/dev/null | ${PEERS_OF_JSON}`,
+    // Standard input is the terminal: `-s -` would wait for the keys typed next (a hung prompt until Ctrl-C).
+    `    bbgov $snaps --json inspect </dev/null 2>/dev/null | ${PEERS_OF_JSON}`,
     "end",
     "",
     "complete -c bbgov -f",

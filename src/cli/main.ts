@@ -8,7 +8,7 @@ import { CommanderError } from "commander";
 import type { BackoffConfig } from "../core/backoff.js";
 import { loadCommand } from "./commands/index.js";
 import type { CliIo, CommandModule, Report, Ui } from "./context.js";
-import { EXIT, UsageError } from "./errors.js";
+import { EXIT, IoError, UsageError } from "./errors.js";
 import { errorLine } from "./render/error-line.js";
 import { endBySignal, lockTimeoutMs, loadRunWrite, readFileArgument, refuseExisting, SIGNALS, type Globals } from "./single.js";
 import type { HeldLock } from "./io/lock.js";
@@ -268,7 +268,14 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   const warnings = [...loadWarnings, ...report.warnings];
   if (report.output !== undefined && !spec.mutates) {
     if (globals.out !== undefined && globals.out !== STDIO) {
-      await writeTextAtomic(globals.out, typeof report.output === "string" ? report.output : [...report.output.chunks()].join(""));
+      try {
+        await writeTextAtomic(globals.out, typeof report.output === "string" ? report.output : [...report.output.chunks()].join(""));
+      } catch (error) {
+        // The store's messages name what it writes "the snapshot"; `completion -o` writes a script.
+        if (spec.name === "completion" && error instanceof IoError)
+          throw new IoError(error.message.replace("the snapshot", "the completion script"), error.where);
+        throw error;
+      }
       io.onWritten?.(globals.out);
     } else if (typeof report.output === "string") io.stdout.write(report.output);
     else await writeChunks(io.stdout, report.output);

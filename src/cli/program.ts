@@ -430,10 +430,20 @@ function collectSnapshots(text: string, previous: string[] | undefined): string[
   return [...(previous ?? []), nonEmptyPath("-s")(text)];
 }
 
-/** A path option's value; an empty one (an unset shell variable) is refused: read, it named nothing; written, the folder. */
+/**
+ * A path option's value; an empty one (an unset shell variable) is refused: read, it named nothing; written, the
+ * folder. So is one that begins with `=`: a short option takes what follows it whole, so `-s=node.json` (as other
+ * tools spell `--snapshot=node.json`) named a file `=node.json`, which `init` and `-o` then created.
+ */
 function nonEmptyPath(name: string): (text: string) => string {
   return (text) => {
     if (text === "") throw new UsageError("an empty path: name a file (is a shell variable unset?)", name);
+    if (text.startsWith("="))
+      throw new UsageError(
+        `${name}${text} names a file "${text}": write ${name} ${text.slice(1)} or ${name === "-s" ? "--snapshot" : "--out"}=${text.slice(1)}` +
+          ` (./${text} for a file whose name begins with =)`,
+        name,
+      );
     return text;
   };
 }

@@ -63,21 +63,24 @@ export async function watch(request: WatchRequest, io: CliIo): Promise<number> {
     resized = true;
   };
   out.on?.("resize", onResize);
-  if (out.isTTY === true) out.write(HIDE_CURSOR);
+  // A dumb terminal (TERM=dumb: an editor's shell buffer, a serial console) cannot clear or hide anything: it
+  // showed the escapes as text. There every frame follows the last, after a blank line.
+  const dumb = io.env.TERM === "dumb";
+  if (out.isTTY === true && !dumb) out.write(HIDE_CURSOR);
   try {
     while (!request.stop.aborted) {
       const identity = await fileIdentity(request.file);
       if (identity !== seen || resized || !drawn) {
         seen = identity;
         resized = false;
+        out.write(`${dumb ? (drawn ? "\n\n" : "") : CLEAR}${await frame(request, io, out)}`);
         drawn = true;
-        out.write(await frame(request, io, out));
       }
       await sleep(intervalMs, request.stop);
     }
   } finally {
     out.off?.("resize", onResize);
-    if (out.isTTY === true) out.write(SHOW_CURSOR);
+    if (out.isTTY === true && !dumb) out.write(SHOW_CURSOR);
   }
   out.write("\n");
   return 0;
@@ -109,7 +112,7 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
   }
   const status = `watching ${request.source} every ${formatDuration(BigInt(pollMs(request.intervalNs)) * 1_000_000n)}; Ctrl-C quits`;
   const fitted = width !== undefined && status.length > width ? status.slice(0, width) : status;
-  return `${CLEAR}${body}\n\n${chalk.dim(fitted)}`;
+  return `${body}\n\n${chalk.dim(fitted)}`;
 }
 
 /**

@@ -11,16 +11,16 @@ const BIN = fileURLToPath(new URL("../../bin/bbgov.js", import.meta.url));
 /**
  * Writes the bash script and a `bbgov` shim into `root`; the function returned gives what bash offers for a
  * command line whose words are given as bash hands them to a completion function (as typed, quotes kept),
- * the last one being typed.
+ * the last one being typed; `input` is what bash's standard input holds (the terminal's keys, in a shell).
  */
-export function bashCompleter(root: string): (words: readonly string[]) => string[] {
+export function bashCompleter(root: string): (words: readonly string[], input?: string) => string[] {
   const script = path.join(root, "bbgov.bash");
   fs.writeFileSync(script, completionScript("bash"));
   fs.mkdirSync(path.join(root, "bin"), { recursive: true });
   fs.writeFileSync(path.join(root, "bin", "bbgov"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`, {
     mode: 0o755,
   });
-  return (words) => {
+  return (words, input) => {
     const program = [
       `source ${JSON.stringify(script)}`,
       `COMP_WORDS=(bbgov ${words.join(" ")})`,
@@ -31,6 +31,7 @@ export function bashCompleter(root: string): (words: readonly string[]) => strin
     const result = spawnSync("bash", ["-c", program.join("\n")], {
       cwd: root,
       encoding: "utf8",
+      ...(input === undefined ? {} : { input }),
       env: { ...process.env, PATH: `${path.join(root, "bin")}:${process.env.PATH ?? ""}` },
     });
     expect(result.status, result.stderr).toBe(0);

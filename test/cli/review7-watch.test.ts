@@ -14,7 +14,13 @@ const dir = tempDirs("bbgov-review7-watch-");
 const NODE = path.join(import.meta.dirname, "../../fixtures/node/small.bin");
 
 /** The first screen `bbgov args` draws with --watch on an 80-column terminal, run in `folder`. */
-async function firstFrame(folder: string, args: readonly string[], interval = "10ms", stopAfterMs?: number): Promise<string> {
+async function firstFrame(
+  folder: string,
+  args: readonly string[],
+  interval = "10ms",
+  stopAfterMs?: number,
+  env: Record<string, string> = {},
+): Promise<string> {
   const stop = new AbortController();
   let screen = "";
   const io = {
@@ -34,7 +40,7 @@ async function firstFrame(folder: string, args: readonly string[], interval = "1
     },
     stderr: { write: () => true },
     stdin: (async function* () {})(),
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     stop: stop.signal,
   } as unknown as CliIo;
   const previous = process.cwd();
@@ -48,6 +54,15 @@ async function firstFrame(folder: string, args: readonly string[], interval = "1
 }
 
 describe("inspect --watch", () => {
+  it("writes no escape to a dumb terminal (TERM=dumb), which showed them as text", async () => {
+    const folder = dir();
+    fs.copyFileSync(path.join(import.meta.dirname, "../../fixtures/example.json"), path.join(folder, "governor.json"));
+    const screen = await firstFrame(folder, ["inspect", "--limit", "1"], "10ms", undefined, { TERM: "dumb" });
+    expect(screen).not.toContain("\u001b");
+    expect(screen).toMatch(/^snapshot {3}governor\.json\n/);
+    expect(screen).toContain("watching governor.json every 10 ms; Ctrl-C quits");
+  });
+
   it("shows the schedule --host-backoff gives a node snapshot, as inspect does", async () => {
     const folder = dir();
     fs.copyFileSync(NODE, path.join(folder, "node.snap"));

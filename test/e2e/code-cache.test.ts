@@ -57,6 +57,19 @@ const cacheFiles = (root: string): string[] => {
 };
 
 describe("the V8 code cache of the binary", () => {
+  it("a tree never built (no bundle) says so in one line and exits 2, with the cache and without", () => {
+    const root = tree();
+    fs.rmSync(path.join(root, "dist"), { recursive: true });
+    const bundle = path.join(root, "dist", "bundle", "bbgov.cjs");
+    const expected = {
+      status: 2,
+      stdout: "",
+      stderr: `bbgov: this bbgov is not built: run \`npm run build\` in its folder (${bundle} is missing)\n`,
+    };
+    expect(bbgov(root, ["--version"])).toEqual(expected);
+    expect(bbgov(root, ["--version"], { BBGOV_CODE_CACHE: "0" })).toEqual(expected);
+  });
+
   it("the bundle holds no dynamic import(), which Node 20 cannot load from a vm.Script", () => {
     expect(fs.readFileSync(path.join(ROOT, "dist", "bundle", "bbgov.cjs"), "utf8")).not.toMatch(/\bimport\(/);
   });

@@ -67,6 +67,13 @@ beforeAll(() => {
 }, 300_000);
 
 describe("the packed package", { timeout: 300_000 }, () => {
+  it("is built by `npm pack` itself: packed from a checkout never built, it held 5 files and no binary", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    // npm runs prepack before it lists the files of `npm pack` and `npm publish` (not for an install of a folder).
+    expect(pkg.scripts.prepack).toBe("npm run build");
+    expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.json && npm run bundle$/);
+  });
+
   it("holds the binary, the built library with declarations and the schema, and no sources or tests", () => {
     expect(fs.lstatSync(installed).isSymbolicLink()).toBe(false);
     const files = filesUnder(installed);
