@@ -413,6 +413,7 @@ function editDistance(a: string, b: string): number {
  * unknown; say whose it is and where it goes.
  */
 function commandOptionBeforeCommand(argv: readonly string[], option: string): UsageError | undefined {
+  // biome-ignore lint/complexity/useIndexOf: the word that is any command's name, not one value (biome misreads the inner callback)
   const at = argv.findIndex((word) => COMMANDS.some((spec) => spec.name === word));
   const spec = COMMANDS.find((command) => command.name === argv[at]);
   const name = option.split("=")[0] ?? option;
