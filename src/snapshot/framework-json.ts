@@ -15,7 +15,8 @@
  * with `#[serde(default)]` (`peer_governor`, `backoff_table`,
  * `pending_outbound`, `peer_id_bytes`, the id counters, `spec_version` = 1)
  * may be missing. The backoff schedule and a clock are not in the file: they
- * come from the options, the clock defaulting to the latest event time found.
+ * come from the options, the clock defaulting to the latest event time among
+ * the entries restore keeps (a repeated peer's last entry, as for a node snapshot).
  *
  * Writing back replaces only the text of `peer_governor` and `backoff_table`:
  * every other byte of the document, numbers included, stays as it was.
@@ -37,7 +38,7 @@ import {
   topLevelLayout,
   type JsonObject,
 } from "./json-values.js";
-import { SPEC_VERSION, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
+import { latestEventNs, SPEC_VERSION, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
 
 /** How to read a framework snapshot into the model. */
 export interface UpstreamDecodeOptions {
@@ -49,7 +50,7 @@ export interface UpstreamDecodeOptions {
   readonly skipInvalid?: boolean;
   /** The backoff schedule (not in the upstream snapshot); defaults 10 ms / 60 s. */
   readonly backoff?: Partial<BackoffConfig>;
-  /** The snapshot clock; default the latest `last_event_ns` / `last_attempt_ns` read, else 0. */
+  /** The snapshot clock; default the latest `last_event_ns` / `last_attempt_ns` of the entries restore keeps (a repeated peer's last), else 0. */
   readonly clockNs?: bigint;
 }
 
@@ -69,7 +70,7 @@ export interface DecodedUpstream {
   warnings: SnapshotWarning[];
   /** Top-level keys besides the governor's (`counters`, `address_book`, ...): kept, not read. */
   otherKeys: string[];
-  /** The latest `last_event_ns` / `last_attempt_ns` read, or undefined when there is none. */
+  /** The latest `last_event_ns` / `last_attempt_ns` of the entries restore keeps, or undefined when there is none. */
   latestEventNs: bigint | undefined;
 }
 
@@ -171,8 +172,10 @@ export function readFrameworkJson(input: string, options: UpstreamDecodeOptions 
   if (Object.hasOwn(root, "backoff_table")) restorer.backoffTable(root["backoff_table"], "backoff_table");
   if (restorer.invalid.length > 0 && options.skipInvalid === false) throw new InvalidUpstreamEntries(restorer.invalid);
   for (const entry of restorer.invalid) warnings.push({ path: entry.path, message: `skipped: ${entry.message}`, skippedEntry: true });
+  // The entries restore keeps, as a node snapshot's "now" is found: a repeated peer's earlier entry is not its state.
+  const latest = latestEventNs(restorer);
   const snapshot: Snapshot = {
-    clockNs: options.clockNs ?? restorer.latestEventNs ?? 0n,
+    clockNs: options.clockNs ?? latest ?? 0n,
     governor: restorer.governor,
     backoff: restorer.backoff,
   };
@@ -188,7 +191,7 @@ export function readFrameworkJson(input: string, options: UpstreamDecodeOptions 
     invalid: restorer.invalid,
     warnings,
     otherKeys,
-    latestEventNs: restorer.latestEventNs,
+    latestEventNs: latest,
     fields: Object.fromEntries(
       layout.members
         .filter((member) => (FRAMEWORK_FIELDS as readonly string[]).includes(member.key))
@@ -306,7 +309,6 @@ class Restorer {
   readonly backoff: BackoffTable;
   readonly invalid: InvalidEntry[] = [];
   readonly kept: KeptEntries = { blocklist: [], allowlist: [], health: [], backoffTable: [] };
-  latestEventNs: bigint | undefined;
 
   constructor(
     options: UpstreamDecodeOptions,
@@ -361,7 +363,6 @@ class Restorer {
       }
       this.noteRepeat(seen, peer, entryPath, "the last entry wins");
       this.backoff.restoreState(peer, { attempts, lastAttemptNs, nextRetryNs });
-      this.sawEvent(lastAttemptNs);
     });
   }
 
@@ -402,7 +403,6 @@ class Restorer {
       }
       this.noteRepeat(seen, peer, entryPath, "the last entry wins");
       this.governor.restoreHealth(peer, { consecutiveFailures, lastEventNs, down: tuple[3] });
-      this.sawEvent(lastEventNs);
     });
   }
 
@@ -435,10 +435,6 @@ class Restorer {
       if (!known.includes(key))
         this.warnings.push({ path: `${path}.${key}`, message: `ignored unknown key ${JSON.stringify(truncate(key))}` });
     }
-  }
-
-  private sawEvent(ns: bigint): void {
-    if (this.latestEventNs === undefined || ns > this.latestEventNs) this.latestEventNs = ns;
   }
 }
 

@@ -5,7 +5,11 @@ import { BackoffTable } from "../../src/core/backoff.js";
 import { PeerGovernor } from "../../src/core/governor.js";
 import { PeerId } from "../../src/core/peer-id.js";
 import { SnapshotError, type Snapshot } from "../../src/snapshot/index.js";
-import { decodeUpstream, encodeUpstream, InvalidUpstreamEntries } from "../../src/snapshot/framework-json.js";
+import { LosslessNumber, stringify as stringifyLossless } from "lossless-json";
+import { canonicalLists } from "../../src/snapshot/canonical.js";
+import { decodeUpstream, encodeUpstream, InvalidUpstreamEntries, readFrameworkJson } from "../../src/snapshot/framework-json.js";
+import { readNodeSnapshot } from "../../src/snapshot/node.js";
+import { loadFixture, type Restored } from "./node-fixtures.js";
 import { buildExampleSnapshot, plain, snapshotArb } from "./helpers.js";
 
 const U64_MAX = 18446744073709551615n;
@@ -221,6 +225,54 @@ describe("decodeUpstream: peers that do not parse", () => {
     expect(table.map((entry) => [entry.attempts, entry.nextRetryNs])).toEqual([[3, 40n]]);
     expect(decoded.warnings.map((w) => w.path)).toEqual(["peer_governor.health[1]", "backoff_table[1]"]);
   });
+
+  it("the clock is the latest event of the entries restore keeps: a repeated peer's overwritten entry is not one", () => {
+    // As a node snapshot's "now": health keeps (7, 20) and the table (3, 20); the first entries' 90 and 80 are gone.
+    const peer = "[0,8,0,0,0,0,0,0,0,1]";
+    const text =
+      `{"spec_version":1,"peer_governor":{"blocklist":[],"allowlist":null,"health":[[${peer},1,90,false],[${peer},7,20,true]],"failure_threshold":5},` +
+      `"backoff_table":[{"peer":${peer},"attempts":1,"last_attempt_ns":80,"next_retry_ns":81},{"peer":${peer},"attempts":3,"last_attempt_ns":20,"next_retry_ns":40}]}`;
+    const decoded = decodeUpstream(text);
+    expect(decoded.latestEventNs).toBe(20n);
+    expect(decoded.snapshot.clockNs).toBe(20n);
+  });
+});
+
+describe("decodeUpstream: upstream's own node snapshots, as framework-json", () => {
+  // Each fixture's FrameworkSnapshot as serde_json writes it (a HashMap as an object), read as upstream's restore reads it.
+  it.each(["small", "allowlist-some", "allowlist-empty", "hand-edited", "empty"] as const)(
+    "%s restores as upstream's restore left it",
+    (name) => {
+      const fixture = loadFixture(name);
+      const framework = (fixture.snapshot as { transient: { framework: Record<string, unknown> } }).transient.framework;
+      const counters = Object.fromEntries(framework.counters as [string, string][]);
+      const text = stringifyLossless({ ...framework, counters }, (_key, value) =>
+        typeof value === "string" && /^[0-9]+$/.test(value) ? new LosslessNumber(value) : value,
+      ) as string;
+      const decoded = readFrameworkJson(text);
+      const restored = fixture.restored as Exclude<Restored, { error: string }>;
+      const lists = canonicalLists(decoded.snapshot);
+      expect({
+        failure_threshold: String(decoded.snapshot.governor.failureThreshold()),
+        blocklist: lists.blocklist.map(String),
+        allowlist: lists.allowlist === null ? null : lists.allowlist.map(String),
+        health: lists.health.map((entry) => ({
+          peer: entry.peer.text,
+          consecutive_failures: String(entry.consecutiveFailures),
+          last_event_ns: String(entry.lastEventNs),
+          down: entry.down,
+        })),
+        backoff_table: lists.backoffTable.map((entry) => ({
+          peer: entry.peer.text,
+          attempts: String(entry.attempts),
+          last_attempt_ns: String(entry.lastAttemptNs),
+          next_retry_ns: String(entry.nextRetryNs),
+        })),
+      }).toEqual(restored);
+      // "now" as the node snapshot's: the latest event among what restore kept.
+      expect(decoded.snapshot.clockNs).toBe(readNodeSnapshot(fixture.bytes).snapshot.clockNs);
+    },
+  );
 });
 
 describe("decodeUpstream: type errors name their JSON path", () => {

@@ -1,0 +1,182 @@
+/**
+ * Eighth review: is the core a faithful port? One governor state, written in
+ * each snapshot kind (a node snapshot and a framework-json document with the
+ * entries upstream's `Node::restore` skips or overwrites, and the bbgov JSON
+ * of what restore leaves), driven through the commands. Every expected value
+ * is worked out by hand from `peer_governor.rs`, `backoff_table.rs` and
+ * `Node::restore`, not read off bbgov.
+ */
+import fs from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { PeerId } from "../../src/core/peer-id.js";
+import { asBytes, madeUpNode, type MadeUpGovernor } from "./made-up-nodes.js";
+import { type EventsDoc, sandboxes, type Sandbox } from "./helpers.js";
+
+const sandbox = sandboxes();
+
+const L = PeerId.fromU64(1n); // 16uZAbWC1AJvL
+const M = PeerId.fromU64(2n); // 16uZAbWC1AJvM
+const N = PeerId.fromU64(3n); // 16uZAbWC1AJvN, in no list
+/** The same peer with its code spelled as a 10-byte varint (upstream keeps the low 64 bits: code 0). */
+const long = (peer: PeerId): Uint8Array =>
+  Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02, ...peer.bytes.subarray(1));
+/** Bytes that are no multihash: a length of 5 and no digest. */
+const CUT = Uint8Array.of(0x00, 0x05);
+
+/**
+ * What restore makes of it: threshold 0 -> 1; blocklist {L}; allowlist {M} (CUT skipped); health L = (7, 50,
+ * down) (its second entry wins; the first said (3, 100)), M = (0, 10); the entry of [1] skipped; backoff M =
+ * (1 attempt, last 20, next 300) (its second entry wins). No clock in the file: "now" is the latest event among
+ * the entries restore keeps, max(50, 10, 20) = 50 (not the overwritten 100, nor the skipped 999).
+ */
+const GOVERNOR: MadeUpGovernor<Uint8Array> = {
+  blocklist: [long(L), L.bytes],
+  allowlist: [M.bytes, CUT],
+  health: [
+    { peer: L.bytes, failures: 3, eventNs: 100n, down: false },
+    { peer: long(L), failures: 7, eventNs: 50n, down: true },
+    { peer: M.bytes, failures: 0, eventNs: 10n, down: false },
+    { peer: Uint8Array.of(1), failures: 9, eventNs: 999n, down: true },
+  ],
+  threshold: 0,
+  backoff: [
+    { peer: M.bytes, attempts: 2, lastNs: 10n, nextNs: 5000n },
+    { peer: long(M), attempts: 1, lastNs: 20n, nextNs: 300n },
+  ],
+};
+
+const bytes = (peer: Uint8Array): string => `[${peer.join(",")}]`;
+
+/** GOVERNOR as upstream's serde JSON of a FrameworkSnapshot. */
+function frameworkJson(): string {
+  const governor = GOVERNOR;
+  const health = governor.health.map((entry) => `[${bytes(entry.peer)},${entry.failures},${entry.eventNs},${entry.down}]`);
+  const table = governor.backoff.map(
+    (entry) =>
+      `{"peer":${bytes(entry.peer)},"attempts":${entry.attempts},"last_attempt_ns":${entry.lastNs},"next_retry_ns":${entry.nextNs}}`,
+  );
+  return (
+    `{"counters":{},"fired_phases":[],"address_book":[],"peer_governor":{"blocklist":[${governor.blocklist.map(bytes).join(",")}],` +
+    `"allowlist":[${(governor.allowlist ?? []).map(bytes).join(",")}],"health":[${health.join(",")}],"failure_threshold":${governor.threshold}},` +
+    `"backoff_table":[${table.join(",")}],"pending_outbound":[],"peer_id_bytes":[],"next_command_id":0,"next_exec_id":0,"spec_version":1}\n`
+  );
+}
+
+/** What restore leaves, as a bbgov snapshot whose clock is that "now". */
+const RESTORED = `${JSON.stringify(
+  {
+    spec_version: 1,
+    clock_ns: "50",
+    peer_governor: {
+      failure_threshold: 1,
+      blocklist: [L.text],
+      allowlist: [M.text],
+      health: [
+        { peer: L.text, consecutive_failures: 7, last_event_ns: "50", down: true },
+        { peer: M.text, consecutive_failures: 0, last_event_ns: "10", down: false },
+      ],
+    },
+    backoff: { base_ns: "10000000", max_delay_ns: "60000000000" },
+    backoff_table: [{ peer: M.text, attempts: 1, last_attempt_ns: "20", next_retry_ns: "300" }],
+  },
+  null,
+  2,
+)}\n`;
+
+const KINDS = [
+  {
+    kind: "node snapshot",
+    file: "node.bin",
+    write: (box: Sandbox) => fs.writeFileSync(box.path("node.bin"), madeUpNode(GOVERNOR, asBytes)),
+  },
+  { kind: "framework-json", file: "framework.json", write: (box: Sandbox) => box.write("framework.json", frameworkJson()) },
+  { kind: "bbgov JSON of what restore leaves", file: "restored.json", write: (box: Sandbox) => box.write("restored.json", RESTORED) },
+] as const;
+
+const allow = { decision: "allow", reason: null, retry_ns: null };
+const deny = (reason: string, retryNs: string | null = null) => ({ decision: "deny", reason, retry_ns: retryNs });
+
+describe.each(KINDS)("one restored state, in a $kind", ({ file, write }) => {
+  const box = sandbox();
+  beforeAll(() => write(box));
+  const json = async <T = Record<string, unknown>>(args: readonly string[], status = 0): Promise<T> => {
+    const result = await box.run(["-s", file, "--json", ...args]);
+    expect(result.status, result.stderr).toBe(status);
+    return JSON.parse(result.stdout) as T;
+  };
+  const events = async (args: readonly string[]) => (await json<EventsDoc>(["--dry-run", ...args])).events;
+
+  it("now is the latest event restore keeps: 50", async () => {
+    expect((await json(["clock"])).clock_ns).toBe("50");
+  });
+
+  it("decisions: the blocklist before the allowlist, a cooldown until exactly next_retry_ns", async () => {
+    expect(await json(["check", L.text], 1)).toEqual({
+      peer: L.text,
+      at_ns: "50",
+      inbound: deny("blocklisted"),
+      outbound: deny("blocklisted"),
+    });
+    expect(await json(["check", N.text], 1)).toMatchObject({ inbound: deny("not_allowlisted"), outbound: deny("not_allowlisted") });
+    // M's surviving backoff entry says 300, not its first entry's 5000.
+    expect(await json(["check", M.text], 1)).toMatchObject({ inbound: allow, outbound: deny("cooldown", "300") });
+    expect(await json(["check", M.text, "--at", "299"], 1)).toMatchObject({ outbound: deny("cooldown", "300") });
+    expect(await json(["check", M.text, "--at", "300"])).toMatchObject({ inbound: allow, outbound: allow });
+  });
+
+  it("fail: threshold 1 (from 0), the restored streak and attempts go on", async () => {
+    // M: 0 + 1 = 1 >= 1 and not down: went_down; attempts 1 + 1 = 2, next = 50 + 10 ms * 2^1.
+    expect(await events(["fail", M.text])).toEqual([
+      {
+        peer: M.text,
+        at_ns: "50",
+        consecutive_failures: 1,
+        down: true,
+        transition: "went_down",
+        backoff: { attempts: 2, next_retry_ns: "20000050" },
+      },
+    ]);
+    // L: 7 + 1 = 8, already down: none; no backoff entry, so attempts 1, next = 50 + 10 ms.
+    expect(await events(["fail", L.text])).toEqual([
+      {
+        peer: L.text,
+        at_ns: "50",
+        consecutive_failures: 8,
+        down: true,
+        transition: "none",
+        backoff: { attempts: 1, next_retry_ns: "10000050" },
+      },
+    ]);
+  });
+
+  it("succeed and advise", async () => {
+    expect(await events(["succeed", L.text, "--at", "40"])).toEqual([
+      { peer: L.text, at_ns: "40", consecutive_failures: 0, down: false, transition: "came_up", backoff: null },
+    ]);
+    // 2 m advised, capped at the 60 s max: next = 50 + 60 s.
+    expect(await events(["advise", M.text, "2m"])).toEqual([
+      {
+        peer: M.text,
+        at_ns: "50",
+        consecutive_failures: 1,
+        down: true,
+        transition: "went_down",
+        backoff: { attempts: 2, next_retry_ns: "60000000050" },
+      },
+    ]);
+  });
+});
+
+describe("framework-json: the clock", () => {
+  it("import takes the latest event restore keeps, as for the node snapshot of the same lists", async () => {
+    const box = sandbox();
+    box.write("framework.json", frameworkJson());
+    fs.writeFileSync(box.path("node.bin"), madeUpNode(GOVERNOR, asBytes));
+    for (const source of ["framework.json", "node.bin"]) {
+      const result = await box.run(["--json", "-s", `${source}.imported.json`, "import", source]);
+      expect(result.status, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ clock_ns: "50", clock_source: "latest event" });
+      expect(box.read(`${source}.imported.json`)).toBe(RESTORED);
+    }
+  });
+});
