@@ -180,3 +180,98 @@ describe("framework-json: the clock", () => {
     }
   });
 });
+
+/** Peers of the edge cases below, each from `PeerId::from(u64)`. */
+const [A, B, C, D, E] = [10n, 11n, 12n, 13n, 14n].map((n) => PeerId.fromU64(n).text) as [string, string, string, string, string];
+const U64_MAX = "18446744073709551615";
+
+/** u32 counters at and near their maximum, a base of 1 ns and no cap: the shift and the saturations show. */
+const EDGES = `${JSON.stringify(
+  {
+    spec_version: 1,
+    clock_ns: "1000",
+    peer_governor: {
+      failure_threshold: 4294967295,
+      health: [
+        { peer: A, consecutive_failures: 4294967294, last_event_ns: "0", down: false },
+        { peer: D, consecutive_failures: 4294967295, last_event_ns: "0", down: false },
+      ],
+    },
+    backoff: { base_ns: "1", max_delay_ns: U64_MAX },
+    backoff_table: [
+      { peer: A, attempts: 62, last_attempt_ns: "0", next_retry_ns: "0" },
+      { peer: B, attempts: 63, last_attempt_ns: "0", next_retry_ns: "0" },
+      { peer: C, attempts: 64, last_attempt_ns: "0", next_retry_ns: "0" },
+      { peer: D, attempts: 4294967295, last_attempt_ns: "0", next_retry_ns: "0" },
+      { peer: E, attempts: 0, last_attempt_ns: "0", next_retry_ns: "0" },
+    ].sort((x, y) => (x.peer < y.peer ? -1 : 1)),
+  },
+  null,
+  2,
+)}\n`;
+
+interface ApplyDoc {
+  lines: { command: string; events?: EventsDoc["events"]; failure_threshold?: number }[];
+}
+
+describe("the edges of upstream's arithmetic, through apply --json", () => {
+  const box = sandbox();
+  beforeAll(() => box.write("edges.json", EDGES));
+  const apply = async (lines: readonly string[]): Promise<ApplyDoc["lines"]> => {
+    const result = await box.run(["-s", "edges.json", "--json", "--dry-run", "apply", "-"], { input: `${lines.join("\n")}\n` });
+    expect(result.status, result.stderr).toBe(0);
+    return (JSON.parse(result.stdout) as ApplyDoc).lines;
+  };
+  const event = (line: ApplyDoc["lines"][number] | undefined) => line?.events?.[0];
+
+  it("delay(n) = base * 2^min(n - 1, 63), attempts saturating at 2^32-1", async () => {
+    const [a, b, c, d, e] = await apply([A, B, C, D, E].map((peer) => `fail ${peer}`));
+    // 62 + 1 = 63: 2^62; 64: 2^63; 65: 2^63 (the shift stops at 63); 2^32-1 stays: 2^63; 0 + 1 = 1: 2^0.
+    expect(event(a)?.backoff).toEqual({ attempts: 63, next_retry_ns: String(1000n + 2n ** 62n) });
+    expect(event(b)?.backoff).toEqual({ attempts: 64, next_retry_ns: String(1000n + 2n ** 63n) });
+    expect(event(c)?.backoff).toEqual({ attempts: 65, next_retry_ns: String(1000n + 2n ** 63n) });
+    expect(event(d)?.backoff).toEqual({ attempts: 4294967295, next_retry_ns: String(1000n + 2n ** 63n) });
+    expect(event(e)?.backoff).toEqual({ attempts: 1, next_retry_ns: "1001" });
+    // Failures: 2^32-2 + 1 reaches the threshold 2^32-1: went_down; 2^32-1 saturates, not yet down: went_down too.
+    expect([a, d].map((line) => [event(line)?.consecutive_failures, event(line)?.transition])).toEqual([
+      [4294967295, "went_down"],
+      [4294967295, "went_down"],
+    ]);
+    // A new peer starts at 1 failure: below the threshold.
+    expect([b, e].map((line) => [event(line)?.consecutive_failures, event(line)?.down, event(line)?.transition])).toEqual([
+      [1, false, "none"],
+      [1, false, "none"],
+    ]);
+  });
+
+  it("base * 2^63 saturates at 2^64-1, and so does now + delay", async () => {
+    const lines = await apply(["backoff --base 3ns", `fail ${B}`, `fail ${A} --at ${U64_MAX}`, `advise ${E} 1m --at 18446744073709551610`]);
+    // 64 attempts: 3 * 2^63 > 2^64-1. 63 attempts: 2^62 after 2^64-1. 1 m after 2^64-6.
+    expect(event(lines[1])?.backoff).toEqual({ attempts: 64, next_retry_ns: U64_MAX });
+    expect(event(lines[2])?.backoff).toEqual({ attempts: 63, next_retry_ns: U64_MAX });
+    expect(event(lines[3])?.backoff).toEqual({ attempts: 1, next_retry_ns: U64_MAX });
+  });
+
+  it("a threshold change recomputes nobody's down flag; the next failure does", async () => {
+    // A is at 2^32-2 failures and not down: a threshold of 1 would have it down, but only its next failure says so.
+    const lines = await apply(["threshold 0", `fail ${A}`, `fail ${A}`]);
+    expect(lines[0]?.failure_threshold).toBe(1);
+    expect([event(lines[1])?.consecutive_failures, event(lines[1])?.transition]).toEqual([4294967295, "went_down"]);
+    expect([event(lines[2])?.consecutive_failures, event(lines[2])?.down, event(lines[2])?.transition]).toEqual([4294967295, true, "none"]);
+  });
+
+  it("a cooldown holds while now < next_retry_ns: at 2^64-1 nothing is in cooldown any more", async () => {
+    const box2 = sandbox();
+    box2.write("g.json", EDGES);
+    const run = async (args: readonly string[], status: number) => {
+      const result = await box2.run(["-s", "g.json", "--json", ...args]);
+      expect(result.status, result.stderr).toBe(status);
+      return JSON.parse(result.stdout) as { outbound: unknown };
+    };
+    await box2.ok(["-s", "g.json", "-q", "fail", A, "--at", "18446744073709551614"]);
+    expect((await run(["check", A, "--outbound", "--at", "18446744073709551614"], 1)).outbound).toEqual(deny("cooldown", U64_MAX));
+    expect((await run(["check", A, "--outbound", "--at", U64_MAX], 0)).outbound).toEqual(allow);
+    // The event moved the clock to it: now is 2^64-2, before the retry.
+    expect((await run(["check", A, "--outbound"], 1)).outbound).toEqual(deny("cooldown", U64_MAX));
+  });
+});
