@@ -443,7 +443,12 @@ function checkOtherFields(root: JsonObject): void {
   const bytesAt = (value: unknown, path: string): void => void readBytes(value, path, "bytes (an array of integers 0..255)");
   if (Object.hasOwn(root, "counters")) {
     const counters = objectAt(root["counters"], "counters", "an object of counters (name: u64)");
-    for (const name of Object.keys(counters)) readU64(counters[name], `counters[${JSON.stringify(truncate(name))}]`);
+    for (const name of Object.keys(counters)) {
+      // A HashMap, not a struct: serde takes a name given twice (the last value stays), each value a u64.
+      const value = counters[name];
+      for (const each of value instanceof RepeatedKey ? value.values : [value])
+        readU64(each, `counters[${JSON.stringify(truncate(name))}]`);
+    }
   }
   if (Object.hasOwn(root, "fired_phases")) {
     arrayAt(root["fired_phases"], "fired_phases", "an array of phase names").forEach((item, index) => {

@@ -17,10 +17,16 @@ export class RawNumber {
 
 /** Stands where lossless-json met the same key twice with different values. */
 export class RepeatedKey {
-  constructor(
-    readonly first: unknown,
-    readonly last: unknown,
-  ) {}
+  /** Every value the key was given, in the order of the text (at least two). */
+  constructor(readonly values: unknown[]) {}
+
+  get first(): unknown {
+    return this.values[0];
+  }
+
+  get last(): unknown {
+    return this.values[this.values.length - 1];
+  }
 }
 
 /**
@@ -31,7 +37,11 @@ export function parseLossless(text: string): unknown {
   try {
     return parseLosslessJson(text, null, {
       parseNumber: (raw) => new RawNumber(raw),
-      onDuplicateKey: ({ oldValue, newValue }) => (oldValue instanceof RepeatedKey ? oldValue : new RepeatedKey(oldValue, newValue)),
+      onDuplicateKey: ({ oldValue, newValue }) => {
+        if (!(oldValue instanceof RepeatedKey)) return new RepeatedKey([oldValue, newValue]);
+        oldValue.values.push(newValue);
+        return oldValue;
+      },
     });
   } catch (error) {
     if (error instanceof SyntaxError) throw new SnapshotError(`invalid JSON: ${withLineAndColumn(error.message, text)}`, "$");

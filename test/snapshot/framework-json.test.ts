@@ -349,4 +349,16 @@ describe("decodeUpstream: type errors name their JSON path", () => {
     expect(errorOf(() => decodeUpstream("{")).message).toMatch(/^invalid JSON/);
     expect(errorOf(() => decodeUpstream(`${"[".repeat(100_000)}${"]".repeat(100_000)}`)).path).toBe("$");
   });
+  it("counters is a HashMap, not a struct: serde takes a name given twice (the last value stays), so does bbgov", () => {
+    const withCounters = (counters: string) => `{"counters":{${counters}},"fired_phases":[],"address_book":[],"spec_version":1}`;
+    expect(decodeUpstream(withCounters('"sent":1,"sent":2')).otherKeys).toEqual(["counters", "fired_phases", "address_book"]);
+    expect(decodeUpstream(withCounters('"sent":1,"sent":2,"sent":1,"sent":3')).warnings).toEqual([]);
+    // Every value is still deserialized as a u64, the third as well as the first and the last.
+    const third = errorOf(() => decodeUpstream(withCounters('"sent":1,"sent":2,"sent":-3,"sent":4')));
+    expect([third.path, third.message]).toEqual(['counters["sent"]', "-3 is not a u64: negative"]);
+    // A struct's field given twice stays an error (serde's derive refuses it).
+    expect(
+      errorOf(() => decodeUpstream(withCounters("").replace('"fired_phases":[]', '"fired_phases":[],"fired_phases":["a"]'))).message,
+    ).toMatch(/^duplicate field `fired_phases`/);
+  });
 });
