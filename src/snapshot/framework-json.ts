@@ -29,7 +29,9 @@ import { U32_MAX, U64_MAX } from "../core/u64.js";
 import { canonicalLists } from "./canonical.js";
 import {
   describe,
+  firstRepeatedField,
   isObject,
+  mayHideEqualRepeats,
   numberText,
   parseRawJson,
   readUnsigned,
@@ -147,6 +149,14 @@ export function readFrameworkJson(input: string, options: UpstreamDecodeOptions 
       throw new SnapshotError(`duplicate field \`${truncate(member.key)}\` (upstream's serde refuses it)`, member.key);
     seen.add(member.key);
   }
+  // lossless-json merges a key given twice with the same value; serde's derive refuses a struct's field given twice.
+  if (mayHideEqualRepeats(text, root)) {
+    const repeated = firstRepeatedField(text, frameworkShape);
+    if (repeated !== undefined) {
+      const key = repeated.slice(repeated.lastIndexOf(".") + 1);
+      throw new SnapshotError(`duplicate field \`${truncate(key)}\` (upstream's serde refuses it)`, repeated);
+    }
+  }
   if (Object.hasOwn(root, "spec_version")) {
     const raw = numberText(root["spec_version"]);
     if (raw !== String(SPEC_VERSION)) {
@@ -221,6 +231,21 @@ export function readFrameworkJson(input: string, options: UpstreamDecodeOptions 
       return input.slice(0, bom) + out;
     },
   };
+}
+
+const ADDRESS_BOOK_FIELDS = ["peer_id", "addresses", "ref_count"] as const;
+const PENDING_OUTBOUND_FIELDS = ["envelope_bytes", "redelivered"] as const;
+
+/** The structs of a FrameworkSnapshot by JSON path (for firstRepeatedField); `counters` is a HashMap, which takes a name twice. */
+function frameworkShape(path: string): readonly string[] | "walk" | undefined {
+  if (path === "") return FRAMEWORK_FIELDS;
+  if (path === "peer_governor") return GOVERNOR_FIELDS;
+  if (path === "backoff_table" || path === "address_book" || path === "pending_outbound") return "walk";
+  const entry = /^(backoff_table|address_book|pending_outbound)\[\d+\]$/.exec(path)?.[1];
+  if (entry === "backoff_table") return TABLE_FIELDS;
+  if (entry === "address_book") return ADDRESS_BOOK_FIELDS;
+  if (entry === "pending_outbound") return PENDING_OUTBOUND_FIELDS;
+  return undefined;
 }
 
 function hasAnyFrameworkOnlyField(root: JsonObject): boolean {

@@ -8,6 +8,7 @@ import { SnapshotError, type Snapshot } from "../../src/snapshot/index.js";
 import { LosslessNumber, stringify as stringifyLossless } from "lossless-json";
 import { canonicalLists } from "../../src/snapshot/canonical.js";
 import { decodeUpstream, encodeUpstream, InvalidUpstreamEntries, readFrameworkJson } from "../../src/snapshot/framework-json.js";
+import { mayHideEqualRepeats } from "../../src/snapshot/json-values.js";
 import { readNodeSnapshot } from "../../src/snapshot/node.js";
 import { loadFixture, type Restored } from "./node-fixtures.js";
 import { buildExampleSnapshot, plain, snapshotArb } from "./helpers.js";
@@ -356,9 +357,37 @@ describe("decodeUpstream: type errors name their JSON path", () => {
     // Every value is still deserialized as a u64, the third as well as the first and the last.
     const third = errorOf(() => decodeUpstream(withCounters('"sent":1,"sent":2,"sent":-3,"sent":4')));
     expect([third.path, third.message]).toEqual(['counters["sent"]', "-3 is not a u64: negative"]);
+    // The same value twice is the same for serde: a map takes it, a struct refuses it (lossless-json merges it silently).
+    expect(decodeUpstream(withCounters('"sent":1,"sent":1')).warnings).toEqual([]);
     // A struct's field given twice stays an error (serde's derive refuses it).
     expect(
       errorOf(() => decodeUpstream(withCounters("").replace('"fired_phases":[]', '"fired_phases":[],"fired_phases":["a"]'))).message,
     ).toMatch(/^duplicate field `fired_phases`/);
+  });
+
+  it("a struct's field given twice with the same value is refused, as serde's derive refuses it (lossless-json merges it)", () => {
+    const struct = (governor: string, entry: string) =>
+      `{"counters":{},"fired_phases":[],"address_book":[{"peer_id":[],"addresses":[],"ref_count":1${entry}}],` +
+      `"peer_governor":{"blocklist":[],"health":[],"failure_threshold":5${governor}},"backoff_table":[]}`;
+    const threshold = errorOf(() => decodeUpstream(struct(',"failure_threshold":5', "")));
+    expect([threshold.path, threshold.message]).toEqual([
+      "peer_governor.failure_threshold",
+      "duplicate field `failure_threshold` (upstream's serde refuses it)",
+    ]);
+    expect(errorOf(() => decodeUpstream(struct("", ',"ref_count":1'))).path).toBe("address_book[0].ref_count");
+    const entry = errorOf(() =>
+      decodeUpstream(
+        BIG_UPSTREAM.replace('"attempts":2,', '"attempts":2,"attempts":2,').replace(
+          "{",
+          '{"counters":{},"fired_phases":[],"address_book":[],',
+        ),
+      ),
+    );
+    expect(entry.path).toBe("backoff_table[0].attempts");
+    // The look for a merged repeat walks lists of any length (a spread of 300k items overflowed the call stack).
+    const many = Array.from({ length: 300_000 }, () => ({}));
+    expect(mayHideEqualRepeats(`{"a":[${"{},".repeat(299_999)}{}]}`, { a: many })).toBe(false);
+    // serde ignores an unknown field, given twice or not, and whatever is inside it.
+    expect(decodeUpstream(struct(',"note":1,"note":1', ',"extra":{"a":1,"a":1}')).snapshot.governor.failureThreshold()).toBe(5);
   });
 });
