@@ -145,7 +145,8 @@ export function readFrameworkJson(input: string, options: UpstreamDecodeOptions 
   if (layout === undefined) throw new SnapshotError("could not read the top level as one JSON object (nested more than 1000 deep?)", "$");
   const seen = new Set<string>();
   for (const member of layout.members) {
-    if (seen.has(member.key))
+    // A field of the struct given twice is refused; serde ignores an unknown key, however often it comes.
+    if (seen.has(member.key) && (FRAMEWORK_FIELDS as readonly string[]).includes(member.key))
       throw new SnapshotError(`duplicate field \`${truncate(member.key)}\` (upstream's serde refuses it)`, member.key);
     seen.add(member.key);
   }

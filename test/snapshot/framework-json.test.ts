@@ -387,6 +387,10 @@ describe("decodeUpstream: type errors name their JSON path", () => {
     // The look for a merged repeat walks lists of any length (a spread of 300k items overflowed the call stack).
     const many = Array.from({ length: 300_000 }, () => ({}));
     expect(mayHideEqualRepeats(`{"a":[${"{},".repeat(299_999)}{}]}`, { a: many })).toBe(false);
+    // At the top level too, with the same value or another.
+    for (const note of ['"note":1,"note":1,', '"note":1,"note":2,'])
+      expect(decodeUpstream(struct("", "").replace("{", `{${note}`)).otherKeys).toContain("note");
+    expect(errorOf(() => decodeUpstream(struct("", "").replace("{", '{"fired_phases":[],'))).path).toBe("fired_phases");
     // serde ignores an unknown field, given twice or not, and whatever is inside it.
     expect(decodeUpstream(struct(',"note":1,"note":1', ',"extra":{"a":1,"a":1}')).snapshot.governor.failureThreshold()).toBe(5);
   });
