@@ -167,6 +167,37 @@ describe.each(KINDS)("one restored state, in a $kind", ({ file, write }) => {
   });
 });
 
+describe("validate: a peer listed twice", () => {
+  const repeats = (findings: { path: string; message: string }[]) =>
+    findings.filter((finding) => finding.message.includes(" is repeated ")).map((finding) => finding.path);
+
+  it("is a finding in a node snapshot, as in framework-json: restore keeps one of it", async () => {
+    const box = sandbox();
+    fs.writeFileSync(box.path("node.bin"), madeUpNode(GOVERNOR, asBytes));
+    box.write("framework.json", frameworkJson());
+    const at = (prefix: string) => [`${prefix}peer_governor.blocklist[1]`, `${prefix}peer_governor.health[1]`, `${prefix}backoff_table[1]`];
+    const node = await box.json<{ findings: { path: string; message: string }[] }>(["-s", "node.bin", "validate"]);
+    expect(repeats(node.findings)).toEqual(at("transient.framework."));
+    expect(node.findings.find((finding) => finding.path.endsWith("health[1]"))?.message).toBe(
+      `peer ${L.text} is repeated (first at transient.framework.peer_governor.health[0]): the last entry wins, as upstream restores it`,
+    );
+    const framework = await box.run(["-s", "framework.json", "--json", "validate"]);
+    expect(repeats((JSON.parse(framework.stdout) as { findings: { path: string; message: string }[] }).findings)).toEqual(at(""));
+  });
+
+  it("upstream's hand-edited.bin: every entry restore drops that parses is a repeat", async () => {
+    // Raw 5 / 4 / 15 / 13 entries, restored 2 / 3 / 10 / 8, bad bytes 2 / 1 / 2 / 2: repeats 1 + 0 + 3 + 3.
+    const box = sandbox();
+    fs.copyFileSync(new URL("../../fixtures/node/hand-edited.bin", import.meta.url), box.path("hand.bin"));
+    const { findings } = await box.json<{ findings: { path: string; message: string }[] }>(["-s", "hand.bin", "validate"]);
+    expect(repeats(findings).map((path) => path.replace(/\[\d+\]$/, ""))).toEqual([
+      "transient.framework.peer_governor.blocklist",
+      ...Array(3).fill("transient.framework.peer_governor.health"),
+      ...Array(3).fill("transient.framework.backoff_table"),
+    ]);
+  });
+});
+
 describe("framework-json: the clock", () => {
   it("import takes the latest event restore keeps, as for the node snapshot of the same lists", async () => {
     const box = sandbox();
