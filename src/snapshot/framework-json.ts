@@ -15,7 +15,8 @@
  * with `#[serde(default)]` (`peer_governor`, `backoff_table`,
  * `pending_outbound`, `peer_id_bytes`, the id counters, `spec_version` = 1)
  * may be missing. The backoff schedule and a clock are not in the file: they
- * come from the options, the clock defaulting to the latest event time found.
+ * come from the options, the clock defaulting to the latest event time among
+ * the entries restore keeps (a repeated peer's last entry, as for a node snapshot).
  *
  * Writing back replaces only the text of `peer_governor` and `backoff_table`:
  * every other byte of the document, numbers included, stays as it was.
@@ -28,7 +29,9 @@ import { U32_MAX, U64_MAX } from "../core/u64.js";
 import { canonicalLists } from "./canonical.js";
 import {
   describe,
+  firstRepeatedField,
   isObject,
+  mayHideEqualRepeats,
   numberText,
   parseRawJson,
   readUnsigned,
@@ -37,7 +40,7 @@ import {
   topLevelLayout,
   type JsonObject,
 } from "./json-values.js";
-import { SPEC_VERSION, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
+import { latestEventNs, SPEC_VERSION, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
 
 /** How to read a framework snapshot into the model. */
 export interface UpstreamDecodeOptions {
@@ -49,7 +52,7 @@ export interface UpstreamDecodeOptions {
   readonly skipInvalid?: boolean;
   /** The backoff schedule (not in the upstream snapshot); defaults 10 ms / 60 s. */
   readonly backoff?: Partial<BackoffConfig>;
-  /** The snapshot clock; default the latest `last_event_ns` / `last_attempt_ns` read, else 0. */
+  /** The snapshot clock; default the latest `last_event_ns` / `last_attempt_ns` of the entries restore keeps (a repeated peer's last), else 0. */
   readonly clockNs?: bigint;
 }
 
@@ -69,7 +72,7 @@ export interface DecodedUpstream {
   warnings: SnapshotWarning[];
   /** Top-level keys besides the governor's (`counters`, `address_book`, ...): kept, not read. */
   otherKeys: string[];
-  /** The latest `last_event_ns` / `last_attempt_ns` read, or undefined when there is none. */
+  /** The latest `last_event_ns` / `last_attempt_ns` of the entries restore keeps, or undefined when there is none. */
   latestEventNs: bigint | undefined;
 }
 
@@ -142,9 +145,18 @@ export function readFrameworkJson(input: string, options: UpstreamDecodeOptions 
   if (layout === undefined) throw new SnapshotError("could not read the top level as one JSON object (nested more than 1000 deep?)", "$");
   const seen = new Set<string>();
   for (const member of layout.members) {
-    if (seen.has(member.key))
+    // A field of the struct given twice is refused; serde ignores an unknown key, however often it comes.
+    if (seen.has(member.key) && (FRAMEWORK_FIELDS as readonly string[]).includes(member.key))
       throw new SnapshotError(`duplicate field \`${truncate(member.key)}\` (upstream's serde refuses it)`, member.key);
     seen.add(member.key);
+  }
+  // lossless-json merges a key given twice with the same value; serde's derive refuses a struct's field given twice.
+  if (mayHideEqualRepeats(text, root)) {
+    const repeated = firstRepeatedField(text, frameworkShape);
+    if (repeated !== undefined) {
+      const key = repeated.slice(repeated.lastIndexOf(".") + 1);
+      throw new SnapshotError(`duplicate field \`${truncate(key)}\` (upstream's serde refuses it)`, repeated);
+    }
   }
   if (Object.hasOwn(root, "spec_version")) {
     const raw = numberText(root["spec_version"]);
@@ -171,8 +183,10 @@ export function readFrameworkJson(input: string, options: UpstreamDecodeOptions 
   if (Object.hasOwn(root, "backoff_table")) restorer.backoffTable(root["backoff_table"], "backoff_table");
   if (restorer.invalid.length > 0 && options.skipInvalid === false) throw new InvalidUpstreamEntries(restorer.invalid);
   for (const entry of restorer.invalid) warnings.push({ path: entry.path, message: `skipped: ${entry.message}`, skippedEntry: true });
+  // The entries restore keeps, as a node snapshot's "now" is found: a repeated peer's earlier entry is not its state.
+  const latest = latestEventNs(restorer);
   const snapshot: Snapshot = {
-    clockNs: options.clockNs ?? restorer.latestEventNs ?? 0n,
+    clockNs: options.clockNs ?? latest ?? 0n,
     governor: restorer.governor,
     backoff: restorer.backoff,
   };
@@ -188,7 +202,7 @@ export function readFrameworkJson(input: string, options: UpstreamDecodeOptions 
     invalid: restorer.invalid,
     warnings,
     otherKeys,
-    latestEventNs: restorer.latestEventNs,
+    latestEventNs: latest,
     fields: Object.fromEntries(
       layout.members
         .filter((member) => (FRAMEWORK_FIELDS as readonly string[]).includes(member.key))
@@ -218,6 +232,21 @@ export function readFrameworkJson(input: string, options: UpstreamDecodeOptions 
       return input.slice(0, bom) + out;
     },
   };
+}
+
+const ADDRESS_BOOK_FIELDS = ["peer_id", "addresses", "ref_count"] as const;
+const PENDING_OUTBOUND_FIELDS = ["envelope_bytes", "redelivered"] as const;
+
+/** The structs of a FrameworkSnapshot by JSON path (for firstRepeatedField); `counters` is a HashMap, which takes a name twice. */
+function frameworkShape(path: string): readonly string[] | "walk" | undefined {
+  if (path === "") return FRAMEWORK_FIELDS;
+  if (path === "peer_governor") return GOVERNOR_FIELDS;
+  if (path === "backoff_table" || path === "address_book" || path === "pending_outbound") return "walk";
+  const entry = /^(backoff_table|address_book|pending_outbound)\[\d+\]$/.exec(path)?.[1];
+  if (entry === "backoff_table") return TABLE_FIELDS;
+  if (entry === "address_book") return ADDRESS_BOOK_FIELDS;
+  if (entry === "pending_outbound") return PENDING_OUTBOUND_FIELDS;
+  return undefined;
 }
 
 function hasAnyFrameworkOnlyField(root: JsonObject): boolean {
@@ -306,7 +335,6 @@ class Restorer {
   readonly backoff: BackoffTable;
   readonly invalid: InvalidEntry[] = [];
   readonly kept: KeptEntries = { blocklist: [], allowlist: [], health: [], backoffTable: [] };
-  latestEventNs: bigint | undefined;
 
   constructor(
     options: UpstreamDecodeOptions,
@@ -361,7 +389,6 @@ class Restorer {
       }
       this.noteRepeat(seen, peer, entryPath, "the last entry wins");
       this.backoff.restoreState(peer, { attempts, lastAttemptNs, nextRetryNs });
-      this.sawEvent(lastAttemptNs);
     });
   }
 
@@ -402,7 +429,6 @@ class Restorer {
       }
       this.noteRepeat(seen, peer, entryPath, "the last entry wins");
       this.governor.restoreHealth(peer, { consecutiveFailures, lastEventNs, down: tuple[3] });
-      this.sawEvent(lastEventNs);
     });
   }
 
@@ -436,10 +462,6 @@ class Restorer {
         this.warnings.push({ path: `${path}.${key}`, message: `ignored unknown key ${JSON.stringify(truncate(key))}` });
     }
   }
-
-  private sawEvent(ns: bigint): void {
-    if (this.latestEventNs === undefined || ns > this.latestEventNs) this.latestEventNs = ns;
-  }
 }
 
 /** The types of the FrameworkSnapshot fields besides the governor, as serde reads them; throws SnapshotError. */
@@ -447,7 +469,12 @@ function checkOtherFields(root: JsonObject): void {
   const bytesAt = (value: unknown, path: string): void => void readBytes(value, path, "bytes (an array of integers 0..255)");
   if (Object.hasOwn(root, "counters")) {
     const counters = objectAt(root["counters"], "counters", "an object of counters (name: u64)");
-    for (const name of Object.keys(counters)) readU64(counters[name], `counters[${JSON.stringify(truncate(name))}]`);
+    for (const name of Object.keys(counters)) {
+      // A HashMap, not a struct: serde takes a name given twice (the last value stays), each value a u64.
+      const value = counters[name];
+      for (const each of value instanceof RepeatedKey ? value.values : [value])
+        readU64(each, `counters[${JSON.stringify(truncate(name))}]`);
+    }
   }
   if (Object.hasOwn(root, "fired_phases")) {
     arrayAt(root["fired_phases"], "fired_phases", "an array of phase names").forEach((item, index) => {

@@ -17,10 +17,16 @@ export class RawNumber {
 
 /** Stands where lossless-json met the same key twice with different values. */
 export class RepeatedKey {
-  constructor(
-    readonly first: unknown,
-    readonly last: unknown,
-  ) {}
+  /** Every value the key was given, in the order of the text (at least two). */
+  constructor(readonly values: unknown[]) {}
+
+  get first(): unknown {
+    return this.values[0];
+  }
+
+  get last(): unknown {
+    return this.values[this.values.length - 1];
+  }
 }
 
 /**
@@ -31,7 +37,11 @@ export function parseLossless(text: string): unknown {
   try {
     return parseLosslessJson(text, null, {
       parseNumber: (raw) => new RawNumber(raw),
-      onDuplicateKey: ({ oldValue, newValue }) => (oldValue instanceof RepeatedKey ? oldValue : new RepeatedKey(oldValue, newValue)),
+      onDuplicateKey: ({ oldValue, newValue }) => {
+        if (!(oldValue instanceof RepeatedKey)) return new RepeatedKey([oldValue, newValue]);
+        oldValue.values.push(newValue);
+        return oldValue;
+      },
     });
   } catch (error) {
     if (error instanceof SyntaxError) throw new SnapshotError(`invalid JSON: ${withLineAndColumn(error.message, text)}`, "$");
@@ -91,6 +101,53 @@ export function hidesRepeatedKeys(text: string, tree: unknown): boolean {
   }
   if (textColons !== keys + colonsInStrings) return true;
   return colonsInStrings > 0 && (text.includes("\\u003a") || text.includes("\\u003A"));
+}
+
+/**
+ * True when parseLossless's `tree` of `text` may have merged a key given twice with the same value (lossless-json
+ * keeps one silently): the text has more colons than the tree's keys (a RepeatedKey's every value counted) and the
+ * colons inside its strings, or escaped colons could make the counts agree by accident.
+ */
+export function mayHideEqualRepeats(text: string, tree: unknown): boolean {
+  let accounted = 0;
+  let colonsInStrings = 0;
+  const stack: unknown[] = [tree];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === "string") colonsInStrings += countColons(value);
+    else if (Array.isArray(value)) {
+      // Numbers (a peer's bytes) hold no colon: only what may is stacked.
+      for (const item of value)
+        if (typeof item === "string" || (typeof item === "object" && !(item instanceof RawNumber))) stack.push(item);
+    } else if (isObject(value)) {
+      for (const key of Object.keys(value)) {
+        const item = value[key];
+        const values = item instanceof RepeatedKey ? item.values : [item];
+        accounted += values.length;
+        colonsInStrings += values.length * countColons(key);
+        for (const each of values) stack.push(each);
+      }
+    }
+  }
+  if (countColons(text) !== accounted + colonsInStrings) return true;
+  return colonsInStrings > 0 && (text.includes("\\u003a") || text.includes("\\u003A"));
+}
+
+/**
+ * The path of the first key given twice in one object of a valid JSON text, among the objects and keys `shape`
+ * names: `shape(path)` is the fields of a struct at `path` (a repeat of one of them is found; every member is
+ * walked), "walk" for an array or map to walk into, or undefined for a value not looked into. Paths as the
+ * readers write them: `key`, `a.b`, `a[3].b`.
+ */
+export function firstRepeatedField(text: string, shape: (path: string) => readonly string[] | "walk" | undefined): string | undefined {
+  const scanner = new Scanner(text);
+  try {
+    scanner.space();
+    return scanner.repeatedField("", shape, 0);
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
 }
 
 /** How many colons a text holds. */
@@ -288,6 +345,48 @@ class Scanner {
       this.at += 1;
       if (code === 0x22) return;
       if (code === 0x5c) this.at += 1;
+    }
+  }
+
+  /** Skips a value as `value` does, looking for a repeated field where `shape` says (see firstRepeatedField). */
+  repeatedField(path: string, shape: (path: string) => readonly string[] | "walk" | undefined, depth: number): string | undefined {
+    const { text } = this;
+    const code = text.charCodeAt(this.at);
+    const kind = code === 0x7b || code === 0x5b ? shape(path) : undefined;
+    if (kind === undefined || depth > MAX_DEPTH) {
+      this.value(depth);
+      return undefined;
+    }
+    const close = code === 0x7b ? 0x7d : 0x5d;
+    const seen = new Set<string>();
+    this.at += 1;
+    this.space();
+    if (text.charCodeAt(this.at) === close) {
+      this.at += 1;
+      return undefined;
+    }
+    for (let index = 0; ; index++) {
+      this.space();
+      let inner = `${path}[${index}]`;
+      if (code === 0x7b) {
+        const keyStart = this.at;
+        this.string();
+        const key = JSON.parse(text.slice(keyStart, this.at)) as string;
+        inner = path === "" ? key : `${path}.${key}`;
+        if (kind !== "walk" && kind.includes(key)) {
+          if (seen.has(key)) return inner;
+          seen.add(key);
+        }
+        this.space();
+        this.at += 1; // the colon: the text is valid JSON
+        this.space();
+      }
+      const found = this.repeatedField(inner, shape, depth + 1);
+      if (found !== undefined) return found;
+      this.space();
+      const next = text.charCodeAt(this.at);
+      this.at += 1;
+      if (next === close) return undefined;
     }
   }
 

@@ -27,7 +27,7 @@ import { PeerId, isShortMultihashAt, multihashProblem, multihashProblemIn } from
 import { Failure, Reader, Writer, read, skip, toSnapshotError, type Schema } from "./bincode.js";
 import { byPeerText, entryPeerText, peerText } from "./canonical.js";
 import { AsReadSlot, latestEventNs, SnapshotError, type Snapshot, type SnapshotWarning, type Tallies } from "./model.js";
-import { FRAMEWORK, NODE_SNAPSHOT, TRANSIENT } from "./node-schema.js";
+import { BACKOFF_TABLE, FRAMEWORK, NODE_SNAPSHOT, PEER_GOVERNOR, TRANSIENT } from "./node-schema.js";
 
 /** The node's identity and the shape of the file, for `inspect`. */
 export interface NodeInfo {
@@ -1166,4 +1166,60 @@ function writeGovernor(snapshot: Snapshot, file: Uint8Array, asRead: AsRead, kep
     }
     for (const raw of kept.backoffTable) writer.raw(raw);
   }
+}
+
+/**
+ * Peers a node snapshot's governor lists name more than once (a file upstream
+ * did not write so: edited or damaged), as `validate` reports them: each
+ * repeat at its path, naming the first. Restore keeps one member of a set
+ * and the last entry of the health list and the backoff table; entries whose
+ * bytes do not parse are left to the reader's own findings. `governorStart`
+ * is where `peer_governor` starts (NodeInfo.governorRange[0]); `restored`,
+ * the model read from the file, spares the lists without a repeat.
+ */
+export function repeatedNodePeers(bytes: Uint8Array, governorStart: number, restored?: Snapshot): SnapshotWarning[] {
+  const reader = new Reader(bytes, governorStart);
+  const governor = read(PEER_GOVERNOR, reader, GOVERNOR_PATH) as {
+    blocklist: Uint8Array[];
+    allowlist: Uint8Array[] | null;
+    health: [Uint8Array, number, bigint, boolean][];
+  };
+  const table = read(BACKOFF_TABLE, reader, BACKOFF_PATH) as { peer: Uint8Array }[];
+  const found: SnapshotWarning[] = [];
+  // `restored` (the model restore made of the file) tells a list without a repeat: as many peers as entries that parse.
+  const look = (path: string, peers: readonly Uint8Array[], outcome: string, kept: number | undefined): void => {
+    // Keyed by canonical bytes (a usual peer's are its own): a peer's base58 text is made only for a repeat.
+    const canonicals: (Uint8Array | undefined)[] = peers.map((peerBytes) => {
+      if (isShortMultihashAt(peerBytes, 0, peerBytes.length)) return peerBytes;
+      return multihashProblem(peerBytes) === undefined ? PeerId.fromBytes(peerBytes).bytes : undefined;
+    });
+    if (kept !== undefined && canonicals.filter((canonical) => canonical !== undefined).length === kept) return;
+    const first = new Map<string, number>();
+    canonicals.forEach((canonical, index) => {
+      if (canonical === undefined) return;
+      const key = BYTE_TEXT.decode(canonical);
+      const at = first.get(key);
+      if (at === undefined) first.set(key, index);
+      else {
+        const text = PeerId.fromBytes(canonical).text;
+        found.push({
+          path: `${path}[${index}]`,
+          message: `peer ${text} is repeated (first at ${path}[${at}]): ${outcome}, as upstream restores it`,
+        });
+      }
+    });
+  };
+  const model = restored?.governor;
+  look(`${GOVERNOR_PATH}.blocklist`, governor.blocklist, "it counts once", model?.blocklistSize());
+  look(
+    `${GOVERNOR_PATH}.allowlist`,
+    governor.allowlist ?? [],
+    "it counts once",
+    model === undefined ? undefined : (model.allowlistSize() ?? 0),
+  );
+  const health = governor.health.map((entry) => entry[0]);
+  look(`${GOVERNOR_PATH}.health`, health, "the last entry wins", model?.trackedPeers());
+  const backoff = table.map((entry) => entry.peer);
+  look(BACKOFF_PATH, backoff, "the last entry wins", restored?.backoff.len());
+  return found;
 }

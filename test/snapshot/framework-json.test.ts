@@ -5,7 +5,12 @@ import { BackoffTable } from "../../src/core/backoff.js";
 import { PeerGovernor } from "../../src/core/governor.js";
 import { PeerId } from "../../src/core/peer-id.js";
 import { SnapshotError, type Snapshot } from "../../src/snapshot/index.js";
-import { decodeUpstream, encodeUpstream, InvalidUpstreamEntries } from "../../src/snapshot/framework-json.js";
+import { LosslessNumber, stringify as stringifyLossless } from "lossless-json";
+import { canonicalLists } from "../../src/snapshot/canonical.js";
+import { decodeUpstream, encodeUpstream, InvalidUpstreamEntries, readFrameworkJson } from "../../src/snapshot/framework-json.js";
+import { mayHideEqualRepeats } from "../../src/snapshot/json-values.js";
+import { readNodeSnapshot } from "../../src/snapshot/node.js";
+import { loadFixture, type Restored } from "./node-fixtures.js";
 import { buildExampleSnapshot, plain, snapshotArb } from "./helpers.js";
 
 const U64_MAX = 18446744073709551615n;
@@ -221,6 +226,54 @@ describe("decodeUpstream: peers that do not parse", () => {
     expect(table.map((entry) => [entry.attempts, entry.nextRetryNs])).toEqual([[3, 40n]]);
     expect(decoded.warnings.map((w) => w.path)).toEqual(["peer_governor.health[1]", "backoff_table[1]"]);
   });
+
+  it("the clock is the latest event of the entries restore keeps: a repeated peer's overwritten entry is not one", () => {
+    // As a node snapshot's "now": health keeps (7, 20) and the table (3, 20); the first entries' 90 and 80 are gone.
+    const peer = "[0,8,0,0,0,0,0,0,0,1]";
+    const text =
+      `{"spec_version":1,"peer_governor":{"blocklist":[],"allowlist":null,"health":[[${peer},1,90,false],[${peer},7,20,true]],"failure_threshold":5},` +
+      `"backoff_table":[{"peer":${peer},"attempts":1,"last_attempt_ns":80,"next_retry_ns":81},{"peer":${peer},"attempts":3,"last_attempt_ns":20,"next_retry_ns":40}]}`;
+    const decoded = decodeUpstream(text);
+    expect(decoded.latestEventNs).toBe(20n);
+    expect(decoded.snapshot.clockNs).toBe(20n);
+  });
+});
+
+describe("decodeUpstream: upstream's own node snapshots, as framework-json", () => {
+  // Each fixture's FrameworkSnapshot as serde_json writes it (a HashMap as an object), read as upstream's restore reads it.
+  it.each(["small", "allowlist-some", "allowlist-empty", "hand-edited", "empty"] as const)(
+    "%s restores as upstream's restore left it",
+    (name) => {
+      const fixture = loadFixture(name);
+      const framework = (fixture.snapshot as { transient: { framework: Record<string, unknown> } }).transient.framework;
+      const counters = Object.fromEntries(framework.counters as [string, string][]);
+      const text = stringifyLossless({ ...framework, counters }, (_key, value) =>
+        typeof value === "string" && /^[0-9]+$/.test(value) ? new LosslessNumber(value) : value,
+      ) as string;
+      const decoded = readFrameworkJson(text);
+      const restored = fixture.restored as Exclude<Restored, { error: string }>;
+      const lists = canonicalLists(decoded.snapshot);
+      expect({
+        failure_threshold: String(decoded.snapshot.governor.failureThreshold()),
+        blocklist: lists.blocklist.map(String),
+        allowlist: lists.allowlist === null ? null : lists.allowlist.map(String),
+        health: lists.health.map((entry) => ({
+          peer: entry.peer.text,
+          consecutive_failures: String(entry.consecutiveFailures),
+          last_event_ns: String(entry.lastEventNs),
+          down: entry.down,
+        })),
+        backoff_table: lists.backoffTable.map((entry) => ({
+          peer: entry.peer.text,
+          attempts: String(entry.attempts),
+          last_attempt_ns: String(entry.lastAttemptNs),
+          next_retry_ns: String(entry.nextRetryNs),
+        })),
+      }).toEqual(restored);
+      // "now" as the node snapshot's: the latest event among what restore kept.
+      expect(decoded.snapshot.clockNs).toBe(readNodeSnapshot(fixture.bytes).snapshot.clockNs);
+    },
+  );
 });
 
 describe("decodeUpstream: type errors name their JSON path", () => {
@@ -296,5 +349,49 @@ describe("decodeUpstream: type errors name their JSON path", () => {
     expect(errorOf(() => decodeUpstream("")).message).toMatch(/empty/);
     expect(errorOf(() => decodeUpstream("{")).message).toMatch(/^invalid JSON/);
     expect(errorOf(() => decodeUpstream(`${"[".repeat(100_000)}${"]".repeat(100_000)}`)).path).toBe("$");
+  });
+  it("counters is a HashMap, not a struct: serde takes a name given twice (the last value stays), so does bbgov", () => {
+    const withCounters = (counters: string) => `{"counters":{${counters}},"fired_phases":[],"address_book":[],"spec_version":1}`;
+    expect(decodeUpstream(withCounters('"sent":1,"sent":2')).otherKeys).toEqual(["counters", "fired_phases", "address_book"]);
+    expect(decodeUpstream(withCounters('"sent":1,"sent":2,"sent":1,"sent":3')).warnings).toEqual([]);
+    // Every value is still deserialized as a u64, the third as well as the first and the last.
+    const third = errorOf(() => decodeUpstream(withCounters('"sent":1,"sent":2,"sent":-3,"sent":4')));
+    expect([third.path, third.message]).toEqual(['counters["sent"]', "-3 is not a u64: negative"]);
+    // The same value twice is the same for serde: a map takes it, a struct refuses it (lossless-json merges it silently).
+    expect(decodeUpstream(withCounters('"sent":1,"sent":1')).warnings).toEqual([]);
+    // A struct's field given twice stays an error (serde's derive refuses it).
+    expect(
+      errorOf(() => decodeUpstream(withCounters("").replace('"fired_phases":[]', '"fired_phases":[],"fired_phases":["a"]'))).message,
+    ).toMatch(/^duplicate field `fired_phases`/);
+  });
+
+  it("a struct's field given twice with the same value is refused, as serde's derive refuses it (lossless-json merges it)", () => {
+    const struct = (governor: string, entry: string) =>
+      `{"counters":{},"fired_phases":[],"address_book":[{"peer_id":[],"addresses":[],"ref_count":1${entry}}],` +
+      `"peer_governor":{"blocklist":[],"health":[],"failure_threshold":5${governor}},"backoff_table":[]}`;
+    const threshold = errorOf(() => decodeUpstream(struct(',"failure_threshold":5', "")));
+    expect([threshold.path, threshold.message]).toEqual([
+      "peer_governor.failure_threshold",
+      "duplicate field `failure_threshold` (upstream's serde refuses it)",
+    ]);
+    expect(errorOf(() => decodeUpstream(struct("", ',"ref_count":1'))).path).toBe("address_book[0].ref_count");
+    const entry = errorOf(() =>
+      decodeUpstream(
+        BIG_UPSTREAM.replace('"attempts":2,', '"attempts":2,"attempts":2,').replace(
+          "{",
+          '{"counters":{},"fired_phases":[],"address_book":[],',
+        ),
+      ),
+    );
+    expect(entry.path).toBe("backoff_table[0].attempts");
+    // The look for a merged repeat walks lists of any length (a spread of 300k items overflowed the call stack).
+    const many = Array.from({ length: 300_000 }, () => ({}));
+    expect(mayHideEqualRepeats(`{"a":[${"{},".repeat(299_999)}{}]}`, { a: many })).toBe(false);
+    // At the top level too, with the same value or another.
+    for (const note of ['"note":1,"note":1,', '"note":1,"note":2,'])
+      expect(decodeUpstream(struct("", "").replace("{", `{${note}`)).otherKeys).toContain("note");
+    expect(errorOf(() => decodeUpstream(struct("", "").replace("{", '{"fired_phases":[],'))).path).toBe("fired_phases");
+    // serde ignores an unknown field, given twice or not, and whatever is inside it.
+    expect(decodeUpstream(struct(',"note":1,"note":1', ',"extra":{"a":1,"a":1}')).snapshot.governor.failureThreshold()).toBe(5);
   });
 });

@@ -11,6 +11,7 @@ import type { PeerId } from "../../core/peer-id.js";
 import { canonicalLists } from "../../snapshot/canonical.js";
 import { openSnapshot } from "../../snapshot/kinds.js";
 import { lintSnapshot } from "../../snapshot/lint.js";
+import { repeatedNodePeers } from "../../snapshot/node.js";
 import { SnapshotError, type Snapshot } from "../../snapshot/model.js";
 import { collectProblems } from "../../snapshot/problems.js";
 import type { CommandContext, Report } from "../context.js";
@@ -124,7 +125,9 @@ function problemsOf({ input, source, hostBackoff, kind, canonical, shared }: Raw
       path: inFile(f.path),
       message: f.message.replace(LIST_PATH_IN_TEXT, inFile),
     }));
-    const findings = [...opened.warnings.map((f) => ({ path: f.path, message: f.message })), ...linted];
+    // A peer listed twice (restore keeps one): framework-json's reader says so as it reads; a node's, built for speed, not.
+    const repeats = opened.node === undefined ? [] : repeatedNodePeers(input.bytes, opened.node.governorRange[0], opened.snapshot);
+    const findings = [...[...opened.warnings, ...repeats].map((f) => ({ path: f.path, message: f.message })), ...linted];
     return { errors: [], truncated: false, snapshot: opened.snapshot, loadWarnings: [], findings };
   } catch (error) {
     return unreadable(error);
