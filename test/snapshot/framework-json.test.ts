@@ -6,11 +6,10 @@ import { PeerGovernor } from "../../src/core/governor.js";
 import { PeerId } from "../../src/core/peer-id.js";
 import { SnapshotError, type Snapshot } from "../../src/snapshot/index.js";
 import { LosslessNumber, stringify as stringifyLossless } from "lossless-json";
-import { canonicalLists } from "../../src/snapshot/canonical.js";
 import { decodeUpstream, encodeUpstream, InvalidUpstreamEntries, readFrameworkJson } from "../../src/snapshot/framework-json.js";
 import { mayHideEqualRepeats } from "../../src/snapshot/json-values.js";
 import { readNodeSnapshot } from "../../src/snapshot/node.js";
-import { loadFixture, type Restored } from "./node-fixtures.js";
+import { loadFixture, restoredOf, type Restored } from "./node-fixtures.js";
 import { buildExampleSnapshot, plain, snapshotArb } from "./helpers.js";
 
 const U64_MAX = 18446744073709551615n;
@@ -252,24 +251,7 @@ describe("decodeUpstream: upstream's own node snapshots, as framework-json", () 
       ) as string;
       const decoded = readFrameworkJson(text);
       const restored = fixture.restored as Exclude<Restored, { error: string }>;
-      const lists = canonicalLists(decoded.snapshot);
-      expect({
-        failure_threshold: String(decoded.snapshot.governor.failureThreshold()),
-        blocklist: lists.blocklist.map(String),
-        allowlist: lists.allowlist === null ? null : lists.allowlist.map(String),
-        health: lists.health.map((entry) => ({
-          peer: entry.peer.text,
-          consecutive_failures: String(entry.consecutiveFailures),
-          last_event_ns: String(entry.lastEventNs),
-          down: entry.down,
-        })),
-        backoff_table: lists.backoffTable.map((entry) => ({
-          peer: entry.peer.text,
-          attempts: String(entry.attempts),
-          last_attempt_ns: String(entry.lastAttemptNs),
-          next_retry_ns: String(entry.nextRetryNs),
-        })),
-      }).toEqual(restored);
+      expect(restoredOf(decoded.snapshot)).toEqual(restored);
       // "now" as the node snapshot's: the latest event among what restore kept.
       expect(decoded.snapshot.clockNs).toBe(readNodeSnapshot(fixture.bytes).snapshot.clockNs);
     },

@@ -11,6 +11,7 @@ import { isDeepStrictEqual } from "node:util";
 import { parse } from "lossless-json";
 import { expect } from "vitest";
 import { Reader, Writer, read, write, type Schema, type Value } from "../../src/snapshot/bincode.js";
+import { canonicalLists } from "../../src/snapshot/canonical.js";
 import type { Snapshot, Tallies } from "../../src/snapshot/model.js";
 import { NODE_SNAPSHOT } from "../../src/snapshot/node-schema.js";
 
@@ -183,5 +184,27 @@ export function modelTallies(snapshot: Snapshot, nowNs: bigint): Tallies {
     down: health.filter((entry) => entry.down).length,
     backoffEntries: table.length,
     coolingDown: table.filter((entry) => entry.nextRetryNs > nowNs).length,
+  };
+}
+
+/** The model as the renderings' `restored` has it: lists by peer text, numbers as digits. */
+export function restoredOf(snapshot: Snapshot): Restored {
+  const lists = canonicalLists(snapshot);
+  return {
+    failure_threshold: String(snapshot.governor.failureThreshold()),
+    blocklist: lists.blocklist.map(String),
+    allowlist: lists.allowlist === null ? null : lists.allowlist.map(String),
+    health: lists.health.map((entry) => ({
+      peer: entry.peer.text,
+      consecutive_failures: String(entry.consecutiveFailures),
+      last_event_ns: String(entry.lastEventNs),
+      down: entry.down,
+    })),
+    backoff_table: lists.backoffTable.map((entry) => ({
+      peer: entry.peer.text,
+      attempts: String(entry.attempts),
+      last_attempt_ns: String(entry.lastAttemptNs),
+      next_retry_ns: String(entry.nextRetryNs),
+    })),
   };
 }

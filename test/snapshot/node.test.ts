@@ -10,7 +10,16 @@ import { canonicalLists } from "../../src/snapshot/canonical.js";
 import { SnapshotError, type Snapshot } from "../../src/snapshot/model.js";
 import { BACKOFF_TABLE, FRAMEWORK, NODE_SNAPSHOT, PEER_GOVERNOR, TRANSIENT } from "../../src/snapshot/node-schema.js";
 import { looksLikeNodeSnapshot, readNodeSnapshot } from "../../src/snapshot/node.js";
-import { FIXTURE_NAMES, REFUSED, expectEqualValue, loadFixture, toValue, type FixtureName, type Restored } from "./node-fixtures.js";
+import {
+  FIXTURE_NAMES,
+  REFUSED,
+  expectEqualValue,
+  loadFixture,
+  restoredOf,
+  toValue,
+  type FixtureName,
+  type Restored,
+} from "./node-fixtures.js";
 
 const ACCEPTED = FIXTURE_NAMES.filter((name) => !REFUSED.includes(name));
 
@@ -26,28 +35,6 @@ function decodedValue(name: FixtureName): Value {
     decodedValues.set(name, value);
   }
   return value;
-}
-
-/** The model as the renderings' `restored` has it: lists by peer text, numbers as digits. */
-function restoredOf(snapshot: Snapshot): Restored {
-  const lists = canonicalLists(snapshot);
-  return {
-    failure_threshold: String(snapshot.governor.failureThreshold()),
-    blocklist: lists.blocklist.map(String),
-    allowlist: lists.allowlist === null ? null : lists.allowlist.map(String),
-    health: lists.health.map((entry) => ({
-      peer: entry.peer.text,
-      consecutive_failures: String(entry.consecutiveFailures),
-      last_event_ns: String(entry.lastEventNs),
-      down: entry.down,
-    })),
-    backoff_table: lists.backoffTable.map((entry) => ({
-      peer: entry.peer.text,
-      attempts: String(entry.attempts),
-      last_attempt_ns: String(entry.lastAttemptNs),
-      next_retry_ns: String(entry.nextRetryNs),
-    })),
-  };
 }
 
 /** Where peer_governor starts, by skipping what comes before it with the generic codec. */
