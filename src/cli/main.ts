@@ -275,15 +275,24 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   const warnings = [...loadWarnings, ...report.warnings];
   if (report.output !== undefined && !spec.mutates) {
     if (globals.out !== undefined && globals.out !== STDIO) {
-      try {
-        await writeTextAtomic(globals.out, typeof report.output === "string" ? report.output : [...report.output.chunks()].join(""));
-      } catch (error) {
-        // The store's messages name what it writes "the snapshot"; `completion -o` writes a script.
-        if (spec.name === "completion" && error instanceof IoError)
-          throw new IoError(error.message.replace("the snapshot", "the completion script"), error.where);
-        throw error;
+      // --dry-run writes nothing (export's file included); --json prints one document about the file.
+      if (globals.dryRun) {
+        if (!globals.json && !globals.quiet) io.stdout.write(`dry run: ${displayName(globals.out)} not written\n`);
+      } else {
+        try {
+          await writeTextAtomic(globals.out, typeof report.output === "string" ? report.output : [...report.output.chunks()].join(""));
+        } catch (error) {
+          // The store's messages name what it writes "the snapshot"; `completion -o` writes a script.
+          if (spec.name === "completion" && error instanceof IoError)
+            throw new IoError(error.message.replace("the snapshot", "the completion script"), error.where);
+          throw error;
+        }
+        io.onWritten?.(globals.out);
       }
-      io.onWritten?.(globals.out);
+      if (globals.json) {
+        const document = { command: spec.name, written: !globals.dryRun, out: globals.out, ...report.json, warnings };
+        await writeChunks(io.stdout, { chunks: () => jsonChunks(document) });
+      }
     } else if (typeof report.output === "string") io.stdout.write(report.output);
     else await writeChunks(io.stdout, report.output);
   } else if (globals.json) {

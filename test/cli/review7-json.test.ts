@@ -11,20 +11,41 @@ describe("--json with a --format of many lines", () => {
     const box = sandbox();
     box.write("a.json", EXAMPLE);
     box.write("b.json", EXAMPLE);
-    for (const snapshots of [
-      ["-s", "a.json"],
-      ["-s", "a.json", "-s", "b.json"],
-    ]) {
-      for (const format of ["tsv", "ndjson"]) {
-        const result = await box.run([...snapshots, "--json", "inspect", "--format", format]);
-        expectError(result, `--json prints one JSON document and --format ${format}`);
-      }
-      // json, table and wide still print the one document.
-      for (const format of ["json", "table"]) {
-        const result = await box.run([...snapshots, "--json", "inspect", "--format", format]);
-        expect(result.status).toBe(0);
-        expect(() => JSON.parse(result.stdout)).not.toThrow();
-      }
-    }
+    const fleet = ["-s", "a.json", "-s", "b.json"];
+    expectError(
+      await box.run(["-s", "a.json", "--json", "inspect", "--format", "tsv"]),
+      "--json prints one JSON document and --format tsv",
+    );
+    expectError(
+      await box.run([...fleet, "--json", "inspect", "--format", "ndjson"]),
+      "--json prints one JSON document and --format ndjson",
+    );
+    // json and table still print the one document.
+    const same = await box.run(["-s", "a.json", "--json", "inspect", "--format", "table"]);
+    expect(same.status).toBe(0);
+    expect(JSON.parse(same.stdout)).toHaveProperty("summary");
+  });
+});
+
+describe("export -o with --json or --dry-run", () => {
+  it("--json prints one document naming the file written; --dry-run writes no file", async () => {
+    const box = sandbox();
+    box.write("governor.json", EXAMPLE);
+    const result = await box.run(["--json", "export", "--to", "framework-json", "-o", "up.json"]);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      command: "export",
+      written: true,
+      out: "up.json",
+      to: "framework-json",
+      source: "governor.json",
+      fields_from_source: [],
+      warnings: [],
+    });
+    expect(box.exists("up.json")).toBe(true);
+    const dry = await box.run(["--json", "--dry-run", "export", "-o", "dry.json"]);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ command: "export", written: false, out: "dry.json" });
+    expect(await box.ok(["--dry-run", "export", "-o", "dry.json"])).toBe("dry run: dry.json not written\n");
+    expect(box.exists("dry.json")).toBe(false);
   });
 });
