@@ -202,13 +202,6 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   quietRun = globals.quiet;
   if (invocation.options.interval !== undefined && invocation.options.watch !== true)
     throw new UsageError("--interval is for --watch: how often it looks at the file", "--interval");
-  // --json promises one JSON document on standard output; ndjson and tsv are many lines, not one document.
-  const format = invocation.options.format as string | undefined;
-  if (globals.json && (format === "ndjson" || format === "tsv"))
-    throw new UsageError(
-      `--json prints one JSON document and --format ${format} ${format === "tsv" ? "tab-separated rows" : "one JSON object per line"}; give one of them`,
-      "--format",
-    );
   // Issue 15: several -s, a folder or a glob are a fleet, run file by file in src/cli/fleet/.
   if (spec.snapshot !== "none" && isFleetRequest(globals.snapshotPaths))
     return (await import("./fleet/run.js")).runFleet(invocation, globals, io);

@@ -204,6 +204,7 @@ const DIRECT_FORMS: readonly (readonly string[])[] = [
   ["inspect", "--format", "ndjson"],
   ["--json", "inspect", "--format", "table"],
   ["--json", "inspect", "--format", "wide"],
+  ["--json", "inspect", "--format", "ndjson"],
   ["-q", "--json", "inspect"],
   ["-q", "inspect", "--format", "ndjson"],
   ["--json", "inspect", "--sort", "peer"],
@@ -211,6 +212,7 @@ const DIRECT_FORMS: readonly (readonly string[])[] = [
   ["--json", "inspect", "--after", "0"],
   ["--json", "inspect", "--after", "213503d"], // saturates at 2^64-1 from most clocks
   ["inspect", "--format", "json", "--at", "2025-11-24T16:01:00.123456789+01:00"],
+  ["--json", "inspect", "--format", "tsv"],
   ["inspect", "--format", "tsv", "--after", "1s"],
 ];
 

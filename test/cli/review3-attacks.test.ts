@@ -86,6 +86,7 @@ describe("a fleet's inspect rows from each node's scan: the model's bytes on awk
       ["--jobs", "1", "inspect", "--format", "tsv"],
       ["--jobs", "8", "inspect", "--format", "json"],
       ["-q", "inspect", "--format", "ndjson"],
+      ["--json", "inspect", "--format", "ndjson"],
     ];
     for (const view of views) {
       const args = ["-s", fleet, ...view];
