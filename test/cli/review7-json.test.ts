@@ -1,7 +1,7 @@
 /** Review 9a: `export -o` (and `completion -o`) under `--json` and `--dry-run`. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { expectError, sandboxes } from "./helpers.js";
+import { sandboxes } from "./helpers.js";
 
 const sandbox = sandboxes();
 const EXAMPLE = readFileSync(new URL("../../fixtures/example.json", import.meta.url), "utf8");
