@@ -59,8 +59,11 @@ export async function watch(request: WatchRequest, io: CliIo): Promise<number> {
   let seen = "";
   let drawn = false;
   let resized = false;
+  // Ends the wait for the next look: a resize redraws at once, not after the interval (which may be long).
+  let wake: (() => void) | undefined;
   const onResize = (): void => {
     resized = true;
+    wake?.();
   };
   out.on?.("resize", onResize);
   // A dumb terminal (TERM=dumb: an editor's shell buffer, a serial console) cannot clear or hide anything: it
@@ -76,7 +79,11 @@ export async function watch(request: WatchRequest, io: CliIo): Promise<number> {
         out.write(`${dumb ? (drawn ? "\n\n" : "") : CLEAR}${await frame(request, io, out)}`);
         drawn = true;
       }
-      await sleep(intervalMs, request.stop);
+      if (!resized)
+        await sleep(intervalMs, request.stop, (done) => {
+          wake = done;
+        });
+      wake = undefined;
     }
   } finally {
     out.off?.("resize", onResize);
@@ -137,11 +144,13 @@ async function fileIdentity(file: string): Promise<string> {
   }
 }
 
-function sleep(ms: number, stop: AbortSignal): Promise<void> {
+/** Waits `ms`, or less: until `stop` aborts or the function given to `onWake` is called. */
+function sleep(ms: number, stop: AbortSignal, onWake: (wake: () => void) => void): Promise<void> {
   return new Promise((resolve) => {
     // Ctrl-C while a frame was drawn has fired already: no abort event is coming, so waiting would take the interval.
     if (stop.aborted) return resolve();
     const timer = setTimeout(done, ms);
+    onWake(done);
     function done(): void {
       clearTimeout(timer);
       stop.removeEventListener("abort", done);

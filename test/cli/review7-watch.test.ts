@@ -121,4 +121,58 @@ describe("inspect --watch", () => {
     const late = new Promise((resolve) => setTimeout(() => resolve("still waiting"), 2_000));
     expect(await Promise.race([ended, late])).toBe("ended");
   });
+
+  it("redraws at once when the window is resized, not after the interval", async () => {
+    const folder = dir();
+    fs.copyFileSync(path.join(import.meta.dirname, "../../fixtures/example.json"), path.join(folder, "governor.json"));
+    const stop = new AbortController();
+    const frames: string[] = [];
+    const listeners: (() => void)[] = [];
+    const stdout = {
+      isTTY: true,
+      columns: 80,
+      rows: 40,
+      on: (event: string, listener: () => void) => void (event === "resize" && listeners.push(listener)),
+      off: () => undefined,
+      write: (chunk: string | Uint8Array) => {
+        const text = String(chunk);
+        if (!text.includes("Ctrl-C quits")) return true;
+        frames.push(text);
+        if (frames.length === 1) {
+          // The watch now waits an hour for its next look; the window narrows meanwhile.
+          setTimeout(() => {
+            stdout.columns = 60;
+            for (const listener of listeners) listener();
+          }, 5);
+        } else stop.abort();
+        return true;
+      },
+    };
+    const io = {
+      stdout,
+      stderr: { write: () => true },
+      stdin: (async function* () {})(),
+      env: { NO_COLOR: "1" },
+      stop: stop.signal,
+    } as unknown as CliIo;
+    const giveUp = setTimeout(() => stop.abort(), 1_000);
+    const previous = process.cwd();
+    process.chdir(folder);
+    try {
+      expect(await execute(["inspect", "--limit", "1", "--watch", "--interval", "1h"], io)).toBe(0);
+    } finally {
+      process.chdir(previous);
+      clearTimeout(giveUp);
+    }
+    expect(frames).toHaveLength(2);
+    const widest = (frame: string): number =>
+      Math.max(
+        ...frame
+          .replace(/\u001b\[[?\d;]*[A-Za-z]/g, "")
+          .split("\n")
+          .map((line) => [...line].length),
+      );
+    expect(widest(frames[0] as string)).toBeGreaterThan(60);
+    expect(widest(frames[1] as string)).toBeLessThanOrEqual(60);
+  });
 });
