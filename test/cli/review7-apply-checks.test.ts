@@ -51,3 +51,14 @@ describe("apply: every line wrong whatever the state is named at once", () => {
     expect(fs.readFileSync(box.path("node.snap")).equals(before)).toBe(true);
   });
 });
+
+describe("apply: a line of invisible blanks", () => {
+  it("is blank (a form feed, a vertical tab, a no-break space), not an unknown command", async () => {
+    const box = sandbox();
+    await box.build();
+    const result = await box.run(["-q", "apply", "-"], { input: `\f\n\v\n\u00a0 \t\n \u3000\r\nblock ${L}\n` });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(box.doc().peer_governor.blocklist).toEqual([L]);
+  });
+});

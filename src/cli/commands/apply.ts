@@ -186,6 +186,9 @@ function lineParser(): (text: string) => Invocation | undefined {
     const words = splitWords(text);
     const name = words[0];
     if (name === undefined) return undefined;
+    // A line of other blanks only (a form feed, a no-break space: an editor's, invisible) is blank too, not a
+    // command named by them; the shell's words are split at spaces and tabs alone, so only a whole line is.
+    if (name.trim() === "" && text.trim() === "") return undefined;
     if (name === "bbgov") throw new UsageError("write the command without `bbgov` in front");
     checkAllowed(name);
     const fast = quick(words);
