@@ -62,3 +62,14 @@ describe("apply: a line of invisible blanks", () => {
     expect(box.doc().peer_governor.blocklist).toEqual([L]);
   });
 });
+
+describe("apply: a CRLF script's line ending with a backslash", () => {
+  it("says so, as an LF script's does, not that a peer id is empty", async () => {
+    const box = sandbox();
+    const before = await box.build();
+    const result = await box.run(["apply", "-"], { input: `block ${L} \\\r\nthreshold 3\r\n` });
+    expect(result.stderr).toBe("bbgov: a line cannot end with a backslash (standard input line 1)\n");
+    expect(result.status).toBe(2);
+    expect(box.read()).toBe(before);
+  });
+});
