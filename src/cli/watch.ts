@@ -117,8 +117,16 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
     // Wrapped between words to the window, as the rest of the screen is fitted to it.
     body = chalk.red(wrapLine({ chalk, ...(width === undefined ? {} : { width }) }, errorLine(error, io.env), "bbgov: ".length));
   }
-  const status = `watching ${request.source} every ${formatDuration(BigInt(pollMs(request.intervalNs)) * 1_000_000n)}; Ctrl-C quits`;
-  const fitted = width !== undefined && status.length > width ? status.slice(0, width) : status;
+  const rest = ` every ${formatDuration(BigInt(pollMs(request.intervalNs)) * 1_000_000n)}; Ctrl-C quits`;
+  const status = `watching ${request.source}${rest}`;
+  // A long path gives up its start, not the way out: cut at the end, "Ctrl-C quits" was the first to go.
+  const room = width === undefined ? 0 : width - "watching …".length - rest.length;
+  const fitted =
+    width === undefined || status.length <= width
+      ? status
+      : room >= 8
+        ? `watching …${request.source.slice(-room)}${rest}`
+        : status.slice(0, width);
   return `${body}\n\n${chalk.dim(fitted)}`;
 }
 

@@ -175,4 +175,41 @@ describe("inspect --watch", () => {
     expect(widest(frames[0] as string)).toBeGreaterThan(60);
     expect(widest(frames[1] as string)).toBeLessThanOrEqual(60);
   });
+
+  it("keeps 'Ctrl-C quits' on the status line of a long path, shortening the path's start", async () => {
+    const folder = dir();
+    const name = `${"a-snapshot-with-a-very-long-name-".repeat(3)}governor.json`;
+    fs.copyFileSync(path.join(import.meta.dirname, "../../fixtures/example.json"), path.join(folder, name));
+    const stop = new AbortController();
+    let screen = "";
+    const io = {
+      stdout: {
+        isTTY: true,
+        columns: 80,
+        rows: 40,
+        write: (chunk: string | Uint8Array) => {
+          screen += String(chunk);
+          if (screen.includes("every 10 ms")) stop.abort();
+          return true;
+        },
+      },
+      stderr: { write: () => true },
+      stdin: (async function* () {})(),
+      env: { NO_COLOR: "1" },
+      stop: stop.signal,
+    } as unknown as CliIo;
+    // Without the status line this watch would go on: a failure, not a hang.
+    const giveUp = setTimeout(() => stop.abort(), 500);
+    const previous = process.cwd();
+    process.chdir(folder);
+    try {
+      expect(await execute(["-s", name, "inspect", "--limit", "1", "--watch", "--interval", "10ms"], io)).toBe(0);
+    } finally {
+      process.chdir(previous);
+      clearTimeout(giveUp);
+    }
+    const status = (screen.split("\n").find((line) => line.includes("every 10 ms")) as string).replace(/\u001b\[[?\d;]*[A-Za-z]/g, "");
+    expect(status).toMatch(/^watching …[a-z-]+-governor\.json every 10 ms; Ctrl-C quits$/);
+    expect([...status].length).toBe(80);
+  });
 });
