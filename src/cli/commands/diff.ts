@@ -13,7 +13,14 @@ export function execute(ctx: CommandContext, [other]: CommandArgs<"diff">): Repo
   const unheld = [...(clock ? [] : ["clock"]), ...(backoffSchedule ? [] : ["backoff schedule"])];
   const note = unheld.length === 0 ? "" : `\n(${unheld.join(" and ")} not compared: ${whoHoldsNone(ctx, other)})`;
   return report(
-    { same: changes.length === 0, from: ctx.source, to: other.source, changes },
+    {
+      same: changes.length === 0,
+      from: ctx.source,
+      to: other.source,
+      changes,
+      // What one of the files does not hold, so was not compared: a script can tell "same" from "same governor".
+      not_compared: [...(clock ? [] : ["clock_ns"]), ...(backoffSchedule ? [] : ["backoff"])],
+    },
     (ui) => {
       if (changes.length === 0) return ui.chalk.green(`same: ${ctx.source} and ${other.source} hold the same state`) + ui.chalk.dim(note);
       const header = `${ui.chalk.bold(`${changes.length} difference(s)`)} from ${ctx.source} to ${other.source}`;
