@@ -73,3 +73,26 @@ describe("apply: a CRLF script's line ending with a backslash", () => {
     expect(box.read()).toBe(before);
   });
 });
+
+describe("apply across a fleet", () => {
+  it("names every bad line of the script for each file, not only the first", async () => {
+    const box = sandbox();
+    const before = await box.build();
+    fs.mkdirSync(box.path("nodes"));
+    box.write("nodes/a.json", before);
+    box.write("nodes/b.json", before);
+    const result = await box.run(["-s", "nodes", "apply", "-"], { input: `unblock\nnope\nblock ${L}\n` });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      [
+        "bbgov: name at least one PEER, or --all (nodes/a.json: standard input line 1: unblock)",
+        "bbgov: unknown command 'nope' (nodes/a.json: standard input line 2)",
+        "bbgov: name at least one PEER, or --all (nodes/b.json: standard input line 1: unblock)",
+        "bbgov: unknown command 'nope' (nodes/b.json: standard input line 2)",
+        "bbgov: nothing written: 2 of 2 file(s) failed their check (a.json, b.json) (fleet)",
+        "",
+      ].join("\n"),
+    );
+    expect(box.read("nodes/a.json")).toBe(before);
+  });
+});
