@@ -20,6 +20,7 @@ import { colorLevel, makeChalk } from "./render/color.js";
 import { errorLine } from "./render/error-line.js";
 import { formatDuration } from "./render/format.js";
 import { wrapLine } from "./render/fit.js";
+import { sanitize } from "./render/sanitize.js";
 import { openFrom } from "./single.js";
 
 /** What a watch needs from the command line. */
@@ -102,7 +103,7 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
   try {
     const { bytes } = await readBytes(request.file, io.stdin, "the snapshot");
     // Opened as a one-off run opens it: the host's schedule applies, an error names the file.
-    const { opened } = openFrom(bytes, request.file, { hostBackoff: request.hostBackoff }, false);
+    const { opened, warnings } = openFrom(bytes, request.file, { hostBackoff: request.hostBackoff }, false);
     const { snapshot } = opened;
     const options = rows === undefined || request.options.limit !== undefined ? request.options : { ...request.options, limit: rows };
     const resolved = resolvePeerArgs(request.argSpecs, request.args, snapshot);
@@ -111,6 +112,10 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
       resolved.notices,
     );
     body = report.render({ chalk, ...(width === undefined ? {} : { width }) });
+    // What a one-off inspect prints on standard error (a threshold 0 clamped, entries skipped) belongs on the screen.
+    for (const warning of [...warnings, ...report.warnings]) {
+      body += `\n${chalk.yellow(wrapLine({ chalk, ...(width === undefined ? {} : { width }) }, `bbgov: warning: ${sanitize(warning)}`, "bbgov: ".length))}`;
+    }
   } catch (error) {
     if (!(error instanceof BbgovError)) throw error;
     // The line main would print: sanitised, since a message may quote the file's own bytes.

@@ -212,4 +212,12 @@ describe("inspect --watch", () => {
     expect(status).toMatch(/^watching …[a-z-]+-governor\.json every 10 ms; Ctrl-C quits$/);
     expect([...status].length).toBe(80);
   });
+
+  it("shows what loading found (a threshold 0 clamped, entries skipped), which a one-off inspect prints as warnings", async () => {
+    const folder = dir();
+    fs.copyFileSync(path.join(import.meta.dirname, "../../fixtures/node/hand-edited.bin"), path.join(folder, "node.snap"));
+    const screen = (await firstFrame(folder, ["-s", "node.snap", "inspect", "--limit", "1"])).replace(/\n {7}/g, " ");
+    expect(screen).toContain("bbgov: warning: failure_threshold 0 loads as 1 (upstream clamps it to at least 1)");
+    expect(screen).toContain("bbgov: warning: 7 entries whose peer bytes do not parse are skipped");
+  });
 });
