@@ -119,6 +119,12 @@ export interface Report {
 /** A command's implementation, loaded on use. */
 export interface CommandModule {
   execute(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): Report | Promise<Report>;
+  /**
+   * The checks of `execute` that depend on neither the state nor the lines before (options that go together, what
+   * the kind of file can hold); throws a BbgovError. apply runs them on the lines after a failed one, which no longer
+   * run, so that every bad line is named at once. `args` are as parsed, peers not yet resolved.
+   */
+  check?(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): void;
 }
 
 /** Builds a report; `exitCode` defaults to 0 and `warnings` to none. */

@@ -318,7 +318,18 @@ async function watchCommand(invocation: Invocation, globals: Globals, io: CliIo,
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   io.stop?.addEventListener("abort", onSignal, { once: true });
-  if (io.stop === undefined) process.once("SIGINT", onSignal);
+  // SIGTERM (`timeout 1h bbgov inspect --watch`, a supervisor) and SIGHUP ended the process with the cursor still
+  // hidden: the watch ends as on Ctrl-C, the terminal restored, and then the process ends by that signal.
+  let ending: NodeJS.Signals | undefined;
+  const onEndingSignal = (signal: NodeJS.Signals): void => {
+    ending = signal;
+    controller.abort();
+  };
+  if (io.stop === undefined) {
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onEndingSignal);
+    process.once("SIGHUP", onEndingSignal);
+  }
   try {
     const { watch } = await import("./watch.js");
     return await watch(
@@ -339,6 +350,9 @@ async function watchCommand(invocation: Invocation, globals: Globals, io: CliIo,
     );
   } finally {
     process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onEndingSignal);
+    process.off("SIGHUP", onEndingSignal);
+    if (ending !== undefined) endBySignal(ending);
   }
 }
 

@@ -198,8 +198,8 @@ export async function readFileArgument(invocation: Invocation, globals: Globals,
   const { bytes } = await readBytes(file, io.stdin, what);
   if (kind === "text") return [{ text: textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];
   if (kind === "bytes") return [{ bytes, text: () => textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];
-  const { opened } = openFrom(bytes, file, globals, false);
-  return [{ snapshot: opened.snapshot, source: displayName(file) }];
+  const { opened, warnings } = openFrom(bytes, file, globals, false);
+  return [{ snapshot: opened.snapshot, source: displayName(file), holds: opened.holds, warnings }];
 }
 
 /**

@@ -11,7 +11,7 @@
 import type { SharedPeers } from "../snapshot/node.js";
 import type { BackoffConfig } from "../core/backoff.js";
 import type { PeerId } from "../core/peer-id.js";
-import type { SnapshotInput, SnapshotKind } from "../snapshot/kinds.js";
+import type { Holds, SnapshotInput, SnapshotKind } from "../snapshot/kinds.js";
 import type { SnapshotError } from "../snapshot/model.js";
 import type { Snapshot } from "../snapshot/model.js";
 import type { ScriptLines } from "./io/lines.js";
@@ -73,7 +73,14 @@ export function defineCommand<const S extends CommandSpec>(spec: S): S {
 /** What `main` reads for a `fileArg` and hands the command in place of the file name. */
 export interface FileArgValues {
   /** `diff OTHER`: the other snapshot, opened. */
-  readonly snapshot: { readonly snapshot: Snapshot; readonly source: string };
+  readonly snapshot: {
+    readonly snapshot: Snapshot;
+    readonly source: string;
+    /** What the other file holds besides the governor (a node snapshot: no clock, no backoff schedule). */
+    readonly holds: Holds;
+    /** What loading it found (a threshold 0 clamped, entries skipped), one line each, naming the file. */
+    readonly warnings: readonly string[];
+  };
   readonly text: { readonly text: string; readonly source: string };
   /** `import FILE`: an upstream file of any kind. */
   readonly bytes: SnapshotInput & { readonly source: string };

@@ -20,6 +20,7 @@ import { colorLevel, makeChalk } from "./render/color.js";
 import { errorLine } from "./render/error-line.js";
 import { formatDuration } from "./render/format.js";
 import { wrapLine } from "./render/fit.js";
+import { sanitize } from "./render/sanitize.js";
 import { openFrom } from "./single.js";
 
 /** What a watch needs from the command line. */
@@ -59,8 +60,11 @@ export async function watch(request: WatchRequest, io: CliIo): Promise<number> {
   let seen = "";
   let drawn = false;
   let resized = false;
+  // Ends the wait for the next look: a resize redraws at once, not after the interval (which may be long).
+  let wake: (() => void) | undefined;
   const onResize = (): void => {
     resized = true;
+    wake?.();
   };
   out.on?.("resize", onResize);
   // A dumb terminal (TERM=dumb: an editor's shell buffer, a serial console) cannot clear or hide anything: it
@@ -76,7 +80,11 @@ export async function watch(request: WatchRequest, io: CliIo): Promise<number> {
         out.write(`${dumb ? (drawn ? "\n\n" : "") : CLEAR}${await frame(request, io, out)}`);
         drawn = true;
       }
-      await sleep(intervalMs, request.stop);
+      if (!resized)
+        await sleep(intervalMs, request.stop, (done) => {
+          wake = done;
+        });
+      wake = undefined;
     }
   } finally {
     out.off?.("resize", onResize);
@@ -95,7 +103,7 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
   try {
     const { bytes } = await readBytes(request.file, io.stdin, "the snapshot");
     // Opened as a one-off run opens it: the host's schedule applies, an error names the file.
-    const { opened } = openFrom(bytes, request.file, { hostBackoff: request.hostBackoff }, false);
+    const { opened, warnings } = openFrom(bytes, request.file, { hostBackoff: request.hostBackoff }, false);
     const { snapshot } = opened;
     const options = rows === undefined || request.options.limit !== undefined ? request.options : { ...request.options, limit: rows };
     const resolved = resolvePeerArgs(request.argSpecs, request.args, snapshot);
@@ -104,14 +112,26 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
       resolved.notices,
     );
     body = report.render({ chalk, ...(width === undefined ? {} : { width }) });
+    // What a one-off inspect prints on standard error (a threshold 0 clamped, entries skipped) belongs on the screen.
+    for (const warning of [...warnings, ...report.warnings]) {
+      body += `\n${chalk.yellow(wrapLine({ chalk, ...(width === undefined ? {} : { width }) }, `bbgov: warning: ${sanitize(warning)}`, "bbgov: ".length))}`;
+    }
   } catch (error) {
     if (!(error instanceof BbgovError)) throw error;
     // The line main would print: sanitised, since a message may quote the file's own bytes.
     // Wrapped between words to the window, as the rest of the screen is fitted to it.
     body = chalk.red(wrapLine({ chalk, ...(width === undefined ? {} : { width }) }, errorLine(error, io.env), "bbgov: ".length));
   }
-  const status = `watching ${request.source} every ${formatDuration(BigInt(pollMs(request.intervalNs)) * 1_000_000n)}; Ctrl-C quits`;
-  const fitted = width !== undefined && status.length > width ? status.slice(0, width) : status;
+  const rest = ` every ${formatDuration(BigInt(pollMs(request.intervalNs)) * 1_000_000n)}; Ctrl-C quits`;
+  const status = `watching ${request.source}${rest}`;
+  // A long path gives up its start, not the way out: cut at the end, "Ctrl-C quits" was the first to go.
+  const room = width === undefined ? 0 : width - "watching …".length - rest.length;
+  const fitted =
+    width === undefined || status.length <= width
+      ? status
+      : room >= 8
+        ? `watching …${request.source.slice(-room)}${rest}`
+        : status.slice(0, width);
   return `${body}\n\n${chalk.dim(fitted)}`;
 }
 
@@ -137,11 +157,13 @@ async function fileIdentity(file: string): Promise<string> {
   }
 }
 
-function sleep(ms: number, stop: AbortSignal): Promise<void> {
+/** Waits `ms`, or less: until `stop` aborts or the function given to `onWake` is called. */
+function sleep(ms: number, stop: AbortSignal, onWake: (wake: () => void) => void): Promise<void> {
   return new Promise((resolve) => {
     // Ctrl-C while a frame was drawn has fired already: no abort event is coming, so waiting would take the interval.
     if (stop.aborted) return resolve();
     const timer = setTimeout(done, ms);
+    onWake(done);
     function done(): void {
       clearTimeout(timer);
       stop.removeEventListener("abort", done);

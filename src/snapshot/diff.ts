@@ -13,13 +13,21 @@ export interface SnapshotChange {
   readonly after?: unknown;
 }
 
+/** What to compare besides the governor and the table: a file that holds no clock or schedule (a node snapshot) has only a stand-in for it. */
+export interface DiffOptions {
+  /** Compare `clock_ns` (default true): false when one side holds no clock of its own. */
+  readonly clock?: boolean;
+  /** Compare the backoff schedule (default true): false when one side holds none (it is the host's setting). */
+  readonly backoffSchedule?: boolean;
+}
+
 /** Every difference from `a` to `b`: settings, clock, lists, then per-peer health and backoff entries. */
-export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotChange[] {
+export function diffSnapshots(a: Snapshot, b: Snapshot, options: DiffOptions = {}): SnapshotChange[] {
   const changes: SnapshotChange[] = [];
   const changed = (path: string, before: unknown, after: unknown): void => {
     if (before !== after) changes.push({ path, kind: "changed", before, after });
   };
-  changed("clock_ns", a.clockNs, b.clockNs);
+  if (options.clock !== false) changed("clock_ns", a.clockNs, b.clockNs);
   changed("peer_governor.failure_threshold", a.governor.failureThreshold(), b.governor.failureThreshold());
   diffSets(changes, "peer_governor.blocklist", texts(a.governor.blocklist()), texts(b.governor.blocklist()));
   const allowA = a.governor.allowlist();
@@ -39,8 +47,10 @@ export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotChange[] {
   diffEntries(changes, "peer_governor.health", byPeer(a.governor.iterHealth()), byPeer(b.governor.iterHealth()), healthJson);
   const configA = a.backoff.config();
   const configB = b.backoff.config();
-  changed("backoff.base_ns", configA.baseNs, configB.baseNs);
-  changed("backoff.max_delay_ns", configA.maxDelayNs, configB.maxDelayNs);
+  if (options.backoffSchedule !== false) {
+    changed("backoff.base_ns", configA.baseNs, configB.baseNs);
+    changed("backoff.max_delay_ns", configA.maxDelayNs, configB.maxDelayNs);
+  }
   diffEntries(changes, "backoff_table", byPeer(a.backoff.iter()), byPeer(b.backoff.iter()), backoffJson);
   return changes;
 }

@@ -121,4 +121,103 @@ describe("inspect --watch", () => {
     const late = new Promise((resolve) => setTimeout(() => resolve("still waiting"), 2_000));
     expect(await Promise.race([ended, late])).toBe("ended");
   });
+
+  it("redraws at once when the window is resized, not after the interval", async () => {
+    const folder = dir();
+    fs.copyFileSync(path.join(import.meta.dirname, "../../fixtures/example.json"), path.join(folder, "governor.json"));
+    const stop = new AbortController();
+    const frames: string[] = [];
+    const listeners: (() => void)[] = [];
+    const stdout = {
+      isTTY: true,
+      columns: 80,
+      rows: 40,
+      on: (event: string, listener: () => void) => void (event === "resize" && listeners.push(listener)),
+      off: () => undefined,
+      write: (chunk: string | Uint8Array) => {
+        const text = String(chunk);
+        if (!text.includes("Ctrl-C quits")) return true;
+        frames.push(text);
+        if (frames.length === 1) {
+          // The watch now waits an hour for its next look; the window narrows meanwhile.
+          setTimeout(() => {
+            stdout.columns = 60;
+            for (const listener of listeners) listener();
+          }, 5);
+        } else stop.abort();
+        return true;
+      },
+    };
+    const io = {
+      stdout,
+      stderr: { write: () => true },
+      stdin: (async function* () {})(),
+      env: { NO_COLOR: "1" },
+      stop: stop.signal,
+    } as unknown as CliIo;
+    const giveUp = setTimeout(() => stop.abort(), 1_000);
+    const previous = process.cwd();
+    process.chdir(folder);
+    try {
+      expect(await execute(["inspect", "--limit", "1", "--watch", "--interval", "1h"], io)).toBe(0);
+    } finally {
+      process.chdir(previous);
+      clearTimeout(giveUp);
+    }
+    expect(frames).toHaveLength(2);
+    const widest = (frame: string): number =>
+      Math.max(
+        ...frame
+          .replace(/\u001b\[[?\d;]*[A-Za-z]/g, "")
+          .split("\n")
+          .map((line) => [...line].length),
+      );
+    expect(widest(frames[0] as string)).toBeGreaterThan(60);
+    expect(widest(frames[1] as string)).toBeLessThanOrEqual(60);
+  });
+
+  it("keeps 'Ctrl-C quits' on the status line of a long path, shortening the path's start", async () => {
+    const folder = dir();
+    const name = `${"a-snapshot-with-a-very-long-name-".repeat(3)}governor.json`;
+    fs.copyFileSync(path.join(import.meta.dirname, "../../fixtures/example.json"), path.join(folder, name));
+    const stop = new AbortController();
+    let screen = "";
+    const io = {
+      stdout: {
+        isTTY: true,
+        columns: 80,
+        rows: 40,
+        write: (chunk: string | Uint8Array) => {
+          screen += String(chunk);
+          if (screen.includes("every 10 ms")) stop.abort();
+          return true;
+        },
+      },
+      stderr: { write: () => true },
+      stdin: (async function* () {})(),
+      env: { NO_COLOR: "1" },
+      stop: stop.signal,
+    } as unknown as CliIo;
+    // Without the status line this watch would go on: a failure, not a hang.
+    const giveUp = setTimeout(() => stop.abort(), 500);
+    const previous = process.cwd();
+    process.chdir(folder);
+    try {
+      expect(await execute(["-s", name, "inspect", "--limit", "1", "--watch", "--interval", "10ms"], io)).toBe(0);
+    } finally {
+      process.chdir(previous);
+      clearTimeout(giveUp);
+    }
+    const status = (screen.split("\n").find((line) => line.includes("every 10 ms")) as string).replace(/\u001b\[[?\d;]*[A-Za-z]/g, "");
+    expect(status).toMatch(/^watching …[a-z-]+-governor\.json every 10 ms; Ctrl-C quits$/);
+    expect([...status].length).toBe(80);
+  });
+
+  it("shows what loading found (a threshold 0 clamped, entries skipped), which a one-off inspect prints as warnings", async () => {
+    const folder = dir();
+    fs.copyFileSync(path.join(import.meta.dirname, "../../fixtures/node/hand-edited.bin"), path.join(folder, "node.snap"));
+    const screen = (await firstFrame(folder, ["-s", "node.snap", "inspect", "--limit", "1"])).replace(/\n {7}/g, " ");
+    expect(screen).toContain("bbgov: warning: failure_threshold 0 loads as 1 (upstream clamps it to at least 1)");
+    expect(screen).toContain("bbgov: warning: 7 entries whose peer bytes do not parse are skipped");
+  });
 });

@@ -7,6 +7,7 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { PeerId } from "../../src/core/peer-id.js";
 import type { Snapshot } from "../../src/snapshot/model.js";
+import type { Holds } from "../../src/snapshot/kinds.js";
 import type { TimeSpec } from "../../src/cli/context.js";
 import type { ScriptLines } from "../../src/cli/io/lines.js";
 import { COMMANDS, type CommandArgs, type CommandName, type CommandOptions } from "../../src/cli/program.js";
@@ -37,7 +38,16 @@ describe("the command table's types", () => {
     expectTypeOf<CommandArgs<"block">>().toEqualTypeOf<readonly [readonly PeerId[]]>();
     expectTypeOf<CommandArgs<"threshold">>().toEqualTypeOf<readonly [number]>();
     expectTypeOf<CommandArgs<"completion">>().toEqualTypeOf<readonly ["bash" | "zsh" | "fish"]>();
-    expectTypeOf<CommandArgs<"diff">>().toEqualTypeOf<readonly [{ readonly snapshot: Snapshot; readonly source: string }]>();
+    expectTypeOf<CommandArgs<"diff">>().toEqualTypeOf<
+      readonly [
+        {
+          readonly snapshot: Snapshot;
+          readonly source: string;
+          readonly holds: Holds;
+          readonly warnings: readonly string[];
+        },
+      ]
+    >();
     expectTypeOf<CommandArgs<"apply">>().toEqualTypeOf<readonly [ScriptLines]>();
     expectTypeOf<CommandArgs<"validate">>().toEqualTypeOf<readonly [RawSnapshot]>();
     expectTypeOf<CommandArgs<"clock">>().toEqualTypeOf<readonly []>();

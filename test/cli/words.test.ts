@@ -53,6 +53,8 @@ describe("splitWords: errors", () => {
     ['block "abc', 'unterminated " quote'],
     ['block "abc\\"', 'unterminated " quote'],
     ["block abc\\", "a line cannot end with a backslash"],
+    // A CRLF script's line keeps its carriage return: the backslash still ends the line.
+    ["block abc \\\r", "a line cannot end with a backslash"],
   ])("%j: %s", (line, message) => {
     expect(() => splitWords(line)).toThrow(UsageError);
     expect(() => splitWords(line)).toThrow(message);
@@ -94,7 +96,7 @@ function referenceSplit(line: string): string[] {
       i = j;
     } else if (char === "\\") {
       const next = line[i + 1];
-      if (next === undefined) throw new UsageError("a line cannot end with a backslash");
+      if (next === undefined || (next === "\r" && i + 2 === line.length)) throw new UsageError("a line cannot end with a backslash");
       word += next;
       inWord = true;
       i++;

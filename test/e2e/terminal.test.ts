@@ -177,6 +177,39 @@ describe("inspect --watch in a pseudo-terminal", () => {
   });
 });
 
+describe("inspect --watch ended by SIGTERM or SIGHUP", () => {
+  it.each(["SIGTERM", "SIGHUP"] as const)(
+    "%s: the cursor is shown again, then the process ends by the signal",
+    { timeout: 30_000 },
+    async (signal) => {
+      const file = path.join(dir, `watched-${signal}.json`);
+      fs.copyFileSync(EXAMPLE, file);
+      const pidFile = path.join(dir, `watch-${signal}.pid`);
+      // The shell's pid is the watcher's once it execs: the signal goes to bbgov itself (as `timeout` sends it).
+      const command = `stty cols 100 rows 30; echo $$ > ${sh(pidFile)}; exec ${sh(process.execPath)} ${sh(BIN)} -s ${sh(path.basename(file))} inspect --watch --interval 1h`;
+      const child = spawn("script", ["-qfec", command, "/dev/null"], {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color", HOME: dir },
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      onTestFinished(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      });
+      let seen = "";
+      child.stdout.on("data", (chunk: Buffer) => (seen += chunk.toString("utf8")));
+      const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+      await until(
+        () => seen,
+        (text) => text.includes("Ctrl-C quits"),
+      );
+      process.kill(Number(fs.readFileSync(pidFile, "utf8").trim()), signal);
+      await exited;
+      expect(seen).toContain("\u001b[?25l");
+      expect(seen.slice(seen.lastIndexOf("Ctrl-C quits"))).toContain("\u001b[?25h");
+    },
+  );
+});
+
 describe("standard input from a terminal", () => {
   it("apply at a prompt says it reads the terminal and how to end (not under -q; a pipe gets no such line)", () => {
     const file = path.join(dir, "typed.json");

@@ -9,7 +9,7 @@ import { membershipReport } from "./membership.js";
 /** Adds each peer to the allowlist (creating it when open), or opens the policy with --open. */
 export function execute(ctx: CommandContext, [peers]: CommandArgs<"allow">, options: CommandOptions<"allow">): Report {
   const { governor } = ctx.snapshot;
-  peersOrFlag(peers, options.open === true, "--open", "allow");
+  check(ctx, [peers], options);
   if (options.open === true) {
     const size = governor.allowlistSize();
     governor.setAllowlist(null);
@@ -42,4 +42,9 @@ export function execute(ctx: CommandContext, [peers]: CommandArgs<"allow">, opti
   // Built after the edits, so the count includes the peers just allowed.
   if (wasOpen) warnings.unshift(`the policy was open: now only the ${governor.allowlistSize() ?? 0} allowlisted peer(s) are admitted`);
   return { ...result, warnings };
+}
+
+/** Peers or --open, not both and not neither. */
+export function check(_ctx: CommandContext, [peers]: readonly [readonly unknown[]], options: CommandOptions<"allow">): void {
+  peersOrFlag(peers, options.open === true, "--open", "allow");
 }

@@ -6,7 +6,8 @@
  * snapshot, not the script. All or nothing: once a line fails, no later line
  * runs but every later line is still checked, and the error lists every bad
  * line; nothing is written, so running the good lines before a bad one was
- * found has no effect anyone can see. Each line's report is drawn right after
+ * found has no effect anyone can see. A later line is checked as far as the
+ * state does not matter: its words, its peers, and its command's own `check`. Each line's report is drawn right after
  * it runs, so it shows the state after that line.
  */
 import { CommanderError, type Command } from "commander";
@@ -87,14 +88,24 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
       }
       if (invocation === undefined) continue;
       // After a failure the rest is only checked: nothing will be written.
-      if (errors.length > 0) {
-        const problem = unresolvablePeerArg(invocation.spec.args, invocation.args);
-        if (problem !== undefined) fail(problem);
-        continue;
-      }
       const name = invocation.spec.name;
       // Awaited only for a command's first line: a promise per line was a good part of a plain line's cost.
       const commandModule = modules.get(name) ?? (await loadModule(name));
+      if (errors.length > 0) {
+        const problem = unresolvablePeerArg(invocation.spec.args, invocation.args);
+        if (problem !== undefined) fail(problem);
+        else {
+          // What the line gets wrong whatever the state (`unblock` with neither peers nor --all, `clock --set` on a
+          // node snapshot): named now, not on the next run.
+          try {
+            commandModule.check?.(ctx, invocation.args, invocation.options);
+          } catch (error) {
+            if (!(error instanceof BbgovError)) throw error;
+            fail(error);
+          }
+        }
+        continue;
+      }
       let result: Report;
       try {
         // Peers resolve against the state this line sees, after the lines before it (and, on a fleet's file, against
@@ -175,6 +186,9 @@ function lineParser(): (text: string) => Invocation | undefined {
     const words = splitWords(text);
     const name = words[0];
     if (name === undefined) return undefined;
+    // A line of other blanks only (a form feed, a no-break space: an editor's, invisible) is blank too, not a
+    // command named by them; the shell's words are split at spaces and tabs alone, so only a whole line is.
+    if (name.trim() === "" && text.trim() === "") return undefined;
     if (name === "bbgov") throw new UsageError("write the command without `bbgov` in front");
     checkAllowed(name);
     const fast = quick(words);

@@ -15,13 +15,7 @@ const MAX_PLAN_ROWS = 64;
 export function execute(ctx: CommandContext, _args: readonly [], options: CommandOptions<"backoff">): Report {
   const { backoff } = ctx.snapshot;
   const { base: baseNs, max: maxDelayNs, attempts } = options;
-  if (attempts !== undefined && options.plan !== true) throw new UsageError("--attempts goes with --plan", "backoff");
-  if ((baseNs !== undefined || maxDelayNs !== undefined) && !ctx.holds.backoffSchedule) {
-    throw new UsageError(
-      `a ${KIND_NAMES[ctx.kind]} holds no backoff schedule to set: the schedule is the host's setting, which bbgov takes from --host-backoff BASE,MAX`,
-      baseNs !== undefined ? "--base" : "--max",
-    );
-  }
+  check(ctx, [], options);
   const before = backoff.config();
   const { schedule, warnings } = backoffSettings(baseNs, maxDelayNs);
   backoff.setConfig(schedule);
@@ -98,4 +92,15 @@ function planRows(ctx: CommandContext, attempts: number | undefined): PlanRow[] 
     sawCap ||= capped;
   }
   return rows;
+}
+
+/** --attempts only with --plan; a file with no schedule of its own (a node snapshot) cannot have one set. */
+export function check(ctx: CommandContext, _args: readonly [], options: CommandOptions<"backoff">): void {
+  if (options.attempts !== undefined && options.plan !== true) throw new UsageError("--attempts goes with --plan", "backoff");
+  if ((options.base !== undefined || options.max !== undefined) && !ctx.holds.backoffSchedule) {
+    throw new UsageError(
+      `a ${KIND_NAMES[ctx.kind]} holds no backoff schedule to set: the schedule is the host's setting, which bbgov takes from --host-backoff BASE,MAX`,
+      options.base !== undefined ? "--base" : "--max",
+    );
+  }
 }

@@ -11,13 +11,7 @@ import { formatDuration, formatInstant } from "../render/format.js";
 export function execute(ctx: CommandContext, _args: readonly [], { set, advance }: CommandOptions<"clock">): Report {
   const { snapshot } = ctx;
   const before = snapshot.clockNs;
-  if ((set !== undefined || advance !== undefined) && !ctx.holds.clock) {
-    throw new UsageError(
-      `a ${KIND_NAMES[ctx.kind]} holds no clock: its "now" is the latest event time in the file;` +
-        ` give a command its time with --at or --after`,
-      set !== undefined ? "--set" : "--advance",
-    );
-  }
+  check(ctx, [], { set, advance });
   if (set !== undefined) snapshot.clockNs = set;
   if (advance !== undefined) snapshot.clockNs = saturatingAdd(before, advance);
   const after = snapshot.clockNs;
@@ -32,4 +26,15 @@ export function execute(ctx: CommandContext, _args: readonly [], { set, advance 
     },
     { warnings, changed: after !== before },
   );
+}
+
+/** A file with no clock of its own (a node snapshot) cannot have it set or moved. */
+export function check(ctx: CommandContext, _args: readonly [], { set, advance }: CommandOptions<"clock">): void {
+  if ((set !== undefined || advance !== undefined) && !ctx.holds.clock) {
+    throw new UsageError(
+      `a ${KIND_NAMES[ctx.kind]} holds no clock: its "now" is the latest event time in the file;` +
+        ` give a command its time with --at or --after`,
+      set !== undefined ? "--set" : "--advance",
+    );
+  }
 }

@@ -31,7 +31,7 @@ export function advanceClock(snapshot: Snapshot, eventNs: bigint): void {
 export { decisionJson } from "../render/inspect-rows.js";
 
 /** Refuses peers together with `flag` (`--all`, `--open`), and neither: a list edit names its peers or says everyone. */
-export function peersOrFlag(peers: readonly PeerId[], flagGiven: boolean, flag: "--all" | "--open", command: string): void {
+export function peersOrFlag(peers: readonly unknown[], flagGiven: boolean, flag: "--all" | "--open", command: string): void {
   if (flagGiven && peers.length > 0) throw new UsageError(`give peers or ${flag}, not both`, command);
   if (!flagGiven && peers.length === 0) throw new UsageError(`name at least one PEER, or ${flag}`, command);
 }

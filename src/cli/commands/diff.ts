@@ -6,16 +6,35 @@ import { report } from "../context.js";
 
 /** Compares the loaded snapshot with OTHER (read by `main`); exit 1 when they differ. */
 export function execute(ctx: CommandContext, [other]: CommandArgs<"diff">): Report {
-  const changes = diffSnapshots(ctx.snapshot, other.snapshot);
+  // A file with no clock or schedule of its own (a node snapshot) has only a stand-in for it: nothing to compare.
+  const clock = ctx.holds.clock && other.holds.clock;
+  const backoffSchedule = ctx.holds.backoffSchedule && other.holds.backoffSchedule;
+  const changes = diffSnapshots(ctx.snapshot, other.snapshot, { clock, backoffSchedule });
+  const unheld = [...(clock ? [] : ["clock"]), ...(backoffSchedule ? [] : ["backoff schedule"])];
+  const note = unheld.length === 0 ? "" : `\n(${unheld.join(" and ")} not compared: ${whoHoldsNone(ctx, other)})`;
   return report(
-    { same: changes.length === 0, from: ctx.source, to: other.source, changes },
-    (ui) => {
-      if (changes.length === 0) return ui.chalk.green(`same: ${ctx.source} and ${other.source} hold the same state`);
-      const header = `${ui.chalk.bold(`${changes.length} difference(s)`)} from ${ctx.source} to ${other.source}`;
-      return [header, ...changes.map((change) => changeLine(ui, change))].join("\n");
+    {
+      same: changes.length === 0,
+      from: ctx.source,
+      to: other.source,
+      changes,
+      // What one of the files does not hold, so was not compared: a script can tell "same" from "same governor".
+      not_compared: [...(clock ? [] : ["clock_ns"]), ...(backoffSchedule ? [] : ["backoff"])],
     },
-    { exitCode: changes.length === 0 ? 0 : 1 },
+    (ui) => {
+      if (changes.length === 0) return ui.chalk.green(`same: ${ctx.source} and ${other.source} hold the same state`) + ui.chalk.dim(note);
+      const header = `${ui.chalk.bold(`${changes.length} difference(s)`)} from ${ctx.source} to ${other.source}`;
+      return [header, ...changes.map((change) => changeLine(ui, change))].join("\n") + ui.chalk.dim(note);
+    },
+    { exitCode: changes.length === 0 ? 0 : 1, warnings: other.warnings },
   );
+}
+
+/** Which of the two files hold no clock or schedule of their own, for the note under the differences. */
+function whoHoldsNone(ctx: CommandContext, other: CommandArgs<"diff">[0]): string {
+  const lacking = (holds: CommandContext["holds"]): boolean => !(holds.clock && holds.backoffSchedule);
+  if (lacking(ctx.holds) && lacking(other.holds)) return "neither file holds them";
+  return `${lacking(ctx.holds) ? ctx.source : other.source} holds none`;
 }
 
 function changeLine(ui: Ui, change: SnapshotChange): string {

@@ -10,7 +10,7 @@ const EMPTY_WARNING = "the allowlist is now empty: nobody is admitted (use `allo
 /** Removes each peer from the allowlist (or everyone with --all); warns when nobody is left. */
 export function execute(ctx: CommandContext, [peers]: CommandArgs<"disallow">, options: CommandOptions<"disallow">): Report {
   const { governor } = ctx.snapshot;
-  peersOrFlag(peers, options.all === true, "--all", "disallow");
+  check(ctx, [peers], options);
   const allowlist = governor.allowlist();
   if (allowlist === null) {
     return report(
@@ -32,4 +32,9 @@ export function execute(ctx: CommandContext, [peers]: CommandArgs<"disallow">, o
   );
   // Decided after the edits, when the allowlist's new size is known.
   return !wasEmpty && governor.allowlistSize() === 0 ? { ...result, warnings: [EMPTY_WARNING] } : result;
+}
+
+/** Peers or --all, not both and not neither. */
+export function check(_ctx: CommandContext, [peers]: readonly [readonly unknown[]], options: CommandOptions<"disallow">): void {
+  peersOrFlag(peers, options.all === true, "--all", "disallow");
 }

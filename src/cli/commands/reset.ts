@@ -8,7 +8,7 @@ import { membershipReport } from "./membership.js";
 /** Forgets each peer's health and backoff (everyone's with --all); policy lists are left alone. */
 export function execute(ctx: CommandContext, [peers]: CommandArgs<"reset">, options: CommandOptions<"reset">): Report {
   const { governor, backoff } = ctx.snapshot;
-  peersOrFlag(peers, options.all === true, "--all", "reset");
+  check(ctx, [peers], options);
   const targets: readonly PeerId[] = options.all === true ? knownPeers(ctx.snapshot, "tracked").sort(byPeerText) : peers;
   return membershipReport(
     targets,
@@ -21,4 +21,9 @@ export function execute(ctx: CommandContext, [peers]: CommandArgs<"reset">, opti
     },
     { note: targets.length === 0 ? "no peer had health or backoff entries" : undefined },
   );
+}
+
+/** Peers or --all, not both and not neither. */
+export function check(_ctx: CommandContext, [peers]: readonly [readonly unknown[]], options: CommandOptions<"reset">): void {
+  peersOrFlag(peers, options.all === true, "--all", "reset");
 }

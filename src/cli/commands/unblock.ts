@@ -7,7 +7,7 @@ import { membershipReport } from "./membership.js";
 /** Unblocks each peer (or everyone with --all); says which were not blocked. */
 export function execute(ctx: CommandContext, [peers]: CommandArgs<"unblock">, options: CommandOptions<"unblock">): Report {
   const { governor } = ctx.snapshot;
-  peersOrFlag(peers, options.all === true, "--all", "unblock");
+  check(ctx, [peers], options);
   const targets = options.all === true ? [...governor.blocklist()] : peers;
   return membershipReport(
     targets,
@@ -18,4 +18,9 @@ export function execute(ctx: CommandContext, [peers]: CommandArgs<"unblock">, op
     },
     { note: targets.length === 0 ? "the blocklist was already empty" : undefined },
   );
+}
+
+/** Peers or --all, not both and not neither. */
+export function check(_ctx: CommandContext, [peers]: readonly [readonly unknown[]], options: CommandOptions<"unblock">): void {
+  peersOrFlag(peers, options.all === true, "--all", "unblock");
 }

@@ -25,7 +25,7 @@ import { BbgovError, InvalidPeerId } from "../../core/errors.js";
 import { PeerId } from "../../core/peer-id.js";
 import type { CommandContext, CommandModule, FleetPeers, Report, Ui } from "../context.js";
 import { commandContext, report as makeReport } from "../context.js";
-import { UsageError } from "../errors.js";
+import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
 import { displayName, hardLinked, identityOf, notRegularFile, resolveTarget, STDIO, writeRefusal, type WriteTarget } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
@@ -1104,6 +1104,13 @@ function peerMatcher(given: readonly string[]): ((text: string) => boolean) | un
 function naming(error: unknown, file: FleetFile): unknown {
   if (!(error instanceof BbgovError)) return error;
   const name = displayName(file.path);
+  // An apply script's bad lines, each named with the file: a plain error kept only the first of them.
+  if (error instanceof ApplyScriptErrors) {
+    const [first, ...rest] = error.errors.map(
+      (line) => new ApplyLineError(line.lineNumber, line.lineError, `${name}: ${error.source}`),
+    ) as [ApplyLineError, ...ApplyLineError[]];
+    return new ApplyScriptErrors([first, ...rest], error.unlisted, `${name}: ${error.source}`);
+  }
   if (error.where?.includes(name)) return error;
   return new BbgovError(error.message, error.where === undefined ? name : `${name}: ${error.where}`);
 }

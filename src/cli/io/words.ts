@@ -41,7 +41,8 @@ export function splitWords(line: string): string[] {
       i = j;
     } else if (char === "\\") {
       const next = line[i + 1];
-      if (next === undefined) throw new UsageError("a line cannot end with a backslash");
+      // Before a CRLF script's carriage return too: the escaped CR was a word of its own, "empty peer id".
+      if (next === undefined || (next === "\r" && i + 2 === line.length)) throw new UsageError("a line cannot end with a backslash");
       word += next;
       inWord = true;
       i++;
