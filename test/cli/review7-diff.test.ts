@@ -57,3 +57,20 @@ describe("diff OTHER's load warnings", () => {
     ]);
   });
 });
+
+describe("diff's lines on an 80-column terminal", () => {
+  it("wrap between an entry's fields, so that no line is wider than 80 (a backoff entry's JSON was one 90-column word)", async () => {
+    const box = sandbox();
+    fs.copyFileSync(path.resolve("fixtures/example.json"), box.path("governor.json"));
+    fs.copyFileSync(SMALL, box.path("node.snap"));
+    const result = await box.run(["diff", "node.snap"], { env: { COLUMNS: "80" } });
+    expect(result.status).toBe(1);
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines.filter((line) => line.startsWith("+ backoff_table[") || line.startsWith("- backoff_table[")).length).toBeGreaterThan(3);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
+    // Unlimited (a pipe with no COLUMNS): one line per difference, each entry still JSON once its field spaces go.
+    const wide = await box.run(["diff", "node.snap"]);
+    const entry = wide.stdout.split("\n").find((line) => line.startsWith("+ backoff_table[")) as string;
+    expect(JSON.parse(entry.slice(entry.indexOf("{")))).toHaveProperty("attempts");
+  });
+});

@@ -48,8 +48,17 @@ function changeLine(ui: Ui, change: SnapshotChange): string {
   }
 }
 
+/**
+ * A value as the line shows it: an entry as compact JSON with a space after each of its fields, so that a line too
+ * long for the terminal wraps between fields (`"attempts":8, "last_attempt_ns":"…"`), never inside one.
+ */
 function show(value: unknown): string {
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "string") return value;
-  return JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner));
+  const json = (inner: unknown): string =>
+    JSON.stringify(inner, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item));
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return json(value);
+  return `{${Object.entries(value)
+    .map(([key, inner]) => `${json(key)}:${json(inner)}`)
+    .join(", ")}}`;
 }
