@@ -70,6 +70,20 @@ describe("disk faults", () => {
     expect(write.stderr).toBe(`bbgov: cannot write the snapshot: is a folder, not a file (${folder})\n`);
     expect(fs.readdirSync(folder)).toEqual([]);
   });
+
+  it("a folder whose subfolders hold the snapshots (nodes/<node>/node.snap) is answered with the pattern that takes them", async () => {
+    const nodes = path.join(dir, "nodes");
+    fs.mkdirSync(path.join(nodes, "eu-1"), { recursive: true });
+    fs.mkdirSync(path.join(nodes, "empty"));
+    fs.copyFileSync(file, path.join(nodes, "eu-1", "governor.json"));
+    const result = await cli(["-s", nodes, "inspect"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `bbgov: no snapshot in the folder (files ending .json, .snap, .bin); its subfolders hold some: -s '${nodes}/*/' (-s ${nodes})\n`,
+    );
+    // The pattern it names takes them.
+    expect((await cli(["-s", `${nodes}/*/`, "inspect"])).status).toBe(0);
+  });
 });
 
 describe("bugs are not bad files", () => {

@@ -61,7 +61,10 @@ export async function expandSources(values: readonly string[]): Promise<string[]
     if (stat?.isDirectory() === true) {
       const names = await folderSnapshots(value);
       if (names.length === 0)
-        throw new UsageError(`no snapshot in the folder (files ending ${FLEET_EXTENSIONS.join(", ")})`, `-s ${value}`);
+        throw new UsageError(
+          `no snapshot in the folder (files ending ${FLEET_EXTENSIONS.join(", ")})${await subfolderHint(value)}`,
+          `-s ${value}`,
+        );
       for (const name of names) add(name);
     } else if (stat === undefined && GLOB_CHARS.test(value) && value.endsWith("/")) {
       // A pattern ending in / names folders, as in a shell: each one's snapshots, as `-s FOLDER` takes them.
@@ -84,6 +87,23 @@ export async function expandSources(values: readonly string[]): Promise<string[]
 }
 
 /** A folder's snapshots as a fleet takes them: its `*.json`, `*.snap` and `*.bin` files, not its dot files, sorted. */
+/**
+ * For a folder with no snapshot of its own whose subfolders hold some (`nodes/<node>/node.snap`, a common layout):
+ * the pattern that takes them, quoted for the shell; "" otherwise.
+ */
+async function subfolderHint(folder: string): Promise<string> {
+  const subfolders = (await fs.readdir(folder, { withFileTypes: true }).catch(() => []))
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith("."))
+    .map((entry) => path.join(folder, entry.name));
+  for (const subfolder of subfolders) {
+    if ((await folderSnapshots(subfolder).catch(() => [])).length > 0) {
+      const pattern = `${folder.endsWith("/") ? folder : `${folder}/`}*/`;
+      return `; its subfolders hold some: -s '${pattern.replaceAll("'", "'\\''")}'`;
+    }
+  }
+  return "";
+}
+
 async function folderSnapshots(folder: string): Promise<string[]> {
   const entries = (await fs.readdir(folder, { withFileTypes: true })).filter(
     (entry) =>
