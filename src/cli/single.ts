@@ -21,6 +21,7 @@ import {
   removeTempInProgressSync,
   readBytes,
   sameIdentity,
+  SIGNALS,
   STDIO,
   textOf,
   writeOutput,
@@ -159,8 +160,8 @@ async function readAndOpen(
   return { opened, spare: mutates ? read.buffer : undefined, warnings };
 }
 
-/** The signals on which a held lock is released before the process ends. */
-export const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+/** The signals on which a held lock is released before the process ends: the store's, on which a write's temporary file goes. */
+export { SIGNALS };
 
 /**
  * Ends the process by `signal` itself, once its handler (a `process.once` listener, gone by now) has released what

@@ -56,11 +56,10 @@ export async function readBytes(
   maxStreamBytes = MAX_STREAM_BYTES,
 ): Promise<{ bytes: Uint8Array; buffer: Uint8Array; identity?: FileIdentity }> {
   try {
-    const tooMuch = (): IoError => streamTooLong(maxStreamBytes, file, what);
     const read: { buffer: Buffer; length: number; identity?: FileIdentity } =
       file === STDIO
-        ? whole(await readAll(stdin, maxStreamBytes, tooMuch))
-        : await readWhole(file, room ? 1 / 8 : 0, maxStreamBytes, tooMuch, what);
+        ? whole(await readAll(stdin, maxStreamBytes, file, what))
+        : await readWhole(file, room ? 1 / 8 : 0, maxStreamBytes, what);
     const identity = read.identity === undefined ? {} : { identity: read.identity };
     return { bytes: read.buffer.subarray(0, read.length), buffer: read.buffer, ...identity };
   } catch (error) {
@@ -114,14 +113,13 @@ async function readWhole(
   file: string,
   room: number,
   maxStreamBytes: number,
-  tooMuch: () => IoError,
   what: string,
 ): Promise<{ buffer: Buffer; length: number; identity: FileIdentity }> {
   // A regular file, the usual case, is opened and read without fs.promises, whose loading (readline and
   // friends) was ~1.5 ms of a small run. Anything else is never opened here: a FIFO opened and closed again
   // would let its writer go on with no reader.
   const opened = openRegularFile(file);
-  if (opened === undefined) return readOther(file, room, maxStreamBytes, tooMuch, what);
+  if (opened === undefined) return readOther(file, room, maxStreamBytes, what);
   try {
     return readOpenFile(opened.fd, opened.stat, room, file, what);
   } finally {
@@ -134,14 +132,13 @@ async function readOther(
   file: string,
   room: number,
   maxStreamBytes: number,
-  tooMuch: () => IoError,
   what: string,
 ): Promise<{ buffer: Buffer; length: number; identity: FileIdentity }> {
   const handle = await fs.open(file, "r");
   try {
     const stat = await handle.stat();
     const identity = { dev: stat.dev, ino: stat.ino };
-    if (!stat.isFile()) return { ...whole(await readAll(handleChunks(handle), maxStreamBytes, tooMuch)), identity };
+    if (!stat.isFile()) return { ...whole(await readAll(handleChunks(handle), maxStreamBytes, file, what)), identity };
     return readOpenFile(handle.fd, stat, room, file, what);
   } finally {
     await handle.close();
@@ -332,7 +329,7 @@ export async function writeTextAtomic(file: string, text: string | Uint8Array, t
   // Ctrl-C or SIGTERM midway removes the temporary file: the locked path's handler through endBySignal, a write
   // without a lock (export -o) through its own, held only while the temporary file exists.
   tempsInProgress.add(temp);
-  const unlocked = SIGNALS_ENDING_A_WRITE.filter((signal) => process.listenerCount(signal) === 0);
+  const unlocked = SIGNALS.filter((signal) => process.listenerCount(signal) === 0);
   for (const signal of unlocked) process.once(signal, removeTempAndEnd);
   try {
     const handle = await fs.open(temp, "wx", mode);
@@ -367,7 +364,8 @@ export async function writeTextAtomic(file: string, text: string | Uint8Array, t
 /** The temporary files of the writes in progress. */
 const tempsInProgress = new Set<string>();
 
-const SIGNALS_ENDING_A_WRITE: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+/** The signals that end bbgov midway (Ctrl-C, a supervisor, a closed terminal): a held lock is released, a write's temporary file removed. */
+export const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /** Removes the temporary files of writes that a signal ends midway (gone already once renamed: nothing then). */
 export function removeTempInProgressSync(): void {
@@ -531,13 +529,13 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Every chunk of `stream`, refused (by `tooMuch`'s error) as soon as they are more than `maxBytes`. */
-async function readAll(stream: AsyncIterable<Uint8Array | string>, maxBytes: number, tooMuch: () => IoError): Promise<Buffer> {
+/** Every chunk of `stream` (standard input for `-`, else the pipe or device `file`), refused as soon as they are more than `maxBytes`. */
+async function readAll(stream: AsyncIterable<Uint8Array | string>, maxBytes: number, file: string, what: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stream) {
     total += chunk.length;
-    if (total > maxBytes) throw tooMuch();
+    if (total > maxBytes) throw streamTooLong(maxBytes, file, what);
     chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
   return Buffer.concat(chunks);
