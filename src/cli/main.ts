@@ -436,8 +436,7 @@ function editDistance(a: string, b: string): number {
  * unknown; say whose it is and where it goes.
  */
 function commandOptionBeforeCommand(argv: readonly string[], option: string): UsageError | undefined {
-  // biome-ignore lint/complexity/useIndexOf: the word that is any command's name, not one value (biome misreads the inner callback)
-  const at = argv.findIndex((word) => COMMANDS.some((spec) => spec.name === word));
+  const at = argv.findIndex((word) => COMMAND_NAMES.has(word));
   const spec = COMMANDS.find((command) => command.name === argv[at]);
   const name = option.split("=")[0] ?? option;
   if (spec === undefined || !argv.slice(0, at).some((word) => word === option || word.startsWith(`${name}=`))) return undefined;
@@ -446,6 +445,6 @@ function commandOptionBeforeCommand(argv: readonly string[], option: string): Us
 }
 
 function helpHint(argv: readonly string[]): string {
-  const command = argv.find((word) => COMMANDS.some((spec) => spec.name === word));
+  const command = argv.find((word) => COMMAND_NAMES.has(word));
   return command === undefined ? "see bbgov --help" : `see bbgov ${command} --help`;
 }
