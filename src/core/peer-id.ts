@@ -370,6 +370,11 @@ const COMMON_KINDS: readonly { readonly length: number; readonly low: string; re
 ];
 const BASE58_TEXT = /^[1-9A-HJ-NP-Za-km-z]*$/;
 
+/** True when every character of `text` is of the base58btc alphabet (bbgov's own check, not part of the library's API). */
+export function isBase58Text(text: string): boolean {
+  return BASE58_TEXT.test(text);
+}
+
 /**
  * True when `text` spells a multihash of a COMMON_KINDS kind: two string comparisons and one regular
  * expression, all native. spellsShortMultihash's loop over the characters ran interpreted for most of

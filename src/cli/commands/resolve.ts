@@ -8,7 +8,7 @@
  * valid id and would silently name a stranger.
  */
 import { InvalidPeerId } from "../../core/errors.js";
-import { MAX_PEER_TEXT, PeerId } from "../../core/peer-id.js";
+import { isBase58Text, MAX_PEER_TEXT, PeerId } from "../../core/peer-id.js";
 import { knownTextsAsRead } from "../../snapshot/as-read.js";
 import type { Snapshot } from "../../snapshot/model.js";
 import { UsageError } from "../errors.js";
@@ -225,9 +225,6 @@ export function resolvePeerArgs(
   return { args: resolved, notices: resolver === undefined ? [] : resolver.notices };
 }
 
-/** A text of base58btc characters only, no longer than a peer text may be. */
-const BASE58_TEXT = new RegExp(`^[1-9A-HJ-NP-Za-km-z]{1,${MAX_PEER_TEXT}}$`);
-
 /**
  * The error of the first peer argument that no snapshot could resolve, if any:
  * an empty text, or one that is no peer id and holds a character no base58btc
@@ -244,7 +241,7 @@ export function unresolvablePeerArg(specs: readonly ArgumentSpec[], args: readon
       const text = tidyPeerText(input);
       if (text === "") return new UsageError("empty peer id", "argument PEER");
       // Every character base58btc's (most lines): no such error, and no parse; a short form is the state's to judge.
-      if (BASE58_TEXT.test(text) || SHORT_FORM.test(text)) continue;
+      if ((text.length <= MAX_PEER_TEXT && isBase58Text(text)) || SHORT_FORM.test(text)) continue;
       try {
         PeerId.parse(text);
       } catch (error) {
