@@ -55,7 +55,7 @@ import { jsonChunks, renderJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
 import { sanitize } from "../render/sanitize.js";
 import { type AggregatePart, FleetAggregate, nodeRows, type NodePeerRow, type PeerFilter } from "./aggregate.js";
-import { expandSources, labelFiles, type FleetFile } from "./sources.js";
+import { expandSources, labelFiles, shellWord, type FleetFile } from "./sources.js";
 
 const READ_ONLY = new Set(["inspect", "check", "validate"]);
 
@@ -1029,18 +1029,9 @@ function rerunAdvice(invocation: Invocation, notWritten: readonly FleetFile[]): 
     name === "apply" ||
     (name === "clock" && invocation.options.advance !== undefined);
   return recordsEvents
-    ? `run ${name} again naming only the files not written (${notWritten.map((file) => `-s ${shellWord(file.path)}`).join(" ")}): ` +
+    ? `run ${name} again naming only the files not written (${notWritten.map((file) => `-s ${sanitize(shellWord(file.path))}`).join(" ")}): ` +
         "on the files written it would record its events twice (fleet)"
     : "the same command run again completes the rest (fleet)";
-}
-
-/**
- * A file's path as given (from the working folder, or absolute), as one shell word: the re-run advice names the
- * files to pass to -s, and their paths in the fleet's common folder are not paths from here. Quoted when it holds
- * anything but the usual characters; sanitized, so a control character shows escaped, never runs.
- */
-function shellWord(file: string): string {
-  return sanitize(/^[\w@%+=:,./-]+$/.test(file) ? file : `'${file.replaceAll("'", "'\\''")}'`);
 }
 
 /** Files named in a report line: their paths in the fleet's common folder, sanitized; "none" for none. */

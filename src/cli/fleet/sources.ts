@@ -98,10 +98,18 @@ async function subfolderHint(folder: string): Promise<string> {
   for (const subfolder of subfolders) {
     if ((await folderSnapshots(subfolder).catch(() => [])).length > 0) {
       const pattern = `${folder.endsWith("/") ? folder : `${folder}/`}*/`;
-      return `; its subfolders hold some: -s '${pattern.replaceAll("'", "'\\''")}'`;
+      return `; its subfolders hold some: -s ${shellWord(pattern)}`;
     }
   }
   return "";
+}
+
+/**
+ * A path as one shell word, quoted when it holds anything but the usual characters (a pattern's `*` too): a message
+ * that says what to pass to -s (a re-run's files, a folder's pattern) gives it ready to paste. Not sanitized.
+ */
+export function shellWord(file: string): string {
+  return /^[\w@%+=:,./-]+$/.test(file) ? file : `'${file.replaceAll("'", "'\\''")}'`;
 }
 
 async function folderSnapshots(folder: string): Promise<string[]> {
