@@ -19,7 +19,7 @@ import type { ArgumentSpec } from "./program.js";
 import { colorLevel, makeChalk } from "./render/color.js";
 import { errorLine } from "./render/error-line.js";
 import { formatDuration } from "./render/format.js";
-import { wrapLine } from "./render/fit.js";
+import { keepEnd, wrapLine } from "./render/fit.js";
 import { sanitize } from "./render/sanitize.js";
 import { openFrom } from "./single.js";
 
@@ -130,7 +130,7 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
     width === undefined || status.length <= width
       ? status
       : room >= 8
-        ? `watching …${request.source.slice(-room)}${rest}`
+        ? `watching ${keepEnd(request.source, room + 1)}${rest}`
         : status.slice(0, width);
   return `${body}\n\n${chalk.dim(fitted)}`;
 }

@@ -76,6 +76,12 @@ export function renderFittedTable(ui: Ui, columns: readonly FitColumn[], steps: 
   );
 }
 
+/** `text` in at most `width` characters: whole, or an ellipsis and its end (a path's or a label's end tells it apart). */
+export function keepEnd(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : `…${chars.slice(-(width - 1)).join("")}`;
+}
+
 /** The first of `variants` whose visible width fits `ui.width`, else the last (the most compact). */
 export function fitLine(ui: Ui, ...variants: readonly string[]): string {
   return variants.find((line) => fits(ui, line)) ?? variants[variants.length - 1] ?? "";

@@ -5,7 +5,7 @@ import { STATE, type NodePeerRow, type PeerAcross } from "../fleet/aggregate.js"
 import { formatDate, formatDuration, looksLikeEpoch } from "./format.js";
 import { sanitize } from "./sanitize.js";
 import { compactLines } from "./json.js";
-import { renderFittedTable, wrapLine, type FitColumn } from "./fit.js";
+import { keepEnd, renderFittedTable, wrapLine, type FitColumn } from "./fit.js";
 
 /** A node of a fleet view as the renderers name it. */
 export interface NodeName {
@@ -96,15 +96,11 @@ export function renderMatrix(ui: Ui, rows: readonly PeerAcross[], nodes: readonl
   }
   const legend = nodes.map((node, index) => {
     const kind = node.kind === undefined ? "" : chalk.dim(` (${node.kind})`);
-    return `${String(index + 1).padStart(cellWidth)}  ${fitText(sanitize(node.label), width - cellWidth - 2)}${kind}`;
+    return `${String(index + 1).padStart(cellWidth)}  ${keepEnd(sanitize(node.label), width - cellWidth - 2)}${kind}`;
   });
   // Wrapped between words to the matrix's width, as the rest of it is fitted (it was one 72-column line).
   const key = chalk.dim(wrapLine({ ...ui, width }, "B blocked, D down, c cooling down, . known, blank: not known to the node", 0));
   return `${blocks.join("\n\n")}${note}\n\n${key}\n\n${chalk.bold("NODES")}\n${legend.join("\n")}`;
-}
-
-function fitText(text: string, width: number): string {
-  return [...text].length <= width ? text : `…${[...text].slice(-(width - 1)).join("")}`;
 }
 
 /** `inspect --format tsv` across a fleet: a header line (with the first rows), then one line per node and peer. */
