@@ -36,7 +36,12 @@ export function truncate(text: string, max = 80): string {
 export function checkedText(text: string, reader: string): string {
   if (typeof text === "string") return text;
   const value: unknown = text;
-  const given = value === null || typeof value !== "object" ? String(value) : `a ${value.constructor?.name ?? "object"}`;
+  const given = givenValue(value);
   const hint = value instanceof Uint8Array ? ' (read the file as text: readFileSync(path, "utf8"))' : "";
   throw new InvalidArgument(`${reader} reads a snapshot's text, a string; it was given ${given}${hint}`);
+}
+
+/** What a library caller passed where another thing was expected, for an error message: `a Buffer`, `undefined`, `42`. */
+export function givenValue(value: unknown): string {
+  return value === null || typeof value !== "object" ? String(value) : `a ${value.constructor?.name ?? "object"}`;
 }

@@ -20,7 +20,7 @@
  * Writer (the hot path at 100k peers); they follow PEER_GOVERNOR and
  * BACKOFF_TABLE of node-schema.ts, which the generic codec's tests hold them to.
  */
-import { InvalidArgument } from "../core/errors.js";
+import { givenValue, InvalidArgument } from "../core/errors.js";
 import { BackoffTable, type BackoffConfig, type BackoffEntry } from "../core/backoff.js";
 import { PeerGovernor, type HealthEntry } from "../core/governor.js";
 import { PeerId, isShortMultihashAt, multihashProblem, multihashProblemIn } from "../core/peer-id.js";
@@ -225,9 +225,7 @@ export function looksLikeNodeSnapshot(bytes: Uint8Array): boolean {
 export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {}): NodeSnapshotRead {
   // A string or an array read as no bytes at all ("truncated ... at byte 0"), undefined as a TypeError.
   if (!(input instanceof Uint8Array))
-    throw new InvalidArgument(
-      `readNodeSnapshot reads the file's bytes, a Uint8Array; it was given ${typeof input === "object" && input !== null ? `a ${(input as object).constructor.name}` : String(input)}`,
-    );
+    throw new InvalidArgument(`readNodeSnapshot reads the file's bytes, a Uint8Array; it was given ${givenValue(input)}`);
   // A plain Uint8Array over the same memory (a Node Buffer's subclass would make every view a Buffer and the hot loops polymorphic).
   const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const reader = new Reader(bytes);
