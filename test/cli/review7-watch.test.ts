@@ -13,13 +13,23 @@ import { tempDirs } from "./helpers.js";
 const dir = tempDirs("bbgov-review7-watch-");
 const NODE = path.join(import.meta.dirname, "../../fixtures/node/small.bin");
 
+/** How firstFrame runs the watch: its --interval, and when it stops (see there). */
+interface FrameRun {
+  readonly interval?: string;
+  /** Stop this long after the text is drawn (the watch then waits for its next look), not at once. */
+  readonly stopAfterMs?: number;
+  readonly env?: Record<string, string>;
+  /** The text whose drawing stops the watch: the status line's end by default. */
+  readonly stopOn?: string;
+  /** Stop anyway after this long, for a test whose text may never come (a failure, not a hang). */
+  readonly giveUpMs?: number;
+}
+
 /** The first screen `bbgov args` draws with --watch on an 80-column terminal, run in `folder`. */
 async function firstFrame(
   folder: string,
   args: readonly string[],
-  interval = "10ms",
-  stopAfterMs?: number,
-  env: Record<string, string> = {},
+  { interval = "10ms", stopAfterMs, env = {}, stopOn = "Ctrl-C quits", giveUpMs }: FrameRun = {},
 ): Promise<string> {
   const stop = new AbortController();
   let screen = "";
@@ -31,7 +41,7 @@ async function firstFrame(
       write: (chunk: string | Uint8Array) => {
         screen += String(chunk);
         // Ctrl-C while the frame is drawn, or (stopAfterMs) once the watch waits for its next look.
-        if (String(chunk).includes("Ctrl-C quits")) {
+        if (screen.includes(stopOn) && !stop.signal.aborted) {
           if (stopAfterMs === undefined) stop.abort();
           else setTimeout(() => stop.abort(), stopAfterMs);
         }
@@ -43,12 +53,14 @@ async function firstFrame(
     env: { NO_COLOR: "1", ...env },
     stop: stop.signal,
   } as unknown as CliIo;
+  const giveUp = giveUpMs === undefined ? undefined : setTimeout(() => stop.abort(), giveUpMs);
   const previous = process.cwd();
   process.chdir(folder);
   try {
     expect(await execute([...args, "--watch", "--interval", interval], io)).toBe(0);
   } finally {
     process.chdir(previous);
+    clearTimeout(giveUp);
   }
   return screen;
 }
@@ -57,7 +69,7 @@ describe("inspect --watch", () => {
   it("writes no escape to a dumb terminal (TERM=dumb), which showed them as text", async () => {
     const folder = dir();
     fs.copyFileSync(path.join(import.meta.dirname, "../../fixtures/example.json"), path.join(folder, "governor.json"));
-    const screen = await firstFrame(folder, ["inspect", "--limit", "1"], "10ms", undefined, { TERM: "dumb" });
+    const screen = await firstFrame(folder, ["inspect", "--limit", "1"], { env: { TERM: "dumb" } });
     expect(screen).not.toContain("\u001b");
     expect(screen).toMatch(/^snapshot {3}governor\.json\n/);
     expect(screen).toContain("watching governor.json every 10 ms; Ctrl-C quits");
@@ -106,7 +118,7 @@ describe("inspect --watch", () => {
     const onWarning = (warning: Error): void => void warnings.push(warning.name);
     process.on("warning", onWarning);
     try {
-      const screen = await firstFrame(folder, ["inspect", "--limit", "1"], interval, 30);
+      const screen = await firstFrame(folder, ["inspect", "--limit", "1"], { interval, stopAfterMs: 30 });
       expect(screen).toContain(`watching governor.json ${said}; Ctrl-C quits`);
     } finally {
       process.off("warning", onWarning);
@@ -117,7 +129,7 @@ describe("inspect --watch", () => {
   it("ends at once on a Ctrl-C that came while a frame was drawn, not after the interval", async () => {
     const folder = dir();
     fs.copyFileSync(path.join(import.meta.dirname, "../../fixtures/example.json"), path.join(folder, "governor.json"));
-    const ended = firstFrame(folder, ["inspect", "--limit", "1"], "1h").then(() => "ended");
+    const ended = firstFrame(folder, ["inspect", "--limit", "1"], { interval: "1h" }).then(() => "ended");
     const late = new Promise((resolve) => setTimeout(() => resolve("still waiting"), 2_000));
     expect(await Promise.race([ended, late])).toBe("ended");
   });
@@ -180,34 +192,8 @@ describe("inspect --watch", () => {
     const folder = dir();
     const name = `${"a-snapshot-with-a-very-long-name-".repeat(3)}governor.json`;
     fs.copyFileSync(path.join(import.meta.dirname, "../../fixtures/example.json"), path.join(folder, name));
-    const stop = new AbortController();
-    let screen = "";
-    const io = {
-      stdout: {
-        isTTY: true,
-        columns: 80,
-        rows: 40,
-        write: (chunk: string | Uint8Array) => {
-          screen += String(chunk);
-          if (screen.includes("every 10 ms")) stop.abort();
-          return true;
-        },
-      },
-      stderr: { write: () => true },
-      stdin: (async function* () {})(),
-      env: { NO_COLOR: "1" },
-      stop: stop.signal,
-    } as unknown as CliIo;
-    // Without the status line this watch would go on: a failure, not a hang.
-    const giveUp = setTimeout(() => stop.abort(), 500);
-    const previous = process.cwd();
-    process.chdir(folder);
-    try {
-      expect(await execute(["-s", name, "inspect", "--limit", "1", "--watch", "--interval", "10ms"], io)).toBe(0);
-    } finally {
-      process.chdir(previous);
-      clearTimeout(giveUp);
-    }
+    // Without the status line's end this watch would go on: a failure, not a hang.
+    const screen = await firstFrame(folder, ["-s", name, "inspect", "--limit", "1"], { stopOn: "every 10 ms", giveUpMs: 500 });
     const status = (screen.split("\n").find((line) => line.includes("every 10 ms")) as string).replace(/\u001b\[[?\d;]*[A-Za-z]/g, "");
     expect(status).toMatch(/^watching …[a-z-]+-governor\.json every 10 ms; Ctrl-C quits$/);
     expect([...status].length).toBe(80);
