@@ -6,7 +6,7 @@
  * streams (what bin/bbgov.js runs), rather than a process start each; the
  * width tests and the watch run bin/bbgov.js itself.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -129,6 +129,30 @@ async function until(read: () => string, check: (text: string) => boolean): Prom
   }
 }
 
+/**
+ * `command` run by `sh` in a pseudo-terminal (`script`) in the test folder: its child, what it has printed so far,
+ * and its exit code once it ends. A test that fails or times out leaves no watcher running (script ends its session
+ * on SIGTERM).
+ */
+function inPseudoTerminal(command: string): {
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
+  const child = spawn("script", ["-qfec", command, "/dev/null"], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color", HOME: dir },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  });
+  let seen = "";
+  child.stdout.on("data", (chunk: Buffer) => (seen += chunk.toString("utf8")));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => seen, exited };
+}
+
 describe("inspect --watch in a pseudo-terminal", () => {
   it("redraws after an atomic rename, fits 80 columns, and Ctrl-C exits cleanly", { timeout: 30_000 }, async () => {
     const file = path.join(dir, "watched.json");
@@ -136,33 +160,16 @@ describe("inspect --watch in a pseudo-terminal", () => {
     // The file by its name in the terminal's folder: the footer (`watching <file> every 20 ms; Ctrl-C quits`) must fit
     // 80 columns whole, however long the path of the temporary folder.
     const command = `stty cols 80 rows 30; exec ${sh(process.execPath)} ${sh(BIN)} -s watched.json inspect --watch --interval 20ms`;
-    const child = spawn("script", ["-qfec", command, "/dev/null"], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color", HOME: dir },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    // A test that fails or times out leaves no watcher running (script ends its session on SIGTERM).
-    onTestFinished(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    });
-    let seen = "";
-    child.stdout.on("data", (chunk: Buffer) => (seen += chunk.toString("utf8")));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const { child, output, exited } = inPseudoTerminal(command);
     const frames = (text: string): string[] => text.split("\u001b[2J").slice(1);
-    await until(
-      () => seen,
-      (text) => frames(text).some((frame) => frame.includes("Ctrl-C quits")),
-    );
-    expect(frames(seen).join("")).not.toContain("blocked 3");
+    await until(output, (text) => frames(text).some((frame) => frame.includes("Ctrl-C quits")));
+    expect(frames(output()).join("")).not.toContain("blocked 3");
     // A host rewrites its snapshot: a new file renamed over the old one.
     const doc = JSON.parse(fs.readFileSync(file, "utf8")) as { peer_governor: { blocklist: string[] } };
     doc.peer_governor.blocklist.push("QmZnC2FJ3vHT4mJhiTVBPaeEQQYBTZeRtkKHRFmAMtQ6A4");
     fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(doc, null, 2)}\n`);
     fs.renameSync(`${file}.tmp`, file);
-    const after = await until(
-      () => seen,
-      (text) => frames(text).some((frame) => frame.includes("3 blocked")),
-    );
+    const after = await until(output, (text) => frames(text).some((frame) => frame.includes("3 blocked")));
     child.stdin.write("\u0003");
     expect(await exited).toBe(0);
     // Each frame starts at the top left of a cleared screen: measure them one by one.
@@ -173,7 +180,7 @@ describe("inspect --watch in a pseudo-terminal", () => {
         .map((line) => line.replace(/\r/g, ""));
       expect(Math.max(...lines.map((line) => [...line].length)), frame).toBeLessThanOrEqual(80);
     }
-    expect(seen).not.toContain("bbgov: ");
+    expect(output()).not.toContain("bbgov: ");
   });
 });
 
@@ -187,23 +194,11 @@ describe("inspect --watch ended by SIGTERM or SIGHUP", () => {
       const pidFile = path.join(dir, `watch-${signal}.pid`);
       // The shell's pid is the watcher's once it execs: the signal goes to bbgov itself (as `timeout` sends it).
       const command = `stty cols 100 rows 30; echo $$ > ${sh(pidFile)}; exec ${sh(process.execPath)} ${sh(BIN)} -s ${sh(path.basename(file))} inspect --watch --interval 1h`;
-      const child = spawn("script", ["-qfec", command, "/dev/null"], {
-        cwd: dir,
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color", HOME: dir },
-        stdio: ["pipe", "pipe", "pipe"],
-      });
-      onTestFinished(() => {
-        if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      });
-      let seen = "";
-      child.stdout.on("data", (chunk: Buffer) => (seen += chunk.toString("utf8")));
-      const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-      await until(
-        () => seen,
-        (text) => text.includes("Ctrl-C quits"),
-      );
+      const { output, exited } = inPseudoTerminal(command);
+      await until(output, (text) => text.includes("Ctrl-C quits"));
       process.kill(Number(fs.readFileSync(pidFile, "utf8").trim()), signal);
       await exited;
+      const seen = output();
       expect(seen).toContain("\u001b[?25l");
       expect(seen.slice(seen.lastIndexOf("Ctrl-C quits"))).toContain("\u001b[?25h");
     },
