@@ -206,7 +206,8 @@ export class BackoffTable {
   }
 }
 
-function clampConfig(config: Partial<BackoffConfig>): BackoffConfig {
+/** A schedule as upstream uses it: a value left out is the default, a 0 becomes 1 ns. */
+export function clampConfig(config: Partial<BackoffConfig>): BackoffConfig {
   return {
     baseNs: atLeastOne(checkedU64(config.baseNs ?? DEFAULT_BACKOFF_BASE_NS, "baseNs")),
     maxDelayNs: atLeastOne(checkedU64(config.maxDelayNs ?? DEFAULT_BACKOFF_MAX_DELAY_NS, "maxDelayNs")),

@@ -180,6 +180,27 @@ describe("what a node snapshot cannot hold, and files upstream refuses", () => {
     expect(bad.status).toBe(2);
   });
 
+  it("--host-backoff with a value upstream clamps, or a base above the max: one warning each, once for a fleet", async () => {
+    const node = copy("small");
+    const clamped = await cli(["-s", node, "--host-backoff", "0,0", "backoff"]);
+    expect(clamped.status).toBe(0);
+    expect(clamped.stdout.toString()).toContain("backoff base 1 ns (1 ns), max 1 ns (1 ns)");
+    expect(clamped.stderr.toString()).toBe(
+      "bbgov: warning: --host-backoff: a backoff base of 0 becomes 1 ns (the upstream clamp)\n" +
+        "bbgov: warning: --host-backoff: a backoff max of 0 becomes 1 ns (the upstream clamp)\n",
+    );
+    // The max left out is the host's default (1 m): 2 m is above it.
+    const above = await cli(["-s", node, "--host-backoff", "2m", "inspect"]);
+    expect(above.stderr.toString()).toBe(
+      "bbgov: warning: --host-backoff: the backoff base 2 m is above the max 1 m: every delay is the max\n",
+    );
+    const fleet = await cli(["-s", node, "-s", copy("allowlist-some", "other.snap"), "--host-backoff", "0", "inspect"]);
+    expect(fleet.status).toBe(0);
+    expect(fleet.stderr.toString()).toBe("bbgov: warning: --host-backoff: a backoff base of 0 becomes 1 ns (the upstream clamp)\n");
+    expect((await cli(["-q", "-s", node, "--host-backoff", "0", "inspect"])).stderr.toString()).toBe("");
+    expect((await cli(["-s", node, "--host-backoff", "5ms,1s", "inspect"])).stderr.toString()).toBe("");
+  });
+
   it("--host-backoff on a file that stores its own schedule is ignored, with a warning that says what to use", async () => {
     const made = path.join(path.dirname(copy("small")), "made.json");
     const imported = await cli(["--host-backoff", "20ms,2m", "-s", made, "import", copy("small")]);

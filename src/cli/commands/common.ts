@@ -4,7 +4,7 @@
  * or a flag such as `--all`, backoff settings and their clamp warnings, every
  * peer a snapshot knows).
  */
-import type { BackoffConfig } from "../../core/backoff.js";
+import { type BackoffConfig, clampConfig } from "../../core/backoff.js";
 import type { PeerId } from "../../core/peer-id.js";
 import { saturatingAdd } from "../../core/u64.js";
 import type { Snapshot } from "../../snapshot/model.js";
@@ -57,6 +57,15 @@ export function baseAboveMax(config: BackoffConfig): string[] {
   return config.baseNs > config.maxDelayNs
     ? [`the backoff base ${formatDuration(config.baseNs)} is above the max ${formatDuration(config.maxDelayNs)}: every delay is the max`]
     : [];
+}
+
+/**
+ * `--host-backoff`'s warnings, said once for the run (a fleet's files share it): each value upstream clamps, and a
+ * base above the max (either side left out is the host's default).
+ */
+export function hostBackoffWarnings(schedule: Partial<BackoffConfig>): string[] {
+  const { warnings } = backoffSettings(schedule.baseNs, schedule.maxDelayNs);
+  return [...warnings, ...baseAboveMax(clampConfig(schedule))].map((warning) => `--host-backoff: ${warning}`);
 }
 
 /**
