@@ -45,8 +45,6 @@ export interface WatchRequest {
 const CLEAR = "\u001b[H\u001b[2J\u001b[3J";
 const HIDE_CURSOR = "\u001b[?25l";
 const SHOW_CURSOR = "\u001b[?25h";
-// Lines of the screen that are not table rows: summary, borders, status.
-const SCREEN_LINES_BESIDES_ROWS = 12;
 
 /** Redraws until `stop` aborts; returns the exit code. */
 export async function watch(request: WatchRequest, io: CliIo): Promise<number> {
@@ -94,33 +92,47 @@ export async function watch(request: WatchRequest, io: CliIo): Promise<number> {
   return 0;
 }
 
-/** One screen: the inspect report of the file as it is now (or its error), and a status line. */
+/**
+ * One screen: the inspect report of the file as it is now (or its error), and a status line. Without --limit the
+ * table gets the window's height less every other line: the summary (a node snapshot's is longer), the table's
+ * borders and the load warnings, counted on a first drawing of one row (a fixed guess overflowed the window).
+ */
 async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { rows?: number }): Promise<string> {
   const chalk = makeChalk(colorLevel(io.env, request.color, out.isTTY === true));
   const width = request.trunc ? outputWidth(out, io.env) : undefined;
-  const rows = typeof out.rows === "number" && out.rows > SCREEN_LINES_BESIDES_ROWS ? out.rows - SCREEN_LINES_BESIDES_ROWS : undefined;
+  const ui = { chalk, ...(width === undefined ? {} : { width }) };
+  const height = typeof out.rows === "number" && out.rows > 0 ? out.rows : undefined;
   let body: string;
   try {
     const { bytes } = await readBytes(request.file, io.stdin, "the snapshot");
     // Opened as a one-off run opens it: the host's schedule applies, an error names the file.
     const { opened, warnings } = openFrom(bytes, request.file, { hostBackoff: request.hostBackoff }, false);
     const { snapshot } = opened;
-    const options = rows === undefined || request.options.limit !== undefined ? request.options : { ...request.options, limit: rows };
     const resolved = resolvePeerArgs(request.argSpecs, request.args, snapshot);
-    const report = withNotices(
-      await request.commandModule.execute(commandContext(snapshot, request.source, opened, loadCommand), resolved.args, options),
-      resolved.notices,
-    );
-    body = report.render({ chalk, ...(width === undefined ? {} : { width }) });
-    // What a one-off inspect prints on standard error (a threshold 0 clamped, entries skipped) belongs on the screen.
-    for (const warning of [...warnings, ...report.warnings]) {
-      body += `\n${chalk.yellow(wrapLine({ chalk, ...(width === undefined ? {} : { width }) }, `bbgov: warning: ${sanitize(warning)}`, "bbgov: ".length))}`;
+    const draw = async (limit: number | undefined): Promise<string> => {
+      const options = limit === undefined ? request.options : { ...request.options, limit };
+      const report = withNotices(
+        await request.commandModule.execute(commandContext(snapshot, request.source, opened, loadCommand), resolved.args, options),
+        resolved.notices,
+      );
+      let text = report.render(ui);
+      // What a one-off inspect prints on standard error (a threshold 0 clamped, entries skipped) belongs on the screen.
+      for (const warning of [...warnings, ...report.warnings])
+        text += `\n${chalk.yellow(wrapLine(ui, `bbgov: warning: ${sanitize(warning)}`, "bbgov: ".length))}`;
+      return text;
+    };
+    if (height === undefined || request.options.limit !== undefined) body = await draw(undefined);
+    else {
+      // One row first: every other line (summary, table borders, the "more rows" line, warnings) is then known.
+      const others = lineCount(await draw(1)) - 1;
+      // The rest of the window less the blank line and the status line.
+      body = await draw(Math.max(1, height - 2 - others));
     }
   } catch (error) {
     if (!(error instanceof BbgovError)) throw error;
     // The line main would print: sanitised, since a message may quote the file's own bytes.
     // Wrapped between words to the window, as the rest of the screen is fitted to it.
-    body = chalk.red(wrapLine({ chalk, ...(width === undefined ? {} : { width }) }, errorLine(error, io.env), "bbgov: ".length));
+    body = chalk.red(wrapLine(ui, errorLine(error, io.env), "bbgov: ".length));
   }
   const rest = ` every ${formatDuration(BigInt(pollMs(request.intervalNs)) * 1_000_000n)}; Ctrl-C quits`;
   const status = `watching ${request.source}${rest}`;
@@ -171,4 +183,11 @@ function sleep(ms: number, stop: AbortSignal, onWake: (wake: () => void) => void
     }
     stop.addEventListener("abort", done, { once: true });
   });
+}
+
+/** How many lines `text` takes on the screen (it is already fitted to the window's width). */
+function lineCount(text: string): number {
+  let lines = 1;
+  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) lines++;
+  return lines;
 }

@@ -23,13 +23,15 @@ interface FrameRun {
   readonly stopOn?: string;
   /** Stop anyway after this long, for a test whose text may never come (a failure, not a hang). */
   readonly giveUpMs?: number;
+  /** The window's height (40 by default). */
+  readonly rows?: number;
 }
 
 /** The first screen `bbgov args` draws with --watch on an 80-column terminal, run in `folder`. */
 async function firstFrame(
   folder: string,
   args: readonly string[],
-  { interval = "10ms", stopAfterMs, env = {}, stopOn = "Ctrl-C quits", giveUpMs }: FrameRun = {},
+  { interval = "10ms", stopAfterMs, env = {}, stopOn = "Ctrl-C quits", giveUpMs, rows = 40 }: FrameRun = {},
 ): Promise<string> {
   const stop = new AbortController();
   let screen = "";
@@ -37,7 +39,7 @@ async function firstFrame(
     stdout: {
       isTTY: true,
       columns: 80,
-      rows: 40,
+      rows,
       write: (chunk: string | Uint8Array) => {
         screen += String(chunk);
         // Ctrl-C while the frame is drawn, or (stopAfterMs) once the watch waits for its next look.
@@ -205,5 +207,22 @@ describe("inspect --watch", () => {
     const screen = (await firstFrame(folder, ["-s", "node.snap", "inspect", "--limit", "1"])).replace(/\n {7}/g, " ");
     expect(screen).toContain("bbgov: warning: failure_threshold 0 loads as 1 (upstream clamps it to at least 1)");
     expect(screen).toContain("bbgov: warning: 7 entries whose peer bytes do not parse are skipped");
+  });
+
+  it("fits the window with the warnings on it: each warning line takes a table row's place", async () => {
+    const folder = dir();
+    fs.copyFileSync(path.join(import.meta.dirname, "../../fixtures/node/hand-edited.bin"), path.join(folder, "node.snap"));
+    for (const rows of [24, 30, 40]) {
+      const screen = await firstFrame(folder, ["-s", "node.snap", "inspect"], { rows });
+      // The frame: after the escapes that clear the screen and hide the cursor, up to the status line's end.
+      const frame = screen.replace(/^(\u001b\[[?\d;]*[A-Za-z])+/, "");
+      const lines = frame.slice(0, frame.indexOf("Ctrl-C quits")).split("\n");
+      expect(frame).toContain("bbgov: warning: 7 entries whose peer bytes do not parse are skipped");
+      expect(lines.length).toBeLessThanOrEqual(rows);
+      // Rows the rest leaves are used: cut (and said so) as far as it must, or all 12 peers shown.
+      const shown = lines.filter((line) => /^│ (12D3|16uZ|Qm)/.test(line)).length;
+      expect(shown === 12 || lines.length === rows).toBe(true);
+      if (shown < 12) expect(frame).toContain(`${12 - shown} more row(s) not shown (--limit)`);
+    }
   });
 });
