@@ -7,7 +7,7 @@
  */
 import { stripVTControlCharacters } from "node:util";
 import type { Ui } from "../context.js";
-import { renderTable, visibleWidth, wrapLine, type Align } from "./table.js";
+import { renderColumns, visibleWidth, wrapLine, type Align } from "./table.js";
 
 export { wrapLine } from "./table.js";
 
@@ -65,13 +65,12 @@ export function renderFittedTable(ui: Ui, columns: readonly FitColumn[], steps: 
   }
   const kept = columns.map((column, index) => ({ column, index })).filter(({ index }) => dropped[index] !== true);
   const keptCells = kept.map(({ index }) => cells(index, form[index] ?? 0));
+  // Drawn column by column, as the cells are built (no array per row); as many rows as the first column has.
   const rowCount = keptCells[0]?.length ?? 0;
-  const rows: string[][] = [];
-  for (let row = 0; row < rowCount; row++) rows.push(keptCells.map((column) => column[row] ?? ""));
-  return renderTable(
+  return renderColumns(
     ui,
     kept.map(({ column }) => column.title),
-    rows,
+    keptCells.map((column) => (column.length === rowCount ? column : Array.from({ length: rowCount }, (_, row) => column[row] ?? ""))),
     kept.map(({ column }) => column.align),
   );
 }
