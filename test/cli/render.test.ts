@@ -4,7 +4,15 @@ import { describe, expect, it } from "vitest";
 import type { Decision } from "../../src/core/governor.js";
 import { decisionCell, decisionSentence, failuresCell, renderEvents, retryCell, transitionCell } from "../../src/cli/render/cells.js";
 import { colorLevel, makeChalk } from "../../src/cli/render/color.js";
-import { formatDate, formatDuration, formatInstant, formatRelative, formatWhen, looksLikeEpoch } from "../../src/cli/render/format.js";
+import {
+  formatDate,
+  formatDuration,
+  formatInstant,
+  formatRelative,
+  formatTimeOfDay,
+  formatWhen,
+  looksLikeEpoch,
+} from "../../src/cli/render/format.js";
 import { renderJson } from "../../src/cli/render/json.js";
 import { renderPairs, renderTable, type Align } from "../../src/cli/render/table.js";
 
@@ -85,6 +93,20 @@ describe("looksLikeEpoch and dates", () => {
       { numRuns: 5000 },
     );
     expect(formatDate(from)).toBe("2000-01-01 00:00:00.000 UTC");
+    // Runs of instants on the same day and the next (a table's times), and the time of day alone.
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 2n ** 64n - 1n - 2n * 86_400n * 10n ** 9n }),
+        fc.array(fc.bigInt({ min: 0n, max: 2n * 86_400n * 10n ** 9n })),
+        (start, steps) => {
+          for (const ns of steps.map((step) => start + step)) {
+            expect(formatDate(ns)).toBe(byDate(ns));
+            expect(formatTimeOfDay(ns)).toBe(byDate(ns).slice(11, 23));
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it("adds the date only to epoch-like instants", () => {
