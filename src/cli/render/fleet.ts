@@ -34,13 +34,18 @@ export function renderPeersAcross(ui: Ui, rows: readonly PeerAcross[], nodeCount
   const streakCell = byCount(String);
   const dash = chalk.dim("-");
   const peer = (row: PeerAcross, text: string): string => (row.blocked > 0 ? chalk.red(text) : text);
-  const latest = (row: PeerAcross, withTime: boolean): string => {
+  const latest = (row: PeerAcross): string => {
     if (row.latestEventNs === undefined) return dash;
-    if (!looksLikeEpoch(row.latestEventNs)) return String(row.latestEventNs);
-    // The date alone keeps the table narrow; --json has the nanoseconds.
-    const date = formatDate(row.latestEventNs);
-    return withTime ? date : date.slice(0, 10);
+    return looksLikeEpoch(row.latestEventNs) ? formatDate(row.latestEventNs) : String(row.latestEventNs);
   };
+  // The date alone keeps the table narrow (--json has the nanoseconds): cut from the dates with times, made once.
+  let withTimes: string[] | undefined;
+  const latestWithTime = (): string[] => (withTimes ??= rows.map(latest));
+  const latestDay = (): string[] =>
+    latestWithTime().map((cell, index) => {
+      const ns = (rows[index] as PeerAcross).latestEventNs;
+      return ns !== undefined && looksLikeEpoch(ns) ? cell.slice(0, 10) : cell;
+    });
   const columns: FitColumn[] = [
     {
       title: "PEER",
@@ -59,7 +64,7 @@ export function renderPeersAcross(ui: Ui, rows: readonly PeerAcross[], nodeCount
     {
       title: "LATEST EVENT",
       align: "left",
-      forms: [() => rows.map((row) => latest(row, true)), () => rows.map((row) => latest(row, false))],
+      forms: [latestWithTime, latestDay],
     },
   ];
   // Long ids go first, then the time of day, then the least telling column.
