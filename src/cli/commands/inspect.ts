@@ -21,7 +21,7 @@ import { report } from "../context.js";
 import { decisionCells, failuresCells, retryCell } from "../render/cells.js";
 import { fitLine, renderFittedTable, type FitColumn, type FitStep } from "../render/fit.js";
 import { formatBytes, formatDuration, formatInstant, formatRelative, formatWhen } from "../render/format.js";
-import { shortPeerNames } from "../render/peer.js";
+import { shortPeerNameList, shortPeerNames } from "../render/peer.js";
 import { renderWideTable, type InspectRow } from "../render/inspect-formats.js";
 import { CanonicalRowsJson, RowsJson, type RowCounts } from "../render/inspect-rows.js";
 import { CHUNK, jsonChunks, ndjsonChunks } from "../render/json.js";
@@ -489,9 +489,9 @@ function renderInspectTable(ui: Ui, snapshot: Snapshot, rows: readonly PeerRow[]
   const failures = failuresCells(ui, threshold);
   const decision = decisionCells(ui);
   const downCell = chalk.bold.red("DOWN");
-  let names: Map<string, string> | undefined;
-  const short = (): Map<string, string> =>
-    (names ??= shortPeerNames(
+  let names: string[] | undefined;
+  const short = (): string[] =>
+    (names ??= shortPeerNameList(
       rows.map((row) => row.peer.text),
       knownPeerTexts(snapshot),
     ));
@@ -508,7 +508,7 @@ function renderInspectTable(ui: Ui, snapshot: Snapshot, rows: readonly PeerRow[]
       align: "left",
       forms: [
         () => rows.map((row) => peerCell(row, row.peer.text)),
-        () => rows.map((row) => peerCell(row, short()?.get(row.peer.text) ?? row.peer.text)),
+        () => rows.map((row, index) => peerCell(row, short()[index] ?? row.peer.text)),
       ],
     },
     {

@@ -14,6 +14,12 @@ const FEW_TEXTS = 64;
 
 /** The short form of each of `texts`, unique among `known` (which should include them). */
 export function shortPeerNames(texts: readonly string[], known: readonly string[]): Map<string, string> {
+  const names = shortPeerNameList(texts, known);
+  return new Map(texts.map((text, index) => [text, names[index] as string]));
+}
+
+/** shortPeerNames as a list in the order of `texts`: a table's column, with no map of 100k names to fill and look up. */
+export function shortPeerNameList(texts: readonly string[], known: readonly string[]): string[] {
   // Peers grouped by short form. For a few texts (a heading, a few rows) only the known peers with one of their
   // tails can share a form with them: on 100k known peers the others are skipped, not grouped. A group is found by
   // a hash of the form's characters (no string made per peer) and holds one text, or every text met with that hash
@@ -31,10 +37,10 @@ export function shortPeerNames(texts: readonly string[], known: readonly string[
   };
   for (const text of known) add(text);
   for (const text of texts) add(text);
-  const names = new Map<string, string>();
+  const names: string[] = [];
   for (const text of texts) {
     if (text.length <= SHORTEST_CUT) {
-      names.set(text, text);
+      names.push(text);
       continue;
     }
     const group = groups.get(shortFormHash(text));
@@ -43,7 +49,7 @@ export function shortPeerNames(texts: readonly string[], known: readonly string[
     let head = SHORT_HEAD;
     // Lengthen the head until no other peer of the group shares it.
     while (others.some((other) => other.startsWith(text.slice(0, head))) && head + SHORT_TAIL < text.length) head++;
-    names.set(text, head + SHORT_TAIL + 1 >= text.length ? text : `${text.slice(0, head)}…${text.slice(-SHORT_TAIL)}`);
+    names.push(head + SHORT_TAIL + 1 >= text.length ? text : `${text.slice(0, head)}…${text.slice(-SHORT_TAIL)}`);
   }
   return names;
 }
