@@ -97,7 +97,7 @@ describe("formatDuration", () => {
           expect(formatDuration(ns)).toBe(byBigint(ns));
         },
       ),
-      { numRuns: 5000 },
+      { numRuns: 2000 },
     );
   });
 });
@@ -151,7 +151,7 @@ describe("looksLikeEpoch and dates", () => {
           }
         },
       ),
-      { numRuns: 500 },
+      { numRuns: 200 },
     );
   });
 
