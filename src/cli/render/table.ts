@@ -91,7 +91,8 @@ function drawTable(
 /** Columns a cell takes on a terminal: its characters (code points) without colour codes. */
 export function visibleWidth(text: string): number {
   // Read without a regex or an array when the text's only escapes are plain SGR codes (ESC [ digits m) and it has no
-  // surrogate, C1 CSI, BEL or ST: node's stripVTControlCharacters then removes exactly those codes (no OSC can end).
+  // surrogate, C1 CSI, BEL or ST: node's stripVTControlCharacters then removes exactly those codes (its other
+  // branch needs a BEL or an ST to end on).
   let width = 0;
   for (let at = 0; at < text.length; at++) {
     const code = text.charCodeAt(at);
