@@ -32,6 +32,14 @@ describe("short peer names", () => {
     expect(names.get(a)?.endsWith("…zzzzz")).toBe(true);
     expect(shortPeerNames([a], [a]).get(a)).toBe("12D3KooW…zzzzz");
   });
+
+  it("are not lengthened for peers whose short forms differ but hash alike", () => {
+    // Groups are found by a hash of the short form's characters: "Aa" and "BB" add up alike, the forms differ.
+    const a = `12D3KooW${"x".repeat(39)}abcAa`;
+    const b = `12D3KooW${"x".repeat(39)}abcBB`;
+    const names = shortPeerNames([a, b], [a, b]);
+    expect([names.get(a), names.get(b)]).toEqual(["12D3KooW…abcAa", "12D3KooW…abcBB"]);
+  });
 });
 
 describe("inspect fits the terminal", () => {

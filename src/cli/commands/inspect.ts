@@ -18,10 +18,10 @@ import type { NodeInfo } from "../../snapshot/node.js";
 import type { CommandContext, Report, Ui } from "../context.js";
 import type { CommandArgs, CommandOptions } from "../program.js";
 import { report } from "../context.js";
-import { decisionCell, failuresCell, retryCell } from "../render/cells.js";
+import { decisionCells, failuresCells, retryCell } from "../render/cells.js";
 import { fitLine, renderFittedTable, type FitColumn, type FitStep } from "../render/fit.js";
 import { formatBytes, formatDuration, formatInstant, formatRelative, formatWhen } from "../render/format.js";
-import { shortPeerNames } from "../render/peer.js";
+import { shortPeerNameList, shortPeerNames } from "../render/peer.js";
 import { renderWideTable, type InspectRow } from "../render/inspect-formats.js";
 import { CanonicalRowsJson, RowsJson, type RowCounts } from "../render/inspect-rows.js";
 import { CHUNK, jsonChunks, ndjsonChunks } from "../render/json.js";
@@ -485,9 +485,13 @@ function renderInspectTable(ui: Ui, snapshot: Snapshot, rows: readonly PeerRow[]
   const { chalk } = ui;
   const threshold = snapshot.governor.failureThreshold();
   const dash = chalk.dim("-");
-  let names: Map<string, string> | undefined;
-  const short = (): Map<string, string> =>
-    (names ??= shortPeerNames(
+  // The cells most rows share are made once: 10k rows are 10k strings a column otherwise.
+  const failures = failuresCells(ui, threshold);
+  const decision = decisionCells(ui);
+  const downCell = chalk.bold.red("DOWN");
+  let names: string[] | undefined;
+  const short = (): string[] =>
+    (names ??= shortPeerNameList(
       rows.map((row) => row.peer.text),
       knownPeerTexts(snapshot),
     ));
@@ -504,20 +508,15 @@ function renderInspectTable(ui: Ui, snapshot: Snapshot, rows: readonly PeerRow[]
       align: "left",
       forms: [
         () => rows.map((row) => peerCell(row, row.peer.text)),
-        () => rows.map((row) => peerCell(row, short()?.get(row.peer.text) ?? row.peer.text)),
+        () => rows.map((row, index) => peerCell(row, short()[index] ?? row.peer.text)),
       ],
     },
     {
       title: "FAILURES",
       align: "right",
-      forms: [
-        () =>
-          rows.map((row) =>
-            row.health === undefined ? dash : failuresCell(ui, row.health.consecutiveFailures, threshold, row.health.down),
-          ),
-      ],
+      forms: [() => rows.map((row) => (row.health === undefined ? dash : failures(row.health.consecutiveFailures, row.health.down)))],
     },
-    { title: "DOWN", align: "left", forms: [() => rows.map((row) => (row.health?.down === true ? chalk.bold.red("DOWN") : ""))] },
+    { title: "DOWN", align: "left", forms: [() => rows.map((row) => (row.health?.down === true ? downCell : ""))] },
     {
       title: "LAST EVENT",
       align: "left",
@@ -540,8 +539,8 @@ function renderInspectTable(ui: Ui, snapshot: Snapshot, rows: readonly PeerRow[]
         () => rows.map((row) => retry(row, true)),
       ],
     },
-    { title: "INBOUND", align: "left", forms: [() => rows.map((row) => decisionCell(ui, row.inbound))] },
-    { title: "OUTBOUND", align: "left", forms: [() => rows.map((row) => decisionCell(ui, row.outbound))] },
+    { title: "INBOUND", align: "left", forms: [() => rows.map((row) => decision(row.inbound))] },
+    { title: "OUTBOUND", align: "left", forms: [() => rows.map((row) => decision(row.outbound))] },
   ];
   return renderFittedTable(ui, columns, INSPECT_STEPS);
 }

@@ -19,6 +19,20 @@ export function decisionCell(ui: Ui, decision: Decision): string {
   }
 }
 
+/** decisionCell for the rows of a table: each of its few cells made once, not once a row. */
+export function decisionCells(ui: Ui): (decision: Decision) => string {
+  const made = new Map<string, string>();
+  return (decision) => {
+    const key = decision.kind === "allow" ? "allow" : decision.reason.kind;
+    let cell = made.get(key);
+    if (cell === undefined) {
+      cell = decisionCell(ui, decision);
+      made.set(key, cell);
+    }
+    return cell;
+  };
+}
+
 /** A decision explained in words, with the rule that decided and, for a cooldown, when to retry. */
 export function decisionSentence(ui: Ui, decision: Decision, atNs: bigint, compact = false): string {
   if (decision.kind === "allow") return `${ui.chalk.green("allow")}`;
@@ -47,6 +61,13 @@ export function failuresCell(ui: Ui, failures: number, threshold: number, down: 
   const text = `${failures}/${threshold}`;
   if (down) return ui.chalk.bold.red(text);
   return failures > 0 ? ui.chalk.yellow(text) : text;
+}
+
+/** failuresCell for the rows of a table at one threshold: each count's cell made once, not once a row. */
+export function failuresCells(ui: Ui, threshold: number): (failures: number, down: boolean) => string {
+  const up: string[] = [];
+  const down: string[] = [];
+  return (failures, isDown) => ((isDown ? down : up)[failures] ??= failuresCell(ui, failures, threshold, isDown));
 }
 
 /** The next retry relative to the clock: yellow while in the future, dim "ready" once reached. */

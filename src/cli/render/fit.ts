@@ -7,7 +7,7 @@
  */
 import { stripVTControlCharacters } from "node:util";
 import type { Ui } from "../context.js";
-import { renderTable, visibleWidth, wrapLine, type Align } from "./table.js";
+import { renderColumns, visibleWidth, wrapLine, type Align } from "./table.js";
 
 export { wrapLine } from "./table.js";
 
@@ -50,7 +50,9 @@ export function renderFittedTable(ui: Ui, columns: readonly FitColumn[], steps: 
     const key = `${index}:${f}`;
     let width = widthCache.get(key);
     if (width === undefined) {
-      width = cells(index, f).reduce((widest, cell) => Math.max(widest, visibleWidth(cell)), visibleWidth(columns[index]?.title ?? ""));
+      width = visibleWidth(columns[index]?.title ?? "");
+      // A cell is never wider than its length: only those longer than the widest so far are measured.
+      for (const cell of cells(index, f)) if (cell.length > width) width = Math.max(width, visibleWidth(cell));
       widthCache.set(key, width);
     }
     return width;
@@ -65,13 +67,12 @@ export function renderFittedTable(ui: Ui, columns: readonly FitColumn[], steps: 
   }
   const kept = columns.map((column, index) => ({ column, index })).filter(({ index }) => dropped[index] !== true);
   const keptCells = kept.map(({ index }) => cells(index, form[index] ?? 0));
+  // Drawn column by column, as the cells are built (no array per row); as many rows as the first column has.
   const rowCount = keptCells[0]?.length ?? 0;
-  const rows: string[][] = [];
-  for (let row = 0; row < rowCount; row++) rows.push(keptCells.map((column) => column[row] ?? ""));
-  return renderTable(
+  return renderColumns(
     ui,
     kept.map(({ column }) => column.title),
-    rows,
+    keptCells.map((column) => (column.length === rowCount ? column : Array.from({ length: rowCount }, (_, row) => column[row] ?? ""))),
     kept.map(({ column }) => column.align),
   );
 }
@@ -99,28 +100,40 @@ export function fits(ui: Ui, line: string): boolean {
 export function fitText(ui: Ui, text: string): string {
   const width = ui.width;
   if (width === undefined) return text;
-  const lines = text.split("\n");
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index] as string;
+  // Read in place: the text is copied only around a line that wraps (100k table rows are looked at, not split).
+  const pieces: string[] = [];
+  let copied = 0;
+  for (let start = 0; start <= text.length; ) {
+    const newline = text.indexOf("\n", start);
+    const end = newline < 0 ? text.length : newline;
     // A line no longer in characters than the width fits (escape sequences only add characters); a table's line
-    // (its border first, perhaps after an indent or a colour) is looked at no further: 100k rows cost nothing.
-    if (line.length <= width || isTableLine(line) || visibleWidth(line) <= width) continue;
-    lines[index] = wrapLine(ui, line, (/^ */.exec(stripVTControlCharacters(line))?.[0].length ?? 0) + 2);
+    // (its border first, perhaps after an indent or a colour) is looked at no further.
+    if (end - start > width && !isTableLine(text, start, end)) {
+      const line = text.slice(start, end);
+      if (visibleWidth(line) > width) {
+        pieces.push(text.slice(copied, start), wrapLine(ui, line, (/^ */.exec(stripVTControlCharacters(line))?.[0].length ?? 0) + 2));
+        copied = end;
+      }
+    }
+    start = end + 1;
   }
-  return lines.join("\n");
+  if (pieces.length === 0) return text;
+  pieces.push(text.slice(copied));
+  return pieces.join("");
 }
 
-/** Whether a line is one of a drawn table: spaces and colour sequences, then a left border. */
-function isTableLine(line: string): boolean {
-  let at = 0;
+/** Whether the line of `text` from `start` to `end` is one of a drawn table: spaces and colour sequences, then a left border. */
+function isTableLine(text: string, start: number, end: number): boolean {
+  let at = start;
   for (;;) {
-    const code = line.charCodeAt(at);
+    const code = text.charCodeAt(at);
+    if (at >= end) return false;
     if (code === 0x20) at++;
     else if (code === 0x1b) {
-      const end = line.indexOf("m", at);
-      if (end === -1) return false;
-      at = end + 1;
-    } else return at < line.length && TABLE_BORDERS.includes(line.charAt(at));
+      const m = text.indexOf("m", at);
+      if (m === -1 || m >= end) return false;
+      at = m + 1;
+    } else return TABLE_BORDERS.includes(text.charAt(at));
   }
 }
 

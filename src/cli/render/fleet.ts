@@ -22,33 +22,49 @@ export function shortId(text: string): string {
 export function renderPeersAcross(ui: Ui, rows: readonly PeerAcross[], nodeCount: number): string {
   const { chalk } = ui;
   const count = (n: number, colour: (text: string) => string): string => (n === 0 ? chalk.dim("0") : colour(String(n)));
-  const peer = (row: PeerAcross, text: string): string => (row.blocked > 0 ? chalk.red(text) : text);
-  const latest = (row: PeerAcross, withTime: boolean): string => {
-    if (row.latestEventNs === undefined) return chalk.dim("-");
-    if (!looksLikeEpoch(row.latestEventNs)) return String(row.latestEventNs);
-    // The date alone keeps the table narrow; --json has the nanoseconds.
-    const date = formatDate(row.latestEventNs);
-    return withTime ? date : date.slice(0, 10);
+  // A count's cell is made once per value: 10,000 rows hold a few hundred counts (0 to the number of nodes).
+  const byCount = (make: (n: number) => string): ((n: number) => string) => {
+    const made: string[] = [];
+    return (n) => (made[n] ??= make(n));
   };
+  const nodesCell = byCount((n) => `${n}/${nodeCount}`);
+  const blockedCell = byCount((n) => count(n, chalk.red));
+  const downCell = byCount((n) => count(n, chalk.bold.red));
+  const coolingCell = byCount((n) => count(n, chalk.yellow));
+  const streakCell = byCount(String);
+  const dash = chalk.dim("-");
+  const peer = (row: PeerAcross, text: string): string => (row.blocked > 0 ? chalk.red(text) : text);
+  const latest = (row: PeerAcross): string => {
+    if (row.latestEventNs === undefined) return dash;
+    return looksLikeEpoch(row.latestEventNs) ? formatDate(row.latestEventNs) : String(row.latestEventNs);
+  };
+  // The date alone keeps the table narrow (--json has the nanoseconds): cut from the dates with times, made once.
+  let withTimes: string[] | undefined;
+  const latestWithTime = (): string[] => (withTimes ??= rows.map(latest));
+  const latestDay = (): string[] =>
+    latestWithTime().map((cell, index) => {
+      const ns = (rows[index] as PeerAcross).latestEventNs;
+      return ns !== undefined && looksLikeEpoch(ns) ? cell.slice(0, 10) : cell;
+    });
   const columns: FitColumn[] = [
     {
       title: "PEER",
       align: "left",
       forms: [() => rows.map((row) => peer(row, row.peer)), () => rows.map((row) => peer(row, shortId(row.peer)))],
     },
-    { title: "NODES", align: "right", forms: [() => rows.map((row) => `${row.nodes}/${nodeCount}`)] },
-    { title: "BLOCKED", align: "right", forms: [() => rows.map((row) => count(row.blocked, chalk.red))] },
-    { title: "DOWN", align: "right", forms: [() => rows.map((row) => count(row.down, chalk.bold.red))] },
-    { title: "COOLING", align: "right", forms: [() => rows.map((row) => count(row.coolingDown, chalk.yellow))] },
+    { title: "NODES", align: "right", forms: [() => rows.map((row) => nodesCell(row.nodes))] },
+    { title: "BLOCKED", align: "right", forms: [() => rows.map((row) => blockedCell(row.blocked))] },
+    { title: "DOWN", align: "right", forms: [() => rows.map((row) => downCell(row.down))] },
+    { title: "COOLING", align: "right", forms: [() => rows.map((row) => coolingCell(row.coolingDown))] },
     {
       title: "WORST STREAK",
       align: "right",
-      forms: [() => rows.map((row) => (row.latestEventNs === undefined ? chalk.dim("-") : String(row.worstStreak)))],
+      forms: [() => rows.map((row) => (row.latestEventNs === undefined ? dash : streakCell(row.worstStreak)))],
     },
     {
       title: "LATEST EVENT",
       align: "left",
-      forms: [() => rows.map((row) => latest(row, true)), () => rows.map((row) => latest(row, false))],
+      forms: [latestWithTime, latestDay],
     },
   ];
   // Long ids go first, then the time of day, then the least telling column.

@@ -1,6 +1,5 @@
 /** Human formatting of u64 nanosecond values: durations, relative times, wall-clock dates. */
 
-const NS_PER_US = 1_000n;
 const NS_PER_MS = 1_000_000n;
 const NS_PER_S = 1_000_000_000n;
 const NS_PER_M = 60n * NS_PER_S;
@@ -14,13 +13,19 @@ const EPOCH_TO_NS = 7_258_118_400n * NS_PER_S;
 /** A duration for people: "850 ns", "40 ms", "1.5 s", "2 m 30 s", "3 h 5 m", "12 d 4 h". */
 export function formatDuration(ns: bigint): string {
   if (ns < 0n) ns = -ns;
-  if (ns < NS_PER_US) return `${ns} ns`;
-  if (ns < NS_PER_MS) return `${decimal(ns, NS_PER_US)} µs`;
-  if (ns < NS_PER_S) return `${decimal(ns, NS_PER_MS)} ms`;
-  if (ns < NS_PER_M) return `${decimal(ns, NS_PER_S)} s`;
-  if (ns < NS_PER_H) return pair(ns, NS_PER_M, "m", NS_PER_S, "s");
-  if (ns < NS_PER_D) return pair(ns, NS_PER_H, "h", NS_PER_M, "m");
-  return pair(ns, NS_PER_D, "d", NS_PER_H, "h");
+  if (ns >= NS_PER_D) {
+    const hours = (ns % NS_PER_D) / NS_PER_H;
+    return hours === 0n ? `${ns / NS_PER_D} d` : `${ns / NS_PER_D} d ${hours} h`;
+  }
+  // Below a day the nanoseconds are an exact double, and so is every step below: no bigint made at each one
+  // (a table formats two or three durations a row).
+  const n = Number(ns);
+  if (n < 1e3) return `${n} ns`;
+  if (n < 1e6) return `${decimal(n, 1e3)} µs`;
+  if (n < 1e9) return `${decimal(n, 1e6)} ms`;
+  if (n < 60e9) return `${decimal(n, 1e9)} s`;
+  if (n < 3600e9) return pair(n, 60e9, "m", 1e9, "s");
+  return pair(n, 3600e9, "h", 60e9, "m");
 }
 
 /** `targetNs` relative to `clockNs`: "in 40 ms", "3 s ago" or "now". */
@@ -39,14 +44,33 @@ export function formatDate(ns: bigint): string {
   // The calendar by arithmetic, as Date.prototype.toISOString has it: the first Date a process makes sets up
   // its time zone data (~0.2 ms of a small run), which a UTC date does not need.
   const ms = Number(ns / NS_PER_MS);
-  const days = Math.floor(ms / 86_400_000);
-  const msOfDay = ms - days * 86_400_000;
-  const { year, month, day } = civilFromDays(days);
+  const days = Math.floor(ms / MS_PER_DAY);
+  return `${dateOfDay(days)} ${timeOfDay(ms - days * MS_PER_DAY)} UTC`;
+}
+
+const MS_PER_DAY = 86_400_000;
+
+// The last date dateOfDay made: a table's times mostly fall on a few days, and 10k rows made 10k calendars.
+let lastDays = Number.NaN;
+let lastDate = "";
+
+/** The date of a count of days since 1970-01-01: "2026-11-25". */
+function dateOfDay(days: number): string {
+  if (days !== lastDays) {
+    const { year, month, day } = civilFromDays(days);
+    lastDate = `${year}-${two(month)}-${two(day)}`;
+    lastDays = days;
+  }
+  return lastDate;
+}
+
+/** A time of day in milliseconds as "16:00:00.123". */
+function timeOfDay(msOfDay: number): string {
   const hours = Math.floor(msOfDay / 3_600_000);
   const minutes = Math.floor(msOfDay / 60_000) % 60;
   const seconds = Math.floor(msOfDay / 1000) % 60;
-  const date = `${year}-${two(month)}-${two(day)}`;
-  return `${date} ${two(hours)}:${two(minutes)}:${two(seconds)}.${String(msOfDay % 1000).padStart(3, "0")} UTC`;
+  const ms = msOfDay % 1000;
+  return `${two(hours)}:${two(minutes)}:${two(seconds)}.${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}`;
 }
 
 /** Year, month (1-12) and day of the month of a count of days since 1970-01-01 (Howard Hinnant's civil_from_days). */
@@ -81,19 +105,26 @@ export function formatWhen(ns: bigint, clockNs: bigint): string {
 
 /** The UTC time of day of an epoch-nanosecond instant: "16:00:00.123". */
 export function formatTimeOfDay(ns: bigint): string {
-  return formatDate(ns).slice(11, 23);
+  const ms = Number(ns / NS_PER_MS);
+  return timeOfDay(ms - Math.floor(ms / MS_PER_DAY) * MS_PER_DAY);
 }
 
-function decimal(ns: bigint, unit: bigint): string {
-  const whole = ns / unit;
-  if (whole >= 100n) return `${whole}`;
-  const tenths = ((ns % unit) * 10n) / unit;
-  return tenths === 0n ? `${whole}` : `${whole}.${tenths}`;
+/** `n` in `unit`s (a power of ten) with at most one decimal, cut (not rounded), none from 100 on. */
+function decimal(n: number, unit: number): string {
+  const rest = n % unit;
+  const whole = (n - rest) / unit;
+  if (whole >= 100) return `${whole}`;
+  const tenth = unit / 10;
+  const tenths = (rest - (rest % tenth)) / tenth;
+  return tenths === 0 ? `${whole}` : `${whole}.${tenths}`;
 }
 
-function pair(ns: bigint, big: bigint, bigName: string, small: bigint, smallName: string): string {
-  const rest = (ns % big) / small;
-  return rest === 0n ? `${ns / big} ${bigName}` : `${ns / big} ${bigName} ${rest} ${smallName}`;
+/** `n` in whole `big` units and the `small` units left: "2 m 30 s", or "2 m" when none are. */
+function pair(n: number, big: number, bigName: string, small: number, smallName: string): string {
+  const remainder = n % big;
+  const rest = (remainder - (remainder % small)) / small;
+  const whole = (n - remainder) / big;
+  return rest === 0 ? `${whole} ${bigName}` : `${whole} ${bigName} ${rest} ${smallName}`;
 }
 
 /** A size in bytes for people: `196 B`, `7.3 KB`, `979 KB`, `1.2 MB` (powers of 1000, as file sizes are usually told). */

@@ -3,9 +3,9 @@ import type { BackoffState } from "../../core/backoff.js";
 import type { Decision, PeerHealth } from "../../core/governor.js";
 import type { PeerId } from "../../core/peer-id.js";
 import type { Ui } from "../context.js";
-import { decisionCell, failuresCell, retryCell } from "./cells.js";
+import { decisionCells, failuresCells, retryCell } from "./cells.js";
 import { formatWhen } from "./format.js";
-import { renderTable } from "./table.js";
+import { renderColumns } from "./table.js";
 
 /** One peer of `inspect`, as the table renderers need it. */
 export interface InspectRow {
@@ -26,7 +26,10 @@ export interface InspectRow {
 export function renderWideTable(ui: Ui, rows: readonly InspectRow[], clockNs: bigint, threshold: number, openPolicy: boolean): string {
   const { chalk } = ui;
   const dash = chalk.dim("-");
-  return renderTable(
+  const failures = failuresCells(ui, threshold);
+  const decision = decisionCells(ui);
+  const column = (cell: (row: InspectRow) => string): string[] => rows.map(cell);
+  return renderColumns(
     ui,
     [
       "PEER",
@@ -43,21 +46,22 @@ export function renderWideTable(ui: Ui, rows: readonly InspectRow[], clockNs: bi
       "INBOUND",
       "OUTBOUND",
     ],
-    rows.map((row) => [
-      row.blocked ? chalk.red(row.peer.text) : row.peer.text,
-      row.blocked ? chalk.red("yes") : "no",
-      openPolicy ? chalk.dim("open") : row.allowlisted ? "yes" : chalk.red("no"),
-      row.health === undefined ? dash : failuresCell(ui, row.health.consecutiveFailures, threshold, row.health.down),
-      row.health?.down === true ? chalk.bold.red("DOWN") : "",
-      row.health === undefined ? dash : formatWhen(row.health.lastEventNs, clockNs),
-      row.health === undefined ? dash : String(row.health.lastEventNs),
-      row.backoff === undefined ? dash : String(row.backoff.attempts),
-      row.backoff === undefined ? dash : String(row.backoff.lastAttemptNs),
-      retryCell(ui, row.backoff?.nextRetryNs, clockNs),
-      row.backoff === undefined ? dash : String(row.backoff.nextRetryNs),
-      decisionCell(ui, row.inbound),
-      decisionCell(ui, row.outbound),
-    ]),
+    // Column by column, each row's cell of it: no array per row.
+    [
+      column((row) => (row.blocked ? chalk.red(row.peer.text) : row.peer.text)),
+      column((row) => (row.blocked ? chalk.red("yes") : "no")),
+      column((row) => (openPolicy ? chalk.dim("open") : row.allowlisted ? "yes" : chalk.red("no"))),
+      column((row) => (row.health === undefined ? dash : failures(row.health.consecutiveFailures, row.health.down))),
+      column((row) => (row.health?.down === true ? chalk.bold.red("DOWN") : "")),
+      column((row) => (row.health === undefined ? dash : formatWhen(row.health.lastEventNs, clockNs))),
+      column((row) => (row.health === undefined ? dash : String(row.health.lastEventNs))),
+      column((row) => (row.backoff === undefined ? dash : String(row.backoff.attempts))),
+      column((row) => (row.backoff === undefined ? dash : String(row.backoff.lastAttemptNs))),
+      column((row) => retryCell(ui, row.backoff?.nextRetryNs, clockNs)),
+      column((row) => (row.backoff === undefined ? dash : String(row.backoff.nextRetryNs))),
+      column((row) => decision(row.inbound)),
+      column((row) => decision(row.outbound)),
+    ],
     ["left", "left", "left", "right", "left", "left", "right", "right", "right", "left", "right", "left", "left"],
   );
 }
