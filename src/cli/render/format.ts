@@ -1,5 +1,6 @@
 /** Human formatting of u64 nanosecond values: durations, relative times, wall-clock dates. */
 
+const NS_PER_US = 1_000n;
 const NS_PER_MS = 1_000_000n;
 const NS_PER_S = 1_000_000_000n;
 const NS_PER_M = 60n * NS_PER_S;
@@ -13,19 +14,13 @@ const EPOCH_TO_NS = 7_258_118_400n * NS_PER_S;
 /** A duration for people: "850 ns", "40 ms", "1.5 s", "2 m 30 s", "3 h 5 m", "12 d 4 h". */
 export function formatDuration(ns: bigint): string {
   if (ns < 0n) ns = -ns;
-  if (ns >= NS_PER_D) {
-    const hours = (ns % NS_PER_D) / NS_PER_H;
-    return hours === 0n ? `${ns / NS_PER_D} d` : `${ns / NS_PER_D} d ${hours} h`;
-  }
-  // Below a day the nanoseconds are an exact double, and so is every step below: no bigint made at each one
-  // (a table formats two or three durations a row).
-  const n = Number(ns);
-  if (n < 1e3) return `${n} ns`;
-  if (n < 1e6) return `${decimal(n, 1e3)} µs`;
-  if (n < 1e9) return `${decimal(n, 1e6)} ms`;
-  if (n < 60e9) return `${decimal(n, 1e9)} s`;
-  if (n < 3600e9) return pair(n, 60e9, "m", 1e9, "s");
-  return pair(n, 3600e9, "h", 60e9, "m");
+  if (ns < NS_PER_US) return `${ns} ns`;
+  if (ns < NS_PER_MS) return `${decimal(ns, NS_PER_US)} µs`;
+  if (ns < NS_PER_S) return `${decimal(ns, NS_PER_MS)} ms`;
+  if (ns < NS_PER_M) return `${decimal(ns, NS_PER_S)} s`;
+  if (ns < NS_PER_H) return pair(ns, NS_PER_M, "m", NS_PER_S, "s");
+  if (ns < NS_PER_D) return pair(ns, NS_PER_H, "h", NS_PER_M, "m");
+  return pair(ns, NS_PER_D, "d", NS_PER_H, "h");
 }
 
 /** `targetNs` relative to `clockNs`: "in 40 ms", "3 s ago" or "now". */
@@ -109,22 +104,16 @@ export function formatTimeOfDay(ns: bigint): string {
   return timeOfDay(ms - Math.floor(ms / MS_PER_DAY) * MS_PER_DAY);
 }
 
-/** `n` in `unit`s (a power of ten) with at most one decimal, cut (not rounded), none from 100 on. */
-function decimal(n: number, unit: number): string {
-  const rest = n % unit;
-  const whole = (n - rest) / unit;
-  if (whole >= 100) return `${whole}`;
-  const tenth = unit / 10;
-  const tenths = (rest - (rest % tenth)) / tenth;
-  return tenths === 0 ? `${whole}` : `${whole}.${tenths}`;
+function decimal(ns: bigint, unit: bigint): string {
+  const whole = ns / unit;
+  if (whole >= 100n) return `${whole}`;
+  const tenths = ((ns % unit) * 10n) / unit;
+  return tenths === 0n ? `${whole}` : `${whole}.${tenths}`;
 }
 
-/** `n` in whole `big` units and the `small` units left: "2 m 30 s", or "2 m" when none are. */
-function pair(n: number, big: number, bigName: string, small: number, smallName: string): string {
-  const remainder = n % big;
-  const rest = (remainder - (remainder % small)) / small;
-  const whole = (n - remainder) / big;
-  return rest === 0 ? `${whole} ${bigName}` : `${whole} ${bigName} ${rest} ${smallName}`;
+function pair(ns: bigint, big: bigint, bigName: string, small: bigint, smallName: string): string {
+  const rest = (ns % big) / small;
+  return rest === 0n ? `${ns / big} ${bigName}` : `${ns / big} ${bigName} ${rest} ${smallName}`;
 }
 
 /** A size in bytes for people: `196 B`, `7.3 KB`, `979 KB`, `1.2 MB` (powers of 1000, as file sizes are usually told). */
