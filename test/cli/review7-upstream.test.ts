@@ -7,8 +7,11 @@
  * `Node::restore`, not read off bbgov.
  */
 import fs from "node:fs";
+import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PeerId } from "../../src/core/peer-id.js";
+import { readNodeSnapshot, repeatedNodePeers } from "../../src/snapshot/node.js";
+import { FIXTURE_NAMES, NODE_FIXTURES, REFUSED } from "../snapshot/node-fixtures.js";
 import { asBytes, madeUpNode, type MadeUpGovernor } from "./made-up-nodes.js";
 import { type EventsDoc, sandboxes, type Sandbox } from "./helpers.js";
 
@@ -194,6 +197,27 @@ describe("validate: a peer listed twice", () => {
       "transient.framework.peer_governor.blocklist",
       ...Array(3).fill("transient.framework.peer_governor.health"),
       ...Array(3).fill("transient.framework.backoff_table"),
+    ]);
+  });
+});
+
+describe("validate: a peer listed twice, the quick answer", () => {
+  it("a file whose restore kept every entry is answered from the lists' lengths: the same findings as decoding every entry", () => {
+    for (const name of FIXTURE_NAMES.filter((fixture) => !REFUSED.includes(fixture))) {
+      const bytes = fs.readFileSync(path.join(NODE_FIXTURES, `${name}.bin`));
+      const read = readNodeSnapshot(bytes);
+      const start = read.node.governorRange[0];
+      expect(repeatedNodePeers(bytes, start, read.snapshot), name).toEqual(repeatedNodePeers(bytes, start));
+    }
+    const madeUp = madeUpNode(GOVERNOR, asBytes);
+    const start = readNodeSnapshot(madeUp).node.governorRange[0];
+    expect(repeatedNodePeers(madeUp, start, readNodeSnapshot(madeUp).snapshot)).toEqual(repeatedNodePeers(madeUp, start));
+    expect(repeatedNodePeers(madeUp, start)).toHaveLength(3);
+    // A repeat in the allowlist alone (an Option's Some): the lengths differ from what restore kept, so it is looked for.
+    const allowed = madeUpNode({ ...GOVERNOR, blocklist: [], allowlist: [L.bytes, L.bytes], health: [], backoff: [] }, asBytes);
+    const read = readNodeSnapshot(allowed);
+    expect(repeatedNodePeers(allowed, read.node.governorRange[0], read.snapshot).map((finding) => finding.path)).toEqual([
+      "transient.framework.peer_governor.allowlist[1]",
     ]);
   });
 });
