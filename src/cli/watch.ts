@@ -10,6 +10,7 @@ import fs from "node:fs/promises";
 import { stripVTControlCharacters } from "node:util";
 import { BbgovError } from "../core/errors.js";
 import type { BackoffConfig } from "../core/backoff.js";
+import { hostBackoffWarnings } from "./commands/common.js";
 import { loadCommand } from "./commands/index.js";
 import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
 import { commandContext, type CliIo, type CommandModule } from "./context.js";
@@ -115,6 +116,8 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
     const { opened, warnings } = openFrom(bytes, request.file, { hostBackoff: request.hostBackoff }, false);
     const { snapshot } = opened;
     const resolved = resolvePeerArgs(request.argSpecs, request.args, snapshot);
+    // What a one-off run says once before its output (a --host-backoff value clamped, or its base above its max).
+    const runWarnings = request.hostBackoff === undefined ? [] : hostBackoffWarnings(request.hostBackoff);
     const draw = async (limit: number | undefined): Promise<string> => {
       const options = limit === undefined ? request.options : { ...request.options, limit };
       const report = withNotices(
@@ -123,7 +126,7 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
       );
       let text = report.render(ui);
       // What a one-off inspect prints on standard error (a threshold 0 clamped, entries skipped) belongs on the screen.
-      for (const warning of [...warnings, ...report.warnings])
+      for (const warning of [...runWarnings, ...warnings, ...report.warnings])
         text += `\n${chalk.yellow(wrapLine(ui, `bbgov: warning: ${sanitize(warning)}`, "bbgov: ".length))}`;
       return text;
     };

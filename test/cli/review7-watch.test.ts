@@ -247,4 +247,16 @@ describe("inspect --watch", () => {
     expect(onScreen).toBeGreaterThanOrEqual(24 - 1); // the rows the rest leaves are used (a row takes 2 lines)
     expect(frame).toMatch(/\d+ more row\(s\) not shown \(--limit\)/);
   });
+
+  it("shows --host-backoff's own warnings on the screen, which cleared them when they were printed before it", async () => {
+    const folder = dir();
+    fs.copyFileSync(NODE, path.join(folder, "node.snap"));
+    const screen = (await firstFrame(folder, ["-s", "node.snap", "--host-backoff", "0,2m", "inspect", "--limit", "1"])).replace(
+      /\n {7}/g,
+      " ",
+    );
+    expect(screen).toContain("bbgov: warning: --host-backoff: a backoff base of 0 becomes 1 ns (the upstream clamp)");
+    const frame = screen.slice(screen.lastIndexOf("\u001b[3J"));
+    expect(frame).toContain("--host-backoff: a backoff base of 0");
+  });
 });
