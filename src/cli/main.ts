@@ -200,7 +200,8 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   const { spec } = invocation;
   const globals = readGlobals(invocation, io.env);
   quietRun = globals.quiet;
-  if (globals.hostBackoff !== undefined && !globals.quiet) {
+  // A watch shows them on its screen, which its first frame clears of anything printed before.
+  if (globals.hostBackoff !== undefined && !globals.quiet && invocation.options.watch !== true) {
     for (const warning of (await import("./commands/common.js")).hostBackoffWarnings(globals.hostBackoff))
       io.stderr.write(`bbgov: warning: ${warning}\n`);
   }

@@ -102,7 +102,9 @@ export async function loadRunWrite(
   if (spec.mutates && target === STDIO && opened?.kind === "node-snapshot" && io.stdout.isTTY === true) {
     throw new UsageError("standard output is a terminal, and a node snapshot is binary: redirect it (> node.snap) or give -o FILE", "-s -");
   }
-  if (globals.hostBackoff !== undefined && (opened?.holds.backoffSchedule ?? true)) {
+  // A file judged raw (validate) is opened by the command: its kind tells whether it holds a schedule.
+  const holdsSchedule = opened?.holds.backoffSchedule ?? (rawKind === undefined || rawKind === "bbgov-json");
+  if (globals.hostBackoff !== undefined && holdsSchedule) {
     // init and import make a bbgov snapshot: its schedule comes from their own options.
     const own =
       spec.name === "import" || spec.name === "init" ? `${spec.name} takes --backoff-base and --backoff-max` : "see bbgov backoff";

@@ -7,8 +7,10 @@
  * (or the signal given) ends it cleanly with exit 0.
  */
 import fs from "node:fs/promises";
+import { stripVTControlCharacters } from "node:util";
 import { BbgovError } from "../core/errors.js";
 import type { BackoffConfig } from "../core/backoff.js";
+import { hostBackoffWarnings } from "./commands/common.js";
 import { loadCommand } from "./commands/index.js";
 import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
 import { commandContext, type CliIo, type CommandModule } from "./context.js";
@@ -21,6 +23,7 @@ import { errorLine } from "./render/error-line.js";
 import { formatDuration } from "./render/format.js";
 import { keepEnd, wrapLine } from "./render/fit.js";
 import { sanitize } from "./render/sanitize.js";
+import { visibleWidth } from "./render/table.js";
 import { openFrom } from "./single.js";
 
 /** What a watch needs from the command line. */
@@ -102,6 +105,10 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
   const width = request.trunc ? outputWidth(out, io.env) : undefined;
   const ui = { chalk, ...(width === undefined ? {} : { width }) };
   const height = typeof out.rows === "number" && out.rows > 0 ? out.rows : undefined;
+  // The window's own width, where a longer line wraps: with --no-trunc, or a table that cannot narrow to the window,
+  // a line takes several of the window's lines (outputWidth's least of 40 is not the window's).
+  const windowWidth = typeof out.columns === "number" && out.columns > 0 ? out.columns : outputWidth(out, io.env);
+  const status = statusLine(request, width);
   let body: string;
   try {
     const { bytes } = await readBytes(request.file, io.stdin, "the snapshot");
@@ -109,6 +116,8 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
     const { opened, warnings } = openFrom(bytes, request.file, { hostBackoff: request.hostBackoff }, false);
     const { snapshot } = opened;
     const resolved = resolvePeerArgs(request.argSpecs, request.args, snapshot);
+    // What a one-off run says once before its output (a --host-backoff value clamped, or its base above its max).
+    const runWarnings = request.hostBackoff === undefined ? [] : hostBackoffWarnings(request.hostBackoff);
     const draw = async (limit: number | undefined): Promise<string> => {
       const options = limit === undefined ? request.options : { ...request.options, limit };
       const report = withNotices(
@@ -117,16 +126,26 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
       );
       let text = report.render(ui);
       // What a one-off inspect prints on standard error (a threshold 0 clamped, entries skipped) belongs on the screen.
-      for (const warning of [...warnings, ...report.warnings])
+      for (const warning of [...runWarnings, ...warnings, ...report.warnings])
         text += `\n${chalk.yellow(wrapLine(ui, `bbgov: warning: ${sanitize(warning)}`, "bbgov: ".length))}`;
       return text;
     };
     if (height === undefined || request.options.limit !== undefined) body = await draw(undefined);
     else {
+      // The window less the blank line and the status line.
+      const room = height - 1 - screenLines(status, windowWidth);
       // One row first: every other line (summary, table borders, the "more rows" line, warnings) is then known.
-      const others = lineCount(await draw(1)) - 1;
-      // The rest of the window less the blank line and the status line.
-      body = await draw(Math.max(1, height - 2 - others));
+      const one = await draw(1);
+      let rowLines = tableLineLines(one, windowWidth);
+      let limit = Math.max(1, Math.floor((room - (screenLines(one, windowWidth) - rowLines)) / rowLines));
+      body = await draw(limit);
+      // More rows can make the table wider (a longer cell), and each of its lines wrap into more: fewer rows then.
+      for (let tries = 0, over = screenLines(body, windowWidth) - room; over > 0 && limit > 1 && tries < 3; tries++) {
+        rowLines = tableLineLines(body, windowWidth);
+        limit = Math.max(1, limit - Math.ceil(over / rowLines));
+        body = await draw(limit);
+        over = screenLines(body, windowWidth) - room;
+      }
     }
   } catch (error) {
     if (!(error instanceof BbgovError)) throw error;
@@ -134,17 +153,20 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
     // Wrapped between words to the window, as the rest of the screen is fitted to it.
     body = chalk.red(wrapLine(ui, errorLine(error, io.env), "bbgov: ".length));
   }
+  return `${body}\n\n${chalk.dim(status)}`;
+}
+
+/** The status line under the screen, fitted to `width` (none: whole). */
+function statusLine(request: WatchRequest, width: number | undefined): string {
   const rest = ` every ${formatDuration(BigInt(pollMs(request.intervalNs)) * 1_000_000n)}; Ctrl-C quits`;
   const status = `watching ${request.source}${rest}`;
   // A long path gives up its start, not the way out: cut at the end, "Ctrl-C quits" was the first to go.
   const room = width === undefined ? 0 : width - "watching …".length - rest.length;
-  const fitted =
-    width === undefined || status.length <= width
-      ? status
-      : room >= 8
-        ? `watching ${keepEnd(request.source, room + 1)}${rest}`
-        : status.slice(0, width);
-  return `${body}\n\n${chalk.dim(fitted)}`;
+  return width === undefined || status.length <= width
+    ? status
+    : room >= 8
+      ? `watching ${keepEnd(request.source, room + 1)}${rest}`
+      : status.slice(0, width);
 }
 
 /**
@@ -185,9 +207,20 @@ function sleep(ms: number, stop: AbortSignal, onWake: (wake: () => void) => void
   });
 }
 
-/** How many lines `text` takes on the screen (it is already fitted to the window's width). */
-function lineCount(text: string): number {
-  let lines = 1;
-  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) lines++;
+/** How many lines of a window `columns` wide (undefined: unknown, no wrapping counted) `text` takes. */
+function screenLines(text: string, columns: number | undefined): number {
+  let lines = 0;
+  for (const line of text.split("\n")) lines += wrappedLines(line, columns);
   return lines;
+}
+
+/** The window's lines one line of text takes: a line wider than the window wraps (a character counts one column). */
+function wrappedLines(line: string, columns: number | undefined): number {
+  return columns === undefined ? 1 : Math.max(1, Math.ceil(visibleWidth(line) / columns));
+}
+
+/** The window's lines each line of the table in `text` takes (its lines are all as wide as its top border), or 1. */
+function tableLineLines(text: string, columns: number | undefined): number {
+  const top = text.split("\n").find((line) => stripVTControlCharacters(line).trimStart().startsWith("┌"));
+  return top === undefined ? 1 : wrappedLines(top, columns);
 }

@@ -212,6 +212,22 @@ describe("what a node snapshot cannot hold, and files upstream refuses", () => {
     expect(inspected.stderr).toContain(`--host-backoff ignored: ${made} stores its own backoff schedule (see bbgov backoff)\n`);
   });
 
+  it("validate on a node snapshot uses --host-backoff and does not call it ignored (it said the file stored a schedule)", async () => {
+    const node = copy("small");
+    const validated = await cli(["--host-backoff", "1m,1s", "-s", node, "validate"]);
+    // The host's max of 1 s is what an entry's retry delay is held to.
+    expect(validated.stdout.toString()).toContain("exceeds max_delay_ns 1000000000");
+    expect(validated.stderr.toString()).toBe(
+      "bbgov: warning: --host-backoff: the backoff base 1 m is above the max 1 s: every delay is the max\n",
+    );
+    // A bbgov snapshot validated does store one: that warning stays.
+    const made = path.join(path.dirname(node), "made.json");
+    expect((await cli(["-s", made, "import", node])).status).toBe(0);
+    expect((await cli(["--host-backoff", "20ms,2m", "-s", made, "validate"])).stderr.toString()).toBe(
+      `bbgov: warning: --host-backoff ignored: ${made} stores its own backoff schedule (see bbgov backoff)\n`,
+    );
+  });
+
   for (const [name, got] of [
     ["spec-version-2", 2],
     ["default-spec0", 0],

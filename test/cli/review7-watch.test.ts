@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { execute, type CliIo } from "../../src/cli/main.js";
+import { PeerId } from "../../src/core/peer-id.js";
 import { tempDirs } from "./helpers.js";
 
 const dir = tempDirs("bbgov-review7-watch-");
@@ -224,5 +225,38 @@ describe("inspect --watch", () => {
       expect(shown === 12 || lines.length === rows).toBe(true);
       if (shown < 12) expect(frame).toContain(`${12 - shown} more row(s) not shown (--limit)`);
     }
+  });
+
+  it("fits the window when its lines are wider than it (--no-trunc): a line the terminal wraps takes 2 of its lines", async () => {
+    const folder = dir();
+    const health = Array.from({ length: 40 }, (_, n) => ({
+      peer: PeerId.fromU64(BigInt(n)).text,
+      consecutive_failures: n % 7,
+      last_event_ns: "1764000000000000000",
+      down: n % 7 >= 5,
+    })).sort((a, b) => (a.peer < b.peer ? -1 : 1));
+    const snapshot = { spec_version: 1, clock_ns: "1764000000000000000", peer_governor: { health } };
+    fs.writeFileSync(path.join(folder, "governor.json"), JSON.stringify(snapshot));
+    const screen = await firstFrame(folder, ["--no-trunc", "inspect"], { rows: 24 });
+    const frame = screen.replace(/^(\u001b\[[?\d;]*[A-Za-z])+/, "");
+    const lines = frame.slice(0, frame.indexOf("Ctrl-C quits") + "Ctrl-C quits".length).split("\n");
+    // Every column: the table is wider than the 80-column window, each of its lines wraps once.
+    expect(Math.max(...lines.map((line) => [...line].length))).toBeGreaterThan(80);
+    const onScreen = lines.reduce((sum, line) => sum + Math.max(1, Math.ceil([...line].length / 80)), 0);
+    expect(onScreen).toBeLessThanOrEqual(24);
+    expect(onScreen).toBeGreaterThanOrEqual(24 - 1); // the rows the rest leaves are used (a row takes 2 lines)
+    expect(frame).toMatch(/\d+ more row\(s\) not shown \(--limit\)/);
+  });
+
+  it("shows --host-backoff's own warnings on the screen, which cleared them when they were printed before it", async () => {
+    const folder = dir();
+    fs.copyFileSync(NODE, path.join(folder, "node.snap"));
+    const screen = (await firstFrame(folder, ["-s", "node.snap", "--host-backoff", "0,2m", "inspect", "--limit", "1"])).replace(
+      /\n {7}/g,
+      " ",
+    );
+    expect(screen).toContain("bbgov: warning: --host-backoff: a backoff base of 0 becomes 1 ns (the upstream clamp)");
+    const frame = screen.slice(screen.lastIndexOf("\u001b[3J"));
+    expect(frame).toContain("--host-backoff: a backoff base of 0");
   });
 });

@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
+import { PeerId } from "../../src/core/peer-id.js";
 
 const BIN = fileURLToPath(new URL("../../bin/bbgov.js", import.meta.url));
 const BUNDLE = fileURLToPath(new URL("../../dist/bundle/bbgov.cjs", import.meta.url));
@@ -181,6 +182,28 @@ describe("inspect --watch in a pseudo-terminal", () => {
       expect(Math.max(...lines.map((line) => [...line].length)), frame).toBeLessThanOrEqual(80);
     }
     expect(output()).not.toContain("bbgov: ");
+  });
+});
+
+describe("inspect --watch fits a pseudo-terminal's height", () => {
+  it("20 rows: the table gets what the rest leaves, and the frame is no taller", { timeout: 30_000 }, async () => {
+    // 40 peers: more rows than the window has.
+    const health = Array.from({ length: 40 }, (_, n) => ({
+      peer: PeerId.fromU64(BigInt(n)).text,
+      consecutive_failures: 1,
+      last_event_ns: "1764000000000000000",
+      down: false,
+    }));
+    fs.writeFileSync(path.join(dir, "tall.json"), JSON.stringify({ spec_version: 1, peer_governor: { health } }));
+    const command = `stty cols 80 rows 20; exec ${sh(process.execPath)} ${sh(BIN)} -s tall.json --no-color inspect --watch --interval 1h`;
+    const { child, output, exited } = inPseudoTerminal(command);
+    const text = await until(output, (shown) => shown.includes("Ctrl-C quits"));
+    child.stdin.write("\u0003");
+    expect(await exited).toBe(0);
+    const frame = text.slice(text.lastIndexOf("\u001b[3J") + "\u001b[3J".length, text.indexOf("Ctrl-C quits"));
+    const lines = frame.split(/\r?\n/);
+    expect(lines).toHaveLength(20);
+    expect(frame).toMatch(/\d+ more row\(s\) not shown \(--limit\)/);
   });
 });
 

@@ -44,6 +44,11 @@ export class StandardOutput extends EventEmitter implements NodeJS.WritableStrea
     return this.#direct ? undefined : this.#real().columns;
   }
 
+  /** A terminal's height (inspect --watch fits it); undefined for a pipe, a socket or a file. */
+  get rows(): number | undefined {
+    return this.#direct ? undefined : this.#real().rows;
+  }
+
   /** Writes text or bytes; false when the stream's buffer is full (wait for `drain`). */
   write(chunk: string | Uint8Array, encodingOrCallback?: unknown, callback?: unknown): boolean {
     const done = typeof encodingOrCallback === "function" ? encodingOrCallback : callback;
@@ -92,6 +97,18 @@ export class StandardOutput extends EventEmitter implements NodeJS.WritableStrea
     if (this.#direct) super.once(event, listener);
     else this.#real().once(event as string, listener);
     return this;
+  }
+
+  /** So are those `on` adds: a terminal's `resize` (inspect --watch redraws at once) is the stream's event. */
+  override on(event: string | symbol, listener: (...args: unknown[]) => void): this {
+    if (this.#direct) super.on(event, listener);
+    else this.#real().on(event as string, listener);
+    return this;
+  }
+
+  /** removeListener (EventEmitter's own `off` would not reach the stream). */
+  override off(event: string | symbol, listener: (...args: unknown[]) => void): this {
+    return this.removeListener(event, listener);
   }
 
   override removeListener(event: string | symbol, listener: (...args: unknown[]) => void): this {
