@@ -200,13 +200,13 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   const { spec } = invocation;
   const globals = readGlobals(invocation, io.env);
   quietRun = globals.quiet;
+  if (invocation.options.interval !== undefined && invocation.options.watch !== true)
+    throw new UsageError("--interval is for --watch: how often it looks at the file", "--interval");
   // A watch shows them on its screen, which its first frame clears of anything printed before.
   if (globals.hostBackoff !== undefined && !globals.quiet && invocation.options.watch !== true) {
     for (const warning of (await import("./commands/common.js")).hostBackoffWarnings(globals.hostBackoff))
       io.stderr.write(`bbgov: warning: ${warning}\n`);
   }
-  if (invocation.options.interval !== undefined && invocation.options.watch !== true)
-    throw new UsageError("--interval is for --watch: how often it looks at the file", "--interval");
   // Issue 15: several -s, a folder or a glob are a fleet, run file by file in src/cli/fleet/.
   if (spec.snapshot !== "none" && isFleetRequest(globals.snapshotPaths))
     return (await import("./fleet/run.js")).runFleet(invocation, globals, io);
