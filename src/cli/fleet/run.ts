@@ -548,7 +548,8 @@ class Fleet {
     );
     this.refuseIfAny(this.files.filter((_file, index) => !regular[index]).map((file) => ({ file, error: notRegularFile(file.path) })));
     const io = await this.replayableInput();
-    const args = await this.fleetPeerArgs(await readFileArgument(this.invocation, this.globals, io));
+    // A script file is read once for all: a pipe gives its lines once, and the write must run what the check ran.
+    const args = await this.fleetPeerArgs(await readFileArgument(this.invocation, this.globals, io, true));
     // An apply script's prefixes name one peer on every node, as a command's do: resolved against the fleet's peers too.
     if (spec.name === "apply") this.fleetPeers = fleetPeers(knownPeerTexts(await this.knownAcrossFleet(args)));
     const module = await loadCommand(spec.name);

@@ -33,6 +33,28 @@ export function scriptLines(file: string, stdin: AsyncIterable<Uint8Array | stri
   };
 }
 
+/**
+ * The script at `file` read whole, once, and replayed each time its lines are asked for. A fleet runs one script
+ * on every file, in its check and again in its write: read anew each time, a pipe (`apply <(...)`, a FIFO) gave
+ * its lines to the first read only (every other file ran an empty script: nothing written, exit 0), and a script
+ * edited meanwhile made the write run other lines than the check. A read that fails fails each replay alike.
+ */
+export async function heldScriptLines(file: string, what: string): Promise<ScriptLines> {
+  const chunks: Uint8Array[] = [];
+  let failure: unknown;
+  try {
+    // Copied: a regular file's chunks share one reused buffer.
+    for await (const chunk of fileChunks(file)) chunks.push(Uint8Array.from(chunk));
+  } catch (error) {
+    failure = error;
+  }
+  async function* replay(): AsyncGenerator<Uint8Array> {
+    yield* chunks;
+    if (failure !== undefined) throw failure;
+  }
+  return { source: displayName(file), batches: () => splitLines(replay(), file, what) };
+}
+
 /** Bytes read at a time: as a read stream does. */
 const CHUNK_BYTES = 1 << 16;
 
