@@ -553,13 +553,17 @@ class Fleet {
     // An apply script's prefixes name one peer on every node, as a command's do: resolved against the fleet's peers too.
     if (spec.name === "apply") this.fleetPeers = fleetPeers(knownPeerTexts(await this.knownAcrossFleet(args)));
     const module = await loadCommand(spec.name);
-    const checked = await this.each(() => module, undefined, { dryRun: true, io, args, render: this.globals.dryRun, indent: 2 });
+    // `clock` and `backoff` with nothing to set only show: each node's answer under its name, as a dry run's plan is
+    // shown, and no lock taken (the table alone said "unchanged" for every node and showed nothing asked for).
+    const view = isView(this.invocation);
+    const checked = await this.each(() => module, undefined, { dryRun: true, io, args, render: this.globals.dryRun || view, indent: 2 });
     // A file that would change but is marked read-only is found now, before the first write, not midway.
     const plans = await Promise.all(
       checked.map((plan) => (plan.changes === true && plan.error === undefined ? refuseReadOnly(plan) : plan)),
     );
     this.refuseIfAny(plans.filter((plan) => plan.error !== undefined));
     if (this.globals.dryRun) return this.changeReport(plans, true);
+    if (view) return this.changeReport(plans, false, true);
     const results: NodeOutcome[] = [];
     let lock: HeldLock | undefined;
     /** The file being written now, and the file found there when it was locked (a rename gives another one). */
@@ -632,7 +636,8 @@ class Fleet {
     );
   }
 
-  private async changeReport(outcomes: readonly NodeOutcome[], dryRun: boolean): Promise<number> {
+  /** The table of results (with each node's report under its name first, for a dry run or a view), or the document. */
+  private async changeReport(outcomes: readonly NodeOutcome[], dryRun: boolean, sections = dryRun): Promise<number> {
     const failed = outcomes.filter((outcome) => outcome.error !== undefined);
     const result = (outcome: NodeOutcome): string =>
       outcome.error !== undefined
@@ -673,7 +678,7 @@ class Fleet {
           would_change: ui.chalk.yellow("would change"),
           not_written: ui.chalk.red("NOT WRITTEN"),
         };
-        const plans = dryRun
+        const plans = sections
           ? `${outcomes.map((outcome) => nodeSection(ui, sanitize(outcome.file.label), outcome.text ?? "")).join("\n\n")}\n\n`
           : "";
         // On a narrow terminal a failed file's reason (also on standard error, whole) and long paths give way first.
@@ -1014,6 +1019,15 @@ function startWorker(file: string, data: ScanWorkerData): Promise<{ part: Aggreg
     worker.once("error", () => resolve(undefined));
     worker.once("exit", () => resolve(undefined));
   });
+}
+
+/** Whether a changing command is asked only to show (`clock`, `backoff` and `backoff --plan` with nothing to set). */
+function isView(invocation: Invocation): boolean {
+  const { name } = invocation.spec;
+  const { options } = invocation;
+  if (name === "clock") return options.set === undefined && options.advance === undefined;
+  if (name === "backoff") return options.base === undefined && options.max === undefined;
+  return false;
 }
 
 /**

@@ -1,0 +1,57 @@
+/**
+ * Review 7, issue 15 under a hostile tester: what the earlier fleet reviews missed.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { sandboxes, T0 } from "./helpers.js";
+
+const sandbox = sandboxes();
+const FIXTURES = path.resolve(__dirname, "../../fixtures");
+
+/** Two bbgov snapshots at other clocks and schedules, and a node snapshot, in `nodes/`. */
+async function fleet(): Promise<ReturnType<typeof sandbox>> {
+  const box = sandbox();
+  fs.mkdirSync(box.path("nodes"));
+  await box.ok(["-q", "-s", "nodes/a.json", "init", "--clock", String(T0), "--backoff-base", "50ms"]);
+  await box.ok(["-q", "-s", "nodes/b.json", "init", "--clock", String(T0 + 5n), "--backoff-max", "2m"]);
+  fs.copyFileSync(path.join(FIXTURES, "node/small.bin"), box.path("nodes/c.bin"));
+  return box;
+}
+
+describe("clock and backoff with nothing to set, across a fleet, show each node's answer", () => {
+  it("clock: every node's clock under its name (was: only a table saying 'unchanged'), nothing written", async () => {
+    const box = await fleet();
+    const before = ["a.json", "b.json", "c.bin"].map((name) => fs.readFileSync(box.path(`nodes/${name}`)));
+    const out = await box.ok(["-s", "nodes", "clock"]);
+    expect(out).toContain("── a.json\n  clock 1764000000000000000 (2025-11-24 16:00:00.000 UTC)\n");
+    expect(out).toContain("── b.json\n  clock 1764000000000000005 (2025-11-24 16:00:00.000 UTC)\n");
+    expect(out).toMatch(/── 12D3KooWGmsLTSHwPyiPKZp3dtS7b9NhTJaS6NaBqgsn7wdyEey2\n {2}clock \d+ \(/);
+    expect(out.trimEnd().split("\n").at(-1)).toBe("0 of 3 file(s) written, 3 unchanged");
+    expect(["a.json", "b.json", "c.bin"].map((name) => fs.readFileSync(box.path(`nodes/${name}`)))).toEqual(before);
+  });
+
+  it("backoff and backoff --plan: each node's schedule; --json keeps its document", async () => {
+    const box = await fleet();
+    const shown = await box.ok(["-s", "nodes", "backoff"]);
+    expect(shown).toContain("── a.json\n  backoff base 50 ms");
+    expect(shown).toContain("── b.json\n  backoff base 10 ms");
+    const plan = await box.ok(["-s", "nodes", "backoff", "--plan", "--attempts", "2"]);
+    expect(plan).toContain("│       2 │ 100 ms │     150 ms │");
+    const doc = await box.json<{ written: string[]; unchanged: string[]; nodes: { report: { backoff: { base_ns: string } } }[] }>([
+      "-s",
+      "nodes",
+      "backoff",
+    ]);
+    expect(doc.written).toEqual([]);
+    expect(doc.unchanged).toEqual(["a.json", "b.json", "c.bin"]);
+    expect(doc.nodes.map((node) => node.report.backoff.base_ns)).toEqual(["50000000", "10000000", "10000000"]);
+  });
+
+  it("a change still shows only the table", async () => {
+    const box = await fleet();
+    const out = await box.ok(["-s", "nodes/a.json", "-s", "nodes/b.json", "backoff", "--base", "20ms"]);
+    expect(out).not.toContain("── a.json");
+    expect(out.trimEnd().split("\n").at(-1)).toBe("2 of 2 file(s) written, 0 unchanged");
+  });
+});
