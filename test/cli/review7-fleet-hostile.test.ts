@@ -55,3 +55,18 @@ describe("clock and backoff with nothing to set, across a fleet, show each node'
     expect(out.trimEnd().split("\n").at(-1)).toBe("2 of 2 file(s) written, 0 unchanged");
   });
 });
+
+describe("a glob's bracket range that runs backwards", () => {
+  it("is a usage error naming the pattern (was: internal error: SyntaxError, 'a bug in bbgov'), found or not", async () => {
+    const box = await fleet();
+    for (const pattern of ["nodes/[z-a].json", "missing/[z-a]/*", "nodes/[b-a]/"]) {
+      const result = await box.run(["-s", pattern, "inspect"]);
+      expect(result.status).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toBe(
+        `bbgov: invalid pattern: a range in brackets runs backwards in "${pattern.split("/").find((part) => part.includes("["))}"; write it low to high, as [a-z] (-s ${pattern})\n`,
+      );
+    }
+    expect(await box.ok(["-q", "-s", "nodes/[a-b].json", "--dry-run", "threshold", "3"])).toBe("");
+  });
+});

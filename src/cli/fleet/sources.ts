@@ -160,6 +160,10 @@ async function sameFilesOnce(files: readonly string[]): Promise<string[]> {
 export async function expandGlob(pattern: string, want: "files" | "folders" = "files"): Promise<string[]> {
   const absolute = pattern.startsWith("/");
   const parts = pattern.split("/").filter((part) => part !== "" && part !== ".");
+  // Each segment made a matcher first: a wrong one is refused whatever the folders hold, never found midway.
+  const matchers = new Map(
+    parts.filter((part) => part !== "**" && GLOB_CHARS.test(part)).map((part) => [part, globSegment(part, pattern)]),
+  );
   const results: string[] = [];
   const walk = async (base: string, rest: readonly string[]): Promise<void> => {
     const [head, ...tail] = rest;
@@ -184,7 +188,7 @@ export async function expandGlob(pattern: string, want: "files" | "folders" = "f
       await walk(join(head), tail);
       return;
     }
-    const matcher = globSegment(head);
+    const matcher = matchers.get(head) ?? globSegment(head, pattern);
     for (const entry of await entries(base, absolute)) {
       if (!matcher.test(entry.name)) continue;
       if (tail.length > 0 && !entry.dir) continue;
@@ -214,7 +218,7 @@ async function entries(base: string, absolute: boolean): Promise<{ name: string;
 }
 
 /** One path segment of a glob as a regular expression: `*`, `?`, `[abc]`, `[a-z]`, `[!x]` (or `[^x]`). */
-export function globSegment(segment: string): RegExp {
+export function globSegment(segment: string, pattern = segment): RegExp {
   let source = segment.startsWith(".") ? "" : "(?!\\.)";
   for (let i = 0; i < segment.length; i++) {
     const char = segment[i] as string;
@@ -233,7 +237,15 @@ export function globSegment(segment: string): RegExp {
       i = close;
     } else source += char.replace(/[.+^${}()|\\\]]/g, "\\$&");
   }
-  return new RegExp(`^${source}$`);
+  try {
+    return new RegExp(`^${source}$`);
+  } catch {
+    // The only way a segment makes no expression (was: "internal error: SyntaxError ... a bug in bbgov").
+    throw new UsageError(
+      `invalid pattern: a range in brackets runs backwards in ${JSON.stringify(segment)}; write it low to high, as [a-z]`,
+      `-s ${pattern}`,
+    );
+  }
 }
 
 /** Labels the fleet's files: node peer ids where the files hold one (unique), else paths relative to the common folder. */
