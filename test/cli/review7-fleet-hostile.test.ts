@@ -3,7 +3,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { sandboxes, T0 } from "./helpers.js";
 
 const sandbox = sandboxes();
@@ -68,5 +68,27 @@ describe("a glob's bracket range that runs backwards", () => {
       );
     }
     expect(await box.ok(["-q", "-s", "nodes/[a-b].json", "--dry-run", "threshold", "3"])).toBe("");
+  });
+});
+
+describe("a folder that cannot be listed", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("is named with its reason (was: 'internal error: Error: EACCES ... a bug in bbgov'), as -s FOLDER and as a pattern's folder", async () => {
+    const box = await fleet();
+    // Another user's folder of mode 700, as a user other than root meets it (root lists every folder).
+    const denied = (): Promise<never> => Promise.reject(Object.assign(new Error("EACCES: permission denied, scandir"), { code: "EACCES" }));
+    for (const value of ["nodes", "node[s]/"]) {
+      const readdir = fs.promises.readdir;
+      vi.spyOn(fs.promises, "readdir").mockImplementation(((folder: string, options: unknown) =>
+        folder.startsWith("nodes") ? denied() : readdir(folder, options as { withFileTypes: true })) as typeof readdir);
+      const result = await box.run(["-s", value, "inspect"]);
+      vi.restoreAllMocks();
+      expect(result.status).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toBe("bbgov: cannot read the folder: permission denied (nodes)\n");
+    }
   });
 });

@@ -16,7 +16,7 @@ import path from "node:path";
 import { multihashProblem, PeerId } from "../../core/peer-id.js";
 import { openRegularFile } from "../io/reuse.js";
 import { UsageError } from "../errors.js";
-import { STDIO } from "../io/store.js";
+import { ioError, STDIO } from "../io/store.js";
 
 /** The file names a folder contributes to a fleet. */
 export const FLEET_EXTENSIONS = [".json", ".snap", ".bin"] as const;
@@ -113,7 +113,11 @@ export function shellWord(file: string): string {
 }
 
 async function folderSnapshots(folder: string): Promise<string[]> {
-  const entries = (await fs.readdir(folder, { withFileTypes: true })).filter(
+  // A folder that cannot be listed (another user's, mode 700) is named as such: it was an "internal error", "a bug in bbgov".
+  const listed = await fs.readdir(folder, { withFileTypes: true }).catch((error: unknown) => {
+    throw ioError(error, "read", folder, "the folder");
+  });
+  const entries = listed.filter(
     (entry) =>
       !entry.name.startsWith(".") && FLEET_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) && (entry.isFile() || entry.isSymbolicLink()),
   );
