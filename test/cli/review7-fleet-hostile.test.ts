@@ -92,3 +92,20 @@ describe("a folder that cannot be listed", () => {
     }
   });
 });
+
+describe("a quoted {a,b}, which only a shell expands", () => {
+  it("a missing file whose name holds one says so (was: 'create one with `bbgov init`')", async () => {
+    const box = await fleet();
+    const result = await box.run(["-s", "nodes/{a,b}.json", "-s", "nodes/a.json", "--dry-run", "threshold", "3"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      [
+        "bbgov: cannot read the snapshot: no such file; bbgov does not expand {a,b} (a shell does, in an unquoted word): give -s once for each name (nodes/{a,b}.json)",
+        "bbgov: nothing written: 1 of 2 file(s) failed their check ({a,b}.json) (fleet)",
+        "",
+      ].join("\n"),
+    );
+    // A name that merely holds braces is not taken for one.
+    expect((await box.run(["-s", "{a}.json", "inspect"])).stderr).toContain("create one with `bbgov init`");
+  });
+});

@@ -612,9 +612,11 @@ export function ioError(error: unknown, action: "read" | "write", file: string, 
   return new IoError(`cannot ${action} ${what}: ${reason}${hint}`, displayName(file));
 }
 
-/** What in a path that names nothing was likely not meant: a `~` no shell expanded, a space at an end of a name. */
+/** What in a path that names nothing was likely not meant: a `~` or `{a,b}` no shell expanded, a space at an end of a name. */
 function nameTypo(file: string): string | undefined {
   if (file === "~" || file.startsWith("~/")) return "bbgov does not expand ~ (a shell does, in an unquoted word): write $HOME/ instead";
+  // Braces are a shell's, not a glob's: a quoted `nodes/{eu-1,us-1}/node.snap` reached bbgov as typed.
+  if (/\{[^{}]*,[^{}]*\}/.test(file)) return "bbgov does not expand {a,b} (a shell does, in an unquoted word): give -s once for each name";
   if (/^\s|\s$/.test(path.basename(file)) || /^\s/.test(file))
     return `the name ${JSON.stringify(path.basename(file))} begins or ends with a space`;
   return undefined;
