@@ -109,3 +109,14 @@ describe("a quoted {a,b}, which only a shell expands", () => {
     expect((await box.run(["-s", "{a}.json", "inspect"])).stderr).toContain("create one with `bbgov init`");
   });
 });
+
+describe("a folder's link to a device", () => {
+  it("is no snapshot, as a glob finds (was: read, as /dev/tty waited for the terminal and /dev/zero read 1 GB)", async () => {
+    const box = await fleet();
+    fs.symlinkSync("/dev/null", box.path("nodes/null.json"));
+    const doc = await box.json<{ nodes: { path: string }[] }>(["-s", "nodes", "inspect"]);
+    expect(doc.nodes.map((node) => node.path)).toEqual(["a.json", "b.json", "c.bin"]);
+    const glob = await box.json<{ nodes: { path: string }[] }>(["-s", "nodes/*", "inspect"]);
+    expect(glob.nodes.map((node) => node.path)).toEqual(["a.json", "b.json", "c.bin"]);
+  });
+});

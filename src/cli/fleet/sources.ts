@@ -121,14 +121,15 @@ async function folderSnapshots(folder: string): Promise<string[]> {
     (entry) =>
       !entry.name.startsWith(".") && FLEET_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) && (entry.isFile() || entry.isSymbolicLink()),
   );
-  // A link to a FIFO is no snapshot, and reading one with no writer would wait forever (a link to a folder, or a
-  // dangling one, is read and named as unreadable). Only links are followed to see: the rest are regular files.
+  // A link to a FIFO is no snapshot, and reading one with no writer would wait forever; nor is a link to a device or
+  // a socket, as a glob finds (a link to /dev/tty waited for the terminal, one to /dev/zero read 1 GB) (a link to a
+  // folder, or a dangling one, is read and named as unreadable). Only links are followed to see: the rest are regular files.
   const kept = await Promise.all(
     entries.map((entry) =>
       entry.isFile()
         ? true
         : fs.stat(path.join(folder, entry.name)).then(
-            (target) => !target.isFIFO(),
+            (target) => target.isFile() || target.isDirectory(),
             () => true,
           ),
     ),
