@@ -120,3 +120,13 @@ describe("a folder's link to a device", () => {
     expect(glob.nodes.map((node) => node.path)).toEqual(["a.json", "b.json", "c.bin"]);
   });
 });
+
+describe("a pattern of dot files", () => {
+  it("never takes a write's temporary file, which is bbgov's own as a lock file is (was: read, and written, as a node)", async () => {
+    const box = await fleet();
+    fs.copyFileSync(box.path("nodes/a.json"), box.path("nodes/.a.json.bbgov-4242-123456.tmp"));
+    fs.copyFileSync(box.path("nodes/a.json"), box.path("nodes/.spare.json"));
+    const doc = await box.json<{ nodes: { path: string }[] }>(["-s", "nodes/.*", "inspect"]);
+    expect(doc.nodes.map((node) => node.path)).toEqual([".spare.json"]);
+  });
+});

@@ -33,6 +33,9 @@ export interface FleetFile {
 
 const GLOB_CHARS = /[*?[]/;
 
+/** The name of a write's temporary file (io/store.ts): `.<name>.bbgov-<pid>-<random>.tmp`. */
+const BBGOV_TEMP = /^\..+\.bbgov-\d+-[^/]*\.tmp$/;
+
 /** True when the `-s` values name a fleet rather than one file (several values, a folder, a glob with no such file). */
 export function isFleetRequest(values: readonly string[]): boolean {
   if (values.length > 1) return true;
@@ -201,8 +204,9 @@ export async function expandGlob(pattern: string, want: "files" | "folders" = "f
     }
   };
   await walk(absolute ? "/" : "", parts);
-  // A lock file beside each snapshot (`node.snap.lock`) is bbgov's own, never a node.
-  return [...new Set(results)].filter((file) => !file.endsWith(".lock")).sort();
+  // A lock file beside each snapshot (`node.snap.lock`) is bbgov's own, never a node; so is a write's temporary file
+  // (`.node.snap.bbgov-<pid>-<random>.tmp`, which a pattern of dot files matched: another run's write half done).
+  return [...new Set(results)].filter((file) => !file.endsWith(".lock") && !BBGOV_TEMP.test(path.basename(file))).sort();
 }
 
 async function entries(base: string, absolute: boolean): Promise<{ name: string; dir: boolean; link: boolean }[]> {
