@@ -130,3 +130,22 @@ describe("a pattern of dot files", () => {
     expect(doc.nodes.map((node) => node.path)).toEqual([".spare.json"]);
   });
 });
+
+describe("an apply script's `--at now` across a fleet", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("is one instant on every node (was: read anew for each file and each phase, a millisecond or more apart)", async () => {
+    const box = await fleet();
+    // A wall clock that moves a millisecond at every look, as a run over many files sees it move.
+    let ms = Date.now();
+    vi.spyOn(Date, "now").mockImplementation(() => ms++);
+    const result = await box.run(["-s", "nodes/a.json", "-s", "nodes/b.json", "apply", "-"], { input: "fail 16uZAbWC1AJvL --at now\n" });
+    vi.restoreAllMocks();
+    expect(result.status, result.stderr).toBe(0);
+    const times = ["a.json", "b.json"].map((name) => box.doc(`nodes/${name}`).peer_governor.health[0]?.last_event_ns);
+    expect(times[0]).toMatch(/^\d{19}$/);
+    expect(times[1]).toBe(times[0]);
+  });
+});

@@ -45,6 +45,7 @@ import { FileScanner, scanFiles, type ScannedFile } from "./scan-files.js";
 import { type NodeRows, ScannedRows, type ScannedRowsFormat } from "./scan-rows.js";
 import { writeChunks } from "../io/chunks.js";
 import { WasmFold } from "./wasm-fold.js";
+import { withOneNow } from "../io/time.js";
 import type { ScanWorkerData } from "./scan-worker.js";
 import type { Invocation } from "../program.js";
 import { renderRowsNdjson, renderRowsTsv, TSV_HEADER } from "../render/fleet.js";
@@ -79,7 +80,8 @@ export async function runFleet(invocation: Invocation, globals: Globals, io: Cli
   if (spec.name === "inspect") return fleet.inspect();
   if (spec.name === "check") return fleet.check();
   if (spec.name === "validate") return fleet.validate();
-  return fleet.change();
+  // One `now` for every file and both phases: an apply script's `--at now` is read for each file, each time.
+  return withOneNow(() => fleet.change());
 }
 
 /**
