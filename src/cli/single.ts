@@ -12,7 +12,7 @@ import { loadCommand } from "./commands/index.js";
 import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
 import { commandContext, type CliIo, type CommandModule, type FleetPeers, type Report, type Ui } from "./context.js";
 import { IoError, UsageError } from "./errors.js";
-import { heldScriptLines, scriptLines } from "./io/lines.js";
+import { fleetScriptLines, scriptLines } from "./io/lines.js";
 import {
   danglingLinkTarget,
   displayName,
@@ -191,7 +191,7 @@ export async function readFileArgument(
   invocation: Invocation,
   globals: Globals,
   io: CliIo,
-  /** A script run more than once (a fleet's): read whole now and replayed, never read again. */
+  /** A script run more than once (a fleet's): the same lines each time (lines.ts, fleetScriptLines). */
   held = false,
 ): Promise<readonly unknown[]> {
   const kind = invocation.spec.fileArg;
@@ -202,9 +202,9 @@ export async function readFileArgument(
   }
   const what =
     kind === "snapshot" ? "the other snapshot" : `the ${invocation.spec.args[0]?.syntax.replace(/[<>[\].]/g, "") ?? "input"} file`;
-  // A script is read line by line while it runs, never whole (but once only, held, when it runs on a fleet).
+  // A script is read line by line while it runs, never whole (a fleet's pipe excepted: it gives its bytes once).
   if (kind === "lines") {
-    const lines = held && file !== STDIO ? await heldScriptLines(file, what) : scriptLines(file, io.stdin, what);
+    const lines = held && file !== STDIO ? await fleetScriptLines(file, what) : scriptLines(file, io.stdin, what);
     return [lines, ...invocation.args.slice(1)];
   }
   const { bytes } = await readBytes(file, io.stdin, what);

@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { execute, type CliIo } from "../../src/cli/main.js";
 import { sandboxes, T0 } from "./helpers.js";
 
 const sandbox = sandboxes();
@@ -147,5 +148,30 @@ describe("an apply script's `--at now` across a fleet", () => {
     const times = ["a.json", "b.json"].map((name) => box.doc(`nodes/${name}`).peer_governor.health[0]?.last_event_ns);
     expect(times[0]).toMatch(/^\d{19}$/);
     expect(times[1]).toBe(times[0]);
+  });
+});
+
+describe("an apply script file edited while a fleet runs it", () => {
+  it("is not run changed: the files after the edit are not written, and say why (was: they ran the new lines)", async () => {
+    const box = await fleet();
+    const script = box.path("script.txt");
+    fs.writeFileSync(script, "block 16uZAbWC1AJvL\n");
+    let stderr = "";
+    let stdout = "";
+    const io = {
+      stdout: { isTTY: false, write: (chunk: string | Uint8Array) => ((stdout += String(chunk)), true) },
+      stderr: { write: (chunk: string | Uint8Array) => ((stderr += String(chunk)), true) },
+      stdin: (async function* () {})(),
+      env: { NO_COLOR: "1" },
+      // The operator's editor saves the script as soon as the first file is written.
+      onWritten: () => fs.writeFileSync(script, "block 16uZAbWC1AJvM\nthreshold 1\n"),
+    } as unknown as CliIo;
+    const status = await execute(["--json", "-s", box.path("nodes/a.json"), "-s", box.path("nodes/b.json"), "apply", script], io);
+    expect(status).toBe(2);
+    expect(JSON.parse(stdout)).toMatchObject({ written: ["a.json"], not_written: ["b.json"] });
+    expect(stderr).toContain(
+      `bbgov: cannot read the script file: it changed while bbgov ran it on the fleet's files; run the command again (${box.path("nodes/b.json")}: ${script})\n`,
+    );
+    expect(box.doc("nodes/b.json").peer_governor).toMatchObject({ blocklist: [], failure_threshold: 5 });
   });
 });
