@@ -175,3 +175,35 @@ describe("an apply script file edited while a fleet runs it", () => {
     expect(box.doc("nodes/b.json").peer_governor).toMatchObject({ blocklist: [], failure_threshold: 5 });
   });
 });
+
+describe("inspect PEER across a fleet whose nodes know different peers", () => {
+  const DOWN = "12D3KooWEVkTai2Aabvt8QUuN3fgUsbksh3Ru13KXYxKV7go7ktp"; // known to the node snapshot only
+
+  it("a prefix or short form one node does not know selects on the others (was: that node 'unreadable', exit 2)", async () => {
+    const box = await fleet();
+    for (const given of ["12D3KooWEVk", "12D3KooW…o7ktp"]) {
+      const result = await box.run(["--json", "-s", "nodes", "inspect", given]);
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+      const doc = JSON.parse(result.stdout) as { summary: { nodes: number; unreadable: number }; peers: { peer: string; nodes: number }[] };
+      expect(doc.summary).toMatchObject({ nodes: 3, unreadable: 0 });
+      expect(doc.peers).toMatchObject([{ peer: DOWN, nodes: 1 }]);
+    }
+    const rows = await box.run(["-s", "nodes", "inspect", "--format", "ndjson", "12D3KooWEVk"]);
+    expect(rows.status, rows.stderr).toBe(0);
+    expect(
+      rows.stdout
+        .trimEnd()
+        .split("\n")
+        .map((line) => (JSON.parse(line) as { peer: string }).peer),
+    ).toEqual([DOWN]);
+  });
+
+  it("a PEER no node could hold is said once, before any file is read (was: once per node, then 'none could be read')", async () => {
+    const box = await fleet();
+    const result = await box.run(["-s", "nodes", "inspect", "bad!"]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe('bbgov: invalid peer id "bad!": not base58btc (bad character "!") (argument PEER)\n');
+  });
+});

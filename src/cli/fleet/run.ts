@@ -29,7 +29,15 @@ import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
 import { displayName, hardLinked, identityOf, notRegularFile, resolveTarget, STDIO, writeRefusal, type WriteTarget } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
-import { fleetPeers, isKnown, isWholePeerText, knownPeerTexts, resolvePeerArgs, withNotices } from "../commands/resolve.js";
+import {
+  fleetPeers,
+  isKnown,
+  isWholePeerText,
+  knownPeerTexts,
+  resolvePeerArgs,
+  unresolvablePeerArg,
+  withNotices,
+} from "../commands/resolve.js";
 import { PeerTable, RestoredScan, snapshotOfPeers } from "../../snapshot/node-scan.js";
 import type { Snapshot } from "../../snapshot/model.js";
 import { tidyPeerText } from "../args.js";
@@ -74,6 +82,10 @@ export async function runFleet(invocation: Invocation, globals: Globals, io: Cli
   if (spec.name !== "inspect" && invocation.options.byNode === true) throw new UsageError("--by-node is for inspect", "--by-node");
   // Ignored, it printed the fleet once and exited 0, as if watching had ended.
   if (invocation.options.watch === true) throw new UsageError("--watch follows one snapshot; give one -s FILE, not a fleet", "--watch");
+  // A PEER that no node could resolve (a character no peer id has, an empty text) is the command line's error, said
+  // once before anything is read: inspect said it for every node, then "none of the N file(s) could be read".
+  const unresolvable = unresolvablePeerArg(spec.args, invocation.args);
+  if (unresolvable !== undefined) throw unresolvable;
   const files = labelFiles(await expandSources(globals.snapshotPaths));
   // One set of peers for every file read the usual way: a fleet's nodes mostly name the same peers.
   const fleet = new Fleet(invocation, { ...globals, shared: new SharedPeers() }, io, files);
@@ -131,8 +143,11 @@ class Fleet {
 
   /** `inspect`: per-peer counts, the peers x nodes matrix, or one row per node and peer. */
   async inspect(): Promise<number> {
-    const { options } = this.invocation;
-    const only = peerMatcher((this.invocation.args[0] as string[] | undefined) ?? []);
+    const { options, spec } = this.invocation;
+    // A prefix or short form names one peer of all the fleet knows, as for one file (check's and a change's do too):
+    // resolved on each node instead, one that a node did not know made that node "unreadable" (exit 2).
+    const given = ((await this.fleetPeerArgs(this.invocation.args))[0] as string[] | undefined) ?? [];
+    const only = peerMatcher(given);
     const filter: PeerFilter = { only, down: options.down === true, blocked: options.blocked === true, cooling: options.cooling === true };
     const format = (options.format as string | undefined) ?? "table";
     const sort = (options.sort as string | undefined) ?? "peer";
@@ -178,7 +193,6 @@ class Fleet {
     // The per-peer counts of node snapshots need no model: each is scanned (issue 15's speed). PEER arguments that are
     // not whole ids are resolved against each node's model (a prefix may be ambiguous on one node: that node says so).
     // BBGOV_FLEET_SCAN=0 reads every file the usual way (tests compare the two; the benchmark times both).
-    const given = (this.invocation.args[0] as string[] | undefined) ?? [];
     const scanning = given.every((text) => isWholePeerText(tidyPeerText(text))) && this.io.env.BBGOV_FLEET_SCAN !== "0";
     const scanned =
       perRow || !scanning
@@ -235,7 +249,13 @@ class Fleet {
         // A slow reader holds the next files back (each() reads at most --jobs ahead of what is written).
         await writeChunks(this.io.stdout, { chunks: () => pieces });
       },
-      { dryRun: true, quick, window: perRow && format !== "json" },
+      // PEER selects through `filter.only` (whole ids by now), never resolved again on each node.
+      {
+        dryRun: true,
+        quick,
+        window: perRow && format !== "json",
+        args: this.invocation.args.map((value, index) => (spec.args[index]?.peer === undefined ? value : undefined)),
+      },
     );
     const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
     if (format === "ndjson" || format === "tsv") {
