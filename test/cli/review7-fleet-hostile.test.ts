@@ -207,3 +207,36 @@ describe("inspect PEER across a fleet whose nodes know different peers", () => {
     expect(result.stderr).toBe('bbgov: invalid peer id "bad!": not base58btc (bad character "!") (argument PEER)\n');
   });
 });
+
+describe("a path that steps back (..) out of a linked folder", () => {
+  /** `w/x.json` (bbgov JSON) and `other/x.json` (a node snapshot), with `w/link` leading to `other/dir`. */
+  function linked(box: ReturnType<typeof sandbox>): void {
+    fs.mkdirSync(box.path("w"));
+    fs.mkdirSync(box.path("other/dir"), { recursive: true });
+    fs.copyFileSync(box.path("nodes/a.json"), box.path("w/x.json"));
+    fs.copyFileSync(path.join(FIXTURES, "node/small.bin"), box.path("other/x.json"));
+    fs.symlinkSync("../other/dir", box.path("w/link"));
+  }
+
+  it("one file: writes the file the system reaches (was: 'replaced by another program', the lock beside another file)", async () => {
+    const box = await fleet();
+    linked(box);
+    const before = fs.readFileSync(box.path("w/x.json"));
+    const result = await box.run(["-s", "w/link/../x.json", "block", "16uZAbWC1AJvL"]);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(fs.readFileSync(box.path("w/x.json"))).toEqual(before);
+    const check = await box.json<{ inbound: { reason: string } }>(["-s", "other/x.json", "check", "16uZAbWC1AJvL"], 1);
+    expect(check.inbound.reason).toBe("blocklisted");
+  });
+
+  it("a fleet: it and the file of the same name here are two nodes, told apart (was: one, the second never read)", async () => {
+    const box = await fleet();
+    linked(box);
+    const doc = await box.json<{ nodes: { path: string; kind: string }[] }>(["-s", "w/link/../x.json", "-s", "w/x.json", "inspect"]);
+    expect(doc.nodes.map((node) => [node.path, node.kind])).toEqual([
+      ["other/x.json", "node-snapshot"],
+      ["w/x.json", "bbgov-json"],
+    ]);
+  });
+});

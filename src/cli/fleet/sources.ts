@@ -10,7 +10,7 @@
  * else its path relative to the fleet's common folder; two nodes with the same
  * id are both named by their paths.
  */
-import { closeSync, readSync, statSync } from "node:fs";
+import { closeSync, readSync, realpathSync, statSync } from "node:fs";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { multihashProblem, PeerId } from "../../core/peer-id.js";
@@ -50,12 +50,10 @@ export function isFleetRequest(values: readonly string[]): boolean {
 
 /** Expands the `-s` values into the fleet's files, in a stable order, each once. */
 export async function expandSources(values: readonly string[]): Promise<string[]> {
+  // Each file once is sameFilesOnce's to judge, by what the path reaches: `link/../x.json` is not `x.json` when link
+  // leads elsewhere, which a key of the path as written (path.resolve) took for one and dropped.
   const files: string[] = [];
-  const seen = new Set<string>();
   const add = (file: string): void => {
-    const key = path.resolve(file);
-    if (seen.has(key)) return;
-    seen.add(key);
     files.push(file);
   };
   for (const value of values) {
@@ -154,7 +152,7 @@ async function sameFilesOnce(files: readonly string[]): Promise<string[]> {
   const seen = new Set<string>();
   return files.filter((file, index) => {
     const stat = identities[index];
-    const key = stat === undefined ? `path:${path.resolve(file)}` : `inode:${stat.dev}:${stat.ino}`;
+    const key = stat === undefined ? `path:${physicalPath(file)}` : `inode:${stat.dev}:${stat.ino}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -259,7 +257,7 @@ export function globSegment(segment: string, pattern = segment): RegExp {
 
 /** Labels the fleet's files: node peer ids where the files hold one (unique), else paths relative to the common folder. */
 export function labelFiles(files: readonly string[]): FleetFile[] {
-  const absolute = files.map((file) => path.resolve(file));
+  const absolute = files.map(physicalPath);
   const common = commonFolder(absolute);
   const ids = files.map(nodePeerIdOf);
   const counts = new Map<string, number>();
@@ -269,6 +267,22 @@ export function labelFiles(files: readonly string[]): FleetFile[] {
     const id = ids[index];
     return { path: file, relative, label: id !== undefined && counts.get(id) === 1 ? id : relative };
   });
+}
+
+/**
+ * The absolute path of `file` as the system finds it. path.resolve reads `..` as a step back in the text, but the
+ * system steps back from where a link led: `link/../x.json`, link leading elsewhere, is another file than `x.json`
+ * (which were one node, the second never read, and both labelled `x.json`). A path with no `..` is left as written,
+ * its links kept (their names are what the operator knows them by).
+ */
+export function physicalPath(file: string): string {
+  if (!file.split(/[\\/]/).includes("..")) return path.resolve(file);
+  try {
+    // The native call: fs.realpathSync itself first reads the path with path.resolve, `..` as text.
+    return path.join(realpathSync.native(path.dirname(file)), path.basename(file));
+  } catch {
+    return path.resolve(file);
+  }
 }
 
 /** The deepest folder that holds every file. */

@@ -240,10 +240,10 @@ export interface WriteTarget {
  * write by root. A missing last part is kept as it is (a file to create).
  */
 export async function resolveTarget(file: string): Promise<string> {
-  let pending = path
-    .resolve(file)
-    .split("/")
-    .filter((part) => part !== "");
+  // Not path.resolve: it reads `..` as a step back in the text, where the system steps back from where a link led
+  // (`link/../x.json`, link leading elsewhere, is not `./x.json`: the write locked and aimed at the wrong file, and
+  // refused as "replaced by another program"). Each `..` is taken below, on the path found so far.
+  let pending = (path.isAbsolute(file) ? file : `${process.cwd()}/${file}`).split("/").filter((part) => part !== "");
   let current = "/";
   let hops = 0;
   while (pending.length > 0) {
