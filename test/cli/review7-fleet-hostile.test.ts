@@ -240,3 +240,18 @@ describe("a path that steps back (..) out of a linked folder", () => {
     ]);
   });
 });
+
+describe("a folder named through a linked folder and ..", () => {
+  it("-s link/.. takes the files of the folder the system lists (was: the files of the same names here)", async () => {
+    const box = await fleet();
+    fs.mkdirSync(box.path("w"));
+    fs.mkdirSync(box.path("other/dir"), { recursive: true });
+    fs.copyFileSync(box.path("nodes/a.json"), box.path("w/x.json"));
+    fs.copyFileSync(path.join(FIXTURES, "node/small.bin"), box.path("other/x.json"));
+    fs.symlinkSync("../other/dir", box.path("w/link"));
+    for (const value of ["w/link/..", "w/link/../", "w/link/../*"]) {
+      const doc = await box.json<{ nodes: { kind: string }[] }>(["-s", value, "-s", "nodes/a.json", "inspect"]);
+      expect(doc.nodes.map((node) => node.kind)).toEqual(["node-snapshot", "bbgov-json"]);
+    }
+  });
+});

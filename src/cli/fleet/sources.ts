@@ -95,7 +95,7 @@ export async function expandSources(values: readonly string[]): Promise<string[]
 async function subfolderHint(folder: string): Promise<string> {
   const subfolders = (await fs.readdir(folder, { withFileTypes: true }).catch(() => []))
     .filter((entry) => entry.isDirectory() && !entry.name.startsWith("."))
-    .map((entry) => path.join(folder, entry.name));
+    .map((entry) => inFolder(folder, entry.name));
   for (const subfolder of subfolders) {
     if ((await folderSnapshots(subfolder).catch(() => [])).length > 0) {
       const pattern = `${folder.endsWith("/") ? folder : `${folder}/`}*/`;
@@ -129,7 +129,7 @@ async function folderSnapshots(folder: string): Promise<string[]> {
     entries.map((entry) =>
       entry.isFile()
         ? true
-        : fs.stat(path.join(folder, entry.name)).then(
+        : fs.stat(inFolder(folder, entry.name)).then(
             (target) => target.isFile() || target.isDirectory(),
             () => true,
           ),
@@ -139,7 +139,7 @@ async function folderSnapshots(folder: string): Promise<string[]> {
     .filter((_entry, index) => kept[index])
     .map((entry) => entry.name)
     .sort()
-    .map((name) => path.join(folder, name));
+    .map((name) => inFolder(folder, name));
 }
 
 /**
@@ -215,7 +215,7 @@ async function entries(base: string, absolute: boolean): Promise<{ name: string;
     for (const entry of list) {
       let dir = entry.isDirectory();
       const link = entry.isSymbolicLink();
-      if (link) dir = (await fs.stat(path.join(folder, entry.name)).catch(() => undefined))?.isDirectory() === true;
+      if (link) dir = (await fs.stat(inFolder(folder, entry.name)).catch(() => undefined))?.isDirectory() === true;
       out.push({ name: entry.name, dir, link });
     }
     return out;
@@ -283,6 +283,15 @@ export function physicalPath(file: string): string {
   } catch {
     return path.resolve(file);
   }
+}
+
+/**
+ * `name` in `folder`, joined as text when `folder` steps back: path.join reads a `..` in `folder` as a step back in the text, so `-s link/..`
+ * (link leading elsewhere) listed the folder the system reached and then read the files of the same names here.
+ */
+function inFolder(folder: string, name: string): string {
+  if (!folder.split("/").includes("..")) return path.join(folder, name);
+  return folder.endsWith("/") ? `${folder}${name}` : `${folder}/${name}`;
 }
 
 /** The deepest folder that holds every file. */
