@@ -255,3 +255,19 @@ describe("a folder named through a linked folder and ..", () => {
     }
   });
 });
+
+describe("a PEER prefix across a fleet with a file that loads with warnings", () => {
+  it("inspect and check give each warning once (was: twice, from the pass that resolves the prefix too)", async () => {
+    const box = await fleet();
+    fs.copyFileSync(path.join(FIXTURES, "node/hand-edited.bin"), box.path("nodes/h.bin"));
+    for (const args of [
+      ["inspect", "12D3KooWEVk"],
+      ["check", "12D3KooWEVk"],
+    ]) {
+      const result = await box.run(["-s", "nodes", ...args]);
+      const warnings = result.stderr.split("\n").filter((line) => line.startsWith("bbgov: warning:"));
+      expect(warnings.length).toBeGreaterThan(0);
+      expect(new Set(warnings).size).toBe(warnings.length);
+    }
+  });
+});

@@ -776,7 +776,8 @@ class Fleet {
     };
     const noPeers = args.map((value, index) => (specs[index]?.peer === undefined ? value : undefined));
     const quick = this.io.env.BBGOV_FLEET_SCAN === "0" ? undefined : this.quickKnownPeers(known);
-    await this.each(() => collect, undefined, { dryRun: true, args: noPeers, quick });
+    // A pass of its own before the command's: the files' load warnings are the command's pass to give (were twice).
+    await this.each(() => collect, undefined, { dryRun: true, args: noPeers, quick, warnings: false });
     return known;
   }
 
@@ -831,6 +832,8 @@ class Fleet {
        * (inspect's rows) stays bounded by --jobs files, however many files a slow one holds back.
        */
       window?: boolean;
+      /** Whether the files' warnings are kept for the end (a read-only command's; false: a pass before its own). */
+      warnings?: boolean;
     } = { dryRun: true },
   ): Promise<NodeOutcome[]> {
     const outcomes: (NodeOutcome | undefined)[] = new Array(this.files.length);
@@ -897,7 +900,8 @@ class Fleet {
     };
     await Promise.all(Array.from({ length: Math.min(this.jobs, this.files.length) }, worker));
     const done = outcomes as NodeOutcome[];
-    if (!this.invocation.spec.mutates) for (const outcome of done) for (const warning of outcome.warnings) this.warnings.push(warning);
+    if (!this.invocation.spec.mutates && run.warnings !== false)
+      for (const outcome of done) for (const warning of outcome.warnings) this.warnings.push(warning);
     return done;
   }
 
