@@ -12,7 +12,7 @@ import { loadCommand } from "./commands/index.js";
 import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
 import { commandContext, type CliIo, type CommandModule, type FleetPeers, type Report, type Ui } from "./context.js";
 import { IoError, UsageError } from "./errors.js";
-import { scriptLines } from "./io/lines.js";
+import { fleetScriptLines, scriptLines } from "./io/lines.js";
 import {
   danglingLinkTarget,
   displayName,
@@ -187,7 +187,13 @@ export function lockTimeoutMs(value: unknown): number {
 }
 
 /** Reads the file a command names as its argument (diff's OTHER, apply's SCRIPT, import's FILE) and passes its content on. */
-export async function readFileArgument(invocation: Invocation, globals: Globals, io: CliIo): Promise<readonly unknown[]> {
+export async function readFileArgument(
+  invocation: Invocation,
+  globals: Globals,
+  io: CliIo,
+  /** A script run more than once (a fleet's): the same lines each time (lines.ts, fleetScriptLines). */
+  held = false,
+): Promise<readonly unknown[]> {
   const kind = invocation.spec.fileArg;
   if (kind === undefined) return invocation.args;
   const file = (invocation.args[0] as string | undefined) ?? STDIO;
@@ -196,8 +202,11 @@ export async function readFileArgument(invocation: Invocation, globals: Globals,
   }
   const what =
     kind === "snapshot" ? "the other snapshot" : `the ${invocation.spec.args[0]?.syntax.replace(/[<>[\].]/g, "") ?? "input"} file`;
-  // A script is read line by line while it runs, never whole.
-  if (kind === "lines") return [scriptLines(file, io.stdin, what), ...invocation.args.slice(1)];
+  // A script is read line by line while it runs, never whole (a fleet's pipe excepted: it gives its bytes once).
+  if (kind === "lines") {
+    const lines = held && file !== STDIO ? await fleetScriptLines(file, what) : scriptLines(file, io.stdin, what);
+    return [lines, ...invocation.args.slice(1)];
+  }
   const { bytes } = await readBytes(file, io.stdin, what);
   if (kind === "text") return [{ text: textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];
   if (kind === "bytes") return [{ bytes, text: () => textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];

@@ -202,3 +202,25 @@ describe("FIFOs in a fleet (found by an adversarial run)", () => {
     expect(readFileSync(path.join(fleet, "a.json"))).toEqual(before);
   });
 });
+
+describe("an apply script across a fleet is read once (review 7, found by a hostile run)", () => {
+  it("a script from a pipe (`apply <(...)`) runs on every file: it was read anew for each, the rest got an empty script", () => {
+    const fleet = path.join(dir, "nodes");
+    mkdirSync(fleet);
+    copyFileSync(path.join(FIXTURES, "node/small.bin"), path.join(fleet, "a.bin"));
+    copyFileSync(path.join(FIXTURES, "example.json"), path.join(fleet, "b.json"));
+    // A shell's process substitution: the script is a pipe (/dev/fd/N) that gives its bytes once.
+    const result = spawnSync(
+      "bash",
+      ["-c", `exec "$0" "$1" --json -s "$2" apply <(printf 'block ${PEER}\\nthreshold 3\\n')`, process.execPath, BIN, fleet],
+      { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 20_000 },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    // Was: exit 0, "written": [], both files "unchanged": the check's second file and every write read an empty script.
+    expect(JSON.parse(result.stdout)).toMatchObject({ written: ["a.bin", "b.json"], unchanged: [], not_written: [] });
+    // The node snapshot's change is in its report; the bbgov JSON file is read back as text.
+    const blocklist = (JSON.parse(readFileSync(path.join(fleet, "b.json"), "utf8")) as { peer_governor: { blocklist: string[] } })
+      .peer_governor.blocklist;
+    expect(blocklist).toContain(PEER);
+  });
+});

@@ -29,7 +29,15 @@ import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
 import { displayName, hardLinked, identityOf, notRegularFile, resolveTarget, STDIO, writeRefusal, type WriteTarget } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
-import { fleetPeers, isKnown, isWholePeerText, knownPeerTexts, resolvePeerArgs, withNotices } from "../commands/resolve.js";
+import {
+  fleetPeers,
+  isKnown,
+  isWholePeerText,
+  knownPeerTexts,
+  resolvePeerArgs,
+  unresolvablePeerArg,
+  withNotices,
+} from "../commands/resolve.js";
 import { PeerTable, RestoredScan, snapshotOfPeers } from "../../snapshot/node-scan.js";
 import type { Snapshot } from "../../snapshot/model.js";
 import { tidyPeerText } from "../args.js";
@@ -45,6 +53,7 @@ import { FileScanner, scanFiles, type ScannedFile } from "./scan-files.js";
 import { type NodeRows, ScannedRows, type ScannedRowsFormat } from "./scan-rows.js";
 import { writeChunks } from "../io/chunks.js";
 import { WasmFold } from "./wasm-fold.js";
+import { withOneNow } from "../io/time.js";
 import type { ScanWorkerData } from "./scan-worker.js";
 import type { Invocation } from "../program.js";
 import { renderRowsNdjson, renderRowsTsv, TSV_HEADER } from "../render/fleet.js";
@@ -73,13 +82,18 @@ export async function runFleet(invocation: Invocation, globals: Globals, io: Cli
   if (spec.name !== "inspect" && invocation.options.byNode === true) throw new UsageError("--by-node is for inspect", "--by-node");
   // Ignored, it printed the fleet once and exited 0, as if watching had ended.
   if (invocation.options.watch === true) throw new UsageError("--watch follows one snapshot; give one -s FILE, not a fleet", "--watch");
+  // A PEER that no node could resolve (a character no peer id has, an empty text) is the command line's error, said
+  // once before anything is read: inspect said it for every node, then "none of the N file(s) could be read".
+  const unresolvable = unresolvablePeerArg(spec.args, invocation.args);
+  if (unresolvable !== undefined) throw unresolvable;
   const files = labelFiles(await expandSources(globals.snapshotPaths));
   // One set of peers for every file read the usual way: a fleet's nodes mostly name the same peers.
   const fleet = new Fleet(invocation, { ...globals, shared: new SharedPeers() }, io, files);
   if (spec.name === "inspect") return fleet.inspect();
   if (spec.name === "check") return fleet.check();
   if (spec.name === "validate") return fleet.validate();
-  return fleet.change();
+  // One `now` for every file and both phases: an apply script's `--at now` is read for each file, each time.
+  return withOneNow(() => fleet.change());
 }
 
 /**
@@ -129,8 +143,11 @@ class Fleet {
 
   /** `inspect`: per-peer counts, the peers x nodes matrix, or one row per node and peer. */
   async inspect(): Promise<number> {
-    const { options } = this.invocation;
-    const only = peerMatcher((this.invocation.args[0] as string[] | undefined) ?? []);
+    const { options, spec } = this.invocation;
+    // A prefix or short form names one peer of all the fleet knows, as for one file (check's and a change's do too):
+    // resolved on each node instead, one that a node did not know made that node "unreadable" (exit 2).
+    const given = ((await this.fleetPeerArgs(this.invocation.args))[0] as string[] | undefined) ?? [];
+    const only = peerMatcher(given);
     const filter: PeerFilter = { only, down: options.down === true, blocked: options.blocked === true, cooling: options.cooling === true };
     const format = (options.format as string | undefined) ?? "table";
     const sort = (options.sort as string | undefined) ?? "peer";
@@ -176,7 +193,6 @@ class Fleet {
     // The per-peer counts of node snapshots need no model: each is scanned (issue 15's speed). PEER arguments that are
     // not whole ids are resolved against each node's model (a prefix may be ambiguous on one node: that node says so).
     // BBGOV_FLEET_SCAN=0 reads every file the usual way (tests compare the two; the benchmark times both).
-    const given = (this.invocation.args[0] as string[] | undefined) ?? [];
     const scanning = given.every((text) => isWholePeerText(tidyPeerText(text))) && this.io.env.BBGOV_FLEET_SCAN !== "0";
     const scanned =
       perRow || !scanning
@@ -233,7 +249,13 @@ class Fleet {
         // A slow reader holds the next files back (each() reads at most --jobs ahead of what is written).
         await writeChunks(this.io.stdout, { chunks: () => pieces });
       },
-      { dryRun: true, quick, window: perRow && format !== "json" },
+      // PEER selects through `filter.only` (whole ids by now), never resolved again on each node.
+      {
+        dryRun: true,
+        quick,
+        window: perRow && format !== "json",
+        args: this.invocation.args.map((value, index) => (spec.args[index]?.peer === undefined ? value : undefined)),
+      },
     );
     const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
     if (format === "ndjson" || format === "tsv") {
@@ -548,17 +570,22 @@ class Fleet {
     );
     this.refuseIfAny(this.files.filter((_file, index) => !regular[index]).map((file) => ({ file, error: notRegularFile(file.path) })));
     const io = await this.replayableInput();
-    const args = await this.fleetPeerArgs(await readFileArgument(this.invocation, this.globals, io));
+    // A script file is read once for all: a pipe gives its lines once, and the write must run what the check ran.
+    const args = await this.fleetPeerArgs(await readFileArgument(this.invocation, this.globals, io, true));
     // An apply script's prefixes name one peer on every node, as a command's do: resolved against the fleet's peers too.
     if (spec.name === "apply") this.fleetPeers = fleetPeers(knownPeerTexts(await this.knownAcrossFleet(args)));
     const module = await loadCommand(spec.name);
-    const checked = await this.each(() => module, undefined, { dryRun: true, io, args, render: this.globals.dryRun, indent: 2 });
+    // `clock` and `backoff` with nothing to set only show: each node's answer under its name, as a dry run's plan is
+    // shown, and no lock taken (the table alone said "unchanged" for every node and showed nothing asked for).
+    const view = isView(this.invocation);
+    const checked = await this.each(() => module, undefined, { dryRun: true, io, args, render: this.globals.dryRun || view, indent: 2 });
     // A file that would change but is marked read-only is found now, before the first write, not midway.
     const plans = await Promise.all(
       checked.map((plan) => (plan.changes === true && plan.error === undefined ? refuseReadOnly(plan) : plan)),
     );
     this.refuseIfAny(plans.filter((plan) => plan.error !== undefined));
     if (this.globals.dryRun) return this.changeReport(plans, true);
+    if (view) return this.changeReport(plans, false, true);
     const results: NodeOutcome[] = [];
     let lock: HeldLock | undefined;
     /** The file being written now, and the file found there when it was locked (a rename gives another one). */
@@ -631,7 +658,8 @@ class Fleet {
     );
   }
 
-  private async changeReport(outcomes: readonly NodeOutcome[], dryRun: boolean): Promise<number> {
+  /** The table of results (with each node's report under its name first, for a dry run or a view), or the document. */
+  private async changeReport(outcomes: readonly NodeOutcome[], dryRun: boolean, sections = dryRun): Promise<number> {
     const failed = outcomes.filter((outcome) => outcome.error !== undefined);
     const result = (outcome: NodeOutcome): string =>
       outcome.error !== undefined
@@ -672,7 +700,7 @@ class Fleet {
           would_change: ui.chalk.yellow("would change"),
           not_written: ui.chalk.red("NOT WRITTEN"),
         };
-        const plans = dryRun
+        const plans = sections
           ? `${outcomes.map((outcome) => nodeSection(ui, sanitize(outcome.file.label), outcome.text ?? "")).join("\n\n")}\n\n`
           : "";
         // On a narrow terminal a failed file's reason (also on standard error, whole) and long paths give way first.
@@ -748,7 +776,8 @@ class Fleet {
     };
     const noPeers = args.map((value, index) => (specs[index]?.peer === undefined ? value : undefined));
     const quick = this.io.env.BBGOV_FLEET_SCAN === "0" ? undefined : this.quickKnownPeers(known);
-    await this.each(() => collect, undefined, { dryRun: true, args: noPeers, quick });
+    // A pass of its own before the command's: the files' load warnings are the command's pass to give (were twice).
+    await this.each(() => collect, undefined, { dryRun: true, args: noPeers, quick, warnings: false });
     return known;
   }
 
@@ -803,6 +832,8 @@ class Fleet {
        * (inspect's rows) stays bounded by --jobs files, however many files a slow one holds back.
        */
       window?: boolean;
+      /** Whether the files' warnings are kept for the end (a read-only command's; false: a pass before its own). */
+      warnings?: boolean;
     } = { dryRun: true },
   ): Promise<NodeOutcome[]> {
     const outcomes: (NodeOutcome | undefined)[] = new Array(this.files.length);
@@ -869,7 +900,8 @@ class Fleet {
     };
     await Promise.all(Array.from({ length: Math.min(this.jobs, this.files.length) }, worker));
     const done = outcomes as NodeOutcome[];
-    if (!this.invocation.spec.mutates) for (const outcome of done) for (const warning of outcome.warnings) this.warnings.push(warning);
+    if (!this.invocation.spec.mutates && run.warnings !== false)
+      for (const outcome of done) for (const warning of outcome.warnings) this.warnings.push(warning);
     return done;
   }
 
@@ -1013,6 +1045,15 @@ function startWorker(file: string, data: ScanWorkerData): Promise<{ part: Aggreg
     worker.once("error", () => resolve(undefined));
     worker.once("exit", () => resolve(undefined));
   });
+}
+
+/** Whether a changing command is asked only to show (`clock`, `backoff` and `backoff --plan` with nothing to set). */
+function isView(invocation: Invocation): boolean {
+  const { name } = invocation.spec;
+  const { options } = invocation;
+  if (name === "clock") return options.set === undefined && options.advance === undefined;
+  if (name === "backoff") return options.base === undefined && options.max === undefined;
+  return false;
 }
 
 /**

@@ -10,13 +10,13 @@
  * else its path relative to the fleet's common folder; two nodes with the same
  * id are both named by their paths.
  */
-import { closeSync, readSync, statSync } from "node:fs";
+import { closeSync, readSync, realpathSync, statSync } from "node:fs";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { multihashProblem, PeerId } from "../../core/peer-id.js";
 import { openRegularFile } from "../io/reuse.js";
 import { UsageError } from "../errors.js";
-import { STDIO } from "../io/store.js";
+import { ioError, STDIO } from "../io/store.js";
 
 /** The file names a folder contributes to a fleet. */
 export const FLEET_EXTENSIONS = [".json", ".snap", ".bin"] as const;
@@ -33,6 +33,9 @@ export interface FleetFile {
 
 const GLOB_CHARS = /[*?[]/;
 
+/** The name of a write's temporary file (io/store.ts): `.<name>.bbgov-<pid>-<random>.tmp`. */
+const BBGOV_TEMP = /^\..+\.bbgov-\d+-[^/]*\.tmp$/;
+
 /** True when the `-s` values name a fleet rather than one file (several values, a folder, a glob with no such file). */
 export function isFleetRequest(values: readonly string[]): boolean {
   if (values.length > 1) return true;
@@ -47,12 +50,10 @@ export function isFleetRequest(values: readonly string[]): boolean {
 
 /** Expands the `-s` values into the fleet's files, in a stable order, each once. */
 export async function expandSources(values: readonly string[]): Promise<string[]> {
+  // Each file once is sameFilesOnce's to judge, by what the path reaches: `link/../x.json` is not `x.json` when link
+  // leads elsewhere, which a key of the path as written (path.resolve) took for one and dropped.
   const files: string[] = [];
-  const seen = new Set<string>();
   const add = (file: string): void => {
-    const key = path.resolve(file);
-    if (seen.has(key)) return;
-    seen.add(key);
     files.push(file);
   };
   for (const value of values) {
@@ -94,7 +95,7 @@ export async function expandSources(values: readonly string[]): Promise<string[]
 async function subfolderHint(folder: string): Promise<string> {
   const subfolders = (await fs.readdir(folder, { withFileTypes: true }).catch(() => []))
     .filter((entry) => entry.isDirectory() && !entry.name.startsWith("."))
-    .map((entry) => path.join(folder, entry.name));
+    .map((entry) => inFolder(folder, entry.name));
   for (const subfolder of subfolders) {
     if ((await folderSnapshots(subfolder).catch(() => [])).length > 0) {
       const pattern = `${folder.endsWith("/") ? folder : `${folder}/`}*/`;
@@ -113,18 +114,23 @@ export function shellWord(file: string): string {
 }
 
 async function folderSnapshots(folder: string): Promise<string[]> {
-  const entries = (await fs.readdir(folder, { withFileTypes: true })).filter(
+  // A folder that cannot be listed (another user's, mode 700) is named as such: it was an "internal error", "a bug in bbgov".
+  const listed = await fs.readdir(folder, { withFileTypes: true }).catch((error: unknown) => {
+    throw ioError(error, "read", folder, "the folder");
+  });
+  const entries = listed.filter(
     (entry) =>
       !entry.name.startsWith(".") && FLEET_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) && (entry.isFile() || entry.isSymbolicLink()),
   );
-  // A link to a FIFO is no snapshot, and reading one with no writer would wait forever (a link to a folder, or a
-  // dangling one, is read and named as unreadable). Only links are followed to see: the rest are regular files.
+  // A link to a FIFO is no snapshot, and reading one with no writer would wait forever; nor is a link to a device or
+  // a socket, as a glob finds (a link to /dev/tty waited for the terminal, one to /dev/zero read 1 GB) (a link to a
+  // folder, or a dangling one, is read and named as unreadable). Only links are followed to see: the rest are regular files.
   const kept = await Promise.all(
     entries.map((entry) =>
       entry.isFile()
         ? true
-        : fs.stat(path.join(folder, entry.name)).then(
-            (target) => !target.isFIFO(),
+        : fs.stat(inFolder(folder, entry.name)).then(
+            (target) => target.isFile() || target.isDirectory(),
             () => true,
           ),
     ),
@@ -133,7 +139,7 @@ async function folderSnapshots(folder: string): Promise<string[]> {
     .filter((_entry, index) => kept[index])
     .map((entry) => entry.name)
     .sort()
-    .map((name) => path.join(folder, name));
+    .map((name) => inFolder(folder, name));
 }
 
 /**
@@ -146,7 +152,7 @@ async function sameFilesOnce(files: readonly string[]): Promise<string[]> {
   const seen = new Set<string>();
   return files.filter((file, index) => {
     const stat = identities[index];
-    const key = stat === undefined ? `path:${path.resolve(file)}` : `inode:${stat.dev}:${stat.ino}`;
+    const key = stat === undefined ? `path:${physicalPath(file)}` : `inode:${stat.dev}:${stat.ino}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -160,6 +166,10 @@ async function sameFilesOnce(files: readonly string[]): Promise<string[]> {
 export async function expandGlob(pattern: string, want: "files" | "folders" = "files"): Promise<string[]> {
   const absolute = pattern.startsWith("/");
   const parts = pattern.split("/").filter((part) => part !== "" && part !== ".");
+  // Each segment made a matcher first: a wrong one is refused whatever the folders hold, never found midway.
+  const matchers = new Map(
+    parts.filter((part) => part !== "**" && GLOB_CHARS.test(part)).map((part) => [part, globSegment(part, pattern)]),
+  );
   const results: string[] = [];
   const walk = async (base: string, rest: readonly string[]): Promise<void> => {
     const [head, ...tail] = rest;
@@ -184,7 +194,7 @@ export async function expandGlob(pattern: string, want: "files" | "folders" = "f
       await walk(join(head), tail);
       return;
     }
-    const matcher = globSegment(head);
+    const matcher = matchers.get(head) ?? globSegment(head, pattern);
     for (const entry of await entries(base, absolute)) {
       if (!matcher.test(entry.name)) continue;
       if (tail.length > 0 && !entry.dir) continue;
@@ -192,8 +202,9 @@ export async function expandGlob(pattern: string, want: "files" | "folders" = "f
     }
   };
   await walk(absolute ? "/" : "", parts);
-  // A lock file beside each snapshot (`node.snap.lock`) is bbgov's own, never a node.
-  return [...new Set(results)].filter((file) => !file.endsWith(".lock")).sort();
+  // A lock file beside each snapshot (`node.snap.lock`) is bbgov's own, never a node; so is a write's temporary file
+  // (`.node.snap.bbgov-<pid>-<random>.tmp`, which a pattern of dot files matched: another run's write half done).
+  return [...new Set(results)].filter((file) => !file.endsWith(".lock") && !BBGOV_TEMP.test(path.basename(file))).sort();
 }
 
 async function entries(base: string, absolute: boolean): Promise<{ name: string; dir: boolean; link: boolean }[]> {
@@ -204,7 +215,7 @@ async function entries(base: string, absolute: boolean): Promise<{ name: string;
     for (const entry of list) {
       let dir = entry.isDirectory();
       const link = entry.isSymbolicLink();
-      if (link) dir = (await fs.stat(path.join(folder, entry.name)).catch(() => undefined))?.isDirectory() === true;
+      if (link) dir = (await fs.stat(inFolder(folder, entry.name)).catch(() => undefined))?.isDirectory() === true;
       out.push({ name: entry.name, dir, link });
     }
     return out;
@@ -214,7 +225,7 @@ async function entries(base: string, absolute: boolean): Promise<{ name: string;
 }
 
 /** One path segment of a glob as a regular expression: `*`, `?`, `[abc]`, `[a-z]`, `[!x]` (or `[^x]`). */
-export function globSegment(segment: string): RegExp {
+export function globSegment(segment: string, pattern = segment): RegExp {
   let source = segment.startsWith(".") ? "" : "(?!\\.)";
   for (let i = 0; i < segment.length; i++) {
     const char = segment[i] as string;
@@ -233,12 +244,20 @@ export function globSegment(segment: string): RegExp {
       i = close;
     } else source += char.replace(/[.+^${}()|\\\]]/g, "\\$&");
   }
-  return new RegExp(`^${source}$`);
+  try {
+    return new RegExp(`^${source}$`);
+  } catch {
+    // The only way a segment makes no expression (was: "internal error: SyntaxError ... a bug in bbgov").
+    throw new UsageError(
+      `invalid pattern: a range in brackets runs backwards in ${JSON.stringify(segment)}; write it low to high, as [a-z]`,
+      `-s ${pattern}`,
+    );
+  }
 }
 
 /** Labels the fleet's files: node peer ids where the files hold one (unique), else paths relative to the common folder. */
 export function labelFiles(files: readonly string[]): FleetFile[] {
-  const absolute = files.map((file) => path.resolve(file));
+  const absolute = files.map(physicalPath);
   const common = commonFolder(absolute);
   const ids = files.map(nodePeerIdOf);
   const counts = new Map<string, number>();
@@ -248,6 +267,31 @@ export function labelFiles(files: readonly string[]): FleetFile[] {
     const id = ids[index];
     return { path: file, relative, label: id !== undefined && counts.get(id) === 1 ? id : relative };
   });
+}
+
+/**
+ * The absolute path of `file` as the system finds it. path.resolve reads `..` as a step back in the text, but the
+ * system steps back from where a link led: `link/../x.json`, link leading elsewhere, is another file than `x.json`
+ * (which were one node, the second never read, and both labelled `x.json`). A path with no `..` is left as written,
+ * its links kept (their names are what the operator knows them by).
+ */
+export function physicalPath(file: string): string {
+  if (!file.split(/[\\/]/).includes("..")) return path.resolve(file);
+  try {
+    // The native call: fs.realpathSync itself first reads the path with path.resolve, `..` as text.
+    return path.join(realpathSync.native(path.dirname(file)), path.basename(file));
+  } catch {
+    return path.resolve(file);
+  }
+}
+
+/**
+ * `name` in `folder`, joined as text when `folder` steps back: path.join reads a `..` in `folder` as a step back in the text, so `-s link/..`
+ * (link leading elsewhere) listed the folder the system reached and then read the files of the same names here.
+ */
+function inFolder(folder: string, name: string): string {
+  if (!folder.split("/").includes("..")) return path.join(folder, name);
+  return folder.endsWith("/") ? `${folder}${name}` : `${folder}/${name}`;
 }
 
 /** The deepest folder that holds every file. */

@@ -5,7 +5,8 @@
  * naming its line), a byte order mark starting a line is dropped, lines end at
  * "\n" (a "\r" before it is the words' business: a blank).
  */
-import { closeSync, createReadStream, readSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, readSync, type Stats } from "node:fs";
+import { stat } from "node:fs/promises";
 import { IoError } from "../errors.js";
 import { openRegularFile } from "./reuse.js";
 import { displayName, ioError, STDIO } from "./store.js";
@@ -33,6 +34,39 @@ export function scriptLines(file: string, stdin: AsyncIterable<Uint8Array | stri
   };
 }
 
+/**
+ * A script that a fleet runs on every file, in its check and again in its write: read anew each time, a pipe
+ * (`apply <(...)`, a FIFO) gave its lines to the first read only (every other file ran an empty script: nothing
+ * written, exit 0), and a script edited meanwhile made the write run other lines than the check. A regular file is
+ * still streamed, each time (memory follows the snapshot, not the script), but a read that finds it changed since the
+ * first look fails, naming it; anything else is read whole, once, and replayed (a read that fails fails each replay).
+ */
+export async function fleetScriptLines(file: string, what: string): Promise<ScriptLines> {
+  const source = displayName(file);
+  const first = await stat(file).catch(() => undefined);
+  if (first?.isFile() === true) {
+    const stamp = stampOf(first);
+    return { source, batches: () => splitLines(fileChunks(file, { stamp, what }), file, what) };
+  }
+  const chunks: Uint8Array[] = [];
+  let failure: unknown;
+  try {
+    for await (const chunk of fileChunks(file)) chunks.push(Uint8Array.from(chunk));
+  } catch (error) {
+    failure = error;
+  }
+  async function* replay(): AsyncGenerator<Uint8Array> {
+    yield* chunks;
+    if (failure !== undefined) throw failure;
+  }
+  return { source, batches: () => splitLines(replay(), file, what) };
+}
+
+/** What tells a regular file's content changed: another file there, another size, another time of change. */
+function stampOf(stat: Stats): string {
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+}
+
 /** Bytes read at a time: as a read stream does. */
 const CHUNK_BYTES = 1 << 16;
 
@@ -41,7 +75,7 @@ const CHUNK_BYTES = 1 << 16;
  * else (a pipe, a missing file) through a read stream, whose errors are the ones reported. A stream
  * costs a thread-pool round trip, a promise and a fresh buffer per chunk: for a 0.5 MB script, ~5 ms.
  */
-async function* fileChunks(file: string): AsyncGenerator<Uint8Array> {
+async function* fileChunks(file: string, same?: { stamp: string; what: string }): AsyncGenerator<Uint8Array> {
   let opened: ReturnType<typeof openRegularFile>;
   try {
     opened = openRegularFile(file);
@@ -53,11 +87,23 @@ async function* fileChunks(file: string): AsyncGenerator<Uint8Array> {
     return;
   }
   const { fd } = opened;
+  // A fleet's script, read once per file: it must be the script the first read found, before and after this read.
+  const unchanged = (stat: Stats): void => {
+    if (same !== undefined && stampOf(stat) !== same.stamp)
+      throw new IoError(
+        `cannot read ${same.what}: it changed while bbgov ran it on the fleet's files; run the command again`,
+        displayName(file),
+      );
+  };
   try {
+    unchanged(opened.stat);
     const buffer = new Uint8Array(CHUNK_BYTES);
     for (;;) {
       const read = readSync(fd, buffer, 0, CHUNK_BYTES, null);
-      if (read === 0) return;
+      if (read === 0) {
+        unchanged(fstatSync(fd));
+        return;
+      }
       // The decoder is done with a chunk before the next read: the buffer is reused.
       yield buffer.subarray(0, read);
     }

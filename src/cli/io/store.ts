@@ -240,10 +240,10 @@ export interface WriteTarget {
  * write by root. A missing last part is kept as it is (a file to create).
  */
 export async function resolveTarget(file: string): Promise<string> {
-  let pending = path
-    .resolve(file)
-    .split("/")
-    .filter((part) => part !== "");
+  // Not path.resolve: it reads `..` as a step back in the text, where the system steps back from where a link led
+  // (`link/../x.json`, link leading elsewhere, is not `./x.json`: the write locked and aimed at the wrong file, and
+  // refused as "replaced by another program"). Each `..` is taken below, on the path found so far.
+  let pending = (path.isAbsolute(file) ? file : `${process.cwd()}/${file}`).split("/").filter((part) => part !== "");
   let current = "/";
   let hops = 0;
   while (pending.length > 0) {
@@ -612,9 +612,11 @@ export function ioError(error: unknown, action: "read" | "write", file: string, 
   return new IoError(`cannot ${action} ${what}: ${reason}${hint}`, displayName(file));
 }
 
-/** What in a path that names nothing was likely not meant: a `~` no shell expanded, a space at an end of a name. */
+/** What in a path that names nothing was likely not meant: a `~` or `{a,b}` no shell expanded, a space at an end of a name. */
 function nameTypo(file: string): string | undefined {
   if (file === "~" || file.startsWith("~/")) return "bbgov does not expand ~ (a shell does, in an unquoted word): write $HOME/ instead";
+  // Braces are a shell's, not a glob's: a quoted `nodes/{eu-1,us-1}/node.snap` reached bbgov as typed.
+  if (/\{[^{}]*,[^{}]*\}/.test(file)) return "bbgov does not expand {a,b} (a shell does, in an unquoted word): give -s once for each name";
   if (/^\s|\s$/.test(path.basename(file)) || /^\s/.test(file))
     return `the name ${JSON.stringify(path.basename(file))} begins or ends with a space`;
   return undefined;

@@ -146,9 +146,27 @@ function isDuration(text: string): boolean {
   }
 }
 
-/** The wall clock in epoch nanoseconds (millisecond precision). */
+/** The wall clock in epoch nanoseconds (millisecond precision); inside `withOneNow`, the instant it began. */
 export function systemNowNs(): bigint {
-  return BigInt(Date.now()) * 1_000_000n;
+  return oneNowNs ?? BigInt(Date.now()) * 1_000_000n;
+}
+
+/** The one `now` of a run that holds it (`withOneNow`), else undefined. */
+let oneNowNs: bigint | undefined;
+
+/**
+ * Runs `body` with `now` one instant throughout. A fleet runs an apply script on every file, in its check and again
+ * in its write: each line's `--at now` was read anew each time, so one script recorded its event at another time on
+ * each node (a millisecond or more apart), and the write at other times than the dry run's plan showed.
+ */
+export async function withOneNow<T>(body: () => Promise<T>): Promise<T> {
+  if (oneNowNs !== undefined) return body();
+  oneNowNs = systemNowNs();
+  try {
+    return await body();
+  } finally {
+    oneNowNs = undefined;
+  }
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:([Tt ])(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(.*)$/;
