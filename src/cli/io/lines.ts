@@ -9,7 +9,10 @@ import { closeSync, createReadStream, fstatSync, readSync, type Stats } from "no
 import { stat } from "node:fs/promises";
 import { IoError } from "../errors.js";
 import { openRegularFile } from "./reuse.js";
-import { displayName, ioError, STDIO } from "./store.js";
+import { displayName, ioError, readBytes, STDIO } from "./store.js";
+
+/** Standard input for a read that never takes it (a file is named). */
+const NO_INPUT: AsyncIterable<Uint8Array> = (async function* () {})();
 
 /** The longest line a script may have; past it the script is refused rather than held. */
 export const MAX_LINE_CHARS = 1 << 20;
@@ -48,16 +51,18 @@ export async function fleetScriptLines(file: string, what: string): Promise<Scri
     const stamp = stampOf(first);
     return { source, batches: () => splitLines(fileChunks(file, { stamp, what }), file, what) };
   }
-  const chunks: Uint8Array[] = [];
+  // Read as every pipe or device is (readBytes: at most MAX_STREAM_BYTES, then one clear error), not chunk by chunk
+  // into memory without a bound (`apply <(yes block X)` took every byte there was).
+  let bytes: Uint8Array | undefined;
   let failure: unknown;
   try {
-    for await (const chunk of fileChunks(file)) chunks.push(Uint8Array.from(chunk));
+    ({ bytes } = await readBytes(file, NO_INPUT, what));
   } catch (error) {
     failure = error;
   }
   async function* replay(): AsyncGenerator<Uint8Array> {
-    yield* chunks;
     if (failure !== undefined) throw failure;
+    if (bytes !== undefined) yield bytes;
   }
   return { source, batches: () => splitLines(replay(), file, what) };
 }
