@@ -53,9 +53,6 @@ export async function expandSources(values: readonly string[]): Promise<string[]
   // Each file once is sameFilesOnce's to judge, by what the path reaches: `link/../x.json` is not `x.json` when link
   // leads elsewhere, which a key of the path as written (path.resolve) took for one and dropped.
   const files: string[] = [];
-  const add = (file: string): void => {
-    files.push(file);
-  };
   for (const value of values) {
     if (value === STDIO) throw new UsageError("standard input cannot be part of a fleet", "-s -");
     const stat = await fs.stat(value).catch(() => undefined);
@@ -66,14 +63,14 @@ export async function expandSources(values: readonly string[]): Promise<string[]
           `no snapshot in the folder (files ending ${FLEET_EXTENSIONS.join(", ")})${await subfolderHint(value)}`,
           `-s ${value}`,
         );
-      for (const name of names) add(name);
+      files.push(...names);
     } else if (stat === undefined && GLOB_CHARS.test(value) && value.endsWith("/")) {
       // A pattern ending in / names folders, as in a shell: each one's snapshots, as `-s FOLDER` takes them.
       const matches: string[] = [];
       for (const folder of await expandGlob(value, "folders")) matches.push(...(await folderSnapshots(folder)));
       if (matches.length === 0)
         throw new UsageError(`no snapshot in the folders the pattern matches (files ending ${FLEET_EXTENSIONS.join(", ")})`, `-s ${value}`);
-      for (const match of matches) add(match);
+      files.push(...matches);
     } else if (stat === undefined && GLOB_CHARS.test(value)) {
       const matches = await expandGlob(value);
       if (matches.length === 0) {
@@ -81,8 +78,8 @@ export async function expandSources(values: readonly string[]): Promise<string[]
         const hint = folders === 0 ? "" : ` (it matches ${folders} folder(s): end it with / for the snapshots in them)`;
         throw new UsageError(`no file matches the pattern${hint}`, `-s ${value}`);
       }
-      for (const match of matches) add(match);
-    } else add(value); // a file, or a missing one: reading it says what is wrong, by name
+      files.push(...matches);
+    } else files.push(value); // a file, or a missing one: reading it says what is wrong, by name
   }
   return sameFilesOnce(files);
 }
