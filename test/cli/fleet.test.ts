@@ -260,6 +260,58 @@ describe("read-only views", () => {
     expect(narrow.stdout).toContain("B blocked, D down, c cooling down, . known, blank: not known\nto the node\n");
   });
 
+  it("the per-peer table keeps the latest event at 80 columns, and fits 60 by dropping the nodes' count, then it", async () => {
+    const { fleet } = await mixedFleet();
+    const head = async (columns: number): Promise<{ head: string; widest: number }> => {
+      const result = await cli(["-s", fleet, "inspect"], undefined, { COLUMNS: String(columns) });
+      const lines = stripVTControlCharacters(result.stdout).split("\n");
+      return { head: lines.find((line) => line.startsWith("│ PEER")) ?? "", widest: Math.max(...lines.map((line) => [...line].length)) };
+    };
+    const at80 = await head(80);
+    // Before this, "LATEST EVENT" went at 80 columns for want of one: "WORST STREAK" is now "STREAK" first.
+    expect(at80.head).toMatch(/^│ PEER +│ NODES │ BLOCKED │ DOWN │ COOLING │ STREAK │ LATEST EVENT │$/);
+    expect(at80.widest).toBeLessThanOrEqual(80);
+    const at70 = await head(70);
+    expect(at70.head).toMatch(/^│ PEER +│ BLOCKED │ DOWN │ COOLING │ STREAK │ LATEST EVENT │$/);
+    const at60 = await head(60);
+    expect(at60.head).toMatch(/^│ PEER +│ BLOCKED │ DOWN │ COOLING │ STREAK │$/);
+    expect(at60.widest).toBeLessThanOrEqual(60);
+    expect((await head(200)).head).toContain("│ WORST STREAK │ LATEST EVENT ");
+  });
+
+  it("check's table fits 60 columns: both decisions lose their 'deny: ' together", async () => {
+    const fleet = path.join(dir, "check");
+    fs.mkdirSync(fleet);
+    for (const name of ["example.json", "node/small.bin", "node/allowlist-some.bin"])
+      fs.copyFileSync(path.join(FIXTURES, name), path.join(fleet, path.basename(name)));
+    const shown = async (columns: number): Promise<string[]> =>
+      stripVTControlCharacters((await cli(["-s", fleet, "check", SMALL_DOWN], undefined, { COLUMNS: String(columns) })).stdout).split("\n");
+    const wide = await shown(80);
+    expect(wide.some((line) => /│ deny: not_allowlisted │ deny: not_allowlisted +│$/.test(line))).toBe(true);
+    expect(wide.some((line) => /│ deny: cooldown, retry in \d+ ms +│$/.test(line))).toBe(true);
+    const narrow = await shown(60);
+    expect(narrow.some((line) => /│ not_allowlisted +│ not_allowlisted +│$/.test(line))).toBe(true);
+    expect(narrow.some((line) => /│ allow +│ cooldown \d+ ms +│$/.test(line))).toBe(true);
+    expect(Math.max(...narrow.map((line) => [...line].length))).toBeLessThanOrEqual(60);
+  });
+
+  it("validate, a dry-run change and check wrap their long lines between words at 60 columns, as one file's do", async () => {
+    const fleet = path.join(dir, "narrow");
+    fs.mkdirSync(fleet);
+    for (const name of ["example.json", "node/small.bin", "node/allowlist-some.bin"])
+      fs.copyFileSync(path.join(FIXTURES, name), path.join(fleet, path.basename(name)));
+    const env = { COLUMNS: "60" };
+    for (const args of [["validate"], ["--dry-run", "block", SMALL_DOWN], ["check", SMALL_DOWN]]) {
+      const result = await cli(["-s", fleet, ...args], undefined, env);
+      const lines = stripVTControlCharacters(result.stdout).split("\n");
+      // Tables are drawn as narrow as they go and left to the terminal; every other line fits, no word cut.
+      const text = lines.filter((line) => !/^\s*[┌│├└]/.test(line));
+      expect(Math.max(...text.map((line) => [...line].length)), `${args.join(" ")}\n${result.stdout}`).toBeLessThanOrEqual(60);
+      // A whole peer id is one word: on a line of its own when it must be, never cut.
+      if (args[0] !== "validate") expect(text.some((line) => line.includes(SMALL_DOWN))).toBe(true);
+    }
+  });
+
   it("a file that cannot be read is named; the view goes on with the rest and exits 2", async () => {
     const { fleet } = await mixedFleet();
     fs.writeFileSync(path.join(fleet, "broken.json"), '{"spec_version": 1, "clock_ns": "x"}\n');

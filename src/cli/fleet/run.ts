@@ -58,7 +58,7 @@ import type { ScanWorkerData } from "./scan-worker.js";
 import type { Invocation } from "../program.js";
 import { renderRowsNdjson, renderRowsTsv, TSV_HEADER } from "../render/fleet.js";
 import { outputWidth } from "../io/terminal.js";
-import { fitLine, wrapLine } from "../render/fit.js";
+import { fitLine, fitText, wrapLine } from "../render/fit.js";
 import { shortId } from "../render/fleet.js";
 import { jsonChunks, renderJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
@@ -308,7 +308,7 @@ class Fleet {
                 more,
               )
             : `${renderPeersAcross(ui, shown, read)}${more}`;
-      this.io.stdout.write(`${header}\n\n${body}\n`);
+      this.io.stdout.write(fitText(ui, `${header}\n\n${body}\n`));
     }
     return this.finish(outcomes);
   }
@@ -351,16 +351,22 @@ class Fleet {
       const ui = await this.ui;
       if (ui !== undefined) {
         const { decisionWords, renderNodeResults } = await import("../render/fleet.js");
-        const table = renderNodeResults(
-          ui,
-          ["NODE", "INBOUND", "OUTBOUND"],
+        const rows = (compact: boolean): string[][] =>
           outcomes.map((outcome) => {
             const json = outcome.json;
             if (json === undefined) return [sanitize(outcome.file.label), ui.chalk.red("unreadable"), ""];
             const atNs = json.at_ns as bigint;
-            return [sanitize(outcome.file.label), decisionWords(ui, json.inbound, atNs), decisionWords(ui, json.outbound, atNs)];
-          }),
-        );
+            return [
+              sanitize(outcome.file.label),
+              decisionWords(ui, json.inbound, atNs, compact),
+              decisionWords(ui, json.outbound, atNs, compact),
+            ];
+          });
+        // The node's name shortened first, then both decisions without "deny: " (as inspect's table shows them).
+        const table = renderNodeResults(ui, ["NODE", "INBOUND", "OUTBOUND"], rows(false), rows(true), [
+          { column: "NODE" },
+          { column: "INBOUND", also: "OUTBOUND" },
+        ]);
         const read = outcomes.length - failed;
         const verdict =
           read === 0
@@ -375,7 +381,7 @@ class Fleet {
                   ),
                 );
         const note = unseen && read > 0 ? `\n${ui.chalk.dim(wrapLine(ui, `note: ${sanitize(peer)}: not seen on any node read`, 6))}` : "";
-        this.io.stdout.write(`${ui.chalk.bold(peer)}\n${table}\n${verdict}${note}\n`);
+        this.io.stdout.write(fitText(ui, `${ui.chalk.bold(peer)}\n${table}\n${verdict}${note}\n`));
       }
     }
     if (failed > 0) return this.finish(outcomes);
@@ -540,7 +546,7 @@ class Fleet {
           failed === 0
             ? ui.chalk.green(`all ${outcomes.length} file(s) valid`)
             : ui.chalk.red(`${failed} of ${outcomes.length} file(s) invalid`);
-        this.io.stdout.write(`${lines.join("\n")}\n${verdict}\n`);
+        this.io.stdout.write(fitText(ui, `${lines.join("\n")}\n${verdict}\n`));
       }
     }
     // The per-file lines say what is wrong; standard error gets them too, one line each, as any error: the file named
@@ -719,7 +725,7 @@ class Fleet {
           ? `dry run: nothing written; ${count("would_change")} of ${outcomes.length} file(s) would change`
           : `${count("written")} of ${outcomes.length} file(s) written,` +
             ` ${count("unchanged")} unchanged${failed.length > 0 ? ui.chalk.red(`, ${failed.length} NOT written`) : ""}`;
-        this.io.stdout.write(`${plans}${table}\n${tail}\n`);
+        this.io.stdout.write(fitText(ui, `${plans}${table}\n${tail}\n`));
       }
     }
     if (failed.length === 0) {

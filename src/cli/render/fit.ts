@@ -11,17 +11,26 @@ import { renderColumns, visibleWidth, wrapLine, type Align } from "./table.js";
 
 export { wrapLine } from "./table.js";
 
-/** One column: its title, alignment, and its cells in each form (forms[f]() gives the cells, built only when needed). */
+/**
+ * One column: its title (and a shorter one, `short`, for a narrow terminal), alignment, and its cells in each form
+ * (forms[f]() gives the cells, built only when needed).
+ */
 export interface FitColumn {
   readonly title: string;
+  readonly short?: string;
   readonly align: Align;
   readonly forms: readonly (() => readonly string[])[];
 }
 
-/** A reduction: the column's next form, or (drop) no column at all. */
+/**
+ * A reduction: the column's next form, its short title (`short`), or (drop) no column at all; `also` names a column
+ * reduced the same way in the same step (a pair that reads alike, such as inbound and outbound decisions).
+ */
 export interface FitStep {
   readonly column: string;
+  readonly also?: string;
   readonly drop?: boolean;
+  readonly short?: boolean;
 }
 
 /** The width of the table renderTable draws for these columns: cells, padding and borders. */
@@ -34,6 +43,7 @@ export function renderFittedTable(ui: Ui, columns: readonly FitColumn[], steps: 
   const limit = ui.width ?? Number.POSITIVE_INFINITY;
   const form = columns.map(() => 0);
   const dropped = columns.map(() => false);
+  const titles = columns.map((column) => column.title);
   // Cells and widest cell of each column in each form, built and measured on first use (a pipe needs only the first forms).
   const cellCache = new Map<string, readonly string[]>();
   const cells = (index: number, f: number): readonly string[] => {
@@ -45,25 +55,29 @@ export function renderFittedTable(ui: Ui, columns: readonly FitColumn[], steps: 
     }
     return built;
   };
+  // The widest cell of each column in each form (its title aside), measured on first use.
   const widthCache = new Map<string, number>();
   const widthOf = (index: number, f: number): number => {
     const key = `${index}:${f}`;
     let width = widthCache.get(key);
     if (width === undefined) {
-      width = visibleWidth(columns[index]?.title ?? "");
+      width = 0;
       // A cell is never wider than its length: only those longer than the widest so far are measured.
       for (const cell of cells(index, f)) if (cell.length > width) width = Math.max(width, visibleWidth(cell));
       widthCache.set(key, width);
     }
-    return width;
+    return Math.max(width, visibleWidth(titles[index] ?? ""));
   };
   const current = (): number[] => columns.flatMap((_, index) => (dropped[index] === true ? [] : [widthOf(index, form[index] ?? 0)]));
   for (const step of steps) {
     if (limit === Number.POSITIVE_INFINITY || tableWidth(current()) <= limit) break;
-    const index = columns.findIndex((column) => column.title === step.column);
-    if (index < 0) continue;
-    if (step.drop === true) dropped[index] = true;
-    else form[index] = Math.min((form[index] ?? 0) + 1, (columns[index]?.forms.length ?? 1) - 1);
+    for (const name of step.also === undefined ? [step.column] : [step.column, step.also]) {
+      const index = columns.findIndex((column) => column.title === name);
+      if (index < 0) continue;
+      if (step.drop === true) dropped[index] = true;
+      else if (step.short === true) titles[index] = columns[index]?.short ?? titles[index] ?? "";
+      else form[index] = Math.min((form[index] ?? 0) + 1, (columns[index]?.forms.length ?? 1) - 1);
+    }
   }
   const kept = columns.map((column, index) => ({ column, index })).filter(({ index }) => dropped[index] !== true);
   const keptCells = kept.map(({ index }) => cells(index, form[index] ?? 0));
@@ -71,7 +85,7 @@ export function renderFittedTable(ui: Ui, columns: readonly FitColumn[], steps: 
   const rowCount = keptCells[0]?.length ?? 0;
   return renderColumns(
     ui,
-    kept.map(({ column }) => column.title),
+    kept.map(({ index }) => titles[index] ?? ""),
     keptCells.map((column) => (column.length === rowCount ? column : Array.from({ length: rowCount }, (_, row) => column[row] ?? ""))),
     kept.map(({ column }) => column.align),
   );

@@ -5,7 +5,7 @@ import { STATE, type NodePeerRow, type PeerAcross } from "../fleet/aggregate.js"
 import { formatDate, formatDuration, looksLikeEpoch } from "./format.js";
 import { sanitize } from "./sanitize.js";
 import { compactLines } from "./json.js";
-import { keepEnd, renderFittedTable, wrapLine, type FitColumn } from "./fit.js";
+import { keepEnd, renderFittedTable, wrapLine, type FitColumn, type FitStep } from "./fit.js";
 
 /** A node of a fleet view as the renderers name it. */
 export interface NodeName {
@@ -58,6 +58,7 @@ export function renderPeersAcross(ui: Ui, rows: readonly PeerAcross[], nodeCount
     { title: "COOLING", align: "right", forms: [() => rows.map((row) => coolingCell(row.coolingDown))] },
     {
       title: "WORST STREAK",
+      short: "STREAK",
       align: "right",
       forms: [() => rows.map((row) => (row.latestEventNs === undefined ? dash : streakCell(row.worstStreak)))],
     },
@@ -67,8 +68,15 @@ export function renderPeersAcross(ui: Ui, rows: readonly PeerAcross[], nodeCount
       forms: [latestWithTime, latestDay],
     },
   ];
-  // Long ids go first, then the time of day, then the least telling column.
-  return renderFittedTable(ui, columns, [{ column: "PEER" }, { column: "LATEST EVENT" }, { column: "LATEST EVENT", drop: true }]);
+  // Long ids go first, then the time of day and a long title (80 columns then hold every column), then the count
+  // of nodes that know the peer (the summary says how many were read), then the latest event.
+  return renderFittedTable(ui, columns, [
+    { column: "PEER" },
+    { column: "LATEST EVENT" },
+    { column: "WORST STREAK", short: true },
+    { column: "NODES", drop: true },
+    { column: "LATEST EVENT", drop: true },
+  ]);
 }
 
 const CELL: readonly [number, string][] = [
@@ -163,25 +171,29 @@ export function renderRowsNdjson(rows: readonly NodePeerRow[]): string {
 }
 
 /** A decision document (`{decision, reason, retry_ns}`) as a short coloured cell. */
-export function decisionWords(ui: Ui, document: unknown, atNs: bigint): string {
+export function decisionWords(ui: Ui, document: unknown, atNs: bigint, compact = false): string {
   const d = document as { decision: string; reason: string | null; retry_ns: bigint | null } | undefined;
   if (d === undefined) return ui.chalk.dim("-");
   if (d.decision === "allow") return ui.chalk.green("allow");
-  if (d.reason === "cooldown" && d.retry_ns !== null)
-    return ui.chalk.yellow(`deny: cooldown, retry in ${formatDuration(d.retry_ns - atNs)}`);
-  return ui.chalk.red(`deny: ${d.reason ?? "?"}`);
+  // Compact (a narrow terminal): the reason alone, as inspect's table shows a denial, and a cooldown's time left.
+  if (d.reason === "cooldown" && d.retry_ns !== null) {
+    const left = formatDuration(d.retry_ns - atNs);
+    return ui.chalk.yellow(compact ? `cooldown ${left}` : `deny: cooldown, retry in ${left}`);
+  }
+  return ui.chalk.red(`${compact ? "" : "deny: "}${d.reason ?? "?"}`);
 }
 
 /**
  * A table of nodes and what happened on each, fitted to a narrow terminal: the last column's `compact` cells (when
  * given) first, then the first column, which names the node (often a whole peer id), shortened; then, right to
- * left, the other columns' compact cells.
+ * left, the other columns' compact cells. `order` replaces those steps.
  */
 export function renderNodeResults(
   ui: Ui,
   head: readonly string[],
   rows: readonly (readonly string[])[],
   compact?: readonly (readonly string[])[],
+  order?: readonly FitStep[],
 ): string {
   const columns: FitColumn[] = head.map((title, index) => ({
     title,
@@ -194,12 +206,10 @@ export function renderNodeResults(
           : [() => rows.map((row) => row[index] ?? ""), () => compact.map((row) => row[index] ?? "")],
   }));
   // The last column's compact cells first (a change's result: the reason is on standard error too), then the node.
-  const order = head.length < 2 ? head : [head[head.length - 1] ?? "", head[0] ?? "", ...head.slice(1, -1).reverse()];
-  return renderFittedTable(
-    ui,
-    columns,
-    order.map((column) => ({ column })),
-  );
+  const steps =
+    order ??
+    (head.length < 2 ? head : [head[head.length - 1] ?? "", head[0] ?? "", ...head.slice(1, -1).reverse()]).map((column) => ({ column }));
+  return renderFittedTable(ui, columns, steps);
 }
 
 /**
