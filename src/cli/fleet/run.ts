@@ -27,7 +27,7 @@ import type { CommandContext, CommandModule, FleetPeers, Report, Ui } from "../c
 import { commandContext, report as makeReport } from "../context.js";
 import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
-import { displayName, hardLinked, identityOf, notRegularFile, resolveTarget, STDIO, writeRefusal, type WriteTarget } from "../io/store.js";
+import { displayName, hardLinked, identityOf, notRegularFile, resolveTarget, writeRefusal, type WriteTarget } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
 import {
   fleetPeers,
@@ -569,8 +569,9 @@ class Fleet {
       ),
     );
     this.refuseIfAny(this.files.filter((_file, index) => !regular[index]).map((file) => ({ file, error: notRegularFile(file.path) })));
-    const io = await this.replayableInput();
-    // A script file is read once for all: a pipe gives its lines once, and the write must run what the check ran.
+    const io = this.io;
+    // A script file is read once for all: a pipe (standard input too) gives its lines once, and the write must run
+    // what the check ran.
     const args = await this.fleetPeerArgs(await readFileArgument(this.invocation, this.globals, io, true));
     // An apply script's prefixes name one peer on every node, as a command's do: resolved against the fleet's peers too.
     if (spec.name === "apply") this.fleetPeers = fleetPeers(knownPeerTexts(await this.knownAcrossFleet(args)));
@@ -923,17 +924,6 @@ class Fleet {
   private async drawing(): Promise<(() => Promise<Ui>) | undefined> {
     const ui = this.ui;
     return ui === undefined ? undefined : () => ui;
-  }
-
-  /** An apply script on standard input is read once and replayed for every file. */
-  private async replayableInput(): Promise<CliIo> {
-    if (this.invocation.spec.fileArg === undefined || ((this.invocation.args[0] as string | undefined) ?? STDIO) !== STDIO) return this.io;
-    const chunks: (Uint8Array | string)[] = [];
-    for await (const chunk of this.io.stdin) chunks.push(chunk);
-    return {
-      ...this.io,
-      stdin: { [Symbol.asyncIterator]: () => chunks[Symbol.iterator]() as unknown as AsyncIterator<Uint8Array | string> },
-    };
   }
 
   private width(): number {

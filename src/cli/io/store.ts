@@ -44,6 +44,22 @@ export async function readText(file: string, stdin: AsyncIterable<Uint8Array | s
 }
 
 /**
+ * What a whole read is of, for the message when a pipe gives too much: the snapshot (`-s`), a command's file
+ * argument (diff's other snapshot, import's file), or a fleet's script, held whole to be run on every file.
+ */
+export type ReadRole = "snapshot" | "argument" | "script";
+
+/** How a whole read goes besides its file: the role of what is read, room to write back into, the bound for a pipe. */
+export interface ReadOptions {
+  /** What is read (the default: the snapshot given with `-s`). */
+  readonly role?: ReadRole;
+  /** A snapshot about to be written back: the buffer an eighth longer than the file. */
+  readonly room?: boolean;
+  /** The most bytes read from standard input, a pipe or a device (tests give a small one). */
+  readonly maxStreamBytes?: number;
+}
+
+/**
  * Reads a whole file (or standard input for `-`) as bytes, whatever its kind,
  * in a buffer free for the caller to reuse; with `room`, a snapshot about to
  * be written back, an eighth longer than the file.
@@ -52,14 +68,12 @@ export async function readBytes(
   file: string,
   stdin: AsyncIterable<Uint8Array | string>,
   what: string,
-  room = false,
-  maxStreamBytes = MAX_STREAM_BYTES,
+  { role = "snapshot", room = false, maxStreamBytes = MAX_STREAM_BYTES }: ReadOptions = {},
 ): Promise<{ bytes: Uint8Array; buffer: Uint8Array; identity?: FileIdentity }> {
+  const limit = { maxBytes: maxStreamBytes, file, what, role };
   try {
     const read: { buffer: Buffer; length: number; identity?: FileIdentity } =
-      file === STDIO
-        ? whole(await readAll(stdin, maxStreamBytes, file, what))
-        : await readWhole(file, room ? 1 / 8 : 0, maxStreamBytes, what);
+      file === STDIO ? whole(await readAll(stdin, limit)) : await readWhole(file, room ? 1 / 8 : 0, limit);
     const identity = read.identity === undefined ? {} : { identity: read.identity };
     return { bytes: read.buffer.subarray(0, read.length), buffer: read.buffer, ...identity };
   } catch (error) {
@@ -92,13 +106,30 @@ export function textOf(bytes: Uint8Array, file: string, what = "the snapshot", m
   }
 }
 
-function streamTooLong(maxBytes: number, file: string, what: string): IoError {
+/** A read from standard input, a pipe or a device, bounded: what it reads and what to say when it gives too much. */
+interface StreamLimit {
+  readonly maxBytes: number;
+  readonly file: string;
+  readonly what: string;
+  readonly role: ReadRole;
+}
+
+/** The error of a pipe that gave more than `maxBytes`: what was read, from where, and what to do instead. */
+function streamTooLong({ maxBytes, file, what, role }: StreamLimit): IoError {
   const source = file === STDIO ? "standard input" : "a pipe or a device";
-  return new IoError(
-    `cannot read ${what}: more than ${maxBytes} bytes from ${source}, larger than any snapshot bbgov reads from one` +
-      (file === STDIO ? "; save it to a file and give -s FILE" : ""),
-    displayName(file),
-  );
+  // A snapshot this large is out of reach anyway; a script is only held whole because a fleet runs it on every
+  // file, and from a file it is streamed, with no bound but its longest line.
+  const bound =
+    role === "script" ? "more than a fleet holds of a script to run on each file" : "larger than any snapshot bbgov reads from one";
+  const advice =
+    role === "script"
+      ? `; save it to a file and give its name${file === STDIO ? " in place of -" : ""}`
+      : file !== STDIO
+        ? ""
+        : role === "snapshot"
+          ? "; save it to a file and give -s FILE"
+          : "; save it to a file and give its name in place of -";
+  return new IoError(`cannot read ${what}: more than ${maxBytes} bytes from ${source}, ${bound}${advice}`, displayName(file));
 }
 
 const whole = (buffer: Buffer): { buffer: Buffer; length: number } => ({ buffer, length: buffer.length });
@@ -112,16 +143,15 @@ const whole = (buffer: Buffer): { buffer: Buffer; length: number } => ({ buffer,
 async function readWhole(
   file: string,
   room: number,
-  maxStreamBytes: number,
-  what: string,
+  limit: StreamLimit,
 ): Promise<{ buffer: Buffer; length: number; identity: FileIdentity }> {
   // A regular file, the usual case, is opened and read without fs.promises, whose loading (readline and
   // friends) was ~1.5 ms of a small run. Anything else is never opened here: a FIFO opened and closed again
   // would let its writer go on with no reader.
   const opened = openRegularFile(file);
-  if (opened === undefined) return readOther(file, room, maxStreamBytes, what);
+  if (opened === undefined) return readOther(file, room, limit);
   try {
-    return readOpenFile(opened.fd, opened.stat, room, file, what);
+    return readOpenFile(opened.fd, opened.stat, room, file, limit.what);
   } finally {
     closeSync(opened.fd);
   }
@@ -131,15 +161,14 @@ async function readWhole(
 async function readOther(
   file: string,
   room: number,
-  maxStreamBytes: number,
-  what: string,
+  limit: StreamLimit,
 ): Promise<{ buffer: Buffer; length: number; identity: FileIdentity }> {
   const handle = await fs.open(file, "r");
   try {
     const stat = await handle.stat();
     const identity = { dev: stat.dev, ino: stat.ino };
-    if (!stat.isFile()) return { ...whole(await readAll(handleChunks(handle), maxStreamBytes, file, what)), identity };
-    return readOpenFile(handle.fd, stat, room, file, what);
+    if (!stat.isFile()) return { ...whole(await readAll(handleChunks(handle), limit)), identity };
+    return readOpenFile(handle.fd, stat, room, file, limit.what);
   } finally {
     await handle.close();
   }
@@ -529,13 +558,13 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Every chunk of `stream` (standard input for `-`, else the pipe or device `file`), refused as soon as they are more than `maxBytes`. */
-async function readAll(stream: AsyncIterable<Uint8Array | string>, maxBytes: number, file: string, what: string): Promise<Buffer> {
+/** Every chunk of `stream` (standard input for `-`, else the pipe or device `file`), refused as soon as they are more than `limit.maxBytes`. */
+async function readAll(stream: AsyncIterable<Uint8Array | string>, limit: StreamLimit): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stream) {
     total += chunk.length;
-    if (total > maxBytes) throw streamTooLong(maxBytes, file, what);
+    if (total > limit.maxBytes) throw streamTooLong(limit);
     chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
   return Buffer.concat(chunks);
