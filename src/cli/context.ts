@@ -91,6 +91,8 @@ export interface Ui {
   readonly chalk: ChalkInstance;
   /** Columns the output may take (the terminal's width); undefined: unlimited (pipes, --no-trunc). */
   readonly width?: number;
+  /** Set by `inspect --watch` when it cut the table to the window's height: rows not shown are the window's doing, not --limit's. */
+  readonly cutByWindow?: boolean;
 }
 
 /** What a command did: data for `--json`, a renderer for people, and its exit code. */
