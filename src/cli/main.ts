@@ -26,7 +26,7 @@ import {
 } from "./io/store.js";
 import { StandardOutput } from "./io/output.js";
 import { outputWidth } from "./io/terminal.js";
-import { isFleetRequest } from "./fleet/sources.js";
+import { isFleetRequest, isNewFileName } from "./fleet/sources.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
 import { writeChunks } from "./io/chunks.js";
 import { jsonChunks } from "./render/json.js";
@@ -207,8 +207,13 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
     for (const warning of (await import("./commands/common.js")).hostBackoffWarnings(globals.hostBackoff))
       io.stderr.write(`bbgov: warning: ${warning}\n`);
   }
-  // Issue 15: several -s, a folder or a glob are a fleet, run file by file in src/cli/fleet/.
-  if (spec.snapshot !== "none" && isFleetRequest(globals.snapshotPaths))
+  // Issue 15: several -s, a folder or a glob are a fleet, run file by file in src/cli/fleet/; but a pattern that
+  // matches nothing is the name of the file init or import creates (`-s 'node[1].json' init`).
+  if (
+    spec.snapshot !== "none" &&
+    isFleetRequest(globals.snapshotPaths) &&
+    !(spec.snapshot === "create" && (await isNewFileName(globals.snapshotPaths)))
+  )
     return (await import("./fleet/run.js")).runFleet(invocation, globals, io);
   if (invocation.options.byNode === true) throw new UsageError("--by-node is for a fleet (several -s, a folder or a glob)", spec.name);
   const source = globals.snapshotPath;

@@ -64,14 +64,14 @@ import { jsonChunks, renderJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
 import { sanitize } from "../render/sanitize.js";
 import { type AggregatePart, FleetAggregate, nodeRows, type NodePeerRow, type PeerFilter } from "./aggregate.js";
-import { expandSources, labelFiles, shellWord, type FleetFile } from "./sources.js";
+import { expandSources, labelFiles, patternMatches, shellWord, type FleetFile } from "./sources.js";
 
 const READ_ONLY = new Set(["inspect", "check", "validate"]);
 
 /** Runs `invocation` on every file of the fleet that `globals.snapshotPaths` name; returns the exit code. */
 export async function runFleet(invocation: Invocation, globals: Globals, io: CliIo): Promise<number> {
   const { spec } = invocation;
-  if (spec.snapshot === "create") throw new UsageError(`${spec.name} writes one new snapshot; give one -s FILE, not a fleet`, spec.name);
+  if (spec.snapshot === "create") throw await createRefusal(spec.name, globals.snapshotPaths);
   if (!spec.mutates && !READ_ONLY.has(spec.name)) {
     throw new UsageError(
       `${spec.name} works on one snapshot; across a fleet bbgov runs inspect, check, validate and the changing commands`,
@@ -948,6 +948,24 @@ class Fleet {
     if (this.globals.quiet) return;
     for (const warning of this.warnings.splice(0)) this.io.stderr.write(`bbgov: warning: ${sanitize(warning)}\n`);
   }
+}
+
+/**
+ * Why init or import refuses a fleet. One pattern that matches files (one that matches nothing is the new file's
+ * name, main.ts) is said to be one, with the way to a name that holds `*`, `?` or `[` as typed.
+ */
+async function createRefusal(command: string, values: readonly string[]): Promise<UsageError> {
+  const [only] = values;
+  const stat = only === undefined ? undefined : await fsPromises.stat(only).catch(() => undefined);
+  if (values.length !== 1 || only === undefined || stat !== undefined)
+    return new UsageError(`${command} writes one new snapshot; give one -s FILE, not a fleet`, command);
+  const { files, folders } = only.endsWith("/") ? { files: 0, folders: 0 } : await patternMatches(only);
+  const matched = [files > 0 ? `${files} file(s)` : "", folders > 0 ? `${folders} folder(s)` : ""].filter(Boolean).join(" and ");
+  return new UsageError(
+    `${command} writes one new snapshot, and ${matched === "" ? "a pattern ending in / names folders" : `this pattern matches ${matched}`};` +
+      " give one -s FILE (-o FILE takes a name with *, ? or [ as typed)",
+    `-s ${only}`,
+  );
 }
 
 /** Characters of a file's path that a change's table keeps on a narrow terminal (its end: the file's name). */
