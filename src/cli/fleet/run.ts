@@ -573,9 +573,12 @@ class Fleet {
     // A script file is read once for all: a pipe (standard input too) gives its lines once, and the write must run
     // what the check ran.
     const args = await this.fleetPeerArgs(await readFileArgument(this.invocation, this.globals, io, true));
+    const module = await loadCommand(spec.name);
+    // What is wrong with the input whatever the file (an apply script's syntax error, unknown command, bad option) is
+    // said once, naming the script's line, before any file is read: it was said for every file alike.
+    await module.checkInput?.(args, loadCommand);
     // An apply script's prefixes name one peer on every node, as a command's do: resolved against the fleet's peers too.
     if (spec.name === "apply") this.fleetPeers = fleetPeers(knownPeerTexts(await this.knownAcrossFleet(args)));
-    const module = await loadCommand(spec.name);
     // `clock` and `backoff` with nothing to set only show: each node's answer under its name, as a dry run's plan is
     // shown, and no lock taken (the table alone said "unchanged" for every node and showed nothing asked for).
     const view = isView(this.invocation);
