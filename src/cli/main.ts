@@ -8,7 +8,7 @@ import { CommanderError } from "commander";
 import type { BackoffConfig } from "../core/backoff.js";
 import { loadCommand } from "./commands/index.js";
 import type { CliIo, CommandModule, Report, Ui } from "./context.js";
-import { EXIT, IoError, UsageError } from "./errors.js";
+import { EXIT, UsageError } from "./errors.js";
 import { errorLine } from "./render/error-line.js";
 import { endBySignal, lockTimeoutMs, loadRunWrite, readFileArgument, refuseExisting, SIGNALS, type Globals } from "./single.js";
 import type { HeldLock } from "./io/lock.js";
@@ -282,14 +282,8 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
       if (globals.dryRun) {
         if (!globals.json && !globals.quiet) io.stdout.write(`dry run: ${displayName(globals.out)} not written\n`);
       } else {
-        try {
-          await writeTextAtomic(globals.out, typeof report.output === "string" ? report.output : [...report.output.chunks()].join(""));
-        } catch (error) {
-          // The store's messages name what it writes "the snapshot"; `completion -o` writes a script.
-          if (spec.name === "completion" && error instanceof IoError)
-            throw new IoError(error.message.replace("the snapshot", "the completion script"), error.where);
-          throw error;
-        }
+        const text = typeof report.output === "string" ? report.output : [...report.output.chunks()].join("");
+        await writeTextAtomic(globals.out, text, undefined, spec.outName);
         io.onWritten?.(globals.out);
       }
       if (globals.json) {

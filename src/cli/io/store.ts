@@ -268,7 +268,7 @@ export interface WriteTarget {
  * whatever the sysctl says, because following one lets another user aim a
  * write by root. A missing last part is kept as it is (a file to create).
  */
-export async function resolveTarget(file: string): Promise<string> {
+export async function resolveTarget(file: string, what = "the snapshot"): Promise<string> {
   // Not path.resolve: it reads `..` as a step back in the text, where the system steps back from where a link led
   // (`link/../x.json`, link leading elsewhere, is not `./x.json`: the write locked and aimed at the wrong file, and
   // refused as "replaced by another program"). Each `..` is taken below, on the path found so far.
@@ -288,18 +288,18 @@ export async function resolveTarget(file: string): Promise<string> {
       stat = await fs.lstat(next);
     } catch (error) {
       if (isCode(error, "ENOENT")) return path.join(next, ...pending);
-      throw ioError(error, "write", file);
+      throw ioError(error, "write", file, what);
     }
     if (!stat.isSymbolicLink()) {
       current = next;
       continue;
     }
-    if (++hops > 40) throw ioError(Object.assign(new Error("loop"), { code: "ELOOP" }), "write", file);
+    if (++hops > 40) throw ioError(Object.assign(new Error("loop"), { code: "ELOOP" }), "write", file, what);
     const folder = await fs.stat(current);
     const euid = process.geteuid?.() ?? -1;
     if ((folder.mode & 0o1002) === 0o1002 && stat.uid !== euid && stat.uid !== folder.uid) {
       throw new IoError(
-        `cannot write the snapshot: refusing to follow the symbolic link ${next},` +
+        `cannot write ${what}: refusing to follow the symbolic link ${next},` +
           ` owned by uid ${stat.uid} in a sticky world-writable folder (the kernel's protected_symlinks rule)`,
         displayName(file),
       );
@@ -312,13 +312,13 @@ export async function resolveTarget(file: string): Promise<string> {
 }
 
 /** The identity of the file at the resolved path `target`, or null when there is none. */
-export async function identityOf(target: string): Promise<FileIdentity | null> {
+export async function identityOf(target: string, what = "the snapshot"): Promise<FileIdentity | null> {
   try {
     const { dev, ino } = await fs.lstat(target);
     return { dev, ino };
   } catch (error) {
     if (isCode(error, "ENOENT")) return null;
-    throw ioError(error, "write", target);
+    throw ioError(error, "write", target, what);
   }
 }
 
@@ -328,11 +328,12 @@ export async function identityOf(target: string): Promise<FileIdentity | null> {
  * one's mode, owner, group and extended attributes (ACLs included), or the
  * write is refused; a file with several hard links is refused, since the
  * rename would split them. With a locked `target`, the write goes to its
- * resolved path, and only if the file there is still the one locked.
+ * resolved path, and only if the file there is still the one locked. Its errors name
+ * what is written `what` (`completion -o` writes a script).
  */
-export async function writeTextAtomic(file: string, text: string | Uint8Array, target?: WriteTarget): Promise<void> {
+export async function writeTextAtomic(file: string, text: string | Uint8Array, target?: WriteTarget, what = "the snapshot"): Promise<void> {
   if (target?.refusal !== undefined) throw target.refusal;
-  const resolved = target?.path ?? (await resolveTarget(file));
+  const resolved = target?.path ?? (await resolveTarget(file, what));
   const dir = path.dirname(resolved);
   // The name need not be secret: the file is created with "wx", which fails rather than follow or reuse
   // anything already there. Math.random spares every write node:crypto (and the stream modules it loads).
@@ -345,15 +346,15 @@ export async function writeTextAtomic(file: string, text: string | Uint8Array, t
   try {
     old = await fs.lstat(resolved);
   } catch (error) {
-    if (!isCode(error, "ENOENT")) throw ioError(error, "write", file);
+    if (!isCode(error, "ENOENT")) throw ioError(error, "write", file, what);
   }
   const expected = target?.identity === undefined ? (old === undefined ? null : { dev: old.dev, ino: old.ino }) : target.identity;
-  if (old?.isDirectory() === true) throw ioError(Object.assign(new Error("is a folder"), { code: "EISDIR" }), "write", file);
-  if (old !== undefined && !old.isFile()) throw notRegularFile(file);
+  if (old?.isDirectory() === true) throw ioError(Object.assign(new Error("is a folder"), { code: "EISDIR" }), "write", file, what);
+  if (old !== undefined && !old.isFile()) throw notRegularFile(file, what);
   const mode = old === undefined ? 0o644 : old.mode & 0o7777;
   // Renaming over a file works whatever its mode; a snapshot marked read-only is the user's "do not touch".
-  if ((mode & 0o222) === 0) throw readOnlyFile(mode, file);
-  const linked = old === undefined ? undefined : hardLinked(old, file);
+  if ((mode & 0o222) === 0) throw readOnlyFile(mode, file, what);
+  const linked = old === undefined ? undefined : hardLinked(old, file, what);
   if (linked !== undefined) throw linked;
   // Ctrl-C or SIGTERM midway removes the temporary file: the locked path's handler through endBySignal, a write
   // without a lock (export -o) through its own, held only while the temporary file exists.
@@ -364,17 +365,17 @@ export async function writeTextAtomic(file: string, text: string | Uint8Array, t
     const handle = await fs.open(temp, "wx", mode);
     try {
       await handle.writeFile(text);
-      if (old !== undefined) await keepOwner(handle, old, file);
+      if (old !== undefined) await keepOwner(handle, old, file, what);
       await handle.chmod(mode);
-      if (old !== undefined) await keepAttributes(resolved, handle.fd, file);
+      if (old !== undefined) await keepAttributes(resolved, handle.fd, file, what);
       await handle.sync();
     } finally {
       await handle.close();
     }
-    const now = await identityOf(resolved);
+    const now = await identityOf(resolved, what);
     if (!sameIdentity(now, expected)) {
       throw new IoError(
-        "cannot write the snapshot: the file was replaced by another program while bbgov worked on it; nothing written",
+        `cannot write ${what}: the file was replaced by another program while bbgov worked on it; nothing written`,
         displayName(file),
       );
     }
@@ -382,7 +383,7 @@ export async function writeTextAtomic(file: string, text: string | Uint8Array, t
   } catch (error) {
     await fs.rm(temp, { force: true }).catch(() => {});
     if (error instanceof IoError) throw error;
-    throw ioError(error, "write", file);
+    throw ioError(error, "write", file, what);
   } finally {
     tempsInProgress.delete(temp);
     for (const signal of unlocked) process.off(signal, removeTempAndEnd);
@@ -420,32 +421,39 @@ export function sameIdentity(a: FileIdentity | null, b: FileIdentity | null): bo
 }
 
 /** Gives the new file the old one's owner and group, or refuses: a snapshot root edits must stay its owner's. */
-async function keepOwner(handle: fs.FileHandle, old: Stats, file: string): Promise<void> {
+async function keepOwner(handle: fs.FileHandle, old: Stats, file: string, what: string): Promise<void> {
   const mine = await handle.stat();
   if (mine.uid === old.uid && mine.gid === old.gid) return;
   try {
     await handle.chown(old.uid, old.gid);
   } catch (error) {
-    throw ownerNotKept(old, ioError(error, "write", file).message.replace(/^cannot write the snapshot: /, ""), file);
+    throw ownerNotKept(old, writeReason(error, file, what), file, what);
   }
+}
+
+/** Why a write failed, without the message's "cannot write WHAT: " (a refusal quotes it in its own words). */
+function writeReason(error: unknown, file: string, what: string): string {
+  const message = ioError(error, "write", file, what).message;
+  const prefix = `cannot write ${what}: `;
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
 
 // The write's refusals, also given by a fleet's check phase, which finds them before the first file is written.
 
 /** `file` is there but is no regular file (a FIFO, a device): it cannot be replaced by a snapshot. */
-export function notRegularFile(file: string): IoError {
-  return new IoError("cannot write the snapshot: it is not a regular file", displayName(file));
+export function notRegularFile(file: string, what = "the snapshot"): IoError {
+  return new IoError(`cannot write ${what}: it is not a regular file`, displayName(file));
 }
 
 /** `file` has no write bit (`mode`, its permission bits): the user's "do not touch". */
-export function readOnlyFile(mode: number, file: string): IoError {
-  return new IoError(`cannot write the snapshot: it is read-only (mode ${mode.toString(8).padStart(4, "0")})`, displayName(file));
+export function readOnlyFile(mode: number, file: string, what = "the snapshot"): IoError {
+  return new IoError(`cannot write ${what}: it is read-only (mode ${mode.toString(8).padStart(4, "0")})`, displayName(file));
 }
 
 /** The new file cannot be given the old one's owner and group (only root may give a file away). */
-export function ownerNotKept(owner: { uid: number; gid: number }, reason: string, file: string): IoError {
+export function ownerNotKept(owner: { uid: number; gid: number }, reason: string, file: string, what = "the snapshot"): IoError {
   return new IoError(
-    `cannot write the snapshot: cannot keep its owner and group ${owner.uid}:${owner.gid} (${reason}); nothing written`,
+    `cannot write ${what}: cannot keep its owner and group ${owner.uid}:${owner.gid} (${reason}); nothing written`,
     displayName(file),
   );
 }
@@ -455,7 +463,7 @@ export function ownerNotKept(owner: { uid: number; gid: number }, reason: string
  * system.posix_acl_access) onto the new one, or refuses. Without the native
  * module no attribute can be listed, and the new file has none.
  */
-async function keepAttributes(resolved: string, tempFd: number, file: string): Promise<void> {
+async function keepAttributes(resolved: string, tempFd: number, file: string, what: string): Promise<void> {
   const { nativeFs } = await import("./native.js");
   const native = nativeFs();
   if (native instanceof Error) return;
@@ -479,9 +487,11 @@ async function keepAttributes(resolved: string, tempFd: number, file: string): P
       native.setAttrSync(tempFd, name, value);
     }
   } catch (error) {
-    const reason = ioError(error, "write", file).message.replace(/^cannot write the snapshot: /, "");
-    const what = name === "" ? "its extended attributes" : `its extended attribute ${name}`;
-    throw new IoError(`cannot write the snapshot: cannot keep ${what} (${reason}); nothing written`, displayName(file));
+    const attributes = name === "" ? "its extended attributes" : `its extended attribute ${name}`;
+    throw new IoError(
+      `cannot write ${what}: cannot keep ${attributes} (${writeReason(error, file, what)}); nothing written`,
+      displayName(file),
+    );
   } finally {
     if (oldFd !== undefined) closeSync(oldFd);
   }
@@ -706,10 +716,10 @@ export function writeRefusal(stat: Stats, file: string): IoError | undefined {
 }
 
 /** The refusal of a write over `file` (`stat`) that has several hard links: the rename would split them. */
-export function hardLinked(stat: Stats, file: string): IoError | undefined {
+export function hardLinked(stat: Stats, file: string, what = "the snapshot"): IoError | undefined {
   if (stat.nlink <= 1) return undefined;
   return new IoError(
-    `cannot write the snapshot: it has ${stat.nlink} hard links, and replacing it would split them; remove the other links or write a copy with --out`,
+    `cannot write ${what}: it has ${stat.nlink} hard links, and replacing it would split them; remove the other links or write a copy with --out`,
     displayName(file),
   );
 }
