@@ -91,6 +91,8 @@ export interface Ui {
   readonly chalk: ChalkInstance;
   /** Columns the output may take (the terminal's width); undefined: unlimited (pipes, --no-trunc). */
   readonly width?: number;
+  /** Set by `inspect --watch` when it cut the table to the window's height: rows not shown are the window's doing, not --limit's. */
+  readonly cutByWindow?: boolean;
 }
 
 /** What a command did: data for `--json`, a renderer for people, and its exit code. */
@@ -125,6 +127,12 @@ export interface CommandModule {
    * run, so that every bad line is named at once. `args` are as parsed, peers not yet resolved.
    */
   check?(ctx: CommandContext, args: readonly unknown[], options: Readonly<Record<string, unknown>>): void;
+  /**
+   * What is wrong with the command's input whatever file it runs on (apply: its script's bad lines), found on no
+   * file; throws a BbgovError. A fleet runs it once before it runs the command on each file, so that such an error is
+   * said once, not for every file alike.
+   */
+  checkInput?(args: readonly unknown[], loadCommand: (name: string) => Promise<CommandModule>): Promise<void>;
 }
 
 /** Builds a report; `exitCode` defaults to 0 and `warnings` to none. */

@@ -8,7 +8,7 @@ import { CommanderError } from "commander";
 import type { BackoffConfig } from "../core/backoff.js";
 import { loadCommand } from "./commands/index.js";
 import type { CliIo, CommandModule, Report, Ui } from "./context.js";
-import { EXIT, IoError, UsageError } from "./errors.js";
+import { EXIT, UsageError } from "./errors.js";
 import { errorLine } from "./render/error-line.js";
 import { endBySignal, lockTimeoutMs, loadRunWrite, readFileArgument, refuseExisting, SIGNALS, type Globals } from "./single.js";
 import type { HeldLock } from "./io/lock.js";
@@ -26,7 +26,7 @@ import {
 } from "./io/store.js";
 import { StandardOutput } from "./io/output.js";
 import { outputWidth } from "./io/terminal.js";
-import { isFleetRequest } from "./fleet/sources.js";
+import { isFleetRequest, isNewFileName } from "./fleet/sources.js";
 import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
 import { writeChunks } from "./io/chunks.js";
 import { jsonChunks } from "./render/json.js";
@@ -207,8 +207,13 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
     for (const warning of (await import("./commands/common.js")).hostBackoffWarnings(globals.hostBackoff))
       io.stderr.write(`bbgov: warning: ${warning}\n`);
   }
-  // Issue 15: several -s, a folder or a glob are a fleet, run file by file in src/cli/fleet/.
-  if (spec.snapshot !== "none" && isFleetRequest(globals.snapshotPaths))
+  // Issue 15: several -s, a folder or a glob are a fleet, run file by file in src/cli/fleet/; but a pattern that
+  // matches nothing is the name of the file init or import creates (`-s 'node[1].json' init`).
+  if (
+    spec.snapshot !== "none" &&
+    isFleetRequest(globals.snapshotPaths) &&
+    !(spec.snapshot === "create" && (await isNewFileName(globals.snapshotPaths)))
+  )
     return (await import("./fleet/run.js")).runFleet(invocation, globals, io);
   if (invocation.options.byNode === true) throw new UsageError("--by-node is for a fleet (several -s, a folder or a glob)", spec.name);
   const source = globals.snapshotPath;
@@ -277,14 +282,8 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
       if (globals.dryRun) {
         if (!globals.json && !globals.quiet) io.stdout.write(`dry run: ${displayName(globals.out)} not written\n`);
       } else {
-        try {
-          await writeTextAtomic(globals.out, typeof report.output === "string" ? report.output : [...report.output.chunks()].join(""));
-        } catch (error) {
-          // The store's messages name what it writes "the snapshot"; `completion -o` writes a script.
-          if (spec.name === "completion" && error instanceof IoError)
-            throw new IoError(error.message.replace("the snapshot", "the completion script"), error.where);
-          throw error;
-        }
+        const text = typeof report.output === "string" ? report.output : [...report.output.chunks()].join("");
+        await writeTextAtomic(globals.out, text, undefined, spec.outName);
         io.onWritten?.(globals.out);
       }
       if (globals.json) {

@@ -372,6 +372,7 @@ const TABLE = [
     mutates: false,
     inApply: false,
     writesOut: true,
+    outName: "the completion script",
     snapshot: "none",
   }),
 ] as const;

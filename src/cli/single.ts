@@ -145,7 +145,7 @@ async function readAndOpen(
   mutates: boolean,
   writeTarget: WriteTarget | undefined,
 ): Promise<{ opened: OpenedSnapshot; spare: Uint8Array | undefined; warnings: string[] }> {
-  const read = await readBytes(source, io.stdin, "the snapshot", mutates);
+  const read = await readBytes(source, io.stdin, "the snapshot", { room: mutates });
   // What was read must be the file that is locked and will be replaced: a link swapped in between would mix two files.
   if (
     writeTarget?.identity !== undefined &&
@@ -204,10 +204,10 @@ export async function readFileArgument(
     kind === "snapshot" ? "the other snapshot" : `the ${invocation.spec.args[0]?.syntax.replace(/[<>[\].]/g, "") ?? "input"} file`;
   // A script is read line by line while it runs, never whole (a fleet's pipe excepted: it gives its bytes once).
   if (kind === "lines") {
-    const lines = held && file !== STDIO ? await fleetScriptLines(file, what) : scriptLines(file, io.stdin, what);
+    const lines = held ? await fleetScriptLines(file, io.stdin, what) : scriptLines(file, io.stdin, what);
     return [lines, ...invocation.args.slice(1)];
   }
-  const { bytes } = await readBytes(file, io.stdin, what);
+  const { bytes } = await readBytes(file, io.stdin, what, { role: "argument" });
   if (kind === "text") return [{ text: textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];
   if (kind === "bytes") return [{ bytes, text: () => textOf(bytes, file, what), source: displayName(file) }, ...invocation.args.slice(1)];
   const { opened, warnings } = openFrom(bytes, file, globals, false);

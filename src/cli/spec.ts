@@ -63,6 +63,8 @@ export interface CommandSpec {
   readonly snapshot?: "load" | "create" | "none" | "raw";
   /** A read-only command whose product (`Report.output`) `--out` may send to a file (export). */
   readonly writesOut?: boolean;
+  /** How an error of that write names what it writes (default "the snapshot"; completion writes a script). */
+  readonly outName?: string;
 }
 
 /** Declares a command; returns it unchanged, with its literal type kept for the types of its `execute`. */

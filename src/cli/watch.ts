@@ -118,13 +118,14 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
     const resolved = resolvePeerArgs(request.argSpecs, request.args, snapshot);
     // What a one-off run says once before its output (a --host-backoff value clamped, or its base above its max).
     const runWarnings = request.hostBackoff === undefined ? [] : hostBackoffWarnings(request.hostBackoff);
+    // With a limit of the watch's own (the window's height), rows cut are said to be the window's doing.
     const draw = async (limit: number | undefined): Promise<string> => {
       const options = limit === undefined ? request.options : { ...request.options, limit };
       const report = withNotices(
         await request.commandModule.execute(commandContext(snapshot, request.source, opened, loadCommand), resolved.args, options),
         resolved.notices,
       );
-      let text = report.render(ui);
+      let text = report.render(limit === undefined ? ui : { ...ui, cutByWindow: true });
       // What a one-off inspect prints on standard error (a threshold 0 clamped, entries skipped) belongs on the screen.
       for (const warning of [...runWarnings, ...warnings, ...report.warnings])
         text += `\n${chalk.yellow(wrapLine(ui, `bbgov: warning: ${sanitize(warning)}`, "bbgov: ".length))}`;
@@ -136,15 +137,21 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
       const room = height - 1 - screenLines(status, windowWidth);
       // One row first: every other line (summary, table borders, the "more rows" line, warnings) is then known.
       const one = await draw(1);
-      let rowLines = tableLineLines(one, windowWidth);
-      let limit = Math.max(1, Math.floor((room - (screenLines(one, windowWidth) - rowLines)) / rowLines));
-      body = await draw(limit);
-      // More rows can make the table wider (a longer cell), and each of its lines wrap into more: fewer rows then.
-      for (let tries = 0, over = screenLines(body, windowWidth) - room; over > 0 && limit > 1 && tries < 3; tries++) {
-        rowLines = tableLineLines(body, windowWidth);
-        limit = Math.max(1, limit - Math.ceil(over / rowLines));
+      if (screenLines(one, windowWidth) > room) {
+        // A window too short for the summary and one row: the summary alone, and how many rows it has no room for
+        // (one row kept overflowed the window, its top scrolled away).
+        body = await draw(0);
+      } else {
+        let rowLines = tableLineLines(one, windowWidth);
+        let limit = Math.max(1, Math.floor((room - (screenLines(one, windowWidth) - rowLines)) / rowLines));
         body = await draw(limit);
-        over = screenLines(body, windowWidth) - room;
+        // More rows can make the table wider (a longer cell), and each of its lines wrap into more: fewer rows then.
+        for (let tries = 0, over = screenLines(body, windowWidth) - room; over > 0 && limit > 1 && tries < 3; tries++) {
+          rowLines = tableLineLines(body, windowWidth);
+          limit = Math.max(1, limit - Math.ceil(over / rowLines));
+          body = await draw(limit);
+          over = screenLines(body, windowWidth) - room;
+        }
       }
     }
   } catch (error) {

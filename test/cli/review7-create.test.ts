@@ -4,6 +4,7 @@
  */
 import fs from "node:fs";
 import net from "node:net";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { execute, type CliIo } from "../../src/cli/main.js";
 import { expectError, sandboxes } from "./helpers.js";
@@ -146,5 +147,39 @@ describe("a snapshot path that is a socket", () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe("init and import with -s a name that looks like a pattern", () => {
+  it("a pattern that matches nothing is the new file's name (was: refused as a fleet)", async () => {
+    const box = sandbox();
+    await box.ok(["-q", "-s", "node[1].json", "init"]);
+    expect(box.doc("node[1].json").spec_version).toBe(1);
+    // Now a file of that name: every command takes it as one file, and init refuses to replace it.
+    expect(await box.ok(["-s", "node[1].json", "inspect"])).toMatch(/^snapshot +node\[1\]\.json/);
+    expectError(await box.run(["-s", "node[1].json", "init"]), "bbgov: node[1].json already exists; add --force to replace it (init)\n");
+    await box.ok(["-q", "-s", "imported[*].json", "import", path.join(import.meta.dirname, "../../fixtures/node/small.bin")]);
+    expect(box.doc("imported[*].json").spec_version).toBe(1);
+  });
+
+  it("a pattern that matches files or folders stays a fleet, refused, saying what it matches and how to name such a file", async () => {
+    const box = sandbox();
+    await box.ok(["-q", "-s", "node1.json", "init"]);
+    await box.ok(["-q", "-s", "node2.json", "init"]);
+    fs.mkdirSync(box.path("nodes"));
+    expectError(
+      await box.run(["-s", "node[1].json", "init"]),
+      "bbgov: init writes one new snapshot, and this pattern matches 1 file(s); give one -s FILE" +
+        " (-o FILE takes a name with *, ? or [ as typed) (-s node[1].json)\n",
+    );
+    expectError(
+      await box.run(["-s", "n*", "import", "node1.json"]),
+      "bbgov: import writes one new snapshot, and this pattern matches 2 file(s) and 1 folder(s); give one -s FILE" +
+        " (-o FILE takes a name with *, ? or [ as typed) (-s n*)\n",
+    );
+    expectError(await box.run(["-s", "x*/", "init"]), "init writes one new snapshot, and a pattern ending in / names folders;");
+    expect(box.exists("node[1].json")).toBe(false);
+    await box.ok(["-q", "-o", "node[1].json", "init"]);
+    expect(box.doc("node[1].json").spec_version).toBe(1);
   });
 });

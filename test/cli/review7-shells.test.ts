@@ -16,6 +16,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { completionScript } from "../../src/cli/completion.js";
+import { writeTextAtomic } from "../../src/cli/io/store.js";
 import { bashCompleter } from "./bash-completion.js";
 import { cli, tempDirs } from "./helpers.js";
 
@@ -82,6 +83,35 @@ describe("completion -o", () => {
     expect(result.stderr).toBe(
       `bbgov: cannot write the completion script: the folder ${path.dirname(target)} does not exist (${target})\n`,
     );
+  });
+
+  it("names it in every refusal of the write: read-only, hard-linked, not a regular file", async () => {
+    const folder = dir();
+    const readOnly = path.join(folder, "read-only.fish");
+    fs.writeFileSync(readOnly, "");
+    fs.chmodSync(readOnly, 0o444);
+    const linked = path.join(folder, "linked.fish");
+    fs.writeFileSync(linked, "");
+    fs.linkSync(linked, path.join(folder, "other-link.fish"));
+    const cases: [string, string][] = [
+      [readOnly, "cannot write the completion script: it is read-only (mode 0444)"],
+      [linked, "cannot write the completion script: it has 2 hard links, and replacing it would split them;"],
+      ["/dev/null", "cannot write the completion script: it is not a regular file"],
+    ];
+    for (const [target, message] of cases) {
+      const result = await cli(["-o", target, "completion", "fish", "--force"]);
+      expect(result.status, target).toBe(2);
+      expect(result.stderr).toContain(`bbgov: ${message}`);
+      expect(result.stderr).toContain(`(${target})\n`);
+    }
+  });
+
+  it("is named so where the error is made: the atomic write takes what it writes (no text replaced after)", async () => {
+    const target = path.join(dir(), "no-such-folder", "bbgov.fish");
+    await expect(writeTextAtomic(target, "x", undefined, "the completion script")).rejects.toThrow(
+      `cannot write the completion script: the folder ${path.dirname(target)} does not exist`,
+    );
+    await expect(writeTextAtomic(target, "x")).rejects.toThrow(`cannot write the snapshot: the folder`);
   });
 });
 

@@ -28,6 +28,17 @@ interface FrameRun {
   readonly rows?: number;
 }
 
+/** A snapshot of `count` peers, some of them down, at an epoch-like clock. */
+function manyPeers(count: number): Record<string, unknown> {
+  const health = Array.from({ length: count }, (_, n) => ({
+    peer: PeerId.fromU64(BigInt(n)).text,
+    consecutive_failures: n % 7,
+    last_event_ns: "1764000000000000000",
+    down: n % 7 >= 5,
+  })).sort((a, b) => (a.peer < b.peer ? -1 : 1));
+  return { spec_version: 1, clock_ns: "1764000000000000000", peer_governor: { health } };
+}
+
 /** The first screen `bbgov args` draws with --watch on an 80-column terminal, run in `folder`. */
 async function firstFrame(
   folder: string,
@@ -223,20 +234,36 @@ describe("inspect --watch", () => {
       // Rows the rest leaves are used: cut (and said so) as far as it must, or all 12 peers shown.
       const shown = lines.filter((line) => /^│ (12D3|16uZ|Qm)/.test(line)).length;
       expect(shown === 12 || lines.length === rows).toBe(true);
-      if (shown < 12) expect(frame).toContain(`${12 - shown} more row(s) not shown (--limit)`);
+      if (shown < 12) expect(frame).toContain(`${12 - shown} more row(s) not shown (window too short)`);
     }
+  });
+
+  it("says what cut the table: the window's height (was: '(--limit)', given none), or --limit when it was given", async () => {
+    const folder = dir();
+    fs.writeFileSync(path.join(folder, "governor.json"), JSON.stringify(manyPeers(40)));
+    const frameOf = (screen: string): string => screen.replace(/^(\u001b\[[?\d;]*[A-Za-z])+/, "");
+    const byWindow = frameOf(await firstFrame(folder, ["inspect"], { rows: 24 }));
+    expect(byWindow).toMatch(/\n\d+ more row\(s\) not shown \(window too short\)\n/);
+    expect(byWindow).not.toContain("--limit");
+    const byLimit = frameOf(await firstFrame(folder, ["inspect", "--limit", "2"], { rows: 24 }));
+    expect(byLimit).toContain("\n38 more row(s) not shown (--limit)\n");
+  });
+
+  it("a window too short for the summary and one row shows the summary and says the rows have no room (was: overflowed)", async () => {
+    const folder = dir();
+    fs.writeFileSync(path.join(folder, "governor.json"), JSON.stringify(manyPeers(40)));
+    const screen = await firstFrame(folder, ["inspect"], { rows: 12 });
+    const frame = screen.replace(/^(\u001b\[[?\d;]*[A-Za-z])+/, "");
+    const lines = frame.slice(0, frame.indexOf("Ctrl-C quits")).split("\n");
+    expect(lines.length).toBeLessThanOrEqual(12);
+    expect(lines[0]).toMatch(/^snapshot +governor\.json/);
+    expect(frame).not.toContain("┌");
+    expect(frame).toContain("\n40 row(s) not shown (window too short)\n");
   });
 
   it("fits the window when its lines are wider than it (--no-trunc): a line the terminal wraps takes 2 of its lines", async () => {
     const folder = dir();
-    const health = Array.from({ length: 40 }, (_, n) => ({
-      peer: PeerId.fromU64(BigInt(n)).text,
-      consecutive_failures: n % 7,
-      last_event_ns: "1764000000000000000",
-      down: n % 7 >= 5,
-    })).sort((a, b) => (a.peer < b.peer ? -1 : 1));
-    const snapshot = { spec_version: 1, clock_ns: "1764000000000000000", peer_governor: { health } };
-    fs.writeFileSync(path.join(folder, "governor.json"), JSON.stringify(snapshot));
+    fs.writeFileSync(path.join(folder, "governor.json"), JSON.stringify(manyPeers(40)));
     const screen = await firstFrame(folder, ["--no-trunc", "inspect"], { rows: 24 });
     const frame = screen.replace(/^(\u001b\[[?\d;]*[A-Za-z])+/, "");
     const lines = frame.slice(0, frame.indexOf("Ctrl-C quits") + "Ctrl-C quits".length).split("\n");
@@ -245,7 +272,7 @@ describe("inspect --watch", () => {
     const onScreen = lines.reduce((sum, line) => sum + Math.max(1, Math.ceil([...line].length / 80)), 0);
     expect(onScreen).toBeLessThanOrEqual(24);
     expect(onScreen).toBeGreaterThanOrEqual(24 - 1); // the rows the rest leaves are used (a row takes 2 lines)
-    expect(frame).toMatch(/\d+ more row\(s\) not shown \(--limit\)/);
+    expect(frame).toMatch(/\d+ more row\(s\) not shown \(window too short\)/);
   });
 
   it("shows --host-backoff's own warnings on the screen, which cleared them when they were printed before it", async () => {

@@ -203,7 +203,7 @@ describe("inspect --watch fits a pseudo-terminal's height", () => {
     const frame = text.slice(text.lastIndexOf("\u001b[3J") + "\u001b[3J".length, text.indexOf("Ctrl-C quits"));
     const lines = frame.split(/\r?\n/);
     expect(lines).toHaveLength(20);
-    expect(frame).toMatch(/\d+ more row\(s\) not shown \(--limit\)/);
+    expect(frame).toMatch(/\d+ more row\(s\) not shown \(window too short\)/);
   });
 });
 

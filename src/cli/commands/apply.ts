@@ -13,7 +13,8 @@
 import { CommanderError, type Command } from "commander";
 import { BbgovError } from "../../core/errors.js";
 import type { CommandContext, CommandModule, Report, Ui } from "../context.js";
-import { report } from "../context.js";
+import { commandContext, report } from "../context.js";
+import { emptySnapshot } from "../../snapshot/model.js";
 import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import { splitWords } from "../io/words.js";
 import { type ParsedIds, resolvePeerArgs, unresolvablePeerArg, withNotices } from "./resolve.js";
@@ -53,8 +54,7 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
   const parser = lineParser();
   const modules = new Map<string, CommandModule>();
   const parsedIds: ParsedIds = new Map();
-  const errors: ApplyLineError[] = [];
-  let unlisted = 0;
+  const errors = new BadLines(script.source);
   const shown: Shown[] = [];
   // Lines shown (at most SHOWN_LINES); with no --json and no drawing (--quiet) none is kept in `shown`.
   let shownCount = 0;
@@ -69,10 +69,7 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
     modules.set(name, loaded);
     return loaded;
   };
-  const fail = (error: BbgovError): void => {
-    if (errors.length < LISTED_ERRORS) errors.push(new ApplyLineError(number, error, script.source));
-    else unlisted++;
-  };
+  const fail = (error: BbgovError): void => errors.add(number, error);
   for await (const batch of script.batches()) {
     // Indexed loops: an array iterator allocates a result per step until V8 optimizes the loop.
     for (let at = 0; at < batch.length; at++) {
@@ -91,19 +88,11 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
       const name = invocation.spec.name;
       // Awaited only for a command's first line: a promise per line was a good part of a plain line's cost.
       const commandModule = modules.get(name) ?? (await loadModule(name));
-      if (errors.length > 0) {
-        const problem = unresolvablePeerArg(invocation.spec.args, invocation.args);
+      if (errors.found) {
+        // What the line gets wrong whatever the state (`unblock` with neither peers nor --all, `clock --set` on a
+        // node snapshot): named now, not on the next run.
+        const problem = stateFreeProblem(ctx, commandModule, invocation);
         if (problem !== undefined) fail(problem);
-        else {
-          // What the line gets wrong whatever the state (`unblock` with neither peers nor --all, `clock --set` on a
-          // node snapshot): named now, not on the next run.
-          try {
-            commandModule.check?.(ctx, invocation.args, invocation.options);
-          } catch (error) {
-            if (!(error instanceof BbgovError)) throw error;
-            fail(error);
-          }
-        }
         continue;
       }
       let result: Report;
@@ -141,9 +130,7 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
       }
     }
   }
-  const [first, ...rest] = errors;
-  if (first !== undefined)
-    throw rest.length === 0 && unlisted === 0 ? first : new ApplyScriptErrors([first, ...rest], unlisted, script.source);
+  errors.throwIfAny();
   if (droppedWarnings > 0) warnings.push(`${droppedWarnings} more warning(s) from ${script.source} not shown`);
   const notShown = applied - shownCount;
   return report(
@@ -162,6 +149,77 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
     },
     { warnings, changed },
   );
+}
+
+/**
+ * What is wrong with a script whatever file it runs on, found once, on no file: each line's words, command, options
+ * and values, a peer no node could resolve, and its command's `check` as on a file that holds everything (a bbgov
+ * snapshot: what fails there fails on every kind). A fleet runs this before it runs the script on each file, so
+ * that these are said once, naming the script's lines (they were said for every file alike). Throws as execute does.
+ */
+export async function checkInput([script]: CommandArgs<"apply">, loadCommand: (name: string) => Promise<CommandModule>): Promise<void> {
+  const parser = lineParser();
+  const ctx = commandContext(emptySnapshot(), script.source, undefined, loadCommand);
+  const modules = new Map<string, CommandModule>();
+  const errors = new BadLines(script.source);
+  let number = 0;
+  for await (const batch of script.batches()) {
+    for (let at = 0; at < batch.length; at++) {
+      number++;
+      let problem: BbgovError | undefined;
+      try {
+        const invocation = parser(batch[at] as string);
+        if (invocation === undefined) continue;
+        const name = invocation.spec.name;
+        const commandModule = modules.get(name) ?? (await loadCommand(name));
+        modules.set(name, commandModule);
+        problem = stateFreeProblem(ctx, commandModule, invocation);
+      } catch (error) {
+        if (!(error instanceof BbgovError)) throw error;
+        problem = stripEmptyWhere(error);
+      }
+      if (problem !== undefined) errors.add(number, problem);
+    }
+  }
+  errors.throwIfAny();
+}
+
+/** What a parsed line gets wrong whatever the state: a peer no snapshot could resolve, or its command's own `check`. */
+function stateFreeProblem(ctx: CommandContext, commandModule: CommandModule, invocation: Invocation): BbgovError | undefined {
+  const problem = unresolvablePeerArg(invocation.spec.args, invocation.args);
+  if (problem !== undefined) return problem;
+  try {
+    commandModule.check?.(ctx, invocation.args, invocation.options);
+  } catch (error) {
+    if (!(error instanceof BbgovError)) throw error;
+    return error;
+  }
+  return undefined;
+}
+
+/** A script's bad lines: the first LISTED_ERRORS kept, the rest counted, all thrown as one error at the end. */
+class BadLines {
+  private readonly errors: ApplyLineError[] = [];
+  private unlisted = 0;
+
+  constructor(private readonly source: string) {}
+
+  /** True once a line has failed. */
+  get found(): boolean {
+    return this.errors.length > 0 || this.unlisted > 0;
+  }
+
+  add(lineNumber: number, error: BbgovError): void {
+    if (this.errors.length < LISTED_ERRORS) this.errors.push(new ApplyLineError(lineNumber, error, this.source));
+    else this.unlisted++;
+  }
+
+  /** Throws the one bad line, or all of them (ApplyScriptErrors); nothing when none failed. */
+  throwIfAny(): void {
+    const [first, ...rest] = this.errors;
+    if (first === undefined) return;
+    throw rest.length === 0 && this.unlisted === 0 ? first : new ApplyScriptErrors([first, ...rest], this.unlisted, this.source);
+  }
 }
 
 /** A parser for one script line: its invocation, undefined for a blank or comment line; throws a BbgovError. */

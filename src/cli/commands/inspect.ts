@@ -425,12 +425,15 @@ function renderInspect(
         `${summary.cooling_down > 0 ? chalk.yellow(`${summary.cooling_down} cooling down`) : "0 cooling down"}`,
     ],
   ]);
-  if (rows.length === 0) return `${header}\n\n${chalk.dim("no peer matches")}`;
+  // What cut the table: --limit, or the window's height (a watch's window too short for even one row shows none).
+  const notShown = chalk.dim(
+    `${matching - rows.length} ${rows.length === 0 ? "" : "more "}row(s) not shown (${ui.cutByWindow === true ? "window too short" : "--limit"})`,
+  );
+  if (rows.length === 0) return `${header}\n\n${matching === 0 ? chalk.dim("no peer matches") : notShown}`;
   const table = wide
     ? renderWideTable(ui, rows, nowNs, threshold, summary.allowlisted === null)
     : renderInspectTable(ui, snapshot, rows, nowNs);
-  const more = rows.length < matching ? `\n${chalk.dim(`${matching - rows.length} more row(s) not shown (--limit)`)}` : "";
-  return `${header}\n\n${table}${more}`;
+  return `${header}\n\n${table}${rows.length < matching ? `\n${notShown}` : ""}`;
 }
 
 /** The width of the header's labels and the gap after them ("threshold  "). */

@@ -27,7 +27,7 @@ import type { CommandContext, CommandModule, FleetPeers, Report, Ui } from "../c
 import { commandContext, report as makeReport } from "../context.js";
 import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
-import { displayName, hardLinked, identityOf, notRegularFile, resolveTarget, STDIO, writeRefusal, type WriteTarget } from "../io/store.js";
+import { displayName, hardLinked, identityOf, notRegularFile, resolveTarget, writeRefusal, type WriteTarget } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
 import {
   fleetPeers,
@@ -64,14 +64,14 @@ import { jsonChunks, renderJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
 import { sanitize } from "../render/sanitize.js";
 import { type AggregatePart, FleetAggregate, nodeRows, type NodePeerRow, type PeerFilter } from "./aggregate.js";
-import { expandSources, labelFiles, shellWord, type FleetFile } from "./sources.js";
+import { expandSources, labelFiles, patternMatches, shellWord, type FleetFile } from "./sources.js";
 
 const READ_ONLY = new Set(["inspect", "check", "validate"]);
 
 /** Runs `invocation` on every file of the fleet that `globals.snapshotPaths` name; returns the exit code. */
 export async function runFleet(invocation: Invocation, globals: Globals, io: CliIo): Promise<number> {
   const { spec } = invocation;
-  if (spec.snapshot === "create") throw new UsageError(`${spec.name} writes one new snapshot; give one -s FILE, not a fleet`, spec.name);
+  if (spec.snapshot === "create") throw await createRefusal(spec.name, globals.snapshotPaths);
   if (!spec.mutates && !READ_ONLY.has(spec.name)) {
     throw new UsageError(
       `${spec.name} works on one snapshot; across a fleet bbgov runs inspect, check, validate and the changing commands`,
@@ -575,12 +575,16 @@ class Fleet {
       ),
     );
     this.refuseIfAny(this.files.filter((_file, index) => !regular[index]).map((file) => ({ file, error: notRegularFile(file.path) })));
-    const io = await this.replayableInput();
-    // A script file is read once for all: a pipe gives its lines once, and the write must run what the check ran.
+    const io = this.io;
+    // A script file is read once for all: a pipe (standard input too) gives its lines once, and the write must run
+    // what the check ran.
     const args = await this.fleetPeerArgs(await readFileArgument(this.invocation, this.globals, io, true));
+    const module = await loadCommand(spec.name);
+    // What is wrong with the input whatever the file (an apply script's syntax error, unknown command, bad option) is
+    // said once, naming the script's line, before any file is read: it was said for every file alike.
+    await module.checkInput?.(args, loadCommand);
     // An apply script's prefixes name one peer on every node, as a command's do: resolved against the fleet's peers too.
     if (spec.name === "apply") this.fleetPeers = fleetPeers(knownPeerTexts(await this.knownAcrossFleet(args)));
-    const module = await loadCommand(spec.name);
     // `clock` and `backoff` with nothing to set only show: each node's answer under its name, as a dry run's plan is
     // shown, and no lock taken (the table alone said "unchanged" for every node and showed nothing asked for).
     const view = isView(this.invocation);
@@ -931,17 +935,6 @@ class Fleet {
     return ui === undefined ? undefined : () => ui;
   }
 
-  /** An apply script on standard input is read once and replayed for every file. */
-  private async replayableInput(): Promise<CliIo> {
-    if (this.invocation.spec.fileArg === undefined || ((this.invocation.args[0] as string | undefined) ?? STDIO) !== STDIO) return this.io;
-    const chunks: (Uint8Array | string)[] = [];
-    for await (const chunk of this.io.stdin) chunks.push(chunk);
-    return {
-      ...this.io,
-      stdin: { [Symbol.asyncIterator]: () => chunks[Symbol.iterator]() as unknown as AsyncIterator<Uint8Array | string> },
-    };
-  }
-
   private width(): number {
     const columns = (this.io.stdout as { columns?: number }).columns;
     if (this.io.stdout.isTTY === true && typeof columns === "number" && columns > 0) return columns;
@@ -964,6 +957,24 @@ class Fleet {
     if (this.globals.quiet) return;
     for (const warning of this.warnings.splice(0)) this.io.stderr.write(`bbgov: warning: ${sanitize(warning)}\n`);
   }
+}
+
+/**
+ * Why init or import refuses a fleet. One pattern that matches files (one that matches nothing is the new file's
+ * name, main.ts) is said to be one, with the way to a name that holds `*`, `?` or `[` as typed.
+ */
+async function createRefusal(command: string, values: readonly string[]): Promise<UsageError> {
+  const [only] = values;
+  const stat = only === undefined ? undefined : await fsPromises.stat(only).catch(() => undefined);
+  if (values.length !== 1 || only === undefined || stat !== undefined)
+    return new UsageError(`${command} writes one new snapshot; give one -s FILE, not a fleet`, command);
+  const { files, folders } = only.endsWith("/") ? { files: 0, folders: 0 } : await patternMatches(only);
+  const matched = [files > 0 ? `${files} file(s)` : "", folders > 0 ? `${folders} folder(s)` : ""].filter(Boolean).join(" and ");
+  return new UsageError(
+    `${command} writes one new snapshot, and ${matched === "" ? "a pattern ending in / names folders" : `this pattern matches ${matched}`};` +
+      " give one -s FILE (-o FILE takes a name with *, ? or [ as typed)",
+    `-s ${only}`,
+  );
 }
 
 /** Characters of a file's path that a change's table keeps on a narrow terminal (its end: the file's name). */

@@ -48,6 +48,30 @@ export function isFleetRequest(values: readonly string[]): boolean {
   }
 }
 
+/**
+ * For init and import, which create their file: true when the one `-s` value is a pattern that matches nothing, so
+ * it is the new file's name (as a shell passes such a pattern on as typed), not a fleet. A pattern that matches a
+ * file or a folder stays a fleet (and is refused), as does one ending in `/`, which names folders.
+ */
+export async function isNewFileName(values: readonly string[]): Promise<boolean> {
+  const [only] = values;
+  if (values.length !== 1 || only === undefined || only === STDIO || only.endsWith("/") || !GLOB_CHARS.test(only)) return false;
+  // Something there that stat cannot follow (a dangling link): the name is taken as typed, and creating says what it is.
+  if ((await fs.lstat(only).catch(() => undefined)) !== undefined) return true;
+  const { files, folders } = await patternMatches(only);
+  return files + folders === 0;
+}
+
+/** How many files and folders `pattern` matches; a pattern that cannot match (a range that runs backwards) matches none. */
+export async function patternMatches(pattern: string): Promise<{ files: number; folders: number }> {
+  try {
+    return { files: (await expandGlob(pattern)).length, folders: (await expandGlob(pattern, "folders")).length };
+  } catch (error) {
+    if (error instanceof UsageError) return { files: 0, folders: 0 };
+    throw error;
+  }
+}
+
 /** Expands the `-s` values into the fleet's files, in a stable order, each once. */
 export async function expandSources(values: readonly string[]): Promise<string[]> {
   // Each file once is sameFilesOnce's to judge, by what the path reaches: `link/../x.json` is not `x.json` when link

@@ -11,9 +11,6 @@ import { IoError } from "../errors.js";
 import { openRegularFile } from "./reuse.js";
 import { displayName, ioError, readBytes, STDIO } from "./store.js";
 
-/** Standard input for a read that never takes it (a file is named). */
-const NO_INPUT: AsyncIterable<Uint8Array> = (async function* () {})();
-
 /** The longest line a script may have; past it the script is refused rather than held. */
 export const MAX_LINE_CHARS = 1 << 20;
 
@@ -42,27 +39,21 @@ export function scriptLines(file: string, stdin: AsyncIterable<Uint8Array | stri
  * (`apply <(...)`, a FIFO) gave its lines to the first read only (every other file ran an empty script: nothing
  * written, exit 0), and a script edited meanwhile made the write run other lines than the check. A regular file is
  * still streamed, each time (memory follows the snapshot, not the script), but a read that finds it changed since the
- * first look fails, naming it; anything else is read whole, once, and replayed (a read that fails fails each replay).
+ * first look fails, naming it; anything else (standard input for `-` too) is read whole, once, and replayed. A read
+ * that fails here fails the command, once: it is the script's fault, not any file's.
  */
-export async function fleetScriptLines(file: string, what: string): Promise<ScriptLines> {
+export async function fleetScriptLines(file: string, stdin: AsyncIterable<Uint8Array | string>, what: string): Promise<ScriptLines> {
   const source = displayName(file);
-  const first = await stat(file).catch(() => undefined);
+  const first = file === STDIO ? undefined : await stat(file).catch(() => undefined);
   if (first?.isFile() === true) {
     const stamp = stampOf(first);
     return { source, batches: () => splitLines(fileChunks(file, { stamp, what }), file, what) };
   }
   // Read as every pipe or device is (readBytes: at most MAX_STREAM_BYTES, then one clear error), not chunk by chunk
   // into memory without a bound (`apply <(yes block X)` took every byte there was).
-  let bytes: Uint8Array | undefined;
-  let failure: unknown;
-  try {
-    ({ bytes } = await readBytes(file, NO_INPUT, what));
-  } catch (error) {
-    failure = error;
-  }
+  const { bytes } = await readBytes(file, stdin, what, { role: "script" });
   async function* replay(): AsyncGenerator<Uint8Array> {
-    if (failure !== undefined) throw failure;
-    if (bytes !== undefined) yield bytes;
+    yield bytes;
   }
   return { source, batches: () => splitLines(replay(), file, what) };
 }

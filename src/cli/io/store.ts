@@ -44,6 +44,22 @@ export async function readText(file: string, stdin: AsyncIterable<Uint8Array | s
 }
 
 /**
+ * What a whole read is of, for the message when a pipe gives too much: the snapshot (`-s`), a command's file
+ * argument (diff's other snapshot, import's file), or a fleet's script, held whole to be run on every file.
+ */
+export type ReadRole = "snapshot" | "argument" | "script";
+
+/** How a whole read goes besides its file: the role of what is read, room to write back into, the bound for a pipe. */
+export interface ReadOptions {
+  /** What is read (the default: the snapshot given with `-s`). */
+  readonly role?: ReadRole;
+  /** A snapshot about to be written back: the buffer an eighth longer than the file. */
+  readonly room?: boolean;
+  /** The most bytes read from standard input, a pipe or a device (tests give a small one). */
+  readonly maxStreamBytes?: number;
+}
+
+/**
  * Reads a whole file (or standard input for `-`) as bytes, whatever its kind,
  * in a buffer free for the caller to reuse; with `room`, a snapshot about to
  * be written back, an eighth longer than the file.
@@ -52,14 +68,12 @@ export async function readBytes(
   file: string,
   stdin: AsyncIterable<Uint8Array | string>,
   what: string,
-  room = false,
-  maxStreamBytes = MAX_STREAM_BYTES,
+  { role = "snapshot", room = false, maxStreamBytes = MAX_STREAM_BYTES }: ReadOptions = {},
 ): Promise<{ bytes: Uint8Array; buffer: Uint8Array; identity?: FileIdentity }> {
+  const limit = { maxBytes: maxStreamBytes, file, what, role };
   try {
     const read: { buffer: Buffer; length: number; identity?: FileIdentity } =
-      file === STDIO
-        ? whole(await readAll(stdin, maxStreamBytes, file, what))
-        : await readWhole(file, room ? 1 / 8 : 0, maxStreamBytes, what);
+      file === STDIO ? whole(await readAll(stdin, limit)) : await readWhole(file, room ? 1 / 8 : 0, limit);
     const identity = read.identity === undefined ? {} : { identity: read.identity };
     return { bytes: read.buffer.subarray(0, read.length), buffer: read.buffer, ...identity };
   } catch (error) {
@@ -92,13 +106,30 @@ export function textOf(bytes: Uint8Array, file: string, what = "the snapshot", m
   }
 }
 
-function streamTooLong(maxBytes: number, file: string, what: string): IoError {
+/** A read from standard input, a pipe or a device, bounded: what it reads and what to say when it gives too much. */
+interface StreamLimit {
+  readonly maxBytes: number;
+  readonly file: string;
+  readonly what: string;
+  readonly role: ReadRole;
+}
+
+/** The error of a pipe that gave more than `maxBytes`: what was read, from where, and what to do instead. */
+function streamTooLong({ maxBytes, file, what, role }: StreamLimit): IoError {
   const source = file === STDIO ? "standard input" : "a pipe or a device";
-  return new IoError(
-    `cannot read ${what}: more than ${maxBytes} bytes from ${source}, larger than any snapshot bbgov reads from one` +
-      (file === STDIO ? "; save it to a file and give -s FILE" : ""),
-    displayName(file),
-  );
+  // A snapshot this large is out of reach anyway; a script is only held whole because a fleet runs it on every
+  // file, and from a file it is streamed, with no bound but its longest line.
+  const bound =
+    role === "script" ? "more than a fleet holds of a script to run on each file" : "larger than any snapshot bbgov reads from one";
+  const advice =
+    role === "script"
+      ? `; save it to a file and give its name${file === STDIO ? " in place of -" : ""}`
+      : file !== STDIO
+        ? ""
+        : role === "snapshot"
+          ? "; save it to a file and give -s FILE"
+          : "; save it to a file and give its name in place of -";
+  return new IoError(`cannot read ${what}: more than ${maxBytes} bytes from ${source}, ${bound}${advice}`, displayName(file));
 }
 
 const whole = (buffer: Buffer): { buffer: Buffer; length: number } => ({ buffer, length: buffer.length });
@@ -112,16 +143,15 @@ const whole = (buffer: Buffer): { buffer: Buffer; length: number } => ({ buffer,
 async function readWhole(
   file: string,
   room: number,
-  maxStreamBytes: number,
-  what: string,
+  limit: StreamLimit,
 ): Promise<{ buffer: Buffer; length: number; identity: FileIdentity }> {
   // A regular file, the usual case, is opened and read without fs.promises, whose loading (readline and
   // friends) was ~1.5 ms of a small run. Anything else is never opened here: a FIFO opened and closed again
   // would let its writer go on with no reader.
   const opened = openRegularFile(file);
-  if (opened === undefined) return readOther(file, room, maxStreamBytes, what);
+  if (opened === undefined) return readOther(file, room, limit);
   try {
-    return readOpenFile(opened.fd, opened.stat, room, file, what);
+    return readOpenFile(opened.fd, opened.stat, room, file, limit.what);
   } finally {
     closeSync(opened.fd);
   }
@@ -131,15 +161,14 @@ async function readWhole(
 async function readOther(
   file: string,
   room: number,
-  maxStreamBytes: number,
-  what: string,
+  limit: StreamLimit,
 ): Promise<{ buffer: Buffer; length: number; identity: FileIdentity }> {
   const handle = await fs.open(file, "r");
   try {
     const stat = await handle.stat();
     const identity = { dev: stat.dev, ino: stat.ino };
-    if (!stat.isFile()) return { ...whole(await readAll(handleChunks(handle), maxStreamBytes, file, what)), identity };
-    return readOpenFile(handle.fd, stat, room, file, what);
+    if (!stat.isFile()) return { ...whole(await readAll(handleChunks(handle), limit)), identity };
+    return readOpenFile(handle.fd, stat, room, file, limit.what);
   } finally {
     await handle.close();
   }
@@ -239,7 +268,7 @@ export interface WriteTarget {
  * whatever the sysctl says, because following one lets another user aim a
  * write by root. A missing last part is kept as it is (a file to create).
  */
-export async function resolveTarget(file: string): Promise<string> {
+export async function resolveTarget(file: string, what = "the snapshot"): Promise<string> {
   // Not path.resolve: it reads `..` as a step back in the text, where the system steps back from where a link led
   // (`link/../x.json`, link leading elsewhere, is not `./x.json`: the write locked and aimed at the wrong file, and
   // refused as "replaced by another program"). Each `..` is taken below, on the path found so far.
@@ -259,18 +288,18 @@ export async function resolveTarget(file: string): Promise<string> {
       stat = await fs.lstat(next);
     } catch (error) {
       if (isCode(error, "ENOENT")) return path.join(next, ...pending);
-      throw ioError(error, "write", file);
+      throw ioError(error, "write", file, what);
     }
     if (!stat.isSymbolicLink()) {
       current = next;
       continue;
     }
-    if (++hops > 40) throw ioError(Object.assign(new Error("loop"), { code: "ELOOP" }), "write", file);
+    if (++hops > 40) throw ioError(Object.assign(new Error("loop"), { code: "ELOOP" }), "write", file, what);
     const folder = await fs.stat(current);
     const euid = process.geteuid?.() ?? -1;
     if ((folder.mode & 0o1002) === 0o1002 && stat.uid !== euid && stat.uid !== folder.uid) {
       throw new IoError(
-        `cannot write the snapshot: refusing to follow the symbolic link ${next},` +
+        `cannot write ${what}: refusing to follow the symbolic link ${next},` +
           ` owned by uid ${stat.uid} in a sticky world-writable folder (the kernel's protected_symlinks rule)`,
         displayName(file),
       );
@@ -283,13 +312,13 @@ export async function resolveTarget(file: string): Promise<string> {
 }
 
 /** The identity of the file at the resolved path `target`, or null when there is none. */
-export async function identityOf(target: string): Promise<FileIdentity | null> {
+export async function identityOf(target: string, what = "the snapshot"): Promise<FileIdentity | null> {
   try {
     const { dev, ino } = await fs.lstat(target);
     return { dev, ino };
   } catch (error) {
     if (isCode(error, "ENOENT")) return null;
-    throw ioError(error, "write", target);
+    throw ioError(error, "write", target, what);
   }
 }
 
@@ -299,11 +328,12 @@ export async function identityOf(target: string): Promise<FileIdentity | null> {
  * one's mode, owner, group and extended attributes (ACLs included), or the
  * write is refused; a file with several hard links is refused, since the
  * rename would split them. With a locked `target`, the write goes to its
- * resolved path, and only if the file there is still the one locked.
+ * resolved path, and only if the file there is still the one locked. Its errors name
+ * what is written `what` (`completion -o` writes a script).
  */
-export async function writeTextAtomic(file: string, text: string | Uint8Array, target?: WriteTarget): Promise<void> {
+export async function writeTextAtomic(file: string, text: string | Uint8Array, target?: WriteTarget, what = "the snapshot"): Promise<void> {
   if (target?.refusal !== undefined) throw target.refusal;
-  const resolved = target?.path ?? (await resolveTarget(file));
+  const resolved = target?.path ?? (await resolveTarget(file, what));
   const dir = path.dirname(resolved);
   // The name need not be secret: the file is created with "wx", which fails rather than follow or reuse
   // anything already there. Math.random spares every write node:crypto (and the stream modules it loads).
@@ -316,15 +346,15 @@ export async function writeTextAtomic(file: string, text: string | Uint8Array, t
   try {
     old = await fs.lstat(resolved);
   } catch (error) {
-    if (!isCode(error, "ENOENT")) throw ioError(error, "write", file);
+    if (!isCode(error, "ENOENT")) throw ioError(error, "write", file, what);
   }
   const expected = target?.identity === undefined ? (old === undefined ? null : { dev: old.dev, ino: old.ino }) : target.identity;
-  if (old?.isDirectory() === true) throw ioError(Object.assign(new Error("is a folder"), { code: "EISDIR" }), "write", file);
-  if (old !== undefined && !old.isFile()) throw notRegularFile(file);
+  if (old?.isDirectory() === true) throw ioError(Object.assign(new Error("is a folder"), { code: "EISDIR" }), "write", file, what);
+  if (old !== undefined && !old.isFile()) throw notRegularFile(file, what);
   const mode = old === undefined ? 0o644 : old.mode & 0o7777;
   // Renaming over a file works whatever its mode; a snapshot marked read-only is the user's "do not touch".
-  if ((mode & 0o222) === 0) throw readOnlyFile(mode, file);
-  const linked = old === undefined ? undefined : hardLinked(old, file);
+  if ((mode & 0o222) === 0) throw readOnlyFile(mode, file, what);
+  const linked = old === undefined ? undefined : hardLinked(old, file, what);
   if (linked !== undefined) throw linked;
   // Ctrl-C or SIGTERM midway removes the temporary file: the locked path's handler through endBySignal, a write
   // without a lock (export -o) through its own, held only while the temporary file exists.
@@ -335,17 +365,17 @@ export async function writeTextAtomic(file: string, text: string | Uint8Array, t
     const handle = await fs.open(temp, "wx", mode);
     try {
       await handle.writeFile(text);
-      if (old !== undefined) await keepOwner(handle, old, file);
+      if (old !== undefined) await keepOwner(handle, old, file, what);
       await handle.chmod(mode);
-      if (old !== undefined) await keepAttributes(resolved, handle.fd, file);
+      if (old !== undefined) await keepAttributes(resolved, handle.fd, file, what);
       await handle.sync();
     } finally {
       await handle.close();
     }
-    const now = await identityOf(resolved);
+    const now = await identityOf(resolved, what);
     if (!sameIdentity(now, expected)) {
       throw new IoError(
-        "cannot write the snapshot: the file was replaced by another program while bbgov worked on it; nothing written",
+        `cannot write ${what}: the file was replaced by another program while bbgov worked on it; nothing written`,
         displayName(file),
       );
     }
@@ -353,7 +383,7 @@ export async function writeTextAtomic(file: string, text: string | Uint8Array, t
   } catch (error) {
     await fs.rm(temp, { force: true }).catch(() => {});
     if (error instanceof IoError) throw error;
-    throw ioError(error, "write", file);
+    throw ioError(error, "write", file, what);
   } finally {
     tempsInProgress.delete(temp);
     for (const signal of unlocked) process.off(signal, removeTempAndEnd);
@@ -391,32 +421,39 @@ export function sameIdentity(a: FileIdentity | null, b: FileIdentity | null): bo
 }
 
 /** Gives the new file the old one's owner and group, or refuses: a snapshot root edits must stay its owner's. */
-async function keepOwner(handle: fs.FileHandle, old: Stats, file: string): Promise<void> {
+async function keepOwner(handle: fs.FileHandle, old: Stats, file: string, what: string): Promise<void> {
   const mine = await handle.stat();
   if (mine.uid === old.uid && mine.gid === old.gid) return;
   try {
     await handle.chown(old.uid, old.gid);
   } catch (error) {
-    throw ownerNotKept(old, ioError(error, "write", file).message.replace(/^cannot write the snapshot: /, ""), file);
+    throw ownerNotKept(old, writeReason(error, file, what), file, what);
   }
+}
+
+/** Why a write failed, without the message's "cannot write WHAT: " (a refusal quotes it in its own words). */
+function writeReason(error: unknown, file: string, what: string): string {
+  const message = ioError(error, "write", file, what).message;
+  const prefix = `cannot write ${what}: `;
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
 
 // The write's refusals, also given by a fleet's check phase, which finds them before the first file is written.
 
 /** `file` is there but is no regular file (a FIFO, a device): it cannot be replaced by a snapshot. */
-export function notRegularFile(file: string): IoError {
-  return new IoError("cannot write the snapshot: it is not a regular file", displayName(file));
+export function notRegularFile(file: string, what = "the snapshot"): IoError {
+  return new IoError(`cannot write ${what}: it is not a regular file`, displayName(file));
 }
 
 /** `file` has no write bit (`mode`, its permission bits): the user's "do not touch". */
-export function readOnlyFile(mode: number, file: string): IoError {
-  return new IoError(`cannot write the snapshot: it is read-only (mode ${mode.toString(8).padStart(4, "0")})`, displayName(file));
+export function readOnlyFile(mode: number, file: string, what = "the snapshot"): IoError {
+  return new IoError(`cannot write ${what}: it is read-only (mode ${mode.toString(8).padStart(4, "0")})`, displayName(file));
 }
 
 /** The new file cannot be given the old one's owner and group (only root may give a file away). */
-export function ownerNotKept(owner: { uid: number; gid: number }, reason: string, file: string): IoError {
+export function ownerNotKept(owner: { uid: number; gid: number }, reason: string, file: string, what = "the snapshot"): IoError {
   return new IoError(
-    `cannot write the snapshot: cannot keep its owner and group ${owner.uid}:${owner.gid} (${reason}); nothing written`,
+    `cannot write ${what}: cannot keep its owner and group ${owner.uid}:${owner.gid} (${reason}); nothing written`,
     displayName(file),
   );
 }
@@ -426,7 +463,7 @@ export function ownerNotKept(owner: { uid: number; gid: number }, reason: string
  * system.posix_acl_access) onto the new one, or refuses. Without the native
  * module no attribute can be listed, and the new file has none.
  */
-async function keepAttributes(resolved: string, tempFd: number, file: string): Promise<void> {
+async function keepAttributes(resolved: string, tempFd: number, file: string, what: string): Promise<void> {
   const { nativeFs } = await import("./native.js");
   const native = nativeFs();
   if (native instanceof Error) return;
@@ -450,9 +487,11 @@ async function keepAttributes(resolved: string, tempFd: number, file: string): P
       native.setAttrSync(tempFd, name, value);
     }
   } catch (error) {
-    const reason = ioError(error, "write", file).message.replace(/^cannot write the snapshot: /, "");
-    const what = name === "" ? "its extended attributes" : `its extended attribute ${name}`;
-    throw new IoError(`cannot write the snapshot: cannot keep ${what} (${reason}); nothing written`, displayName(file));
+    const attributes = name === "" ? "its extended attributes" : `its extended attribute ${name}`;
+    throw new IoError(
+      `cannot write ${what}: cannot keep ${attributes} (${writeReason(error, file, what)}); nothing written`,
+      displayName(file),
+    );
   } finally {
     if (oldFd !== undefined) closeSync(oldFd);
   }
@@ -529,13 +568,13 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Every chunk of `stream` (standard input for `-`, else the pipe or device `file`), refused as soon as they are more than `maxBytes`. */
-async function readAll(stream: AsyncIterable<Uint8Array | string>, maxBytes: number, file: string, what: string): Promise<Buffer> {
+/** Every chunk of `stream` (standard input for `-`, else the pipe or device `file`), refused as soon as they are more than `limit.maxBytes`. */
+async function readAll(stream: AsyncIterable<Uint8Array | string>, limit: StreamLimit): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stream) {
     total += chunk.length;
-    if (total > maxBytes) throw streamTooLong(maxBytes, file, what);
+    if (total > limit.maxBytes) throw streamTooLong(limit);
     chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
   return Buffer.concat(chunks);
@@ -677,10 +716,10 @@ export function writeRefusal(stat: Stats, file: string): IoError | undefined {
 }
 
 /** The refusal of a write over `file` (`stat`) that has several hard links: the rename would split them. */
-export function hardLinked(stat: Stats, file: string): IoError | undefined {
+export function hardLinked(stat: Stats, file: string, what = "the snapshot"): IoError | undefined {
   if (stat.nlink <= 1) return undefined;
   return new IoError(
-    `cannot write the snapshot: it has ${stat.nlink} hard links, and replacing it would split them; remove the other links or write a copy with --out`,
+    `cannot write ${what}: it has ${stat.nlink} hard links, and replacing it would split them; remove the other links or write a copy with --out`,
     displayName(file),
   );
 }
