@@ -34,7 +34,7 @@ function loadBundle() {
   }
 }
 
-// Compiling the 230 kB bundle was a quarter of bbgov's own start (~12 of ~45 ms above `node -e 0`).
+// Compiling the bundle (230 kB then) was a quarter of bbgov's own start (~12 of ~45 ms above `node -e 0`).
 // V8's code cache skips it: the first run of a bbgov build under one Node writes the compiled code next to
 // the bundle (dist/.v8cache/, when writable), later runs hand it back to V8. The cache's name holds
 // the Node version, the architecture and the bundle's size and mtime, because V8 itself only checks the

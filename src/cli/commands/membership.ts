@@ -13,7 +13,7 @@ export interface PeerChange {
 /**
  * Applies `edit` to each peer and reports `{changes: [{peer, changed, note}]}` plus one line per peer,
  * and `extra.note` as a dim line under them. A note is text, not a callback: a function in an object
- * literal is named at run time in the bundle (esbuild's --keep-names), which `apply` paid on every line.
+ * literal was named at run time in the bundle (esbuild's --keep-names, since dropped), which `apply` paid on every line.
  */
 export function membershipReport(
   peers: readonly PeerId[],
