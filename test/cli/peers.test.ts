@@ -68,6 +68,11 @@ describe("what cannot be resolved is refused with a clear message, the file unto
       '"16uZAbWC" is not a whole peer id (cut or mistyped?) and no peer of this snapshot starts with it',
     ],
     ["a mistyped id", "1abc", "is not a whole peer id"],
+    // Found in review 12: a word that is no id got the multihash details of its base58 bytes.
+    ["a word that is no id", "nope", '"nope" is not a whole peer id (cut or mistyped?)'],
+    ["another word", "abc", '"abc" is not a whole peer id'],
+    ["a name", "peer1", '"peer1" is not a whole peer id'],
+    ["an address with no /p2p/ part", "/ip4/10.0.0.7/tcp/4001", '"/ip4/10.0.0.7/tcp/4001" is an address with no /p2p/<id> part'],
     ["a bad character", "12D3KooW0OIl", 'invalid peer id "12D3KooW0OIl": not base58btc (bad character "0")'],
     ["a zero-width space pasted after a prefix", "12D3KooWJATk\u200b", 'not base58btc (bad character "\\u200b")'],
     ["a Cyrillic look-alike in a cut Qm id", "QmZnC2FJ3vHT4mJ\u0422", 'not base58btc (bad character "\u0422")'],
