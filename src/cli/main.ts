@@ -27,7 +27,7 @@ import {
 import { StandardOutput } from "./io/output.js";
 import { outputWidth } from "./io/terminal.js";
 import { isFleetRequest } from "./fleet/sources.js";
-import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
+import { buildProgram, COMMANDS, commandGuesses, optionGuess, usageFromCommander, type Invocation } from "./program.js";
 import { writeChunks } from "./io/chunks.js";
 import { jsonChunks } from "./render/json.js";
 import { colorsOff, PLAIN } from "./render/plain.js";
@@ -168,9 +168,17 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
       throw unknownCommand(/'([^']*)'/.exec(error.message)?.[1] ?? "");
     }
     if (error.code === "commander.unknownOption") {
-      const misplaced = commandOptionBeforeCommand(argv, /'([^']*)'/.exec(error.message)?.[1] ?? "");
+      const typed = /'([^']*)'/.exec(error.message)?.[1] ?? "";
+      const misplaced = commandOptionBeforeCommand(argv, typed);
       if (misplaced !== undefined) throw misplaced;
+      const named = argv.find((word) => COMMAND_NAMES.has(word));
+      const guess = error.message.includes("Did you mean") ? undefined : optionGuess(named, typed, true);
+      if (guess !== undefined) throw new UsageError(`unknown option '${typed}' (did you mean ${guess}?)`, helpHint(argv));
     }
+    // `check PEER --out`: the global --out wants a file, but the command's --outbound was meant.
+    const last = argv.at(-1) ?? "";
+    const longer = error.code === "commander.optionMissingArgument" ? commandOptionStartingWith(argv, last) : undefined;
+    if (longer !== undefined) throw new UsageError(`${last} needs a value; did you mean ${longer}?`, helpHint(argv));
     const usage = usageFromCommander(error, helpHint(argv));
     if (usage === undefined) return EXIT.ok;
     throw usage;
@@ -408,32 +416,23 @@ function firstOperand(argv: readonly string[], program: ReturnType<typeof buildP
   return undefined;
 }
 
-/** `unknown command 'insp' (did you mean inspect?)`: a prefix first, then the closest spelling. */
-function unknownCommand(word: string): UsageError {
-  const names = COMMANDS.map((spec) => spec.name);
-  const byPrefix = word === "" ? [] : names.filter((name) => name.startsWith(word));
-  const close = names.filter((name) => editDistance(name, word) <= Math.max(1, Math.floor(name.length / 3)));
-  const guesses = byPrefix.length > 0 ? byPrefix : close;
-  const hint = guesses.length === 0 ? "" : ` (did you mean ${guesses.join(" or ")}?)`;
-  return new UsageError(`unknown command '${word}'${hint}`, "see bbgov --help");
+/** The one option of the command given that starts with `typed` and is longer, if there is exactly one. */
+function commandOptionStartingWith(argv: readonly string[], typed: string): string | undefined {
+  if (!typed.startsWith("--")) return undefined;
+  const spec = COMMANDS.find((command) => command.name === argv.find((word) => COMMAND_NAMES.has(word)));
+  const flags = (spec?.options ?? []).flatMap((option) => option.flags.split(/[ ,]+/));
+  const longer = flags.filter((flag) => flag.startsWith(typed) && flag !== typed);
+  return longer.length === 1 ? longer[0] : undefined;
 }
 
-/** Levenshtein distance with transpositions, for command suggestions. */
-function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+/** `unknown command 'insp' (did you mean inspect?)`: see commandGuesses. */
+function unknownCommand(typed: string): UsageError {
+  const guesses = commandGuesses(
+    typed,
+    COMMANDS.map((spec) => spec.name),
   );
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const row = rows[i] as number[];
-      const above = rows[i - 1] as number[];
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row[j] = Math.min((above[j] as number) + 1, (row[j - 1] as number) + 1, (above[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        row[j] = Math.min(row[j] as number, ((rows[i - 2] as number[])[j - 2] as number) + 1);
-    }
-  }
-  return (rows[a.length] as number[])[b.length] as number;
+  const hint = guesses.length === 0 ? "" : ` (did you mean ${guesses.join(" or ")}?)`;
+  return new UsageError(`unknown command '${typed}'${hint}`, "see bbgov --help");
 }
 
 /**

@@ -608,3 +608,46 @@ export function usageFromCommander(error: CommanderError, where: string): UsageE
     .trim();
   return new UsageError(message, where);
 }
+
+/**
+ * `--DOWN`, `--in`: an option commander finds no close spelling for, suggested when it differs from one of the
+ * command's (and the global ones, with `globals`) only in case, or is the start of exactly one.
+ */
+export function optionGuess(commandName: string | undefined, typed: string, globals: boolean): string | undefined {
+  const name = (typed.split("=")[0] ?? typed).toLowerCase();
+  if (!name.startsWith("--") || name.length < 3) return undefined;
+  const spec = COMMANDS.find((command) => command.name === commandName);
+  const declared = [...(globals ? GLOBAL_OPTIONS : []), ...(spec === undefined ? [] : [...spec.options, ...extraOptions(spec)])];
+  const flags = [...declared.flatMap((option) => option.flags.split(/[ ,]+/)), ...(globals ? ["--help", "--version"] : [])];
+  const long = flags.filter((flag) => flag.startsWith("--"));
+  const sameLetters = long.find((flag) => flag.toLowerCase() === name);
+  if (sameLetters !== undefined) return sameLetters;
+  const starting = long.filter((flag) => flag.startsWith(name));
+  return starting.length === 1 ? starting[0] : undefined;
+}
+
+/** The commands `typed` may have meant, in any case: those it starts, else the closest spellings. */
+export function commandGuesses(typed: string, names: readonly string[]): string[] {
+  const word = typed.toLowerCase();
+  const byPrefix = word === "" ? [] : names.filter((name) => name.startsWith(word));
+  const close = names.filter((name) => editDistance(name, word) <= Math.max(1, Math.floor(name.length / 3)));
+  return byPrefix.length > 0 ? byPrefix : close;
+}
+
+/** Levenshtein distance with transpositions, for command suggestions. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = rows[i] as number[];
+      const above = rows[i - 1] as number[];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((above[j] as number) + 1, (row[j - 1] as number) + 1, (above[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j] as number, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+    }
+  }
+  return (rows[a.length] as number[])[b.length] as number;
+}
