@@ -162,7 +162,7 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
       if (error.exitCode === 0) return EXIT.ok;
       const asked = argv[argv.indexOf("help") + 1];
       if (argv.includes("help") && asked !== undefined) throw unknownCommand(asked);
-      throw new UsageError("no command given", "see bbgov --help");
+      throw noCommand(argv);
     }
     if (error.code === "commander.unknownCommand") {
       throw unknownCommand(/'([^']*)'/.exec(error.message)?.[1] ?? "");
@@ -183,7 +183,7 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
     if (usage === undefined) return EXIT.ok;
     throw usage;
   }
-  if (invocation === undefined) throw new UsageError("no command given", "see bbgov --help");
+  if (invocation === undefined) throw noCommand(argv);
   return runInvocation(invocation, io);
 }
 
@@ -415,6 +415,16 @@ function firstOperand(argv: readonly string[], program: ReturnType<typeof buildP
   }
   return undefined;
 }
+
+/** `bbgov -s inspect`: no command, because the file was left out and the command's name taken for it. */
+function noCommand(argv: readonly string[]): UsageError {
+  const at = argv.findIndex((word, i) => i > 0 && COMMAND_NAMES.has(word) && PATH_OPTIONS.has(argv[i - 1] as string));
+  if (at === -1) return new UsageError("no command given", "see bbgov --help");
+  const option = argv[at - 1] as string;
+  return new UsageError(`no command given: ${option} took "${argv[at]}" as its file; put the file after ${option}`, option);
+}
+
+const PATH_OPTIONS: ReadonlySet<string> = new Set(["-s", "--snapshot", "-o", "--out"]);
 
 /** The one option of the command given that starts with `typed` and is longer, if there is exactly one. */
 function commandOptionStartingWith(argv: readonly string[], typed: string): string | undefined {

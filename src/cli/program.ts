@@ -438,6 +438,13 @@ function collectSnapshots(text: string, previous: string[] | undefined): string[
 function nonEmptyPath(name: string): (text: string) => string {
   return (text) => {
     if (text === "") throw new UsageError("an empty path: name a file (is a shell variable unset?)", name);
+    // `-s --json inspect`: the file was left out, and the option after it taken for one (a missing file, or
+    // for -o and init a file named `--json` created).
+    if (/^--[a-z]/i.test(text) || /^-[a-zA-Z]$/.test(text))
+      throw new UsageError(
+        `${name} needs a file, and the next word is the option ${text}: put the file after ${name} (./${text} for a file of that name)`,
+        name,
+      );
     if (text.startsWith("="))
       throw new UsageError(
         `${name}${text} names a file "${text}": write ${name} ${text.slice(1)} or ${name === "-s" ? "--snapshot" : "--out"}=${text.slice(1)}` +

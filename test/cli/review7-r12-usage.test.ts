@@ -1,0 +1,46 @@
+/**
+ * Review 12, a first-time operator's slips on the command line: a path option given no path takes the next word
+ * (an option, or the command's name) for one, and the error then named a missing file or "no command".
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { cli, EXAMPLE, tempDir } from "./terminal-helpers.js";
+
+const root = tempDir("bbgov-r12-usage-");
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe("a path option followed by another option", () => {
+  it.each([
+    [
+      ["-s", "--json", "inspect"],
+      "bbgov: -s needs a file, and the next word is the option --json: put the file after -s (./--json for a file of that name) (-s)\n",
+    ],
+    [
+      ["-s", EXAMPLE, "--dry-run", "-o", "-q", "block", "16uZAbWC1AJvL"],
+      "bbgov: -o needs a file, and the next word is the option -q: put the file after -o (./-q for a file of that name) (-o)\n",
+    ],
+  ])("%j is refused, saying the file is missing", async (args, line) => {
+    const result = await cli(args);
+    expect(result).toEqual({ status: 2, stdout: "", stderr: line });
+  });
+
+  it("./--json still names a file of that name", async () => {
+    const result = await cli(["-s", "./--json", "inspect"]);
+    expect(result.stderr).toContain("no such file");
+  });
+});
+
+describe("a path option followed by the command's name", () => {
+  it.each([
+    [["-s", "inspect"], 'bbgov: no command given: -s took "inspect" as its file; put the file after -s (-s)\n'],
+    [["--json", "--out", "block"], 'bbgov: no command given: --out took "block" as its file; put the file after --out (--out)\n'],
+  ])("%j says where the command went", async (args, line) => {
+    const result = await cli(args);
+    expect(result).toEqual({ status: 2, stdout: "", stderr: line });
+  });
+
+  it("no command at all is still the plain error", async () => {
+    expect((await cli(["-s", path.join(root, "x.json")])).stderr).toBe("bbgov: no command given (see bbgov --help)\n");
+  });
+});
