@@ -211,10 +211,11 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   if (invocation.options.interval !== undefined && invocation.options.watch !== true)
     throw new UsageError("--interval is for --watch: how often it looks at the file", "--interval");
   // A watch shows them on its screen, which its first frame clears of anything printed before.
-  if (globals.hostBackoff !== undefined && !globals.quiet && invocation.options.watch !== true) {
-    for (const warning of (await import("./commands/common.js")).hostBackoffWarnings(globals.hostBackoff))
-      io.stderr.write(`bbgov: warning: ${warning}\n`);
-  }
+  // Said at once on standard error, and (a single file's) in the --json document's warnings with the others.
+  const runWarnings =
+    globals.hostBackoff === undefined ? [] : (await import("./commands/common.js")).hostBackoffWarnings(globals.hostBackoff);
+  if (!globals.quiet && invocation.options.watch !== true)
+    for (const warning of runWarnings) io.stderr.write(`bbgov: warning: ${warning}\n`);
   // Issue 15: several -s, a folder or a glob are a fleet, run file by file in src/cli/fleet/.
   if (spec.snapshot !== "none" && isFleetRequest(globals.snapshotPaths))
     return (await import("./fleet/run.js")).runFleet(invocation, globals, io);
@@ -279,6 +280,7 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   const { report, written, loadWarnings } = outcome;
 
   const warnings = [...loadWarnings, ...report.warnings];
+  const documentWarnings = [...runWarnings, ...warnings];
   if (report.output !== undefined && !spec.mutates) {
     if (globals.out !== undefined && globals.out !== STDIO) {
       // --dry-run writes nothing (export's file included); --json prints one document about the file.
@@ -296,13 +298,13 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
         io.onWritten?.(globals.out);
       }
       if (globals.json) {
-        const document = { command: spec.name, written: !globals.dryRun, out: globals.out, ...report.json, warnings };
+        const document = { command: spec.name, written: !globals.dryRun, out: globals.out, ...report.json, warnings: documentWarnings };
         await writeChunks(io.stdout, { chunks: () => jsonChunks(document) });
       }
     } else if (typeof report.output === "string") io.stdout.write(report.output);
     else await writeChunks(io.stdout, report.output);
   } else if (globals.json) {
-    const document = spec.mutates ? mutationDocument(spec.name, written, report, warnings) : report.json;
+    const document = spec.mutates ? mutationDocument(spec.name, written, report, documentWarnings) : report.json;
     await writeChunks(reportStream, { chunks: () => jsonChunks(document) });
   } else if (drawing !== undefined) {
     const ui = await drawing();
