@@ -44,3 +44,21 @@ describe("a path option followed by the command's name", () => {
     expect((await cli(["-s", path.join(root, "x.json")])).stderr).toBe("bbgov: no command given (see bbgov --help)\n");
   });
 });
+
+describe("a file to write named with a trailing / (review 12)", () => {
+  it.each([
+    ["init", (dir: string) => ["-s", `${dir}/`, "init"]],
+    ["import", (dir: string) => ["-s", `${dir}/`, "import", path.resolve("fixtures/node/small.bin")]],
+    ["-o on a change", (dir: string) => ["-s", EXAMPLE, "-o", `${dir}/`, "block", "16uZAbWC1AJvL"]],
+    ["export -o", (dir: string) => ["-s", EXAMPLE, "export", "-o", `${dir}/`]],
+  ])("%s is refused, not written as a file of the folder's name", async (_, args) => {
+    const dir = path.join(fs.mkdtempSync(path.join(root, "slash-")), "nodes");
+    const result = await cli(args(dir));
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `bbgov: cannot write the snapshot: ${dir}/ names a folder (it ends in /); name the file to write, such as ${dir}/governor.json (${dir}/)\n`,
+    );
+    expect(fs.existsSync(dir)).toBe(false);
+    expect(fs.existsSync(`${dir}.lock`)).toBe(false);
+  });
+});
