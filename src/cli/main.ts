@@ -27,11 +27,11 @@ import {
 import { StandardOutput } from "./io/output.js";
 import { outputWidth } from "./io/terminal.js";
 import { isFleetRequest } from "./fleet/sources.js";
-import { buildProgram, COMMANDS, commandGuesses, optionGuess, usageFromCommander, type Invocation } from "./program.js";
+import { buildProgram, COMMANDS, commandGuesses, oddSpaceMessage, optionGuess, usageFromCommander, type Invocation } from "./program.js";
 import { writeChunks } from "./io/chunks.js";
 import { jsonChunks } from "./render/json.js";
 import { colorsOff, PLAIN } from "./render/plain.js";
-import { sanitize } from "./render/sanitize.js";
+import { hasOddSpace, sanitize } from "./render/sanitize.js";
 import { packageVersion } from "./version.js";
 
 export type { CliIo } from "./context.js";
@@ -439,6 +439,7 @@ function commandOptionStartingWith(argv: readonly string[], typed: string): stri
 
 /** `unknown command 'insp' (did you mean inspect?)`: see commandGuesses. */
 function unknownCommand(typed: string): UsageError {
+  if (hasOddSpace(typed)) return new UsageError(oddSpaceMessage("command", typed), "see bbgov --help");
   const guesses = commandGuesses(
     typed,
     COMMANDS.map((spec) => spec.name),

@@ -8,6 +8,7 @@
 import { Argument, Command, type CommanderError, Help, Option } from "commander";
 import { afterArg, atArg, durationArg, hostBackoffArg, integerArg, peerArg, peersArg, timeArg } from "./args.js";
 import { UsageError } from "./errors.js";
+import { hasOddSpace } from "./render/sanitize.js";
 import { defineCommand, type ArgsOf, type ArgumentSpec, type CommandSpec, type OptionSpec, type OptionsOf } from "./spec.js";
 import { DUR_SYNTAX, TIME_SYNTAX } from "./io/time.js";
 
@@ -607,6 +608,10 @@ export function usageFromCommander(error: CommanderError, where: string): UsageE
   if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
     return undefined;
   }
+  // `fail P --every<no-break space>1s`: one word, which its suggestion (`did you mean --every?`) would leave a riddle.
+  const typed = /'([^']*)'/.exec(error.message)?.[1] ?? "";
+  if ((error.code === "commander.unknownOption" || error.code === "commander.unknownCommand") && hasOddSpace(typed))
+    return new UsageError(oddSpaceMessage(error.code === "commander.unknownOption" ? "option" : "command", typed), where);
   const message = error.message
     .replace(/^error: /, "")
     .replace(/\s*\n\s*/g, " ")
@@ -657,4 +662,9 @@ function editDistance(a: string, b: string): number {
     }
   }
   return (rows[a.length] as number[])[b.length] as number;
+}
+
+/** `unknown command 'block\xa0P'`, when a space other than the plain one joined two words into one. */
+export function oddSpaceMessage(kind: "command" | "option", typed: string): string {
+  return `unknown ${kind} '${typed}': a no-break or other odd space joins words there; type a plain space`;
 }

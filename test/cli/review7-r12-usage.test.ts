@@ -62,3 +62,26 @@ describe("a file to write named with a trailing / (review 12)", () => {
     expect(fs.existsSync(`${dir}.lock`)).toBe(false);
   });
 });
+
+describe("a no-break space pasted between two words (review 12)", () => {
+  const P = "16uZAbWC1AJvL";
+  it("is shown escaped and named, on the command line", async () => {
+    const command = await cli(["-s", EXAMPLE, `block\u00a0${P}`]);
+    expect(command).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: `bbgov: unknown command 'block\\xa0${P}': a no-break or other odd space joins words there; type a plain space (see bbgov --help)\n`,
+    });
+    const option = await cli(["-s", EXAMPLE, "--dry-run", "fail", P, "--every\u00a01s"]);
+    expect(option.stderr).toBe(
+      "bbgov: unknown option '--every\\xa01s': a no-break or other odd space joins words there; type a plain space (see bbgov fail --help)\n",
+    );
+  });
+
+  it("and in an apply script", async () => {
+    const result = await cli(["-s", EXAMPLE, "--dry-run", "apply", "-"], { stdin: `block\u00a0${P}\n` });
+    expect(result.stderr).toBe(
+      `bbgov: unknown command 'block\\xa0${P}': a no-break or other odd space joins words there; type a plain space (standard input line 1)\n`,
+    );
+  });
+});
