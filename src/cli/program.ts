@@ -618,6 +618,11 @@ export function usageFromCommander(error: CommanderError, where: string): UsageE
     // Worded as bbgov's own suggestion of a command: `(did you mean block?)`.
     .replace("(Did you mean", "(did you mean")
     .trim();
+  // `--sort fail`, `--format JSON`: a choice commander only lists, suggested as a command is.
+  const choices = /Allowed choices are (.*)\.$/.exec(message)?.[1]?.split(", ");
+  const value = /(?:argument|value) '([^']*)' is invalid/.exec(message)?.[1];
+  const guesses = choices === undefined || value === undefined ? [] : commandGuesses(value, choices);
+  if (guesses.length > 0) return new UsageError(message.replace(". Allowed", ` (did you mean ${guesses.join(" or ")}?). Allowed`), where);
   return new UsageError(message, where);
 }
 

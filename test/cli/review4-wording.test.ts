@@ -18,6 +18,14 @@ describe("suggestions", () => {
     [["check", L, "--in"], "bbgov: unknown option '--in' (did you mean --inbound?) (see bbgov check --help)\n"],
     [["check", L, "--out"], "bbgov: --out needs a value; did you mean --outbound? (see bbgov check --help)\n"],
     [["INSPECT"], "bbgov: unknown command 'INSPECT' (did you mean inspect?) (see bbgov --help)\n"],
+    [
+      ["inspect", "--sort", "fail"],
+      "bbgov: option '--sort <key>' argument 'fail' is invalid (did you mean failures?). Allowed choices are peer, failures, last-event, next-retry, attempts. (see bbgov inspect --help)\n",
+    ],
+    [
+      ["inspect", "--format", "JSON"],
+      "bbgov: option '--format <format>' argument 'JSON' is invalid (did you mean json?). Allowed choices are table, wide, json, ndjson, tsv. (see bbgov inspect --help)\n",
+    ],
     [["help", "Check"], "bbgov: unknown command 'Check' (did you mean check?) (see bbgov --help)\n"],
   ])("%j", async (args, line) => {
     const box = sandbox();
