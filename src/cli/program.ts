@@ -560,7 +560,8 @@ export function buildProgram(
   }
   for (const spec of COMMANDS) {
     if ((mode === "apply" && !spec.inApply) || (only !== undefined && spec.name !== only)) continue;
-    const command = program.command(spec.name).description(spec.summary).allowExcessArguments(false);
+    // Words past the arguments are refused in the action, which can name them (commander only counts them).
+    const command = program.command(spec.name).description(spec.summary).allowExcessArguments(true);
     command.exitOverride().configureOutput(outputConfig);
     // Command help lists the global options too (-s, --json, ...): they work after the command name.
     if (mode === "shell") command.configureHelp({ ...HELP_LAYOUT, showGlobalOptions: true });
@@ -576,6 +577,8 @@ export function buildProgram(
     }
     command.action((...params: unknown[]) => {
       const cmd = params[params.length - 1] as Command;
+      const extra = spec.args.some((arg) => arg.syntax.includes("...")) ? undefined : cmd.args[spec.args.length];
+      if (extra !== undefined) throw excessArgument(spec, extra, mode === "shell" ? `see bbgov ${spec.name} --help` : undefined);
       onInvoke({
         spec,
         args: params.slice(0, spec.args.length),
@@ -601,6 +604,17 @@ function toOption(spec: OptionSpec): Option {
   if (spec.conflicts !== undefined) option.conflicts([...spec.conflicts]);
   if (spec.defaultValue !== undefined) option.default(spec.defaultValue);
   return option;
+}
+
+/** `threshold 3 4`, `fail P1 P2`: a word past a command's arguments, named (commander said only "got 2"). */
+function excessArgument(spec: CommandSpec, extra: string, where: string | undefined): UsageError {
+  const names = spec.args.map((arg) => arg.syntax.replace(/[<>[\]]/g, "").toUpperCase());
+  const takes =
+    names.length === 0
+      ? "takes no arguments"
+      : `takes ${names.length === 1 ? "one argument" : `${names.length} arguments`}, ${names.join(" ")}`;
+  const shown = extra.length > 60 ? `${JSON.stringify(extra.slice(0, 60)).slice(0, -1)}..."` : JSON.stringify(extra);
+  return new UsageError(`too many arguments: ${spec.name} ${takes}; ${shown} is one too many`, where);
 }
 
 /** Turns commander's own errors into a UsageError (or undefined for help/version, which end with exit 0). */

@@ -85,3 +85,19 @@ describe("a no-break space pasted between two words (review 12)", () => {
     );
   });
 });
+
+describe("a word past a command's arguments (review 12)", () => {
+  it.each([
+    [["fail", "16uZAbWC1AJvL", "16uZAbWC1AJvM"], 'fail takes one argument, PEER; "16uZAbWC1AJvM" is one too many (see bbgov fail --help)'],
+    [["clock", "5s"], 'clock takes no arguments; "5s" is one too many (see bbgov clock --help)'],
+    [["advise", "16uZAbWC1AJvL", "1s", "2s"], 'advise takes 2 arguments, PEER DUR; "2s" is one too many (see bbgov advise --help)'],
+  ])("%j is named", async (args, message) => {
+    const result = await cli(["-s", EXAMPLE, "--dry-run", ...args]);
+    expect(result).toEqual({ status: 2, stdout: "", stderr: `bbgov: too many arguments: ${message}\n` });
+  });
+
+  it("in an apply script too", async () => {
+    const result = await cli(["-s", EXAMPLE, "--dry-run", "apply", "-"], { stdin: "threshold 3 4\n" });
+    expect(result.stderr).toBe('bbgov: too many arguments: threshold takes one argument, N; "4" is one too many (standard input line 1)\n');
+  });
+});
