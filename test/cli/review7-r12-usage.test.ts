@@ -101,3 +101,21 @@ describe("a word past a command's arguments (review 12)", () => {
     expect(result.stderr).toBe('bbgov: too many arguments: threshold takes one argument, N; "4" is one too many (standard input line 1)\n');
   });
 });
+
+describe("digits other than 0-9 in a number, a DUR or a TIME (review 12)", () => {
+  it.each([
+    [["advise", "16uZAbWC1AJvL", "１０s"], 'invalid duration "１０s": write the digits in ASCII: 10s (argument DUR)'],
+    [["fail", "16uZAbWC1AJvL", "--after", "０．５ｓ"], 'invalid duration "０．５ｓ": write the digits in ASCII: 0.5s (--after)'],
+    [["fail", "16uZAbWC1AJvL", "--at", "１７６４"], 'invalid time "１７６４": write the digits in ASCII: 1764 (--at)'],
+    [["fail", "16uZAbWC1AJvL", "--times", "٣٠"], 'invalid number "٣٠": write the digits in ASCII: 30 (--times)'],
+    [["threshold", "３"], 'invalid number "３": write the digits in ASCII: 3 (argument N)'],
+  ])("%j says to write them in ASCII", async (args, message) => {
+    const result = await cli(["-s", EXAMPLE, "--dry-run", ...args]);
+    expect(result).toEqual({ status: 2, stdout: "", stderr: `bbgov: ${message}\n` });
+  });
+
+  it("a Greek mu for micro gets the same hint as the micro sign", async () => {
+    const result = await cli(["-s", EXAMPLE, "--dry-run", "advise", "16uZAbWC1AJvL", "5\u03bcs"]);
+    expect(result.stderr).toBe('bbgov: invalid duration "5\u03bcs": unknown unit "\u03bcs" (write 5us) (argument DUR)\n');
+  });
+});
