@@ -119,3 +119,24 @@ describe("digits other than 0-9 in a number, a DUR or a TIME (review 12)", () =>
     expect(result.stderr).toBe('bbgov: invalid duration "5\u03bcs": unknown unit "\u03bcs" (write 5us) (argument DUR)\n');
   });
 });
+
+describe("an empty file argument (an unset shell variable, review 12)", () => {
+  it.each([
+    [["diff", ""], "OTHER"],
+    [["--dry-run", "apply", ""], "SCRIPT"],
+  ])("%j is named as -s and -o name it, not 'no such file ()'", async (args, name) => {
+    const result = await cli(["-s", EXAMPLE, ...args]);
+    expect(result).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: `bbgov: an empty path: name a file (is a shell variable unset?) (argument ${name})\n`,
+    });
+  });
+
+  it("import's too, before anything is written", async () => {
+    const made = path.join(fs.mkdtempSync(path.join(root, "import-")), "made.json");
+    const result = await cli(["-s", made, "import", ""]);
+    expect(result.stderr).toBe("bbgov: an empty path: name a file (is a shell variable unset?) (argument UPSTREAM)\n");
+    expect(fs.existsSync(made)).toBe(false);
+  });
+});
