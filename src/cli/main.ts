@@ -161,6 +161,11 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
     if (error.code === "commander.help") {
       if (error.exitCode === 0) return EXIT.ok;
       const asked = argv[argv.indexOf("help") + 1];
+      // `bbgov help help`: help is listed among the commands, so it has help too: the program's, which lists it.
+      if (asked === "help") {
+        program.outputHelp();
+        return EXIT.ok;
+      }
       if (argv.includes("help") && asked !== undefined) throw unknownCommand(asked);
       throw noCommand(argv);
     }
