@@ -140,3 +140,12 @@ describe("an empty file argument (an unset shell variable, review 12)", () => {
     expect(fs.existsSync(made)).toBe(false);
   });
 });
+
+describe("a wrong date is quoted whole in its error (review 12)", () => {
+  it("its zone, past the 24th character, is shown", async () => {
+    const result = await cli(["-s", EXAMPLE, "check", "16uZAbWC1AJvL", "--at", "2554-07-22T00:34:33.709551616+01:00"]);
+    expect(result.stderr).toBe(
+      'bbgov: invalid time "2554-07-22T00:34:33.709551616+01:00": after the last u64 nanosecond, 2554-07-21T23:34:33.709551615Z (--at)\n',
+    );
+  });
+});

@@ -249,7 +249,11 @@ function shortNumber(digits: string): string {
   return digits.length > 12 ? "2" : digits;
 }
 
-/** The input as shown in an error: JSON-quoted, cut after 24 characters. */
+/**
+ * The input as shown in an error: JSON-quoted, cut after 24 characters, or 36 for a date: the longest one
+ * (`2025-11-24T16:01:00.123456789+01:00`) whole, since its zone, at the end, is often what was wrong.
+ */
 function quote(text: string): string {
-  return text.length > 24 ? `${JSON.stringify(text.slice(0, 24)).slice(0, -1)}..."` : JSON.stringify(text);
+  const max = /^\d{4}-/.test(text) ? 36 : 24;
+  return text.length > max ? `${JSON.stringify(text.slice(0, max)).slice(0, -1)}..."` : JSON.stringify(text);
 }
