@@ -90,6 +90,18 @@ describe("what cannot be resolved is refused with a clear message, the file unto
   });
 });
 
+describe("the same peer named twice (review 12)", () => {
+  it("is one peer: one change and one note, not 'was already blocked' for the second naming", async () => {
+    const file = copy();
+    const twice = await cli(["-s", file, "block", STRANGER, STRANGER]);
+    expect(twice.status).toBe(0);
+    expect(twice.stdout).toBe(`✓ ${STRANGER} blocked\nnote: ${STRANGER}: not seen in this snapshot before\nwrote ${file}\n`);
+    const file2 = copy();
+    const prefixAndId = await cli(["-s", file2, "--json", "block", "12D3KooWPFD8", PF]);
+    expect((JSON.parse(prefixAndId.stdout) as { changes: unknown[] }).changes).toEqual([{ peer: PF, changed: true, note: "blocked" }]);
+  });
+});
+
 describe("a full id the snapshot has never seen", () => {
   it("is accepted by a changing command, with a notice", async () => {
     const file = copy();

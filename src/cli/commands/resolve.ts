@@ -86,7 +86,7 @@ export class PeerResolver {
     }
     if (parsed !== undefined && isKnown(this.snapshot, parsed)) return parsed;
     if (parsed !== undefined && this.fleet?.has(parsed.text) === true) {
-      this.notices.push(`${parsed.text}: not seen in this snapshot before`);
+      this.#notice(`${parsed.text}: not seen in this snapshot before`);
       return parsed;
     }
     const cut = cutKind(text);
@@ -123,8 +123,13 @@ export class PeerResolver {
         this.where,
       );
     }
-    this.notices.push(`${parsed.text}: not seen in this snapshot before`);
+    this.#notice(`${parsed.text}: not seen in this snapshot before`);
     return parsed;
+  }
+
+  /** A notice, once however often its peer is named. */
+  #notice(text: string): void {
+    if (!this.notices.includes(text)) this.notices.push(text);
   }
 
   /** Known peers that `text` names: by prefix, or by the head…tail of the shortened form. */
@@ -217,8 +222,15 @@ export function resolvePeerArgs(
     }
     resolver ??= new PeerResolver(snapshot, "argument PEER", parsedIds, fleet);
     if (kind === "many") {
+      // The same peer named twice (`block P P`, or a prefix and the whole id) is one peer: one change, one note.
       const peers: PeerId[] = [];
-      for (const text of value as string[]) peers.push(resolver.resolve(text));
+      const seen = new Set<string>();
+      for (const text of value as string[]) {
+        const peer = resolver.resolve(text);
+        if (seen.has(peer.text)) continue;
+        seen.add(peer.text);
+        peers.push(peer);
+      }
       resolved[index] = peers;
     } else {
       resolved[index] = resolver.resolve(value as string);
