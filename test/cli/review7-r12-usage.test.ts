@@ -149,3 +149,17 @@ describe("a wrong date is quoted whole in its error (review 12)", () => {
     );
   });
 });
+
+describe("a fleet's check on a narrow terminal (review 12)", () => {
+  it("fits: the node shortened, then each denial said by its reason alone", async () => {
+    const dir = fs.mkdtempSync(path.join(root, "fleet-"));
+    fs.copyFileSync(path.resolve("fixtures/node/allowlist-some.bin"), path.join(dir, "b.bin"));
+    fs.copyFileSync(EXAMPLE, path.join(dir, "c.json"));
+    const args = ["--no-color", "-s", dir, "check", "12D3KooWJATkUcKJHbbtK22skXSBCUAtjkCg9z6NVDz3wX4a7Ci4"];
+    const narrow = await cli(args, { tty: true, columns: 56 });
+    expect(narrow.status).toBe(1);
+    const table = narrow.stdout.split("\n").filter((line) => /^[┌│├└]/.test(line));
+    for (const line of table) expect([...line].length, line).toBeLessThanOrEqual(56);
+    expect(narrow.stdout).toContain("│ not_allowlisted │ not_allowlisted │");
+  });
+});

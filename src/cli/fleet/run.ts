@@ -350,7 +350,7 @@ class Fleet {
     } else {
       const ui = await this.ui;
       if (ui !== undefined) {
-        const { decisionWords, renderNodeResults } = await import("../render/fleet.js");
+        const { decisionWord, decisionWords, renderNodeResults } = await import("../render/fleet.js");
         const table = renderNodeResults(
           ui,
           ["NODE", "INBOUND", "OUTBOUND"],
@@ -360,6 +360,13 @@ class Fleet {
             const atNs = json.at_ns as bigint;
             return [sanitize(outcome.file.label), decisionWords(ui, json.inbound, atNs), decisionWords(ui, json.outbound, atNs)];
           }),
+          // On a narrow terminal, the reason alone (`not_allowlisted`): it says the message is denied.
+          outcomes.map((outcome) => {
+            const json = outcome.json;
+            if (json === undefined) return [sanitize(outcome.file.label), ui.chalk.red("unreadable"), ""];
+            return [sanitize(outcome.file.label), decisionWord(ui, json.inbound), decisionWord(ui, json.outbound)];
+          }),
+          true,
         );
         const read = outcomes.length - failed;
         const verdict =

@@ -172,6 +172,14 @@ export function decisionWords(ui: Ui, document: unknown, atNs: bigint): string {
   return ui.chalk.red(`deny: ${d.reason ?? "?"}`);
 }
 
+/** A decision in one word, for a narrow terminal: `allow`, or the reason that denies (which says it is a deny). */
+export function decisionWord(ui: Ui, document: unknown): string {
+  const d = document as { decision: string; reason: string | null } | undefined;
+  if (d === undefined) return ui.chalk.dim("-");
+  if (d.decision === "allow") return ui.chalk.green("allow");
+  return d.reason === "cooldown" ? ui.chalk.yellow("cooldown") : ui.chalk.red(d.reason ?? "deny");
+}
+
 /**
  * A table of nodes and what happened on each, fitted to a narrow terminal: the last column's `compact` cells (when
  * given) first, then the first column, which names the node (often a whole peer id), shortened; then, right to
@@ -182,6 +190,8 @@ export function renderNodeResults(
   head: readonly string[],
   rows: readonly (readonly string[])[],
   compact?: readonly (readonly string[])[],
+  /** The node's name shortened first, before any compact cells (check's: its decisions are what it is asked for). */
+  nodeFirst = false,
 ): string {
   const columns: FitColumn[] = head.map((title, index) => ({
     title,
@@ -194,7 +204,12 @@ export function renderNodeResults(
           : [() => rows.map((row) => row[index] ?? ""), () => compact.map((row) => row[index] ?? "")],
   }));
   // The last column's compact cells first (a change's result: the reason is on standard error too), then the node.
-  const order = head.length < 2 ? head : [head[head.length - 1] ?? "", head[0] ?? "", ...head.slice(1, -1).reverse()];
+  const order =
+    head.length < 2
+      ? head
+      : nodeFirst
+        ? [head[0] ?? "", ...head.slice(1).reverse()]
+        : [head[head.length - 1] ?? "", head[0] ?? "", ...head.slice(1, -1).reverse()];
   return renderFittedTable(
     ui,
     columns,
