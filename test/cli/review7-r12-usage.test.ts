@@ -163,3 +163,13 @@ describe("a fleet's check on a narrow terminal (review 12)", () => {
     expect(narrow.stdout).toContain("│ not_allowlisted │ not_allowlisted │");
   });
 });
+
+describe("a threshold of 1 in words (review 12)", () => {
+  it("is '1 consecutive failure', not 'failures'", async () => {
+    const made = path.join(fs.mkdtempSync(path.join(root, "one-")), "g.json");
+    const init = await cli(["-s", made, "init", "--threshold", "1"]);
+    expect(init.stdout).toContain("threshold  1 consecutive failure\n");
+    const inspect = await cli(["-s", made, "inspect"]);
+    expect(inspect.stdout).toContain("threshold  1 consecutive failure marks a peer down\n");
+  });
+});
