@@ -646,10 +646,12 @@ export function usageFromCommander(error: CommanderError, where: string): UsageE
  */
 export function optionGuess(commandName: string | undefined, typed: string, globals: boolean): string | undefined {
   const name = (typed.split("=")[0] ?? typed).toLowerCase();
-  if (!name.startsWith("--") || name.length < 3) return undefined;
   const spec = COMMANDS.find((command) => command.name === commandName);
   const declared = [...(globals ? GLOBAL_OPTIONS : []), ...(spec === undefined ? [] : [...spec.options, ...extraOptions(spec)])];
-  const flags = [...declared.flatMap((option) => option.flags.split(/[ ,]+/)), ...(globals ? ["--help", "--version"] : [])];
+  const flags = [...declared.flatMap((option) => option.flags.split(/[ ,]+/)), ...(globals ? ["--help", "--version", "-h", "-V"] : [])];
+  // `-v`, `-H`: a short option in the other case (most tools spell version -v; bbgov, as commander, -V).
+  if (/^-[a-z]$/.test(name)) return flags.find((flag) => flag !== typed && flag.toLowerCase() === name);
+  if (!name.startsWith("--") || name.length < 3) return undefined;
   const long = flags.filter((flag) => flag.startsWith("--"));
   const sameLetters = long.find((flag) => flag.toLowerCase() === name);
   if (sameLetters !== undefined) return sameLetters;

@@ -26,6 +26,8 @@ describe("suggestions", () => {
       ["inspect", "--format", "JSON"],
       "bbgov: option '--format <format>' argument 'JSON' is invalid (did you mean json?). Allowed choices are table, wide, json, ndjson, tsv. (see bbgov inspect --help)\n",
     ],
+    [["-v"], "bbgov: unknown option '-v' (did you mean -V?) (see bbgov --help)\n"],
+    [["inspect", "-Q"], "bbgov: unknown option '-Q' (did you mean -q?) (see bbgov inspect --help)\n"],
     [["help", "Check"], "bbgov: unknown command 'Check' (did you mean check?) (see bbgov --help)\n"],
   ])("%j", async (args, line) => {
     const box = sandbox();
