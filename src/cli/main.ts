@@ -381,9 +381,17 @@ async function refuseUnrelatedOut(invocation: Invocation, globals: Globals): Pro
   const out = globals.out;
   if (out === undefined || out === STDIO || globals.dryRun || invocation.options.force === true) return;
   if (invocation.spec.snapshot === "create") return;
-  if ((await existsAsFile(out)) && !(await sameFile(out, globals.snapshotPath))) {
-    throw new UsageError(`${out} already exists; add --force to replace it`, "--out");
+  if (!(await existsAsFile(out))) return;
+  // The snapshot itself is a changing command's in-place write; export's or completion's output (another kind, a
+  // script) would replace it, and its clock and schedule or everything with it, so it is theirs only with --force.
+  const itself = await sameFile(out, globals.snapshotPath);
+  if (itself && !invocation.spec.mutates) {
+    throw new UsageError(
+      `${out} is the snapshot itself, which ${invocation.spec.name}'s output would replace; add --force to replace it`,
+      "--out",
+    );
   }
+  if (!itself) throw new UsageError(`${out} already exists; add --force to replace it`, "--out");
 }
 
 function mutationDocument(command: string, written: boolean, report: Report, warnings: readonly string[]): Record<string, unknown> {

@@ -173,3 +173,27 @@ describe("a threshold of 1 in words (review 12)", () => {
     expect(inspect.stdout).toContain("threshold  1 consecutive failure marks a peer down\n");
   });
 });
+
+describe("-o naming the snapshot itself, for a command that only reads it (review 12)", () => {
+  it.each([
+    [["export"], "export"],
+    [["completion", "bash"], "completion"],
+  ])("%j needs --force: its output would replace the snapshot", async (args, name) => {
+    const file = path.join(fs.mkdtempSync(path.join(root, "itself-")), "governor.json");
+    fs.copyFileSync(EXAMPLE, file);
+    const before = fs.readFileSync(file);
+    const result = await cli(["-s", file, "-o", file, ...args]);
+    expect(result).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: `bbgov: ${file} is the snapshot itself, which ${name}'s output would replace; add --force to replace it (--out)\n`,
+    });
+    expect(fs.readFileSync(file)).toEqual(before);
+  });
+
+  it("a changing command still writes there in place", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(root, "itself-")), "governor.json");
+    fs.copyFileSync(EXAMPLE, file);
+    expect((await cli(["-q", "-s", file, "-o", file, "block", "16uZAbWC1AJvL"])).status).toBe(0);
+  });
+});
