@@ -6,7 +6,7 @@
 import { U32_MAX } from "../core/u64.js";
 import type { TimeSpec } from "./context.js";
 import { UsageError } from "./errors.js";
-import { parseDuration, parseTime } from "./io/time.js";
+import { asciiDigits, parseDuration, parseTime, WIDE_DIGIT } from "./io/time.js";
 
 /** Trims pasted whitespace and takes the id out of a `/…/p2p/<id>` multiaddr (the last one: a relay's comes first). */
 export function tidyPeerText(text: string): string {
@@ -52,6 +52,11 @@ export function afterArg(text: string): TimeSpec {
 /** A whole number in `min..max` (u32 by default). */
 export function integerArg(name: string, min = 0, max = U32_MAX): (text: string) => number {
   return (text) => {
+    if (WIDE_DIGIT.test(text))
+      throw new UsageError(
+        `invalid number ${JSON.stringify(text)}: write the digits in ASCII: ${asciiDigits(text.normalize("NFKC"))}`,
+        name,
+      );
     if (!isDigits(text, 10) || Number(text) < min || Number(text) > max) {
       throw new UsageError(`invalid number ${JSON.stringify(text)}: expected a whole number from ${min} to ${max}`, name);
     }

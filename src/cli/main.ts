@@ -27,11 +27,11 @@ import {
 import { StandardOutput } from "./io/output.js";
 import { outputWidth } from "./io/terminal.js";
 import { isFleetRequest, isNewFileName } from "./fleet/sources.js";
-import { buildProgram, COMMANDS, usageFromCommander, type Invocation } from "./program.js";
+import { buildProgram, COMMANDS, commandGuesses, oddSpaceMessage, optionGuess, usageFromCommander, type Invocation } from "./program.js";
 import { writeChunks } from "./io/chunks.js";
 import { jsonChunks } from "./render/json.js";
 import { colorsOff, PLAIN } from "./render/plain.js";
-import { sanitize } from "./render/sanitize.js";
+import { hasOddSpace, sanitize } from "./render/sanitize.js";
 import { packageVersion } from "./version.js";
 
 export type { CliIo } from "./context.js";
@@ -161,21 +161,34 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
     if (error.code === "commander.help") {
       if (error.exitCode === 0) return EXIT.ok;
       const asked = argv[argv.indexOf("help") + 1];
+      // `bbgov help help`: help is listed among the commands, so it has help too: the program's, which lists it.
+      if (asked === "help") {
+        program.outputHelp();
+        return EXIT.ok;
+      }
       if (argv.includes("help") && asked !== undefined) throw unknownCommand(asked);
-      throw new UsageError("no command given", "see bbgov --help");
+      throw noCommand(argv);
     }
     if (error.code === "commander.unknownCommand") {
       throw unknownCommand(/'([^']*)'/.exec(error.message)?.[1] ?? "");
     }
     if (error.code === "commander.unknownOption") {
-      const misplaced = commandOptionBeforeCommand(argv, /'([^']*)'/.exec(error.message)?.[1] ?? "");
+      const typed = /'([^']*)'/.exec(error.message)?.[1] ?? "";
+      const misplaced = commandOptionBeforeCommand(argv, typed);
       if (misplaced !== undefined) throw misplaced;
+      const named = argv.find((word) => COMMAND_NAMES.has(word));
+      const guess = error.message.includes("Did you mean") ? undefined : optionGuess(named, typed, true);
+      if (guess !== undefined) throw new UsageError(`unknown option '${typed}' (did you mean ${guess}?)`, helpHint(argv));
     }
+    // `check PEER --out`: the global --out wants a file, but the command's --outbound was meant.
+    const last = argv.at(-1) ?? "";
+    const longer = error.code === "commander.optionMissingArgument" ? commandOptionStartingWith(argv, last) : undefined;
+    if (longer !== undefined) throw new UsageError(`${last} needs a value; did you mean ${longer}?`, helpHint(argv));
     const usage = usageFromCommander(error, helpHint(argv));
     if (usage === undefined) return EXIT.ok;
     throw usage;
   }
-  if (invocation === undefined) throw new UsageError("no command given", "see bbgov --help");
+  if (invocation === undefined) throw noCommand(argv);
   return runInvocation(invocation, io);
 }
 
@@ -203,10 +216,11 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   if (invocation.options.interval !== undefined && invocation.options.watch !== true)
     throw new UsageError("--interval is for --watch: how often it looks at the file", "--interval");
   // A watch shows them on its screen, which its first frame clears of anything printed before.
-  if (globals.hostBackoff !== undefined && !globals.quiet && invocation.options.watch !== true) {
-    for (const warning of (await import("./commands/common.js")).hostBackoffWarnings(globals.hostBackoff))
-      io.stderr.write(`bbgov: warning: ${warning}\n`);
-  }
+  // Said at once on standard error, and (a single file's) in the --json document's warnings with the others.
+  const runWarnings =
+    globals.hostBackoff === undefined ? [] : (await import("./commands/common.js")).hostBackoffWarnings(globals.hostBackoff);
+  if (!globals.quiet && invocation.options.watch !== true)
+    for (const warning of runWarnings) io.stderr.write(`bbgov: warning: ${warning}\n`);
   // Issue 15: several -s, a folder or a glob are a fleet, run file by file in src/cli/fleet/; but a pattern that
   // matches nothing is the name of the file init or import creates (`-s 'node[1].json' init`).
   if (
@@ -276,6 +290,7 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   const { report, written, loadWarnings } = outcome;
 
   const warnings = [...loadWarnings, ...report.warnings];
+  const documentWarnings = [...runWarnings, ...warnings];
   if (report.output !== undefined && !spec.mutates) {
     if (globals.out !== undefined && globals.out !== STDIO) {
       // --dry-run writes nothing (export's file included); --json prints one document about the file.
@@ -287,13 +302,13 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
         io.onWritten?.(globals.out);
       }
       if (globals.json) {
-        const document = { command: spec.name, written: !globals.dryRun, out: globals.out, ...report.json, warnings };
+        const document = { command: spec.name, written: !globals.dryRun, out: globals.out, ...report.json, warnings: documentWarnings };
         await writeChunks(io.stdout, { chunks: () => jsonChunks(document) });
       }
     } else if (typeof report.output === "string") io.stdout.write(report.output);
     else await writeChunks(io.stdout, report.output);
   } else if (globals.json) {
-    const document = spec.mutates ? mutationDocument(spec.name, written, report, warnings) : report.json;
+    const document = spec.mutates ? mutationDocument(spec.name, written, report, documentWarnings) : report.json;
     await writeChunks(reportStream, { chunks: () => jsonChunks(document) });
   } else if (drawing !== undefined) {
     const ui = await drawing();
@@ -365,9 +380,17 @@ async function refuseUnrelatedOut(invocation: Invocation, globals: Globals): Pro
   const out = globals.out;
   if (out === undefined || out === STDIO || globals.dryRun || invocation.options.force === true) return;
   if (invocation.spec.snapshot === "create") return;
-  if ((await existsAsFile(out)) && !(await sameFile(out, globals.snapshotPath))) {
-    throw new UsageError(`${out} already exists; add --force to replace it`, "--out");
+  if (!(await existsAsFile(out))) return;
+  // The snapshot itself is a changing command's in-place write; export's or completion's output (another kind, a
+  // script) would replace it, and its clock and schedule or everything with it, so it is theirs only with --force.
+  const itself = await sameFile(out, globals.snapshotPath);
+  if (itself && !invocation.spec.mutates) {
+    throw new UsageError(
+      `${out} is the snapshot itself, which ${invocation.spec.name}'s output would replace; add --force to replace it`,
+      "--out",
+    );
   }
+  if (!itself) throw new UsageError(`${out} already exists; add --force to replace it`, "--out");
 }
 
 function mutationDocument(command: string, written: boolean, report: Report, warnings: readonly string[]): Record<string, unknown> {
@@ -407,32 +430,34 @@ function firstOperand(argv: readonly string[], program: ReturnType<typeof buildP
   return undefined;
 }
 
-/** `unknown command 'insp' (did you mean inspect?)`: a prefix first, then the closest spelling. */
-function unknownCommand(word: string): UsageError {
-  const names = COMMANDS.map((spec) => spec.name);
-  const byPrefix = word === "" ? [] : names.filter((name) => name.startsWith(word));
-  const close = names.filter((name) => editDistance(name, word) <= Math.max(1, Math.floor(name.length / 3)));
-  const guesses = byPrefix.length > 0 ? byPrefix : close;
-  const hint = guesses.length === 0 ? "" : ` (did you mean ${guesses.join(" or ")}?)`;
-  return new UsageError(`unknown command '${word}'${hint}`, "see bbgov --help");
+/** `bbgov -s inspect`: no command, because the file was left out and the command's name taken for it. */
+function noCommand(argv: readonly string[]): UsageError {
+  const at = argv.findIndex((word, i) => i > 0 && COMMAND_NAMES.has(word) && PATH_OPTIONS.has(argv[i - 1] as string));
+  if (at === -1) return new UsageError("no command given", "see bbgov --help");
+  const option = argv[at - 1] as string;
+  return new UsageError(`no command given: ${option} took "${argv[at]}" as its file; put the file after ${option}`, option);
 }
 
-/** Levenshtein distance with transpositions, for command suggestions. */
-function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+const PATH_OPTIONS: ReadonlySet<string> = new Set(["-s", "--snapshot", "-o", "--out"]);
+
+/** The one option of the command given that starts with `typed` and is longer, if there is exactly one. */
+function commandOptionStartingWith(argv: readonly string[], typed: string): string | undefined {
+  if (!typed.startsWith("--")) return undefined;
+  const spec = COMMANDS.find((command) => command.name === argv.find((word) => COMMAND_NAMES.has(word)));
+  const flags = (spec?.options ?? []).flatMap((option) => option.flags.split(/[ ,]+/));
+  const longer = flags.filter((flag) => flag.startsWith(typed) && flag !== typed);
+  return longer.length === 1 ? longer[0] : undefined;
+}
+
+/** `unknown command 'insp' (did you mean inspect?)`: see commandGuesses. */
+function unknownCommand(typed: string): UsageError {
+  if (hasOddSpace(typed)) return new UsageError(oddSpaceMessage("command", typed), "see bbgov --help");
+  const guesses = commandGuesses(
+    typed,
+    COMMANDS.map((spec) => spec.name),
   );
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const row = rows[i] as number[];
-      const above = rows[i - 1] as number[];
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row[j] = Math.min((above[j] as number) + 1, (row[j - 1] as number) + 1, (above[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        row[j] = Math.min(row[j] as number, ((rows[i - 2] as number[])[j - 2] as number) + 1);
-    }
-  }
-  return (rows[a.length] as number[])[b.length] as number;
+  const hint = guesses.length === 0 ? "" : ` (did you mean ${guesses.join(" or ")}?)`;
+  return new UsageError(`unknown command '${typed}'${hint}`, "see bbgov --help");
 }
 
 /**

@@ -8,6 +8,7 @@
 import { Argument, Command, type CommanderError, Help, Option } from "commander";
 import { afterArg, atArg, durationArg, hostBackoffArg, integerArg, peerArg, peersArg, timeArg } from "./args.js";
 import { UsageError } from "./errors.js";
+import { hasOddSpace } from "./render/sanitize.js";
 import { defineCommand, type ArgsOf, type ArgumentSpec, type CommandSpec, type OptionSpec, type OptionsOf } from "./spec.js";
 import { DUR_SYNTAX, TIME_SYNTAX } from "./io/time.js";
 
@@ -439,6 +440,13 @@ function collectSnapshots(text: string, previous: string[] | undefined): string[
 function nonEmptyPath(name: string): (text: string) => string {
   return (text) => {
     if (text === "") throw new UsageError("an empty path: name a file (is a shell variable unset?)", name);
+    // `-s --json inspect`: the file was left out, and the option after it taken for one (a missing file, or
+    // for -o and init a file named `--json` created).
+    if (/^--[a-z]/i.test(text) || /^-[a-zA-Z]$/.test(text))
+      throw new UsageError(
+        `${name} needs a file, and the next word is the option ${text}: put the file after ${name} (./${text} for a file of that name)`,
+        name,
+      );
     if (text.startsWith("="))
       throw new UsageError(
         `${name}${text} names a file "${text}": write ${name} ${text.slice(1)} or ${name === "-s" ? "--snapshot" : "--out"}=${text.slice(1)}` +
@@ -553,7 +561,8 @@ export function buildProgram(
   }
   for (const spec of COMMANDS) {
     if ((mode === "apply" && !spec.inApply) || (only !== undefined && spec.name !== only)) continue;
-    const command = program.command(spec.name).description(spec.summary).allowExcessArguments(false);
+    // Words past the arguments are refused in the action, which can name them (commander only counts them).
+    const command = program.command(spec.name).description(spec.summary).allowExcessArguments(true);
     command.exitOverride().configureOutput(outputConfig);
     // Command help lists the global options too (-s, --json, ...): they work after the command name.
     if (mode === "shell") command.configureHelp({ ...HELP_LAYOUT, showGlobalOptions: true });
@@ -569,6 +578,8 @@ export function buildProgram(
     }
     command.action((...params: unknown[]) => {
       const cmd = params[params.length - 1] as Command;
+      const extra = spec.args.some((arg) => arg.syntax.includes("...")) ? undefined : cmd.args[spec.args.length];
+      if (extra !== undefined) throw excessArgument(spec, extra, mode === "shell" ? `see bbgov ${spec.name} --help` : undefined);
       onInvoke({
         spec,
         args: params.slice(0, spec.args.length),
@@ -596,16 +607,86 @@ function toOption(spec: OptionSpec): Option {
   return option;
 }
 
+/** `threshold 3 4`, `fail P1 P2`: a word past a command's arguments, named (commander said only "got 2"). */
+function excessArgument(spec: CommandSpec, extra: string, where: string | undefined): UsageError {
+  const names = spec.args.map((arg) => arg.syntax.replace(/[<>[\]]/g, "").toUpperCase());
+  const takes =
+    names.length === 0
+      ? "takes no arguments"
+      : `takes ${names.length === 1 ? "one argument" : `${names.length} arguments`}, ${names.join(" ")}`;
+  const shown = extra.length > 60 ? `${JSON.stringify(extra.slice(0, 60)).slice(0, -1)}..."` : JSON.stringify(extra);
+  return new UsageError(`too many arguments: ${spec.name} ${takes}; ${shown} is one too many`, where);
+}
+
 /** Turns commander's own errors into a UsageError (or undefined for help/version, which end with exit 0). */
 export function usageFromCommander(error: CommanderError, where: string): UsageError | undefined {
   if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
     return undefined;
   }
+  // `fail P --every<no-break space>1s`: one word, which its suggestion (`did you mean --every?`) would leave a riddle.
+  const typed = /'([^']*)'/.exec(error.message)?.[1] ?? "";
+  if ((error.code === "commander.unknownOption" || error.code === "commander.unknownCommand") && hasOddSpace(typed))
+    return new UsageError(oddSpaceMessage(error.code === "commander.unknownOption" ? "option" : "command", typed), where);
   const message = error.message
     .replace(/^error: /, "")
     .replace(/\s*\n\s*/g, " ")
     // Worded as bbgov's own suggestion of a command: `(did you mean block?)`.
     .replace("(Did you mean", "(did you mean")
     .trim();
+  // `--sort fail`, `--format JSON`: a choice commander only lists, suggested as a command is.
+  const choices = /Allowed choices are (.*)\.$/.exec(message)?.[1]?.split(", ");
+  const value = /(?:argument|value) '([^']*)' is invalid/.exec(message)?.[1];
+  const guesses = choices === undefined || value === undefined ? [] : commandGuesses(value, choices);
+  if (guesses.length > 0) return new UsageError(message.replace(". Allowed", ` (did you mean ${guesses.join(" or ")}?). Allowed`), where);
   return new UsageError(message, where);
+}
+
+/**
+ * `--DOWN`, `--in`: an option commander finds no close spelling for, suggested when it differs from one of the
+ * command's (and the global ones, with `globals`) only in case, or is the start of exactly one.
+ */
+export function optionGuess(commandName: string | undefined, typed: string, globals: boolean): string | undefined {
+  const name = (typed.split("=")[0] ?? typed).toLowerCase();
+  const spec = COMMANDS.find((command) => command.name === commandName);
+  const declared = [...(globals ? GLOBAL_OPTIONS : []), ...(spec === undefined ? [] : [...spec.options, ...extraOptions(spec)])];
+  const flags = [...declared.flatMap((option) => option.flags.split(/[ ,]+/)), ...(globals ? ["--help", "--version", "-h", "-V"] : [])];
+  // `-v`, `-H`: a short option in the other case (most tools spell version -v; bbgov, as commander, -V).
+  if (/^-[a-z]$/.test(name)) return flags.find((flag) => flag !== typed && flag.toLowerCase() === name);
+  if (!name.startsWith("--") || name.length < 3) return undefined;
+  const long = flags.filter((flag) => flag.startsWith("--"));
+  const sameLetters = long.find((flag) => flag.toLowerCase() === name);
+  if (sameLetters !== undefined) return sameLetters;
+  const starting = long.filter((flag) => flag.startsWith(name));
+  return starting.length === 1 ? starting[0] : undefined;
+}
+
+/** The commands `typed` may have meant, in any case: those it starts, else the closest spellings. */
+export function commandGuesses(typed: string, names: readonly string[]): string[] {
+  const word = typed.toLowerCase();
+  const byPrefix = word === "" ? [] : names.filter((name) => name.startsWith(word));
+  const close = names.filter((name) => editDistance(name, word) <= Math.max(1, Math.floor(name.length / 3)));
+  return byPrefix.length > 0 ? byPrefix : close;
+}
+
+/** Levenshtein distance with transpositions, for command suggestions. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = rows[i] as number[];
+      const above = rows[i - 1] as number[];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((above[j] as number) + 1, (row[j - 1] as number) + 1, (above[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j] as number, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+    }
+  }
+  return (rows[a.length] as number[])[b.length] as number;
+}
+
+/** `unknown command 'block\xa0P'`, when a space other than the plain one joined two words into one. */
+export function oddSpaceMessage(kind: "command" | "option", typed: string): string {
+  return `unknown ${kind} '${typed}': a no-break or other odd space joins words there; type a plain space`;
 }

@@ -197,6 +197,11 @@ export async function readFileArgument(
   const kind = invocation.spec.fileArg;
   if (kind === undefined) return invocation.args;
   const file = (invocation.args[0] as string | undefined) ?? STDIO;
+  // `diff "$BEFORE"` with BEFORE unset: said as -s and -o say it, not "no such file ()".
+  if (file === "") {
+    const name = invocation.spec.args[0]?.syntax.replace(/[<>[\].]/g, "").toUpperCase() ?? "FILE";
+    throw new UsageError("an empty path: name a file (is a shell variable unset?)", `argument ${name}`);
+  }
   if (file === STDIO && globals.snapshotPath === STDIO && (invocation.spec.snapshot ?? "load") === "load") {
     throw new UsageError("standard input cannot be both the snapshot and the command's input file", invocation.spec.name);
   }

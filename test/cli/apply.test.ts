@@ -46,6 +46,15 @@ describe("apply", () => {
     expect(result).toEqual({ status: 2, stdout: "", stderr: "bbgov: unknown command 'nope' (standard input line 2)\n" });
   });
 
+  it("suggests a command or an option typed in the wrong case (review 12)", async () => {
+    expect((await cli(["-s", file, "apply", "-"], `BLOCK ${P}\n`)).stderr).toBe(
+      "bbgov: unknown command 'BLOCK' (did you mean block?) (standard input line 1)\n",
+    );
+    expect((await cli(["-s", file, "apply", "-"], `fail ${P} --TIMES 3\n`)).stderr).toBe(
+      "bbgov: unknown option '--TIMES' (did you mean --times?) (standard input line 1)\n",
+    );
+  });
+
   it("lists the first bad lines and counts the rest", async () => {
     const result = await cli(["-s", file, "apply", "-"], "nope\n".repeat(LISTED_ERRORS + 7));
     expect(result.status).toBe(2);

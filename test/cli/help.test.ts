@@ -7,6 +7,15 @@ import { cli, EXAMPLE, tempDir } from "./terminal-helpers.js";
 const root = tempDir("bbgov-help-");
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
+describe("bbgov help help (review 12)", () => {
+  it("prints the program's help, which lists help among the commands, not 'unknown command help'", async () => {
+    const result = await cli(["help", "help"]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe((await cli(["--help"])).stdout);
+  });
+});
+
 describe("unknown commands", () => {
   it.each([
     ["insp", "unknown command 'insp' (did you mean inspect?)"],

@@ -201,6 +201,15 @@ describe("what a node snapshot cannot hold, and files upstream refuses", () => {
     expect((await cli(["-s", node, "--host-backoff", "5ms,1s", "inspect"])).stderr.toString()).toBe("");
   });
 
+  it("--host-backoff's clamp warnings are in the --json document's warnings too, said once on stderr (review 12)", async () => {
+    const node = copy("small");
+    const result = await cli(["-s", node, "--json", "--dry-run", "--host-backoff", "0,1s", "block", "16uZAbWC1AJvL"]);
+    expect(result.status).toBe(0);
+    const warning = "--host-backoff: a backoff base of 0 becomes 1 ns (the upstream clamp)";
+    expect((JSON.parse(result.stdout.toString()) as { warnings: string[] }).warnings).toEqual([warning]);
+    expect(result.stderr.toString()).toBe(`bbgov: warning: ${warning}\n`);
+  });
+
   it("--host-backoff on a file that stores its own schedule is ignored, with a warning that says what to use", async () => {
     const made = path.join(path.dirname(copy("small")), "made.json");
     const imported = await cli(["--host-backoff", "20ms,2m", "-s", made, "import", copy("small")]);

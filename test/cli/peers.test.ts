@@ -68,6 +68,11 @@ describe("what cannot be resolved is refused with a clear message, the file unto
       '"16uZAbWC" is not a whole peer id (cut or mistyped?) and no peer of this snapshot starts with it',
     ],
     ["a mistyped id", "1abc", "is not a whole peer id"],
+    // Found in review 12: a word that is no id got the multihash details of its base58 bytes.
+    ["a word that is no id", "nope", '"nope" is not a whole peer id (cut or mistyped?)'],
+    ["another word", "abc", '"abc" is not a whole peer id'],
+    ["a name", "peer1", '"peer1" is not a whole peer id'],
+    ["an address with no /p2p/ part", "/ip4/10.0.0.7/tcp/4001", '"/ip4/10.0.0.7/tcp/4001" is an address with no /p2p/<id> part'],
     ["a bad character", "12D3KooW0OIl", 'invalid peer id "12D3KooW0OIl": not base58btc (bad character "0")'],
     ["a zero-width space pasted after a prefix", "12D3KooWJATk\u200b", 'not base58btc (bad character "\\u200b")'],
     ["a Cyrillic look-alike in a cut Qm id", "QmZnC2FJ3vHT4mJ\u0422", 'not base58btc (bad character "\u0422")'],
@@ -82,6 +87,18 @@ describe("what cannot be resolved is refused with a clear message, the file unto
     expect(result.stderr).toContain(message);
     expect(result.stderr).not.toContain("digest of");
     expect(fs.readFileSync(file)).toEqual(before);
+  });
+});
+
+describe("the same peer named twice (review 12)", () => {
+  it("is one peer: one change and one note, not 'was already blocked' for the second naming", async () => {
+    const file = copy();
+    const twice = await cli(["-s", file, "block", STRANGER, STRANGER]);
+    expect(twice.status).toBe(0);
+    expect(twice.stdout).toBe(`✓ ${STRANGER} blocked\nnote: ${STRANGER}: not seen in this snapshot before\nwrote ${file}\n`);
+    const file2 = copy();
+    const prefixAndId = await cli(["-s", file2, "--json", "block", "12D3KooWPFD8", PF]);
+    expect((JSON.parse(prefixAndId.stdout) as { changes: unknown[] }).changes).toEqual([{ peer: PF, changed: true, note: "blocked" }]);
   });
 });
 

@@ -12,6 +12,23 @@ describe("suggestions", () => {
   it.each([
     [["inspect", "--sotr", "failures"], "bbgov: unknown option '--sotr' (did you mean --sort?) (see bbgov inspect --help)\n"],
     [["--jsno", "inspect"], "bbgov: unknown option '--jsno' (did you mean --json?) (see bbgov inspect --help)\n"],
+    // Review 12: a case slip or a unique start of an option got no suggestion from commander.
+    [["inspect", "--DOWN"], "bbgov: unknown option '--DOWN' (did you mean --down?) (see bbgov inspect --help)\n"],
+    [["--JSON", "inspect"], "bbgov: unknown option '--JSON' (did you mean --json?) (see bbgov inspect --help)\n"],
+    [["check", L, "--in"], "bbgov: unknown option '--in' (did you mean --inbound?) (see bbgov check --help)\n"],
+    [["check", L, "--out"], "bbgov: --out needs a value; did you mean --outbound? (see bbgov check --help)\n"],
+    [["INSPECT"], "bbgov: unknown command 'INSPECT' (did you mean inspect?) (see bbgov --help)\n"],
+    [
+      ["inspect", "--sort", "fail"],
+      "bbgov: option '--sort <key>' argument 'fail' is invalid (did you mean failures?). Allowed choices are peer, failures, last-event, next-retry, attempts. (see bbgov inspect --help)\n",
+    ],
+    [
+      ["inspect", "--format", "JSON"],
+      "bbgov: option '--format <format>' argument 'JSON' is invalid (did you mean json?). Allowed choices are table, wide, json, ndjson, tsv. (see bbgov inspect --help)\n",
+    ],
+    [["-v"], "bbgov: unknown option '-v' (did you mean -V?) (see bbgov --help)\n"],
+    [["inspect", "-Q"], "bbgov: unknown option '-Q' (did you mean -q?) (see bbgov inspect --help)\n"],
+    [["help", "Check"], "bbgov: unknown command 'Check' (did you mean check?) (see bbgov --help)\n"],
   ])("%j", async (args, line) => {
     const box = sandbox();
     const result = await box.run(args);

@@ -74,3 +74,17 @@ describe("diff's lines on an 80-column terminal", () => {
     expect(JSON.parse(entry.slice(entry.indexOf("{")))).toHaveProperty("attempts");
   });
 });
+
+describe("an allowlist that appears, on a narrow terminal (review 12)", () => {
+  it("wraps between the ids, never past the width", async () => {
+    const box = sandbox();
+    await box.build();
+    fs.copyFileSync(box.path(), box.path("other.json"));
+    const ids = ["12D3KooWJATkUcKJHbbtK22skXSBCUAtjkCg9z6NVDz3wX4a7Ci4", "QmZnC2FJ3vHT4mJhiTVBPaeEQQYBTZeRtkKHRFmAMtQ6A4"];
+    await box.ok(["-q", "-s", "other.json", "allow", "--restrict", ...ids]);
+    const result = await box.run(["diff", "other.json"], { env: { COLUMNS: "80" } });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(`["${ids[0]}",\n  "${ids[1]}"]`);
+    for (const line of result.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+  });
+});

@@ -20,8 +20,10 @@ import { splitWords } from "../io/words.js";
 import { type ParsedIds, resolvePeerArgs, unresolvablePeerArg, withNotices } from "./resolve.js";
 import {
   buildProgram,
+  commandGuesses,
   COMMANDS,
   GLOBAL_OPTIONS,
+  optionGuess,
   usageFromCommander,
   type CommandArgs,
   type CommandSpec,
@@ -265,6 +267,18 @@ function lineParser(): (text: string) => Invocation | undefined {
         // `block -s other.json PEER`: a global option after the command, as the shell would take it.
         const unknown = error.code === "commander.unknownOption" ? /'([^'=]*)/.exec(error.message)?.[1] : undefined;
         if (unknown !== undefined && isGlobalFlag(unknown)) throw globalInScript(unknown);
+        // `fail P --TIMES 3`, `BLOCK P`: a case slip (or an option's start) commander suggests nothing for.
+        if (!error.message.includes("Did you mean")) {
+          const typed = /'([^']*)'/.exec(error.message)?.[1] ?? "";
+          if (error.code === "commander.unknownOption") {
+            const guess = optionGuess(name, typed, false);
+            if (guess !== undefined) throw new UsageError(`unknown option '${typed}' (did you mean ${guess}?)`);
+          }
+          if (error.code === "commander.unknownCommand") {
+            const guesses = commandGuesses(typed, APPLY_NAMES);
+            if (guesses.length > 0) throw new UsageError(`unknown command '${typed}' (did you mean ${guesses.join(" or ")}?)`);
+          }
+        }
         throw usageFromCommander(error, "") ?? new UsageError("help cannot be used in a script");
       }
       throw error;
@@ -275,6 +289,7 @@ function lineParser(): (text: string) => Invocation | undefined {
 }
 
 const BY_NAME: ReadonlyMap<string, CommandSpec> = new Map(COMMANDS.map((spec) => [spec.name, spec]));
+const APPLY_NAMES: readonly string[] = COMMANDS.filter((spec) => spec.inApply).map((spec) => spec.name);
 
 function checkAllowed(name: string): void {
   const spec = BY_NAME.get(name);

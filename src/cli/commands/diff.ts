@@ -49,7 +49,7 @@ function changeLine(ui: Ui, change: SnapshotChange): string {
 }
 
 /**
- * A value as the line shows it: an entry as compact JSON with a space after each of its fields, so that a line too
+ * A value as the line shows it: an entry as compact JSON with a space after each of its fields (a list's items), so that a line too
  * long for the terminal wraps between fields (`"attempts":8, "last_attempt_ns":"…"`), never inside one.
  */
 function show(value: unknown): string {
@@ -57,7 +57,9 @@ function show(value: unknown): string {
   if (typeof value === "string") return value;
   const json = (inner: unknown): string =>
     JSON.stringify(inner, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item));
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return json(value);
+  // A list (an allowlist that appears or goes) the same way: a space after each id, so it wraps between them.
+  if (Array.isArray(value)) return `[${value.map(json).join(", ")}]`;
+  if (value === null || typeof value !== "object") return json(value);
   return `{${Object.entries(value)
     .map(([key, inner]) => `${json(key)}:${json(inner)}`)
     .join(", ")}}`;

@@ -25,7 +25,10 @@ export function execute(ctx: CommandContext, _args: readonly [], options: Comman
     (ui) =>
       `${ui.chalk.green("new snapshot")}\n` +
       renderPairs(ui, [
-        ["threshold", `${snapshot.governor.failureThreshold()} consecutive failures`],
+        [
+          "threshold",
+          `${snapshot.governor.failureThreshold()} consecutive failure${snapshot.governor.failureThreshold() === 1 ? "" : "s"}`,
+        ],
         ["backoff", `base ${formatDuration(config.baseNs)}, max ${formatDuration(config.maxDelayNs)}`],
         ["clock", formatInstant(snapshot.clockNs)],
       ]),

@@ -416,7 +416,7 @@ function renderInspect(
     ],
     ...(nowNs === snapshot.clockNs ? [] : [["at", `${formatInstant(nowNs)}, clock ${sinceClock}`] as const]),
     ["policy", policy],
-    ["threshold", `${threshold} consecutive failures mark a peer down`],
+    ["threshold", threshold === 1 ? "1 consecutive failure marks a peer down" : `${threshold} consecutive failures mark a peer down`],
     ["backoff", `base ${formatDuration(config.baseNs)}, doubling, max ${formatDuration(config.maxDelayNs)}${held}`],
     [
       "peers",

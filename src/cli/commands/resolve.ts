@@ -86,7 +86,7 @@ export class PeerResolver {
     }
     if (parsed !== undefined && isKnown(this.snapshot, parsed)) return parsed;
     if (parsed !== undefined && this.fleet?.has(parsed.text) === true) {
-      this.notices.push(`${parsed.text}: not seen in this snapshot before`);
+      this.#notice(`${parsed.text}: not seen in this snapshot before`);
       return parsed;
     }
     const cut = cutKind(text);
@@ -113,16 +113,23 @@ export class PeerResolver {
     }
     if (parsed === undefined) {
       if (SHORT_FORM.test(text)) throw new UsageError(`no peer of this snapshot has the short form ${quote(text)}`, this.where);
-      // A bad character says what to fix; the multihash details of a cut id ("digest of 634529 bytes") do not.
-      // CIDs (bafz…, k51…) keep their own explanation (a wrong codec, a bad multibase).
-      if (/not base58btc|too long|empty/.test(problem) || !/^[1Q]/.test(text)) throw new UsageError(problem, this.where);
+      // A multiaddr with no /p2p/ part (`/ip4/10.0.0.7/tcp/4001`) names a place, not a peer.
+      if (text.startsWith("/")) throw new UsageError(`${quote(text)} is an address with no /p2p/<id> part: it names no peer`, this.where);
+      // A bad character says what to fix; the multihash details of a cut id or a word ("digest of 15801 bytes"
+      // for `abc`) do not. CIDs (bafz…, k51…) keep their own explanation (a wrong codec, a bad multibase).
+      if (/not base58btc|too long|empty/.test(problem) || /^[bk]/.test(text)) throw new UsageError(problem, this.where);
       throw new UsageError(
         `${quote(text)} is not a whole peer id (cut or mistyped?) and no peer of this snapshot starts with it`,
         this.where,
       );
     }
-    this.notices.push(`${parsed.text}: not seen in this snapshot before`);
+    this.#notice(`${parsed.text}: not seen in this snapshot before`);
     return parsed;
+  }
+
+  /** A notice, once however often its peer is named. */
+  #notice(text: string): void {
+    if (!this.notices.includes(text)) this.notices.push(text);
   }
 
   /** Known peers that `text` names: by prefix, or by the head…tail of the shortened form. */
@@ -215,8 +222,15 @@ export function resolvePeerArgs(
     }
     resolver ??= new PeerResolver(snapshot, "argument PEER", parsedIds, fleet);
     if (kind === "many") {
+      // The same peer named twice (`block P P`, or a prefix and the whole id) is one peer: one change, one note.
       const peers: PeerId[] = [];
-      for (const text of value as string[]) peers.push(resolver.resolve(text));
+      const seen = new Set<string>();
+      for (const text of value as string[]) {
+        const peer = resolver.resolve(text);
+        if (seen.has(peer.text)) continue;
+        seen.add(peer.text);
+        peers.push(peer);
+      }
       resolved[index] = peers;
     } else {
       resolved[index] = resolver.resolve(value as string);

@@ -269,6 +269,13 @@ export interface WriteTarget {
  * write by root. A missing last part is kept as it is (a file to create).
  */
 export async function resolveTarget(file: string, what = "the snapshot"): Promise<string> {
+  // `-s nodes/ init`, `-o out/`: a folder's name, which the split below would lose, and `nodes` be written as a file.
+  if (/(^|\/)\.{0,2}$/.test(file) && file !== "") {
+    throw new IoError(
+      `cannot write ${what}: ${file} names a folder (it ends in ${file.endsWith("/") ? "/" : "."}); name the file to write, such as ${path.join(file, "governor.json")}`,
+      displayName(file),
+    );
+  }
   // Not path.resolve: it reads `..` as a step back in the text, where the system steps back from where a link led
   // (`link/../x.json`, link leading elsewhere, is not `./x.json`: the write locked and aimed at the wrong file, and
   // refused as "replaced by another program"). Each `..` is taken below, on the path found so far.

@@ -31,6 +31,25 @@ const UNIT_NS = new Map(UNITS);
 const MAX_WHOLE_DIGITS = 20;
 const MAX_FRACTION_DIGITS = 14;
 
+/** A decimal digit other than 0-9 (full-width `１０`, Arabic-Indic, ...), as an input method or a copied page types them. */
+export const WIDE_DIGIT = /(?![0-9])\p{Nd}/u;
+
+/** `text` with each such digit as its 0-9 (runs of decimal digits in Unicode start at a zero), for the error's example. */
+export function asciiDigits(text: string): string {
+  let out = "";
+  for (const character of text) {
+    const code = character.codePointAt(0) as number;
+    if (code < 0x80 || !WIDE_DIGIT.test(character)) {
+      out += character;
+      continue;
+    }
+    let start = code;
+    while (/\p{Nd}/u.test(String.fromCodePoint(start - 1))) start--;
+    out += String((code - start) % 10);
+  }
+  return out;
+}
+
 /** What DUR accepts, for help. */
 export const DUR_SYNTAX = "a number with a unit ns, us, ms, s, m, h, d (250ms, 1.5s, 1m30s)";
 /** What TIME accepts, for help. */
@@ -67,6 +86,7 @@ function spelledDuration(text: string, name: string): bigint {
   };
   if (text === "") fail("empty (e.g. 1.5s)");
   if (/^0+$/.test(text)) return 0n;
+  if (WIDE_DIGIT.test(text)) fail(`write the digits in ASCII: ${asciiDigits(text.normalize("NFKC"))}`);
   if (/\s/.test(text)) fail("no spaces (e.g. 1m30s)");
   if (/^\d+$/.test(text)) fail(`add a unit: ${shortNumber(text)}s, ${shortNumber(text)}ms or ${shortNumber(text)}ns`);
   if (text.startsWith("-")) fail("a duration cannot be negative (e.g. 3s)");
@@ -88,7 +108,7 @@ function spelledDuration(text: string, name: string): bigint {
     const unitNs = UNIT_NS.get(unit);
     if (rank === undefined || unitNs === undefined) {
       const hint =
-        unit === "µs"
+        unit === "\u00b5s" || unit === "\u03bcs"
           ? ` (write ${whole}us)`
           : UNIT_RANK.has(unit.toLowerCase())
             ? ` (units are lower case: ${whole}${unit.toLowerCase()})`
@@ -110,6 +130,7 @@ export function parseTime(text: string, name: string, wallClockNs: () => bigint 
     throw new UsageError(`invalid time ${quote(text)}: ${why}`, name);
   };
   if (text === "now") return wallClockNs();
+  if (WIDE_DIGIT.test(text)) fail(`write the digits in ASCII: ${asciiDigits(text.normalize("NFKC"))}`);
   if (/^\d+$/.test(text)) {
     const digits = text.replace(/^0+(?=\d)/, "");
     if (digits.length > MAX_WHOLE_DIGITS || BigInt(digits) > U64_MAX)
@@ -228,7 +249,11 @@ function shortNumber(digits: string): string {
   return digits.length > 12 ? "2" : digits;
 }
 
-/** The input as shown in an error: JSON-quoted, cut after 24 characters. */
+/**
+ * The input as shown in an error: JSON-quoted, cut after 24 characters, or 36 for a date: the longest one
+ * (`2025-11-24T16:01:00.123456789+01:00`) whole, since its zone, at the end, is often what was wrong.
+ */
 function quote(text: string): string {
-  return text.length > 24 ? `${JSON.stringify(text.slice(0, 24)).slice(0, -1)}..."` : JSON.stringify(text);
+  const max = /^\d{4}-/.test(text) ? 36 : 24;
+  return text.length > max ? `${JSON.stringify(text.slice(0, max)).slice(0, -1)}..."` : JSON.stringify(text);
 }

@@ -2,7 +2,7 @@
 import { BbgovError } from "../../core/errors.js";
 import type { CliIo } from "../context.js";
 import { ApplyScriptErrors } from "../errors.js";
-import { sanitize } from "./sanitize.js";
+import { sanitize, sanitizeError } from "./sanitize.js";
 
 /**
  * The one-line message for an error: `bbgov: <what> (<where>)`, or an internal error for a bug; the stack only
@@ -19,7 +19,7 @@ export function errorLine(error: unknown, env: CliIo["env"]): string {
   }
   if (error instanceof BbgovError) {
     const where = error.where === undefined ? "" : ` (${sanitize(error.where)})`;
-    return `bbgov: ${sanitize(error.message)}${where}${debug && error.stack ? `\n${error.stack}` : ""}`;
+    return `bbgov: ${sanitizeError(error.message)}${where}${debug && error.stack ? `\n${error.stack}` : ""}`;
   }
   // Anything else is a bug in bbgov (a TypeError, a broken invariant), never the user's file: say so, and how to see where.
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -25,6 +25,23 @@ export function sanitizeJson(json: string): string {
   return json.replace(UNSAFE_IN_JSON, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
+// Spaces other than the plain one: no-break (U+00A0, U+202F), ogham, the typographic ones, medium math, ideographic.
+const ODD_SPACE = /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g;
+
+/**
+ * `sanitize`, and every space but the plain one escaped too (`\xa0`): for an error's line, where a word with a
+ * no-break space pasted into it (`block\u00a0PEER`, one word to the shell and to apply) must not look like two.
+ */
+export function sanitizeError(text: string): string {
+  return sanitize(text).replace(ODD_SPACE, escapeCharacter);
+}
+
+/** Whether `text` holds a space other than the plain one (a no-break space pasted from a web page or a chat). */
+export function hasOddSpace(text: string): boolean {
+  ODD_SPACE.lastIndex = 0;
+  return ODD_SPACE.test(text);
+}
+
 function escapeCharacter(character: string): string {
   const code = character.charCodeAt(0);
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
