@@ -36,7 +36,8 @@ function loadBundle() {
 
 // Compiling the bundle (230 kB then) was a quarter of bbgov's own start (~12 of ~45 ms above `node -e 0`).
 // V8's code cache skips it: the first run of a bbgov build under one Node writes the compiled code next to
-// the bundle (dist/.v8cache/, when writable), later runs hand it back to V8. The cache's name holds
+// the bundle (dist/.v8cache/, when writable), with what that run compiled lazily (`npm run bundle` ends with an
+// inspect of the example, so that it is inspect's), later runs hand it back to V8. The cache's name holds
 // the Node version, the architecture and the bundle's size and mtime, because V8 itself only checks the
 // source's length. V8 rejects a cache whose header it cannot use, but not one damaged inside (that crashes
 // it), so the file carries its length and the code twice, and is used only when the length matches and the

@@ -72,6 +72,8 @@ describe("the packed package", { timeout: 300_000 }, () => {
     // npm runs prepack before it lists the files of `npm pack` and `npm publish` (not for an install of a folder).
     expect(pkg.scripts.prepack).toBe("npm run build");
     expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.json && npm run bundle$/);
+    // The bundle's first run writes the V8 code cache with what it compiled: an inspect, the usual first command.
+    expect(pkg.scripts.bundle).toMatch(/ && node bin\/bbgov\.js -s fixtures\/example\.json inspect > \/dev\/null$/);
   });
 
   it("holds the binary, the built library with declarations and the schema, and no sources or tests", () => {
