@@ -66,6 +66,10 @@ export default defineConfig({
     // A worker runs its files one after another in one module graph instead of re-importing it for each
     // (a third of the suite's CPU time). Tests that change process state (cwd, spies) put it back.
     isolate: false,
+    // Vitest keeps each transformed module on disk (node_modules/.experimental-vitest-cache/, keyed by the file's
+    // content and the config), so a run after the first does not transform the sources and tests again: the run's
+    // "transform" went from ~8 s to ~1.5 s (summed over the files) and "import" from ~10 s to ~5 s; coverage the same.
+    experimental: { fsModuleCache: true },
     sequence: { sequencer: LongFirstSequencer },
     // Temporary folders on a tmpfs (/dev/shm) when TMPDIR is not set: see test/global-setup.ts.
     globalSetup: ["test/global-setup.ts"],
