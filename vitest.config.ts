@@ -57,8 +57,11 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     // Vitest's default on a 2-core machine is one worker. The end-to-end files mostly wait (on child processes, on
-    // a lock's timeout, on a stopped holder): a third worker runs other files meanwhile, ~0.5 s of wall time here.
-    maxWorkers: 3,
+    // a lock's timeout, on a stopped holder): a second worker runs other files meanwhile. A third one (as before)
+    // imports and compiles the whole module graph once more and competes for the two cores: with it the suite
+    // took more CPU and no less time (3 runs each on this machine, loaded: 63.5-66.9 s CPU and 32.7-41.9 s wall with
+    // three workers, 58.3-62.6 s and 31.8-38.0 s with two).
+    maxWorkers: 2,
     // A worker's young generation of 64 MiB instead of V8's default of a few: the suite allocates much short-lived
     // data (snapshots read and written, property runs), and with small semi-spaces the scavenger promotes it to the
     // old generation, which the suite's big shared fixtures make costly to collect (GC was 5.1 s of CPU, 3.0 s with it).
