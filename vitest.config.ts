@@ -8,7 +8,7 @@ import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
- * The longest files, longest first (measured for issue 12, again after the suite's CPU was cut): the workers take
+ * The longest files, longest first (measured for issue 12, again after the suite's CPU was cut, and with two workers): the workers take
  * files from one queue, so a long file started last would run alone at the end. Vitest orders by the last run's durations only when its cache has
  * them, which a fresh clone (CI) has not; a file missing here only starts later, nothing else depends on this list.
  */
@@ -19,27 +19,27 @@ const LONG_FIRST = [
   "test/e2e/reliability-locks.test.ts",
   "test/cli/fleet-fold-attack.test.ts",
   "test/e2e/pack.test.ts",
-  "test/e2e/reliability-paths.test.ts",
+  "test/cli/inspect-rows.test.ts",
   "test/e2e/code-cache.test.ts",
   "test/cli/fleet-fold.test.ts",
-  "test/cli/inspect-rows.test.ts",
+  "test/e2e/terminal.test.ts",
   "test/cli/node-snapshots.test.ts",
   "test/e2e/bundle.test.ts",
-  "test/e2e/process.test.ts",
-  "test/cli/review3-attacks.test.ts",
-  "test/snapshot/node.test.ts",
+  "test/e2e/reliability-paths.test.ts",
   "test/e2e/readme.test.ts",
-  "test/cli/fleet.test.ts",
-  "test/cli/inspect-rows-attack.test.ts",
-  "test/cli/apply.test.ts",
+  "test/cli/completion.test.ts",
   "test/e2e/standard-output.test.ts",
+  "test/e2e/process.test.ts",
+  "test/snapshot/node.test.ts",
   "test/snapshot/lazy-lists.test.ts",
-  "test/snapshot/node.property.test.ts",
-  "test/snapshot/canonical.property.test.ts",
-  "test/core/peer-id.property.test.ts",
-  "test/e2e/terminal.test.ts",
-  "test/e2e/output.test.ts",
+  "test/cli/fleet.test.ts",
+  "test/e2e/review7-signals.test.ts",
   "test/cli/table.property.test.ts",
+  "test/cli/inspect-rows-attack.test.ts",
+  "test/cli/review5-completion.test.ts",
+  "test/snapshot/canonical.property.test.ts",
+  "test/e2e/review4-owner.test.ts",
+  "test/cli/review7-shells.test.ts",
 ];
 
 /** Vitest's order (failed first, then by the cached durations, else by size), with LONG_FIRST ahead of it. */
