@@ -5,6 +5,7 @@
  * explicit clamps; nothing imported from src/core/u64.ts). After every command
  * the outcome and the whole observable state must agree.
  */
+import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BackoffTable } from "../../src/core/backoff.js";
@@ -399,6 +400,21 @@ function observeModel(model: Model): unknown {
   };
 }
 
+/**
+ * `expect(actual).toEqual(expected)`, with a native comparison first: the properties below compare thousands of
+ * states, and most of the file's time went to expect's generic equality on states that were equal. Where the strict
+ * comparison holds, toEqual holds too (it is stricter: prototypes, undefined keys); only where it does not does
+ * toEqual decide, and fail with its diff.
+ */
+function expectEqual(actual: unknown, expected: unknown): void {
+  if (!isDeepStrictEqual(actual, expected)) expect(actual).toEqual(expected);
+}
+
+/** `expect(actual).toBe(expected)`, the plain comparison first (see expectEqual). */
+function expectSame(actual: unknown, expected: unknown): void {
+  if (!Object.is(actual, expected)) expect(actual).toBe(expected);
+}
+
 // Each property takes well under a second; the margin is for loaded CI machines.
 const PROPERTY_TIMEOUT_MS = 30_000;
 
@@ -410,11 +426,11 @@ describe("PeerGovernor + BackoffTable against a reference model", () => {
         fc.property(start, fc.array(command, { minLength: 1, maxLength: 60 }), (initial, commands) => {
           const system = freshSystem(initial);
           const model = freshModel(initial);
-          expect(observeReal(system)).toEqual(observeModel(model));
+          expectEqual(observeReal(system), observeModel(model));
           for (const cmd of commands) {
             const [real, expected] = step(system, model, cmd);
-            expect(real).toEqual(expected);
-            expect(observeReal(system)).toEqual(observeModel(model));
+            expectEqual(real, expected);
+            expectEqual(observeReal(system), observeModel(model));
           }
         }),
         { numRuns: 200 },
@@ -437,8 +453,8 @@ describe("PeerGovernor + BackoffTable against a reference model", () => {
           modelBackoffFailure(model, peer.text, nowNs);
           const expected = model.backoff[peer.text] as ModelEntry;
           const actual = backoff.state(peer);
-          expect(actual?.attempts).toBe(Number(expected.attempts));
-          expect(actual?.nextRetryNs).toBe(expected.nextNs);
+          expectSame(actual?.attempts, Number(expected.attempts));
+          expectSame(actual?.nextRetryNs, expected.nextNs);
         }),
         { numRuns: 300 },
       );
@@ -466,10 +482,10 @@ describe("PeerGovernor + BackoffTable against a reference model", () => {
             else if (e.op === "succeed") ups += governor.recordSuccess(peer, 0n) === "came_up" ? 1 : 0;
             else downs += governor.recordFailure(peer, 0n) === "went_down" ? 1 : 0;
             // A threshold change never flips the flag by itself.
-            if (e.op === "threshold") expect(governor.isDown(peer)).toBe(wasDown);
+            if (e.op === "threshold") expectSame(governor.isDown(peer), wasDown);
           }
           // Transitions alternate: went_down, came_up, went_down, ...
-          expect(downs - ups).toBe(governor.isDown(peer) ? 1 : 0);
+          expectSame(downs - ups, governor.isDown(peer) ? 1 : 0);
         }),
         { numRuns: 200 },
       );
@@ -499,9 +515,9 @@ describe("PeerGovernor + BackoffTable against a reference model", () => {
       fc.assert(
         fc.property(multihash, (bytes) => {
           const peer = PeerId.fromBytes(bytes);
-          expect(Array.from(peer.bytes)).toEqual(Array.from(bytes));
-          expect(PeerId.parse(peer.text).equals(peer)).toBe(true);
-          expect(PeerId.parse(peer.text).text).toBe(peer.text);
+          expectEqual(Array.from(peer.bytes), Array.from(bytes));
+          expectSame(PeerId.parse(peer.text).equals(peer), true);
+          expectSame(PeerId.parse(peer.text).text, peer.text);
         }),
         { numRuns: 500 },
       );

@@ -14,6 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { transformSync } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { extraCaCerts } from "../setup.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const EXAMPLE = path.join(ROOT, "fixtures", "example.json");
@@ -27,7 +28,8 @@ const binary = path.join(project, "node_modules", ".bin", "bbgov");
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 // npm run from `npm test` passes its own settings in npm_config_* variables; these would redirect the install.
-const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+// npm may reach the registry: the certificates test/setup.ts takes out of the suite's environment are given back.
+const env: NodeJS.ProcessEnv = { ...process.env, ...extraCaCerts(), NO_COLOR: "1" };
 for (const name of Object.keys(env)) {
   if (/^npm_config_(prefix|global|location|local_prefix|dry_run|offline|ignore_scripts)$/i.test(name)) delete env[name];
 }
