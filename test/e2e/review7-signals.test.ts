@@ -6,7 +6,7 @@
  * appears, signalled, then let go on.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, PEER, freshFolders, largeSnapshotText, waitFor } from "./reliability-helpers.js";
@@ -14,9 +14,13 @@ import { BIN, PEER, freshFolders, largeSnapshotText, waitFor } from "./reliabili
 const place = freshFolders();
 const TEXT = largeSnapshotText(6_000);
 
-/** Runs bbgov `args` in `dir`, signals it once its temporary file exists, and returns how it ended. */
-async function signalMidWrite(dir: string, args: readonly string[], signal: NodeJS.Signals) {
+/**
+ * Runs bbgov `args` in `dir`, signals it once its temporary file exists, and returns how it ended. `before` runs
+ * before each attempt (an attempt that finished first may leave a file the next one would refuse to replace).
+ */
+async function signalMidWrite(dir: string, args: readonly string[], signal: NodeJS.Signals, before = (): void => {}) {
   for (let attempt = 0; attempt < 30; attempt++) {
+    before();
     const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: "ignore" });
     const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once("exit", (code, endSignal) => resolve({ code, signal: endSignal })),
@@ -51,7 +55,10 @@ describe("a signal in the middle of a write", { timeout: 60_000 }, () => {
   it("SIGINT during export -o, which takes no lock: no temporary file left", async () => {
     const { dir, file } = place;
     writeFileSync(file, TEXT);
-    const end = await signalMidWrite(dir, ["-s", "governor.json", "export", "-o", "framework.json"], "SIGINT");
+    // An attempt that finished before the stop wrote framework.json, which the next would refuse without --force.
+    const end = await signalMidWrite(dir, ["-s", "governor.json", "export", "-o", "framework.json"], "SIGINT", () =>
+      rmSync(path.join(dir, "framework.json"), { force: true }),
+    );
     expect(["SIGINT", null]).toContain(end.signal);
     expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([]);
     if (end.signal === "SIGINT") expect(existsSync(path.join(dir, "framework.json"))).toBe(false);
