@@ -128,6 +128,37 @@ describe("the bundled bin and the sources", () => {
     expect(at, at < 0 ? "" : text.slice(Math.max(0, at - 40), at + 40)).toBe(-1);
   });
 
+  it("loads no more of Node's modules than the few its start needs (node:fs/promises cost every run ~1.5 ms)", () => {
+    const dir = path.join(work, "modules");
+    fs.mkdirSync(dir);
+    fs.copyFileSync(EXAMPLE, path.join(dir, "governor.json"));
+    fs.copyFileSync(path.join(ROOT, "fixtures", "node", "small.bin"), path.join(dir, "small.bin"));
+    // Preloaded: Node's modules loaded from then on, said at exit.
+    const preload = path.join(dir, "modules.cjs");
+    fs.writeFileSync(
+      preload,
+      'const base = new Set(process.moduleLoadList);\nprocess.on("exit", () => process._rawDebug("MODULES " + process.moduleLoadList.filter((m) => !base.has(m)).join(",")));\n',
+    );
+    // The code cache (vm), Module.wrap and createRequire (module, and what it loads), process.
+    const allowed = new Set([
+      "NativeModule vm",
+      "NativeModule module",
+      "NativeModule process",
+      "NativeModule internal/modules/esm/assert",
+      "NativeModule internal/modules/esm/loader",
+      "NativeModule internal/source_map/source_map",
+    ]);
+    for (const args of [["inspect"], ["-s", "small.bin", "inspect"], ["--dry-run", "block", M]]) {
+      const result = spawnBbgov(dir, args, { env: { NODE_OPTIONS: `--require=${preload}` } });
+      expect(result.status, result.stderr).toBe(0);
+      const loaded = /^MODULES (.*)$/m.exec(result.stderr)?.[1]?.split(",") ?? ["(no report)"];
+      expect(
+        loaded.filter((name) => !allowed.has(name)),
+        args.join(" "),
+      ).toEqual([]);
+    }
+  });
+
   it("under BBGOV_DEBUG=1 the trace names the real functions and source files; without it, one line", () => {
     const dir = path.join(work, "debug");
     fs.mkdirSync(dir);
