@@ -471,7 +471,8 @@ function nodeLines(ui: Ui, node: NodeInfo, value: (...forms: string[]) => string
 }
 
 // What goes first when the terminal is narrow: the time of day in brackets,
-// then long peer ids, then whole columns, least useful first.
+// then long peer ids, then whole columns, least useful first; below ~56
+// columns (a split pane) two short titles and the retry's time alone ("59.9ms").
 const INSPECT_STEPS: readonly FitStep[] = [
   { column: "LAST EVENT" },
   { column: "NEXT RETRY" },
@@ -481,6 +482,9 @@ const INSPECT_STEPS: readonly FitStep[] = [
   { column: "NEXT RETRY" },
   { column: "DOWN", drop: true },
   { column: "INBOUND", drop: true },
+  { column: "FAILURES", short: true },
+  { column: "NEXT RETRY", short: true },
+  { column: "NEXT RETRY" },
 ];
 
 /** The per-peer table, fitted to the terminal width. */
@@ -499,11 +503,12 @@ function renderInspectTable(ui: Ui, snapshot: Snapshot, rows: readonly PeerRow[]
       knownPeerTexts(snapshot),
     ));
   const peerCell = (row: PeerRow, text: string): string => (row.blocked ? chalk.red(text) : text);
-  const retry = (row: PeerRow, compact: boolean): string => {
+  // compact: "ready" without its time; bare: a wait as its time alone, "59.9ms" for "in 59.9 ms".
+  const retry = (row: PeerRow, compact: boolean, bare = false): string => {
     const next = row.backoff?.nextRetryNs;
     if (next === undefined) return dash;
     if (next <= nowNs) return chalk.dim(compact ? "ready" : `ready (${formatRelative(next, nowNs)})`);
-    return chalk.yellow(formatRelative(next, nowNs));
+    return chalk.yellow(bare ? formatDuration(next - nowNs).replaceAll(" ", "") : formatRelative(next, nowNs));
   };
   const columns: FitColumn[] = [
     {
@@ -516,6 +521,7 @@ function renderInspectTable(ui: Ui, snapshot: Snapshot, rows: readonly PeerRow[]
     },
     {
       title: "FAILURES",
+      short: "FAILS",
       align: "right",
       forms: [() => rows.map((row) => (row.health === undefined ? dash : failures(row.health.consecutiveFailures, row.health.down)))],
     },
@@ -535,11 +541,13 @@ function renderInspectTable(ui: Ui, snapshot: Snapshot, rows: readonly PeerRow[]
     },
     {
       title: "NEXT RETRY",
+      short: "RETRY",
       align: "left",
       forms: [
         () => rows.map((row) => retryCell(ui, row.backoff?.nextRetryNs, nowNs)),
         () => rows.map((row) => retry(row, false)),
         () => rows.map((row) => retry(row, true)),
+        () => rows.map((row) => retry(row, true, true)),
       ],
     },
     { title: "INBOUND", align: "left", forms: [() => rows.map((row) => decision(row.inbound))] },

@@ -173,6 +173,16 @@ describe("inspect", { timeout: 30_000 }, () => {
     expect(row).toMatch(/6\/5.*DOWN.*now.*6.*in 320 ms.*allow.*cooldown/);
   });
 
+  it("fits a 50-column pane: short titles, the retry's time alone (it was 56 wide there)", async () => {
+    const out = await box.ok(["inspect"], { env: { COLUMNS: "50" } });
+    const table = out.split("\n").filter((line) => /^[┌│├└]/.test(line));
+    for (const line of table) expect([...line].length, line).toBeLessThanOrEqual(50);
+    expect(table[1]).toMatch(/^│ PEER +│ FAILS │ RETRY +│ OUTBOUND +│$/);
+    expect(table.find((line) => line.includes("6/5"))).toMatch(/│ +6\/5 │ 320ms +│ cooldown +│$/);
+    // Wider, the whole titles and "in 320 ms".
+    expect(await box.ok(["inspect"], { env: { COLUMNS: "56" } })).toMatch(/│ FAILURES │ NEXT RETRY │ OUTBOUND +│\n[\s\S]*in 320 ms/);
+  });
+
   it("PEER... shows only those peers, known or not", async () => {
     expect(peersOf(await box.json<InspectDoc>(["inspect", N, "16uZAbWC1AJvZ"]))).toEqual([N, "16uZAbWC1AJvZ"]);
   });
