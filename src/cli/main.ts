@@ -27,7 +27,16 @@ import {
 import { StandardOutput } from "./io/output.js";
 import { outputWidth } from "./io/terminal.js";
 import { isFleetRequest, isNewFileName } from "./fleet/sources.js";
-import { buildProgram, COMMANDS, commandGuesses, oddSpaceMessage, optionGuess, usageFromCommander, type Invocation } from "./program.js";
+import {
+  buildProgram,
+  COMMANDS,
+  commandGuesses,
+  longerOption,
+  oddSpaceMessage,
+  optionGuess,
+  usageFromCommander,
+  type Invocation,
+} from "./program.js";
 import { writeChunks } from "./io/chunks.js";
 import { jsonChunks } from "./render/json.js";
 import { colorsOff, PLAIN } from "./render/plain.js";
@@ -182,7 +191,13 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
     }
     // `check PEER --out`: the global --out wants a file, but the command's --outbound was meant.
     const last = argv.at(-1) ?? "";
-    const longer = error.code === "commander.optionMissingArgument" ? commandOptionStartingWith(argv, last) : undefined;
+    const longer =
+      error.code === "commander.optionMissingArgument"
+        ? longerOption(
+            argv.find((word) => COMMAND_NAMES.has(word)),
+            last,
+          )
+        : undefined;
     if (longer !== undefined) throw new UsageError(`${last} needs a value; did you mean ${longer}?`, helpHint(argv));
     const usage = usageFromCommander(error, helpHint(argv));
     if (usage === undefined) return EXIT.ok;
@@ -439,15 +454,6 @@ function noCommand(argv: readonly string[]): UsageError {
 }
 
 const PATH_OPTIONS: ReadonlySet<string> = new Set(["-s", "--snapshot", "-o", "--out"]);
-
-/** The one option of the command given that starts with `typed` and is longer, if there is exactly one. */
-function commandOptionStartingWith(argv: readonly string[], typed: string): string | undefined {
-  if (!typed.startsWith("--")) return undefined;
-  const spec = COMMANDS.find((command) => command.name === argv.find((word) => COMMAND_NAMES.has(word)));
-  const flags = (spec?.options ?? []).flatMap((option) => option.flags.split(/[ ,]+/));
-  const longer = flags.filter((flag) => flag.startsWith(typed) && flag !== typed);
-  return longer.length === 1 ? longer[0] : undefined;
-}
 
 /** `unknown command 'insp' (did you mean inspect?)`: see commandGuesses. */
 function unknownCommand(typed: string): UsageError {

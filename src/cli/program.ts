@@ -647,9 +647,7 @@ export function usageFromCommander(error: CommanderError, where: string): UsageE
  */
 export function optionGuess(commandName: string | undefined, typed: string, globals: boolean): string | undefined {
   const name = (typed.split("=")[0] ?? typed).toLowerCase();
-  const spec = COMMANDS.find((command) => command.name === commandName);
-  const declared = [...(globals ? GLOBAL_OPTIONS : []), ...(spec === undefined ? [] : [...spec.options, ...extraOptions(spec)])];
-  const flags = [...declared.flatMap((option) => option.flags.split(/[ ,]+/)), ...(globals ? ["--help", "--version", "-h", "-V"] : [])];
+  const flags = optionFlags(commandName, globals);
   // `-v`, `-H`: a short option in the other case (most tools spell version -v; bbgov, as commander, -V).
   if (/^-[a-z]$/.test(name)) return flags.find((flag) => flag !== typed && flag.toLowerCase() === name);
   if (!name.startsWith("--") || name.length < 3) return undefined;
@@ -658,6 +656,20 @@ export function optionGuess(commandName: string | undefined, typed: string, glob
   if (sameLetters !== undefined) return sameLetters;
   const starting = long.filter((flag) => flag.startsWith(name));
   return starting.length === 1 ? starting[0] : undefined;
+}
+
+/** `check PEER --out` (the global --out, wanting a file): the one option of the command that `typed` starts, if one. */
+export function longerOption(commandName: string | undefined, typed: string): string | undefined {
+  if (!typed.startsWith("--")) return undefined;
+  const longer = optionFlags(commandName, false).filter((flag) => flag.startsWith(typed) && flag !== typed);
+  return longer.length === 1 ? longer[0] : undefined;
+}
+
+/** Every spelling of the command's options (its --force too), and of the global ones with `globals`. */
+function optionFlags(commandName: string | undefined, globals: boolean): string[] {
+  const spec = COMMANDS.find((command) => command.name === commandName);
+  const declared = [...(globals ? GLOBAL_OPTIONS : []), ...(spec === undefined ? [] : [...spec.options, ...extraOptions(spec)])];
+  return [...declared.flatMap((option) => option.flags.split(/[ ,]+/)), ...(globals ? ["--help", "--version", "-h", "-V"] : [])];
 }
 
 /** The commands `typed` may have meant, in any case: those it starts, else the closest spellings. */
