@@ -32,7 +32,7 @@ import path from "node:path";
 import { IoError, LockError } from "../errors.js";
 import { formatDuration } from "../render/format.js";
 import { nativeFs, type NativeFs } from "./native.js";
-import { ioError } from "./store.js";
+import { ioError, refuseLockFileAsTarget } from "./store.js";
 
 /** What a lock file says about its holder. */
 interface Holder {
@@ -59,6 +59,7 @@ export function lockPathFor(target: string): string {
 export async function acquireLock(target: string, command: string, timeoutMs: number): Promise<HeldLock> {
   const native = nativeFs();
   const lockPath = lockPathFor(target);
+  refuseLockFileAsTarget(target);
   if (native instanceof Error) {
     throw new LockError(`cannot lock the snapshot: file locks are not available here (${native.message.split("\n")[0] ?? ""})`, lockPath);
   }

@@ -15,7 +15,7 @@
  * node:vm, where Node 20 has no loader for a dynamic import.
  */
 import { constants as bufferLimits, isAscii, isUtf8 } from "node:buffer";
-import { closeSync, constants, openSync, promises as fs, readSync, unlinkSync, type Stats } from "node:fs";
+import { closeSync, constants, openSync, promises as fs, readSync, statSync, unlinkSync, type Stats } from "node:fs";
 import path from "node:path";
 import { IoError } from "../errors.js";
 import { formatBytes } from "../render/format.js";
@@ -330,6 +330,27 @@ export async function identityOf(target: string, what = "the snapshot"): Promise
 }
 
 /**
+ * A write to `x.lock` while a file `x` stands beside it would replace the lock file of `x` (`-s x.lock init --force`,
+ * `export -o x.lock --force`, a slip of tab completion): a writer of `x` holding the lock on the old file and the next
+ * one locking the new file would both run. Refused, --force or not, before anything is opened.
+ */
+export function refuseLockFileAsTarget(target: string): void {
+  if (!target.endsWith(".lock")) return;
+  const guarded = target.slice(0, -".lock".length);
+  if (!isRegularFile(guarded)) return;
+  const name = path.basename(guarded);
+  throw new IoError(`${name}.lock is the lock file of ${name}, not a snapshot or an output: name another file`, target);
+}
+
+function isRegularFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Replaces `file` atomically with `text` (a string, or its UTF-8 bytes). The
  * new file is written beside the target and renamed over it, keeping the old
  * one's mode, owner, group and extended attributes (ACLs included), or the
@@ -341,6 +362,7 @@ export async function identityOf(target: string, what = "the snapshot"): Promise
 export async function writeTextAtomic(file: string, text: string | Uint8Array, target?: WriteTarget, what = "the snapshot"): Promise<void> {
   if (target?.refusal !== undefined) throw target.refusal;
   const resolved = target?.path ?? (await resolveTarget(file, what));
+  refuseLockFileAsTarget(resolved);
   const dir = path.dirname(resolved);
   // The name need not be secret: the file is created with "wx", which fails rather than follow or reuse
   // anything already there. Math.random spares every write node:crypto (and the stream modules it loads).
