@@ -277,6 +277,13 @@ describe("read-only views", () => {
     expect(at60.head).toMatch(/^│ PEER +│ BLOCKED │ DOWN │ COOLING │ STREAK │$/);
     expect(at60.widest).toBeLessThanOrEqual(60);
     expect((await head(200)).head).toContain("│ WORST STREAK │ LATEST EVENT ");
+    // Half of an 80-column terminal: the streak goes, then two short titles (it stayed 54 wide there).
+    const at50 = await head(50);
+    expect(at50.head).toMatch(/^│ PEER +│ BLOCKED │ DOWN │ COOLING │$/);
+    expect(at50.widest).toBeLessThanOrEqual(50);
+    const at40 = await head(40);
+    expect(at40.head).toMatch(/^│ PEER +│ BLOCK │ DOWN │ COOL │$/);
+    expect(at40.widest).toBeLessThanOrEqual(40);
   });
 
   it("check's table fits 60 columns: both decisions lose their 'deny: ' together", async () => {

@@ -472,7 +472,9 @@ function nodeLines(ui: Ui, node: NodeInfo, value: (...forms: string[]) => string
 
 // What goes first when the terminal is narrow: the time of day in brackets,
 // then long peer ids, then whole columns, least useful first; below ~56
-// columns (a split pane) two short titles and the retry's time alone ("59.9ms").
+// columns (a split pane) two short titles and the retry's time alone ("59.9ms");
+// below 49 (half of an 80-column terminal) the retry's column (OUTBOUND still
+// says "cooldown").
 const INSPECT_STEPS: readonly FitStep[] = [
   { column: "LAST EVENT" },
   { column: "NEXT RETRY" },
@@ -485,6 +487,7 @@ const INSPECT_STEPS: readonly FitStep[] = [
   { column: "FAILURES", short: true },
   { column: "NEXT RETRY", short: true },
   { column: "NEXT RETRY" },
+  { column: "NEXT RETRY", drop: true },
 ];
 
 /** The per-peer table, fitted to the terminal width. */

@@ -53,9 +53,9 @@ export function renderPeersAcross(ui: Ui, rows: readonly PeerAcross[], nodeCount
       forms: [() => rows.map((row) => peer(row, row.peer)), () => rows.map((row) => peer(row, shortId(row.peer)))],
     },
     { title: "NODES", align: "right", forms: [() => rows.map((row) => nodesCell(row.nodes))] },
-    { title: "BLOCKED", align: "right", forms: [() => rows.map((row) => blockedCell(row.blocked))] },
+    { title: "BLOCKED", short: "BLOCK", align: "right", forms: [() => rows.map((row) => blockedCell(row.blocked))] },
     { title: "DOWN", align: "right", forms: [() => rows.map((row) => downCell(row.down))] },
-    { title: "COOLING", align: "right", forms: [() => rows.map((row) => coolingCell(row.coolingDown))] },
+    { title: "COOLING", short: "COOL", align: "right", forms: [() => rows.map((row) => coolingCell(row.coolingDown))] },
     {
       title: "WORST STREAK",
       short: "STREAK",
@@ -69,13 +69,16 @@ export function renderPeersAcross(ui: Ui, rows: readonly PeerAcross[], nodeCount
     },
   ];
   // Long ids go first, then the time of day and a long title (80 columns then hold every column), then the count
-  // of nodes that know the peer (the summary says how many were read), then the latest event.
+  // of nodes that know the peer (the summary says how many were read), then the latest event; below 54 columns the
+  // streak, and below 45 (half of an 80-column terminal) two short titles.
   return renderFittedTable(ui, columns, [
     { column: "PEER" },
     { column: "LATEST EVENT" },
     { column: "WORST STREAK", short: true },
     { column: "NODES", drop: true },
     { column: "LATEST EVENT", drop: true },
+    { column: "WORST STREAK", drop: true },
+    { column: "COOLING", also: "BLOCKED", short: true },
   ]);
 }
 

@@ -183,6 +183,14 @@ describe("inspect", { timeout: 30_000 }, () => {
     expect(await box.ok(["inspect"], { env: { COLUMNS: "56" } })).toMatch(/│ FAILURES │ NEXT RETRY │ OUTBOUND +│\n[\s\S]*in 320 ms/);
   });
 
+  it("fits half of an 80-column terminal (40): the retry's column goes, OUTBOUND still says cooldown (it was 49 wide)", async () => {
+    const out = await box.ok(["inspect"], { env: { COLUMNS: "40" } });
+    const table = out.split("\n").filter((line) => /^[┌│├└]/.test(line));
+    for (const line of table) expect([...line].length, line).toBeLessThanOrEqual(40);
+    expect(table[1]).toMatch(/^│ PEER +│ FAILS │ OUTBOUND +│$/);
+    expect(table.find((line) => line.includes("6/5"))).toMatch(/│ +6\/5 │ cooldown +│$/);
+  });
+
   it("PEER... shows only those peers, known or not", async () => {
     expect(peersOf(await box.json<InspectDoc>(["inspect", N, "16uZAbWC1AJvZ"]))).toEqual([N, "16uZAbWC1AJvZ"]);
   });
