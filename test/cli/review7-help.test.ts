@@ -84,7 +84,7 @@ describe("check on a 40-column terminal", () => {
 });
 
 describe("a command's report on a 40-column terminal", () => {
-  it("wraps its sentences between words, and leaves its table's lines to the terminal", async () => {
+  it("wraps its sentences between words, and fits its table (short titles)", async () => {
     const result = await terminal(["-s", EXAMPLE, "--dry-run", "fail", "16uZAbWC1AJvL", "--times", "2"], {
       tty: true,
       columns: 40,
@@ -92,11 +92,22 @@ describe("a command's report on a 40-column terminal", () => {
     });
     expect(result.status).toBe(0);
     const lines = result.stdout.split("\n");
-    // The table's narrowest form (53 columns) stays whole: a line cut between its cells would garble every row.
+    // The table fits with short titles (it stayed 53 wide, its narrowest form then).
     expect(lines[1]).toBe(
-      "│ \u001b[1m#\u001b[22m │ \u001b[1mSINCE START\u001b[22m │ \u001b[1mFAILURES\u001b[22m │ \u001b[1mTRANSITION\u001b[22m │ \u001b[1mRETRY IN\u001b[22m │",
+      "│ \u001b[1m#\u001b[22m │ \u001b[1mSINCE\u001b[22m │ \u001b[1mFAILS\u001b[22m │ \u001b[1mEVENT\u001b[22m │ \u001b[1mRETRY IN\u001b[22m │",
     );
+    for (const line of lines) expect([...stripVTControlCharacters(line)].length, line).toBeLessThanOrEqual(40);
     expect(stripVTControlCharacters(result.stdout)).toContain("16uZAbWC1AJvL is up with 2 consecutive\n  failure(s)\n");
+  });
+
+  it("a longer streak's table drops the time since the start to fit", async () => {
+    const result = await terminal(["-s", EXAMPLE, "--no-color", "--dry-run", "fail", "16uZAbWC1AJvL", "--times", "6", "--every", "90s"], {
+      tty: true,
+      columns: 40,
+    });
+    const lines = result.stdout.split("\n");
+    expect(lines[1]).toBe("│ # │ FAILS │ EVENT    │  RETRY IN │");
+    for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(40);
   });
 
   it("keeps a word too long for any line (a whole peer id) where it stands", async () => {

@@ -129,15 +129,23 @@ function eventRow(ui: Ui, event: EventJson, index: number, threshold: number, ba
 function renderEventTable(ui: Ui, rows: readonly (readonly string[])[]): string {
   const column = (index: number): string[] => rows.map((row) => row[index] as string);
   const titles = ["#", "AT", "SINCE START", "FAILURES", "TRANSITION", "ATTEMPTS", "NEXT RETRY", "RETRY IN"] as const;
+  const shortTitles: Partial<Record<(typeof titles)[number], string>> = { "SINCE START": "SINCE", FAILURES: "FAILS", TRANSITION: "EVENT" };
   const aligns: readonly Align[] = ["right", "left", "right", "right", "left", "right", "left", "right"];
   return renderFittedTable(
     ui,
-    titles.map((title, index) => ({ title, align: aligns[index] ?? "left", forms: [() => column(index)] })),
-    // The clock times of day go first (SINCE START and RETRY IN say the same relatively), then the attempt count.
+    titles.map((title, index) => {
+      const short = shortTitles[title];
+      return { title, ...(short === undefined ? {} : { short }), align: aligns[index] ?? "left", forms: [() => column(index)] };
+    }),
+    // The clock times of day go first (SINCE START and RETRY IN say the same relatively), then the attempt count;
+    // below 54 columns short titles, and below ~46 (half of an 80-column terminal) the time since the start.
     [
       { column: "NEXT RETRY", drop: true },
       { column: "AT", drop: true },
       { column: "ATTEMPTS", drop: true },
+      { column: "SINCE START", short: true },
+      { column: "FAILURES", also: "TRANSITION", short: true },
+      { column: "SINCE START", drop: true },
     ],
   );
 }
