@@ -286,7 +286,7 @@ describe("read-only views", () => {
     expect(at40.widest).toBeLessThanOrEqual(40);
   });
 
-  it("check's table fits 60 columns: both decisions lose their 'deny: ' together", async () => {
+  it("check's table fits 60 columns: both decisions lose their 'deny: ' together, and at 40 all but the verdict", async () => {
     const fleet = path.join(dir, "check");
     fs.mkdirSync(fleet);
     for (const name of ["example.json", "node/small.bin", "node/allowlist-some.bin"])
@@ -300,6 +300,13 @@ describe("read-only views", () => {
     expect(narrow.some((line) => /│ not_allowlisted +│ not_allowlisted +│$/.test(line))).toBe(true);
     expect(narrow.some((line) => /│ allow +│ cooldown \d+ ms +│$/.test(line))).toBe(true);
     expect(Math.max(...narrow.map((line) => [...line].length))).toBeLessThanOrEqual(60);
+    // Half of an 80-column terminal: the verdicts alone (it stayed 54 wide); the line under the table names the deniers.
+    const half = await shown(40);
+    const table = half.filter((line) => /^[┌│├└]/.test(line));
+    expect(Math.max(...table.map((line) => [...line].length))).toBeLessThanOrEqual(40);
+    expect(table.filter((line) => /│ deny +│ deny +│$/.test(line))).toHaveLength(1);
+    expect(table.filter((line) => /│ allow +│ deny +│$/.test(line))).toHaveLength(1);
+    expect(half.some((line) => line.startsWith("denied on 2 of 3 node(s)"))).toBe(true);
   });
 
   it("validate, a dry-run change and check wrap their long lines between words at 60 columns, as one file's do", async () => {

@@ -351,22 +351,25 @@ class Fleet {
       const ui = await this.ui;
       if (ui !== undefined) {
         const { decisionWords, renderNodeResults } = await import("../render/fleet.js");
-        const rows = (compact: boolean): string[][] =>
+        const rows = (narrowing: 0 | 1 | 2): string[][] =>
           outcomes.map((outcome) => {
             const json = outcome.json;
             if (json === undefined) return [sanitize(outcome.file.label), ui.chalk.red("unreadable"), ""];
             const atNs = json.at_ns as bigint;
             return [
               sanitize(outcome.file.label),
-              decisionWords(ui, json.inbound, atNs, compact),
-              decisionWords(ui, json.outbound, atNs, compact),
+              decisionWords(ui, json.inbound, atNs, narrowing),
+              decisionWords(ui, json.outbound, atNs, narrowing),
             ];
           });
-        // The node's name shortened first, then both decisions without "deny: " (as inspect's table shows them).
-        const table = renderNodeResults(ui, ["NODE", "INBOUND", "OUTBOUND"], rows(false), rows(true), [
-          { column: "NODE" },
-          { column: "INBOUND", also: "OUTBOUND" },
-        ]);
+        // The node's name shortened first, then both decisions without "deny: " (as inspect's table shows them),
+        // then (at 40 columns, half of an 80-column terminal) allow or deny alone.
+        const table = renderNodeResults(
+          ui,
+          ["NODE", "INBOUND", "OUTBOUND"],
+          [rows(0), rows(1), rows(2)],
+          [{ column: "NODE" }, { column: "INBOUND", also: "OUTBOUND" }, { column: "INBOUND", also: "OUTBOUND" }],
+        );
         const read = outcomes.length - failed;
         const verdict =
           read === 0
@@ -717,12 +720,14 @@ class Fleet {
         const table = renderNodeResults(
           ui,
           ["NODE", "FILE", "RESULT"],
-          outcomes.map((outcome) => [
-            sanitize(outcome.file.label),
-            sanitize(outcome.file.relative),
-            `${words[result(outcome)] ?? ""}${outcome.error === undefined ? "" : `: ${errorMessage(outcome.error, this.io)}`}`,
-          ]),
-          outcomes.map((outcome) => ["", pathTail(sanitize(outcome.file.relative), PATH_TAIL), words[result(outcome)] ?? ""]),
+          [
+            outcomes.map((outcome) => [
+              sanitize(outcome.file.label),
+              sanitize(outcome.file.relative),
+              `${words[result(outcome)] ?? ""}${outcome.error === undefined ? "" : `: ${errorMessage(outcome.error, this.io)}`}`,
+            ]),
+            outcomes.map((outcome) => ["", pathTail(sanitize(outcome.file.relative), PATH_TAIL), words[result(outcome)] ?? ""]),
+          ],
         );
         const count = (wanted: string): number => outcomes.filter((outcome) => result(outcome) === wanted).length;
         const tail = dryRun

@@ -174,41 +174,41 @@ export function renderRowsNdjson(rows: readonly NodePeerRow[]): string {
 }
 
 /** A decision document (`{decision, reason, retry_ns}`) as a short coloured cell. */
-export function decisionWords(ui: Ui, document: unknown, atNs: bigint, compact = false): string {
+export function decisionWords(ui: Ui, document: unknown, atNs: bigint, narrowing: 0 | 1 | 2 = 0): string {
   const d = document as { decision: string; reason: string | null; retry_ns: bigint | null } | undefined;
   if (d === undefined) return ui.chalk.dim("-");
   if (d.decision === "allow") return ui.chalk.green("allow");
-  // Compact (a narrow terminal): the reason alone, as inspect's table shows a denial, and a cooldown's time left.
+  // Narrower (a narrow terminal): the reason alone, as inspect's table shows a denial, and a cooldown's time left;
+  // narrowest, the verdict alone (the line under the table names the nodes that deny).
+  if (narrowing === 2) return d.reason === "cooldown" ? ui.chalk.yellow("deny") : ui.chalk.red("deny");
   if (d.reason === "cooldown" && d.retry_ns !== null) {
     const left = formatDuration(d.retry_ns - atNs);
-    return ui.chalk.yellow(compact ? `cooldown ${left}` : `deny: cooldown, retry in ${left}`);
+    return ui.chalk.yellow(narrowing === 1 ? `cooldown ${left}` : `deny: cooldown, retry in ${left}`);
   }
-  return ui.chalk.red(`${compact ? "" : "deny: "}${d.reason ?? "?"}`);
+  return ui.chalk.red(`${narrowing === 1 ? "" : "deny: "}${d.reason ?? "?"}`);
 }
 
 /**
- * A table of nodes and what happened on each, fitted to a narrow terminal: the last column's `compact` cells (when
- * given) first, then the first column, which names the node (often a whole peer id), shortened; then, right to
- * left, the other columns' compact cells. `order` replaces those steps.
+ * A table of nodes and what happened on each, fitted to a narrow terminal. `forms` are the rows in their whole
+ * form, then in each narrower one (the first column, which names the node, has its own: shortened); by default
+ * the last column narrows first, then the node's name, then, right to left, the other columns; `order` replaces
+ * those steps.
  */
 export function renderNodeResults(
   ui: Ui,
   head: readonly string[],
-  rows: readonly (readonly string[])[],
-  compact?: readonly (readonly string[])[],
+  forms: readonly (readonly (readonly string[])[])[],
   order?: readonly FitStep[],
 ): string {
+  const rows = forms[0] ?? [];
   const columns: FitColumn[] = head.map((title, index) => ({
     title,
     align: "left",
     forms:
       index === 0
         ? [() => rows.map((row) => row[0] ?? ""), () => rows.map((row) => shortId(row[0] ?? ""))]
-        : compact === undefined
-          ? [() => rows.map((row) => row[index] ?? "")]
-          : [() => rows.map((row) => row[index] ?? ""), () => compact.map((row) => row[index] ?? "")],
+        : forms.map((form) => () => form.map((row) => row[index] ?? "")),
   }));
-  // The last column's compact cells first (a change's result: the reason is on standard error too), then the node.
   const steps =
     order ??
     (head.length < 2 ? head : [head[head.length - 1] ?? "", head[0] ?? "", ...head.slice(1, -1).reverse()]).map((column) => ({ column }));
