@@ -91,8 +91,8 @@ export interface OpenedSnapshot {
 }
 
 /** Recognises the kind of a snapshot file from its content; throws SnapshotError when it is none of them. */
-export function detectKind(input: SnapshotInput): SnapshotKind {
-  checkedInput(input, "detectKind");
+export function detectKind(given: SnapshotInput | Uint8Array): SnapshotKind {
+  const input = checkedInput(given, "detectKind");
   refuseCompressed(input.bytes);
   // JSON text never holds a NUL byte; a node snapshot's fixed-width integers almost always do.
   if (input.bytes.indexOf(0) === -1) return isFrameworkJson(input) ? "framework-json" : "bbgov-json";
@@ -230,25 +230,47 @@ const SERDE_LISTS: ReadonlySet<string> = new Set(["blocklist", "allowlist", "hea
  * `input` when it is a SnapshotInput, else an InvalidArgument that says what one is: a Buffer, or `{ bytes }`
  * with no `text`, failed deep inside ("Cannot read properties of undefined (reading 'indexOf')").
  */
-function checkedInput(input: SnapshotInput, reader: string): void {
+/**
+ * `input` as a SnapshotInput: a file's bytes alone (a Uint8Array, as `readFileSync` gives them) get a strict UTF-8
+ * reading of their own, for the kinds that are text; anything else must be a SnapshotInput.
+ */
+function checkedInput(input: SnapshotInput | Uint8Array, reader: string): SnapshotInput {
   const given: unknown = input;
+  if (given instanceof Uint8Array) return bytesInput(given);
   const shape = given as { bytes?: unknown; text?: unknown } | null | undefined;
-  if (typeof shape === "object" && shape !== null && shape.bytes instanceof Uint8Array && typeof shape.text === "function") return;
+  if (typeof shape === "object" && shape !== null && shape.bytes instanceof Uint8Array && typeof shape.text === "function") {
+    return input as SnapshotInput;
+  }
   const what =
-    given instanceof Uint8Array
-      ? `a ${given.constructor.name}`
-      : typeof shape === "object" && shape !== null
-        ? `an object without ${shape.bytes instanceof Uint8Array ? "" : "bytes (a Uint8Array)"}${shape.bytes instanceof Uint8Array || typeof shape.text === "function" ? "" : " and "}${typeof shape.text === "function" ? "" : "text (a function)"}`
+    typeof shape === "object" && shape !== null
+      ? `an object without ${shape.bytes instanceof Uint8Array ? "" : "bytes (a Uint8Array)"}${shape.bytes instanceof Uint8Array || typeof shape.text === "function" ? "" : " and "}${typeof shape.text === "function" ? "" : "text (a function)"}`
+      : typeof given === "string"
+        ? "a string (give the file's bytes: readFileSync(path), without an encoding)"
         : String(given);
   throw new InvalidArgument(
-    `${reader} reads a SnapshotInput, { bytes, text }: the file's bytes and a function giving them as text ` +
-      `(text: () => new TextDecoder().decode(bytes)); it was given ${what}`,
+    `${reader} reads a file's bytes (a Uint8Array), or a SnapshotInput, { bytes, text }: the bytes and a function ` +
+      `giving them as text; it was given ${what}`,
   );
 }
 
-/** Opens a snapshot file of any kind, as that kind. */
-export function openSnapshot(input: SnapshotInput, options: OpenOptions = {}): OpenedSnapshot {
-  checkedInput(input, "openSnapshot");
+/** The bytes of a file as a SnapshotInput whose text is their strict UTF-8 reading (a byte order mark kept). */
+function bytesInput(bytes: Uint8Array): SnapshotInput {
+  return {
+    bytes,
+    text: () => {
+      try {
+        return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+      } catch (error) {
+        if (error instanceof TypeError) throw new SnapshotError("not UTF-8 text", "$");
+        throw error;
+      }
+    },
+  };
+}
+
+/** Opens a snapshot file of any kind, as that kind, from its bytes (or a SnapshotInput, whose text reading may be faster). */
+export function openSnapshot(given: SnapshotInput | Uint8Array, options: OpenOptions = {}): OpenedSnapshot {
+  const input = checkedInput(given, "openSnapshot");
   const once = textOnce(input, options.forWrite !== false);
   // The file bbgov writes itself is recognised by the canonical reader first (recognize), and opened with
   // the model it made.

@@ -140,9 +140,9 @@ describe("a snapshot's own fields, assigned by the caller, are checked when it i
   });
 });
 
-describe("openSnapshot and detectKind take a SnapshotInput, and say so when given something else", () => {
+describe("openSnapshot and detectKind take a file's bytes or a SnapshotInput, and say so when given something else", () => {
   it.each([
-    ["a Buffer", () => readFileSync(new URL("../../fixtures/example.json", import.meta.url)), "it was given a Buffer"],
+    ["a string", () => "{}", "it was given a string (give the file's bytes: readFileSync(path), without an encoding)"],
     ["bytes without text", () => ({ bytes: new Uint8Array([123, 125]) }), "it was given an object without text (a function)"],
     ["nothing", () => undefined, "it was given undefined"],
   ])("%s", (_name, made, said) => {

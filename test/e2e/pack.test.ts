@@ -171,7 +171,7 @@ describe("the packed package", { timeout: 300_000 }, () => {
     // This project has no @types/node (tsc's time): node:fs's one function is declared in its place.
     const typed = readmeLibraryExample().replace(
       'import { readFileSync } from "node:fs";',
-      'declare function readFileSync(path: string, encoding: "utf8"): string;',
+      'declare function readFileSync(path: string, encoding: "utf8"): string;\ndeclare function readFileSync(path: string): Uint8Array;',
     );
     expect(typed).toContain("declare function readFileSync");
     fs.writeFileSync(path.join(consumer, "readme.ts"), typed);
@@ -193,12 +193,24 @@ describe("the packed package", { timeout: 300_000 }, () => {
     // And it runs, next to a governor.json, giving what its comments say.
     const { code } = transformSync(readmeLibraryExample(), { loader: "ts", format: "esm" });
     const shown =
-      "console.log(JSON.stringify([governor.checkOutbound(peer, backoff, now + 3n), warnings, canonical.includes('\"16uZAbWC1AJvS\"')], (_k, v) => typeof v === 'bigint' ? `${v}n` : v));";
+      "console.log(JSON.stringify([governor.checkOutbound(peer, backoff, now + 3n), warnings, canonical.includes('\"16uZAbWC1AJvS\"'), " +
+      "opened.kind, opened.node?.peerId?.text, nodeBytes.length - bytes.length, openSnapshot(nodeBytes).snapshot.governor.isBlocked(peer)], " +
+      "(_k, v) => typeof v === 'bigint' ? `${v}n` : v));";
     fs.writeFileSync(path.join(consumer, "readme.mjs"), `${code}\n${shown}\n`);
     fs.copyFileSync(EXAMPLE, path.join(consumer, "governor.json"));
+    fs.copyFileSync(path.join(ROOT, "fixtures", "node", "small.bin"), path.join(consumer, "node.snap"));
     const ran = run(process.execPath, ["readme.mjs"], { cwd: consumer });
     expect(ran.stderr).toBe("");
-    expect(JSON.parse(ran.stdout)).toEqual([{ kind: "deny", reason: { kind: "cooldown", retryNs: "1764000000040000002n" } }, [], true]);
+    // The node's file grew by one blocklist entry (a u64 length and the peer's 38 bytes), and reads back with the peer blocked.
+    expect(JSON.parse(ran.stdout)).toEqual([
+      { kind: "deny", reason: { kind: "cooldown", retryNs: "1764000000040000002n" } },
+      [],
+      true,
+      "node-snapshot",
+      "12D3KooWGmsLTSHwPyiPKZp3dtS7b9NhTJaS6NaBqgsn7wdyEey2",
+      46,
+      true,
+    ]);
   });
 
   it("runs with npx from a project that depends on it", () => {
