@@ -243,7 +243,7 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
     isFleetRequest(globals.snapshotPaths) &&
     !(spec.snapshot === "create" && (await isNewFileName(globals.snapshotPaths)))
   )
-    return (await import("./fleet/run.js")).runFleet(invocation, globals, io);
+    return (await import("./fleet/run.js")).runFleet(invocation, globals, io, runWarnings);
   if (invocation.options.byNode === true) throw new UsageError("--by-node is for a fleet (several -s, a folder or a glob)", spec.name);
   const source = globals.snapshotPath;
   if (!spec.mutates && !spec.writesOut && globals.out !== undefined) {

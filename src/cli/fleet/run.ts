@@ -69,7 +69,13 @@ import { expandSources, labelFiles, patternMatches, shellWord, type FleetFile } 
 const READ_ONLY = new Set(["inspect", "check", "validate"]);
 
 /** Runs `invocation` on every file of the fleet that `globals.snapshotPaths` name; returns the exit code. */
-export async function runFleet(invocation: Invocation, globals: Globals, io: CliIo): Promise<number> {
+export async function runFleet(
+  invocation: Invocation,
+  globals: Globals,
+  io: CliIo,
+  /** The run's own warnings (`--host-backoff`'s), already said on standard error: a --json document lists them too. */
+  runWarnings: readonly string[] = [],
+): Promise<number> {
   const { spec } = invocation;
   if (spec.snapshot === "create") throw await createRefusal(spec.name, globals.snapshotPaths);
   if (!spec.mutates && !READ_ONLY.has(spec.name)) {
@@ -88,7 +94,7 @@ export async function runFleet(invocation: Invocation, globals: Globals, io: Cli
   if (unresolvable !== undefined) throw unresolvable;
   const files = labelFiles(await expandSources(globals.snapshotPaths));
   // One set of peers for every file read the usual way: a fleet's nodes mostly name the same peers.
-  const fleet = new Fleet(invocation, { ...globals, shared: new SharedPeers() }, io, files);
+  const fleet = new Fleet(invocation, { ...globals, shared: new SharedPeers() }, io, files, runWarnings);
   if (spec.name === "inspect") return fleet.inspect();
   if (spec.name === "check") return fleet.check();
   if (spec.name === "validate") return fleet.validate();
@@ -129,6 +135,7 @@ class Fleet {
     private readonly globals: Globals,
     private readonly io: CliIo,
     private readonly files: readonly FleetFile[],
+    private readonly runWarnings: readonly string[] = [],
   ) {
     this.jobs = (invocation.globals.jobs as number | undefined) ?? availableParallelism();
     this.ui =
@@ -264,7 +271,7 @@ class Fleet {
     }
     if (format === "json") {
       // In pieces: 200 nodes of 10k peers are over a gigabyte of text, more than one string may hold.
-      const document = { nodes, rows: writer === undefined ? rows : writer.items(columns) };
+      const document = { nodes, rows: writer === undefined ? rows : writer.items(columns), warnings: this.documentWarnings() };
       await writeChunks(this.io.stdout, { chunks: () => jsonChunks(document) });
       return this.finish(outcomes);
     }
@@ -278,6 +285,7 @@ class Fleet {
           nodes,
           summary: fleetSummary(outcomes, aggregate),
           peers: shown.map((row) => peerAcrossJson(row, this.files, byNode)),
+          warnings: this.documentWarnings(),
         }),
       );
       return this.finish(outcomes);
@@ -345,6 +353,7 @@ class Fleet {
           peer,
           nodes: outcomes.map((outcome, index) => ({ ...nodeJson(outcome), ...(outcome.json ?? {}), seen: seen[index] === true })),
           denied: deniedLabels,
+          warnings: this.documentWarnings(),
         }),
       );
     } else {
@@ -524,6 +533,7 @@ class Fleet {
         renderJson({
           valid: failed === 0,
           files: outcomes.map((outcome) => ({ ...nodeJson(outcome), valid: !invalid(outcome), ...(outcome.json ?? {}) })),
+          warnings: this.documentWarnings(),
         }),
       );
     } else {
@@ -698,6 +708,7 @@ class Fleet {
             result: result(outcome),
             ...(outcome.json === undefined ? {} : { report: outcome.json }),
           })),
+          warnings: this.documentWarnings(),
         }),
       );
     } else {
@@ -951,6 +962,14 @@ class Fleet {
     else if (failed.length > 0)
       this.io.stderr.write(`bbgov: ${failed.length} of ${outcomes.length} file(s) could not be read; the others are shown (fleet)\n`);
     return failed.length > 0 ? EXIT.error : EXIT.ok;
+  }
+
+  /**
+   * A --json document's `warnings`: the run's own and every file's, as standard error says them (without
+   * `bbgov: warning: `), as one file's document lists its own; said before they are printed (flushWarnings).
+   */
+  private documentWarnings(): string[] {
+    return [...this.runWarnings, ...this.warnings];
   }
 
   private flushWarnings(): void {
