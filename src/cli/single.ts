@@ -48,6 +48,11 @@ export interface Globals {
   readonly shared?: SharedPeers | undefined;
   /** Every peer a fleet's files know, by text: an apply script on one of them resolves prefixes against them too. */
   readonly fleetPeers?: FleetPeers | undefined;
+  /**
+   * A read-only fleet's files that are not regular files (a FIFO, `-s <(...)`), by path: read once, as a pipe gives
+   * its bytes once, for every pass that reads them (a PEER prefix's pass read them first, the command found them empty).
+   */
+  readonly held?: ReadonlyMap<string, Uint8Array> | undefined;
 }
 
 /**
@@ -75,7 +80,8 @@ export async function loadRunWrite(
   if (spec.snapshot === "raw") {
     // The command judges the file itself: a broken file is its subject, not an error of loading.
     snapshot = emptySnapshot();
-    const { bytes } = await readBytes(source, io.stdin, "the snapshot");
+    const held = globals.held?.get(source);
+    const { bytes } = held !== undefined ? { bytes: held.slice() } : await readBytes(source, io.stdin, "the snapshot");
     let text: string | undefined; // made once: recognising the kind and judging the file both read it
     const input: SnapshotInput = { bytes, text: () => (text ??= textOf(bytes, source)), isEncodingOf };
     const { kind, canonical } = kindOf(input);
@@ -145,7 +151,12 @@ async function readAndOpen(
   mutates: boolean,
   writeTarget: WriteTarget | undefined,
 ): Promise<{ opened: OpenedSnapshot; spare: Uint8Array | undefined; warnings: string[] }> {
-  const read = await readBytes(source, io.stdin, "the snapshot", { room: mutates });
+  const held = mutates ? undefined : globals.held?.get(source);
+  const copy = held?.slice();
+  const read =
+    copy !== undefined
+      ? { bytes: copy, buffer: copy, identity: undefined }
+      : await readBytes(source, io.stdin, "the snapshot", { room: mutates });
   // What was read must be the file that is locked and will be replaced: a link swapped in between would mix two files.
   if (
     writeTarget?.identity !== undefined &&

@@ -27,7 +27,16 @@ import type { CommandContext, CommandModule, FleetPeers, Report, Ui } from "../c
 import { commandContext, report as makeReport } from "../context.js";
 import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
-import { displayName, hardLinked, identityOf, notRegularFile, resolveTarget, writeRefusal, type WriteTarget } from "../io/store.js";
+import {
+  displayName,
+  hardLinked,
+  readBytes,
+  identityOf,
+  notRegularFile,
+  resolveTarget,
+  writeRefusal,
+  type WriteTarget,
+} from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
 import {
   fleetPeers,
@@ -94,12 +103,29 @@ export async function runFleet(
   if (unresolvable !== undefined) throw unresolvable;
   const files = labelFiles(await expandSources(globals.snapshotPaths));
   // One set of peers for every file read the usual way: a fleet's nodes mostly name the same peers.
-  const fleet = new Fleet(invocation, { ...globals, shared: new SharedPeers() }, io, files, runWarnings);
+  const held = spec.mutates ? undefined : await holdNonRegular(files, io);
+  const fleet = new Fleet(invocation, { ...globals, shared: new SharedPeers(), held }, io, files, runWarnings);
   if (spec.name === "inspect") return fleet.inspect();
   if (spec.name === "check") return fleet.check();
   if (spec.name === "validate") return fleet.validate();
   // One `now` for every file and both phases: an apply script's `--at now` is read for each file, each time.
   return withOneNow(() => fleet.change());
+}
+
+/**
+ * The bytes of the files that are not regular files (a FIFO, a process substitution's `/dev/fd/N`), read once each:
+ * a read-only command may read a file twice (a PEER prefix is resolved over every file first), and a pipe gives its
+ * bytes once. A changing command refuses such files (change). One that cannot be read is left to the usual read.
+ */
+async function holdNonRegular(files: readonly FleetFile[], io: CliIo): Promise<Map<string, Uint8Array> | undefined> {
+  const held = new Map<string, Uint8Array>();
+  for (const file of files) {
+    const stat = await fsPromises.stat(file.path).catch(() => undefined);
+    if (stat === undefined || stat.isFile() || stat.isDirectory()) continue;
+    const read = await readBytes(file.path, io.stdin, "the snapshot").catch(() => undefined);
+    if (read !== undefined) held.set(file.path, read.bytes);
+  }
+  return held.size === 0 ? undefined : held;
 }
 
 /**
