@@ -283,10 +283,15 @@ export function labelFiles(files: readonly string[]): FleetFile[] {
   const ids = files.map(nodePeerIdOf);
   const counts = new Map<string, number>();
   for (const id of ids) if (id !== undefined) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const relatives = files.map((file, index) => path.relative(common, absolute[index] as string) || path.basename(file));
+  // A label names one node (--json's by_node is keyed by it): a peer id that is another file's path (a file named
+  // after a node) is no label either; both went by one name, and by_node kept one of the two.
+  const paths = new Set(relatives);
   return files.map((file, index) => {
-    const relative = path.relative(common, absolute[index] as string) || path.basename(file);
+    const relative = relatives[index] as string;
     const id = ids[index];
-    return { path: file, relative, label: id !== undefined && counts.get(id) === 1 ? id : relative };
+    const unique = id !== undefined && counts.get(id) === 1 && (id === relative || !paths.has(id));
+    return { path: file, relative, label: unique ? id : relative };
   });
 }
 
