@@ -269,7 +269,7 @@ describe("read-only views", () => {
     };
     const at80 = await head(80);
     // Before this, "LATEST EVENT" went at 80 columns for want of one: "WORST STREAK" is now "STREAK" first.
-    expect(at80.head).toMatch(/^│ PEER +│ NODES │ BLOCKED │ DOWN │ COOLING │ STREAK │ LATEST EVENT │$/);
+    expect(at80.head).toMatch(/^│ PEER +│ NODES │ BLOCKED │ DOWN │ COOLING │ STREAK │ LATEST EVENT +│$/);
     expect(at80.widest).toBeLessThanOrEqual(80);
     const at70 = await head(70);
     expect(at70.head).toMatch(/^│ PEER +│ BLOCKED │ DOWN │ COOLING │ STREAK │ LATEST EVENT │$/);
@@ -277,6 +277,22 @@ describe("read-only views", () => {
     expect(at60.head).toMatch(/^│ PEER +│ BLOCKED │ DOWN │ COOLING │ STREAK │$/);
     expect(at60.widest).toBeLessThanOrEqual(60);
     expect((await head(200)).head).toContain("│ WORST STREAK │ LATEST EVENT ");
+  });
+
+  it("at 80 columns the latest event keeps its time of day (review 13: the date alone was the same on every row)", async () => {
+    const { fleet } = await mixedFleet();
+    const at = async (columns: number): Promise<string[]> => {
+      const result = await cli(["-s", fleet, "inspect"], undefined, { COLUMNS: String(columns) });
+      return stripVTControlCharacters(result.stdout).split("\n");
+    };
+    const at80 = await at(80);
+    expect(Math.max(...at80.map((line) => [...line].length))).toBeLessThanOrEqual(80);
+    expect(at80.find((line) => line.startsWith("│ PEER"))).toMatch(/│ NODES │ BLOCKED │ DOWN │ COOLING │ STREAK │ LATEST EVENT +│$/);
+    expect(at80.filter((line) => / │ \d\d-\d\d \d\d:\d\d:\d\d │$/.test(line)).length).toBeGreaterThan(3);
+    // Narrower, the date alone as before, every column kept.
+    const at78 = await at(78);
+    expect(at78.find((line) => line.startsWith("│ PEER"))).toMatch(/│ NODES │ BLOCKED │ DOWN │ COOLING │ STREAK │ LATEST EVENT │$/);
+    expect(at78.filter((line) => / │ \d{4}-\d\d-\d\d +│$/.test(line)).length).toBeGreaterThan(3);
   });
 
   it("check's table fits 60 columns: both decisions lose their 'deny: ' together", async () => {
