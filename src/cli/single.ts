@@ -52,7 +52,19 @@ export interface Globals {
    * A read-only fleet's files that are not regular files (a FIFO, `-s <(...)`), by path: read once, as a pipe gives
    * its bytes once, for every pass that reads them (a PEER prefix's pass read them first, the command found them empty).
    */
-  readonly held?: ReadonlyMap<string, Uint8Array> | undefined;
+  readonly held?: ReadonlyMap<string, HeldRead> | undefined;
+}
+
+/** A fleet's file that is not a regular file, read once: its bytes, or what its read threw (a device that never ends). */
+export type HeldRead = { readonly bytes: Uint8Array } | { readonly error: unknown };
+
+/** The held read of `source` as readBytes gives it (a copy of the bytes for each reader), or undefined when none is held. */
+function heldBytes(globals: Globals, source: string): Awaited<ReturnType<typeof readBytes>> | undefined {
+  const held = globals.held?.get(source);
+  if (held === undefined) return undefined;
+  if ("error" in held) throw held.error;
+  const copy = held.bytes.slice();
+  return { bytes: copy, buffer: copy };
 }
 
 /**
@@ -80,8 +92,7 @@ export async function loadRunWrite(
   if (spec.snapshot === "raw") {
     // The command judges the file itself: a broken file is its subject, not an error of loading.
     snapshot = emptySnapshot();
-    const held = globals.held?.get(source);
-    const { bytes } = held !== undefined ? { bytes: held.slice() } : await readBytes(source, io.stdin, "the snapshot");
+    const { bytes } = heldBytes(globals, source) ?? (await readBytes(source, io.stdin, "the snapshot"));
     let text: string | undefined; // made once: recognising the kind and judging the file both read it
     const input: SnapshotInput = { bytes, text: () => (text ??= textOf(bytes, source)), isEncodingOf };
     const { kind, canonical } = kindOf(input);
@@ -151,12 +162,7 @@ async function readAndOpen(
   mutates: boolean,
   writeTarget: WriteTarget | undefined,
 ): Promise<{ opened: OpenedSnapshot; spare: Uint8Array | undefined; warnings: string[] }> {
-  const held = mutates ? undefined : globals.held?.get(source);
-  const copy = held?.slice();
-  const read =
-    copy !== undefined
-      ? { bytes: copy, buffer: copy, identity: undefined }
-      : await readBytes(source, io.stdin, "the snapshot", { room: mutates });
+  const read = (mutates ? undefined : heldBytes(globals, source)) ?? (await readBytes(source, io.stdin, "the snapshot", { room: mutates }));
   // What was read must be the file that is locked and will be replaced: a link swapped in between would mix two files.
   if (
     writeTarget?.identity !== undefined &&

@@ -54,7 +54,16 @@ import { emptySnapshot } from "../../snapshot/model.js";
 import type { CliIo } from "../context.js";
 import { EXIT } from "../errors.js";
 import { errorLine } from "../render/error-line.js";
-import { endBySignal, lockTimeoutMs, loadRunWrite, loadWarningLines, readFileArgument, SIGNALS, type Globals } from "../single.js";
+import {
+  endBySignal,
+  type HeldRead,
+  lockTimeoutMs,
+  loadRunWrite,
+  loadWarningLines,
+  readFileArgument,
+  SIGNALS,
+  type Globals,
+} from "../single.js";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -115,15 +124,20 @@ export async function runFleet(
 /**
  * The bytes of the files that are not regular files (a FIFO, a process substitution's `/dev/fd/N`), read once each:
  * a read-only command may read a file twice (a PEER prefix is resolved over every file first), and a pipe gives its
- * bytes once. A changing command refuses such files (change). One that cannot be read is left to the usual read.
+ * bytes once. A changing command refuses such files (change). One that cannot be read keeps its error (read once too).
  */
-async function holdNonRegular(files: readonly FleetFile[], io: CliIo): Promise<Map<string, Uint8Array> | undefined> {
-  const held = new Map<string, Uint8Array>();
+async function holdNonRegular(files: readonly FleetFile[], io: CliIo): Promise<Map<string, HeldRead> | undefined> {
+  const held = new Map<string, HeldRead>();
   for (const file of files) {
     const stat = await fsPromises.stat(file.path).catch(() => undefined);
     if (stat === undefined || stat.isFile() || stat.isDirectory()) continue;
-    const read = await readBytes(file.path, io.stdin, "the snapshot").catch(() => undefined);
-    if (read !== undefined) held.set(file.path, read.bytes);
+    held.set(
+      file.path,
+      await readBytes(file.path, io.stdin, "the snapshot").then(
+        (read) => ({ bytes: read.bytes }),
+        (error: unknown) => ({ error }),
+      ),
+    );
   }
   return held.size === 0 ? undefined : held;
 }
