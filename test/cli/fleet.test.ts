@@ -137,6 +137,15 @@ describe("which files a fleet is", () => {
     expect(none.stderr).toBe(
       `bbgov: no snapshot in the folders the pattern matches (files ending .json, .snap, .bin) (-s ${dir}/eu-3*/)\n`,
     );
+    // Review 13: a pattern that matches bbgov's own files alone says so; it was "no file matches" where ls shows some.
+    fs.writeFileSync(path.join(dir, "eu-1/node.snap.lock"), "");
+    fs.writeFileSync(path.join(dir, "eu-1/.node.snap.bbgov-42-x1.tmp"), "");
+    for (const pattern of [`${dir}/eu-1/*.lock`, `${dir}/eu-1/.*`]) {
+      const own = await cli(["-s", pattern, "inspect"]);
+      expect(own.stderr).toBe(
+        `bbgov: no file matches the pattern (it matches only bbgov's own lock or temporary files, which are never nodes) (-s ${pattern})\n`,
+      );
+    }
   });
 
   it("labels: a node's own peer id, else the path from the common folder; two nodes with one id are named by their paths", () => {

@@ -99,7 +99,14 @@ export async function expandSources(values: readonly string[]): Promise<string[]
       const matches = await expandGlob(value);
       if (matches.length === 0) {
         const folders = (await expandGlob(value, "folders")).length;
-        const hint = folders === 0 ? "" : ` (it matches ${folders} folder(s): end it with / for the snapshots in them)`;
+        // A pattern that matched bbgov's own files alone: "no file matches" where ls shows some.
+        const own = folders === 0 ? (await expandGlob(value, "files", true)).length : 0;
+        const hint =
+          folders > 0
+            ? ` (it matches ${folders} folder(s): end it with / for the snapshots in them)`
+            : own > 0
+              ? " (it matches only bbgov's own lock or temporary files, which are never nodes)"
+              : "";
         throw new UsageError(`no file matches the pattern${hint}`, `-s ${value}`);
       }
       files.push(...matches);
@@ -184,7 +191,7 @@ async function sameFilesOnce(files: readonly string[]): Promise<string[]> {
  * The files (or, given "folders", the folders) matching a glob pattern, sorted; `**` is any number of folders,
  * `*` and `?` never match a leading dot.
  */
-export async function expandGlob(pattern: string, want: "files" | "folders" = "files"): Promise<string[]> {
+export async function expandGlob(pattern: string, want: "files" | "folders" = "files", own = false): Promise<string[]> {
   const absolute = pattern.startsWith("/");
   const parts = pattern.split("/").filter((part) => part !== "" && part !== ".");
   // Each segment made a matcher first: a wrong one is refused whatever the folders hold, never found midway.
@@ -225,7 +232,8 @@ export async function expandGlob(pattern: string, want: "files" | "folders" = "f
   await walk(absolute ? "/" : "", parts);
   // A lock file beside each snapshot (`node.snap.lock`) is bbgov's own, never a node; so is a write's temporary file
   // (`.node.snap.bbgov-<pid>-<random>.tmp`, which a pattern of dot files matched: another run's write half done).
-  return [...new Set(results)].filter((file) => !file.endsWith(".lock") && !BBGOV_TEMP.test(path.basename(file))).sort();
+  // (`own`: those alone, for the message of a pattern that matched no node.)
+  return [...new Set(results)].filter((file) => (file.endsWith(".lock") || BBGOV_TEMP.test(path.basename(file))) === own).sort();
 }
 
 async function entries(base: string, absolute: boolean): Promise<{ name: string; dir: boolean; link: boolean }[]> {
