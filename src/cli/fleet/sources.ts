@@ -10,7 +10,7 @@
  * else its path relative to the fleet's common folder; two nodes with the same
  * id are both named by their paths.
  */
-import { closeSync, readSync, realpathSync, statSync } from "node:fs";
+import { closeSync, lstatSync, readSync, realpathSync, statSync } from "node:fs";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { multihashProblem, PeerId } from "../../core/peer-id.js";
@@ -35,6 +35,15 @@ const GLOB_CHARS = /[*?[]/;
 
 /** The name of a write's temporary file (io/store.ts): `.<name>.bbgov-<pid>-<random>.tmp`. */
 const BBGOV_TEMP = /^\..+\.bbgov-\d+-[^/]*\.tmp$/;
+
+/** What is at `file`: a folder, a file (or a link, or anything else), or undefined for nothing. */
+export function pathExists(file: string): "file" | "folder" | undefined {
+  try {
+    return lstatSync(file).isDirectory() ? "folder" : "file";
+  } catch {
+    return undefined;
+  }
+}
 
 /** True when the `-s` values name a fleet rather than one file (several values, a folder, a glob with no such file). */
 export function isFleetRequest(values: readonly string[]): boolean {
