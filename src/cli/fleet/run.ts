@@ -611,8 +611,8 @@ class Fleet {
     return failed > 0 ? EXIT.error : code;
   }
 
-  /** A changing command: every file checked first, then each written under its own lock. */
-  async change(): Promise<number> {
+  /** A change's first phase: every file read, checked and its change computed; the report when it ends there. */
+  private async checkChange(): Promise<number | { module: CommandModule; args: readonly unknown[] }> {
     const { spec } = this.invocation;
     // A FIFO (or a device) gives its bytes once, and a change reads each file more than once (a prefix's pass, the
     // check, the write's own read): found first, by name, as a file that cannot be written (the second read waited forever).
@@ -646,6 +646,30 @@ class Fleet {
     this.refuseIfAny(plans.filter((plan) => plan.error !== undefined));
     if (this.globals.dryRun) return this.changeReport(plans, true);
     if (view) return this.changeReport(plans, false, true);
+    return { module, args };
+  }
+
+  /** A changing command: every file checked first, then each written under its own lock. */
+  async change(): Promise<number> {
+    // An interrupt before the first write (the files being checked, a script being read) ends with a line that says
+    // so: it ended silently, and the operator could not tell whether some files held the change.
+    const checking = (signal: NodeJS.Signals): void => {
+      this.io.stderr.write(
+        `bbgov: interrupted by ${signal} while the files were checked: 0 of ${this.files.length} file(s) written (fleet)\n`,
+      );
+      endBySignal(signal);
+    };
+    for (const signal of SIGNALS) process.once(signal, checking);
+    let checked: number | { module: CommandModule; args: readonly unknown[] };
+    try {
+      checked = await this.checkChange();
+    } finally {
+      for (const signal of SIGNALS) process.off(signal, checking);
+    }
+    if (typeof checked === "number") return checked;
+    const { module, args } = checked;
+    const { spec } = this.invocation;
+    const io = this.io;
     const results: NodeOutcome[] = [];
     let lock: HeldLock | undefined;
     /** The file being written now, and the file found there when it was locked (a rename gives another one). */
