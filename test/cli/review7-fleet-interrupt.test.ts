@@ -32,8 +32,8 @@ describe("an interrupt before a fleet change's first write", () => {
       stdout: { isTTY: false, write: () => true },
       stderr: { write: (chunk: string | Uint8Array) => ((stderr += String(chunk)), true) },
       stdin: {
-        async *[Symbol.asyncIterator]() {
-          await gate;
+        [Symbol.asyncIterator]() {
+          return { next: () => gate.then((): IteratorResult<Uint8Array> => ({ done: true, value: undefined })) };
         },
       },
       env: { NO_COLOR: "1" },

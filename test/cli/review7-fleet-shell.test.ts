@@ -3,7 +3,7 @@
  * where the command goes: "unknown command 'nodes/b.snap'" did not say why.
  */
 import fs from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import { expectError, sandboxes } from "./helpers.js";
 
 const sandbox = sandboxes();
