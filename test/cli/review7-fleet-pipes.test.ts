@@ -53,4 +53,14 @@ describe("a read-only fleet of pipes with a PEER prefix reads each pipe once", (
     expect(doc.peers.map((peer) => peer.peer)).toEqual(["16uZAbWC1AtVc"]);
     expect(fs.readdirSync(box.dir).sort()).toEqual(["pipe0", "pipe1"]);
   }, 10_000);
+
+  it("a usage error is said at once, not after waiting for a pipe's writer", async () => {
+    const box = sandbox();
+    expect(spawnSync("mkfifo", [box.path("pipe")]).status).toBe(0);
+    fs.copyFileSync(path.join(FIXTURES, "example.json"), box.path("a.json"));
+    // No writer: a read of the pipe would wait for ever.
+    const result = await box.run(["-s", "pipe", "-s", "a.json", "inspect", "--at", "now"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^bbgov: --at is for one snapshot; /);
+  }, 10_000);
 });

@@ -27,16 +27,7 @@ import type { CommandContext, CommandModule, FleetPeers, Report, Ui } from "../c
 import { commandContext, report as makeReport } from "../context.js";
 import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
-import {
-  displayName,
-  hardLinked,
-  readBytes,
-  identityOf,
-  notRegularFile,
-  resolveTarget,
-  writeRefusal,
-  type WriteTarget,
-} from "../io/store.js";
+import { displayName, hardLinked, identityOf, notRegularFile, resolveTarget, writeRefusal, type WriteTarget } from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
 import {
   fleetPeers,
@@ -56,7 +47,7 @@ import { EXIT } from "../errors.js";
 import { errorLine } from "../render/error-line.js";
 import {
   endBySignal,
-  type HeldRead,
+  HeldFiles,
   lockTimeoutMs,
   loadRunWrite,
   loadWarningLines,
@@ -112,7 +103,7 @@ export async function runFleet(
   if (unresolvable !== undefined) throw unresolvable;
   const files = labelFiles(await expandSources(globals.snapshotPaths));
   // One set of peers for every file read the usual way: a fleet's nodes mostly name the same peers.
-  const held = spec.mutates ? undefined : await holdNonRegular(files, io);
+  const held = spec.mutates ? undefined : await holdNonRegular(files);
   const fleet = new Fleet(invocation, { ...globals, shared: new SharedPeers(), held }, io, files, runWarnings);
   if (spec.name === "inspect") return fleet.inspect();
   if (spec.name === "check") return fleet.check();
@@ -122,24 +113,17 @@ export async function runFleet(
 }
 
 /**
- * The bytes of the files that are not regular files (a FIFO, a process substitution's `/dev/fd/N`), read once each:
- * a read-only command may read a file twice (a PEER prefix is resolved over every file first), and a pipe gives its
- * bytes once. A changing command refuses such files (change). One that cannot be read keeps its error (read once too).
+ * The files that are not regular files (a FIFO, a process substitution's `/dev/fd/N`), to be read once each: a
+ * read-only command may read a file twice (a PEER prefix is resolved over every file first), and a pipe gives its
+ * bytes once. A changing command refuses such files (change).
  */
-async function holdNonRegular(files: readonly FleetFile[], io: CliIo): Promise<Map<string, HeldRead> | undefined> {
-  const held = new Map<string, HeldRead>();
+async function holdNonRegular(files: readonly FleetFile[]): Promise<HeldFiles | undefined> {
+  const held = new Set<string>();
   for (const file of files) {
     const stat = await fsPromises.stat(file.path).catch(() => undefined);
-    if (stat === undefined || stat.isFile() || stat.isDirectory()) continue;
-    held.set(
-      file.path,
-      await readBytes(file.path, io.stdin, "the snapshot").then(
-        (read) => ({ bytes: read.bytes }),
-        (error: unknown) => ({ error }),
-      ),
-    );
+    if (stat !== undefined && !stat.isFile() && !stat.isDirectory()) held.add(file.path);
   }
-  return held.size === 0 ? undefined : held;
+  return held.size === 0 ? undefined : new HeldFiles(held);
 }
 
 /**
