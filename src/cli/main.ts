@@ -462,10 +462,13 @@ const PATH_OPTIONS: ReadonlySet<string> = new Set(["-s", "--snapshot", "-o", "--
  * command goes ("unknown command 'nodes/b.snap'"): a word right after -s FILE that is itself a file or a folder.
  */
 function expandedPattern(argv: readonly string[], typed: string): UsageError | undefined {
-  const at = argv.indexOf(typed);
-  const before = argv[at - 1] ?? "";
-  const afterValue = argv[at - 2] === "-s" || argv[at - 2] === "--snapshot" || before.startsWith("--snapshot=") || /^-s./.test(before);
-  const what = at < 1 || !afterValue ? undefined : pathExists(typed);
+  const afterValue = (at: number): boolean => {
+    const before = argv[at - 1] ?? "";
+    return argv[at - 2] === "-s" || argv[at - 2] === "--snapshot" || before.startsWith("--snapshot=") || /^-s./.test(before);
+  };
+  // (`-s a.json a.json inspect`: the word is the value of -s too; the one after it is the command's place.)
+  const found = argv.some((word, at) => word === typed && afterValue(at));
+  const what = found ? pathExists(typed) : undefined;
   if (what === undefined) return undefined;
   return new UsageError(
     `'${sanitize(typed)}' is a ${what}, not a command: did the shell expand an unquoted pattern? quote it for bbgov to expand` +

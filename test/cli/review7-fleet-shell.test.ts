@@ -20,6 +20,7 @@ describe("an unquoted -s pattern that the shell expanded", () => {
       ["--snapshot", "nodes/a.json", "nodes/b.json", "block", "16uZAbWC1AJvL"],
       ["--snapshot=nodes/a.json", "nodes/b.json", "inspect"],
       ["-s", "nodes/a.json", "nodes/b.json", "inspect", "--help"],
+      ["-s", "nodes/b.json", "nodes/b.json", "inspect"],
     ])
       expectError(await box.run(args), `bbgov: 'nodes/b.json' is a file, not a command: ${HINT}\n`);
     expectError(await box.run(["-s", "nodes/a.json", "nodes", "inspect"]), `bbgov: 'nodes' is a folder, not a command: ${HINT}\n`);
