@@ -27,7 +27,16 @@ import type { CommandContext, CommandModule, FleetPeers, Report, Ui } from "../c
 import { commandContext, report as makeReport } from "../context.js";
 import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
-import { displayName, hardLinked, identityOf, notRegularFile, resolveTarget, writeRefusal, type WriteTarget } from "../io/store.js";
+import {
+  displayName,
+  folderWriteRefusal,
+  hardLinked,
+  identityOf,
+  notRegularFile,
+  resolveTarget,
+  writeRefusal,
+  type WriteTarget,
+} from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
 import {
   fleetPeers,
@@ -1175,13 +1184,18 @@ function replacedSince(target: WriteTarget): boolean {
 }
 
 /**
- * The plan, or the plan refused when its file has no write bit, belongs to another user (not root) or has
- * several hard links: the write would refuse it midway, after other files were written.
+ * The plan, or the plan refused when its file has no write bit, belongs to another user (not root), has
+ * several hard links, or is in a folder that cannot be written: the write would refuse it midway, after other
+ * files were written.
  */
 async function refuseReadOnly(plan: NodeOutcome): Promise<NodeOutcome> {
   const stat = await fsPromises.stat(plan.file.path).catch(() => undefined);
-  const error = stat === undefined ? undefined : (writeRefusal(stat, plan.file.path) ?? hardLinked(stat, plan.file.path));
-  return error === undefined ? plan : { ...plan, error };
+  if (stat === undefined) return plan;
+  const error =
+    writeRefusal(stat, plan.file.path) ??
+    hardLinked(stat, plan.file.path) ??
+    (await folderWriteRefusal(plan.file.path).catch(() => undefined));
+  return error === undefined ? plan : { ...plan, error: naming(error, plan.file) };
 }
 
 /** The Ui for output indented by `indent` columns. */

@@ -741,6 +741,22 @@ export function writeRefusal(stat: Stats, file: string): IoError | undefined {
   return undefined;
 }
 
+/**
+ * The refusal of a write over `file` whose folder (after links) cannot be written: the lock file and the atomic
+ * write's temporary file are made there. Asked before a fleet's first write (a read-only folder, a read-only mount),
+ * where the lock found it midway, after other files were written.
+ */
+export async function folderWriteRefusal(file: string): Promise<IoError | undefined> {
+  const folder = path.dirname(await resolveTarget(file));
+  try {
+    await fs.access(folder, constants.W_OK | constants.X_OK);
+    return undefined;
+  } catch (error) {
+    const reason = ioError(error, "write", folder).message.replace(/^cannot write the snapshot: /, "");
+    return new IoError(`cannot write the snapshot: its folder is not writable (${reason})`, folder);
+  }
+}
+
 /** The refusal of a write over `file` (`stat`) that has several hard links: the rename would split them. */
 export function hardLinked(stat: Stats, file: string, what = "the snapshot"): IoError | undefined {
   if (stat.nlink <= 1) return undefined;
