@@ -1185,8 +1185,8 @@ function replacedSince(target: WriteTarget): boolean {
 
 /**
  * The plan, or the plan refused when its file has no write bit, belongs to another user (not root), has
- * several hard links, or is in a folder that cannot be written: the write would refuse it midway, after other
- * files were written.
+ * several hard links, is in a folder that cannot be written or has a lock file that cannot be locked: the write
+ * would refuse it midway, after other files were written.
  */
 async function refuseReadOnly(plan: NodeOutcome): Promise<NodeOutcome> {
   const stat = await fsPromises.stat(plan.file.path).catch(() => undefined);
@@ -1194,8 +1194,16 @@ async function refuseReadOnly(plan: NodeOutcome): Promise<NodeOutcome> {
   const error =
     writeRefusal(stat, plan.file.path) ??
     hardLinked(stat, plan.file.path) ??
-    (await folderWriteRefusal(plan.file.path).catch(() => undefined));
+    (await folderWriteRefusal(plan.file.path).catch(() => undefined)) ??
+    (await lockRefusal(plan.file.path));
   return error === undefined ? plan : { ...plan, error: naming(error, plan.file) };
+}
+
+/** Why `file`'s lock cannot be taken (its lock file a link, a folder, not writable), found before the first write. */
+async function lockRefusal(file: string): Promise<Error | undefined> {
+  const target = await resolveTarget(file).catch(() => undefined);
+  if (target === undefined) return undefined;
+  return (await import("../io/lock.js")).lockFileRefusal(target);
 }
 
 /** The Ui for output indented by `indent` columns. */
