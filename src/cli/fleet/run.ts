@@ -1191,19 +1191,18 @@ function replacedSince(target: WriteTarget): boolean {
 async function refuseReadOnly(plan: NodeOutcome): Promise<NodeOutcome> {
   const stat = await fsPromises.stat(plan.file.path).catch(() => undefined);
   if (stat === undefined) return plan;
-  const error =
-    writeRefusal(stat, plan.file.path) ??
-    hardLinked(stat, plan.file.path) ??
-    (await folderWriteRefusal(plan.file.path).catch(() => undefined)) ??
-    (await lockRefusal(plan.file.path));
+  const error = writeRefusal(stat, plan.file.path) ?? hardLinked(stat, plan.file.path) ?? (await placeRefusal(plan.file.path));
   return error === undefined ? plan : { ...plan, error: naming(error, plan.file) };
 }
 
-/** Why `file`'s lock cannot be taken (its lock file a link, a folder, not writable), found before the first write. */
-async function lockRefusal(file: string): Promise<Error | undefined> {
+/**
+ * Why `file` cannot be written where it is, found before the first write: its folder cannot be written, or its lock
+ * file cannot be locked (a link, a folder, not writable).
+ */
+async function placeRefusal(file: string): Promise<Error | undefined> {
   const target = await resolveTarget(file).catch(() => undefined);
   if (target === undefined) return undefined;
-  return (await import("../io/lock.js")).lockFileRefusal(target);
+  return (await folderWriteRefusal(target)) ?? (await import("../io/lock.js")).lockFileRefusal(target);
 }
 
 /** The Ui for output indented by `indent` columns. */

@@ -742,12 +742,12 @@ export function writeRefusal(stat: Stats, file: string): IoError | undefined {
 }
 
 /**
- * The refusal of a write over `file` whose folder (after links) cannot be written: the lock file and the atomic
+ * The refusal of a write over `target` (a path resolveTarget gave) whose folder cannot be written: the lock file and the atomic
  * write's temporary file are made there. Asked before a fleet's first write (a read-only folder, a read-only mount),
  * where the lock found it midway, after other files were written.
  */
-export async function folderWriteRefusal(file: string): Promise<IoError | undefined> {
-  const folder = path.dirname(await resolveTarget(file));
+export async function folderWriteRefusal(target: string): Promise<IoError | undefined> {
+  const folder = path.dirname(target);
   try {
     await fs.access(folder, constants.W_OK | constants.X_OK);
     return undefined;
