@@ -26,7 +26,7 @@ import {
 } from "./io/store.js";
 import { StandardOutput } from "./io/output.js";
 import { outputWidth } from "./io/terminal.js";
-import { isFleetRequest, isNewFileName } from "./fleet/sources.js";
+import { isFleetRequest, isNewFileName, pathExists } from "./fleet/sources.js";
 import {
   buildProgram,
   COMMANDS,
@@ -160,7 +160,8 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
   // `bbgov nope --help`: commander shows the whole program's help for a word it does not know; say the word.
   if (argv.includes("--help") || argv.includes("-h")) {
     const operand = firstOperand(argv, program);
-    if (operand !== undefined && operand !== "help" && !COMMAND_NAMES.has(operand)) throw unknownCommand(operand);
+    if (operand !== undefined && operand !== "help" && !COMMAND_NAMES.has(operand))
+      throw expandedPattern(argv, operand) ?? unknownCommand(operand);
   }
   try {
     await program.parseAsync([...argv], { from: "user" });
@@ -179,7 +180,8 @@ async function executeOrThrow(argv: readonly string[], io: CliIo): Promise<numbe
       throw noCommand(argv);
     }
     if (error.code === "commander.unknownCommand") {
-      throw unknownCommand(/'([^']*)'/.exec(error.message)?.[1] ?? "");
+      const typed = /'([^']*)'/.exec(error.message)?.[1] ?? "";
+      throw expandedPattern(argv, typed) ?? unknownCommand(typed);
     }
     if (error.code === "commander.unknownOption") {
       const typed = /'([^']*)'/.exec(error.message)?.[1] ?? "";
@@ -243,7 +245,7 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
     isFleetRequest(globals.snapshotPaths) &&
     !(spec.snapshot === "create" && (await isNewFileName(globals.snapshotPaths)))
   )
-    return (await import("./fleet/run.js")).runFleet(invocation, globals, io);
+    return (await import("./fleet/run.js")).runFleet(invocation, globals, io, runWarnings);
   if (invocation.options.byNode === true) throw new UsageError("--by-node is for a fleet (several -s, a folder or a glob)", spec.name);
   const source = globals.snapshotPath;
   if (!spec.mutates && !spec.writesOut && globals.out !== undefined) {
@@ -454,6 +456,26 @@ function noCommand(argv: readonly string[]): UsageError {
 }
 
 const PATH_OPTIONS: ReadonlySet<string> = new Set(["-s", "--snapshot", "-o", "--out"]);
+
+/**
+ * `bbgov -s nodes/*.snap inspect`: the shell expanded the unquoted pattern, and the second file came where the
+ * command goes ("unknown command 'nodes/b.snap'"): a word right after -s FILE that is itself a file or a folder.
+ */
+function expandedPattern(argv: readonly string[], typed: string): UsageError | undefined {
+  const afterValue = (at: number): boolean => {
+    const before = argv[at - 1] ?? "";
+    return argv[at - 2] === "-s" || argv[at - 2] === "--snapshot" || before.startsWith("--snapshot=") || /^-s./.test(before);
+  };
+  // (`-s a.json a.json inspect`: the word is the value of -s too; the one after it is the command's place.)
+  const found = argv.some((word, at) => word === typed && afterValue(at));
+  const what = found ? pathExists(typed) : undefined;
+  if (what === undefined) return undefined;
+  return new UsageError(
+    `'${sanitize(typed)}' is a ${what}, not a command: did the shell expand an unquoted pattern? quote it for bbgov to expand` +
+      " (-s 'nodes/*.snap'), or give -s before each file",
+    "-s",
+  );
+}
 
 /** `unknown command 'insp' (did you mean inspect?)`: see commandGuesses. */
 function unknownCommand(typed: string): UsageError {

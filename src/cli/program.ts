@@ -202,6 +202,7 @@ const TABLE = [
       "bbgov check 16uZAbWC1AJvL",
       "bbgov check 16uZAbWC1AJvL --outbound --after 1s",
       'if bbgov -q check "$PEER"; then echo allowed; fi',
+      "bbgov -s nodes/ check 16uZAbWC1AJvL   # each node: exit 1 if one denies",
     ],
     mutates: false,
     inApply: false,
@@ -416,7 +417,11 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     description: "the host's backoff schedule, for node and framework snapshots, which do not store one (default 10ms,60s)",
     parse: hostBackoffArg,
   },
-  { flags: "--jobs <n>", description: "fleet: files read at once (default: the number of cores)", parse: integerArg("--jobs", 1, 1024) },
+  {
+    flags: "--jobs <n>",
+    description: "fleet: files read at once, 1 to 1024 (default: the number of cores)",
+    parse: integerArg("--jobs", 1, 1024),
+  },
   {
     flags: "--lock-timeout <dur>",
     description: "how long to wait for another writer's lock (default 10s)",
@@ -467,6 +472,7 @@ Examples:
   $ bbgov -s fixtures/example.json inspect
   $ bbgov fail 16uZAbWC1AJvL --times 6 --every 500ms
   $ bbgov --json check 16uZAbWC1AJvL
+  $ bbgov -s 'nodes/*.snap' --jobs 4 block 16uZAbWC1AJvL
   $ bbgov apply <<'EOF'
     block QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N
     threshold 3

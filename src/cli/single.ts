@@ -48,6 +48,38 @@ export interface Globals {
   readonly shared?: SharedPeers | undefined;
   /** Every peer a fleet's files know, by text: an apply script on one of them resolves prefixes against them too. */
   readonly fleetPeers?: FleetPeers | undefined;
+  /**
+   * A read-only fleet's files that are not regular files (a FIFO, `-s <(...)`): read once, as a pipe gives its bytes
+   * once, for every pass that reads them (a PEER prefix's pass read them first, the command found them empty).
+   */
+  readonly held?: HeldFiles | undefined;
+}
+
+/**
+ * A fleet's files that are not regular files, each read once, when first needed (a usage error found before is
+ * said without waiting for a pipe's writer): its bytes, or what its read threw (a device that never ends).
+ */
+export class HeldFiles {
+  private readonly reads = new Map<string, Promise<{ bytes: Uint8Array } | { error: unknown }>>();
+
+  constructor(private readonly paths: ReadonlySet<string>) {}
+
+  /** `file`'s bytes as readBytes gives them (a copy for each reader), or undefined when it is not held. */
+  async read(file: string, stdin: AsyncIterable<Uint8Array | string>): Promise<Awaited<ReturnType<typeof readBytes>> | undefined> {
+    if (!this.paths.has(file)) return undefined;
+    let read = this.reads.get(file);
+    if (read === undefined) {
+      read = readBytes(file, stdin, "the snapshot").then(
+        (whole) => ({ bytes: whole.bytes }),
+        (error: unknown) => ({ error }),
+      );
+      this.reads.set(file, read);
+    }
+    const held = await read;
+    if ("error" in held) throw held.error;
+    const copy = held.bytes.slice();
+    return { bytes: copy, buffer: copy };
+  }
 }
 
 /**
@@ -75,7 +107,7 @@ export async function loadRunWrite(
   if (spec.snapshot === "raw") {
     // The command judges the file itself: a broken file is its subject, not an error of loading.
     snapshot = emptySnapshot();
-    const { bytes } = await readBytes(source, io.stdin, "the snapshot");
+    const { bytes } = (await globals.held?.read(source, io.stdin)) ?? (await readBytes(source, io.stdin, "the snapshot"));
     let text: string | undefined; // made once: recognising the kind and judging the file both read it
     const input: SnapshotInput = { bytes, text: () => (text ??= textOf(bytes, source)), isEncodingOf };
     const { kind, canonical } = kindOf(input);
@@ -145,7 +177,9 @@ async function readAndOpen(
   mutates: boolean,
   writeTarget: WriteTarget | undefined,
 ): Promise<{ opened: OpenedSnapshot; spare: Uint8Array | undefined; warnings: string[] }> {
-  const read = await readBytes(source, io.stdin, "the snapshot", { room: mutates });
+  const read =
+    (mutates ? undefined : await globals.held?.read(source, io.stdin)) ??
+    (await readBytes(source, io.stdin, "the snapshot", { room: mutates }));
   // What was read must be the file that is locked and will be replaced: a link swapped in between would mix two files.
   if (
     writeTarget?.identity !== undefined &&

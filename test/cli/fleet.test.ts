@@ -137,6 +137,15 @@ describe("which files a fleet is", () => {
     expect(none.stderr).toBe(
       `bbgov: no snapshot in the folders the pattern matches (files ending .json, .snap, .bin) (-s ${dir}/eu-3*/)\n`,
     );
+    // Review 13: a pattern that matches bbgov's own files alone says so; it was "no file matches" where ls shows some.
+    fs.writeFileSync(path.join(dir, "eu-1/node.snap.lock"), "");
+    fs.writeFileSync(path.join(dir, "eu-1/.node.snap.bbgov-42-x1.tmp"), "");
+    for (const pattern of [`${dir}/eu-1/*.lock`, `${dir}/eu-1/.*`]) {
+      const own = await cli(["-s", pattern, "inspect"]);
+      expect(own.stderr).toBe(
+        `bbgov: no file matches the pattern (it matches only bbgov's own lock or temporary files, which are never nodes) (-s ${pattern})\n`,
+      );
+    }
   });
 
   it("labels: a node's own peer id, else the path from the common folder; two nodes with one id are named by their paths", () => {
@@ -269,7 +278,7 @@ describe("read-only views", () => {
     };
     const at80 = await head(80);
     // Before this, "LATEST EVENT" went at 80 columns for want of one: "WORST STREAK" is now "STREAK" first.
-    expect(at80.head).toMatch(/^│ PEER +│ NODES │ BLOCKED │ DOWN │ COOLING │ STREAK │ LATEST EVENT │$/);
+    expect(at80.head).toMatch(/^│ PEER +│ NODES │ BLOCKED │ DOWN │ COOLING │ STREAK │ LATEST EVENT +│$/);
     expect(at80.widest).toBeLessThanOrEqual(80);
     const at70 = await head(70);
     expect(at70.head).toMatch(/^│ PEER +│ BLOCKED │ DOWN │ COOLING │ STREAK │ LATEST EVENT │$/);
@@ -284,6 +293,22 @@ describe("read-only views", () => {
     const at40 = await head(40);
     expect(at40.head).toMatch(/^│ PEER +│ BLOCK │ DOWN │ COOL │$/);
     expect(at40.widest).toBeLessThanOrEqual(40);
+  });
+
+  it("at 80 columns the latest event keeps its time of day (review 13: the date alone was the same on every row)", async () => {
+    const { fleet } = await mixedFleet();
+    const at = async (columns: number): Promise<string[]> => {
+      const result = await cli(["-s", fleet, "inspect"], undefined, { COLUMNS: String(columns) });
+      return stripVTControlCharacters(result.stdout).split("\n");
+    };
+    const at80 = await at(80);
+    expect(Math.max(...at80.map((line) => [...line].length))).toBeLessThanOrEqual(80);
+    expect(at80.find((line) => line.startsWith("│ PEER"))).toMatch(/│ NODES │ BLOCKED │ DOWN │ COOLING │ STREAK │ LATEST EVENT +│$/);
+    expect(at80.filter((line) => / │ \d\d-\d\d \d\d:\d\d:\d\d │$/.test(line)).length).toBeGreaterThan(3);
+    // Narrower, the date alone as before, every column kept.
+    const at78 = await at(78);
+    expect(at78.find((line) => line.startsWith("│ PEER"))).toMatch(/│ NODES │ BLOCKED │ DOWN │ COOLING │ STREAK │ LATEST EVENT │$/);
+    expect(at78.filter((line) => / │ \d{4}-\d\d-\d\d +│$/.test(line)).length).toBeGreaterThan(3);
   });
 
   it("check's table fits 60 columns: both decisions lose their 'deny: ' together, and at 40 all but the verdict", async () => {

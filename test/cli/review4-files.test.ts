@@ -110,3 +110,22 @@ describe("a compressed snapshot", () => {
     }
   });
 });
+
+describe("a symbolic link to nothing (review 13)", () => {
+  it("is named as such, with where it leads, alone and in a fleet: it was 'no such file; create one with bbgov init'", async () => {
+    const box = sandbox();
+    await box.build();
+    fs.symlinkSync("gone/node.snap", box.path("dangling.json"));
+    expectError(
+      await box.run(["-s", "dangling.json", "inspect"]),
+      "bbgov: cannot read the snapshot: it is a symbolic link to gone/node.snap, which does not exist; create it with `bbgov init --force` (dangling.json)\n",
+    );
+    const fleet = await box.run(["-s", "governor.json", "-s", "dangling.json", "inspect"]);
+    expect(fleet.status).toBe(2);
+    expect(fleet.stderr).toContain(
+      "bbgov: cannot read the snapshot: it is a symbolic link to gone/node.snap, which does not exist; create it with `bbgov init --force` (dangling.json)\n",
+    );
+    // A missing file that is no link keeps its hint.
+    expectError(await box.run(["-s", "missing.json", "inspect"]), "no such file; create one with `bbgov init` (missing.json)");
+  });
+});

@@ -15,8 +15,11 @@ describe("a symbolic link to nothing where init would write", () => {
   it("is named as such, not as a file that 'already exists', and --force writes through it", async () => {
     const box = sandbox();
     fs.symlinkSync("nowhere.json", box.path("governor.json"));
-    // inspect says there is no file and to run init; init must not then claim there is one.
-    expectError(await box.run(["inspect"]), "no such file; create one with `bbgov init`");
+    // inspect says the link leads to no file and to run init --force; init must not then claim there is one.
+    expectError(
+      await box.run(["inspect"]),
+      "it is a symbolic link to nowhere.json, which does not exist; create it with `bbgov init --force` (governor.json)",
+    );
     expectError(
       await box.run(["init"]),
       "bbgov: governor.json is a symbolic link to nowhere.json, which does not exist; add --force to write the new snapshot there (init)\n",

@@ -271,3 +271,29 @@ describe("a PEER prefix across a fleet with a file that loads with warnings", ()
     }
   });
 });
+
+describe("a node's lock file that no lock can be taken on (review 13)", () => {
+  it.each([
+    ["a folder", (file: string) => fs.mkdirSync(file), "cannot lock the snapshot: its lock file is a folder; remove it"],
+    [
+      "a symbolic link",
+      (file: string) => fs.symlinkSync("elsewhere", file),
+      "cannot lock the snapshot: its lock file is a symbolic link; remove it",
+    ],
+  ])(
+    "%s fails the first phase: nothing written anywhere (was: found midway, the files before it written)",
+    async (_name, make, message) => {
+      const box = await fleet();
+      const lock = box.path("nodes/b.json.lock");
+      fs.rmSync(lock); // init's
+      make(lock);
+      const before = ["a.json", "b.json", "c.bin"].map((name) => fs.readFileSync(box.path(`nodes/${name}`)));
+      const result = await box.run(["-s", "nodes", "block", "16uZAbWC1AJvL"]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toBe(
+        `bbgov: ${message} (${lock})\nbbgov: nothing written: 1 of 3 file(s) failed their check (b.json) (fleet)\n`,
+      );
+      expect(["a.json", "b.json", "c.bin"].map((name) => fs.readFileSync(box.path(`nodes/${name}`)))).toEqual(before);
+    },
+  );
+});

@@ -120,3 +120,17 @@ describe("a command's report on a 40-column terminal", () => {
     expect(result.stdout).toContain("down flags are not recomputed: the next event sets them, as upstream\n");
   });
 });
+
+describe("help for a fleet (review 13)", () => {
+  it("bbgov --help shows a fleet among its examples, with --jobs, and --jobs says its range", async () => {
+    const result = await cli(["--help"], { env: { COLUMNS: "80" } });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("  $ bbgov -s 'nodes/*.snap' --jobs 4 block 16uZAbWC1AJvL\n");
+    expect(result.stdout.replace(/\s+/g, " ")).toContain("--jobs <n> fleet: files read at once, 1 to 1024 (default: the number of cores)");
+  });
+
+  it("check --help shows it across a fleet", async () => {
+    const result = await cli(["check", "--help"], { env: { COLUMNS: "80" } });
+    expect(result.stdout).toContain("  $ bbgov -s nodes/ check 16uZAbWC1AJvL   # each node: exit 1 if one denies\n");
+  });
+});

@@ -27,7 +27,16 @@ import type { CommandContext, CommandModule, FleetPeers, Report, Ui } from "../c
 import { commandContext, report as makeReport } from "../context.js";
 import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import type { HeldLock } from "../io/lock.js";
-import { displayName, hardLinked, identityOf, notRegularFile, resolveTarget, writeRefusal, type WriteTarget } from "../io/store.js";
+import {
+  displayName,
+  folderWriteRefusal,
+  hardLinked,
+  identityOf,
+  notRegularFile,
+  resolveTarget,
+  writeRefusal,
+  type WriteTarget,
+} from "../io/store.js";
 import { loadCommand } from "../commands/index.js";
 import {
   fleetPeers,
@@ -45,7 +54,16 @@ import { emptySnapshot } from "../../snapshot/model.js";
 import type { CliIo } from "../context.js";
 import { EXIT } from "../errors.js";
 import { errorLine } from "../render/error-line.js";
-import { endBySignal, lockTimeoutMs, loadRunWrite, loadWarningLines, readFileArgument, SIGNALS, type Globals } from "../single.js";
+import {
+  endBySignal,
+  HeldFiles,
+  lockTimeoutMs,
+  loadRunWrite,
+  loadWarningLines,
+  readFileArgument,
+  SIGNALS,
+  type Globals,
+} from "../single.js";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -69,7 +87,13 @@ import { expandSources, labelFiles, patternMatches, shellWord, type FleetFile } 
 const READ_ONLY = new Set(["inspect", "check", "validate"]);
 
 /** Runs `invocation` on every file of the fleet that `globals.snapshotPaths` name; returns the exit code. */
-export async function runFleet(invocation: Invocation, globals: Globals, io: CliIo): Promise<number> {
+export async function runFleet(
+  invocation: Invocation,
+  globals: Globals,
+  io: CliIo,
+  /** The run's own warnings (`--host-backoff`'s), already said on standard error: a --json document lists them too. */
+  runWarnings: readonly string[] = [],
+): Promise<number> {
   const { spec } = invocation;
   if (spec.snapshot === "create") throw await createRefusal(spec.name, globals.snapshotPaths);
   if (!spec.mutates && !READ_ONLY.has(spec.name)) {
@@ -88,12 +112,27 @@ export async function runFleet(invocation: Invocation, globals: Globals, io: Cli
   if (unresolvable !== undefined) throw unresolvable;
   const files = labelFiles(await expandSources(globals.snapshotPaths));
   // One set of peers for every file read the usual way: a fleet's nodes mostly name the same peers.
-  const fleet = new Fleet(invocation, { ...globals, shared: new SharedPeers() }, io, files);
+  const held = spec.mutates ? undefined : await holdNonRegular(files);
+  const fleet = new Fleet(invocation, { ...globals, shared: new SharedPeers(), held }, io, files, runWarnings);
   if (spec.name === "inspect") return fleet.inspect();
   if (spec.name === "check") return fleet.check();
   if (spec.name === "validate") return fleet.validate();
   // One `now` for every file and both phases: an apply script's `--at now` is read for each file, each time.
   return withOneNow(() => fleet.change());
+}
+
+/**
+ * The files that are not regular files (a FIFO, a process substitution's `/dev/fd/N`), to be read once each: a
+ * read-only command may read a file twice (a PEER prefix is resolved over every file first), and a pipe gives its
+ * bytes once. A changing command refuses such files (change).
+ */
+async function holdNonRegular(files: readonly FleetFile[]): Promise<HeldFiles | undefined> {
+  const held = new Set<string>();
+  for (const file of files) {
+    const stat = await fsPromises.stat(file.path).catch(() => undefined);
+    if (stat !== undefined && !stat.isFile() && !stat.isDirectory()) held.add(file.path);
+  }
+  return held.size === 0 ? undefined : new HeldFiles(held);
 }
 
 /**
@@ -129,6 +168,7 @@ class Fleet {
     private readonly globals: Globals,
     private readonly io: CliIo,
     private readonly files: readonly FleetFile[],
+    private readonly runWarnings: readonly string[] = [],
   ) {
     this.jobs = (invocation.globals.jobs as number | undefined) ?? availableParallelism();
     this.ui =
@@ -264,7 +304,7 @@ class Fleet {
     }
     if (format === "json") {
       // In pieces: 200 nodes of 10k peers are over a gigabyte of text, more than one string may hold.
-      const document = { nodes, rows: writer === undefined ? rows : writer.items(columns) };
+      const document = { nodes, rows: writer === undefined ? rows : writer.items(columns), warnings: this.documentWarnings() };
       await writeChunks(this.io.stdout, { chunks: () => jsonChunks(document) });
       return this.finish(outcomes);
     }
@@ -278,6 +318,7 @@ class Fleet {
           nodes,
           summary: fleetSummary(outcomes, aggregate),
           peers: shown.map((row) => peerAcrossJson(row, this.files, byNode)),
+          warnings: this.documentWarnings(),
         }),
       );
       return this.finish(outcomes);
@@ -345,6 +386,7 @@ class Fleet {
           peer,
           nodes: outcomes.map((outcome, index) => ({ ...nodeJson(outcome), ...(outcome.json ?? {}), seen: seen[index] === true })),
           denied: deniedLabels,
+          warnings: this.documentWarnings(),
         }),
       );
     } else {
@@ -527,6 +569,7 @@ class Fleet {
         renderJson({
           valid: failed === 0,
           files: outcomes.map((outcome) => ({ ...nodeJson(outcome), valid: !invalid(outcome), ...(outcome.json ?? {}) })),
+          warnings: this.documentWarnings(),
         }),
       );
     } else {
@@ -564,8 +607,8 @@ class Fleet {
     return failed > 0 ? EXIT.error : code;
   }
 
-  /** A changing command: every file checked first, then each written under its own lock. */
-  async change(): Promise<number> {
+  /** A change's first phase: every file read, checked and its change computed; the report when it ends there. */
+  private async checkChange(): Promise<number | { module: CommandModule; args: readonly unknown[] }> {
     const { spec } = this.invocation;
     // A FIFO (or a device) gives its bytes once, and a change reads each file more than once (a prefix's pass, the
     // check, the write's own read): found first, by name, as a file that cannot be written (the second read waited forever).
@@ -599,6 +642,30 @@ class Fleet {
     this.refuseIfAny(plans.filter((plan) => plan.error !== undefined));
     if (this.globals.dryRun) return this.changeReport(plans, true);
     if (view) return this.changeReport(plans, false, true);
+    return { module, args };
+  }
+
+  /** A changing command: every file checked first, then each written under its own lock. */
+  async change(): Promise<number> {
+    // An interrupt before the first write (the files being checked, a script being read) ends with a line that says
+    // so: it ended silently, and the operator could not tell whether some files held the change.
+    const checking = (signal: NodeJS.Signals): void => {
+      this.io.stderr.write(
+        `bbgov: interrupted by ${signal} while the files were checked: 0 of ${this.files.length} file(s) written (fleet)\n`,
+      );
+      endBySignal(signal);
+    };
+    for (const signal of SIGNALS) process.once(signal, checking);
+    let checked: number | { module: CommandModule; args: readonly unknown[] };
+    try {
+      checked = await this.checkChange();
+    } finally {
+      for (const signal of SIGNALS) process.off(signal, checking);
+    }
+    if (typeof checked === "number") return checked;
+    const { module, args } = checked;
+    const { spec } = this.invocation;
+    const io = this.io;
     const results: NodeOutcome[] = [];
     let lock: HeldLock | undefined;
     /** The file being written now, and the file found there when it was locked (a rename gives another one). */
@@ -701,6 +768,7 @@ class Fleet {
             result: result(outcome),
             ...(outcome.json === undefined ? {} : { report: outcome.json }),
           })),
+          warnings: this.documentWarnings(),
         }),
       );
     } else {
@@ -958,6 +1026,14 @@ class Fleet {
     return failed.length > 0 ? EXIT.error : EXIT.ok;
   }
 
+  /**
+   * A --json document's `warnings`: the run's own and every file's, as standard error says them (without
+   * `bbgov: warning: `), as one file's document lists its own; said before they are printed (flushWarnings).
+   */
+  private documentWarnings(): string[] {
+    return [...this.runWarnings, ...this.warnings];
+  }
+
   private flushWarnings(): void {
     if (this.globals.quiet) return;
     for (const warning of this.warnings.splice(0)) this.io.stderr.write(`bbgov: warning: ${sanitize(warning)}\n`);
@@ -1113,13 +1189,25 @@ function replacedSince(target: WriteTarget): boolean {
 }
 
 /**
- * The plan, or the plan refused when its file has no write bit, belongs to another user (not root) or has
- * several hard links: the write would refuse it midway, after other files were written.
+ * The plan, or the plan refused when its file has no write bit, belongs to another user (not root), has
+ * several hard links, is in a folder that cannot be written or has a lock file that cannot be locked: the write
+ * would refuse it midway, after other files were written.
  */
 async function refuseReadOnly(plan: NodeOutcome): Promise<NodeOutcome> {
   const stat = await fsPromises.stat(plan.file.path).catch(() => undefined);
-  const error = stat === undefined ? undefined : (writeRefusal(stat, plan.file.path) ?? hardLinked(stat, plan.file.path));
-  return error === undefined ? plan : { ...plan, error };
+  if (stat === undefined) return plan;
+  const error = writeRefusal(stat, plan.file.path) ?? hardLinked(stat, plan.file.path) ?? (await placeRefusal(plan.file.path));
+  return error === undefined ? plan : { ...plan, error: naming(error, plan.file) };
+}
+
+/**
+ * Why `file` cannot be written where it is, found before the first write: its folder cannot be written, or its lock
+ * file cannot be locked (a link, a folder, not writable).
+ */
+async function placeRefusal(file: string): Promise<Error | undefined> {
+  const target = await resolveTarget(file).catch(() => undefined);
+  if (target === undefined) return undefined;
+  return (await folderWriteRefusal(target)) ?? (await import("../io/lock.js")).lockFileRefusal(target);
 }
 
 /** The Ui for output indented by `indent` columns. */

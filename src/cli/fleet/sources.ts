@@ -10,7 +10,7 @@
  * else its path relative to the fleet's common folder; two nodes with the same
  * id are both named by their paths.
  */
-import { closeSync, readSync, realpathSync, statSync } from "node:fs";
+import { closeSync, lstatSync, readSync, realpathSync, statSync } from "node:fs";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { multihashProblem, PeerId } from "../../core/peer-id.js";
@@ -35,6 +35,15 @@ const GLOB_CHARS = /[*?[]/;
 
 /** The name of a write's temporary file (io/store.ts): `.<name>.bbgov-<pid>-<random>.tmp`. */
 const BBGOV_TEMP = /^\..+\.bbgov-\d+-[^/]*\.tmp$/;
+
+/** What is at `file`: a folder, a file (or a link, or anything else), or undefined for nothing. */
+export function pathExists(file: string): "file" | "folder" | undefined {
+  try {
+    return lstatSync(file).isDirectory() ? "folder" : "file";
+  } catch {
+    return undefined;
+  }
+}
 
 /** True when the `-s` values name a fleet rather than one file (several values, a folder, a glob with no such file). */
 export function isFleetRequest(values: readonly string[]): boolean {
@@ -99,7 +108,14 @@ export async function expandSources(values: readonly string[]): Promise<string[]
       const matches = await expandGlob(value);
       if (matches.length === 0) {
         const folders = (await expandGlob(value, "folders")).length;
-        const hint = folders === 0 ? "" : ` (it matches ${folders} folder(s): end it with / for the snapshots in them)`;
+        // A pattern that matched bbgov's own files alone: "no file matches" where ls shows some.
+        const own = folders === 0 ? (await expandGlob(value, "files", true)).length : 0;
+        const hint =
+          folders > 0
+            ? ` (it matches ${folders} folder(s): end it with / for the snapshots in them)`
+            : own > 0
+              ? " (it matches only bbgov's own lock or temporary files, which are never nodes)"
+              : "";
         throw new UsageError(`no file matches the pattern${hint}`, `-s ${value}`);
       }
       files.push(...matches);
@@ -184,7 +200,7 @@ async function sameFilesOnce(files: readonly string[]): Promise<string[]> {
  * The files (or, given "folders", the folders) matching a glob pattern, sorted; `**` is any number of folders,
  * `*` and `?` never match a leading dot.
  */
-export async function expandGlob(pattern: string, want: "files" | "folders" = "files"): Promise<string[]> {
+export async function expandGlob(pattern: string, want: "files" | "folders" = "files", own = false): Promise<string[]> {
   const absolute = pattern.startsWith("/");
   const parts = pattern.split("/").filter((part) => part !== "" && part !== ".");
   // Each segment made a matcher first: a wrong one is refused whatever the folders hold, never found midway.
@@ -225,7 +241,8 @@ export async function expandGlob(pattern: string, want: "files" | "folders" = "f
   await walk(absolute ? "/" : "", parts);
   // A lock file beside each snapshot (`node.snap.lock`) is bbgov's own, never a node; so is a write's temporary file
   // (`.node.snap.bbgov-<pid>-<random>.tmp`, which a pattern of dot files matched: another run's write half done).
-  return [...new Set(results)].filter((file) => !file.endsWith(".lock") && !BBGOV_TEMP.test(path.basename(file))).sort();
+  // (`own`: those alone, for the message of a pattern that matched no node.)
+  return [...new Set(results)].filter((file) => (file.endsWith(".lock") || BBGOV_TEMP.test(path.basename(file))) === own).sort();
 }
 
 async function entries(base: string, absolute: boolean): Promise<{ name: string; dir: boolean; link: boolean }[]> {
@@ -283,10 +300,15 @@ export function labelFiles(files: readonly string[]): FleetFile[] {
   const ids = files.map(nodePeerIdOf);
   const counts = new Map<string, number>();
   for (const id of ids) if (id !== undefined) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const relatives = files.map((file, index) => path.relative(common, absolute[index] as string) || path.basename(file));
+  // A label names one node (--json's by_node is keyed by it): a peer id that is another file's path (a file named
+  // after a node) is no label either; both went by one name, and by_node kept one of the two.
+  const paths = new Set(relatives);
   return files.map((file, index) => {
-    const relative = path.relative(common, absolute[index] as string) || path.basename(file);
+    const relative = relatives[index] as string;
     const id = ids[index];
-    return { path: file, relative, label: id !== undefined && counts.get(id) === 1 ? id : relative };
+    const unique = id !== undefined && counts.get(id) === 1 && (id === relative || !paths.has(id));
+    return { path: file, relative, label: unique ? id : relative };
   });
 }
 

@@ -84,6 +84,29 @@ export async function acquireLock(target: string, command: string, timeoutMs: nu
 }
 
 /**
+ * Why the lock of the (resolved) snapshot path `target` cannot be taken, whoever holds it: its lock file is a link,
+ * a folder, a FIFO or not writable. Takes no lock and makes no file (a missing lock file is made by the lock, in a
+ * folder that must be writable: folderWriteRefusal). A fleet change asks it before its first write.
+ */
+export function lockFileRefusal(target: string): Error | undefined {
+  const lockPath = lockPathFor(target);
+  let fd: number;
+  try {
+    fd = openSync(lockPath, constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    return isCode(error, "ENOENT") ? undefined : lockOpenError(error, lockPath, "its lock file");
+  }
+  try {
+    const stat = fstatSync(fd);
+    return stat.isFile()
+      ? undefined
+      : new LockError(`cannot lock the snapshot: its lock file is ${kindOf(stat)}, not a regular file; remove it`, lockPath);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Opens (or creates) the lock file for reading and writing, refusing a link,
  * a FIFO, a device or a folder. A new lock file gets the snapshot's mode
  * (read/write bits) and, when root creates it, the snapshot's owner: whoever

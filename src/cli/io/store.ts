@@ -15,7 +15,18 @@
  * node:vm, where Node 20 has no loader for a dynamic import.
  */
 import { constants as bufferLimits, isAscii, isUtf8 } from "node:buffer";
-import { closeSync, constants, openSync, promises as fs, readSync, statSync, unlinkSync, type Stats } from "node:fs";
+import {
+  closeSync,
+  constants,
+  lstatSync,
+  openSync,
+  promises as fs,
+  readlinkSync,
+  readSync,
+  statSync,
+  unlinkSync,
+  type Stats,
+} from "node:fs";
 import path from "node:path";
 import { IoError } from "../errors.js";
 import { formatBytes } from "../render/format.js";
@@ -243,6 +254,15 @@ export async function danglingLinkTarget(file: string): Promise<string | undefin
     return undefined;
   } catch (error) {
     return isCode(error, "ENOENT") ? await fs.readlink(file).catch(() => undefined) : undefined;
+  }
+}
+
+/** Where `file` leads when it is a symbolic link whose target does not exist (called once its read found no file). */
+function danglingLinkTargetSync(file: string): string | undefined {
+  try {
+    return lstatSync(file).isSymbolicLink() ? readlinkSync(file) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -669,6 +689,16 @@ export function ioError(error: unknown, action: "read" | "write", file: string, 
   // Creating or renaming a file fails with ENOENT when its folder is missing: that folder is what to fix.
   const reason =
     code === "ENOENT" && action === "write" ? `the folder ${displayName(path.dirname(file))} does not exist` : (REASONS[code] ?? code);
+  // A symbolic link to nothing (a fleet folder's link to a node's file that is gone): `ls` shows the name, and
+  // "no such file; create one with `bbgov init`" named neither the link nor what it leads to.
+  const to = code === "ENOENT" && action === "read" ? danglingLinkTargetSync(file) : undefined;
+  if (to !== undefined) {
+    const create = what === "the snapshot" ? "; create it with `bbgov init --force`" : "";
+    return new IoError(
+      `cannot ${action} ${what}: it is a symbolic link to ${sanitize(to)}, which does not exist${create}`,
+      displayName(file),
+    );
+  }
   // A name the shell left as typed is the likelier mistake than a missing file: say so before suggesting init.
   const typo = code === "ENOENT" ? nameTypo(file) : undefined;
   const hint =
@@ -742,6 +772,22 @@ export function writeRefusal(stat: Stats, file: string): IoError | undefined {
   if (uid !== undefined && uid !== 0 && stat.uid !== uid) return ownerNotKept(stat, "operation not permitted", file);
   if ((stat.mode & 0o222) === 0) return readOnlyFile(stat.mode & 0o7777, file);
   return undefined;
+}
+
+/**
+ * The refusal of a write over `target` (a path resolveTarget gave) whose folder cannot be written: the lock file and the atomic
+ * write's temporary file are made there. Asked before a fleet's first write (a read-only folder, a read-only mount),
+ * where the lock found it midway, after other files were written.
+ */
+export async function folderWriteRefusal(target: string): Promise<IoError | undefined> {
+  const folder = path.dirname(target);
+  try {
+    await fs.access(folder, constants.W_OK | constants.X_OK);
+    return undefined;
+  } catch (error) {
+    const reason = ioError(error, "write", folder).message.replace(/^cannot write the snapshot: /, "");
+    return new IoError(`cannot write the snapshot: its folder is not writable (${reason})`, folder);
+  }
 }
 
 /** The refusal of a write over `file` (`stat`) that has several hard links: the rename would split them. */

@@ -41,11 +41,14 @@ export function renderPeersAcross(ui: Ui, rows: readonly PeerAcross[], nodeCount
   // The date alone keeps the table narrow (--json has the nanoseconds): cut from the dates with times, made once.
   let withTimes: string[] | undefined;
   const latestWithTime = (): string[] => (withTimes ??= rows.map(latest));
-  const latestDay = (): string[] =>
+  const cut = (start: number, end: number) => (): string[] =>
     latestWithTime().map((cell, index) => {
       const ns = (rows[index] as PeerAcross).latestEventNs;
-      return ns !== undefined && looksLikeEpoch(ns) ? cell.slice(0, 10) : cell;
+      return ns !== undefined && looksLikeEpoch(ns) ? cell.slice(start, end) : cell;
     });
+  // "11-24 15:59:50": at 80 columns the date alone ("2025-11-24" on every row of a day's events) told nothing.
+  const latestDayTime = cut(5, 19);
+  const latestDay = cut(0, 10);
   const columns: FitColumn[] = [
     {
       title: "PEER",
@@ -65,16 +68,17 @@ export function renderPeersAcross(ui: Ui, rows: readonly PeerAcross[], nodeCount
     {
       title: "LATEST EVENT",
       align: "left",
-      forms: [latestWithTime, latestDay],
+      forms: [latestWithTime, latestDayTime, latestDay],
     },
   ];
-  // Long ids go first, then the time of day and a long title (80 columns then hold every column), then the count
-  // of nodes that know the peer (the summary says how many were read), then the latest event; below 54 columns the
-  // streak, and below 45 (half of an 80-column terminal) two short titles.
+  // Long ids go first, then the year, the milliseconds and a long title (80 columns then hold every column), then
+  // the time of day, the count of nodes that know the peer (the summary says how many were read), then the latest
+  // event; below 54 columns the streak, and below 45 (half of an 80-column terminal) two short titles.
   return renderFittedTable(ui, columns, [
     { column: "PEER" },
     { column: "LATEST EVENT" },
     { column: "WORST STREAK", short: true },
+    { column: "LATEST EVENT" },
     { column: "NODES", drop: true },
     { column: "LATEST EVENT", drop: true },
     { column: "WORST STREAK", drop: true },
