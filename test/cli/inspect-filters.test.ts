@@ -1,8 +1,9 @@
 /** inspect filters (--cooling, --denied, --allowlisted, --unknown), --reverse and --format tsv, on the example snapshot. */
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { cli, EXAMPLE } from "./terminal-helpers.js";
 
-const NODE_SMALL = new URL("../../fixtures/node/small.bin", import.meta.url).pathname;
+const NODE_SMALL = fileURLToPath(new URL("../../fixtures/node/small.bin", import.meta.url));
 const STRANGER = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
 
 /** The peers of `inspect --format tsv` with these arguments, in order. */

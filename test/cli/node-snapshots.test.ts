@@ -5,6 +5,7 @@
  * same command on the equivalent bbgov snapshot, every byte outside the
  * governor kept, nothing written when nothing changed, clean refusals.
  */
+import { fileURLToPath } from "node:url";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -21,7 +22,7 @@ const FIXTURES = fileURLToDir("../../fixtures/node/");
 const RESTORABLE = ["empty", "small", "allowlist-some", "allowlist-empty", "heavy-300k", "hand-edited", "trailing-bytes"];
 
 function fileURLToDir(relative: string): string {
-  return new URL(relative, import.meta.url).pathname;
+  return fileURLToPath(new URL(relative, import.meta.url));
 }
 
 /** Runs `execute` in process with `stdin` and an environment of only `env`. */

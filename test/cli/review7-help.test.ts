@@ -4,7 +4,7 @@
 import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 import { cli } from "./helpers.js";
-import { cli as terminal, EXAMPLE } from "./terminal-helpers.js";
+import { asGiven, cli as terminal, EXAMPLE } from "./terminal-helpers.js";
 
 describe("check --help", () => {
   it("says --at and --after choose the instant of the decisions: check records no event", async () => {
@@ -84,8 +84,10 @@ describe("check on a 40-column terminal", () => {
 });
 
 describe("a command's report on a 40-column terminal", () => {
+  const SHORT_EXAMPLE = asGiven(EXAMPLE);
+
   it("wraps its sentences between words, and fits its table (short titles)", async () => {
-    const result = await terminal(["-s", EXAMPLE, "--dry-run", "fail", "16uZAbWC1AJvL", "--times", "2"], {
+    const result = await terminal(["-s", SHORT_EXAMPLE, "--dry-run", "fail", "16uZAbWC1AJvL", "--times", "2"], {
       tty: true,
       columns: 40,
       env: { FORCE_COLOR: "1" },
@@ -101,10 +103,13 @@ describe("a command's report on a 40-column terminal", () => {
   });
 
   it("a longer streak's table drops the time since the start to fit", async () => {
-    const result = await terminal(["-s", EXAMPLE, "--no-color", "--dry-run", "fail", "16uZAbWC1AJvL", "--times", "6", "--every", "90s"], {
-      tty: true,
-      columns: 40,
-    });
+    const result = await terminal(
+      ["-s", SHORT_EXAMPLE, "--no-color", "--dry-run", "fail", "16uZAbWC1AJvL", "--times", "6", "--every", "90s"],
+      {
+        tty: true,
+        columns: 40,
+      },
+    );
     const lines = result.stdout.split("\n");
     expect(lines[1]).toBe("│ # │ FAILS │ EVENT    │  RETRY IN │");
     for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(40);

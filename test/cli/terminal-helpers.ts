@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { execute, type CliIo } from "../../src/cli/main.js";
 
 /** What one run printed and returned. */
@@ -45,4 +46,13 @@ export function tempDir(prefix: string): string {
 }
 
 /** The README's example snapshot: a dozen real-looking peers. */
-export const EXAMPLE = new URL("../../fixtures/example.json", import.meta.url).pathname;
+export const EXAMPLE = fileURLToPath(new URL("../../fixtures/example.json", import.meta.url));
+
+/**
+ * A fixture's path as a user names it from the project's folder ("fixtures/example.json"). Tests of line widths
+ * name files so: a summary or a "dry run: FILE not written" line shows the path as given, and an absolute one in a
+ * deep checkout is longer than a line by itself (a word too long for any line stands whole).
+ */
+export function asGiven(file: string): string {
+  return path.relative(process.cwd(), file);
+}

@@ -1,9 +1,10 @@
 /** How wide output may be, and tables that fit it (in process; the pseudo-terminal runs are in test/e2e/terminal.test.ts). */
+import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 import { outputWidth } from "../../src/cli/io/terminal.js";
 import { shortPeerNames } from "../../src/cli/render/peer.js";
-import { cli, EXAMPLE } from "./terminal-helpers.js";
+import { asGiven, cli, EXAMPLE } from "./terminal-helpers.js";
 
 describe("outputWidth", () => {
   it.each([
@@ -44,7 +45,7 @@ describe("short peer names", () => {
 
 describe("inspect fits the terminal", () => {
   it.each([80, 100, 120, 160])("%i columns: no line is wider", async (columns) => {
-    const result = await cli(["-s", EXAMPLE, "inspect"], { tty: true, columns });
+    const result = await cli(["-s", asGiven(EXAMPLE), "inspect"], { tty: true, columns });
     expect(result.status).toBe(0);
     // Coloured, as on a terminal: the colour codes take no columns.
     for (const line of stripVTControlCharacters(result.stdout).split("\n")) expect([...line].length, line).toBeLessThanOrEqual(columns);
@@ -60,8 +61,8 @@ describe("inspect fits the terminal", () => {
 });
 
 describe("notes and fleet lines fit the terminal (found by an adversarial run)", () => {
-  const SMALL = new URL("../../fixtures/node/small.bin", import.meta.url).pathname;
-  const HAND = new URL("../../fixtures/node/hand-edited.bin", import.meta.url).pathname;
+  const SMALL = asGiven(fileURLToPath(new URL("../../fixtures/node/small.bin", import.meta.url)));
+  const HAND = asGiven(fileURLToPath(new URL("../../fixtures/node/hand-edited.bin", import.meta.url)));
   /** Known to the example, unknown to the node fixtures: its note names a 46-character id. */
   const UNKNOWN = "QmNVm9nn9RKXEuuKKsX2RWd66nqK4FedXehVffiUVnLrtT";
 
