@@ -8,6 +8,7 @@ import { PeerId } from "../../src/core/peer-id.js";
 import { acquireLock } from "../../src/cli/io/lock.js";
 import { commonFolder, expandGlob, globSegment, labelFiles, nodePeerIdOf } from "../../src/cli/fleet/sources.js";
 import { cli } from "./run.js";
+import { cli as terminal } from "./terminal-helpers.js";
 
 const FIXTURES = path.resolve(__dirname, "../../fixtures");
 /** A peer no fixture knows. */
@@ -711,6 +712,54 @@ describe("changing a fleet", () => {
     expect(lines).toContain("│ 12D3KooW…yEey2 │ small.bin                    │ NOT WRITTEN │");
     // The reason is not lost: standard error has it, whole.
     expect(result.stderr).toContain(`bbgov: the snapshot is locked by pid ${process.pid}`);
+  });
+
+  it("a change's results and plan fit 40 columns on a terminal: the node's name goes, the file stays (review 14)", async () => {
+    const fleet = path.join(dir, "nodes");
+    for (const [name, fixture] of [
+      ["eu-1/node.snap", "node/small.bin"],
+      ["eu-2/node.snap", "node/trailing-bytes.bin"],
+      ["lab/governor.json", "example.json"],
+    ] as const) {
+      fs.mkdirSync(path.dirname(path.join(fleet, name)), { recursive: true });
+      fs.copyFileSync(path.join(FIXTURES, fixture), path.join(fleet, name));
+    }
+    const locked = path.join(fleet, "eu-2/node.snap");
+    const lock = await acquireLock(locked, "test", 1000);
+    const runs: Awaited<ReturnType<typeof terminal>>[] = [];
+    try {
+      for (const args of [
+        ["--dry-run", "block", NEW_PEER],
+        ["--lock-timeout", "20ms", "block", NEW_PEER],
+      ])
+        runs.push(await terminal(["-s", `${fleet}/*/*`, ...args], { tty: true, columns: 40 }));
+    } finally {
+      await lock.release();
+    }
+    const [plan, results] = runs.map((run) => stripVTControlCharacters(run?.stdout ?? "").split("\n"));
+    // The tables were 53 wide: NODE, FILE and "would change" or "NOT WRITTEN"; the file is what the lines under them name.
+    for (const lines of [plan, results]) expect(Math.max(...(lines ?? []).map((line) => [...line].length))).toBeLessThanOrEqual(40);
+    expect(plan).toContain("│ eu-1/node.snap    │ would change │");
+    expect(plan).toContain("│ lab/governor.json │ would change │");
+    // Each node's plan is headed by its name, shortened beside its file (a whole id was 55 wide).
+    expect(plan).toContain("── 12D3KooW…yEey2 (eu-1/node.snap)");
+    expect(results).toContain("│ eu-2/node.snap    │ NOT WRITTEN │");
+    expect(results).toContain("│ eu-1/node.snap    │ written     │");
+    expect(runs[1]?.status).toBe(2);
+  });
+
+  it("a change's table cuts long paths at 40 columns, each still told apart (review 14)", async () => {
+    const files = ["eu-west-1/rack-17/governor.json", "us-east-2/rack-17/governor.json"].map((name) => path.join(dir, name));
+    for (const file of files) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.copyFileSync(path.join(FIXTURES, "example.json"), file);
+    }
+    const result = await terminal(["-s", `${dir}/*/*/*`, "--dry-run", "block", NEW_PEER], { tty: true, columns: 40 });
+    const lines = stripVTControlCharacters(result.stdout).split("\n");
+    expect(Math.max(...lines.filter((line) => /^[┌│├└]/.test(line)).map((line) => [...line].length))).toBeLessThanOrEqual(40);
+    // Cut at a folder's start both read "…ck-17/governor.json": each keeps its start and its end instead.
+    expect(lines).toContain("│ eu-west-1/…rnor.json │ would change │");
+    expect(lines).toContain("│ us-east-2/…rnor.json │ would change │");
   });
 
   it("apply from standard input runs the same script on every file", async () => {

@@ -774,7 +774,7 @@ class Fleet {
     } else {
       const ui = await this.ui;
       if (ui !== undefined) {
-        const { nodeSection, pathTail, renderNodeResults } = await import("../render/fleet.js");
+        const { nodeSection, pathTails, renderNodeResults } = await import("../render/fleet.js");
         const words: Record<string, string> = {
           written: ui.chalk.green("written"),
           unchanged: ui.chalk.dim("unchanged"),
@@ -782,20 +782,27 @@ class Fleet {
           not_written: ui.chalk.red("NOT WRITTEN"),
         };
         const plans = sections
-          ? `${outcomes.map((outcome) => nodeSection(ui, sanitize(outcome.file.label), outcome.text ?? "")).join("\n\n")}\n\n`
+          ? `${outcomes.map((outcome) => nodeSection(ui, sanitize(outcome.file.label), outcome.text ?? "", sanitize(outcome.file.relative))).join("\n\n")}\n\n`
           : "";
-        // On a narrow terminal a failed file's reason (also on standard error, whole) and long paths give way first.
+        // On a narrow terminal a failed file's reason (also on standard error, whole) and long paths give way first,
+        // then the node's name (the lines under the table name files, as FILE does), then the path's start: the
+        // table was 53 wide at 40 columns.
+        const paths = outcomes.map((outcome) => sanitize(outcome.file.relative));
+        const shortRows = (width: number): string[][] =>
+          pathTails(paths, width).map((path, index) => ["", path, words[result(outcomes[index] as NodeOutcome)] ?? ""]);
         const table = renderNodeResults(
           ui,
           ["NODE", "FILE", "RESULT"],
           [
-            outcomes.map((outcome) => [
+            outcomes.map((outcome, index) => [
               sanitize(outcome.file.label),
-              sanitize(outcome.file.relative),
+              paths[index] ?? "",
               `${words[result(outcome)] ?? ""}${outcome.error === undefined ? "" : `: ${errorMessage(outcome.error, this.io)}`}`,
             ]),
-            outcomes.map((outcome) => ["", pathTail(sanitize(outcome.file.relative), PATH_TAIL), words[result(outcome)] ?? ""]),
+            shortRows(PATH_TAIL),
+            shortRows(PATH_TAIL_NARROW),
           ],
+          [{ column: "RESULT" }, { column: "NODE" }, { column: "FILE" }, { column: "NODE", drop: true }, { column: "FILE" }],
         );
         const count = (wanted: string): number => outcomes.filter((outcome) => result(outcome) === wanted).length;
         const tail = dryRun
@@ -1060,6 +1067,9 @@ async function createRefusal(command: string, values: readonly string[]): Promis
 
 /** Characters of a file's path that a change's table keeps on a narrow terminal (its end: the file's name). */
 const PATH_TAIL = 32;
+
+/** ... and at 40 columns, beside its result alone (`would change`, 12 wide): 1 + 20 + 3 + 12 + 3 + 1 = 40. */
+const PATH_TAIL_NARROW = 20;
 
 /** Bytes of a node's rows written at once (fewer, larger writes than the JSON writer's pieces). */
 const ROWS_PIECE = 1 << 18;

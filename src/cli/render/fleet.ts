@@ -5,7 +5,7 @@ import { STATE, type NodePeerRow, type PeerAcross } from "../fleet/aggregate.js"
 import { formatDate, formatDuration, looksLikeEpoch } from "./format.js";
 import { sanitize } from "./sanitize.js";
 import { compactLines } from "./json.js";
-import { keepEnd, renderFittedTable, wrapLine, type FitColumn, type FitStep } from "./fit.js";
+import { fitLine, keepEnd, renderFittedTable, wrapLine, type FitColumn, type FitStep } from "./fit.js";
 
 /** A node of a fleet view as the renderers name it. */
 export interface NodeName {
@@ -231,8 +231,28 @@ export function pathTail(text: string, width: number): string {
   return `…${slash > 0 ? tail.slice(slash) : tail}`;
 }
 
-/** Indents every line of a node's own report under its name. */
-export function nodeSection(ui: Ui, label: string, body: string): string {
+/**
+ * Paths cut by pathTail to `width` characters, unless two then read alike (`…/governor.json` for
+ * `eu-1/rack-7/governor.json` and `us-2/rack-7/governor.json`): then each keeps its start and its end, the middle cut
+ * (`eu-1/rac…ernor.json`).
+ */
+export function pathTails(paths: readonly string[], width: number): string[] {
+  const tails = paths.map((path) => pathTail(path, width));
+  if (new Set(tails).size === new Set(paths).size) return tails;
+  const head = Math.ceil((width - 1) / 2);
+  return paths.map((path) => {
+    const chars = [...path];
+    return chars.length <= width ? path : `${chars.slice(0, head).join("")}…${chars.slice(chars.length - (width - 1 - head)).join("")}`;
+  });
+}
+
+/**
+ * Indents every line of a node's own report under its name; a name too long for the terminal is shortened, with
+ * its file beside it (the results table under the sections names files there).
+ */
+export function nodeSection(ui: Ui, label: string, body: string, path = label): string {
   const lines = body === "" ? [] : body.split("\n").map((line) => (stripVTControlCharacters(line) === "" ? "" : `  ${line}`));
-  return [ui.chalk.bold(`── ${label}`), ...lines].join("\n");
+  const short = shortId(label);
+  const heading = fitLine(ui, `── ${label}`, ...(path === label ? [] : [`── ${short} (${path})`]), `── ${short}`);
+  return [ui.chalk.bold(heading), ...lines].join("\n");
 }
