@@ -154,6 +154,15 @@ interface NodeOutcome {
   readonly written?: boolean;
   readonly warnings: readonly string[];
   readonly error?: unknown;
+  /** A change interrupted before this file's turn: not written, and no error of its own. */
+  readonly interrupted?: boolean;
+}
+
+/** A change's first phase passed: the command, its arguments, and each file's plan (in file order). */
+interface CheckedChange {
+  readonly module: CommandModule;
+  readonly args: readonly unknown[];
+  readonly plans: readonly NodeOutcome[];
 }
 
 class Fleet {
@@ -608,7 +617,7 @@ class Fleet {
   }
 
   /** A change's first phase: every file read, checked and its change computed; the report when it ends there. */
-  private async checkChange(): Promise<number | { module: CommandModule; args: readonly unknown[] }> {
+  private async checkChange(): Promise<number | CheckedChange> {
     const { spec } = this.invocation;
     // A FIFO (or a device) gives its bytes once, and a change reads each file more than once (a prefix's pass, the
     // check, the write's own read): found first, by name, as a file that cannot be written (the second read waited forever).
@@ -642,7 +651,7 @@ class Fleet {
     this.refuseIfAny(plans.filter((plan) => plan.error !== undefined));
     if (this.globals.dryRun) return this.changeReport(plans, true);
     if (view) return this.changeReport(plans, false, true);
-    return { module, args };
+    return { module, args, plans };
   }
 
   /** A changing command: every file checked first, then each written under its own lock. */
@@ -650,20 +659,30 @@ class Fleet {
     // An interrupt before the first write (the files being checked, a script being read) ends with a line that says
     // so: it ended silently, and the operator could not tell whether some files held the change.
     const checking = (signal: NodeJS.Signals): void => {
+      // A --json caller gets its one document all the same, saying that no file was written (it got none at all).
+      if (this.globals.json)
+        this.io.stdout.write(
+          this.changeDocument(
+            this.files.map((file) => ({ file, warnings: [], interrupted: true })),
+            false,
+            signal,
+          ),
+        );
       this.io.stderr.write(
-        `bbgov: interrupted by ${signal} while the files were checked: 0 of ${this.files.length} file(s) written (fleet)\n`,
+        `bbgov: interrupted by ${signal} while the files were checked: 0 of ${this.files.length} file(s) written: none; ` +
+          `not written: ${fileNames(this.files)} (fleet)\n`,
       );
       endBySignal(signal);
     };
     for (const signal of SIGNALS) process.once(signal, checking);
-    let checked: number | { module: CommandModule; args: readonly unknown[] };
+    let checked: number | CheckedChange;
     try {
       checked = await this.checkChange();
     } finally {
       for (const signal of SIGNALS) process.off(signal, checking);
     }
     if (typeof checked === "number") return checked;
-    const { module, args } = checked;
+    const { module, args, plans } = checked;
     const { spec } = this.invocation;
     const io = this.io;
     const results: NodeOutcome[] = [];
@@ -672,13 +691,29 @@ class Fleet {
     let current: { file: FleetFile; target: WriteTarget } | undefined;
     const releaseOnSignal = (signal: NodeJS.Signals): void => {
       lock?.releaseSync();
-      // The operator must learn which files hold the change: one line, as for a write that failed midway.
-      const written = results.filter((outcome) => outcome.written === true).map((outcome) => outcome.file);
-      if (current !== undefined && replacedSince(current.target)) written.push(current.file);
-      const done = new Set([...results.map((outcome) => outcome.file), ...written]);
-      const left = this.files.filter((file) => !done.has(file));
+      // The operator must learn which files hold the change, as for a write that failed midway: every file is
+      // written, unchanged (it needed no write) or not written (failed, or not reached: the file being written when
+      // the signal came is written once its rename is done).
+      const byFile = new Map(results.map((outcome) => [outcome.file, outcome]));
+      const writing = current !== undefined && replacedSince(current.target) ? current.file : undefined;
+      const outcomes = this.files.map(
+        (file, index): NodeOutcome =>
+          byFile.get(file) ?? {
+            file,
+            // Known from the first phase; a file not reached is not read again.
+            ...(plans[index]?.kind === undefined ? {} : { kind: plans[index]?.kind }),
+            warnings: [],
+            ...(file === writing ? { written: true } : { interrupted: true }),
+          },
+      );
+      this.keepWarnings(outcomes);
+      if (this.globals.json) this.io.stdout.write(this.changeDocument(outcomes, false, signal));
+      const filesOf = (wanted: string): FleetFile[] =>
+        outcomes.filter((outcome) => resultOf(outcome, false) === wanted).map((outcome) => outcome.file);
+      const [written, unchanged, left] = [filesOf("written"), filesOf("unchanged"), filesOf("not_written")];
       this.io.stderr.write(
         `bbgov: interrupted by ${signal}: ${written.length} of ${this.files.length} file(s) written: ${fileNames(written)}; ` +
+          `${unchanged.length === 0 ? "" : `unchanged: ${fileNames(unchanged)}; `}` +
           `not written: ${fileNames(left)}; ${rerunAdvice(this.invocation, left)}\n`,
       );
       endBySignal(signal);
@@ -741,37 +776,10 @@ class Fleet {
   /** The table of results (with each node's report under its name first, for a dry run or a view), or the document. */
   private async changeReport(outcomes: readonly NodeOutcome[], dryRun: boolean, sections = dryRun): Promise<number> {
     const failed = outcomes.filter((outcome) => outcome.error !== undefined);
-    const result = (outcome: NodeOutcome): string =>
-      outcome.error !== undefined
-        ? "not_written"
-        : dryRun
-          ? outcome.changes === true
-            ? "would_change"
-            : "unchanged"
-          : outcome.written === true
-            ? "written"
-            : "unchanged";
-    for (const outcome of outcomes) for (const warning of outcome.warnings) this.warnings.push(warning);
-    if (this.globals.json) {
-      const paths = (wanted: string): string[] =>
-        outcomes.filter((outcome) => result(outcome) === wanted).map((outcome) => outcome.file.relative);
-      this.io.stdout.write(
-        renderJson({
-          command: this.invocation.spec.name,
-          dry_run: dryRun,
-          written: paths("written"),
-          unchanged: paths("unchanged"),
-          ...(dryRun ? { would_change: paths("would_change") } : {}),
-          not_written: paths("not_written"),
-          nodes: outcomes.map((outcome) => ({
-            ...nodeJson(outcome),
-            result: result(outcome),
-            ...(outcome.json === undefined ? {} : { report: outcome.json }),
-          })),
-          warnings: this.documentWarnings(),
-        }),
-      );
-    } else {
+    const result = (outcome: NodeOutcome): string => resultOf(outcome, dryRun);
+    this.keepWarnings(outcomes);
+    if (this.globals.json) this.io.stdout.write(this.changeDocument(outcomes, dryRun));
+    else {
       const ui = await this.ui;
       if (ui !== undefined) {
         const { nodeSection, pathTails, renderNodeResults } = await import("../render/fleet.js");
@@ -828,6 +836,30 @@ class Fleet {
         )}\n`,
     );
     return EXIT.error;
+  }
+
+  /**
+   * A change's --json document: the files written, unchanged, not written (and would change, for a dry run), each
+   * node's result and report, every warning; `interrupted` names the signal that ended the change before its end.
+   */
+  private changeDocument(outcomes: readonly NodeOutcome[], dryRun: boolean, interrupted?: NodeJS.Signals): string {
+    const paths = (wanted: string): string[] =>
+      outcomes.filter((outcome) => resultOf(outcome, dryRun) === wanted).map((outcome) => outcome.file.relative);
+    return renderJson({
+      command: this.invocation.spec.name,
+      dry_run: dryRun,
+      ...(interrupted === undefined ? {} : { interrupted }),
+      written: paths("written"),
+      unchanged: paths("unchanged"),
+      ...(dryRun ? { would_change: paths("would_change") } : {}),
+      not_written: paths("not_written"),
+      nodes: outcomes.map((outcome) => ({
+        ...nodeJson(outcome),
+        result: resultOf(outcome, dryRun),
+        ...(outcome.json === undefined ? {} : { report: outcome.json }),
+      })),
+      warnings: this.documentWarnings(),
+    });
   }
 
   /**
@@ -990,9 +1022,13 @@ class Fleet {
     };
     await Promise.all(Array.from({ length: Math.min(this.jobs, this.files.length) }, worker));
     const done = outcomes as NodeOutcome[];
-    if (!this.invocation.spec.mutates && run.warnings !== false)
-      for (const outcome of done) for (const warning of outcome.warnings) this.warnings.push(warning);
+    if (!this.invocation.spec.mutates && run.warnings !== false) this.keepWarnings(done);
     return done;
+  }
+
+  /** Keeps the files' warnings for the end: standard error's lines, a --json document's `warnings`. */
+  private keepWarnings(outcomes: readonly NodeOutcome[]): void {
+    for (const outcome of outcomes) for (const warning of outcome.warnings) this.warnings.push(warning);
   }
 
   private fileGlobals(file: FleetFile, dryRun: boolean): Globals {
@@ -1181,6 +1217,13 @@ function rerunAdvice(invocation: Invocation, notWritten: readonly FleetFile[]): 
     ? `run ${name} again naming only the files not written (${notWritten.map((file) => `-s ${sanitize(shellWord(file.path))}`).join(" ")}): ` +
         "on the files written it would record its events twice (fleet)"
     : "the same command run again completes the rest (fleet)";
+}
+
+/** What a change did to a file: `written`, `unchanged`, `would_change` (a dry run) or `not_written` (failed, or interrupted before it). */
+function resultOf(outcome: NodeOutcome, dryRun: boolean): string {
+  if (outcome.error !== undefined || outcome.interrupted === true) return "not_written";
+  if (dryRun) return outcome.changes === true ? "would_change" : "unchanged";
+  return outcome.written === true ? "written" : "unchanged";
 }
 
 /** Files named in a report line: their paths in the fleet's common folder, sanitized; "none" for none. */
