@@ -77,7 +77,7 @@ import type { Invocation } from "../program.js";
 import { renderRowsNdjson, renderRowsTsv, TSV_HEADER } from "../render/fleet.js";
 import { outputWidth } from "../io/terminal.js";
 import { fitLine, fitText, wrapLine } from "../render/fit.js";
-import { shortId } from "../render/fleet.js";
+import { shortLabel } from "../render/fleet.js";
 import { jsonChunks, renderJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
 import { sanitize } from "../render/sanitize.js";
@@ -431,7 +431,7 @@ class Fleet {
                   fitLine(
                     ui,
                     `denied on ${denied.length} of ${read} node(s): ${denied.join(", ")}`,
-                    `denied on ${denied.length} of ${read} node(s): ${denied.map(shortId).join(", ")}`,
+                    `denied on ${denied.length} of ${read} node(s): ${denied.map(shortLabel).join(", ")}`,
                   ),
                 );
         const note = unseen && read > 0 ? `\n${ui.chalk.dim(wrapLine(ui, `note: ${sanitize(peer)}: not seen on any node read`, 6))}` : "";
@@ -569,7 +569,9 @@ class Fleet {
   /** `validate`: every file checked and reported; exit 2 when one is invalid. */
   async validate(): Promise<number> {
     const module = await loadCommand(this.invocation.spec.name);
-    const outcomes = await this.each(() => module, undefined, { dryRun: true, render: true });
+    // Each report drawn whole, its file then named by its label and the lines fitted here: drawn fitted, a long path
+    // went to the line under "valid:", where the label did not replace it.
+    const outcomes = await this.each(() => module, undefined, { dryRun: true, render: true, unfitted: true });
     // A file that cannot be read is an error; one that is read and found invalid reports exit 2.
     const invalid = (outcome: NodeOutcome): boolean => outcome.error !== undefined || outcome.exitCode === 2;
     const failed = outcomes.filter(invalid).length;
@@ -595,7 +597,7 @@ class Fleet {
           const named = (label: string): string =>
             at < 0 ? first : `${first.slice(0, at)}: ${sanitize(label)}${first.slice(at + path.length)}`;
           const label = outcome.file.label;
-          return [fitLine(ui, named(label), named(shortId(label))), ...rest].join("\n");
+          return [fitLine(ui, named(label), named(shortLabel(label))), ...rest].join("\n");
         });
         const verdict =
           failed === 0
@@ -947,6 +949,8 @@ class Fleet {
       args?: readonly unknown[];
       render?: boolean;
       indent?: number;
+      /** Reports drawn for an unlimited width (the caller fits them). */
+      unfitted?: boolean;
       /** A faster way to the same outcome for some files (undefined: take the usual way). */
       quick?: ((file: FleetFile, index: number) => NodeOutcome | undefined | Promise<NodeOutcome | undefined>) | undefined;
       /**
@@ -1010,7 +1014,9 @@ class Fleet {
             json: report.json,
             exitCode: report.exitCode,
             // A report shown indented under its node's name has that much less width.
-            ...(ui === undefined ? {} : { text: report.render(narrower(ui, run.indent ?? 0)) }),
+            ...(ui === undefined
+              ? {}
+              : { text: report.render(run.unfitted === true ? { chalk: ui.chalk } : narrower(ui, run.indent ?? 0)) }),
             changes: outcome.changes,
             warnings: this.fileWarnings(file, outcome),
           };

@@ -18,6 +18,14 @@ export function shortId(text: string): string {
   return text.length <= 16 ? text : `${text.slice(0, 8)}…${text.slice(-5)}`;
 }
 
+/**
+ * A node's label shortened for a narrow terminal: a peer id as shortId does, a path (a label with a `/` or a `.`,
+ * which no peer id has) to its end, where its file's name is (`lab/gove….json` told nothing).
+ */
+export function shortLabel(label: string): string {
+  return /[./]/.test(label) ? pathTail(label, 16) : shortId(label);
+}
+
 /** `inspect` across a fleet: one row per peer with how many nodes block it, have it down, have it cooling down; fitted to the width. */
 export function renderPeersAcross(ui: Ui, rows: readonly PeerAcross[], nodeCount: number): string {
   const { chalk } = ui;
@@ -210,7 +218,7 @@ export function renderNodeResults(
     align: "left",
     forms:
       index === 0
-        ? [() => rows.map((row) => row[0] ?? ""), () => rows.map((row) => shortId(row[0] ?? ""))]
+        ? [() => rows.map((row) => row[0] ?? ""), () => rows.map((row) => shortLabel(row[0] ?? ""))]
         : forms.map((form) => () => form.map((row) => row[index] ?? "")),
   }));
   const steps =
@@ -252,7 +260,7 @@ export function pathTails(paths: readonly string[], width: number): string[] {
  */
 export function nodeSection(ui: Ui, label: string, body: string, path = label): string {
   const lines = body === "" ? [] : body.split("\n").map((line) => (stripVTControlCharacters(line) === "" ? "" : `  ${line}`));
-  const short = shortId(label);
+  const short = shortLabel(label);
   const heading = fitLine(ui, `── ${label}`, ...(path === label ? [] : [`── ${short} (${path})`]), `── ${short}`);
   return [ui.chalk.bold(heading), ...lines].join("\n");
 }

@@ -140,7 +140,8 @@ export function renderPairs(ui: Ui, pairs: readonly (readonly [string, string])[
 /**
  * One line of text wrapped between words to `ui.width` (as it is when
  * unlimited), the lines after the first indented by `indent` spaces; a word
- * longer than the width stays whole, where it stands.
+ * longer than the width stays whole, on a line of its own unless what stands
+ * before it is no wider than that indent (a mark such as `✓`).
  */
 export function wrapLine(ui: Ui, line: string, indent: number): string {
   const limit = ui.width;
@@ -150,9 +151,11 @@ export function wrapLine(ui: Ui, line: string, indent: number): string {
   const out: string[] = [];
   let current = lead;
   for (const word of unitsKept(line.slice(lead.length).split(" "))) {
-    // A word too long for any line (a whole peer id) is not moved to a line of its own: it would overflow there too.
+    // A word too long for any line (a whole peer id) overflows wherever it stands: it goes to a line of its own when
+    // that line is narrower (`- peer_governor.blocklist ID` stood 78 wide at 40 columns), not after a mark (`✓ ID`).
     const wordWidth = visibleWidth(word);
-    if (current.trim() !== "" && visibleWidth(current) + 1 + wordWidth > limit && indent + wordWidth <= limit) {
+    const currentWidth = visibleWidth(current);
+    if (current.trim() !== "" && currentWidth + 1 + wordWidth > limit && (indent + wordWidth <= limit || currentWidth > indent)) {
       out.push(current);
       current = `${pad}${word}`;
     } else current = current.trim() === "" ? `${current}${word}` : `${current} ${word}`;
