@@ -53,6 +53,24 @@ describe("40 columns", () => {
     expect(lines).toContain("  12D3KooWS3iYbD7YEuQ1SGhRiUSiVBdgzuWSxXgY551TNtMFdaik");
   });
 
+  it("backoff --plan: ATTEMPT becomes #, the note 'capped' (the table was 52 wide, 55 with a schedule of 1 ns to 1 d)", async () => {
+    const dir = tempDir("bbgov-narrow-");
+    dirs.push(dir);
+    const file = path.join(dir, "governor.json");
+    fs.copyFileSync(EXAMPLE, file);
+    for (const extra of [[], ["--base", "1ns", "--max", "1d"]]) {
+      const result = await cli(["-s", file, "--dry-run", "backoff", ...extra, "--plan"], { tty: true, columns: 40 });
+      expect(result.status).toBe(0);
+      const lines = shown(result.stdout);
+      expect(overflowing(lines, 40)).toEqual([]);
+      expect(lines.find((line) => line.startsWith("│  #"))).toMatch(/^│  # │ +DELAY │ CUMULATIVE │ NOTE +│$/);
+      expect(lines.some((line) => / │ capped │$/.test(line))).toBe(true);
+    }
+    // At 80 columns, as before.
+    const wide = await cli(["-s", file, "backoff", "--plan"], { tty: true, columns: 80 });
+    expect(shown(wide.stdout)).toContain("│ ATTEMPT │  DELAY │ CUMULATIVE │ NOTE             │");
+  });
+
   it("a fleet's validate names each node by its label, short, and a path label by its end", async () => {
     const dir = tempDir("bbgov-narrow-");
     dirs.push(dir);

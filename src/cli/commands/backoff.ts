@@ -6,7 +6,7 @@ import type { CommandContext, Report } from "../context.js";
 import type { CommandOptions } from "../program.js";
 import { report } from "../context.js";
 import { formatDuration } from "../render/format.js";
-import { renderTable } from "../render/table.js";
+import { renderFittedTable } from "../render/fit.js";
 import { backoffSettings, baseAboveMax } from "./common.js";
 
 const MAX_PLAN_ROWS = 64;
@@ -46,17 +46,23 @@ export function execute(ctx: CommandContext, _args: readonly [], options: Comman
         );
       }
       if (plan !== undefined) {
+        const note = (text: string) => () => plan.map((row) => (row.firstCapped ? ui.chalk.yellow(text) : ""));
+        // At 40 columns (half of an 80-column terminal) ATTEMPT becomes #, the note "capped", then CUMULATIVE
+        // TOTAL: the table was 52 wide there.
         lines.push(
-          renderTable(
+          renderFittedTable(
             ui,
-            ["ATTEMPT", "DELAY", "CUMULATIVE", "NOTE"],
-            plan.map((row) => [
-              String(row.attempt),
-              row.capped ? ui.chalk.yellow(formatDuration(row.delayNs)) : formatDuration(row.delayNs),
-              formatDuration(row.cumulativeNs),
-              row.firstCapped ? ui.chalk.yellow("<- capped at max") : "",
-            ]),
-            ["right", "right", "right", "left"],
+            [
+              { title: "ATTEMPT", short: "#", align: "right", forms: [() => plan.map((row) => String(row.attempt))] },
+              {
+                title: "DELAY",
+                align: "right",
+                forms: [() => plan.map((row) => (row.capped ? ui.chalk.yellow(formatDuration(row.delayNs)) : formatDuration(row.delayNs)))],
+              },
+              { title: "CUMULATIVE", short: "TOTAL", align: "right", forms: [() => plan.map((row) => formatDuration(row.cumulativeNs))] },
+              { title: "NOTE", align: "left", forms: [note("<- capped at max"), note("capped")] },
+            ],
+            [{ column: "ATTEMPT", short: true }, { column: "NOTE" }, { column: "CUMULATIVE", short: true }],
           ),
         );
       }
