@@ -474,7 +474,7 @@ Examples:
   $ bbgov --json check 16uZAbWC1AJvL
   $ bbgov -s 'nodes/*.snap' --jobs 4 block 16uZAbWC1AJvL
   $ bbgov apply <<'EOF'
-    block QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N
+    block 16uZAbWC1AJvM
     threshold 3
     EOF
 `;
@@ -505,7 +505,26 @@ function formatItem(term: string, termWidth: number, description: string, helper
   return `  ${term}\n${under}${helper.boxWrap(description, width - under.length).replaceAll("\n", `\n${under}`)}`;
 }
 
-const HELP_LAYOUT = { minWidthToWrap: MIN_WIDTH_TO_WRAP, formatItem };
+/** The usage line's text, wrapped between words under itself where `Usage: ` and it are too long (41 wide at 40). */
+function styleUsage(this: Help, usage: string): string {
+  const styled = Help.prototype.styleUsage.call(this, usage);
+  const room = (this.helpWidth ?? 80) - USAGE_TITLE.length;
+  if (styled.length <= room) return styled;
+  const lines: string[] = [];
+  let current = "";
+  for (const word of styled.split(" ")) {
+    if (current !== "" && current.length + 1 + word.length > room) {
+      lines.push(current);
+      current = word;
+    } else current = current === "" ? word : `${current} ${word}`;
+  }
+  lines.push(current);
+  return lines.join(`\n${" ".repeat(USAGE_TITLE.length)}`);
+}
+
+const USAGE_TITLE = "Usage: ";
+
+const HELP_LAYOUT = { minWidthToWrap: MIN_WIDTH_TO_WRAP, formatItem, styleUsage };
 
 /** Where commander's own output (help, version, its errors) goes. */
 export interface ProgramOutput {
@@ -515,12 +534,17 @@ export interface ProgramOutput {
   readonly helpWidth?: number;
 }
 
-/** Wraps each paragraph line of `text` at `width` between words; indented lines (examples) stay whole. */
+/**
+ * Wraps each paragraph line of `text` at `width` between words; an example's command (`  $ ...`) is continued with
+ * ` \` between shell words (wrapExample); other indented lines (a here-document's) stay whole.
+ */
 export function wrapText(text: string, width: number): string {
   return text
     .split("\n")
     .map((line) => {
-      if (line.length <= width || /^\s/.test(line)) return line;
+      if (line.length <= width) return line;
+      if (line.startsWith(EXAMPLE_PROMPT)) return wrapExample(line.slice(EXAMPLE_PROMPT.length), width);
+      if (/^\s/.test(line)) return line;
       const out: string[] = [];
       let current = "";
       for (const word of line.split(" ")) {
@@ -533,6 +557,51 @@ export function wrapText(text: string, width: number): string {
       return out.join("\n");
     })
     .join("\n");
+}
+
+const EXAMPLE_PROMPT = "  $ ";
+
+/**
+ * An example's command line after its prompt, continued with ` \` on lines indented under it where it is too long
+ * for `width` (examples were 79 wide at 40 columns): split only between shell words, never inside quotes, so that
+ * it still runs as pasted; a `# comment` after it goes on a line of its own above it.
+ */
+export function wrapExample(command: string, width: number): string {
+  if (EXAMPLE_PROMPT.length + command.length <= width) return `${EXAMPLE_PROMPT}${command}`;
+  const words = shellWords(command);
+  const comment = words.findIndex((word) => word.startsWith("#"));
+  if (comment > 0) return `  ${words.slice(comment).join(" ")}\n${wrapExample(words.slice(0, comment).join(" "), width)}`;
+  const lines: string[] = [];
+  let current = `${EXAMPLE_PROMPT}${words[0] ?? ""}`;
+  for (const word of words.slice(1)) {
+    // Room for the word and, after it, the " \\" of a line that goes on.
+    if (current.length + 1 + word.length + 2 > width) {
+      lines.push(`${current} \\`);
+      current = `${" ".repeat(EXAMPLE_PROMPT.length + 2)}${word}`;
+    } else current = `${current} ${word}`;
+  }
+  lines.push(current);
+  return lines.join("\n");
+}
+
+/** A command line's words as typed (quotes kept): split at spaces outside single and double quotes. */
+function shellWords(command: string): string[] {
+  const words: string[] = [];
+  let current = "";
+  let quote: string | undefined;
+  for (const char of command) {
+    if (quote !== undefined) {
+      if (char === quote) quote = undefined;
+    } else if (char === "'" || char === '"') quote = char;
+    else if (char === " ") {
+      if (current !== "") words.push(current);
+      current = "";
+      continue;
+    }
+    current += char;
+  }
+  if (current !== "") words.push(current);
+  return words;
 }
 
 /**
@@ -578,7 +647,7 @@ export function buildProgram(
     if (showsHelp) {
       command.addHelpText(
         "after",
-        `\nExamples:\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n` +
+        `\nExamples:\n${spec.examples.map((line) => wrapExample(line, helpWidth)).join("\n")}\n` +
           (mode === "shell" && takesTime(spec) ? wrapText(COMMAND_HELP_FOOTER, helpWidth) : ""),
       );
     }

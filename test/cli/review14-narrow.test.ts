@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { wrapExample } from "../../src/cli/program.js";
 import { wrapLine } from "../../src/cli/render/fit.js";
 import { PLAIN } from "../../src/cli/render/plain.js";
 import { asGiven, cli, EXAMPLE, tempDir } from "./terminal-helpers.js";
@@ -38,6 +39,33 @@ describe("a word too long for any line", () => {
 
   it("stays after a mark no wider than the indent: a line of its own would be no narrower", () => {
     expect(wrapLine(ui, `✓ ${id} blocked`, 2)).toBe(`✓ ${id}\n  blocked`);
+  });
+});
+
+describe("help at 40 columns", () => {
+  const commands = ["init", "inspect", "block", "unblock", "allow", "disallow", "fail", "succeed", "advise", "check"];
+  const more = ["threshold", "backoff", "clock", "reset", "validate", "diff", "apply", "import", "export", "completion"];
+
+  it.each([[], ...[...commands, ...more].map((name) => [name])])("bbgov %s --help: every line fits, a long word alone", async (...name) => {
+    const result = await cli([...name, "--help"], { tty: true, columns: 40 });
+    expect(result.status).toBe(0);
+    // Examples were up to 79 wide (shell lines), the usage line 41; a word too long for any line may end in " \\".
+    // A quoted shell word is one word, spaces and all.
+    const lines = shown(result.stdout).map((line) => line.replace(/ \\$/, "").replace(/'[^']*'/g, (word) => word.replaceAll(" ", "_")));
+    expect(overflowing(lines, 40)).toEqual([]);
+  });
+
+  it("an example goes on with ' \\' between shell words, never in quotes, its comment above it: it runs as pasted", () => {
+    const command = "bbgov --json fail 16uZAbWC1AJvL --after 2s | jq -r '.events[].transition x'";
+    const wrapped = wrapExample(command, 40);
+    expect(wrapped).toBe(
+      ["  $ bbgov --json fail 16uZAbWC1AJvL \\", "      --after 2s | jq -r \\", "      '.events[].transition x'"].join("\n"),
+    );
+    expect(wrapped.slice(4).replaceAll(" \\\n      ", " ")).toBe(command);
+    expect(wrapExample("bbgov -s nodes/ check 16uZAbWC1AJvL   # each node", 40)).toBe(
+      "  # each node\n  $ bbgov -s nodes/ check 16uZAbWC1AJvL",
+    );
+    expect(wrapExample("bbgov check 16uZAbWC1AJvL", 80)).toBe("  $ bbgov check 16uZAbWC1AJvL");
   });
 });
 
