@@ -10,6 +10,7 @@ import { stripVTControlCharacters } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { wrapExample } from "../../src/cli/program.js";
 import { wrapLine } from "../../src/cli/render/fit.js";
+import { shortLabels } from "../../src/cli/render/fleet.js";
 import { PLAIN } from "../../src/cli/render/plain.js";
 import { asGiven, cli, EXAMPLE, tempDir } from "./terminal-helpers.js";
 
@@ -39,6 +40,19 @@ describe("a word too long for any line", () => {
 
   it("stays after a mark no wider than the indent: a line of its own would be no narrower", () => {
     expect(wrapLine(ui, `✓ ${id} blocked`, 2)).toBe(`✓ ${id}\n  blocked`);
+  });
+});
+
+describe("a node's short name", () => {
+  it("a peer id keeps its first 8 and last 5 characters; a path its end, unless two then read alike", () => {
+    const id = "12D3KooWGmsLTSHwPyiPKZp3dtS7b9NhTJaS6NaBqgsn7wdyEey2";
+    expect(shortLabels([id, "lab/governor.json", "a.json"])).toEqual(["12D3KooW…yEey2", "…/governor.json", "a.json"]);
+    // Both were "…/governor.json": each keeps its start too.
+    expect(shortLabels(["broken/governor.json", id, "lab/governor.json"])).toEqual([
+      "broken/g…or.json",
+      "12D3KooW…yEey2",
+      "lab/gove…or.json",
+    ]);
   });
 });
 

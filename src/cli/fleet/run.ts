@@ -77,7 +77,7 @@ import type { Invocation } from "../program.js";
 import { renderRowsNdjson, renderRowsTsv, TSV_HEADER } from "../render/fleet.js";
 import { outputWidth } from "../io/terminal.js";
 import { fitLine, fitText, wrapLine } from "../render/fit.js";
-import { shortLabel } from "../render/fleet.js";
+import { shortLabels } from "../render/fleet.js";
 import { jsonChunks, renderJson } from "../render/json.js";
 import { renderPairs } from "../render/table.js";
 import { sanitize } from "../render/sanitize.js";
@@ -384,6 +384,9 @@ class Fleet {
     // As the labels are: the --json document escapes them as JSON does (the same text as its "node"), the text view sanitizes.
     const deniedLabels = outcomes.filter((outcome) => outcome.exitCode === 1).map((outcome) => outcome.file.label);
     const denied = deniedLabels.map(sanitize);
+    // Shortened as the table's NODE column is, among all the nodes' labels.
+    const shortOf = shortLabelsOf(outcomes);
+    const deniedShort = outcomes.filter((outcome) => outcome.exitCode === 1).map((outcome) => shortOf.get(outcome) ?? "");
     const failed = outcomes.filter((outcome) => outcome.error !== undefined).length;
     // The peer as each node resolved it (a prefix may name a different peer on different nodes: each row says).
     const peer =
@@ -431,7 +434,7 @@ class Fleet {
                   fitLine(
                     ui,
                     `denied on ${denied.length} of ${read} node(s): ${denied.join(", ")}`,
-                    `denied on ${denied.length} of ${read} node(s): ${denied.map(shortLabel).join(", ")}`,
+                    `denied on ${denied.length} of ${read} node(s): ${deniedShort.join(", ")}`,
                   ),
                 );
         const note = unseen && read > 0 ? `\n${ui.chalk.dim(wrapLine(ui, `note: ${sanitize(peer)}: not seen on any node read`, 6))}` : "";
@@ -588,6 +591,7 @@ class Fleet {
       if (ui !== undefined) {
         // Each file's first line names it by its label, valid or not, where the report named its path (which may hold
         // " (" or ": "): a node id that does not fit is shortened, as in every fleet view.
+        const shortOf = shortLabelsOf(outcomes);
         const lines = outcomes.map((outcome) => {
           if (outcome.text === undefined)
             return `${ui.chalk.red("invalid")}: ${sanitize(outcome.file.label)}: ${errorText(outcome.error, this.io)}`;
@@ -597,7 +601,7 @@ class Fleet {
           const named = (label: string): string =>
             at < 0 ? first : `${first.slice(0, at)}: ${sanitize(label)}${first.slice(at + path.length)}`;
           const label = outcome.file.label;
-          return [fitLine(ui, named(label), named(shortLabel(label))), ...rest].join("\n");
+          return [fitLine(ui, named(label), named(shortOf.get(outcome) ?? label)), ...rest].join("\n");
         });
         const verdict =
           failed === 0
@@ -791,8 +795,13 @@ class Fleet {
           would_change: ui.chalk.yellow("would change"),
           not_written: ui.chalk.red("NOT WRITTEN"),
         };
+        const shortOf = shortLabelsOf(outcomes);
         const plans = sections
-          ? `${outcomes.map((outcome) => nodeSection(ui, sanitize(outcome.file.label), outcome.text ?? "", sanitize(outcome.file.relative))).join("\n\n")}\n\n`
+          ? `${outcomes
+              .map((outcome) =>
+                nodeSection(ui, sanitize(outcome.file.label), outcome.text ?? "", sanitize(outcome.file.relative), shortOf.get(outcome)),
+              )
+              .join("\n\n")}\n\n`
           : "";
         // On a narrow terminal a failed file's reason (also on standard error, whole) and long paths give way first,
         // then the node's name (the lines under the table name files, as FILE does), then the path's start: the
@@ -1223,6 +1232,12 @@ function rerunAdvice(invocation: Invocation, notWritten: readonly FleetFile[]): 
     ? `run ${name} again naming only the files not written (${notWritten.map((file) => `-s ${sanitize(shellWord(file.path))}`).join(" ")}): ` +
         "on the files written it would record its events twice (fleet)"
     : "the same command run again completes the rest (fleet)";
+}
+
+/** Each node's label (sanitized) in its short form for a narrow terminal, told from the others' (shortLabels). */
+function shortLabelsOf(outcomes: readonly NodeOutcome[]): Map<NodeOutcome, string> {
+  const short = shortLabels(outcomes.map((outcome) => sanitize(outcome.file.label)));
+  return new Map(outcomes.map((outcome, index) => [outcome, short[index] ?? ""]));
 }
 
 /** What a change did to a file: `written`, `unchanged`, `would_change` (a dry run) or `not_written` (failed, or interrupted before it). */

@@ -19,11 +19,15 @@ export function shortId(text: string): string {
 }
 
 /**
- * A node's label shortened for a narrow terminal: a peer id as shortId does, a path (a label with a `/` or a `.`,
- * which no peer id has) to its end, where its file's name is (`lab/gove….json` told nothing).
+ * Nodes' labels shortened for a narrow terminal: a peer id as shortId does, a path (a label with a `/` or a `.`,
+ * which no peer id has) as pathTails does, to its end where its file's name is (`lab/gove….json` told nothing),
+ * each still told from the others.
  */
-export function shortLabel(label: string): string {
-  return /[./]/.test(label) ? pathTail(label, 16) : shortId(label);
+export function shortLabels(labels: readonly string[]): string[] {
+  const isPath = (label: string): boolean => /[./]/.test(label);
+  const paths = pathTails(labels.filter(isPath), 16);
+  let next = 0;
+  return labels.map((label) => (isPath(label) ? (paths[next++] ?? label) : shortId(label)));
 }
 
 /** `inspect` across a fleet: one row per peer with how many nodes block it, have it down, have it cooling down; fitted to the width. */
@@ -218,7 +222,7 @@ export function renderNodeResults(
     align: "left",
     forms:
       index === 0
-        ? [() => rows.map((row) => row[0] ?? ""), () => rows.map((row) => shortLabel(row[0] ?? ""))]
+        ? [() => rows.map((row) => row[0] ?? ""), () => shortLabels(rows.map((row) => row[0] ?? ""))]
         : forms.map((form) => () => form.map((row) => row[index] ?? "")),
   }));
   const steps =
@@ -255,12 +259,11 @@ export function pathTails(paths: readonly string[], width: number): string[] {
 }
 
 /**
- * Indents every line of a node's own report under its name; a name too long for the terminal is shortened, with
- * its file beside it (the results table under the sections names files there).
+ * Indents every line of a node's own report under its name; a name too long for the terminal is its short form
+ * (shortLabels) with its file beside it (the results table under the sections names files there); a path stays whole.
  */
-export function nodeSection(ui: Ui, label: string, body: string, path = label): string {
+export function nodeSection(ui: Ui, label: string, body: string, path = label, short = label): string {
   const lines = body === "" ? [] : body.split("\n").map((line) => (stripVTControlCharacters(line) === "" ? "" : `  ${line}`));
-  const short = shortLabel(label);
-  const heading = fitLine(ui, `── ${label}`, ...(path === label ? [] : [`── ${short} (${path})`]), `── ${short}`);
+  const heading = path === label ? `── ${label}` : fitLine(ui, `── ${label}`, `── ${short} (${path})`);
   return [ui.chalk.bold(heading), ...lines].join("\n");
 }
