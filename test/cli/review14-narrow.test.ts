@@ -113,6 +113,26 @@ describe("40 columns", () => {
     expect(shown(wide.stdout)).toContain("│ ATTEMPT │  DELAY │ CUMULATIVE │ NOTE             │");
   });
 
+  it("a fleet's dry run: an apply script's tables under each node fit, as a backoff plan of 1 ns to 1 d does", async () => {
+    const dir = tempDir("bbgov-narrow-");
+    dirs.push(dir);
+    fs.copyFileSync(path.join(FIXTURES, "node/small.bin"), path.join(dir, "a.bin"));
+    fs.copyFileSync(path.join(FIXTURES, "node/allowlist-some.bin"), path.join(dir, "b.bin"));
+    const script = path.join(dir, "script.txt");
+    fs.writeFileSync(script, "fail 16uZAbWC1AJvL --times 3 --every 1s\n");
+    // Drawn as the script ran, for the whole width: 45 wide at 43 columns under a node's name (indented 2 more).
+    for (const columns of [40, 43, 52]) {
+      const result = await cli(["-s", `${dir}/*.bin`, "--dry-run", "apply", script], { tty: true, columns });
+      expect(result.status).toBe(0);
+      expect(overflowing(shown(result.stdout), columns)).toEqual([]);
+    }
+    // Its last step (under a node, 38 columns): the note "max"; the plan was 41 wide at 40.
+    const plan = await cli(["-s", `${dir}/*.bin`, "--host-backoff", "1ns,1d", "backoff", "--plan"], { tty: true, columns: 40 });
+    expect(plan.status).toBe(0);
+    expect(overflowing(shown(plan.stdout), 40)).toEqual([]);
+    expect(shown(plan.stdout).filter((line) => / │ max +│$/.test(line))).toHaveLength(2);
+  });
+
   it("a fleet's validate names each node by its label, short, and a path label by its end", async () => {
     const dir = tempDir("bbgov-narrow-");
     dirs.push(dir);

@@ -48,7 +48,7 @@ export function execute(ctx: CommandContext, _args: readonly [], options: Comman
       if (plan !== undefined) {
         const note = (text: string) => () => plan.map((row) => (row.firstCapped ? ui.chalk.yellow(text) : ""));
         // At 40 columns (half of an 80-column terminal) ATTEMPT becomes #, the note "capped", then CUMULATIVE
-        // TOTAL: the table was 52 wide there.
+        // TOTAL, then the note "max" (under a fleet's node): the table was 52 wide there.
         lines.push(
           renderFittedTable(
             ui,
@@ -60,9 +60,9 @@ export function execute(ctx: CommandContext, _args: readonly [], options: Comman
                 forms: [() => plan.map((row) => (row.capped ? ui.chalk.yellow(formatDuration(row.delayNs)) : formatDuration(row.delayNs)))],
               },
               { title: "CUMULATIVE", short: "TOTAL", align: "right", forms: [() => plan.map((row) => formatDuration(row.cumulativeNs))] },
-              { title: "NOTE", align: "left", forms: [note("<- capped at max"), note("capped")] },
+              { title: "NOTE", align: "left", forms: [note("<- capped at max"), note("capped"), note("max")] },
             ],
-            [{ column: "ATTEMPT", short: true }, { column: "NOTE" }, { column: "CUMULATIVE", short: true }],
+            [{ column: "ATTEMPT", short: true }, { column: "NOTE" }, { column: "CUMULATIVE", short: true }, { column: "NOTE" }],
           ),
         );
       }

@@ -974,7 +974,9 @@ class Fleet {
     const outcomes: (NodeOutcome | undefined)[] = new Array(this.files.length);
     let next = 0;
     let flushed = 0;
-    const drawing = await this.drawing();
+    // A report shown indented under its node's name is drawn that much narrower, also what a command draws as it
+    // runs (an apply script's lines: at 43 columns their tables stood 45 wide under a node's name).
+    const drawing = await this.drawing(run.render === true ? (run.indent ?? 0) : 0);
     const ui = run.render === true ? await this.ui : undefined;
     // Outcomes are handed on in file order, one at a time (onOutcome may wait for a slow reader); workers held
     // back by the window wait in `waiting` until one is.
@@ -1061,9 +1063,11 @@ class Fleet {
     return [...outcome.loadWarnings, ...outcome.report.warnings.map((warning) => `${file.label}: ${warning}`)];
   }
 
-  private async drawing(): Promise<(() => Promise<Ui>) | undefined> {
+  /** How a command gets the Ui it draws with (undefined: it draws nothing), `indent` columns narrower. */
+  private async drawing(indent = 0): Promise<(() => Promise<Ui>) | undefined> {
     const ui = this.ui;
-    return ui === undefined ? undefined : () => ui;
+    if (ui === undefined) return undefined;
+    return indent === 0 ? () => ui : () => ui.then((drawn) => narrower(drawn, indent));
   }
 
   private width(): number {
