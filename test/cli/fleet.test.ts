@@ -708,8 +708,8 @@ describe("changing a fleet", () => {
     const lines = stripVTControlCharacters(result.stdout).split("\n");
     // The table was 175 columns wide: whole path, and the lock's whole story in its RESULT cell.
     expect(Math.max(...lines.map((line) => [...line].length))).toBeLessThanOrEqual(80);
-    expect(lines).toContain("│ …-this-node.json │ …/governor-of-this-node.json │ written     │");
-    expect(lines).toContain("│ 12D3KooW…yEey2   │ small.bin                    │ NOT WRITTEN │");
+    expect(lines).toContain("│ …his-node.json │ …/governor-of-this-node.json │ written     │");
+    expect(lines).toContain("│ 12D3KooW…yEey2 │ small.bin                    │ NOT WRITTEN │");
     // The reason is not lost: standard error has it, whole.
     expect(result.stderr).toContain(`bbgov: the snapshot is locked by pid ${process.pid}`);
   });

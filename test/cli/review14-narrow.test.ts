@@ -44,15 +44,11 @@ describe("a word too long for any line", () => {
 });
 
 describe("a node's short name", () => {
-  it("a peer id keeps its first 8 and last 5 characters; a path its end, unless two then read alike", () => {
+  it("a peer id keeps its first 8 and last 5 characters; a path as many, its end, unless two then read alike", () => {
     const id = "12D3KooWGmsLTSHwPyiPKZp3dtS7b9NhTJaS6NaBqgsn7wdyEey2";
-    expect(shortLabels([id, "lab/governor.json", "a.json"])).toEqual(["12D3KooW…yEey2", "…/governor.json", "a.json"]);
-    // Both were "…/governor.json": each keeps its start too.
-    expect(shortLabels(["broken/governor.json", id, "lab/governor.json"])).toEqual([
-      "broken/g…or.json",
-      "12D3KooW…yEey2",
-      "lab/gove…or.json",
-    ]);
+    expect(shortLabels([id, "lab/governor.json", "a.json"])).toEqual(["12D3KooW…yEey2", "…governor.json", "a.json"]);
+    // Both were "…governor.json": each keeps its start too.
+    expect(shortLabels(["broken/governor.json", id, "lab/governor.json"])).toEqual(["broken/…r.json", "12D3KooW…yEey2", "lab/gov…r.json"]);
   });
 });
 
@@ -133,6 +129,25 @@ describe("40 columns", () => {
     expect(shown(plan.stdout).filter((line) => / │ max +│$/.test(line))).toHaveLength(2);
   });
 
+  it("a fleet's check with a node that cannot be read: 'error' in the narrowest table (it was 42 wide at 40)", async () => {
+    const dir = tempDir("bbgov-narrow-");
+    dirs.push(dir);
+    for (const name of ["broken", "lab"]) fs.mkdirSync(path.join(dir, name));
+    fs.copyFileSync(EXAMPLE, path.join(dir, "lab", "governor.json"));
+    fs.writeFileSync(path.join(dir, "broken", "governor.json"), '{"spec_version": 1, "clock_ns": "x"}\n');
+    fs.copyFileSync(path.join(FIXTURES, "node/allowlist-some.bin"), path.join(dir, "us.bin"));
+    const result = await cli(["-s", `${dir}/*/*.json`, "-s", `${dir}/us.bin`, "check", "16uZAbWC1AJvL"], { tty: true, columns: 40 });
+    expect(result.status).toBe(2);
+    const lines = shown(result.stdout);
+    expect(overflowing(lines, 40)).toEqual([]);
+    expect(lines).toContain("│ broken/…r.json │ error   │          │");
+    expect(lines).toContain("│ lab/gov…r.json │ allow   │ allow    │");
+    expect(result.stderr).toContain("broken/governor.json: clock_ns)");
+    // Wider, the whole word.
+    const wide = await cli(["-s", `${dir}/*/*.json`, "-s", `${dir}/us.bin`, "check", "16uZAbWC1AJvL"], { tty: true, columns: 80 });
+    expect(shown(wide.stdout).some((line) => /│ unreadable +│/.test(line))).toBe(true);
+  });
+
   it("a fleet's validate names each node by its label, short, and a path label by its end", async () => {
     const dir = tempDir("bbgov-narrow-");
     dirs.push(dir);
@@ -145,6 +160,6 @@ describe("40 columns", () => {
     expect(overflowing(lines, 40)).toEqual([]);
     // The label replaced the path (drawn fitted first, the path had gone to the next line, and stayed there whole).
     expect(lines).toContain("valid: 12D3KooW…yEey2 (10 tracked, 2");
-    expect(lines).toContain("valid: …/governor.json (11 tracked, 2");
+    expect(lines).toContain("valid: …governor.json (11 tracked, 2");
   });
 });

@@ -25,7 +25,8 @@ export function shortId(text: string): string {
  */
 export function shortLabels(labels: readonly string[]): string[] {
   const isPath = (label: string): boolean => /[./]/.test(label);
-  const paths = pathTails(labels.filter(isPath), 16);
+  // As wide as a short peer id (8 + 1 + 5).
+  const paths = pathTails(labels.filter(isPath), 14);
   let next = 0;
   return labels.map((label) => (isPath(label) ? (paths[next++] ?? label) : shortId(label)));
 }
