@@ -336,6 +336,7 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
     if (text !== "") reportStream.write(text.endsWith("\n") ? text : `${text}\n`);
   }
   if (!globals.quiet) for (const warning of warnings) io.stderr.write(`bbgov: warning: ${sanitize(warning)}\n`);
+  if (report.error !== undefined) io.stderr.write(`bbgov: ${sanitize(report.error)}\n`);
   return report.exitCode;
 }
 
