@@ -106,6 +106,11 @@ export interface Report {
   /** 0, 1 for a negative answer (`check` denied, `diff` differs), 2 for a report of errors (`validate`). */
   readonly exitCode: 0 | 1 | 2;
   /**
+   * With exit 2, the error in one line (`<what> (<where>)`), printed on standard error as `bbgov: ...` after the
+   * report, with --quiet and --json too: an error is said on standard error, whatever else the report says.
+   */
+  readonly error?: string;
+  /**
    * The command's product as exact text (an export, a completion script, NDJSON):
    * printed as it is, with or without --json, to standard output or `--out`.
    * A big product comes in pieces (TextChunks), written as they are made.
@@ -139,7 +144,13 @@ export interface CommandModule {
 export function report(
   json: Record<string, unknown>,
   render: (ui: Ui) => string,
-  extra: { warnings?: readonly string[]; exitCode?: 0 | 1 | 2; output?: string | TextChunks; changed?: boolean } = {},
+  extra: {
+    warnings?: readonly string[];
+    exitCode?: 0 | 1 | 2;
+    output?: string | TextChunks;
+    changed?: boolean;
+    error?: string;
+  } = {},
 ): Report {
   // Properties added only when given, without spreading empty objects: apply builds one report per line.
   const built: { -readonly [K in keyof Report]: Report[K] } = {
@@ -150,6 +161,7 @@ export function report(
   };
   if (extra.output !== undefined) built.output = extra.output;
   if (extra.changed !== undefined) built.changed = extra.changed;
+  if (extra.error !== undefined) built.error = extra.error;
   return built;
 }
 

@@ -31,6 +31,7 @@ import {
   buildProgram,
   COMMANDS,
   commandGuesses,
+  extraOptions,
   longerOption,
   oddSpaceMessage,
   optionGuess,
@@ -336,6 +337,7 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
     if (text !== "") reportStream.write(text.endsWith("\n") ? text : `${text}\n`);
   }
   if (!globals.quiet) for (const warning of warnings) io.stderr.write(`bbgov: warning: ${sanitize(warning)}\n`);
+  if (report.error !== undefined) io.stderr.write(`bbgov: ${sanitize(report.error)}\n`);
   return report.exitCode;
 }
 
@@ -497,7 +499,9 @@ function commandOptionBeforeCommand(argv: readonly string[], option: string): Us
   const spec = COMMANDS.find((command) => command.name === argv[at]);
   const name = option.split("=")[0] ?? option;
   if (spec === undefined || !argv.slice(0, at).some((word) => word === option || word.startsWith(`${name}=`))) return undefined;
-  if (!spec.options.some((declared) => declared.flags.split(/[ ,]+/).includes(name))) return undefined;
+  // Its --force too (`-o out.json --force block P`, as the --out refusal says to add it), which commander else
+  // answered with `unknown option '--force' (did you mean --force?)`.
+  if (![...spec.options, ...extraOptions(spec)].some((declared) => declared.flags.split(/[ ,]+/).includes(name))) return undefined;
   return new UsageError(`${name} is an option of ${spec.name}: put it after the command (bbgov ${spec.name} ${name} ...)`, helpHint(argv));
 }
 

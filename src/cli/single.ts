@@ -274,6 +274,7 @@ export function openFrom(
   file: string,
   { hostBackoff, shared }: Pick<Globals, "hostBackoff" | "shared">,
   forWrite: boolean,
+  skippedTogether = false,
 ): { opened: OpenedSnapshot; warnings: string[] } {
   const input: SnapshotInput = { bytes, text: () => textOf(bytes, file), isEncodingOf };
   try {
@@ -282,7 +283,7 @@ export function openFrom(
       ...(hostBackoff === undefined ? {} : { backoff: hostBackoff }),
       ...(shared === undefined ? {} : { shared }),
     });
-    return { opened, warnings: loadWarningLines(opened.warnings, displayName(file)) };
+    return { opened, warnings: loadWarningLines(opened.warnings, displayName(file), skippedTogether) };
   } catch (error) {
     if (error instanceof SnapshotError) throw new SnapshotError(error.message, `${displayName(file)}: ${error.path}`);
     throw error;
@@ -290,17 +291,24 @@ export function openFrom(
 }
 
 /**
- * What loading found, one line each; entries that restore skips are one line
- * together when there are several (`validate` lists each with its byte).
+ * What loading found, one line each, with its path (and, in a node snapshot, its byte): the contract reports each
+ * entry that restore skips so, as a warning. A damaged file may hold thousands: the first few are shown, the rest
+ * counted (`validate` lists them all). `skippedTogether` (the watch screen, where each line takes a table row's
+ * place) makes several skipped entries one line.
  */
-export function loadWarningLines(warnings: readonly SnapshotWarning[], file: string): string[] {
+export function loadWarningLines(warnings: readonly SnapshotWarning[], file: string, skippedTogether = false): string[] {
   const skipped = warnings.filter((w) => w.skippedEntry === true);
-  const each = skipped.length > 1 ? warnings.filter((w) => w.skippedEntry !== true) : warnings;
-  // A damaged file may hold thousands of findings: a few are shown, validate lists them all.
+  const together = skippedTogether && skipped.length > 1;
+  const each = together ? warnings.filter((w) => w.skippedEntry !== true) : warnings;
   const lines = each.slice(0, SHOWN_LOAD_WARNINGS).map((w) => `${w.message} (${file}: ${w.path})`);
-  if (each.length > SHOWN_LOAD_WARNINGS)
-    lines.push(`${each.length - SHOWN_LOAD_WARNINGS} more finding(s) while loading; bbgov validate lists them (${file})`);
-  if (skipped.length > 1) {
+  const rest = each.slice(SHOWN_LOAD_WARNINGS);
+  if (rest.length > 0) {
+    const skippedRest = rest.filter((w) => w.skippedEntry === true).length;
+    const which =
+      skippedRest === 0 ? "" : `, ${skippedRest} of them entries whose peer bytes do not parse (skipped, as upstream's restore skips them)`;
+    lines.push(`${rest.length} more finding(s) while loading${which}; bbgov validate lists them (${file})`);
+  }
+  if (together) {
     lines.push(
       `${skipped.length} entries whose peer bytes do not parse are skipped, as upstream's restore skips them,` +
         ` and kept in the file as they are; bbgov validate lists them (${file})`,

@@ -112,8 +112,9 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
   let body: string;
   try {
     const { bytes } = await readBytes(request.file, io.stdin, "the snapshot");
-    // Opened as a one-off run opens it: the host's schedule applies, an error names the file.
-    const { opened, warnings } = openFrom(bytes, request.file, { hostBackoff: request.hostBackoff }, false);
+    // Opened as a one-off run opens it: the host's schedule applies, an error names the file; several skipped
+    // entries are one warning line here, which the window has to fit beside the table.
+    const { opened, warnings } = openFrom(bytes, request.file, { hostBackoff: request.hostBackoff }, false, true);
     const { snapshot } = opened;
     const resolved = resolvePeerArgs(request.argSpecs, request.args, snapshot);
     // What a one-off run says once before its output (a --host-backoff value clamped, or its base above its max).

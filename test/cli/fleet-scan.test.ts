@@ -95,7 +95,7 @@ describe("inspect across a fleet: the scan gives the model's output", () => {
     // hand-edited.bin's skipped entries and threshold 0 are warned about, as the model path does (the first run:
     // a plain inspect of the fleet).
     const plain = results[0] as Awaited<ReturnType<typeof bothWays>>;
-    expect(plain.stderr).toContain("entries whose peer bytes do not parse are skipped");
+    expect(plain.stderr).toContain("peer bytes do not parse (no bytes): skipped as upstream's restore skips them");
     expect(plain.stderr).toContain("failure_threshold 0 loads as 1");
   });
 

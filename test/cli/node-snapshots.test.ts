@@ -383,17 +383,29 @@ describe("framework-json files and export / import", () => {
 });
 
 describe("what loading finds, on a file with many entries restore skips", () => {
-  it("is one warning for the skipped entries (validate lists each) and one per clamp", async () => {
+  // Contract, node snapshots: entries whose peer bytes do not parse are skipped "and reported, with their path and
+  // byte offset, as warnings and by validate" (review 15; they were one warning naming neither).
+  it("is one warning per skipped entry, with its path and byte, and one per clamp, in the file's order", async () => {
     const node = copy("hand-edited");
     const result = await cli(["-s", node, "inspect"]);
     expect(result.status).toBe(0);
     const warnings = result.stderr.trimEnd().split("\n");
-    expect(warnings).toEqual([
-      expect.stringMatching(
-        /^bbgov: warning: failure_threshold 0 loads as 1 .+ \(at byte \d+\) \(.+: transient\.framework\.peer_governor\.failure_threshold\)$/,
-      ),
-      `bbgov: warning: 7 entries whose peer bytes do not parse are skipped, as upstream's restore skips them, and kept in the file as they are; bbgov validate lists them (${node})`,
-    ]);
+    const skipped = (path: string, byte: number): string =>
+      `: skipped as upstream's restore skips them, kept as they are on write (at byte ${byte}) (${node}: transient.framework.${path})`;
+    expect(warnings).toHaveLength(8);
+    expect(warnings[0]).toBe(`bbgov: warning: peer bytes do not parse (no bytes)${skipped("peer_governor.blocklist[2]", 5528)}`);
+    expect(warnings[5]).toMatch(
+      /^bbgov: warning: failure_threshold 0 loads as 1 .+ \(at byte 6461\) \(.+: transient\.framework\.peer_governor\.failure_threshold\)$/,
+    );
+    expect(warnings[7]).toBe(
+      `bbgov: warning: peer bytes do not parse (bad digest length varint (not minimally encoded))${skipped("backoff_table[9].peer", 6966)}`,
+    );
+    expect(warnings.filter((line) => line.includes("peer bytes do not parse"))).toHaveLength(7);
+    // --json carries the same lines.
+    const doc = JSON.parse((await cli(["--json", "-s", node, "check", "16uZAbWC1AJvL"])).stdout) as object;
+    expect(doc).not.toHaveProperty("warnings");
+    const events = JSON.parse((await cli(["--json", "--dry-run", "-s", node, "fail", "16uZAbWC1AJvL"])).stdout) as { warnings: string[] };
+    expect(events.warnings.map((line) => `bbgov: warning: ${line}`)).toEqual(warnings);
     const validate = await cli(["-s", node, "validate"]);
     expect(validate.stdout.match(/peer bytes do not parse/g)).toHaveLength(7);
   });
@@ -476,12 +488,20 @@ describe("hostile and confusing files (found by an adversarial run)", () => {
     return grown;
   };
 
-  it("130,000 entries restore skips: one warning, no stack overflow", async () => {
+  it("130,000 entries restore skips: the first 10 warned about, the rest counted, no stack overflow", async () => {
     const extra = 130_000;
     const check = await cli(["-s", write("many-bad.snap", withEmptyBlocklistEntries(extra)), "check", P]);
     expect(check.status, check.stderr).toBe(0);
-    expect(check.stderr).toContain(`bbgov: warning: ${extra} entries whose peer bytes do not parse are skipped`);
-    expect(check.stderr.split("\n").length).toBeLessThan(5);
+    const lines = check.stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(11);
+    expect(lines[0]).toMatch(
+      /^bbgov: warning: peer bytes do not parse \(no bytes\): .+ \(at byte \d+\) \(.+: transient\.framework\.peer_governor\.blocklist\[0\]\)$/,
+    );
+    expect(lines[10]).toMatch(
+      new RegExp(
+        `^bbgov: warning: ${extra - 10} more finding\\(s\\) while loading, ${extra - 10} of them entries whose peer bytes do not parse`,
+      ),
+    );
   });
 
   it("validate shows 50 findings and counts the rest (--all lists them)", async () => {

@@ -77,6 +77,13 @@ describe("what cannot be resolved is refused with a clear message, the file unto
     ["a zero-width space pasted after a prefix", "12D3KooWJATk\u200b", 'not base58btc (bad character "\\u200b")'],
     ["a Cyrillic look-alike in a cut Qm id", "QmZnC2FJ3vHT4mJ\u0422", 'not base58btc (bad character "\u0422")'],
     ["an empty id", "  ", "empty peer id"],
+    // Whole ids spelled otherwise than canonically: what is wrong, not "cut or mistyped?" (review 15).
+    [
+      "a 10-byte code varint (the identity id 15W padded)",
+      "3ReWR3uAzjm57vP8p",
+      'invalid peer id "3ReWR3uAzjm57vP8p": not canonical (expected 15W)',
+    ],
+    ["a digest length varint not minimally encoded", "1ApP", 'invalid peer id "1ApP": bad digest length varint (not minimally encoded)'],
   ])("%s", async (_, typed, message) => {
     const file = copy();
     const before = fs.readFileSync(file);

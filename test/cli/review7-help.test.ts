@@ -40,6 +40,11 @@ describe("an option of the command given before it", () => {
       "bbgov: --force is an option of init: put it after the command (bbgov init --force ...) (see bbgov init --help)\n",
     ],
     [
+      // A changing command's --force for -o (the one the --out refusal asks for), not among its declared options.
+      ["-o", "out.json", "--force", "block", "16uZAbWC1AJvL"],
+      "bbgov: --force is an option of block: put it after the command (bbgov block --force ...) (see bbgov block --help)\n",
+    ],
+    [
       ["--limit=2", "inspect"],
       "bbgov: --limit is an option of inspect: put it after the command (bbgov inspect --limit ...) (see bbgov inspect --help)\n",
     ],

@@ -151,3 +151,23 @@ describe("validate on a node snapshot names a finding about a list itself by the
     ]);
   });
 });
+
+describe("validate: an invalid file is an error, said in one line on standard error (contract: exit codes, errors)", () => {
+  it("names the first error and its path after the report, also under -q and --json; a valid file says nothing there", async () => {
+    const file = write('{"spec_version": 1, "bogus": 1, "clock_ns": -1}');
+    const line = `bbgov: unknown key "bogus" in the top level (known keys: $schema, spec_version, clock_ns, peer_governor, backoff, backoff_table), and 1 more error(s) (${file}: bogus)\n`;
+    for (const globals of [[], ["-q"], ["--json"]]) {
+      const result = await cli([...globals, "-s", file, "validate"]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toBe(line);
+    }
+    expect((await cli(["-q", "-s", file, "validate"])).stdout).toBe("");
+    const one = write({ spec_version: 1, peer_governor: { blocklist: [peer(1), peer(1)] } });
+    const single = await cli(["-s", one, "validate"]);
+    expect(single.stderr).toBe(`bbgov: duplicate peer "${peer(1)}" (already at index 0) (${one}: peer_governor.blocklist[1])\n`);
+    // The same line another command prints for that file.
+    expect((await cli(["-s", one, "inspect"])).stderr).toBe(single.stderr);
+    const valid = await cli(["-s", write({ spec_version: 1 }), "validate"]);
+    expect([valid.status, valid.stderr]).toEqual([0, ""]);
+  });
+});

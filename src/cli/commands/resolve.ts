@@ -116,8 +116,10 @@ export class PeerResolver {
       // A multiaddr with no /p2p/ part (`/ip4/10.0.0.7/tcp/4001`) names a place, not a peer.
       if (text.startsWith("/")) throw new UsageError(`${quote(text)} is an address with no /p2p/<id> part: it names no peer`, this.where);
       // A bad character says what to fix; the multihash details of a cut id or a word ("digest of 15801 bytes"
-      // for `abc`) do not. CIDs (bafz…, k51…) keep their own explanation (a wrong codec, a bad multibase).
-      if (/not base58btc|too long|empty/.test(problem) || /^[bk]/.test(text)) throw new UsageError(problem, this.where);
+      // for `abc`) do not. CIDs (bafz…, k51…) keep their own explanation (a wrong codec, a bad multibase), and so does
+      // a whole id spelled otherwise than canonically (a padded varint), which is neither cut nor mistyped.
+      if (/not base58btc|too long|empty|not canonical|not minimally encoded/.test(problem) || /^[bk]/.test(text))
+        throw new UsageError(problem, this.where);
       throw new UsageError(
         `${quote(text)} is not a whole peer id (cut or mistyped?) and no peer of this snapshot starts with it`,
         this.where,

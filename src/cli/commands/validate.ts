@@ -71,8 +71,17 @@ export function execute(_ctx: CommandContext, [given]: CommandArgs<"validate">, 
         ` ${counts.blocked} blocked, ${counts.backoff_entries} backoff entries)`;
       return [wrapLine(ui, head, 2), ...findingLines].join("\n");
     },
-    { exitCode: errors.length > 0 ? 2 : 0, warnings: loadWarnings },
+    { exitCode: errors.length > 0 ? 2 : 0, warnings: loadWarnings, ...errorLineOf(errors, truncated, input.source) },
   );
+}
+
+/** An invalid file's error line (the contract's `<what> (<where>)` on standard error): its first error, and how many more. */
+function errorLineOf(errors: Problems["errors"], truncated: boolean, source: string): { error?: string } {
+  const [first] = errors;
+  if (first === undefined) return {};
+  const more = errors.length - 1;
+  const count = more > 0 || truncated ? `, and ${more}${truncated ? "+" : ""} more error(s)` : "";
+  return { error: `${first.message}${count} (${source}: ${first.path})` };
 }
 
 interface Problems {
