@@ -155,7 +155,7 @@ const TABLE = [
         defaultValue: 1,
       },
       { flags: "--every <dur>", description: "time between failures (default 0)", parse: durationArg("--every") },
-      { flags: "--all-rows", description: "print every failure's row (a long streak shows the first, transitions and last)" },
+      { flags: "--all-rows", description: "on a terminal too, every failure's row (there a long streak shows first, transitions, last)" },
       at,
       after,
     ],

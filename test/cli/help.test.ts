@@ -95,7 +95,24 @@ describe("long event tables", () => {
     expect(rows.map((row) => Number(/\d+/.exec(row)?.[0]))).toEqual([1, 2, 3, 5, 998, 999, 1000]);
     expect(rows[3]).toContain("PeerDown");
     expect(result.stdout).toContain("993 of 1000 rows hidden");
-    const all = await cli(["-s", file, "--dry-run", "fail", "12D3KooWPFD8", "--times", "1000", "--every", "10ms", "--all-rows"]);
+    const args = ["-s", file, "--dry-run", "fail", "12D3KooWPFD8", "--times", "1000", "--every", "10ms"];
+    const all = await cli([...args, "--all-rows"], { tty: true, columns: 80 });
     expect(all.stdout.split("\n").filter((line) => /^│\s+\d+ │/.test(line))).toHaveLength(1000);
+    expect(all.stdout).not.toContain("hidden");
+  });
+
+  it("are whole in a pipe: one row per failure, as the contract says (review 17: a pipe got 7 of 30)", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(root, "t-")), "governor.json");
+    fs.copyFileSync(EXAMPLE, file);
+    const piped = await cli(["-s", file, "--dry-run", "fail", "12D3KooWPFD8", "--times", "30"]);
+    const numbers = piped.stdout
+      .split("\n")
+      .filter((line) => /^│\s+\d+ │/.test(line))
+      .map((row) => Number(/\d+/.exec(row)?.[0]));
+    expect(numbers).toEqual(Array.from({ length: 30 }, (_, index) => index + 1));
+    expect(piped.stdout).not.toContain("hidden");
+    // --no-trunc on a terminal too.
+    const whole = await cli(["-s", file, "--no-trunc", "--dry-run", "fail", "12D3KooWPFD8", "--times", "30"], { tty: true, columns: 80 });
+    expect(whole.stdout.split("\n").filter((line) => /^│\s+\d+ │/.test(line))).toHaveLength(30);
   });
 });

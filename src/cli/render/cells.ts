@@ -77,9 +77,13 @@ export function retryCell(ui: Ui, nextRetryNs: bigint | undefined, clockNs: bigi
   return ui.chalk.yellow(formatWhen(nextRetryNs, clockNs));
 }
 
-/** The rows of `fail`, `succeed` and `advise`: one per event, relative to the snapshot clock before the command. */
+/**
+ * The rows of `fail`, `succeed` and `advise`: one per event, relative to the snapshot clock before the command.
+ * A long streak is condensed only for a terminal (a width to fit): a pipe or a file gets one row per failure, as
+ * the contract says, and so does `--all-rows` or `--no-trunc`.
+ */
 export function renderEvents(ui: Ui, events: readonly EventJson[], threshold: number, baseNs: bigint, allRows = true): string {
-  const kept = allRows ? events.map((_, index) => index) : keptEventRows(events);
+  const kept = allRows || ui.width === undefined ? events.map((_, index) => index) : keptEventRows(events);
   const gap = (): string[] => Array.from({ length: 8 }, () => ui.chalk.dim("…"));
   const rows: string[][] = [];
   kept.forEach((index, position) => {
