@@ -35,6 +35,7 @@ import {
   longerOption,
   oddSpaceMessage,
   optionGuess,
+  showsOnly,
   usageFromCommander,
   type Invocation,
 } from "./program.js";
@@ -262,7 +263,8 @@ async function runInvocation(invocation: Invocation, io: CliIo): Promise<number>
   // The lock module (and node:os, the native addon with it) loads only for a command that writes.
   let lock: HeldLock | undefined;
   let writeTarget: WriteTarget | undefined;
-  if (spec.mutates && target !== STDIO && !globals.dryRun) {
+  // A command that only shows (`clock`, `backoff` with nothing to set) writes nothing in place: no lock, as for a fleet.
+  if (spec.mutates && target !== STDIO && !globals.dryRun && !(globals.out === undefined && showsOnly(invocation))) {
     const refusal = await writeCheck((spec.snapshot ?? "load") === "load" ? source : undefined, target);
     if (refusal !== undefined) writeTarget = { path: target, refusal };
     else {

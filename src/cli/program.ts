@@ -22,6 +22,18 @@ export interface Invocation {
   readonly globals: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * Whether a changing command is asked only to show (`clock`, `backoff` and `backoff --plan` with nothing to set):
+ * it takes no lock, for one file as across a fleet, and writes only a copy asked for with `-o` or `-s -`.
+ */
+export function showsOnly(invocation: Invocation): boolean {
+  const { name } = invocation.spec;
+  const { options } = invocation;
+  if (name === "clock") return options.set === undefined && options.advance === undefined;
+  if (name === "backoff") return options.base === undefined && options.max === undefined;
+  return false;
+}
+
 const at = {
   flags: "--at <time>",
   description: "when the event happens (absolute TIME)",

@@ -73,7 +73,7 @@ import { writeChunks } from "../io/chunks.js";
 import { WasmFold } from "./wasm-fold.js";
 import { withOneNow } from "../io/time.js";
 import type { ScanWorkerData } from "./scan-worker.js";
-import type { Invocation } from "../program.js";
+import { showsOnly, type Invocation } from "../program.js";
 import { renderRowsNdjson, renderRowsTsv, TSV_HEADER } from "../render/fleet.js";
 import { outputWidth } from "../io/terminal.js";
 import { fitLine, fitText, wrapLine } from "../render/fit.js";
@@ -649,7 +649,7 @@ class Fleet {
     if (spec.name === "apply") this.fleetPeers = fleetPeers(knownPeerTexts(await this.knownAcrossFleet(args)));
     // `clock` and `backoff` with nothing to set only show: each node's answer under its name, as a dry run's plan is
     // shown, and no lock taken (the table alone said "unchanged" for every node and showed nothing asked for).
-    const view = isView(this.invocation);
+    const view = showsOnly(this.invocation);
     const checked = await this.each(() => module, undefined, { dryRun: true, io, args, render: this.globals.dryRun || view, indent: 2 });
     // A file that would change but is marked read-only is found now, before the first write, not midway.
     const plans = await Promise.all(
@@ -1209,15 +1209,6 @@ function startWorker(file: string, data: ScanWorkerData): Promise<{ part: Aggreg
     worker.once("error", () => resolve(undefined));
     worker.once("exit", () => resolve(undefined));
   });
-}
-
-/** Whether a changing command is asked only to show (`clock`, `backoff` and `backoff --plan` with nothing to set). */
-function isView(invocation: Invocation): boolean {
-  const { name } = invocation.spec;
-  const { options } = invocation;
-  if (name === "clock") return options.set === undefined && options.advance === undefined;
-  if (name === "backoff") return options.base === undefined && options.max === undefined;
-  return false;
 }
 
 /**
