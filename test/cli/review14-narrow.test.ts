@@ -101,7 +101,7 @@ describe("40 columns", () => {
       expect(result.status).toBe(0);
       const lines = shown(result.stdout);
       expect(overflowing(lines, 40)).toEqual([]);
-      expect(lines.find((line) => line.startsWith("│  #"))).toMatch(/^│  # │ +DELAY │ CUMULATIVE │ NOTE +│$/);
+      expect(lines.find((line) => line.startsWith("│  #"))).toMatch(/^│ {2}# │ +DELAY │ CUMULATIVE │ NOTE +│$/);
       expect(lines.some((line) => / │ capped │$/.test(line))).toBe(true);
     }
     // At 80 columns, as before.
