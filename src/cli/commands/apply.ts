@@ -32,6 +32,12 @@ import {
 import { quickParser } from "../quick-parse.js";
 import { sanitize } from "../render/sanitize.js";
 
+/**
+ * The script's first command line is a JSON document's start: the file is a snapshot (often the very one `-s` names),
+ * not a script. Said once, for that line: its every line listed as an unknown command was a hundred lines of noise.
+ */
+class NotAScript extends UsageError {}
+
 /** A line's JSON document when no one will print it. */
 const NOT_PRINTED: Record<string, unknown> = Object.freeze({});
 
@@ -81,6 +87,7 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
       try {
         invocation = parser(text);
       } catch (error) {
+        if (error instanceof NotAScript) throw new ApplyLineError(number, error, script.source);
         if (!(error instanceof BbgovError)) throw error;
         fail(stripEmptyWhere(error));
         continue;
@@ -177,6 +184,7 @@ export async function checkInput([script]: CommandArgs<"apply">, loadCommand: (n
         modules.set(name, commandModule);
         problem = stateFreeProblem(ctx, commandModule, invocation);
       } catch (error) {
+        if (error instanceof NotAScript) throw new ApplyLineError(number, error, script.source);
         if (!(error instanceof BbgovError)) throw error;
         problem = stripEmptyWhere(error);
       }
@@ -235,6 +243,8 @@ function lineParser(): (text: string) => Invocation | undefined {
     (spec) => spec.options,
     {},
   );
+  // Whether a line with a command on it came before: only the first such line can show a JSON document's start.
+  let first = true;
   return (text) => {
     // A carriage return before the line's end (old Mac line endings) would run the script's lines together.
     const cr = text.indexOf("\r");
@@ -249,6 +259,14 @@ function lineParser(): (text: string) => Invocation | undefined {
     // A line of other blanks only (a form feed, a no-break space: an editor's, invisible) is blank too, not a
     // command named by them; the shell's words are split at spaces and tabs alone, so only a whole line is.
     if (name.trim() === "" && text.trim() === "") return undefined;
+    if (first) {
+      first = false;
+      if (/^[{[]/.test(name)) {
+        throw new NotAScript(
+          `this is a JSON document (a snapshot?), not a script of commands; name the snapshot with -s and give apply a file of command lines`,
+        );
+      }
+    }
     if (name === "bbgov") throw new UsageError("write the command without `bbgov` in front");
     checkAllowed(name);
     const fast = quick(words);

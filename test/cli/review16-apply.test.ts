@@ -1,0 +1,43 @@
+/**
+ * Review 16, `apply` as a hostile user: a script that is a JSON document (the snapshot itself, named as the script
+ * by mistake) is one clear error naming its first line, not every line of the file listed as an unknown command.
+ */
+import { describe, expect, it } from "vitest";
+import { L, sandboxes } from "./helpers.js";
+
+const sandbox = sandboxes();
+
+describe("apply given a JSON document as its script", () => {
+  it("the snapshot file itself: one error line naming line 1, nothing written", async () => {
+    const box = sandbox();
+    const before = await box.build([`fail ${L}`]);
+    const result = await box.run(["apply", "governor.json"]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      "bbgov: this is a JSON document (a snapshot?), not a script of commands; name the snapshot with -s and give apply a file of command lines (governor.json line 1)\n",
+    );
+    expect(box.read()).toBe(before);
+  });
+
+  it("after blank and comment lines, on standard input, compact JSON: the line named is the document's first", async () => {
+    const box = sandbox();
+    const before = await box.build();
+    const result = await box.run(["apply", "-"], { input: '\n# a note\n{"spec_version":1}\n' });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain("not a script of commands");
+    expect(result.stderr).toContain("(standard input line 3)");
+    expect(box.read()).toBe(before);
+  });
+
+  it("a brace after a first command is an ordinary bad line, listed with the others", async () => {
+    const box = sandbox();
+    await box.build();
+    const result = await box.run(["apply", "-"], { input: `block ${L}\n{\nnope\n` });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      "bbgov: unknown command '{' (standard input line 2)\nbbgov: unknown command 'nope' (standard input line 3)\n",
+    );
+  });
+});
