@@ -41,3 +41,32 @@ describe("apply given a JSON document as its script", () => {
     );
   });
 });
+
+describe("apply given a shell's syntax", () => {
+  it.each([
+    ["block $PEER", "apply runs no shell: \"$PEER\" is not expanded; let the shell expand it (a here-document <<EOF, not <<'EOF')"],
+    ['block "${PEER}"', 'apply runs no shell: "${PEER}" is not expanded'],
+    ["block $(cat peers)", 'apply runs no shell: "$(cat" is not run'],
+    ["threshold 3; threshold 4", 'apply runs no shell: ";" neither chains, pipes nor redirects here; write one command per line'],
+    ["threshold 3 && threshold 4", 'apply runs no shell: "&&" neither chains'],
+    ["threshold 3 > out.txt", 'apply runs no shell: ">" neither chains'],
+  ])("%s: says no shell reads the line, naming it; nothing written", async (line, message) => {
+    const box = sandbox();
+    const before = await box.build();
+    const result = await box.run(["apply", "-"], { input: `block ${L}\n${line}\n` });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`bbgov: ${message}`);
+    expect(result.stderr).toMatch(/\(standard input line 2\)\n$/);
+    expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(box.read()).toBe(before);
+  });
+
+  it("a quoted `$` that is no variable is the argument's own error, as before", async () => {
+    const box = sandbox();
+    await box.build();
+    const result = await box.run(["apply", "-"], { input: "threshold '$5'\n" });
+    expect(result.stderr).toBe(
+      'bbgov: invalid number "$5": expected a whole number from 0 to 4294967295 (standard input line 1: argument N)\n',
+    );
+  });
+});

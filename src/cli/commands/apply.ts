@@ -268,6 +268,8 @@ function lineParser(): (text: string) => Invocation | undefined {
       }
     }
     if (name === "bbgov") throw new UsageError("write the command without `bbgov` in front");
+    const shellism = shellSyntax(words);
+    if (shellism !== undefined) throw shellism;
     checkAllowed(name);
     const fast = quick(words);
     if (fast !== undefined) return fast;
@@ -304,6 +306,32 @@ function lineParser(): (text: string) => Invocation | undefined {
     if (parsed === undefined) throw new UsageError(`not a command: ${name}`);
     return parsed;
   };
+}
+
+/** Words that chain, pipe or redirect commands in a shell. */
+const SHELL_OPERATORS: ReadonlySet<string> = new Set([";", "&&", "||", "|", "|&", "&", ">", ">>", "<", "<<", "2>", "2>&1", "&>"]);
+
+/**
+ * A shell's syntax on a line (`block $PEER`, `threshold 3; block X`): no shell reads the script, so it was taken
+ * literally and blamed on the argument ('invalid peer id "$PEER": not base58btc'). No bbgov argument holds these
+ * characters, so saying what they are costs no valid line.
+ */
+function shellSyntax(words: readonly string[]): UsageError | undefined {
+  for (const word of words) {
+    if (SHELL_OPERATORS.has(word) || (word.length > 1 && word.endsWith(";"))) {
+      const operator = SHELL_OPERATORS.has(word) ? word : ";";
+      return new UsageError(`apply runs no shell: "${operator}" neither chains, pipes nor redirects here; write one command per line`);
+    }
+    if (word.includes("`") || word.includes("$(")) {
+      return new UsageError(`apply runs no shell: ${JSON.stringify(word)} is not run; put its output in the script before bbgov reads it`);
+    }
+    if (/\$[A-Za-z_{]/.test(word)) {
+      return new UsageError(
+        `apply runs no shell: ${JSON.stringify(word)} is not expanded; let the shell expand it (a here-document <<EOF, not <<'EOF')`,
+      );
+    }
+  }
+  return undefined;
 }
 
 const BY_NAME: ReadonlyMap<string, CommandSpec> = new Map(COMMANDS.map((spec) => [spec.name, spec]));
