@@ -70,3 +70,29 @@ describe("apply given a shell's syntax", () => {
     );
   });
 });
+
+describe("apply given UTF-16 or binary data", () => {
+  it("UTF-16 with its byte order mark (Notepad's 'Unicode'): says UTF-16 and how to convert it", async () => {
+    const box = sandbox();
+    const before = await box.build();
+    const input = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("threshold 3\r\n", "utf16le")]);
+    const result = await box.run(["apply", "-"], { input });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      "bbgov: cannot read the script file: not UTF-8 text, but UTF-16; convert it: iconv -f UTF-16 -t UTF-8 (standard input line 1)\n",
+    );
+    expect(box.read()).toBe(before);
+  });
+
+  it("NUL bytes (UTF-16 without a mark, a binary file): one line, not each line an unknown command", async () => {
+    const box = sandbox();
+    const before = await box.build();
+    const input = Buffer.from("\0t\0h\0r\0e\0s\0h\0o\0l\0d\0 \x003\0\n\0n\0o\0p\0e\0\n");
+    const result = await box.run(["apply", "-"], { input });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      "bbgov: a NUL byte: this is binary data or UTF-16 text, not a script of commands (save it as UTF-8 text) (standard input line 1)\n",
+    );
+    expect(box.read()).toBe(before);
+  });
+});

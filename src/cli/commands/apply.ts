@@ -33,8 +33,9 @@ import { quickParser } from "../quick-parse.js";
 import { sanitize } from "../render/sanitize.js";
 
 /**
- * The script's first command line is a JSON document's start: the file is a snapshot (often the very one `-s` names),
- * not a script. Said once, for that line: its every line listed as an unknown command was a hundred lines of noise.
+ * The script is no script: its first command line starts a JSON document (a snapshot, often the very one `-s`
+ * names), or a line holds a NUL (binary data, UTF-16). Said once, for that line, and the read ends: its every line
+ * listed as an unknown command was a hundred lines of noise.
  */
 class NotAScript extends UsageError {}
 
@@ -253,6 +254,9 @@ function lineParser(): (text: string) => Invocation | undefined {
         "a carriage return inside the line: are the script's lines ended by CR alone? end them with LF (tr '\\r' '\\n')",
       );
     }
+    // UTF-16 without its mark, a binary file: each line was an unknown command or a bad argument, with NULs in it.
+    if (text.includes("\0"))
+      throw new NotAScript("a NUL byte: this is binary data or UTF-16 text, not a script of commands (save it as UTF-8 text)");
     const words = splitWords(text);
     const name = words[0];
     if (name === undefined) return undefined;
