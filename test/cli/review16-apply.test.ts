@@ -96,3 +96,19 @@ describe("apply given UTF-16 or binary data", () => {
     expect(box.read()).toBe(before);
   });
 });
+
+describe("apply given a line that starts with an option", () => {
+  it.each([
+    ["--threshold 3", "a line starts with its command, not '--threshold' (did you mean threshold?)"],
+    ["-x threshold 3", "a line starts with its command, not '-x'"],
+    ["-- threshold 3", "a line starts with its command, not '--'"],
+    ["-h", "help cannot be used in a script"],
+    ["--json", "global options such as --json go on the bbgov apply command line, not in the script"],
+  ])("%s: says what is wrong (it called any option a global one)", async (line, message) => {
+    const box = sandbox();
+    await box.build();
+    const result = await box.run(["apply", "-"], { input: `${line}\n` });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`bbgov: ${message} (standard input line 1)\n`);
+  });
+});

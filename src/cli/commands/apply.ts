@@ -346,7 +346,14 @@ function checkAllowed(name: string): void {
   if (spec !== undefined && !spec.inApply) {
     throw new UsageError(`${name} cannot be used in a script: apply runs the commands that change the snapshot`);
   }
-  if (name.startsWith("-")) throw globalInScript(name);
+  if (name.startsWith("-")) {
+    if (isGlobalFlag(name.split("=")[0] as string)) throw globalInScript(name);
+    // `--threshold 3`, `-x`, `--`: no global option, yet they were called one ("global options such as -x").
+    const bare = name.replace(/^-+/, "").split("=")[0] as string;
+    if (bare === "h" || bare === "help") throw new UsageError("help cannot be used in a script");
+    const guess = APPLY_NAMES.includes(bare) ? ` (did you mean ${bare}?)` : "";
+    throw new UsageError(`a line starts with its command, not '${name}'${guess}`);
+  }
 }
 
 /** Every spelling of the global options (`-s`, `--snapshot`, `--json`, ...). */
