@@ -14,7 +14,8 @@ import { hostBackoffWarnings } from "./commands/common.js";
 import { loadCommand } from "./commands/index.js";
 import { resolvePeerArgs, withNotices } from "./commands/resolve.js";
 import { commandContext, type CliIo, type CommandModule } from "./context.js";
-import { UsageError } from "./errors.js";
+import { IoError, UsageError } from "./errors.js";
+import { kindOf } from "./io/lock.js";
 import { outputWidth } from "./io/terminal.js";
 import { readBytes, STDIO } from "./io/store.js";
 import type { ArgumentSpec } from "./program.js";
@@ -57,6 +58,14 @@ export async function watch(request: WatchRequest, io: CliIo): Promise<number> {
     on?: (event: string, listener: () => void) => unknown;
     off?: (event: string, listener: () => void) => unknown;
   };
+  // `-s <(...)`, a FIFO: its bytes come once, and each look would wait for a writer (Ctrl-C could not end that wait).
+  const special = await specialFile(request.file);
+  if (special !== undefined) {
+    throw new UsageError(
+      `--watch follows a regular file, and ${request.source} is ${special}; run inspect without --watch to read it once`,
+      "--watch",
+    );
+  }
   const intervalMs = pollMs(request.intervalNs);
   let seen = "";
   let drawn = false;
@@ -111,6 +120,11 @@ async function frame(request: WatchRequest, io: CliIo, out: CliIo["stdout"] & { 
   const status = statusLine(request, width);
   let body: string;
   try {
+    // A file replaced by a FIFO is not opened: the open would wait for a writer, the screen frozen, Ctrl-C unheard.
+    const special = await specialFile(request.file);
+    if (special !== undefined) {
+      throw new IoError(`cannot read the snapshot: it is now ${special}, not a regular file; waiting for a file there`, request.source);
+    }
     const { bytes } = await readBytes(request.file, io.stdin, "the snapshot");
     // Opened as a one-off run opens it: the host's schedule applies, an error names the file; several skipped
     // entries are one warning line here, which the window has to fit beside the table.
@@ -188,6 +202,17 @@ function pollMs(intervalNs: bigint): number {
 }
 
 const MAX_TIMER_MS = 2_147_483_647n;
+
+/** What `file` is (links followed) when it is neither a regular file nor a folder ("a FIFO", "a device"), else undefined. */
+async function specialFile(file: string): Promise<string | undefined> {
+  try {
+    const stat = await fs.stat(file);
+    return stat.isFile() || stat.isDirectory() ? undefined : kindOf(stat);
+  } catch {
+    // Missing or unreadable: the read says so, naming the file.
+    return undefined;
+  }
+}
 
 /** What changes when the file does: a rename gives a new inode, a rewrite a new size or time. */
 async function fileIdentity(file: string): Promise<string> {

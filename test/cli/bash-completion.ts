@@ -31,6 +31,8 @@ export function bashCompleter(root: string): (words: readonly string[], input?: 
     const result = spawnSync("bash", ["-c", program.join("\n")], {
       cwd: root,
       encoding: "utf8",
+      // A completion that hangs (a snapshot read that waits forever) fails the test instead of the whole run.
+      timeout: 30_000,
       ...(input === undefined ? {} : { input }),
       env: { ...process.env, PATH: `${path.join(root, "bin")}:${process.env.PATH ?? ""}` },
     });

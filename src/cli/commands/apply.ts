@@ -32,6 +32,13 @@ import {
 import { quickParser } from "../quick-parse.js";
 import { sanitize } from "../render/sanitize.js";
 
+/**
+ * The script is no script: its first command line starts a JSON document (a snapshot, often the very one `-s`
+ * names), or a line holds a NUL (binary data, UTF-16). Said once, for that line, and the read ends: its every line
+ * listed as an unknown command was a hundred lines of noise.
+ */
+class NotAScript extends UsageError {}
+
 /** A line's JSON document when no one will print it. */
 const NOT_PRINTED: Record<string, unknown> = Object.freeze({});
 
@@ -81,6 +88,7 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
       try {
         invocation = parser(text);
       } catch (error) {
+        if (error instanceof NotAScript) throw new ApplyLineError(number, error, script.source);
         if (!(error instanceof BbgovError)) throw error;
         fail(stripEmptyWhere(error));
         continue;
@@ -177,6 +185,7 @@ export async function checkInput([script]: CommandArgs<"apply">, loadCommand: (n
         modules.set(name, commandModule);
         problem = stateFreeProblem(ctx, commandModule, invocation);
       } catch (error) {
+        if (error instanceof NotAScript) throw new ApplyLineError(number, error, script.source);
         if (!(error instanceof BbgovError)) throw error;
         problem = stripEmptyWhere(error);
       }
@@ -235,6 +244,8 @@ function lineParser(): (text: string) => Invocation | undefined {
     (spec) => spec.options,
     {},
   );
+  // Whether a line with a command on it came before: only the first such line can show a JSON document's start.
+  let first = true;
   return (text) => {
     // A carriage return before the line's end (old Mac line endings) would run the script's lines together.
     const cr = text.indexOf("\r");
@@ -243,13 +254,26 @@ function lineParser(): (text: string) => Invocation | undefined {
         "a carriage return inside the line: are the script's lines ended by CR alone? end them with LF (tr '\\r' '\\n')",
       );
     }
+    // UTF-16 without its mark, a binary file: each line was an unknown command or a bad argument, with NULs in it.
+    if (text.includes("\0"))
+      throw new NotAScript("a NUL byte: this is binary data or UTF-16 text, not a script of commands (save it as UTF-8 text)");
     const words = splitWords(text);
     const name = words[0];
     if (name === undefined) return undefined;
     // A line of other blanks only (a form feed, a no-break space: an editor's, invisible) is blank too, not a
     // command named by them; the shell's words are split at spaces and tabs alone, so only a whole line is.
     if (name.trim() === "" && text.trim() === "") return undefined;
+    if (first) {
+      first = false;
+      if (/^[{[]/.test(name)) {
+        throw new NotAScript(
+          `this is a JSON document (a snapshot?), not a script of commands; name the snapshot with -s and give apply a file of command lines`,
+        );
+      }
+    }
     if (name === "bbgov") throw new UsageError("write the command without `bbgov` in front");
+    const shellism = shellSyntax(words);
+    if (shellism !== undefined) throw shellism;
     checkAllowed(name);
     const fast = quick(words);
     if (fast !== undefined) return fast;
@@ -288,6 +312,32 @@ function lineParser(): (text: string) => Invocation | undefined {
   };
 }
 
+/** Words that chain, pipe or redirect commands in a shell. */
+const SHELL_OPERATORS: ReadonlySet<string> = new Set([";", "&&", "||", "|", "|&", "&", ">", ">>", "<", "<<", "2>", "2>&1", "&>"]);
+
+/**
+ * A shell's syntax on a line (`block $PEER`, `threshold 3; block X`): no shell reads the script, so it was taken
+ * literally and blamed on the argument ('invalid peer id "$PEER": not base58btc'). No bbgov argument holds these
+ * characters, so saying what they are costs no valid line.
+ */
+function shellSyntax(words: readonly string[]): UsageError | undefined {
+  for (const word of words) {
+    if (SHELL_OPERATORS.has(word) || (word.length > 1 && word.endsWith(";"))) {
+      const operator = SHELL_OPERATORS.has(word) ? word : ";";
+      return new UsageError(`apply runs no shell: "${operator}" neither chains, pipes nor redirects here; write one command per line`);
+    }
+    if (word.includes("`") || word.includes("$(")) {
+      return new UsageError(`apply runs no shell: ${JSON.stringify(word)} is not run; put its output in the script before bbgov reads it`);
+    }
+    if (/\$[A-Za-z_{]/.test(word)) {
+      return new UsageError(
+        `apply runs no shell: ${JSON.stringify(word)} is not expanded; let the shell expand it (a here-document <<EOF, not <<'EOF')`,
+      );
+    }
+  }
+  return undefined;
+}
+
 const BY_NAME: ReadonlyMap<string, CommandSpec> = new Map(COMMANDS.map((spec) => [spec.name, spec]));
 const APPLY_NAMES: readonly string[] = COMMANDS.filter((spec) => spec.inApply).map((spec) => spec.name);
 
@@ -296,7 +346,14 @@ function checkAllowed(name: string): void {
   if (spec !== undefined && !spec.inApply) {
     throw new UsageError(`${name} cannot be used in a script: apply runs the commands that change the snapshot`);
   }
-  if (name.startsWith("-")) throw globalInScript(name);
+  if (name.startsWith("-")) {
+    if (isGlobalFlag(name.split("=")[0] as string)) throw globalInScript(name);
+    // `--threshold 3`, `-x`, `--`: no global option, yet they were called one ("global options such as -x").
+    const bare = name.replace(/^-+/, "").split("=")[0] as string;
+    if (bare === "h" || bare === "help") throw new UsageError("help cannot be used in a script");
+    const guess = APPLY_NAMES.includes(bare) ? ` (did you mean ${bare}?)` : "";
+    throw new UsageError(`a line starts with its command, not '${name}'${guess}`);
+  }
 }
 
 /** Every spelling of the global options (`-s`, `--snapshot`, `--json`, ...). */

@@ -61,6 +61,8 @@ export function fleetPeers(texts: Iterable<string>): FleetPeers {
 export class PeerResolver {
   #known: string[] | undefined;
   readonly notices: string[] = [];
+  // What notices holds, to look up: notices.includes made a line of n new peers cost n²/2 string compares.
+  readonly #noticed = new Set<string>();
 
   constructor(
     private readonly snapshot: Snapshot,
@@ -131,7 +133,9 @@ export class PeerResolver {
 
   /** A notice, once however often its peer is named. */
   #notice(text: string): void {
-    if (!this.notices.includes(text)) this.notices.push(text);
+    if (this.#noticed.has(text)) return;
+    this.#noticed.add(text);
+    this.notices.push(text);
   }
 
   /** Known peers that `text` names: by prefix, or by the head…tail of the shortened form. */

@@ -135,7 +135,13 @@ async function* splitLines(chunks: AsyncIterable<Uint8Array | string>, file: str
       // decoded alone looked bad at its start and named the chunk's first line.
       const bytes = carried.length === 0 ? chunk : Buffer.concat([carried, chunk]);
       const line = number + countNewlines(pending) + countNewlineBytes(bytes, firstBadByte(bytes));
-      throw new IoError(`cannot read ${what}: not UTF-8 text`, `${displayName(file)} line ${line}`);
+      // Notepad's "Unicode": UTF-16 with its byte order mark, which only "not UTF-8 text" was said of.
+      const utf16 =
+        line === 1 && bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+      throw new IoError(
+        `cannot read ${what}: not UTF-8 text${utf16 ? ", but UTF-16; convert it: iconv -f UTF-16 -t UTF-8" : ""}`,
+        `${displayName(file)} line ${line}`,
+      );
     }
     carried = unfinishedCharacter(carried, chunk);
     return text;

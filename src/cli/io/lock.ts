@@ -233,7 +233,8 @@ function lockOpenError(error: unknown, lockPath: string, which: string): Error {
   return ioError(error, "write", lockPath, "the snapshot's lock");
 }
 
-function kindOf(stat: Stats): string {
+/** What a file that is not a regular file is, for a message ("a FIFO", "a device", ...). */
+export function kindOf(stat: Stats): string {
   if (stat.isFIFO()) return "a FIFO";
   if (stat.isSocket()) return "a socket";
   if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
