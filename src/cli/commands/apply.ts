@@ -254,8 +254,11 @@ function lineParser(): (text: string) => Invocation | undefined {
         "a carriage return inside the line: are the script's lines ended by CR alone? end them with LF (tr '\\r' '\\n')",
       );
     }
+    // One scan for what a plain line never holds (a NUL, a shell's syntax), the checks below only when it is there:
+    // the two checks on every word cost 0.6 µs a line (100k lines 410 -> 472 ms).
+    const unusual = UNUSUAL.test(text);
     // UTF-16 without its mark, a binary file: each line was an unknown command or a bad argument, with NULs in it.
-    if (text.includes("\0"))
+    if (unusual && text.includes("\0"))
       throw new NotAScript("a NUL byte: this is binary data or UTF-16 text, not a script of commands (save it as UTF-8 text)");
     const words = splitWords(text);
     const name = words[0];
@@ -272,7 +275,7 @@ function lineParser(): (text: string) => Invocation | undefined {
       }
     }
     if (name === "bbgov") throw new UsageError("write the command without `bbgov` in front");
-    const shellism = shellSyntax(words);
+    const shellism = unusual ? shellSyntax(words) : undefined;
     if (shellism !== undefined) throw shellism;
     checkAllowed(name);
     const fast = quick(words);
@@ -311,6 +314,9 @@ function lineParser(): (text: string) => Invocation | undefined {
     return parsed;
   };
 }
+
+/** A NUL or a character of a shell's syntax (see shellSyntax): no plain line of a script holds one. */
+const UNUSUAL = /[\0;&|<>$`]/;
 
 /** Words that chain, pipe or redirect commands in a shell. */
 const SHELL_OPERATORS: ReadonlySet<string> = new Set([";", "&&", "||", "|", "|&", "&", ">", ">>", "<", "<<", "2>", "2>&1", "&>"]);

@@ -61,8 +61,9 @@ export function fleetPeers(texts: Iterable<string>): FleetPeers {
 export class PeerResolver {
   #known: string[] | undefined;
   readonly notices: string[] = [];
-  // What notices holds, to look up: notices.includes made a line of n new peers cost n²/2 string compares.
-  readonly #noticed = new Set<string>();
+  // What notices holds, to look up: notices.includes made a line of n new peers cost n²/2 string compares. Made with
+  // the first notice: apply makes a resolver per line, and most lines notice nothing.
+  #noticed: Set<string> | undefined;
 
   constructor(
     private readonly snapshot: Snapshot,
@@ -133,6 +134,7 @@ export class PeerResolver {
 
   /** A notice, once however often its peer is named. */
   #notice(text: string): void {
+    this.#noticed ??= new Set();
     if (this.#noticed.has(text)) return;
     this.#noticed.add(text);
     this.notices.push(text);
