@@ -17,7 +17,7 @@ import { commandContext, report } from "../context.js";
 import { emptySnapshot } from "../../snapshot/model.js";
 import { ApplyLineError, ApplyScriptErrors, UsageError } from "../errors.js";
 import { splitWords } from "../io/words.js";
-import { type ParsedIds, resolvePeerArgs, unresolvablePeerArg, withNotices } from "./resolve.js";
+import { KnownTexts, type ParsedIds, resolvePeerArgs, unresolvablePeerArg, withNotices } from "./resolve.js";
 import {
   buildProgram,
   commandGuesses,
@@ -63,6 +63,7 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
   const parser = lineParser();
   const modules = new Map<string, CommandModule>();
   const parsedIds: ParsedIds = new Map();
+  const knownTexts = new KnownTexts(ctx.fleetPeers);
   const errors = new BadLines(script.source);
   const shown: Shown[] = [];
   // Lines shown (at most SHOWN_LINES); with no --json and no drawing (--quiet) none is kept in `shown`.
@@ -109,13 +110,15 @@ export async function execute(ctx: CommandContext, [script]: CommandArgs<"apply"
       try {
         // Peers resolve against the state this line sees, after the lines before it (and, on a fleet's file, against
         // every peer of the fleet: a prefix names one peer on every node).
-        const resolved = resolvePeerArgs(invocation.spec.args, invocation.args, ctx.snapshot, parsedIds, ctx.fleetPeers);
+        const resolved = resolvePeerArgs(invocation.spec.args, invocation.args, ctx.snapshot, parsedIds, ctx.fleetPeers, knownTexts);
         const outcome = commandModule.execute(ctx, resolved.args, invocation.options);
         const commandReport = outcome instanceof Promise ? await outcome : outcome;
+        knownTexts.afterLine(name, invocation.options, resolved.args, ctx.snapshot);
         // Notices only add lines to the drawing (the --json document has none): undrawn, the report is as it is.
         result = ui === undefined ? commandReport : withNotices(commandReport, resolved.notices);
       } catch (error) {
         if (!(error instanceof BbgovError)) throw error;
+        knownTexts.forget();
         fail(error);
         continue;
       }

@@ -70,6 +70,7 @@ export class PeerResolver {
     private readonly where: string,
     private readonly parsedIds?: ParsedIds,
     private readonly fleet?: FleetPeers,
+    private readonly knownTexts?: KnownTexts,
   ) {}
 
   /** One input to the peer it names, or a UsageError that says why not. */
@@ -142,11 +143,89 @@ export class PeerResolver {
 
   /** Known peers that `text` names: by prefix, or by the head…tail of the shortened form. */
   #matching(text: string): string[] {
-    this.#known ??= this.fleet === undefined ? knownPeerTexts(this.snapshot) : union(knownPeerTexts(this.snapshot), this.fleet.texts);
+    this.#known ??= this.knownTexts?.get(this.snapshot) ?? sortedKnownTexts(this.snapshot, this.fleet);
     const short = /^(.+?)(?:\u2026|\.\.\.)(.+)$/.exec(text);
     const head = short?.[1] ?? text;
     const tail = short?.[2] ?? "";
-    return this.#known.filter((known) => known.startsWith(head) && known.endsWith(tail) && known.length >= head.length + tail.length);
+    // The list is sorted: the texts that start with `head` stand together from where `head` would go.
+    const matches: string[] = [];
+    for (let at = lowerBound(this.#known, head); at < this.#known.length; at++) {
+      const known = this.#known[at] as string;
+      if (!known.startsWith(head)) break;
+      if (known.endsWith(tail) && known.length >= head.length + tail.length) matches.push(known);
+    }
+    return matches;
+  }
+}
+
+/** The known peers' texts of `snapshot` and a fleet's, sorted, each once. */
+function sortedKnownTexts(snapshot: Snapshot, fleet: FleetPeers | undefined): string[] {
+  return fleet === undefined ? knownPeerTexts(snapshot) : union(knownPeerTexts(snapshot), fleet.texts);
+}
+
+/** Where `text` stands or would go in the sorted `texts`. */
+function lowerBound(texts: readonly string[], text: string): number {
+  let low = 0;
+  let high = texts.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((texts[middle] as string) < text) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Commands that change no peer's record: the known peers stay as they are. */
+const TOUCH_NO_PEER: ReadonlySet<string> = new Set(["threshold", "backoff", "clock"]);
+/** Commands that change only the records of the peers they name (unless `--all` or `--open`). */
+const TOUCH_NAMED_PEERS: ReadonlySet<string> = new Set(["block", "unblock", "allow", "disallow", "fail", "succeed", "advise", "reset"]);
+
+/**
+ * The sorted texts of the known peers (and a fleet's), kept across the lines of one `apply`. Each line's peers
+ * resolve against the state the lines before it left; building the list for every line that names a short id not
+ * seen before (it may be a prefix of a longer known one) made a script of n such lines cost n² log n: 10k lines of
+ * `block <new short id>` took 15.6 s. After a line, the list follows the peers it named (each one is in the list if
+ * it is known now, out of it if not); a line that may have changed peers it did not name (`--all`, `allow --open`,
+ * a command not listed above) or that failed drops the list, built again when next needed.
+ */
+export class KnownTexts {
+  #texts: string[] | undefined;
+
+  constructor(private readonly fleet?: FleetPeers) {}
+
+  /** The list for the snapshot as it stands. */
+  get(snapshot: Snapshot): string[] {
+    // A copy: the list as read may be the reader's own, and this one changes.
+    this.#texts ??= sortedKnownTexts(snapshot, this.fleet).slice();
+    return this.#texts;
+  }
+
+  /** After `command` ran with these options and resolved arguments on `snapshot`. */
+  afterLine(command: string, options: Readonly<Record<string, unknown>>, args: readonly unknown[], snapshot: Snapshot): void {
+    const texts = this.#texts;
+    if (texts === undefined || TOUCH_NO_PEER.has(command)) return;
+    if (!TOUCH_NAMED_PEERS.has(command) || options.all === true || options.open === true) {
+      this.#texts = undefined;
+      return;
+    }
+    for (let index = 0; index < args.length; index++) {
+      const arg = args[index];
+      if (arg instanceof PeerId) this.#place(texts, arg, snapshot);
+      else if (Array.isArray(arg)) for (const peer of arg) if (peer instanceof PeerId) this.#place(texts, peer, snapshot);
+    }
+  }
+
+  /** After a line that failed: what it changed before it failed is not known. */
+  forget(): void {
+    this.#texts = undefined;
+  }
+
+  #place(texts: string[], peer: PeerId, snapshot: Snapshot): void {
+    const known = isKnown(snapshot, peer) || this.fleet?.has(peer.text) === true;
+    const at = lowerBound(texts, peer.text);
+    const there = texts[at] === peer.text;
+    if (known && !there) texts.splice(at, 0, peer.text);
+    else if (!known && there) texts.splice(at, 1);
   }
 }
 
@@ -215,6 +294,7 @@ export function resolvePeerArgs(
   snapshot: Snapshot,
   parsedIds?: ParsedIds,
   fleet?: FleetPeers,
+  knownTexts?: KnownTexts,
 ): { args: unknown[]; notices: string[] } {
   // A plain loop with the resolver made on first use: apply runs this once per line.
   const resolved = args.slice();
@@ -228,7 +308,7 @@ export function resolvePeerArgs(
       if (kind === "many") resolved[index] = [];
       continue;
     }
-    resolver ??= new PeerResolver(snapshot, "argument PEER", parsedIds, fleet);
+    resolver ??= new PeerResolver(snapshot, "argument PEER", parsedIds, fleet, knownTexts);
     if (kind === "many") {
       // The same peer named twice (`block P P`, or a prefix and the whole id) is one peer: one change, one note.
       const peers: PeerId[] = [];
