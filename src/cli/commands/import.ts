@@ -33,6 +33,10 @@ export function execute(ctx: CommandContext, [input]: CommandArgs<"import">, opt
   try {
     decoded = readUpstream(input, options.from, options.strict === true, schedule, clockNs);
   } catch (error) {
+    if (options.from !== "auto" && error instanceof Error) {
+      const wrongKind = otherKind(input, options.from);
+      if (wrongKind !== undefined) throw new SnapshotError(wrongKind, `${input.source}: $`);
+    }
     if (error instanceof InvalidUpstreamEntries) {
       throw new SnapshotError(
         `${error.message}; without --strict they are skipped as upstream's restore skips them`,
@@ -122,15 +126,20 @@ function readUpstream(
   if (kind === "bbgov-json") throw notUpstream(input);
   if (kind === "node-snapshot") {
     const read = readNodeSnapshot(input.bytes, options);
-    const skipped = read.warnings.filter((warning) => warning.message.startsWith("peer bytes do not parse"));
+    // The reader's words are for a file edited in place, whose skipped entries stay in it; the snapshot import
+    // writes holds none of them, and --strict refuses them.
+    const warnings = read.warnings.map((warning) => ({ ...warning, message: warning.message.replace(KEPT_ON_WRITE, "") }));
+    const skipped = warnings.filter((warning) => warning.message.startsWith("peer bytes do not parse"));
     if (strict && skipped.length > 0) {
-      throw new InvalidUpstreamEntries(skipped.map((warning) => ({ path: warning.path, message: warning.message })));
+      throw new InvalidUpstreamEntries(
+        skipped.map((warning) => ({ path: warning.path, message: warning.message.replace(SKIPPED_AS_RESTORE, "") })),
+      );
     }
     const sections = read.node.sections.length;
     return {
       kind,
       snapshot: read.snapshot,
-      warnings: read.warnings,
+      warnings,
       skipped: skipped.map((warning) => ({ path: warning.path, message: warning.message })),
       latestEventNs: latestEventNs(read.snapshot),
       form: `${KIND_NAMES[kind]}, incarnation ${read.node.incarnation}; ${sections} other section(s) not imported`,
@@ -150,6 +159,29 @@ function readUpstream(
         : `${KIND_NAMES[kind]}, ${decoded.otherKeys.length} other field(s) not imported`,
     otherFields: decoded.otherKeys,
   };
+}
+
+/** What the node reader adds to a skipped entry's warning: true of a file edited in place, not of an import. */
+const KEPT_ON_WRITE = ", kept as they are on write";
+/** ...and what --strict's refusal says once for all of them. */
+const SKIPPED_AS_RESTORE = ": skipped as upstream's restore skips them";
+
+/**
+ * When `--from KIND` failed to read a file that is plainly the other kind (JSON text read as bincode, binary data
+ * read as JSON), says so instead of the reader's error (a length at byte 8, "not UTF-8 text"); otherwise undefined.
+ */
+function otherKind(input: SnapshotInput, from: "node-snapshot" | "framework-json"): string | undefined {
+  let detected: SnapshotKind;
+  try {
+    detected = detectKind(input);
+  } catch {
+    return undefined;
+  }
+  if (from === "node-snapshot" && detected !== "node-snapshot")
+    return `this is text${detected === "framework-json" ? " (a framework snapshot)" : ""}, not a node snapshot (bincode): leave out --from node-snapshot`;
+  if (from === "framework-json" && detected === "node-snapshot")
+    return "this is a node snapshot (bincode), not a framework snapshot (JSON): leave out --from framework-json";
+  return undefined;
 }
 
 /**
