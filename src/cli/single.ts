@@ -129,7 +129,10 @@ export async function loadRunWrite(
     opened = loaded.opened;
     spare = loaded.spare;
     snapshot = opened.snapshot;
-    for (const warning of loaded.warnings) loadWarnings.push(warning);
+    // A node snapshot's skipped entries are "kept as they are on write" when it is edited in place; export writes
+    // another file, which holds none of them.
+    const exported = spec.writesOut === true;
+    for (const warning of loaded.warnings) loadWarnings.push(exported ? warning.replace(KEPT_ON_WRITE, ", not exported") : warning);
   }
   if (spec.mutates && target === STDIO && opened?.kind === "node-snapshot" && io.stdout.isTTY === true) {
     throw new UsageError("standard output is a terminal, and a node snapshot is binary: redirect it (> node.snap) or give -o FILE", "-s -");
@@ -326,6 +329,9 @@ function kindOf(input: SnapshotInput): { kind: SnapshotKind | SnapshotError; can
     throw error;
   }
 }
+
+/** What a node snapshot's warning for a skipped entry says of writing the file back. */
+const KEPT_ON_WRITE = ", kept as they are on write";
 
 /** Load warnings shown one by one; the rest are counted. */
 const SHOWN_LOAD_WARNINGS = 10;
