@@ -6,7 +6,7 @@
  * Sans-IO: no clock, no disk, no console; `nowNs` is an argument.
  */
 import { BackoffTable, retryDue, type BackoffState } from "./backoff.js";
-import { InvalidArgument } from "./errors.js";
+import { checkedFunction, checkedObject, InvalidArgument } from "./errors.js";
 import { checkedPeer, type PeerId } from "./peer-id.js";
 import { checkedU32, checkedU64, saturatingIncrementU32 } from "./u64.js";
 
@@ -193,6 +193,7 @@ export class PeerGovernor {
 
   /** Replaces a peer's health directly (snapshot restore). */
   restoreHealth(peer: PeerId, health: PeerHealth): void {
+    checkedObject(health, "peer health", "{ consecutiveFailures, lastEventNs, down }");
     this.health.set(checkedPeer(peer).text, {
       peer,
       consecutiveFailures: checkedU32(health.consecutiveFailures, "consecutiveFailures"),
@@ -262,6 +263,9 @@ export class PeerGovernor {
     has?: (peer: PeerId) => boolean | undefined,
     peek?: (peer: PeerId) => PeerHealth | null | undefined,
   ): void {
+    checkedFunction(restore, "deferred health restore");
+    checkedFunction(has, "deferred health restore's has", true);
+    checkedFunction(peek, "deferred health restore's peek", true);
     if (this.pendingHealth !== null) this.runPendingHealth(); // one deferred at a time, in order
     this.pendingHealth = restore;
     this.pendingHealthHas = has ?? null;

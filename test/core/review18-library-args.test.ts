@@ -49,3 +49,46 @@ describe("an engine rule given a state that is not { governor, backoff } is refu
     expect(recordSendFailure(state, peer, 1n).backoff?.attempts).toBe(1);
   });
 });
+
+describe("an object argument of the governor or the table that is not an object is refused", () => {
+  const PRIMITIVES = NOT_OBJECTS.filter((bad) => typeof bad !== "object" || bad === null);
+  /** Each call, and whether undefined is its default (an optional argument). */
+  const objects: Record<string, [(bad: never) => unknown, boolean]> = {
+    "new BackoffTable": [(bad) => new BackoffTable(bad), true],
+    "backoff.setConfig": [(bad) => new BackoffTable().setConfig(bad), false],
+    "backoff.restoreState": [(bad) => new BackoffTable().restoreState(peer, bad), false],
+    "governor.restoreHealth": [(bad) => new PeerGovernor().restoreHealth(peer, bad), false],
+  };
+  const functions: Record<string, [(bad: never) => unknown, boolean]> = {
+    "backoff.deferRestore": [(bad) => new BackoffTable().deferRestore(bad), false],
+    "backoff.deferRestore's has": [(bad) => new BackoffTable().deferRestore(() => {}, bad), true],
+    "backoff.deferRestore's peek": [(bad) => new BackoffTable().deferRestore(() => {}, undefined, bad), true],
+    "governor.deferHealthRestore": [(bad) => new PeerGovernor().deferHealthRestore(bad), false],
+    "governor.deferHealthRestore's peek": [(bad) => new PeerGovernor().deferHealthRestore(() => {}, undefined, bad), true],
+  };
+  for (const [given, calls] of [
+    [PRIMITIVES, objects],
+    [NOT_OBJECTS, functions],
+  ] as const) {
+    for (const [name, [call, optional]] of Object.entries(calls)) {
+      it.each(given.filter((bad) => !(optional && bad === undefined)))(`${name}(%s)`, (bad) => {
+        expect(() => call(bad as never)).toThrow(InvalidArgument);
+      });
+    }
+  }
+  it("a table left without its entries or a governor without its health says which value is wrong", () => {
+    expect(() => new BackoffTable().restoreState(peer, undefined as never)).toThrow(
+      "invalid backoff state undefined: expected { attempts, lastAttemptNs, nextRetryNs }",
+    );
+    expect(() => new PeerGovernor().restoreHealth(peer, null as never)).toThrow(
+      "invalid peer health null: expected { consecutiveFailures, lastEventNs, down }",
+    );
+    expect(() => new BackoffTable(null as never)).toThrow("invalid backoff config null: expected { baseNs?, maxDelayNs? }");
+  });
+  it("a refused deferred restore keeps the one already deferred", () => {
+    const table = new BackoffTable();
+    table.deferRestore((t) => t.restoreState(peer, { attempts: 2, lastAttemptNs: 1n, nextRetryNs: 9n }));
+    expect(() => table.deferRestore(5 as never)).toThrow(InvalidArgument);
+    expect(table.state(peer)?.attempts).toBe(2);
+  });
+});
