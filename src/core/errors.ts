@@ -53,6 +53,14 @@ export function checkedObject<T extends object>(value: T, what: string, expected
   return value;
 }
 
+/** `options` when it is an options object or undefined (its default), else an InvalidArgument: null was read as `null.field`. */
+export function checkedOptions<T>(options: T, reader: string): T {
+  const given: unknown = options;
+  if (given !== undefined && (typeof given !== "object" || given === null))
+    throw new InvalidArgument(`invalid options for ${reader}: ${givenValue(given)}; expected an object, or nothing for the defaults`);
+  return options;
+}
+
 /** `value` when it is a function (or undefined and `optional`), else an InvalidArgument naming `what`. */
 export function checkedFunction<T>(value: T, what: string, optional = false): T {
   if (typeof value === "function" || (optional && value === undefined)) return value;

@@ -22,7 +22,7 @@
  * every other byte of the document, numbers included, stays as it was.
  */
 import { BackoffTable, type BackoffConfig } from "../core/backoff.js";
-import { checkedText, truncate } from "../core/errors.js";
+import { checkedOptions, checkedText, truncate } from "../core/errors.js";
 import { PeerGovernor } from "../core/governor.js";
 import { multihashProblem, PeerId } from "../core/peer-id.js";
 import { U32_MAX, U64_MAX } from "../core/u64.js";
@@ -40,7 +40,7 @@ import {
   topLevelLayout,
   type JsonObject,
 } from "./json-values.js";
-import { latestEventNs, SPEC_VERSION, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
+import { checkedSnapshot, latestEventNs, SPEC_VERSION, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
 
 /** How to read a framework snapshot into the model. */
 export interface UpstreamDecodeOptions {
@@ -263,6 +263,8 @@ export type FrameworkFields = Partial<Record<(typeof FRAMEWORK_FIELDS)[number], 
  * else upstream's defaults. Compact, as `serde_json::to_string` writes it.
  */
 export function encodeFrameworkSnapshot(snapshot: Snapshot, fields: FrameworkFields = {}): string {
+  checkedSnapshot(snapshot, "encodeFrameworkSnapshot");
+  checkedOptions(fields, "encodeFrameworkSnapshot");
   const defaults: Record<(typeof FRAMEWORK_FIELDS)[number], string> = {
     counters: "{}",
     fired_phases: "[]",
@@ -284,6 +286,7 @@ export function encodeFrameworkSnapshot(snapshot: Snapshot, fields: FrameworkFie
 
 /** The upstream serde JSON of a snapshot's governor state only (spec_version, peer_governor, backoff_table). */
 export function encodeUpstream(snapshot: Snapshot): string {
+  checkedSnapshot(snapshot, "encodeUpstream");
   const governor = governorJson(snapshot, NO_KEPT);
   return `{"spec_version":${SPEC_VERSION},"peer_governor":${governor},"backoff_table":${backoffTableJson(snapshot, [])}}`;
 }
