@@ -12,6 +12,7 @@ import {
   PeerId,
   emptySnapshot,
   encodeSnapshot,
+  multihashProblem,
   recordBackoffNotice,
   recordSendFailure,
   recordSendSuccess,
@@ -90,5 +91,29 @@ describe("an object argument of the governor or the table that is not an object 
     table.deferRestore((t) => t.restoreState(peer, { attempts: 2, lastAttemptNs: 1n, nextRetryNs: 9n }));
     expect(() => table.deferRestore(5 as never)).toThrow(InvalidArgument);
     expect(table.state(peer)?.attempts).toBe(2);
+  });
+});
+
+describe("PeerId.fromBytesIn and multihashProblem check their bytes and range", () => {
+  const bytes = Uint8Array.of(0, 1, 5, 0, 1, 6);
+  it.each(NOT_OBJECTS.filter((bad) => !(bad instanceof Uint8Array)))("%s as the bytes", (bad) => {
+    expect(() => PeerId.fromBytesIn(bad as Uint8Array, 0, 3)).toThrow(InvalidArgument);
+    expect(() => multihashProblem(bad as Uint8Array)).toThrow(/invalid multihash bytes .*expected a Uint8Array/);
+  });
+  it.each([
+    [0, 99],
+    [Number.NaN, 3],
+    [-1, 3],
+    [4, 3],
+    [0.5, 3],
+    [0, "3"],
+  ])("the range %s..%s is refused, not clamped into another peer", (start, end) => {
+    expect(() => PeerId.fromBytesIn(bytes, start as number, end as number)).toThrow(
+      /invalid range .* of peer id bytes: expected whole numbers 0 <= start <= end <= 6/,
+    );
+  });
+  it("a range inside the bytes is the peer they spell", () => {
+    expect(PeerId.fromBytesIn(bytes, 3, 6).equals(PeerId.fromBytes(Uint8Array.of(0, 1, 6)))).toBe(true);
+    expect(multihashProblem(bytes.subarray(0, 3))).toBeUndefined();
   });
 });
