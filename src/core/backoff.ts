@@ -215,8 +215,9 @@ export class BackoffTable {
 /** A schedule as upstream uses it: a value left out is the default, a 0 becomes 1 ns. */
 export function clampConfig(config: Partial<BackoffConfig>): BackoffConfig {
   checkedObject(config, "backoff config", "{ baseNs?, maxDelayNs? }");
-  return {
+  // Frozen: `config()` hands out this very object, and `config().baseNs = 0n` skipped the checks of setConfig.
+  return Object.freeze({
     baseNs: atLeastOne(checkedU64(config.baseNs ?? DEFAULT_BACKOFF_BASE_NS, "baseNs")),
     maxDelayNs: atLeastOne(checkedU64(config.maxDelayNs ?? DEFAULT_BACKOFF_MAX_DELAY_NS, "maxDelayNs")),
-  };
+  });
 }

@@ -40,9 +40,11 @@ export interface HealthEntry extends PeerHealth {
   readonly peer: PeerId;
 }
 
-const ALLOW: Decision = { kind: "allow" };
-const DENY_BLOCKLISTED: Decision = { kind: "deny", reason: { kind: "blocklisted" } };
-const DENY_NOT_ALLOWLISTED: Decision = { kind: "deny", reason: { kind: "not_allowlisted" } };
+// Shared by every consultation, so frozen: a JavaScript caller that set `decision.kind = "deny"` on one
+// answer changed every later allow of every governor in the program.
+const ALLOW: Decision = Object.freeze({ kind: "allow" });
+const DENY_BLOCKLISTED: Decision = Object.freeze({ kind: "deny", reason: Object.freeze({ kind: "blocklisted" }) });
+const DENY_NOT_ALLOWLISTED: Decision = Object.freeze({ kind: "deny", reason: Object.freeze({ kind: "not_allowlisted" }) });
 
 /**
  * The policy's checks in upstream's order, from what they look at: the

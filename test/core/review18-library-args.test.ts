@@ -117,3 +117,28 @@ describe("PeerId.fromBytesIn and multihashProblem check their bytes and range", 
     expect(multihashProblem(bytes.subarray(0, 3))).toBeUndefined();
   });
 });
+
+describe("what the governor and the table share with every caller cannot be changed through an answer", () => {
+  it("a decision is frozen: setting kind on one allow does not deny every later peer", () => {
+    const governor = new PeerGovernor();
+    const allow = governor.checkInbound(peer) as { kind: string };
+    expect(() => {
+      allow.kind = "deny";
+    }).toThrow(TypeError);
+    governor.block(peer);
+    const deny = governor.checkInbound(peer) as { reason: { kind: string } };
+    expect(() => {
+      deny.reason.kind = "cooldown";
+    }).toThrow(TypeError);
+    expect(new PeerGovernor().checkInbound(PeerId.fromU64(9n))).toEqual({ kind: "allow" });
+    expect(governor.checkInbound(peer)).toEqual({ kind: "deny", reason: { kind: "blocklisted" } });
+  });
+  it("the schedule config() returns is frozen: only setConfig, which checks, changes it", () => {
+    const table = new BackoffTable();
+    expect(() => {
+      (table.config() as { baseNs: bigint }).baseNs = 0n;
+    }).toThrow(TypeError);
+    table.setConfig({ baseNs: 0n });
+    expect(table.config().baseNs).toBe(1n);
+  });
+});
