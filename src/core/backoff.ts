@@ -206,7 +206,8 @@ export class BackoffTable {
   }
 
   private put(peer: PeerId, attempts: number, lastAttemptNs: bigint, nextRetryNs: bigint): BackoffState {
-    const entry: BackoffEntry = { peer, attempts, lastAttemptNs, nextRetryNs };
+    // Frozen: `state` and `iter` hand out this very entry, and `nextRetryNs = -1n` on it went unchecked into the file.
+    const entry: BackoffEntry = Object.freeze({ peer, attempts, lastAttemptNs, nextRetryNs });
     this.states.set(peer.text, entry);
     return entry;
   }

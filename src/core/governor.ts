@@ -35,7 +35,7 @@ export interface PeerHealth {
   readonly down: boolean;
 }
 
-/** A peer together with its health, as the governor iterates them. */
+/** A peer together with its health, as the governor iterates them (frozen: the governor's own entry, changed only by its methods). */
 export interface HealthEntry extends PeerHealth {
   readonly peer: PeerId;
 }
@@ -147,7 +147,7 @@ export class PeerGovernor {
     checkedPeer(peer);
     checkedU64(nowNs, "nowNs");
     const wasDown = this.health.get(peer.text)?.down ?? false;
-    this.health.set(peer.text, { peer, consecutiveFailures: 0, lastEventNs: nowNs, down: false });
+    this.health.set(peer.text, Object.freeze({ peer, consecutiveFailures: 0, lastEventNs: nowNs, down: false }));
     return wasDown ? "came_up" : "none";
   }
 
@@ -159,12 +159,7 @@ export class PeerGovernor {
     const previousDown = previous?.down ?? false;
     const consecutiveFailures = saturatingIncrementU32(previous?.consecutiveFailures ?? 0);
     const justWentDown = !previousDown && consecutiveFailures >= this.threshold;
-    this.health.set(peer.text, {
-      peer,
-      consecutiveFailures,
-      lastEventNs: nowNs,
-      down: previousDown || justWentDown,
-    });
+    this.health.set(peer.text, Object.freeze({ peer, consecutiveFailures, lastEventNs: nowNs, down: previousDown || justWentDown }));
     return justWentDown ? "went_down" : "none";
   }
 
@@ -196,12 +191,15 @@ export class PeerGovernor {
   /** Replaces a peer's health directly (snapshot restore). */
   restoreHealth(peer: PeerId, health: PeerHealth): void {
     checkedObject(health, "peer health", "{ consecutiveFailures, lastEventNs, down }");
-    this.health.set(checkedPeer(peer).text, {
-      peer,
-      consecutiveFailures: checkedU32(health.consecutiveFailures, "consecutiveFailures"),
-      lastEventNs: checkedU64(health.lastEventNs, "lastEventNs"),
-      down: checkedBoolean(health.down, "down"),
-    });
+    this.health.set(
+      checkedPeer(peer).text,
+      Object.freeze({
+        peer,
+        consecutiveFailures: checkedU32(health.consecutiveFailures, "consecutiveFailures"),
+        lastEventNs: checkedU64(health.lastEventNs, "lastEventNs"),
+        down: checkedBoolean(health.down, "down"),
+      }),
+    );
   }
 
   /** Overwrites the failure threshold (clamped to at least 1); nobody's `down` is recomputed. */

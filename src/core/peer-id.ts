@@ -46,6 +46,8 @@ export class PeerId {
   private constructor(bytes: Uint8Array | undefined, text: string) {
     this.#bytes = bytes;
     this.text = text;
+    // `text` is the key of every list and entry: `peer.text = "x"` renamed a blocked peer in the file.
+    Object.freeze(this);
   }
 
   /** Canonical multihash bytes: varint(code) ++ varint(length) ++ digest. */

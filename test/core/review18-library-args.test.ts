@@ -142,3 +142,33 @@ describe("what the governor and the table share with every caller cannot be chan
     expect(table.config().baseNs).toBe(1n);
   });
 });
+
+describe("the entries and peers the governor and the table hand out are their own, frozen", () => {
+  it("a health entry, a backoff entry and a peer cannot be changed past the checks into a file", () => {
+    const snapshot = emptySnapshot();
+    const other = PeerId.fromU64(8n);
+    snapshot.governor.recordFailure(peer, 5n);
+    snapshot.governor.restoreHealth(other, { consecutiveFailures: 1, lastEventNs: 1n, down: false });
+    snapshot.backoff.recordFailure(peer, 5n);
+    snapshot.backoff.restoreState(other, { attempts: 1, lastAttemptNs: 1n, nextRetryNs: 2n });
+    snapshot.governor.block(other);
+    const before = encodeSnapshot(snapshot);
+    const attempts: (() => void)[] = [
+      () => Object.assign(snapshot.governor.peerHealth(peer) as object, { consecutiveFailures: -3 }),
+      () => Object.assign(snapshot.governor.peerHealth(other) as object, { down: "yes" }),
+      () => Object.assign([...snapshot.governor.iterHealth()][0] as object, { lastEventNs: 5 }),
+      () => Object.assign(snapshot.backoff.state(peer) as object, { nextRetryNs: -1n }),
+      () => Object.assign([...snapshot.backoff.iter()][1] as object, { attempts: 1.5 }),
+      () => Object.assign(other, { text: "x" }),
+    ];
+    for (const attempt of attempts) expect(attempt).toThrow(TypeError);
+    expect(encodeSnapshot(snapshot)).toBe(before);
+  });
+  it("a recorded event still replaces the entry", () => {
+    const governor = new PeerGovernor().withFailureThreshold(2);
+    governor.recordFailure(peer, 1n);
+    expect(governor.recordFailure(peer, 2n)).toBe("went_down");
+    expect(governor.recordSuccess(peer, 3n)).toBe("came_up");
+    expect(governor.peerHealth(peer)).toEqual({ peer, consecutiveFailures: 0, lastEventNs: 3n, down: false });
+  });
+});
