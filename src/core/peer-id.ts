@@ -123,9 +123,14 @@ export class PeerId {
     return new PeerId(bytes, base58btc.baseEncode(bytes));
   }
 
-  /** The multihash code (0x00 identity, 0x12 sha2-256, or another; exact up to 2^53). */
+  /** The multihash code (0x00 identity, 0x12 sha2-256, or another) as a number: exact up to 2^53; `codeU64` is exact for every code. */
   get code(): number {
     return Number(this.decoded().code);
+  }
+
+  /** The multihash code as upstream's u64, exact: a code above 2^53 (a valid peer) is rounded by `code`. */
+  get codeU64(): bigint {
+    return this.decoded().code;
   }
 
   /** The digest bytes after code and length. */

@@ -172,3 +172,15 @@ describe("the entries and peers the governor and the table hand out are their ow
     expect(governor.peerHealth(peer)).toEqual({ peer, consecutiveFailures: 0, lastEventNs: 3n, down: false });
   });
 });
+
+describe("a peer's multihash code is exact as a u64", () => {
+  it.each([
+    ["sha2-256", Uint8Array.of(0x12, 0x01, 0x07), 0x12n],
+    ["2^53 + 1", Uint8Array.of(0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10, 0x00), 2n ** 53n + 1n],
+    ["u64 max", Uint8Array.of(...new Array(9).fill(0xff), 0x01, 0x00), 2n ** 64n - 1n],
+  ])("%s: codeU64 is the code, where code (a number) rounds above 2^53", (_label, bytes, code) => {
+    const id = PeerId.fromBytes(bytes);
+    expect(id.codeU64).toBe(code);
+    expect(id.code).toBe(Number(code));
+  });
+});
