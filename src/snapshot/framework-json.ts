@@ -133,6 +133,7 @@ export function decodeUpstream(text: string, options: UpstreamDecodeOptions = {}
 export function readFrameworkJson(input: string, options: UpstreamDecodeOptions = {}): FrameworkJsonRead {
   const warnings: SnapshotWarning[] = [];
   let text = checkedText(input, "readFrameworkJson");
+  checkedOptions(options, "readFrameworkJson");
   if (text.charCodeAt(0) === 0xfeff) {
     text = text.slice(1);
     warnings.push({ path: "$", message: "ignored a byte order mark (U+FEFF) at the start of the text" });
@@ -193,10 +194,10 @@ export function readFrameworkJson(input: string, options: UpstreamDecodeOptions 
   const otherKeys = Object.keys(root).filter((key) => key !== "spec_version" && key !== "peer_governor" && key !== "backoff_table");
   const kept = restorer.kept;
   const span = (key: string) => layout.members.find((member) => member.key === key);
-  const encodeParts = (model: Snapshot) => ({
-    peer_governor: governorJson(model, kept),
-    backoff_table: backoffTableJson(model, kept.backoffTable),
-  });
+  const encodeParts = (model: Snapshot) => {
+    checkedSnapshot(model, "encode");
+    return { peer_governor: governorJson(model, kept), backoff_table: backoffTableJson(model, kept.backoffTable) };
+  };
   return {
     snapshot,
     invalid: restorer.invalid,

@@ -5,6 +5,7 @@
  * `encodeSnapshot(undefined)`, `lintSnapshot({})` or `decodeSnapshot(text,
  * null)` failed deep inside with "Cannot read properties of undefined".
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   BackoffTable,
@@ -12,11 +13,15 @@ import {
   PeerGovernor,
   diffSnapshots,
   decodeSnapshot,
+  detectKind,
   emptySnapshot,
   encodeFrameworkSnapshot,
   encodeSnapshot,
   encodeUpstream,
   lintSnapshot,
+  openSnapshot,
+  readFrameworkJson,
+  readNodeSnapshot,
   snapshotDocument,
   type Snapshot,
 } from "../../src/index.js";
@@ -78,5 +83,37 @@ describe("an options argument of null is refused, not read as null.field", () =>
   it("undefined is still the defaults", () => {
     expect(decodeSnapshot(text, undefined).snapshot.clockNs).toBe(0n);
     expect(emptySnapshot(undefined).clockNs).toBe(0n);
+  });
+});
+
+describe("opening a file of any kind: a SnapshotInput's text, the options and the model encoded back are checked", () => {
+  const node = readFileSync(new URL("../../fixtures/node/small.bin", import.meta.url));
+  const framework = new TextEncoder().encode(encodeFrameworkSnapshot(emptySnapshot()));
+  const bbgov = new TextEncoder().encode(encodeSnapshot(emptySnapshot()));
+
+  it.each([5, undefined, node])("a SnapshotInput whose text() gives %s is refused, not read as no framework JSON", (bad) => {
+    const input = { bytes: bbgov, text: () => bad as unknown as string };
+    expect(() => openSnapshot(input)).toThrow("a SnapshotInput's text() gives the file's text, a string; it gave");
+    expect(() => detectKind(input)).toThrow(InvalidArgument);
+  });
+  it("options of null are refused", () => {
+    expect(() => openSnapshot(bbgov, null as never)).toThrow("invalid options for openSnapshot: null");
+    expect(() => readNodeSnapshot(node, null as never)).toThrow("invalid options for readNodeSnapshot: null");
+    expect(() => readFrameworkJson("{}", null as never)).toThrow("invalid options for readFrameworkJson: null");
+  });
+  it.each([
+    ["a node snapshot", node],
+    ["framework JSON", framework],
+    ["bbgov JSON", bbgov],
+  ])("%s: encode() of a model whose governor or table was replaced by another value says so", (_kind, bytes) => {
+    for (const [field, value, message] of [
+      ["governor", {}, /snapshot\.governor is a Object, expected a PeerGovernor/],
+      ["backoff", null, /snapshot\.backoff is null, expected a BackoffTable/],
+    ] as const) {
+      const opened = openSnapshot(bytes);
+      Object.assign(opened.snapshot, { [field]: value });
+      expect(() => opened.encode()).toThrow(InvalidArgument);
+      expect(() => opened.encode()).toThrow(message);
+    }
   });
 });
