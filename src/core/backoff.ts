@@ -5,6 +5,7 @@
  * Sans-IO: `nowNs` is always an argument; every addition and multiplication
  * on times saturates at 2^64-1 as upstream's does.
  */
+import { checkedFunction, checkedObject } from "./errors.js";
 import { checkedPeer, type PeerId } from "./peer-id.js";
 import { atLeastOne, checkedU32, checkedU64, saturatingAdd, saturatingIncrementU32, saturatingMul } from "./u64.js";
 
@@ -110,6 +111,7 @@ export class BackoffTable {
 
   /** Puts an entry back as it was captured (snapshot restore), without the failure-counting path. */
   restoreState(peer: PeerId, state: BackoffState): void {
+    checkedObject(state, "backoff state", "{ attempts, lastAttemptNs, nextRetryNs }");
     this.put(
       checkedPeer(peer),
       checkedU32(state.attempts, "attempts"),
@@ -136,6 +138,7 @@ export class BackoffTable {
 
   /** Replaces the given schedule values (each clamped to at least 1); the others and all entries are kept. */
   setConfig(config: Partial<BackoffConfig>): void {
+    checkedObject(config, "backoff config", "{ baseNs?, maxDelayNs? }");
     this.schedule = clampConfig({
       baseNs: config.baseNs ?? this.schedule.baseNs,
       maxDelayNs: config.maxDelayNs ?? this.schedule.maxDelayNs,
@@ -159,6 +162,9 @@ export class BackoffTable {
     has?: (peer: PeerId) => boolean | undefined,
     peek?: (peer: PeerId) => BackoffState | null | undefined,
   ): void {
+    checkedFunction(restore, "deferred restore");
+    checkedFunction(has, "deferred restore's has", true);
+    checkedFunction(peek, "deferred restore's peek", true);
     if (this.pending !== null) this.runPending(); // one deferred at a time, in order
     this.pending = restore;
     this.pendingHas = has ?? null;
@@ -200,7 +206,8 @@ export class BackoffTable {
   }
 
   private put(peer: PeerId, attempts: number, lastAttemptNs: bigint, nextRetryNs: bigint): BackoffState {
-    const entry: BackoffEntry = { peer, attempts, lastAttemptNs, nextRetryNs };
+    // Frozen: `state` and `iter` hand out this very entry, and `nextRetryNs = -1n` on it went unchecked into the file.
+    const entry: BackoffEntry = Object.freeze({ peer, attempts, lastAttemptNs, nextRetryNs });
     this.states.set(peer.text, entry);
     return entry;
   }
@@ -208,8 +215,10 @@ export class BackoffTable {
 
 /** A schedule as upstream uses it: a value left out is the default, a 0 becomes 1 ns. */
 export function clampConfig(config: Partial<BackoffConfig>): BackoffConfig {
-  return {
+  checkedObject(config, "backoff config", "{ baseNs?, maxDelayNs? }");
+  // Frozen: `config()` hands out this very object, and `config().baseNs = 0n` skipped the checks of setConfig.
+  return Object.freeze({
     baseNs: atLeastOne(checkedU64(config.baseNs ?? DEFAULT_BACKOFF_BASE_NS, "baseNs")),
     maxDelayNs: atLeastOne(checkedU64(config.maxDelayNs ?? DEFAULT_BACKOFF_MAX_DELAY_NS, "maxDelayNs")),
-  };
+  });
 }

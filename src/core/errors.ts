@@ -45,3 +45,24 @@ export function checkedText(text: string, reader: string): string {
 export function givenValue(value: unknown): string {
   return value === null || typeof value !== "object" ? String(value) : `a ${value.constructor?.name ?? "object"}`;
 }
+
+/** `value` when it is an object (not null), else an InvalidArgument: `what` is the argument, `expected` what it should hold. */
+export function checkedObject<T extends object>(value: T, what: string, expected: string): T {
+  const given: unknown = value;
+  if (typeof given !== "object" || given === null) throw new InvalidArgument(`invalid ${what} ${givenValue(given)}: expected ${expected}`);
+  return value;
+}
+
+/** `options` when it is an options object or undefined (its default), else an InvalidArgument: null was read as `null.field`. */
+export function checkedOptions<T>(options: T, reader: string): T {
+  const given: unknown = options;
+  if (given !== undefined && (typeof given !== "object" || given === null))
+    throw new InvalidArgument(`invalid options for ${reader}: ${givenValue(given)}; expected an object, or nothing for the defaults`);
+  return options;
+}
+
+/** `value` when it is a function (or undefined and `optional`), else an InvalidArgument naming `what`. */
+export function checkedFunction<T>(value: T, what: string, optional = false): T {
+  if (typeof value === "function" || (optional && value === undefined)) return value;
+  throw new InvalidArgument(`invalid ${what} ${givenValue(value)}: expected a function`);
+}

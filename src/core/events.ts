@@ -5,8 +5,9 @@
  * function that takes `now` and returns what happened as a value; nothing
  * here prints or reads a clock.
  */
-import type { BackoffState, BackoffTable } from "./backoff.js";
-import type { LifecycleTransition, PeerGovernor, PeerHealth } from "./governor.js";
+import { BackoffTable, type BackoffState } from "./backoff.js";
+import { givenValue, InvalidArgument } from "./errors.js";
+import { PeerGovernor, type LifecycleTransition, type PeerHealth } from "./governor.js";
 import type { PeerId } from "./peer-id.js";
 
 /** The runtime's per-peer state that the events change (upstream's `framework.peer_state`). */
@@ -32,6 +33,7 @@ export interface BackoffNoticeOutcome extends EventOutcome {
 
 /** A wire send to `peer` failed at `nowNs`: a failure for the governor's health and for the backoff table. */
 export function recordSendFailure(state: PeerState, peer: PeerId, nowNs: bigint): EventOutcome {
+  checkedState(state, "recordSendFailure");
   const transition = state.governor.recordFailure(peer, nowNs);
   const backoff = state.backoff.recordFailure(peer, nowNs);
   return { transition, health: healthAfterEvent(state.governor, peer), backoff };
@@ -39,6 +41,7 @@ export function recordSendFailure(state: PeerState, peer: PeerId, nowNs: bigint)
 
 /** A wire send to `peer` succeeded at `nowNs`: the streak ends and the backoff entry is removed. */
 export function recordSendSuccess(state: PeerState, peer: PeerId, nowNs: bigint): EventOutcome {
+  checkedState(state, "recordSendSuccess");
   const transition = state.governor.recordSuccess(peer, nowNs);
   state.backoff.recordSuccess(peer);
   return { transition, health: healthAfterEvent(state.governor, peer), backoff: undefined };
@@ -50,10 +53,25 @@ export function recordSendSuccess(state: PeerState, peer: PeerId, nowNs: bigint)
  * counts a failure, so the threshold stays the single way a peer goes down.
  */
 export function recordBackoffNotice(state: PeerState, peer: PeerId, nowNs: bigint, minBackoffNs: bigint): BackoffNoticeOutcome {
+  checkedState(state, "recordBackoffNotice");
   const backoff = state.backoff.recordRemoteAdvisory(peer, nowNs, minBackoffNs);
   const transition = state.governor.recordFailure(peer, nowNs);
   const capped = minBackoffNs > state.backoff.config().maxDelayNs;
   return { transition, health: healthAfterEvent(state.governor, peer), backoff, capped };
+}
+
+/**
+ * `state` when it holds a PeerGovernor and a BackoffTable, else an InvalidArgument: checked before
+ * either changes, since a table missing after the governor counted the failure left the pair half-applied.
+ */
+function checkedState(state: PeerState, rule: string): void {
+  const given: unknown = state;
+  if (typeof given !== "object" || given === null)
+    throw new InvalidArgument(`${rule} takes { governor, backoff } (a PeerGovernor and a BackoffTable); it was given ${givenValue(given)}`);
+  if (!(state.governor instanceof PeerGovernor))
+    throw new InvalidArgument(`${rule}: state.governor is ${givenValue(state.governor)}, expected a PeerGovernor`);
+  if (!(state.backoff instanceof BackoffTable))
+    throw new InvalidArgument(`${rule}: state.backoff is ${givenValue(state.backoff)}, expected a BackoffTable`);
 }
 
 /** The health a success or failure just recorded; the governor always keeps it. */

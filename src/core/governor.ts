@@ -6,7 +6,7 @@
  * Sans-IO: no clock, no disk, no console; `nowNs` is an argument.
  */
 import { BackoffTable, retryDue, type BackoffState } from "./backoff.js";
-import { InvalidArgument } from "./errors.js";
+import { checkedFunction, checkedObject, InvalidArgument } from "./errors.js";
 import { checkedPeer, type PeerId } from "./peer-id.js";
 import { checkedU32, checkedU64, saturatingIncrementU32 } from "./u64.js";
 
@@ -35,14 +35,16 @@ export interface PeerHealth {
   readonly down: boolean;
 }
 
-/** A peer together with its health, as the governor iterates them. */
+/** A peer together with its health, as the governor iterates them (frozen: the governor's own entry, changed only by its methods). */
 export interface HealthEntry extends PeerHealth {
   readonly peer: PeerId;
 }
 
-const ALLOW: Decision = { kind: "allow" };
-const DENY_BLOCKLISTED: Decision = { kind: "deny", reason: { kind: "blocklisted" } };
-const DENY_NOT_ALLOWLISTED: Decision = { kind: "deny", reason: { kind: "not_allowlisted" } };
+// Shared by every consultation, so frozen: a JavaScript caller that set `decision.kind = "deny"` on one
+// answer changed every later allow of every governor in the program.
+const ALLOW: Decision = Object.freeze({ kind: "allow" });
+const DENY_BLOCKLISTED: Decision = Object.freeze({ kind: "deny", reason: Object.freeze({ kind: "blocklisted" }) });
+const DENY_NOT_ALLOWLISTED: Decision = Object.freeze({ kind: "deny", reason: Object.freeze({ kind: "not_allowlisted" }) });
 
 /**
  * The policy's checks in upstream's order, from what they look at: the
@@ -145,7 +147,7 @@ export class PeerGovernor {
     checkedPeer(peer);
     checkedU64(nowNs, "nowNs");
     const wasDown = this.health.get(peer.text)?.down ?? false;
-    this.health.set(peer.text, { peer, consecutiveFailures: 0, lastEventNs: nowNs, down: false });
+    this.health.set(peer.text, Object.freeze({ peer, consecutiveFailures: 0, lastEventNs: nowNs, down: false }));
     return wasDown ? "came_up" : "none";
   }
 
@@ -157,12 +159,7 @@ export class PeerGovernor {
     const previousDown = previous?.down ?? false;
     const consecutiveFailures = saturatingIncrementU32(previous?.consecutiveFailures ?? 0);
     const justWentDown = !previousDown && consecutiveFailures >= this.threshold;
-    this.health.set(peer.text, {
-      peer,
-      consecutiveFailures,
-      lastEventNs: nowNs,
-      down: previousDown || justWentDown,
-    });
+    this.health.set(peer.text, Object.freeze({ peer, consecutiveFailures, lastEventNs: nowNs, down: previousDown || justWentDown }));
     return justWentDown ? "went_down" : "none";
   }
 
@@ -193,12 +190,16 @@ export class PeerGovernor {
 
   /** Replaces a peer's health directly (snapshot restore). */
   restoreHealth(peer: PeerId, health: PeerHealth): void {
-    this.health.set(checkedPeer(peer).text, {
-      peer,
-      consecutiveFailures: checkedU32(health.consecutiveFailures, "consecutiveFailures"),
-      lastEventNs: checkedU64(health.lastEventNs, "lastEventNs"),
-      down: checkedBoolean(health.down, "down"),
-    });
+    checkedObject(health, "peer health", "{ consecutiveFailures, lastEventNs, down }");
+    this.health.set(
+      checkedPeer(peer).text,
+      Object.freeze({
+        peer,
+        consecutiveFailures: checkedU32(health.consecutiveFailures, "consecutiveFailures"),
+        lastEventNs: checkedU64(health.lastEventNs, "lastEventNs"),
+        down: checkedBoolean(health.down, "down"),
+      }),
+    );
   }
 
   /** Overwrites the failure threshold (clamped to at least 1); nobody's `down` is recomputed. */
@@ -262,6 +263,9 @@ export class PeerGovernor {
     has?: (peer: PeerId) => boolean | undefined,
     peek?: (peer: PeerId) => PeerHealth | null | undefined,
   ): void {
+    checkedFunction(restore, "deferred health restore");
+    checkedFunction(has, "deferred health restore's has", true);
+    checkedFunction(peek, "deferred health restore's peek", true);
     if (this.pendingHealth !== null) this.runPendingHealth(); // one deferred at a time, in order
     this.pendingHealth = restore;
     this.pendingHealthHas = has ?? null;

@@ -46,6 +46,8 @@ export class PeerId {
   private constructor(bytes: Uint8Array | undefined, text: string) {
     this.#bytes = bytes;
     this.text = text;
+    // `text` is the key of every list and entry: `peer.text = "x"` renamed a blocked peer in the file.
+    Object.freeze(this);
   }
 
   /** Canonical multihash bytes: varint(code) ++ varint(length) ++ digest. */
@@ -85,7 +87,7 @@ export class PeerId {
 
   /** Builds a peer id from multihash bytes, validating them as upstream's `PeerId::from_bytes`. */
   static fromBytes(bytes: Uint8Array): PeerId {
-    if (!(bytes instanceof Uint8Array)) throw new InvalidArgument(`invalid peer id bytes ${shownValue(bytes)}: expected a Uint8Array`);
+    checkedBytes(bytes, "peer id bytes");
     // The usual peer (one-byte varints) is its own canonical form: no BigInt varint parse.
     if (isShortMultihash(bytes)) return new PeerId(bytes.slice(), encodeBase58Btc(bytes));
     const decoded = decodeMultihash(bytes);
@@ -100,6 +102,12 @@ export class PeerId {
    * snapshots), one peer per entry.
    */
   static fromBytesIn(bytes: Uint8Array, start: number, end: number): PeerId {
+    checkedBytes(bytes, "peer id bytes");
+    // subarray clamps a range past the end and reads NaN as 0: a wrong range would make a peer of other bytes.
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || start > end || end > bytes.length)
+      throw new InvalidArgument(
+        `invalid range ${String(start)}..${String(end)} of peer id bytes: expected whole numbers 0 <= start <= end <= ${bytes.length}`,
+      );
     return isShortMultihashIn(bytes, start, end)
       ? new PeerId(bytes.subarray(start, end), encodeBase58Btc(bytes, start, end))
       : PeerId.fromBytes(bytes.subarray(start, end));
@@ -115,9 +123,14 @@ export class PeerId {
     return new PeerId(bytes, base58btc.baseEncode(bytes));
   }
 
-  /** The multihash code (0x00 identity, 0x12 sha2-256, or another; exact up to 2^53). */
+  /** The multihash code (0x00 identity, 0x12 sha2-256, or another) as a number: exact up to 2^53; `codeU64` is exact for every code. */
   get code(): number {
     return Number(this.decoded().code);
+  }
+
+  /** The multihash code as upstream's u64, exact: a code above 2^53 (a valid peer) is rounded by `code`. */
+  get codeU64(): bigint {
+    return this.decoded().code;
   }
 
   /** The digest bytes after code and length. */
@@ -178,6 +191,11 @@ export function checkedPeer(peer: PeerId, what = "peer"): PeerId {
   throw new InvalidArgument(`invalid ${what} ${shownValue(peer)}: expected a PeerId${hint}`);
 }
 
+/** `bytes` when it is a Uint8Array (a Buffer is one), else an InvalidArgument naming `what`. */
+function checkedBytes(bytes: Uint8Array, what: string): void {
+  if (!(bytes instanceof Uint8Array)) throw new InvalidArgument(`invalid ${what} ${shownValue(bytes)}: expected a Uint8Array`);
+}
+
 /** A value a caller passed, for an error message: a string quoted and shortened, anything else with its type. */
 function shownValue(value: unknown): string {
   if (typeof value === "string") return `${JSON.stringify(truncate(value))} (a string)`;
@@ -217,6 +235,7 @@ export function isShortMultihashAt(bytes: Uint8Array, start: number, end: number
 
 /** What is wrong with `bytes` as a `Multihash<64>` (upstream `from_bytes`), or undefined when nothing is. */
 export function multihashProblem(bytes: Uint8Array): string | undefined {
+  checkedBytes(bytes, "multihash bytes");
   const decoded = decodeMultihash(bytes);
   return typeof decoded === "string" ? decoded : undefined;
 }

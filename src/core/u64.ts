@@ -41,15 +41,15 @@ export function checkedU32(value: number, what: string): number {
   return value;
 }
 
-/** Rust `u64::saturating_add`. */
+/** Rust `u64::saturating_add`; an operand that is not a u64 bigint is an InvalidArgument (a string would concatenate, a number throw a TypeError). */
 export function saturatingAdd(a: bigint, b: bigint): bigint {
-  const sum = a + b;
+  const sum = checkedU64(a, "saturatingAdd operand") + checkedU64(b, "saturatingAdd operand");
   return sum > U64_MAX ? U64_MAX : sum;
 }
 
-/** Rust `u64::saturating_mul`. */
+/** Rust `u64::saturating_mul`; an operand that is not a u64 bigint is an InvalidArgument. */
 export function saturatingMul(a: bigint, b: bigint): bigint {
-  const product = a * b;
+  const product = checkedU64(a, "saturatingMul operand") * checkedU64(b, "saturatingMul operand");
   return product > U64_MAX ? U64_MAX : product;
 }
 

@@ -41,7 +41,7 @@
  * nothing else escapes decodeSnapshot.
  */
 import { BackoffTable } from "../core/backoff.js";
-import { checkedText, InvalidPeerId, truncate } from "../core/errors.js";
+import { checkedOptions, checkedText, InvalidPeerId, truncate } from "../core/errors.js";
 import { PeerGovernor } from "../core/governor.js";
 import { MAX_PEER_TEXT, PeerId } from "../core/peer-id.js";
 import { U32_MAX, U64_MAX } from "../core/u64.js";
@@ -81,6 +81,7 @@ export interface DecodeOptions {
  */
 export function decodeSnapshot(text: string, options: DecodeOptions = {}): DecodedSnapshot {
   checkedText(text, "decodeSnapshot");
+  checkedOptions(options, "decodeSnapshot");
   try {
     return decode(text, options.forceLossless === true, options.canonicalTried === true);
   } catch (error) {

@@ -1,7 +1,8 @@
 /** Differences between two snapshots by meaning: order and spelling of the files do not matter. */
 import type { BackoffEntry } from "../core/backoff.js";
 import type { HealthEntry } from "../core/governor.js";
-import type { Snapshot } from "./model.js";
+import { checkedOptions } from "../core/errors.js";
+import { checkedSnapshot, type Snapshot } from "./model.js";
 
 /** One difference, at the canonical JSON path of what differs. */
 export interface SnapshotChange {
@@ -23,6 +24,9 @@ export interface DiffOptions {
 
 /** Every difference from `a` to `b`: settings, clock, lists, then per-peer health and backoff entries. */
 export function diffSnapshots(a: Snapshot, b: Snapshot, options: DiffOptions = {}): SnapshotChange[] {
+  checkedSnapshot(a, "diffSnapshots");
+  checkedSnapshot(b, "diffSnapshots");
+  checkedOptions(options, "diffSnapshots");
   const changes: SnapshotChange[] = [];
   const changed = (path: string, before: unknown, after: unknown): void => {
     if (before !== after) changes.push({ path, kind: "changed", before, after });

@@ -25,7 +25,7 @@ import type { HealthEntry } from "../core/governor.js";
 import type { PeerId } from "../core/peer-id.js";
 import { canonicalLists, entryPeerText, peerText } from "./canonical.js";
 import { canonicalSource, type SourceList } from "./decode-canonical.js";
-import { SPEC_VERSION, type Snapshot } from "./model.js";
+import { checkedSnapshot, SPEC_VERSION, type Snapshot } from "./model.js";
 
 /** One `peer_governor.health` entry as written. */
 export interface HealthDocument {
@@ -60,7 +60,7 @@ export interface SnapshotDocument {
 
 /** The canonical document of a snapshot: what `encodeSnapshot` writes, before it becomes text. */
 export function snapshotDocument(snapshot: Snapshot): SnapshotDocument {
-  checkedTopLevel(snapshot);
+  checkedTopLevel(snapshot, "snapshotDocument");
   const lists = canonicalLists(snapshot);
   const config = snapshot.backoff.config();
   const document: SnapshotDocument = {
@@ -106,7 +106,8 @@ export function encodeSnapshot(snapshot: Snapshot): string {
  * clock outside u64 was written as `"clock_ns": "-1"` (or "undefined"), and a `$schema` that is not a string as
  * that value, into a file the decoder then refuses.
  */
-function checkedTopLevel(snapshot: Snapshot): void {
+function checkedTopLevel(snapshot: Snapshot, reader: string): void {
+  checkedSnapshot(snapshot, reader);
   checkedU64(snapshot.clockNs, "clockNs");
   if (snapshot.schema !== undefined && typeof snapshot.schema !== "string")
     throw new InvalidArgument(`invalid schema ${String(snapshot.schema)}: expected a string, or undefined for none`);
@@ -119,7 +120,7 @@ function checkedTopLevel(snapshot: Snapshot): void {
  * snapshot was read into), else into new memory.
  */
 export function encodeSnapshotBytes(snapshot: Snapshot, scratch?: Uint8Array): Uint8Array {
-  checkedTopLevel(snapshot);
+  checkedTopLevel(snapshot, "encodeSnapshot");
   lastEncode.copiedItems = 0;
   lastEncode.formattedItems = 0;
   const source = canonicalSource(snapshot);

@@ -22,7 +22,7 @@
  * every other byte of the document, numbers included, stays as it was.
  */
 import { BackoffTable, type BackoffConfig } from "../core/backoff.js";
-import { checkedText, truncate } from "../core/errors.js";
+import { checkedOptions, checkedText, truncate } from "../core/errors.js";
 import { PeerGovernor } from "../core/governor.js";
 import { multihashProblem, PeerId } from "../core/peer-id.js";
 import { U32_MAX, U64_MAX } from "../core/u64.js";
@@ -40,7 +40,7 @@ import {
   topLevelLayout,
   type JsonObject,
 } from "./json-values.js";
-import { latestEventNs, SPEC_VERSION, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
+import { checkedSnapshot, latestEventNs, SPEC_VERSION, SnapshotError, type Snapshot, type SnapshotWarning } from "./model.js";
 
 /** How to read a framework snapshot into the model. */
 export interface UpstreamDecodeOptions {
@@ -133,6 +133,7 @@ export function decodeUpstream(text: string, options: UpstreamDecodeOptions = {}
 export function readFrameworkJson(input: string, options: UpstreamDecodeOptions = {}): FrameworkJsonRead {
   const warnings: SnapshotWarning[] = [];
   let text = checkedText(input, "readFrameworkJson");
+  checkedOptions(options, "readFrameworkJson");
   if (text.charCodeAt(0) === 0xfeff) {
     text = text.slice(1);
     warnings.push({ path: "$", message: "ignored a byte order mark (U+FEFF) at the start of the text" });
@@ -193,10 +194,10 @@ export function readFrameworkJson(input: string, options: UpstreamDecodeOptions 
   const otherKeys = Object.keys(root).filter((key) => key !== "spec_version" && key !== "peer_governor" && key !== "backoff_table");
   const kept = restorer.kept;
   const span = (key: string) => layout.members.find((member) => member.key === key);
-  const encodeParts = (model: Snapshot) => ({
-    peer_governor: governorJson(model, kept),
-    backoff_table: backoffTableJson(model, kept.backoffTable),
-  });
+  const encodeParts = (model: Snapshot) => {
+    checkedSnapshot(model, "encode");
+    return { peer_governor: governorJson(model, kept), backoff_table: backoffTableJson(model, kept.backoffTable) };
+  };
   return {
     snapshot,
     invalid: restorer.invalid,
@@ -263,6 +264,8 @@ export type FrameworkFields = Partial<Record<(typeof FRAMEWORK_FIELDS)[number], 
  * else upstream's defaults. Compact, as `serde_json::to_string` writes it.
  */
 export function encodeFrameworkSnapshot(snapshot: Snapshot, fields: FrameworkFields = {}): string {
+  checkedSnapshot(snapshot, "encodeFrameworkSnapshot");
+  checkedOptions(fields, "encodeFrameworkSnapshot");
   const defaults: Record<(typeof FRAMEWORK_FIELDS)[number], string> = {
     counters: "{}",
     fired_phases: "[]",
@@ -284,6 +287,7 @@ export function encodeFrameworkSnapshot(snapshot: Snapshot, fields: FrameworkFie
 
 /** The upstream serde JSON of a snapshot's governor state only (spec_version, peer_governor, backoff_table). */
 export function encodeUpstream(snapshot: Snapshot): string {
+  checkedSnapshot(snapshot, "encodeUpstream");
   const governor = governorJson(snapshot, NO_KEPT);
   return `{"spec_version":${SPEC_VERSION},"peer_governor":${governor},"backoff_table":${backoffTableJson(snapshot, [])}}`;
 }

@@ -7,7 +7,7 @@
  * (`framework-json.ts`). The kind is recognised from the content; callers
  * never ask which kind they hold, only what it can store.
  */
-import { InvalidArgument } from "../core/errors.js";
+import { checkedOptions, givenValue, InvalidArgument } from "../core/errors.js";
 import type { PeerId } from "../core/peer-id.js";
 import type { BackoffConfig } from "../core/backoff.js";
 import { decodeSnapshot } from "./decode.js";
@@ -197,8 +197,9 @@ function startsLikeNodeSnapshot(bytes: Uint8Array): boolean {
 function isFrameworkJson(input: SnapshotInput): boolean {
   let text: string;
   try {
-    text = input.text();
-  } catch {
+    text = inputText(input);
+  } catch (error) {
+    if (error instanceof InvalidArgument) throw error;
     return false; // not UTF-8: the bbgov reader says so
   }
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -253,6 +254,14 @@ function checkedInput(input: SnapshotInput | Uint8Array, reader: string): Snapsh
   );
 }
 
+/** A SnapshotInput's text, checked: a caller's `text()` giving other than a string failed deep inside ("text.charCodeAt is not a function"). */
+function inputText(input: SnapshotInput): string {
+  const text: unknown = input.text();
+  if (typeof text !== "string")
+    throw new InvalidArgument(`a SnapshotInput's text() gives the file's text, a string; it gave ${givenValue(text)}`);
+  return text;
+}
+
 /** The bytes of a file as a SnapshotInput whose text is their strict UTF-8 reading (a byte order mark kept). */
 function bytesInput(bytes: Uint8Array): SnapshotInput {
   return {
@@ -271,6 +280,7 @@ function bytesInput(bytes: Uint8Array): SnapshotInput {
 /** Opens a snapshot file of any kind, as that kind, from its bytes (or a SnapshotInput, whose text reading may be faster). */
 export function openSnapshot(given: SnapshotInput | Uint8Array, options: OpenOptions = {}): OpenedSnapshot {
   const input = checkedInput(given, "openSnapshot");
+  checkedOptions(options, "openSnapshot");
   const once = textOnce(input, options.forWrite !== false);
   // The file bbgov writes itself is recognised by the canonical reader first (recognize), and opened with
   // the model it made.
@@ -291,15 +301,16 @@ function textOnce(input: SnapshotInput, forWrite: boolean): SnapshotInput {
   const isEncodingOf = input.isEncodingOf;
   return {
     bytes: input.bytes,
-    text: () => (text ??= input.text()),
+    text: () => (text ??= inputText(input)),
     ...(isEncodingOf === undefined ? {} : { isEncodingOf: forWrite ? isEncodingOf.bind(input) : isEncodingOf }),
   };
 }
 
 function textOrUndefined(input: SnapshotInput): string | undefined {
   try {
-    return input.text();
-  } catch {
+    return inputText(input);
+  } catch (error) {
+    if (error instanceof InvalidArgument) throw error;
     return undefined; // not UTF-8: the general path says so
   }
 }

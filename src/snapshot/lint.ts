@@ -10,10 +10,11 @@
  */
 import type { PeerId } from "../core/peer-id.js";
 import { byPeerText, entryPeerText, peerText } from "./canonical.js";
-import type { Snapshot, SnapshotWarning } from "./model.js";
+import { checkedSnapshot, type Snapshot, type SnapshotWarning } from "./model.js";
 
 /** Findings beyond the format, each with the JSON path of the entry concerned. */
 export function lintSnapshot(snapshot: Snapshot): SnapshotWarning[] {
+  checkedSnapshot(snapshot, "lintSnapshot");
   const warnings: SnapshotWarning[] = [];
   const { maxDelayNs } = snapshot.backoff.config();
   const clockNs = snapshot.clockNs;

@@ -3,7 +3,7 @@
  * snapshot's own clock. The codec turns text into this and back.
  */
 import { BackoffTable, type BackoffConfig } from "../core/backoff.js";
-import { BbgovError } from "../core/errors.js";
+import { BbgovError, checkedOptions, givenValue, InvalidArgument } from "../core/errors.js";
 import { PeerGovernor } from "../core/governor.js";
 import { checkedU64 } from "../core/u64.js";
 
@@ -44,8 +44,27 @@ export function tooDeep(error: unknown): boolean {
   return error instanceof RangeError && /call stack/i.test(error.message);
 }
 
+/**
+ * `snapshot` when it is a Snapshot (an object holding a PeerGovernor and a BackoffTable), else an InvalidArgument
+ * saying what `reader` takes: a JavaScript caller's undefined or plain object failed deep inside with
+ * "Cannot read properties of undefined". Its clock is checked where it is written.
+ */
+export function checkedSnapshot(snapshot: Snapshot, reader: string): Snapshot {
+  const given: unknown = snapshot;
+  if (typeof given !== "object" || given === null)
+    throw new InvalidArgument(
+      `${reader} takes a Snapshot ({ clockNs, governor, backoff }, as decodeSnapshot or emptySnapshot makes one); it was given ${givenValue(given)}`,
+    );
+  if (!(snapshot.governor instanceof PeerGovernor))
+    throw new InvalidArgument(`${reader}: snapshot.governor is ${givenValue(snapshot.governor)}, expected a PeerGovernor`);
+  if (!(snapshot.backoff instanceof BackoffTable))
+    throw new InvalidArgument(`${reader}: snapshot.backoff is ${givenValue(snapshot.backoff)}, expected a BackoffTable`);
+  return snapshot;
+}
+
 /** An empty snapshot with the given settings (defaults: threshold 5, backoff 10 ms / 60 s, clock 0). */
 export function emptySnapshot(options: { clockNs?: bigint; failureThreshold?: number; backoff?: Partial<BackoffConfig> } = {}): Snapshot {
+  checkedOptions(options, "emptySnapshot");
   const governor = new PeerGovernor();
   if (options.failureThreshold !== undefined) governor.setFailureThreshold(options.failureThreshold);
   return { clockNs: checkedU64(options.clockNs ?? 0n, "clockNs"), governor, backoff: new BackoffTable(options.backoff ?? {}) };

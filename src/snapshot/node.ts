@@ -20,13 +20,13 @@
  * Writer (the hot path at 100k peers); they follow PEER_GOVERNOR and
  * BACKOFF_TABLE of node-schema.ts, which the generic codec's tests hold them to.
  */
-import { givenValue, InvalidArgument } from "../core/errors.js";
+import { checkedOptions, givenValue, InvalidArgument } from "../core/errors.js";
 import { BackoffTable, type BackoffConfig, type BackoffEntry } from "../core/backoff.js";
 import { PeerGovernor, type HealthEntry } from "../core/governor.js";
 import { PeerId, isShortMultihashAt, multihashProblem, multihashProblemIn } from "../core/peer-id.js";
 import { Failure, Reader, Writer, read, skip, toSnapshotError, type Schema } from "./bincode.js";
 import { byPeerText, entryPeerText, peerText } from "./canonical.js";
-import { AsReadSlot, latestEventNs, SnapshotError, type Snapshot, type SnapshotWarning, type Tallies } from "./model.js";
+import { AsReadSlot, checkedSnapshot, latestEventNs, SnapshotError, type Snapshot, type SnapshotWarning, type Tallies } from "./model.js";
 import { BACKOFF_TABLE, FRAMEWORK, NODE_SNAPSHOT, PEER_GOVERNOR, TRANSIENT } from "./node-schema.js";
 
 /** The node's identity and the shape of the file, for `inspect`. */
@@ -226,6 +226,7 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
   // A string or an array read as no bytes at all ("truncated ... at byte 0"), undefined as a TypeError.
   if (!(input instanceof Uint8Array))
     throw new InvalidArgument(`readNodeSnapshot reads the file's bytes, a Uint8Array; it was given ${givenValue(input)}`);
+  checkedOptions(options, "readNodeSnapshot");
   // A plain Uint8Array over the same memory (a Node Buffer's subclass would make every view a Buffer and the hot loops polymorphic).
   const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const reader = new Reader(bytes);
@@ -415,6 +416,7 @@ export function readNodeSnapshot(input: Uint8Array, options: NodeReadOptions = {
       return `${listPath}[${index}]${spelled}`;
     },
     encode(model: Snapshot): Uint8Array {
+      checkedSnapshot(model, "encode");
       // One buffer for the whole file: a 100k-peer file is not copied twice.
       const writer = new Writer(bytes.length + 64);
       writer.raw(bytes.subarray(0, governorStart));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { InvalidArgument } from "../../src/core/errors.js";
 import { U32_MAX, U64_MAX, atLeastOne, isU32, isU64, saturatingAdd, saturatingIncrementU32, saturatingMul } from "../../src/core/u64.js";
 
 describe("u64 / u32 helpers (Rust saturating arithmetic)", () => {
@@ -27,6 +28,22 @@ describe("u64 / u32 helpers (Rust saturating arithmetic)", () => {
     expect(saturatingMul(U64_MAX, U64_MAX)).toBe(U64_MAX);
     expect(saturatingMul(U64_MAX, 0n)).toBe(0n);
   });
+
+  it.each([-1n, U64_MAX + 1n, 5, "5", undefined, null])(
+    "saturatingAdd and saturatingMul refuse an operand %s that is not a u64 bigint",
+    (bad) => {
+      const operand = bad as bigint;
+      // "5" + 1n was "51", -5n + 1n was -4n, 5 * 1n a bare TypeError.
+      for (const call of [
+        () => saturatingAdd(operand, 1n),
+        () => saturatingAdd(1n, operand),
+        () => saturatingMul(operand, 1n),
+        () => saturatingMul(1n, operand),
+      ])
+        expect(call).toThrow(InvalidArgument);
+      expect(() => saturatingAdd(operand, 1n)).toThrow(/invalid saturatingAdd operand .*expected a bigint from 0n/);
+    },
+  );
 
   it("saturatingIncrementU32 stops at 2^32-1", () => {
     expect(saturatingIncrementU32(0)).toBe(1);
