@@ -60,18 +60,24 @@ export function recordBackoffNotice(state: PeerState, peer: PeerId, nowNs: bigin
   return { transition, health: healthAfterEvent(state.governor, peer), backoff, capped };
 }
 
-/**
- * `state` when it holds a PeerGovernor and a BackoffTable, else an InvalidArgument: checked before
- * either changes, since a table missing after the governor counted the failure left the pair half-applied.
- */
+/** `state` when it holds a PeerGovernor and a BackoffTable (checked before either changes: see checkedPair). */
 function checkedState(state: PeerState, rule: string): void {
-  const given: unknown = state;
-  if (typeof given !== "object" || given === null)
-    throw new InvalidArgument(`${rule} takes { governor, backoff } (a PeerGovernor and a BackoffTable); it was given ${givenValue(given)}`);
-  if (!(state.governor instanceof PeerGovernor))
-    throw new InvalidArgument(`${rule}: state.governor is ${givenValue(state.governor)}, expected a PeerGovernor`);
-  if (!(state.backoff instanceof BackoffTable))
-    throw new InvalidArgument(`${rule}: state.backoff is ${givenValue(state.backoff)}, expected a BackoffTable`);
+  checkedPair(state, rule, "state", "{ governor, backoff } (a PeerGovernor and a BackoffTable)");
+}
+
+/**
+ * `value` when it is an object holding a PeerGovernor (`governor`) and a BackoffTable (`backoff`), as a PeerState
+ * or a Snapshot does, else an InvalidArgument: `who` takes `takes`, and calls it `holder`. A JavaScript caller's
+ * undefined or plain object failed deep inside ("Cannot read properties of undefined"); a table missing after the
+ * governor counted a failure left the pair half-applied.
+ */
+export function checkedPair(value: unknown, who: string, holder: string, takes: string): void {
+  if (typeof value !== "object" || value === null) throw new InvalidArgument(`${who} takes ${takes}; it was given ${givenValue(value)}`);
+  const { governor, backoff } = value as { governor?: unknown; backoff?: unknown };
+  if (!(governor instanceof PeerGovernor))
+    throw new InvalidArgument(`${who}: ${holder}.governor is ${givenValue(governor)}, expected a PeerGovernor`);
+  if (!(backoff instanceof BackoffTable))
+    throw new InvalidArgument(`${who}: ${holder}.backoff is ${givenValue(backoff)}, expected a BackoffTable`);
 }
 
 /** The health a success or failure just recorded; the governor always keeps it. */

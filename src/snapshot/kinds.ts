@@ -228,12 +228,9 @@ function isFrameworkJson(input: SnapshotInput): boolean {
 const SERDE_LISTS: ReadonlySet<string> = new Set(["blocklist", "allowlist", "health"]);
 
 /**
- * `input` when it is a SnapshotInput, else an InvalidArgument that says what one is: a Buffer, or `{ bytes }`
- * with no `text`, failed deep inside ("Cannot read properties of undefined (reading 'indexOf')").
- */
-/**
  * `input` as a SnapshotInput: a file's bytes alone (a Uint8Array, as `readFileSync` gives them) get a strict UTF-8
- * reading of their own, for the kinds that are text; anything else must be a SnapshotInput.
+ * reading of their own, for the kinds that are text; anything else must be a SnapshotInput, else an InvalidArgument
+ * that says what one is (`{ bytes }` with no `text` failed deep inside: "Cannot read properties of undefined").
  */
 function checkedInput(input: SnapshotInput | Uint8Array, reader: string): SnapshotInput {
   const given: unknown = input;

@@ -3,7 +3,8 @@
  * snapshot's own clock. The codec turns text into this and back.
  */
 import { BackoffTable, type BackoffConfig } from "../core/backoff.js";
-import { BbgovError, checkedOptions, givenValue, InvalidArgument } from "../core/errors.js";
+import { BbgovError, checkedOptions } from "../core/errors.js";
+import { checkedPair } from "../core/events.js";
 import { PeerGovernor } from "../core/governor.js";
 import { checkedU64 } from "../core/u64.js";
 
@@ -44,21 +45,9 @@ export function tooDeep(error: unknown): boolean {
   return error instanceof RangeError && /call stack/i.test(error.message);
 }
 
-/**
- * `snapshot` when it is a Snapshot (an object holding a PeerGovernor and a BackoffTable), else an InvalidArgument
- * saying what `reader` takes: a JavaScript caller's undefined or plain object failed deep inside with
- * "Cannot read properties of undefined". Its clock is checked where it is written.
- */
+/** `snapshot` when it is a Snapshot (an object holding a PeerGovernor and a BackoffTable), else an InvalidArgument; its clock is checked where it is written. */
 export function checkedSnapshot(snapshot: Snapshot, reader: string): Snapshot {
-  const given: unknown = snapshot;
-  if (typeof given !== "object" || given === null)
-    throw new InvalidArgument(
-      `${reader} takes a Snapshot ({ clockNs, governor, backoff }, as decodeSnapshot or emptySnapshot makes one); it was given ${givenValue(given)}`,
-    );
-  if (!(snapshot.governor instanceof PeerGovernor))
-    throw new InvalidArgument(`${reader}: snapshot.governor is ${givenValue(snapshot.governor)}, expected a PeerGovernor`);
-  if (!(snapshot.backoff instanceof BackoffTable))
-    throw new InvalidArgument(`${reader}: snapshot.backoff is ${givenValue(snapshot.backoff)}, expected a BackoffTable`);
+  checkedPair(snapshot, reader, "snapshot", "a Snapshot ({ clockNs, governor, backoff }, as decodeSnapshot or emptySnapshot makes one)");
   return snapshot;
 }
 

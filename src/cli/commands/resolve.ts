@@ -25,7 +25,7 @@ const FULL_LENGTHS: readonly (readonly [string, number, string])[] = [
 ];
 const MAX_CANDIDATES_SHOWN = 3;
 
-/** The peers a snapshot knows (health, backoff, both lists), sorted by text. */
+/** The peers a snapshot knows (health, backoff, both lists), sorted by text: a new list, the caller's to change. */
 export function knownPeerTexts(snapshot: Snapshot): string[] {
   // From the file as read where it can tell (a prefix to resolve, a short name to make, on 100k peers): the
   // model's lists stay unbuilt.
@@ -195,8 +195,8 @@ export class KnownTexts {
 
   /** The list for the snapshot as it stands. */
   get(snapshot: Snapshot): string[] {
-    // A copy: the list as read may be the reader's own, and this one changes.
-    this.#texts ??= sortedKnownTexts(snapshot, this.fleet).slice();
+    // Changed in place below: knownPeerTexts and union make a new list each time, no one else holds it.
+    this.#texts ??= sortedKnownTexts(snapshot, this.fleet);
     return this.#texts;
   }
 
