@@ -520,18 +520,11 @@ function formatItem(term: string, termWidth: number, description: string, helper
 /** The usage line's text, wrapped between words under itself where `Usage: ` and it are too long (41 wide at 40). */
 function styleUsage(this: Help, usage: string): string {
   const styled = Help.prototype.styleUsage.call(this, usage);
-  const room = (this.helpWidth ?? 80) - USAGE_TITLE.length;
-  if (styled.length <= room) return styled;
-  const lines: string[] = [];
-  let current = "";
-  for (const word of styled.split(" ")) {
-    if (current !== "" && current.length + 1 + word.length > room) {
-      lines.push(current);
-      current = word;
-    } else current = current === "" ? word : `${current} ${word}`;
-  }
-  lines.push(current);
-  return lines.join(`\n${" ".repeat(USAGE_TITLE.length)}`);
+  const width = this.helpWidth ?? 80;
+  // The first line stands after `Usage: `, the others under it.
+  return styled.length <= width - USAGE_TITLE.length
+    ? styled
+    : wrapWords(styled, width, " ".repeat(USAGE_TITLE.length), width - USAGE_TITLE.length);
 }
 
 const USAGE_TITLE = "Usage: ";
@@ -557,18 +550,26 @@ export function wrapText(text: string, width: number): string {
       if (line.length <= width) return line;
       if (line.startsWith(EXAMPLE_PROMPT)) return wrapExample(line.slice(EXAMPLE_PROMPT.length), width);
       if (/^\s/.test(line)) return line;
-      const out: string[] = [];
-      let current = "";
-      for (const word of line.split(" ")) {
-        if (current !== "" && current.length + 1 + word.length > width) {
-          out.push(current);
-          current = `  ${word}`;
-        } else current = current === "" ? word : `${current} ${word}`;
-      }
-      out.push(current);
-      return out.join("\n");
+      return wrapWords(line, width, "  ");
     })
     .join("\n");
+}
+
+/**
+ * `text` wrapped between words: lines of at most `width` (the first at most `firstWidth`), each after the first
+ * starting with `indent`; a word longer than a line stays whole.
+ */
+function wrapWords(text: string, width: number, indent: string, firstWidth = width): string {
+  const lines: string[] = [];
+  let current = "";
+  for (const word of text.split(" ")) {
+    if (current !== "" && current.length + 1 + word.length > (lines.length === 0 ? firstWidth : width)) {
+      lines.push(current);
+      current = `${indent}${word}`;
+    } else current = current === "" ? word : `${current} ${word}`;
+  }
+  lines.push(current);
+  return lines.join("\n");
 }
 
 const EXAMPLE_PROMPT = "  $ ";

@@ -3,7 +3,7 @@
  * it, write it back if it changed. `main` runs this for `-s FILE`; a fleet
  * (src/cli/fleet/) runs it for each of its files.
  */
-import type { SharedPeers } from "../snapshot/node.js";
+import { KEPT_ON_WRITE, type SharedPeers } from "../snapshot/node.js";
 import type { BackoffConfig } from "../core/backoff.js";
 import { encodeSnapshotBytes } from "../snapshot/encode.js";
 import { openSnapshot, recognize, type OpenedSnapshot, type SnapshotInput, type SnapshotKind } from "../snapshot/kinds.js";
@@ -329,9 +329,6 @@ function kindOf(input: SnapshotInput): { kind: SnapshotKind | SnapshotError; can
     throw error;
   }
 }
-
-/** What a node snapshot's warning for a skipped entry says of writing the file back. */
-const KEPT_ON_WRITE = ", kept as they are on write";
 
 /** Load warnings shown one by one; the rest are counted. */
 const SHOWN_LOAD_WARNINGS = 10;

@@ -440,11 +440,16 @@ function skippedWarning(list: ListKind, index: number, problem: string, at: numb
   return skippedEntryWarning(entryPath(list, index), problem, at);
 }
 
+/** What a skipped entry's warning says of restore; --strict's refusal of `import` says it once for all of them. */
+export const SKIPPED_AS_RESTORE = ": skipped as upstream's restore skips them";
+/** What it says of writing the file back in place; a file written elsewhere (`import`, `export`) holds none of them. */
+export const KEPT_ON_WRITE = ", kept as they are on write";
+
 /** The warning for an entry restore skips (at `path`): its peer bytes, the `Vec<u8>` at byte `at`, do not parse. */
 export function skippedEntryWarning(path: string, problem: string, at: number): SnapshotWarning {
   return {
     path,
-    message: `peer bytes do not parse (${problem}): skipped as upstream's restore skips them, kept as they are on write (at byte ${at})`,
+    message: `peer bytes do not parse (${problem})${SKIPPED_AS_RESTORE}${KEPT_ON_WRITE} (at byte ${at})`,
     skippedEntry: true,
   };
 }

@@ -2,7 +2,7 @@
 import { decodeSnapshot } from "../../snapshot/decode.js";
 import { detectKind, KIND_NAMES, refuseCompressed, type SnapshotInput, type SnapshotKind } from "../../snapshot/kinds.js";
 import { latestEventNs, SnapshotError, type Snapshot, type SnapshotWarning } from "../../snapshot/model.js";
-import { readNodeSnapshot } from "../../snapshot/node.js";
+import { KEPT_ON_WRITE, readNodeSnapshot, SKIPPED_AS_RESTORE } from "../../snapshot/node.js";
 import { decodeUpstream, InvalidUpstreamEntries } from "../../snapshot/framework-json.js";
 import type { CommandContext, Report } from "../context.js";
 import type { CommandArgs, CommandOptions } from "../program.js";
@@ -160,11 +160,6 @@ function readUpstream(
     otherFields: decoded.otherKeys,
   };
 }
-
-/** What the node reader adds to a skipped entry's warning: true of a file edited in place, not of an import. */
-const KEPT_ON_WRITE = ", kept as they are on write";
-/** ...and what --strict's refusal says once for all of them. */
-const SKIPPED_AS_RESTORE = ": skipped as upstream's restore skips them";
 
 /**
  * When `--from KIND` failed to read a file that is plainly the other kind (JSON text read as bincode, binary data
